@@ -1,0 +1,40 @@
+# ModelBundle — the two commands a new machine needs are `make demo` and `make test`.
+SWIFT ?= swift
+RELEASE_FLAGS := -c release --static-swift-stdlib
+MBUNDLE := .build/release/mbundle
+DEMO_DIR := .build/demo
+
+.PHONY: deps build release test test-asan demo interop fixtures format lint clean
+
+deps:
+	@bash Scripts/ensure-system-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product mbundle
+
+test: deps
+	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors
+	$(SWIFT) test --skip-build
+
+# The address sanitizer over the C boundary and the unsafe-buffer code.
+test-asan: deps
+	$(SWIFT) test --sanitize=address --scratch-path .build-asan
+
+demo: release
+	@bash Scripts/demo.sh $(MBUNDLE) $(DEMO_DIR)
+
+# Regenerates the MLflow-written fixtures under Tests/Fixtures/mlflow (needs Python 3 and PyPI).
+fixtures: release
+	@bash Scripts/make-mlflow-fixtures.sh
+
+format:
+	$(SWIFT) format format --parallel --in-place --recursive Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint --strict --parallel --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build .build-asan

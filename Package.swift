@@ -1,0 +1,73 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Targets are declared by kind; products are derived from the exported ones so that a
+// helper target can never leak into the public surface by accident (swift-collections).
+let package = Package(
+    name: "ModelBundle",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ModelBundle", targets: ["ModelBundle"]),
+        .library(name: "ModelBundleArchive", targets: ["ModelBundleArchive"]),
+        .library(name: "ModelRuntime", targets: ["ModelRuntime"]),
+        .library(name: "ModelFlavors", targets: ["ModelFlavors"]),
+        .executable(name: "mbundle", targets: ["mbundle"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C boundary: the system libarchive, imported by ModelBundleArchive only.
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
+        ),
+
+        // Small C helpers for system calls Swift's Glibc module does not expose (renameat2).
+        .target(name: "CSystemSupport"),
+
+        // The bundle format: manifest, signatures, environment files, examples, writer, reader.
+        .target(
+            name: "ModelBundle",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                "CSystemSupport",
+            ]
+        ),
+        // Single-file bundles: deterministic pack, safe unpack.
+        .target(name: "ModelBundleArchive", dependencies: ["ModelBundle", "CArchive"]),
+        // Flavor protocol, registry, loader, schema enforcement.
+        .target(name: "ModelRuntime", dependencies: ["ModelBundle"]),
+        // Built-in flavors, one folder each.
+        .target(name: "ModelFlavors", dependencies: ["ModelRuntime"]),
+        // The command-line tool: thin commands over the libraries.
+        .executableTarget(
+            name: "mbundle",
+            dependencies: [
+                "ModelBundle", "ModelBundleArchive", "ModelRuntime", "ModelFlavors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "ModelBundleTests", dependencies: ["ModelBundle"]),
+        .testTarget(name: "ModelBundleArchiveTests", dependencies: ["ModelBundleArchive"]),
+        .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime"]),
+        .testTarget(name: "ModelFlavorsTests", dependencies: ["ModelFlavors"]),
+        .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle"]),
+    ]
+)
+
+// Standard settings for every Swift target (swift-nio's cross-repo loop, Hummingbird's features).
+for target in package.targets where target.type != .system && target.name != "CSystemSupport" {
+    var settings = target.swiftSettings ?? []
+    settings.append(contentsOf: [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ])
+    target.swiftSettings = settings
+}

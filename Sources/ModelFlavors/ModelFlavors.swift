@@ -1,0 +1,2 @@
+// Built-in flavors, one folder each.
+import ModelRuntime

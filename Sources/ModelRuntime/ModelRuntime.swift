@@ -1,0 +1,2 @@
+// The runtime: flavor protocol, registry, loader and schema enforcement.
+import ModelBundle
