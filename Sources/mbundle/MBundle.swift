@@ -4,6 +4,15 @@ import ArgumentParser
 struct MBundle: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mbundle",
-        abstract: "Package, inspect, validate and run MLflow-compatible model bundles."
+        abstract: "Package, inspect, validate and run MLflow-compatible model bundles.",
+        discussion: """
+            Exit status: 0 success; 1 the input data was rejected; 2 the bundle is invalid, \
+            corrupt or unsupported; 64 usage error.
+            """,
+        subcommands: [
+            InspectCommand.self,
+            VerifyCommand.self,
+            RewriteManifestCommand.self,
+        ]
     )
 }
