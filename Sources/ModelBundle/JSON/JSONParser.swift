@@ -1,0 +1,339 @@
+/// A strict JSON reader (RFC 8259) that also takes the bare `NaN`, `Infinity` and `-Infinity` tokens
+/// Python's `json` module writes, because MLflow's files contain them (pandas 3 writes `NaN`).
+///
+/// Refused, each with a ``ModelBundleError`` whose item is `line L, column C`: duplicate object keys (Python
+/// keeps the last one silently, Foundation the first — we refuse rather than guess), nesting deeper than
+/// ``maximumDepth``, invalid UTF-8, control characters and lone surrogates in strings, trailing data,
+/// and numbers out of range. Decision on big integers: an integer literal outside `Int64` is refused
+/// (Python would keep an arbitrary-precision int; nothing MLflow writes needs more than 64 bits), and a
+/// float literal that overflows to infinity (`1e400`) is refused rather than turned into `inf`.
+/// Floats are converted by Swift's correctly rounded `Double(String)`, so they equal Python's `float()`.
+public struct JSONParser: Sendable {
+    /// The deepest nesting of arrays and objects accepted.
+    public var maximumDepth: Int
+    /// The error code thrown, so callers can report bad manifests and bad request bodies differently.
+    public var errorCode: ModelBundleError.Code
+    /// Where the text came from (a file or field name), prefixed to error messages when set.
+    public var source: String?
+
+    public init(maximumDepth: Int = 256, errorCode: ModelBundleError.Code = .inputInvalid, source: String? = nil) {
+        self.maximumDepth = maximumDepth
+        self.errorCode = errorCode
+        self.source = source
+    }
+
+    /// Parses one JSON document from UTF-8 bytes.
+    public func parse(_ bytes: some Collection<UInt8>) throws(ModelBundleError) -> JSONValue {
+        var scanner = Scanner(bytes: Array(bytes), parser: self)
+        return try scanner.document()
+    }
+
+    /// Parses one JSON document from text.
+    public func parse(_ text: String) throws(ModelBundleError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+}
+
+extension JSONParser {
+    fileprivate struct Scanner {
+        let bytes: [UInt8]
+        let parser: JSONParser
+        var offset = 0
+
+        init(bytes: [UInt8], parser: JSONParser) {
+            self.bytes = bytes
+            self.parser = parser
+        }
+
+        mutating func document() throws(ModelBundleError) -> JSONValue {
+            skipWhitespace()
+            let value = try value(depth: 0)
+            skipWhitespace()
+            if offset < bytes.count {
+                throw error("expected the end of the document after the JSON value, found extra data")
+            }
+            return value
+        }
+
+        mutating func skipWhitespace() {
+            while offset < bytes.count {
+                switch bytes[offset] {
+                case 0x20, 0x09, 0x0A, 0x0D: offset += 1
+                default: return
+                }
+            }
+        }
+
+        mutating func value(depth: Int) throws(ModelBundleError) -> JSONValue {
+            guard offset < bytes.count else {
+                throw error("expected a value, found the end of the document")
+            }
+            switch bytes[offset] {
+            case UInt8(ascii: "{"): return try object(depth: depth + 1)
+            case UInt8(ascii: "["): return try array(depth: depth + 1)
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "N"): try literal("NaN"); return .double(.nan)
+            case UInt8(ascii: "I"): try literal("Infinity"); return .double(.infinity)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+            default: throw error("expected a value (object, array, string, number, true, false or null)")
+            }
+        }
+
+        mutating func literal(_ word: String) throws(ModelBundleError) {
+            let expected = Array(word.utf8)
+            guard bytes.count - offset >= expected.count, bytes[offset..<offset + expected.count].elementsEqual(expected)
+            else {
+                throw error("expected a value (object, array, string, number, true, false or null)")
+            }
+            offset += expected.count
+        }
+
+        mutating func object(depth: Int) throws(ModelBundleError) -> JSONValue {
+            if depth > parser.maximumDepth {
+                throw error("nesting is deeper than the \(parser.maximumDepth) levels this reader accepts")
+            }
+            offset += 1
+            var object = JSONObject()
+            var seen = Set<String>()
+            skipWhitespace()
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
+                offset += 1
+                return .object(object)
+            }
+            while true {
+                skipWhitespace()
+                guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+                    throw error("expected a string key in double quotes")
+                }
+                let keyOffset = offset
+                let key = try string()
+                if !seen.insert(key).inserted {
+                    throw error("duplicate key \"\(key)\" in object; each key may appear only once", at: keyOffset)
+                }
+                skipWhitespace()
+                guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else {
+                    throw error("expected ':' after an object key")
+                }
+                offset += 1
+                skipWhitespace()
+                let member = try value(depth: depth)
+                object[key] = member
+                skipWhitespace()
+                guard offset < bytes.count else { throw error("expected ',' or '}' in object, found the end") }
+                if bytes[offset] == UInt8(ascii: ",") {
+                    offset += 1
+                } else if bytes[offset] == UInt8(ascii: "}") {
+                    offset += 1
+                    return .object(object)
+                } else {
+                    throw error("expected ',' or '}' in object")
+                }
+            }
+        }
+
+        mutating func array(depth: Int) throws(ModelBundleError) -> JSONValue {
+            if depth > parser.maximumDepth {
+                throw error("nesting is deeper than the \(parser.maximumDepth) levels this reader accepts")
+            }
+            offset += 1
+            var elements: [JSONValue] = []
+            skipWhitespace()
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") {
+                offset += 1
+                return .array(elements)
+            }
+            while true {
+                skipWhitespace()
+                elements.append(try value(depth: depth))
+                skipWhitespace()
+                guard offset < bytes.count else { throw error("expected ',' or ']' in array, found the end") }
+                if bytes[offset] == UInt8(ascii: ",") {
+                    offset += 1
+                } else if bytes[offset] == UInt8(ascii: "]") {
+                    offset += 1
+                    return .array(elements)
+                } else {
+                    throw error("expected ',' or ']' in array")
+                }
+            }
+        }
+
+        mutating func number() throws(ModelBundleError) -> JSONValue {
+            let start = offset
+            if bytes[offset] == UInt8(ascii: "-") {
+                offset += 1
+                if offset < bytes.count, bytes[offset] == UInt8(ascii: "I") {
+                    try literal("Infinity")
+                    return .double(-.infinity)
+                }
+            }
+            var isInteger = true
+            guard offset < bytes.count, isDigit(bytes[offset]) else { throw error("expected a digit in number") }
+            if bytes[offset] == UInt8(ascii: "0") {
+                offset += 1
+                if offset < bytes.count, isDigit(bytes[offset]) {
+                    throw error("numbers may not have leading zeros", at: start)
+                }
+            } else {
+                skipDigits()
+            }
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
+                isInteger = false
+                offset += 1
+                guard offset < bytes.count, isDigit(bytes[offset]) else {
+                    throw error("expected a digit after the decimal point")
+                }
+                skipDigits()
+            }
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
+                isInteger = false
+                offset += 1
+                if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
+                    offset += 1
+                }
+                guard offset < bytes.count, isDigit(bytes[offset]) else { throw error("expected a digit in exponent") }
+                skipDigits()
+            }
+            let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+            if isInteger {
+                guard let integer = Int64(text) else {
+                    throw error("integer \(text.prefix(40)) is outside the 64-bit range this reader accepts", at: start)
+                }
+                return .integer(integer)
+            }
+            guard let double = Double(text), double.isFinite else {
+                throw error("number \(text.prefix(40)) is out of the range of a 64-bit float", at: start)
+            }
+            return .double(double)
+        }
+
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+        mutating func skipDigits() {
+            while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
+        }
+
+        mutating func string() throws(ModelBundleError) -> String {
+            offset += 1
+            var utf8: [UInt8] = []
+            while true {
+                guard offset < bytes.count else { throw error("unterminated string: expected a closing '\"'") }
+                let byte = bytes[offset]
+                switch byte {
+                case UInt8(ascii: "\""):
+                    offset += 1
+                    return String(decoding: utf8, as: UTF8.self)
+                case UInt8(ascii: "\\"):
+                    try escape(into: &utf8)
+                case 0..<0x20:
+                    throw error("control character in string; it must be escaped")
+                case 0x80...:
+                    try copyUTF8Sequence(into: &utf8)
+                default:
+                    utf8.append(byte)
+                    offset += 1
+                }
+            }
+        }
+
+        /// Copies one multi-byte UTF-8 sequence, refusing overlong forms, surrogates and truncation.
+        mutating func copyUTF8Sequence(into utf8: inout [UInt8]) throws(ModelBundleError) {
+            let lead = bytes[offset]
+            let length: Int
+            var lower: UInt8 = 0x80
+            var upper: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; lower = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; upper = 0x9F
+            case 0xF0: length = 4; lower = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; upper = 0x8F
+            default: throw error("invalid UTF-8 byte in string")
+            }
+            guard bytes.count - offset >= length else { throw error("invalid UTF-8: truncated sequence") }
+            for index in 1..<length {
+                let continuation = bytes[offset + index]
+                let low = index == 1 ? lower : 0x80
+                let high = index == 1 ? upper : 0xBF
+                guard continuation >= low && continuation <= high else { throw error("invalid UTF-8 sequence in string") }
+            }
+            utf8.append(contentsOf: bytes[offset..<offset + length])
+            offset += length
+        }
+
+        mutating func escape(into utf8: inout [UInt8]) throws(ModelBundleError) {
+            offset += 1
+            guard offset < bytes.count else { throw error("unterminated escape sequence") }
+            let byte = bytes[offset]
+            offset += 1
+            switch byte {
+            case UInt8(ascii: "\""): utf8.append(0x22)
+            case UInt8(ascii: "\\"): utf8.append(0x5C)
+            case UInt8(ascii: "/"): utf8.append(0x2F)
+            case UInt8(ascii: "b"): utf8.append(0x08)
+            case UInt8(ascii: "f"): utf8.append(0x0C)
+            case UInt8(ascii: "n"): utf8.append(0x0A)
+            case UInt8(ascii: "r"): utf8.append(0x0D)
+            case UInt8(ascii: "t"): utf8.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard bytes.count - offset >= 6, bytes[offset] == UInt8(ascii: "\\"),
+                        bytes[offset + 1] == UInt8(ascii: "u")
+                    else { throw error("lone UTF-16 surrogate in \\u escape") }
+                    offset += 2
+                    let low = try hex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw error("lone UTF-16 surrogate in \\u escape") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    throw error("lone UTF-16 surrogate in \\u escape")
+                }
+                guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
+                utf8.append(contentsOf: Array(String(Character(unicode)).utf8))
+            default:
+                offset -= 1
+                throw error("invalid escape; expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX")
+            }
+        }
+
+        mutating func hex4() throws(ModelBundleError) -> UInt32 {
+            guard bytes.count - offset >= 4 else { throw error("expected four hex digits after \\u") }
+            var result: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[offset]
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: throw error("expected four hex digits after \\u")
+                }
+                result = result << 4 | UInt32(digit)
+                offset += 1
+            }
+            return result
+        }
+
+        /// An error at the current offset (or `at`), located by line and column (columns count characters).
+        func error(_ expectation: String, at position: Int? = nil) -> ModelBundleError {
+            let end = min(position ?? offset, bytes.count)
+            var line = 1
+            var column = 1
+            for byte in bytes[0..<end] {
+                if byte == 0x0A {
+                    line += 1
+                    column = 1
+                } else if byte & 0xC0 != 0x80 {
+                    column += 1
+                }
+            }
+            let prefix = parser.source.map { "Invalid JSON in \($0): " } ?? "Invalid JSON: "
+            return ModelBundleError(parser.errorCode, prefix + expectation, item: "line \(line), column \(column)")
+        }
+    }
+}
