@@ -32,6 +32,10 @@ public struct BundleReader: Sendable {
             )
         }
         let manifest = try ModelManifest(parsing: bytes)
+        // MLflow's Model.load parses the signature and example info; a bundle whose signature
+        // does not parse is as unloadable there as here.
+        _ = try manifest.signature()
+        _ = try manifest.savedInputExampleInfo()
         for reference in manifest.referencedPaths {
             try check(reference)
         }

@@ -18,6 +18,6 @@ struct InspectCommand: ParsableCommand {
         let summary = try reportingErrors { () throws(ModelBundleError) in
             try BundleSummary(try BundleReader(path: model).read())
         }
-        StandardOutput.write(summary.text)
+        StandardOutput.write(json ? summary.jsonText : summary.text)
     }
 }
