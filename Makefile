@@ -26,8 +26,12 @@ test-asan: deps
 demo: release
 	@bash Scripts/demo.sh $(MBUNDLE) $(DEMO_DIR)
 
+# Checks against real MLflow (creates .build/python-venv with pinned packages from PyPI).
+interop: release
+	@bash Scripts/interop.sh $(MBUNDLE)
+
 # Regenerates the MLflow-written fixtures under Tests/Fixtures/mlflow (needs Python 3 and PyPI).
-fixtures: release
+fixtures:
 	@bash Scripts/make-mlflow-fixtures.sh
 
 format:

@@ -1,7 +1,7 @@
 """Checks that ModelBundle's manifest layer rewrites every fixture MLmodel without changing what MLflow sees.
 
 Run (from the repository root, with a Python that has mlflow 3.17.2, e.g. the fixtures venv):
-    .build/fixtures-venv/bin/python Scripts/check-manifest-roundtrip.py .build/debug/mbundle
+    make interop    (creates the pinned virtualenv and runs this with the release binary)
     /work/pyenv/bin/python Scripts/check-manifest-roundtrip.py PATH/TO/mbundle [BUNDLE ...]
 
 For every bundle under Tests/Fixtures/mlflow (or only the named ones) it:

@@ -1,5 +1,34 @@
 #!/usr/bin/env bash
-# The demo: inspects and verifies a bundled sample model with the release binary.
+# `make demo`: the main job on a bundled sample model, with the release binary.
+# Usage: Scripts/demo.sh MBUNDLE_BINARY SCRATCH_DIR
 set -euo pipefail
 mbundle="$1"
-echo "placeholder demo: $mbundle" >&2
+scratch="$2"
+sample="SampleModels/iris-mlflow-skops"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+rm -rf "$scratch"
+mkdir -p "$scratch"
+
+step "inspect a bundle written by real MLflow ($sample)"
+"$mbundle" inspect "$sample"
+
+step "verify its structure (MLflow writes no checksums)"
+"$mbundle" verify "$sample"
+
+step "the same facts as JSON for scripts (first lines)"
+"$mbundle" inspect --json "$sample" > "$scratch/inspect.json"
+head -n 12 "$scratch/inspect.json"
+
+step "a tampered copy is refused with exit status 2"
+cp -r "$sample" "$scratch/tampered"
+printf 'flavors: {x: {data: ../../etc/passwd}}\n' > "$scratch/tampered/MLmodel"
+if "$mbundle" verify "$scratch/tampered"; then
+    echo "demo failed: the tampered bundle was accepted" >&2
+    exit 1
+else
+    echo "(exit status $?)"
+fi
+echo
+echo "demo done: mbundle inspected and verified $sample"

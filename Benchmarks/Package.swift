@@ -1,0 +1,31 @@
+// swift-tools-version: 6.1
+import Foundation
+import PackageDescription
+
+// A path dependency's identity is its directory's name, which depends on where the repository was
+// cloned; derive it instead of spelling it.
+let rootIdentity = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .lastPathComponent.lowercased()
+
+// Micro-benchmarks of ModelBundle's hot paths (ordo-one/benchmark), kept in a nested package so
+// that users and the main test suite never build the benchmark dependencies.
+// Run: cd Benchmarks && swift package benchmark
+let package = Package(
+    name: "ModelBundleBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "BundleBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ModelBundle", package: rootIdentity),
+            ],
+            path: "Benchmarks/BundleBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)
