@@ -1,0 +1,227 @@
+/// A `.safetensors` file read with the strict rules of reference/security.md §3.
+///
+/// Stricter than the reference implementation on purpose: duplicate tensor names, unknown keys in a
+/// tensor entry, non-integer or over-large numbers, a header not starting with `{`, padding other than
+/// spaces, and NaN/±Inf weights are all refused. Every error is `weightsInvalid` (or `manifestTooLarge`
+/// for a file over the size limit); `item` is `<file>` or `<file>:<tensor>`.
+public struct SafeTensorsFile: Sendable {
+    /// The largest header accepted. The reference allows 100 MB; a header for a few tensors is
+    /// well under 1 KiB, so 16 MiB (security.md's recommendation) is generous and bounds parsing work.
+    public static let maximumHeaderSize = 16 << 20
+    /// The default bound on a weights file read from a bundle.
+    public static let defaultFileSizeLimit = 1 << 30
+
+    /// The tensors in data order (ascending offsets).
+    public let tensors: [WeightTensor]
+    /// The `__metadata__` string map (empty when absent).
+    public let metadata: [String: String]
+
+    /// The tensor called `name`, if any.
+    public subscript(name: String) -> WeightTensor? {
+        tensors.first { $0.name == name }
+    }
+
+    /// Parses a whole file held in memory.
+    ///
+    /// - Parameters:
+    ///   - bytes: the complete file.
+    ///   - fileName: named in errors.
+    ///   - allowNonFinite: accept NaN and ±Inf elements (refused by default, catalogue row 27).
+    public init(bytes: [UInt8], fileName: String, allowNonFinite: Bool = false) throws(ModelBundleError) {
+        func invalid(_ message: String, tensor: String? = nil) -> ModelBundleError {
+            let item = tensor.map { "\(fileName):\($0)" } ?? fileName
+            let subject = tensor.map { "tensor \($0) in \(fileName)" } ?? fileName
+            return ModelBundleError(.weightsInvalid, "\(subject): \(message)", item: item)
+        }
+
+        guard bytes.count >= 8 else {
+            throw invalid("file is \(bytes.count) bytes, too small for the 8-byte header length")
+        }
+        var headerLength: UInt64 = 0
+        for index in (0..<8).reversed() {
+            headerLength = headerLength << 8 | UInt64(bytes[index])
+        }
+        guard headerLength <= UInt64(Self.maximumHeaderSize) else {
+            throw invalid("header length \(headerLength) exceeds the \(Self.maximumHeaderSize)-byte limit")
+        }
+        let headerSize = Int(headerLength)
+        guard headerSize <= bytes.count - 8 else {
+            throw invalid("header length \(headerSize) runs past the end of the \(bytes.count)-byte file")
+        }
+        let dataStart = 8 + headerSize
+        guard headerSize > 0, bytes[8] == UInt8(ascii: "{") else {
+            throw invalid("header must be a JSON object starting with '{' right after the length")
+        }
+
+        let header: StrictJSONParser.Value
+        do {
+            header = try StrictJSONParser.parse(bytes, from: 8, to: dataStart)
+        } catch {
+            throw invalid("header is not valid JSON: \(error.message) at header byte \(error.offset - 8)")
+        }
+        guard case .object(let members) = header else {
+            throw invalid("header must be a JSON object")
+        }
+
+        struct Entry {
+            var name: String
+            var dtype: SafeTensorsDType
+            var shape: [Int]
+            var begin: Int
+            var end: Int
+        }
+        var entries: [Entry] = []
+        var metadata: [String: String] = [:]
+        for (name, value) in members {
+            if name == "__metadata__" {
+                guard case .object(let pairs) = value else {
+                    throw invalid("__metadata__ must be an object of strings")
+                }
+                for (key, item) in pairs {
+                    guard case .string(let text) = item else {
+                        throw invalid("__metadata__ value for \"\(key)\" must be a string")
+                    }
+                    metadata[key] = text
+                }
+                continue
+            }
+            guard case .object(let fields) = value else {
+                throw invalid("entry must be an object with dtype, shape and data_offsets", tensor: name)
+            }
+            var dtypeName: String?
+            var shape: [Int]?
+            var offsets: [Int]?
+            for (key, field) in fields {
+                switch key {
+                case "dtype":
+                    guard case .string(let text) = field else { throw invalid("dtype must be a string", tensor: name) }
+                    dtypeName = text
+                case "shape":
+                    shape = try Self.integers(field, invalid: invalid("shape must be an array of integers", tensor: name))
+                case "data_offsets":
+                    offsets = try Self.integers(
+                        field,
+                        invalid: invalid("data_offsets must be an array of two integers", tensor: name)
+                    )
+                default:
+                    throw invalid("unknown key \"\(key)\" (only dtype, shape, data_offsets are allowed)", tensor: name)
+                }
+            }
+            guard let dtypeName, let shape, let offsets else {
+                throw invalid("entry needs dtype, shape and data_offsets", tensor: name)
+            }
+            guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
+                throw invalid("unknown dtype \"\(dtypeName)\"", tensor: name)
+            }
+            guard offsets.count == 2 else {
+                throw invalid("data_offsets must be an array of two integers", tensor: name)
+            }
+            guard offsets[0] <= offsets[1] else {
+                throw invalid("data_offsets end \(offsets[1]) is before begin \(offsets[0])", tensor: name)
+            }
+            entries.append(Entry(name: name, dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1]))
+        }
+
+        // Sizes: shape × bits with checked arithmetic must equal the byte range.
+        for entry in entries {
+            let count: Int
+            do {
+                count = try WeightTensor.elementCount(of: entry.shape, name: entry.name)
+            } catch {
+                throw invalid("shape \(entry.shape) overflows the element count", tensor: entry.name)
+            }
+            let (bits, overflow) = count.multipliedReportingOverflow(by: entry.dtype.bits)
+            guard !overflow else {
+                throw invalid("shape \(entry.shape) of \(entry.dtype) overflows the byte count", tensor: entry.name)
+            }
+            guard bits % 8 == 0 else {
+                throw invalid("\(count) elements of \(entry.dtype) do not fill whole bytes", tensor: entry.name)
+            }
+            guard bits / 8 == entry.end - entry.begin else {
+                throw invalid(
+                    "shape \(entry.shape) of \(entry.dtype) needs \(bits / 8) bytes but data_offsets cover "
+                        + "\(entry.end - entry.begin)",
+                    tensor: entry.name
+                )
+            }
+        }
+
+        // Layout: sorted by offsets, starting at 0, each beginning where the previous ended, and the
+        // last ending exactly at the end of the file — no gaps, no overlap, no trailing bytes.
+        entries.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        let dataSize = bytes.count - dataStart
+        var expectedBegin = 0
+        for entry in entries {
+            guard entry.begin == expectedBegin else {
+                let problem = entry.begin < expectedBegin ? "overlaps the previous tensor" : "leaves a gap before it"
+                throw invalid("data_offsets begin \(entry.begin) \(problem) (expected \(expectedBegin))", tensor: entry.name)
+            }
+            guard entry.end <= dataSize else {
+                throw invalid("data_offsets end \(entry.end) is past the \(dataSize)-byte data section", tensor: entry.name)
+            }
+            expectedBegin = entry.end
+        }
+        guard expectedBegin == dataSize else {
+            throw invalid(
+                "tensors cover \(expectedBegin) bytes but the data section holds \(dataSize) "
+                    + "(truncated file or trailing bytes)"
+            )
+        }
+
+        var tensors: [WeightTensor] = []
+        tensors.reserveCapacity(entries.count)
+        for entry in entries {
+            guard let dtype = entry.dtype.tensorDType else {
+                throw invalid("dtype \(entry.dtype) is not supported; convert the weights to F32 or F64", tensor: entry.name)
+            }
+            var data = Array(bytes[(dataStart + entry.begin)..<(dataStart + entry.end)])
+            if entry.dtype == .BF16 {
+                data = Self.widenBFloat16(data)
+            }
+            let tensor = WeightTensor(unchecked: entry.name, dtype, entry.shape, data)
+            if !allowNonFinite, let index = tensor.firstNonFiniteIndex() {
+                throw invalid("element \(index) is NaN or infinite; weights must be finite", tensor: entry.name)
+            }
+            tensors.append(tensor)
+        }
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+
+    /// Reads `relativePath` from a bundle (opened with `O_NOFOLLOW`, size-bounded) and parses it.
+    public init(
+        reading relativePath: BundlePath,
+        in directory: BundleDirectory,
+        sizeLimit: Int = SafeTensorsFile.defaultFileSizeLimit,
+        allowNonFinite: Bool = false
+    ) throws(ModelBundleError) {
+        let bytes = try directory.read(relativePath, limit: sizeLimit)
+        try self.init(bytes: bytes, fileName: relativePath.rawValue, allowNonFinite: allowNonFinite)
+    }
+
+    private static func integers(
+        _ value: StrictJSONParser.Value,
+        invalid: @autoclosure () -> ModelBundleError
+    ) throws(ModelBundleError) -> [Int] {
+        guard case .array(let elements) = value else { throw invalid() }
+        var result: [Int] = []
+        result.reserveCapacity(elements.count)
+        for element in elements {
+            guard case .integer(let number) = element else { throw invalid() }
+            result.append(number)
+        }
+        return result
+    }
+
+    /// BF16 is the top half of a float32, so widening is exact.
+    private static func widenBFloat16(_ data: [UInt8]) -> [UInt8] {
+        var wide = [UInt8]()
+        wide.reserveCapacity(data.count * 2)
+        var index = 0
+        while index + 1 < data.count {
+            wide.append(contentsOf: [0, 0, data[index], data[index + 1]])
+            index += 2
+        }
+        return wide
+    }
+}

@@ -1,0 +1,154 @@
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a batch computes; each case fixes the number of outputs per row.
+enum KernelOperation: Sendable {
+    /// Raw scores, k per row (decision function, regression).
+    case scores
+    /// Binary logistic: `[1 - p, p]` per row from a single score.
+    case binaryProbability
+    /// Softmax over k scores.
+    case softmaxProbability
+    /// One-vs-rest: sigmoid per class, normalised.
+    case ovrProbability
+    /// Class index per row (written to the integer output).
+    case classIndex(binary: Bool)
+}
+
+/// Base addresses of one batch, shared read-only (input) or by disjoint row ranges (outputs) across
+/// the worker threads — which is why sending them is sound.
+struct KernelBatch<Scalar: KernelScalar>: @unchecked Sendable {
+    let input: UnsafePointer<Scalar>
+    let output: UnsafeMutablePointer<Scalar>?
+    let indices: UnsafeMutablePointer<Int>?
+    let rowCount: Int
+}
+
+/// Splits a batch into cache-sized blocks and, for large batches, across the processor cores.
+enum KernelDriver {
+    /// Rows per block: 256 rows × k scores stay in L1 between the dot products and the transform.
+    static let blockRows = 256
+    /// Batches below this many rows per core run on the calling thread; thread hand-off costs
+    /// more than it saves below ~16k rows.
+    static let rowsPerCore = 16_384
+
+    static func run<Scalar: KernelScalar>(_ core: KernelCore<Scalar>, _ operation: KernelOperation, _ batch: KernelBatch<Scalar>) {
+        // Specialize the hot loops for the two concrete types: callers in other modules reach this
+        // through unspecialized generic code, which would otherwise run the SIMD loops through witness tables.
+        if let concrete = core as? KernelCore<Double> {
+            let rebound = KernelBatch<Double>(
+                input: UnsafeRawPointer(batch.input).assumingMemoryBound(to: Double.self),
+                output: batch.output.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Double.self) },
+                indices: batch.indices,
+                rowCount: batch.rowCount
+            )
+            runDouble(concrete, operation, rebound)
+        } else if let concrete = core as? KernelCore<Float> {
+            let rebound = KernelBatch<Float>(
+                input: UnsafeRawPointer(batch.input).assumingMemoryBound(to: Float.self),
+                output: batch.output.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) },
+                indices: batch.indices,
+                rowCount: batch.rowCount
+            )
+            runFloat(concrete, operation, rebound)
+        } else {
+            parallel(core, operation, batch)
+        }
+    }
+
+    private static func runDouble(_ core: KernelCore<Double>, _ operation: KernelOperation, _ batch: KernelBatch<Double>) {
+        parallel(core, operation, batch)
+    }
+
+    private static func runFloat(_ core: KernelCore<Float>, _ operation: KernelOperation, _ batch: KernelBatch<Float>) {
+        parallel(core, operation, batch)
+    }
+
+    private static func parallel<Scalar: KernelScalar>(
+        _ core: KernelCore<Scalar>,
+        _ operation: KernelOperation,
+        _ batch: KernelBatch<Scalar>
+    ) {
+        let cores = max(1, min(activeProcessorCount, 64))
+        let chunks = min(cores, batch.rowCount / rowsPerCore)
+        if chunks <= 1 {
+            process(core, operation, batch, rows: 0..<batch.rowCount)
+            return
+        }
+        let perChunk = (batch.rowCount + chunks - 1) / chunks
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = chunk * perChunk
+            let end = min(batch.rowCount, start + perChunk)
+            if start < end {
+                process(core, operation, batch, rows: start..<end)
+            }
+        }
+    }
+
+    private static func process<Scalar: KernelScalar>(
+        _ core: KernelCore<Scalar>,
+        _ operation: KernelOperation,
+        _ batch: KernelBatch<Scalar>,
+        rows: Range<Int>
+    ) {
+        let k = core.outputCount
+        let n = core.featureCount
+        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: blockRows * k) { scratchBuffer in
+            guard let scratch = scratchBuffer.baseAddress else { return }
+            var start = rows.lowerBound
+            while start < rows.upperBound {
+                let count = min(blockRows, rows.upperBound - start)
+                let input = batch.input + start * n
+                switch operation {
+                case .scores:
+                    guard let output = batch.output else { return }
+                    core.scores(input, rowCount: count, into: output + start * k)
+                case .softmaxProbability:
+                    guard let output = batch.output else { return }
+                    let block = output + start * k
+                    core.scores(input, rowCount: count, into: block)
+                    KernelCore<Scalar>.softmax(block, rowCount: count, width: k)
+                case .ovrProbability:
+                    guard let output = batch.output else { return }
+                    let block = output + start * k
+                    core.scores(input, rowCount: count, into: block)
+                    KernelCore<Scalar>.sigmoid(block, count: count * k)
+                    KernelCore<Scalar>.normalizeRows(block, rowCount: count, width: k)
+                case .binaryProbability:
+                    guard let output = batch.output else { return }
+                    core.scores(input, rowCount: count, into: scratch)
+                    KernelCore<Scalar>.sigmoid(scratch, count: count)
+                    let block = output + start * 2
+                    for row in 0..<count {
+                        let p = scratch[row]
+                        block[2 * row] = 1 - p
+                        block[2 * row + 1] = p
+                    }
+                case .classIndex(let binary):
+                    guard let indices = batch.indices else { return }
+                    core.scores(input, rowCount: count, into: scratch)
+                    if binary {
+                        // scikit-learn: class 1 exactly when the score is > 0 (NaN and 0 give class 0).
+                        for row in 0..<count {
+                            indices[start + row] = scratch[row] > 0 ? 1 : 0
+                        }
+                    } else {
+                        KernelCore<Scalar>.argmax(scratch, rowCount: count, width: k, into: indices + start)
+                    }
+                }
+                start += count
+            }
+        }
+    }
+
+    private static var activeProcessorCount: Int {
+        Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+}

@@ -1,0 +1,50 @@
+import Dispatch
+import Foundation
+import Testing
+
+@testable import ModelFlavors
+
+/// Timing harness for Scripts/bench-kernel.sh: off unless MBUNDLE_KERNEL_BENCH=1 and never asserts on time.
+@Suite struct KernelBenchmarkTests {
+    @Test(.disabled(if: ProcessInfo.processInfo.environment["MBUNDLE_KERNEL_BENCH"] != "1", "timing harness"))
+    func predictProbaOneMillionRows() throws {
+        let rows = 1_000_000
+        let n = 32
+        let k = 3
+        var generator = SplitMix(seed: 3)
+        let x = (0..<(rows * n)).map { _ in generator.next() * 2 - 1 }
+        let coef = (0..<(k * n)).map { _ in generator.next() - 0.5 }
+        let kernel = try LogisticRegressionKernel(
+            weights: try LinearModelWeights(coefficients: coef, intercepts: [0.1, 0.2, 0.3], outputCount: k, featureCount: n),
+            strategy: .multinomial
+        )
+        var output = [Double](repeating: 0, count: rows * k)
+        func best(_ body: () throws -> Void) rethrows -> Double {
+            var result = Double.infinity
+            for _ in 0..<7 {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                result = min(result, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            return result
+        }
+        let kernelTime = try best {
+            try x.withUnsafeBufferPointer { input in
+                try output.withUnsafeMutableBufferPointer { try kernel.predictProbabilities(input, into: $0) }
+            }
+        }
+        var sink = 0.0
+        let floor = best {
+            x.withUnsafeBufferPointer { input in
+                var acc = SIMD8<Double>()
+                var i = 0
+                while i + 8 <= input.count {
+                    acc += UnsafeRawPointer(input.baseAddress! + i).loadUnaligned(as: SIMD8<Double>.self)
+                    i += 8
+                }
+                sink += acc.sum()
+            }
+        }
+        print("BENCH kernel_predict_proba_ms=\(kernelTime) memory_read_floor_ms=\(floor) sink=\(sink)")
+    }
+}
