@@ -175,20 +175,10 @@ public struct BundleDirectory: Sendable {
         guard depth < BundlePath.maximumDepth else {
             throw ModelBundleError(.unsafePath, "directory \(prefix) is nested too deeply", item: prefix)
         }
-        let duplicate = dup(directory)
-        guard duplicate >= 0, let stream = fdopendir(duplicate) else {
+        guard let names = DirectoryListing.names(ofDirectory: directory) else {
             throw ModelBundleError(.ioFailure, "cannot list \(prefix.isEmpty ? path : prefix)", item: prefix)
         }
-        defer { closedir(stream) }
-        var entries: [(name: String, type: UInt8)] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name == "." || name == ".." { continue }
-            entries.append((name, entry.pointee.d_type))
-        }
-        for (name, _) in entries {
+        for name in names {
             let relative = prefix.isEmpty ? name : prefix + "/" + name
             var info = stat()
             guard fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {

@@ -110,3 +110,37 @@ struct SystemError: Error, Sendable {
         return String(cString: text)
     }
 }
+
+/// Directory listings without `.` and `..`.
+enum DirectoryListing {
+    /// The names in the directory open at `descriptor` (the descriptor stays open).
+    static func names(ofDirectory descriptor: Int32) -> [String]? {
+        let duplicate = dup(descriptor)
+        guard duplicate >= 0 else { return nil }
+        guard let stream = fdopendir(duplicate) else {
+            close(duplicate)
+            return nil
+        }
+        defer { closedir(stream) }
+        return names(in: stream)
+    }
+
+    /// The names in the directory at `path`.
+    static func names(ofDirectoryAt path: String) -> [String]? {
+        guard let stream = opendir(path) else { return nil }
+        defer { closedir(stream) }
+        return names(in: stream)
+    }
+
+    private static func names(in stream: OpaquePointer) -> [String] {
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            // Read the name where it lies: `d_name` is declared as 256 bytes, but the kernel's
+            // record may be shorter, so copying the whole field reads past the buffer (ASan).
+            let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
+            let name = String(cString: UnsafeRawPointer(entry).advanced(by: offset).assumingMemoryBound(to: CChar.self))
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

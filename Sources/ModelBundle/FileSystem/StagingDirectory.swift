@@ -199,15 +199,7 @@ public final class StagingDirectory {
     }
 
     private func isEmptyDirectory(_ directoryPath: String) -> Bool {
-        guard let stream = opendir(directoryPath) else { return false }
-        defer { closedir(stream) }
-        while let entry = readdir(stream) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { return false }
-        }
-        return true
+        DirectoryListing.names(ofDirectoryAt: directoryPath)?.isEmpty == true
     }
 
     static func split(_ target: String) -> (parent: String, name: String) {
@@ -220,19 +212,8 @@ public final class StagingDirectory {
     static func checkTarget(_ target: String) throws(ModelBundleError) {
         var info = stat()
         guard lstat(target, &info) == 0 else { return }
-        if (info.st_mode & S_IFMT) == S_IFDIR, let stream = opendir(target) {
-            defer { closedir(stream) }
-            var empty = true
-            while let entry = readdir(stream) {
-                let name = withUnsafePointer(to: entry.pointee.d_name) {
-                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                }
-                if name != "." && name != ".." {
-                    empty = false
-                    break
-                }
-            }
-            if empty { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR, DirectoryListing.names(ofDirectoryAt: target)?.isEmpty == true {
+            return
         }
         throw ModelBundleError(
             .targetExists,
@@ -252,16 +233,7 @@ public final class StagingDirectory {
     }
 
     private static func removeContents(of directory: Int32) {
-        let duplicate = dup(directory)
-        guard duplicate >= 0, let stream = fdopendir(duplicate) else { return }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        closedir(stream)
+        guard let names = DirectoryListing.names(ofDirectory: directory) else { return }
         for name in names {
             var info = stat()
             guard fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
