@@ -80,12 +80,13 @@ enum ArchiveFixtures {
         at path: String,
         format: ArchiveFormat,
         options: [String] = [],
+        passphrase: String? = nil,
         _ body: (ArchiveWriter) throws -> Void
     ) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown) }
         defer { close(descriptor) }
-        let writer = try ArchiveWriter(descriptor: descriptor, format: format, outputName: path, options: options)
+        let writer = try ArchiveWriter(descriptor: descriptor, format: format, outputName: path, options: options, passphrase: passphrase)
         try body(writer)
         try writer.finish()
     }

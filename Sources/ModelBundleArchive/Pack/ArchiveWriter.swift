@@ -18,12 +18,22 @@ final class ArchiveWriter {
     ///
     /// - Parameter options: extra `archive_write_set_options` strings (tests use them to build
     ///   archives we must refuse, such as encrypted zips).
-    init(descriptor: Int32, format: ArchiveFormat, outputName: String, options: [String] = []) throws(ModelBundleError) {
+    private let format: ArchiveFormat
+
+    init(
+        descriptor: Int32,
+        format: ArchiveFormat,
+        outputName: String,
+        options: [String] = [],
+        passphrase: String? = nil,
+        rawNames: Bool = false
+    ) throws(ModelBundleError) {
         guard let handle = ArchiveWriteHandle() else {
             throw ModelBundleError(.ioFailure, "libarchive could not allocate a writer for \(outputName)", item: outputName)
         }
         self.handle = handle
         self.outputName = outputName
+        self.format = format
         let archive = handle.pointer
         switch format {
         case .tarGzip:
@@ -31,6 +41,12 @@ final class ArchiveWriter {
             try check(archive_write_set_format_pax_restricted(archive), "select the pax format")
             // Without this the gzip header carries time(NULL), and two packs differ.
             try check(archive_write_set_options(archive, "gzip:!timestamp"), "turn off the gzip timestamp")
+            // In the C locale libarchive cannot translate non-ASCII names, and a library must not
+            // change the process locale; such names are stored as their UTF-8 bytes instead. This
+            // adds a `hdrcharset` pax record to every entry (GNU tar notes it), so only when needed.
+            if rawNames {
+                try check(archive_write_set_options(archive, "hdrcharset=BINARY"), "store names as bytes")
+            }
             // Pad only to a whole 512-byte record, like `tar` with a blocking factor of 1.
             try check(archive_write_set_bytes_per_block(archive, 512), "set the block size")
         case .zip:
@@ -39,6 +55,9 @@ final class ArchiveWriter {
         }
         for option in options {
             try check(archive_write_set_options(archive, option), "set option \(option)")
+        }
+        if let passphrase {
+            try check(archive_write_set_passphrase(archive, passphrase), "set a passphrase")
         }
         try check(archive_write_open_fd(archive, descriptor), "open \(outputName) for writing")
     }
@@ -77,7 +96,7 @@ final class ArchiveWriter {
         size: Int64,
         symlink: String? = nil,
         hardlink: String? = nil,
-        configure: (OpaquePointer) -> Void = { _ in },
+        sparseRegions: [(offset: Int64, length: Int64)] = [],
         data: [UInt8] = []
     ) throws(ModelBundleError) {
         guard let entry = ArchiveEntryHandle() else {
@@ -92,7 +111,9 @@ final class ArchiveWriter {
         archive_entry_set_size(entry.pointer, size)
         if let symlink { archive_entry_copy_symlink(entry.pointer, symlink) }
         if let hardlink { archive_entry_copy_hardlink(entry.pointer, hardlink) }
-        configure(entry.pointer)
+        for region in sparseRegions {
+            archive_entry_sparse_add_entry(entry.pointer, region.offset, region.length)
+        }
         try check(archive_write_header(handle.pointer, entry.pointer), "write the header of \(name)", item: name)
         if !data.isEmpty {
             var failure: ModelBundleError?
@@ -132,7 +153,8 @@ final class ArchiveWriter {
             throw ModelBundleError(.ioFailure, "libarchive could not allocate an entry", item: name)
         }
         let stored = fileType == ArchiveStatus.directory ? name + "/" : name
-        if archive_entry_update_pathname_utf8(entry.pointer, stored) == 0 {
+        // Zip records UTF-8 names with its language-encoding flag; tar takes the raw bytes (see init).
+        if format == .tarGzip || archive_entry_update_pathname_utf8(entry.pointer, stored) == 0 {
             archive_entry_copy_pathname(entry.pointer, stored)
         }
         archive_entry_set_filetype(entry.pointer, fileType)

@@ -105,7 +105,13 @@ public struct BundleArchiver: Sendable {
         format: ArchiveFormat,
         outputName: String
     ) throws(ModelBundleError) {
-        let writer = try ArchiveWriter(descriptor: descriptor, format: format, outputName: outputName)
+        let hasNonASCIIName = files.contains { !$0.rawValue.utf8.allSatisfy { $0 < 0x80 } }
+        let writer = try ArchiveWriter(
+            descriptor: descriptor,
+            format: format,
+            outputName: outputName,
+            rawNames: hasNonASCIIName
+        )
         var writtenDirectories = Set<String>()
         for file in files {
             let parts = file.components
