@@ -115,3 +115,65 @@ import Glibc
         #expect(scratch.listing() == ["slow.tar.gz"])
     }
 }
+
+/// A zip whose central directory lists the same compressed data under many names (the
+/// overlapping-entry idea of David Fifield's bombs). libarchive 3.6.2's seekable zip reader keys
+/// entries by local-header offset and keeps one per offset, so the copies never amplify; this test
+/// pins that: the archive is either refused or yields no more than the one kernel entry.
+@Suite struct OverlappingZipBombTests {
+    static func le16(_ data: Data, _ at: Int) -> Int { Int(data[at]) | Int(data[at + 1]) << 8 }
+    static func le32(_ data: Data, _ at: Int) -> Int { le16(data, at) | le16(data, at + 2) << 16 }
+    static func put16(_ data: inout Data, _ at: Int, _ value: Int) {
+        data[at] = UInt8(value & 0xFF)
+        data[at + 1] = UInt8((value >> 8) & 0xFF)
+    }
+    static func put32(_ data: inout Data, _ at: Int, _ value: Int) {
+        put16(&data, at, value & 0xFFFF)
+        put16(&data, at + 2, (value >> 16) & 0xFFFF)
+    }
+
+    @Test func overlappingEntriesAreRefused() throws {
+        let scratch = try ScratchDirectory()
+        let kernel = scratch.sub("kernel.zip")
+        try ArchiveBombTests.writeZeros(at: kernel, format: .zip, size: 48 << 20, name: "k0000")
+        let zip = try Data(contentsOf: URL(fileURLWithPath: kernel))
+        // End of central directory: the last 22 bytes (no comment).
+        let end = zip.count - 22
+        #expect(Self.le32(zip, end) == 0x0605_4B50)
+        let directoryOffset = Self.le32(zip, end + 16)
+        let directorySize = Self.le32(zip, end + 12)
+        let record = zip.subdata(in: directoryOffset..<(directoryOffset + directorySize))
+        #expect(Self.le32(record, 0) == 0x0201_4B50)
+        #expect(Self.le16(record, 10) == 8, "the kernel must be deflated")
+        // 64 central records, all pointing at the one local header, each with its own name.
+        var bomb = zip.prefix(directoryOffset)
+        let count = 64
+        for index in 0..<count {
+            var copy = record
+            let name = Array(String(format: "k%04d", index).utf8)
+            for (offset, byte) in name.enumerated() { copy[46 + offset] = byte }
+            bomb.append(copy)
+        }
+        var trailer = zip.suffix(22)
+        let base = trailer.startIndex
+        Self.put16(&trailer, base + 8, count)
+        Self.put16(&trailer, base + 10, count)
+        Self.put32(&trailer, base + 12, record.count * count)
+        Self.put32(&trailer, base + 16, directoryOffset)
+        bomb.append(trailer)
+        let path = scratch.sub("overlap.zip")
+        try bomb.write(to: URL(fileURLWithPath: path))
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            try BundleUnpacker().unpack(archiveAt: path, to: scratch.sub("out"))
+            let produced = try ArchiveFixtures.readTree(scratch.sub("out")).values.reduce(0) { $0 + $1.count }
+            #expect(produced <= 48 << 20, "the overlapping entries were expanded: \(produced) bytes")
+            try FileManager.default.removeItem(atPath: scratch.sub("out"))
+        } catch let error as ModelBundleError {
+            #expect(error.code == .archiveLimitExceeded || error.code == .archiveCorrupt, "\(error.code): \(error.message)")
+        }
+        #expect(clock.now - started < .seconds(5))
+        #expect(scratch.listing() == ["kernel.zip", "overlap.zip"])
+    }
+}

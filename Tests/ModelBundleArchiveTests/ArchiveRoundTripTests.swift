@@ -52,6 +52,21 @@ import Testing
         #expect(one.count > 100)
     }
 
+    @Test(arguments: [ArchiveFormat.tarGzip, .zip])
+    func nonASCIINamesRoundTrip(_ format: ArchiveFormat) throws {
+        let scratch = try ScratchDirectory()
+        let bundle = scratch.sub("bundle")
+        var original = try ArchiveFixtures.makeBundle(at: bundle)
+        let name = "données/modèle-\u{4e2d}.txt"
+        try FileManager.default.createDirectory(atPath: bundle + "/données", withIntermediateDirectories: true)
+        try Data("accents".utf8).write(to: URL(fileURLWithPath: bundle + "/" + name))
+        original[name] = Data("accents".utf8)
+        let archive = scratch.sub(format == .zip ? "b.zip" : "b.tar.gz")
+        try BundleArchiver().pack(bundleAt: bundle, to: archive)
+        try BundleUnpacker().unpack(archiveAt: archive, to: scratch.sub("out"))
+        #expect(try ArchiveFixtures.readTree(scratch.sub("out")) == original)
+    }
+
     @Test func tarHeadersAreFixedAsSeenByGNUTar() throws {
         // GNU tar, an independent reader, lists owners, modes, times and order.
         let scratch = try ScratchDirectory()

@@ -85,9 +85,7 @@ public final class ExtractedBundle: Sendable {
         defer { closedir(stream) }
         var names: [String] = []
         while let entry = readdir(stream) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
+            let name = ArchivePOSIX.name(of: entry)
             if name != "." && name != ".." { names.append(name) }
         }
         if names.count == 1, let only = try? BundlePath(names[0]), bundle.containsDirectory(only) {

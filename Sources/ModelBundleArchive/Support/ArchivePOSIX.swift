@@ -90,6 +90,14 @@ enum ArchivePOSIX {
         return "/tmp"
     }
 
+    /// The name in a `readdir` entry. Read in place through a pointer: loading `d_name` as a Swift
+    /// value copies all 256 bytes, which overruns the buffer for an entry at the end of the
+    /// kernel's listing (AddressSanitizer reports a heap-buffer-overflow).
+    static func name(of entry: UnsafeMutablePointer<dirent>) -> String {
+        let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
+        return String(cString: UnsafeRawPointer(entry).advanced(by: offset).assumingMemoryBound(to: CChar.self))
+    }
+
     /// Removes a directory tree without following links; errors are ignored (best-effort cleanup).
     static func removeTree(_ root: String) {
         let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -107,9 +115,7 @@ enum ArchivePOSIX {
         guard duplicate >= 0, let stream = fdopendir(duplicate) else { return }
         var names: [String] = []
         while let entry = readdir(stream) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
+            let name = ArchivePOSIX.name(of: entry)
             if name != "." && name != ".." { names.append(name) }
         }
         closedir(stream)
