@@ -136,7 +136,7 @@ import Glibc
         let scratch = try ScratchDirectory()
         let kernel = scratch.sub("kernel.zip")
         try ArchiveBombTests.writeZeros(at: kernel, format: .zip, size: 48 << 20, name: "k0000")
-        let zip = try Data(contentsOf: URL(fileURLWithPath: kernel))
+        let zip = try ArchiveFixtures.bytes(at: kernel)
         // End of central directory: the last 22 bytes (no comment).
         let end = zip.count - 22
         #expect(Self.le32(zip, end) == 0x0605_4B50)

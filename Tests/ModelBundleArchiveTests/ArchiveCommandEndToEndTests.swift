@@ -41,7 +41,7 @@ import Testing
             let run = try Self.mbundle(["pack", scratch.sub("bundle"), "-o", output], environment: ["TZ": zone])
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stdout.isEmpty)
-            digests.append(try Data(contentsOf: URL(fileURLWithPath: output)))
+            digests.append(try ArchiveFixtures.bytes(at: output))
         }
         #expect(Set(digests).count == 1)
     }

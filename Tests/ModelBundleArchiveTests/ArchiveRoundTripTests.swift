@@ -128,6 +128,24 @@ import Testing
         #expect(scratch.listing().filter { !$0.hasPrefix("bundle") } == ["b.tar.gz"])
     }
 
+    /// Decision (security.md §2b asks to decide): bytes after the tar end blocks or the gzip member
+    /// are ignored, as GNU tar and libarchive do. Every entry before them was fully validated, and
+    /// `checksums.sha256` still guards content; refusing would need byte-exact end detection that
+    /// libarchive's read-ahead does not offer.
+    @Test(arguments: [ArchiveFormat.tarGzip, .zip])
+    func trailingBytesAfterTheArchiveAreIgnored(_ format: ArchiveFormat) throws {
+        let scratch = try ScratchDirectory()
+        let original = try ArchiveFixtures.makeBundle(at: scratch.sub("bundle"))
+        let archive = scratch.sub(format == .zip ? "b.zip" : "b.tar.gz")
+        try BundleArchiver().pack(bundleAt: scratch.sub("bundle"), to: archive)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: archive))
+        handle.seekToEndOfFile()
+        handle.write(Data(repeating: 0x5A, count: 3000))
+        try handle.close()
+        try BundleUnpacker().unpack(archiveAt: archive, to: scratch.sub("out"))
+        #expect(try ArchiveFixtures.readTree(scratch.sub("out")) == original)
+    }
+
     @Test func archivesMadeByOtherToolsUnpack() throws {
         // `tar czf` of "." writes "./" prefixes and a root entry; both are accepted by design.
         let scratch = try ScratchDirectory()

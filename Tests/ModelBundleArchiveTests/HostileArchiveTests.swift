@@ -150,7 +150,7 @@ import Testing
         try ArchiveFixtures.makeBundle(at: scratch.sub("bundle"), weightsSize: 200_000)
         let packed = scratch.sub(format == .zip ? "full.zip" : "full.tar.gz")
         try BundleArchiver().pack(bundleAt: scratch.sub("bundle"), to: packed)
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: packed))
+        let bytes = try ArchiveFixtures.bytes(at: packed)
         let cut = scratch.sub(format == .zip ? "cut.zip" : "cut.tar.gz")
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: cut))
         let before = scratch.listing()
@@ -168,7 +168,7 @@ import Testing
         try ArchiveFixtures.writeArchive(at: archive, format: .zip, options: ["zip:compression=store"]) {
             try Self.file($0, "weights.bin", payload)
         }
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: archive))
+        var bytes = try ArchiveFixtures.bytes(at: archive)
         let marker = Data("THE-PAYLOAD-".utf8)
         let range = try #require(bytes.range(of: marker))
         bytes[range.lowerBound] ^= 0x01

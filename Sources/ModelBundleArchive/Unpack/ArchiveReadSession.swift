@@ -1,7 +1,8 @@
 import CArchive
 import ModelBundle
 
-/// One pass over an archive's entries: validation, limits and writing into a staging directory.
+/// One pass over an archive's entries: validation, limits and (unless it is the checking pass)
+/// writing into a staging directory.
 struct ArchiveReadSession {
     let limits: ArchiveLimits
     let archiveName: String
@@ -10,14 +11,15 @@ struct ArchiveReadSession {
     private var totalProduced: Int64 = 0
     private let deadline: ContinuousClock.Instant
 
-    init(limits: ArchiveLimits, archiveName: String) {
+    init(limits: ArchiveLimits, archiveName: String, deadline: ContinuousClock.Instant) {
         self.limits = limits
         self.archiveName = archiveName
         self.names = ArchiveEntryNames(limits: limits)
-        self.deadline = ContinuousClock.now.advanced(by: .seconds(limits.timeLimitSeconds))
+        self.deadline = deadline
     }
 
-    mutating func extract(from source: ArchiveSourceFile, into staging: StagingDirectory) throws(ModelBundleError) {
+    /// Reads every entry; with `staging == nil` nothing is written (the checking pass).
+    mutating func extract(from source: ArchiveSourceFile, into staging: StagingDirectory?) throws(ModelBundleError) {
         guard let handle = ArchiveReadHandle() else {
             throw ModelBundleError(.ioFailure, "libarchive could not allocate a reader", item: archiveName)
         }
@@ -60,7 +62,11 @@ struct ArchiveReadSession {
         }
     }
 
-    private mutating func extractEntry(_ entry: OpaquePointer, archive: OpaquePointer, into staging: StagingDirectory) throws(ModelBundleError) {
+    private mutating func extractEntry(
+        _ entry: OpaquePointer,
+        archive: OpaquePointer,
+        into staging: StagingDirectory?
+    ) throws(ModelBundleError) {
         guard let raw = Self.rawName(entry) else {
             throw ModelBundleError(.unsafeArchiveEntry, "entry \(entryCount) of \(archiveName) has no name", item: "entry \(entryCount)")
         }
@@ -92,7 +98,7 @@ struct ArchiveReadSession {
         guard let path = try names.admit(rawName: raw, kind: kind) else { return }
         switch kind {
         case .directory:
-            try staging.createDirectory(path)
+            try staging?.createDirectory(path)
         case .file:
             if archive_entry_size_is_set(entry) != 0 {
                 let declared = archive_entry_size(entry)
@@ -112,14 +118,14 @@ struct ArchiveReadSession {
         entry: OpaquePointer,
         archive: OpaquePointer,
         shown: String,
-        into staging: StagingDirectory
+        into staging: StagingDirectory?
     ) throws(ModelBundleError) {
         var produced: Int64 = 0
         var total = totalProduced
         let limits = self.limits
         let archiveName = self.archiveName
         let deadline = self.deadline
-        try staging.write(path) { (emit) throws(ModelBundleError) in
+        func pump(_ emit: (UnsafeRawBufferPointer) throws(ModelBundleError) -> Void) throws(ModelBundleError) {
             var buffer: UnsafeRawPointer?
             var length = 0
             var offset: la_int64_t = 0
@@ -163,6 +169,11 @@ struct ArchiveReadSession {
                     try emit(UnsafeRawBufferPointer(start: buffer, count: length))
                 }
             }
+        }
+        if let staging {
+            try staging.write(path) { (emit) throws(ModelBundleError) in try pump(emit) }
+        } else {
+            try pump { (_: UnsafeRawBufferPointer) throws(ModelBundleError) in }
         }
         totalProduced = total
         if archive_entry_size_is_set(entry) != 0, archive_entry_size(entry) != produced {

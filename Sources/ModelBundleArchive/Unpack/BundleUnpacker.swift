@@ -15,7 +15,7 @@ import Darwin
 /// (`reference/security.md` §2a) — with just the gzip filter and the tar or zip reader registered.
 /// Every entry is checked before anything touches the disk: only regular files and directories,
 /// a safe unique name (``ArchiveEntryNames``), and the ``ArchiveLimits`` on count, size, ratio,
-/// name length and depth, and time. Files are written by `StagingDirectory` (`O_EXCL|O_NOFOLLOW`,
+/// name length and depth, and time — first in a pass that writes nothing. Files are written by `StagingDirectory` (`O_EXCL|O_NOFOLLOW`,
 /// synced) into a private directory beside the target, `checksums.sha256` is verified when
 /// present, and only then is the result renamed into place without replacing anything. Any
 /// failure removes the staging directory and leaves the target as it was.
@@ -39,8 +39,18 @@ public struct BundleUnpacker: Sendable {
         let source = try ArchiveSourceFile(path: archivePath)
         defer { close(source.descriptor) }
         let staging = try StagingDirectory(besideTarget: targetPath)
-        var session = ArchiveReadSession(limits: limits, archiveName: archivePath)
-        try session.extract(from: source, into: staging)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(limits.timeLimitSeconds))
+        // Two passes: the first reads and checks everything (names, types, limits, CRCs) without
+        // touching the disk, so a hostile archive costs no file creation or fsync at all (10 000
+        // synced files take tens of seconds on a busy disk); the second repeats every check while
+        // writing, so a file changed between the passes gains nothing.
+        var checking = ArchiveReadSession(limits: limits, archiveName: archivePath, deadline: deadline)
+        try checking.extract(from: source, into: nil)
+        guard lseek(source.descriptor, 0, SEEK_SET) == 0 else {
+            throw ModelBundleError(.ioFailure, "cannot rewind \(archivePath)", item: archivePath, detail: ArchivePOSIX.message(errno))
+        }
+        var writing = ArchiveReadSession(limits: limits, archiveName: archivePath, deadline: deadline)
+        try writing.extract(from: source, into: staging)
         try Self.verifyChecksums(in: staging)
         try staging.publish()
         return source.format
