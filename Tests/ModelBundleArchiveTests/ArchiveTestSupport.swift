@@ -25,12 +25,6 @@ final class ScratchDirectory {
 }
 
 enum ArchiveFixtures {
-    /// Tests/Fixtures/archive, found relative to this file.
-    static let directory: String = {
-        let here = URL(fileURLWithPath: #filePath)
-        return here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/archive").path
-    }()
-
     /// The built `mbundle` binary.
     static let binary: String = {
         let here = URL(fileURLWithPath: #filePath)
