@@ -12,6 +12,8 @@ struct MBundle: ParsableCommand {
         subcommands: [
             InspectCommand.self,
             VerifyCommand.self,
+            PackCommand.self,
+            UnpackCommand.self,
             RewriteManifestCommand.self,
         ]
     )
