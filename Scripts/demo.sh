@@ -21,6 +21,13 @@ step "the same facts as JSON for scripts (first lines)"
 "$mbundle" inspect --json "$sample" > "$scratch/inspect.json"
 head -n 12 "$scratch/inspect.json"
 
+step "pack it into one deterministic file, then inspect and verify the archive directly"
+"$mbundle" pack "$sample" -o "$scratch/iris.tar.gz"
+"$mbundle" pack "$sample" -o "$scratch/iris-again.tar.gz"
+cmp "$scratch/iris.tar.gz" "$scratch/iris-again.tar.gz" && echo "two packs are byte-identical: $(sha256sum < "$scratch/iris.tar.gz" | cut -c1-16)…"
+"$mbundle" inspect "$scratch/iris.tar.gz" | head -n 3
+"$mbundle" verify "$scratch/iris.tar.gz"
+
 step "a tampered copy is refused with exit status 2"
 cp -r "$sample" "$scratch/tampered"
 printf 'flavors: {x: {data: ../../etc/passwd}}\n' > "$scratch/tampered/MLmodel"

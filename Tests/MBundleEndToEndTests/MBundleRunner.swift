@@ -26,10 +26,18 @@ struct MBundleRunner {
     }()
 
     /// Runs `mbundle` with `arguments`, optional standard input and environment additions.
-    static func run(_ arguments: [String], input: Data? = nil, in directory: URL? = nil) throws -> Result {
+    static func run(
+        _ arguments: [String],
+        input: Data? = nil,
+        in directory: URL? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = directory }
         let output = Pipe()
         let error = Pipe()

@@ -62,3 +62,28 @@ import Testing
         #expect(unknown.status == 64)
     }
 }
+
+@Suite struct ArchiveModelArgumentEndToEndTests {
+    @Test(arguments: ["model.tar.gz", "model.zip"])
+    func inspectAndVerifyTakeAnArchiveDirectly(_ name: String) throws {
+        let scratch = try MBundleRunner.makeScratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let bundle = scratch.appendingPathComponent("model")
+        try VerifyEndToEndTests.writeBundle(at: bundle)
+        let archive = scratch.appendingPathComponent(name)
+        #expect(try MBundleRunner.run(["pack", bundle.path, "-o", archive.path]).status == 0)
+        let temporary = scratch.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let environment = ["TMPDIR": temporary.path]
+        let verify = try MBundleRunner.run(["verify", archive.path], environment: environment)
+        #expect(verify.status == 0, "\(verify.standardError)")
+        #expect(verify.standardOutput.contains("4 files match"))
+        let inspect = try MBundleRunner.run(["inspect", "--json", archive.path], environment: environment)
+        #expect(inspect.status == 0, "\(inspect.standardError)")
+        let document = try JSONParser().parse(Array(inspect.standardOutput.utf8))
+        #expect(document["path"]?.stringValue == archive.path)
+        #expect(document["checksums"]?["state"]?.stringValue == "verified")
+        // The private extraction directory is gone once the command has finished.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty)
+    }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ModelBundle
+import ModelBundleArchive
 
 /// `mbundle inspect MODEL [--json]`: what a bundle holds.
 struct InspectCommand: ParsableCommand {
@@ -8,7 +9,7 @@ struct InspectCommand: ParsableCommand {
         abstract: "Show a bundle's flavors, signature, example, environment, size and checksums."
     )
 
-    @Argument(help: "The bundle directory.")
+    @Argument(help: "The bundle: a directory, or a .tar.gz/.zip of one.")
     var model: String
 
     @Flag(help: "Print a stable JSON document instead of text.")
@@ -16,7 +17,10 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let summary = try reportingErrors { () throws(ModelBundleError) in
-            try BundleSummary(try BundleReader(path: model).read())
+            let opened = try OpenedModel(model)
+            var summary = try BundleSummary(opened.bundle)
+            summary.path = model
+            return summary
         }
         StandardOutput.write(json ? summary.jsonText : summary.text)
     }

@@ -35,23 +35,9 @@ struct PackCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingErrors { () throws(ModelBundleError) in
             let bundle = try ExtractedBundle.open(modelPath: model)
             try BundleArchiver().pack(bundleAt: bundle.directory.path, to: output)
-        } catch {
-            CommandFailure.report(error)
-            throw ExitCode(2)
         }
-    }
-}
-
-/// How commands report a bundle or archive failure: one `error:` line on stderr.
-enum CommandFailure {
-    static func report(_ error: ModelBundleError) {
-        // Control characters from hostile names are dropped so one error stays one line.
-        let text = "error: \(error.description)"
-        var bytes = Array(String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F })).utf8)
-        bytes.append(UInt8(ascii: "\n"))
-        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
 }

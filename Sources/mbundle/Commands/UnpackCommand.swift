@@ -22,11 +22,8 @@ struct UnpackCommand: ParsableCommand {
     var output: String
 
     func run() throws {
-        do {
+        try reportingErrors { () throws(ModelBundleError) in
             try BundleUnpacker().unpack(archiveAt: file, to: output)
-        } catch {
-            CommandFailure.report(error)
-            throw ExitCode(2)
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ModelBundle
+import ModelBundleArchive
 
 /// `mbundle verify MODEL`: structure and checksums.
 struct VerifyCommand: ParsableCommand {
@@ -9,11 +10,17 @@ struct VerifyCommand: ParsableCommand {
         discussion: "Exit status 0 when the bundle is intact, 2 when it is invalid, damaged or modified."
     )
 
-    @Argument(help: "The bundle directory.")
+    @Argument(help: "The bundle: a directory, or a .tar.gz/.zip of one.")
     var model: String
 
     func run() throws {
-        let verification = try reportingErrors { () throws(ModelBundleError) in try BundleReader(path: model).verify() }
+        // An archive's checksums are verified as it is unpacked; the extracted tree is then
+        // checked like a directory.
+        let (verification, extraction) = try reportingErrors { () throws(ModelBundleError) in
+            let extraction = try ExtractedBundle.open(modelPath: model)
+            return (try BundleReader(path: extraction.directory.path).verify(), extraction)
+        }
+        defer { withExtendedLifetime(extraction) {} }
         if let entry = verification.otherEntries.first {
             printError("error: \(entry) is not a regular file or directory (links, FIFOs and devices are refused in bundles)")
             throw ExitStatus.bundleInvalid

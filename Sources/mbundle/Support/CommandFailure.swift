@@ -15,13 +15,16 @@ enum ExitStatus {
     }
 }
 
-/// Writes one line to standard error.
+/// Writes one line to standard error. Control characters (from hostile names) are dropped so
+/// that one error stays one line.
 func printError(_ text: String) {
-    StandardOutput.write(text.hasSuffix("\n") ? text : text + "\n", to: 2)
+    let printable = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
+    StandardOutput.write(printable + "\n", to: 2)
 }
 
 /// Runs a command body, turning a ``ModelBundleError`` into one `error:` line on standard error and
 /// the matching exit status, so no Swift error description or trace reaches the user.
+@discardableResult
 func reportingErrors<T>(_ body: () throws(ModelBundleError) -> T) throws(ExitCode) -> T {
     do {
         return try body()
