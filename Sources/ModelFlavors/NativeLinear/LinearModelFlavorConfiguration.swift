@@ -1,0 +1,152 @@
+public import ModelBundle
+
+/// The `MLmodel` configuration of ModelBundle's native flavors, `logistic_regression` and
+/// `linear_regression` (DESIGN.md §2), read and written by the same code so the writer and the
+/// loader cannot drift apart.
+///
+/// ```yaml
+/// logistic_regression:
+///   classes: [0, 1]            # integers or strings; logistic only
+///   dtype: float64             # float32 | float64
+///   format_version: 1
+///   multi_class: binary        # binary | multinomial | ovr; logistic only
+///   predict_fn: predict        # predict | predict_proba | decision_function (linear: predict)
+///   weights: model.safetensors # tensors `coef` [k, n] and `intercept` [k]
+/// ```
+public struct LinearModelFlavorConfiguration: Sendable, Hashable {
+    /// Which model the flavor describes.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case logisticRegression = "logistic_regression"
+        case linearRegression = "linear_regression"
+    }
+
+    /// Class labels, integers or strings (`classes_` in scikit-learn).
+    public enum ClassLabels: Sendable, Hashable {
+        case integers([Int64])
+        case strings([String])
+
+        public var count: Int {
+            switch self {
+            case .integers(let labels): labels.count
+            case .strings(let labels): labels.count
+            }
+        }
+    }
+
+    /// The weights' element type.
+    public enum ScalarType: String, Sendable, Hashable {
+        case float32
+        case float64
+    }
+
+    /// The only `format_version` this build reads and writes.
+    public static let formatVersion = 1
+    /// The weights file name ModelBundle writes.
+    public static let defaultWeightsFile = "model.safetensors"
+
+    public var kind: Kind
+    public var weights: String
+    public var classes: ClassLabels?
+    public var multiClass: MultiClassStrategy?
+    public var predictFunction: String
+    public var dtype: ScalarType
+
+    public init(
+        kind: Kind,
+        weights: String = LinearModelFlavorConfiguration.defaultWeightsFile,
+        classes: ClassLabels? = nil,
+        multiClass: MultiClassStrategy? = nil,
+        predictFunction: String = "predict",
+        dtype: ScalarType = .float64
+    ) {
+        self.kind = kind
+        self.weights = weights
+        self.classes = classes
+        self.multiClass = multiClass
+        self.predictFunction = predictFunction
+        self.dtype = dtype
+    }
+
+    /// The predict functions each kind supports.
+    public static func supportedPredictFunctions(for kind: Kind) -> [String] {
+        kind == .logisticRegression ? ["predict", "predict_proba", "decision_function"] : ["predict"]
+    }
+
+    /// Reads and checks a flavor configuration, naming the field at fault.
+    ///
+    /// - Throws: ``ModelBundleError`` with ``ModelBundleError/Code/unsupportedFormatVersion`` for
+    ///   another `format_version`, else ``ModelBundleError/Code/manifestInvalid``.
+    public init(kind: Kind, configuration: ManifestMap) throws(ModelBundleError) {
+        let prefix = "flavors.\(kind.rawValue)"
+        func field(_ key: String, _ problem: String) -> ModelBundleError {
+            ModelBundleError(.manifestInvalid, "MLmodel field \(prefix).\(key) \(problem)", item: "\(prefix).\(key)")
+        }
+        guard let version = configuration["format_version"]?.int else {
+            throw field("format_version", "is missing or not an integer; this build reads format_version 1")
+        }
+        guard version == Self.formatVersion else {
+            throw ModelBundleError(
+                .unsupportedFormatVersion,
+                "MLmodel field \(prefix).format_version is \(version); this build reads format_version \(Self.formatVersion) — upgrade mbundle",
+                item: "\(prefix).format_version"
+            )
+        }
+        guard let weights = configuration["weights"]?.text else {
+            throw field("weights", "is missing; it names the safetensors file holding coef and intercept")
+        }
+        let dtypeText = configuration["dtype"]?.text ?? ScalarType.float64.rawValue
+        guard let dtype = ScalarType(rawValue: dtypeText) else {
+            throw field("dtype", "is \"\(dtypeText)\"; expected float32 or float64")
+        }
+        let predictFunction = configuration["predict_fn"]?.text ?? "predict"
+        let supported = Self.supportedPredictFunctions(for: kind)
+        guard supported.contains(predictFunction) else {
+            throw field("predict_fn", "is \"\(predictFunction)\"; expected one of \(supported.joined(separator: ", "))")
+        }
+        var classes: ClassLabels?
+        var multiClass: MultiClassStrategy?
+        if kind == .logisticRegression {
+            let strategyText = configuration["multi_class"]?.text ?? ""
+            guard let strategy = MultiClassStrategy(rawValue: strategyText) else {
+                throw field("multi_class", "is \"\(strategyText)\"; expected binary, multinomial or ovr")
+            }
+            multiClass = strategy
+            guard let list = configuration["classes"]?.list, list.count >= 2 else {
+                throw field("classes", "must list at least two class labels")
+            }
+            let integers = list.compactMap { $0.int.map(Int64.init) }
+            if integers.count == list.count {
+                classes = .integers(integers)
+            } else {
+                let strings = list.compactMap(\.text)
+                guard strings.count == list.count else { throw field("classes", "must be all integers or all strings") }
+                classes = .strings(strings)
+            }
+            guard Set(list).count == list.count else { throw field("classes", "lists a label twice") }
+        }
+        self.init(
+            kind: kind,
+            weights: weights,
+            classes: classes,
+            multiClass: multiClass,
+            predictFunction: predictFunction,
+            dtype: dtype
+        )
+    }
+
+    /// The configuration as an `MLmodel` map.
+    public var manifestMap: ManifestMap {
+        var map = ManifestMap()
+        switch classes {
+        case .integers(let labels): map["classes"] = .list(labels.map { .int(Int($0)) })
+        case .strings(let labels): map["classes"] = .list(labels.map(ManifestValue.string))
+        case nil: break
+        }
+        map["dtype"] = .string(dtype.rawValue)
+        map["format_version"] = .int(Self.formatVersion)
+        if let multiClass { map["multi_class"] = .string(multiClass.rawValue) }
+        map["predict_fn"] = .string(predictFunction)
+        map["weights"] = .string(weights)
+        return map
+    }
+}
