@@ -41,6 +41,15 @@ struct CodecColumnBuilder {
 
     var count: Int { validity.count }
 
+    /// Reserves room for `cells` more values in the numeric buffers (callers bound `cells` by the body size).
+    mutating func reserve(_ cells: Int) {
+        switch mode {
+        case .double: doubles.reserveCapacity(doubles.count + cells)
+        case .long, .datetime: longs.reserveCapacity(longs.count + cells)
+        default: break
+        }
+    }
+
     // MARK: Appending
 
     @inline(__always)
