@@ -67,24 +67,20 @@ public enum NumberParser {
         if first &- 48 > 9 && first != UInt8(ascii: ".") {
             return scanSpecial(p, from: start, signEnd: i, to: limit, negative: negative, grammar: grammar)
         }
+        // Accumulate every digit with wrapping arithmetic (eight at a time where possible); when more
+        // than 19 digits were seen, `recount` redoes the mantissa from the first 19 significant ones.
         var mantissa: UInt64 = 0
-        var significant = 0
         var exponent = 0
         var truncated = false
-        // Integer part.
         let integerStart = i
+        while i + 8 <= limit, let eight = eightDigits(p + i) {
+            mantissa = mantissa &* 100_000_000 &+ eight
+            i += 8
+        }
         while i < limit {
             let d = p[i] &- 48
             if d > 9 { break }
-            if significant < 19 {
-                if mantissa != 0 || d != 0 {
-                    mantissa = mantissa &* 10 &+ UInt64(d)
-                    significant += 1
-                }
-            } else {
-                exponent += 1
-                if d != 0 { truncated = true }
-            }
+            mantissa = mantissa &* 10 &+ UInt64(d)
             i += 1
         }
         let integerDigits = i - integerStart
@@ -94,26 +90,29 @@ public enum NumberParser {
         }
         var kind = CodecNumber.Kind.integral
         var fractionDigits = 0
+        var fractionStart = i
         if i < limit, p[i] == UInt8(ascii: ".") {
             kind = .fractional
             i += 1
-            let fractionStart = i
+            fractionStart = i
+            while i + 8 <= limit, let eight = eightDigits(p + i) {
+                mantissa = mantissa &* 100_000_000 &+ eight
+                i += 8
+            }
             while i < limit {
                 let d = p[i] &- 48
                 if d > 9 { break }
-                if significant < 19 {
-                    if mantissa != 0 || d != 0 {
-                        mantissa = mantissa &* 10 &+ UInt64(d)
-                        significant += 1
-                    }
-                    exponent -= 1
-                } else if d != 0 {
-                    truncated = true
-                }
+                mantissa = mantissa &* 10 &+ UInt64(d)
                 i += 1
             }
             fractionDigits = i - fractionStart
             if grammar == .json && fractionDigits == 0 { return nil }
+        }
+        exponent = -fractionDigits
+        if integerDigits + fractionDigits > 19 {
+            (mantissa, exponent, truncated) = recount(
+                p, integerStart: integerStart, integerDigits: integerDigits, fractionStart: fractionStart,
+                fractionDigits: fractionDigits)
         }
         if integerDigits + fractionDigits == 0 { return nil }
         if i < limit, p[i] | 0x20 == UInt8(ascii: "e") {
@@ -154,6 +153,56 @@ public enum NumberParser {
         number.double = toDouble(
             mantissa, exponent: exponent, negative: negative, truncated: truncated, p: p, start: start, end: i)
         return number
+    }
+
+    /// Eight ASCII digits at `p` as a number, or `nil` (fast_float's SWAR parse).
+    @inline(__always)
+    static func eightDigits(_ p: UnsafePointer<UInt8>) -> UInt64? {
+        let value = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self).littleEndian
+        let high = value & 0xF0F0_F0F0_F0F0_F0F0
+        let carry = ((value &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4
+        guard high | carry == 0x3333_3333_3333_3333 else { return nil }
+        var v = value &- 0x3030_3030_3030_3030
+        v = (v &* 10) &+ (v >> 8)
+        let mask: UInt64 = 0x0000_00FF_0000_00FF
+        v = (((v & mask) &* 0x000F_4240_0000_0064) &+ (((v >> 16) & mask) &* 0x0000_2710_0000_0001)) >> 32
+        return v & 0xFFFF_FFFF
+    }
+
+    /// More than 19 digits: the first 19 significant digits, the decimal exponent that goes with
+    /// them, and whether any dropped digit is non-zero.
+    static func recount(
+        _ p: UnsafePointer<UInt8>, integerStart: Int, integerDigits: Int, fractionStart: Int, fractionDigits: Int
+    ) -> (UInt64, Int, Bool) {
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var exponent = 0
+        var truncated = false
+        for k in 0..<integerDigits {
+            let d = p[integerStart + k] &- 48
+            if significant < 19 {
+                if mantissa != 0 || d != 0 {
+                    mantissa = mantissa * 10 + UInt64(d)
+                    significant += 1
+                }
+            } else {
+                exponent += 1
+                if d != 0 { truncated = true }
+            }
+        }
+        for k in 0..<fractionDigits {
+            let d = p[fractionStart + k] &- 48
+            if significant < 19 {
+                if mantissa != 0 || d != 0 {
+                    mantissa = mantissa * 10 + UInt64(d)
+                    significant += 1
+                }
+                exponent -= 1
+            } else if d != 0 {
+                truncated = true
+            }
+        }
+        return (mantissa, exponent, truncated)
     }
 
     @inline(__always)
