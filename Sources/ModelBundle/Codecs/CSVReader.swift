@@ -204,6 +204,7 @@ public struct CSVReader: Sendable {
             if let number = NumberParser.scan(p, from: start, to: end, grammar: .csv) {
                 let next = number.end
                 if next == end || p[next] == Self.comma || p[next] == Self.lf || p[next] == Self.cr {
+                    if builder.appendFractionalFast(number) { return next }
                     try builder.appendNumber(
                         number, text: String(decoding: UnsafeBufferPointer(start: p + start, count: next - start), as: UTF8.self))
                     return next

@@ -66,6 +66,16 @@ struct CodecColumnBuilder {
         validity.append(false)
     }
 
+    /// The hot path: a number with a fraction or exponent into a double column.
+    /// Returns `false` (and appends nothing) when the general path must decide.
+    @inline(__always)
+    mutating func appendFractionalFast(_ number: CodecNumber) -> Bool {
+        guard mode == .double && number.kind == .fractional else { return false }
+        doubles.append(number.double)
+        validity.append(true)
+        return true
+    }
+
     @inline(__always)
     mutating func appendNumber(_ number: CodecNumber, text: @autoclosure () -> String) throws {
         switch mode {

@@ -256,6 +256,7 @@ struct CodecJSONReader {
         default:
             let start = i
             let number = try readNumber()
+            if builder.appendFractionalFast(number) { return }
             try builder.appendNumber(number, text: text(from: start, to: number.end))
         }
     }

@@ -493,8 +493,8 @@ public struct RequestDecoder: Sendable {
         if !state.reserved && state.leafLevel == level + 1 && n > 0 {
             // First innermost list: estimate the total from its size (bounded by the body).
             state.reserved = true
-            let estimate = n * ((r.end - r.i) / max(1, r.i - start) + 1)
-            state.builder.reserve(min(estimate, limits.maxRows))
+            let (estimate, overflow) = n.multipliedReportingOverflow(by: (r.end - r.i) / max(1, r.i - start) + 1)
+            state.builder.reserve(overflow ? limits.maxRows : min(estimate, limits.maxRows))
         }
         try checkRowCount(state.builder.count, field: field)
     }
