@@ -89,4 +89,33 @@ import Testing
         }
         #expect(bits == all.map(\.bits))
     }
+
+    /// Bodies over the parallel threshold are parsed in two halves; the result must equal the
+    /// values written, and a half that disagrees on a column's type must fall back, not corrupt.
+    @Test func largeBodiesParseInParallelIdentically() throws {
+        let rows = 120_000
+        var text = "a,b,c\n"
+        var expectedA: [Double] = []
+        var expectedB: [Int64] = []
+        for row in 0..<rows {
+            let a = Double(row) * 0.25 - 1000.5  // exact in binary, so the text is the value
+            expectedA.append(a)
+            expectedB.append(Int64(row) * 7 - 3)
+            text += "\(a),\(Int64(row) * 7 - 3),x\(row % 10)\n"
+        }
+        #expect(text.utf8.count > CSVReader.parallelThreshold)
+        let frame = try Self.read(text)
+        #expect(frame.rowCount == rows)
+        #expect(frame.columns[0].values == .double(expectedA))
+        #expect(frame.columns[1].values == .long(expectedB))
+        // A text value late in column a: the second half holds cells, the first a double buffer.
+        let mixed = text + "oops,1,x\n"
+        let mixedFrame = try Self.read(mixed, schema: RequestSchema(columns: [.init(name: "a", type: .double)]))
+        guard case .cells(let cells) = mixedFrame.columns[0].values else { return #expect(Bool(false)) }
+        #expect(cells.kinds.count == rows + 1)
+        #expect(cells.kinds.last == .string)
+        #expect(cells.numbers[rows - 1] == expectedA[rows - 1])
+        // An error in the second half names its row exactly (sequential fallback).
+        #expect(Self.error(text + "1,2,3,4\n")?.item == "row \(rows)")
+    }
 }

@@ -1,3 +1,26 @@
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One half of a body parsed on its own thread (each thread touches only its own half).
+final class CodecCSVHalf: @unchecked Sendable {
+    var builders: [CodecColumnBuilder]
+    let start: Int
+    let end: Int
+    var rows = 0
+    var failed = false
+
+    init(builders: [CodecColumnBuilder], start: Int, end: Int) {
+        self.builders = builders
+        self.start = start
+        self.end = end
+    }
+}
+
 /// Reads CSV with a header row (RFC 4180: quoted fields, `""` inside quotes, CRLF or LF line ends)
 /// into a ``Frame``, parsed with the schema as MLflow's server does (`pd.read_csv(dtype=…)`).
 ///
@@ -67,6 +90,56 @@ public struct CSVReader: Sendable {
             CodecColumnBuilder(
                 name: name, target: schema?.columnTarget(name: name, position: position) ?? .infer)
         }
+        // Large bodies without quotes split cleanly at line ends: parse two halves on two threads.
+        // Any failure or type disagreement between the halves falls back to the sequential parse,
+        // which reports the exact row.
+        if end - i >= Self.parallelThreshold, let frame = readParallel(p, from: i, to: end, builders: builders) {
+            return frame
+        }
+        let rows = try readRows(p, from: i, to: end, builders: &builders, scratch: &scratch)
+        return try Frame(columns: builders.map { $0.finishColumn() }, rowCount: rows)
+    }
+
+    static let parallelThreshold = 1 << 20
+
+    private func readParallel(
+        _ p: UnsafePointer<UInt8>, from start: Int, to end: Int, builders fresh: [CodecColumnBuilder]
+    ) -> Frame? {
+        // memchr for a quote: a quoted field may hold a line break, so such bodies stay sequential.
+        if memchr(p + start, Int32(Self.quote), end - start) != nil { return nil }
+        var split = start + (end - start) / 2
+        while split < end && p[split] != Self.lf { split += 1 }
+        if split < end { split += 1 }
+        let halves = [CodecCSVHalf(builders: fresh, start: start, end: split),
+                      CodecCSVHalf(builders: fresh, start: split, end: end)]
+        let reader = self
+        let base = UInt(bitPattern: p)
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            let half = halves[k]
+            guard let q = UnsafePointer<UInt8>(bitPattern: base) else { return }
+            var scratch: [UInt8] = []
+            do {
+                half.rows = try reader.readRows(q, from: half.start, to: half.end, builders: &half.builders, scratch: &scratch)
+            } catch {
+                half.failed = true
+            }
+        }
+        guard !halves[0].failed && !halves[1].failed else { return nil }
+        var merged = halves[0].builders
+        for k in merged.indices {
+            guard merged[k].append(contentsOf: halves[1].builders[k]) else { return nil }
+        }
+        let rows = halves[0].rows + halves[1].rows
+        guard rows <= limits.maxRows else { return nil }
+        return try? Frame(columns: merged.map { $0.finishColumn() }, rowCount: rows)
+    }
+
+    /// Reads rows from `start` to `end`; returns how many.
+    func readRows(
+        _ p: UnsafePointer<UInt8>, from start: Int, to end: Int, builders: inout [CodecColumnBuilder],
+        scratch: inout [UInt8]
+    ) throws -> Int {
+        var i = start
         let columnCount = builders.count
         var row = 0
         while i < end {
@@ -109,7 +182,7 @@ public struct CSVReader: Sendable {
                     item: "row \(row - 1)")
             }
         }
-        return try Frame(columns: builders.map { $0.finishColumn() }, rowCount: row)
+        return row
     }
 
     @inline(__always)

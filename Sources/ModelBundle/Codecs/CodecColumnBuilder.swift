@@ -208,6 +208,21 @@ struct CodecColumnBuilder {
         validity.append(true)
     }
 
+    /// Appends another builder's cells when both hold the same typed buffer; `false` otherwise
+    /// (the caller then parses sequentially).
+    mutating func append(contentsOf other: CodecColumnBuilder) -> Bool {
+        guard mode == other.mode, target == other.target else { return false }
+        switch mode {
+        case .double: doubles.append(contentsOf: other.doubles)
+        case .long, .datetime: longs.append(contentsOf: other.longs)
+        case .boolean: bools.append(contentsOf: other.bools)
+        case .string, .json: strings.append(contentsOf: other.strings)
+        default: return false
+        }
+        validity.append(contentsOf: other.validity)
+        return true
+    }
+
     // MARK: Finishing
 
     func finish() -> ColumnValues {

@@ -53,6 +53,15 @@ public struct ValidityMask: Sendable, Hashable {
         count += 1
     }
 
+    /// Appends every cell of `other`.
+    public mutating func append(contentsOf other: ValidityMask) {
+        if !other.hasNulls && words.isEmpty {
+            count += other.count
+            return
+        }
+        for index in 0..<other.count { append(other.isValid(index)) }
+    }
+
     public static func == (lhs: ValidityMask, rhs: ValidityMask) -> Bool {
         guard lhs.count == rhs.count && lhs.nullCount == rhs.nullCount else { return false }
         if lhs.nullCount == 0 { return true }
