@@ -270,6 +270,14 @@ public struct RequestDecoder: Sendable {
         var builders = (columns ?? []).enumerated().map {
             CodecColumnBuilder(name: $0.element, target: target(column: $0.element, position: $0.offset))
         }
+        if !builders.isEmpty, r.peek() == UInt8(ascii: "["),
+            let parallel = CodecParallelRows.read(r, builders: builders, single: false),
+            parallel.rows <= limits.maxRows
+        {
+            r.i = parallel.end
+            r.leave()
+            return try Frame(columns: parallel.builders.map { $0.finishColumn() }, rowCount: parallel.rows)
+        }
         var row = 0
         if !r.consume(UInt8(ascii: "]")) {
             repeat {
@@ -439,6 +447,20 @@ public struct RequestDecoder: Sendable {
         _ r: inout CodecJSONReader, name: String?, target: CodecTarget, field: String
     ) throws -> Tensor {
         var state = CodecTensorState(builder: CodecColumnBuilder(name: name ?? field, target: target))
+        if r.peek() == UInt8(ascii: "[") {
+            // A large matrix: two threads (falls back to the sequential reader below on anything unusual).
+            var inner = r
+            inner.i += 1
+            if inner.peek() == UInt8(ascii: "["), (try? inner.enter()) != nil,
+                let parallel = CodecParallelRows.read(inner, builders: [state.builder], single: true),
+                let builder = parallel.builders.first, parallel.rows * parallel.width <= limits.maxRows
+            {
+                r.i = parallel.end
+                return try Tensor(
+                    name: name, shape: [parallel.rows, parallel.width], values: builder.finish(),
+                    validity: builder.validity)
+            }
+        }
         if r.peek() == UInt8(ascii: "[") {
             try readArray(&r, level: 0, state: &state, field: field)
         } else {
