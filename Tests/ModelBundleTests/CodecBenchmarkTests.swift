@@ -5,7 +5,8 @@ import Testing
 
 /// Parse-speed measurement for Scripts/bench-parse.sh. Runs only when MBUNDLE_BENCH_DIR names a
 /// directory holding data.csv, split.json and inputs.json; prints MB/s and asserts nothing about time.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["MBUNDLE_BENCH_DIR"] != nil, "set MBUNDLE_BENCH_DIR"))
+@Suite(
+    .serialized, .enabled(if: ProcessInfo.processInfo.environment["MBUNDLE_BENCH_DIR"] != nil, "set MBUNDLE_BENCH_DIR"))
 struct CodecBenchmarkTests {
     static let columns = 32
 
