@@ -21,7 +21,10 @@ import Testing
             .init(name: "x", type: .double), .init(name: "n", type: .long), .init(name: "s", type: .string),
             .init(name: "f", type: .float), .init(name: "ok", type: .boolean),
         ])
-        let frame = try Self.read("x,n,s,f,ok\r\n1.5,7,\"a,b\",0.1,True\r\n,-2,\"say \"\"hi\"\"\",1e3,false\r\n", schema: schema)
+        let frame = try Self.read(
+            "x,n,s,f,ok\r\n1.5,7,\"a,b\",0.1,True\r\n,-2,\"say \"\"hi\"\"\",1e3,false\r\n",
+            schema: schema
+        )
         #expect(frame.rowCount == 2)
         #expect(frame.columns[0].validity == ValidityMask([true, false]))
         #expect(frame.columns[1].values == .long([7, -2]))

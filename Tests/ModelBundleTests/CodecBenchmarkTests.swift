@@ -6,7 +6,9 @@ import Testing
 /// Parse-speed measurement for Scripts/bench-parse.sh. Runs only when MBUNDLE_BENCH_DIR names a
 /// directory holding data.csv, split.json and inputs.json; prints MB/s and asserts nothing about time.
 @Suite(
-    .serialized, .enabled(if: ProcessInfo.processInfo.environment["MBUNDLE_BENCH_DIR"] != nil, "set MBUNDLE_BENCH_DIR"))
+    .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["MBUNDLE_BENCH_DIR"] != nil, "set MBUNDLE_BENCH_DIR")
+)
 struct CodecBenchmarkTests {
     static let columns = 32
 
@@ -21,8 +23,16 @@ struct CodecBenchmarkTests {
             best = min(best, seconds)
         }
         let megabytes = Double(body.count) / 1e6
-        print(String(format: "BENCH swift %@: %.1f MB in %.3f s = %.0f MB/s (check %d)", label, megabytes, best,
-                     megabytes / best, checksum))
+        print(
+            String(
+                format: "BENCH swift %@: %.1f MB in %.3f s = %.0f MB/s (check %d)",
+                label,
+                megabytes,
+                best,
+                megabytes / best,
+                checksum
+            )
+        )
     }
 
     static func load(_ name: String) throws -> [UInt8] {
@@ -57,7 +67,8 @@ struct CodecBenchmarkTests {
     @Test func inputs() throws {
         let body = try Self.load("inputs.json")
         let decoder = RequestDecoder(
-            schema: RequestSchema(tensors: [.init(name: nil, dtype: .float64, shape: [-1, Self.columns])]))
+            schema: RequestSchema(tensors: [.init(name: nil, dtype: .float64, shape: [-1, Self.columns])])
+        )
         try Self.measure("inputs JSON (tensor float64)", body) {
             guard case .tensor(let tensor) = try decoder.decode(body, format: .json).input,
                 case .double = tensor.values

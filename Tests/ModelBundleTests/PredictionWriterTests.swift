@@ -63,6 +63,7 @@ import Testing
         let withNull = try Tensor(shape: [2], values: .long([1, 0]), validity: ValidityMask([true, false]))
         #expect(
             String(decoding: try PredictionWriter.json(.tensor(withNull)), as: UTF8.self)
-                == "{\"predictions\": [1, null]}")
+                == "{\"predictions\": [1, null]}"
+        )
     }
 }

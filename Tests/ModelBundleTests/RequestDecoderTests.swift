@@ -10,7 +10,8 @@ import Testing
         try RequestDecoder(schema: schema).decode(Array(text.utf8), format: format)
     }
 
-    static func error(_ text: String, schema: RequestSchema? = nil, format: RequestFormat = .json) -> ModelBundleError? {
+    static func error(_ text: String, schema: RequestSchema? = nil, format: RequestFormat = .json) -> ModelBundleError?
+    {
         do {
             _ = try decode(text, schema: schema, format: format)
             return nil
@@ -26,7 +27,8 @@ import Testing
     @Test func dataframeSplitWithSchemaFillsTypedBuffers() throws {
         let request = try Self.decode(
             #"{"dataframe_split": {"columns": ["a", "b", "c"], "index": [0, 1], "data": [[1.5, 2, "x"], [-0.0, 3, null]]}, "params": {"k": 5}}"#,
-            schema: Self.doubleSchema)
+            schema: Self.doubleSchema
+        )
         #expect(request.field == "dataframe_split")
         #expect(request.paramsJSON == #"{"k": 5}"#)
         guard case .frame(let frame) = request.input else {
@@ -43,7 +45,9 @@ import Testing
 
     @Test func dataBeforeColumnsStillUsesTheSchema() throws {
         let request = try Self.decode(
-            #"{"dataframe_split": {"data": [[1, 2, "x"]], "columns": ["a", "b", "c"]}}"#, schema: Self.doubleSchema)
+            #"{"dataframe_split": {"data": [[1, 2, "x"]], "columns": ["a", "b", "c"]}}"#,
+            schema: Self.doubleSchema
+        )
         guard case .frame(let frame) = request.input else { return #expect(Bool(false)) }
         #expect(frame.columns[0].values == .double([1]))
     }
@@ -52,7 +56,8 @@ import Testing
         // 1.7 into long, "7" into double, true into long: no silent casts, cells keep their kinds.
         let request = try Self.decode(
             #"{"dataframe_records": [{"a": "7", "b": 1.7}, {"a": 2, "b": true}, {"b": 2.0}]}"#,
-            schema: Self.doubleSchema)
+            schema: Self.doubleSchema
+        )
         guard case .frame(let frame) = request.input else { return #expect(Bool(false)) }
         let a = try #require(frame.column(named: "a"))
         let b = try #require(frame.column(named: "b"))
@@ -120,7 +125,8 @@ import Testing
         let schema = RequestSchema(columns: [.init(name: "ids", type: nil), .init(name: "n", type: .long)])
         let request = try Self.decode(
             #"{"dataframe_records": [{"ids": ["a", "b"], "n": 1}, {"ids": {"k": [1, 2]}, "n": 2}, {"ids": null, "n": 3}]}"#,
-            schema: schema)
+            schema: schema
+        )
         guard case .frame(let frame) = request.input else { return #expect(Bool(false)) }
         #expect(frame.columns[0].values == .json([#"["a", "b"]"#, #"{"k": [1, 2]}"#, ""]))
         #expect(frame.columns[0].validity == ValidityMask([true, true, false]))
@@ -130,15 +136,22 @@ import Testing
         let schema = RequestSchema(columns: [.init(name: "b", type: .binary), .init(name: "t", type: .datetime)])
         let request = try Self.decode(
             #"{"dataframe_split": {"columns": ["b", "t"], "data": [["aGVsbG8=\n", "2024-02-29T12:30:15.5"], ["", "1970-01-01"]]}}"#,
-            schema: schema)
+            schema: schema
+        )
         guard case .frame(let frame) = request.input else { return #expect(Bool(false)) }
         #expect(frame.columns[0].values == .binary([Array("hello".utf8), []]))
         // 2024-02-29T12:30:15.5: 19782 days since the epoch (hand computed: 54 years, 13 leap days, 59 days).
         let expected: Int64 = (19_782 * 86_400 + 12 * 3600 + 30 * 60 + 15) * 1_000_000_000 + 500_000_000
         #expect(frame.columns[1].values == .datetime([expected, 0]))
-        let bad = Self.error(#"{"dataframe_split": {"columns": ["b", "t"], "data": [["!!", "2024-01-01"]]}}"#, schema: schema)
+        let bad = Self.error(
+            #"{"dataframe_split": {"columns": ["b", "t"], "data": [["!!", "2024-01-01"]]}}"#,
+            schema: schema
+        )
         #expect(bad?.item == "b")
-        let zoned = Self.error(#"{"dataframe_split": {"columns": ["b", "t"], "data": [["", "2024-01-01T00:00Z"]]}}"#, schema: schema)
+        let zoned = Self.error(
+            #"{"dataframe_split": {"columns": ["b", "t"], "data": [["", "2024-01-01T00:00Z"]]}}"#,
+            schema: schema
+        )
         #expect(zoned?.item == "t")
     }
 
@@ -157,7 +170,9 @@ import Testing
             two.message.hasPrefix(
                 "The input must be a JSON dictionary with exactly one of the input fields {'dataframe_split', "
                     + "'dataframe_records', 'instances', 'inputs'}. Received dictionary with input fields: "
-                    + "['dataframe_split', 'inputs']."))
+                    + "['dataframe_split', 'inputs']."
+            )
+        )
         let zero = try #require(Self.error(#"{"data": [1], "params": {}}"#))
         #expect(zero.message.contains("Received dictionary with input fields: []."))
         let list = try #require(Self.error(#"[1, 2]"#))
@@ -175,10 +190,12 @@ import Testing
     }
 
     @Test func deepNestingIsRefusedWithoutCrashing() {
-        let deep = "{\"inputs\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+        let deep =
+            "{\"inputs\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
         let error = Self.error(deep)
         #expect(error?.message.contains("nesting") == true)
-        let deepParams = "{\"inputs\": [1], \"params\": " + String(repeating: "{\"a\":", count: 70) + "1"
+        let deepParams =
+            "{\"inputs\": [1], \"params\": " + String(repeating: "{\"a\":", count: 70) + "1"
             + String(repeating: "}", count: 70) + "}"
         #expect(Self.error(deepParams)?.message.contains("nesting") == true)
     }
@@ -197,7 +214,9 @@ import Testing
         let notDict = Self.error(#"{"dataframe_split": [[1]]}"#)
         #expect(notDict?.message == "Invalid input. Dataframe split format must be a dictionary. Got list.")
         let records = Self.error(#"{"dataframe_records": {"a": 1}}"#)
-        #expect(records?.message == "Invalid input. Dataframe records format must be a list of records. Got dictionary.")
+        #expect(
+            records?.message == "Invalid input. Dataframe records format must be a list of records. Got dictionary."
+        )
         let duplicate = Self.error(#"{"dataframe_records": [{"a": 1, "a": 2}]}"#)
         #expect(duplicate?.item == "dataframe_records[0].a")
     }
@@ -209,7 +228,9 @@ import Testing
 
     @Test func limitsAreEnforcedBeforeWork() {
         let decoder = RequestDecoder(limits: .init(maxBodyBytes: 10))
-        #expect(throws: ModelBundleError.self) { try decoder.decode(Array(#"{"inputs": [1, 2, 3]}"#.utf8), format: .json) }
+        #expect(throws: ModelBundleError.self) {
+            try decoder.decode(Array(#"{"inputs": [1, 2, 3]}"#.utf8), format: .json)
+        }
         let narrow = RequestDecoder(limits: .init(maxColumns: 2))
         #expect(throws: ModelBundleError.self) {
             try narrow.decode(Array(#"{"dataframe_split": {"data": [[1, 2, 3]]}}"#.utf8), format: .json)
@@ -222,14 +243,18 @@ import Testing
         let latin1: [UInt8] = Array(#"{"inputs": [""#.utf8) + [0xE9] + Array(#""]}"#.utf8)
         #expect(throws: ModelBundleError.self) { try RequestDecoder().decode(latin1, format: .json) }
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(#"{"inputs": [1]}"#.utf8)
-        #expect(try RequestDecoder().decode(bom, format: .json).input == .tensor(try Tensor(shape: [1], values: .long([1]))))
+        #expect(
+            try RequestDecoder().decode(bom, format: .json).input == .tensor(try Tensor(shape: [1], values: .long([1])))
+        )
     }
 
     @Test func contentTypes() throws {
         #expect(try RequestFormat(contentType: "application/json") == .json)
         #expect(try RequestFormat(contentType: "text/csv; charset=UTF-8") == .csv)
         #expect(throws: ModelBundleError.self) { try RequestFormat(contentType: "application/json; charset=latin-1") }
-        #expect(throws: ModelBundleError.self) { try RequestFormat(contentType: "application/json; format=pandas-split") }
+        #expect(throws: ModelBundleError.self) {
+            try RequestFormat(contentType: "application/json; format=pandas-split")
+        }
         #expect(throws: ModelBundleError.self) { try RequestFormat(contentType: "text/plain") }
     }
 
@@ -237,7 +262,8 @@ import Testing
     @Test func goldenNumbersRoundTripThroughJSON() throws {
         let golden = try NumberParserTests.loadGolden().json
         let texts = golden.map(\.text)
-        let body = #"{"dataframe_split": {"columns": ["a"], "data": ["# + texts.map { "[\($0)]" }.joined(separator: ",")
+        let body =
+            #"{"dataframe_split": {"columns": ["a"], "data": ["# + texts.map { "[\($0)]" }.joined(separator: ",")
             + "]}}"
         let request = try Self.decode(body, schema: RequestSchema(columns: [.init(name: "a", type: .double)]))
         guard case .frame(let frame) = request.input else { return #expect(Bool(false)) }
@@ -248,8 +274,10 @@ import Testing
         default: values = []
         }
         #expect(values.map(\.bitPattern) == golden.map(\.bits))
-        let inputs = try Self.decode(#"{"inputs": ["# + texts.joined(separator: ", ") + "]}",
-            schema: RequestSchema(tensors: [.init(name: nil, dtype: .float64, shape: [-1])]))
+        let inputs = try Self.decode(
+            #"{"inputs": ["# + texts.joined(separator: ", ") + "]}",
+            schema: RequestSchema(tensors: [.init(name: nil, dtype: .float64, shape: [-1])])
+        )
         guard case .tensor(let tensor) = inputs.input else { return #expect(Bool(false)) }
         if case .double(let v) = tensor.values {
             #expect(v.map(\.bitPattern) == golden.map(\.bits))

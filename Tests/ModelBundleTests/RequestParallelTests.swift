@@ -12,7 +12,8 @@ import Testing
     static func value(_ row: Int, _ column: Int) -> Double { Double(row * width + column) * 0.125 - 7 }
 
     static func matrixText(rows: Int = rows, cell: (Int, Int) -> String = { "\(value($0, $1))" }) -> String {
-        "[" + (0..<rows).map { row in "[" + (0..<width).map { cell(row, $0) }.joined(separator: ", ") + "]" }
+        "["
+            + (0..<rows).map { row in "[" + (0..<width).map { cell(row, $0) }.joined(separator: ", ") + "]" }
             .joined(separator: ", ") + "]"
     }
 
@@ -67,9 +68,11 @@ import Testing
     }
 
     @Test func typeChangeInSecondHalfKeepsEveryCell() throws {
-        let body = "{\"inputs\": " + Self.matrixText { row, column in
-            row == Self.rows - 1 && column == 3 ? "\"late\"" : "\(Self.value(row, column))"
-        } + "}"
+        let body =
+            "{\"inputs\": "
+            + Self.matrixText { row, column in
+                row == Self.rows - 1 && column == 3 ? "\"late\"" : "\(Self.value(row, column))"
+            } + "}"
         let schema = RequestSchema(tensors: [.init(name: nil, dtype: .float64, shape: [-1, Self.width])])
         guard case .tensor(let tensor) = try Self.decode(body, schema: schema).input else {
             return #expect(Bool(false))

@@ -42,7 +42,9 @@ public struct CSVReader: Sendable {
     public func read(_ body: [UInt8]) throws -> Frame {
         guard body.count <= limits.maxBodyBytes else {
             throw ModelBundleError(
-                .inputInvalid, "The CSV body is larger than the limit of \(limits.maxBodyBytes) bytes.")
+                .inputInvalid,
+                "The CSV body is larger than the limit of \(limits.maxBodyBytes) bytes."
+            )
         }
         try RequestDecoder.checkCharset(body)
         return try body.withUnsafeBufferPointer { buffer in
@@ -76,7 +78,10 @@ public struct CSVReader: Sendable {
             names.append(name.isEmpty ? "Unnamed: \(names.count)" : name)
             guard names.count <= limits.maxColumns else {
                 throw ModelBundleError(
-                    .inputInvalid, "The CSV header has more than \(limits.maxColumns) columns.", item: "header")
+                    .inputInvalid,
+                    "The CSV header has more than \(limits.maxColumns) columns.",
+                    item: "header"
+                )
             }
             i = next
             if i < end && p[i] == Self.comma {
@@ -88,7 +93,9 @@ public struct CSVReader: Sendable {
         }
         var builders = names.enumerated().map { position, name in
             CodecColumnBuilder(
-                name: name, target: schema?.columnTarget(name: name, position: position) ?? .infer)
+                name: name,
+                target: schema?.columnTarget(name: name, position: position) ?? .infer
+            )
         }
         // Large bodies without quotes split cleanly at line ends: parse two halves on two threads.
         // Any failure or type disagreement between the halves falls back to the sequential parse,
@@ -103,15 +110,20 @@ public struct CSVReader: Sendable {
     static let parallelThreshold = 1 << 20
 
     private func readParallel(
-        _ p: UnsafePointer<UInt8>, from start: Int, to end: Int, builders fresh: [CodecColumnBuilder]
+        _ p: UnsafePointer<UInt8>,
+        from start: Int,
+        to end: Int,
+        builders fresh: [CodecColumnBuilder]
     ) -> Frame? {
         // memchr for a quote: a quoted field may hold a line break, so such bodies stay sequential.
         if memchr(p + start, Int32(Self.quote), end - start) != nil { return nil }
         var split = start + (end - start) / 2
         while split < end && p[split] != Self.lf { split += 1 }
         if split < end { split += 1 }
-        let halves = [CodecCSVHalf(builders: fresh, start: start, end: split),
-                      CodecCSVHalf(builders: fresh, start: split, end: end)]
+        let halves = [
+            CodecCSVHalf(builders: fresh, start: start, end: split),
+            CodecCSVHalf(builders: fresh, start: split, end: end),
+        ]
         let reader = self
         let base = UInt(bitPattern: p)
         DispatchQueue.concurrentPerform(iterations: 2) { k in
@@ -119,7 +131,13 @@ public struct CSVReader: Sendable {
             guard let q = UnsafePointer<UInt8>(bitPattern: base) else { return }
             var scratch: [UInt8] = []
             do {
-                half.rows = try reader.readRows(q, from: half.start, to: half.end, builders: &half.builders, scratch: &scratch)
+                half.rows = try reader.readRows(
+                    q,
+                    from: half.start,
+                    to: half.end,
+                    builders: &half.builders,
+                    scratch: &scratch
+                )
             } catch {
                 half.failed = true
             }
@@ -136,7 +154,10 @@ public struct CSVReader: Sendable {
 
     /// Reads rows from `start` to `end`; returns how many.
     func readRows(
-        _ p: UnsafePointer<UInt8>, from start: Int, to end: Int, builders: inout [CodecColumnBuilder],
+        _ p: UnsafePointer<UInt8>,
+        from start: Int,
+        to end: Int,
+        builders: inout [CodecColumnBuilder],
         scratch: inout [UInt8]
     ) throws -> Int {
         var i = start
@@ -155,7 +176,8 @@ public struct CSVReader: Sendable {
                         .inputInvalid,
                         "Failed to parse input as a Pandas DataFrame. Error: Expected \(columnCount) fields in "
                             + "line \(row + 2), saw more.",
-                        item: "row \(row)")
+                        item: "row \(row)"
+                    )
                 }
                 i = try readCell(p, i, end, row: row, builder: &builders[column], scratch: &scratch)
                 column += 1
@@ -178,8 +200,10 @@ public struct CSVReader: Sendable {
             row += 1
             guard row <= limits.maxRows else {
                 throw ModelBundleError(
-                    .inputInvalid, "The CSV has more than \(limits.maxRows) rows; send smaller batches.",
-                    item: "row \(row - 1)")
+                    .inputInvalid,
+                    "The CSV has more than \(limits.maxRows) rows; send smaller batches.",
+                    item: "row \(row - 1)"
+                )
             }
         }
         return row
@@ -197,7 +221,8 @@ public struct CSVReader: Sendable {
         ModelBundleError(
             .inputInvalid,
             "Failed to parse input as a Pandas DataFrame. Error: \(what) in line \(row + 2).",
-            item: row < 0 ? "header" : "row \(row)")
+            item: row < 0 ? "header" : "row \(row)"
+        )
     }
 
     /// Where a field's bytes are: nowhere (empty, unquoted), in the body, or unescaped into `scratch`.
@@ -209,7 +234,9 @@ public struct CSVReader: Sendable {
 
     /// Calls `body` with the field's bytes (`nil` for an empty unquoted field).
     private func withField<R>(
-        _ field: FieldBytes, _ p: UnsafePointer<UInt8>, _ scratch: [UInt8],
+        _ field: FieldBytes,
+        _ p: UnsafePointer<UInt8>,
+        _ scratch: [UInt8],
         _ body: (UnsafeBufferPointer<UInt8>?) throws -> R
     ) rethrows -> R {
         switch field {
@@ -221,7 +248,11 @@ public struct CSVReader: Sendable {
 
     /// One field's location and the index after it (at a comma, a line end or the end).
     private func readField(
-        _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, row: Int, scratch: inout [UInt8]
+        _ p: UnsafePointer<UInt8>,
+        _ start: Int,
+        _ end: Int,
+        row: Int,
+        scratch: inout [UInt8]
     ) throws -> (FieldBytes, Int) {
         var i = start
         if i < end && p[i] == Self.quote {
@@ -259,15 +290,21 @@ public struct CSVReader: Sendable {
     private func text(_ bytes: UnsafeBufferPointer<UInt8>, row: Int, item: String) throws -> String {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ModelBundleError(
-                .inputInvalid, "The CSV is not valid UTF-8 in line \(row + 2), column '\(item)'; send UTF-8 text.",
-                item: item)
+                .inputInvalid,
+                "The CSV is not valid UTF-8 in line \(row + 2), column '\(item)'; send UTF-8 text.",
+                item: item
+            )
         }
         return text
     }
 
     @inline(__always)
     private func readCell(
-        _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, row: Int, builder: inout CodecColumnBuilder,
+        _ p: UnsafePointer<UInt8>,
+        _ start: Int,
+        _ end: Int,
+        row: Int,
+        builder: inout CodecColumnBuilder,
         scratch: inout [UInt8]
     ) throws -> Int {
         let target = builder.target
@@ -279,7 +316,12 @@ public struct CSVReader: Sendable {
                 if next == end || p[next] == Self.comma || p[next] == Self.lf || p[next] == Self.cr {
                     if builder.appendFractionalFast(number) { return next }
                     try builder.appendNumber(
-                        number, text: String(decoding: UnsafeBufferPointer(start: p + start, count: next - start), as: UTF8.self))
+                        number,
+                        text: String(
+                            decoding: UnsafeBufferPointer(start: p + start, count: next - start),
+                            as: UTF8.self
+                        )
+                    )
                     return next
                 }
             }

@@ -156,7 +156,8 @@ struct CodecColumnBuilder {
                 throw ModelBundleError(
                     .inputInvalid,
                     "Column '\(name)' row \(count): binary values must be base64-encoded text; this one is not.",
-                    item: name)
+                    item: name
+                )
             }
             blobs.append(bytes)
         case .datetime:
@@ -165,7 +166,8 @@ struct CodecColumnBuilder {
                     .inputInvalid,
                     "Column '\(name)' row \(count): '\(text.prefix(64))' is not a timezone-naive ISO 8601 date or "
                         + "date-time between 1677-09-22 and 2262-04-11.",
-                    item: name)
+                    item: name
+                )
             }
             longs.append(nanoseconds)
         case .cells:
@@ -254,7 +256,10 @@ struct CodecColumnBuilder {
     private func kindError(_ what: String) -> ModelBundleError {
         let type = mode == .binary ? "binary (base64 text)" : "datetime (ISO 8601 text)"
         return ModelBundleError(
-            .inputInvalid, "Column '\(name)' row \(count): expected \(type) but found \(what).", item: name)
+            .inputInvalid,
+            "Column '\(name)' row \(count): expected \(type) but found \(what).",
+            item: name
+        )
     }
 
     @inline(__always)

@@ -21,7 +21,8 @@ struct CodecJSONReader {
         ModelBundleError(
             .inputInvalid,
             "Invalid input. Ensure that input is a valid JSON formatted string. Error: \(what) at byte \(i).",
-            item: item)
+            item: item
+        )
     }
 
     @inline(__always)
@@ -58,7 +59,9 @@ struct CodecJSONReader {
         depth += 1
         if depth > maxDepth {
             throw ModelBundleError(
-                .inputInvalid, "Invalid input. JSON nesting is deeper than the limit of \(maxDepth) levels.")
+                .inputInvalid,
+                "Invalid input. JSON nesting is deeper than the limit of \(maxDepth) levels."
+            )
         }
     }
 
@@ -91,7 +94,9 @@ struct CodecJSONReader {
                 i += 1
                 guard let text = String(validating: buffer, as: UTF8.self) else {
                     throw ModelBundleError(
-                        .inputInvalid, "Invalid input. The request body is not valid UTF-8; send UTF-8 text.")
+                        .inputInvalid,
+                        "Invalid input. The request body is not valid UTF-8; send UTF-8 text."
+                    )
                 }
                 return text
             }
@@ -106,7 +111,9 @@ struct CodecJSONReader {
             if b == UInt8(ascii: "\"") {
                 guard let text = String(validating: bytes, as: UTF8.self) else {
                     throw ModelBundleError(
-                        .inputInvalid, "Invalid input. The request body is not valid UTF-8; send UTF-8 text.")
+                        .inputInvalid,
+                        "Invalid input. The request body is not valid UTF-8; send UTF-8 text."
+                    )
                 }
                 return text
             }
@@ -128,7 +135,9 @@ struct CodecJSONReader {
             case UInt8(ascii: "u"):
                 var unit = try readHex4()
                 var scalarValue = UInt32(unit)
-                if unit >= 0xD800 && unit < 0xDC00, i + 1 < end, p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u") {
+                if unit >= 0xD800 && unit < 0xDC00, i + 1 < end, p[i] == UInt8(ascii: "\\"),
+                    p[i + 1] == UInt8(ascii: "u")
+                {
                     let save = i
                     i += 2
                     let low = try readHex4()
@@ -207,7 +216,9 @@ struct CodecJSONReader {
         case UInt8(ascii: "\""):
             _ = try readString()
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-            guard readLiteral("true") || readLiteral("false") || readLiteral("null") else { throw error("invalid literal") }
+            guard readLiteral("true") || readLiteral("false") || readLiteral("null") else {
+                throw error("invalid literal")
+            }
         default:
             _ = try readNumber()
         }

@@ -25,7 +25,9 @@ enum CodecParallelRows {
     /// must share one width; otherwise cell k goes to `builders[k]` and rows have `builders.count` cells.
     /// Returns the merged builders, the row count, the row width and the index after the closing `]`.
     static func read(
-        _ reader: CodecJSONReader, builders: [CodecColumnBuilder], single: Bool
+        _ reader: CodecJSONReader,
+        builders: [CodecColumnBuilder],
+        single: Bool
     ) -> (builders: [CodecColumnBuilder], rows: Int, width: Int, end: Int)? {
         let start = reader.i
         guard reader.end - start >= threshold, reader.p[start] == UInt8(ascii: "[") else { return nil }

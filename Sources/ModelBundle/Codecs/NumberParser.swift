@@ -52,7 +52,10 @@ public enum NumberParser {
     /// Returns `nil` when the bytes at `start` do not begin a number (the caller reports the error).
     @inline(__always)
     static func scan(
-        _ p: UnsafePointer<UInt8>, from start: Int, to limit: Int, grammar: Grammar
+        _ p: UnsafePointer<UInt8>,
+        from start: Int,
+        to limit: Int,
+        grammar: Grammar
     ) -> CodecNumber? {
         var i = start
         var negative = false
@@ -111,8 +114,12 @@ public enum NumberParser {
         exponent = -fractionDigits
         if integerDigits + fractionDigits > 19 {
             (mantissa, exponent, truncated) = recount(
-                p, integerStart: integerStart, integerDigits: integerDigits, fractionStart: fractionStart,
-                fractionDigits: fractionDigits)
+                p,
+                integerStart: integerStart,
+                integerDigits: integerDigits,
+                fractionStart: fractionStart,
+                fractionDigits: fractionDigits
+            )
         }
         if integerDigits + fractionDigits == 0 { return nil }
         if i < limit, p[i] | 0x20 == UInt8(ascii: "e") {
@@ -151,7 +158,14 @@ public enum NumberParser {
             }
         }
         number.double = toDouble(
-            mantissa, exponent: exponent, negative: negative, truncated: truncated, p: p, start: start, end: i)
+            mantissa,
+            exponent: exponent,
+            negative: negative,
+            truncated: truncated,
+            p: p,
+            start: start,
+            end: i
+        )
         return number
     }
 
@@ -172,7 +186,11 @@ public enum NumberParser {
     /// More than 19 digits: the first 19 significant digits, the decimal exponent that goes with
     /// them, and whether any dropped digit is non-zero.
     static func recount(
-        _ p: UnsafePointer<UInt8>, integerStart: Int, integerDigits: Int, fractionStart: Int, fractionDigits: Int
+        _ p: UnsafePointer<UInt8>,
+        integerStart: Int,
+        integerDigits: Int,
+        fractionStart: Int,
+        fractionDigits: Int
     ) -> (UInt64, Int, Bool) {
         var mantissa: UInt64 = 0
         var significant = 0
@@ -207,8 +225,13 @@ public enum NumberParser {
 
     @inline(__always)
     static func toDouble(
-        _ w: UInt64, exponent q: Int, negative: Bool, truncated: Bool,
-        p: UnsafePointer<UInt8>, start: Int, end: Int
+        _ w: UInt64,
+        exponent q: Int,
+        negative: Bool,
+        truncated: Bool,
+        p: UnsafePointer<UInt8>,
+        start: Int,
+        end: Int
     ) -> Double {
         if w == 0 { return negative ? -0.0 : 0.0 }
         if !truncated && q >= -22 && q <= 22 && w <= 1 << 53 {
@@ -290,7 +313,12 @@ public enum NumberParser {
     }
 
     static func scanSpecial(
-        _ p: UnsafePointer<UInt8>, from start: Int, signEnd: Int, to limit: Int, negative: Bool, grammar: Grammar
+        _ p: UnsafePointer<UInt8>,
+        from start: Int,
+        signEnd: Int,
+        to limit: Int,
+        negative: Bool,
+        grammar: Grammar
     ) -> CodecNumber? {
         func matches(_ word: StaticString, caseInsensitive: Bool) -> Bool {
             let count = word.utf8CodeUnitCount

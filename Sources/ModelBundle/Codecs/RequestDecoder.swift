@@ -16,7 +16,10 @@ public struct RequestDecoder: Sendable {
         public var maxRows: Int
 
         public init(
-            maxBodyBytes: Int = 1 << 30, maxDepth: Int = 64, maxColumns: Int = 65_536, maxRows: Int = 100_000_000
+            maxBodyBytes: Int = 1 << 30,
+            maxDepth: Int = 64,
+            maxColumns: Int = 65_536,
+            maxRows: Int = 100_000_000
         ) {
             self.maxBodyBytes = maxBodyBytes
             self.maxDepth = maxDepth
@@ -46,7 +49,8 @@ public struct RequestDecoder: Sendable {
             throw ModelBundleError(
                 .inputInvalid,
                 "The request body is \(body.count) bytes, more than the limit of \(limits.maxBodyBytes); "
-                    + "send smaller batches.")
+                    + "send smaller batches."
+            )
         }
         try Self.checkCharset(body)
         return try body.withUnsafeBufferPointer { buffer in
@@ -59,7 +63,10 @@ public struct RequestDecoder: Sendable {
             case .json: return try decodeJSON(base + skip, count: buffer.count - skip)
             case .csv:
                 let reader = CSVReader(schema: schema, limits: limits)
-                return DecodedRequest(field: nil, input: .frame(try reader.read(base + skip, count: buffer.count - skip)))
+                return DecodedRequest(
+                    field: nil,
+                    input: .frame(try reader.read(base + skip, count: buffer.count - skip))
+                )
             }
         }
     }
@@ -70,7 +77,9 @@ public struct RequestDecoder: Sendable {
         let utf16 = head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
         if utf16 || head.contains(0) {
             throw ModelBundleError(
-                .inputInvalid, "The scoring server only supports UTF-8; this body looks like UTF-16 or UTF-32.")
+                .inputInvalid,
+                "The scoring server only supports UTF-8; this body looks like UTF-16 or UTF-32."
+            )
         }
     }
 
@@ -86,7 +95,9 @@ public struct RequestDecoder: Sendable {
                 throw ModelBundleError(.inputInvalid, "Invalid input. \(Self.requiredFormat). Received a list.")
             }
             throw ModelBundleError(
-                .inputInvalid, "Invalid input. \(Self.requiredFormat). Received unexpected input type.")
+                .inputInvalid,
+                "Invalid input. \(Self.requiredFormat). Received unexpected input type."
+            )
         }
         r.i += 1
         try r.enter()
@@ -107,8 +118,10 @@ public struct RequestDecoder: Sendable {
                 } else if key == "params" {
                     guard r.peek() == UInt8(ascii: "{") || r.peek() == UInt8(ascii: "n") else {
                         throw ModelBundleError(
-                            .inputInvalid, "Invalid input. 'params' must be a JSON object of parameter values.",
-                            item: "params")
+                            .inputInvalid,
+                            "Invalid input. 'params' must be a JSON object of parameter values.",
+                            item: "params"
+                        )
                     }
                     let text = try r.skipValue()
                     params = text == "null" ? nil : text
@@ -125,7 +138,8 @@ public struct RequestDecoder: Sendable {
                 .inputInvalid,
                 "\(Self.requiredFormat). Received dictionary with input fields: [\(listed)]. IMPORTANT: The "
                     + "MLflow Model scoring protocol has changed in MLflow version 2.0.",
-                item: fields.count > 1 ? fields[1] : nil)
+                item: fields.count > 1 ? fields[1] : nil
+            )
         }
         return DecodedRequest(field: fields[0], input: input, paramsJSON: params)
     }
@@ -144,7 +158,8 @@ public struct RequestDecoder: Sendable {
                 throw ModelBundleError(
                     .inputInvalid,
                     "Invalid input. Dataframe records format must be a list of records. Got \(typeName(&r)).",
-                    item: field)
+                    item: field
+                )
             }
             return .frame(try decodeRecords(&r, field: field))
         default:
@@ -168,14 +183,20 @@ public struct RequestDecoder: Sendable {
     private func checkColumnCount(_ count: Int, field: String) throws {
         guard count <= limits.maxColumns else {
             throw ModelBundleError(
-                .inputInvalid, "Invalid input. More than \(limits.maxColumns) columns; split the request.", item: field)
+                .inputInvalid,
+                "Invalid input. More than \(limits.maxColumns) columns; split the request.",
+                item: field
+            )
         }
     }
 
     private func checkRowCount(_ count: Int, field: String) throws {
         guard count <= limits.maxRows else {
             throw ModelBundleError(
-                .inputInvalid, "Invalid input. More than \(limits.maxRows) rows; send smaller batches.", item: field)
+                .inputInvalid,
+                "Invalid input. More than \(limits.maxRows) rows; send smaller batches.",
+                item: field
+            )
         }
     }
 
@@ -184,8 +205,10 @@ public struct RequestDecoder: Sendable {
     private func decodeSplit(_ r: inout CodecJSONReader) throws -> Frame {
         guard r.peek() == UInt8(ascii: "{") else {
             throw ModelBundleError(
-                .inputInvalid, "Invalid input. Dataframe split format must be a dictionary. Got \(typeName(&r)).",
-                item: "dataframe_split")
+                .inputInvalid,
+                "Invalid input. Dataframe split format must be a dictionary. Got \(typeName(&r)).",
+                item: "dataframe_split"
+            )
         }
         r.i += 1
         try r.enter()
@@ -234,7 +257,8 @@ public struct RequestDecoder: Sendable {
             .inputInvalid,
             "Invalid input. Dataframe split format must have 'data' field and optionally 'columns' and 'index' "
                 + "fields. Got {\(listed)}.",
-            item: "dataframe_split")
+            item: "dataframe_split"
+        )
     }
 
     private func readColumnNames(_ r: inout CodecJSONReader) throws -> [String] {
@@ -261,7 +285,8 @@ public struct RequestDecoder: Sendable {
             .inputInvalid,
             "Invalid input. Provided dataframe_split field is not a valid dataframe representation in 'split' "
                 + "format. Error: \(message)",
-            item: "dataframe_split.data[\(row)]")
+            item: "dataframe_split.data[\(row)]"
+        )
     }
 
     private func readSplitData(_ r: inout CodecJSONReader, columns: [String]?) throws -> Frame {
@@ -290,11 +315,15 @@ public struct RequestDecoder: Sendable {
                         if column == builders.count {
                             guard columns == nil && row == 0 else {
                                 throw splitDataError(
-                                    "row \(row) has more values than the \(builders.count) columns.", row: row)
+                                    "row \(row) has more values than the \(builders.count) columns.",
+                                    row: row
+                                )
                             }
                             try checkColumnCount(column + 1, field: "dataframe_split.data")
                             let name = String(column)
-                            builders.append(CodecColumnBuilder(name: name, target: target(column: name, position: column)))
+                            builders.append(
+                                CodecColumnBuilder(name: name, target: target(column: name, position: column))
+                            )
                         }
                         try r.readCell(into: &builders[column])
                         column += 1
@@ -303,7 +332,9 @@ public struct RequestDecoder: Sendable {
                 r.leave()
                 guard column == builders.count else {
                     throw splitDataError(
-                        "row \(row) has \(column) values but there are \(builders.count) columns.", row: row)
+                        "row \(row) has \(column) values but there are \(builders.count) columns.",
+                        row: row
+                    )
                 }
                 if row == 0 {
                     // Reserve from the first row's size; the estimate is bounded by the body.
@@ -330,8 +361,10 @@ public struct RequestDecoder: Sendable {
             repeat {
                 guard r.consume(UInt8(ascii: "{")) else {
                     throw ModelBundleError(
-                        .inputInvalid, "Invalid input. Record \(row) of '\(field)' is not a JSON object.",
-                        item: "\(field)[\(row)]")
+                        .inputInvalid,
+                        "Invalid input. Record \(row) of '\(field)' is not a JSON object.",
+                        item: "\(field)[\(row)]"
+                    )
                 }
                 try r.enter()
                 if !r.consume(UInt8(ascii: "}")) {
@@ -351,8 +384,10 @@ public struct RequestDecoder: Sendable {
                         }
                         guard builders[k].count == row else {
                             throw ModelBundleError(
-                                .inputInvalid, "Invalid input. Record \(row) of '\(field)' has the key '\(key)' twice.",
-                                item: "\(field)[\(row)].\(key)")
+                                .inputInvalid,
+                                "Invalid input. Record \(row) of '\(field)' has the key '\(key)' twice.",
+                                item: "\(field)[\(row)].\(key)"
+                            )
                         }
                         try r.readCell(into: &builders[k])
                     } while try r.nextElement(close: UInt8(ascii: "}"))
@@ -397,8 +432,10 @@ public struct RequestDecoder: Sendable {
                 try r.expect(UInt8(ascii: ":"), "':'")
                 guard names.insert(key).inserted else {
                     throw ModelBundleError(
-                        .inputInvalid, "Invalid input. The input '\(key)' appears twice in '\(field)'.",
-                        item: "\(field).\(key)")
+                        .inputInvalid,
+                        "Invalid input. The input '\(key)' appears twice in '\(field)'.",
+                        item: "\(field).\(key)"
+                    )
                 }
                 try checkColumnCount(names.count, field: field)
                 if columnBased {
@@ -414,8 +451,10 @@ public struct RequestDecoder: Sendable {
             let lengths = Set(columns.map(\.count))
             guard lengths.count <= 1 else {
                 throw ModelBundleError(
-                    .inputInvalid, "Invalid input. The length of values for each input/column name are not the same",
-                    item: field)
+                    .inputInvalid,
+                    "Invalid input. The length of values for each input/column name are not the same",
+                    item: field
+                )
             }
             return .frame(try Frame(columns: columns))
         }
@@ -424,7 +463,8 @@ public struct RequestDecoder: Sendable {
 
     /// A column given as a JSON list (each element one cell; nested elements are kept as JSON) or
     /// a single value (one cell).
-    private func readColumnList(_ r: inout CodecJSONReader, name: String, position: Int, field: String) throws -> Column {
+    private func readColumnList(_ r: inout CodecJSONReader, name: String, position: Int, field: String) throws -> Column
+    {
         var builder = CodecColumnBuilder(name: name, target: target(column: name, position: position))
         if r.consume(UInt8(ascii: "[")) {
             try r.enter()
@@ -444,7 +484,10 @@ public struct RequestDecoder: Sendable {
     /// An n-dimensional list into one contiguous buffer, discovering the shape; ragged lists are refused
     /// (numpy refuses them too).
     private func readTensor(
-        _ r: inout CodecJSONReader, name: String?, target: CodecTarget, field: String
+        _ r: inout CodecJSONReader,
+        name: String?,
+        target: CodecTarget,
+        field: String
     ) throws -> Tensor {
         var state = CodecTensorState(builder: CodecColumnBuilder(name: name ?? field, target: target))
         if r.peek() == UInt8(ascii: "[") {
@@ -457,8 +500,11 @@ public struct RequestDecoder: Sendable {
             {
                 r.i = parallel.end
                 return try Tensor(
-                    name: name, shape: [parallel.rows, parallel.width], values: builder.finish(),
-                    validity: builder.validity)
+                    name: name,
+                    shape: [parallel.rows, parallel.width],
+                    values: builder.finish(),
+                    validity: builder.validity
+                )
             }
         }
         if r.peek() == UInt8(ascii: "[") {
@@ -478,11 +524,15 @@ public struct RequestDecoder: Sendable {
             .inputInvalid,
             "Invalid input. The nested lists of '\(field)' are ragged or mix lists and values; give every row "
                 + "the same shape.",
-            item: field)
+            item: field
+        )
     }
 
     private func readArray(
-        _ r: inout CodecJSONReader, level: Int, state: inout CodecTensorState, field: String
+        _ r: inout CodecJSONReader,
+        level: Int,
+        state: inout CodecTensorState,
+        field: String
     ) throws {
         if state.leafLevel >= 0 && level >= state.leafLevel { throw raggedError(field) }
         let start = r.i

@@ -23,7 +23,10 @@ public enum RequestFormat: String, Sendable, Hashable, CaseIterable {
                 let value = pieces.count > 1 ? pieces[1].lowercased() : ""
                 if value != "utf-8" {
                     throw ModelBundleError(
-                        .inputInvalid, "The scoring server only supports UTF-8", item: "Content-Type")
+                        .inputInvalid,
+                        "The scoring server only supports UTF-8",
+                        item: "Content-Type"
+                    )
                 }
             } else {
                 unknown.append(pieces[0])
@@ -34,7 +37,8 @@ public enum RequestFormat: String, Sendable, Hashable, CaseIterable {
                 .inputInvalid,
                 "Unrecognized content type parameters: \(unknown.joined(separator: ", ")). IMPORTANT: The MLflow "
                     + "Model scoring protocol has changed in MLflow version 2.0.",
-                item: "Content-Type")
+                item: "Content-Type"
+            )
         }
         switch mime {
         case "application/json": self = .json
@@ -44,7 +48,8 @@ public enum RequestFormat: String, Sendable, Hashable, CaseIterable {
                 .inputInvalid,
                 "This predictor only supports the following content types: Types: ['text/csv', "
                     + "'application/json']. Got '\(mime)'.",
-                item: "Content-Type")
+                item: "Content-Type"
+            )
         }
     }
 }

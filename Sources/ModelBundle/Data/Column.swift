@@ -14,8 +14,10 @@ public struct Column: Sendable, Equatable {
         guard mask.count == values.count else {
             throw ModelBundleError(
                 .inputInvalid,
-                "Column '\(name)' has \(values.count) values but a validity mask of \(mask.count); give one flag per value.",
-                item: name)
+                "Column '\(name)' has \(values.count) values but a validity mask of \(mask.count); "
+                    + "give one flag per value.",
+                item: name
+            )
         }
         self.name = name
         self.values = values

@@ -15,13 +15,17 @@ public struct Frame: Sendable, Equatable {
             guard column.count == rows else {
                 throw ModelBundleError(
                     .inputInvalid,
-                    "Column '\(column.name)' has \(column.count) values but the frame has \(rows) rows; give every column the same length.",
-                    item: column.name)
+                    "Column '\(column.name)' has \(column.count) values but the frame has \(rows) rows; "
+                        + "give every column the same length.",
+                    item: column.name
+                )
             }
             guard seen.insert(column.name).inserted else {
                 throw ModelBundleError(
-                    .inputInvalid, "Column '\(column.name)' appears twice; column names must be unique.",
-                    item: column.name)
+                    .inputInvalid,
+                    "Column '\(column.name)' appears twice; column names must be unique.",
+                    item: column.name
+                )
             }
         }
         self.columns = columns

@@ -18,15 +18,19 @@ public struct Tensor: Sendable, Equatable {
             let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
             guard dimension >= 0 && !overflow else {
                 throw ModelBundleError(
-                    .inputInvalid, "Tensor shape \(shape) is invalid: dimensions must be non-negative and small enough.",
-                    item: name)
+                    .inputInvalid,
+                    "Tensor shape \(shape) is invalid: dimensions must be non-negative and small enough.",
+                    item: name
+                )
             }
             elements = product
         }
         guard elements == values.count else {
             throw ModelBundleError(
                 .inputInvalid,
-                "Tensor shape \(shape) needs \(elements) values but \(values.count) were given.", item: name)
+                "Tensor shape \(shape) needs \(elements) values but \(values.count) were given.",
+                item: name
+            )
         }
         let mask = validity ?? ValidityMask(allValid: values.count)
         guard mask.count == values.count else {
