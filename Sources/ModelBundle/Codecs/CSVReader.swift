@@ -160,6 +160,19 @@ public struct CSVReader: Sendable {
         builders: inout [CodecColumnBuilder],
         scratch: inout [UInt8]
     ) throws -> Int {
+        // Address the builders through one buffer pointer: no per-cell uniqueness check of the array.
+        try builders.withUnsafeMutableBufferPointer { builders in
+            try readRows(p, from: start, to: end, builders: builders, scratch: &scratch)
+        }
+    }
+
+    private func readRows(
+        _ p: UnsafePointer<UInt8>,
+        from start: Int,
+        to end: Int,
+        builders: UnsafeMutableBufferPointer<CodecColumnBuilder>,
+        scratch: inout [UInt8]
+    ) throws -> Int {
         var i = start
         let columnCount = builders.count
         var row = 0
