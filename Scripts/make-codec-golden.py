@@ -82,7 +82,7 @@ with open("Tests/Fixtures/codecs/floats.json", "w") as f:
 doubles = [0.0, -0.0, 1.0, -1.5, 0.1, 0.1 + 0.2, 1e16, 1e15, 123456789.123, 1e-5, 0.0001, 0.00012345,
            5e-324, 1.7976931348623157e308, 2.2250738585072014e-308, 1 / 3, 100.0, 12345678901234567890.0,
            float("nan"), float("inf"), float("-inf"), 1e22, 1e100, -2.5e-10]
-doubles += [struct.unpack("<d", random.getrandbits(64).to_bytes(8, "little"))[0] for _ in range(40)]
+doubles += [struct.unpack("<d", random.getrandbits(64).to_bytes(8, "little"))[0] for _ in range(400)]
 doubles = [d for d in doubles if not (math.isnan(d) and bits(d) != bits(float("nan")))]
 import numpy as np  # noqa: E402
 
