@@ -111,6 +111,17 @@ import Testing
         #expect(widened.values == .double([1, 2.5, -.infinity]))
     }
 
+    @Test func plainListForASingleNamedColumnIsThatColumn() throws {
+        let schema = RequestSchema(columns: [.init(name: "x", type: .double)])
+        let request = try Self.decode(#"{"inputs": [1.5, 2]}"#, schema: schema)
+        guard case .frame(let frame) = request.input else { return #expect(Bool(false)) }
+        #expect(frame.columnNames == ["x"])
+        #expect(frame.columns[0].values == .double([1.5, 2]))
+        // A matrix is not a column: it stays a tensor for enforcement to judge.
+        let matrix = try Self.decode(#"{"inputs": [[1.5, 2]]}"#, schema: schema)
+        guard case .tensor = matrix.input else { return #expect(Bool(false)) }
+    }
+
     @Test func namedTensorsAndScalars() throws {
         let request = try Self.decode(#"{"inputs": {"x": [[1.0, 2.0]], "y": "s", "z": []}}"#)
         guard case .namedTensors(let tensors) = request.input else { return #expect(Bool(false)) }

@@ -413,6 +413,13 @@ public struct RequestDecoder: Sendable {
             if look < r.end && r.p[look] == UInt8(ascii: "{") {
                 return .frame(try decodeRecords(&r, field: field))
             }
+            // A plain list against a named column schema with one column is that column (MLflow's
+            // `_cast_schema_type`), when its elements are scalars.
+            if let schema, !schema.isTensorBased, schema.columns.count == 1, let name = schema.columns[0].name,
+                look < r.end, r.p[look] != UInt8(ascii: "[")
+            {
+                return .frame(try Frame(columns: [try readColumnList(&r, name: name, position: 0, field: field)]))
+            }
             let target = schema?.arrayTarget(name: nil) ?? .infer
             return .tensor(try readTensor(&r, name: nil, target: target, field: field))
         }
