@@ -1,0 +1,137 @@
+import Dispatch
+
+/// Two-thread parsing of a large 2-D JSON list (`dataframe_split.data`, or `inputs` as a matrix).
+///
+/// The body is split speculatively at a `],[` near its middle. The first thread parses rows from
+/// the start and must arrive exactly at that split on a row boundary; that check proves the split is a
+/// real row boundary of the same list (not text inside a string, nor another field), so the second
+/// thread's rows, parsed from the split to the list's closing `]`, are the rest of the list. If the
+/// check fails, or anything is unusual (errors, ragged rows, halves with different column types),
+/// the caller parses sequentially, which also produces the exact error message.
+enum CodecParallelRows {
+    static let threshold = 1 << 20
+
+    final class Half: @unchecked Sendable {
+        var builders: [CodecColumnBuilder]
+        var rows = 0
+        var width = -1
+        var end = 0
+        var ok = false
+
+        init(builders: [CodecColumnBuilder]) { self.builders = builders }
+    }
+
+    /// `reader.i` is at the first row's `[`. With `single`, every cell goes to `builders[0]` and rows
+    /// must share one width; otherwise cell k goes to `builders[k]` and rows have `builders.count` cells.
+    /// Returns the merged builders, the row count, the row width and the index after the closing `]`.
+    static func read(
+        _ reader: CodecJSONReader,
+        builders: [CodecColumnBuilder],
+        single: Bool
+    ) -> (builders: [CodecColumnBuilder], rows: Int, width: Int, end: Int)? {
+        let start = reader.i
+        guard reader.end - start >= threshold, reader.p[start] == UInt8(ascii: "[") else { return nil }
+        // Find `]`, `,`, `[` (whitespace allowed) after the middle.
+        var k = start + (reader.end - start) / 2
+        var split = -1
+        let limit = min(reader.end, k + (1 << 20))
+        while k < limit {
+            if reader.p[k] == UInt8(ascii: "]") {
+                var j = k + 1
+                while j < limit, isSpace(reader.p[j]) { j += 1 }
+                if j < limit, reader.p[j] == UInt8(ascii: ",") {
+                    j += 1
+                    while j < limit, isSpace(reader.p[j]) { j += 1 }
+                    if j < limit, reader.p[j] == UInt8(ascii: "[") {
+                        split = j
+                        break
+                    }
+                }
+            }
+            k += 1
+        }
+        guard split > start else { return nil }
+        let splitAt = split
+        let halves = [Half(builders: builders), Half(builders: builders)]
+        let base = UInt(bitPattern: reader.p)
+        let count = reader.end
+        let maxDepth = reader.maxDepth
+        let depth = reader.depth
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            guard let p = UnsafePointer<UInt8>(bitPattern: base) else { return }
+            var r = CodecJSONReader(p, count: count, maxDepth: maxDepth)
+            r.depth = depth
+            r.i = index == 0 ? start : splitAt
+            let half = halves[index]
+            do {
+                try readRows(&r, half: half, single: single, stopAt: index == 0 ? splitAt : nil)
+            } catch {
+                half.ok = false
+            }
+        }
+        let first = halves[0]
+        let second = halves[1]
+        guard first.ok, second.ok, !single || first.width == second.width else { return nil }
+        var merged = first.builders
+        for column in merged.indices {
+            guard merged[column].append(contentsOf: second.builders[column]) else { return nil }
+        }
+        return (merged, first.rows + second.rows, first.width, second.end)
+    }
+
+    @inline(__always)
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+
+    private static func readRows(_ r: inout CodecJSONReader, half: Half, single: Bool, stopAt: Int?) throws {
+        let width = single ? -1 : half.builders.count
+        var rowWidth = width
+        while true {
+            if let stopAt {
+                if r.i == stopAt {
+                    half.ok = true
+                    return
+                }
+                if r.i > stopAt { return }
+            }
+            let rowStart = r.i
+            guard r.consume(UInt8(ascii: "[")) else { return }
+            try r.enter()
+            var column = 0
+            if !r.consume(UInt8(ascii: "]")) {
+                repeat {
+                    if single {
+                        if r.peek() == UInt8(ascii: "[") { return }  // deeper than 2-D
+                        try r.readCell(into: &half.builders[0])
+                    } else {
+                        guard column < half.builders.count else { return }
+                        try r.readCell(into: &half.builders[column])
+                    }
+                    column += 1
+                } while try r.nextElement(close: UInt8(ascii: "]"))
+            }
+            r.leave()
+            if rowWidth < 0 { rowWidth = column }
+            guard column == rowWidth, column > 0 else { return }
+            if half.rows == 0 {
+                let estimate = (r.end - r.i) / max(1, r.i - rowStart) + 1
+                for index in half.builders.indices {
+                    half.builders[index].reserve(single ? estimate * column : estimate)
+                }
+            }
+            half.rows += 1
+            half.width = rowWidth
+            let b = r.peek()
+            if b == UInt8(ascii: ",") {
+                r.i += 1
+                _ = r.peek()
+                continue
+            }
+            if b == UInt8(ascii: "]") && stopAt == nil {
+                r.i += 1
+                half.end = r.i
+                half.ok = true
+            }
+            return
+        }
+    }
+}

@@ -1,0 +1,119 @@
+/// The little a request decoder needs to know about a model's input schema.
+///
+/// A deliberately small stand-in for the full signature types: the lead builds it from the real
+/// `Schema` (ColSpecs → ``columns``, TensorSpecs → ``tensors``). The decoder uses it to parse each
+/// column or tensor straight into the right typed buffer; it never casts lossily, and it does not
+/// check presence, counts or shapes (schema enforcement does).
+public struct RequestSchema: Sendable, Hashable {
+    /// One column of a column-based schema.
+    public struct ColumnField: Sendable, Hashable {
+        /// `nil` for an unnamed schema, whose columns match by position.
+        public var name: String?
+        /// The scalar type, or `nil` for `array`, `object`, `map` and `any` columns (kept as raw JSON).
+        public var type: DataType?
+        public var required: Bool
+
+        public init(name: String?, type: DataType?, required: Bool = true) {
+            self.name = name
+            self.type = type
+            self.required = required
+        }
+    }
+
+    /// One tensor of a tensor-based schema.
+    public struct TensorField: Sendable, Hashable {
+        public var name: String?
+        public var dtype: TensorDType
+        /// `-1` marks a variable dimension.
+        public var shape: [Int]
+
+        public init(name: String?, dtype: TensorDType, shape: [Int]) {
+            self.name = name
+            self.dtype = dtype
+            self.shape = shape
+        }
+    }
+
+    /// Column specs, in schema order; empty for a tensor schema.
+    public var columns: [ColumnField]
+    /// Tensor specs; empty for a column schema.
+    public var tensors: [TensorField]
+
+    public init(columns: [ColumnField]) {
+        self.columns = columns
+        self.tensors = []
+    }
+
+    public init(tensors: [TensorField]) {
+        self.columns = []
+        self.tensors = tensors
+    }
+
+    /// Whether this is a tensor-based schema.
+    public var isTensorBased: Bool { !tensors.isEmpty }
+
+    /// The decoding target for column `name` at position `position`.
+    func columnTarget(name: String, position: Int) -> CodecTarget {
+        if isTensorBased {
+            if tensors.count == 1, tensors[0].name == nil || tensors[0].name == name {
+                return CodecTarget(tensors[0].dtype)
+            }
+            if let spec = tensors.first(where: { $0.name == name }) { return CodecTarget(spec.dtype) }
+            return .infer
+        }
+        if let field = columns.first(where: { $0.name == name }) { return CodecTarget(field.type) }
+        if columns.allSatisfy({ $0.name == nil }), position < columns.count {
+            return CodecTarget(columns[position].type)
+        }
+        return .infer
+    }
+
+    /// The decoding target for a whole-array input (`{"inputs": [[…]]}`).
+    func arrayTarget(name: String?) -> CodecTarget {
+        if isTensorBased {
+            if let name, let spec = tensors.first(where: { $0.name == name }) { return CodecTarget(spec.dtype) }
+            if name == nil, tensors.count == 1 { return CodecTarget(tensors[0].dtype) }
+            return .infer
+        }
+        if let name { return columnTarget(name: name, position: 0) }
+        // A plain list against a column schema: every column of one type decodes straight to it.
+        let types = Set(columns.map(\.type))
+        if types.count == 1, let only = types.first { return CodecTarget(only) }
+        return .infer
+    }
+}
+
+/// The typed buffer a column or tensor is decoded into.
+enum CodecTarget: Equatable {
+    case double, float, long, integer, boolean, string, binary, datetime, nested
+    /// No schema: the type follows the values.
+    case infer
+
+    init(_ type: DataType?) {
+        switch type {
+        case .boolean: self = .boolean
+        case .integer: self = .integer
+        case .long: self = .long
+        case .float: self = .float
+        case .double: self = .double
+        case .string: self = .string
+        case .binary: self = .binary
+        case .datetime: self = .datetime
+        case nil: self = .nested
+        }
+    }
+
+    init(_ dtype: TensorDType) {
+        switch dtype {
+        case .float64, .float16: self = .double
+        case .float32: self = .float
+        case .int64, .uint32, .uint64: self = .long
+        case .int8, .int16, .int32, .uint8, .uint16: self = .integer
+        case .bool: self = .boolean
+        case .str: self = .string
+        case .bytes: self = .binary
+        case .object: self = .infer
+        case .datetime64ns, .datetime64us, .datetime64ms, .datetime64s, .datetime64D: self = .datetime
+        }
+    }
+}

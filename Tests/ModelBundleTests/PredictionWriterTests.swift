@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+@testable import ModelBundle
+
+/// `{"predictions": …}` must equal, byte for byte, what Python's `json.dumps` wrote for the same
+/// values (Tests/Fixtures/codecs/predictions.json, from Scripts/make-codec-golden.py).
+@Suite struct PredictionWriterTests {
+    static func cases() throws -> [[String: Any]] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/codecs/predictions.json")
+        return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
+    }
+
+    static func values(_ spec: [String: Any]) throws -> (ColumnValues, ValidityMask?) {
+        let dtype = try #require(spec["dtype"] as? String)
+        switch dtype {
+        case "float64":
+            let bits = try #require(spec["bits"] as? [String])
+            let doubles = try bits.map { Double(bitPattern: try #require(UInt64($0, radix: 16)).byteSwapped) }
+            return (.double(doubles), nil)
+        case "float32":
+            let bits = try #require(spec["bits"] as? [String])
+            let floats = try bits.map { Float(bitPattern: try #require(UInt32($0, radix: 16)).byteSwapped) }
+            return (.float(floats), nil)
+        case "int64":
+            let ints = try #require(spec["ints"] as? [String])
+            return (.long(try ints.map { try #require(Int64($0)) }), nil)
+        default:
+            let strings = try #require(spec["strings"] as? [Any])
+            let mask = ValidityMask(strings.map { $0 is String })
+            return (.string(strings.map { $0 as? String ?? "" }), mask)
+        }
+    }
+
+    @Test func matchesPythonJSONDumps() throws {
+        let all = try Self.cases()
+        #expect(all.count >= 8)
+        for golden in all {
+            let name = try #require(golden["name"] as? String)
+            let expected = try #require(golden["expected"] as? String)
+            let output: PredictionOutput
+            if let frameSpec = golden["frame"] as? [String: [String: Any]] {
+                let order = try #require(golden["order"] as? [String])
+                let columns = try order.map { columnName in
+                    let (values, mask) = try Self.values(try #require(frameSpec[columnName]))
+                    return try Column(name: columnName, values: values, validity: mask)
+                }
+                output = .frame(try Frame(columns: columns))
+            } else {
+                let shape = try #require(golden["shape"] as? [Int])
+                let (values, mask) = try Self.values(golden)
+                output = .tensor(try Tensor(shape: shape, values: values, validity: mask))
+            }
+            let written = String(decoding: try PredictionWriter.json(output), as: UTF8.self)
+            #expect(written == expected, "\(name)")
+        }
+    }
+
+    @Test func scalarAndNullCells() throws {
+        let scalar = try Tensor(shape: [], values: .double([0.5]))
+        #expect(String(decoding: try PredictionWriter.json(.tensor(scalar)), as: UTF8.self) == "{\"predictions\": 0.5}")
+        let withNull = try Tensor(shape: [2], values: .long([1, 0]), validity: ValidityMask([true, false]))
+        #expect(
+            String(decoding: try PredictionWriter.json(.tensor(withNull)), as: UTF8.self)
+                == "{\"predictions\": [1, null]}"
+        )
+    }
+}
