@@ -1,2 +1,0 @@
-// The runtime: flavor protocol, registry, loader and schema enforcement.
-import ModelBundle
