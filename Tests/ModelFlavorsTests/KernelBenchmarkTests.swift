@@ -39,28 +39,22 @@ import Testing
             }
         }
         // The floors: one pass reading the input, by one core, then by both cores in halves.
-        func sum(_ input: UnsafeBufferPointer<Double>, _ range: Range<Int>) -> Double {
-            guard let base = input.baseAddress else { return 0 }
-            var acc = SIMD8<Double>()
-            var i = range.lowerBound
-            while i + 8 <= range.upperBound {
-                acc += UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Double>.self)
-                i += 8
-            }
-            return acc.sum()
-        }
         var sink = 0.0
         let floor = best {
-            x.withUnsafeBufferPointer { input in sink += sum(input, 0..<input.count) }
+            x.withUnsafeBufferPointer { input in sink += Self.sum(input, 0..<input.count) }
         }
         let floorTwoCores = best {
             x.withUnsafeBufferPointer { input in
                 let half = input.count / 2
-                let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2)
-                defer { results.deallocate() }
+                let halves = Halves(input: input, results: .allocate(capacity: 2))
+                defer { halves.results.deallocate() }
                 DispatchQueue.concurrentPerform(iterations: 2) { part in
-                    results[part] = sum(input, part == 0 ? 0..<half : half..<input.count)
+                    halves.results[part] = KernelBenchmarkTests.sum(
+                        halves.input,
+                        part == 0 ? 0..<half : half..<halves.input.count
+                    )
                 }
+                let results = halves.results
                 sink += results[0] + results[1]
             }
         }
@@ -68,5 +62,22 @@ import Testing
             "BENCH kernel_predict_proba_ms=\(kernelTime) memory_read_floor_ms=\(floor)"
                 + " memory_read_floor_2cores_ms=\(floorTwoCores) sink=\(sink)"
         )
+    }
+
+    /// The input and one result slot per half; each worker writes only its own slot.
+    struct Halves: @unchecked Sendable {
+        let input: UnsafeBufferPointer<Double>
+        let results: UnsafeMutableBufferPointer<Double>
+    }
+
+    static func sum(_ input: UnsafeBufferPointer<Double>, _ range: Range<Int>) -> Double {
+        guard let base = input.baseAddress else { return 0 }
+        var acc = SIMD8<Double>()
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            acc += UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Double>.self)
+            i += 8
+        }
+        return acc.sum()
     }
 }
