@@ -15,7 +15,12 @@ import Testing
         let x = (0..<(rows * n)).map { _ in generator.next() * 2 - 1 }
         let coef = (0..<(k * n)).map { _ in generator.next() - 0.5 }
         let kernel = try LogisticRegressionKernel(
-            weights: try LinearModelWeights(coefficients: coef, intercepts: [0.1, 0.2, 0.3], outputCount: k, featureCount: n),
+            weights: try LinearModelWeights(
+                coefficients: coef,
+                intercepts: [0.1, 0.2, 0.3],
+                outputCount: k,
+                featureCount: n
+            ),
             strategy: .multinomial
         )
         var output = [Double](repeating: 0, count: rows * k)
@@ -33,18 +38,46 @@ import Testing
                 try output.withUnsafeMutableBufferPointer { try kernel.predictProbabilities(input, into: $0) }
             }
         }
+        // The floors: one pass reading the input, by one core, then by both cores in halves.
         var sink = 0.0
         let floor = best {
+            x.withUnsafeBufferPointer { input in sink += Self.sum(input, 0..<input.count) }
+        }
+        let floorTwoCores = best {
             x.withUnsafeBufferPointer { input in
-                var acc = SIMD8<Double>()
-                var i = 0
-                while i + 8 <= input.count {
-                    acc += UnsafeRawPointer(input.baseAddress! + i).loadUnaligned(as: SIMD8<Double>.self)
-                    i += 8
+                let half = input.count / 2
+                let halves = Halves(input: input, results: .allocate(capacity: 2))
+                defer { halves.results.deallocate() }
+                DispatchQueue.concurrentPerform(iterations: 2) { part in
+                    halves.results[part] = KernelBenchmarkTests.sum(
+                        halves.input,
+                        part == 0 ? 0..<half : half..<halves.input.count
+                    )
                 }
-                sink += acc.sum()
+                let results = halves.results
+                sink += results[0] + results[1]
             }
         }
-        print("BENCH kernel_predict_proba_ms=\(kernelTime) memory_read_floor_ms=\(floor) sink=\(sink)")
+        print(
+            "BENCH kernel_predict_proba_ms=\(kernelTime) memory_read_floor_ms=\(floor)"
+                + " memory_read_floor_2cores_ms=\(floorTwoCores) sink=\(sink)"
+        )
+    }
+
+    /// The input and one result slot per half; each worker writes only its own slot.
+    struct Halves: @unchecked Sendable {
+        let input: UnsafeBufferPointer<Double>
+        let results: UnsafeMutableBufferPointer<Double>
+    }
+
+    static func sum(_ input: UnsafeBufferPointer<Double>, _ range: Range<Int>) -> Double {
+        guard let base = input.baseAddress else { return 0 }
+        var acc = SIMD8<Double>()
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            acc += UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Double>.self)
+            i += 8
+        }
+        return acc.sum()
     }
 }

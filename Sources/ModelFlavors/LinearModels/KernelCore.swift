@@ -1,166 +1,222 @@
 /// The vectorized inner loops shared by the logistic and linear regression kernels.
 ///
-/// Scores are `X · coefᵀ + intercept` for a contiguous row-major batch. Each input row is loaded
-/// once per group of up to four classes (register blocking: four SIMD8 accumulators), so for the
-/// common k ≤ 4 the input is streamed from memory exactly once. Transforms (sigmoid, softmax) run
-/// on a block of scores while it is still in cache.
+/// Scores are `X · coefᵀ + intercept` for a contiguous row-major batch. Each input row is read from
+/// memory once: the classes are register-blocked four at a time over 4-lane chunks of the row, and the
+/// coefficients are kept repacked as 16-byte-aligned `SIMD4` chunks so that, on the x86-64 baseline
+/// (SSE2, no FMA), every weight load folds into its multiply as a memory operand.
+///
+/// Summation order, fixed for every path and every row position: lane-wise partial sums over the
+/// 4-lane chunks, reduced as `(a0 + a2) + (a1 + a3)`, then the remaining `n mod 4` features in order,
+/// then the intercept. A row's result therefore never depends on its neighbours or the batch size.
+///
+/// Softmax runs on groups of ``groupRows`` rows transposed so that each SIMD lane is one row: the row
+/// maximum, exponentials, sums and divisions are then vector operations, with no per-row horizontal
+/// work, while the group's scores are still in L1.
 struct KernelCore<Scalar: KernelScalar>: Sendable {
     let weights: LinearModelWeights<Scalar>
+    /// `coef` rows cut into 4-lane chunks: chunk q of class c at `chunks[c * chunksPerRow + q]`.
+    /// Features past the last whole chunk are read from `weights.coefficients`.
+    private let chunks: Chunks
+
+    /// `SIMD4` of `Float` or `Double` is plain immutable data; the compiler cannot see through the
+    /// generic storage associated type to prove it.
+    private struct Chunks: @unchecked Sendable {
+        let values: [SIMD4<Scalar>]
+    }
+    private let chunksPerRow: Int
+
+    /// Rows per transposed softmax group: one `SIMD8` lane per row.
+    static var groupRows: Int { 8 }
+
+    init(weights: LinearModelWeights<Scalar>) {
+        self.weights = weights
+        let n = weights.featureCount
+        let perRow = n / 4
+        var chunks: [SIMD4<Scalar>] = []
+        chunks.reserveCapacity(weights.outputCount * perRow + 1)
+        for c in 0..<weights.outputCount {
+            for q in 0..<perRow {
+                let base = c * n + q * 4
+                let coefficients = weights.coefficients
+                chunks.append(
+                    SIMD4(coefficients[base], coefficients[base + 1], coefficients[base + 2], coefficients[base + 3])
+                )
+            }
+        }
+        // Never empty (n < 4 leaves no whole chunk), so the buffer always has a base address; never read.
+        chunks.append(SIMD4())
+        self.chunks = Chunks(values: chunks)
+        self.chunksPerRow = perRow
+    }
 
     var outputCount: Int { weights.outputCount }
     var featureCount: Int { weights.featureCount }
 
     /// Scores for `rowCount` rows starting at `input`, written row-major (k per row) to `output`.
     func scores(_ input: UnsafePointer<Scalar>, rowCount: Int, into output: UnsafeMutablePointer<Scalar>) {
-        let n = featureCount
-        let k = outputCount
-        weights.coefficients.withUnsafeBufferPointer { coefficientBuffer in
-            weights.intercepts.withUnsafeBufferPointer { interceptBuffer in
-                guard let w = coefficientBuffer.baseAddress, let b = interceptBuffer.baseAddress else { return }
-                for row in 0..<rowCount {
-                    let x = input + row * n
-                    let out = output + row * k
-                    var c = 0
-                    while c + 4 <= k {
-                        Self.dot4(x, w + c * n, n, out + c, b + c)
-                        c += 4
-                    }
-                    switch k - c {
-                    case 3: Self.dot3(x, w + c * n, n, out + c, b + c)
-                    case 2: Self.dot2(x, w + c * n, n, out + c, b + c)
-                    case 1: Self.dot1(x, w + c * n, n, out + c, b + c)
-                    default: break
-                    }
+        scores(input, rowCount: rowCount, into: output, rowStride: outputCount, classStride: 1)
+    }
+
+    /// Scores for `rowCount` rows; class c of row r goes to `output[r * rowStride + c * classStride]`.
+    func scores(
+        _ input: UnsafePointer<Scalar>,
+        rowCount: Int,
+        into output: UnsafeMutablePointer<Scalar>,
+        rowStride: Int,
+        classStride: Int
+    ) {
+        withDots(classStride: classStride) { dots in
+            dots.rows(input, rowCount: rowCount, into: output, rowStride: rowStride)
+        }
+    }
+
+    /// Runs `body` with the weights' base addresses pinned once, outside any per-row or per-group loop.
+    @inline(__always)
+    private func withDots(classStride: Int, _ body: (RowDots<Scalar>) -> Void) {
+        chunks.values.withUnsafeBufferPointer { chunkBuffer in
+            weights.coefficients.withUnsafeBufferPointer { coefficientBuffer in
+                weights.intercepts.withUnsafeBufferPointer { interceptBuffer in
+                    guard let w = chunkBuffer.baseAddress, let coefficients = coefficientBuffer.baseAddress,
+                        let b = interceptBuffer.baseAddress
+                    else { return }
+                    body(
+                        RowDots(
+                            chunks: w,
+                            coefficients: coefficients,
+                            intercepts: b,
+                            chunksPerRow: chunksPerRow,
+                            features: featureCount,
+                            classes: outputCount,
+                            classStride: classStride
+                        )
+                    )
                 }
             }
         }
     }
 
+    // MARK: - Transforms
+
+    /// Softmax probabilities for `rowCount` rows, row-major into `output` (k per row), as scikit-learn's
+    /// `softmax`: subtract the row maximum, exponentiate, divide by the row sum.
+    /// `scratch` holds at least `groupRows × k` values.
+    func softmaxProbabilities(
+        _ input: UnsafePointer<Scalar>,
+        rowCount: Int,
+        into output: UnsafeMutablePointer<Scalar>,
+        scratch: UnsafeMutablePointer<Scalar>
+    ) {
+        let n = featureCount
+        let k = outputCount
+        let group = Self.groupRows
+        // Transposed: class c of the group's row r at scratch[c * group + r].
+        withDots(classStride: group) { dots in
+            var row = 0
+            while row < rowCount {
+                let count = min(group, rowCount - row)
+                dots.rows(input + row * n, rowCount: count, into: scratch, rowStride: 1)
+                if count < group {
+                    // Padding lanes: finite scores keep the vector code free of spurious NaN; never written out.
+                    for c in 0..<k {
+                        (scratch + c * group + count).initialize(repeating: 0, count: group - count)
+                    }
+                }
+                Self.softmaxGroup(scratch, width: k, into: output + row * k, rowCount: count)
+                row += count
+            }
+        }
+    }
+
     @inline(__always)
-    private static func load(_ pointer: UnsafePointer<Scalar>) -> SIMD8<Scalar> {
+    private static func load8(_ pointer: UnsafePointer<Scalar>) -> SIMD8<Scalar> {
         UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Scalar>.self)
     }
 
     @inline(__always)
-    private static func dot4(
-        _ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ n: Int,
-        _ out: UnsafeMutablePointer<Scalar>, _ b: UnsafePointer<Scalar>
-    ) {
-        let w1 = w + n
-        let w2 = w + 2 * n
-        let w3 = w + 3 * n
-        var a0 = SIMD8<Scalar>(), a1 = SIMD8<Scalar>(), a2 = SIMD8<Scalar>(), a3 = SIMD8<Scalar>()
-        var j = 0
-        while j + 8 <= n {
-            let v = load(x + j)
-            a0 += v * load(w + j)
-            a1 += v * load(w1 + j)
-            a2 += v * load(w2 + j)
-            a3 += v * load(w3 + j)
-            j += 8
-        }
-        var s0 = a0.sum(), s1 = a1.sum(), s2 = a2.sum(), s3 = a3.sum()
-        while j < n {
-            let v = x[j]
-            s0 += v * w[j]
-            s1 += v * w1[j]
-            s2 += v * w2[j]
-            s3 += v * w3[j]
-            j += 1
-        }
-        out[0] = s0 + b[0]
-        out[1] = s1 + b[1]
-        out[2] = s2 + b[2]
-        out[3] = s3 + b[3]
+    private static func store8(_ value: SIMD8<Scalar>, _ pointer: UnsafeMutablePointer<Scalar>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Scalar>.self)
     }
 
+    /// One transposed group: lane r of `scores + c * 8` is class c of row r. Writes `rowCount` rows of
+    /// probabilities row-major to `output`. A row with a NaN score comes out all NaN, as scikit-learn's:
+    /// the NaN reaches the row sum whichever value the maximum took.
     @inline(__always)
-    private static func dot3(
-        _ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ n: Int,
-        _ out: UnsafeMutablePointer<Scalar>, _ b: UnsafePointer<Scalar>
+    private static func softmaxGroup(
+        _ scores: UnsafeMutablePointer<Scalar>,
+        width k: Int,
+        into output: UnsafeMutablePointer<Scalar>,
+        rowCount: Int
     ) {
-        let w1 = w + n
-        let w2 = w + 2 * n
-        var a0 = SIMD8<Scalar>(), a1 = SIMD8<Scalar>(), a2 = SIMD8<Scalar>()
-        var j = 0
-        while j + 8 <= n {
-            let v = load(x + j)
-            a0 += v * load(w + j)
-            a1 += v * load(w1 + j)
-            a2 += v * load(w2 + j)
-            j += 8
+        var maximum = load8(scores)
+        for c in 1..<k {
+            maximum = laneMaximum(maximum, load8(scores + c * 8))
         }
-        var s0 = a0.sum(), s1 = a1.sum(), s2 = a2.sum()
-        while j < n {
-            let v = x[j]
-            s0 += v * w[j]
-            s1 += v * w1[j]
-            s2 += v * w2[j]
-            j += 1
+        var sum = SIMD8<Scalar>()
+        for c in 0..<k {
+            let e = Scalar.kernelExp(load8(scores + c * 8) - maximum)
+            store8(e, scores + c * 8)
+            sum += e
         }
-        out[0] = s0 + b[0]
-        out[1] = s1 + b[1]
-        out[2] = s2 + b[2]
+        for c in 0..<k {
+            let p = load8(scores + c * 8) / sum
+            let out = output + c
+            if rowCount == 8 {
+                // Constant trip count: unrolled to one lane store per row, no spill of `p`.
+                for lane in 0..<8 {
+                    out[lane * k] = p[lane]
+                }
+            } else {
+                for lane in 0..<rowCount {
+                    out[lane * k] = p[lane]
+                }
+            }
+        }
     }
 
+    /// Lane-wise `b > a ? b : a` (NaN lanes of `b` never taken).
+    ///
+    /// The standard library's vector comparisons are lane-by-lane loops through the stack when called
+    /// from generic code, even once specialized; its concrete `Double` and `Float` overloads are single
+    /// compare instructions, so the hot types are routed to them and blended with bit masks.
     @inline(__always)
-    private static func dot2(
-        _ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ n: Int,
-        _ out: UnsafeMutablePointer<Scalar>, _ b: UnsafePointer<Scalar>
-    ) {
-        let w1 = w + n
-        var a0 = SIMD8<Scalar>(), a1 = SIMD8<Scalar>()
-        var j = 0
-        while j + 8 <= n {
-            let v = load(x + j)
-            a0 += v * load(w + j)
-            a1 += v * load(w1 + j)
-            j += 8
+    private static func laneMaximum(_ a: SIMD8<Scalar>, _ b: SIMD8<Scalar>) -> SIMD8<Scalar> {
+        if Scalar.self == Double.self {
+            let x = unsafeBitCast(a, to: SIMD8<Double>.self)
+            let y = unsafeBitCast(b, to: SIMD8<Double>.self)
+            let take = unsafeBitCast(y .> x, to: SIMD8<Int64>.self)
+            let bits =
+                (unsafeBitCast(y, to: SIMD8<Int64>.self) & take) | (unsafeBitCast(x, to: SIMD8<Int64>.self) & ~take)
+            return unsafeBitCast(bits, to: SIMD8<Scalar>.self)
         }
-        var s0 = a0.sum(), s1 = a1.sum()
-        while j < n {
-            let v = x[j]
-            s0 += v * w[j]
-            s1 += v * w1[j]
-            j += 1
+        if Scalar.self == Float.self {
+            let x = unsafeBitCast(a, to: SIMD8<Float>.self)
+            let y = unsafeBitCast(b, to: SIMD8<Float>.self)
+            let take = unsafeBitCast(y .> x, to: SIMD8<Int32>.self)
+            let bits =
+                (unsafeBitCast(y, to: SIMD8<Int32>.self) & take) | (unsafeBitCast(x, to: SIMD8<Int32>.self) & ~take)
+            return unsafeBitCast(bits, to: SIMD8<Scalar>.self)
         }
-        out[0] = s0 + b[0]
-        out[1] = s1 + b[1]
+        return a.replacing(with: b, where: b .> a)
     }
 
-    @inline(__always)
-    private static func dot1(
-        _ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ n: Int,
-        _ out: UnsafeMutablePointer<Scalar>, _ b: UnsafePointer<Scalar>
-    ) {
-        var a0 = SIMD8<Scalar>()
-        var j = 0
-        while j + 8 <= n {
-            a0 += load(x + j) * load(w + j)
-            j += 8
-        }
-        var s0 = a0.sum()
-        while j < n {
-            s0 += x[j] * w[j]
-            j += 1
-        }
-        out[0] = s0 + b[0]
-    }
-
-    // MARK: - Transforms (in place on a block of `count` values)
-
-    /// e^v for every value, eight at a time.
+    /// e^v for every value, eight at a time; the last partial group is padded so every value goes
+    /// through the same vector code whatever its position.
     @inline(__always)
     static func exponentiate(_ values: UnsafeMutablePointer<Scalar>, count: Int) {
         var i = 0
         while i + 8 <= count {
-            let v = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<Scalar>.self)
-            UnsafeMutableRawPointer(values + i).storeBytes(of: Scalar.kernelExp(v), as: SIMD8<Scalar>.self)
+            store8(Scalar.kernelExp(load8(values + i)), values + i)
             i += 8
         }
-        while i < count {
-            values[i] = Scalar.kernelExp(values[i])
-            i += 1
+        if i < count {
+            var lanes = SIMD8<Scalar>()
+            for lane in 0..<(count - i) {
+                lanes[lane] = values[i + lane]
+            }
+            let result = Scalar.kernelExp(lanes)
+            for lane in 0..<(count - i) {
+                values[i + lane] = result[lane]
+            }
         }
     }
 
@@ -173,32 +229,6 @@ struct KernelCore<Scalar: KernelScalar>: Sendable {
         exponentiate(values, count: count)
         for i in 0..<count {
             values[i] = 1 / (1 + values[i])
-        }
-    }
-
-    /// Row-wise softmax as scikit-learn's `softmax`: subtract the row max, exponentiate, divide by the sum.
-    static func softmax(_ values: UnsafeMutablePointer<Scalar>, rowCount: Int, width: Int) {
-        for row in 0..<rowCount {
-            let base = values + row * width
-            var maximum = base[0]
-            for c in 1..<width where !maximum.isNaN {
-                let v = base[c]
-                if v.isNaN || v > maximum { maximum = v }
-            }
-            for c in 0..<width {
-                base[c] -= maximum
-            }
-        }
-        exponentiate(values, count: rowCount * width)
-        for row in 0..<rowCount {
-            let base = values + row * width
-            var sum: Scalar = 0
-            for c in 0..<width {
-                sum += base[c]
-            }
-            for c in 0..<width {
-                base[c] /= sum
-            }
         }
     }
 
@@ -223,7 +253,12 @@ struct KernelCore<Scalar: KernelScalar>: Sendable {
     }
 
     /// Index of the largest value per row; the first NaN wins, then the first maximum (numpy's argmax).
-    static func argmax(_ values: UnsafePointer<Scalar>, rowCount: Int, width: Int, into output: UnsafeMutablePointer<Int>) {
+    static func argmax(
+        _ values: UnsafePointer<Scalar>,
+        rowCount: Int,
+        width: Int,
+        into output: UnsafeMutablePointer<Int>
+    ) {
         for row in 0..<rowCount {
             let base = values + row * width
             var best = 0
@@ -239,5 +274,151 @@ struct KernelCore<Scalar: KernelScalar>: Sendable {
             }
             output[row] = best
         }
+    }
+}
+
+/// Dot products of one row with up to four classes at once (register blocking: with `SIMD4`
+/// accumulators, four classes fit the sixteen SSE registers next to the row chunk).
+private struct RowDots<Scalar: KernelScalar> {
+    /// Class c's chunks at `chunks + c * chunksPerRow`.
+    let chunks: UnsafePointer<SIMD4<Scalar>>
+    /// Row-major [k, n] coefficients, for the features past the last whole chunk.
+    let coefficients: UnsafePointer<Scalar>
+    let intercepts: UnsafePointer<Scalar>
+    /// Whole 4-lane chunks per row.
+    let chunksPerRow: Int
+    let features: Int
+    let classes: Int
+    let classStride: Int
+
+    /// Scores for `rowCount` rows; class c of row r at `output[r * rowStride + c * classStride]`.
+    @inline(__always)
+    func rows(_ input: UnsafePointer<Scalar>, rowCount: Int, into output: UnsafeMutablePointer<Scalar>, rowStride: Int)
+    {
+        let n = features
+        let k = classes
+        for row in 0..<rowCount {
+            let x = input + row * n
+            let out = output + row * rowStride
+            var c = 0
+            while c + 4 <= k {
+                dot4(x, chunks + c * chunksPerRow, coefficients + c * n, intercepts + c, out + c * classStride)
+                c += 4
+            }
+            switch k - c {
+            case 3: dot3(x, chunks + c * chunksPerRow, coefficients + c * n, intercepts + c, out + c * classStride)
+            case 2: dot2(x, chunks + c * chunksPerRow, coefficients + c * n, intercepts + c, out + c * classStride)
+            case 1: dot1(x, chunks + c * chunksPerRow, coefficients + c * n, intercepts + c, out + c * classStride)
+            default: break
+            }
+        }
+    }
+
+    @inline(__always)
+    private func load(_ pointer: UnsafePointer<Scalar>) -> SIMD4<Scalar> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Scalar>.self)
+    }
+
+    /// `(a0 + a2) + (a1 + a3)`, then the features past the last chunk in order, then the intercept.
+    @inline(__always)
+    private func finish(_ a: SIMD4<Scalar>, _ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ b: Scalar)
+        -> Scalar
+    {
+        let half = a.lowHalf + a.highHalf
+        var s = half[0] + half[1]
+        var j = chunksPerRow * 4
+        while j < features {
+            s += x[j] * w[j]
+            j += 1
+        }
+        return s + b
+    }
+
+    /// `w`: the classes' chunks (class stride `chunksPerRow`); `coef`: their full rows (stride `features`).
+    @inline(__always)
+    func dot4(
+        _ x: UnsafePointer<Scalar>,
+        _ w: UnsafePointer<SIMD4<Scalar>>,
+        _ coef: UnsafePointer<Scalar>,
+        _ b: UnsafePointer<Scalar>,
+        _ out: UnsafeMutablePointer<Scalar>
+    ) {
+        let w1 = w + chunksPerRow
+        let w2 = w1 + chunksPerRow
+        let w3 = w2 + chunksPerRow
+        var a0 = SIMD4<Scalar>()
+        var a1 = SIMD4<Scalar>()
+        var a2 = SIMD4<Scalar>()
+        var a3 = SIMD4<Scalar>()
+        for q in 0..<chunksPerRow {
+            let v = load(x + 4 * q)
+            a0 += v * w[q]
+            a1 += v * w1[q]
+            a2 += v * w2[q]
+            a3 += v * w3[q]
+        }
+        out[0] = finish(a0, x, coef, b[0])
+        out[classStride] = finish(a1, x, coef + features, b[1])
+        out[2 * classStride] = finish(a2, x, coef + 2 * features, b[2])
+        out[3 * classStride] = finish(a3, x, coef + 3 * features, b[3])
+    }
+
+    @inline(__always)
+    func dot3(
+        _ x: UnsafePointer<Scalar>,
+        _ w: UnsafePointer<SIMD4<Scalar>>,
+        _ coef: UnsafePointer<Scalar>,
+        _ b: UnsafePointer<Scalar>,
+        _ out: UnsafeMutablePointer<Scalar>
+    ) {
+        let w1 = w + chunksPerRow
+        let w2 = w1 + chunksPerRow
+        var a0 = SIMD4<Scalar>()
+        var a1 = SIMD4<Scalar>()
+        var a2 = SIMD4<Scalar>()
+        for q in 0..<chunksPerRow {
+            let v = load(x + 4 * q)
+            a0 += v * w[q]
+            a1 += v * w1[q]
+            a2 += v * w2[q]
+        }
+        out[0] = finish(a0, x, coef, b[0])
+        out[classStride] = finish(a1, x, coef + features, b[1])
+        out[2 * classStride] = finish(a2, x, coef + 2 * features, b[2])
+    }
+
+    @inline(__always)
+    func dot2(
+        _ x: UnsafePointer<Scalar>,
+        _ w: UnsafePointer<SIMD4<Scalar>>,
+        _ coef: UnsafePointer<Scalar>,
+        _ b: UnsafePointer<Scalar>,
+        _ out: UnsafeMutablePointer<Scalar>
+    ) {
+        let w1 = w + chunksPerRow
+        var a0 = SIMD4<Scalar>()
+        var a1 = SIMD4<Scalar>()
+        for q in 0..<chunksPerRow {
+            let v = load(x + 4 * q)
+            a0 += v * w[q]
+            a1 += v * w1[q]
+        }
+        out[0] = finish(a0, x, coef, b[0])
+        out[classStride] = finish(a1, x, coef + features, b[1])
+    }
+
+    @inline(__always)
+    func dot1(
+        _ x: UnsafePointer<Scalar>,
+        _ w: UnsafePointer<SIMD4<Scalar>>,
+        _ coef: UnsafePointer<Scalar>,
+        _ b: UnsafePointer<Scalar>,
+        _ out: UnsafeMutablePointer<Scalar>
+    ) {
+        var a0 = SIMD4<Scalar>()
+        for q in 0..<chunksPerRow {
+            a0 += load(x + 4 * q) * w[q]
+        }
+        out[0] = finish(a0, x, coef, b[0])
     }
 }

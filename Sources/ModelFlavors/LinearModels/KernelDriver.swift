@@ -34,12 +34,19 @@ struct KernelBatch<Scalar: KernelScalar>: @unchecked Sendable {
 /// Splits a batch into cache-sized blocks and, for large batches, across the processor cores.
 enum KernelDriver {
     /// Rows per block: 256 rows × k scores stay in L1 between the dot products and the transform.
+    /// A multiple of ``KernelCore/groupRows``; the scratch it sizes also holds one softmax group.
     static let blockRows = 256
     /// Batches below this many rows per core run on the calling thread; thread hand-off costs
     /// more than it saves below ~16k rows.
     static let rowsPerCore = 16_384
+    /// Chunks handed out per core for large batches (load balancing on a shared machine).
+    static let chunksPerCore = 8
 
-    static func run<Scalar: KernelScalar>(_ core: KernelCore<Scalar>, _ operation: KernelOperation, _ batch: KernelBatch<Scalar>) {
+    static func run<Scalar: KernelScalar>(
+        _ core: KernelCore<Scalar>,
+        _ operation: KernelOperation,
+        _ batch: KernelBatch<Scalar>
+    ) {
         // Specialize the hot loops for the two concrete types: callers in other modules reach this
         // through unspecialized generic code, which would otherwise run the SIMD loops through witness tables.
         if let concrete = core as? KernelCore<Double> {
@@ -63,7 +70,11 @@ enum KernelDriver {
         }
     }
 
-    private static func runDouble(_ core: KernelCore<Double>, _ operation: KernelOperation, _ batch: KernelBatch<Double>) {
+    private static func runDouble(
+        _ core: KernelCore<Double>,
+        _ operation: KernelOperation,
+        _ batch: KernelBatch<Double>
+    ) {
         parallel(core, operation, batch)
     }
 
@@ -77,12 +88,17 @@ enum KernelDriver {
         _ batch: KernelBatch<Scalar>
     ) {
         let cores = max(1, min(activeProcessorCount, 64))
-        let chunks = min(cores, batch.rowCount / rowsPerCore)
-        if chunks <= 1 {
+        let parts = batch.rowCount / rowsPerCore
+        if cores == 1 || parts <= 1 {
             process(core, operation, batch, rows: 0..<batch.rowCount)
             return
         }
-        let perChunk = (batch.rowCount + chunks - 1) / chunks
+        // Several chunks per core, not one: a core slowed by another process then takes fewer chunks
+        // instead of holding up the whole batch (concurrentPerform hands chunks out as cores free up).
+        let chunks = min(parts, cores * chunksPerCore)
+        // Whole softmax groups per chunk, so only the batch's last group can be partial.
+        let group = KernelCore<Scalar>.groupRows
+        let perChunk = ((batch.rowCount + chunks - 1) / chunks + group - 1) / group * group
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let start = chunk * perChunk
             let end = min(batch.rowCount, start + perChunk)
@@ -112,9 +128,7 @@ enum KernelDriver {
                     core.scores(input, rowCount: count, into: output + start * k)
                 case .softmaxProbability:
                     guard let output = batch.output else { return }
-                    let block = output + start * k
-                    core.scores(input, rowCount: count, into: block)
-                    KernelCore<Scalar>.softmax(block, rowCount: count, width: k)
+                    core.softmaxProbabilities(input, rowCount: count, into: output + start * k, scratch: scratch)
                 case .ovrProbability:
                     guard let output = batch.output else { return }
                     let block = output + start * k

@@ -35,16 +35,23 @@ extension Double: KernelScalar {
     /// Cody–Waite range reduction `x = k·ln2 + r`, |r| ≤ ln2/2, a degree-13 Taylor polynomial for
     /// e^r (truncation error below 5e-18 relative) and scaling by 2^k through the exponent bits.
     /// Lanes whose result would overflow or be subnormal (and NaN) take the C library's `exp`, so
-    /// edge cases match numpy exactly; those lanes are rare in practice.
+    /// edge cases match numpy exactly; those lanes are rare in practice. Each lane's result depends on
+    /// that lane alone: the other lanes of a vector with an out-of-range lane still use the polynomial.
     public static func kernelExp(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let inRange = (x .>= -708.0) .& (x .<= 709.0)
         guard all(inRange) else {
-            var result = x
-            for lane in 0..<8 {
+            var result = polynomialExp(x.replacing(with: 0, where: .!inRange))
+            for lane in 0..<8 where !inRange[lane] {
                 result[lane] = exp(x[lane])
             }
             return result
         }
+        return polynomialExp(x)
+    }
+
+    /// The vector path of ``kernelExp(_:)-(SIMD8<Double>)`` for lanes in [-708, 709].
+    @inline(__always)
+    private static func polynomialExp(_ x: SIMD8<Double>) -> SIMD8<Double> {
         // Adding 1.5·2^52 rounds x/ln2 to the nearest integer and leaves that integer in the low
         // mantissa bits (the classic "shifter" trick; valid because |x/ln2| < 2^51).
         let shifter = SIMD8<Double>(repeating: 0x1.8p52)
