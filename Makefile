@@ -21,7 +21,8 @@ test: deps
 
 # The address sanitizer over the C boundary and the unsafe-buffer code.
 test-asan: deps
-	$(SWIFT) test --sanitize=address --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Scripts/lsan-suppressions.txt \
+		$(SWIFT) test --sanitize=address --scratch-path .build-asan
 
 demo: release
 	@bash Scripts/demo.sh $(MBUNDLE) $(DEMO_DIR)
