@@ -42,8 +42,10 @@ let package = Package(
         .target(name: "ModelBundleArchive", dependencies: ["ModelBundle", "CArchive"]),
         // Flavor protocol, registry, loader, schema enforcement.
         .target(name: "ModelRuntime", dependencies: ["ModelBundle"]),
+        // Hand-written AVX2/FMA predict kernels, chosen at run time when the processor has them.
+        .target(name: "CLinearKernels"),
         // Built-in flavors, one folder each.
-        .target(name: "ModelFlavors", dependencies: ["ModelRuntime"]),
+        .target(name: "ModelFlavors", dependencies: ["ModelRuntime", "CLinearKernels"]),
         // The command-line tool: thin commands over the libraries.
         .executableTarget(
             name: "mbundle",
@@ -62,7 +64,7 @@ let package = Package(
 )
 
 // Standard settings for every Swift target (swift-nio's cross-repo loop, Hummingbird's features).
-for target in package.targets where target.type != .system && target.name != "CSystemSupport" {
+for target in package.targets where target.type != .system && !["CSystemSupport", "CLinearKernels"].contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings.append(contentsOf: [
         .enableUpcomingFeature("ExistentialAny"),
