@@ -187,6 +187,30 @@ def run_case(mbundle, work, case, rng):
     return None, relative
 
 
+def check_sample_models():
+    """SampleModels/<name>: MLflow loads each, reads its input example and predicts scikit-learn's predictions."""
+    root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "SampleModels")
+    sources = os.path.join(root, "sources")
+    failures = 0
+    for name in sorted(os.listdir(sources)) if os.path.isdir(sources) else []:
+        with open(os.path.join(sources, name, "expected-predictions.json")) as f:
+            expected = np.asarray(json.load(f)["predictions"])
+        bundle = os.path.join(root, name)
+        try:
+            model = mlflow.pyfunc.load_model(bundle)
+            example = mlflow.models.Model.load(bundle).load_input_example(bundle)
+            got = np.asarray(model.predict(example))
+            same = got.shape == expected.shape and (
+                bool(np.all(got == expected)) if got.dtype.kind in "iuUO" else np.allclose(got, expected, rtol=RTOL, atol=0)
+            )
+            problem = None if same else "predictions differ from expected-predictions.json"
+        except Exception as error:
+            problem = f"{type(error).__name__}: {error}"
+        failures += problem is not None
+        print(f"sample model {name:30} {'ok' if problem is None else 'FAIL: ' + problem}")
+    return failures
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: check-packaged-interop.py MBUNDLE")
@@ -205,6 +229,7 @@ def main():
             print(f"{case['name']:30} {case['kind']:20} {case.get('predict_fn', 'predict'):18} {case['dtype']:8} "
                   f"{case['signature']:9} {shown:>9}  {'ok' if problem is None else 'FAIL: ' + problem}")
     print(f"{len(CASES) - failures}/{len(CASES)} packaged bundles load in MLflow and match scikit-learn")
+    failures += check_sample_models()
     sys.exit(1 if failures else 0)
 
 
