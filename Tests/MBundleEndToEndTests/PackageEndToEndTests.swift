@@ -41,7 +41,9 @@ import Testing
         #expect(result.status == 0, "\(result.standardError)")
         let manifest = try ModelManifest(parsing: [UInt8](Data(contentsOf: target.appendingPathComponent("MLmodel"))))
         #expect(manifest.signatureBlock?.inputs == #"[{"type": "float", "name": "x", "required": true}]"#)
-        #expect(manifest.signatureBlock?.outputs == #"[{"type": "tensor", "tensor-spec": {"dtype": "str", "shape": [-1]}}]"#)
+        #expect(
+            manifest.signatureBlock?.outputs == #"[{"type": "tensor", "tensor-spec": {"dtype": "str", "shape": [-1]}}]"#
+        )
     }
 
     struct Failure: CustomTestStringConvertible, Sendable {
@@ -56,51 +58,76 @@ import Testing
     static let failures: [Failure] = [
         Failure(
             name: "intercept does not fit coef",
-            arguments: ["--coef", fixture("coef_3x4.npy"), "--intercept", fixture("intercept_2.npy"), "--classes", "a,b,c",
-                        "--example", fixture("six-point.csv")],
-            status: 2, mentions: "intercept"
+            arguments: [
+                "--coef", fixture("coef_3x4.npy"), "--intercept", fixture("intercept_2.npy"), "--classes", "a,b,c",
+                "--example", fixture("six-point.csv"),
+            ],
+            status: 2,
+            mentions: "intercept"
         ),
         Failure(
             name: "classes count differs from rows",
-            arguments: ["--coef", fixture("coef_3x4.npy"), "--intercept", fixture("intercept_3.npy"), "--classes", "0,1",
-                        "--example", fixture("six-point.csv")],
-            status: 2, mentions: "coef"
+            arguments: [
+                "--coef", fixture("coef_3x4.npy"), "--intercept", fixture("intercept_3.npy"), "--classes", "0,1",
+                "--example", fixture("six-point.csv"),
+            ],
+            status: 2,
+            mentions: "coef"
         ),
         Failure(
             name: "NaN weights",
-            arguments: ["--coef", fixture("coef_nan.npy"), "--intercept", fixture("intercept_3.npy"), "--classes", "0,1,2",
-                        "--example", fixture("six-point.csv")],
-            status: 2, mentions: "coef_nan.npy"
+            arguments: [
+                "--coef", fixture("coef_nan.npy"), "--intercept", fixture("intercept_3.npy"), "--classes", "0,1,2",
+                "--example", fixture("six-point.csv"),
+            ],
+            status: 2,
+            mentions: "coef_nan.npy"
         ),
         Failure(
             name: "malformed example",
-            arguments: ["--coef", fixture("six_coef.npy"), "--intercept", fixture("six_intercept.npy"), "--classes", "0,1",
-                        "--example", fixture("bad-example.json")],
-            status: 1, mentions: "bad-example.json"
+            arguments: [
+                "--coef", fixture("six_coef.npy"), "--intercept", fixture("six_intercept.npy"), "--classes", "0,1",
+                "--example", fixture("bad-example.json"),
+            ],
+            status: 1,
+            mentions: "bad-example.json"
         ),
         Failure(
             name: "example columns do not fit coef",
-            arguments: ["--coef", fixture("coef_1x4.npy"), "--intercept", fixture("intercept_1.npy"), "--classes", "0,1",
-                        "--example", fixture("six-point.csv")],
-            status: 1, mentions: "4 features"
+            arguments: [
+                "--coef", fixture("coef_1x4.npy"), "--intercept", fixture("intercept_1.npy"), "--classes", "0,1",
+                "--example", fixture("six-point.csv"),
+            ],
+            status: 1,
+            mentions: "4 features"
         ),
         Failure(
             name: "missing classes",
-            arguments: ["--coef", fixture("six_coef.npy"), "--intercept", fixture("six_intercept.npy"),
-                        "--example", fixture("six-point.csv")],
-            status: 64, mentions: "--classes"
+            arguments: [
+                "--coef", fixture("six_coef.npy"), "--intercept", fixture("six_intercept.npy"),
+                "--example", fixture("six-point.csv"),
+            ],
+            status: 64,
+            mentions: "--classes"
         ),
         Failure(
             name: "unknown multi-class",
-            arguments: ["--coef", fixture("six_coef.npy"), "--intercept", fixture("six_intercept.npy"), "--classes", "0,1",
-                        "--multi-class", "softmax", "--example", fixture("six-point.csv")],
-            status: 64, mentions: "--multi-class"
+            arguments: [
+                "--coef", fixture("six_coef.npy"), "--intercept", fixture("six_intercept.npy"), "--classes", "0,1",
+                "--multi-class", "softmax", "--example", fixture("six-point.csv"),
+            ],
+            status: 64,
+            mentions: "--multi-class"
         ),
         Failure(
             name: "regression with predict_proba",
-            arguments: ["--coef", fixture("coef_1x4.npy"), "--intercept", fixture("intercept_1.npy"),
-                        "--predict-fn", "predict_proba", "--example", fixture("six-point.csv")],
-            kind: "linear-regression", status: 64, mentions: "linear-regression"
+            arguments: [
+                "--coef", fixture("coef_1x4.npy"), "--intercept", fixture("intercept_1.npy"),
+                "--predict-fn", "predict_proba", "--example", fixture("six-point.csv"),
+            ],
+            kind: "linear-regression",
+            status: 64,
+            mentions: "linear-regression"
         ),
     ]
 

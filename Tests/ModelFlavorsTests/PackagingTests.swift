@@ -42,7 +42,10 @@ enum PackagingFixtures {
         let enumerator = FileManager.default.enumerator(atPath: root.path)
         while let path = enumerator?.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isDirectory),
+            if FileManager.default.fileExists(
+                atPath: root.appendingPathComponent(path).path,
+                isDirectory: &isDirectory
+            ),
                 !isDirectory.boolValue
             {
                 result.insert(path)
@@ -127,8 +130,15 @@ enum PackagingFixtures {
         #expect(try read("requirements.txt") == "mlflow==3.17.2\nnumpy==2.4.6")
         // Same pins as the environment files MLflow itself wrote for the fixtures.
         let mlflowWritten = PackagingFixtures.mlflow.appendingPathComponent("diabetes_linear")
-        #expect(try read("python_env.yaml") == String(contentsOf: mlflowWritten.appendingPathComponent("python_env.yaml"), encoding: .utf8))
-        #expect(try read("conda.yaml").contains("- python=3.11.7\n- pip<=23.2.1\n- pip:\n  - mlflow==3.17.2\n  - numpy==2.4.6\n"))
+        #expect(
+            try read("python_env.yaml")
+                == String(contentsOf: mlflowWritten.appendingPathComponent("python_env.yaml"), encoding: .utf8)
+        )
+        #expect(
+            try read("conda.yaml").contains(
+                "- python=3.11.7\n- pip<=23.2.1\n- pip:\n  - mlflow==3.17.2\n  - numpy==2.4.6\n"
+            )
+        )
         #expect(try read("code/mbundle_pyfunc.py") == PythonLoaderSource.text)
 
         let weights = try SafeTensorsFile(
@@ -160,16 +170,28 @@ enum PackagingFixtures {
     /// Packaging the example MLflow saved gives MLflow's own signature and example files, byte for byte.
     @Test(arguments: [
         MLflowCase(
-            fixture: "iris_multinomial_proba", kind: .logisticRegression, coef: "coef_3x4.npy",
-            intercept: "intercept_3.npy", classes: .integers([0, 1, 2]), predictFunction: "predict_proba"
+            fixture: "iris_multinomial_proba",
+            kind: .logisticRegression,
+            coef: "coef_3x4.npy",
+            intercept: "intercept_3.npy",
+            classes: .integers([0, 1, 2]),
+            predictFunction: "predict_proba"
         ),
         MLflowCase(
-            fixture: "tensor_ndarray", kind: .logisticRegression, coef: "coef_1x4.npy", intercept: "intercept_1.npy",
-            classes: .integers([0, 1]), predictFunction: "predict"
+            fixture: "tensor_ndarray",
+            kind: .logisticRegression,
+            coef: "coef_1x4.npy",
+            intercept: "intercept_1.npy",
+            classes: .integers([0, 1]),
+            predictFunction: "predict"
         ),
         MLflowCase(
-            fixture: "diabetes_linear", kind: .linearRegression, coef: "coef_1x10.npy", intercept: "intercept_1.npy",
-            classes: nil, predictFunction: "predict"
+            fixture: "diabetes_linear",
+            kind: .linearRegression,
+            coef: "coef_1x10.npy",
+            intercept: "intercept_1.npy",
+            classes: nil,
+            predictFunction: "predict"
         ),
     ])
     func signatureAndExampleFilesMatchMLflow(_ testCase: MLflowCase) throws {
@@ -189,7 +211,9 @@ enum PackagingFixtures {
         let target = scratch.appendingPathComponent("model")
         let written = try LinearModelPackager().write(package, to: target.path)
 
-        let mlflowManifest = try ModelManifest(parsing: PackagingFixtures.bytes(source.appendingPathComponent("MLmodel")))
+        let mlflowManifest = try ModelManifest(
+            parsing: PackagingFixtures.bytes(source.appendingPathComponent("MLmodel"))
+        )
         let expected = try #require(mlflowManifest.signatureBlock)
         #expect(written.signatureBlock?.inputs == expected.inputs)
         #expect(written.signatureBlock?.outputs == expected.outputs)
@@ -218,12 +242,42 @@ enum PackagingFixtures {
     }
 
     @Test func jsonRecordsAndListsGiveFramesAndTensors() throws {
-        let records = try PackagingExample(bytes: Array(#"{"dataframe_records": [{"a": 1.5, "b": 2}]}"#.utf8), fileName: "r.json")
-        #expect(records.schema.jsonString == #"[{"type": "double", "name": "a", "required": true}, {"type": "long", "name": "b", "required": true}]"#)
+        let records = try PackagingExample(
+            bytes: Array(#"{"dataframe_records": [{"a": 1.5, "b": 2}]}"#.utf8),
+            fileName: "r.json"
+        )
+        #expect(
+            records.schema.jsonString
+                == #"[{"type": "double", "name": "a", "required": true}, {"type": "long", "name": "b", "required": true}]"#
+        )
         let list = try PackagingExample(bytes: Array("[[1, 2.5], [3, 4]]".utf8), fileName: "l.json")
-        #expect(list.schema.jsonString == #"[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 2]}}]"#)
+        #expect(
+            list.schema.jsonString == #"[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 2]}}]"#
+        )
         let integers = try PackagingExample(bytes: Array(#"{"inputs": [[1, 2]]}"#.utf8), fileName: "i.json")
-        #expect(integers.schema.jsonString == #"[{"type": "tensor", "tensor-spec": {"dtype": "int64", "shape": [-1, 2]}}]"#)
+        #expect(
+            integers.schema.jsonString == #"[{"type": "tensor", "tensor-spec": {"dtype": "int64", "shape": [-1, 2]}}]"#
+        )
+    }
+
+    /// The committed sample bundles (Scripts/make-sample-models.py) are intact and carry this build's loader;
+    /// regenerate them when PythonLoaderSource changes.
+    @Test(arguments: [
+        ("logistic-six-point", LinearModelFlavorConfiguration.Kind.logisticRegression),
+        ("iris-multinomial", .logisticRegression),
+        ("diabetes-linear", .linearRegression),
+    ])
+    func sampleModelsAreIntactAndCurrent(_ name: String, _ kind: LinearModelFlavorConfiguration.Kind) throws {
+        let bundle = PackagingFixtures.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("SampleModels").appendingPathComponent(name)
+        let opened = try BundleReader(path: bundle.path).read()
+        #expect(opened.checksums == .verified(fileCount: 8))
+        _ = try LinearModelFlavorConfiguration(
+            kind: kind,
+            configuration: try #require(opened.manifest.flavor(kind.rawValue))
+        )
+        let loader = try PackagingFixtures.bytes(bundle.appendingPathComponent("code/mbundle_pyfunc.py"))
+        #expect(String(decoding: loader, as: UTF8.self) == PythonLoaderSource.text)
     }
 
     // MARK: - Refusals
@@ -307,14 +361,31 @@ enum PackagingFixtures {
     @Test func outputSchemaFollowsPredictFunction() throws {
         let coef = try PackagingFixtures.npy("coef_3x4.npy")
         let intercept = try PackagingFixtures.npy("intercept_3.npy")
-        func outputs(_ function: String, _ classes: LinearModelFlavorConfiguration.ClassLabels, dtype: LinearModelFlavorConfiguration.ScalarType = .float64) throws -> String? {
+        func outputs(
+            _ function: String,
+            _ classes: LinearModelFlavorConfiguration.ClassLabels,
+            dtype: LinearModelFlavorConfiguration.ScalarType = .float64
+        ) throws -> String? {
             try LinearModelPackage(
-                kind: .logisticRegression, coef: coef, intercept: intercept, classes: classes,
-                predictFunction: function, dtype: dtype
+                kind: .logisticRegression,
+                coef: coef,
+                intercept: intercept,
+                classes: classes,
+                predictFunction: function,
+                dtype: dtype
             ).checked().signature?.outputs?.jsonString
         }
-        #expect(try outputs("predict", .strings(["a", "b", "c"])) == #"[{"type": "tensor", "tensor-spec": {"dtype": "str", "shape": [-1]}}]"#)
-        #expect(try outputs("predict_proba", .integers([0, 1, 2])) == #"[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 3]}}]"#)
-        #expect(try outputs("decision_function", .integers([0, 1, 2]), dtype: .float32) == #"[{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 3]}}]"#)
+        #expect(
+            try outputs("predict", .strings(["a", "b", "c"]))
+                == #"[{"type": "tensor", "tensor-spec": {"dtype": "str", "shape": [-1]}}]"#
+        )
+        #expect(
+            try outputs("predict_proba", .integers([0, 1, 2]))
+                == #"[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 3]}}]"#
+        )
+        #expect(
+            try outputs("decision_function", .integers([0, 1, 2]), dtype: .float32)
+                == #"[{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 3]}}]"#
+        )
     }
 }

@@ -82,7 +82,8 @@ public struct PackagingExample: Sendable {
                 return try frame(try splitColumns(inner, fileName: fileName), fileName: fileName)
             case "dataframe_records": body = inner
             case "inputs", "instances": body = inner
-            default: throw invalid("unsupported field \(key); use dataframe_split, dataframe_records, inputs or instances")
+            default:
+                throw invalid("unsupported field \(key); use dataframe_split, dataframe_records, inputs or instances")
             }
         }
         guard let list = body.arrayValue, !list.isEmpty else {
@@ -103,7 +104,10 @@ public struct PackagingExample: Sendable {
                 switch cell {
                 case .integer: break
                 case .double: allIntegers = false
-                default: throw invalid("row \(rowIndex) holds a value that is not a number; an ndarray example holds numbers only")
+                default:
+                    throw invalid(
+                        "row \(rowIndex) holds a value that is not a number; an ndarray example holds numbers only"
+                    )
                 }
             }
         }
@@ -207,7 +211,11 @@ public struct PackagingExample: Sendable {
             case .string, .nested: return .string(cells.texts[index])
             }
         default:
-            throw ModelBundleError(.inputInvalid, "example \(fileName) holds a column type a CSV example cannot", item: fileName)
+            throw ModelBundleError(
+                .inputInvalid,
+                "example \(fileName) holds a column type a CSV example cannot",
+                item: fileName
+            )
         }
     }
 
@@ -216,7 +224,12 @@ public struct PackagingExample: Sendable {
         do {
             return try body()
         } catch {
-            throw ModelBundleError(.inputInvalid, "example \(fileName): \(error.message)", item: fileName, detail: error.detail)
+            throw ModelBundleError(
+                .inputInvalid,
+                "example \(fileName): \(error.message)",
+                item: fileName,
+                detail: error.detail
+            )
         }
     }
 }

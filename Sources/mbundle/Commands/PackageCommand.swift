@@ -41,7 +41,10 @@ struct PackageCommand: ParsableCommand {
     @Option(help: "Class labels in scikit-learn's classes_ order, comma-separated (integers or strings).")
     var classes: String?
 
-    @Option(name: .customLong("multi-class"), help: "binary, multinomial or ovr (default: binary for one row of coef, else multinomial).")
+    @Option(
+        name: .customLong("multi-class"),
+        help: "binary, multinomial or ovr (default: binary for one row of coef, else multinomial)."
+    )
     var multiClass: String?
 
     @Option(name: .customLong("predict-fn"), help: "predict, predict_proba or decision_function.")
@@ -70,7 +73,9 @@ struct PackageCommand: ParsableCommand {
             throw ValidationError("--predict-fn must be predict, predict_proba or decision_function")
         }
         if kind == .linearRegression && (classes != nil || multiClass != nil || predictFunction != "predict") {
-            throw ValidationError("linear-regression takes no --classes or --multi-class, and --predict-fn predict only")
+            throw ValidationError(
+                "linear-regression takes no --classes or --multi-class, and --predict-fn predict only"
+            )
         }
         if kind == .logisticRegression, classes == nil {
             throw ValidationError("logistic-regression needs --classes, e.g. --classes 0,1")
@@ -143,7 +148,8 @@ struct PackageCommand: ParsableCommand {
     static func signature(from path: String) throws(ModelBundleError) -> ModelSignature {
         let bytes = try readFile(path, limit: ModelSignature.maximumJSONLength, code: .schemaInvalid)
         let value = try JSONParser(errorCode: .schemaInvalid, source: path).parse(bytes)
-        guard let object = value.objectValue, object.allSatisfy({ ["inputs", "outputs", "params"].contains($0.key) }) else {
+        guard let object = value.objectValue, object.allSatisfy({ ["inputs", "outputs", "params"].contains($0.key) })
+        else {
             throw ModelBundleError(
                 .schemaInvalid,
                 "\(path) must be a JSON object with inputs and optionally outputs and params",
@@ -172,7 +178,11 @@ struct PackageCommand: ParsableCommand {
             throw ModelBundleError(code, "\(path) is not a regular file", item: path)
         }
         guard Int(status.st_size) <= limit else {
-            throw ModelBundleError(code, "\(path) is \(status.st_size) bytes, more than the \(limit) accepted", item: path)
+            throw ModelBundleError(
+                code,
+                "\(path) is \(status.st_size) bytes, more than the \(limit) accepted",
+                item: path
+            )
         }
         var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
         var offset = 0
