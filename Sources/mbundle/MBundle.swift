@@ -15,6 +15,7 @@ struct MBundle: ParsableCommand {
             PackCommand.self,
             UnpackCommand.self,
             RewriteManifestCommand.self,
+            PackageCommand.self,
         ]
     )
 }
