@@ -8,3 +8,5 @@ source "$root/Scripts/python-env.sh"
 cd "$(mktemp -d)"
 echo "== MLmodel round trip through ModelBundle, judged by MLflow" >&2
 "$venv/bin/python" "$root/Scripts/check-manifest-roundtrip.py" "$mbundle"
+echo "== bundles packaged by mbundle, loaded by mlflow.pyfunc, against scikit-learn" >&2
+"$venv/bin/python" "$root/Scripts/check-packaged-interop.py" "$mbundle"
