@@ -112,7 +112,7 @@ private enum FakePyfuncFlavor: ModelFlavor {
         }
         #expect(error.code == .flavorUnavailable)
         #expect(error.item == "flavors")
-        #expect(error.message.contains("python_function, h2o"))
+        #expect(error.message.contains("flavors h2o, python_function"))
         #expect(error.message.contains("supported: counting"))
     }
 
