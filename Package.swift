@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime"]),
         .testTarget(name: "ModelFlavorsTests", dependencies: ["ModelFlavors"]),
         .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle"]),
+        .testTarget(name: "ThirdPartyFlavorTests", dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors"]),
     ]
 )
 

@@ -10,6 +10,7 @@ struct MBundle: ParsableCommand {
             corrupt or unsupported; 64 usage error.
             """,
         subcommands: [
+            PredictCommand.self,
             InspectCommand.self,
             VerifyCommand.self,
             PackCommand.self,

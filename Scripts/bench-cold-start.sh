@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Cold start of `mbundle predict` (whole process, 6 rows) next to `mlflow models predict --env-manager local`
+# on the same bundle and input. Usage: Scripts/bench-cold-start.sh [RUNS=31] [MLFLOW_RUNS=3]
+# Needs the release binary (built here as the Makefile does) and /work/pyenv (PYTHON_ENV to override).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-31}
+MLFLOW_RUNS=${2:-3}
+PYENV=${PYTHON_ENV:-/work/pyenv}
+swift build -c release --static-swift-stdlib --product mbundle >/dev/null
+BIN=$(swift build -c release --static-swift-stdlib --product mbundle --show-bin-path)/mbundle
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+"$PYENV/bin/python" Scripts/make-bench-bundle.py "$WORK/model"
+echo '{"inputs": [[-4],[1],[0],[10],[-2],[1]]}' >"$WORK/in.json"
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+time_runs() { # runs command N times, prints one duration (ms) per line
+    local n=$1; shift
+    for _ in $(seq "$n"); do
+        local start end
+        start=$(date +%s%N)
+        "$@" >/dev/null 2>&1
+        end=$(date +%s%N)
+        awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f\n", (e - s) / 1000000 }'
+    done
+}
+echo "mbundle output: $("$BIN" predict -m "$WORK/model" -i "$WORK/in.json")"
+"$BIN" predict -m "$WORK/model" -i "$WORK/in.json" >/dev/null # warm the page cache
+MB=$(time_runs "$RUNS" "$BIN" predict -m "$WORK/model" -i "$WORK/in.json" | median)
+echo "mbundle predict: median ${MB} ms over $RUNS runs"
+if [ "$MLFLOW_RUNS" -gt 0 ]; then
+    ML=$(time_runs "$MLFLOW_RUNS" "$PYENV/bin/mlflow" models predict -m "$WORK/model" -i "$WORK/in.json" -t json --env-manager local | median)
+    echo "mlflow models predict --env-manager local: median ${ML} ms over $MLFLOW_RUNS runs"
+fi

@@ -1,0 +1,118 @@
+import ModelBundle
+import ModelRuntime
+
+/// Turns an enforced request into the one contiguous row-major buffer the kernels read: a frame
+/// of numeric columns (in frame order, which enforcement puts in schema order) or a 2-D numeric
+/// tensor (a 1-D tensor is one feature per row). Values are copied straight from the typed column
+/// buffers; nothing is boxed per cell.
+struct NativeLinearInput<Scalar: KernelScalar> {
+    var values: [Scalar]
+    var rowCount: Int
+
+    init(_ input: RequestInput, featureCount: Int) throws(ModelBundleError) {
+        switch input {
+        case .frame(let frame):
+            guard frame.columns.count == featureCount else {
+                throw ModelBundleError(
+                    .schemaMismatch,
+                    "The input has \(frame.columns.count) columns but the model takes \(featureCount) features",
+                    item: "columns"
+                )
+            }
+            let rows = frame.rowCount
+            let (size, overflow) = rows.multipliedReportingOverflow(by: featureCount)
+            guard !overflow else {
+                throw ModelBundleError(.inputInvalid, "The input has too many rows", item: "rows")
+            }
+            var buffer = [Scalar](repeating: 0, count: size)
+            try buffer.withUnsafeMutableBufferPointer { (out) throws(ModelBundleError) in
+                for (position, column) in frame.columns.enumerated() {
+                    try Self.copy(column.values, column.validity, name: column.name, into: out, start: position, stride: featureCount)
+                }
+            }
+            values = buffer
+            rowCount = rows
+        case .tensor(let tensor):
+            let rows: Int
+            switch tensor.shape.count {
+            case 2 where tensor.shape[1] == featureCount: rows = tensor.shape[0]
+            case 1 where featureCount == 1: rows = tensor.shape[0]
+            default:
+                throw ModelBundleError(
+                    .schemaMismatch,
+                    "The input tensor has shape \(tensor.shape); the model takes [rows, \(featureCount)]",
+                    item: tensor.name ?? "inputs"
+                )
+            }
+            var buffer = [Scalar](repeating: 0, count: tensor.count)
+            try buffer.withUnsafeMutableBufferPointer { (out) throws(ModelBundleError) in
+                try Self.copy(tensor.values, tensor.validity, name: tensor.name ?? "inputs", into: out, start: 0, stride: 1)
+            }
+            values = buffer
+            rowCount = rows
+        case .namedTensors(let tensors):
+            guard tensors.count == 1, let tensor = tensors.first else {
+                throw ModelBundleError(
+                    .schemaMismatch,
+                    "The input has \(tensors.count) named tensors; the model takes one 2-D tensor of features",
+                    item: "inputs"
+                )
+            }
+            self = try Self(.tensor(tensor), featureCount: featureCount)
+        }
+    }
+
+    /// Copies one column (or a whole tensor with `stride` 1) into `out[start + row * stride]`.
+    private static func copy(
+        _ values: ColumnValues,
+        _ validity: ValidityMask,
+        name: String,
+        into out: UnsafeMutableBufferPointer<Scalar>,
+        start: Int,
+        stride: Int
+    ) throws(ModelBundleError) {
+        if validity.hasNulls, let row = (0..<validity.count).first(where: { !validity.isValid($0) }) {
+            throw ModelBundleError(
+                .schemaMismatch,
+                "Column \(name) has a missing value at row \(row); the model needs a number in every cell",
+                item: name
+            )
+        }
+        func fill<Element>(_ source: [Element], _ convert: (Element) -> Scalar) {
+            var index = start
+            for value in source {
+                out[index] = convert(value)
+                index += stride
+            }
+        }
+        switch values {
+        case .double(let v): fill(v) { Scalar($0) }
+        case .float(let v): fill(v) { Scalar($0) }
+        case .long(let v): fill(v) { Scalar($0) }
+        case .integer(let v): fill(v) { Scalar($0) }
+        case .cells(let cells):
+            // Mixed integers and fractions (no schema to type the column): exact per kind.
+            for row in 0..<cells.kinds.count {
+                let value: Scalar
+                switch cells.kinds[row] {
+                case .integral: value = Scalar(cells.integers[row])
+                case .fractional, .largeIntegral: value = Scalar(cells.numbers[row])
+                default:
+                    throw ModelBundleError(
+                        .schemaMismatch,
+                        "Column \(name) has a non-numeric value at row \(row); the model takes numbers only",
+                        item: name
+                    )
+                }
+                out[start + row * stride] = value
+            }
+        default:
+            let type = values.dtype.map { "\($0)" } ?? "mixed"
+            throw ModelBundleError(
+                .schemaMismatch,
+                "Column \(name) holds \(type) values; the model takes numeric columns only",
+                item: name
+            )
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import ModelBundle
+import ModelRuntime
+
+/// A loaded `linear_regression`: predictions [n] for one target, [n, k] for k targets.
+struct NativeLinearRegressionModel<Scalar: KernelScalar>: FlavorModel {
+    let kernel: LinearRegressionKernel<Scalar>
+
+    func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
+        let input = try NativeLinearInput<Scalar>(request.input, featureCount: kernel.featureCount)
+        let targets = kernel.targetCount
+        let output = try kernel.predict(input.values)
+        return try NativeLinearOutput.floats(output, shape: targets == 1 ? [input.rowCount] : [input.rowCount, targets])
+    }
+}
+
+/// A loaded `logistic_regression`, answering with the function `predict_fn` names.
+struct NativeLogisticRegressionModel<Scalar: KernelScalar>: FlavorModel {
+    enum Output: String {
+        case predict
+        case predictProba = "predict_proba"
+        case decisionFunction = "decision_function"
+    }
+
+    let kernel: LogisticRegressionKernel<Scalar>
+    let classes: LinearModelFlavorConfiguration.ClassLabels
+    let output: Output
+
+    func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
+        let input = try NativeLinearInput<Scalar>(request.input, featureCount: kernel.featureCount)
+        let rows = input.rowCount
+        switch output {
+        case .predict:
+            let indices = try kernel.predictClassIndices(input.values)
+            // Indices are < classCount == classes.count by the loader's checks.
+            let values: ColumnValues
+            switch classes {
+            case .integers(let labels): values = .long(indices.map { labels[$0] })
+            case .strings(let labels): values = .string(indices.map { labels[$0] })
+            }
+            return try NativeLinearOutput.tensor(shape: [rows], values: values)
+        case .predictProba:
+            let probabilities = try kernel.predictProbabilities(input.values)
+            return try NativeLinearOutput.floats(probabilities, shape: [rows, kernel.classCount])
+        case .decisionFunction:
+            let scores = try kernel.decisionFunction(input.values)
+            let width = kernel.decisionWidth
+            return try NativeLinearOutput.floats(scores, shape: width == 1 ? [rows] : [rows, width])
+        }
+    }
+}
+
+/// Output tensors: float64 models answer float64, float32 models float32 (as numpy would).
+enum NativeLinearOutput {
+    static func floats<Scalar: KernelScalar>(_ values: [Scalar], shape: [Int]) throws(ModelBundleError) -> PredictionOutput {
+        if let doubles = values as? [Double] {
+            return try tensor(shape: shape, values: .double(doubles))
+        }
+        if let floats = values as? [Float] {
+            return try tensor(shape: shape, values: .float(floats))
+        }
+        return try tensor(shape: shape, values: .double(values.map { Double($0) }))
+    }
+
+    static func tensor(shape: [Int], values: ColumnValues) throws(ModelBundleError) -> PredictionOutput {
+        do {
+            return .tensor(try Tensor(shape: shape, values: values))
+        } catch let error as ModelBundleError {
+            throw error
+        } catch {
+            throw ModelBundleError(.inputInvalid, "cannot build the prediction tensor", detail: "\(error)")
+        }
+    }
+}
