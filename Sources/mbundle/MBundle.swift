@@ -12,6 +12,7 @@ struct MBundle: ParsableCommand {
         subcommands: [
             InspectCommand.self,
             VerifyCommand.self,
+            ValidateCommand.self,
             PackCommand.self,
             UnpackCommand.self,
             RewriteManifestCommand.self,
