@@ -6,7 +6,8 @@ public struct ValidationReport: Sendable, Hashable {
     /// How many violations a report lists; the rest are only counted.
     public static let maximumListed = 100
 
-    /// The first violations, in input order (at most ``maximumListed``).
+    /// The first violations (at most ``maximumListed``): whole-input problems first, then column by
+    /// column (tensor by tensor, param by param) in schema order, rows ascending within each.
     public var violations: [Violation]
     /// How many violations there are in all (≥ `violations.count`).
     public var totalCount: Int
