@@ -75,7 +75,7 @@ import Testing
     @Test("bad inputs: exit 1 and one error line", arguments: [
         ("malformed JSON", #"{"dataframe_records": [{"x1": 1,, "x2": 2}]}"#, "valid JSON"),
         ("truncated JSON", #"{"dataframe_records": [{"x1": 1"#, "valid JSON"),
-        ("deep nesting", String(repeating: "[", count: 100_000), "nesting"),
+        ("deep nesting", "<100,000 [>", "nesting"),
         ("duplicate keys", #"{"dataframe_records": [{"x1": 1, "x1": 2, "x2": 1, "x3": 1}]}"#, "twice"),
         ("NaN literal", #"{"dataframe_records": [{"x1": NaN, "x2": 1, "x3": 1}]}"#, "NaN"),
         ("zero format keys", #"{"data": [[1, 2, 3]]}"#, "exactly one"),
@@ -88,6 +88,8 @@ import Testing
         ("a list body", "[1, 2]", "list"),
     ])
     func badInputs(name: String, body: String, mention: String) throws {
+        // The nesting body is built here so the test's printed arguments stay short.
+        let body = body == "<100,000 [>" ? String(repeating: "[", count: 100_000) : body
         let result = try Self.validate(Self.logreg, body)
         #expect(result.status == 1, "\(name)")
         #expect(result.errorLines.count == 1, "\(name): \(result.standardError)")
