@@ -13,6 +13,7 @@ struct MBundle: ParsableCommand {
             PredictCommand.self,
             InspectCommand.self,
             VerifyCommand.self,
+            ValidateCommand.self,
             PackCommand.self,
             UnpackCommand.self,
             RewriteManifestCommand.self,

@@ -1,0 +1,44 @@
+/// Collects violations while a request is judged: keeps the first few, counts all.
+struct EnforcementLog {
+    let cap: Int
+    private(set) var violations: [Violation] = []
+    private(set) var total = 0
+    var ignoredInputs: [String] = []
+    var ignoredParams: [String] = []
+    var rowCount: Int?
+
+    init(cap: Int = ValidationReport.maximumListed) {
+        self.cap = cap
+    }
+
+    mutating func add(_ violation: @autoclosure () -> Violation) {
+        total += 1
+        if violations.count < cap { violations.append(violation()) }
+    }
+
+    mutating func add(
+        _ rule: String,
+        column: String? = nil,
+        row: Int? = nil,
+        value: String? = nil,
+        expected: String? = nil,
+        _ message: @autoclosure () -> String
+    ) {
+        total += 1
+        if violations.count < cap {
+            violations.append(
+                Violation(rule: rule, column: column, row: row, value: value, expected: expected, message: message())
+            )
+        }
+    }
+
+    var report: ValidationReport {
+        ValidationReport(
+            violations: violations,
+            totalCount: total,
+            ignoredInputs: ignoredInputs,
+            ignoredParams: ignoredParams,
+            rowCount: rowCount
+        )
+    }
+}
