@@ -32,8 +32,10 @@ import Testing
 
     @Test func dataframeSplitWithLargeIndexAfterData() throws {
         let columns = (0..<Self.width).map { "\"c\($0)\"" }.joined(separator: ", ")
-        // The index after the data is bigger than the data: the split lands in it and must be refused.
-        let index = "[" + (0..<(Self.rows * 3)).map { "[\($0)]" }.joined(separator: ", ") + "]"
+        // The index after the data is bigger than the data (one long label per row): the split
+        // lands in it and must be refused.
+        let padding = String(repeating: "x", count: 200)
+        let index = "[" + (0..<Self.rows).map { "\"\(padding)-\($0)\"" }.joined(separator: ", ") + "]"
         for body in [
             "{\"dataframe_split\": {\"columns\": [\(columns)], \"data\": \(Self.matrixText())}}",
             "{\"dataframe_split\": {\"columns\": [\(columns)], \"data\": \(Self.matrixText()), \"index\": \(index)}}",

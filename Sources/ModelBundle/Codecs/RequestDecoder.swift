@@ -215,6 +215,7 @@ public struct RequestDecoder: Sendable {
         var keys: [String] = []
         var columns: [String]?
         var deferredData: Int?
+        var indexCount: Int?
         var frame: Frame?
         if !r.consume(UInt8(ascii: "}")) {
             repeat {
@@ -225,7 +226,7 @@ public struct RequestDecoder: Sendable {
                 case "columns":
                     columns = try readColumnNames(&r)
                 case "index":
-                    _ = try r.skipValue()
+                    indexCount = try countIndexLabels(&r)
                 case "data":
                     if columns != nil {
                         frame = try readSplitData(&r, columns: columns)
@@ -248,7 +249,31 @@ public struct RequestDecoder: Sendable {
             r.i = resume
         }
         guard Set(keys).count == keys.count, let frame else { throw splitFieldError(keys) }
+        // pandas refuses an index whose length differs from the number of rows; so does MLflow.
+        if let indexCount, indexCount != frame.rowCount {
+            throw splitDataError(
+                "'index' has \(indexCount) labels but 'data' has \(frame.rowCount) rows.",
+                row: min(indexCount, frame.rowCount)
+            )
+        }
         return frame
+    }
+
+    /// Skips the `index` list, counting its labels.
+    private func countIndexLabels(_ r: inout CodecJSONReader) throws -> Int {
+        guard r.consume(UInt8(ascii: "[")) else {
+            throw splitDataError("'index' must be a list of row labels.", row: 0)
+        }
+        try r.enter()
+        var count = 0
+        if !r.consume(UInt8(ascii: "]")) {
+            repeat {
+                _ = try r.skipValue()
+                count += 1
+            } while try r.nextElement(close: UInt8(ascii: "]"))
+        }
+        r.leave()
+        return count
     }
 
     private func splitFieldError(_ keys: [String]) -> ModelBundleError {
