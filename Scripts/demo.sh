@@ -28,11 +28,12 @@ step "pack it into one file; packing twice gives the same bytes"
 cmp "$scratch/iris.tar.gz" "$scratch/iris-again.tar.gz"
 echo "two packs are byte-identical (sha256 $(sha256sum < "$scratch/iris.tar.gz" | cut -c1-16)…)"
 
-step "validate the example against the signature, straight from the archive"
-"$mbundle" validate -m "$scratch/iris.tar.gz" -i "$sources/example.json"
+request="$scratch/iris/serving_input_example.json"
+step "validate a request (the bundle's serving example) against the signature, straight from the archive"
+"$mbundle" validate -m "$scratch/iris.tar.gz" -i "$request"
 
 step "predict probabilities from the archive"
-"$mbundle" predict -m "$scratch/iris.tar.gz" -i "$sources/example.json" -o "$scratch/predictions.json"
+"$mbundle" predict -m "$scratch/iris.tar.gz" -i "$request" -o "$scratch/predictions.json"
 cat "$scratch/predictions.json"
 echo
 echo "(scikit-learn's own predict_proba for these rows: $sources/expected-predictions.json)"

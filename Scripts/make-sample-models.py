@@ -50,13 +50,20 @@ def main():
         sys.exit("usage: make-sample-models.py MBUNDLE")
     mbundle = os.path.abspath(sys.argv[1])
 
-    # The classic six-point logistic example, scikit-learn defaults.
-    X = pd.DataFrame({"x": [-2.0, -1.0, 0.0, 1.0, 2.0, 1.0]})
+    # The classic six-point logistic example, scikit-learn defaults, fitted on an ndarray as the
+    # textbook does: its example is a 2-D list, so the signature is a float64 tensor (-1, 1) and
+    # {"inputs": [[-4], [1], ...]} is a valid request.
+    X = np.array([[-2.0], [-1.0], [0.0], [1.0], [2.0], [1.0]])
     y = np.array([0, 0, 1, 1, 1, 0])
     model = LogisticRegression().fit(X, y)
+
+    def six_point_example(path):
+        with open(path, "w") as f:
+            json.dump(X.tolist(), f)
+
     package(
-        mbundle, "logistic-six-point", "logistic-regression", model.coef_, model.intercept_, "example.csv",
-        lambda path: X.to_csv(path, index=False), model.predict(X), ["--classes", "0,1"],
+        mbundle, "logistic-six-point", "logistic-regression", model.coef_, model.intercept_, "example.json",
+        six_point_example, model.predict(X), ["--classes", "0,1"],
     )
 
     # Iris, multinomial, named double columns, predict_proba (max_iter raised so lbfgs converges).
