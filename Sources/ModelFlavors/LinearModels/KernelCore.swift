@@ -25,11 +25,16 @@ struct KernelCore<Scalar: KernelScalar>: Sendable {
     }
     private let chunksPerRow: Int
 
+    /// The weights repacked for the AVX2/FMA C kernels, when those run this model (see ``NativeWeights``);
+    /// `nil` selects the Swift loops below.
+    let native: NativeWeights<Scalar>?
+
     /// Rows per transposed softmax group: one `SIMD8` lane per row.
     static var groupRows: Int { 8 }
 
-    init(weights: LinearModelWeights<Scalar>) {
+    init(weights: LinearModelWeights<Scalar>, implementation: KernelImplementation = .automatic) {
         self.weights = weights
+        self.native = NativeWeights(weights, implementation: implementation)
         let n = weights.featureCount
         let perRow = n / 4
         var chunks: [SIMD4<Scalar>] = []
