@@ -139,18 +139,45 @@ MB_INLINE __m256d reduce4_f64(__m256d a0, __m256d a1, __m256d a2, __m256d a3) {
     return _mm256_add_pd(_mm256_permute2f128_pd(h01, h23, 0x20), _mm256_permute2f128_pd(h01, h23, 0x31));
 }
 
-/// Chunk q of a row: a plain unaligned load, or for the last partial chunk a masked load that reads
-/// nothing past the row's end (masked-off lanes are 0, against zero weights).
-MB_INLINE __m256d chunk_f64(const double *x, size_t q, size_t full, __m256i mask) {
-    return q < full ? _mm256_loadu_pd(x + 4 * q) : _mm256_maskload_pd(x + 4 * q, mask);
-}
+// The row chunks of a group step: whole chunks with plain unaligned loads, then the last partial chunk (if
+// any) with a masked load that reads nothing past the row's end (masked-off lanes are 0, against zero
+// weights). Written once as a macro so both loops stay branch-free in their bodies.
+#define MB_PAIR_STEP_F64(LOAD)                                                                                     \
+    do {                                                                                                           \
+        __m256d v0 = _mm256_loadu_pd(w0 + 4 * q);                                                                  \
+        __m256d v1 = _mm256_loadu_pd(w1 + 4 * q);                                                                  \
+        __m256d r = LOAD(x[0] + 4 * q);                                                                            \
+        a00 = _mm256_fmadd_pd(r, v0, a00);                                                                         \
+        a01 = _mm256_fmadd_pd(r, v1, a01);                                                                         \
+        r = LOAD(x[1] + 4 * q);                                                                                    \
+        a10 = _mm256_fmadd_pd(r, v0, a10);                                                                         \
+        a11 = _mm256_fmadd_pd(r, v1, a11);                                                                         \
+        r = LOAD(x[2] + 4 * q);                                                                                    \
+        a20 = _mm256_fmadd_pd(r, v0, a20);                                                                         \
+        a21 = _mm256_fmadd_pd(r, v1, a21);                                                                         \
+        r = LOAD(x[3] + 4 * q);                                                                                    \
+        a30 = _mm256_fmadd_pd(r, v0, a30);                                                                         \
+        a31 = _mm256_fmadd_pd(r, v1, a31);                                                                         \
+    } while (0)
+
+#define MB_SINGLE_STEP_F64(LOAD)                                                                                   \
+    do {                                                                                                           \
+        __m256d v0 = _mm256_loadu_pd(w0 + 4 * q);                                                                  \
+        a0 = _mm256_fmadd_pd(LOAD(x[0] + 4 * q), v0, a0);                                                          \
+        a1 = _mm256_fmadd_pd(LOAD(x[1] + 4 * q), v0, a1);                                                          \
+        a2 = _mm256_fmadd_pd(LOAD(x[2] + 4 * q), v0, a2);                                                          \
+        a3 = _mm256_fmadd_pd(LOAD(x[3] + 4 * q), v0, a3);                                                          \
+    } while (0)
+
+#define MB_LOADU_F64(p) _mm256_loadu_pd(p)
+#define MB_MASKLOAD_F64(p) _mm256_maskload_pd((p), mask)
 
 /// Scores of the four rows `x[0..3]`, transposed: lane r of `s + 4c` is row r's score for class c.
 /// Classes go two at a time (8 accumulators, 2 weight and 1 row registers: no spills in 16 registers).
 MB_INLINE void group_scores_f64(const mb_lk_model_f64 *m, const double *const x[4], double *s) {
     const size_t n = m->features;
     const size_t full = n / 4;
-    const size_t chunks = (n + 3) / 4;
+    const int partial = n % 4 != 0;
     const __m256i mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)(n % 4)), _mm256_setr_epi64x(0, 1, 2, 3));
     const size_t k = m->classes;
     size_t c = 0;
@@ -161,21 +188,12 @@ MB_INLINE void group_scores_f64(const mb_lk_model_f64 *m, const double *const x[
         __m256d a10 = _mm256_setzero_pd(), a11 = _mm256_setzero_pd();
         __m256d a20 = _mm256_setzero_pd(), a21 = _mm256_setzero_pd();
         __m256d a30 = _mm256_setzero_pd(), a31 = _mm256_setzero_pd();
-        for (size_t q = 0; q < chunks; q++) {
-            __m256d v0 = _mm256_loadu_pd(w0 + 4 * q);
-            __m256d v1 = _mm256_loadu_pd(w1 + 4 * q);
-            __m256d r = chunk_f64(x[0], q, full, mask);
-            a00 = _mm256_fmadd_pd(r, v0, a00);
-            a01 = _mm256_fmadd_pd(r, v1, a01);
-            r = chunk_f64(x[1], q, full, mask);
-            a10 = _mm256_fmadd_pd(r, v0, a10);
-            a11 = _mm256_fmadd_pd(r, v1, a11);
-            r = chunk_f64(x[2], q, full, mask);
-            a20 = _mm256_fmadd_pd(r, v0, a20);
-            a21 = _mm256_fmadd_pd(r, v1, a21);
-            r = chunk_f64(x[3], q, full, mask);
-            a30 = _mm256_fmadd_pd(r, v0, a30);
-            a31 = _mm256_fmadd_pd(r, v1, a31);
+        size_t q = 0;
+        for (; q < full; q++) {
+            MB_PAIR_STEP_F64(MB_LOADU_F64);
+        }
+        if (partial) {
+            MB_PAIR_STEP_F64(MB_MASKLOAD_F64);
         }
         _mm256_storeu_pd(s + 4 * c,
                          _mm256_add_pd(reduce4_f64(a00, a10, a20, a30), _mm256_set1_pd(m->intercepts[c])));
@@ -186,12 +204,12 @@ MB_INLINE void group_scores_f64(const mb_lk_model_f64 *m, const double *const x[
         const double *w0 = m->weights + c * m->stride;
         __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
         __m256d a2 = _mm256_setzero_pd(), a3 = _mm256_setzero_pd();
-        for (size_t q = 0; q < chunks; q++) {
-            __m256d v0 = _mm256_loadu_pd(w0 + 4 * q);
-            a0 = _mm256_fmadd_pd(chunk_f64(x[0], q, full, mask), v0, a0);
-            a1 = _mm256_fmadd_pd(chunk_f64(x[1], q, full, mask), v0, a1);
-            a2 = _mm256_fmadd_pd(chunk_f64(x[2], q, full, mask), v0, a2);
-            a3 = _mm256_fmadd_pd(chunk_f64(x[3], q, full, mask), v0, a3);
+        size_t q = 0;
+        for (; q < full; q++) {
+            MB_SINGLE_STEP_F64(MB_LOADU_F64);
+        }
+        if (partial) {
+            MB_SINGLE_STEP_F64(MB_MASKLOAD_F64);
         }
         _mm256_storeu_pd(s + 4 * c, _mm256_add_pd(reduce4_f64(a0, a1, a2, a3), _mm256_set1_pd(m->intercepts[c])));
     }
@@ -289,32 +307,40 @@ MB_INLINE __m256 reduce8_f32(__m256 a0, __m256 a1, __m256 a2, __m256 a3, __m256 
     return _mm256_add_ps(_mm256_permute2f128_ps(h0, h1, 0x20), _mm256_permute2f128_ps(h0, h1, 0x31));
 }
 
-MB_INLINE __m256 chunk_f32(const float *x, size_t q, size_t full, __m256i mask) {
-    return q < full ? _mm256_loadu_ps(x + 8 * q) : _mm256_maskload_ps(x + 8 * q, mask);
-}
+#define MB_STEP_F32(LOAD)                                                                                          \
+    do {                                                                                                           \
+        __m256 v = _mm256_loadu_ps(w + 8 * q);                                                                     \
+        a0 = _mm256_fmadd_ps(LOAD(x[0] + 8 * q), v, a0);                                                           \
+        a1 = _mm256_fmadd_ps(LOAD(x[1] + 8 * q), v, a1);                                                           \
+        a2 = _mm256_fmadd_ps(LOAD(x[2] + 8 * q), v, a2);                                                           \
+        a3 = _mm256_fmadd_ps(LOAD(x[3] + 8 * q), v, a3);                                                           \
+        a4 = _mm256_fmadd_ps(LOAD(x[4] + 8 * q), v, a4);                                                           \
+        a5 = _mm256_fmadd_ps(LOAD(x[5] + 8 * q), v, a5);                                                           \
+        a6 = _mm256_fmadd_ps(LOAD(x[6] + 8 * q), v, a6);                                                           \
+        a7 = _mm256_fmadd_ps(LOAD(x[7] + 8 * q), v, a7);                                                           \
+    } while (0)
+
+#define MB_LOADU_F32(p) _mm256_loadu_ps(p)
+#define MB_MASKLOAD_F32(p) _mm256_maskload_ps((p), mask)
 
 /// Scores of the eight rows `x[0..7]`, transposed: lane r of `s + 8c` is row r's score for class c.
-/// One class at a time (8 accumulators).
+/// One class at a time (8 accumulators); the partial last chunk as in group_scores_f64.
 MB_INLINE void group_scores_f32(const mb_lk_model_f32 *m, const float *const x[8], float *s) {
     const size_t n = m->features;
     const size_t full = n / 8;
-    const size_t chunks = (n + 7) / 8;
+    const int partial = n % 8 != 0;
     const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n % 8)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     for (size_t c = 0; c < m->classes; c++) {
         const float *w = m->weights + c * m->stride;
         __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps();
         __m256 a3 = _mm256_setzero_ps(), a4 = _mm256_setzero_ps(), a5 = _mm256_setzero_ps();
         __m256 a6 = _mm256_setzero_ps(), a7 = _mm256_setzero_ps();
-        for (size_t q = 0; q < chunks; q++) {
-            __m256 v = _mm256_loadu_ps(w + 8 * q);
-            a0 = _mm256_fmadd_ps(chunk_f32(x[0], q, full, mask), v, a0);
-            a1 = _mm256_fmadd_ps(chunk_f32(x[1], q, full, mask), v, a1);
-            a2 = _mm256_fmadd_ps(chunk_f32(x[2], q, full, mask), v, a2);
-            a3 = _mm256_fmadd_ps(chunk_f32(x[3], q, full, mask), v, a3);
-            a4 = _mm256_fmadd_ps(chunk_f32(x[4], q, full, mask), v, a4);
-            a5 = _mm256_fmadd_ps(chunk_f32(x[5], q, full, mask), v, a5);
-            a6 = _mm256_fmadd_ps(chunk_f32(x[6], q, full, mask), v, a6);
-            a7 = _mm256_fmadd_ps(chunk_f32(x[7], q, full, mask), v, a7);
+        size_t q = 0;
+        for (; q < full; q++) {
+            MB_STEP_F32(MB_LOADU_F32);
+        }
+        if (partial) {
+            MB_STEP_F32(MB_MASKLOAD_F32);
         }
         _mm256_storeu_ps(s + 8 * c, _mm256_add_ps(reduce8_f32(a0, a1, a2, a3, a4, a5, a6, a7),
                                                   _mm256_set1_ps(m->intercepts[c])));
