@@ -47,20 +47,24 @@ MB_INLINE __m256d exp_poly_f64(__m256d x) {
     // ln2 split into a high part with trailing zero bits and a low part.
     __m256d r = _mm256_fnmadd_pd(k, _mm256_set1_pd(6.93147180369123816490e-01), x);
     r = _mm256_fnmadd_pd(k, _mm256_set1_pd(1.90821492927058770002e-10), r);
-    __m256d p = _mm256_set1_pd(1.0 / 6227020800.0);
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 479001600.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 39916800.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 3628800.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 362880.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 40320.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 5040.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 720.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 120.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 24.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 6.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(0.5));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
-    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
+    // Estrin's scheme: the same polynomial as Horner's rule in four dependent steps instead of thirteen,
+    // so the exponentials of a group overlap instead of waiting on each other's FMA latency.
+    __m256d r2 = _mm256_mul_pd(r, r);
+    __m256d r4 = _mm256_mul_pd(r2, r2);
+    __m256d r8 = _mm256_mul_pd(r4, r4);
+    __m256d p01 = _mm256_fmadd_pd(r, _mm256_set1_pd(1.0), _mm256_set1_pd(1.0));
+    __m256d p23 = _mm256_fmadd_pd(r, _mm256_set1_pd(1.0 / 6.0), _mm256_set1_pd(0.5));
+    __m256d p45 = _mm256_fmadd_pd(r, _mm256_set1_pd(1.0 / 120.0), _mm256_set1_pd(1.0 / 24.0));
+    __m256d p67 = _mm256_fmadd_pd(r, _mm256_set1_pd(1.0 / 5040.0), _mm256_set1_pd(1.0 / 720.0));
+    __m256d p89 = _mm256_fmadd_pd(r, _mm256_set1_pd(1.0 / 362880.0), _mm256_set1_pd(1.0 / 40320.0));
+    __m256d p1011 = _mm256_fmadd_pd(r, _mm256_set1_pd(1.0 / 39916800.0), _mm256_set1_pd(1.0 / 3628800.0));
+    __m256d p1213 = _mm256_fmadd_pd(r, _mm256_set1_pd(1.0 / 6227020800.0), _mm256_set1_pd(1.0 / 479001600.0));
+    __m256d q0 = _mm256_fmadd_pd(p23, r2, p01);
+    __m256d q1 = _mm256_fmadd_pd(p67, r2, p45);
+    __m256d q2 = _mm256_fmadd_pd(p1011, r2, p89);
+    __m256d s0 = _mm256_fmadd_pd(q1, r4, q0);
+    __m256d s1 = _mm256_fmadd_pd(p1213, r4, q2);
+    __m256d p = _mm256_fmadd_pd(s1, r8, s0);
     __m256i kbits = _mm256_sub_epi64(_mm256_castpd_si256(t), _mm256_castpd_si256(shifter));
     __m256i scale = _mm256_slli_epi64(_mm256_add_epi64(kbits, _mm256_set1_epi64x(1023)), 52);
     return _mm256_mul_pd(p, _mm256_castsi256_pd(scale));
@@ -128,6 +132,27 @@ MB_INLINE __m256 exp_f32(__m256 x) {
         }
     }
     return _mm256_loadu_ps(lanes);
+}
+
+// MARK: - Prefetch
+
+/// Bytes ahead of the current group that its rows' cache lines are requested: the hardware prefetcher
+/// alone leaves the loop waiting on memory (measured: ~2x slower on 1M × 32 rows than from cache).
+#define MB_PREFETCH_DISTANCE 8192
+
+/// Requests the cache lines `MB_PREFETCH_DISTANCE` bytes past the current group (`group` bytes starting
+/// `offset` bytes into an input of `total` bytes). A prefetch never faults, but the address is kept inside
+/// the input anyway, so that no pointer is formed past its end.
+MB_INLINE void prefetch_ahead(const void *input, size_t offset, size_t total, size_t group) {
+    const char *base = (const char *)input;
+    size_t start = offset + MB_PREFETCH_DISTANCE;
+    size_t end = start + group;
+    if (end > total) {
+        end = total;
+    }
+    for (size_t at = start; at < end; at += 64) {
+        _mm_prefetch(base + at, _MM_HINT_T0);
+    }
 }
 
 // MARK: - Scores, float64
@@ -240,6 +265,7 @@ MB_TARGET static void run_f64(int operation, const mb_lk_model_f64 *m, const dou
         for (size_t lane = 0; lane < 4; lane++) {
             x[lane] = input + (row + (lane < valid ? lane : valid - 1)) * n;
         }
+        prefetch_ahead(input, row * n * sizeof(double), rows * n * sizeof(double), 4 * n * sizeof(double));
         group_scores_f64(m, x, s);
         switch (operation) {
         case MB_LK_SCORES:
@@ -371,6 +397,7 @@ MB_TARGET static void run_f32(int operation, const mb_lk_model_f32 *m, const flo
         for (size_t lane = 0; lane < 8; lane++) {
             x[lane] = input + (row + (lane < valid ? lane : valid - 1)) * n;
         }
+        prefetch_ahead(input, row * n * sizeof(float), rows * n * sizeof(float), 8 * n * sizeof(float));
         group_scores_f32(m, x, s);
         switch (operation) {
         case MB_LK_SCORES:
