@@ -185,6 +185,29 @@ MB_INLINE __m256d reduce4_f64(__m256d a0, __m256d a1, __m256d a2, __m256d a3) {
         a31 = _mm256_fmadd_pd(r, v1, a31);                                                                         \
     } while (0)
 
+#define MB_TRIPLE_STEP_F64(LOAD)                                                                                   \
+    do {                                                                                                           \
+        __m256d v0 = _mm256_loadu_pd(w0 + 4 * q);                                                                  \
+        __m256d v1 = _mm256_loadu_pd(w1 + 4 * q);                                                                  \
+        __m256d v2 = _mm256_loadu_pd(w2 + 4 * q);                                                                  \
+        __m256d r = LOAD(x[0] + 4 * q);                                                                            \
+        a00 = _mm256_fmadd_pd(r, v0, a00);                                                                         \
+        a01 = _mm256_fmadd_pd(r, v1, a01);                                                                         \
+        a02 = _mm256_fmadd_pd(r, v2, a02);                                                                         \
+        r = LOAD(x[1] + 4 * q);                                                                                    \
+        a10 = _mm256_fmadd_pd(r, v0, a10);                                                                         \
+        a11 = _mm256_fmadd_pd(r, v1, a11);                                                                         \
+        a12 = _mm256_fmadd_pd(r, v2, a12);                                                                         \
+        r = LOAD(x[2] + 4 * q);                                                                                    \
+        a20 = _mm256_fmadd_pd(r, v0, a20);                                                                         \
+        a21 = _mm256_fmadd_pd(r, v1, a21);                                                                         \
+        a22 = _mm256_fmadd_pd(r, v2, a22);                                                                         \
+        r = LOAD(x[3] + 4 * q);                                                                                    \
+        a30 = _mm256_fmadd_pd(r, v0, a30);                                                                         \
+        a31 = _mm256_fmadd_pd(r, v1, a31);                                                                         \
+        a32 = _mm256_fmadd_pd(r, v2, a32);                                                                         \
+    } while (0)
+
 #define MB_SINGLE_STEP_F64(LOAD)                                                                                   \
     do {                                                                                                           \
         __m256d v0 = _mm256_loadu_pd(w0 + 4 * q);                                                                  \
@@ -206,6 +229,28 @@ MB_INLINE void group_scores_f64(const mb_lk_model_f64 *m, const double *const x[
     const __m256i mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)(n % 4)), _mm256_setr_epi64x(0, 1, 2, 3));
     const size_t k = m->classes;
     size_t c = 0;
+    if (k % 2 == 1 && k >= 3) {
+        // An odd class count starts with three classes at once (12 accumulators and 3 weight registers; the
+        // row chunks are read from L1 as memory operands), so that no class is left to the single loop.
+        const double *w0 = m->weights;
+        const double *w1 = w0 + m->stride;
+        const double *w2 = w1 + m->stride;
+        __m256d a00 = _mm256_setzero_pd(), a01 = _mm256_setzero_pd(), a02 = _mm256_setzero_pd();
+        __m256d a10 = _mm256_setzero_pd(), a11 = _mm256_setzero_pd(), a12 = _mm256_setzero_pd();
+        __m256d a20 = _mm256_setzero_pd(), a21 = _mm256_setzero_pd(), a22 = _mm256_setzero_pd();
+        __m256d a30 = _mm256_setzero_pd(), a31 = _mm256_setzero_pd(), a32 = _mm256_setzero_pd();
+        size_t q = 0;
+        for (; q < full; q++) {
+            MB_TRIPLE_STEP_F64(MB_LOADU_F64);
+        }
+        if (partial) {
+            MB_TRIPLE_STEP_F64(MB_MASKLOAD_F64);
+        }
+        _mm256_storeu_pd(s, _mm256_add_pd(reduce4_f64(a00, a10, a20, a30), _mm256_set1_pd(m->intercepts[0])));
+        _mm256_storeu_pd(s + 4, _mm256_add_pd(reduce4_f64(a01, a11, a21, a31), _mm256_set1_pd(m->intercepts[1])));
+        _mm256_storeu_pd(s + 8, _mm256_add_pd(reduce4_f64(a02, a12, a22, a32), _mm256_set1_pd(m->intercepts[2])));
+        c = 3;
+    }
     for (; c + 2 <= k; c += 2) {
         const double *w0 = m->weights + c * m->stride;
         const double *w1 = w0 + m->stride;
