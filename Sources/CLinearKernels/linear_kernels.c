@@ -300,70 +300,88 @@ MB_INLINE __m256d sigmoid_f64(__m256d s) {
     return _mm256_div_pd(one, _mm256_add_pd(one, exp_f64(_mm256_sub_pd(_mm256_setzero_pd(), s))));
 }
 
+/// Rows per block of run_f64: MB_LK_GROUPS groups of 4.
+#define MB_LK_GROUPS 8
+
+/// The transform of one group `s` (k transposed score vectors) for rows `row ..< row + valid`.
+MB_INLINE void transform_f64(int operation, double *s, size_t k, size_t valid, double *output, size_t row) {
+    switch (operation) {
+    case MB_LK_SCORES:
+        scatter_f64(s, k, valid, output + row * k);
+        break;
+    case MB_LK_BINARY: {
+        __m256d p = sigmoid_f64(_mm256_loadu_pd(s));
+        _mm256_storeu_pd(s, _mm256_sub_pd(_mm256_set1_pd(1.0), p));
+        _mm256_storeu_pd(s + 4, p);
+        scatter_f64(s, 2, valid, output + row * 2);
+        break;
+    }
+    case MB_LK_SOFTMAX: {
+        // As scikit-learn: subtract the row maximum, exponentiate, divide by the row sum. The sum is at
+        // least 1 (the maximum's term), so one reciprocal and k multiplies replace k divisions (error
+        // below 1.5 ulp). A NaN score makes its own lane NaN through s − max and the sum.
+        __m256d top = _mm256_loadu_pd(s);
+        for (size_t c = 1; c < k; c++) {
+            top = _mm256_max_pd(_mm256_loadu_pd(s + 4 * c), top);
+        }
+        __m256d sum = _mm256_setzero_pd();
+        for (size_t c = 0; c < k; c++) {
+            __m256d e = exp_f64(_mm256_sub_pd(_mm256_loadu_pd(s + 4 * c), top));
+            _mm256_storeu_pd(s + 4 * c, e);
+            sum = _mm256_add_pd(sum, e);
+        }
+        __m256d inverse = _mm256_div_pd(_mm256_set1_pd(1.0), sum);
+        for (size_t c = 0; c < k; c++) {
+            _mm256_storeu_pd(s + 4 * c, _mm256_mul_pd(_mm256_loadu_pd(s + 4 * c), inverse));
+        }
+        scatter_f64(s, k, valid, output + row * k);
+        break;
+    }
+    case MB_LK_OVR: {
+        // scikit-learn's _predict_proba_lr. True divisions here: the sum of sigmoids can be subnormal,
+        // where a reciprocal would overflow.
+        __m256d sum = _mm256_setzero_pd();
+        for (size_t c = 0; c < k; c++) {
+            __m256d p = sigmoid_f64(_mm256_loadu_pd(s + 4 * c));
+            _mm256_storeu_pd(s + 4 * c, p);
+            sum = _mm256_add_pd(sum, p);
+        }
+        __m256d zero = _mm256_cmp_pd(sum, _mm256_setzero_pd(), _CMP_EQ_OQ);
+        sum = _mm256_blendv_pd(sum, _mm256_set1_pd((double)k), zero);
+        for (size_t c = 0; c < k; c++) {
+            __m256d p = _mm256_blendv_pd(_mm256_loadu_pd(s + 4 * c), _mm256_set1_pd(1.0), zero);
+            _mm256_storeu_pd(s + 4 * c, _mm256_div_pd(p, sum));
+        }
+        scatter_f64(s, k, valid, output + row * k);
+        break;
+    }
+    default:
+        return;
+    }
+}
+
 MB_TARGET static void run_f64(int operation, const mb_lk_model_f64 *m, const double *input, size_t rows,
-                              double *output, double *s) {
+                              double *output, double *scratch) {
     const size_t n = m->features;
     const size_t k = m->classes;
-    for (size_t row = 0; row < rows; row += 4) {
-        const size_t valid = rows - row < 4 ? rows - row : 4;
-        const double *x[4];
-        for (size_t lane = 0; lane < 4; lane++) {
-            x[lane] = input + (row + (lane < valid ? lane : valid - 1)) * n;
+    const size_t groupValues = 4 * (k < 2 ? 2 : k);
+    // Blocks of MB_LK_GROUPS groups: first every group's dot products, then every group's transform, so
+    // that the exponentials of independent groups overlap instead of each waiting behind a dot product.
+    for (size_t block = 0; block < rows; block += 4 * MB_LK_GROUPS) {
+        const size_t blockEnd = rows - block < 4 * MB_LK_GROUPS ? rows : block + 4 * MB_LK_GROUPS;
+        for (size_t row = block, g = 0; row < blockEnd; row += 4, g++) {
+            const size_t valid = blockEnd - row < 4 ? blockEnd - row : 4;
+            const double *x[4];
+            for (size_t lane = 0; lane < 4; lane++) {
+                x[lane] = input + (row + (lane < valid ? lane : valid - 1)) * n;
+            }
+            prefetch_ahead(input, row * n * sizeof(double), rows * n * sizeof(double), 4 * n * sizeof(double));
+            group_scores_f64(m, x, scratch + g * groupValues);
         }
-        prefetch_ahead(input, row * n * sizeof(double), rows * n * sizeof(double), 4 * n * sizeof(double));
-        group_scores_f64(m, x, s);
-        switch (operation) {
-        case MB_LK_SCORES:
-            scatter_f64(s, k, valid, output + row * k);
-            break;
-        case MB_LK_BINARY: {
-            __m256d p = sigmoid_f64(_mm256_loadu_pd(s));
-            _mm256_storeu_pd(s, _mm256_sub_pd(_mm256_set1_pd(1.0), p));
-            _mm256_storeu_pd(s + 4, p);
-            scatter_f64(s, 2, valid, output + row * 2);
-            break;
-        }
-        case MB_LK_SOFTMAX: {
-            // As scikit-learn: subtract the row maximum, exponentiate, divide by the row sum. The sum is at
-            // least 1 (the maximum's term), so one reciprocal and k multiplies replace k divisions (error
-            // below 1.5 ulp). A NaN score makes its own lane NaN through s − max and the sum.
-            __m256d top = _mm256_loadu_pd(s);
-            for (size_t c = 1; c < k; c++) {
-                top = _mm256_max_pd(_mm256_loadu_pd(s + 4 * c), top);
-            }
-            __m256d sum = _mm256_setzero_pd();
-            for (size_t c = 0; c < k; c++) {
-                __m256d e = exp_f64(_mm256_sub_pd(_mm256_loadu_pd(s + 4 * c), top));
-                _mm256_storeu_pd(s + 4 * c, e);
-                sum = _mm256_add_pd(sum, e);
-            }
-            __m256d inverse = _mm256_div_pd(_mm256_set1_pd(1.0), sum);
-            for (size_t c = 0; c < k; c++) {
-                _mm256_storeu_pd(s + 4 * c, _mm256_mul_pd(_mm256_loadu_pd(s + 4 * c), inverse));
-            }
-            scatter_f64(s, k, valid, output + row * k);
-            break;
-        }
-        case MB_LK_OVR: {
-            // scikit-learn's _predict_proba_lr. True divisions here: the sum of sigmoids can be subnormal,
-            // where a reciprocal would overflow.
-            __m256d sum = _mm256_setzero_pd();
-            for (size_t c = 0; c < k; c++) {
-                __m256d p = sigmoid_f64(_mm256_loadu_pd(s + 4 * c));
-                _mm256_storeu_pd(s + 4 * c, p);
-                sum = _mm256_add_pd(sum, p);
-            }
-            __m256d zero = _mm256_cmp_pd(sum, _mm256_setzero_pd(), _CMP_EQ_OQ);
-            sum = _mm256_blendv_pd(sum, _mm256_set1_pd((double)k), zero);
-            for (size_t c = 0; c < k; c++) {
-                __m256d p = _mm256_blendv_pd(_mm256_loadu_pd(s + 4 * c), _mm256_set1_pd(1.0), zero);
-                _mm256_storeu_pd(s + 4 * c, _mm256_div_pd(p, sum));
-            }
-            scatter_f64(s, k, valid, output + row * k);
-            break;
-        }
-        default:
-            return;
+        for (size_t row = block, g = 0; row < blockEnd; row += 4, g++) {
+            const size_t valid = blockEnd - row < 4 ? blockEnd - row : 4;
+            double *s = scratch + g * groupValues;
+            transform_f64(operation, s, k, valid, output, row);
         }
     }
 }

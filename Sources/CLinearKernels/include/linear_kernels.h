@@ -19,6 +19,10 @@ enum {
     MB_LK_OVR = 3,
 };
 
+/// Scratch values per class (at least 2 classes counted): a block of 8 transposed groups of 4 doubles, or
+/// one group of 8 floats.
+#define MB_LK_SCRATCH_PER_CLASS 32
+
 /// A linear model's weights repacked for the kernels: class c's coefficients at
 /// `weights[c * stride ..< c * stride + features]`, followed by zeros up to `stride`, which is
 /// `features` rounded up to a whole vector (4 doubles or 8 floats).
@@ -40,7 +44,7 @@ typedef struct {
 
 /// Runs `operation` (an MB_LK_* value) on `rows` contiguous row-major rows of `model->features`
 /// values at `input`, writing row-major results to `output` (k values per row, 2 for MB_LK_BINARY).
-/// `scratch` holds at least 4 × max(classes, 2) doubles (f64) or 8 × max(classes, 2) floats (f32).
+/// `scratch` holds at least MB_LK_SCRATCH_PER_CLASS × max(classes, 2) values.
 /// Each row's result depends on that row alone, never on its position or the batch.
 void mb_lk_run_f64(int operation, const mb_lk_model_f64 *model, const double *input, size_t rows, double *output,
                    double *scratch);

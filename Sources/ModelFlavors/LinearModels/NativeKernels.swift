@@ -49,10 +49,10 @@ struct NativeWeights<Scalar: KernelScalar>: Sendable {
         self.stride = stride
     }
 
-    /// Scratch values the C kernels need: one transposed group of scores (two vectors at least: the
-    /// binary probabilities `[1 - p, p]`).
+    /// Scratch values the C kernels need: a block of transposed groups of scores (two vectors a group at
+    /// least: the binary probabilities `[1 - p, p]`).
     static func scratchCount(classes: Int) -> Int {
-        NativeKernels.lanes(Scalar.self) * max(classes, 2)
+        Int(MB_LK_SCRATCH_PER_CLASS) * max(classes, 2)
     }
 
     /// Runs `operation` (an `MB_LK_*` value) on `rowCount` rows. `scratch` holds ``scratchCount(classes:)``.
