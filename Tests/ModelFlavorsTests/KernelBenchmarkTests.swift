@@ -14,15 +14,15 @@ import Testing
         var generator = SplitMix(seed: 3)
         let x = (0..<(rows * n)).map { _ in generator.next() * 2 - 1 }
         let coef = (0..<(k * n)).map { _ in generator.next() - 0.5 }
-        let kernel = try LogisticRegressionKernel(
-            weights: try LinearModelWeights(
-                coefficients: coef,
-                intercepts: [0.1, 0.2, 0.3],
-                outputCount: k,
-                featureCount: n
-            ),
-            strategy: .multinomial
+        let weights = try LinearModelWeights(
+            coefficients: coef,
+            intercepts: [0.1, 0.2, 0.3],
+            outputCount: k,
+            featureCount: n
         )
+        // The production choice (the AVX2/FMA C kernels on processors that have them) and the Swift path.
+        let kernel = try LogisticRegressionKernel(weights: weights, strategy: .multinomial)
+        let portable = try LogisticRegressionKernel(weights: weights, strategy: .multinomial, implementation: .portable)
         var output = [Double](repeating: 0, count: rows * k)
         func best(_ body: () throws -> Void) rethrows -> Double {
             var result = Double.infinity
@@ -36,6 +36,11 @@ import Testing
         let kernelTime = try best {
             try x.withUnsafeBufferPointer { input in
                 try output.withUnsafeMutableBufferPointer { try kernel.predictProbabilities(input, into: $0) }
+            }
+        }
+        let portableTime = try best {
+            try x.withUnsafeBufferPointer { input in
+                try output.withUnsafeMutableBufferPointer { try portable.predictProbabilities(input, into: $0) }
             }
         }
         // The floors: one pass reading the input, by one core, then by both cores in halves.
@@ -59,7 +64,8 @@ import Testing
             }
         }
         print(
-            "BENCH kernel_predict_proba_ms=\(kernelTime) memory_read_floor_ms=\(floor)"
+            "BENCH kernel_predict_proba_ms=\(kernelTime) kernel_swift_path_ms=\(portableTime)"
+                + " native_kernels=\(NativeKernels.available ? 1 : 0) memory_read_floor_ms=\(floor)"
                 + " memory_read_floor_2cores_ms=\(floorTwoCores) sink=\(sink)"
         )
     }

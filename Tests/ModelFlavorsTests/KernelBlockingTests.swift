@@ -87,8 +87,8 @@ import Testing
         #expect(abs(actual - expected) <= 1e-12 * abs(expected) + 1e-300, "\(label()): \(actual) vs \(expected)")
     }
 
-    @Test(arguments: shapes)
-    func multinomialMatchesScalarReference(_ shape: Shape) throws {
+    @Test(arguments: shapes, KernelImplementation.allCases)
+    func multinomialMatchesScalarReference(_ shape: Shape, _ implementation: KernelImplementation) throws {
         let model = Model(shape, seed: UInt64(shape.rows * 100 + shape.features * 10 + shape.classes))
         let weights = try LinearModelWeights(
             coefficients: model.coef,
@@ -96,11 +96,11 @@ import Testing
             outputCount: model.k,
             featureCount: model.n
         )
-        let kernel = try LogisticRegressionKernel(weights: weights, strategy: .multinomial)
+        let kernel = try LogisticRegressionKernel(weights: weights, strategy: .multinomial, implementation: implementation)
         let probabilities = try kernel.predictProbabilities(model.x)
         let scores = try kernel.decisionFunction(model.x)
         let indices = try kernel.predictClassIndices(model.x)
-        let regression = try LinearRegressionKernel(weights: weights).predict(model.x)
+        let regression = try LinearRegressionKernel(weights: weights, implementation: implementation).predict(model.x)
         #expect(probabilities.count == shape.rows * shape.classes)
         #expect(scores.count == shape.rows * shape.classes && regression.count == scores.count)
         #expect(indices.count == shape.rows)
@@ -127,8 +127,8 @@ import Testing
         }
     }
 
-    @Test(arguments: shapes.filter { $0.rows <= 1023 })
-    func ovrAndBinaryMatchScalarReference(_ shape: Shape) throws {
+    @Test(arguments: shapes.filter { $0.rows <= 1023 }, KernelImplementation.allCases)
+    func ovrAndBinaryMatchScalarReference(_ shape: Shape, _ implementation: KernelImplementation) throws {
         let model = Model(shape, seed: UInt64(shape.rows * 31 + shape.features * 7 + shape.classes))
         let weights = try LinearModelWeights(
             coefficients: model.coef,
@@ -136,7 +136,8 @@ import Testing
             outputCount: model.k,
             featureCount: model.n
         )
-        let ovr = try LogisticRegressionKernel(weights: weights, strategy: .ovr).predictProbabilities(model.x)
+        let ovr = try LogisticRegressionKernel(weights: weights, strategy: .ovr, implementation: implementation)
+            .predictProbabilities(model.x)
         for row in 0..<shape.rows {
             let expected = model.ovr(row)
             for c in 0..<model.k {
@@ -150,8 +151,13 @@ import Testing
             outputCount: 1,
             featureCount: model.n
         )
-        let binary = try LogisticRegressionKernel(weights: first, strategy: .binary).predictProbabilities(model.x)
+        let binaryKernel = try LogisticRegressionKernel(weights: first, strategy: .binary, implementation: implementation)
+        let binary = try binaryKernel.predictProbabilities(model.x)
+        let binaryScores = try binaryKernel.decisionFunction(model.x)
+        let binaryClasses = try binaryKernel.predictClassIndices(model.x)
+        #expect(binary.count == 2 * shape.rows && binaryClasses.count == shape.rows)
         for row in 0..<shape.rows {
+            #expect(binaryClasses[row] == (binaryScores[row] > 0 ? 1 : 0), "binary class of row \(row)")
             let p = 1 / (1 + exp(-model.score(row, 0)))
             Self.expectClose(binary[2 * row + 1], p, "binary p[\(row)]")
             Self.expectClose(binary[2 * row], 1 - p, "binary 1-p[\(row)]")
@@ -161,8 +167,9 @@ import Testing
     /// A row's output is a function of that row alone: batch position, the partial last group, the
     /// parallel split and neighbours with extreme logits (which send their exponentials to the C
     /// library) never change a bit of it. Checked for all three probability paths and the scores.
-    @Test(arguments: [(1023, 5, 3), (41_000, 33, 4), (40_000, 3, 9)])
-    func rowsAreIndependentOfTheirNeighbours(_ rows: Int, _ n: Int, _ k: Int) throws {
+    @Test(arguments: [(1023, 5, 3), (41_000, 33, 4), (40_000, 3, 9), (1021, 9, 1)], KernelImplementation.allCases)
+    func rowsAreIndependentOfTheirNeighbours(_ shape: (Int, Int, Int), _ implementation: KernelImplementation) throws {
+        let (rows, n, k) = shape
         var model = Model(Shape(rows: rows, features: n, classes: k), seed: UInt64(rows + n + k), spread: 3)
         // Every 5th row has huge features: logits of ±1e3 whose exponentials are 0 or overflow.
         for row in stride(from: 0, to: rows, by: 5) {
@@ -176,17 +183,22 @@ import Testing
             outputCount: k,
             featureCount: n
         )
-        let kernels = [
-            try LogisticRegressionKernel(weights: weights, strategy: .multinomial),
-            try LogisticRegressionKernel(weights: weights, strategy: .ovr),
-        ]
+        // k = 1 is the binary model (its probabilities are [1 - p, p]); otherwise multinomial and OvR.
+        let kernels =
+            k == 1
+            ? [try LogisticRegressionKernel(weights: weights, strategy: .binary, implementation: implementation)]
+            : [
+                try LogisticRegressionKernel(weights: weights, strategy: .multinomial, implementation: implementation),
+                try LogisticRegressionKernel(weights: weights, strategy: .ovr, implementation: implementation),
+            ]
         for kernel in kernels {
             let batch = try kernel.predictProbabilities(model.x)
             let scores = try kernel.decisionFunction(model.x)
             for row in Set(Array(0..<40) + Array(stride(from: 0, to: rows, by: rows / 50)) + [rows - 1]).sorted() {
                 let alone = Array(model.x[(row * n)..<((row + 1) * n)])
                 let single = try kernel.predictProbabilities(alone)
-                #expect(Array(batch[(row * k)..<((row + 1) * k)]) == single, "\(kernel.strategy) row \(row)")
+                let width = kernel.classCount
+                #expect(Array(batch[(row * width)..<((row + 1) * width)]) == single, "\(kernel.strategy) row \(row)")
                 #expect(
                     Array(scores[(row * k)..<((row + 1) * k)]) == (try kernel.decisionFunction(alone)),
                     "row \(row)"
@@ -214,7 +226,8 @@ import Testing
 
     /// Large batches split into many chunks across cores give bit-for-bit the serial result (sub-batches
     /// below the split threshold run on the calling thread).
-    @Test func parallelSplitEqualsSerialSubBatches() throws {
+    @Test(arguments: KernelImplementation.allCases)
+    func parallelSplitEqualsSerialSubBatches(_ implementation: KernelImplementation) throws {
         let rows = 200_003
         let model = Model(Shape(rows: rows, features: 7, classes: 3), seed: 99)
         let weights = try LinearModelWeights(
@@ -223,7 +236,7 @@ import Testing
             outputCount: 3,
             featureCount: 7
         )
-        let kernel = try LogisticRegressionKernel(weights: weights, strategy: .multinomial)
+        let kernel = try LogisticRegressionKernel(weights: weights, strategy: .multinomial, implementation: implementation)
         let whole = try kernel.predictProbabilities(model.x)
         let indices = try kernel.predictClassIndices(model.x)
         var pieces: [Double] = []
@@ -242,7 +255,8 @@ import Testing
 
     /// A NaN feature makes its own row all NaN (as scikit-learn's softmax would) and leaves the rest of
     /// its 8-row group untouched.
-    @Test func nanRowStaysInItsRow() throws {
+    @Test(arguments: KernelImplementation.allCases)
+    func nanRowStaysInItsRow(_ implementation: KernelImplementation) throws {
         var model = Model(Shape(rows: 16, features: 6, classes: 3), seed: 5)
         model.x[3 * 6 + 2] = .nan
         let weights = try LinearModelWeights(
@@ -251,7 +265,7 @@ import Testing
             outputCount: 3,
             featureCount: 6
         )
-        let kernel = try LogisticRegressionKernel(weights: weights, strategy: .multinomial)
+        let kernel = try LogisticRegressionKernel(weights: weights, strategy: .multinomial, implementation: implementation)
         let probabilities = try kernel.predictProbabilities(model.x)
         for row in 0..<16 {
             for c in 0..<3 {
@@ -262,10 +276,32 @@ import Testing
                 }
             }
         }
+        // The same in float32 (8-row groups on the C path): the NaN stays in row 3.
+        let single = try LogisticRegressionKernel(
+            weights: try LinearModelWeights(
+                coefficients: model.coef.map { Float($0) },
+                intercepts: model.intercept.map { Float($0) },
+                outputCount: 3,
+                featureCount: 6
+            ),
+            strategy: .multinomial,
+            implementation: implementation
+        ).predictProbabilities(model.x.map { Float($0) })
+        for row in 0..<16 {
+            for c in 0..<3 {
+                let p = single[row * 3 + c]
+                if row == 3 {
+                    #expect(p.isNaN, "float32 p[\(row), \(c)]")
+                } else {
+                    #expect(abs(Double(p) - model.softmax(row)[c]) <= 1e-4, "float32 p[\(row), \(c)]: \(p)")
+                }
+            }
+        }
     }
 
-    @Test(arguments: [(1, 1, 2), (9, 5, 3), (1023, 33, 7)])
-    func float32MatchesDoubleReference(_ rows: Int, _ n: Int, _ k: Int) throws {
+    @Test(arguments: [(1, 1, 2), (9, 5, 3), (1023, 33, 7), (17, 8, 2)], KernelImplementation.allCases)
+    func float32MatchesDoubleReference(_ shape: (Int, Int, Int), _ implementation: KernelImplementation) throws {
+        let (rows, n, k) = shape
         let model = Model(Shape(rows: rows, features: n, classes: k), seed: 17, spread: 2)
         let weights = try LinearModelWeights<Float>(
             coefficients: model.coef.map { Float($0) },
@@ -273,8 +309,11 @@ import Testing
             outputCount: k,
             featureCount: n
         )
-        let probabilities = try LogisticRegressionKernel(weights: weights, strategy: .multinomial)
-            .predictProbabilities(model.x.map { Float($0) })
+        let probabilities = try LogisticRegressionKernel(
+            weights: weights,
+            strategy: .multinomial,
+            implementation: implementation
+        ).predictProbabilities(model.x.map { Float($0) })
         for row in 0..<rows {
             let expected = model.softmax(row)
             for c in 0..<k {

@@ -85,8 +85,10 @@ func scales(x: [Double], coef: [Double], intercept: [Double], n: Int, k: Int) ->
         #expect(LinearFixtures.regression.count == 2)
     }
 
-    @Test(arguments: LinearFixtures.logistic)
-    func logisticMatchesScikitLearn(_ golden: LinearFixtures.Logistic) throws {
+    /// Both implementations (the AVX2/FMA C kernels when this processor has them, and the Swift kernels)
+    /// against the same scikit-learn outputs.
+    @Test(arguments: LinearFixtures.logistic, KernelImplementation.allCases)
+    func logisticMatchesScikitLearn(_ golden: LinearFixtures.Logistic, _ implementation: KernelImplementation) throws {
         let weights = try LinearModelWeights<Double>(
             coefficients: doubles(golden.coef),
             intercepts: doubles(golden.intercept),
@@ -94,7 +96,7 @@ func scales(x: [Double], coef: [Double], intercept: [Double], n: Int, k: Int) ->
             featureCount: golden.n_features
         )
         let strategy = try #require(MultiClassStrategy(rawValue: golden.strategy))
-        let kernel = try LogisticRegressionKernel(weights: weights, strategy: strategy)
+        let kernel = try LogisticRegressionKernel(weights: weights, strategy: strategy, implementation: implementation)
         let x = doubles(golden.X)
         let scale = scales(
             x: x, coef: weights.coefficients, intercept: weights.intercepts, n: golden.n_features, k: golden.n_outputs
@@ -104,8 +106,11 @@ func scales(x: [Double], coef: [Double], intercept: [Double], n: Int, k: Int) ->
         #expect(try kernel.predictClassIndices(x) == golden.predict, "\(golden.name)")
     }
 
-    @Test(arguments: LinearFixtures.logistic)
-    func float32KernelAgreesWithinSinglePrecision(_ golden: LinearFixtures.Logistic) throws {
+    @Test(arguments: LinearFixtures.logistic, KernelImplementation.allCases)
+    func float32KernelAgreesWithinSinglePrecision(
+        _ golden: LinearFixtures.Logistic,
+        _ implementation: KernelImplementation
+    ) throws {
         let weights = try LinearModelWeights<Float>(
             coefficients: doubles(golden.coef).map { Float($0) },
             intercepts: doubles(golden.intercept).map { Float($0) },
@@ -113,23 +118,24 @@ func scales(x: [Double], coef: [Double], intercept: [Double], n: Int, k: Int) ->
             featureCount: golden.n_features
         )
         let strategy = try #require(MultiClassStrategy(rawValue: golden.strategy))
-        let kernel = try LogisticRegressionKernel(weights: weights, strategy: strategy)
+        let kernel = try LogisticRegressionKernel(weights: weights, strategy: strategy, implementation: implementation)
         let x = doubles(golden.X)
         let probabilities = try kernel.predictProbabilities(x.map { Float($0) })
         for (a, e) in zip(probabilities, doubles(golden.predict_proba)) {
             #expect(abs(Double(a) - e) <= 1e-4, "\(golden.name): \(a) vs \(e)")
         }
+        #expect(probabilities.count == doubles(golden.predict_proba).count)
     }
 
-    @Test(arguments: LinearFixtures.regression)
-    func regressionMatchesScikitLearn(_ golden: LinearFixtures.Regression) throws {
+    @Test(arguments: LinearFixtures.regression, KernelImplementation.allCases)
+    func regressionMatchesScikitLearn(_ golden: LinearFixtures.Regression, _ implementation: KernelImplementation) throws {
         let weights = try LinearModelWeights<Double>(
             coefficients: doubles(golden.coef),
             intercepts: doubles(golden.intercept),
             outputCount: golden.n_outputs,
             featureCount: golden.n_features
         )
-        let kernel = LinearRegressionKernel(weights: weights)
+        let kernel = LinearRegressionKernel(weights: weights, implementation: implementation)
         let x = doubles(golden.X)
         let scale = scales(
             x: x, coef: weights.coefficients, intercept: weights.intercepts, n: golden.n_features, k: golden.n_outputs
@@ -139,7 +145,8 @@ func scales(x: [Double], coef: [Double], intercept: [Double], n: Int, k: Int) ->
 
     /// A batch large enough to be split across cores, against a plain scalar reference written here
     /// (textbook dot products and the C library's exp), so the parallel and SIMD paths are both covered.
-    @Test func largeBatchMatchesScalarReference() throws {
+    @Test(arguments: KernelImplementation.allCases)
+    func largeBatchMatchesScalarReference(_ implementation: KernelImplementation) throws {
         let n = 13
         let k = 3
         let rows = 40_000
@@ -149,7 +156,8 @@ func scales(x: [Double], coef: [Double], intercept: [Double], n: Int, k: Int) ->
         let x = (0..<(rows * n)).map { _ in generator.next() * 20 - 10 }
         let kernel = try LogisticRegressionKernel(
             weights: try LinearModelWeights(coefficients: coef, intercepts: intercept, outputCount: k, featureCount: n),
-            strategy: .multinomial
+            strategy: .multinomial,
+            implementation: implementation
         )
         let probabilities = try kernel.predictProbabilities(x)
         let indices = try kernel.predictClassIndices(x)

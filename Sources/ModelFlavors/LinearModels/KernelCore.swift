@@ -12,6 +12,11 @@
 /// Softmax runs on groups of ``groupRows`` rows transposed so that each SIMD lane is one row: the row
 /// maximum, exponentials, sums and divisions are then vector operations, with no per-row horizontal
 /// work, while the group's scores are still in L1.
+///
+/// These Swift loops are the portable path. On processors with AVX2 and FMA, ``native`` holds the weights
+/// repacked for the C kernels of `CLinearKernels`, which ``KernelDriver`` then runs instead (same layout of
+/// work, with FMA, 4-wide double vectors and a fused transform; see linear_kernels.c). Both paths keep the
+/// same guarantees: a row's result depends on that row alone, and the same references hold for both.
 struct KernelCore<Scalar: KernelScalar>: Sendable {
     let weights: LinearModelWeights<Scalar>
     /// `coef` rows cut into 4-lane chunks: chunk q of class c at `chunks[c * chunksPerRow + q]`.
@@ -25,11 +30,16 @@ struct KernelCore<Scalar: KernelScalar>: Sendable {
     }
     private let chunksPerRow: Int
 
+    /// The weights repacked for the AVX2/FMA C kernels, when those run this model (see ``NativeWeights``);
+    /// `nil` selects the Swift loops below.
+    let native: NativeWeights<Scalar>?
+
     /// Rows per transposed softmax group: one `SIMD8` lane per row.
     static var groupRows: Int { 8 }
 
-    init(weights: LinearModelWeights<Scalar>) {
+    init(weights: LinearModelWeights<Scalar>, implementation: KernelImplementation = .automatic) {
         self.weights = weights
+        self.native = NativeWeights(weights, implementation: implementation)
         let n = weights.featureCount
         let perRow = n / 4
         var chunks: [SIMD4<Scalar>] = []

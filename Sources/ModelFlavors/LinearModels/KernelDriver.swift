@@ -1,3 +1,4 @@
+import CLinearKernels
 import Dispatch
 
 #if canImport(Glibc)
@@ -116,6 +117,10 @@ enum KernelDriver {
     ) {
         let k = core.outputCount
         let n = core.featureCount
+        if let native = core.native {
+            processNative(core, native, operation, batch, rows: rows)
+            return
+        }
         withUnsafeTemporaryAllocation(of: Scalar.self, capacity: blockRows * k) { scratchBuffer in
             guard let scratch = scratchBuffer.baseAddress else { return }
             var start = rows.lowerBound
@@ -158,6 +163,66 @@ enum KernelDriver {
                     }
                 }
                 start += count
+            }
+        }
+    }
+
+    /// The C kernels take a whole range in one call (they block by vector-width groups themselves), except
+    /// class indices, whose scores go block by block through the scratch to the Swift argmax.
+    private static func processNative<Scalar: KernelScalar>(
+        _ core: KernelCore<Scalar>,
+        _ native: NativeWeights<Scalar>,
+        _ operation: KernelOperation,
+        _ batch: KernelBatch<Scalar>,
+        rows: Range<Int>
+    ) {
+        let k = core.outputCount
+        let n = core.featureCount
+        let groupScratch = NativeWeights<Scalar>.scratchCount(classes: k)
+        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: blockRows * k + groupScratch) { scratchBuffer in
+            guard let blockScratch = scratchBuffer.baseAddress else { return }
+            let scratch = blockScratch + blockRows * k
+            let input = batch.input + rows.lowerBound * n
+            let count = rows.count
+            func run(_ code: Int32, width: Int) {
+                guard let output = batch.output else { return }
+                native.run(
+                    code,
+                    core.weights,
+                    input,
+                    rowCount: count,
+                    into: output + rows.lowerBound * width,
+                    scratch: scratch
+                )
+            }
+            switch operation {
+            case .scores: run(Int32(MB_LK_SCORES), width: k)
+            case .softmaxProbability: run(Int32(MB_LK_SOFTMAX), width: k)
+            case .ovrProbability: run(Int32(MB_LK_OVR), width: k)
+            case .binaryProbability: run(Int32(MB_LK_BINARY), width: 2)
+            case .classIndex(let binary):
+                guard let indices = batch.indices else { return }
+                var start = rows.lowerBound
+                while start < rows.upperBound {
+                    let blockCount = min(blockRows, rows.upperBound - start)
+                    native.run(
+                        Int32(MB_LK_SCORES),
+                        core.weights,
+                        batch.input + start * n,
+                        rowCount: blockCount,
+                        into: blockScratch,
+                        scratch: scratch
+                    )
+                    if binary {
+                        // scikit-learn: class 1 exactly when the score is > 0 (NaN and 0 give class 0).
+                        for row in 0..<blockCount {
+                            indices[start + row] = blockScratch[row] > 0 ? 1 : 0
+                        }
+                    } else {
+                        KernelCore<Scalar>.argmax(blockScratch, rowCount: blockCount, width: k, into: indices + start)
+                    }
+                    start += blockCount
+                }
             }
         }
     }

@@ -10,8 +10,13 @@ public struct LinearRegressionKernel<Scalar: KernelScalar>: Sendable {
     let core: KernelCore<Scalar>
 
     public init(weights: LinearModelWeights<Scalar>) {
+        self.init(weights: weights, implementation: .automatic)
+    }
+
+    /// Tests choose the implementation to cover both the C and the Swift kernels.
+    init(weights: LinearModelWeights<Scalar>, implementation: KernelImplementation) {
         self.weights = weights
-        self.core = KernelCore(weights: weights)
+        self.core = KernelCore(weights: weights, implementation: implementation)
     }
 
     /// Number of features per row (n).

@@ -15,6 +15,15 @@ public struct LogisticRegressionKernel<Scalar: KernelScalar>: Sendable {
     /// - Throws: `weightsInvalid` when the row count does not fit the strategy (binary needs exactly
     ///   1 row, multinomial and one-vs-rest at least 2).
     public init(weights: LinearModelWeights<Scalar>, strategy: MultiClassStrategy) throws(ModelBundleError) {
+        try self.init(weights: weights, strategy: strategy, implementation: .automatic)
+    }
+
+    /// Tests choose the implementation to cover both the C and the Swift kernels.
+    init(
+        weights: LinearModelWeights<Scalar>,
+        strategy: MultiClassStrategy,
+        implementation: KernelImplementation
+    ) throws(ModelBundleError) {
         switch strategy {
         case .binary where weights.outputCount != 1:
             throw ModelBundleError(
@@ -33,7 +42,7 @@ public struct LogisticRegressionKernel<Scalar: KernelScalar>: Sendable {
         }
         self.weights = weights
         self.strategy = strategy
-        self.core = KernelCore(weights: weights)
+        self.core = KernelCore(weights: weights, implementation: implementation)
     }
 
     /// Number of features per row (n).
