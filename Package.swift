@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "ModelBundleTests", dependencies: ["ModelBundle"]),
         .testTarget(name: "ModelBundleArchiveTests", dependencies: ["ModelBundleArchive"]),
         .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime"]),
-        .testTarget(name: "ModelFlavorsTests", dependencies: ["ModelFlavors"]),
+        .testTarget(name: "ModelFlavorsTests", dependencies: ["ModelFlavors", "CLinearKernels"]),
         .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle"]),
         .testTarget(name: "ThirdPartyFlavorTests", dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors"]),
     ]
