@@ -36,10 +36,10 @@ fixtures:
 	@bash Scripts/make-mlflow-fixtures.sh
 
 format:
-	$(SWIFT) format format --parallel --in-place --recursive Sources Tests Package.swift
+	$(SWIFT) format format --parallel --in-place --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks
 
 lint:
-	$(SWIFT) format lint --strict --parallel --recursive Sources Tests Package.swift
+	$(SWIFT) format lint --strict --parallel --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks
 
 clean:
 	rm -rf .build .build-asan

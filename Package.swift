@@ -65,7 +65,8 @@ let package = Package(
 )
 
 // Standard settings for every Swift target (swift-nio's cross-repo loop, Hummingbird's features).
-for target in package.targets where target.type != .system && !["CSystemSupport", "CLinearKernels"].contains(target.name) {
+for target in package.targets
+where target.type != .system && !["CSystemSupport", "CLinearKernels"].contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings.append(contentsOf: [
         .enableUpcomingFeature("ExistentialAny"),

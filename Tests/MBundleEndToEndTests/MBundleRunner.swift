@@ -14,7 +14,10 @@ struct MBundleRunner {
 
     /// The `mbundle` binary beside the test executable (both are products of the same build).
     static let executable: URL = {
-        let testBinary = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        let testBinary = URL(
+            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0]
+        )
         var directory = testBinary.deletingLastPathComponent()
         // On Linux the test executable sits in the build directory; elsewhere inside a bundle.
         while !directory.path.isEmpty && directory.path != "/" {

@@ -35,7 +35,8 @@ import Testing
         let six = try sixPointWeights()
         var map = ManifestMap([
             ("classes", .list([.int(0), .int(1)])), ("dtype", .string("float64")), ("format_version", .int(1)),
-            ("multi_class", .string("binary")), ("predict_fn", .string("predict")), ("weights", .string("model.safetensors")),
+            ("multi_class", .string("binary")), ("predict_fn", .string("predict")),
+            ("weights", .string("model.safetensors")),
         ])
         edit(&map)
         var manifest = ModelManifest(flavors: [("logistic_regression", map)])
@@ -53,7 +54,9 @@ import Testing
         return path
     }
 
-    static let columnSignature: ModelSignature? = try? ModelSignature(inputs: Schema(columns: [ColSpec(.double, name: "x")]))
+    static let columnSignature: ModelSignature? = try? ModelSignature(
+        inputs: Schema(columns: [ColSpec(.double, name: "x")])
+    )
 
     @Test func sixPointSampleToStandardOutput() throws {
         let model = try Self.bundle()
@@ -90,7 +93,10 @@ import Testing
     @Test func badInputExitsOneAndLeavesNoFile() throws {
         let model = try Self.bundle()
         let output = Self.temporary("out.json")
-        let result = try MBundleRunner.run(["predict", "-m", model, "-o", output.path], input: Data(#"{"inputs": [[1, 2]]"#.utf8))
+        let result = try MBundleRunner.run(
+            ["predict", "-m", model, "-o", output.path],
+            input: Data(#"{"inputs": [[1, 2]]"#.utf8)
+        )
         #expect(result.status == 1)
         #expect(result.errorLines.first?.hasPrefix("error:") == true)
         #expect(!FileManager.default.fileExists(atPath: output.path))
@@ -103,7 +109,10 @@ import Testing
         let model = try Self.bundle()
         let output = Self.temporary("keep.json")
         try Data("previous".utf8).write(to: output)
-        let result = try MBundleRunner.run(["predict", "-m", model, "-o", output.path], input: Data(#"{"inputs": [[1, 2]]}"#.utf8))
+        let result = try MBundleRunner.run(
+            ["predict", "-m", model, "-o", output.path],
+            input: Data(#"{"inputs": [[1, 2]]}"#.utf8)
+        )
         #expect(result.status == 1, "\(result.standardError)")
         #expect(try String(contentsOf: output, encoding: .utf8) == "previous")
     }
@@ -116,7 +125,9 @@ import Testing
     }
 
     static let badBundles: [BadBundle] = [
-        BadBundle(name: "missing weights", field: "flavors.logistic_regression.weights") { try bundle(withWeights: false) },
+        BadBundle(name: "missing weights", field: "flavors.logistic_regression.weights") {
+            try bundle(withWeights: false)
+        },
         BadBundle(name: "wrong shapes", field: "model.safetensors:coef") {
             try bundle(coef: [1, 2], coefShape: [2, 1], intercept: [0, 0])
         },
@@ -133,7 +144,10 @@ import Testing
     func badBundleExitsTwoNamingTheField(_ bad: BadBundle) throws {
         let model = try bad.build()
         let output = Self.temporary("out.json")
-        let result = try MBundleRunner.run(["predict", "-m", model, "-o", output.path], input: Data(#"{"inputs": [[1]]}"#.utf8))
+        let result = try MBundleRunner.run(
+            ["predict", "-m", model, "-o", output.path],
+            input: Data(#"{"inputs": [[1]]}"#.utf8)
+        )
         #expect(result.status == 2, "\(result.standardError)")
         let line = try #require(result.errorLines.first)
         #expect(line.hasPrefix("error:"))
@@ -148,7 +162,9 @@ import Testing
         let input = Self.temporary("in.csv")
         try Data(csv.utf8).write(to: input)
         let whole = try MBundleRunner.run(["predict", "-m", model, "-i", input.path])
-        let streamed = try MBundleRunner.run(["predict", "-m", model, "-i", input.path, "--stream", "--batch-size", "7"])
+        let streamed = try MBundleRunner.run([
+            "predict", "-m", model, "-i", input.path, "--stream", "--batch-size", "7",
+        ])
         #expect(whole.status == 0 && streamed.status == 0, "\(streamed.standardError)")
         #expect(streamed.standardOutput == whole.standardOutput)
         #expect(streamed.standardOutput.hasPrefix(#"{"predictions": [0, 0, 0"#))
@@ -159,7 +175,9 @@ import Testing
         let input = Self.temporary("in.jsonl")
         try Data("{\"x\": -4}\n{\"x\": 1}\n\n{\"x\": 10}\n{\"x\": -2}".utf8).write(to: input)
         let output = Self.temporary("out.json")
-        let result = try MBundleRunner.run(["predict", "-m", model, "-i", input.path, "-o", output.path, "--stream", "--batch-size", "2"])
+        let result = try MBundleRunner.run([
+            "predict", "-m", model, "-i", input.path, "-o", output.path, "--stream", "--batch-size", "2",
+        ])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(try String(contentsOf: output, encoding: .utf8) == #"{"predictions": [0, 1, 1, 0]}"#)
     }
@@ -171,7 +189,9 @@ import Testing
         let input = Self.temporary("bad.csv")
         try Data(csv.replacingOccurrences(of: "\n\n", with: "\n").utf8).write(to: input)
         let output = Self.temporary("out.json")
-        let result = try MBundleRunner.run(["predict", "-m", model, "-i", input.path, "-o", output.path, "--stream", "--batch-size", "5"])
+        let result = try MBundleRunner.run([
+            "predict", "-m", model, "-i", input.path, "-o", output.path, "--stream", "--batch-size", "5",
+        ])
         #expect(result.status == 1, "\(result.standardError)")
         // Row 13 counted from the first data row (0-based, as pandas' index), not row 3 of its batch.
         #expect(result.standardError.contains("13"), "\(result.standardError)")

@@ -11,10 +11,13 @@ import Testing
         try MBundleRunner.run(["validate", "-m", model] + extra, input: Data(body.utf8))
     }
 
-    @Test("the serving examples MLflow wrote validate", arguments: [
-        "all_scalar_types", "complex_types", "diabetes_linear", "iris_multinomial_proba", "params_all_types",
-        "tensor_ndarray", "logreg_binary_skops",
-    ])
+    @Test(
+        "the serving examples MLflow wrote validate",
+        arguments: [
+            "all_scalar_types", "complex_types", "diabetes_linear", "iris_multinomial_proba", "params_all_types",
+            "tensor_ndarray", "logreg_binary_skops",
+        ]
+    )
     func servingExamplesPass(_ name: String) throws {
         let bundle = Self.mlflow.appendingPathComponent(name)
         let example = bundle.appendingPathComponent("serving_input_example.json")
@@ -32,14 +35,22 @@ import Testing
         #expect(result.standardOutput.contains("column 'x2' row 0: \"abc\" is not a number; expected double"))
         #expect(result.standardOutput.contains("column 'x3' row 0: a boolean is not a number; expected double"))
         #expect(result.standardOutput.hasSuffix("invalid: 2 rows, 2 violations\n"))
-        #expect(result.errorLines == ["error: column 'x2' row 0: \"abc\" is not a number; expected double (and 1 more)"])
+        #expect(
+            result.errorLines == ["error: column 'x2' row 0: \"abc\" is not a number; expected double (and 1 more)"]
+        )
     }
 
     @Test("--format json prints the documented report")
     func jsonReport() throws {
-        let result = try Self.validate(Self.logreg, #"{"dataframe_split": {"columns": ["x1", "x2", "x3", "q"], "data": [[1, 2, "z", 0]]}}"#, ["--format", "json"])
+        let result = try Self.validate(
+            Self.logreg,
+            #"{"dataframe_split": {"columns": ["x1", "x2", "x3", "q"], "data": [[1, 2, "z", 0]]}}"#,
+            ["--format", "json"]
+        )
         #expect(result.status == 1)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        )
         #expect(object["valid"] as? Bool == false)
         #expect(object["violation_count"] as? Int == 1)
         #expect(object["ignored_inputs"] as? [String] == ["q"])
@@ -72,21 +83,24 @@ import Testing
     }
 
     /// security.md §6c rows 48–49 as files: each exits 1 with one `error:` line naming the problem.
-    @Test("bad inputs: exit 1 and one error line", arguments: [
-        ("malformed JSON", #"{"dataframe_records": [{"x1": 1,, "x2": 2}]}"#, "valid JSON"),
-        ("truncated JSON", #"{"dataframe_records": [{"x1": 1"#, "valid JSON"),
-        ("deep nesting", "<100,000 [>", "nesting"),
-        ("duplicate keys", #"{"dataframe_records": [{"x1": 1, "x1": 2, "x2": 1, "x3": 1}]}"#, "twice"),
-        ("NaN literal", #"{"dataframe_records": [{"x1": NaN, "x2": 1, "x3": 1}]}"#, "NaN"),
-        ("zero format keys", #"{"data": [[1, 2, 3]]}"#, "exactly one"),
-        ("two format keys", #"{"inputs": [[1, 2, 3]], "instances": [[1, 2, 3]]}"#, "exactly one"),
-        ("wrong column count", #"{"dataframe_split": {"columns": ["x1", "x2"], "data": [[1, 2]]}}"#, "x3"),
-        ("wrong column names", #"{"dataframe_split": {"columns": ["a", "b", "c"], "data": [[1, 2, 3]]}}"#, "x1"),
-        ("wrong column types", #"{"dataframe_records": [{"x1": "one", "x2": 1, "x3": 1}]}"#, "x1"),
-        ("empty batch", #"{"dataframe_split": {"columns": ["x1", "x2", "x3"], "data": []}}"#, "no rows"),
-        ("empty body", "", "empty"),
-        ("a list body", "[1, 2]", "list"),
-    ])
+    @Test(
+        "bad inputs: exit 1 and one error line",
+        arguments: [
+            ("malformed JSON", #"{"dataframe_records": [{"x1": 1,, "x2": 2}]}"#, "valid JSON"),
+            ("truncated JSON", #"{"dataframe_records": [{"x1": 1"#, "valid JSON"),
+            ("deep nesting", "<100,000 [>", "nesting"),
+            ("duplicate keys", #"{"dataframe_records": [{"x1": 1, "x1": 2, "x2": 1, "x3": 1}]}"#, "twice"),
+            ("NaN literal", #"{"dataframe_records": [{"x1": NaN, "x2": 1, "x3": 1}]}"#, "NaN"),
+            ("zero format keys", #"{"data": [[1, 2, 3]]}"#, "exactly one"),
+            ("two format keys", #"{"inputs": [[1, 2, 3]], "instances": [[1, 2, 3]]}"#, "exactly one"),
+            ("wrong column count", #"{"dataframe_split": {"columns": ["x1", "x2"], "data": [[1, 2]]}}"#, "x3"),
+            ("wrong column names", #"{"dataframe_split": {"columns": ["a", "b", "c"], "data": [[1, 2, 3]]}}"#, "x1"),
+            ("wrong column types", #"{"dataframe_records": [{"x1": "one", "x2": 1, "x3": 1}]}"#, "x1"),
+            ("empty batch", #"{"dataframe_split": {"columns": ["x1", "x2", "x3"], "data": []}}"#, "no rows"),
+            ("empty body", "", "empty"),
+            ("a list body", "[1, 2]", "list"),
+        ]
+    )
     func badInputs(name: String, body: String, mention: String) throws {
         // The nesting body is built here so the test's printed arguments stay short.
         let body = body == "<100,000 [>" ? String(repeating: "[", count: 100_000) : body
@@ -114,7 +128,10 @@ import Testing
         let packed = scratch.appendingPathComponent("m.tar.gz")
         let pack = try MBundleRunner.run(["pack", Self.tensor, "-o", packed.path])
         #expect(pack.status == 0, "\(pack.standardError)")
-        let result = try MBundleRunner.run(["validate", "-m", packed.path], input: Data(#"{"inputs": [[1, 2, 3]]}"#.utf8))
+        let result = try MBundleRunner.run(
+            ["validate", "-m", packed.path],
+            input: Data(#"{"inputs": [[1, 2, 3]]}"#.utf8)
+        )
         #expect(result.status == 1)
         #expect(result.errorLines == ["error: Shape of input (1, 3) does not match expected shape (-1, 4)."])
     }

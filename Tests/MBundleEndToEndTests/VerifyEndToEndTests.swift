@@ -6,7 +6,15 @@ import Testing
     /// Writes a small bundle with the library's writer.
     static func writeBundle(at url: URL) throws {
         let manifest = ModelManifest(flavors: [
-            ("python_function", PythonFunctionFlavor(loaderModule: "mbundle_pyfunc", data: "weights.bin", code: nil, pythonVersion: "3.11.7").configuration)
+            (
+                "python_function",
+                PythonFunctionFlavor(
+                    loaderModule: "mbundle_pyfunc",
+                    data: "weights.bin",
+                    code: nil,
+                    pythonVersion: "3.11.7"
+                ).configuration
+            )
         ])
         try BundleWriter(destination: url.path).write(
             manifest: manifest,
@@ -45,7 +53,10 @@ import Testing
         #expect(result.status == 2)
         #expect(result.standardOutput.isEmpty)
         #expect(result.errorLines.count == 1)
-        #expect(result.errorLines.first?.hasPrefix("error: \(name) does not match its SHA-256") == true, "\(result.standardError)")
+        #expect(
+            result.errorLines.first?.hasPrefix("error: \(name) does not match its SHA-256") == true,
+            "\(result.standardError)"
+        )
     }
 
     @Test func verifyRefusesAMissingBundleWithExitTwo() throws {

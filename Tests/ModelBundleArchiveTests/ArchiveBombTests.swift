@@ -1,7 +1,8 @@
 import Foundation
 import ModelBundle
-@testable import ModelBundleArchive
 import Testing
+
+@testable import ModelBundleArchive
 
 #if canImport(Glibc)
 import Glibc
@@ -68,7 +69,10 @@ import Glibc
         #expect(error.code == .archiveLimitExceeded)
         #expect(error.item == "zeros.bin")
         let totalError = try #require(throws: ModelBundleError.self) {
-            try BundleUnpacker(limits: ArchiveLimits(maximumTotalSize: 2 << 20)).unpack(archiveAt: archive, to: scratch.sub("out"))
+            try BundleUnpacker(limits: ArchiveLimits(maximumTotalSize: 2 << 20)).unpack(
+                archiveAt: archive,
+                to: scratch.sub("out")
+            )
         }
         #expect(totalError.code == .archiveLimitExceeded)
         #expect(scratch.listing() == ["big.tar.gz"])
@@ -88,9 +92,14 @@ import Glibc
     @Test func aMillionEmptyEntriesAreRefusedAtTheCountLimit() throws {
         let scratch = try ScratchDirectory()
         let archive = scratch.sub("flood.tar.gz")
-        try ArchiveFixtures.writeArchive(at: archive, format: .tarGzip, options: ["gzip:compression-level=1"]) { writer in
+        try ArchiveFixtures.writeArchive(at: archive, format: .tarGzip, options: ["gzip:compression-level=1"]) {
+            writer in
             for index in 0..<1_000_000 {
-                try writer.addRawEntry(nameBytes: Array("f\(index)".utf8), fileType: ArchiveFixtures.regularFile, size: 0)
+                try writer.addRawEntry(
+                    nameBytes: Array("f\(index)".utf8),
+                    fileType: ArchiveFixtures.regularFile,
+                    size: 0
+                )
             }
         }
         let clock = ContinuousClock()
@@ -109,7 +118,10 @@ import Glibc
         let archive = scratch.sub("slow.tar.gz")
         try Self.writeZeros(at: archive, format: .tarGzip, size: 8 << 20)
         let error = try #require(throws: ModelBundleError.self) {
-            try BundleUnpacker(limits: ArchiveLimits(timeLimitSeconds: 0)).unpack(archiveAt: archive, to: scratch.sub("out"))
+            try BundleUnpacker(limits: ArchiveLimits(timeLimitSeconds: 0)).unpack(
+                archiveAt: archive,
+                to: scratch.sub("out")
+            )
         }
         #expect(error.code == .archiveLimitExceeded)
         #expect(scratch.listing() == ["slow.tar.gz"])
@@ -171,7 +183,10 @@ import Glibc
             #expect(produced <= 48 << 20, "the overlapping entries were expanded: \(produced) bytes")
             try FileManager.default.removeItem(atPath: scratch.sub("out"))
         } catch let error as ModelBundleError {
-            #expect(error.code == .archiveLimitExceeded || error.code == .archiveCorrupt, "\(error.code): \(error.message)")
+            #expect(
+                error.code == .archiveLimitExceeded || error.code == .archiveCorrupt,
+                "\(error.code): \(error.message)"
+            )
         }
         #expect(clock.now - started < .seconds(5))
         #expect(scratch.listing() == ["kernel.zip", "overlap.zip"])

@@ -9,7 +9,11 @@ import Testing
     static func writeChecksums(in bundle: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "cd \"$1\" && find . -type f ! -name checksums.sha256 | sed 's|^\\./||' | LC_ALL=C sort | xargs sha256sum > checksums.sha256", "sh", bundle]
+        process.arguments = [
+            "-c",
+            "cd \"$1\" && find . -type f ! -name checksums.sha256 | sed 's|^\\./||' | LC_ALL=C sort | xargs sha256sum > checksums.sha256",
+            "sh", bundle,
+        ]
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
@@ -29,7 +33,8 @@ import Testing
         #expect(detected == format)
         #expect(try ArchiveFixtures.readTree(scratch.sub("out")) == original)
         // Unpacked files get fixed modes, not the archive's.
-        let mode = try FileManager.default.attributesOfItem(atPath: scratch.sub("out/MLmodel"))[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: scratch.sub("out/MLmodel"))[.posixPermissions] as? Int
         #expect(mode == 0o644)
     }
 
@@ -84,10 +89,12 @@ import Testing
         process.waitUntilExit()
         let lines = output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
         let names = lines.map { String($0.last ?? "") }
-        #expect(names == [
-            "MLmodel", "code/", "code/mbundle_pyfunc.py", "empty.txt", "model.safetensors",
-            "nested/", "nested/deeper/", "nested/deeper/notes.txt", "requirements.txt",
-        ])
+        #expect(
+            names == [
+                "MLmodel", "code/", "code/mbundle_pyfunc.py", "empty.txt", "model.safetensors",
+                "nested/", "nested/deeper/", "nested/deeper/notes.txt", "requirements.txt",
+            ]
+        )
         for line in lines {
             #expect(line[1] == "0/0")
             #expect(line[3] == "1970-01-01" && line[4] == "00:00")

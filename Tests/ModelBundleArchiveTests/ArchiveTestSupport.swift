@@ -1,5 +1,6 @@
 import Foundation
 import ModelBundle
+
 @testable import ModelBundleArchive
 
 /// A scratch directory under the system temporary directory, removed when the value is released.
@@ -97,7 +98,13 @@ enum ArchiveFixtures {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown) }
         defer { close(descriptor) }
-        let writer = try ArchiveWriter(descriptor: descriptor, format: format, outputName: path, options: options, passphrase: passphrase)
+        let writer = try ArchiveWriter(
+            descriptor: descriptor,
+            format: format,
+            outputName: path,
+            options: options,
+            passphrase: passphrase
+        )
         try body(writer)
         try writer.finish()
     }

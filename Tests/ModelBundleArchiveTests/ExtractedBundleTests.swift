@@ -22,7 +22,9 @@ import Testing
         let root = URL(fileURLWithPath: directory).deletingLastPathComponent().path
         let mode = try FileManager.default.attributesOfItem(atPath: root)[.posixPermissions] as? Int
         #expect(mode == 0o700)
-        #expect(try extracted?.directory.read(BundlePath("MLmodel"), limit: 1000) == Array(original["MLmodel"] ?? Data()))
+        #expect(
+            try extracted?.directory.read(BundlePath("MLmodel"), limit: 1000) == Array(original["MLmodel"] ?? Data())
+        )
         extracted = nil
         #expect(!FileManager.default.fileExists(atPath: root))
     }
@@ -50,10 +52,14 @@ import Testing
 
     @Test func missingAndNonArchiveFilesAreRefused() throws {
         let scratch = try ScratchDirectory()
-        let missing = try #require(throws: ModelBundleError.self) { try ExtractedBundle.open(modelPath: scratch.sub("nope")) }
+        let missing = try #require(throws: ModelBundleError.self) {
+            try ExtractedBundle.open(modelPath: scratch.sub("nope"))
+        }
         #expect(missing.code == .fileMissing)
         try Data("flavors: {}\n".utf8).write(to: URL(fileURLWithPath: scratch.sub("MLmodel.tar.gz")))
-        let text = try #require(throws: ModelBundleError.self) { try ExtractedBundle.open(modelPath: scratch.sub("MLmodel.tar.gz")) }
+        let text = try #require(throws: ModelBundleError.self) {
+            try ExtractedBundle.open(modelPath: scratch.sub("MLmodel.tar.gz"))
+        }
         #expect(text.code == .archiveUnsupported)
         #expect(text.item == scratch.sub("MLmodel.tar.gz"))
     }

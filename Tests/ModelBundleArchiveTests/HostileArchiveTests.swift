@@ -1,7 +1,8 @@
 import Foundation
 import ModelBundle
-@testable import ModelBundleArchive
 import Testing
+
+@testable import ModelBundleArchive
 
 /// `reference/security.md` §6c rows 35–43: each hostile archive is built at run time, unpacked, and
 /// must be refused with a typed error naming the entry, leaving nothing behind: the scratch
@@ -38,7 +39,12 @@ import Testing
     }
 
     static func file(_ writer: ArchiveWriter, _ name: String, _ text: String = "x") throws {
-        try writer.addRawEntry(nameBytes: Array(name.utf8), fileType: ArchiveFixtures.regularFile, size: Int64(text.utf8.count), data: Array(text.utf8))
+        try writer.addRawEntry(
+            nameBytes: Array(name.utf8),
+            fileType: ArchiveFixtures.regularFile,
+            size: Int64(text.utf8.count),
+            data: Array(text.utf8)
+        )
     }
 
     static func special(_ writer: ArchiveWriter, _ name: String, type: UInt32) throws {
@@ -46,9 +52,16 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case("traversal ../x", expect: .unsafeArchiveEntry, item: "../x") { try file($0, "MLmodel"); try file($0, "../x") },
-        Case("nested traversal a/../../x", expect: .unsafeArchiveEntry, item: "a/../../x") { try file($0, "a/../../x") },
-        Case("absolute path", expect: .unsafeArchiveEntry, item: "/tmp/mbundle-abs-escape") { try file($0, "/tmp/mbundle-abs-escape") },
+        Case("traversal ../x", expect: .unsafeArchiveEntry, item: "../x") {
+            try file($0, "MLmodel")
+            try file($0, "../x")
+        },
+        Case("nested traversal a/../../x", expect: .unsafeArchiveEntry, item: "a/../../x") {
+            try file($0, "a/../../x")
+        },
+        Case("absolute path", expect: .unsafeArchiveEntry, item: "/tmp/mbundle-abs-escape") {
+            try file($0, "/tmp/mbundle-abs-escape")
+        },
         Case("drive letter", expect: .unsafeArchiveEntry, item: "C:/x") { try file($0, "C:/x") },
         Case("backslash traversal", expect: .unsafeArchiveEntry, item: "..\\x") { try file($0, "..\\x") },
         Case("zip traversal", .zip, expect: .unsafeArchiveEntry, item: "../x") { try file($0, "../x") },
@@ -61,27 +74,54 @@ import Testing
         },
         Case("hardlink entry", expect: .unsafeArchiveEntry, item: "h") {
             try file($0, "MLmodel")
-            try $0.addRawEntry(nameBytes: Array("h".utf8), fileType: ArchiveFixtures.regularFile, size: 0, hardlink: "MLmodel")
+            try $0.addRawEntry(
+                nameBytes: Array("h".utf8),
+                fileType: ArchiveFixtures.regularFile,
+                size: 0,
+                hardlink: "MLmodel"
+            )
         },
         Case("hardlink outside", expect: .unsafeArchiveEntry, item: "h") {
-            try $0.addRawEntry(nameBytes: Array("h".utf8), fileType: ArchiveFixtures.regularFile, size: 0, hardlink: "../outside")
+            try $0.addRawEntry(
+                nameBytes: Array("h".utf8),
+                fileType: ArchiveFixtures.regularFile,
+                size: 0,
+                hardlink: "../outside"
+            )
         },
         Case("symlink then file through it", expect: .unsafeArchiveEntry, item: "d") {
             try $0.addRawEntry(nameBytes: Array("d".utf8), fileType: 0o120000, size: 0, symlink: "/tmp")
             try file($0, "d/pwn.txt")
         },
-        Case("FIFO entry", expect: .unsafeArchiveEntry, item: "model.pkl") { try special($0, "model.pkl", type: 0o010000) },
+        Case("FIFO entry", expect: .unsafeArchiveEntry, item: "model.pkl") {
+            try special($0, "model.pkl", type: 0o010000)
+        },
         Case("character device", expect: .unsafeArchiveEntry, item: "c") { try special($0, "c", type: 0o020000) },
         Case("block device", expect: .unsafeArchiveEntry, item: "b") { try special($0, "b", type: 0o060000) },
-        Case("duplicate names", expect: .unsafeArchiveEntry, item: "MLmodel") { try file($0, "MLmodel", "a"); try file($0, "MLmodel", "b") },
-        Case("case-folded duplicate", expect: .unsafeArchiveEntry, item: "mlmodel") { try file($0, "MLmodel"); try file($0, "mlmodel") },
-        Case("NFC/NFD duplicate", expect: .unsafeArchiveEntry, item: "e\u{301}.txt", options: ["hdrcharset=BINARY"]) { try file($0, "\u{e9}.txt"); try file($0, "e\u{301}.txt") },
-        Case("zip duplicate names", .zip, expect: .unsafeArchiveEntry, item: "MLmodel") { try file($0, "MLmodel"); try file($0, "MLmodel") },
+        Case("duplicate names", expect: .unsafeArchiveEntry, item: "MLmodel") {
+            try file($0, "MLmodel", "a")
+            try file($0, "MLmodel", "b")
+        },
+        Case("case-folded duplicate", expect: .unsafeArchiveEntry, item: "mlmodel") {
+            try file($0, "MLmodel")
+            try file($0, "mlmodel")
+        },
+        Case("NFC/NFD duplicate", expect: .unsafeArchiveEntry, item: "e\u{301}.txt", options: ["hdrcharset=BINARY"]) {
+            try file($0, "\u{e9}.txt")
+            try file($0, "e\u{301}.txt")
+        },
+        Case("zip duplicate names", .zip, expect: .unsafeArchiveEntry, item: "MLmodel") {
+            try file($0, "MLmodel")
+            try file($0, "MLmodel")
+        },
         Case("directory then file of same name", expect: .unsafeArchiveEntry, item: "code") {
             try special($0, "code/", type: ArchiveFixtures.directoryType)
             try file($0, "code")
         },
-        Case("file used as a directory", expect: .unsafeArchiveEntry, item: "a/b") { try file($0, "a"); try file($0, "a/b") },
+        Case("file used as a directory", expect: .unsafeArchiveEntry, item: "a/b") {
+            try file($0, "a")
+            try file($0, "a/b")
+        },
         Case("10 KB path", expect: .archiveLimitExceeded, item: String(repeating: "p", count: 200)) {
             try file($0, String(repeating: "p", count: 10_000))
         },
@@ -92,16 +132,29 @@ import Testing
             try file($0, String(repeating: "d/", count: 40) + "x")
         },
         Case("non-UTF-8 name", expect: .unsafeArchiveEntry, .archiveCorrupt, item: "", options: ["hdrcharset=BINARY"]) {
-            try $0.addRawEntry(nameBytes: [0x66, 0xFF, 0xFE], fileType: ArchiveFixtures.regularFile, size: 1, data: [1])
+            try $0.addRawEntry(
+                nameBytes: [0x66, 0xFF, 0xFE],
+                fileType: ArchiveFixtures.regularFile,
+                size: 1,
+                data: [1]
+            )
         },
-        Case("control character in name", expect: .unsafeArchiveEntry, item: "a\\u{1b}[2Jb") { try file($0, "a\u{1b}[2Jb") },
+        Case("control character in name", expect: .unsafeArchiveEntry, item: "a\\u{1b}[2Jb") {
+            try file($0, "a\u{1b}[2Jb")
+        },
         Case(
-            "encrypted zip entry", .zip, expect: .archiveUnsupported, item: "secret.bin",
-            options: ["zip:encryption=zipcrypt"], passphrase: "pw"
+            "encrypted zip entry",
+            .zip,
+            expect: .archiveUnsupported,
+            item: "secret.bin",
+            options: ["zip:encryption=zipcrypt"],
+            passphrase: "pw"
         ) { try file($0, "secret.bin", "hidden") },
         Case("sparse tar entry", expect: .unsafeArchiveEntry, item: "sparse.bin") {
             try $0.addRawEntry(
-                nameBytes: Array("sparse.bin".utf8), fileType: ArchiveFixtures.regularFile, size: 1 << 20,
+                nameBytes: Array("sparse.bin".utf8),
+                fileType: ArchiveFixtures.regularFile,
+                size: 1 << 20,
                 sparseRegions: [(offset: 0, length: 512), (offset: (1 << 20) - 512, length: 512)],
                 data: [UInt8](repeating: 7, count: 1024)
             )
@@ -112,7 +165,13 @@ import Testing
     func hostileArchiveIsRefusedAndLeavesNothing(_ hostile: Case) throws {
         let scratch = try ScratchDirectory()
         let archive = scratch.sub(hostile.format == .zip ? "hostile.zip" : "hostile.tar.gz")
-        try ArchiveFixtures.writeArchive(at: archive, format: hostile.format, options: hostile.options, passphrase: hostile.passphrase, hostile.build)
+        try ArchiveFixtures.writeArchive(
+            at: archive,
+            format: hostile.format,
+            options: hostile.options,
+            passphrase: hostile.passphrase,
+            hostile.build
+        )
         let before = scratch.listing()
         let error = try #require(throws: ModelBundleError.self) {
             try BundleUnpacker().unpack(archiveAt: archive, to: scratch.sub("out"))
@@ -128,7 +187,10 @@ import Testing
         let sevenZip: [UInt8] = [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C, 0x00, 0x04] + [UInt8](repeating: 0, count: 64)
         let cpio: [UInt8] = Array("070707".utf8) + [UInt8](repeating: 0x30, count: 100)
         let xz: [UInt8] = [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00] + [UInt8](repeating: 0, count: 64)
-        return [("RAR", rar), ("7z", sevenZip), ("cpio", cpio), ("xz", xz), ("text", Array("flavors: {}\n".utf8)), ("empty", [])]
+        return [
+            ("RAR", rar), ("7z", sevenZip), ("cpio", cpio), ("xz", xz), ("text", Array("flavors: {}\n".utf8)),
+            ("empty", []),
+        ]
     }()
 
     @Test(arguments: otherFormats)

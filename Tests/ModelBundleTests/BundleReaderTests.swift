@@ -16,12 +16,18 @@ import Testing
 
         """
 
-    static let files = ["model.bin": "weights", "conda.yaml": "name: mlflow-env\n", "python_env.yaml": "python: 3.11.7\n"]
+    static let files = [
+        "model.bin": "weights", "conda.yaml": "name: mlflow-env\n", "python_env.yaml": "python: 3.11.7\n",
+    ]
 
     @Test func readsAValidBundleWithoutChecksums() throws {
         let scratch = try ManifestTestSupport.makeScratch()
         defer { ManifestTestSupport.removeScratch(scratch) }
-        let bundle = try ManifestTestSupport.handMadeBundle(in: scratch, manifest: Self.pyfuncManifest, files: Self.files)
+        let bundle = try ManifestTestSupport.handMadeBundle(
+            in: scratch,
+            manifest: Self.pyfuncManifest,
+            files: Self.files
+        )
         let opened = try BundleReader(path: bundle.path).read()
         #expect(opened.checksums == .absent)
         #expect(opened.manifest.pythonFunction?.data == "model.bin")
@@ -54,20 +60,33 @@ import Testing
     @Test func refusesAPathThroughASymlinkLeavingTheBundle() throws {
         let scratch = try ManifestTestSupport.makeScratch()
         defer { ManifestTestSupport.removeScratch(scratch) }
-        let bundle = try ManifestTestSupport.handMadeBundle(in: scratch, manifest: Self.pyfuncManifest, files: Self.files)
+        let bundle = try ManifestTestSupport.handMadeBundle(
+            in: scratch,
+            manifest: Self.pyfuncManifest,
+            files: Self.files
+        )
         let outside = scratch.appendingPathComponent("secret")
         try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
         try Data("secret".utf8).write(to: outside.appendingPathComponent("model.bin"))
         // The file itself a link, and a directory link on the way.
         try FileManager.default.removeItem(at: bundle.appendingPathComponent("model.bin"))
-        try FileManager.default.createSymbolicLink(at: bundle.appendingPathComponent("model.bin"), withDestinationURL: outside.appendingPathComponent("model.bin"))
+        try FileManager.default.createSymbolicLink(
+            at: bundle.appendingPathComponent("model.bin"),
+            withDestinationURL: outside.appendingPathComponent("model.bin")
+        )
         var error = ManifestTestSupport.error { _ = try BundleReader(path: bundle.path).read() }
         #expect(error?.code == .unsafePath)
         #expect(error?.item == "flavors.python_function.data")
 
         try FileManager.default.removeItem(at: bundle.appendingPathComponent("model.bin"))
-        try FileManager.default.createSymbolicLink(at: bundle.appendingPathComponent("sub"), withDestinationURL: outside)
-        let throughDirectory = Self.pyfuncManifest.replacingOccurrences(of: "data: model.bin", with: "data: sub/model.bin")
+        try FileManager.default.createSymbolicLink(
+            at: bundle.appendingPathComponent("sub"),
+            withDestinationURL: outside
+        )
+        let throughDirectory = Self.pyfuncManifest.replacingOccurrences(
+            of: "data: model.bin",
+            with: "data: sub/model.bin"
+        )
         try Data(throughDirectory.utf8).write(to: bundle.appendingPathComponent("MLmodel"))
         error = ManifestTestSupport.error { _ = try BundleReader(path: bundle.path).read() }
         #expect(error?.code == .unsafePath)
@@ -76,7 +95,11 @@ import Testing
     @Test func refusesAFIFONamedAsAFileWithoutBlocking() throws {
         let scratch = try ManifestTestSupport.makeScratch()
         defer { ManifestTestSupport.removeScratch(scratch) }
-        let bundle = try ManifestTestSupport.handMadeBundle(in: scratch, manifest: Self.pyfuncManifest, files: Self.files)
+        let bundle = try ManifestTestSupport.handMadeBundle(
+            in: scratch,
+            manifest: Self.pyfuncManifest,
+            files: Self.files
+        )
         try FileManager.default.removeItem(at: bundle.appendingPathComponent("model.bin"))
         #expect(mkfifo(bundle.appendingPathComponent("model.bin").path, 0o644) == 0)
         let error = ManifestTestSupport.error { _ = try BundleReader(path: bundle.path).read() }
@@ -89,8 +112,15 @@ import Testing
         let empty = scratch.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         #expect(ManifestTestSupport.error { _ = try BundleReader(path: empty.path).read() }?.code == .fileMissing)
-        #expect(ManifestTestSupport.error { _ = try BundleReader(path: scratch.appendingPathComponent("nope").path).read() }?.code == .fileMissing)
-        let bundle = try ManifestTestSupport.handMadeBundle(in: scratch, manifest: String(repeating: "# pad\n", count: 400_000))
+        #expect(
+            ManifestTestSupport.error {
+                _ = try BundleReader(path: scratch.appendingPathComponent("nope").path).read()
+            }?.code == .fileMissing
+        )
+        let bundle = try ManifestTestSupport.handMadeBundle(
+            in: scratch,
+            manifest: String(repeating: "# pad\n", count: 400_000)
+        )
         #expect(ManifestTestSupport.error { _ = try BundleReader(path: bundle.path).read() }?.code == .manifestTooLarge)
     }
 
@@ -99,8 +129,14 @@ import Testing
         let scratch = try ManifestTestSupport.makeScratch()
         defer { ManifestTestSupport.removeScratch(scratch) }
         let target = scratch.appendingPathComponent("model")
-        try BundleWriter(destination: target.path).write(manifest: BundleWriterTests.sampleManifest(), files: try BundleWriterTests.sampleFiles())
-        let names = ["MLmodel", "weights.bin", "input_example.json", "conda.yaml", "python_env.yaml", "requirements.txt", "code/mbundle_pyfunc.py"]
+        try BundleWriter(destination: target.path).write(
+            manifest: BundleWriterTests.sampleManifest(),
+            files: try BundleWriterTests.sampleFiles()
+        )
+        let names = [
+            "MLmodel", "weights.bin", "input_example.json", "conda.yaml", "python_env.yaml", "requirements.txt",
+            "code/mbundle_pyfunc.py",
+        ]
         for name in names {
             let url = target.appendingPathComponent(name)
             let original = try Data(contentsOf: url)
@@ -122,10 +158,16 @@ import Testing
         let scratch = try ManifestTestSupport.makeScratch()
         defer { ManifestTestSupport.removeScratch(scratch) }
         let target = scratch.appendingPathComponent("model")
-        try BundleWriter(destination: target.path).write(manifest: BundleWriterTests.sampleManifest(), files: try BundleWriterTests.sampleFiles())
+        try BundleWriter(destination: target.path).write(
+            manifest: BundleWriterTests.sampleManifest(),
+            files: try BundleWriterTests.sampleFiles()
+        )
         #expect(try BundleReader(path: target.path).verify().isClean)
         try Data("x".utf8).write(to: target.appendingPathComponent("code/extra.py"))
-        try FileManager.default.createSymbolicLink(atPath: target.appendingPathComponent("link").path, withDestinationPath: "/etc/passwd")
+        try FileManager.default.createSymbolicLink(
+            atPath: target.appendingPathComponent("link").path,
+            withDestinationPath: "/etc/passwd"
+        )
         let verification = try BundleReader(path: target.path).verify()
         #expect(verification.unlistedFiles.map(\.rawValue) == ["code/extra.py"])
         #expect(verification.otherEntries == ["link"])

@@ -6,7 +6,15 @@ import Testing
 @Suite struct BundleWriterTests {
     static func sampleManifest() -> ModelManifest {
         ModelManifest(flavors: [
-            ("python_function", PythonFunctionFlavor(loaderModule: "mbundle_pyfunc", data: "weights.bin", code: nil, pythonVersion: "3.11.7").configuration)
+            (
+                "python_function",
+                PythonFunctionFlavor(
+                    loaderModule: "mbundle_pyfunc",
+                    data: "weights.bin",
+                    code: nil,
+                    pythonVersion: "3.11.7"
+                ).configuration
+            )
         ])
     }
 
@@ -25,12 +33,18 @@ import Testing
         let scratch = try ManifestTestSupport.makeScratch()
         defer { ManifestTestSupport.removeScratch(scratch) }
         let target = scratch.appendingPathComponent("model")
-        let written = try BundleWriter(destination: target.path).write(manifest: Self.sampleManifest(), files: Self.sampleFiles())
+        let written = try BundleWriter(destination: target.path).write(
+            manifest: Self.sampleManifest(),
+            files: Self.sampleFiles()
+        )
         // model_size_bytes counts the payload only (weights, example, code), as MLflow does.
         #expect(written.modelSizeBytes == 5 + 7 + 13)
         #expect(
             ManifestTestSupport.listing(target)
-                == ["MLmodel", "checksums.sha256", "code", "conda.yaml", "input_example.json", "python_env.yaml", "requirements.txt", "weights.bin"]
+                == [
+                    "MLmodel", "checksums.sha256", "code", "conda.yaml", "input_example.json", "python_env.yaml",
+                    "requirements.txt", "weights.bin",
+                ]
         )
         // Nothing but the target is left in the parent: the staging directory was renamed.
         #expect(ManifestTestSupport.listing(scratch) == ["model"])
@@ -55,7 +69,10 @@ import Testing
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
         try Data("keep me".utf8).write(to: target.appendingPathComponent("notes.txt"))
         let error = ManifestTestSupport.error {
-            try BundleWriter(destination: target.path).write(manifest: Self.sampleManifest(), files: try Self.sampleFiles())
+            try BundleWriter(destination: target.path).write(
+                manifest: Self.sampleManifest(),
+                files: try Self.sampleFiles()
+            )
         }
         #expect(error?.code == .targetExists)
         #expect(error?.item == target.path)
@@ -70,7 +87,10 @@ import Testing
         let target = scratch.appendingPathComponent("model")
         try Data("x".utf8).write(to: target)
         let error = ManifestTestSupport.error {
-            try BundleWriter(destination: target.path).write(manifest: Self.sampleManifest(), files: try Self.sampleFiles())
+            try BundleWriter(destination: target.path).write(
+                manifest: Self.sampleManifest(),
+                files: try Self.sampleFiles()
+            )
         }
         #expect(error?.code == .targetExists)
         #expect(try Data(contentsOf: target) == Data("x".utf8))
@@ -112,9 +132,17 @@ import Testing
         defer { ManifestTestSupport.removeScratch(scratch) }
         let target = scratch.appendingPathComponent("model").path
         let manifestFile = [BundleFile(try BundlePath("MLmodel"), text: "x")]
-        #expect(ManifestTestSupport.error { try BundleWriter(destination: target).write(manifest: Self.sampleManifest(), files: manifestFile) } != nil)
+        #expect(
+            ManifestTestSupport.error {
+                try BundleWriter(destination: target).write(manifest: Self.sampleManifest(), files: manifestFile)
+            } != nil
+        )
         let twice = [BundleFile(try BundlePath("a"), text: "x"), BundleFile(try BundlePath("a"), text: "y")]
-        #expect(ManifestTestSupport.error { try BundleWriter(destination: target).write(manifest: Self.sampleManifest(), files: twice) } != nil)
+        #expect(
+            ManifestTestSupport.error {
+                try BundleWriter(destination: target).write(manifest: Self.sampleManifest(), files: twice)
+            } != nil
+        )
         #expect(ManifestTestSupport.listing(scratch).isEmpty)
     }
 }

@@ -38,10 +38,13 @@ import Testing
     @Test(arguments: cases)
     func writesMLflowsBytes(_ golden: Case) throws {
         let example = try example(golden.value)
-        #expect(String(decoding: example.inputExampleBytes, as: UTF8.self) == golden.value["input_example"]?.stringValue)
+        #expect(
+            String(decoding: example.inputExampleBytes, as: UTF8.self) == golden.value["input_example"]?.stringValue
+        )
         #expect(
             example.servingInputExampleBytes.map { String(decoding: $0, as: UTF8.self) }
-                == golden.value["serving_input_example"]?.optionalString)
+                == golden.value["serving_input_example"]?.optionalString
+        )
         let expectedInfo = try info(golden.value)
         #expect(example.info.fields.map(\.0) == expectedInfo.map(\.0))
         #expect(example.info.fields.map(\.1) == expectedInfo.map(\.1))
@@ -94,7 +97,9 @@ import Testing
         defer { directory.remove() }
         try directory.write("input_example.json", #"{"columns": ["a"], "data": [[1], [2]"#)
         let bundle = BundleDirectory(path: directory.path)
-        let dataframe = try SavedInputExampleInfo(fields: [("artifact_path", "input_example.json"), ("type", "dataframe")])
+        let dataframe = try SavedInputExampleInfo(fields: [
+            ("artifact_path", "input_example.json"), ("type", "dataframe"),
+        ])
         do {
             _ = try InputExample.read(from: bundle, info: dataframe)
             Issue.record("accepted")

@@ -13,13 +13,21 @@ import Testing
     }
 
     @Test func acceptsPythonNonFiniteTokens() throws {
-        let value = try JSONParser().parse("[NaN, Infinity, -Infinity, -0.0, 1E+2, 9223372036854775807, -9223372036854775808]")
+        let value = try JSONParser().parse(
+            "[NaN, Infinity, -Infinity, -0.0, 1E+2, 9223372036854775807, -9223372036854775808]"
+        )
         let elements = try #require(value.arrayValue)
-        guard case .double(let nan) = elements[0] else { Issue.record("NaN not a double"); return }
+        guard case .double(let nan) = elements[0] else {
+            Issue.record("NaN not a double")
+            return
+        }
         #expect(nan.isNaN)
         #expect(elements[1] == .double(.infinity))
         #expect(elements[2] == .double(-.infinity))
-        guard case .double(let zero) = elements[3] else { Issue.record("-0.0 not a double"); return }
+        guard case .double(let zero) = elements[3] else {
+            Issue.record("-0.0 not a double")
+            return
+        }
         #expect(zero == 0 && zero.sign == .minus)
         #expect(elements[4] == .double(100))
         #expect(elements[5] == .integer(.max))

@@ -12,7 +12,9 @@ import Testing
             let value = Double(bitPattern: bits)
             let repr = try #require(entry["repr"]?.stringValue)
             let json = try #require(entry["json"]?.stringValue)
-            if JSONWriter.pythonRepr(value) != repr { mismatches.append("repr \(repr) got \(JSONWriter.pythonRepr(value))") }
+            if JSONWriter.pythonRepr(value) != repr {
+                mismatches.append("repr \(repr) got \(JSONWriter.pythonRepr(value))")
+            }
             let written = JSONWriter().string(.double(value))
             if written != json { mismatches.append("json \(json) got \(written)") }
         }
@@ -27,8 +29,10 @@ import Testing
         #expect(JSONWriter.pythonRepr(1.5e16) == "1.5e+16")
         #expect(JSONWriter.pythonRepr(2) == "2.0")
         #expect(JSONWriter.pythonRepr(-0.0) == "-0.0")
-        #expect(JSONWriter().string(.array([.double(.nan), .double(.infinity), .double(-.infinity)]))
-            == "[NaN, Infinity, -Infinity]")
+        #expect(
+            JSONWriter().string(.array([.double(.nan), .double(.infinity), .double(-.infinity)]))
+                == "[NaN, Infinity, -Infinity]"
+        )
     }
 
     @Test func stringsMatchPythonEnsureASCII() throws {

@@ -68,6 +68,9 @@ import Testing
         let manifest = try ModelManifest(parsing: bytes)
         let rewritten = try ModelManifest(parsing: Array(manifest.yamlText.utf8))
         #expect(rewritten == manifest)
-        #expect(Self.canonical(ManifestValue.map(rewritten.document).jsonValue) == Self.canonical(ManifestValue.map(manifest.document).jsonValue))
+        #expect(
+            Self.canonical(ManifestValue.map(rewritten.document).jsonValue)
+                == Self.canonical(ManifestValue.map(manifest.document).jsonValue)
+        )
     }
 }

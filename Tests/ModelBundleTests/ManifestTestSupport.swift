@@ -35,7 +35,10 @@ enum ManifestTestSupport {
         try Data(manifest.utf8).write(to: bundle.appendingPathComponent("MLmodel"))
         for (path, text) in files {
             let url = bundle.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true
+            )
             try Data(text.utf8).write(to: url)
         }
         return bundle

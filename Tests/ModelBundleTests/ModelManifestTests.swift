@@ -32,7 +32,9 @@ import Testing
             signature.inputs
                 == #"[{"type": "long", "name": "a", "required": true}, {"type": "double", "name": "b", "required": true}]"#
         )
-        #expect(signature.params?.hasPrefix(#"[{"name": "alpha", "default": 0.5, "shape": null, "type": "double"}"#) == true)
+        #expect(
+            signature.params?.hasPrefix(#"[{"name": "alpha", "default": 0.5, "shape": null, "type": "double"}"#) == true
+        )
         let info = try #require(manifest.savedInputExampleFields)
         #expect(info.map(\.0) == ["artifact_path", "pandas_orient", "serving_input_path", "type"])
     }
@@ -118,24 +120,59 @@ import Testing
 
     static let hostile: [Hostile] = [
         Hostile(name: "600-byte alias bomb", yaml: billionLaughs, code: .manifestInvalid, item: "MLmodel:1:4"),
-        Hostile(name: "alias as a mapping key", yaml: "a: &k [1, 2]\n*k : 1\nflavors: {}\n", code: .manifestInvalid, item: "MLmodel:1:4"),
-        Hostile(name: "alias in block sequence", yaml: "flavors:\n  x:\n    y:\n    - *z\n", code: .manifestInvalid, item: "MLmodel:4:7"),
-        Hostile(name: "duplicate top-level key", yaml: "flavors: {x: {}}\nflavors: {y: {}}\n", code: .manifestInvalid, item: nil),
-        Hostile(name: "duplicate nested key", yaml: "flavors:\n  x:\n    a: 1\n    a: 2\n", code: .manifestInvalid, item: nil),
         Hostile(
-            name: "python object tag", yaml: "flavors: {x: {}}\nboom: !!python/object/apply:os.system ['id']\n",
-            code: .manifestInvalid, item: "boom"
+            name: "alias as a mapping key",
+            yaml: "a: &k [1, 2]\n*k : 1\nflavors: {}\n",
+            code: .manifestInvalid,
+            item: "MLmodel:1:4"
+        ),
+        Hostile(
+            name: "alias in block sequence",
+            yaml: "flavors:\n  x:\n    y:\n    - *z\n",
+            code: .manifestInvalid,
+            item: "MLmodel:4:7"
+        ),
+        Hostile(
+            name: "duplicate top-level key",
+            yaml: "flavors: {x: {}}\nflavors: {y: {}}\n",
+            code: .manifestInvalid,
+            item: nil
+        ),
+        Hostile(
+            name: "duplicate nested key",
+            yaml: "flavors:\n  x:\n    a: 1\n    a: 2\n",
+            code: .manifestInvalid,
+            item: nil
+        ),
+        Hostile(
+            name: "python object tag",
+            yaml: "flavors: {x: {}}\nboom: !!python/object/apply:os.system ['id']\n",
+            code: .manifestInvalid,
+            item: "boom"
         ),
         Hostile(name: "local tag", yaml: "flavors: {x: {}}\nboom: !custom 1\n", code: .manifestInvalid, item: "boom"),
         Hostile(
-            name: "deep nesting", yaml: "flavors: {x: {}}\nd: " + String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "\n",
-            code: .manifestInvalid, item: nil
+            name: "deep nesting",
+            yaml: "flavors: {x: {}}\nd: " + String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+                + "\n",
+            code: .manifestInvalid,
+            item: nil
         ),
         Hostile(name: "not a mapping", yaml: "- just\n- a list\n", code: .manifestInvalid, item: "MLmodel"),
         Hostile(name: "no flavors", yaml: "mlflow_version: 3.17.2\n", code: .manifestInvalid, item: "flavors"),
         Hostile(name: "flavor not a mapping", yaml: "flavors:\n  x: 3\n", code: .manifestInvalid, item: "flavors.x"),
-        Hostile(name: "signature not strings", yaml: "flavors: {x: {}}\nsignature:\n  inputs: [1]\n", code: .manifestInvalid, item: "signature.inputs"),
-        Hostile(name: "size not an integer", yaml: "flavors: {x: {}}\nmodel_size_bytes: big\n", code: .manifestInvalid, item: "model_size_bytes"),
+        Hostile(
+            name: "signature not strings",
+            yaml: "flavors: {x: {}}\nsignature:\n  inputs: [1]\n",
+            code: .manifestInvalid,
+            item: "signature.inputs"
+        ),
+        Hostile(
+            name: "size not an integer",
+            yaml: "flavors: {x: {}}\nmodel_size_bytes: big\n",
+            code: .manifestInvalid,
+            item: "model_size_bytes"
+        ),
         Hostile(name: "broken YAML", yaml: "flavors: {x: [}\n", code: .manifestInvalid, item: nil),
         Hostile(name: "empty document", yaml: "", code: .manifestInvalid, item: "MLmodel"),
     ]

@@ -53,38 +53,84 @@ import Testing
     static let hostile: [Hostile] = [
         Hostile(label: "bad magic", bytes: Array("PK\u{3}\u{4}0000000000".utf8), message: "magic"),
         Hostile(label: "version 4", bytes: npy("{}\n", data: [], version: 4), message: "format version 4.0"),
-        Hostile(label: "header past end", bytes: Array(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }\n", data: eight).prefix(20)),
-                message: "past the end"),
-        Hostile(label: "trailing data", bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }\n", data: eight + [0]),
-                message: "needs 8 data bytes"),
-        Hostile(label: "short data", bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }\n", data: eight),
-                message: "needs 16 data bytes"),
-        Hostile(label: "object dtype", bytes: npy("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }\n", data: eight),
-                message: "not supported"),
-        Hostile(label: "complex dtype", bytes: npy("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }\n", data: eight),
-                message: "not supported"),
-        Hostile(label: "code in header",
-                bytes: npy("{'descr': __import__('os').system('x'), 'fortran_order': False, 'shape': (1,), }\n", data: eight),
-                message: "quoted string"),
-        Hostile(label: "unknown key", bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'x': 1}\n", data: eight),
-                message: "unexpected key"),
-        Hostile(label: "duplicate key",
-                bytes: npy("{'descr': '<f8', 'descr': '<f4', 'fortran_order': False, 'shape': (1,), }\n", data: eight),
-                message: "duplicate key"),
-        Hostile(label: "missing key", bytes: npy("{'descr': '<f8', 'shape': (1,), }\n", data: eight), message: "must hold"),
-        Hostile(label: "bad bool", bytes: npy("{'descr': '<f8', 'fortran_order': 0, 'shape': (1,), }\n", data: eight),
-                message: "True or False"),
-        Hostile(label: "(n) not a tuple", bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1), }\n", data: eight),
-                message: "tuple"),
-        Hostile(label: "negative dim", bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }\n", data: eight),
-                message: "dimension"),
-        Hostile(label: "huge dims",
-                bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }\n", data: eight),
-                message: "overflows"),
-        Hostile(label: "no newline", bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", data: eight),
-                message: "newline"),
-        Hostile(label: "NaN", bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }\n", data: float64Bytes([.nan])),
-                message: "NaN or infinite"),
+        Hostile(
+            label: "header past end",
+            bytes: Array(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }\n", data: eight).prefix(20)),
+            message: "past the end"
+        ),
+        Hostile(
+            label: "trailing data",
+            bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }\n", data: eight + [0]),
+            message: "needs 8 data bytes"
+        ),
+        Hostile(
+            label: "short data",
+            bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }\n", data: eight),
+            message: "needs 16 data bytes"
+        ),
+        Hostile(
+            label: "object dtype",
+            bytes: npy("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }\n", data: eight),
+            message: "not supported"
+        ),
+        Hostile(
+            label: "complex dtype",
+            bytes: npy("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }\n", data: eight),
+            message: "not supported"
+        ),
+        Hostile(
+            label: "code in header",
+            bytes: npy(
+                "{'descr': __import__('os').system('x'), 'fortran_order': False, 'shape': (1,), }\n",
+                data: eight
+            ),
+            message: "quoted string"
+        ),
+        Hostile(
+            label: "unknown key",
+            bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'x': 1}\n", data: eight),
+            message: "unexpected key"
+        ),
+        Hostile(
+            label: "duplicate key",
+            bytes: npy("{'descr': '<f8', 'descr': '<f4', 'fortran_order': False, 'shape': (1,), }\n", data: eight),
+            message: "duplicate key"
+        ),
+        Hostile(
+            label: "missing key",
+            bytes: npy("{'descr': '<f8', 'shape': (1,), }\n", data: eight),
+            message: "must hold"
+        ),
+        Hostile(
+            label: "bad bool",
+            bytes: npy("{'descr': '<f8', 'fortran_order': 0, 'shape': (1,), }\n", data: eight),
+            message: "True or False"
+        ),
+        Hostile(
+            label: "(n) not a tuple",
+            bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1), }\n", data: eight),
+            message: "tuple"
+        ),
+        Hostile(
+            label: "negative dim",
+            bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }\n", data: eight),
+            message: "dimension"
+        ),
+        Hostile(
+            label: "huge dims",
+            bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }\n", data: eight),
+            message: "overflows"
+        ),
+        Hostile(
+            label: "no newline",
+            bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", data: eight),
+            message: "newline"
+        ),
+        Hostile(
+            label: "NaN",
+            bytes: npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }\n", data: float64Bytes([.nan])),
+            message: "NaN or infinite"
+        ),
     ]
 
     @Test(arguments: hostile)

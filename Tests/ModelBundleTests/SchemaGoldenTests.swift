@@ -33,13 +33,17 @@ import Testing
     @Test(arguments: legacy)
     func readsLegacyFormsAndWritesMLflowsForm(_ golden: Case) throws {
         let signature = try ModelSignature(
-            inputsJSON: golden.value["inputs"]?.optionalString, outputsJSON: golden.value["outputs"]?.optionalString,
-            paramsJSON: golden.value["params"]?.optionalString)
+            inputsJSON: golden.value["inputs"]?.optionalString,
+            outputsJSON: golden.value["outputs"]?.optionalString,
+            paramsJSON: golden.value["params"]?.optionalString
+        )
         let written = try #require(golden.value["written"])
         // Deliberate difference (spec §2.2): MLflow reads a missing `required` of an array/object/map column as
         // None and writes `"required": null`; we read it as true, as MLflow does for scalar columns.
         let expectedInputs = written["inputs"]?.optionalString?.replacingOccurrences(
-            of: "\"required\": null", with: "\"required\": true")
+            of: "\"required\": null",
+            with: "\"required\": true"
+        )
         #expect(signature.inputsJSON == expectedInputs)
         #expect(signature.outputsJSON == written["outputs"]?.optionalString)
         #expect(signature.paramsJSON == written["params"]?.optionalString)
@@ -53,7 +57,10 @@ import Testing
         let expected = try #require(golden.value["error"]?.stringValue)
         do {
             _ = try ModelSignature(
-                inputsJSON: field == "inputs" ? json : nil, outputsJSON: nil, paramsJSON: field == "params" ? json : nil)
+                inputsJSON: field == "inputs" ? json : nil,
+                outputsJSON: nil,
+                paramsJSON: field == "params" ? json : nil
+            )
             Issue.record("accepted \(json)")
         } catch {
             #expect(error.code == .schemaInvalid)
@@ -71,8 +78,11 @@ import Testing
 
     @Test func buildsSklearnLikeSignatureFromSwiftValues() throws {
         let signature = ModelSignature(
-            inputs: try Schema(columns: [ColSpec(.double, name: "sepal length (cm)"), ColSpec(.double, name: "petal width")]),
-            outputs: try Schema(tensors: [TensorSpec(dtype: .int64, shape: [-1])]))
+            inputs: try Schema(columns: [
+                ColSpec(.double, name: "sepal length (cm)"), ColSpec(.double, name: "petal width"),
+            ]),
+            outputs: try Schema(tensors: [TensorSpec(dtype: .int64, shape: [-1])])
+        )
         let golden = try golden("sklearn-like")
         #expect(signature.inputsJSON == golden["inputs"]?.stringValue)
         #expect(signature.outputsJSON == golden["outputs"]?.stringValue)
@@ -90,17 +100,20 @@ import Testing
 
         let tensors = try Schema(tensors: [
             TensorSpec(dtype: .float32, shape: [-1, 2], name: "x"), TensorSpec(dtype: .int64, shape: [-1], name: "y"),
-            TensorSpec(dtype: .uint8, shape: [], name: "scalar"), TensorSpec(dtype: .float64, shape: [3, -1, 2], name: "z"),
+            TensorSpec(dtype: .uint8, shape: [], name: "scalar"),
+            TensorSpec(dtype: .float64, shape: [3, -1, 2], name: "z"),
         ])
         #expect(tensors.jsonString == (try golden("named tensors"))["inputs"]?.stringValue)
-        #expect(tensors.rows.map(\.type) == [
-            "tensor float32 (-1, 2)", "tensor int64 (-1,)", "tensor uint8 ()", "tensor float64 (3, -1, 2)",
-        ])
+        #expect(
+            tensors.rows.map(\.type) == [
+                "tensor float32 (-1, 2)", "tensor int64 (-1,)", "tensor uint8 ()", "tensor float64 (3, -1, 2)",
+            ]
+        )
     }
 
     @Test func buildsParamsFromSwiftValues() throws {
         let params = try ParamSchema([
-            ParamSpec(name: "k", type: .long, default: .integer(5)),
+            ParamSpec(name: "k", type: .long, default: .integer(5))
         ])
         #expect(params.jsonString == (try golden("params only"))["params"]?.stringValue)
         // An integer default of a double param becomes a float, as MLflow converts it.
@@ -112,14 +125,19 @@ import Testing
 
     @Test func rowsDescribeColumnsForInspect() throws {
         let signature = try ModelSignature(
-            inputsJSON: (try golden("nested complex"))["inputs"]?.stringValue, outputsJSON: nil, paramsJSON: nil)
+            inputsJSON: (try golden("nested complex"))["inputs"]?.stringValue,
+            outputsJSON: nil,
+            paramsJSON: nil
+        )
         let rows = try #require(signature.inputs?.rows)
         #expect(rows.map(\.name) == ["ids", "matrix", "obj", "m", "deep", "anything", "anys", "nest"])
-        #expect(rows.map(\.type) == [
-            "array<string>", "array<array<double>>", "object{a: array<object{q: boolean}>, x: long, y?: string}",
-            "map<string, double>", "map<string, array<map<string, string>>>", "any", "array<any>",
-            "object{inner: object{z: map<string, binary>}}",
-        ])
+        #expect(
+            rows.map(\.type) == [
+                "array<string>", "array<array<double>>", "object{a: array<object{q: boolean}>, x: long, y?: string}",
+                "map<string, double>", "map<string, array<map<string, string>>>", "any", "array<any>",
+                "object{inner: object{z: map<string, binary>}}",
+            ]
+        )
         #expect(rows.map(\.required) == [true, false, true, true, true, false, true, true])
         let unnamed = try Schema(columns: [ColSpec(.double), ColSpec(.long)])
         #expect(unnamed.rows.map(\.name) == ["0", "1"])
@@ -127,7 +145,11 @@ import Testing
 
     @Test func refusesMalformedJSONInsideTheSignature() {
         do {
-            _ = try ModelSignature(inputsJSON: #"[{"type": "double", "type": "long"}]"#, outputsJSON: nil, paramsJSON: nil)
+            _ = try ModelSignature(
+                inputsJSON: #"[{"type": "double", "type": "long"}]"#,
+                outputsJSON: nil,
+                paramsJSON: nil
+            )
             Issue.record("accepted")
         } catch {
             #expect(error.code == .schemaInvalid)

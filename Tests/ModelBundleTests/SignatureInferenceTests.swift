@@ -21,7 +21,8 @@ import Testing
             switch kind {
             case "ndarray":
                 let dtype = try #require(TensorDType(rawValue: value["dtype"]?.stringValue ?? ""))
-                produced = try SignatureInference.tensorSchema(dtype: dtype, shape: try shape(value["shape"])).jsonString
+                produced = try SignatureInference.tensorSchema(dtype: dtype, shape: try shape(value["shape"]))
+                    .jsonString
             case "ndarray_dict":
                 let arrays = try #require(value["arrays"]?.arrayValue)
                 var named: [(name: String, dtype: TensorDType, shape: [Int])] = []
@@ -34,10 +35,12 @@ import Testing
                 let columns = try #require(value["columns"]?.arrayValue)
                 var frame: [(name: String, values: [JSONValue], dtype: String?)] = []
                 for column in columns {
-                    frame.append((
-                        try #require(column["name"]?.stringValue), try #require(column["values"]?.arrayValue),
-                        column["dtype"]?.stringValue
-                    ))
+                    frame.append(
+                        (
+                            try #require(column["name"]?.stringValue), try #require(column["values"]?.arrayValue),
+                            column["dtype"]?.stringValue
+                        )
+                    )
                 }
                 produced = try SignatureInference.frameSchema(columns: frame).jsonString
             case "python":

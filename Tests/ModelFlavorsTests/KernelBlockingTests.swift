@@ -96,7 +96,11 @@ import Testing
             outputCount: model.k,
             featureCount: model.n
         )
-        let kernel = try LogisticRegressionKernel(weights: weights, strategy: .multinomial, implementation: implementation)
+        let kernel = try LogisticRegressionKernel(
+            weights: weights,
+            strategy: .multinomial,
+            implementation: implementation
+        )
         let probabilities = try kernel.predictProbabilities(model.x)
         let scores = try kernel.decisionFunction(model.x)
         let indices = try kernel.predictClassIndices(model.x)
@@ -151,7 +155,11 @@ import Testing
             outputCount: 1,
             featureCount: model.n
         )
-        let binaryKernel = try LogisticRegressionKernel(weights: first, strategy: .binary, implementation: implementation)
+        let binaryKernel = try LogisticRegressionKernel(
+            weights: first,
+            strategy: .binary,
+            implementation: implementation
+        )
         let binary = try binaryKernel.predictProbabilities(model.x)
         let binaryScores = try binaryKernel.decisionFunction(model.x)
         let binaryClasses = try binaryKernel.predictClassIndices(model.x)
@@ -236,7 +244,11 @@ import Testing
             outputCount: 3,
             featureCount: 7
         )
-        let kernel = try LogisticRegressionKernel(weights: weights, strategy: .multinomial, implementation: implementation)
+        let kernel = try LogisticRegressionKernel(
+            weights: weights,
+            strategy: .multinomial,
+            implementation: implementation
+        )
         let whole = try kernel.predictProbabilities(model.x)
         let indices = try kernel.predictClassIndices(model.x)
         var pieces: [Double] = []
@@ -265,7 +277,11 @@ import Testing
             outputCount: 3,
             featureCount: 6
         )
-        let kernel = try LogisticRegressionKernel(weights: weights, strategy: .multinomial, implementation: implementation)
+        let kernel = try LogisticRegressionKernel(
+            weights: weights,
+            strategy: .multinomial,
+            implementation: implementation
+        )
         let probabilities = try kernel.predictProbabilities(model.x)
         for row in 0..<16 {
             for c in 0..<3 {

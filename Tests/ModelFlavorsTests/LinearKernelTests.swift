@@ -99,7 +99,11 @@ func scales(x: [Double], coef: [Double], intercept: [Double], n: Int, k: Int) ->
         let kernel = try LogisticRegressionKernel(weights: weights, strategy: strategy, implementation: implementation)
         let x = doubles(golden.X)
         let scale = scales(
-            x: x, coef: weights.coefficients, intercept: weights.intercepts, n: golden.n_features, k: golden.n_outputs
+            x: x,
+            coef: weights.coefficients,
+            intercept: weights.intercepts,
+            n: golden.n_features,
+            k: golden.n_outputs
         )
         expectScoresClose(try kernel.decisionFunction(x), doubles(golden.decision_function), scales: scale, golden.name)
         expectProbabilitiesClose(try kernel.predictProbabilities(x), doubles(golden.predict_proba), golden.name)
@@ -128,7 +132,9 @@ func scales(x: [Double], coef: [Double], intercept: [Double], n: Int, k: Int) ->
     }
 
     @Test(arguments: LinearFixtures.regression, KernelImplementation.allCases)
-    func regressionMatchesScikitLearn(_ golden: LinearFixtures.Regression, _ implementation: KernelImplementation) throws {
+    func regressionMatchesScikitLearn(_ golden: LinearFixtures.Regression, _ implementation: KernelImplementation)
+        throws
+    {
         let weights = try LinearModelWeights<Double>(
             coefficients: doubles(golden.coef),
             intercepts: doubles(golden.intercept),
@@ -138,7 +144,11 @@ func scales(x: [Double], coef: [Double], intercept: [Double], n: Int, k: Int) ->
         let kernel = LinearRegressionKernel(weights: weights, implementation: implementation)
         let x = doubles(golden.X)
         let scale = scales(
-            x: x, coef: weights.coefficients, intercept: weights.intercepts, n: golden.n_features, k: golden.n_outputs
+            x: x,
+            coef: weights.coefficients,
+            intercept: weights.intercepts,
+            n: golden.n_features,
+            k: golden.n_outputs
         )
         expectScoresClose(try kernel.predict(x), doubles(golden.predict), scales: scale, golden.name)
     }
@@ -199,14 +209,29 @@ func scales(x: [Double], coef: [Double], intercept: [Double], n: Int, k: Int) ->
             try LinearModelWeights<Double>(coefficients: [1, 2, 3], intercepts: [0], outputCount: 1, featureCount: 2)
         }
         do {
-            _ = try LinearModelWeights<Double>(coefficients: [1, .nan], intercepts: [0], outputCount: 1, featureCount: 2)
+            _ = try LinearModelWeights<Double>(
+                coefficients: [1, .nan],
+                intercepts: [0],
+                outputCount: 1,
+                featureCount: 2
+            )
             Issue.record("accepted NaN")
         } catch {
             #expect(error.code == .weightsInvalid && error.item == "coef")
         }
-        let two = try LinearModelWeights<Double>(coefficients: [1, 2], intercepts: [0, 0], outputCount: 2, featureCount: 1)
+        let two = try LinearModelWeights<Double>(
+            coefficients: [1, 2],
+            intercepts: [0, 0],
+            outputCount: 2,
+            featureCount: 1
+        )
         #expect(throws: ModelBundleError.self) { try LogisticRegressionKernel(weights: two, strategy: .binary) }
-        let one = try LinearModelWeights<Double>(coefficients: [1, 2], intercepts: [0], outputCount: 1, featureCount: 2)
+        let one = try LinearModelWeights<Double>(
+            coefficients: [1, 2],
+            intercepts: [0],
+            outputCount: 1,
+            featureCount: 2
+        )
         #expect(throws: ModelBundleError.self) { try LogisticRegressionKernel(weights: one, strategy: .ovr) }
         let kernel = try LogisticRegressionKernel(weights: one, strategy: .binary)
         do {

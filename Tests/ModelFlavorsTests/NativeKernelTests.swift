@@ -109,7 +109,11 @@ import Testing
             outputCount: 3,
             featureCount: 2
         )
-        let kernel = try LogisticRegressionKernel(weights: weights, strategy: .multinomial, implementation: implementation)
+        let kernel = try LogisticRegressionKernel(
+            weights: weights,
+            strategy: .multinomial,
+            implementation: implementation
+        )
         let rows: [Double] = [log(2.0), log(3.0), 0, 0]
         let p = try kernel.predictProbabilities(rows)
         let third = 1.0 / 3

@@ -73,12 +73,24 @@ import Testing
             let proba = try load(try NativeBundleBuilder.write(golden, predictFunction: "predict_proba", dtype: dtype))
             let p = try #require(doubles(try proba.predict(try tensorInput(golden))))
             #expect(p.shape == [rows, classes])
-            expectClose(p.values, NativeGolden.Case.doubles(try #require(golden.predict_proba)), tolerance: tolerance, "proba \(dtype)")
+            expectClose(
+                p.values,
+                NativeGolden.Case.doubles(try #require(golden.predict_proba)),
+                tolerance: tolerance,
+                "proba \(dtype)"
+            )
 
-            let scores = try load(try NativeBundleBuilder.write(golden, predictFunction: "decision_function", dtype: dtype))
+            let scores = try load(
+                try NativeBundleBuilder.write(golden, predictFunction: "decision_function", dtype: dtype)
+            )
             let d = try #require(doubles(try scores.predict(try tensorInput(golden))))
             #expect(d.shape == (classes == 2 ? [rows] : [rows, classes]))
-            expectClose(d.values, NativeGolden.Case.doubles(try #require(golden.decision_function)), tolerance: tolerance, "scores \(dtype)")
+            expectClose(
+                d.values,
+                NativeGolden.Case.doubles(try #require(golden.decision_function)),
+                tolerance: tolerance,
+                "scores \(dtype)"
+            )
         }
     }
 

@@ -7,20 +7,28 @@ import Testing
 /// Bad bundles are refused at load with an error naming the field or tensor (security.md).
 @Suite struct NativeLinearHostileBundleTests {
     static func logisticMap(_ edit: (inout ManifestMap) -> Void = { _ in }) -> ManifestMap {
-        var map = LinearModelFlavorConfiguration(kind: .logisticRegression, classes: .integers([0, 1]), multiClass: .binary)
-            .manifestMap
+        var map = LinearModelFlavorConfiguration(
+            kind: .logisticRegression,
+            classes: .integers([0, 1]),
+            multiClass: .binary
+        )
+        .manifestMap
         edit(&map)
         return map
     }
 
-    static func tensors(coef: [Double] = [0.5, -1], coefShape: [Int] = [1, 2], intercept: [Double] = [0.25]) throws -> [WeightTensor] {
+    static func tensors(coef: [Double] = [0.5, -1], coefShape: [Int] = [1, 2], intercept: [Double] = [0.25]) throws
+        -> [WeightTensor]
+    {
         [
             try WeightTensor(name: "coef", shape: coefShape, float64: coef),
             try WeightTensor(name: "intercept", shape: [intercept.count], float64: intercept),
         ]
     }
 
-    func loadError(_ configuration: ManifestMap, _ tensors: [WeightTensor]?, signature: ModelSignature? = nil) throws -> ModelBundleError {
+    func loadError(_ configuration: ManifestMap, _ tensors: [WeightTensor]?, signature: ModelSignature? = nil) throws
+        -> ModelBundleError
+    {
         let path = try NativeBundleBuilder.write(
             flavor: "logistic_regression",
             configuration: configuration,
@@ -31,7 +39,11 @@ import Testing
     }
 
     @Test func validBundleLoads() throws {
-        let path = try NativeBundleBuilder.write(flavor: "logistic_regression", configuration: Self.logisticMap(), tensors: try Self.tensors())
+        let path = try NativeBundleBuilder.write(
+            flavor: "logistic_regression",
+            configuration: Self.logisticMap(),
+            tensors: try Self.tensors()
+        )
         let model = try ModelLoader(registry: .builtIn).load(path: path)
         // 0.5*2 - 1*1 + 0.25 = 0.25 > 0 → class 1; 0.5*0 - 1*1 + 0.25 < 0 → class 0 (by hand).
         let output = try model.predict(.tensor(try Tensor(shape: [2, 2], values: .double([2, 1, 0, 1]))))
@@ -45,13 +57,19 @@ import Testing
     }
 
     @Test func missingTensor() throws {
-        let error = try loadError(Self.logisticMap(), [try WeightTensor(name: "coef", shape: [1, 2], float64: [1, 2])])
+        let error = try loadError(
+            Self.logisticMap(),
+            [try WeightTensor(name: "coef", shape: [1, 2], float64: [1, 2])]
+        )
         #expect(error.code == .weightsInvalid)
         #expect(error.item == "model.safetensors:intercept")
     }
 
     @Test func wrongCoefRowsForBinary() throws {
-        let error = try loadError(Self.logisticMap(), try Self.tensors(coef: [1, 2, 3, 4], coefShape: [2, 2], intercept: [0, 0]))
+        let error = try loadError(
+            Self.logisticMap(),
+            try Self.tensors(coef: [1, 2, 3, 4], coefShape: [2, 2], intercept: [0, 0])
+        )
         #expect(error.code == .weightsInvalid)
         #expect(error.item == "model.safetensors:coef")
     }
@@ -70,7 +88,12 @@ import Testing
 
     @Test func multinomialNeedsOneRowPerClass() throws {
         let map = Self.logisticMap {
-            $0 = LinearModelFlavorConfiguration(kind: .logisticRegression, classes: .strings(["a", "b", "c"]), multiClass: .multinomial)
+            $0 =
+                LinearModelFlavorConfiguration(
+                    kind: .logisticRegression,
+                    classes: .strings(["a", "b", "c"]),
+                    multiClass: .multinomial
+                )
                 .manifestMap
         }
         let error = try loadError(map, try Self.tensors(coef: [1, 2, 3, 4], coefShape: [2, 2], intercept: [0, 0]))
@@ -79,7 +102,10 @@ import Testing
     }
 
     @Test func unknownMultiClass() throws {
-        let error = try loadError(Self.logisticMap { $0["multi_class"] = .string("crammer_singer") }, try Self.tensors())
+        let error = try loadError(
+            Self.logisticMap { $0["multi_class"] = .string("crammer_singer") },
+            try Self.tensors()
+        )
         #expect(error.code == .manifestInvalid)
         #expect(error.item == "flavors.logistic_regression.multi_class")
     }
@@ -97,7 +123,10 @@ import Testing
     }
 
     @Test func weightsPathEscapingTheBundle() throws {
-        let error = try loadError(Self.logisticMap { $0["weights"] = .string("../model.safetensors") }, try Self.tensors())
+        let error = try loadError(
+            Self.logisticMap { $0["weights"] = .string("../model.safetensors") },
+            try Self.tensors()
+        )
         #expect(error.code == .unsafePath)
     }
 

@@ -54,7 +54,8 @@ enum NativeGolden {
     struct File: Decodable { var cases: [Case] }
 
     static let cases: [Case] = {
-        guard let data = try? Data(contentsOf: file), let decoded = try? JSONDecoder().decode(File.self, from: data) else {
+        guard let data = try? Data(contentsOf: file), let decoded = try? JSONDecoder().decode(File.self, from: data)
+        else {
             return []
         }
         return decoded.cases
@@ -89,7 +90,11 @@ enum NativeBundleBuilder {
     }
 
     /// A bundle for a golden case, weights stored as `dtype`.
-    static func write(_ golden: NativeGolden.Case, predictFunction: String = "predict", dtype: LinearModelFlavorConfiguration.ScalarType = .float64) throws -> String {
+    static func write(
+        _ golden: NativeGolden.Case,
+        predictFunction: String = "predict",
+        dtype: LinearModelFlavorConfiguration.ScalarType = .float64
+    ) throws -> String {
         let kind = LinearModelFlavorConfiguration.Kind(rawValue: golden.kind) ?? .linearRegression
         let configuration = LinearModelFlavorConfiguration(
             kind: kind,
@@ -108,7 +113,11 @@ enum NativeBundleBuilder {
         case .float32:
             tensors = [
                 try WeightTensor(name: "coef", shape: golden.coef_shape, float32: golden.coefValues.map { Float($0) }),
-                try WeightTensor(name: "intercept", shape: [golden.coef_shape[0]], float32: golden.interceptValues.map { Float($0) }),
+                try WeightTensor(
+                    name: "intercept",
+                    shape: [golden.coef_shape[0]],
+                    float32: golden.interceptValues.map { Float($0) }
+                ),
             ]
         }
         return try write(flavor: kind.rawValue, configuration: configuration.manifestMap, tensors: tensors)

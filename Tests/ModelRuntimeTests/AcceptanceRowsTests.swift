@@ -10,8 +10,15 @@ import Testing
 @Suite struct AcceptanceRowsTests {
     typealias E = Enforce
     static let eight = E.schema(
-        E.col("a", "integer"), E.col("b", "long"), E.col("c", "float"), E.col("d", "double"),
-        E.col("e", "boolean"), E.col("g", "string"), E.col("f", "binary"), E.col("h", "datetime"))
+        E.col("a", "integer"),
+        E.col("b", "long"),
+        E.col("c", "float"),
+        E.col("d", "double"),
+        E.col("e", "boolean"),
+        E.col("g", "string"),
+        E.col("f", "binary"),
+        E.col("h", "datetime")
+    )
     static let eightRow = #"[1, 2, 0.5, 2.25, true, "s", "AAE=", "2024-01-02T03:04:05"]"#
     static let eightColumns = #"["a", "b", "c", "d", "e", "g", "f", "h"]"#
 
@@ -27,7 +34,8 @@ import Testing
     func row1() throws {
         let body = Self.split(
             #"["b", "d", "a", "c", "e", "g", "f", "h", "x"]"#,
-            #"[2, 2.25, 1, 0.5, true, "s", "AAE=", "2024-01-02", 9]"#)
+            #"[2, 2.25, 1, 0.5, true, "s", "AAE=", "2024-01-02", 9]"#
+        )
         let enforced = try E.enforced(Self.eight, body)
         #expect(enforced.frame?.columnNames == ["a", "b", "c", "d", "e", "g", "f", "h"])
         #expect(enforced.frame?.column(named: "a")?.values == .integer([1]))
@@ -38,7 +46,9 @@ import Testing
     @Test("row 2: a missing required column is named")
     func row2() throws {
         let report = try E.report(
-            Self.eight, Self.split(#"["a", "b", "d", "e", "g", "f", "h"]"#, #"[1, 2, 2.25, true, "s", "AAE=", "2024-01-02"]"#))
+            Self.eight,
+            Self.split(#"["a", "b", "d", "e", "g", "f", "h"]"#, #"[1, 2, 2.25, true, "s", "AAE=", "2024-01-02"]"#)
+        )
         #expect(report.keys == ["missing_input@c#-"])
         #expect(report.violations.first?.message.contains("Model is missing inputs ['c']") == true)
     }
@@ -134,7 +144,8 @@ import Testing
         #expect(report.ignoredInputs == ["i", "j"])
     }
 
-    static let unnamed3 = #"[{"type": "double", "required": true}, {"type": "double", "required": true}, {"type": "double", "required": true}]"#
+    static let unnamed3 =
+        #"[{"type": "double", "required": true}, {"type": "double", "required": true}, {"type": "double", "required": true}]"#
 
     @Test("rows 21, 23: a list of rows against an unnamed schema matches by position")
     func rows21and23() throws {
@@ -155,30 +166,45 @@ import Testing
     }
 
     static let optionalSchema = E.schema(
-        E.col("a", "double"), E.col("b", "double"), E.col("c", "string", required: false),
-        E.col("d", "long", required: false))
+        E.col("a", "double"),
+        E.col("b", "double"),
+        E.col("c", "string", required: false),
+        E.col("d", "long", required: false)
+    )
 
     @Test("row 25: optional columns may be absent")
     func row25() throws {
-        #expect(try E.enforced(Self.optionalSchema, #"{"inputs": {"a": [1.0], "b": [1.0]}}"#).frame?.columnNames == ["a", "b"])
+        #expect(
+            try E.enforced(Self.optionalSchema, #"{"inputs": {"a": [1.0], "b": [1.0]}}"#).frame?.columnNames == [
+                "a", "b",
+            ]
+        )
         let withD = try E.enforced(Self.optionalSchema, #"{"inputs": {"d": [2], "a": [1.0], "b": [1.0]}}"#)
         #expect(withD.frame?.columnNames == ["a", "b", "d"])
     }
 
     @Test("row 26: a present optional column is still type-checked")
     func row26() throws {
-        let report = try E.report(Self.optionalSchema, #"{"inputs": {"a": [1.0], "b": [1.0], "d": ["not the right type"]}}"#)
+        let report = try E.report(
+            Self.optionalSchema,
+            #"{"inputs": {"a": [1.0], "b": [1.0], "d": ["not the right type"]}}"#
+        )
         #expect(report.keys == ["type@d#0"])
     }
 
     @Test("row 27: a missing required column with an optional one present")
     func row27() throws {
-        #expect(try E.report(Self.optionalSchema, #"{"inputs": {"b": [2.0], "c": ["something"]}}"#).keys == ["missing_input@a#-"])
+        #expect(
+            try E.report(Self.optionalSchema, #"{"inputs": {"b": [2.0], "c": ["something"]}}"#).keys == [
+                "missing_input@a#-"
+            ]
+        )
     }
 
     @Test("row 28: a string and an array<string> make one row (sent as a record)")
     func row28() throws {
-        let schema = #"[{"type": "string", "name": "prompt", "required": true}, {"type": "array", "items": {"type": "string"}, "name": "stop", "required": true}]"#
+        let schema =
+            #"[{"type": "string", "name": "prompt", "required": true}, {"type": "array", "items": {"type": "string"}, "name": "stop", "required": true}]"#
         let report = try E.report(schema, #"{"dataframe_records": [{"prompt": "hi", "stop": ["a", "b"]}]}"#)
         #expect(report.isValid)
         #expect(report.rowCount == 1)
@@ -187,13 +213,17 @@ import Testing
     @Test("row 29: array<long> refuses a fractional element")
     func row29() throws {
         let schema = #"[{"type": "array", "items": {"type": "long"}, "name": "a", "required": true}]"#
-        #expect(try E.report(schema, #"{"dataframe_records": [{"a": [1.5, 2.0]}, {"a": [1, 2]}]}"#).keys == ["nested@a#0"])
+        #expect(
+            try E.report(schema, #"{"dataframe_records": [{"a": [1.5, 2.0]}, {"a": [1, 2]}]}"#).keys == ["nested@a#0"]
+        )
     }
 
     @Test("row 30, differs from MLflow: all three object violations are reported")
     func row30() throws {
-        let schema = #"[{"type": "object", "properties": {"x": {"type": "long", "required": true}, "y": {"type": "string", "required": false}}, "name": "o", "required": true}]"#
-        let body = #"{"dataframe_records": [{"o": {"y": "a"}}, {"o": {"x": 1, "z": 2}}, {"o": {"x": "s"}}, {"o": {"x": 3}}]}"#
+        let schema =
+            #"[{"type": "object", "properties": {"x": {"type": "long", "required": true}, "y": {"type": "string", "required": false}}, "name": "o", "required": true}]"#
+        let body =
+            #"{"dataframe_records": [{"o": {"y": "a"}}, {"o": {"x": 1, "z": 2}}, {"o": {"x": "s"}}, {"o": {"x": 3}}]}"#
         let report = try E.report(schema, body)
         #expect(report.keys == ["nested@o#0", "nested@o#1", "nested@o#2"])
         #expect(report.violations[0].message.contains("Missing required properties: {'x'}"))
@@ -243,7 +273,8 @@ import Testing
         #expect(try E.report(Self.t3, Self.split(#"["p", "q"]"#, "[1, 2]")).keys == ["shape@-#-"])
     }
 
-    static let named3 = "[" + E.tensor("uint64", [-1, 5], name: "a") + ", " + E.tensor("int16", [-1, 2], name: "b")
+    static let named3 =
+        "[" + E.tensor("uint64", [-1, 5], name: "a") + ", " + E.tensor("int16", [-1, 2], name: "b")
         + ", " + E.tensor("float32", [2, -1, 2], name: "c") + "]"
     static let named3Body = #"{"inputs": {"x": [1], "c": [[[1, 2]], [[3, 4]]], "b": [[1, 2]], "a": [[1, 2, 3, 4, 5]]}}"#
 
@@ -275,19 +306,26 @@ import Testing
     @Test("row 40: list cells of 6 values reshape to (-1, 2, 3); 8 values do not")
     func row40() throws {
         let schema = "[" + E.tensor("uint64", [-1, 2, 3], name: "a") + "]"
-        let enforced = try E.enforced(schema, #"{"dataframe_records": [{"a": [1, 2, 3, 4, 5, 6]}, {"a": [[6, 5, 4], [3, 2, 1]]}]}"#)
+        let enforced = try E.enforced(
+            schema,
+            #"{"dataframe_records": [{"a": [1, 2, 3, 4, 5, 6]}, {"a": [[6, 5, 4], [3, 2, 1]]}]}"#
+        )
         #expect(enforced.namedTensors.first?.shape == [2, 2, 3])
         #expect(enforced.namedTensors.first?.values == .long([1, 2, 3, 4, 5, 6, 6, 5, 4, 3, 2, 1]))
         let report = try E.report(schema, #"{"dataframe_records": [{"a": [1, 2, 3, 4, 5, 6, 7, 8]}]}"#)
         #expect(report.keys == ["shape@a#0"])
     }
 
-    static let paramSchema = #"[{"name": "n", "type": "long", "default": 3, "shape": null}, {"name": "flag", "type": "boolean", "default": true, "shape": null}, {"name": "arr", "type": "long", "default": [1, 2], "shape": [-1]}, {"name": "alpha", "type": "double", "default": 0.5, "shape": null}]"#
+    static let paramSchema =
+        #"[{"name": "n", "type": "long", "default": 3, "shape": null}, {"name": "flag", "type": "boolean", "default": true, "shape": null}, {"name": "arr", "type": "long", "default": [1, 2], "shape": [-1]}, {"name": "alpha", "type": "double", "default": 0.5, "shape": null}]"#
     static let x1 = E.schema(E.col("x", "double"))
 
-    @Test("row 41: wrong-typed params are refused, each named", arguments: [
-        #"{"n": 1.5}"#, #"{"n": true}"#, #"{"flag": 1}"#, #"{"arr": 3}"#,
-    ])
+    @Test(
+        "row 41: wrong-typed params are refused, each named",
+        arguments: [
+            #"{"n": 1.5}"#, #"{"n": true}"#, #"{"flag": 1}"#, #"{"arr": 3}"#,
+        ]
+    )
     func row41(params: String) throws {
         let report = try E.report(Self.x1, #"{"inputs": {"x": [1.0]}, "params": \#(params)}"#, params: Self.paramSchema)
         #expect(report.keys.count == 1)
@@ -299,7 +337,11 @@ import Testing
         let none = try E.enforced(Self.x1, #"{"inputs": {"x": [1.0]}}"#, params: Self.paramSchema)
         #expect(none.params["n"] == .integer(3))
         #expect(none.params["arr"] == .array([.integer(1), .integer(2)]))
-        let alpha = try E.enforced(Self.x1, #"{"inputs": {"x": [1.0]}, "params": {"alpha": 1}}"#, params: Self.paramSchema)
+        let alpha = try E.enforced(
+            Self.x1,
+            #"{"inputs": {"x": [1.0]}, "params": {"alpha": 1}}"#,
+            params: Self.paramSchema
+        )
         #expect(alpha.params["alpha"] == .double(1.0))
         let unknown = #"{"inputs": {"x": [1.0]}, "params": {"zzz": 1}}"#
         #expect(try E.enforced(Self.x1, unknown, params: Self.paramSchema).params["zzz"] == nil)
@@ -348,18 +390,24 @@ import Testing
         #expect(try E.report(Self.xy, #"{"inputs": {"x": [[1, 2], [3, 4]], "y": [7.5, 8]}}"#).keys == ["type@y#0"])
     }
 
-    @Test("row 48: zero or two format keys, or a body that is not an object", arguments: [
-        #"{"dataframe_split": {"data": [[1]]}, "inputs": [1]}"#, #"{"not": "a df"}"#, "[1]", "1",
-    ])
+    @Test(
+        "row 48: zero or two format keys, or a body that is not an object",
+        arguments: [
+            #"{"dataframe_split": {"data": [[1]]}, "inputs": [1]}"#, #"{"not": "a df"}"#, "[1]", "1",
+        ]
+    )
     func row48(body: String) throws {
         let enforcer = try E.enforcer(Self.x1)
         #expect(throws: ModelBundleError.self) { try E.decode(body, enforcer) }
     }
 
-    @Test("row 49: unsupported content types are refused", arguments: [
-        "application/json; format=pandas-split", "not_a_supported_content_type", "text/plain",
-        "application/json; charset=latin-1",
-    ])
+    @Test(
+        "row 49: unsupported content types are refused",
+        arguments: [
+            "application/json; format=pandas-split", "not_a_supported_content_type", "text/plain",
+            "application/json; charset=latin-1",
+        ]
+    )
     func row49(contentType: String) {
         #expect(throws: ModelBundleError.self) { try RequestFormat(contentType: contentType) }
     }

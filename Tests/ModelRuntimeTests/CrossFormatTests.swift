@@ -8,8 +8,12 @@ import Testing
     typealias E = Enforce
 
     static let schema = E.schema(
-        E.col("a", "long"), E.col("b", "double"), E.col("c", "string"), E.col("d", "boolean"),
-        E.col("e", "float", required: false))
+        E.col("a", "long"),
+        E.col("b", "double"),
+        E.col("c", "string"),
+        E.col("d", "boolean"),
+        E.col("e", "float", required: false)
+    )
 
     /// One table in five spellings. Rows: 0 valid; 1 a fraction into long and text into double;
     /// 2 a null into long; 3 a boolean into double; 4 numeric text (CSV's only kind) into long.
@@ -37,20 +41,25 @@ import Testing
             name: "dataframe_split",
             body: #"{"dataframe_split": {"columns": ["a", "b", "c", "d"], "data": ["#
                 + splitRows.joined(separator: ", ") + "]}}",
-            format: .json),
+            format: .json
+        ),
         Spelling(
             name: "dataframe_records",
-            body: #"{"dataframe_records": ["# + rowsJSON.joined(separator: ", ") + "]}", format: .json),
+            body: #"{"dataframe_records": ["# + rowsJSON.joined(separator: ", ") + "]}",
+            format: .json
+        ),
         Spelling(name: "instances", body: #"{"instances": ["# + rowsJSON.joined(separator: ", ") + "]}", format: .json),
         Spelling(
             name: "inputs",
             body: #"{"inputs": {"a": [1, 1.7, null, 3, "4"], "b": [1.5, "abc", 2, true, 0.25], "#
                 + #""c": ["x", "y", "z", "w", "v"], "d": [true, false, true, false, true]}}"#,
-            format: .json),
+            format: .json
+        ),
         Spelling(
             name: "csv",
             body: "a,b,c,d\n1,1.5,x,true\n1.7,abc,y,false\n,2,z,true\n3,true,w,false\n4,0.25,v,true\n",
-            format: .csv),
+            format: .csv
+        ),
     ]
 
     /// Column by column in schema order, rows ascending within a column.
@@ -70,7 +79,8 @@ import Testing
         let valid: String
         switch spelling.name {
         case "dataframe_split":
-            valid = #"{"dataframe_split": {"columns": ["a", "b", "c", "d"], "data": [[1, 1.5, "x", true], ["4", 0.25, "v", true]]}}"#
+            valid =
+                #"{"dataframe_split": {"columns": ["a", "b", "c", "d"], "data": [[1, 1.5, "x", true], ["4", 0.25, "v", true]]}}"#
         case "csv":
             valid = "a,b,c,d\n1,1.5,x,true\n4,0.25,v,true\n"
         case "inputs":
@@ -80,6 +90,10 @@ import Testing
         }
         let frame = try #require(try E.enforced(Self.schema, valid, format: spelling.format).frame)
         #expect(frame.columnNames == ["a", "b", "c", "d"])
-        #expect(frame.columns.map(\.values) == [.long([1, 4]), .double([1.5, 0.25]), .string(["x", "v"]), .boolean([true, true])])
+        #expect(
+            frame.columns.map(\.values) == [
+                .long([1, 4]), .double([1.5, 0.25]), .string(["x", "v"]), .boolean([true, true]),
+            ]
+        )
     }
 }

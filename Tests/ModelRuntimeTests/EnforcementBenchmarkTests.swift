@@ -25,7 +25,16 @@ struct EnforcementBenchmarkTests {
             best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         }
         let megabytes = Double(body.count) / 1e6
-        print(String(format: "BENCH swift %@: %.1f MB in %.3f s = %.0f MB/s (check %d)", label, megabytes, best, megabytes / best, checksum))
+        print(
+            String(
+                format: "BENCH swift %@: %.1f MB in %.3f s = %.0f MB/s (check %d)",
+                label,
+                megabytes,
+                best,
+                megabytes / best,
+                checksum
+            )
+        )
     }
 
     static func load(_ name: String) throws -> [UInt8] {
@@ -53,7 +62,9 @@ struct EnforcementBenchmarkTests {
         }
     }
 
-    @Test func csv() throws { try Self.run("parse+enforce CSV (columns double)", "data.csv", .csv, Self.columnEnforcer) }
+    @Test func csv() throws {
+        try Self.run("parse+enforce CSV (columns double)", "data.csv", .csv, Self.columnEnforcer)
+    }
 
     @Test func dataframeSplit() throws {
         try Self.run("parse+enforce dataframe_split (columns double)", "split.json", .json, Self.columnEnforcer)

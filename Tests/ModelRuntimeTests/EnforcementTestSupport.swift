@@ -8,7 +8,9 @@ enum Enforce {
         SchemaEnforcer(signature: try ModelSignature(inputsJSON: inputs, outputsJSON: nil, paramsJSON: params))
     }
 
-    static func decode(_ body: String, _ enforcer: SchemaEnforcer, format: RequestFormat = .json) throws -> DecodedRequest {
+    static func decode(_ body: String, _ enforcer: SchemaEnforcer, format: RequestFormat = .json) throws
+        -> DecodedRequest
+    {
         try RequestDecoder(schema: enforcer.requestSchema).decode(Array(body.utf8), format: format)
     }
 

@@ -7,7 +7,8 @@ import Testing
 private enum CountingFlavor: ModelFlavor {
     static let name = "counting"
 
-    static func load(from bundle: OpenedBundle, configuration: ManifestMap) throws(ModelBundleError) -> any FlavorModel {
+    static func load(from bundle: OpenedBundle, configuration: ManifestMap) throws(ModelBundleError) -> any FlavorModel
+    {
         CountingModel(label: configuration["label"]?.text ?? "")
     }
 }
@@ -34,7 +35,8 @@ private struct CountingModel: FlavorModel {
 private enum OtherCountingFlavor: ModelFlavor {
     static let name = "counting"
 
-    static func load(from bundle: OpenedBundle, configuration: ManifestMap) throws(ModelBundleError) -> any FlavorModel {
+    static func load(from bundle: OpenedBundle, configuration: ManifestMap) throws(ModelBundleError) -> any FlavorModel
+    {
         CountingModel(label: "other")
     }
 }
@@ -47,7 +49,8 @@ private enum UnavailableFlavor: ModelFlavor {
         throw ModelBundleError(.flavorUnavailable, "needs a GPU", item: "flavors.unavailable")
     }
 
-    static func load(from bundle: OpenedBundle, configuration: ManifestMap) throws(ModelBundleError) -> any FlavorModel {
+    static func load(from bundle: OpenedBundle, configuration: ManifestMap) throws(ModelBundleError) -> any FlavorModel
+    {
         CountingModel(label: "unreachable")
     }
 }
@@ -56,20 +59,23 @@ private enum UnavailableFlavor: ModelFlavor {
 private enum FakePyfuncFlavor: ModelFlavor {
     static let name = "python_function"
 
-    static func load(from bundle: OpenedBundle, configuration: ManifestMap) throws(ModelBundleError) -> any FlavorModel {
+    static func load(from bundle: OpenedBundle, configuration: ManifestMap) throws(ModelBundleError) -> any FlavorModel
+    {
         CountingModel(label: "executed python")
     }
 }
 
 @Suite struct RuntimeLoaderTests {
     static func bundle(_ flavors: [(String, ManifestMap)]) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-runtime-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-runtime-\(UUID().uuidString)")
+            .path
         try BundleWriter(destination: path).write(manifest: ModelManifest(flavors: flavors), files: [])
         return path
     }
 
     static let pyfunc: (String, ManifestMap) = (
-        "python_function", ManifestMap([("loader_module", .string("evil_module")), ("python_version", .string("3.11.0"))])
+        "python_function",
+        ManifestMap([("loader_module", .string("evil_module")), ("python_version", .string("3.11.0"))])
     )
 
     @Test func registryKeepsOrderAndReplacesByName() {
@@ -95,7 +101,9 @@ private enum FakePyfuncFlavor: ModelFlavor {
     @Test func registryOrderDecidesBetweenFlavorsPresent() throws {
         let path = try Self.bundle([("unavailable", ManifestMap()), ("counting", ManifestMap())])
         // counting first in the registry wins even though the manifest lists it second.
-        let model = try ModelLoader(registry: FlavorRegistry([CountingFlavor.self, UnavailableFlavor.self])).load(path: path)
+        let model = try ModelLoader(registry: FlavorRegistry([CountingFlavor.self, UnavailableFlavor.self])).load(
+            path: path
+        )
         #expect(model.flavorName == "counting")
         // unavailable first: its check() refuses.
         let error = try #require(throws: ModelBundleError.self) {
@@ -130,7 +138,8 @@ private enum FakePyfuncFlavor: ModelFlavor {
         let results = await withTaskGroup(of: PredictionOutput?.self) { group in
             for rows in 1...8 {
                 group.addTask {
-                    guard let tensor = try? Tensor(shape: [rows], values: .double(Array(repeating: 0, count: rows))) else {
+                    guard let tensor = try? Tensor(shape: [rows], values: .double(Array(repeating: 0, count: rows)))
+                    else {
                         return nil
                     }
                     return try? model.predict(.tensor(tensor))

@@ -12,7 +12,10 @@ import Testing
         #expect(report.violations.count == 100)
         #expect(report.totalCount == 250)
         #expect(report.violations.last?.row == 99)
-        #expect(report.summaryLine == "column 'n' row 0: 0.5 has a fraction; a long cannot hold it without loss (and 249 more)")
+        #expect(
+            report.summaryLine
+                == "column 'n' row 0: 0.5 has a fraction; a long cannot hold it without loss (and 249 more)"
+        )
         #expect(report.text.contains("… and 150 more violations not listed"))
         #expect(report.json["truncated"] == .bool(true))
         #expect(report.json["violation_count"] == .integer(250))
@@ -32,7 +35,11 @@ import Testing
     func jsonShape() throws {
         let report = try E.report(E.schema(E.col("a", "long")), #"{"dataframe_records": [{"a": 1.5, "z": 1}]}"#)
         let json = report.json
-        #expect(json.objectValue?.keys == ["valid", "rows", "violation_count", "violations", "truncated", "ignored_inputs", "ignored_params"])
+        #expect(
+            json.objectValue?.keys == [
+                "valid", "rows", "violation_count", "violations", "truncated", "ignored_inputs", "ignored_params",
+            ]
+        )
         let violation = try #require(json["violations"]?.arrayValue?.first)
         #expect(violation.objectValue?.keys == ["rule", "column", "row", "value", "expected", "message"])
         #expect(violation["rule"] == .string("type"))
@@ -47,7 +54,10 @@ import Testing
     func noSignature() throws {
         let enforcer = SchemaEnforcer(signature: nil)
         #expect(enforcer.requestSchema == nil)
-        let request = try RequestDecoder().decode(Array(#"{"inputs": [[1, "a"]], "params": {"k": 1}}"#.utf8), format: .json)
+        let request = try RequestDecoder().decode(
+            Array(#"{"inputs": [[1, "a"]], "params": {"k": 1}}"#.utf8),
+            format: .json
+        )
         let enforced = try enforcer.enforce(request)
         #expect(enforced.params.isEmpty)
         #expect(enforcer.validate(request).ignoredParams == ["k"])
@@ -102,11 +112,14 @@ import Testing
         #expect(report.violations.map(\.rule) == (c.rule.map { [$0] } ?? []))
     }
 
-    @Test("tensor dtypes bound their integers", arguments: [
-        ("int8", "127", true), ("int8", "128", false), ("uint8", "-1", false), ("uint16", "65535", true),
-        ("uint32", "4294967296", false), ("int16", "-32768", true), ("float16", "70000.0", false),
-        ("bool", "true", true), ("bool", "0", false),
-    ])
+    @Test(
+        "tensor dtypes bound their integers",
+        arguments: [
+            ("int8", "127", true), ("int8", "128", false), ("uint8", "-1", false), ("uint16", "65535", true),
+            ("uint32", "4294967296", false), ("int16", "-32768", true), ("float16", "70000.0", false),
+            ("bool", "true", true), ("bool", "0", false),
+        ]
+    )
     func tensorBounds(dtype: String, value: String, accepted: Bool) throws {
         let report = try E.report("[" + E.tensor(dtype, [-1]) + "]", #"{"inputs": [\#(value)]}"#)
         #expect(report.isValid == accepted)

@@ -9,9 +9,14 @@ import Testing
 enum DoublingFlavor: ModelFlavor {
     static let name = "acme_doubling"
 
-    static func load(from bundle: OpenedBundle, configuration: ManifestMap) throws(ModelBundleError) -> any FlavorModel {
+    static func load(from bundle: OpenedBundle, configuration: ManifestMap) throws(ModelBundleError) -> any FlavorModel
+    {
         guard configuration["format_version"]?.int == 1 else {
-            throw ModelBundleError(.unsupportedFormatVersion, "acme_doubling reads format_version 1", item: "flavors.acme_doubling.format_version")
+            throw ModelBundleError(
+                .unsupportedFormatVersion,
+                "acme_doubling reads format_version 1",
+                item: "flavors.acme_doubling.format_version"
+            )
         }
         return DoublingModel()
     }

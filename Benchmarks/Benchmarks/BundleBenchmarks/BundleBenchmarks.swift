@@ -10,7 +10,8 @@ let benchmarks: @Sendable () -> Void = {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Tests/Fixtures/mlflow")
     let bundle = fixtures.appendingPathComponent("params_all_types").path
-    let manifestBytes = (try? Array(Data(contentsOf: fixtures.appendingPathComponent("params_all_types/MLmodel")))) ?? []
+    let manifestBytes =
+        (try? Array(Data(contentsOf: fixtures.appendingPathComponent("params_all_types/MLmodel")))) ?? []
 
     Benchmark("ModelManifest parse (MLflow MLmodel with params)") { benchmark in
         for _ in benchmark.scaledIterations {

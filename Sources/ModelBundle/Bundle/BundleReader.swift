@@ -24,7 +24,7 @@ public struct BundleReader: Sendable {
         let bytes: [UInt8]
         do {
             bytes = try directory.read(manifestPath, limit: ModelManifest.maximumSize)
-        } catch where error.code == .fileMissing {
+        } catch  where error.code == .fileMissing {
             throw ModelBundleError(
                 .fileMissing,
                 "\(directory.path) has no MLmodel file; a bundle is a directory with an MLmodel at its root",
@@ -61,7 +61,7 @@ public struct BundleReader: Sendable {
         let bytes: [UInt8]
         do {
             bytes = try directory.read(path, limit: ChecksumManifest.maximumSize)
-        } catch where error.code == .fileMissing {
+        } catch  where error.code == .fileMissing {
             return .absent
         }
         let checksums = try ChecksumManifest(parsing: bytes)

@@ -93,7 +93,9 @@ public struct BundleSummary: Sendable {
                     param.shape.map { "(\($0.map(String.init).joined(separator: ", ")),)" } ?? "scalar",
                 ]
             }
-            lines.append(contentsOf: Self.table(header: ["name", "type", "default", "shape"], rows: rows).map { "    " + $0 })
+            lines.append(
+                contentsOf: Self.table(header: ["name", "type", "default", "shape"], rows: rows).map { "    " + $0 }
+            )
         } else {
             lines.append("  params: none")
         }
@@ -121,7 +123,10 @@ public struct BundleSummary: Sendable {
         switch name {
         case PythonFunctionFlavor.name:
             let flavor = PythonFunctionFlavor(configuration: configuration)
-            var parts = ["loader \(flavor.loaderModule ?? "?") (recorded, never executed)", "predict_fn \(flavor.predictFunction)"]
+            var parts = [
+                "loader \(flavor.loaderModule ?? "?") (recorded, never executed)",
+                "predict_fn \(flavor.predictFunction)",
+            ]
             if let version = flavor.pythonVersion { parts.append("python \(version)") }
             return parts.joined(separator: ", ")
         case SklearnFlavor.name:

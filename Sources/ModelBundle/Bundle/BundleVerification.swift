@@ -21,7 +21,10 @@ extension BundleReader {
         var unlisted: [BundlePath] = []
         if case .verified = bundle.checksums {
             let checksums = try ChecksumManifest(
-                parsing: try directory.read(try BundlePath(ChecksumManifest.fileName), limit: ChecksumManifest.maximumSize)
+                parsing: try directory.read(
+                    try BundlePath(ChecksumManifest.fileName),
+                    limit: ChecksumManifest.maximumSize
+                )
             )
             let listed = Set(checksums.entries.map(\.path))
             unlisted = listing.files.filter { !listed.contains($0) && $0.rawValue != ChecksumManifest.fileName }

@@ -29,7 +29,11 @@ public struct BundleWriter: Sendable {
         for file in files {
             let name = file.path.rawValue
             guard name != ModelManifest.fileName, name != ChecksumManifest.fileName else {
-                throw ModelBundleError(.ioFailure, "\(name) is written by the bundle writer itself; do not pass it as a file", item: name)
+                throw ModelBundleError(
+                    .ioFailure,
+                    "\(name) is written by the bundle writer itself; do not pass it as a file",
+                    item: name
+                )
             }
             guard seen.insert(file.path).inserted else {
                 throw ModelBundleError(.ioFailure, "\(name) is given twice", item: name)

@@ -248,8 +248,17 @@ public struct BundleDirectory: Sendable {
 
     private func ioError(_ verb: String, _ relativePath: BundlePath, _ error: SystemError) -> ModelBundleError {
         if error.errno == EFBIG {
-            return ModelBundleError(.manifestTooLarge, "\(relativePath) grew past its size limit while being read", item: relativePath.rawValue)
+            return ModelBundleError(
+                .manifestTooLarge,
+                "\(relativePath) grew past its size limit while being read",
+                item: relativePath.rawValue
+            )
         }
-        return ModelBundleError(.ioFailure, "cannot \(verb) \(relativePath)", item: relativePath.rawValue, detail: error.message)
+        return ModelBundleError(
+            .ioFailure,
+            "cannot \(verb) \(relativePath)",
+            item: relativePath.rawValue,
+            detail: error.message
+        )
     }
 }

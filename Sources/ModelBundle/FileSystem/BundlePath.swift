@@ -76,7 +76,8 @@ public struct BundlePath: Hashable, Sendable, Comparable, CustomStringConvertibl
     }
 
     private static func isASCIILetter(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
     }
 
     /// Escapes control characters so a hostile name cannot forge lines in a terminal or log.

@@ -34,7 +34,11 @@ public final class StagingDirectory {
         var trimmed = target
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard !trimmed.isEmpty, trimmed != "/", trimmed != ".", trimmed != ".." else {
-            throw ModelBundleError(.targetExists, "\(target) cannot be a bundle destination; name a new directory", item: target)
+            throw ModelBundleError(
+                .targetExists,
+                "\(target) cannot be a bundle destination; name a new directory",
+                item: target
+            )
         }
         let (parent, name) = StagingDirectory.split(trimmed)
         try StagingDirectory.checkTarget(trimmed)
@@ -96,7 +100,9 @@ public final class StagingDirectory {
                     }
                 }
             } catch {
-                failure = error as? ModelBundleError ?? ModelBundleError(.ioFailure, "cannot write \(relativePath)", item: relativePath.rawValue)
+                failure =
+                    error as? ModelBundleError
+                    ?? ModelBundleError(.ioFailure, "cannot write \(relativePath)", item: relativePath.rawValue)
             }
         }
         if let failure { throw failure }
@@ -141,7 +147,12 @@ public final class StagingDirectory {
                     item: targetPath
                 )
             }
-            throw ModelBundleError(.ioFailure, "cannot move the bundle into \(targetPath)", item: targetPath, detail: error.message)
+            throw ModelBundleError(
+                .ioFailure,
+                "cannot move the bundle into \(targetPath)",
+                item: targetPath,
+                detail: error.message
+            )
         }
         isPublished = true
         try? parentDescriptor.sync()
@@ -157,19 +168,34 @@ public final class StagingDirectory {
         let parent = parts.dropLast().joined(separator: "/")
         let directory = try ensureDirectory(parent)
         let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
-        switch FileDescriptor.open(String(parts[parts.count - 1]), relativeTo: directory.rawValue, flags: flags, mode: 0o644) {
+        switch FileDescriptor.open(
+            String(parts[parts.count - 1]),
+            relativeTo: directory.rawValue,
+            flags: flags,
+            mode: 0o644
+        ) {
         case .success(let file):
             do {
                 try body(file)
                 try file.sync()
             } catch {
-                throw ModelBundleError(.ioFailure, "cannot write \(relativePath)", item: relativePath.rawValue, detail: error.message)
+                throw ModelBundleError(
+                    .ioFailure,
+                    "cannot write \(relativePath)",
+                    item: relativePath.rawValue,
+                    detail: error.message
+                )
             }
         case .failure(let error):
             if error.errno == EEXIST {
                 throw ModelBundleError(.ioFailure, "\(relativePath) was written twice", item: relativePath.rawValue)
             }
-            throw ModelBundleError(.ioFailure, "cannot create \(relativePath)", item: relativePath.rawValue, detail: error.message)
+            throw ModelBundleError(
+                .ioFailure,
+                "cannot create \(relativePath)",
+                item: relativePath.rawValue,
+                detail: error.message
+            )
         }
     }
 
@@ -178,7 +204,12 @@ public final class StagingDirectory {
         switch FileDescriptor.open(path, flags: O_RDONLY | O_DIRECTORY) {
         case .success(let descriptor): current = descriptor
         case .failure(let error):
-            throw ModelBundleError(.ioFailure, "staging directory \(path) disappeared", item: path, detail: error.message)
+            throw ModelBundleError(
+                .ioFailure,
+                "staging directory \(path) disappeared",
+                item: path,
+                detail: error.message
+            )
         }
         var sofar = ""
         for part in relative.split(separator: "/") {
@@ -186,7 +217,12 @@ public final class StagingDirectory {
             sofar = sofar.isEmpty ? name : sofar + "/" + name
             if mkdirat(current.rawValue, name, 0o755) != 0 && errno != EEXIST {
                 let error = SystemError(errno: errno)
-                throw ModelBundleError(.ioFailure, "cannot create directory \(sofar)", item: sofar, detail: error.message)
+                throw ModelBundleError(
+                    .ioFailure,
+                    "cannot create directory \(sofar)",
+                    item: sofar,
+                    detail: error.message
+                )
             }
             directories.insert(sofar)
             switch FileDescriptor.open(name, relativeTo: current.rawValue, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW) {
@@ -224,7 +260,8 @@ public final class StagingDirectory {
 
     /// Removes a directory tree without following links.
     static func removeTree(_ root: String) {
-        guard case .success(let descriptor) = FileDescriptor.open(root, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW) else {
+        guard case .success(let descriptor) = FileDescriptor.open(root, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+        else {
             unlink(root)
             return
         }
@@ -238,7 +275,11 @@ public final class StagingDirectory {
             var info = stat()
             guard fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
             if (info.st_mode & S_IFMT) == S_IFDIR {
-                if case .success(let child) = FileDescriptor.open(name, relativeTo: directory, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW) {
+                if case .success(let child) = FileDescriptor.open(
+                    name,
+                    relativeTo: directory,
+                    flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+                ) {
                     removeContents(of: child.rawValue)
                 }
                 unlinkat(directory, name, AT_REMOVEDIR)

@@ -29,7 +29,11 @@ public struct InputExample: Sendable, Hashable {
         }
         split.append(("data", .array(rows.map(JSONValue.array))))
         return InputExample(
-            type: "dataframe", data: .object(split), params: params, pandasOrient: columns == nil ? "values" : "split")
+            type: "dataframe",
+            data: .object(split),
+            params: params,
+            pandasOrient: columns == nil ? "values" : "split"
+        )
     }
 
     /// An ndarray as a nested list (NaN already replaced by `null`, as MLflow does).
@@ -91,15 +95,20 @@ public struct InputExample: Sendable, Hashable {
     /// The `saved_input_example_info` for the files above.
     public var info: SavedInputExampleInfo {
         SavedInputExampleInfo(
-            type: type, pandasOrient: pandasOrient,
-            servingInputPath: servingInputJSON == nil ? nil : "serving_input_example.json", hasParams: params != nil)
+            type: type,
+            pandasOrient: pandasOrient,
+            servingInputPath: servingInputJSON == nil ? nil : "serving_input_example.json",
+            hasParams: params != nil
+        )
     }
 
     /// The largest example file read.
     public static let maximumFileSize = 64 << 20
 
     /// The types this version reads.
-    static let knownTypes: Set<String> = ["dataframe", "ndarray", "sparse_matrix_csc", "sparse_matrix_csr", "json_object"]
+    static let knownTypes: Set<String> = [
+        "dataframe", "ndarray", "sparse_matrix_csc", "sparse_matrix_csr", "json_object",
+    ]
 
     /// Reads the example a bundle's `saved_input_example_info` describes. Legacy 1.x ndarray examples
     /// (`format: tf-serving`, data wrapped in `{"inputs": …}`) are unwrapped; unknown types are refused with
@@ -110,8 +119,10 @@ public struct InputExample: Sendable, Hashable {
         let path = try BundlePath(info.artifactPath, field: "saved_input_example_info.artifact_path")
         guard knownTypes.contains(info.type) else {
             throw ModelBundleError(
-                .exampleInvalid, "This version of mlflow can not load example of type \(info.type)",
-                item: path.rawValue)
+                .exampleInvalid,
+                "This version of mlflow can not load example of type \(info.type)",
+                item: path.rawValue
+            )
         }
         let bytes = try bundle.read(path, limit: maximumFileSize, field: "saved_input_example_info.artifact_path")
         let parser = JSONParser(errorCode: .exampleInvalid, source: path.rawValue)
@@ -126,8 +137,10 @@ public struct InputExample: Sendable, Hashable {
         if info.hasParams {
             guard let object = document.objectValue, let inputs = object["inputs"] else {
                 throw ModelBundleError(
-                    .exampleInvalid, "An example saved with params must be an object with `inputs` and `params`",
-                    item: path.rawValue)
+                    .exampleInvalid,
+                    "An example saved with params must be an object with `inputs` and `params`",
+                    item: path.rawValue
+                )
             }
             data = inputs
             guard let paramsObject = object["params"]?.objectValue else {
@@ -142,16 +155,24 @@ public struct InputExample: Sendable, Hashable {
                 rows.allSatisfy({ $0.arrayValue != nil })
             else {
                 throw ModelBundleError(
-                    .exampleInvalid, "A dataframe example must be an object with a `data` list of rows",
-                    item: path.rawValue)
+                    .exampleInvalid,
+                    "A dataframe example must be an object with a `data` list of rows",
+                    item: path.rawValue
+                )
             }
             if let columns = split["columns"], !(columns.arrayValue?.allSatisfy({ $0.stringValue != nil }) ?? false) {
                 throw ModelBundleError(
-                    .exampleInvalid, "A dataframe example's `columns` must be a list of strings", item: path.rawValue)
+                    .exampleInvalid,
+                    "A dataframe example's `columns` must be a list of strings",
+                    item: path.rawValue
+                )
             }
             return InputExample(
-                type: info.type, data: data, params: params,
-                pandasOrient: info.pandasOrient ?? (split["columns"] == nil ? "values" : "split"))
+                type: info.type,
+                data: data,
+                params: params,
+                pandasOrient: info.pandasOrient ?? (split["columns"] == nil ? "values" : "split")
+            )
         }
         return InputExample(type: info.type, data: data, params: params)
     }

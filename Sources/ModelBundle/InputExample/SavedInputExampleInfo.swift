@@ -18,8 +18,12 @@ public struct SavedInputExampleInfo: Sendable, Hashable {
     public var otherFields: [(String, String)]
 
     public init(
-        artifactPath: String = "input_example.json", type: String, pandasOrient: String? = nil,
-        servingInputPath: String? = nil, hasParams: Bool = false, format: String? = nil
+        artifactPath: String = "input_example.json",
+        type: String,
+        pandasOrient: String? = nil,
+        servingInputPath: String? = nil,
+        hasParams: Bool = false,
+        format: String? = nil
     ) {
         self.artifactPath = artifactPath
         self.type = type
@@ -48,8 +52,10 @@ public struct SavedInputExampleInfo: Sendable, Hashable {
         }
         guard let artifactPath, let type else {
             throw ModelBundleError(
-                .manifestInvalid, "saved_input_example_info needs both `artifact_path` and `type`",
-                item: "saved_input_example_info")
+                .manifestInvalid,
+                "saved_input_example_info needs both `artifact_path` and `type`",
+                item: "saved_input_example_info"
+            )
         }
         self.artifactPath = artifactPath
         self.type = type

@@ -72,11 +72,21 @@ extension JSONParser {
             case UInt8(ascii: "{"): return try object(depth: depth + 1)
             case UInt8(ascii: "["): return try array(depth: depth + 1)
             case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
-            case UInt8(ascii: "N"): try literal("NaN"); return .double(.nan)
-            case UInt8(ascii: "I"): try literal("Infinity"); return .double(.infinity)
+            case UInt8(ascii: "t"):
+                try literal("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try literal("null")
+                return .null
+            case UInt8(ascii: "N"):
+                try literal("NaN")
+                return .double(.nan)
+            case UInt8(ascii: "I"):
+                try literal("Infinity")
+                return .double(.infinity)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
             default: throw error("expected a value (object, array, string, number, true, false or null)")
             }
@@ -84,7 +94,8 @@ extension JSONParser {
 
         mutating func literal(_ word: String) throws(ModelBundleError) {
             let expected = Array(word.utf8)
-            guard bytes.count - offset >= expected.count, bytes[offset..<offset + expected.count].elementsEqual(expected)
+            guard bytes.count - offset >= expected.count,
+                bytes[offset..<offset + expected.count].elementsEqual(expected)
             else {
                 throw error("expected a value (object, array, string, number, true, false or null)")
             }
@@ -247,12 +258,20 @@ extension JSONParser {
             var upper: UInt8 = 0xBF
             switch lead {
             case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; lower = 0xA0
+            case 0xE0:
+                length = 3
+                lower = 0xA0
             case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; upper = 0x9F
-            case 0xF0: length = 4; lower = 0x90
+            case 0xED:
+                length = 3
+                upper = 0x9F
+            case 0xF0:
+                length = 4
+                lower = 0x90
             case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; upper = 0x8F
+            case 0xF4:
+                length = 4
+                upper = 0x8F
             default: throw error("invalid UTF-8 byte in string")
             }
             guard bytes.count - offset >= length else { throw error("invalid UTF-8: truncated sequence") }
@@ -260,7 +279,9 @@ extension JSONParser {
                 let continuation = bytes[offset + index]
                 let low = index == 1 ? lower : 0x80
                 let high = index == 1 ? upper : 0xBF
-                guard continuation >= low && continuation <= high else { throw error("invalid UTF-8 sequence in string") }
+                guard continuation >= low && continuation <= high else {
+                    throw error("invalid UTF-8 sequence in string")
+                }
             }
             utf8.append(contentsOf: bytes[offset..<offset + length])
             offset += length

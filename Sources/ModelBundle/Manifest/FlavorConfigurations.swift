@@ -20,11 +20,19 @@ public struct PythonFunctionFlavor: Sendable, Equatable {
     }
 
     /// A configuration as ModelBundle writes it: `loader_module`, `code`, `data`, `env`, `python_version`.
-    public init(loaderModule: String, data: String?, code: String?, pythonVersion: String, predictFunction: String? = nil) {
+    public init(
+        loaderModule: String,
+        data: String?,
+        code: String?,
+        pythonVersion: String,
+        predictFunction: String? = nil
+    ) {
         var configuration = ManifestMap()
         configuration["code"] = .optionalString(code)
         if let data { configuration["data"] = .string(data) }
-        configuration["env"] = .map(ManifestMap([("conda", .string("conda.yaml")), ("virtualenv", .string("python_env.yaml"))]))
+        configuration["env"] = .map(
+            ManifestMap([("conda", .string("conda.yaml")), ("virtualenv", .string("python_env.yaml"))])
+        )
         configuration["loader_module"] = .string(loaderModule)
         if let predictFunction { configuration["predict_fn"] = .string(predictFunction) }
         configuration["python_version"] = .string(pythonVersion)

@@ -132,7 +132,11 @@ public struct ModelManifest: Sendable, Equatable {
     public var signatureBlock: SignatureBlock? {
         get {
             guard let map = document["signature"]?.map else { return nil }
-            return SignatureBlock(inputs: map["inputs"]?.text, outputs: map["outputs"]?.text, params: map["params"]?.text)
+            return SignatureBlock(
+                inputs: map["inputs"]?.text,
+                outputs: map["outputs"]?.text,
+                params: map["params"]?.text
+            )
         }
         set {
             guard let newValue else {
@@ -199,7 +203,9 @@ public struct ModelManifest: Sendable, Equatable {
                 } else if let files = env.map {
                     for (key, value) in files {
                         if let text = value.text {
-                            result.append(ReferencedPath(field: "flavors.\(flavorName).env.\(key)", path: text, kind: .file))
+                            result.append(
+                                ReferencedPath(field: "flavors.\(flavorName).env.\(key)", path: text, kind: .file)
+                            )
                         }
                     }
                 }
@@ -208,7 +214,11 @@ public struct ModelManifest: Sendable, Equatable {
                 for (name, artifact) in artifacts {
                     if let path = artifact.map?["path"]?.text {
                         result.append(
-                            ReferencedPath(field: "flavors.\(flavorName).artifacts.\(name).path", path: path, kind: .fileOrDirectory)
+                            ReferencedPath(
+                                field: "flavors.\(flavorName).artifacts.\(name).path",
+                                path: path,
+                                kind: .fileOrDirectory
+                            )
                         )
                     }
                 }
@@ -238,7 +248,9 @@ public struct ModelManifest: Sendable, Equatable {
             throw field("flavors.\(name)", "must be a mapping, not \(configuration.kindName)")
         }
         if let signature = document["signature"], !signature.isNull {
-            guard let map = signature.map else { throw field("signature", "must be a mapping with inputs, outputs and params") }
+            guard let map = signature.map else {
+                throw field("signature", "must be a mapping with inputs, outputs and params")
+            }
             for (key, value) in map where !value.isNull && value.text == nil {
                 throw field("signature.\(key)", "must be a JSON string or null")
             }

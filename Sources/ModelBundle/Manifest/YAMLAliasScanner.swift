@@ -37,7 +37,8 @@ struct YAMLAliasScanner {
 
         func byte(_ offset: Int) -> UInt8 { offset < count ? bytes[offset] : UInt8(ascii: "\n") }
         func isBlank(_ value: UInt8) -> Bool {
-            value == UInt8(ascii: " ") || value == UInt8(ascii: "\t") || value == UInt8(ascii: "\n") || value == UInt8(ascii: "\r")
+            value == UInt8(ascii: " ") || value == UInt8(ascii: "\t") || value == UInt8(ascii: "\n")
+                || value == UInt8(ascii: "\r")
         }
 
         while index < count {
@@ -51,7 +52,8 @@ struct YAMLAliasScanner {
                 var indent = 0
                 while byte(lineStart + indent) == UInt8(ascii: " ") { indent += 1 }
                 if let parent = blockScalarParentIndent {
-                    let isEmptyLine = byte(lineStart + indent) == UInt8(ascii: "\n") || byte(lineStart + indent) == UInt8(ascii: "\r")
+                    let isEmptyLine =
+                        byte(lineStart + indent) == UInt8(ascii: "\n") || byte(lineStart + indent) == UInt8(ascii: "\r")
                     if indent > parent || isEmptyLine {
                         while index < count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
                         continue
@@ -131,7 +133,10 @@ struct YAMLAliasScanner {
                 switch current {
                 case UInt8(ascii: ":"):
                     let next = byte(index + 1)
-                    if isBlank(next) || (flowDepth > 0 && (next == UInt8(ascii: ",") || next == UInt8(ascii: "]") || next == UInt8(ascii: "}"))) {
+                    if isBlank(next)
+                        || (flowDepth > 0
+                            && (next == UInt8(ascii: ",") || next == UInt8(ascii: "]") || next == UInt8(ascii: "}")))
+                    {
                         state = .nodeStart
                     }
                     index += 1

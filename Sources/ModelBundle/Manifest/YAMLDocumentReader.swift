@@ -47,7 +47,9 @@ struct YAMLDocumentReader {
         return try convert(root, path: "", depth: 0, budget: &budget)
     }
 
-    private func convert(_ node: Node, path: String, depth: Int, budget: inout Int) throws(ModelBundleError) -> ManifestValue {
+    private func convert(_ node: Node, path: String, depth: Int, budget: inout Int) throws(ModelBundleError)
+        -> ManifestValue
+    {
         budget -= 1
         if budget < 0 {
             throw invalid("has more than \(maximumNodes) nodes", item: fileName)
@@ -103,7 +105,8 @@ struct YAMLDocumentReader {
                 "has the key \(names) twice in one mapping (line \(context.mark.line))",
                 item: "\(fileName):\(context.mark.line)"
             )
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
             return invalid(
                 "is not valid YAML at line \(mark.line), column \(mark.column): \(problem)",
                 item: "\(fileName):\(mark.line):\(mark.column)"

@@ -24,11 +24,15 @@ enum YAMLScalarRules {
     /// Whether PyYAML resolves the plain scalar to an int (any of its int forms).
     static func isInt(_ text: String) -> Bool {
         var bytes = Substring(text).utf8[...]
-        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            bytes = bytes.dropFirst()
+        }
         guard let first = bytes.first else { return false }
         let body = Array(bytes)
         if body.count > 2 && first == UInt8(ascii: "0") && body[1] == UInt8(ascii: "b") {
-            return body[2...].allSatisfy { $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: "1") || $0 == UInt8(ascii: "_") }
+            return body[2...].allSatisfy {
+                $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: "1") || $0 == UInt8(ascii: "_")
+            }
         }
         if body.count > 2 && first == UInt8(ascii: "0") && body[1] == UInt8(ascii: "x") {
             return body[2...].allSatisfy { isHexDigit($0) || $0 == UInt8(ascii: "_") }
@@ -46,7 +50,9 @@ enum YAMLScalarRules {
     /// Whether PyYAML resolves the plain scalar to a float.
     static func isFloat(_ text: String) -> Bool {
         var body = Array(text.utf8)
-        if ["-.inf", "+.inf", ".inf", "-.Inf", "+.Inf", ".Inf", "-.INF", "+.INF", ".INF", ".nan", ".NaN", ".NAN"].contains(text) {
+        if ["-.inf", "+.inf", ".inf", "-.Inf", "+.Inf", ".Inf", "-.INF", "+.INF", ".INF", ".nan", ".NaN", ".NAN"]
+            .contains(text)
+        {
             return true
         }
         let signed = body.first == UInt8(ascii: "-") || body.first == UInt8(ascii: "+")
@@ -89,7 +95,9 @@ enum YAMLScalarRules {
             index += 1
         } else {
             guard bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") else { return false }
-            while index < bytes.count && (bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t")) { index += 1 }
+            while index < bytes.count && (bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t")) {
+                index += 1
+            }
         }
         guard digits(2) > 0, index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
         index += 1
@@ -127,7 +135,9 @@ enum YAMLScalarRules {
         if index == rest.endIndex { return allowEmpty || index > rest.startIndex }
         guard rest[index] == UInt8(ascii: "e") || rest[index] == UInt8(ascii: "E") else { return false }
         index += 1
-        guard index < rest.endIndex, rest[index] == UInt8(ascii: "-") || rest[index] == UInt8(ascii: "+") else { return false }
+        guard index < rest.endIndex, rest[index] == UInt8(ascii: "-") || rest[index] == UInt8(ascii: "+") else {
+            return false
+        }
         index += 1
         guard index < rest.endIndex else { return false }
         return rest[index...].allSatisfy(isDigit)
@@ -156,6 +166,7 @@ enum YAMLScalarRules {
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
-        isDigit(byte) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
+        isDigit(byte) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
     }
 }

@@ -22,8 +22,10 @@ public indirect enum ColumnType: Sendable, Hashable {
         }
         if !duplicates.isEmpty {
             throw ModelBundleError(
-                .schemaInvalid, "Found duplicated property names: `\(duplicates.joined(separator: ", "))`",
-                item: duplicates[0])
+                .schemaInvalid,
+                "Found duplicated property names: `\(duplicates.joined(separator: ", "))`",
+                item: duplicates[0]
+            )
         }
         return .object(properties.sorted { $0.name.unicodeScalars.lexicographicallyPrecedes($1.name.unicodeScalars) })
     }
@@ -79,7 +81,10 @@ public indirect enum ColumnType: Sendable, Hashable {
     static func decode(_ object: JSONObject, context: String, item: String?) throws(ModelBundleError) -> ColumnType {
         guard let typeValue = object["type"] else {
             throw ModelBundleError(
-                .schemaInvalid, "Missing keys in \(context) JSON. Expected to find key `type`", item: item)
+                .schemaInvalid,
+                "Missing keys in \(context) JSON. Expected to find key `type`",
+                item: item
+            )
         }
         guard let typeName = typeValue.stringValue else {
             throw ModelBundleError(.schemaInvalid, "The `type` of \(context) must be a string", item: item)
@@ -88,7 +93,10 @@ public indirect enum ColumnType: Sendable, Hashable {
         case "array":
             guard let items = object["items"] else {
                 throw ModelBundleError(
-                    .schemaInvalid, "Missing keys in Array JSON. Expected to find keys `items` and `type`", item: item)
+                    .schemaInvalid,
+                    "Missing keys in Array JSON. Expected to find keys `items` and `type`",
+                    item: item
+                )
             }
             guard let itemsObject = items.objectValue else {
                 throw ModelBundleError(.schemaInvalid, "Expected items to be a dictionary of Object JSON", item: item)
@@ -97,7 +105,10 @@ public indirect enum ColumnType: Sendable, Hashable {
         case "map":
             guard let values = object["values"] else {
                 throw ModelBundleError(
-                    .schemaInvalid, "Missing keys in Map JSON. Expected to find keys `values` and `type`", item: item)
+                    .schemaInvalid,
+                    "Missing keys in Map JSON. Expected to find keys `values` and `type`",
+                    item: item
+                )
             }
             guard let valuesObject = values.objectValue else {
                 throw ModelBundleError(.schemaInvalid, "Expected values to be a dictionary of Object JSON", item: item)
@@ -106,18 +117,26 @@ public indirect enum ColumnType: Sendable, Hashable {
         case "object":
             guard let properties = object["properties"] else {
                 throw ModelBundleError(
-                    .schemaInvalid, "Missing keys in Object JSON. Expected to find keys `properties` and `type`",
-                    item: item)
+                    .schemaInvalid,
+                    "Missing keys in Object JSON. Expected to find keys `properties` and `type`",
+                    item: item
+                )
             }
             guard let propertiesObject = properties.objectValue else {
                 throw ModelBundleError(
-                    .schemaInvalid, "Expected properties to be a dictionary of Property JSON", item: item)
+                    .schemaInvalid,
+                    "Expected properties to be a dictionary of Property JSON",
+                    item: item
+                )
             }
             var list: [ObjectProperty] = []
             for (name, value) in propertiesObject {
                 guard let propertyObject = value.objectValue else {
                     throw ModelBundleError(
-                        .schemaInvalid, "Expected properties to be a dictionary of Property JSON", item: name)
+                        .schemaInvalid,
+                        "Expected properties to be a dictionary of Property JSON",
+                        item: name
+                    )
                 }
                 list.append(try ObjectProperty.decode(name: name, propertyObject))
             }
@@ -130,7 +149,8 @@ public indirect enum ColumnType: Sendable, Hashable {
                     .schemaInvalid,
                     "Unsupported type '\(typeName)', expected instance of DataType or one of "
                         + "['boolean', 'integer', 'long', 'float', 'double', 'string', 'binary', 'datetime']",
-                    item: item)
+                    item: item
+                )
             }
             return .scalar(dataType)
         }

@@ -35,7 +35,10 @@ public struct ModelSignature: Sendable, Hashable {
         guard let text, !text.isEmpty else { return nil }
         if text.utf8.count > maximumJSONLength {
             throw ModelBundleError(
-                .schemaInvalid, "\(field) is longer than the \(maximumJSONLength) bytes this reader accepts", item: field)
+                .schemaInvalid,
+                "\(field) is longer than the \(maximumJSONLength) bytes this reader accepts",
+                item: field
+            )
         }
         let value: JSONValue
         do {

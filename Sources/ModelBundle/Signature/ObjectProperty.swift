@@ -22,7 +22,10 @@ public struct ObjectProperty: Sendable, Hashable {
     static func decode(name: String, _ object: JSONObject) throws(ModelBundleError) -> ObjectProperty {
         if object["type"] == nil {
             throw ModelBundleError(
-                .schemaInvalid, "Missing keys in Property `\(name)`. Expected to find key `type`", item: name)
+                .schemaInvalid,
+                "Missing keys in Property `\(name)`. Expected to find key `type`",
+                item: name
+            )
         }
         let type = try ColumnType.decode(object, context: "Property `\(name)`", item: name)
         return ObjectProperty(name: name, type: type, required: try decodeRequired(object, item: name))

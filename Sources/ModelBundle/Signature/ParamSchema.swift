@@ -13,7 +13,8 @@ public struct ParamSchema: Sendable, Hashable {
                 .schemaInvalid,
                 "Duplicated parameters found in schema: [" + duplicates.map(pythonStringRepr).joined(separator: ", ")
                     + "]",
-                item: duplicates[0])
+                item: duplicates[0]
+            )
         }
         self.params = params
     }
@@ -32,7 +33,11 @@ public struct ParamSchema: Sendable, Hashable {
         var params: [ParamSpec] = []
         for (index, entry) in entries.enumerated() {
             guard let object = entry.objectValue else {
-                throw ModelBundleError(.schemaInvalid, "Each ParamSpec must be a JSON object", item: "\(field)[\(index)]")
+                throw ModelBundleError(
+                    .schemaInvalid,
+                    "Each ParamSpec must be a JSON object",
+                    item: "\(field)[\(index)]"
+                )
             }
             params.append(try ParamSpec.decode(object, item: "\(field)[\(index)]"))
         }

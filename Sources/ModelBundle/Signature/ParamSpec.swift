@@ -21,12 +21,17 @@ public struct ParamSpec: Sendable, Hashable {
         switch type {
         case .scalar(.binary):
             throw ModelBundleError(
-                .schemaInvalid, "Binary type is not supported for parameters, ParamSpec '\(name)'has dtype 'binary'",
-                item: name)
+                .schemaInvalid,
+                "Binary type is not supported for parameters, ParamSpec '\(name)'has dtype 'binary'",
+                item: name
+            )
         case .scalar, .object: break
         default:
             throw ModelBundleError(
-                .schemaInvalid, "Parameter types must be a DataType or an object, got \(type.displayName)", item: name)
+                .schemaInvalid,
+                "Parameter types must be a DataType or an object, got \(type.displayName)",
+                item: name
+            )
         }
         self.defaultValue = try validatedDefault()
     }
@@ -57,7 +62,8 @@ public struct ParamSpec: Sendable, Hashable {
                     .schemaInvalid,
                     "Value must be a 1D array with shape (-1,) for param \(spec), received "
                         + "\(defaultValue.pythonTypeName) with ndim \(ndim)",
-                    item: name)
+                    item: name
+                )
             }
             var converted: [JSONValue] = []
             for element in elements {
@@ -72,7 +78,8 @@ public struct ParamSpec: Sendable, Hashable {
             .schemaInvalid,
             "Shape must be None for scalar or dictionary value, or (-1,) for 1D array value for ParamSpec \(spec)), "
                 + "received \(pythonTuple(shape))",
-            item: name)
+            item: name
+        )
     }
 
     /// `_enforce_param_datatype` / `_enforce_object` for one value: exact types, int → float/double allowed.
@@ -81,7 +88,10 @@ public struct ParamSpec: Sendable, Hashable {
     {
         func failure(_ reason: String) -> ModelBundleError {
             ModelBundleError(
-                .schemaInvalid, "Failed to validate type and shape for \(spec), error: \(reason)", item: item)
+                .schemaInvalid,
+                "Failed to validate type and shape for \(spec), error: \(reason)",
+                item: item
+            )
         }
         if value.isNull { return value }
         switch type {
@@ -103,7 +113,8 @@ public struct ParamSpec: Sendable, Hashable {
             default:
                 throw failure(
                     "Can not safely convert `<class '\(value.pythonTypeName)'>` to `DataType.\(dataType.rawValue)` "
-                        + "for value `\(value.pythonStr)`")
+                        + "for value `\(value.pythonStr)`"
+                )
             }
         case .object(let properties):
             guard case .object(let object) = value else {
@@ -164,7 +175,8 @@ public struct ParamSpec: Sendable, Hashable {
                 .schemaInvalid,
                 "Missing keys in ParamSpec JSON. Expected to find keys `name`, `type`(or `dtype`) and `default`. "
                     + "Received keys: \(keys)",
-                item: item)
+                item: item
+            )
         }
         let name: String
         switch nameValue {
@@ -187,7 +199,8 @@ public struct ParamSpec: Sendable, Hashable {
                 .schemaInvalid,
                 "Unsupported type '\(typeName.prefix(40))', expected instance of DataType or one of "
                     + "['boolean', 'integer', 'long', 'float', 'double', 'string', 'datetime']",
-                item: name)
+                item: name
+            )
         }
         var shape: [Int]?
         switch object["shape"] {
@@ -241,7 +254,8 @@ extension JSONValue {
         case .string(let text): pythonStringRepr(text)
         case .array(let elements): "[" + elements.map(\.pythonReprText).joined(separator: ", ") + "]"
         case .object(let object):
-            "{" + object.members.map { pythonStringRepr($0.key) + ": " + $0.value.pythonReprText }
+            "{"
+                + object.members.map { pythonStringRepr($0.key) + ": " + $0.value.pythonReprText }
                 .joined(separator: ", ") + "}"
         }
     }

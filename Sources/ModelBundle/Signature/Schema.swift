@@ -38,19 +38,22 @@ public struct Schema: Sendable, Hashable, CustomStringConvertible {
             let list = "[" + names.map { $0.map(pythonStringRepr) ?? "None" }.joined(separator: ", ") + "]"
             throw ModelBundleError(
                 .schemaInvalid,
-                "Creating Schema with a combination of named and unnamed inputs is not allowed. Got input names \(list)")
+                "Creating Schema with a combination of named and unnamed inputs is not allowed. Got input names \(list)"
+            )
         }
         if tensors && names.count > 1 && named == 0 {
             throw ModelBundleError(
                 .schemaInvalid,
                 "Creating Schema with multiple unnamed TensorSpecs is not supported. "
-                    + "Please provide names for each TensorSpec.")
+                    + "Please provide names for each TensorSpec."
+            )
         }
         if named == 0 && required.contains(false) {
             throw ModelBundleError(
                 .schemaInvalid,
                 "Creating Schema with unnamed optional inputs is not supported. "
-                    + "Please name all inputs or make all inputs required.")
+                    + "Please name all inputs or make all inputs required."
+            )
         }
     }
 
@@ -83,7 +86,11 @@ public struct Schema: Sendable, Hashable, CustomStringConvertible {
     /// Reads the JSON array MLflow stores. An entry is a tensor iff its `type` is `"tensor"`.
     public init(json: JSONValue, field: String = "signature") throws(ModelBundleError) {
         guard let entries = json.arrayValue else {
-            throw ModelBundleError(.schemaInvalid, "A schema must be a JSON list of column or tensor specs", item: field)
+            throw ModelBundleError(
+                .schemaInvalid,
+                "A schema must be a JSON list of column or tensor specs",
+                item: field
+            )
         }
         var columns: [ColSpec] = []
         var tensors: [TensorSpec] = []
@@ -103,7 +110,8 @@ public struct Schema: Sendable, Hashable, CustomStringConvertible {
                 .schemaInvalid,
                 "Creating Schema with a combination of {0} and {1} is not supported. "
                     + "Please choose one of ColSpec or TensorSpec",
-                item: field)
+                item: field
+            )
         }
         do {
             if tensors.isEmpty {

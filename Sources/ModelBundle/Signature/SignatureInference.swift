@@ -19,7 +19,9 @@ public enum SignatureInference {
     public static func tensorSchema(named arrays: [(name: String, dtype: TensorDType, shape: [Int])])
         throws(ModelBundleError) -> Schema
     {
-        try Schema(tensors: arrays.map { TensorSpec(dtype: $0.dtype, shape: variableFirstDimension($0.shape), name: $0.name) })
+        try Schema(
+            tensors: arrays.map { TensorSpec(dtype: $0.dtype, shape: variableFirstDimension($0.shape), name: $0.name) }
+        )
     }
 
     private static func variableFirstDimension(_ shape: [Int]) -> [Int] {
@@ -57,7 +59,8 @@ public enum SignatureInference {
             if present.allSatisfy({ if case .integer = $0 { true } else { false } }) {
                 return .scalar(hasNull ? .double : .long)
             }
-            if present.allSatisfy({ if case .integer = $0 { true } else if case .double = $0 { true } else { false } }) {
+            if present.allSatisfy({ if case .integer = $0 { true } else if case .double = $0 { true } else { false } })
+            {
                 return .scalar(.double)
             }
             if present.allSatisfy({ $0.stringValue != nil }) {
@@ -90,7 +93,10 @@ public enum SignatureInference {
                 throw ModelBundleError(.schemaInvalid, "Unsupported numpy data type 'uint64', kind 'u'", item: item)
             }
             throw ModelBundleError(
-                .schemaInvalid, "Unsupported numpy data type '\(numpyName.prefix(40))'", item: item)
+                .schemaInvalid,
+                "Unsupported numpy data type '\(numpyName.prefix(40))'",
+                item: item
+            )
         }
     }
 
@@ -128,7 +134,9 @@ public enum SignatureInference {
         case .object(let object):
             var specs: [ColSpec] = []
             for (name, member) in object {
-                specs.append(ColSpec(type: try inferType(member, item: name), name: name, required: !isNullOrNaN(member)))
+                specs.append(
+                    ColSpec(type: try inferType(member, item: name), name: name, required: !isNullOrNaN(member))
+                )
             }
             return try Schema(columns: specs)
         case .array:
@@ -194,9 +202,13 @@ public enum SignatureInference {
             var merged: [ObjectProperty] = []
             for property in left {
                 if let other = right.first(where: { $0.name == property.name }) {
-                    merged.append(ObjectProperty(
-                        name: property.name, type: try merge(property.type, other.type, item: property.name),
-                        required: property.required && other.required))
+                    merged.append(
+                        ObjectProperty(
+                            name: property.name,
+                            type: try merge(property.type, other.type, item: property.name),
+                            required: property.required && other.required
+                        )
+                    )
                 } else {
                     merged.append(ObjectProperty(name: property.name, type: property.type, required: false))
                 }
@@ -233,13 +245,16 @@ public enum SignatureInference {
             } catch {
                 firstFailure = firstFailure ?? name
                 failures.append(
-                    "(\(pythonStringRepr(name)), \(value.pythonReprText), MlflowException(\(pythonStringRepr(error.message))))")
+                    "(\(pythonStringRepr(name)), \(value.pythonReprText), MlflowException(\(pythonStringRepr(error.message))))"
+                )
             }
         }
         if !failures.isEmpty {
             throw ModelBundleError(
-                .schemaInvalid, "Failed to infer schema for parameters: [" + failures.joined(separator: ", ") + "]",
-                item: firstFailure)
+                .schemaInvalid,
+                "Failed to infer schema for parameters: [" + failures.joined(separator: ", ") + "]",
+                item: firstFailure
+            )
         }
         return try ParamSchema(specs)
     }
@@ -253,7 +268,9 @@ public enum SignatureInference {
         case .array(let elements):
             if elements.contains(where: \.isContainer) {
                 throw ModelBundleError(
-                    .schemaInvalid, "Expected parameters to be 1D array or scalar, got \(value.pythonNDim)D array")
+                    .schemaInvalid,
+                    "Expected parameters to be 1D array or scalar, got \(value.pythonNDim)D array"
+                )
             }
             // numpy's promotion for a 1-D list: all bools → bool, ints → int64, any float → float64, strings → str.
             let type: DataType

@@ -18,10 +18,12 @@ public struct TensorSpec: Sendable, Hashable {
             members.append(("name", .string(name)))
         }
         members.append(("type", .string("tensor")))
-        members.append((
-            "tensor-spec",
-            .object([("dtype", .string(dtype.rawValue)), ("shape", .array(shape.map { .integer(Int64($0)) }))])
-        ))
+        members.append(
+            (
+                "tensor-spec",
+                .object([("dtype", .string(dtype.rawValue)), ("shape", .array(shape.map { .integer(Int64($0)) }))])
+            )
+        )
         return .object(members)
     }
 
@@ -44,13 +46,17 @@ public struct TensorSpec: Sendable, Hashable {
         let name = try decodeName(object, item: item)
         guard let spec = object["tensor-spec"] else {
             throw ModelBundleError(
-                .schemaInvalid, "Missing keys in TensorSpec JSON. Expected to find keys `tensor-spec` and `type`",
-                item: name ?? item)
+                .schemaInvalid,
+                "Missing keys in TensorSpec JSON. Expected to find keys `tensor-spec` and `type`",
+                item: name ?? item
+            )
         }
         guard let spec = spec.objectValue, let dtypeValue = spec["dtype"], let shapeValue = spec["shape"] else {
             throw ModelBundleError(
-                .schemaInvalid, "Missing keys in TensorSpec JSON. Expected to find keys `dtype` and `shape`",
-                item: name ?? item)
+                .schemaInvalid,
+                "Missing keys in TensorSpec JSON. Expected to find keys `dtype` and `shape`",
+                item: name ?? item
+            )
         }
         guard let dtypeName = dtypeValue.stringValue else {
             throw ModelBundleError(.schemaInvalid, "The tensor `dtype` must be a string", item: name ?? item)
@@ -62,22 +68,30 @@ public struct TensorSpec: Sendable, Hashable {
                 throw ModelBundleError(
                     .schemaInvalid,
                     "MLflow does not support size information in flexible numpy data types. Use np.dtype(\"str\") instead",
-                    item: name ?? item)
+                    item: name ?? item
+                )
             }
             throw ModelBundleError(
-                .schemaInvalid, "Unsupported tensor dtype '\(dtypeName.prefix(40))'", item: name ?? item)
+                .schemaInvalid,
+                "Unsupported tensor dtype '\(dtypeName.prefix(40))'",
+                item: name ?? item
+            )
         }
         guard let dims = shapeValue.arrayValue, dims.count <= maximumRank else {
             throw ModelBundleError(
-                .schemaInvalid, "The tensor `shape` must be a list of at most \(maximumRank) integers",
-                item: name ?? item)
+                .schemaInvalid,
+                "The tensor `shape` must be a list of at most \(maximumRank) integers",
+                item: name ?? item
+            )
         }
         var shape: [Int] = []
         for dim in dims {
             guard case .integer(let value) = dim, value >= -1, value <= Int64(Int32.max) else {
                 throw ModelBundleError(
-                    .schemaInvalid, "Tensor dimensions must be integers >= -1 (-1 marks a variable dimension)",
-                    item: name ?? item)
+                    .schemaInvalid,
+                    "Tensor dimensions must be integers >= -1 (-1 marks a variable dimension)",
+                    item: name ?? item
+                )
             }
             shape.append(Int(value))
         }

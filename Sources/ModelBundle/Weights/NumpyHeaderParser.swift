@@ -36,7 +36,9 @@ enum NumpyHeaderParser {
             switch order {
             case "<", "=": bigEndian = false  // "=" is native: every platform we build for is little-endian
             case ">": bigEndian = true
-            case "|": guard width == 1 else { return nil }; bigEndian = false
+            case "|":
+                guard width == 1 else { return nil }
+                bigEndian = false
             default: return nil
             }
             self.dtype = dtype
@@ -100,7 +102,9 @@ enum NumpyHeaderParser {
         func word() -> String {
             skipSpaces()
             let start = position
-            while position < bytes.count, (0x41...0x5A).contains(bytes[position]) || (0x61...0x7A).contains(bytes[position]) {
+            while position < bytes.count,
+                (0x41...0x5A).contains(bytes[position]) || (0x61...0x7A).contains(bytes[position])
+            {
                 position += 1
             }
             return String(decoding: bytes[start..<position], as: UTF8.self)

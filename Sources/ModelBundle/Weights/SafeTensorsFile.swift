@@ -97,7 +97,10 @@ public struct SafeTensorsFile: Sendable {
                     guard case .string(let text) = field else { throw invalid("dtype must be a string", tensor: name) }
                     dtypeName = text
                 case "shape":
-                    shape = try Self.integers(field, invalid: invalid("shape must be an array of integers", tensor: name))
+                    shape = try Self.integers(
+                        field,
+                        invalid: invalid("shape must be an array of integers", tensor: name)
+                    )
                 case "data_offsets":
                     offsets = try Self.integers(
                         field,
@@ -154,10 +157,16 @@ public struct SafeTensorsFile: Sendable {
         for entry in entries {
             guard entry.begin == expectedBegin else {
                 let problem = entry.begin < expectedBegin ? "overlaps the previous tensor" : "leaves a gap before it"
-                throw invalid("data_offsets begin \(entry.begin) \(problem) (expected \(expectedBegin))", tensor: entry.name)
+                throw invalid(
+                    "data_offsets begin \(entry.begin) \(problem) (expected \(expectedBegin))",
+                    tensor: entry.name
+                )
             }
             guard entry.end <= dataSize else {
-                throw invalid("data_offsets end \(entry.end) is past the \(dataSize)-byte data section", tensor: entry.name)
+                throw invalid(
+                    "data_offsets end \(entry.end) is past the \(dataSize)-byte data section",
+                    tensor: entry.name
+                )
             }
             expectedBegin = entry.end
         }
@@ -172,7 +181,10 @@ public struct SafeTensorsFile: Sendable {
         tensors.reserveCapacity(entries.count)
         for entry in entries {
             guard let dtype = entry.dtype.tensorDType else {
-                throw invalid("dtype \(entry.dtype) is not supported; convert the weights to F32 or F64", tensor: entry.name)
+                throw invalid(
+                    "dtype \(entry.dtype) is not supported; convert the weights to F32 or F64",
+                    tensor: entry.name
+                )
             }
             var data = Array(bytes[(dataStart + entry.begin)..<(dataStart + entry.end)])
             if entry.dtype == .BF16 {

@@ -17,7 +17,11 @@ public enum SafeTensorsWriter {
         var typed: [(tensor: WeightTensor, dtype: SafeTensorsDType)] = []
         for tensor in tensors {
             guard !tensor.name.isEmpty, tensor.name != "__metadata__" else {
-                throw ModelBundleError(.weightsInvalid, "tensor name \"\(tensor.name)\" is reserved or empty", item: tensor.name)
+                throw ModelBundleError(
+                    .weightsInvalid,
+                    "tensor name \"\(tensor.name)\" is reserved or empty",
+                    item: tensor.name
+                )
             }
             guard seen.insert(tensor.name).inserted else {
                 throw ModelBundleError(.weightsInvalid, "two tensors are named \(tensor.name)", item: tensor.name)

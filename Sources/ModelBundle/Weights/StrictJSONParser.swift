@@ -48,8 +48,10 @@ struct StrictJSONParser {
         let value = try parser.parseValue(depth: 0)
         while parser.position < end {
             guard bytes[parser.position] == 0x20 else {
-                throw Failure(message: "unexpected bytes after the JSON value (only space padding may follow)",
-                              offset: parser.position)
+                throw Failure(
+                    message: "unexpected bytes after the JSON value (only space padding may follow)",
+                    offset: parser.position
+                )
             }
             parser.position += 1
         }
@@ -66,9 +68,15 @@ struct StrictJSONParser {
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return .integer(try parseInteger())
         case UInt8(ascii: "-"): throw failure("negative numbers are not allowed here")
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         default: throw failure("unexpected character")
         }
     }

@@ -42,10 +42,16 @@ public final class ExtractedBundle: Sendable {
     /// - Throws: ``ModelBundleError``: `fileMissing` when nothing is at `modelPath`,
     ///   `archiveUnsupported` for a file that is not a tar/gzip/zip archive, and every refusal of
     ///   ``BundleUnpacker``.
-    public static func open(modelPath: String, limits: ArchiveLimits = .standard) throws(ModelBundleError) -> ExtractedBundle {
+    public static func open(modelPath: String, limits: ArchiveLimits = .standard) throws(ModelBundleError)
+        -> ExtractedBundle
+    {
         var info = stat()
         guard stat(modelPath, &info) == 0 else {
-            throw ModelBundleError(.fileMissing, "\(modelPath) does not exist; give a bundle directory or a .tar.gz/.zip of one", item: modelPath)
+            throw ModelBundleError(
+                .fileMissing,
+                "\(modelPath) does not exist; give a bundle directory or a .tar.gz/.zip of one",
+                item: modelPath
+            )
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             return ExtractedBundle(directory: BundleDirectory(path: modelPath), archiveFormat: nil, temporaryRoot: nil)

@@ -29,7 +29,11 @@ final class ArchiveWriter {
         rawNames: Bool = false
     ) throws(ModelBundleError) {
         guard let handle = ArchiveWriteHandle() else {
-            throw ModelBundleError(.ioFailure, "libarchive could not allocate a writer for \(outputName)", item: outputName)
+            throw ModelBundleError(
+                .ioFailure,
+                "libarchive could not allocate a writer for \(outputName)",
+                item: outputName
+            )
         }
         self.handle = handle
         self.outputName = outputName
@@ -148,7 +152,8 @@ final class ArchiveWriter {
         }
     }
 
-    private func writeHeader(name: String, fileType: UInt32, permissions: UInt32, size: Int64) throws(ModelBundleError) {
+    private func writeHeader(name: String, fileType: UInt32, permissions: UInt32, size: Int64) throws(ModelBundleError)
+    {
         guard let entry = ArchiveEntryHandle() else {
             throw ModelBundleError(.ioFailure, "libarchive could not allocate an entry", item: name)
         }

@@ -27,7 +27,9 @@ public struct BundleArchiver: Sendable {
     /// - Throws: ``ModelBundleError`` — `unsafeArchiveEntry` naming a link/FIFO/device found in the
     ///   bundle, `targetExists` when `outputPath` exists (it is left untouched), `archiveUnsupported`
     ///   for an unknown extension, `ioFailure` for read/write failures.
-    public func pack(bundleAt bundlePath: String, to outputPath: String, format: ArchiveFormat? = nil) throws(ModelBundleError) {
+    public func pack(bundleAt bundlePath: String, to outputPath: String, format: ArchiveFormat? = nil)
+        throws(ModelBundleError)
+    {
         guard let format = format ?? ArchiveFormat(fileName: outputPath) else {
             throw ModelBundleError(
                 .archiveUnsupported,
@@ -78,7 +80,12 @@ public struct BundleArchiver: Sendable {
         // The writer must be freed (flushing gzip) before the file is synced and linked.
         try writeEntries(listing.files, of: bundlePath, descriptor: descriptor, format: format, outputName: outputPath)
         if fsync(descriptor) != 0 {
-            throw ModelBundleError(.ioFailure, "cannot sync \(outputPath)", item: outputPath, detail: ArchivePOSIX.message(errno))
+            throw ModelBundleError(
+                .ioFailure,
+                "cannot sync \(outputPath)",
+                item: outputPath,
+                detail: ArchivePOSIX.message(errno)
+            )
         }
         if link(temporaryPath, outputPath) != 0 {
             let code = errno
@@ -89,7 +96,12 @@ public struct BundleArchiver: Sendable {
                     item: outputPath
                 )
             }
-            throw ModelBundleError(.ioFailure, "cannot create \(outputPath)", item: outputPath, detail: ArchivePOSIX.message(code))
+            throw ModelBundleError(
+                .ioFailure,
+                "cannot create \(outputPath)",
+                item: outputPath,
+                detail: ArchivePOSIX.message(code)
+            )
         }
         let parentDescriptor = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if parentDescriptor >= 0 {
@@ -135,7 +147,8 @@ public struct BundleArchiver: Sendable {
             let code = failure.code
             throw ModelBundleError(
                 code == ELOOP ? .unsafeArchiveEntry : .ioFailure,
-                code == ELOOP ? "\(file) became a link while packing; pack again" : "cannot open \(file) in \(bundlePath)",
+                code == ELOOP
+                    ? "\(file) became a link while packing; pack again" : "cannot open \(file) in \(bundlePath)",
                 item: file.rawValue,
                 detail: ArchivePOSIX.message(code)
             )
@@ -143,7 +156,11 @@ public struct BundleArchiver: Sendable {
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            throw ModelBundleError(.unsafeArchiveEntry, "\(file) is not a regular file; it cannot be packed", item: file.rawValue)
+            throw ModelBundleError(
+                .unsafeArchiveEntry,
+                "\(file) is not a regular file; it cannot be packed",
+                item: file.rawValue
+            )
         }
         let size = Int64(info.st_size)
         // The file was opened O_NONBLOCK (so a FIFO swapped in cannot block); a regular file ignores it.
@@ -157,7 +174,12 @@ public struct BundleArchiver: Sendable {
                 let count = read(descriptor, buffer.baseAddress, wanted)
                 if count < 0 {
                     if errno == EINTR { continue }
-                    throw ModelBundleError(.ioFailure, "cannot read \(file)", item: file.rawValue, detail: ArchivePOSIX.message(errno))
+                    throw ModelBundleError(
+                        .ioFailure,
+                        "cannot read \(file)",
+                        item: file.rawValue,
+                        detail: ArchivePOSIX.message(errno)
+                    )
                 }
                 if count == 0 { break }
                 try emit(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))

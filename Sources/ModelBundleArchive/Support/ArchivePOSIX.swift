@@ -23,7 +23,8 @@ enum ArchivePOSIX {
         if current < 0 { return .failure(ArchiveErrno(code: errno)) }
         for (index, part) in components.enumerated() {
             let isLast = index == components.count - 1
-            let flags = isLast
+            let flags =
+                isLast
                 ? O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
                 : O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
             let next = openat(current, String(part), flags)
@@ -40,7 +41,9 @@ enum ArchivePOSIX {
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
-            let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(filled)) }
+            let got = bytes.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(filled))
+            }
             if got < 0 && errno == EINTR { continue }
             if got <= 0 { break }
             filled += got

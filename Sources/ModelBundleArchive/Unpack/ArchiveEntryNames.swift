@@ -60,7 +60,11 @@ struct ArchiveEntryNames {
         if kind == .directory && name.hasSuffix("/") { name = name.dropLast() }
         if name.isEmpty || name == "." {
             guard kind == .directory else {
-                throw ModelBundleError(.unsafeArchiveEntry, "archive entry \"\(shown)\" is a file without a name", item: shown)
+                throw ModelBundleError(
+                    .unsafeArchiveEntry,
+                    "archive entry \"\(shown)\" is a file without a name",
+                    item: shown
+                )
             }
             return nil
         }
@@ -108,7 +112,8 @@ struct ArchiveEntryNames {
             }
             parentKeys.append(parentKey)
         }
-        let clashes = explicitKeys.contains(key) || fileKeys.contains(key) || (kind == .file && directoryKeys.contains(key))
+        let clashes =
+            explicitKeys.contains(key) || fileKeys.contains(key) || (kind == .file && directoryKeys.contains(key))
         if clashes {
             throw ModelBundleError(
                 .unsafeArchiveEntry,

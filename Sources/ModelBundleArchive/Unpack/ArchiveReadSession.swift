@@ -55,7 +55,8 @@ struct ArchiveReadSession {
                 throw ModelBundleError(
                     .archiveLimitExceeded,
                     "\(archiveName) holds more than \(limits.maximumEntryCount) entries; the archive was refused",
-                    item: Self.rawName(entry).map { ArchiveEntryNames.printable(String(decoding: $0, as: UTF8.self)) } ?? archiveName
+                    item: Self.rawName(entry).map { ArchiveEntryNames.printable(String(decoding: $0, as: UTF8.self)) }
+                        ?? archiveName
                 )
             }
             try extractEntry(entry, archive: archive, into: staging)
@@ -68,7 +69,11 @@ struct ArchiveReadSession {
         into staging: StagingDirectory?
     ) throws(ModelBundleError) {
         guard let raw = Self.rawName(entry) else {
-            throw ModelBundleError(.unsafeArchiveEntry, "entry \(entryCount) of \(archiveName) has no name", item: "entry \(entryCount)")
+            throw ModelBundleError(
+                .unsafeArchiveEntry,
+                "entry \(entryCount) of \(archiveName) has no name",
+                item: "entry \(entryCount)"
+            )
         }
         let shown = ArchiveEntryNames.printable(String(decoding: raw, as: UTF8.self))
         // Links first: a hard link is stored with the regular-file type in tar.
@@ -103,10 +108,16 @@ struct ArchiveReadSession {
             if archive_entry_size_is_set(entry) != 0 {
                 let declared = archive_entry_size(entry)
                 if declared < 0 || declared > limits.maximumFileSize {
-                    throw limit(shown, "declares \(declared) bytes, more than the per-file limit of \(limits.maximumFileSize)")
+                    throw limit(
+                        shown,
+                        "declares \(declared) bytes, more than the per-file limit of \(limits.maximumFileSize)"
+                    )
                 }
                 if declared > limits.maximumTotalSize - totalProduced {
-                    throw limit(shown, "would take the archive past its total size limit of \(limits.maximumTotalSize) bytes")
+                    throw limit(
+                        shown,
+                        "would take the archive past its total size limit of \(limits.maximumTotalSize) bytes"
+                    )
                 }
             }
             try writeFile(path, entry: entry, archive: archive, shown: shown, into: staging)
@@ -142,7 +153,11 @@ struct ArchiveReadSession {
                 }
                 // Blocks must follow each other exactly; a gap is a sparse hole.
                 guard offset == produced else {
-                    throw ModelBundleError(.unsafeArchiveEntry, "archive entry \"\(shown)\" is a sparse file; refused", item: shown)
+                    throw ModelBundleError(
+                        .unsafeArchiveEntry,
+                        "archive entry \"\(shown)\" is a sparse file; refused",
+                        item: shown
+                    )
                 }
                 produced += Int64(length)
                 total += Int64(length)
@@ -150,7 +165,10 @@ struct ArchiveReadSession {
                     throw Self.limitError(shown, "expands past the per-file limit of \(limits.maximumFileSize) bytes")
                 }
                 if total > limits.maximumTotalSize {
-                    throw Self.limitError(shown, "takes \(archiveName) past its total size limit of \(limits.maximumTotalSize) bytes")
+                    throw Self.limitError(
+                        shown,
+                        "takes \(archiveName) past its total size limit of \(limits.maximumTotalSize) bytes"
+                    )
                 }
                 if total > limits.ratioFloor {
                     let consumed = max(archive_filter_bytes(archive, -1), 1)
@@ -163,7 +181,10 @@ struct ArchiveReadSession {
                     }
                 }
                 if ContinuousClock.now > deadline {
-                    throw Self.limitError(shown, "was still being unpacked when the time limit of \(limits.timeLimitSeconds) s ran out")
+                    throw Self.limitError(
+                        shown,
+                        "was still being unpacked when the time limit of \(limits.timeLimitSeconds) s ran out"
+                    )
                 }
                 if length > 0, let buffer {
                     try emit(UnsafeRawBufferPointer(start: buffer, count: length))
@@ -220,7 +241,11 @@ struct ArchiveReadSession {
     }
 
     private static func limitError(_ shown: String, _ what: String) -> ModelBundleError {
-        ModelBundleError(.archiveLimitExceeded, "archive entry \"\(shown)\" \(what); the archive was refused", item: shown)
+        ModelBundleError(
+            .archiveLimitExceeded,
+            "archive entry \"\(shown)\" \(what); the archive was refused",
+            item: shown
+        )
     }
 
     /// The entry's name bytes: libarchive's UTF-8 view when it has one, else the raw header bytes.

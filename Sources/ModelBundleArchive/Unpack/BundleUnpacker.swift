@@ -47,7 +47,12 @@ public struct BundleUnpacker: Sendable {
         var checking = ArchiveReadSession(limits: limits, archiveName: archivePath, deadline: deadline)
         try checking.extract(from: source, into: nil)
         guard lseek(source.descriptor, 0, SEEK_SET) == 0 else {
-            throw ModelBundleError(.ioFailure, "cannot rewind \(archivePath)", item: archivePath, detail: ArchivePOSIX.message(errno))
+            throw ModelBundleError(
+                .ioFailure,
+                "cannot rewind \(archivePath)",
+                item: archivePath,
+                detail: ArchivePOSIX.message(errno)
+            )
         }
         var writing = ArchiveReadSession(limits: limits, archiveName: archivePath, deadline: deadline)
         try writing.extract(from: source, into: staging)
@@ -96,14 +101,19 @@ struct ArchiveSourceFile {
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             close(descriptor)
-            throw ModelBundleError(.archiveUnsupported, "\(path) is not a regular file, so it cannot be an archive", item: path)
+            throw ModelBundleError(
+                .archiveUnsupported,
+                "\(path) is not a regular file, so it cannot be an archive",
+                item: path
+            )
         }
         let flags = fcntl(descriptor, F_GETFL)
         if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
         let header = ArchivePOSIX.readPrefix(of: descriptor, count: 32_774)
         guard let format = ArchiveFormat.detect(header: header) else {
             close(descriptor)
-            let what = ArchiveFormat.nameOfRefusedFormat(header: header).map { "a \($0) file" } ?? "not an archive we read"
+            let what =
+                ArchiveFormat.nameOfRefusedFormat(header: header).map { "a \($0) file" } ?? "not an archive we read"
             throw ModelBundleError(
                 .archiveUnsupported,
                 "\(path) is \(what); only .tar.gz (or plain tar) and .zip bundles are accepted",

@@ -91,9 +91,14 @@ public struct LinearModelWeights<Scalar: KernelScalar>: Sendable {
                 item: intercept.name
             )
         }
-        guard coef.dtype.isFloatingPoint || coef.dtype.isInteger, intercept.dtype.isFloatingPoint || intercept.dtype.isInteger
+        guard coef.dtype.isFloatingPoint || coef.dtype.isInteger,
+            intercept.dtype.isFloatingPoint || intercept.dtype.isInteger
         else {
-            throw ModelBundleError(.weightsInvalid, "\(coef.name) and \(intercept.name) must be numeric", item: coef.name)
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(coef.name) and \(intercept.name) must be numeric",
+                item: coef.name
+            )
         }
         if Scalar.self == Float.self {
             try self.init(

@@ -15,7 +15,7 @@ enum NativeLinearFlavorLoader {
         let file: SafeTensorsFile
         do {
             file = try SafeTensorsFile(reading: path, in: bundle.directory)
-        } catch where error.code == .fileMissing {
+        } catch  where error.code == .fileMissing {
             throw ModelBundleError(
                 .fileMissing,
                 "\(configuration.weights), named by MLmodel field \(field), is missing from the bundle",
@@ -108,7 +108,8 @@ enum NativeLinearFlavorLoader {
             } catch {
                 throw renamed(error, fileName)
             }
-            let output = NativeLogisticRegressionModel<Scalar>.Output(rawValue: configuration.predictFunction) ?? .predict
+            let output =
+                NativeLogisticRegressionModel<Scalar>.Output(rawValue: configuration.predictFunction) ?? .predict
             return NativeLogisticRegressionModel(kernel: kernel, classes: classes, output: output)
         }
     }
@@ -116,7 +117,12 @@ enum NativeLinearFlavorLoader {
     /// Errors about `coef`/`intercept` name the file too (`model.safetensors:coef`).
     private static func renamed(_ error: ModelBundleError, _ fileName: String) -> ModelBundleError {
         guard let item = error.item, item == "coef" || item == "intercept" else { return error }
-        return ModelBundleError(error.code, "\(fileName):\(error.message)", item: "\(fileName):\(item)", detail: error.detail)
+        return ModelBundleError(
+            error.code,
+            "\(fileName):\(error.message)",
+            item: "\(fileName):\(item)",
+            detail: error.detail
+        )
     }
 
     /// The number of input features the signature declares, when it says: the count of columns of

@@ -27,7 +27,14 @@ struct NativeLinearInput<Scalar: KernelScalar> {
             var buffer = [Scalar](repeating: 0, count: size)
             try buffer.withUnsafeMutableBufferPointer { (out) throws(ModelBundleError) in
                 for (position, column) in frame.columns.enumerated() {
-                    try Self.copy(column.values, column.validity, name: column.name, into: out, start: position, stride: featureCount)
+                    try Self.copy(
+                        column.values,
+                        column.validity,
+                        name: column.name,
+                        into: out,
+                        start: position,
+                        stride: featureCount
+                    )
                 }
             }
             values = buffer
@@ -46,7 +53,14 @@ struct NativeLinearInput<Scalar: KernelScalar> {
             }
             var buffer = [Scalar](repeating: 0, count: tensor.count)
             try buffer.withUnsafeMutableBufferPointer { (out) throws(ModelBundleError) in
-                try Self.copy(tensor.values, tensor.validity, name: tensor.name ?? "inputs", into: out, start: 0, stride: 1)
+                try Self.copy(
+                    tensor.values,
+                    tensor.validity,
+                    name: tensor.name ?? "inputs",
+                    into: out,
+                    start: 0,
+                    stride: 1
+                )
             }
             values = buffer
             rowCount = rows

@@ -9,7 +9,10 @@ struct NativeLinearRegressionModel<Scalar: KernelScalar>: FlavorModel {
         let input = try NativeLinearInput<Scalar>(request.input, featureCount: kernel.featureCount)
         let targets = kernel.targetCount
         let output = try kernel.predict(input.values)
-        return try NativeLinearOutput.floats(output, shape: targets == 1 ? [input.rowCount] : [input.rowCount, targets])
+        return try NativeLinearOutput.floats(
+            output,
+            shape: targets == 1 ? [input.rowCount] : [input.rowCount, targets]
+        )
     }
 }
 
@@ -51,7 +54,9 @@ struct NativeLogisticRegressionModel<Scalar: KernelScalar>: FlavorModel {
 
 /// Output tensors: float64 models answer float64, float32 models float32 (as numpy would).
 enum NativeLinearOutput {
-    static func floats<Scalar: KernelScalar>(_ values: [Scalar], shape: [Int]) throws(ModelBundleError) -> PredictionOutput {
+    static func floats<Scalar: KernelScalar>(_ values: [Scalar], shape: [Int]) throws(ModelBundleError)
+        -> PredictionOutput
+    {
         if let doubles = values as? [Double] {
             return try tensor(shape: shape, values: .double(doubles))
         }

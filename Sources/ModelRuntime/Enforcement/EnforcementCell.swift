@@ -76,7 +76,8 @@ enum EnforcementCell {
         switch self {
         case .null: "null"
         case .integer, .bigInteger: "an integer"
-        case .number(let value): value.isFinite ? (value == value.rounded() ? "a number" : "a fractional number") : "a non-finite number"
+        case .number(let value):
+            value.isFinite ? (value == value.rounded() ? "a number" : "a fractional number") : "a non-finite number"
         case .bool: "a boolean"
         case .text: "text"
         case .nested: "a list or object"

@@ -31,8 +31,12 @@ struct EnforcementColumns {
     private func enforce(_ frame: Frame, log: inout EnforcementLog) -> Frame? {
         let sources = frame.columns.map { column in
             Source(
-                name: column.name, count: column.count, values: column.values, validity: column.validity,
-                cell: { EnforcementCell.at($0, of: column.values, validity: column.validity) })
+                name: column.name,
+                count: column.count,
+                values: column.values,
+                validity: column.validity,
+                cell: { EnforcementCell.at($0, of: column.values, validity: column.validity) }
+            )
         }
         return enforce(sources, rows: frame.rowCount, log: &log)
     }
@@ -43,10 +47,12 @@ struct EnforcementColumns {
         let shape = tensor.shape
         guard shape.count <= 2 else {
             log.add(
-                "input_kind", column: tensor.name,
+                "input_kind",
+                column: tensor.name,
                 expected: "a table",
                 "This model has a column-based signature, which expects a table; the input is a \(shape.count)-D "
-                    + "list. Send rows of scalars, or use dataframe_split.")
+                    + "list. Send rows of scalars, or use dataframe_split."
+            )
             return nil
         }
         let rows = shape.first ?? 1
@@ -55,8 +61,12 @@ struct EnforcementColumns {
         let validity = tensor.validity
         let sources = (0..<width).map { column in
             Source(
-                name: String(column), count: rows, values: nil, validity: nil,
-                cell: { EnforcementCell.at($0 * width + column, of: values, validity: validity) })
+                name: String(column),
+                count: rows,
+                values: nil,
+                validity: nil,
+                cell: { EnforcementCell.at($0 * width + column, of: values, validity: validity) }
+            )
         }
         return enforce(sources, rows: rows, log: &log)
     }
@@ -68,20 +78,29 @@ struct EnforcementColumns {
             let name = tensor.name ?? String(index)
             guard tensor.shape.count <= 1 else {
                 log.add(
-                    "input_kind", column: name, expected: "a list of scalars",
-                    "input '\(name)' is a \(tensor.shape.count)-D list; a column must be a flat list of values")
+                    "input_kind",
+                    column: name,
+                    expected: "a list of scalars",
+                    "input '\(name)' is a \(tensor.shape.count)-D list; a column must be a flat list of values"
+                )
                 return nil
             }
             sources.append(
                 Source(
-                    name: name, count: tensor.count, values: tensor.values, validity: tensor.validity,
-                    cell: { EnforcementCell.at($0, of: tensor.values, validity: tensor.validity) }))
+                    name: name,
+                    count: tensor.count,
+                    values: tensor.values,
+                    validity: tensor.validity,
+                    cell: { EnforcementCell.at($0, of: tensor.values, validity: tensor.validity) }
+                )
+            )
         }
         let counts = Set(sources.map(\.count))
         guard counts.count <= 1 else {
             log.add(
                 "input_kind",
-                "The length of values for each input/column name are not the same; give every column as many values")
+                "The length of values for each input/column name are not the same; give every column as many values"
+            )
             return nil
         }
         return enforce(sources, rows: counts.first ?? 0, log: &log)
@@ -100,18 +119,25 @@ struct EnforcementColumns {
                 if let source = byName[name] {
                     chosen.append((spec, source))
                 } else if spec.required {
-                    let note = extras.isEmpty ? "" : " Note that there were extra inputs: [\(extras.prefix(8).joined(separator: ", "))]."
+                    let note =
+                        extras.isEmpty
+                        ? "" : " Note that there were extra inputs: [\(extras.prefix(8).joined(separator: ", "))]."
                     log.add(
-                        "missing_input", column: name, expected: spec.type.displayName,
-                        "Model is missing inputs ['\(name)']; the signature requires this column.\(note)")
+                        "missing_input",
+                        column: name,
+                        expected: spec.type.displayName,
+                        "Model is missing inputs ['\(name)']; the signature requires this column.\(note)"
+                    )
                 }
             }
         } else {
             if sources.count < specs.count {
                 log.add(
-                    "input_count", expected: "\(specs.count) columns",
+                    "input_count",
+                    expected: "\(specs.count) columns",
                     "The model signature declares \(specs.count) inputs but the provided value only has "
-                        + "\(sources.count) inputs; the signature has no names, so columns match by position.")
+                        + "\(sources.count) inputs; the signature has no names, so columns match by position."
+                )
             }
             log.ignoredInputs.append(contentsOf: sources.dropFirst(specs.count).map(\.name))
             chosen = Array(zip(specs, sources))

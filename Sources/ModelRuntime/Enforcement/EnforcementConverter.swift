@@ -15,7 +15,9 @@ struct EnforcementConverter {
     }
 
     /// Converts all of `values`, taking the fast path when the buffer already has the target's type.
-    func convert(_ values: ColumnValues, validity: ValidityMask, log: inout EnforcementLog) -> (ColumnValues, ValidityMask) {
+    func convert(_ values: ColumnValues, validity: ValidityMask, log: inout EnforcementLog) -> (
+        ColumnValues, ValidityMask
+    ) {
         if let fast = convertFast(values, validity: validity, log: &log) { return fast }
         return convert(count: values.count, log: &log) { EnforcementCell.at($0, of: values, validity: validity) }
     }
@@ -77,13 +79,18 @@ struct EnforcementConverter {
                 return appendInteger(value, into: &output)
             case .number(let value):
                 guard value.isFinite else {
-                    return ("non_finite", "\(EnforcementCell.describe(value)) is not an integer; expected \(target.name)")
+                    return (
+                        "non_finite", "\(EnforcementCell.describe(value)) is not an integer; expected \(target.name)"
+                    )
                 }
                 guard let exact = Int64(exactly: value) else {
                     if value == value.rounded() {
                         return ("range", "out of range for \(target.name)")
                     }
-                    return ("type", "\(EnforcementCell.describe(value)) has a fraction; a \(target.name) cannot hold it without loss")
+                    return (
+                        "type",
+                        "\(EnforcementCell.describe(value)) has a fraction; a \(target.name) cannot hold it without loss"
+                    )
                 }
                 return appendInteger(exact, into: &output)
             case .bigInteger:
@@ -168,19 +175,27 @@ struct EnforcementConverter {
             if v.allSatisfy({ $0.isFinite }) { return (values, validity) }
             for (index, x) in v.enumerated() where !x.isFinite && validity.isValid(index) {
                 log.add(
-                    "non_finite", column: column, row: row(index), value: EnforcementCell.describe(x),
+                    "non_finite",
+                    column: column,
+                    row: row(index),
+                    value: EnforcementCell.describe(x),
                     expected: target.name,
-                    "\(EnforcementCell.describe(x)) is not a number value; send null for a missing value")
+                    "\(EnforcementCell.describe(x)) is not a number value; send null for a missing value"
+                )
             }
             return (values, validity)
         case (.float(let v), .float):
             if v.allSatisfy({ $0.isFinite }) { return (values, validity) }
             for (index, x) in v.enumerated() where !x.isFinite && validity.isValid(index) {
                 log.add(
-                    "non_finite", column: column, row: row(index), value: EnforcementCell.describe(Double(x)),
+                    "non_finite",
+                    column: column,
+                    row: row(index),
+                    value: EnforcementCell.describe(Double(x)),
                     expected: target.name,
                     "\(EnforcementCell.describe(Double(x))) is not a finite float32 (NaN, Infinity, or beyond "
-                        + "±3.4e38); send null for a missing value")
+                        + "±3.4e38); send null for a missing value"
+                )
             }
             return (values, validity)
         case (.long(let v), .long) where !validity.hasNulls:
@@ -188,7 +203,9 @@ struct EnforcementConverter {
             if v.allSatisfy({ $0 >= target.minimum && $0 <= target.maximum }) { return (values, validity) }
             return nil
         case (.integer(let v), .integer) where !validity.hasNulls:
-            if v.allSatisfy({ Int64($0) >= target.minimum && Int64($0) <= target.maximum }) { return (values, validity) }
+            if v.allSatisfy({ Int64($0) >= target.minimum && Int64($0) <= target.maximum }) {
+                return (values, validity)
+            }
             return nil
         case (.boolean, .boolean), (.string, .string), (.binary, .binary), (.datetime, .datetime):
             return (values, validity)

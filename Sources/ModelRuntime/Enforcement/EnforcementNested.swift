@@ -11,7 +11,9 @@ struct EnforcementNested {
     /// Nested documents are small; a deeper one is refused rather than recursed into.
     static let maximumDepth = 64
 
-    func check(_ values: ColumnValues, validity: ValidityMask, log: inout EnforcementLog) -> (ColumnValues, ValidityMask) {
+    func check(_ values: ColumnValues, validity: ValidityMask, log: inout EnforcementLog) -> (
+        ColumnValues, ValidityMask
+    ) {
         check(count: values.count, log: &log) { EnforcementCell.at($0, of: values, validity: validity) }
     }
 
@@ -31,15 +33,27 @@ struct EnforcementNested {
                 // `None` passes when the column is optional or its type accepts anything (spec §3.5).
                 if required, type != .any {
                     log.add(
-                        "null", column: column, row: index, value: "null", expected: type.displayName,
-                        "null is not allowed in a required \(type.displayName) column")
+                        "null",
+                        column: column,
+                        row: index,
+                        value: "null",
+                        expected: type.displayName,
+                        "null is not allowed in a required \(type.displayName) column"
+                    )
                 }
                 continue
             case .nested(let json):
                 do {
                     value = try parser.parse(json)
                 } catch {
-                    log.add("nested", column: column, row: index, value: cell.description, expected: type.displayName, error.message)
+                    log.add(
+                        "nested",
+                        column: column,
+                        row: index,
+                        value: cell.description,
+                        expected: type.displayName,
+                        error.message
+                    )
                     texts.append(json)
                     flags.append(true)
                     continue
@@ -51,8 +65,13 @@ struct EnforcementNested {
             case .text(let text): value = .string(text)
             case .bigInteger, .binary, .datetime:
                 log.add(
-                    "type", column: column, row: index, value: cell.description, expected: type.displayName,
-                    "\(cell.kindName) does not match \(type.displayName)")
+                    "type",
+                    column: column,
+                    row: index,
+                    value: cell.description,
+                    expected: type.displayName,
+                    "\(cell.kindName) does not match \(type.displayName)"
+                )
                 texts.append("null")
                 flags.append(true)
                 continue
@@ -60,7 +79,14 @@ struct EnforcementNested {
             if case .nested = cell {} else { texts.append(JSONWriter().string(value)) }
             flags.append(true)
             if let reason = Self.problem(value, type, depth: 0) {
-                log.add("nested", column: column, row: index, value: cell.description, expected: type.displayName, reason)
+                log.add(
+                    "nested",
+                    column: column,
+                    row: index,
+                    value: cell.description,
+                    expected: type.displayName,
+                    reason
+                )
             }
         }
         let mask = flags.contains(false) ? ValidityMask(flags) : ValidityMask(allValid: flags.count)

@@ -17,9 +17,12 @@ struct EnforcementTensors {
                 return enforceUnnamed(frame, spec: spec, log: &log).map { .tensor($0) }
             case .namedTensors(let tensors):
                 log.add(
-                    "input_kind", column: tensors.first?.name, expected: "one array",
+                    "input_kind",
+                    column: tensors.first?.name,
+                    expected: "one array",
                     "This model contains a tensor-based model signature with no input names, which expects a single "
-                        + "array; the input is a dictionary of named inputs. Send {\"inputs\": [[…], …]}.")
+                        + "array; the input is a dictionary of named inputs. Send {\"inputs\": [[…], …]}."
+                )
                 return nil
             }
         }
@@ -36,9 +39,11 @@ struct EnforcementTensors {
             // A single named spec takes a bare array as that input (MLflow wraps it the same way).
             guard specs.count == 1, let name = specs[0].name else {
                 log.add(
-                    "input_kind", expected: "named inputs",
+                    "input_kind",
+                    expected: "named inputs",
                     "This model contains a tensor-based model signature with input names, which expects a dictionary "
-                        + "of inputs ({\"inputs\": {\"name\": […]}}); the input is a single array.")
+                        + "of inputs ({\"inputs\": {\"name\": […]}}); the input is a single array."
+                )
                 return nil
             }
             byName[name] = tensor
@@ -53,8 +58,11 @@ struct EnforcementTensors {
             guard let name = spec.name else { continue }
             guard let tensor = byName[name] else {
                 log.add(
-                    "missing_input", column: name, expected: spec.typeText,
-                    "Model is missing inputs ['\(name)']; the signature requires this tensor.")
+                    "missing_input",
+                    column: name,
+                    expected: spec.typeText,
+                    "Model is missing inputs ['\(name)']; the signature requires this tensor."
+                )
                 continue
             }
             if let converted = enforce(tensor, spec: spec, label: name, log: &log) { result.append(converted) }
@@ -68,8 +76,12 @@ struct EnforcementTensors {
         if log.rowCount == nil { log.rowCount = shape.first }
         guard Self.matches(shape, spec.shape) else {
             log.add(
-                "shape", column: label, value: Self.tuple(shape), expected: spec.typeText,
-                "Shape of input \(Self.tuple(shape)) does not match expected shape \(Self.tuple(spec.shape)).")
+                "shape",
+                column: label,
+                value: Self.tuple(shape),
+                expected: spec.typeText,
+                "Shape of input \(Self.tuple(shape)) does not match expected shape \(Self.tuple(spec.shape))."
+            )
             return nil
         }
         if shape.first == 0 {
@@ -99,10 +111,13 @@ struct EnforcementTensors {
         }
         guard spec.shape == [-1, width] else {
             log.add(
-                "shape", value: "(-1, \(width))", expected: spec.typeText,
+                "shape",
+                value: "(-1, \(width))",
+                expected: spec.typeText,
                 "This model contains a model signature with an unnamed input. Since the input data is a table "
                     + "with \(width) columns, the input shape must be (-1, \(width)); the signature's is "
-                    + "\(Self.tuple(spec.shape)).")
+                    + "\(Self.tuple(spec.shape))."
+            )
             return nil
         }
         let columns = frame.columns
@@ -129,16 +144,22 @@ struct EnforcementTensors {
             guard let name = spec.name else { continue }
             guard let column = frame.column(named: name) else {
                 log.add(
-                    "missing_input", column: name, expected: spec.typeText,
-                    "Model is missing inputs ['\(name)']; the signature requires this input.")
+                    "missing_input",
+                    column: name,
+                    expected: spec.typeText,
+                    "Model is missing inputs ['\(name)']; the signature requires this input."
+                )
                 continue
             }
             guard spec.shape.first == -1, !spec.shape.dropFirst().contains(-1) else {
                 log.add(
-                    "shape", column: name, expected: spec.typeText,
+                    "shape",
+                    column: name,
+                    expected: spec.typeText,
                     "For table input, the first dimension of shape must be a variable dimension and other "
                         + "dimensions must be fixed, but in model signature the shape of input \(name) is "
-                        + "\(Self.tuple(spec.shape)).")
+                        + "\(Self.tuple(spec.shape))."
+                )
                 continue
             }
             let tensor: Tensor?
@@ -148,9 +169,12 @@ struct EnforcementTensors {
                 tensor = scalarColumn(column, spec: spec, label: name, log: &log)
             } else {
                 log.add(
-                    "shape", column: name, expected: spec.typeText,
+                    "shape",
+                    column: name,
+                    expected: spec.typeText,
                     "The input column '\(name)' contains scalar values, which requires the shape to be (-1,) or "
-                        + "(-1, 1), but got tensor spec shape of \(Self.tuple(spec.shape)).")
+                        + "(-1, 1), but got tensor spec shape of \(Self.tuple(spec.shape))."
+                )
                 tensor = nil
             }
             if let tensor { result.append(tensor) }
@@ -158,7 +182,8 @@ struct EnforcementTensors {
         return .namedTensors(result)
     }
 
-    private func scalarColumn(_ column: Column, spec: TensorSpec, label: String?, log: inout EnforcementLog) -> Tensor? {
+    private func scalarColumn(_ column: Column, spec: TensorSpec, label: String?, log: inout EnforcementLog) -> Tensor?
+    {
         let shape = spec.shape.count == 2 ? [column.count, 1] : [column.count]
         if spec.dtype == .object {
             return try? Tensor(name: label, shape: shape, values: column.values, validity: column.validity)
@@ -175,9 +200,12 @@ struct EnforcementTensors {
         let inner = Array(spec.shape.dropFirst())
         guard spec.shape.first == -1, !inner.contains(-1) else {
             log.add(
-                "shape", column: name, expected: spec.typeText,
+                "shape",
+                column: name,
+                expected: spec.typeText,
                 "list cells need a spec shape whose first dimension is -1 and others fixed; the signature's is "
-                    + "\(Self.tuple(spec.shape))")
+                    + "\(Self.tuple(spec.shape))"
+            )
             return nil
         }
         let perRow = inner.reduce(1, *)
@@ -194,9 +222,14 @@ struct EnforcementTensors {
             }
             guard flat.count == perRow else {
                 log.add(
-                    "shape", column: name, row: row, value: cell.description, expected: spec.typeText,
+                    "shape",
+                    column: name,
+                    row: row,
+                    value: cell.description,
+                    expected: spec.typeText,
                     "The value in column '\(name)' could not be converted to the expected shape of "
-                        + "\(Self.tuple(spec.shape)): it holds \(flat.count) values, each row needs \(perRow).")
+                        + "\(Self.tuple(spec.shape)): it holds \(flat.count) values, each row needs \(perRow)."
+                )
                 continue
             }
             cells.append(contentsOf: flat)

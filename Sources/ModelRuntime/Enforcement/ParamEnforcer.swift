@@ -39,9 +39,12 @@ struct ParamEnforcer {
             case .success(let converted): result[spec.name] = converted
             case .failure(let reason):
                 log.add(
-                    "param", column: spec.name, value: EnforcementCell.cut(JSONWriter().string(value)),
+                    "param",
+                    column: spec.name,
+                    value: EnforcementCell.cut(JSONWriter().string(value)),
                     expected: spec.typeText,
-                    "Invalid parameter '\(spec.name)': \(reason.text)")
+                    "Invalid parameter '\(spec.name)': \(reason.text)"
+                )
             }
         }
         return result
@@ -102,7 +105,9 @@ struct ParamEnforcer {
             return .failure(
                 Reason(
                     text: "Can not safely convert `\(Self.pythonType(value))` to `DataType.\(dataType.rawValue)` "
-                        + "for value `\(EnforcementCell.cut(JSONWriter().string(value)))`"))
+                        + "for value `\(EnforcementCell.cut(JSONWriter().string(value)))`"
+                )
+            )
         }
     }
 

@@ -47,8 +47,12 @@ public struct ValidationReport: Sendable, Hashable {
         var lines = violations.map(\.text)
         let unlisted = totalCount - violations.count
         if unlisted > 0 { lines.append("… and \(unlisted) more violations not listed") }
-        if !ignoredInputs.isEmpty { lines.append("ignored inputs not in the signature: \(ignoredInputs.joined(separator: ", "))") }
-        if !ignoredParams.isEmpty { lines.append("ignored params not in the signature: \(ignoredParams.joined(separator: ", "))") }
+        if !ignoredInputs.isEmpty {
+            lines.append("ignored inputs not in the signature: \(ignoredInputs.joined(separator: ", "))")
+        }
+        if !ignoredParams.isEmpty {
+            lines.append("ignored params not in the signature: \(ignoredParams.joined(separator: ", "))")
+        }
         let rows = rowCount.map { "\($0) rows, " } ?? ""
         lines.append(isValid ? "ok: \(rows)input satisfies the signature" : "invalid: \(rows)\(totalCount) violations")
         return lines.joined(separator: "\n") + "\n"

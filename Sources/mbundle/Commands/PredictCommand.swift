@@ -18,16 +18,28 @@ struct PredictCommand: ParsableCommand {
             """
     )
 
-    @Option(name: [.customShort("m"), .customLong("model-uri")], help: "The bundle: a directory, or a .tar.gz/.zip of one.")
+    @Option(
+        name: [.customShort("m"), .customLong("model-uri")],
+        help: "The bundle: a directory, or a .tar.gz/.zip of one."
+    )
     var modelURI: String
 
-    @Option(name: [.customShort("i"), .customLong("input-path")], help: "The input file (standard input when omitted).")
+    @Option(
+        name: [.customShort("i"), .customLong("input-path")],
+        help: "The input file (standard input when omitted)."
+    )
     var inputPath: String?
 
-    @Option(name: [.customShort("o"), .customLong("output-path")], help: "The output file (standard output when omitted).")
+    @Option(
+        name: [.customShort("o"), .customLong("output-path")],
+        help: "The output file (standard output when omitted)."
+    )
     var outputPath: String?
 
-    @Option(name: [.customShort("t"), .customLong("content-type")], help: "json or csv (default: from the input's extension, else json).")
+    @Option(
+        name: [.customShort("t"), .customLong("content-type")],
+        help: "json or csv (default: from the input's extension, else json)."
+    )
     var contentType: String?
 
     @Flag(help: "Read CSV or JSON Lines in batches and write predictions as they are produced.")
@@ -84,7 +96,12 @@ struct PredictCommand: ParsableCommand {
             } catch let error as ModelBundleError {
                 throw error
             } catch {
-                throw ModelBundleError(.inputInvalid, "cannot decode \(input.name)", item: input.name, detail: "\(error)")
+                throw ModelBundleError(
+                    .inputInvalid,
+                    "cannot decode \(input.name)",
+                    item: input.name,
+                    detail: "\(error)"
+                )
             }
             let output = try model.predict(request)
             let document: [UInt8]

@@ -22,18 +22,24 @@ struct VerifyCommand: ParsableCommand {
         }
         defer { withExtendedLifetime(extraction) {} }
         if let entry = verification.otherEntries.first {
-            printError("error: \(entry) is not a regular file or directory (links, FIFOs and devices are refused in bundles)")
+            printError(
+                "error: \(entry) is not a regular file or directory (links, FIFOs and devices are refused in bundles)"
+            )
             throw ExitStatus.bundleInvalid
         }
         if let file = verification.unlistedFiles.first {
-            printError("error: \(file) is not listed in \(ChecksumManifest.fileName); the bundle was modified after it was written")
+            printError(
+                "error: \(file) is not listed in \(ChecksumManifest.fileName); the bundle was modified after it was written"
+            )
             throw ExitStatus.bundleInvalid
         }
         switch verification.bundle.checksums {
         case .verified(let count):
             StandardOutput.write("ok: \(model): \(count) files match \(ChecksumManifest.fileName)\n")
         case .absent:
-            StandardOutput.write("ok: \(model): structure valid; no \(ChecksumManifest.fileName) to check (written by MLflow?)\n")
+            StandardOutput.write(
+                "ok: \(model): structure valid; no \(ChecksumManifest.fileName) to check (written by MLflow?)\n"
+            )
         }
     }
 }

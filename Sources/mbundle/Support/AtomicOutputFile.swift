@@ -24,7 +24,11 @@ final class AtomicOutputFile {
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw ModelBundleError(.ioFailure, "cannot create an output file beside \(destination): \(reason)", item: destination)
+            throw ModelBundleError(
+                .ioFailure,
+                "cannot create an output file beside \(destination): \(reason)",
+                item: destination
+            )
         }
         self.descriptor = descriptor
         self.temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)

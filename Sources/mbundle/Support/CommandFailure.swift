@@ -18,7 +18,9 @@ enum ExitStatus {
 /// Writes one line to standard error. Control characters (from hostile names) are dropped so
 /// that one error stays one line.
 func printError(_ text: String) {
-    let printable = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
+    let printable = String(
+        String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F })
+    )
     StandardOutput.write(printable + "\n", to: 2)
 }
 

@@ -73,8 +73,10 @@ struct InputOptions: ParsableArguments {
             if count == 0 { return bytes }
             guard bytes.count + count <= maximumBytes else {
                 throw ModelBundleError(
-                    .inputInvalid, "input \(name) is larger than the limit of \(maximumBytes) bytes; split it",
-                    item: name)
+                    .inputInvalid,
+                    "input \(name) is larger than the limit of \(maximumBytes) bytes; split it",
+                    item: name
+                )
             }
             bytes.append(contentsOf: chunk[0..<count])
         }

@@ -59,7 +59,9 @@ final class PredictionInput {
 
     /// The next up to `maxRecords` complete records (lines; for CSV a quoted field may span
     /// lines), stopping early once `maxBytes` are gathered. Returns `nil` at the end of input.
-    func nextRecords(maxRecords: Int, maxBytes: Int, csvQuotes: Bool) throws(ModelBundleError) -> (bytes: [UInt8], count: Int)? {
+    func nextRecords(maxRecords: Int, maxBytes: Int, csvQuotes: Bool) throws(ModelBundleError) -> (
+        bytes: [UInt8], count: Int
+    )? {
         var count = 0
         var cut = 0
         while true {

@@ -22,7 +22,11 @@ struct PredictionStream {
         let header: [UInt8]? = try reportingErrors { () throws(ModelBundleError) in
             guard csv else { return nil }
             guard let first = try input.nextRecords(maxRecords: 1, maxBytes: Int.max, csvQuotes: true) else {
-                throw ModelBundleError(.inputInvalid, "\(input.name) is empty; a CSV input starts with a header row", item: input.name)
+                throw ModelBundleError(
+                    .inputInvalid,
+                    "\(input.name) is empty; a CSV input starts with a header row",
+                    item: input.name
+                )
             }
             return first.bytes
         }
@@ -104,7 +108,8 @@ struct PredictionStream {
         var body = Array("{\"dataframe_records\": [".utf8)
         body.reserveCapacity(lines.count + 32)
         var wrote = false
-        for line in lines.split(separator: UInt8(ascii: "\n")) where line.contains(where: { !PredictionInput.isSpace($0) }) {
+        for line in lines.split(separator: UInt8(ascii: "\n"))
+        where line.contains(where: { !PredictionInput.isSpace($0) }) {
             if wrote { body.append(UInt8(ascii: ",")) }
             body.append(contentsOf: line)
             wrote = true
