@@ -4,7 +4,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib
 MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
 
-.PHONY: deps build release test test-asan demo interop fixtures format lint clean
+.PHONY: deps build release test test-asan demo interop python-env fixtures format lint clean
 
 deps:
 	@bash Scripts/ensure-system-deps.sh
@@ -30,6 +30,10 @@ demo: release
 # Checks against real MLflow (creates .build/python-venv with pinned packages from PyPI).
 interop: release
 	@bash Scripts/interop.sh $(MBUNDLE)
+
+# Creates .build/python-venv (pinned mlflow, scikit-learn, numpy…) for the generator scripts.
+python-env:
+	@bash -c 'source Scripts/python-env.sh && echo "$$venv"'
 
 # Regenerates the MLflow-written fixtures under Tests/Fixtures/mlflow (needs Python 3 and PyPI).
 fixtures:

@@ -2,7 +2,7 @@
 
 Run (from the repository root, with a Python that has mlflow 3.17.2, e.g. the fixtures venv):
     make interop    (creates the pinned virtualenv and runs this with the release binary)
-    /work/pyenv/bin/python Scripts/check-manifest-roundtrip.py PATH/TO/mbundle [BUNDLE ...]
+    .build/python-venv/bin/python Scripts/check-manifest-roundtrip.py PATH/TO/mbundle [BUNDLE ...]
 
 For every bundle under Tests/Fixtures/mlflow (or only the named ones) it:
   1. copies the bundle to a temporary directory;

@@ -5,7 +5,7 @@ Rerun (from the repository root, after `swift build`):
     source Scripts/python-env.sh && "$venv/bin/python" Scripts/check-packaged-interop.py .build/debug/mbundle
 or with the shared virtualenv:
     SETUPTOOLS_USE_DISTUTILS=stdlib MLFLOW_LOCK_MODEL_DEPENDENCIES=false \
-        /work/pyenv/bin/python Scripts/check-packaged-interop.py .build/debug/mbundle
+        .build/python-venv/bin/python Scripts/check-packaged-interop.py .build/debug/mbundle
 (versions: mlflow 3.17.2, scikit-learn 1.9.1, numpy 2.4.6, pandas 3.1.1)
 
 For every case (each kind; binary, multinomial and one-vs-rest; integer and string classes; float32 and

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the six-point logistic-regression bundle used by bench-cold-start.sh and bench-stream.sh.
 
-Rerun: /work/pyenv/bin/python Scripts/make-bench-bundle.py OUT_DIR
+Rerun: .build/python-venv/bin/python Scripts/make-bench-bundle.py OUT_DIR
 The bundle carries the native logistic_regression flavor (read by mbundle) and a python_function flavor
 with a tiny numpy loader in code/ (so `mlflow models predict --env-manager local` runs the same bundle).
 """

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Regenerate with:  /work/pyenv/bin/python Scripts/make-codec-golden.py
+# Regenerate with:  .build/python-venv/bin/python Scripts/make-codec-golden.py
 # (run from the repository root; writes Tests/Fixtures/codecs/*.json and
 #  Sources/ModelBundle/Codecs/FastPowersOfFive.swift).
 #

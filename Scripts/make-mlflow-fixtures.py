@@ -2,7 +2,7 @@
 
 Rerun (from the repository root):
     bash Scripts/make-mlflow-fixtures.sh                       # creates .build/fixtures-venv if needed
-    VENV=/work/pyenv bash Scripts/make-mlflow-fixtures.sh      # reuse an existing virtualenv
+    VENV=/path/to/venv bash Scripts/make-mlflow-fixtures.sh   # reuse an existing virtualenv
 
 Outputs (old output is replaced):
     Tests/Fixtures/mlflow/<bundle>/...      bundles written by mlflow 3.17.2 (one hand-written legacy bundle)

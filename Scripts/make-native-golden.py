@@ -2,7 +2,7 @@
 """Golden data for the native linear flavors (logistic_regression, linear_regression) and `mbundle predict`.
 
 Rerun (from the repository root):
-    /work/pyenv/bin/python Scripts/make-native-golden.py
+    .build/python-venv/bin/python Scripts/make-native-golden.py
 (versions used: numpy 2.4.6, scikit-learn 1.9.1)
 
 Writes Tests/Fixtures/native/cases.json: for each case the fitted coefficients, class labels, inputs and

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Regenerates the golden files under Tests/Fixtures/signature/ from REAL MLflow, numpy and pandas.
 # Rerun with (from the repository root):
-#     /work/pyenv/bin/python Scripts/make-signature-golden.py
+#     .build/python-venv/bin/python Scripts/make-signature-golden.py
 # (mlflow 3.17.2, numpy 2.4.6, pandas 3.1.1). The Swift tests compare their own output with these files,
 # so nothing in them may come from the Swift code.
 import datetime as dt

@@ -2,7 +2,7 @@
 """Weights and examples for the packaging tests (Tests/ModelFlavorsTests/Packaging*, Tests/MBundleEndToEndTests/Package*).
 
 Rerun (from the repository root):
-    /work/pyenv/bin/python Tests/Fixtures/packaging/make-packaging-fixtures.py
+    .build/python-venv/bin/python Tests/Fixtures/packaging/make-packaging-fixtures.py
 (or any Python with numpy 2.4.6 and scikit-learn 1.9.1, e.g. "$venv/bin/python" after `source Scripts/python-env.sh`)
 
 six_coef.npy / six_intercept.npy: scikit-learn's LogisticRegression() fitted on the classic six points
