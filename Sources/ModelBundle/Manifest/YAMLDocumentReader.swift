@@ -34,7 +34,9 @@ struct YAMLDocumentReader {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // The basic resolver types nothing by regular expression: typing follows PyYAML's rules in
+            // YAMLScalarRules, and compiling Yams' default patterns would cost milliseconds at start-up.
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw translate(error)
         } catch {
