@@ -75,6 +75,64 @@ with zipfile.ZipFile(os.path.join(OUT, "logreg_labels_3_7.skops")) as source, zi
 with open(os.path.join(OUT, "logreg_deflated.skops"), "wb") as handle:
     handle.write(buffer.getvalue())
 
+# ---- Pickles (serialization_format pickle/cloudpickle), read by the restricted pickle reader. ----
+import pickle
+
+
+def dump_pickle(name, obj, protocol=4, **kwargs):
+    with open(os.path.join(OUT, name + ".pkl"), "wb") as handle:
+        handle.write(pickle.dumps(obj, protocol=protocol, **kwargs))
+
+
+def record_pickle(name, model, functions, protocol=4):
+    dump_pickle(name, model, protocol)
+    golden[name] = {
+        "X": X_test.tolist(),
+        "predictions": {f: getattr(model, f)(X_test).tolist() for f in functions},
+    }
+
+
+y3 = np.digitize(X[:, 0] - X[:, 2], [-0.5, 0.5])  # three classes 0, 1, 2
+multinomial = LogisticRegression(max_iter=500).fit(X, y3)
+assert multinomial.coef_.flags["F_CONTIGUOUS"] and not multinomial.coef_.flags["C_CONTIGUOUS"]
+# Protocol 5: contiguous arrays through _frombuffer, coef_ Fortran-ordered ('F').
+record_pickle("pickle_multinomial_p5", multinomial, ["predict", "predict_proba", "decision_function"], protocol=5)
+record_pickle("pickle_multinomial_p4", multinomial, ["predict_proba"], protocol=4)
+# String labels: classes_ is a '<U' array.
+ys = np.array(["cat", "dog"])[(X[:, 1] > 0).astype(int)]
+record_pickle("pickle_string_labels", LogisticRegression().fit(X, ys), ["predict", "predict_proba"])
+# LinearRegression: intercept_ is a numpy scalar (numpy.core.multiarray.scalar).
+record_pickle("pickle_linear", LinearRegression().fit(X, y), ["predict"])
+# Big-endian coefficients: byte-swapped on reading.
+big = LogisticRegression().fit(X, yb)
+big.coef_ = big.coef_.astype(">f8")
+big.intercept_ = big.intercept_.astype(">f8")
+record_pickle("pickle_big_endian", big, ["predict_proba"])
+
+
+class Evil:
+    def __reduce__(self):
+        return (os.system, ("echo pwned",))
+
+
+dump_pickle("hostile_reduce_system", Evil())  # row 28
+bad = LogisticRegression().fit(X, yb)
+bad.coef_ = "abc"
+dump_pickle("hostile_coef_string", bad)  # row 29
+missing = LogisticRegression().fit(X, yb)
+del missing.classes_
+dump_pickle("hostile_missing_classes", missing)  # row 29
+wide = LogisticRegression().fit(np.hstack([X, X]), yb)
+dump_pickle("hostile_shape_mismatch", wide)  # row 29: six features, the signature has three
+dump_pickle("hostile_protocol2", LogisticRegression().fit(X, yb), protocol=2)  # row 30
+dump_pickle("hostile_protocol0", LogisticRegression().fit(X, yb), protocol=0)  # row 30
+dump_pickle(
+    "hostile_out_of_band", LogisticRegression().fit(X, yb), protocol=5, buffer_callback=lambda buffer: False
+)  # row 31: NEXT_BUFFER
+objects = LogisticRegression().fit(X, yb)
+objects.feature_names_in_ = np.array(["x1", 2, 3.0], dtype=object)
+dump_pickle("hostile_object_array", objects)  # row 34: object array with non-str items
+
 with open(os.path.join(OUT, "golden.json"), "w") as handle:
     json.dump(golden, handle, indent=1, sort_keys=True)
     handle.write("\n")

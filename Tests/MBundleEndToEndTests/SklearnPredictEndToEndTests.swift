@@ -19,8 +19,11 @@ import Testing
     }
 
     @Test(
-        "mbundle predict gives MLflow's predictions for its skops bundles",
-        arguments: ["logreg_binary_skops", "iris_multinomial_proba", "diabetes_linear"]
+        "mbundle predict gives MLflow's predictions for its skops, pickle and cloudpickle bundles",
+        arguments: [
+            "logreg_binary_skops", "iris_multinomial_proba", "diabetes_linear", "logreg_binary_pickle",
+            "logreg_binary_cloudpickle",
+        ]
     )
     func predictMatchesMLflow(_ name: String) throws {
         let expectedRoot = try #require(
@@ -39,7 +42,7 @@ import Testing
         for (index, (got, want)) in zip(actual.values, expected.values).enumerated() {
             #expect(abs(got - want) <= 1e-9 * max(1, abs(want)), "\(name)[\(index)]: \(got) vs \(want)")
         }
-        if name == "logreg_binary_skops" {
+        if name.hasPrefix("logreg_binary") {
             // Class labels are integers, written as MLflow writes them (no ".0").
             #expect(result.standardOutput.contains("[0, 0, 0]") || result.standardOutput.contains("[0,0,0]"))
         }

@@ -167,13 +167,14 @@ import Testing
         #expect(error.item?.hasPrefix("model.skops:") == true)
     }
 
-    @Test("pickle and cloudpickle bundles are refused with a typed error, not executed")
-    func pickleRefused() throws {
-        for fixture in ["logreg_binary_pickle", "logreg_binary_cloudpickle"] {
-            let error = try #require(Self.loadError(Self.mlflow.appendingPathComponent(fixture).path))
-            #expect(error.code == .flavorUnavailable, "\(fixture)")
-            #expect(error.item == "flavors.sklearn.serialization_format", "\(fixture)")
-        }
+    @Test("an unknown serialization_format is refused, naming the field")
+    func unknownFormat() throws {
+        let path = try Self.bundle(editManifest: {
+            $0.replacingOccurrences(of: "serialization_format: skops", with: "serialization_format: joblib")
+        })
+        let error = try #require(Self.loadError(path))
+        #expect(error.code == .manifestInvalid)
+        #expect(error.item == "flavors.sklearn.serialization_format")
     }
 
     @Test("a predict_fn a regression lacks is refused")
