@@ -57,6 +57,11 @@ record(
     ["predict", "predict_proba", "decision_function"],
 )
 
+# str labels: a '<U' .npy member (numpy-fitted) and a JSON object array (fitted on an object Series).
+ys = np.array(["cat", "dog"])[(X[:, 1] > 0).astype(int)]
+record("logreg_str_labels_unicode", LogisticRegression().fit(X, ys), X_test, ["predict", "predict_proba"])
+record("logreg_str_labels_object", LogisticRegression().fit(X, ys.astype(object)), X_test, ["predict"])
+
 # Refused: a class outside the allowlist.
 save("decision_tree", DecisionTreeClassifier(max_depth=2).fit(X, yb))
 
@@ -99,7 +104,6 @@ assert multinomial.coef_.flags["F_CONTIGUOUS"] and not multinomial.coef_.flags["
 record_pickle("pickle_multinomial_p5", multinomial, ["predict", "predict_proba", "decision_function"], protocol=5)
 record_pickle("pickle_multinomial_p4", multinomial, ["predict_proba"], protocol=4)
 # String labels: classes_ is a '<U' array.
-ys = np.array(["cat", "dog"])[(X[:, 1] > 0).astype(int)]
 record_pickle("pickle_string_labels", LogisticRegression().fit(X, ys), ["predict", "predict_proba"])
 # LinearRegression: intercept_ is a numpy scalar (numpy.core.multiarray.scalar).
 record_pickle("pickle_linear", LinearRegression().fit(X, y), ["predict"])

@@ -128,6 +128,7 @@ import Testing
         arguments: [
             ("ridge_two_targets", "predict"), ("linear_no_intercept", "predict"), ("logreg_labels_3_7", "predict"),
             ("logreg_labels_3_7", "predict_proba"), ("logreg_labels_3_7", "decision_function"),
+            ("logreg_str_labels_unicode", "predict_proba"),
         ]
     )
     func skopsGolden(_ name: String, _ function: String) throws {
@@ -140,6 +141,23 @@ import Testing
         let want = Self.flatten(predictions)
         #expect(output.shape == want.shape, "\(name).\(function)")
         Self.expectClose(output.values, want.values, "\(name).\(function)")
+    }
+
+    @Test("str class labels (a <U .npy member or a JSON object array) come back as labels", arguments: [
+        "logreg_str_labels_unicode", "logreg_str_labels_object",
+    ])
+    func stringLabels(_ name: String) throws {
+        let golden = try #require(try Self.json(Self.sklearn.appendingPathComponent("golden.json"))[name] as? [String: Any])
+        let rows = try #require(golden["X"] as? [[Double]])
+        let want = try #require((golden["predictions"] as? [String: Any])?["predict"] as? [String])
+        let model = try Self.load(try Self.bundle(skops: try Self.skops(name)))
+        let output = try model.predict(try Self.request(rows))
+        guard case .tensor(let tensor) = output, case .string(let labels) = tensor.values else {
+            Issue.record("expected a string tensor, got \(output)")
+            return
+        }
+        #expect(labels == want)
+        #expect(Set(labels).isSubset(of: ["cat", "dog"]))
     }
 
     // MARK: - Refusals

@@ -97,6 +97,48 @@ enum PickleNumpy {
         return .array(tensor)
     }
 
+    /// The strings of a one-dimensional `.npy` file of dtype `<U<n>` (how skops stores a str
+    /// `classes_`), or nil when the file is not a str array. The header must be exactly the one
+    /// numpy writes for that dtype and shape; it is regenerated and compared byte for byte.
+    static func unicodeNpy(_ bytes: [UInt8], fail: Fail) throws(ModelBundleError) -> [String]? {
+        guard bytes.count >= 10, bytes[6] == 1, bytes[7] == 0 else { return nil }
+        let length = Int(bytes[8]) | Int(bytes[9]) << 8
+        guard length <= bytes.count - 10, let header = String(validating: bytes[10..<(10 + length)], as: UTF8.self),
+            let descrStart = end(of: "'descr': '<U", in: header)
+        else { return nil }
+        let width = header[descrStart...].prefix { $0.isASCII && $0.isNumber }
+        guard let shapeStart = end(of: "'shape': (", in: header) else { throw fail("a str array has no shape") }
+        let count = header[shapeStart...].prefix { $0.isASCII && $0.isNumber }
+        guard width.count <= 6, count.count <= 9, let elements = Int(count), Int(width) != nil else {
+            throw fail("a str array's header is not one numpy writes")
+        }
+        let expected = npy(descr: "<U\(width)", fortran: false, shape: [elements])
+        guard bytes.count >= expected.count, Array(bytes[0..<expected.count]) == expected else {
+            throw fail("a str array's header is not the one numpy writes for a one-dimensional <U\(width) array")
+        }
+        let value = try unicode(
+            code: "U\(width)",
+            order: "<",
+            raw: Array(bytes[expected.count...]),
+            shape: [elements],
+            count: elements,
+            fortran: false,
+            fail: fail
+        )
+        guard case .strings(let strings, _) = value else { return nil }
+        return strings
+    }
+
+    /// The index just after the first occurrence of `needle` in `text`.
+    private static func end(of needle: String, in text: String) -> String.Index? {
+        var index = text.startIndex
+        while index < text.endIndex {
+            if text[index...].hasPrefix(needle) { return text.index(index, offsetBy: needle.count) }
+            index = text.index(after: index)
+        }
+        return nil
+    }
+
     /// `U<n>` arrays: n UTF-32 code units per element, NUL-padded.
     private static func unicode(
         code: String,

@@ -76,7 +76,12 @@ enum SkopsReader {
         case .logisticRegression:
             let coef = try array("coef_")
             let intercept = try array("intercept_")
-            let classes = try classLabels(try array("classes_"), item: "\(schemaItem):classes_")
+            let classes: LinearModelFlavorConfiguration.ClassLabels
+            if let labels = try stringLabels(attributes["classes_"], archive: archive, item: "\(schemaItem):classes_") {
+                classes = labels
+            } else {
+                classes = try classLabels(try array("classes_"), item: "\(schemaItem):classes_")
+            }
             let solver = try jsonString(attributes["solver"])
             let multiClass = try jsonString(attributes["multi_class"])
             // Two classes: one row of coefficients. More: softmax, except where scikit-learn fitted
@@ -154,6 +159,40 @@ enum SkopsReader {
             )
         }
         return try NumpyArrayFile(bytes: Array(bytes), fileName: "\(fileName):\(member)").tensor
+    }
+
+    /// str labels: an object array skops wrote as JSON (`type: json`, a list of str nodes), or a
+    /// `<U<n>` `.npy` member. Nil when `classes_` is neither (integer labels).
+    private static func stringLabels(_ value: JSONValue?, archive: SkopsZipReader, item: String)
+        throws(ModelBundleError) -> LinearModelFlavorConfiguration.ClassLabels?
+    {
+        guard case .object(let node) = value ?? .null, node["__loader__"]?.stringValue == "NdArrayNode" else {
+            return nil
+        }
+        func invalid(_ message: String) -> ModelBundleError {
+            ModelBundleError(.weightsInvalid, "\(item): \(message)", item: item)
+        }
+        if node["type"]?.stringValue == "json" {
+            guard case .array(let elements) = node["content"] ?? .null, elements.count >= 2 else {
+                throw invalid("a JSON array of labels must list at least two")
+            }
+            var labels: [String] = []
+            for element in elements {
+                guard case .object(let child) = element, child["__loader__"]?.stringValue == "JsonNode",
+                    let text = child["content"]?.stringValue,
+                    case .string(let label)? = try? JSONParser(maximumDepth: 1).parse(text)
+                else {
+                    throw invalid("only str labels are read from a JSON array")
+                }
+                labels.append(label)
+            }
+            return .strings(labels)
+        }
+        guard let member = node["file"]?.stringValue, let bytes = archive[member] else { return nil }
+        guard let labels = try PickleNumpy.unicodeNpy(Array(bytes), fail: invalid), labels.count >= 2 else {
+            return nil
+        }
+        return .strings(labels)
     }
 
     /// The labels of `classes_`: integers (any integer dtype that fits Int64).
