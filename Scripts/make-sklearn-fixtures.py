@@ -11,6 +11,8 @@ import json
 import os
 import zipfile
 
+import pickle
+
 import numpy as np
 import skops.io as sio
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
@@ -62,6 +64,36 @@ ys = np.array(["cat", "dog"])[(X[:, 1] > 0).astype(int)]
 record("logreg_str_labels_unicode", LogisticRegression().fit(X, ys), X_test, ["predict", "predict_proba"])
 record("logreg_str_labels_object", LogisticRegression().fit(X, ys.astype(object)), X_test, ["predict"])
 
+# Pipelines: StandardScaler steps folded into the final estimator.
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+scaled = X * [10.0, 0.1, 3.0] + [5.0, -2.0, 0.0]
+scaled_test = X_test * [10.0, 0.1, 3.0] + [5.0, -2.0, 0.0]
+pipe_logistic = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(
+    scaled, np.digitize(X[:, 0] - X[:, 2], [-0.5, 0.5])
+)
+pipe_linear = make_pipeline(StandardScaler(with_mean=False), Ridge(alpha=0.1)).fit(scaled, y)
+for model, name, functions in [
+    (pipe_logistic, "pipeline_scaler_logistic", ["predict", "predict_proba"]),
+    (pipe_linear, "pipeline_scaler_ridge", ["predict"]),
+]:
+    save(name, model)
+    with open(os.path.join(OUT, name + ".pkl"), "wb") as handle:
+        handle.write(pickle.dumps(model, protocol=5))
+    golden[name] = {
+        "X": scaled_test.tolist(),
+        "predictions": {f: getattr(model, f)(scaled_test).tolist() for f in functions},
+    }
+
+# Refused: a pipeline step outside the allowlist (skops and pickle).
+from sklearn.preprocessing import PolynomialFeatures
+
+unsupported_pipe = make_pipeline(PolynomialFeatures(), LogisticRegression()).fit(X, yb)
+save("pipeline_unsupported_step", unsupported_pipe)
+with open(os.path.join(OUT, "pipeline_unsupported_step.pkl"), "wb") as handle:
+    handle.write(pickle.dumps(unsupported_pipe, protocol=4))
+
 # Refused: a class outside the allowlist.
 save("decision_tree", DecisionTreeClassifier(max_depth=2).fit(X, yb))
 
@@ -81,7 +113,6 @@ with open(os.path.join(OUT, "logreg_deflated.skops"), "wb") as handle:
     handle.write(buffer.getvalue())
 
 # ---- Pickles (serialization_format pickle/cloudpickle), read by the restricted pickle reader. ----
-import pickle
 
 
 def dump_pickle(name, obj, protocol=4, **kwargs):

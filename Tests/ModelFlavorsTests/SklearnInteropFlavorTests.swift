@@ -128,7 +128,8 @@ import Testing
         arguments: [
             ("ridge_two_targets", "predict"), ("linear_no_intercept", "predict"), ("logreg_labels_3_7", "predict"),
             ("logreg_labels_3_7", "predict_proba"), ("logreg_labels_3_7", "decision_function"),
-            ("logreg_str_labels_unicode", "predict_proba"),
+            ("logreg_str_labels_unicode", "predict_proba"), ("pipeline_scaler_logistic", "predict"),
+            ("pipeline_scaler_logistic", "predict_proba"), ("pipeline_scaler_ridge", "predict"),
         ]
     )
     func skopsGolden(_ name: String, _ function: String) throws {
@@ -168,6 +169,13 @@ import Testing
         #expect(error.code == .flavorUnavailable)
         #expect(error.item == "sklearn.tree._classes.DecisionTreeClassifier")
         #expect(error.message.contains("sklearn.linear_model._logistic.LogisticRegression"))
+    }
+
+    @Test("a pipeline step outside the allowlist is refused, naming its class")
+    func unsupportedPipelineStep() throws {
+        let error = try #require(Self.loadError(try Self.bundle(skops: try Self.skops("pipeline_unsupported_step"))))
+        #expect(error.code == .flavorUnavailable)
+        #expect(error.message.contains("sklearn.preprocessing._polynomial.PolynomialFeatures"), "\(error)")
     }
 
     @Test("a function in an allowlisted estimator's state is refused, naming the attribute")

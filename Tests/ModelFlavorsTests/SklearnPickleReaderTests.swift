@@ -55,7 +55,8 @@ import Testing
             ("pickle_multinomial_p5", "predict"), ("pickle_multinomial_p5", "predict_proba"),
             ("pickle_multinomial_p5", "decision_function"), ("pickle_multinomial_p4", "predict_proba"),
             ("pickle_string_labels", "predict_proba"), ("pickle_linear", "predict"),
-            ("pickle_big_endian", "predict_proba"),
+            ("pickle_big_endian", "predict_proba"), ("pipeline_scaler_logistic", "predict_proba"),
+            ("pipeline_scaler_logistic", "predict"), ("pipeline_scaler_ridge", "predict"),
         ]
     )
     func picklesGolden(_ name: String, _ function: String) throws {
@@ -103,6 +104,7 @@ import Testing
             ("hostile_protocol0", .unsupportedFormatVersion, "model.pkl"),
             ("hostile_out_of_band", .weightsInvalid, "model.pkl"),
             ("hostile_object_array", .weightsInvalid, "model.pkl"),
+            ("pipeline_unsupported_step", .flavorUnavailable, "sklearn.preprocessing._polynomial.PolynomialFeatures"),
         ]
     )
     func hostileFixtures(_ name: String, _ code: ModelBundleError.Code, _ item: String) throws {

@@ -9,6 +9,24 @@ enum PickleEstimatorState {
         state: [(key: String, value: PickleReaderValue)],
         fileName: String
     ) throws(ModelBundleError) -> SklearnEstimator {
+        switch try step(kind, state: state, fileName: fileName, depth: 0) {
+        case .estimator(let estimator): return estimator
+        case .scaler:
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(fileName) holds a lone StandardScaler, which predicts nothing; supported: "
+                    + SklearnEstimator.supportedList,
+                item: SklearnEstimator.Kind.standardScaler.rawValue
+            )
+        }
+    }
+
+    private static func step(
+        _ kind: SklearnEstimator.Kind,
+        state: [(key: String, value: PickleReaderValue)],
+        fileName: String,
+        depth: Int
+    ) throws(ModelBundleError) -> SklearnEstimator.Step {
         func value(_ key: String) -> PickleReaderValue? { state.last { $0.key == key }?.value }
         func invalid(_ key: String, _ message: String) -> ModelBundleError {
             ModelBundleError(.weightsInvalid, "\(fileName): \(kind.rawValue).\(key) \(message)", item: "\(fileName):\(key)")
@@ -26,9 +44,31 @@ enum PickleEstimatorState {
             if case .string(let value)? = value(key) { return value }
             return nil
         }
+        func flag(_ key: String) -> Bool {
+            if case .bool(let value)? = value(key) { return value }
+            return true
+        }
         switch kind {
+        case .pipeline:
+            guard depth == 0, case .list(let entries)? = value("steps"), !entries.isEmpty, entries.count <= 16 else {
+                throw invalid("steps", "is not a list of 1 to 16 steps (or the pipeline is nested)")
+            }
+            var steps: [SklearnEstimator.Step] = []
+            for entry in entries {
+                guard case .tuple(let pair) = entry, pair.count == 2,
+                    case .estimator(let stepKind, let stepState?) = pair[1]
+                else {
+                    throw invalid("steps", "holds a step that is not a (name, fitted estimator) pair")
+                }
+                steps.append(try step(stepKind, state: stepState, fileName: fileName, depth: depth + 1))
+            }
+            return .estimator(try SklearnEstimator.pipeline(steps, item: "\(fileName):steps"))
+        case .standardScaler:
+            let mean = flag("with_mean") ? try array("mean_").float64Values() : nil
+            let scale = flag("with_std") ? try array("scale_").float64Values() : nil
+            return .scaler(mean: mean, scale: scale)
         case .linearRegression, .ridge:
-            return .linearRegression(coef: try array("coef_"), intercept: try array("intercept_"))
+            return .estimator(.linearRegression(coef: try array("coef_"), intercept: try array("intercept_")))
         case .logisticRegression:
             let coef = try array("coef_")
             let intercept = try array("intercept_")
@@ -53,7 +93,9 @@ enum PickleEstimatorState {
                 ? .binary
                 : (multiClass == "ovr" || (multiClass != "multinomial" && text("solver") == "liblinear"))
                     ? .ovr : .multinomial
-            return .logisticRegression(coef: coef, intercept: intercept, classes: classes, strategy: strategy)
+            return .estimator(
+                .logisticRegression(coef: coef, intercept: intercept, classes: classes, strategy: strategy)
+            )
         }
     }
 

@@ -58,6 +58,8 @@ enum PickleReaderGlobal: String, Sendable {
     case logisticRegression = "sklearn.linear_model._logistic.LogisticRegression"
     case linearRegression = "sklearn.linear_model._base.LinearRegression"
     case ridge = "sklearn.linear_model._ridge.Ridge"
+    case standardScaler = "sklearn.preprocessing._data.StandardScaler"
+    case pipeline = "sklearn.pipeline.Pipeline"
 
     var estimatorKind: SklearnEstimator.Kind? { SklearnEstimator.Kind(rawValue: rawValue) }
 }

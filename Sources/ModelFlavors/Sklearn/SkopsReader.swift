@@ -40,8 +40,32 @@ enum SkopsReader {
                 item: schemaItem
             )
         }
-        let className = try qualifiedName(root, at: "the top node", schemaItem)
-        guard root["__loader__"]?.stringValue == "ObjectNode", let kind = SklearnEstimator.Kind(rawValue: className)
+        switch try step(root, archive: archive, fileName: fileName, schemaItem, depth: 0) {
+        case .estimator(let estimator): return estimator
+        case .scaler:
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(fileName) holds a lone StandardScaler, which predicts nothing; supported: "
+                    + SklearnEstimator.supportedList,
+                item: SklearnEstimator.Kind.standardScaler.rawValue
+            )
+        }
+    }
+
+    /// One allowlisted object node: an estimator, a scaler, or a pipeline folded into an estimator.
+    private static func step(
+        _ root: JSONObject,
+        archive: SkopsZipReader,
+        fileName: String,
+        _ schemaItem: String,
+        depth: Int
+    ) throws(ModelBundleError) -> SklearnEstimator.Step {
+        func invalid(_ message: String, _ item: String = schemaItem) -> ModelBundleError {
+            ModelBundleError(.weightsInvalid, "\(schemaItem): \(message)", item: item)
+        }
+        let className = try qualifiedName(root, at: "an object node", schemaItem)
+        guard root["__loader__"]?.stringValue == "ObjectNode", let kind = SklearnEstimator.Kind(rawValue: className),
+            depth == 0 || kind != .pipeline
         else {
             throw ModelBundleError(
                 .flavorUnavailable,
@@ -70,9 +94,35 @@ enum SkopsReader {
             }
             return try npyArray(node, attribute: name, archive: archive, fileName: fileName, schemaItem)
         }
+        func flag(_ name: String) -> Bool {
+            guard case .object(let node) = attributes[name] ?? .null, let text = node["content"]?.stringValue else {
+                return true
+            }
+            return text != "false"
+        }
         switch kind {
+        case .pipeline:
+            guard case .object(let list) = attributes["steps"] ?? .null, case .array(let entries) = list["content"] ?? .null,
+                !entries.isEmpty, entries.count <= 16
+            else {
+                throw invalid("the Pipeline's steps are not a list of 1 to 16 steps", "\(schemaItem):steps")
+            }
+            var steps: [SklearnEstimator.Step] = []
+            for entry in entries {
+                guard case .object(let pair) = entry, case .array(let items) = pair["content"] ?? .null, items.count == 2,
+                    case .object(let object) = items[1]
+                else {
+                    throw invalid("a Pipeline step is not a (name, estimator) pair", "\(schemaItem):steps")
+                }
+                steps.append(try step(object, archive: archive, fileName: fileName, schemaItem, depth: depth + 1))
+            }
+            return .estimator(try SklearnEstimator.pipeline(steps, item: "\(fileName):steps"))
+        case .standardScaler:
+            let mean = flag("with_mean") ? try array("mean_").float64Values() : nil
+            let scale = flag("with_std") ? try array("scale_").float64Values() : nil
+            return .scaler(mean: mean, scale: scale)
         case .linearRegression, .ridge:
-            return .linearRegression(coef: try array("coef_"), intercept: try array("intercept_"))
+            return .estimator(.linearRegression(coef: try array("coef_"), intercept: try array("intercept_")))
         case .logisticRegression:
             let coef = try array("coef_")
             let intercept = try array("intercept_")
@@ -90,7 +140,9 @@ enum SkopsReader {
                 classes.count == 2
                 ? .binary
                 : (multiClass == "ovr" || (multiClass != "multinomial" && solver == "liblinear")) ? .ovr : .multinomial
-            return .logisticRegression(coef: coef, intercept: intercept, classes: classes, strategy: strategy)
+            return .estimator(
+                .logisticRegression(coef: coef, intercept: intercept, classes: classes, strategy: strategy)
+            )
         }
     }
 
@@ -110,8 +162,17 @@ enum SkopsReader {
 
     /// Refuses any node, at any depth, whose loader can name code or a nested object.
     private static func checkDataOnly(_ value: JSONValue, path: String, _ schemaItem: String) throws(ModelBundleError) {
-        guard case .object(let node) = value else { return }
-        if let loader = node["__loader__"]?.stringValue, !dataLoaders.contains(loader) {
+        guard case .object(let node) = value, let loader = node["__loader__"]?.stringValue else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(schemaItem): attribute \(path) is not a skops node (no __loader__)",
+                item: "\(schemaItem):\(path)"
+            )
+        }
+        if !dataLoaders.contains(loader),
+            loader != "ObjectNode"
+                || SklearnEstimator.Kind(rawValue: (try? qualifiedName(node, at: path, schemaItem)) ?? "") == nil
+        {
             let name = (try? qualifiedName(node, at: path, schemaItem)) ?? "?"
             throw ModelBundleError(
                 .flavorUnavailable,
@@ -120,10 +181,28 @@ enum SkopsReader {
                 item: "\(schemaItem):\(path)"
             )
         }
-        switch node["content"] ?? .null {
-        case .object(let children):
-            for (key, child) in children { try checkDataOnly(child, path: "\(path).\(key)", schemaItem) }
-        case .array(let children):
+        switch (loader, node["content"] ?? .null) {
+        case ("DictNode", .object(let attributes)):
+            // A DictNode maps attribute names to nodes; its key_types list the key classes, which
+            // skops writes as TypeNodes of builtins str/int: data, checked as such.
+            for (key, child) in attributes { try checkDataOnly(child, path: "\(path).\(key)", schemaItem) }
+            if case .object(let types) = node["key_types"] ?? .null, case .array(let entries) = types["content"] ?? .null {
+                for (index, entry) in entries.enumerated() {
+                    guard case .object(let type) = entry, type["__loader__"]?.stringValue == "TypeNode",
+                        type["__module__"]?.stringValue == "builtins",
+                        ["str", "int"].contains(type["__class__"]?.stringValue ?? "")
+                    else {
+                        throw ModelBundleError(
+                            .flavorUnavailable,
+                            "\(schemaItem): \(path).key_types[\(index)] is not a builtins str or int type",
+                            item: "\(schemaItem):\(path)"
+                        )
+                    }
+                }
+            }
+        case ("ObjectNode", let content):
+            try checkDataOnly(content, path: path, schemaItem)
+        case (_, .array(let children)):
             for (index, child) in children.enumerated() {
                 try checkDataOnly(child, path: "\(path)[\(index)]", schemaItem)
             }
