@@ -27,7 +27,9 @@ import Testing
     )
     func predictMatchesMLflow(_ name: String) throws {
         let expectedRoot = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: Self.mlflow.appendingPathComponent("expected.json")))
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.mlflow.appendingPathComponent("expected.json"))
+            )
                 as? [String: Any]
         )
         let entry = try #require(expectedRoot[name] as? [String: Any])

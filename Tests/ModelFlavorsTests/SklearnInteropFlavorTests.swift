@@ -58,7 +58,10 @@ import Testing
         let manifestURL = target.appendingPathComponent("MLmodel")
         var manifest = try String(contentsOf: manifestURL, encoding: .utf8)
         if let predictFunction {
-            manifest = manifest.replacingOccurrences(of: "predict_fn: predict\n", with: "predict_fn: \(predictFunction)\n")
+            manifest = manifest.replacingOccurrences(
+                of: "predict_fn: predict\n",
+                with: "predict_fn: \(predictFunction)\n"
+            )
         }
         try editManifest(manifest).write(to: manifestURL, atomically: true, encoding: .utf8)
         return target.path
@@ -97,7 +100,9 @@ import Testing
         arguments: ["logreg_binary_skops", "iris_multinomial_proba", "diabetes_linear"]
     )
     func mlflowBundles(_ name: String) throws {
-        let expected = try #require(try Self.json(Self.mlflow.appendingPathComponent("expected.json"))[name] as? [String: Any])
+        let expected = try #require(
+            try Self.json(Self.mlflow.appendingPathComponent("expected.json"))[name] as? [String: Any]
+        )
         let predictions = try #require((expected["predictions"] as? [String: Any])?["predictions"])
         let bundle = Self.mlflow.appendingPathComponent(name)
         let model = try Self.load(bundle.path)
@@ -133,7 +138,9 @@ import Testing
         ]
     )
     func skopsGolden(_ name: String, _ function: String) throws {
-        let golden = try #require(try Self.json(Self.sklearn.appendingPathComponent("golden.json"))[name] as? [String: Any])
+        let golden = try #require(
+            try Self.json(Self.sklearn.appendingPathComponent("golden.json"))[name] as? [String: Any]
+        )
         let rows = try #require(golden["X"] as? [[Double]])
         let predictions = try #require((golden["predictions"] as? [String: Any])?[function])
         let path = try Self.bundle(skops: try Self.skops(name), predictFunction: function)
@@ -144,11 +151,16 @@ import Testing
         Self.expectClose(output.values, want.values, "\(name).\(function)")
     }
 
-    @Test("str class labels (a <U .npy member or a JSON object array) come back as labels", arguments: [
-        "logreg_str_labels_unicode", "logreg_str_labels_object",
-    ])
+    @Test(
+        "str class labels (a <U .npy member or a JSON object array) come back as labels",
+        arguments: [
+            "logreg_str_labels_unicode", "logreg_str_labels_object",
+        ]
+    )
     func stringLabels(_ name: String) throws {
-        let golden = try #require(try Self.json(Self.sklearn.appendingPathComponent("golden.json"))[name] as? [String: Any])
+        let golden = try #require(
+            try Self.json(Self.sklearn.appendingPathComponent("golden.json"))[name] as? [String: Any]
+        )
         let rows = try #require(golden["X"] as? [[Double]])
         let want = try #require((golden["predictions"] as? [String: Any])?["predict"] as? [String])
         let model = try Self.load(try Self.bundle(skops: try Self.skops(name)))
@@ -212,7 +224,8 @@ import Testing
     }
 
     /// The real binary model's bytes, damaged in one way each; every case is a typed error.
-    static let original: [UInt8] = (try? Array(Data(contentsOf: mlflow.appendingPathComponent("logreg_binary_skops/model.skops")))) ?? []
+    static let original: [UInt8] =
+        (try? Array(Data(contentsOf: mlflow.appendingPathComponent("logreg_binary_skops/model.skops")))) ?? []
 
     static func damaged(_ damage: String) -> [UInt8] {
         var bytes = original

@@ -72,6 +72,22 @@ import Testing
         Support.expectClose(output.values, want.values, "\(name).\(function)")
     }
 
+    @Test("a legacy bundle with no serialization_format is read as a pickle and predicts MLflow's labels")
+    func legacyPickle() throws {
+        let bundle = Support.mlflow.appendingPathComponent("legacy_v1")
+        let expected = try #require(
+            try Support.json(Support.mlflow.appendingPathComponent("expected.json"))["legacy_v1"] as? [String: Any]
+        )
+        let want = Support.flatten(try #require((expected["predictions"] as? [String: Any])?["predictions"]))
+        let example = try Support.json(bundle.appendingPathComponent("input_example.json"))
+        let rows = try #require(example["data"] as? [[Double]])
+        let model = try Support.load(bundle.path)
+        #expect(model.flavorName == "sklearn")
+        let output = try #require(Support.numbers(try model.predict(try Support.request(rows))))
+        #expect(output.shape == want.shape)
+        Support.expectClose(output.values, want.values, "legacy_v1")
+    }
+
     @Test("string class labels come back as scikit-learn's labels")
     func stringLabels() throws {
         let golden = try #require(
@@ -134,7 +150,10 @@ import Testing
             ("NEXT_BUFFER", crafted([0x97])),
             ("DUP", crafted(shortString + [0x32])),
             ("STRING", crafted([0x55, 1, UInt8(ascii: "a")])),
-            ("memo GET bomb", crafted(shortString + [0x94] + Array(repeating: [0x68, 0], count: 20_000).flatMap { $0 })),
+            (
+                "memo GET bomb",
+                crafted(shortString + [0x94] + Array(repeating: [0x68, 0], count: 20_000).flatMap { $0 })
+            ),
             ("MARK bomb", crafted(Array(repeating: 0x28, count: 1_000_000))),
             ("BINBYTES8 2^62", crafted([0x8E, 0, 0, 0, 0, 0, 0, 0, 0x40])),
             ("BINUNICODE past the end", crafted([0x58, 0xFF, 0xFF, 0xFF, 0x7F, 0x61])),
@@ -144,7 +163,10 @@ import Testing
             ("not a pickle", Array("hello".utf8)),
             ("STOP with an empty stack", crafted([])),
             ("REDUCE on a str", crafted(shortString + shortString + [0x85, 0x52])),
-            ("NEWOBJ on numpy.dtype", crafted([0x8C, 5] + Array("numpy".utf8) + [0x8C, 5] + Array("dtype".utf8) + [0x93, 0x29, 0x81])),
+            (
+                "NEWOBJ on numpy.dtype",
+                crafted([0x8C, 5] + Array("numpy".utf8) + [0x8C, 5] + Array("dtype".utf8) + [0x93, 0x29, 0x81])
+            ),
             ("BUILD on a str", crafted(shortString + [0x7D, 0x62])),
         ]
     )
@@ -153,7 +175,9 @@ import Testing
         let start = clock.now
         let error = try #require(try Self.loadError(bytes), "\(name) loaded")
         #expect(
-            [.weightsInvalid, .unsupportedFormatVersion, .archiveLimitExceeded, .flavorUnavailable].contains(error.code),
+            [.weightsInvalid, .unsupportedFormatVersion, .archiveLimitExceeded, .flavorUnavailable].contains(
+                error.code
+            ),
             "\(name): \(error)"
         )
         #expect(error.item == "model.pkl", "\(name): \(error)")

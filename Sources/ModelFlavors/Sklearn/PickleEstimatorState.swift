@@ -29,7 +29,11 @@ enum PickleEstimatorState {
     ) throws(ModelBundleError) -> SklearnEstimator.Step {
         func value(_ key: String) -> PickleReaderValue? { state.last { $0.key == key }?.value }
         func invalid(_ key: String, _ message: String) -> ModelBundleError {
-            ModelBundleError(.weightsInvalid, "\(fileName): \(kind.rawValue).\(key) \(message)", item: "\(fileName):\(key)")
+            ModelBundleError(
+                .weightsInvalid,
+                "\(fileName): \(kind.rawValue).\(key) \(message)",
+                item: "\(fileName):\(key)"
+            )
         }
         func array(_ key: String) throws(ModelBundleError) -> WeightTensor {
             switch value(key) {
@@ -79,8 +83,11 @@ enum PickleEstimatorState {
                 classes = .strings(labels)
             case .array(let tensor)?:
                 guard tensor.shape.count == 1, tensor.dtype.isInteger else {
-                    throw invalid("classes_", "has dtype \(tensor.dtype.rawValue) and shape \(tensor.shape); "
-                        + "integer or str labels in one dimension are read")
+                    throw invalid(
+                        "classes_",
+                        "has dtype \(tensor.dtype.rawValue) and shape \(tensor.shape); "
+                            + "integer or str labels in one dimension are read"
+                    )
                 }
                 classes = .integers(try integers(tensor, invalid: { invalid("classes_", $0) }))
             case nil: throw invalid("classes_", "is missing; was the estimator fitted?")

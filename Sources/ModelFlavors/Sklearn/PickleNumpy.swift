@@ -34,7 +34,13 @@ enum PickleNumpy {
             guard arguments.count == 4, case .string(let order) = arguments[3], order == "C" || order == "F" else {
                 throw fail("_frombuffer with unexpected arguments")
             }
-            return try array(dtype: arguments[1], shape: arguments[2], fortran: order == "F", data: arguments[0], fail: fail)
+            return try array(
+                dtype: arguments[1],
+                shape: arguments[2],
+                fortran: order == "F",
+                data: arguments[0],
+                fail: fail
+            )
         case .scalar, .scalarLegacy:
             guard arguments.count == 2 else { throw fail("numpy scalar with unexpected arguments") }
             return try array(dtype: arguments[0], shape: .tuple([]), fortran: false, data: arguments[1], fail: fail)
@@ -86,7 +92,15 @@ enum PickleNumpy {
         }
         guard case .bytes(let raw) = data else { throw fail("an array's data is \(data.kindName), not bytes") }
         if isUnicode(code) {
-            return try unicode(code: code, order: order, raw: raw, shape: shape, count: count, fortran: fortran, fail: fail)
+            return try unicode(
+                code: code,
+                order: order,
+                raw: raw,
+                shape: shape,
+                count: count,
+                fortran: fortran,
+                fail: fail
+            )
         }
         let descr = (code.hasSuffix("1") ? "|" : (order == ">" ? ">" : "<")) + code
         let tensor = try NumpyArrayFile(
@@ -159,7 +173,8 @@ enum PickleNumpy {
             var scalars = String.UnicodeScalarView()
             for unit in 0..<width {
                 let base = (element * width + unit) * 4
-                let value = UInt32(raw[base]) | UInt32(raw[base + 1]) << 8 | UInt32(raw[base + 2]) << 16
+                let value =
+                    UInt32(raw[base]) | UInt32(raw[base + 1]) << 8 | UInt32(raw[base + 2]) << 16
                     | UInt32(raw[base + 3]) << 24
                 if value == 0 { break }
                 guard let scalar = Unicode.Scalar(value) else { throw fail("a str array holds an invalid code point") }
@@ -172,7 +187,8 @@ enum PickleNumpy {
 
     /// A version 1.0 `.npy` header as numpy writes it.
     private static func npy(descr: String, fortran: Bool, shape: [Int]) -> [UInt8] {
-        let dimensions = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        let dimensions =
+            shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(dimensions), }"
         let total = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"

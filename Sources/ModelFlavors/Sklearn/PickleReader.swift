@@ -239,7 +239,9 @@ struct PickleReader {
     }
 
     private mutating func setItems(_ items: [PickleReaderValue], _ offset: Int) throws(ModelBundleError) {
-        guard case .dict(var entries) = try pop() else { throw fail("SETITEMS on a value that is not a dict", at: offset) }
+        guard case .dict(var entries) = try pop() else {
+            throw fail("SETITEMS on a value that is not a dict", at: offset)
+        }
         var index = 0
         while index + 1 < items.count {
             guard case .string(let key) = items[index] else {
@@ -252,7 +254,9 @@ struct PickleReader {
     }
 
     private mutating func append(_ items: [PickleReaderValue], _ offset: Int) throws(ModelBundleError) {
-        guard case .list(let elements) = try pop() else { throw fail("APPENDS on a value that is not a list", at: offset) }
+        guard case .list(let elements) = try pop() else {
+            throw fail("APPENDS on a value that is not a list", at: offset)
+        }
         try push(.list(elements + items))
     }
 

@@ -37,8 +37,12 @@ enum SklearnEstimator: Sendable {
     /// w·z + b = (w / scale)·x + (b − Σ w·mean / scale), so the pipeline runs on the same kernels.
     static func pipeline(_ steps: [Step], item: String) throws(ModelBundleError) -> SklearnEstimator {
         func invalid(_ message: String) -> ModelBundleError {
-            ModelBundleError(.flavorUnavailable, "\(item): \(message); supported: StandardScaler steps then one of "
-                + "LogisticRegression, LinearRegression, Ridge", item: item)
+            ModelBundleError(
+                .flavorUnavailable,
+                "\(item): \(message); supported: StandardScaler steps then one of "
+                    + "LogisticRegression, LinearRegression, Ridge",
+                item: item
+            )
         }
         guard case .estimator(var estimator)? = steps.last else {
             throw invalid("the pipeline does not end in a linear estimator")
@@ -53,7 +57,9 @@ enum SklearnEstimator: Sendable {
     }
 
     private func folding(mean: [Double]?, scale: [Double]?, item: String) throws(ModelBundleError) -> SklearnEstimator {
-        func fold(_ coef: WeightTensor, _ intercept: WeightTensor) throws(ModelBundleError) -> (WeightTensor, WeightTensor) {
+        func fold(_ coef: WeightTensor, _ intercept: WeightTensor) throws(ModelBundleError) -> (
+            WeightTensor, WeightTensor
+        ) {
             let columns = coef.shape.last ?? 0
             let rows = coef.shape.count == 2 ? coef.shape[0] : 1
             guard coef.shape.count <= 2, mean.map({ $0.count == columns }) ?? true,
@@ -80,7 +86,8 @@ enum SklearnEstimator: Sendable {
                     if let mean { offsets[row] -= weights[index] * mean[column] }
                 }
             }
-            let foldedIntercept = intercept.shape.isEmpty && rows == 1
+            let foldedIntercept =
+                intercept.shape.isEmpty && rows == 1
                 ? try WeightTensor(name: "intercept_", shape: [], float64: offsets)
                 : try WeightTensor(name: "intercept_", shape: [rows], float64: offsets)
             return (try WeightTensor(name: "coef_", shape: coef.shape, float64: weights), foldedIntercept)
@@ -97,6 +104,7 @@ enum SklearnEstimator: Sendable {
 
     /// The supported class names, for error messages.
     static var supportedList: String {
-        Kind.allCases.map(\.rawValue).joined(separator: ", ") + " (a pipeline: StandardScaler steps, then one estimator)"
+        Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            + " (a pipeline: StandardScaler steps, then one estimator)"
     }
 }

@@ -59,7 +59,10 @@ enum SklearnEstimatorModelBuilder {
         _ fileName: String
     ) throws(ModelBundleError) -> any FlavorModel {
         guard coef.shape.count == 2 else {
-            throw invalid("coef_ has shape \(coef.shape); a logistic regression's is [classes or 1, features]", fileName)
+            throw invalid(
+                "coef_ has shape \(coef.shape); a logistic regression's is [classes or 1, features]",
+                fileName
+            )
         }
         let weights = try weights(Scalar.self, coef, intercept, fileName)
         try check(weights, featureWidth: featureWidth, fileName)

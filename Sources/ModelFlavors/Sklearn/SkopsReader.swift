@@ -102,14 +102,16 @@ enum SkopsReader {
         }
         switch kind {
         case .pipeline:
-            guard case .object(let list) = attributes["steps"] ?? .null, case .array(let entries) = list["content"] ?? .null,
+            guard case .object(let list) = attributes["steps"] ?? .null,
+                case .array(let entries) = list["content"] ?? .null,
                 !entries.isEmpty, entries.count <= 16
             else {
                 throw invalid("the Pipeline's steps are not a list of 1 to 16 steps", "\(schemaItem):steps")
             }
             var steps: [SklearnEstimator.Step] = []
             for entry in entries {
-                guard case .object(let pair) = entry, case .array(let items) = pair["content"] ?? .null, items.count == 2,
+                guard case .object(let pair) = entry, case .array(let items) = pair["content"] ?? .null,
+                    items.count == 2,
                     case .object(let object) = items[1]
                 else {
                     throw invalid("a Pipeline step is not a (name, estimator) pair", "\(schemaItem):steps")
@@ -186,7 +188,9 @@ enum SkopsReader {
             // A DictNode maps attribute names to nodes; its key_types list the key classes, which
             // skops writes as TypeNodes of builtins str/int: data, checked as such.
             for (key, child) in attributes { try checkDataOnly(child, path: "\(path).\(key)", schemaItem) }
-            if case .object(let types) = node["key_types"] ?? .null, case .array(let entries) = types["content"] ?? .null {
+            if case .object(let types) = node["key_types"] ?? .null,
+                case .array(let entries) = types["content"] ?? .null
+            {
                 for (index, entry) in entries.enumerated() {
                     guard case .object(let type) = entry, type["__loader__"]?.stringValue == "TypeNode",
                         type["__module__"]?.stringValue == "builtins",

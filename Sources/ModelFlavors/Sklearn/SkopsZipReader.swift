@@ -106,7 +106,8 @@ struct SkopsZipReader {
             let localExtraLength = Int(reader.u16(localOffset + 28))
             let dataStart = localOffset + 30 + localNameLength + localExtraLength
             guard localNameLength == nameLength, dataStart <= directoryOffset,
-                bytes[(localOffset + 30)..<(localOffset + 30 + nameLength)] == bytes[nameStart..<(nameStart + nameLength)]
+                bytes[(localOffset + 30)..<(localOffset + 30 + nameLength)]
+                    == bytes[nameStart..<(nameStart + nameLength)]
             else {
                 throw corrupt("the local header disagrees with the central directory", member: name)
             }
