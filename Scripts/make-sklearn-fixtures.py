@@ -140,8 +140,9 @@ record_pickle("pickle_string_labels", LogisticRegression().fit(X, ys), ["predict
 record_pickle("pickle_linear", LinearRegression().fit(X, y), ["predict"])
 # Big-endian coefficients: byte-swapped on reading.
 big = LogisticRegression().fit(X, yb)
-big.coef_ = big.coef_.astype(">f8")
-big.intercept_ = big.intercept_.astype(">f8")
+big_endian = np.dtype(">f8")  # one dtype object for both arrays: the second is a memo GET of the first
+big.coef_ = big.coef_.astype(big_endian)
+big.intercept_ = big.intercept_.astype(big_endian)
 record_pickle("pickle_big_endian", big, ["predict_proba"])
 
 

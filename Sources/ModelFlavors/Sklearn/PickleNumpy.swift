@@ -102,6 +102,9 @@ enum PickleNumpy {
                 fail: fail
             )
         }
+        guard code.hasSuffix("1") || order != "|" else {
+            throw fail("a \(code) array's dtype has no byte order (its BUILD state never arrived)")
+        }
         let descr = (code.hasSuffix("1") ? "|" : (order == ">" ? ">" : "<")) + code
         let tensor = try NumpyArrayFile(
             bytes: npy(descr: descr, fortran: fortran, shape: shape) + raw,

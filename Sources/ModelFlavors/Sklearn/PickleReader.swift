@@ -24,6 +24,10 @@ struct PickleReader {
 
     private var position = 0
     private var stack: [PickleReaderValue] = []
+    /// For each stack slot, the memo indices that hold the same Python object: BUILD, SETITEMS and
+    /// APPENDS mutate an object in place in Python, so the result is written back to those indices
+    /// (a dtype memoized before its BUILD and fetched later must carry its byte order).
+    private var stackLinks: [[Int]] = []
     private var marks: [Int] = []
     private var memo: [PickleReaderValue] = []
 
@@ -101,16 +105,18 @@ struct PickleReader {
                     throw fail("the memo exceeds \(limits.maximumMemoSize) entries", code: .archiveLimitExceeded)
                 }
                 memo.append(try top())
+                stackLinks[stackLinks.count - 1].append(memo.count - 1)
             case 0x71, 0x72:  // BINPUT, LONG_BINPUT: only the next index, as MEMOIZE would.
                 let index = try readLength(opcode == 0x71 ? 1 : 4, bounded: false)
                 guard index == memo.count, memo.count < limits.maximumMemoSize else {
                     throw fail("memo PUT to index \(index) out of sequence or over the limit", at: offset)
                 }
                 memo.append(try top())
+                stackLinks[stackLinks.count - 1].append(memo.count - 1)
             case 0x68, 0x6A:  // BINGET, LONG_BINGET
                 let index = try readLength(opcode == 0x68 ? 1 : 4, bounded: false)
                 guard index < memo.count else { throw fail("memo GET of unset index \(index)", at: offset) }
-                try push(memo[index])
+                try push(memo[index], links: [index])
             case 0x93:  // STACK_GLOBAL
                 let name = try pop()
                 let module = try pop()
@@ -193,8 +199,8 @@ struct PickleReader {
                 try push(try PickleNumpy.reduce(callable, values, fail: { fail($0, at: offset) }))
             case 0x62:  // BUILD
                 let state = try pop()
-                let target = try pop()
-                try push(try build(target, state, offset))
+                let (target, links) = try popLinked()
+                try pushMutated(try build(target, state, offset), links: links)
             default:
                 throw fail(
                     "opcode 0x\(String(opcode, radix: 16)) is not allowed in a scikit-learn model pickle",
@@ -239,7 +245,8 @@ struct PickleReader {
     }
 
     private mutating func setItems(_ items: [PickleReaderValue], _ offset: Int) throws(ModelBundleError) {
-        guard case .dict(var entries) = try pop() else {
+        let (target, links) = try popLinked()
+        guard case .dict(var entries) = target else {
             throw fail("SETITEMS on a value that is not a dict", at: offset)
         }
         var index = 0
@@ -250,30 +257,42 @@ struct PickleReader {
             entries.append((key, items[index + 1]))
             index += 2
         }
-        try push(.dict(entries))
+        try pushMutated(.dict(entries), links: links)
     }
 
     private mutating func append(_ items: [PickleReaderValue], _ offset: Int) throws(ModelBundleError) {
-        guard case .list(let elements) = try pop() else {
+        let (target, links) = try popLinked()
+        guard case .list(let elements) = target else {
             throw fail("APPENDS on a value that is not a list", at: offset)
         }
-        try push(.list(elements + items))
+        try pushMutated(.list(elements + items), links: links)
     }
 
     // MARK: - Stack
 
-    private mutating func push(_ value: PickleReaderValue) throws(ModelBundleError) {
+    private mutating func push(_ value: PickleReaderValue, links: [Int] = []) throws(ModelBundleError) {
         guard stack.count < limits.maximumStackDepth else {
             throw fail("the stack exceeds \(limits.maximumStackDepth) values", code: .archiveLimitExceeded)
         }
         stack.append(value)
+        stackLinks.append(links)
+    }
+
+    /// Pushes the mutated object and writes it back to every memo index that holds it.
+    private mutating func pushMutated(_ value: PickleReaderValue, links: [Int]) throws(ModelBundleError) {
+        for index in links where index < memo.count { memo[index] = value }
+        try push(value, links: links)
     }
 
     private mutating func pop() throws(ModelBundleError) -> PickleReaderValue {
-        guard let value = stack.popLast(), stack.count >= (marks.last ?? 0) else {
+        try popLinked().value
+    }
+
+    private mutating func popLinked() throws(ModelBundleError) -> (value: PickleReaderValue, links: [Int]) {
+        guard stack.count > (marks.last ?? 0), let value = stack.popLast(), let links = stackLinks.popLast() else {
             throw fail("stack underflow")
         }
-        return value
+        return (value, links)
     }
 
     private func top() throws(ModelBundleError) -> PickleReaderValue {
@@ -285,6 +304,7 @@ struct PickleReader {
         guard let mark = marks.popLast(), mark <= stack.count else { throw fail("no MARK to pop to", at: offset) }
         let values = Array(stack[mark...])
         stack.removeSubrange(mark...)
+        stackLinks.removeSubrange(mark...)
         return values
     }
 
