@@ -16,6 +16,9 @@ struct PickleReader {
         var maximumStackDepth = 10_000
         var maximumMarkDepth = 64
         var maximumMemoSize = 100_000
+        /// Containers nested deeper than this are refused: real pickles nest a few levels, and a
+        /// deeply nested value would recurse when it is destroyed.
+        var maximumNesting = 100
     }
 
     let bytes: [UInt8]
@@ -28,6 +31,11 @@ struct PickleReader {
     /// APPENDS mutate an object in place in Python, so the result is written back to those indices
     /// (a dtype memoized before its BUILD and fetched later must carry its byte order).
     private var stackLinks: [[Int]] = []
+    /// Container nesting of each stack slot and memo entry, and the deepest value popped by the
+    /// current opcode (a container it builds is one level deeper).
+    private var stackDepths: [Int] = []
+    private var memoDepths: [Int] = []
+    private var poppedDepth = 0
     private var marks: [Int] = []
     private var memo: [PickleReaderValue] = []
 
@@ -81,6 +89,7 @@ struct PickleReader {
                 throw fail("more than \(limits.maximumOpcodes) opcodes", code: .archiveLimitExceeded)
             }
             let offset = position
+            poppedDepth = 0
             let opcode = try readByte()
             switch opcode {
             case 0x2E:  // STOP
@@ -106,6 +115,7 @@ struct PickleReader {
                 }
                 memo.append(try top())
                 stackLinks[stackLinks.count - 1].append(memo.count - 1)
+                memoDepths.append(stackDepths.last ?? 0)
             case 0x71, 0x72:  // BINPUT, LONG_BINPUT: only the next index, as MEMOIZE would.
                 let index = try readLength(opcode == 0x71 ? 1 : 4, bounded: false)
                 guard index == memo.count, memo.count < limits.maximumMemoSize else {
@@ -113,10 +123,11 @@ struct PickleReader {
                 }
                 memo.append(try top())
                 stackLinks[stackLinks.count - 1].append(memo.count - 1)
+                memoDepths.append(stackDepths.last ?? 0)
             case 0x68, 0x6A:  // BINGET, LONG_BINGET
                 let index = try readLength(opcode == 0x68 ? 1 : 4, bounded: false)
                 guard index < memo.count else { throw fail("memo GET of unset index \(index)", at: offset) }
-                try push(memo[index], links: [index])
+                try push(memo[index], links: [index], depth: memoDepths[index])
             case 0x93:  // STACK_GLOBAL
                 let name = try pop()
                 let module = try pop()
@@ -270,12 +281,23 @@ struct PickleReader {
 
     // MARK: - Stack
 
-    private mutating func push(_ value: PickleReaderValue, links: [Int] = []) throws(ModelBundleError) {
+    private mutating func push(_ value: PickleReaderValue, links: [Int] = [], depth: Int? = nil)
+        throws(ModelBundleError)
+    {
         guard stack.count < limits.maximumStackDepth else {
             throw fail("the stack exceeds \(limits.maximumStackDepth) values", code: .archiveLimitExceeded)
         }
+        let nesting: Int
+        switch value {
+        case .tuple, .list, .dict, .estimator: nesting = depth ?? poppedDepth + 1
+        default: nesting = depth ?? 0
+        }
+        guard nesting <= limits.maximumNesting else {
+            throw fail("values nest deeper than \(limits.maximumNesting) levels", code: .archiveLimitExceeded)
+        }
         stack.append(value)
         stackLinks.append(links)
+        stackDepths.append(nesting)
     }
 
     /// Pushes the mutated object and writes it back to every memo index that holds it.
@@ -289,9 +311,12 @@ struct PickleReader {
     }
 
     private mutating func popLinked() throws(ModelBundleError) -> (value: PickleReaderValue, links: [Int]) {
-        guard stack.count > (marks.last ?? 0), let value = stack.popLast(), let links = stackLinks.popLast() else {
+        guard stack.count > (marks.last ?? 0), let value = stack.popLast(), let links = stackLinks.popLast(),
+            let depth = stackDepths.popLast()
+        else {
             throw fail("stack underflow")
         }
+        poppedDepth = max(poppedDepth, depth)
         return (value, links)
     }
 
@@ -305,6 +330,8 @@ struct PickleReader {
         let values = Array(stack[mark...])
         stack.removeSubrange(mark...)
         stackLinks.removeSubrange(mark...)
+        poppedDepth = max(poppedDepth, stackDepths[mark...].max() ?? 0)
+        stackDepths.removeSubrange(mark...)
         return values
     }
 
