@@ -50,6 +50,24 @@ import Testing
         }
     }
 
+    @Test(
+        "an MLflow sklearn bundle packed as .zip or .tar.gz predicts the same",
+        arguments: [("iris_multinomial_proba", "zip"), ("logreg_binary_cloudpickle", "tar.gz")]
+    )
+    func archivedBundle(_ name: String, _ suffix: String) throws {
+        let scratch = try MBundleRunner.makeScratch()
+        let bundle = Self.mlflow.appendingPathComponent(name)
+        let archive = scratch.appendingPathComponent("model.\(suffix)")
+        let pack = try MBundleRunner.run(["pack", bundle.path, "-o", archive.path])
+        #expect(pack.status == 0, "\(pack.standardError)")
+        let input = bundle.appendingPathComponent("serving_input_example.json").path
+        let direct = try MBundleRunner.run(["predict", "-m", bundle.path, "-i", input])
+        let packed = try MBundleRunner.run(["predict", "-m", archive.path, "-i", input])
+        #expect(direct.status == 0 && packed.status == 0, "\(packed.standardError)")
+        #expect(packed.standardOutput == direct.standardOutput)
+        #expect(!packed.standardOutput.isEmpty)
+    }
+
     @Test("an sklearn class outside the allowlist exits 2 with one error line naming it")
     func unsupportedClassExits2() throws {
         let scratch = try MBundleRunner.makeScratch()
