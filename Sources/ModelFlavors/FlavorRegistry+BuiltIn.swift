@@ -4,9 +4,9 @@ extension FlavorRegistry {
     /// The flavors this package ships, most preferred first: the native linear flavors, which
     /// run a bundle's own weights with no Python.
     ///
-    /// Extension point: interop readers (an `sklearn` reader of skops files) go *after* the native
+    /// Interop readers (``SklearnInteropFlavor``, MLflow's `sklearn` flavor) go *after* the native
     /// flavors here, so a bundle that carries both is always run natively.
     public static var builtIn: FlavorRegistry {
-        FlavorRegistry([LogisticRegressionFlavor.self, LinearRegressionFlavor.self])
+        FlavorRegistry([LogisticRegressionFlavor.self, LinearRegressionFlavor.self, SklearnInteropFlavor.self])
     }
 }

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+# Rerun with:  /work/pyenv/bin/python Scripts/make-sklearn-fixtures.py
+# (any Python with scikit-learn 1.9.1, skops 0.16.0 and numpy; run from the repository root)
+#
+# Writes Tests/Fixtures/sklearn/: small skops files the sklearn interop flavor must read or refuse,
+# and golden.json with scikit-learn's own predictions for the readable ones. The real MLflow
+# bundles live in Tests/Fixtures/mlflow (Scripts/make-mlflow-fixtures.py); these add the cases
+# MLflow's fixtures lack. Each .skops file is dropped into a copy of an MLflow bundle by the tests.
+import io
+import json
+import os
+import zipfile
+
+import pickle
+
+import numpy as np
+import skops.io as sio
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.tree import DecisionTreeClassifier
+
+OUT = os.path.join("Tests", "Fixtures", "sklearn")
+os.makedirs(OUT, exist_ok=True)
+rng = np.random.default_rng(7)
+golden = {}
+
+
+def save(name, model):
+    path = os.path.join(OUT, name + ".skops")
+    sio.dump(model, path)
+    return path
+
+
+def record(name, model, X, functions):
+    save(name, model)
+    golden[name] = {
+        "X": X.tolist(),
+        "predictions": {f: getattr(model, f)(X).tolist() for f in functions},
+    }
+
+
+# Three features, like the logreg_binary_skops bundle, so the tests can reuse its MLmodel.
+X = rng.normal(size=(40, 3))
+X_test = np.array([[0.5, -1.25, 2.0], [-0.3, 0.7, 0.1], [1.5, 1.5, -2.5]])
+
+# Ridge with two targets: coef_ [2, 3], intercept_ [2], predictions [rows, 2].
+Y2 = np.stack([X @ [1.0, -2.0, 0.5] + 3.0, X @ [0.25, 0.0, -1.0] - 1.0], axis=1) + rng.normal(scale=0.1, size=(40, 2))
+record("ridge_two_targets", Ridge(alpha=0.5).fit(X, Y2), X_test, ["predict"])
+
+# LinearRegression without intercept: intercept_ is the scalar 0.0.
+y = X @ [2.0, -1.0, 0.5] + rng.normal(scale=0.1, size=40)
+record("linear_no_intercept", LinearRegression(fit_intercept=False).fit(X, y), X_test, ["predict"])
+
+# Binary logistic regression with labels 3 and 7: predict answers labels, not indices.
+yb = np.where(X[:, 0] + 0.5 * X[:, 1] > 0, 7, 3)
+record(
+    "logreg_labels_3_7",
+    LogisticRegression().fit(X, yb),
+    X_test,
+    ["predict", "predict_proba", "decision_function"],
+)
+
+# str labels: a '<U' .npy member (numpy-fitted) and a JSON object array (fitted on an object Series).
+ys = np.array(["cat", "dog"])[(X[:, 1] > 0).astype(int)]
+record("logreg_str_labels_unicode", LogisticRegression().fit(X, ys), X_test, ["predict", "predict_proba"])
+record("logreg_str_labels_object", LogisticRegression().fit(X, ys.astype(object)), X_test, ["predict"])
+
+# Pipelines: StandardScaler steps folded into the final estimator.
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+scaled = X * [10.0, 0.1, 3.0] + [5.0, -2.0, 0.0]
+scaled_test = X_test * [10.0, 0.1, 3.0] + [5.0, -2.0, 0.0]
+pipe_logistic = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(
+    scaled, np.digitize(X[:, 0] - X[:, 2], [-0.5, 0.5])
+)
+pipe_linear = make_pipeline(StandardScaler(with_mean=False), Ridge(alpha=0.1)).fit(scaled, y)
+for model, name, functions in [
+    (pipe_logistic, "pipeline_scaler_logistic", ["predict", "predict_proba"]),
+    (pipe_linear, "pipeline_scaler_ridge", ["predict"]),
+]:
+    save(name, model)
+    with open(os.path.join(OUT, name + ".pkl"), "wb") as handle:
+        handle.write(pickle.dumps(model, protocol=5))
+    golden[name] = {
+        "X": scaled_test.tolist(),
+        "predictions": {f: getattr(model, f)(scaled_test).tolist() for f in functions},
+    }
+
+# Refused: a pipeline step outside the allowlist (skops and pickle).
+from sklearn.preprocessing import PolynomialFeatures
+
+unsupported_pipe = make_pipeline(PolynomialFeatures(), LogisticRegression()).fit(X, yb)
+save("pipeline_unsupported_step", unsupported_pipe)
+with open(os.path.join(OUT, "pipeline_unsupported_step.pkl"), "wb") as handle:
+    handle.write(pickle.dumps(unsupported_pipe, protocol=4))
+
+# Refused: a class outside the allowlist.
+save("decision_tree", DecisionTreeClassifier(max_depth=2).fit(X, yb))
+
+# Refused: an allowlisted class whose state holds a function (skops writes a FunctionNode for it).
+hostile = LogisticRegression().fit(X, yb)
+hostile.callback = os.system
+save("logreg_function_attribute", hostile)
+
+# Refused: the same zip compressed with deflate (skops and MLflow write stored members).
+buffer = io.BytesIO()
+with zipfile.ZipFile(os.path.join(OUT, "logreg_labels_3_7.skops")) as source, zipfile.ZipFile(
+    buffer, "w", compression=zipfile.ZIP_DEFLATED
+) as target:
+    for info in source.infolist():
+        target.writestr(info.filename, source.read(info.filename))
+with open(os.path.join(OUT, "logreg_deflated.skops"), "wb") as handle:
+    handle.write(buffer.getvalue())
+
+# ---- Pickles (serialization_format pickle/cloudpickle), read by the restricted pickle reader. ----
+
+
+def dump_pickle(name, obj, protocol=4, **kwargs):
+    with open(os.path.join(OUT, name + ".pkl"), "wb") as handle:
+        handle.write(pickle.dumps(obj, protocol=protocol, **kwargs))
+
+
+def record_pickle(name, model, functions, protocol=4):
+    dump_pickle(name, model, protocol)
+    golden[name] = {
+        "X": X_test.tolist(),
+        "predictions": {f: getattr(model, f)(X_test).tolist() for f in functions},
+    }
+
+
+y3 = np.digitize(X[:, 0] - X[:, 2], [-0.5, 0.5])  # three classes 0, 1, 2
+multinomial = LogisticRegression(max_iter=500).fit(X, y3)
+assert multinomial.coef_.flags["F_CONTIGUOUS"] and not multinomial.coef_.flags["C_CONTIGUOUS"]
+# Protocol 5: contiguous arrays through _frombuffer, coef_ Fortran-ordered ('F').
+record_pickle("pickle_multinomial_p5", multinomial, ["predict", "predict_proba", "decision_function"], protocol=5)
+record_pickle("pickle_multinomial_p4", multinomial, ["predict_proba"], protocol=4)
+# String labels: classes_ is a '<U' array.
+record_pickle("pickle_string_labels", LogisticRegression().fit(X, ys), ["predict", "predict_proba"])
+# LinearRegression: intercept_ is a numpy scalar (numpy.core.multiarray.scalar).
+record_pickle("pickle_linear", LinearRegression().fit(X, y), ["predict"])
+# Big-endian coefficients: byte-swapped on reading.
+big = LogisticRegression().fit(X, yb)
+big_endian = np.dtype(">f8")  # one dtype object for both arrays: the second is a memo GET of the first
+big.coef_ = big.coef_.astype(big_endian)
+big.intercept_ = big.intercept_.astype(big_endian)
+record_pickle("pickle_big_endian", big, ["predict_proba"])
+
+
+class Evil:
+    def __reduce__(self):
+        return (os.system, ("echo pwned",))
+
+
+dump_pickle("hostile_reduce_system", Evil())  # row 28
+bad = LogisticRegression().fit(X, yb)
+bad.coef_ = "abc"
+dump_pickle("hostile_coef_string", bad)  # row 29
+missing = LogisticRegression().fit(X, yb)
+del missing.classes_
+dump_pickle("hostile_missing_classes", missing)  # row 29
+wide = LogisticRegression().fit(np.hstack([X, X]), yb)
+dump_pickle("hostile_shape_mismatch", wide)  # row 29: six features, the signature has three
+dump_pickle("hostile_protocol2", LogisticRegression().fit(X, yb), protocol=2)  # row 30
+dump_pickle("hostile_protocol0", LogisticRegression().fit(X, yb), protocol=0)  # row 30
+dump_pickle(
+    "hostile_out_of_band", LogisticRegression().fit(X, yb), protocol=5, buffer_callback=lambda buffer: False
+)  # row 31: NEXT_BUFFER
+objects = LogisticRegression().fit(X, yb)
+objects.feature_names_in_ = np.array(["x1", 2, 3.0], dtype=object)
+dump_pickle("hostile_object_array", objects)  # row 34: object array with non-str items
+
+with open(os.path.join(OUT, "golden.json"), "w") as handle:
+    json.dump(golden, handle, indent=1, sort_keys=True)
+    handle.write("\n")

@@ -1,0 +1,65 @@
+import ModelBundle
+
+/// A value on the restricted pickle machine's stack: plain data, or one of our own placeholders
+/// for an allowlisted global. Nothing here can run code; a "call" only builds one of these.
+indirect enum PickleReaderValue: Sendable {
+    case none
+    case bool(Bool)
+    case int(Int64)
+    case float(Double)
+    case string(String)
+    case bytes([UInt8])
+    case tuple([PickleReaderValue])
+    case list([PickleReaderValue])
+    case dict([(key: String, value: PickleReaderValue)])
+    /// An allowlisted global, bound to a Swift constructor.
+    case global(PickleReaderGlobal)
+    /// `numpy.dtype(code, False, True)`, with the byte order its BUILD state sets.
+    case dtype(code: String, byteOrder: String)
+    /// `_reconstruct(ndarray, (0,), b'b')` before its BUILD state arrives.
+    case emptyArray
+    case array(WeightTensor)
+    /// An object or unicode array of strings.
+    case strings([String], shape: [Int])
+    /// An allowlisted estimator; `state` is set by BUILD.
+    case estimator(SklearnEstimator.Kind, state: [(key: String, value: PickleReaderValue)]?)
+
+    var kindName: String {
+        switch self {
+        case .none: "None"
+        case .bool: "a bool"
+        case .int: "an int"
+        case .float: "a float"
+        case .string: "a str"
+        case .bytes: "bytes"
+        case .tuple: "a tuple"
+        case .list: "a list"
+        case .dict: "a dict"
+        case .global(let global): global.rawValue
+        case .dtype: "a numpy dtype"
+        case .emptyArray: "an unbuilt ndarray"
+        case .array: "a numpy array"
+        case .strings: "a string array"
+        case .estimator(let kind, _): kind.rawValue
+        }
+    }
+}
+
+/// The globals a pickle may name: compiled in, never taken from the bundle (security.md §4c).
+enum PickleReaderGlobal: String, Sendable {
+    case dtype = "numpy.dtype"
+    case ndarray = "numpy.ndarray"
+    case reconstruct = "numpy._core.multiarray._reconstruct"
+    case reconstructLegacy = "numpy.core.multiarray._reconstruct"
+    case frombuffer = "numpy._core.numeric._frombuffer"
+    case frombufferLegacy = "numpy.core.numeric._frombuffer"
+    case scalar = "numpy._core.multiarray.scalar"
+    case scalarLegacy = "numpy.core.multiarray.scalar"
+    case logisticRegression = "sklearn.linear_model._logistic.LogisticRegression"
+    case linearRegression = "sklearn.linear_model._base.LinearRegression"
+    case ridge = "sklearn.linear_model._ridge.Ridge"
+    case standardScaler = "sklearn.preprocessing._data.StandardScaler"
+    case pipeline = "sklearn.pipeline.Pipeline"
+
+    var estimatorKind: SklearnEstimator.Kind? { SklearnEstimator.Kind(rawValue: rawValue) }
+}

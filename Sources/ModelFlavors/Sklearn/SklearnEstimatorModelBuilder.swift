@@ -1,0 +1,165 @@
+import ModelBundle
+import ModelRuntime
+
+/// Turns a read ``SklearnEstimator`` into a runnable model on the native kernels, checking shapes
+/// against each other, the classes and the signature.
+enum SklearnEstimatorModelBuilder {
+    static func model(
+        _ estimator: SklearnEstimator,
+        predictFunction: String,
+        featureWidth: Int?,
+        fileName: String
+    ) throws(ModelBundleError) -> any FlavorModel {
+        switch estimator {
+        case .linearRegression(let coef, let intercept):
+            guard predictFunction == "predict" else {
+                throw unsupportedFunction(predictFunction, "a linear regression", ["predict"])
+            }
+            if coef.dtype == .float32 && intercept.dtype == .float32 {
+                return try regression(Float.self, coef, intercept, featureWidth, fileName)
+            }
+            return try regression(Double.self, coef, intercept, featureWidth, fileName)
+        case .logisticRegression(let coef, let intercept, let classes, let strategy):
+            guard let output = NativeLogisticRegressionModel<Double>.Output(rawValue: predictFunction) else {
+                throw unsupportedFunction(
+                    predictFunction,
+                    "a logistic regression",
+                    ["predict", "predict_proba", "decision_function"]
+                )
+            }
+            if coef.dtype == .float32 && intercept.dtype == .float32 {
+                return try logistic(Float.self, coef, intercept, classes, strategy, output, featureWidth, fileName)
+            }
+            return try logistic(Double.self, coef, intercept, classes, strategy, output, featureWidth, fileName)
+        }
+    }
+
+    private static func regression<Scalar: KernelScalar>(
+        _: Scalar.Type,
+        _ coef: WeightTensor,
+        _ intercept: WeightTensor,
+        _ featureWidth: Int?,
+        _ fileName: String
+    ) throws(ModelBundleError) -> any FlavorModel {
+        // coef_ is [n] for one target (predictions [rows]) or [k, n] (predictions [rows, k]).
+        let oneDimensional = coef.shape.count == 1
+        let weights = try weights(Scalar.self, coef, intercept, fileName)
+        try check(weights, featureWidth: featureWidth, fileName)
+        return SklearnRegressionModel(kernel: LinearRegressionKernel(weights: weights), flattens: oneDimensional)
+    }
+
+    private static func logistic<Scalar: KernelScalar>(
+        _: Scalar.Type,
+        _ coef: WeightTensor,
+        _ intercept: WeightTensor,
+        _ classes: LinearModelFlavorConfiguration.ClassLabels,
+        _ strategy: MultiClassStrategy,
+        _ output: NativeLogisticRegressionModel<Double>.Output,
+        _ featureWidth: Int?,
+        _ fileName: String
+    ) throws(ModelBundleError) -> any FlavorModel {
+        guard coef.shape.count == 2 else {
+            throw invalid(
+                "coef_ has shape \(coef.shape); a logistic regression's is [classes or 1, features]",
+                fileName
+            )
+        }
+        let weights = try weights(Scalar.self, coef, intercept, fileName)
+        try check(weights, featureWidth: featureWidth, fileName)
+        let expectedRows = strategy == .binary ? 1 : classes.count
+        guard weights.outputCount == expectedRows else {
+            throw invalid(
+                "coef_ has \(weights.outputCount) rows; \(classes.count) classes (\(strategy.rawValue)) need "
+                    + "\(expectedRows)",
+                fileName
+            )
+        }
+        let kernel = try LogisticRegressionKernel(weights: weights, strategy: strategy)
+        let modelOutput = NativeLogisticRegressionModel<Scalar>.Output(rawValue: output.rawValue) ?? .predict
+        return NativeLogisticRegressionModel(kernel: kernel, classes: classes, output: modelOutput)
+    }
+
+    /// coef_ [n] or [k, n]; intercept_ a scalar (0-d, repeated per row: scikit-learn stores 0.0 when
+    /// fit_intercept=False) or [k].
+    private static func weights<Scalar: KernelScalar>(
+        _: Scalar.Type,
+        _ coef: WeightTensor,
+        _ intercept: WeightTensor,
+        _ fileName: String
+    ) throws(ModelBundleError) -> LinearModelWeights<Scalar> {
+        guard coef.dtype.isFloatingPoint, intercept.dtype.isFloatingPoint else {
+            throw invalid("coef_ and intercept_ must be floating-point arrays", fileName)
+        }
+        let rows: Int
+        let columns: Int
+        switch coef.shape.count {
+        case 1: (rows, columns) = (1, coef.shape[0])
+        case 2: (rows, columns) = (coef.shape[0], coef.shape[1])
+        default: throw invalid("coef_ has shape \(coef.shape); expected [features] or [targets, features]", fileName)
+        }
+        var intercepts = values(Scalar.self, intercept)
+        if intercept.shape.isEmpty, intercepts.count == 1, rows > 1 {
+            intercepts = Array(repeating: intercepts[0], count: rows)
+        }
+        guard intercept.shape.count <= 1 else {
+            throw invalid("intercept_ has shape \(intercept.shape); expected a scalar or [targets]", fileName)
+        }
+        do {
+            return try LinearModelWeights<Scalar>(
+                coefficients: values(Scalar.self, coef),
+                intercepts: intercepts,
+                outputCount: rows,
+                featureCount: columns
+            )
+        } catch {
+            let item = error.item.map { "\(fileName):\($0)_" } ?? fileName
+            throw ModelBundleError(error.code, "\(fileName): \(error.message)", item: item, detail: error.detail)
+        }
+    }
+
+    private static func values<Scalar: KernelScalar>(_: Scalar.Type, _ tensor: WeightTensor) -> [Scalar] {
+        if Scalar.self == Float.self, let floats = tensor.float32Values() as? [Scalar] { return floats }
+        return tensor.float64Values().map { Scalar($0) }
+    }
+
+    private static func check<Scalar: KernelScalar>(
+        _ weights: LinearModelWeights<Scalar>,
+        featureWidth: Int?,
+        _ fileName: String
+    ) throws(ModelBundleError) {
+        if let featureWidth, featureWidth != weights.featureCount {
+            throw invalid(
+                "coef_ has \(weights.featureCount) feature columns but the signature's inputs have \(featureWidth)",
+                fileName
+            )
+        }
+    }
+
+    private static func invalid(_ message: String, _ fileName: String) -> ModelBundleError {
+        ModelBundleError(.weightsInvalid, "\(fileName): \(message)", item: "\(fileName):coef_")
+    }
+
+    private static func unsupportedFunction(_ name: String, _ what: String, _ supported: [String]) -> ModelBundleError {
+        ModelBundleError(
+            .flavorUnavailable,
+            "MLmodel field flavors.python_function.predict_fn is \(name), which \(what) does not offer; supported: "
+                + supported.joined(separator: ", "),
+            item: "flavors.python_function.predict_fn"
+        )
+    }
+}
+
+/// A scikit-learn regressor: predictions [rows] when `coef_` was one-dimensional, else [rows, k].
+struct SklearnRegressionModel<Scalar: KernelScalar>: FlavorModel {
+    let kernel: LinearRegressionKernel<Scalar>
+    let flattens: Bool
+
+    func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
+        let input = try NativeLinearInput<Scalar>(request.input, featureCount: kernel.featureCount)
+        let output = try kernel.predict(input.values)
+        return try NativeLinearOutput.floats(
+            output,
+            shape: flattens ? [input.rowCount] : [input.rowCount, kernel.targetCount]
+        )
+    }
+}

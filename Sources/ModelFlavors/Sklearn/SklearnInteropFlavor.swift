@@ -1,0 +1,59 @@
+public import ModelBundle
+public import ModelRuntime
+
+/// Reads bundles MLflow's `mlflow.sklearn` wrote (spec §1.6) and runs them on the native linear
+/// kernels, with no Python and without executing anything the bundle names.
+///
+/// Supported: `serialization_format` `skops` (strict zip + JSON + `.npy` reader) or `pickle` /
+/// `cloudpickle` (a restricted pickle reader that never calls anything), holding a
+/// `LogisticRegression` (binary or multinomial; integer or str labels), `LinearRegression` or `Ridge`; `flavors.python_function.predict_fn` selects
+/// `predict`, `predict_proba` or `decision_function` as MLflow's wrapper would. Anything else is
+/// refused with an error naming it. Registered after the native flavors, so a bundle carrying both
+/// runs natively.
+public enum SklearnInteropFlavor: ModelFlavor {
+    public static var name: String { SklearnFlavor.name }
+
+    /// A linear model's skops file is a few kilobytes; this bound keeps a hostile one from
+    /// exhausting memory before the zip reader sees it.
+    public static let maximumModelFileSize = 256 << 20
+    /// The bound security.md §4c recommends for a pickled linear model.
+    public static let maximumPickleFileSize = 64 << 20
+
+    public static func load(
+        from bundle: OpenedBundle,
+        configuration: ManifestMap
+    ) throws(ModelBundleError) -> any FlavorModel {
+        let flavor = SklearnFlavor(configuration: configuration)
+        let format = flavor.serializationFormat
+        guard ["skops", "pickle", "cloudpickle"].contains(format) else {
+            throw ModelBundleError(
+                .manifestInvalid,
+                "MLmodel field flavors.sklearn.serialization_format is \(format); MLflow writes skops, "
+                    + "cloudpickle or pickle",
+                item: "flavors.sklearn.serialization_format"
+            )
+        }
+        let field = "flavors.sklearn.pickled_model"
+        guard let fileName = flavor.pickledModel else {
+            throw ModelBundleError(.manifestInvalid, "MLmodel field \(field) is missing", item: field)
+        }
+        let path = try BundlePath(fileName, field: field)
+        let estimator: SklearnEstimator
+        if format == "skops" {
+            let bytes = try bundle.directory.read(path, limit: maximumModelFileSize, field: field)
+            estimator = try SkopsReader.read(bytes: bytes, fileName: path.rawValue)
+        } else {
+            // cloudpickle writes plain pickles for estimators; both go through the restricted reader.
+            let bytes = try bundle.directory.read(path, limit: maximumPickleFileSize, field: field)
+            estimator = try PickleReader.read(bytes: bytes, fileName: path.rawValue)
+        }
+        let predictFunction = bundle.manifest.flavor(PythonFunctionFlavor.name)?["predict_fn"]?.text ?? "predict"
+        let featureWidth = try NativeLinearFlavorLoader.signatureWidth(bundle.manifest)
+        return try SklearnEstimatorModelBuilder.model(
+            estimator,
+            predictFunction: predictFunction,
+            featureWidth: featureWidth,
+            fileName: path.rawValue
+        )
+    }
+}

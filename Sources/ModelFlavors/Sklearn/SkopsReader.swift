@@ -1,0 +1,342 @@
+import ModelBundle
+
+/// Reads a skops file (`model.skops`) into an allowlisted ``SklearnEstimator`` without executing
+/// anything: the zip is parsed by ``SkopsZipReader``, `schema.json` by the strict ``JSONParser``,
+/// and arrays by ``NumpyArrayFile`` (which refuses object and pickled arrays).
+///
+/// Only skops protocol 2 (skops ≥ 0.10, what MLflow 3 writes) is read. The top node must be an
+/// `ObjectNode` of an allowlisted class whose state is a `DictNode`; any nested `ObjectNode`,
+/// function, method, type or reduce node anywhere in the tree is refused by name, even in an
+/// attribute prediction does not use, so a file that asks for code is never half-accepted.
+enum SkopsReader {
+    static let supportedProtocol: Int64 = 2
+    /// skops nests a handful of levels for a linear model; the JSON parser refuses deeper documents.
+    static let maximumSchemaDepth = 64
+    /// The node loaders that describe plain data (skops `NODE_TYPE_MAPPING`); everything else can
+    /// name code (`FunctionNode`, `MethodNode`, `TypeNode`, `ReduceNode`, `OperatorFuncNode`, …).
+    static let dataLoaders: Set<String> = ["DictNode", "JsonNode", "NdArrayNode", "ListNode", "TupleNode"]
+
+    static func read(bytes: [UInt8], fileName: String) throws(ModelBundleError) -> SklearnEstimator {
+        let archive = try SkopsZipReader(bytes: bytes, fileName: fileName)
+        let schemaItem = "\(fileName):schema.json"
+        guard let schemaBytes = archive["schema.json"] else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(fileName) has no schema.json; it is not a skops file",
+                item: schemaItem
+            )
+        }
+        let parser = JSONParser(maximumDepth: maximumSchemaDepth, errorCode: .weightsInvalid, source: schemaItem)
+        let schema = try parser.parse(schemaBytes)
+        func invalid(_ message: String, _ item: String = schemaItem) -> ModelBundleError {
+            ModelBundleError(.weightsInvalid, "\(schemaItem): \(message)", item: item)
+        }
+        guard case .object(let root) = schema else { throw invalid("the top level is not an object") }
+        guard case .integer(let version) = root["protocol"] ?? .null, version == supportedProtocol else {
+            throw ModelBundleError(
+                .unsupportedFormatVersion,
+                "\(schemaItem): skops protocol \(describe(root["protocol"])) is not supported; this build reads "
+                    + "protocol \(supportedProtocol) (skops 0.10 and later)",
+                item: schemaItem
+            )
+        }
+        switch try step(root, archive: archive, fileName: fileName, schemaItem, depth: 0) {
+        case .estimator(let estimator): return estimator
+        case .scaler:
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(fileName) holds a lone StandardScaler, which predicts nothing; supported: "
+                    + SklearnEstimator.supportedList,
+                item: SklearnEstimator.Kind.standardScaler.rawValue
+            )
+        }
+    }
+
+    /// One allowlisted object node: an estimator, a scaler, or a pipeline folded into an estimator.
+    private static func step(
+        _ root: JSONObject,
+        archive: SkopsZipReader,
+        fileName: String,
+        _ schemaItem: String,
+        depth: Int
+    ) throws(ModelBundleError) -> SklearnEstimator.Step {
+        func invalid(_ message: String, _ item: String = schemaItem) -> ModelBundleError {
+            ModelBundleError(.weightsInvalid, "\(schemaItem): \(message)", item: item)
+        }
+        let className = try qualifiedName(root, at: "an object node", schemaItem)
+        guard root["__loader__"]?.stringValue == "ObjectNode", let kind = SklearnEstimator.Kind(rawValue: className),
+            depth == 0 || kind != .pipeline
+        else {
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(fileName) holds a \(className), which this build cannot run; supported: "
+                    + SklearnEstimator.supportedList,
+                item: className
+            )
+        }
+        guard case .object(let state) = root["content"] ?? .null,
+            state["__loader__"]?.stringValue == "DictNode",
+            case .object(let attributes) = state["content"] ?? .null
+        else {
+            throw invalid("the \(className) node's content is not a DictNode of attributes")
+        }
+        for (name, node) in attributes {
+            try checkDataOnly(node, path: name, schemaItem)
+        }
+        func array(_ name: String) throws(ModelBundleError) -> WeightTensor {
+            guard let node = attributes[name] else {
+                throw invalid("the \(className) has no \(name); was it fitted?", "\(schemaItem):\(name)")
+            }
+            // scikit-learn stores a plain Python float for some scalars (intercept_ = 0.0 when
+            // fit_intercept=False); skops writes those as a JsonNode.
+            if let number = jsonNumber(node) {
+                return try WeightTensor(name: name, shape: [], float64: [number])
+            }
+            return try npyArray(node, attribute: name, archive: archive, fileName: fileName, schemaItem)
+        }
+        func flag(_ name: String) -> Bool {
+            guard case .object(let node) = attributes[name] ?? .null, let text = node["content"]?.stringValue else {
+                return true
+            }
+            return text != "false"
+        }
+        switch kind {
+        case .pipeline:
+            guard case .object(let list) = attributes["steps"] ?? .null,
+                case .array(let entries) = list["content"] ?? .null,
+                !entries.isEmpty, entries.count <= 16
+            else {
+                throw invalid("the Pipeline's steps are not a list of 1 to 16 steps", "\(schemaItem):steps")
+            }
+            var steps: [SklearnEstimator.Step] = []
+            for entry in entries {
+                guard case .object(let pair) = entry, case .array(let items) = pair["content"] ?? .null,
+                    items.count == 2,
+                    case .object(let object) = items[1]
+                else {
+                    throw invalid("a Pipeline step is not a (name, estimator) pair", "\(schemaItem):steps")
+                }
+                steps.append(try step(object, archive: archive, fileName: fileName, schemaItem, depth: depth + 1))
+            }
+            return .estimator(try SklearnEstimator.pipeline(steps, item: "\(fileName):steps"))
+        case .standardScaler:
+            let mean = flag("with_mean") ? try array("mean_").float64Values() : nil
+            let scale = flag("with_std") ? try array("scale_").float64Values() : nil
+            return .scaler(mean: mean, scale: scale)
+        case .linearRegression, .ridge:
+            return .estimator(.linearRegression(coef: try array("coef_"), intercept: try array("intercept_")))
+        case .logisticRegression:
+            let coef = try array("coef_")
+            let intercept = try array("intercept_")
+            let classes: LinearModelFlavorConfiguration.ClassLabels
+            if let labels = try stringLabels(attributes["classes_"], archive: archive, item: "\(schemaItem):classes_") {
+                classes = labels
+            } else {
+                classes = try classLabels(try array("classes_"), item: "\(schemaItem):classes_")
+            }
+            let solver = try jsonString(attributes["solver"])
+            let multiClass = try jsonString(attributes["multi_class"])
+            // Two classes: one row of coefficients. More: softmax, except where scikit-learn fitted
+            // one-vs-rest (multi_class="ovr", or "auto" with liblinear in releases that had the option).
+            let strategy: MultiClassStrategy =
+                classes.count == 2
+                ? .binary
+                : (multiClass == "ovr" || (multiClass != "multinomial" && solver == "liblinear")) ? .ovr : .multinomial
+            return .estimator(
+                .logisticRegression(coef: coef, intercept: intercept, classes: classes, strategy: strategy)
+            )
+        }
+    }
+
+    /// `module.class` of a node; both must be strings.
+    private static func qualifiedName(_ node: JSONObject, at place: String, _ schemaItem: String)
+        throws(ModelBundleError) -> String
+    {
+        guard let module = node["__module__"]?.stringValue, let name = node["__class__"]?.stringValue else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(schemaItem): \(place) lacks __module__ or __class__",
+                item: schemaItem
+            )
+        }
+        return "\(module).\(name)"
+    }
+
+    /// Refuses any node, at any depth, whose loader can name code or a nested object.
+    private static func checkDataOnly(_ value: JSONValue, path: String, _ schemaItem: String) throws(ModelBundleError) {
+        guard case .object(let node) = value, let loader = node["__loader__"]?.stringValue else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(schemaItem): attribute \(path) is not a skops node (no __loader__)",
+                item: "\(schemaItem):\(path)"
+            )
+        }
+        if !dataLoaders.contains(loader),
+            loader != "ObjectNode"
+                || SklearnEstimator.Kind(rawValue: (try? qualifiedName(node, at: path, schemaItem)) ?? "") == nil
+        {
+            let name = (try? qualifiedName(node, at: path, schemaItem)) ?? "?"
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(schemaItem): attribute \(path) is a \(loader) (\(name)); only plain data (numbers, strings, "
+                    + "lists, dicts, numpy arrays) is read from a skops file",
+                item: "\(schemaItem):\(path)"
+            )
+        }
+        switch (loader, node["content"] ?? .null) {
+        case ("DictNode", .object(let attributes)):
+            // A DictNode maps attribute names to nodes; its key_types list the key classes, which
+            // skops writes as TypeNodes of builtins str/int: data, checked as such.
+            for (key, child) in attributes { try checkDataOnly(child, path: "\(path).\(key)", schemaItem) }
+            if case .object(let types) = node["key_types"] ?? .null,
+                case .array(let entries) = types["content"] ?? .null
+            {
+                for (index, entry) in entries.enumerated() {
+                    guard case .object(let type) = entry, type["__loader__"]?.stringValue == "TypeNode",
+                        type["__module__"]?.stringValue == "builtins",
+                        ["str", "int"].contains(type["__class__"]?.stringValue ?? "")
+                    else {
+                        throw ModelBundleError(
+                            .flavorUnavailable,
+                            "\(schemaItem): \(path).key_types[\(index)] is not a builtins str or int type",
+                            item: "\(schemaItem):\(path)"
+                        )
+                    }
+                }
+            }
+        case ("ObjectNode", let content):
+            try checkDataOnly(content, path: path, schemaItem)
+        case (_, .array(let children)):
+            for (index, child) in children.enumerated() {
+                try checkDataOnly(child, path: "\(path)[\(index)]", schemaItem)
+            }
+        default:
+            break
+        }
+    }
+
+    /// The `.npy` member an `NdArrayNode` of type `numpy` points to, parsed strictly.
+    private static func npyArray(
+        _ value: JSONValue,
+        attribute: String,
+        archive: SkopsZipReader,
+        fileName: String,
+        _ schemaItem: String
+    ) throws(ModelBundleError) -> WeightTensor {
+        let item = "\(schemaItem):\(attribute)"
+        guard case .object(let node) = value, node["__loader__"]?.stringValue == "NdArrayNode",
+            node["__module__"]?.stringValue == "numpy", node["type"]?.stringValue == "numpy",
+            let member = node["file"]?.stringValue
+        else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(schemaItem): \(attribute) is not a numpy array stored in a .npy member",
+                item: item
+            )
+        }
+        guard let bytes = archive[member] else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(schemaItem): \(attribute) names \(member), which \(fileName) does not hold",
+                item: "\(fileName):\(member)"
+            )
+        }
+        return try NumpyArrayFile(bytes: Array(bytes), fileName: "\(fileName):\(member)").tensor
+    }
+
+    /// str labels: an object array skops wrote as JSON (`type: json`, a list of str nodes), or a
+    /// `<U<n>` `.npy` member. Nil when `classes_` is neither (integer labels).
+    private static func stringLabels(_ value: JSONValue?, archive: SkopsZipReader, item: String)
+        throws(ModelBundleError) -> LinearModelFlavorConfiguration.ClassLabels?
+    {
+        guard case .object(let node) = value ?? .null, node["__loader__"]?.stringValue == "NdArrayNode" else {
+            return nil
+        }
+        func invalid(_ message: String) -> ModelBundleError {
+            ModelBundleError(.weightsInvalid, "\(item): \(message)", item: item)
+        }
+        if node["type"]?.stringValue == "json" {
+            guard case .array(let elements) = node["content"] ?? .null, elements.count >= 2 else {
+                throw invalid("a JSON array of labels must list at least two")
+            }
+            var labels: [String] = []
+            for element in elements {
+                guard case .object(let child) = element, child["__loader__"]?.stringValue == "JsonNode",
+                    let text = child["content"]?.stringValue,
+                    case .string(let label)? = try? JSONParser(maximumDepth: 1).parse(text)
+                else {
+                    throw invalid("only str labels are read from a JSON array")
+                }
+                labels.append(label)
+            }
+            return .strings(labels)
+        }
+        guard let member = node["file"]?.stringValue, let bytes = archive[member] else { return nil }
+        guard let labels = try PickleNumpy.unicodeNpy(Array(bytes), fail: invalid), labels.count >= 2 else {
+            return nil
+        }
+        return .strings(labels)
+    }
+
+    /// The labels of `classes_`: integers (any integer dtype that fits Int64).
+    private static func classLabels(_ tensor: WeightTensor, item: String) throws(ModelBundleError)
+        -> LinearModelFlavorConfiguration.ClassLabels
+    {
+        guard tensor.shape.count == 1, tensor.elementCount >= 2 else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(item) has shape \(tensor.shape); expected at least two class labels in one dimension",
+                item: item
+            )
+        }
+        switch tensor.dtype {
+        case .int64:
+            var labels: [Int64] = []
+            labels.reserveCapacity(tensor.elementCount)
+            for index in 0..<tensor.elementCount {
+                var value: UInt64 = 0
+                for byte in 0..<8 { value |= UInt64(tensor.bytes[index * 8 + byte]) << (8 * UInt64(byte)) }
+                labels.append(Int64(bitPattern: value))
+            }
+            return .integers(labels)
+        case .int8, .int16, .int32, .uint8, .uint16, .uint32:
+            return .integers(tensor.float64Values().map { Int64($0) })
+        default:
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(item) has dtype \(tensor.dtype.rawValue); this build reads integer class labels",
+                item: item
+            )
+        }
+    }
+
+    /// The string a `JsonNode` holds (`"\"lbfgs\""` → `lbfgs`), or nil when absent or not a string.
+    private static func jsonString(_ value: JSONValue?) throws(ModelBundleError) -> String? {
+        guard case .object(let node) = value ?? .null, node["__loader__"]?.stringValue == "JsonNode",
+            let text = node["content"]?.stringValue
+        else { return nil }
+        return (try? JSONParser(maximumDepth: 4).parse(text))?.stringValue
+    }
+
+    /// The number a `JsonNode` holds (`"0.0"` → 0), or nil when it is not a number node.
+    private static func jsonNumber(_ value: JSONValue) -> Double? {
+        guard case .object(let node) = value, node["__loader__"]?.stringValue == "JsonNode",
+            node["__module__"]?.stringValue == "builtins", node["is_json"] == .bool(true),
+            let text = node["content"]?.stringValue
+        else { return nil }
+        switch try? JSONParser(maximumDepth: 1).parse(text) {
+        case .double(let number): return number
+        case .integer(let number): return Double(number)
+        default: return nil
+        }
+    }
+
+    private static func describe(_ value: JSONValue?) -> String {
+        switch value {
+        case .integer(let number): String(number)
+        case .string(let text): "\"\(text)\""
+        case nil: "(missing)"
+        default: "(not an integer)"
+        }
+    }
+}

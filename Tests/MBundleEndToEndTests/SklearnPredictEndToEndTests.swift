@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// `mbundle predict` as a process on scikit-learn bundles real MLflow wrote (Tests/Fixtures/mlflow):
+/// the predictions must be MLflow's own, recorded in expected.json by Scripts/make-mlflow-fixtures.py.
+@Suite struct SklearnPredictEndToEndTests {
+    static let mlflow = MBundleRunner.fixtures.appendingPathComponent("mlflow")
+
+    /// The numbers of a (possibly nested) JSON array, flattened, and its shape.
+    static func flatten(_ value: Any) -> (shape: [Int], values: [Double]) {
+        guard let array = value as? [Any] else { return ([], [(value as? NSNumber)?.doubleValue ?? .nan]) }
+        let parts = array.map(flatten)
+        return ([array.count] + (parts.first?.shape ?? []), parts.flatMap(\.values))
+    }
+
+    static func predictions(_ data: Data) throws -> Any {
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return try #require(root["predictions"])
+    }
+
+    @Test(
+        "mbundle predict gives MLflow's predictions for its skops, pickle and cloudpickle bundles",
+        arguments: [
+            "logreg_binary_skops", "iris_multinomial_proba", "diabetes_linear", "logreg_binary_pickle",
+            "logreg_binary_cloudpickle",
+        ]
+    )
+    func predictMatchesMLflow(_ name: String) throws {
+        let expectedRoot = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.mlflow.appendingPathComponent("expected.json"))
+            )
+                as? [String: Any]
+        )
+        let entry = try #require(expectedRoot[name] as? [String: Any])
+        let expected = Self.flatten(try #require((entry["predictions"] as? [String: Any])?["predictions"]))
+        let bundle = Self.mlflow.appendingPathComponent(name)
+        let input = bundle.appendingPathComponent("serving_input_example.json")
+        let result = try MBundleRunner.run(["predict", "-m", bundle.path, "-i", input.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let actual = Self.flatten(try Self.predictions(Data(result.standardOutput.utf8)))
+        #expect(actual.shape == expected.shape)
+        #expect(actual.values.count == expected.values.count)
+        for (index, (got, want)) in zip(actual.values, expected.values).enumerated() {
+            #expect(abs(got - want) <= 1e-9 * max(1, abs(want)), "\(name)[\(index)]: \(got) vs \(want)")
+        }
+        if name.hasPrefix("logreg_binary") {
+            // Class labels are integers, written as MLflow writes them (no ".0").
+            #expect(result.standardOutput.contains("[0, 0, 0]") || result.standardOutput.contains("[0,0,0]"))
+        }
+    }
+
+    @Test(
+        "an MLflow sklearn bundle packed as .zip or .tar.gz predicts the same",
+        arguments: [("iris_multinomial_proba", "zip"), ("logreg_binary_cloudpickle", "tar.gz")]
+    )
+    func archivedBundle(_ name: String, _ suffix: String) throws {
+        let scratch = try MBundleRunner.makeScratch()
+        let bundle = Self.mlflow.appendingPathComponent(name)
+        let archive = scratch.appendingPathComponent("model.\(suffix)")
+        let pack = try MBundleRunner.run(["pack", bundle.path, "-o", archive.path])
+        #expect(pack.status == 0, "\(pack.standardError)")
+        let input = bundle.appendingPathComponent("serving_input_example.json").path
+        let direct = try MBundleRunner.run(["predict", "-m", bundle.path, "-i", input])
+        let packed = try MBundleRunner.run(["predict", "-m", archive.path, "-i", input])
+        #expect(direct.status == 0 && packed.status == 0, "\(packed.standardError)")
+        #expect(packed.standardOutput == direct.standardOutput)
+        #expect(!packed.standardOutput.isEmpty)
+    }
+
+    @Test("an sklearn class outside the allowlist exits 2 with one error line naming it")
+    func unsupportedClassExits2() throws {
+        let scratch = try MBundleRunner.makeScratch()
+        let bundle = scratch.appendingPathComponent("tree")
+        try FileManager.default.copyItem(at: Self.mlflow.appendingPathComponent("logreg_binary_skops"), to: bundle)
+        let tree = MBundleRunner.fixtures.appendingPathComponent("sklearn/decision_tree.skops")
+        try FileManager.default.removeItem(at: bundle.appendingPathComponent("model.skops"))
+        try FileManager.default.copyItem(at: tree, to: bundle.appendingPathComponent("model.skops"))
+        let input = bundle.appendingPathComponent("serving_input_example.json")
+        let output = scratch.appendingPathComponent("out.json")
+        let result = try MBundleRunner.run(["predict", "-m", bundle.path, "-i", input.path, "-o", output.path])
+        #expect(result.status == 2)
+        #expect(result.standardOutput.isEmpty)
+        let first = try #require(result.errorLines.first)
+        #expect(first.hasPrefix("error: "))
+        #expect(first.contains("sklearn.tree._classes.DecisionTreeClassifier"))
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+}
