@@ -42,8 +42,10 @@ step "the six-point logistic model on {\"inputs\": [[-4],[1],[0],[10],[-2],[1]]}
 echo '{"inputs": [[-4],[1],[0],[10],[-2],[1]]}' | "$mbundle" predict -m SampleModels/logistic-six-point
 echo
 
-step "a bundle real MLflow wrote is read as it is (SampleModels/iris-mlflow-skops)"
+step "a bundle real MLflow wrote (skops) runs as it is, without Python (SampleModels/iris-mlflow-skops)"
 "$mbundle" inspect SampleModels/iris-mlflow-skops | head -n 4
+"$mbundle" predict -m SampleModels/iris-mlflow-skops -i SampleModels/iris-mlflow-skops/serving_input_example.json
+echo
 
 step "bad input is refused with exit status 1 and no output file"
 if echo '{"inputs": [[1.0, "x"]]}' | "$mbundle" predict -m SampleModels/logistic-six-point -o "$scratch/bad.json"; then
