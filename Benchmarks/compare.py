@@ -45,22 +45,36 @@ class Result:
         self.seconds, self.max_rss_kb, self.status, self.stdout = seconds, max_rss_kb, status, stdout
 
 
+# A child forked from this (large) Python process starts with its RSS, and Linux keeps that high-water mark
+# across exec, so wait4's ru_maxrss would report the harness's own size. GNU time forks from a tiny process,
+# so its %M is the contender's own peak (with its descendants'). Without it, RSS is marked as an upper bound.
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
 def run(command, env=None):
-    """Runs a process to completion; wall time, peak RSS of that process (KiB, Linux ru_maxrss) and stdout."""
-    out_path = os.path.join(WORK, "stdout.txt")
-    with open(out_path, "wb") as out, open(os.path.join(WORK, "stderr.txt"), "wb") as err:
+    """Runs a process to completion; wall time, peak RSS (KiB) and stdout.
+
+    The wall time includes starting GNU time (about a millisecond, the same for every contender)."""
+    out_path, err_path, rss_path = (os.path.join(WORK, n) for n in ("stdout.txt", "stderr.txt", "rss.txt"))
+    launcher = [GNU_TIME, "-f", "%M", "-o", rss_path] if GNU_TIME else []
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+        process = subprocess.Popen(launcher + list(command), stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
+    max_rss_kb = usage.ru_maxrss
+    if GNU_TIME:
+        with open(rss_path) as f:
+            lines = [line for line in f.read().split() if line.isdigit()]
+        max_rss_kb = int(lines[-1]) if lines else None
     with open(out_path, "rb") as f:
         stdout = f.read().decode(errors="replace")
     if process.returncode != 0:
-        with open(os.path.join(WORK, "stderr.txt"), "rb") as f:
+        with open(err_path, "rb") as f:
             tail = f.read()[-600:].decode(errors="replace")
         print(f"  ! {command[0]} … exited {process.returncode}: {tail}", file=sys.stderr)
-    return Result(seconds, usage.ru_maxrss, process.returncode, stdout)
+    return Result(seconds, max_rss_kb, process.returncode, stdout)
 
 
 class Contender:
@@ -402,7 +416,7 @@ def markdown(workloads, args, elapsed):
         f"Machine: {machine()}.",
         "",
         "Every contender runs as its own process, alternating with the others round after round; times are "
-        "medians over the rounds, peak RSS is the process's largest. **ModelBundle ÷ peer** is ModelBundle's time "
+        "medians over the rounds, peak RSS is the process's largest (with its child processes', as GNU time reports it). **ModelBundle ÷ peer** is ModelBundle's time "
         "divided by the peer's (below 1: ModelBundle is faster). A ratio is only given when the peer's predictions "
         f"agree with ModelBundle's: within {FLOAT64_RTOL:g} relative for float64 peers, {FLOAT32_RTOL:g} relative "
         f"+ {FLOAT32_ATOL:g} absolute for the float32 ONNX Runtime model.",
@@ -415,7 +429,10 @@ def markdown(workloads, args, elapsed):
                   "| contender | median time | peak RSS | outputs | ModelBundle ÷ peer |",
                   "|---|---:|---:|---|---:|"]
         for c in contenders:
-            rss = f"{max(c.rss_kb) / 1024:,.0f} MiB" if c.rss_kb else "—"
+            known = [kb for kb in c.rss_kb if kb is not None]
+            rss = f"{max(known) / 1024:,.0f} MiB" if known else "—"
+            if known and not GNU_TIME:
+                rss = "≤ " + rss
             ratio = f"{c.ratio:.3g}" if c.ratio is not None else "—"
             lines.append(f"| {c.name} | {human_time(c.median)} | {rss} | {c.verdict} | {ratio} |")
         lines.append("")
@@ -443,6 +460,9 @@ def chart(workloads, path):
         axis.tick_params(axis="x", labelsize=7)
         for bar, contender in zip(bars, shown[::-1]):
             label = human_time(contender.median)
+            known = [kb for kb in contender.rss_kb if kb is not None]
+            if known and not contender.bound:
+                label += f", {max(known) / 1024:,.0f} MiB peak"
             if contender.ratio is not None and not contender.reference:
                 label += f"  (ratio {contender.ratio:.3g})"
             elif contender.ratio is None and not contender.reference:
