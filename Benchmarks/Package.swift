@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "KernelTiming",
             dependencies: [.product(name: "ModelFlavors", package: rootIdentity)],
-            path: "Benchmarks/KernelTiming"
+            path: "Tools/KernelTiming"
         ),
     ]
 )

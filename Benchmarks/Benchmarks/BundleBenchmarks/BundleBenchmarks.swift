@@ -34,5 +34,7 @@ let benchmarks: @Sendable () -> Void = {
 
     registerKernelBenchmarks()
     registerCodecBenchmarks()
-    registerWeightsAndArchiveBenchmarks(repository: fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent())
+    registerWeightsAndArchiveBenchmarks(
+        repository: fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    )
 }

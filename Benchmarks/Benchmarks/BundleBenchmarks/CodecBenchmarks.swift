@@ -21,7 +21,9 @@ func registerCodecBenchmarks() {
         "{\"dataframe_split\": {\"columns\": [\(columnsJSON)], \"data\": [\(rowTexts.map { "[\($0)]" }.joined(separator: ","))]}}"
             .utf8
     )
-    let inputsJSON = "[" + names.map { "{\"type\": \"double\", \"name\": \"\($0)\", \"required\": true}" }
+    let inputsJSON =
+        "["
+        + names.map { "{\"type\": \"double\", \"name\": \"\($0)\", \"required\": true}" }
         .joined(separator: ", ") + "]"
     let signature = try? ModelSignature(inputsJSON: inputsJSON, outputsJSON: nil, paramsJSON: nil)
     let schema = RequestSchema(columns: names.map { RequestSchema.ColumnField(name: $0, type: .double) })

@@ -20,13 +20,18 @@ func registerWeightsAndArchiveBenchmarks(repository: URL) {
     }
 
     let bundle = repository.appendingPathComponent("SampleModels/iris-multinomial").path
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-bench-\(ProcessInfo.processInfo.processIdentifier)")
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "mbundle-bench-\(ProcessInfo.processInfo.processIdentifier)"
+    )
     for format in ["tar.gz", "zip"] {
         Benchmark("BundleArchiver pack iris-multinomial (.\(format))") { benchmark in
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: scratch) }
             for iteration in benchmark.scaledIterations {
-                try BundleArchiver().pack(bundleAt: bundle, to: scratch.appendingPathComponent("p\(iteration).\(format)").path)
+                try BundleArchiver().pack(
+                    bundleAt: bundle,
+                    to: scratch.appendingPathComponent("p\(iteration).\(format)").path
+                )
             }
         }
         Benchmark("BundleUnpacker unpack iris-multinomial (.\(format))") { benchmark in
@@ -36,7 +41,12 @@ func registerWeightsAndArchiveBenchmarks(repository: URL) {
             try BundleArchiver().pack(bundleAt: bundle, to: archive)
             benchmark.startMeasurement()
             for iteration in benchmark.scaledIterations {
-                blackHole(try BundleUnpacker().unpack(archiveAt: archive, to: scratch.appendingPathComponent("u\(iteration)").path))
+                blackHole(
+                    try BundleUnpacker().unpack(
+                        archiveAt: archive,
+                        to: scratch.appendingPathComponent("u\(iteration)").path
+                    )
+                )
             }
             benchmark.stopMeasurement()
         }

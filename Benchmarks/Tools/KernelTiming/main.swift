@@ -17,7 +17,8 @@ func readDoubles(_ path: String, count: Int) throws -> [Double] {
         throw TimingError(message: "\(path) has \(size) bytes; expected \(count) float64 values")
     }
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
-    return data.withUnsafeBytes { raw in (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) } }
+    return data.withUnsafeBytes { raw in (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) }
+    }
 }
 
 struct TimingError: Error, CustomStringConvertible {
@@ -49,7 +50,9 @@ func main() throws {
         let classes = Int(arguments[6]), let runs = Int(arguments[7]), rows > 0, features > 0, classes > 0,
         runs > 0, runs <= 1000
     else {
-        throw TimingError(message: "usage: KernelTiming X.f64 COEF.f64 INTERCEPT.f64 ROWS FEATURES CLASSES RUNS OUT.f64")
+        throw TimingError(
+            message: "usage: KernelTiming X.f64 COEF.f64 INTERCEPT.f64 ROWS FEATURES CLASSES RUNS OUT.f64"
+        )
     }
     let (cells, overflow) = rows.multipliedReportingOverflow(by: features)
     guard !overflow else { throw TimingError(message: "ROWS × FEATURES overflows") }
