@@ -83,7 +83,8 @@ class Contender:
     def __init__(self, name, command, output, rtol=FLOAT64_RTOL, atol=0.0, inner=False, reference=False,
                  bound=False, note=""):
         self.name, self.command, self.output = name, command, output
-        self.rtol, self.atol, self.inner, self.reference, self.bound, self.note = rtol, atol, inner, reference, bound, note
+        self.rtol, self.atol, self.inner, self.note = rtol, atol, inner, note
+        self.reference, self.bound = reference, bound
         self.times, self.rss_kb, self.failure = [], [], None
         self.companion = None  # a Contender whose timing ("inner" key) this one's process also prints
 
@@ -416,8 +417,10 @@ def markdown(workloads, args, elapsed):
         f"Machine: {machine()}.",
         "",
         "Every contender runs as its own process, alternating with the others round after round; times are "
-        "medians over the rounds, peak RSS is the process's largest (with its child processes', as GNU time reports it). **ModelBundle ÷ peer** is ModelBundle's time "
-        "divided by the peer's (below 1: ModelBundle is faster). A ratio is only given when the peer's predictions "
+        "medians over the rounds, peak RSS is the process's largest (with its child processes', as GNU time "
+        "reports it). **ModelBundle ÷ peer** is ModelBundle's time "
+        "divided by the peer's (below 1: ModelBundle is faster); **peer ÷ ModelBundle** is its inverse, how "
+        "many times faster ModelBundle is. A ratio is only given when the peer's predictions "
         f"agree with ModelBundle's: within {FLOAT64_RTOL:g} relative for float64 peers, {FLOAT32_RTOL:g} relative "
         f"+ {FLOAT32_ATOL:g} absolute for the float32 ONNX Runtime model.",
         "",
@@ -426,15 +429,16 @@ def markdown(workloads, args, elapsed):
         contenders = workload["contenders"]
         rounds = max(len(c.times) for c in contenders)
         lines += [f"## {workload['title']}", "", f"{workload['size']}; {rounds} round(s).", "",
-                  "| contender | median time | peak RSS | outputs | ModelBundle ÷ peer |",
-                  "|---|---:|---:|---|---:|"]
+                  "| contender | median time | peak RSS | outputs | ModelBundle ÷ peer | peer ÷ ModelBundle |",
+                  "|---|---:|---:|---|---:|---:|"]
         for c in contenders:
             known = [kb for kb in c.rss_kb if kb is not None]
             rss = f"{max(known) / 1024:,.0f} MiB" if known else "—"
             if known and not GNU_TIME:
                 rss = "≤ " + rss
             ratio = f"{c.ratio:.3g}" if c.ratio is not None else "—"
-            lines.append(f"| {c.name} | {human_time(c.median)} | {rss} | {c.verdict} | {ratio} |")
+            inverse = f"{1 / c.ratio:.3g}×" if c.ratio else "—"
+            lines.append(f"| {c.name} | {human_time(c.median)} | {rss} | {c.verdict} | {ratio} | {inverse} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -445,8 +449,8 @@ def chart(workloads, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(len(workloads), 1, figsize=(10, 2.0 + 1.1 * sum(len(w["contenders"]) for w in workloads) / 2),
-                                squeeze=False)
+    bars_total = sum(len(w["contenders"]) for w in workloads)
+    figure, axes = plt.subplots(len(workloads), 1, figsize=(10, 2.0 + 0.55 * bars_total), squeeze=False)
     for axis, workload in zip(axes[:, 0], workloads):
         shown = [c for c in workload["contenders"] if c.median is not None]
         names = [c.name for c in shown][::-1]
