@@ -4,7 +4,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib
 MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
 
-.PHONY: deps build release test test-asan demo interop python-env fixtures format lint clean
+.PHONY: deps build release test test-asan demo interop python-env fixtures format lint clean bench
 
 deps:
 	@bash Scripts/ensure-system-deps.sh
@@ -38,6 +38,12 @@ python-env:
 # Regenerates the MLflow-written fixtures under Tests/Fixtures/mlflow (needs Python 3 and PyPI).
 fixtures:
 	@bash Scripts/make-mlflow-fixtures.sh
+
+# The comparison harness of DESIGN.md §6 against MLflow, scikit-learn, numpy, ONNX Runtime and orjson
+# (pinned virtualenv under .build/); writes Benchmarks/results/. QUICK=1: reduced sizes, under two minutes.
+QUICK ?= 0
+bench: deps
+	@QUICK=$(QUICK) bash Benchmarks/bench.sh
 
 format:
 	$(SWIFT) format format --parallel --in-place --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks

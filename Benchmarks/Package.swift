@@ -23,9 +23,18 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "ModelBundle", package: rootIdentity),
+                .product(name: "ModelBundleArchive", package: rootIdentity),
+                .product(name: "ModelRuntime", package: rootIdentity),
+                .product(name: "ModelFlavors", package: rootIdentity),
             ],
             path: "Benchmarks/BundleBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // The in-memory workload of compare.py: the kernel timed inside one process, outputs written for checking.
+        .executableTarget(
+            name: "KernelTiming",
+            dependencies: [.product(name: "ModelFlavors", package: rootIdentity)],
+            path: "Tools/KernelTiming"
+        ),
     ]
 )

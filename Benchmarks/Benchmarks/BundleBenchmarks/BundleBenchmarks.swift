@@ -2,7 +2,8 @@ import Benchmark
 import Foundation
 import ModelBundle
 
-/// The manifest and bundle-reading hot paths: what `mbundle` does before any prediction.
+/// The hot paths: manifest and bundle reading (below), the kernels, request decoding and enforcement,
+/// weights parsing and archive pack/unpack (the register… functions in the other files of this target).
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(2))
 
@@ -30,4 +31,10 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try BundleReader(path: bundle).read())
         }
     }
+
+    registerKernelBenchmarks()
+    registerCodecBenchmarks()
+    registerWeightsAndArchiveBenchmarks(
+        repository: fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    )
 }
