@@ -46,10 +46,10 @@ bench: deps
 	@QUICK=$(QUICK) bash Benchmarks/bench.sh
 
 format:
-	$(SWIFT) format format --parallel --in-place --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks
+	$(SWIFT) format format --parallel --in-place --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks Benchmarks/Tools
 
 lint:
-	$(SWIFT) format lint --strict --parallel --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks
+	$(SWIFT) format lint --strict --parallel --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks Benchmarks/Tools
 
 clean:
 	rm -rf .build .build-asan
