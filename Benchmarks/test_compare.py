@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks that compare.py withholds a ratio whenever a contender's predictions disagree with ModelBundle's.
 
-Rerun: /work/pyenv/bin/python Benchmarks/test_compare.py   (any Python with numpy; exits non-zero on failure)
+Rerun: .build/python-venv/bin/python Benchmarks/test_compare.py   (any Python with numpy; exits non-zero on failure)
 The expected verdicts are written by hand from the tolerances documented in compare.py.
 """
 import json

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Parse-speed comparison, every peer in the same run. Rerun with:
-#   bash Scripts/bench-parse.sh            (from the repository root; needs /work/pyenv or PYTHON=...)
+#   bash Scripts/bench-parse.sh            (from the repository root; needs .build/python-venv (make python-env) or PYTHON=...)
 # Writes a 200,000 x 32 float64 table as CSV, dataframe_split JSON and inputs JSON (to $BENCH_DIR,
 # default /tmp/mbundle-bench), times pandas.read_csv, json.loads and orjson.loads on them, then
 # the Swift decoders (release build, schema applied, typed buffers) via the env-gated
 # CodecBenchmarkTests suite. Prints MB/s; nothing is asserted about time.
 set -euo pipefail
-PYTHON=${PYTHON:-/work/pyenv/bin/python}
+PYTHON=${PYTHON:-.build/python-venv/bin/python}
 BENCH_DIR=${BENCH_DIR:-/tmp/mbundle-bench}
 mkdir -p "$BENCH_DIR"
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MB=${1:-1024}
-PYENV=${PYTHON_ENV:-/work/pyenv}
+PYENV=${PYTHON_ENV:-.build/python-venv}
 swift build -c release --static-swift-stdlib --product mbundle >/dev/null
 BIN=$(swift build -c release --static-swift-stdlib --product mbundle --show-bin-path)/mbundle
 WORK=$(mktemp -d)

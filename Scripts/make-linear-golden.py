@@ -2,10 +2,8 @@
 """Golden data for the weights readers/writers and the linear-model kernels.
 
 Rerun (from the repository root), with a Python that has numpy, scikit-learn, scipy and safetensors:
-    python3 -m venv --system-site-packages .build/pyvenv \
-        && echo /work/pyenv/lib/python3.11/site-packages > .build/pyvenv/lib/python3.11/site-packages/pyenv.pth \
-        && .build/pyvenv/bin/pip install safetensors==0.8.0 \
-        && .build/pyvenv/bin/python Scripts/make-linear-golden.py
+    make python-env && .build/python-venv/bin/pip install safetensors==0.8.0 \
+        && .build/python-venv/bin/python Scripts/make-linear-golden.py
 (versions used: numpy 2.4.6, scikit-learn 1.9.1, safetensors 0.8.0)
 
 Writes Tests/Fixtures/linear/*.json (scikit-learn outputs) and Tests/Fixtures/weights/* (files written by

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Rerun with:  /work/pyenv/bin/python Scripts/make-sklearn-fixtures.py
+# Rerun with:  .build/python-venv/bin/python Scripts/make-sklearn-fixtures.py
 # (any Python with scikit-learn 1.9.1, skops 0.16.0 and numpy; run from the repository root)
 #
 # Writes Tests/Fixtures/sklearn/: small skops files the sklearn interop flavor must read or refuse,
