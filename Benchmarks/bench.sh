@@ -6,6 +6,12 @@
 # Benchmarks/results/{latest.md,latest.png,latest.json,README-performance.md}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Peak RSS comes from GNU time; install it like the other system packages when missing.
+if [ ! -x /usr/bin/time ] && command -v apt-get >/dev/null 2>&1; then
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "installing GNU time (apt-get) for peak RSS" >&2
+    $sudo apt-get install -y -qq time >&2 || echo "warning: GNU time unavailable; peak RSS is shown as an upper bound" >&2
+fi
 # shellcheck source=../Scripts/python-env.sh
 source Scripts/python-env.sh
 # Only the benchmark needs these; pinned like the rest (the versions the committed results were made with).
