@@ -12,12 +12,7 @@ enum PickleEstimatorState {
         switch try step(kind, state: state, fileName: fileName, depth: 0) {
         case .estimator(let estimator): return estimator
         case .scaler:
-            throw ModelBundleError(
-                .flavorUnavailable,
-                "\(fileName) holds a lone StandardScaler, which predicts nothing; supported: "
-                    + SklearnEstimator.supportedList,
-                item: SklearnEstimator.Kind.standardScaler.rawValue
-            )
+            throw SklearnEstimator.loneScalerError(fileName: fileName)
         }
     }
 

@@ -107,4 +107,13 @@ enum SklearnEstimator: Sendable {
         Kind.allCases.map(\.rawValue).joined(separator: ", ")
             + " (a pipeline: StandardScaler steps, then one estimator)"
     }
+
+    /// The refusal for a file whose top-level object is a lone `StandardScaler` (it predicts nothing).
+    static func loneScalerError(fileName: String) -> ModelBundleError {
+        ModelBundleError(
+            .flavorUnavailable,
+            "\(fileName) holds a lone StandardScaler, which predicts nothing; supported: " + supportedList,
+            item: Kind.standardScaler.rawValue
+        )
+    }
 }

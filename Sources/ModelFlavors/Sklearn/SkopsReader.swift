@@ -43,12 +43,7 @@ enum SkopsReader {
         switch try step(root, archive: archive, fileName: fileName, schemaItem, depth: 0) {
         case .estimator(let estimator): return estimator
         case .scaler:
-            throw ModelBundleError(
-                .flavorUnavailable,
-                "\(fileName) holds a lone StandardScaler, which predicts nothing; supported: "
-                    + SklearnEstimator.supportedList,
-                item: SklearnEstimator.Kind.standardScaler.rawValue
-            )
+            throw SklearnEstimator.loneScalerError(fileName: fileName)
         }
     }
 

@@ -90,28 +90,7 @@ struct PredictCommand: ParsableCommand {
         }
         try reportingErrors { () throws(ModelBundleError) in
             let body = try input.readAll(limit: RequestDecoder.Limits().maxBodyBytes)
-            let request: DecodedRequest
-            do {
-                request = try RequestDecoder(schema: model.requestSchema).decode(body, format: format)
-            } catch let error as ModelBundleError {
-                throw error
-            } catch {
-                throw ModelBundleError(
-                    .inputInvalid,
-                    "cannot decode \(input.name)",
-                    item: input.name,
-                    detail: "\(error)"
-                )
-            }
-            let output = try model.predict(request)
-            let document: [UInt8]
-            do {
-                document = try PredictionWriter.json(output)
-            } catch let error as ModelBundleError {
-                throw error
-            } catch {
-                throw ModelBundleError(.inputInvalid, "cannot write the predictions", detail: "\(error)")
-            }
+            let document = try model.predictionDocument(for: body, format: format, inputName: input.name)
             try sink.write(document)
         }
     }

@@ -64,23 +64,7 @@ struct PredictionStream {
 
     /// Decodes, enforces and predicts one batch, appending its predictions to the output.
     private func predictBatch(_ body: [UInt8]) throws(ModelBundleError) {
-        let request: DecodedRequest
-        do {
-            request = try RequestDecoder(schema: model.requestSchema).decode(body, format: format)
-        } catch let error as ModelBundleError {
-            throw error
-        } catch {
-            throw ModelBundleError(.inputInvalid, "cannot decode \(input.name)", item: input.name, detail: "\(error)")
-        }
-        let output = try model.predict(request)
-        let document: [UInt8]
-        do {
-            document = try PredictionWriter.json(output)
-        } catch let error as ModelBundleError {
-            throw error
-        } catch {
-            throw ModelBundleError(.inputInvalid, "cannot write the predictions", detail: "\(error)")
-        }
+        let document = try model.predictionDocument(for: body, format: format, inputName: input.name)
         try sink.appendBatch(document)
     }
 
