@@ -44,8 +44,9 @@ let package = Package(
         .target(name: "ModelRuntime", dependencies: ["ModelBundle"]),
         // Hand-written AVX2/FMA predict kernels, chosen at run time when the processor has them.
         .target(name: "CLinearKernels"),
-        // Built-in flavors, one folder each.
-        .target(name: "ModelFlavors", dependencies: ["ModelRuntime", "CLinearKernels"]),
+        // Built-in flavors, one folder each. ModelBundleArchive: skops files are zip archives, read
+        // through the same hardened reader as bundle archives.
+        .target(name: "ModelFlavors", dependencies: ["ModelRuntime", "ModelBundleArchive", "CLinearKernels"]),
         // The command-line tool: thin commands over the libraries.
         .executableTarget(
             name: "mbundle",
