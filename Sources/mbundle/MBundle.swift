@@ -1,4 +1,5 @@
 import ArgumentParser
+import ModelFlavors
 
 @main
 struct MBundle: ParsableCommand {
@@ -9,6 +10,8 @@ struct MBundle: ParsableCommand {
             Exit status: 0 success; 1 the input data was rejected; 2 the bundle is invalid, \
             corrupt or unsupported; 64 usage error.
             """,
+        // The version packaged bundles record as metadata.mbundle_version.
+        version: LinearModelPackager.currentVersion,
         subcommands: [
             PredictCommand.self,
             InspectCommand.self,

@@ -209,17 +209,20 @@ import Testing
         Hostile(
             label: "4.0",
             bytes: makeSafeTensors(#"{"w":{"dtype":"F64","shape":[2.0],"data_offsets":[0,16]}}"#, data: sixteen),
-            message: "fractional"
+            message: "fraction",
+            item: "m.safetensors:w"
         ),
         Hostile(
             label: "4e0",
             bytes: makeSafeTensors(#"{"w":{"dtype":"F64","shape":[2e0],"data_offsets":[0,16]}}"#, data: sixteen),
-            message: "exponent"
+            message: "exponent",
+            item: "m.safetensors:w"
         ),
         Hostile(
             label: "negative",
             bytes: makeSafeTensors(#"{"w":{"dtype":"F64","shape":[2],"data_offsets":[-8,16]}}"#, data: sixteen),
-            message: "negative"
+            message: "negative",
+            item: "m.safetensors:w"
         ),
         Hostile(
             label: "2^53 + 1",
@@ -227,7 +230,8 @@ import Testing
                 #"{"w":{"dtype":"F64","shape":[9007199254740993],"data_offsets":[0,16]}}"#,
                 data: sixteen
             ),
-            message: "2^53"
+            message: "2^53",
+            item: "m.safetensors:w"
         ),
         Hostile(
             label: "dimension over 2^48",

@@ -10,6 +10,9 @@ public struct SafeTensorsFile: Sendable {
     public static let maximumHeaderSize = 16 << 20
     /// The default bound on a weights file read from a bundle.
     public static let defaultFileSizeLimit = 1 << 30
+    /// A header is an object of objects holding arrays: three levels; 16 leaves room and bounds recursion.
+    static let maximumHeaderDepth = 16
+    static let largestInteger: Int64 = 1 << 53
 
     /// The tensors in data order (ascending offsets).
     public let tensors: [WeightTensor]
@@ -53,11 +56,22 @@ public struct SafeTensorsFile: Sendable {
             throw invalid("header must be a JSON object starting with '{' right after the length")
         }
 
-        let header: StrictJSONParser.Value
+        // Only spaces may pad the header (the format pads to 8-byte alignment with 0x20); anything else
+        // after the closing brace would be read differently by other parsers.
+        var headerEnd = dataStart
+        while headerEnd > 9, bytes[headerEnd - 1] == 0x20 { headerEnd -= 1 }
+        guard bytes[headerEnd - 1] == UInt8(ascii: "}") else {
+            throw invalid("header must end with '}' followed only by space padding")
+        }
+        // JSONParser refuses duplicate keys at every level (a header that means different things to two
+        // readers is an attack, TOB-SFTN-7) and keeps integer literals apart from `4.0` or `4e0`.
+        let header: JSONValue
         do {
-            header = try StrictJSONParser.parse(bytes, from: 8, to: dataStart)
+            header = try JSONParser(maximumDepth: Self.maximumHeaderDepth, errorCode: .weightsInvalid)
+                .parse(bytes[8..<headerEnd])
         } catch {
-            throw invalid("header is not valid JSON: \(error.message) at header byte \(error.offset - 8)")
+            let location = error.item.map { " at header \($0)" } ?? ""
+            throw invalid("header is not valid JSON: \(error.message)\(location)")
         }
         guard case .object(let members) = header else {
             throw invalid("header must be a JSON object")
@@ -97,15 +111,9 @@ public struct SafeTensorsFile: Sendable {
                     guard case .string(let text) = field else { throw invalid("dtype must be a string", tensor: name) }
                     dtypeName = text
                 case "shape":
-                    shape = try Self.integers(
-                        field,
-                        invalid: invalid("shape must be an array of integers", tensor: name)
-                    )
+                    shape = try Self.integers(field) { invalid("shape \($0)", tensor: name) }
                 case "data_offsets":
-                    offsets = try Self.integers(
-                        field,
-                        invalid: invalid("data_offsets must be an array of two integers", tensor: name)
-                    )
+                    offsets = try Self.integers(field) { invalid("data_offsets \($0)", tensor: name) }
                 default:
                     throw invalid("unknown key \"\(key)\" (only dtype, shape, data_offsets are allowed)", tensor: name)
                 }
@@ -211,16 +219,28 @@ public struct SafeTensorsFile: Sendable {
         try self.init(bytes: bytes, fileName: relativePath.rawValue, allowNonFinite: allowNonFinite)
     }
 
+    /// Shapes and offsets: integer literals only (`4.0` and `4e0` are refused), from 0 to 2^53 so every
+    /// value is exact in the float64 other readers may use.
     private static func integers(
-        _ value: StrictJSONParser.Value,
-        invalid: @autoclosure () -> ModelBundleError
+        _ value: JSONValue,
+        invalid: (String) -> ModelBundleError
     ) throws(ModelBundleError) -> [Int] {
-        guard case .array(let elements) = value else { throw invalid() }
+        guard case .array(let elements) = value else { throw invalid("must be an array of integers") }
         var result: [Int] = []
         result.reserveCapacity(elements.count)
         for element in elements {
-            guard case .integer(let number) = element else { throw invalid() }
-            result.append(number)
+            switch element {
+            case .integer(let number) where number < 0:
+                throw invalid("must not hold a negative number (\(number))")
+            case .integer(let number) where number > largestInteger:
+                throw invalid("holds \(number), above 2^53")
+            case .integer(let number):
+                result.append(Int(number))
+            case .double:
+                throw invalid("must hold integer literals, without a fraction or exponent")
+            default:
+                throw invalid("must be an array of integers")
+            }
         }
         return result
     }
