@@ -12,17 +12,8 @@ if [ ! -x /usr/bin/time ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing GNU time (apt-get) for peak RSS" >&2
     $sudo apt-get install -y -qq time >&2 || echo "warning: GNU time unavailable; peak RSS is shown as an upper bound" >&2
 fi
-# shellcheck source=../Scripts/python-env.sh
-source Scripts/python-env.sh
-# Only the benchmark needs these; pinned like the rest (the versions the committed results were made with).
-bench_requirements=(matplotlib==3.11.2 onnx==1.23.2 onnxruntime==1.31.1 skl2onnx==1.20.0 orjson==3.13.0)
-if ! "$venv/bin/python" -c "import matplotlib, onnxruntime, skl2onnx, orjson" 2>/dev/null; then
-    echo "installing ${bench_requirements[*]} into $venv" >&2
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "${bench_requirements[@]}" >&2
-fi
-
-swift build -c release --static-swift-stdlib --product mbundle >&2
-mbundle="$(swift build -c release --static-swift-stdlib --product mbundle --show-bin-path)/mbundle"
+# shellcheck source=bench-env.sh
+source Benchmarks/bench-env.sh
 (cd Benchmarks && swift build -c release --product KernelTiming >&2)
 kernel_timing="$(cd Benchmarks && swift build -c release --product KernelTiming --show-bin-path)/KernelTiming"
 

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Cold start of `mbundle predict` (whole process, 6 rows) next to `mlflow models predict --env-manager local`
 # on the same bundle and input. Usage: Scripts/bench-cold-start.sh [RUNS=31] [MLFLOW_RUNS=3]
-# Needs the release binary (built here as the Makefile does) and .build/python-venv (make python-env; PYTHON_ENV to override).
+# Needs the release binary (built here as the Makefile does) and .build/python-venv (made by Benchmarks/bench-env.sh; VENV to reuse another).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-31}
 MLFLOW_RUNS=${2:-3}
-PYENV=${PYTHON_ENV:-.build/python-venv}
-swift build -c release --static-swift-stdlib --product mbundle >/dev/null
-BIN=$(swift build -c release --static-swift-stdlib --product mbundle --show-bin-path)/mbundle
+# shellcheck source=../Benchmarks/bench-env.sh
+source Benchmarks/bench-env.sh # sets $venv and $mbundle (the release binary, built as the Makefile does)
+BIN=$mbundle
+PYENV=$venv
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 "$PYENV/bin/python" Scripts/make-bench-bundle.py "$WORK/model"

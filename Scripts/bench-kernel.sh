@@ -2,10 +2,16 @@
 # Times predict_proba on 1,000,000 x 32 float64 rows, 3 classes (multinomial): our kernel (release build,
 # through a test gated by MBUNDLE_KERNEL_BENCH=1; the AVX2/FMA C kernels when the processor has them, and the
 # portable Swift path for comparison), a one-pass memory-read floor, and numpy / scikit-learn / ONNX Runtime
-# on the same shape. Rerun: Scripts/bench-kernel.sh [python]   (default python: .build/python-venv/bin/python)
+# on the same shape. Rerun: Scripts/bench-kernel.sh [python]   (default: the pinned virtualenv of Benchmarks/bench-env.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON="${1:-.build/python-venv/bin/python}"
+if [ $# -ge 1 ]; then
+    PYTHON="$1"
+else
+    # shellcheck source=../Benchmarks/bench-env.sh
+    source Benchmarks/bench-env.sh # the pinned virtualenv with onnxruntime and skl2onnx
+    PYTHON="$venv/bin/python"
+fi
 # Each timing is the best of 7 runs (5 in Python); the whole Swift harness runs RUNS times (default 3)
 # and the best of each value is kept, because the machine is shared and single runs are noisy.
 RUNS="${RUNS:-3}"

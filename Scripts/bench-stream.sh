@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MB=${1:-1024}
-PYENV=${PYTHON_ENV:-.build/python-venv}
-swift build -c release --static-swift-stdlib --product mbundle >/dev/null
-BIN=$(swift build -c release --static-swift-stdlib --product mbundle --show-bin-path)/mbundle
+# shellcheck source=../Benchmarks/bench-env.sh
+source Benchmarks/bench-env.sh # sets $venv and $mbundle (the release binary, built as the Makefile does)
+BIN=$mbundle
+PYENV=$venv
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 "$PYENV/bin/python" Scripts/make-bench-bundle.py "$WORK/model"

@@ -18,6 +18,9 @@ final class PredictionInput {
     private var scanned = 0
     private var inQuotes = false
     private var atEnd = false
+    /// Reads start small and double up to ``blockSize``: a six-row request should not zero a
+    /// megabyte (that alone was ~5% of a cold `mbundle predict`).
+    private var nextReadSize = 1 << 16
     private static let blockSize = 1 << 20
 
     /// Opens `path`, or standard input when `nil`.
@@ -44,6 +47,11 @@ final class PredictionInput {
 
     /// The whole input, refusing more than `limit` bytes.
     func readAll(limit: Int) throws(ModelBundleError) -> [UInt8] {
+        // A regular file's size is known: read it in one call (one byte more, to see the end).
+        var status = stat()
+        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_size > 0 {
+            nextReadSize = Int(min(Int64(status.st_size), Int64(limit))) + 1
+        }
         while try fill() {
             guard buffer.count <= limit else {
                 throw ModelBundleError(
@@ -108,12 +116,14 @@ final class PredictionInput {
     private func fill() throws(ModelBundleError) -> Bool {
         guard !atEnd else { return false }
         let old = buffer.count
+        let size = nextReadSize
+        nextReadSize = min(Self.blockSize, size * 2)
         var got = 0
-        buffer.append(contentsOf: repeatElement(0, count: Self.blockSize))
+        buffer.append(contentsOf: repeatElement(0, count: size))
         while true {
             got = buffer.withUnsafeMutableBytes { bytes in
                 guard let base = bytes.baseAddress else { return -1 }
-                return read(descriptor, base + old, Self.blockSize)
+                return read(descriptor, base + old, size)
             }
             if got < 0 && errno == EINTR { continue }
             break
