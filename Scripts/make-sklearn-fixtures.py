@@ -260,6 +260,8 @@ for name, model, target, functions in pipelines:
 dump_both("pipeline_minmax_clip", make_pipeline(MinMaxScaler(clip=True), Ridge()).fit(scaled, y))
 dump_both("lone_minmax", MinMaxScaler().fit(X))
 dump_both("perceptron", Perceptron(random_state=0).fit(X, y3))
+# A loss outside the allowlist: its _loss_function_ (skops LossNode, pickle global) is refused.
+dump_both("sgd_squared_hinge", SGDClassifier(loss="squared_hinge", random_state=0).fit(X, yb))
 dump_both("ridge_classifier_multilabel", RidgeClassifier().fit(X, np.stack([yb == 7, yb == 3, X[:, 2] > 0], axis=1).astype(int)))
 
 with open(os.path.join(OUT, "golden.json"), "w") as handle:

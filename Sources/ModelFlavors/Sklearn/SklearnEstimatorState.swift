@@ -125,9 +125,15 @@ enum SklearnEstimatorState {
         classes: LinearModelFlavorConfiguration.ClassLabels,
         probabilities: SklearnEstimator.ClassifierProbabilities
     ) throws(ModelBundleError) -> SklearnEstimator.Step {
-        .estimator(
+        var coef = try source.array("coef_")
+        if coef.shape.count == 1, classes.count == 2 {
+            // A binary RidgeClassifier fits one target, and Ridge ravels its coef_ to [n] (its
+            // intercept_ is then a scalar): the same single row of a binary decision function.
+            coef = try WeightTensor(name: coef.name, dtype: coef.dtype, shape: [1] + coef.shape, bytes: coef.bytes)
+        }
+        return .estimator(
             .linearClassifier(
-                coef: try source.array("coef_"),
+                coef: coef,
                 intercept: try source.array("intercept_"),
                 classes: classes,
                 strategy: classes.count == 2 ? .binary : .ovr,

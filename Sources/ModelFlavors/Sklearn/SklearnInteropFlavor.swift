@@ -11,8 +11,8 @@ public import ModelRuntime
 /// `SGDClassifier`; integer or str labels), or a `Pipeline` of `StandardScaler`, `MinMaxScaler` and
 /// `MaxAbsScaler` steps then one of those. `flavors.python_function.predict_fn` selects `predict`,
 /// `predict_proba` or `decision_function` as MLflow's wrapper would, where scikit-learn offers it.
-/// Anything else is /// refused with an error naming it. Registered after the native flavors, so a bundle carrying both
-/// runs natively.
+/// Anything else is refused with an error naming it. Registered after the native flavors, so a
+/// bundle carrying both runs natively.
 public enum SklearnInteropFlavor: ModelFlavor {
     public static var name: String { SklearnFlavor.name }
 
