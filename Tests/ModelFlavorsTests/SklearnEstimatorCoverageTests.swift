@@ -201,7 +201,11 @@ import Testing
 
     @Test("a lone loss object is not an estimator")
     func loneLoss() throws {
-        let bytes = Self.reduceOf("sklearn.linear_model._sgd_fast", "Hinge", [0x47, 0x3F, 0xF0, 0, 0, 0, 0, 0, 0, 0x85])
+        let bytes = Self.reduceOf(
+            "sklearn.linear_model._sgd_fast",
+            "Hinge",
+            [0x47, 0x3F, 0xF0, 0, 0, 0, 0, 0, 0, 0x85]
+        )
         let error = try #require(try SklearnPickleReaderTests.loadError(bytes))
         #expect(error.code == .weightsInvalid, "\(error)")
         #expect(error.message.contains("not a fitted scikit-learn estimator"), "\(error)")

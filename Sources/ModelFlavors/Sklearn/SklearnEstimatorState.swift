@@ -97,7 +97,7 @@ enum SklearnEstimatorState {
             let classes = try source.labels("classes_")
             let loss = source.text("loss") ?? "hinge"
             switch loss {
-            case "log_loss", "log":
+            case "log_loss":
                 // predict_proba is _predict_proba_lr: the sigmoid (binary) or normalised one-vs-rest sigmoids.
                 return .estimator(
                     .logisticRegression(
