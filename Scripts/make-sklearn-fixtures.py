@@ -258,6 +258,7 @@ for name, model, target, functions in pipelines:
 # Refused: MinMaxScaler(clip=True), a lone MinMaxScaler, an unsupported linear class, a
 # multilabel RidgeClassifier.
 dump_both("pipeline_minmax_clip", make_pipeline(MinMaxScaler(clip=True), Ridge()).fit(scaled, y))
+dump_both("pipeline_maxabs_clip", make_pipeline(MaxAbsScaler(clip=True), LinearSVC()).fit(scaled, y3))
 dump_both("lone_minmax", MinMaxScaler().fit(X))
 dump_both("perceptron", Perceptron(random_state=0).fit(X, y3))
 # A loss outside the allowlist: its _loss_function_ (skops LossNode, pickle global) is refused.

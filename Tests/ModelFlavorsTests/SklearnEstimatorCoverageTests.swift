@@ -124,12 +124,17 @@ import Testing
         #expect(error.message.hasSuffix("supported: \(supported)"), "\(error)")
     }
 
-    @Test("MinMaxScaler(clip=True) is refused, naming the option", arguments: Format.allCases)
-    func minMaxClip(_ format: Format) throws {
-        let error = try #require(try Self.loadError("pipeline_minmax_clip", format))
+    @Test(
+        "a scaler with clip=True is refused, naming the option",
+        arguments: [("pipeline_minmax_clip", "MinMaxScaler"), ("pipeline_maxabs_clip", "MaxAbsScaler")],
+        Format.allCases
+    )
+    func scalerClip(_ entry: (String, String), _ format: Format) throws {
+        let (name, scaler) = entry
+        let error = try #require(try Self.loadError(name, format))
         #expect(error.code == .flavorUnavailable, "\(error)")
-        #expect(error.item == "\(format.fileName):MinMaxScaler.clip", "\(error)")
-        #expect(error.message.contains("clip=True"), "\(error)")
+        #expect(error.item == "\(format.fileName):\(scaler).clip", "\(error)")
+        #expect(error.message.contains("\(scaler)(clip=True)"), "\(error)")
     }
 
     @Test("a lone MinMaxScaler is refused: it predicts nothing", arguments: Format.allCases)

@@ -5,9 +5,12 @@ import ModelBundle
 /// and arrays by ``NumpyArrayFile`` (which refuses object and pickled arrays).
 ///
 /// Only skops protocol 2 (skops ≥ 0.10, what MLflow 3 writes) is read. The top node must be an
-/// `ObjectNode` of an allowlisted class whose state is a `DictNode`; any nested `ObjectNode`,
-/// function, method, type or reduce node anywhere in the tree is refused by name, even in an
-/// attribute prediction does not use, so a file that asks for code is never half-accepted.
+/// `ObjectNode` of an allowlisted class whose state is a `DictNode`; any nested `ObjectNode` of a
+/// class outside ``SklearnEstimator/Kind``, `LossNode` outside
+/// ``SklearnEstimatorState/lossFunctions``, function, method, type or reduce node anywhere in the
+/// tree is refused by name, even in an attribute prediction does not use, so a file that asks for
+/// code is never half-accepted. The attributes are mapped by ``SklearnEstimatorState``, as the
+/// pickle reader's are.
 enum SkopsReader {
     static let supportedProtocol: Int64 = 2
     /// skops nests a handful of levels for a linear model; the JSON parser refuses deeper documents.
