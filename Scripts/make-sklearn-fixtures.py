@@ -260,6 +260,9 @@ for name, model, target, functions in pipelines:
 dump_both("pipeline_minmax_clip", make_pipeline(MinMaxScaler(clip=True), Ridge()).fit(scaled, y))
 dump_both("pipeline_maxabs_clip", make_pipeline(MaxAbsScaler(clip=True), LinearSVC()).fit(scaled, y3))
 dump_both("lone_minmax", MinMaxScaler().fit(X))
+from sklearn.preprocessing import LabelBinarizer
+
+dump_both("lone_label_binarizer", LabelBinarizer().fit(ys))  # allowlisted only inside RidgeClassifier
 dump_both("perceptron", Perceptron(random_state=0).fit(X, y3))
 # A loss outside the allowlist: its _loss_function_ (skops LossNode, pickle global) is refused.
 dump_both("sgd_squared_hinge", SGDClassifier(loss="squared_hinge", random_state=0).fit(X, yb))

@@ -146,6 +146,13 @@ import Testing
         #expect(error.message.contains("Pipeline"), "\(error)")
     }
 
+    @Test("a LabelBinarizer is read only inside a RidgeClassifier", arguments: Format.allCases)
+    func loneLabelBinarizer(_ format: Format) throws {
+        let error = try #require(try Self.loadError("lone_label_binarizer", format))
+        #expect(error.code == .flavorUnavailable, "\(error)")
+        #expect(error.item == "sklearn.preprocessing._label.LabelBinarizer", "\(error)")
+    }
+
     @Test(
         "an unsupported class is refused, naming it and listing every supported estimator",
         arguments: Format.allCases
