@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 # Rerun with:  .build/python-venv/bin/python Scripts/make-sklearn-fixtures.py
+#   (or: /work/pyenv/bin/python Scripts/make-sklearn-fixtures.py)
 # (any Python with scikit-learn 1.9.1, skops 0.16.0 and numpy; run from the repository root)
 #
 # Writes Tests/Fixtures/sklearn/: small skops files the sklearn interop flavor must read or refuse,
@@ -168,6 +169,104 @@ dump_pickle(
 objects = LogisticRegression().fit(X, yb)
 objects.feature_names_in_ = np.array(["x1", 2, 3.0], dtype=object)
 dump_pickle("hostile_object_array", objects)  # row 34: object array with non-str items
+
+
+# ---- More estimators (issue #6): each written as skops AND as a protocol-5 pickle, one golden entry. ----
+from sklearn.linear_model import ElasticNet, Lasso, RidgeClassifier, SGDClassifier, SGDRegressor, Perceptron
+from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler
+from sklearn.svm import LinearSVC, LinearSVR
+
+
+def record_both(name, model, functions, rows=X_test):
+    save(name, model)
+    dump_pickle(name, model, protocol=5)
+    golden[name] = {
+        "X": rows.tolist(),
+        "predictions": {f: getattr(model, f)(rows).tolist() for f in functions},
+    }
+
+
+def dump_both(name, model):
+    save(name, model)
+    dump_pickle(name, model, protocol=4)
+
+
+# Extra rows: large values (modified_huber clips decisions to [-1, 1]) and a zero row.
+X_more = np.vstack([X_test, [[4.0, -4.0, 4.0], [-3.0, 3.0, -3.0], [0.0, 0.0, 0.0]]])
+y_two = np.stack([y, X @ [0.25, 0.0, -1.0] - 1.0], axis=1)
+classify = ["predict", "decision_function"]
+with_proba = ["predict", "predict_proba", "decision_function"]
+y_abc = np.array(["ant", "bee", "cow"])[y3]
+
+# Regressors.
+record_both("lasso", Lasso(alpha=0.05).fit(X, y), ["predict"], X_more)
+record_both("elasticnet_two_targets", ElasticNet(alpha=0.05, l1_ratio=0.3).fit(X, y_two), ["predict"], X_more)
+X32 = X.astype(np.float32)
+record_both("lasso_float32", Lasso(alpha=0.05).fit(X32, y.astype(np.float32)), ["predict"], X_more.astype(np.float32))
+record_both("sgd_regressor", SGDRegressor(random_state=0).fit(X, y), ["predict"], X_more)
+record_both("linear_svr", LinearSVR(random_state=0, max_iter=10000).fit(X, y), ["predict"], X_more)
+
+# Linear classifiers: binary (coef_ [1, n]) and one-vs-rest (coef_ [k, n]), str and int labels.
+record_both("ridge_classifier_binary_str", RidgeClassifier().fit(X, ys), classify, X_more)
+record_both("ridge_classifier_multi", RidgeClassifier(alpha=0.3).fit(X, y3), classify, X_more)
+record_both(
+    "ridge_classifier_float32", RidgeClassifier().fit(X32, y3), classify, X_more.astype(np.float32)
+)
+record_both("linear_svc_binary", LinearSVC(random_state=0).fit(X, yb), classify, X_more)
+record_both("linear_svc_multi_str", LinearSVC(random_state=0).fit(X, y_abc), classify, X_more)
+record_both("sgd_hinge_binary", SGDClassifier(random_state=0).fit(X, yb), classify, X_more)
+record_both("sgd_hinge_multi", SGDClassifier(random_state=0).fit(X, y3), classify, X_more)
+record_both("sgd_log_binary", SGDClassifier(loss="log_loss", random_state=0).fit(X, ys), with_proba, X_more)
+record_both("sgd_log_multi", SGDClassifier(loss="log_loss", random_state=0).fit(X, y3), with_proba, X_more)
+record_both(
+    "sgd_huber_binary", SGDClassifier(loss="modified_huber", random_state=0).fit(X, yb), with_proba, X_more
+)
+huber_multi = SGDClassifier(loss="modified_huber", random_state=0).fit(X, y_abc)
+record_both("sgd_huber_multi", huber_multi, with_proba, X_more)
+uniform = SGDClassifier(loss="modified_huber", random_state=0).fit(X, y3)
+uniform.coef_ = np.array([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+uniform.intercept_ = np.array([-2.0, -2.0, -1.5])
+record_both("sgd_huber_uniform", uniform, with_proba, np.array([[0.0, 1.0, 2.0], [5.0, 0.0, 0.0], [-0.5, 3.0, 1.0]]))
+
+# Ties, set by hand: binary decision exactly 0 (scikit-learn answers classes_[0]) and equal
+# one-vs-rest scores (argmax answers the first).
+ties_binary = LinearSVC(random_state=0).fit(X, yb)
+ties_binary.coef_ = np.array([[1.0, -1.0, 0.0]])
+ties_binary.intercept_ = np.array([0.0])
+ties_multi = LinearSVC(random_state=0).fit(X, y3)
+ties_multi.coef_ = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+ties_multi.intercept_ = np.array([0.0, 0.0, 0.0])
+ties_rows = np.array([[0.5, 0.5, 0.0], [2.0, 2.0, 1.0], [1.0, -1.0, 3.0], [0.0, 0.0, 0.0]])
+record_both("linear_svc_ties_binary", ties_binary, classify, ties_rows)
+record_both("linear_svc_ties_multi", ties_multi, classify, ties_rows)
+
+# Pipelines with MinMaxScaler and MaxAbsScaler (and several scalers in a row), folded in order.
+pipelines = [
+    ("pipeline_minmax_logistic", make_pipeline(MinMaxScaler(), LogisticRegression(max_iter=500)), y3, with_proba),
+    (
+        "pipeline_scalers_svc",
+        make_pipeline(MaxAbsScaler(), StandardScaler(), MinMaxScaler(feature_range=(-1, 2)), LinearSVC()),
+        y_abc,
+        classify,
+    ),
+    ("pipeline_maxabs_lasso", make_pipeline(MaxAbsScaler(), Lasso(alpha=0.05)), y, ["predict"]),
+]
+for name, model, target, functions in pipelines:
+    model.fit(scaled, target)
+    record_both(name, model, functions, np.vstack([scaled_test, scaled_test * 3.0]))
+
+# Refused: MinMaxScaler(clip=True), a lone MinMaxScaler, an unsupported linear class, a
+# multilabel RidgeClassifier.
+dump_both("pipeline_minmax_clip", make_pipeline(MinMaxScaler(clip=True), Ridge()).fit(scaled, y))
+dump_both("pipeline_maxabs_clip", make_pipeline(MaxAbsScaler(clip=True), LinearSVC()).fit(scaled, y3))
+dump_both("lone_minmax", MinMaxScaler().fit(X))
+from sklearn.preprocessing import LabelBinarizer
+
+dump_both("lone_label_binarizer", LabelBinarizer().fit(ys))  # allowlisted only inside RidgeClassifier
+dump_both("perceptron", Perceptron(random_state=0).fit(X, y3))
+# A loss outside the allowlist: its _loss_function_ (skops LossNode, pickle global) is refused.
+dump_both("sgd_squared_hinge", SGDClassifier(loss="squared_hinge", random_state=0).fit(X, yb))
+dump_both("ridge_classifier_multilabel", RidgeClassifier().fit(X, np.stack([yb == 7, yb == 3, X[:, 2] > 0], axis=1).astype(int)))
 
 with open(os.path.join(OUT, "golden.json"), "w") as handle:
     json.dump(golden, handle, indent=1, sort_keys=True)

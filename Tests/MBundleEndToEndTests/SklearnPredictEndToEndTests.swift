@@ -86,4 +86,71 @@ import Testing
         #expect(first.contains("sklearn.tree._classes.DecisionTreeClassifier"))
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
+
+    /// MLflow's pickle bundle (signature x1, x2, x3) with `model.pkl` replaced by a fixture of
+    /// Tests/Fixtures/sklearn and `predict_fn` set.
+    static func pickleBundle(_ fixture: String, predictFunction: String) throws -> URL {
+        let bundle = try MBundleRunner.makeScratch().appendingPathComponent("model")
+        try FileManager.default.copyItem(at: Self.mlflow.appendingPathComponent("logreg_binary_pickle"), to: bundle)
+        let model = bundle.appendingPathComponent("model.pkl")
+        try FileManager.default.removeItem(at: model)
+        try FileManager.default.copyItem(
+            at: MBundleRunner.fixtures.appendingPathComponent("sklearn/\(fixture).pkl"),
+            to: model
+        )
+        let manifest = bundle.appendingPathComponent("MLmodel")
+        let text = try String(contentsOf: manifest, encoding: .utf8)
+            .replacingOccurrences(of: "predict_fn: predict\n", with: "predict_fn: \(predictFunction)\n")
+        try text.write(to: manifest, atomically: true, encoding: .utf8)
+        return bundle
+    }
+
+    @Test(
+        "mbundle predict answers scikit-learn's labels and scores for a LinearSVC and a modified_huber SGDClassifier",
+        arguments: [
+            ("linear_svc_multi_str", "predict"), ("linear_svc_multi_str", "decision_function"),
+            ("sgd_huber_multi", "predict_proba"),
+        ]
+    )
+    func linearClassifiers(_ fixture: String, _ function: String) throws {
+        let golden = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: MBundleRunner.fixtures.appendingPathComponent("sklearn/golden.json"))
+            ) as? [String: Any]
+        )
+        let entry = try #require(golden[fixture] as? [String: Any])
+        let rows = try #require(entry["X"] as? [[Double]])
+        let expected = try #require((entry["predictions"] as? [String: Any])?[function])
+        let bundle = try Self.pickleBundle(fixture, predictFunction: function)
+        let input = bundle.deletingLastPathComponent().appendingPathComponent("input.json")
+        let body = ["dataframe_split": ["columns": ["x1", "x2", "x3"], "data": rows]]
+        try JSONSerialization.data(withJSONObject: body).write(to: input)
+        let result = try MBundleRunner.run(["predict", "-m", bundle.path, "-i", input.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let actual = try Self.predictions(Data(result.standardOutput.utf8))
+        if let labels = expected as? [String] {
+            #expect(actual as? [String] == labels)
+            return
+        }
+        let got = Self.flatten(actual)
+        let want = Self.flatten(expected)
+        #expect(got.shape == want.shape)
+        #expect(got.values.count == want.values.count)
+        for (index, (value, target)) in zip(got.values, want.values).enumerated() {
+            #expect(abs(value - target) <= 1e-9 * max(1, abs(target)), "\(fixture)[\(index)]: \(value) vs \(target)")
+        }
+    }
+
+    @Test("predict_proba on a LinearSVC exits 2 with one error line naming predict_fn")
+    func linearSVCProbabilitiesExit2() throws {
+        let bundle = try Self.pickleBundle("linear_svc_binary", predictFunction: "predict_proba")
+        let input = bundle.appendingPathComponent("serving_input_example.json")
+        let result = try MBundleRunner.run(["predict", "-m", bundle.path, "-i", input.path])
+        #expect(result.status == 2)
+        #expect(result.standardOutput.isEmpty)
+        let first = try #require(result.errorLines.first)
+        #expect(first.hasPrefix("error: "))
+        #expect(first.contains("flavors.python_function.predict_fn"), "\(first)")
+        #expect(first.contains("LinearSVC"), "\(first)")
+    }
 }

@@ -201,11 +201,19 @@ struct PickleReader {
                     throw fail("NEWOBJ on \(cls.kindName) is not allowed", at: offset)
                 }
                 try push(.estimator(kind, state: nil))
-            case 0x52:  // REDUCE: only our numpy constructors, with their exact arguments.
+            case 0x52:  // REDUCE: only our numpy constructors and loss placeholders, with their exact arguments.
                 let arguments = try pop()
                 let callable = try pop()
                 guard case .tuple(let values) = arguments else {
                     throw fail("REDUCE arguments are \(arguments.kindName), not a tuple", at: offset)
+                }
+                if case .global(let global) = callable, global.isLossFunction {
+                    // Hinge(threshold) or a loss with no arguments: numbers only, nothing is built.
+                    guard values.count <= 1, values.allSatisfy({ if case .float = $0 { true } else { false } }) else {
+                        throw fail("REDUCE of \(global.rawValue) with unexpected arguments", at: offset)
+                    }
+                    try push(.lossFunction(global))
+                    continue
                 }
                 try push(try PickleNumpy.reduce(callable, values, fail: { fail($0, at: offset) }))
             case 0x62:  // BUILD

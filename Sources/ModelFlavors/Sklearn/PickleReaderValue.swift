@@ -21,6 +21,9 @@ indirect enum PickleReaderValue: Sendable {
     case array(WeightTensor)
     /// An object or unicode array of strings.
     case strings([String], shape: [Int])
+    /// An `SGDClassifier._loss_function_` object (REDUCE of an allowlisted loss class with its
+    /// numeric arguments): kept as its name only; prediction reads the `loss` string instead.
+    case lossFunction(PickleReaderGlobal)
     /// An allowlisted estimator; `state` is set by BUILD.
     case estimator(SklearnEstimator.Kind, state: [(key: String, value: PickleReaderValue)]?)
 
@@ -40,6 +43,7 @@ indirect enum PickleReaderValue: Sendable {
         case .emptyArray: "an unbuilt ndarray"
         case .array: "a numpy array"
         case .strings: "a string array"
+        case .lossFunction(let global): global.rawValue
         case .estimator(let kind, _): kind.rawValue
         }
     }
@@ -55,11 +59,28 @@ enum PickleReaderGlobal: String, Sendable {
     case frombufferLegacy = "numpy.core.numeric._frombuffer"
     case scalar = "numpy._core.multiarray.scalar"
     case scalarLegacy = "numpy.core.multiarray.scalar"
+    // The estimator classes (NEWOBJ, then BUILD with their state dict): SklearnEstimator.Kind.
     case logisticRegression = "sklearn.linear_model._logistic.LogisticRegression"
     case linearRegression = "sklearn.linear_model._base.LinearRegression"
     case ridge = "sklearn.linear_model._ridge.Ridge"
+    case lasso = "sklearn.linear_model._coordinate_descent.Lasso"
+    case elasticNet = "sklearn.linear_model._coordinate_descent.ElasticNet"
+    case sgdRegressor = "sklearn.linear_model._stochastic_gradient.SGDRegressor"
+    case linearSVR = "sklearn.svm._classes.LinearSVR"
+    case ridgeClassifier = "sklearn.linear_model._ridge.RidgeClassifier"
+    case linearSVC = "sklearn.svm._classes.LinearSVC"
+    case sgdClassifier = "sklearn.linear_model._stochastic_gradient.SGDClassifier"
     case standardScaler = "sklearn.preprocessing._data.StandardScaler"
+    case minMaxScaler = "sklearn.preprocessing._data.MinMaxScaler"
+    case maxAbsScaler = "sklearn.preprocessing._data.MaxAbsScaler"
     case pipeline = "sklearn.pipeline.Pipeline"
+    case labelBinarizer = "sklearn.preprocessing._label.LabelBinarizer"
+    // SGDClassifier's _loss_function_ (REDUCE with () or (threshold,)): hinge, modified_huber,
+    // log_loss. Other losses' classes stay refused.
+    case hingeLoss = "sklearn.linear_model._sgd_fast.Hinge"
+    case modifiedHuberLoss = "sklearn.linear_model._sgd_fast.ModifiedHuber"
+    case halfBinomialLoss = "sklearn._loss._loss.CyHalfBinomialLoss"
 
     var estimatorKind: SklearnEstimator.Kind? { SklearnEstimator.Kind(rawValue: rawValue) }
+    var isLossFunction: Bool { SklearnEstimatorState.lossFunctions.contains(rawValue) }
 }

@@ -6,68 +6,120 @@ import ModelBundle
 /// consulted (security.md §0.1). Nothing named by a bundle is imported or executed; a class name
 /// only selects one of these cases.
 enum SklearnEstimator: Sendable {
+    /// `LogisticRegression`, and `SGDClassifier(loss="log_loss")` (whose `predict_proba` is the same
+    /// one-vs-rest logistic function, `strategy` `.binary` or `.ovr`).
     case logisticRegression(
         coef: WeightTensor,
         intercept: WeightTensor,
         classes: LinearModelFlavorConfiguration.ClassLabels,
         strategy: MultiClassStrategy
     )
-    /// `LinearRegression` and `Ridge`: `coef_` [n] or [k, n], `intercept_` a scalar or [k].
+    /// `LinearRegression`, `Ridge`, `Lasso`, `ElasticNet`, `SGDRegressor`, `LinearSVR`: `coef_` [n] or
+    /// [k, n], `intercept_` a scalar, [1] or [k].
     case linearRegression(coef: WeightTensor, intercept: WeightTensor)
+    /// `RidgeClassifier`, `LinearSVC`, `SGDClassifier` with a loss other than log_loss: the decision
+    /// function and its argmax (`strategy` `.binary`: one row, decision > 0 → `classes[1]`; `.ovr`:
+    /// one row per class, the first largest score wins), probabilities only as `probabilities` says.
+    case linearClassifier(
+        coef: WeightTensor,
+        intercept: WeightTensor,
+        classes: LinearModelFlavorConfiguration.ClassLabels,
+        strategy: MultiClassStrategy,
+        probabilities: ClassifierProbabilities
+    )
 
-    /// What scikit-learn calls each supported class, fully qualified as skops records it.
+    /// Whether a decision-function classifier offers `predict_proba`, and how.
+    enum ClassifierProbabilities: Sendable, Equatable {
+        /// scikit-learn raises for `predict_proba`; the text names the model for the refusal
+        /// ("a LinearSVC", "an SGDClassifier with loss='hinge'").
+        case unavailable(String)
+        /// `SGDClassifier(loss="modified_huber")`: (clip(d, −1, 1) + 1) / 2, normalised per row.
+        case modifiedHuber
+    }
+
+    /// What scikit-learn calls each class this reader knows, fully qualified as skops and pickle
+    /// record it. ``role`` says where each may appear.
     enum Kind: String, CaseIterable, Sendable {
         case logisticRegression = "sklearn.linear_model._logistic.LogisticRegression"
         case linearRegression = "sklearn.linear_model._base.LinearRegression"
         case ridge = "sklearn.linear_model._ridge.Ridge"
-        /// Only as a step of a pipeline, folded into the final estimator's weights.
+        case lasso = "sklearn.linear_model._coordinate_descent.Lasso"
+        case elasticNet = "sklearn.linear_model._coordinate_descent.ElasticNet"
+        case sgdRegressor = "sklearn.linear_model._stochastic_gradient.SGDRegressor"
+        case linearSVR = "sklearn.svm._classes.LinearSVR"
+        case ridgeClassifier = "sklearn.linear_model._ridge.RidgeClassifier"
+        case linearSVC = "sklearn.svm._classes.LinearSVC"
+        case sgdClassifier = "sklearn.linear_model._stochastic_gradient.SGDClassifier"
+        /// Scalers: only as steps of a pipeline, folded into the final estimator's weights.
         case standardScaler = "sklearn.preprocessing._data.StandardScaler"
-        /// StandardScaler steps followed by one linear estimator.
+        case minMaxScaler = "sklearn.preprocessing._data.MinMaxScaler"
+        case maxAbsScaler = "sklearn.preprocessing._data.MaxAbsScaler"
+        /// Scaler steps followed by one linear estimator.
         case pipeline = "sklearn.pipeline.Pipeline"
+        /// Only as `RidgeClassifier._label_binarizer`, read for its `classes_` and `y_type_`.
+        case labelBinarizer = "sklearn.preprocessing._label.LabelBinarizer"
+
+        enum Role { case estimator, scaler, pipeline, part }
+
+        var role: Role {
+            switch self {
+            case .standardScaler, .minMaxScaler, .maxAbsScaler: .scaler
+            case .pipeline: .pipeline
+            case .labelBinarizer: .part
+            default: .estimator
+            }
+        }
+
+        /// The class name without its module, as users write it.
+        var shortName: String { String(rawValue.split(separator: ".").last ?? Substring(rawValue)) }
     }
 
-    /// One step of a pipeline as read: a linear estimator, or a fitted scaler (`mean` nil when
-    /// `with_mean=False`, `scale` nil when `with_std=False`).
+    /// A fitted scaler as an affine map per feature, z = (x − subtract) / divide × multiply + add
+    /// (nil: the identity for that part). StandardScaler subtracts and divides, MinMaxScaler
+    /// multiplies and adds, MaxAbsScaler divides, each exactly as its `transform` computes.
+    struct Scaler: Sendable {
+        var kind: Kind
+        var subtract: [Double]? = nil
+        var divide: [Double]? = nil
+        var multiply: [Double]? = nil
+        var add: [Double]? = nil
+    }
+
+    /// One step of a pipeline as read: a linear estimator or a fitted scaler.
     enum Step: Sendable {
         case estimator(SklearnEstimator)
-        case scaler(mean: [Double]?, scale: [Double]?)
+        case scaler(Scaler)
     }
 
-    /// Folds `StandardScaler` steps into the final linear estimator: for z = (x − mean) / scale,
-    /// w·z + b = (w / scale)·x + (b − Σ w·mean / scale), so the pipeline runs on the same kernels.
+    /// Folds scaler steps into the final linear estimator, last scaler first. For one scaler,
+    /// w·z + b = Σ (w m / d)·x + (b + Σ w·a − Σ (w m / d)·s), so the pipeline runs on the same kernels.
     static func pipeline(_ steps: [Step], item: String) throws(ModelBundleError) -> SklearnEstimator {
         func invalid(_ message: String) -> ModelBundleError {
-            ModelBundleError(
-                .flavorUnavailable,
-                "\(item): \(message); supported: StandardScaler steps then one of "
-                    + "LogisticRegression, LinearRegression, Ridge",
-                item: item
-            )
+            ModelBundleError(.flavorUnavailable, "\(item): \(message); supported: \(pipelineRule)", item: item)
         }
         guard case .estimator(var estimator)? = steps.last else {
             throw invalid("the pipeline does not end in a linear estimator")
         }
         for step in steps.dropLast().reversed() {
-            guard case .scaler(let mean, let scale) = step else {
+            guard case .scaler(let scaler) = step else {
                 throw invalid("only the last step of a pipeline may be an estimator")
             }
-            estimator = try estimator.folding(mean: mean, scale: scale, item: item)
+            estimator = try estimator.folding(scaler, item: item)
         }
         return estimator
     }
 
-    private func folding(mean: [Double]?, scale: [Double]?, item: String) throws(ModelBundleError) -> SklearnEstimator {
+    private func folding(_ scaler: Scaler, item: String) throws(ModelBundleError) -> SklearnEstimator {
         func fold(_ coef: WeightTensor, _ intercept: WeightTensor) throws(ModelBundleError) -> (
             WeightTensor, WeightTensor
         ) {
             let columns = coef.shape.last ?? 0
             let rows = coef.shape.count == 2 ? coef.shape[0] : 1
-            guard coef.shape.count <= 2, mean.map({ $0.count == columns }) ?? true,
-                scale.map({ $0.count == columns }) ?? true
-            else {
+            let parts = [scaler.subtract, scaler.divide, scaler.multiply, scaler.add]
+            guard coef.shape.count <= 2, parts.allSatisfy({ $0.map { $0.count == columns } ?? true }) else {
                 throw ModelBundleError(
                     .weightsInvalid,
-                    "\(item): the scaler's width differs from the estimator's \(columns) features",
+                    "\(item): the \(scaler.kind.shortName)'s width differs from the estimator's \(columns) features",
                     item: item
                 )
             }
@@ -82,8 +134,10 @@ enum SklearnEstimator: Sendable {
             for row in 0..<rows {
                 for column in 0..<columns {
                     let index = row * columns + column
-                    if let scale { weights[index] /= scale[column] }
-                    if let mean { offsets[row] -= weights[index] * mean[column] }
+                    if let add = scaler.add { offsets[row] += weights[index] * add[column] }
+                    if let multiply = scaler.multiply { weights[index] *= multiply[column] }
+                    if let divide = scaler.divide { weights[index] /= divide[column] }
+                    if let subtract = scaler.subtract { offsets[row] -= weights[index] * subtract[column] }
                 }
             }
             let foldedIntercept =
@@ -99,21 +153,40 @@ enum SklearnEstimator: Sendable {
         case .logisticRegression(let coef, let intercept, let classes, let strategy):
             let (newCoef, newIntercept) = try fold(coef, intercept)
             return .logisticRegression(coef: newCoef, intercept: newIntercept, classes: classes, strategy: strategy)
+        case .linearClassifier(let coef, let intercept, let classes, let strategy, let probabilities):
+            let (newCoef, newIntercept) = try fold(coef, intercept)
+            return .linearClassifier(
+                coef: newCoef,
+                intercept: newIntercept,
+                classes: classes,
+                strategy: strategy,
+                probabilities: probabilities
+            )
         }
+    }
+
+    /// What a pipeline may hold, for error messages.
+    static var pipelineRule: String {
+        "any number of "
+            + Kind.allCases.filter { $0.role == .scaler }.map(\.shortName).joined(separator: ", ")
+            + " steps, then one of "
+            + Kind.allCases.filter { $0.role == .estimator }.map(\.shortName).joined(separator: ", ")
     }
 
     /// The supported class names, for error messages.
     static var supportedList: String {
-        Kind.allCases.map(\.rawValue).joined(separator: ", ")
-            + " (a pipeline: StandardScaler steps, then one estimator)"
+        Kind.allCases.filter { $0.role == .estimator || $0.role == .pipeline }.map(\.rawValue)
+            .joined(separator: ", ") + " (a Pipeline: \(pipelineRule))"
     }
 
-    /// The refusal for a file whose top-level object is a lone `StandardScaler` (it predicts nothing).
-    static func loneScalerError(fileName: String) -> ModelBundleError {
+    /// The refusal for a file whose top-level object predicts nothing (a lone scaler, or a part
+    /// such as a LabelBinarizer).
+    static func loneScalerError(fileName: String, kind: Kind = .standardScaler) -> ModelBundleError {
         ModelBundleError(
             .flavorUnavailable,
-            "\(fileName) holds a lone StandardScaler, which predicts nothing; supported: " + supportedList,
-            item: Kind.standardScaler.rawValue
+            "\(fileName) holds a lone \(kind.shortName), which transforms data but predicts nothing; log the "
+                + "Pipeline that ends in the estimator instead; supported: " + supportedList,
+            item: kind.rawValue
         )
     }
 }

@@ -31,7 +31,62 @@ enum SklearnEstimatorModelBuilder {
                 return try logistic(Float.self, coef, intercept, classes, strategy, output, featureWidth, fileName)
             }
             return try logistic(Double.self, coef, intercept, classes, strategy, output, featureWidth, fileName)
+        case .linearClassifier(let coef, let intercept, let classes, let strategy, let probabilities):
+            // scikit-learn raises for predict_proba on these, except SGDClassifier(loss="modified_huber").
+            var supported = ["predict", "decision_function"]
+            if probabilities == .modifiedHuber { supported.insert("predict_proba", at: 1) }
+            guard supported.contains(predictFunction) else {
+                let what: String
+                switch probabilities {
+                case .unavailable(let name): what = name
+                case .modifiedHuber: what = "an SGDClassifier with loss='modified_huber'"
+                }
+                throw unsupportedFunction(predictFunction, what, supported)
+            }
+            if coef.dtype == .float32 && intercept.dtype == .float32 {
+                return try classifier(
+                    Float.self,
+                    coef,
+                    intercept,
+                    classes,
+                    strategy,
+                    predictFunction,
+                    featureWidth,
+                    fileName
+                )
+            }
+            return try classifier(
+                Double.self,
+                coef,
+                intercept,
+                classes,
+                strategy,
+                predictFunction,
+                featureWidth,
+                fileName
+            )
         }
+    }
+
+    /// predict and decision_function are a logistic regression's (binary: decision > 0 picks
+    /// classes_[1]; one-vs-rest: the first largest score); predict_proba is modified_huber's.
+    private static func classifier<Scalar: KernelScalar>(
+        _: Scalar.Type,
+        _ coef: WeightTensor,
+        _ intercept: WeightTensor,
+        _ classes: LinearModelFlavorConfiguration.ClassLabels,
+        _ strategy: MultiClassStrategy,
+        _ predictFunction: String,
+        _ featureWidth: Int?,
+        _ fileName: String
+    ) throws(ModelBundleError) -> any FlavorModel {
+        let kernel = try logisticKernel(Scalar.self, coef, intercept, classes, strategy, featureWidth, fileName)
+        if predictFunction == "predict_proba" {
+            return SklearnModifiedHuberModel(kernel: kernel)
+        }
+        let output: NativeLogisticRegressionModel<Scalar>.Output =
+            predictFunction == "decision_function" ? .decisionFunction : .predict
+        return NativeLogisticRegressionModel(kernel: kernel, classes: classes, output: output)
     }
 
     private static func regression<Scalar: KernelScalar>(
@@ -58,9 +113,24 @@ enum SklearnEstimatorModelBuilder {
         _ featureWidth: Int?,
         _ fileName: String
     ) throws(ModelBundleError) -> any FlavorModel {
+        let kernel = try logisticKernel(Scalar.self, coef, intercept, classes, strategy, featureWidth, fileName)
+        let modelOutput = NativeLogisticRegressionModel<Scalar>.Output(rawValue: output.rawValue) ?? .predict
+        return NativeLogisticRegressionModel(kernel: kernel, classes: classes, output: modelOutput)
+    }
+
+    /// The kernel of a linear classifier, its shapes checked against the classes and the signature.
+    private static func logisticKernel<Scalar: KernelScalar>(
+        _: Scalar.Type,
+        _ coef: WeightTensor,
+        _ intercept: WeightTensor,
+        _ classes: LinearModelFlavorConfiguration.ClassLabels,
+        _ strategy: MultiClassStrategy,
+        _ featureWidth: Int?,
+        _ fileName: String
+    ) throws(ModelBundleError) -> LogisticRegressionKernel<Scalar> {
         guard coef.shape.count == 2 else {
             throw invalid(
-                "coef_ has shape \(coef.shape); a logistic regression's is [classes or 1, features]",
+                "coef_ has shape \(coef.shape); a linear classifier's is [classes or 1, features]",
                 fileName
             )
         }
@@ -74,9 +144,7 @@ enum SklearnEstimatorModelBuilder {
                 fileName
             )
         }
-        let kernel = try LogisticRegressionKernel(weights: weights, strategy: strategy)
-        let modelOutput = NativeLogisticRegressionModel<Scalar>.Output(rawValue: output.rawValue) ?? .predict
-        return NativeLogisticRegressionModel(kernel: kernel, classes: classes, output: modelOutput)
+        return try LogisticRegressionKernel(weights: weights, strategy: strategy)
     }
 
     /// coef_ [n] or [k, n]; intercept_ a scalar (0-d, repeated per row: scikit-learn stores 0.0 when

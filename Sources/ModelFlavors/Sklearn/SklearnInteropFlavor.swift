@@ -5,11 +5,14 @@ public import ModelRuntime
 /// kernels, with no Python and without executing anything the bundle names.
 ///
 /// Supported: `serialization_format` `skops` (strict zip + JSON + `.npy` reader) or `pickle` /
-/// `cloudpickle` (a restricted pickle reader that never calls anything), holding a
-/// `LogisticRegression` (binary or multinomial; integer or str labels), `LinearRegression` or `Ridge`; `flavors.python_function.predict_fn` selects
-/// `predict`, `predict_proba` or `decision_function` as MLflow's wrapper would. Anything else is
-/// refused with an error naming it. Registered after the native flavors, so a bundle carrying both
-/// runs natively.
+/// `cloudpickle` (a restricted pickle reader that never calls anything), holding one of the classes
+/// in ``SklearnEstimator/Kind``: regressors (`LinearRegression`, `Ridge`, `Lasso`, `ElasticNet`,
+/// `SGDRegressor`, `LinearSVR`), classifiers (`LogisticRegression`, `RidgeClassifier`, `LinearSVC`,
+/// `SGDClassifier`; integer or str labels), or a `Pipeline` of `StandardScaler`, `MinMaxScaler` and
+/// `MaxAbsScaler` steps then one of those. `flavors.python_function.predict_fn` selects `predict`,
+/// `predict_proba` or `decision_function` as MLflow's wrapper would, where scikit-learn offers it.
+/// Anything else is refused with an error naming it. Registered after the native flavors, so a
+/// bundle carrying both runs natively.
 public enum SklearnInteropFlavor: ModelFlavor {
     public static var name: String { SklearnFlavor.name }
 

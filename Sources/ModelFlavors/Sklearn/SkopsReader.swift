@@ -5,9 +5,12 @@ import ModelBundle
 /// and arrays by ``NumpyArrayFile`` (which refuses object and pickled arrays).
 ///
 /// Only skops protocol 2 (skops ≥ 0.10, what MLflow 3 writes) is read. The top node must be an
-/// `ObjectNode` of an allowlisted class whose state is a `DictNode`; any nested `ObjectNode`,
-/// function, method, type or reduce node anywhere in the tree is refused by name, even in an
-/// attribute prediction does not use, so a file that asks for code is never half-accepted.
+/// `ObjectNode` of an allowlisted class whose state is a `DictNode`; any nested `ObjectNode` of a
+/// class outside ``SklearnEstimator/Kind``, `LossNode` outside
+/// ``SklearnEstimatorState/lossFunctions``, function, method, type or reduce node anywhere in the
+/// tree is refused by name, even in an attribute prediction does not use, so a file that asks for
+/// code is never half-accepted. The attributes are mapped by ``SklearnEstimatorState``, as the
+/// pickle reader's are.
 enum SkopsReader {
     static let supportedProtocol: Int64 = 2
     /// skops nests a handful of levels for a linear model; the JSON parser refuses deeper documents.
@@ -42,8 +45,7 @@ enum SkopsReader {
         }
         switch try step(root, archive: archive, fileName: fileName, schemaItem, depth: 0) {
         case .estimator(let estimator): return estimator
-        case .scaler:
-            throw SklearnEstimator.loneScalerError(fileName: fileName)
+        case .scaler(let scaler): throw SklearnEstimator.loneScalerError(fileName: fileName, kind: scaler.kind)
         }
     }
 
@@ -55,12 +57,39 @@ enum SkopsReader {
         _ schemaItem: String,
         depth: Int
     ) throws(ModelBundleError) -> SklearnEstimator.Step {
-        func invalid(_ message: String, _ item: String = schemaItem) -> ModelBundleError {
-            ModelBundleError(.weightsInvalid, "\(schemaItem): \(message)", item: item)
+        let source = try attributes(root, archive: archive, fileName: fileName, schemaItem, checked: false)
+        guard source.kind == .pipeline, depth == 0 else {
+            return try SklearnEstimatorState.step(source, fileName: fileName)
         }
+        guard case .object(let list) = source.attributes["steps"] ?? .null,
+            case .array(let entries) = list["content"] ?? .null,
+            !entries.isEmpty, entries.count <= 16
+        else {
+            throw source.invalid("steps", "is not a list of 1 to 16 steps")
+        }
+        var steps: [SklearnEstimator.Step] = []
+        for entry in entries {
+            guard case .object(let pair) = entry, case .array(let items) = pair["content"] ?? .null,
+                items.count == 2,
+                case .object(let object) = items[1]
+            else {
+                throw source.invalid("steps", "holds a step that is not a (name, estimator) pair")
+            }
+            steps.append(try step(object, archive: archive, fileName: fileName, schemaItem, depth: depth + 1))
+        }
+        return .estimator(try SklearnEstimator.pipeline(steps, item: "\(fileName):steps"))
+    }
+
+    /// The attributes of an `ObjectNode` of an allowlisted class, every one checked to be plain data.
+    static func attributes(
+        _ root: JSONObject,
+        archive: SkopsZipReader,
+        fileName: String,
+        _ schemaItem: String,
+        checked: Bool
+    ) throws(ModelBundleError) -> SkopsAttributes {
         let className = try qualifiedName(root, at: "an object node", schemaItem)
-        guard root["__loader__"]?.stringValue == "ObjectNode", let kind = SklearnEstimator.Kind(rawValue: className),
-            depth == 0 || kind != .pipeline
+        guard root["__loader__"]?.stringValue == "ObjectNode", let kind = SklearnEstimator.Kind(rawValue: className)
         else {
             throw ModelBundleError(
                 .flavorUnavailable,
@@ -73,74 +102,24 @@ enum SkopsReader {
             state["__loader__"]?.stringValue == "DictNode",
             case .object(let attributes) = state["content"] ?? .null
         else {
-            throw invalid("the \(className) node's content is not a DictNode of attributes")
-        }
-        for (name, node) in attributes {
-            try checkDataOnly(node, path: name, schemaItem)
-        }
-        func array(_ name: String) throws(ModelBundleError) -> WeightTensor {
-            guard let node = attributes[name] else {
-                throw invalid("the \(className) has no \(name); was it fitted?", "\(schemaItem):\(name)")
-            }
-            // scikit-learn stores a plain Python float for some scalars (intercept_ = 0.0 when
-            // fit_intercept=False); skops writes those as a JsonNode.
-            if let number = jsonNumber(node) {
-                return try WeightTensor(name: name, shape: [], float64: [number])
-            }
-            return try npyArray(node, attribute: name, archive: archive, fileName: fileName, schemaItem)
-        }
-        func flag(_ name: String) -> Bool {
-            guard case .object(let node) = attributes[name] ?? .null, let text = node["content"]?.stringValue else {
-                return true
-            }
-            return text != "false"
-        }
-        switch kind {
-        case .pipeline:
-            guard case .object(let list) = attributes["steps"] ?? .null,
-                case .array(let entries) = list["content"] ?? .null,
-                !entries.isEmpty, entries.count <= 16
-            else {
-                throw invalid("the Pipeline's steps are not a list of 1 to 16 steps", "\(schemaItem):steps")
-            }
-            var steps: [SklearnEstimator.Step] = []
-            for entry in entries {
-                guard case .object(let pair) = entry, case .array(let items) = pair["content"] ?? .null,
-                    items.count == 2,
-                    case .object(let object) = items[1]
-                else {
-                    throw invalid("a Pipeline step is not a (name, estimator) pair", "\(schemaItem):steps")
-                }
-                steps.append(try step(object, archive: archive, fileName: fileName, schemaItem, depth: depth + 1))
-            }
-            return .estimator(try SklearnEstimator.pipeline(steps, item: "\(fileName):steps"))
-        case .standardScaler:
-            let mean = flag("with_mean") ? try array("mean_").float64Values() : nil
-            let scale = flag("with_std") ? try array("scale_").float64Values() : nil
-            return .scaler(mean: mean, scale: scale)
-        case .linearRegression, .ridge:
-            return .estimator(.linearRegression(coef: try array("coef_"), intercept: try array("intercept_")))
-        case .logisticRegression:
-            let coef = try array("coef_")
-            let intercept = try array("intercept_")
-            let classes: LinearModelFlavorConfiguration.ClassLabels
-            if let labels = try stringLabels(attributes["classes_"], archive: archive, item: "\(schemaItem):classes_") {
-                classes = labels
-            } else {
-                classes = try classLabels(try array("classes_"), item: "\(schemaItem):classes_")
-            }
-            let solver = try jsonString(attributes["solver"])
-            let multiClass = try jsonString(attributes["multi_class"])
-            // Two classes: one row of coefficients. More: softmax, except where scikit-learn fitted
-            // one-vs-rest (multi_class="ovr", or "auto" with liblinear in releases that had the option).
-            let strategy: MultiClassStrategy =
-                classes.count == 2
-                ? .binary
-                : (multiClass == "ovr" || (multiClass != "multinomial" && solver == "liblinear")) ? .ovr : .multinomial
-            return .estimator(
-                .logisticRegression(coef: coef, intercept: intercept, classes: classes, strategy: strategy)
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(schemaItem): the \(className) node's content is not a DictNode of attributes",
+                item: schemaItem
             )
         }
+        if !checked {
+            for (name, node) in attributes {
+                try checkDataOnly(node, path: name, schemaItem)
+            }
+        }
+        return SkopsAttributes(
+            kind: kind,
+            attributes: attributes,
+            archive: archive,
+            fileName: fileName,
+            schemaItem: schemaItem
+        )
     }
 
     /// `module.class` of a node; both must be strings.
@@ -166,10 +145,12 @@ enum SkopsReader {
                 item: "\(schemaItem):\(path)"
             )
         }
-        if !dataLoaders.contains(loader),
-            loader != "ObjectNode"
-                || SklearnEstimator.Kind(rawValue: (try? qualifiedName(node, at: path, schemaItem)) ?? "") == nil
-        {
+        let className = (try? qualifiedName(node, at: path, schemaItem)) ?? ""
+        let allowedObject = loader == "ObjectNode" && SklearnEstimator.Kind(rawValue: className) != nil
+        // skops writes SGDClassifier._loss_function_ as a LossNode: the class plus __reduce__ args
+        // (numbers). Only the allowlisted losses pass, and nothing of them is ever built.
+        let allowedLoss = loader == "LossNode" && SklearnEstimatorState.lossFunctions.contains(className)
+        if !dataLoaders.contains(loader), !allowedObject, !allowedLoss {
             let name = (try? qualifiedName(node, at: path, schemaItem)) ?? "?"
             throw ModelBundleError(
                 .flavorUnavailable,
@@ -201,6 +182,18 @@ enum SkopsReader {
             }
         case ("ObjectNode", let content):
             try checkDataOnly(content, path: path, schemaItem)
+        case ("LossNode", let content):
+            try checkDataOnly(content, path: path, schemaItem)
+            guard case .object(let reduce) = node["__reduce__"] ?? .null, let arguments = reduce["args"],
+                reduce.count == 1
+            else {
+                throw ModelBundleError(
+                    .weightsInvalid,
+                    "\(schemaItem): attribute \(path) is a LossNode without its __reduce__ arguments",
+                    item: "\(schemaItem):\(path)"
+                )
+            }
+            try checkDataOnly(arguments, path: "\(path).__reduce__", schemaItem)
         case (_, .array(let children)):
             for (index, child) in children.enumerated() {
                 try checkDataOnly(child, path: "\(path)[\(index)]", schemaItem)
@@ -211,7 +204,7 @@ enum SkopsReader {
     }
 
     /// The `.npy` member an `NdArrayNode` of type `numpy` points to, parsed strictly.
-    private static func npyArray(
+    static func npyArray(
         _ value: JSONValue,
         attribute: String,
         archive: SkopsZipReader,
@@ -241,7 +234,7 @@ enum SkopsReader {
 
     /// str labels: an object array skops wrote as JSON (`type: json`, a list of str nodes), or a
     /// `<U<n>` `.npy` member. Nil when `classes_` is neither (integer labels).
-    private static func stringLabels(_ value: JSONValue?, archive: SkopsZipReader, item: String)
+    static func stringLabels(_ value: JSONValue?, archive: SkopsZipReader, item: String)
         throws(ModelBundleError) -> LinearModelFlavorConfiguration.ClassLabels?
     {
         guard case .object(let node) = value ?? .null, node["__loader__"]?.stringValue == "NdArrayNode" else {
@@ -274,7 +267,7 @@ enum SkopsReader {
     }
 
     /// The labels of `classes_`: integers (any integer dtype that fits Int64).
-    private static func classLabels(_ tensor: WeightTensor, item: String) throws(ModelBundleError)
+    static func classLabels(_ tensor: WeightTensor, item: String) throws(ModelBundleError)
         -> LinearModelFlavorConfiguration.ClassLabels
     {
         guard tensor.shape.count == 1, tensor.elementCount >= 2 else {
@@ -306,7 +299,7 @@ enum SkopsReader {
     }
 
     /// The string a `JsonNode` holds (`"\"lbfgs\""` → `lbfgs`), or nil when absent or not a string.
-    private static func jsonString(_ value: JSONValue?) throws(ModelBundleError) -> String? {
+    static func jsonString(_ value: JSONValue?) throws(ModelBundleError) -> String? {
         guard case .object(let node) = value ?? .null, node["__loader__"]?.stringValue == "JsonNode",
             let text = node["content"]?.stringValue
         else { return nil }
@@ -314,7 +307,7 @@ enum SkopsReader {
     }
 
     /// The number a `JsonNode` holds (`"0.0"` → 0), or nil when it is not a number node.
-    private static func jsonNumber(_ value: JSONValue) -> Double? {
+    static func jsonNumber(_ value: JSONValue) -> Double? {
         guard case .object(let node) = value, node["__loader__"]?.stringValue == "JsonNode",
             node["__module__"]?.stringValue == "builtins", node["is_json"] == .bool(true),
             let text = node["content"]?.stringValue

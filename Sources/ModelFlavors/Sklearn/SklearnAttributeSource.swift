@@ -1,0 +1,21 @@
+import ModelBundle
+
+/// The fitted attributes of one allowlisted object, as a reader found them (a skops `DictNode` or
+/// an unpickled state dict). ``SklearnEstimatorState`` maps them onto an estimator or a scaler the
+/// same way for both formats, so skops and pickle files of one model can never be read differently.
+protocol SklearnAttributeSource {
+    var kind: SklearnEstimator.Kind { get }
+    /// A numeric array, or a plain float as a 0-d tensor; missing or non-numeric is an error
+    /// naming the attribute.
+    func array(_ name: String) throws(ModelBundleError) -> WeightTensor
+    /// A str attribute, nil when absent or not a str.
+    func text(_ name: String) -> String?
+    /// A bool attribute, nil when absent or not a bool.
+    func bool(_ name: String) -> Bool?
+    /// Class labels (integers, or str in any of the ways numpy and skops store them).
+    func labels(_ name: String) throws(ModelBundleError) -> LinearModelFlavorConfiguration.ClassLabels
+    /// A nested allowlisted object (`RidgeClassifier._label_binarizer`).
+    func part(_ name: String) throws(ModelBundleError) -> any SklearnAttributeSource
+    /// An error naming the attribute, for values present but unusable.
+    func invalid(_ name: String, _ message: String) -> ModelBundleError
+}
