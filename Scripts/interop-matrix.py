@@ -89,6 +89,8 @@ REQUIREMENTS = [f"scikit-learn=={sklearn.__version__}", f"numpy=={np.__version__
 # The deliberate differences of Docs/schema-enforcement.md that probes below run into: MLflow accepts the
 # input and loses something silently, ModelBundle refuses it (exit 1). Keyed by probe name.
 EXPLAINED = {
+    "fraction into integer": "schema-enforcement.md #1: 1.7 into a long column or int64 tensor is truncated to 1 by "
+    "MLflow, refused by ModelBundle (type)",
     "csv-tensor": "schema-enforcement.md #9: `mlflow models predict -t csv` parses CSV without the schema, so a "
     "float32 tensor model refuses every CSV (float64 columns); /invocations cannot parse CSV for a tensor signature "
     "at all; ModelBundle parses CSV with the schema",
@@ -99,7 +101,7 @@ EXPLAINED = {
 }
 
 # The estimators the refusal probes (c) run on: kernels of every kind, string labels, a pipeline.
-REFUSAL_SAMPLE = ("LogisticRegression binary", "LogisticRegression multinomial str", "LinearRegression", "Ridge",
+REFUSAL_SAMPLE = ("LinearRegression int64 data", "LogisticRegression binary", "LogisticRegression multinomial str", "LinearRegression", "Ridge",
                   "SGDRegressor", "LinearSVC multiclass", "Pipeline StandardScaler+LogisticRegression")
 
 
@@ -176,6 +178,7 @@ class Tally:
     def __init__(self, verbose):
         self.rows = {}  # group -> [run, agreed, differed, explained]
         self.differences = []  # (group, case, message, explained?)
+        self.probes = {}  # probe name -> {(MLflow accepts?, mbundle accepts?): count}
         self.verbose = verbose
 
     def add(self, group, case, problem=None, explained=None):
@@ -420,6 +423,14 @@ def probes(signature_kind, dtype):
     row = [0.5, -1.0, 2.0, 0.25]
     split = lambda columns, data: json.dumps({"dataframe_split": {"columns": columns, "data": data}})  # noqa: E731
     inputs = lambda data: json.dumps({"inputs": data})  # noqa: E731
+    if dtype == "int64":
+        whole = [2, -1, 3, 0]
+        if signature_kind == "columns":
+            return [("fraction into integer", "json", split(names, [whole, [1.7] + whole[1:]])),
+                    ("integral float into integer", "json", split(names, [whole, [2.0, -1.0, 3.0, 0.0]])),
+                    ("fraction into integer csv", "csv", ",".join(names) + "\n2,-1,3,0\n1.7,-1,3,0\n")]
+        return [("fraction into integer", "json", inputs([whole, [1.7] + whole[1:]])),
+                ("integral float into integer", "json", inputs([whole, [2.0, -1.0, 3.0, 0.0]]))]
     if signature_kind == "columns":
         out = [
             ("missing column", "json", split(names[1:], [row[1:], row[1:]])),
@@ -452,11 +463,26 @@ def probes(signature_kind, dtype):
     return out
 
 
+def integer_bundles(work):
+    """LinearRegression fitted on int64 data, so the signature has long columns / an int64 tensor (skops)."""
+    estimator = Estimator("LinearRegression int64 data", LinearRegression, "regression")
+    rng = np.random.default_rng(77)
+    X = rng.integers(-5, 6, size=(40, N_FEATURES)).astype(np.int64)
+    model = LinearRegression().fit(X, X @ np.array([1.5, -2.0, 0.25, 3.0]) + rng.normal(size=len(X)))
+    out = []
+    for signature_kind in SIGNATURES:
+        path = os.path.join(work, "bundles", f"int64-skops-{signature_kind}")
+        save_bundle(path, model, "skops", signature_kind, "int64", "predict", X)
+        out.append(dict(path=path, estimator=estimator, fmt="skops", signature=signature_kind, dtype="int64",
+                        fn="predict", pyfunc=mlflow.pyfunc.load_model(path)))
+    return out
+
+
 def run_refusals(mbundle, work, bundles, tally):
     """A sample of the matrix: a few estimators, skops only, the first predict_fn; both signatures and dtypes."""
     directory = os.path.join(work, "probes")
     os.makedirs(directory, exist_ok=True)
-    for bundle in bundles:
+    for bundle in bundles + integer_bundles(work):
         if bundle["fmt"] != "skops" or bundle["fn"] != bundle["estimator"].fns[0] or \
                 bundle["estimator"].name not in REFUSAL_SAMPLE:
             continue
@@ -469,6 +495,8 @@ def run_refusals(mbundle, work, bundles, tally):
             case = f"{bundle['estimator'].name}: {name}"
             theirs = mlflow_scores(bundle["pyfunc"], bundle["signature"], body, content_type)
             ours, run = mbundle_predicts(mbundle, bundle["path"], path, work)
+            answers = tally.probes.setdefault(name, {})
+            answers[theirs.accepted, ours.accepted] = answers.get((theirs.accepted, ours.accepted), 0) + 1
             if theirs.accepted and ours.accepted:
                 tally.add(group, case, compare(ours.predictions, theirs.predictions, rtol))
             elif not theirs.accepted and not ours.accepted:
@@ -597,6 +625,14 @@ def print_table(tally):
     print(f"{'-' * width}  {'-' * 5} {'-' * 6} {'-' * 8} {'-' * 9}")
     for group, (run, agreed, differed, explained) in tally.rows.items():
         print(f"{group:<{width}}  {run:>5} {agreed:>6} {differed:>8} {explained:>9}")
+
+    if tally.probes:
+        print("\nRefusal probes (c): how often each side accepted / refused")
+        print(f"  {'probe':<26} {'both accept':>11} {'both refuse':>11} {'only MLflow accepts':>19} "
+              f"{'only mbundle accepts':>20}")
+        for name, answers in tally.probes.items():
+            counts = [answers.get(key, 0) for key in ((True, True), (False, False), (True, False), (False, True))]
+            print(f"  {name:<26} {counts[0]:>11} {counts[1]:>11} {counts[2]:>19} {counts[3]:>20}")
 
     if tally.differences:
         print("\nDifferences (grouped by message; unexplained first):")
