@@ -221,8 +221,9 @@ def compare(ours, theirs, rtol):
     scale = max(numbers, default=0.0)
     for index, (a, b) in enumerate(zip(our_leaves, their_leaves)):
         if isinstance(b, float) and not isinstance(b, bool):
-            if not isinstance(a, (int, float)) or isinstance(a, bool):
-                return f"element {index}: {a!r} where MLflow has the number {b!r}"
+            # MLflow writes every float with a decimal point or exponent (1.0, not 1); so must we.
+            if not isinstance(a, float):
+                return f"element {index}: {a!r} ({type(a).__name__}) where MLflow has the float {b!r}"
             if math.isnan(b) or math.isnan(a):
                 if not (math.isnan(a) and math.isnan(b)):
                     return f"element {index}: {a!r} != MLflow's {b!r}"
@@ -236,6 +237,18 @@ def compare(ours, theirs, rtol):
         elif type(a) is not type(b) or a != b:
             return f"element {index}: {a!r} ({type(a).__name__}) != MLflow's {b!r} ({type(b).__name__})"
     return None
+
+
+def check_comparator():
+    """The judge must be able to say no: a few differences it has to see before any case is believed."""
+    must_differ = [([1.0], [1.0 + 1e-8], RTOL), ([1.0], [1.0 + 2e-5], RTOL_FLOAT32), ([1], [1.0], 0.0),
+                   (["a"], ["b"], 0.0), ([[1.0, 2.0]], [1.0, 2.0], 0.0), ([1.0, 2.0], [1.0, 2.0, 3.0], 0.0),
+                   ([True], [1.0], RTOL), ([1.0], [float("nan")], RTOL)]
+    must_agree = [([1.0], [1.0 + 1e-12], RTOL), ([[0.5, 1e-20]], [[0.5, 2e-20]], RTOL), (["a", 3], ["a", 3], 0.0)]
+    for ours, theirs, rtol in must_differ:
+        assert compare(ours, theirs, rtol) is not None, f"comparator accepts {ours} against {theirs}"
+    for ours, theirs, rtol in must_agree:
+        assert compare(ours, theirs, rtol) is None, f"comparator refuses {ours} against {theirs}"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -663,6 +676,7 @@ def main():
         print(f"error: {args.mbundle} is not an executable", file=sys.stderr)
         return 2
     started = time.monotonic()
+    check_comparator()
     tally = Tally(args.verbose)
     formats = FORMATS[:1] if args.quick else FORMATS
     with contextlib.ExitStack() as stack:
