@@ -179,16 +179,20 @@ class Tally:
         self.rows = {}  # group -> [run, agreed, differed, explained]
         self.differences = []  # (group, case, message, explained?)
         self.probes = {}  # probe name -> {(MLflow accepts?, mbundle accepts?): count}
+        self.facets = {}  # dimension -> value -> [run, agreed, differed, explained], for (a) only
         self.verbose = verbose
 
-    def add(self, group, case, problem=None, explained=None):
-        row = self.rows.setdefault(group, [0, 0, 0, 0])
-        row[0] += 1
-        if problem is None:
-            row[1] += 1
-        else:
-            row[2] += 1
-            row[3] += explained is not None
+    def add(self, group, case, problem=None, explained=None, facets=None):
+        """One case; `facets` (dimension -> value) also count it in the summaries of the matrix (a)."""
+        rows = [self.rows.setdefault(group, [0, 0, 0, 0])]
+        rows += [self.facets.setdefault(dimension, {}).setdefault(value, [0, 0, 0, 0])
+                 for dimension, value in (facets or {}).items()]
+        for row in rows:
+            row[0] += 1
+            row[1] += problem is None
+            row[2] += problem is not None
+            row[3] += problem is not None and explained is not None
+        if problem is not None:
             self.differences.append((group, case, problem, explained))
         if self.verbose:
             state = "ok" if problem is None else ("explained: " if explained else "DIFFERS: ") + problem
@@ -411,19 +415,24 @@ def run_matrix(mbundle, work, formats, tally, bundles, only):
                                 text = f.read()
                             theirs = mlflow_scores(pyfunc, signature_kind, text, content_type)
                             ours, _ = mbundle_predicts(mbundle, path, inputs[kind], work)
-                            label = f"{case} {kind}.{content_type}"
+                            explained = None
                             if not theirs.accepted and theirs.cast is not None:
                                 problem = compare(ours.predictions, theirs.cast, rtol) if ours.accepted \
                                     else f"mbundle refused: {ours.error}"
-                                tally.add(group, label, problem or f"MLflow refuses ({theirs.error}), mbundle "
-                                          "accepts and predicts what MLflow predicts on the values cast to float32",
-                                          None if problem else EXPLAINED["csv-tensor"])
+                                if problem is None:
+                                    problem = f"MLflow refuses ({theirs.error}), mbundle accepts and predicts what " \
+                                        "MLflow predicts on the values cast to float32"
+                                    explained = EXPLAINED["csv-tensor"]
                             elif not theirs.accepted:
-                                tally.add(group, label, f"MLflow refused its own model's input: {theirs.error}")
+                                problem = f"MLflow refused its own model's input: {theirs.error}"
                             elif not ours.accepted:
-                                tally.add(group, label, f"mbundle refused: {ours.error}")
+                                problem = f"mbundle refused: {ours.error}"
                             else:
-                                tally.add(group, label, compare(ours.predictions, theirs.predictions, rtol))
+                                problem = compare(ours.predictions, theirs.predictions, rtol)
+                            tally.add(group, f"{case} {kind}.{content_type}", problem, explained,
+                                      facets={"signature, dtype": f"{signature_kind} {dtype}",
+                                              "serialization format": fmt, "predict_fn": fn,
+                                              "input": f"{kind}.{content_type}"})
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -638,6 +647,11 @@ def print_table(tally):
     print(f"{'-' * width}  {'-' * 5} {'-' * 6} {'-' * 8} {'-' * 9}")
     for group, (run, agreed, differed, explained) in tally.rows.items():
         print(f"{group:<{width}}  {run:>5} {agreed:>6} {differed:>8} {explained:>9}")
+
+    for dimension, values in tally.facets.items():
+        print(f"\n{'(a) by ' + dimension:<26} {'cases':>5} {'agreed':>6} {'differed':>8} {'explained':>9}")
+        for value, (run, agreed, differed, explained) in values.items():
+            print(f"  {value:<24} {run:>5} {agreed:>6} {differed:>8} {explained:>9}")
 
     if tally.probes:
         print("\nRefusal probes (c): how often each side accepted / refused")
