@@ -101,8 +101,9 @@ EXPLAINED = {
 }
 
 # The estimators the refusal probes (c) run on: kernels of every kind, string labels, a pipeline.
-REFUSAL_SAMPLE = ("LinearRegression int64 data", "LogisticRegression binary", "LogisticRegression multinomial str", "LinearRegression", "Ridge",
-                  "SGDRegressor", "LinearSVC multiclass", "Pipeline StandardScaler+LogisticRegression")
+REFUSAL_SAMPLE = ("LinearRegression int64 data", "LogisticRegression binary", "LogisticRegression multinomial str",
+                  "LinearRegression", "Ridge", "SGDRegressor", "LinearSVC multiclass",
+                  "Pipeline StandardScaler+LogisticRegression")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -135,34 +136,35 @@ def estimators():
     # MLflow's sklearn pyfunc offers predict, predict_proba, predict_log_proba, predict_joint_log_proba and score;
     # a bundle saved with pyfunc_predict_fn="decision_function" does not load in MLflow, so decision_function
     # is covered by the `mbundle package` cases only.
-    fns3 = ("predict", "predict_proba")
-    fns2 = ("predict",)
+    WITH_PROBA = ("predict", "predict_proba")
+    PREDICT = ("predict",)
     sgd_c = lambda: SGDClassifier(loss="log_loss", random_state=0, max_iter=2000, tol=1e-6)  # noqa: E731
     return [
-        Estimator("LogisticRegression binary", LogisticRegression, "classification", 2, "int", fns3),
-        Estimator("LogisticRegression binary str", LogisticRegression, "classification", 2, "str", ("predict",)),
-        Estimator("LogisticRegression multinomial", LogisticRegression, "classification", 3, "int-odd", fns3),
-        Estimator("LogisticRegression multinomial str", LogisticRegression, "classification", 3, "str",
-                  ("predict", "predict_proba")),
+        Estimator("LogisticRegression binary", LogisticRegression, "classification", 2, "int", WITH_PROBA),
+        Estimator("LogisticRegression binary str", LogisticRegression, "classification", 2, "str", PREDICT),
+        Estimator("LogisticRegression multinomial", LogisticRegression, "classification", 3, "int-odd", WITH_PROBA),
+        Estimator("LogisticRegression multinomial str", LogisticRegression, "classification", 3, "str", WITH_PROBA),
         Estimator("LinearRegression", LinearRegression, "regression"),
         Estimator("Ridge", lambda: Ridge(alpha=0.5), "regression"),
-        Estimator("RidgeClassifier binary", lambda: RidgeClassifier(alpha=0.5), "classification", 2, "int", fns2),
+        Estimator("RidgeClassifier binary", lambda: RidgeClassifier(alpha=0.5), "classification", 2, "int", PREDICT),
         Estimator("RidgeClassifier multiclass str", lambda: RidgeClassifier(alpha=0.5), "classification", 3, "str",
-                  fns2),
+                  PREDICT),
         Estimator("Lasso", lambda: Lasso(alpha=0.01), "regression"),
         Estimator("ElasticNet", lambda: ElasticNet(alpha=0.01, l1_ratio=0.5), "regression"),
-        Estimator("SGDClassifier binary", sgd_c, "classification", 2, "int", fns3),
-        Estimator("SGDClassifier multiclass str", sgd_c, "classification", 3, "str", fns2),
+        Estimator("SGDClassifier binary", sgd_c, "classification", 2, "int", WITH_PROBA),
+        Estimator("SGDClassifier multiclass str", sgd_c, "classification", 3, "str", PREDICT),
         Estimator("SGDRegressor", lambda: SGDRegressor(random_state=0, max_iter=2000, tol=1e-6), "regression"),
-        Estimator("LinearSVC binary", lambda: LinearSVC(random_state=0), "classification", 2, "int", fns2),
-        Estimator("LinearSVC multiclass", lambda: LinearSVC(random_state=0), "classification", 3, "int", fns2),
+        Estimator("LinearSVC binary", lambda: LinearSVC(random_state=0), "classification", 2, "int", PREDICT),
+        Estimator("LinearSVC multiclass", lambda: LinearSVC(random_state=0), "classification", 3, "int", PREDICT),
         Estimator("LinearSVR", lambda: LinearSVR(random_state=0, max_iter=5000), "regression"),
         Estimator("Pipeline StandardScaler+LogisticRegression",
-                  lambda: make_pipeline(StandardScaler(), LogisticRegression()), "classification", 3, "int", fns3),
+                  lambda: make_pipeline(StandardScaler(), LogisticRegression()), "classification", 3, "int",
+                  WITH_PROBA),
         Estimator("Pipeline MinMaxScaler+Ridge", lambda: make_pipeline(MinMaxScaler(), Ridge(alpha=0.5)),
                   "regression"),
         Estimator("Pipeline MaxAbsScaler+LinearSVC str",
-                  lambda: make_pipeline(MaxAbsScaler(), LinearSVC(random_state=0)), "classification", 2, "str", fns2),
+                  lambda: make_pipeline(MaxAbsScaler(), LinearSVC(random_state=0)), "classification", 2, "str",
+                  PREDICT),
         Estimator("Pipeline StandardScaler+MaxAbsScaler+LinearRegression",
                   lambda: make_pipeline(StandardScaler(), MaxAbsScaler(), LinearRegression()), "regression"),
     ]
@@ -577,7 +579,8 @@ def run_convert(mbundle, work, bundles, tally):
 
 def run_packaged(mbundle, work, tally):
     """The cases of check-packaged-interop.py: `mbundle package`, then mlflow.pyfunc and mbundle vs sklearn."""
-    spec = importlib.util.spec_from_file_location("check_packaged_interop", ROOT / "Scripts" / "check-packaged-interop.py")
+    path = ROOT / "Scripts" / "check-packaged-interop.py"
+    spec = importlib.util.spec_from_file_location("check_packaged_interop", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     rng = np.random.default_rng(20261122)
@@ -701,13 +704,13 @@ def main():
         else:
             work = stack.enter_context(tempfile.TemporaryDirectory(prefix="interop-matrix-"))
         bundles = []
-        print(f"== (a) MLflow-written bundles: mbundle predict vs MLflow's scoring path", file=sys.stderr)
+        print("== (a) MLflow-written bundles: mbundle predict vs MLflow's scoring path", file=sys.stderr)
         run_matrix(mbundle, work, formats, tally, bundles, args.only)
         cli_runs = [] if args.quick else start_cli_runs(work, bundles)
         print(f"== (c) refusals ({time.monotonic() - started:.0f} s)", file=sys.stderr)
         run_refusals(mbundle, work, bundles, tally)
-        print(f"== (b) mbundle convert and mbundle package, loaded by mlflow.pyfunc ({time.monotonic() - started:.0f} s)",
-              file=sys.stderr)
+        print(f"== (b) mbundle convert and mbundle package, loaded by mlflow.pyfunc "
+              f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
         run_convert(mbundle, work, bundles, tally)
         run_packaged(mbundle, work, tally)
         print(f"== mlflow models predict on {len(cli_runs)} cases ({time.monotonic() - started:.0f} s)",
