@@ -182,6 +182,7 @@ class Tally:
         self.differences = []  # (group, case, message, explained?)
         self.probes = {}  # probe name -> {(MLflow accepts?, mbundle accepts?): count}
         self.facets = {}  # dimension -> value -> [run, agreed, differed, explained], for (a) only
+        self.largest = {}  # data dtype -> largest relative difference among the agreeing cases of (a)
         self.verbose = verbose
 
     def add(self, group, case, problem=None, explained=None, facets=None):
@@ -243,6 +244,16 @@ def compare(ours, theirs, rtol):
         elif type(a) is not type(b) or a != b:
             return f"element {index}: {a!r} ({type(a).__name__}) != MLflow's {b!r} ({type(b).__name__})"
     return None
+
+
+def largest_difference(ours, theirs):
+    """The largest difference between two agreeing predictions, in the units compare() judges them by."""
+    _, our_leaves = leaves(ours)
+    _, their_leaves = leaves(theirs)
+    floats = [(a, b) for a, b in zip(our_leaves, their_leaves) if isinstance(b, float) and isinstance(a, float)
+              and math.isfinite(a) and math.isfinite(b)]
+    scale = max((abs(b) for _, b in floats), default=0.0)
+    return max((abs(a - b) / max(abs(a), abs(b), scale) for a, b in floats if a != b), default=0.0)
 
 
 def check_comparator():
@@ -431,6 +442,10 @@ def run_matrix(mbundle, work, formats, tally, bundles, only):
                                 problem = f"mbundle refused: {ours.error}"
                             else:
                                 problem = compare(ours.predictions, theirs.predictions, rtol)
+                                if problem is None:
+                                    tally.largest[dtype] = max(tally.largest.get(dtype, 0.0),
+                                                               largest_difference(ours.predictions,
+                                                                                  theirs.predictions))
                             tally.add(group, f"{case} {kind}.{content_type}", problem, explained,
                                       facets={"signature, dtype": f"{signature_kind} {dtype}",
                                               "serialization format": fmt, "predict_fn": fn,
@@ -655,6 +670,10 @@ def print_table(tally):
         print(f"\n{'(a) by ' + dimension:<26} {'cases':>5} {'agreed':>6} {'differed':>8} {'explained':>9}")
         for value, (run, agreed, differed, explained) in values.items():
             print(f"  {value:<24} {run:>5} {agreed:>6} {differed:>8} {explained:>9}")
+
+    if tally.largest:
+        print("\n(a) largest relative difference where mbundle and MLflow agree: " + ", ".join(
+            f"{dtype} data {value:.2g}" for dtype, value in tally.largest.items()))
 
     if tally.probes:
         print("\nRefusal probes (c): how often each side accepted / refused")
