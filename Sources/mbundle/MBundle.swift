@@ -18,6 +18,7 @@ struct MBundle: ParsableCommand {
             UnpackCommand.self,
             RewriteManifestCommand.self,
             PackageCommand.self,
+            ConvertCommand.self,
         ]
     )
 }
