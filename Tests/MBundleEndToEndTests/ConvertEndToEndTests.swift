@@ -52,7 +52,10 @@ import Testing
         #expect(got.shape == want.shape)
         #expect(got.values.count == want.values.count)
         for (index, (value, reference)) in zip(got.values, want.values).enumerated() {
-            #expect(abs(value - reference) <= 1e-9 * max(1, abs(reference)), "\(name)[\(index)]: \(value) vs \(reference)")
+            #expect(
+                abs(value - reference) <= 1e-9 * max(1, abs(reference)),
+                "\(name)[\(index)]: \(value) vs \(reference)"
+            )
         }
 
         let manifest = try ModelManifest(parsing: [UInt8](Data(contentsOf: target.appendingPathComponent("MLmodel"))))
@@ -117,7 +120,9 @@ import Testing
 
     @Test("convert without -o is a usage error (64)")
     func usage() throws {
-        let result = try MBundleRunner.run(["convert", "-m", Self.mlflow.appendingPathComponent("diabetes_linear").path])
+        let result = try MBundleRunner.run([
+            "convert", "-m", Self.mlflow.appendingPathComponent("diabetes_linear").path,
+        ])
         #expect(result.status == 64)
     }
 }

@@ -21,7 +21,12 @@ import Testing
         allowsCompression: Bool = true
     ) -> ModelBundleError? {
         do {
-            _ = try ZipMembers(bytes: bytes, fileName: "model.skops", limits: limits, allowsCompression: allowsCompression)
+            _ = try ZipMembers(
+                bytes: bytes,
+                fileName: "model.skops",
+                limits: limits,
+                allowsCompression: allowsCompression
+            )
             return nil
         } catch {
             return error

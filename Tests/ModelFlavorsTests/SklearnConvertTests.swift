@@ -173,7 +173,10 @@ import Testing
     @Test("a bundle without an sklearn flavor is refused, naming flavors.sklearn")
     func notSklearn() throws {
         let copy = Self.scratch()
-        try FileManager.default.copyItem(atPath: Self.mlflow.appendingPathComponent("logreg_binary_skops").path, toPath: copy)
+        try FileManager.default.copyItem(
+            atPath: Self.mlflow.appendingPathComponent("logreg_binary_skops").path,
+            toPath: copy
+        )
         defer { try? FileManager.default.removeItem(atPath: copy) }
         let manifest = copy + "/MLmodel"
         let text = try String(contentsOfFile: manifest, encoding: .utf8)
@@ -189,7 +192,10 @@ import Testing
     @Test("an estimator outside the allowlist is refused and nothing is left behind")
     func unsupportedEstimator() throws {
         let copy = Self.scratch()
-        try FileManager.default.copyItem(atPath: Self.mlflow.appendingPathComponent("logreg_binary_skops").path, toPath: copy)
+        try FileManager.default.copyItem(
+            atPath: Self.mlflow.appendingPathComponent("logreg_binary_skops").path,
+            toPath: copy
+        )
         defer { try? FileManager.default.removeItem(atPath: copy) }
         let tree = Self.mlflow.deletingLastPathComponent().appendingPathComponent("sklearn/decision_tree.skops")
         try FileManager.default.removeItem(atPath: copy + "/model.skops")

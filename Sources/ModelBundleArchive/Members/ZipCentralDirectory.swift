@@ -64,7 +64,8 @@ struct ZipCentralDirectory {
                 throw corrupt("central directory entry \(index) is malformed")
             }
             let nameLength = Int(Self.u16(bytes, position + 28))
-            let next = position + 46 + nameLength + Int(Self.u16(bytes, position + 30))
+            let next =
+                position + 46 + nameLength + Int(Self.u16(bytes, position + 30))
                 + Int(Self.u16(bytes, position + 32))
             guard next <= end else {
                 throw corrupt("central directory entry \(index) runs past the directory")

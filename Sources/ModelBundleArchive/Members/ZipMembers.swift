@@ -179,7 +179,8 @@ private struct ZipMemberReader {
             throw ModelBundleError(
                 .archiveUnsupported,
                 "\(item): compression method \(listed.method) is not supported; "
-                    + (allowsCompression ? "members must be stored or deflated" : "members must be stored (ZIP_STORED)"),
+                    + (allowsCompression
+                        ? "members must be stored or deflated" : "members must be stored (ZIP_STORED)"),
                 item: item
             )
         }

@@ -14,7 +14,11 @@ extension SklearnEstimator {
         switch self {
         case .logisticRegression(let coef, let intercept, let classes, let strategy):
             guard ["predict", "predict_proba", "decision_function"].contains(predictFunction) else {
-                throw Self.unsupportedFunction(predictFunction, "a logistic regression", "predict, predict_proba, decision_function")
+                throw Self.unsupportedFunction(
+                    predictFunction,
+                    "a logistic regression",
+                    "predict, predict_proba, decision_function"
+                )
             }
             return LinearModelPackage(
                 kind: .logisticRegression,
@@ -63,7 +67,9 @@ extension SklearnEstimator {
 
     /// float32 only when both arrays are float32, as the sklearn flavor computes
     /// (``SklearnEstimatorModelBuilder``); anything else runs in float64.
-    private static func dtype(_ coef: WeightTensor, _ intercept: WeightTensor) -> LinearModelFlavorConfiguration.ScalarType {
+    private static func dtype(_ coef: WeightTensor, _ intercept: WeightTensor)
+        -> LinearModelFlavorConfiguration.ScalarType
+    {
         coef.dtype == .float32 && intercept.dtype == .float32 ? .float32 : .float64
     }
 
