@@ -9,8 +9,9 @@ or with the shared virtualenv:
         /work/pyenv/bin/python Scripts/check-converted-interop.py .build/debug/mbundle
 (versions: mlflow 3.17.2, scikit-learn 1.9.1, numpy 2.4.6, pandas 3.1.1)
 
-For every MLflow-written fixture in Tests/Fixtures/mlflow that `convert` accepts (skops, pickle and
-cloudpickle; binary and multinomial logistic regression, predict and predict_proba; linear regression) it
+For every MLflow-written fixture in Tests/Fixtures/mlflow that `convert` accepts and that has a serving
+example (skops, pickle and cloudpickle; binary and multinomial logistic regression, predict and
+predict_proba; linear regression; column and tensor signatures; a signature with params) it
 runs `mbundle convert`, loads the original and the converted bundle with mlflow.pyfunc.load_model, and
 predicts the original's serving input example with both: labels must be equal, numbers equal to 1e-9
 relative. It also checks that the converted bundle kept the original's signature strings, input examples
@@ -34,15 +35,22 @@ CASES = [
     "logreg_binary_cloudpickle",
     "iris_multinomial_proba",
     "diabetes_linear",
+    "tensor_ndarray",
+    "params_all_types",
+    "logged_sqlite",
 ]
 
 
-def serving_frame(bundle):
-    """The serving input example as the DataFrame MLflow's scoring server would build."""
+def serving_input(bundle):
+    """The serving input example as MLflow's scoring server would pass it: (data, params)."""
     with open(os.path.join(bundle, "serving_input_example.json")) as f:
         body = json.load(f)
-    split = body["dataframe_split"]
-    return pd.DataFrame(split["data"], columns=split["columns"])
+    if "dataframe_split" in body:
+        split = body["dataframe_split"]
+        data = pd.DataFrame(split["data"], columns=split["columns"])
+    else:
+        data = np.asarray(body["inputs"])
+    return data, body.get("params")
 
 
 def compare(got, want):
@@ -107,9 +115,9 @@ def main():
                 rows.append((name, "convert failed", result.stderr.strip()))
                 failures += 1
                 continue
-            frame = serving_frame(original)
-            want = mlflow.pyfunc.load_model(original).predict(frame)
-            got = mlflow.pyfunc.load_model(converted).predict(frame)
+            data, params = serving_input(original)
+            want = mlflow.pyfunc.load_model(original).predict(data, params=params)
+            got = mlflow.pyfunc.load_model(converted).predict(data, params=params)
             problems = [
                 p
                 for p in (

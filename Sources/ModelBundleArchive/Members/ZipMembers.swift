@@ -86,6 +86,8 @@ private struct ZipMemberReader {
         guard let handle = ArchiveReadHandle() else {
             throw ModelBundleError(.ioFailure, "libarchive could not allocate a reader", item: fileName)
         }
+        // The handle frees the reader when released; keep it alive while its pointer is used.
+        defer { withExtendedLifetime(handle) {} }
         let archive = handle.pointer
         // The zip reader only: no filters, no other formats.
         try setUp(archive_read_support_format_zip(archive), archive, "enable zip")
