@@ -16,6 +16,11 @@ struct ZipMembersBuilder {
         var unixMode: UInt32? = 0o100644
         /// A different name for the central directory than for the local header.
         var centralName: [UInt8]?
+        /// Left out of the central directory (Python's zipfile would not see it).
+        var hiddenFromDirectory = false
+        /// Points its central directory entry at an earlier member's local header (overlapping files,
+        /// the shape of the non-recursive zip bomb).
+        var sharesLocalHeaderOf: Int?
 
         init(_ name: String, _ content: [UInt8]) {
             self.name = Array(name.utf8)
@@ -41,12 +46,21 @@ struct ZipMembersBuilder {
     func bytes() -> [UInt8] {
         var out: [UInt8] = []
         var central: [UInt8] = []
+        var offsets: [Int] = []
+        var listed = 0
         for entry in entries {
-            let offset = out.count
-            out += Self.le32(0x0403_4B50) + Self.le16(20) + Self.le16(entry.flags) + Self.le16(entry.method)
-            out += Self.le16(0) + Self.le16(0x21) + Self.le32(entry.crc)
-            out += Self.le32(UInt32(entry.stored.count)) + Self.le32(UInt32(entry.size))
-            out += Self.le16(UInt16(entry.name.count)) + Self.le16(0) + entry.name + entry.stored
+            offsets.append(out.count)
+            var offset = out.count
+            if let earlier = entry.sharesLocalHeaderOf {
+                offset = offsets[earlier]
+            } else {
+                out += Self.le32(0x0403_4B50) + Self.le16(20) + Self.le16(entry.flags) + Self.le16(entry.method)
+                out += Self.le16(0) + Self.le16(0x21) + Self.le32(entry.crc)
+                out += Self.le32(UInt32(entry.stored.count)) + Self.le32(UInt32(entry.size))
+                out += Self.le16(UInt16(entry.name.count)) + Self.le16(0) + entry.name + entry.stored
+            }
+            if entry.hiddenFromDirectory { continue }
+            listed += 1
             let name = entry.centralName ?? entry.name
             let madeBy: UInt16 = entry.unixMode == nil ? 20 : (3 << 8) | 20
             central += Self.le32(0x0201_4B50) + Self.le16(madeBy) + Self.le16(20) + Self.le16(entry.flags)
@@ -58,7 +72,7 @@ struct ZipMembersBuilder {
         let directoryOffset = out.count
         out += central
         out += Self.le32(0x0605_4B50) + Self.le16(0) + Self.le16(0)
-        out += Self.le16(UInt16(entries.count)) + Self.le16(UInt16(entries.count))
+        out += Self.le16(UInt16(listed)) + Self.le16(UInt16(listed))
         out += Self.le32(UInt32(central.count)) + Self.le32(UInt32(directoryOffset)) + Self.le16(0)
         return out
     }

@@ -46,6 +46,15 @@ import Testing
         #expect(members["absent"] == nil)
     }
 
+    @Test("a local member the central directory does not list is not read (Python's zipfile ignores it too)")
+    func unlistedLocalMember() throws {
+        var hidden = Entry("hidden.npy", [9])
+        hidden.hiddenFromDirectory = true
+        let members = try ZipMembers(bytes: Self.zip([Entry("schema.json", [1]), hidden]), fileName: "model.skops")
+        #expect(members.members.map(\.name) == ["schema.json"])
+        #expect(members["hidden.npy"] == nil)
+    }
+
     /// Names and sizes as Python's zipfile lists them for the committed fixtures.
     static let skopsMembers = [
         "140159155318928.npy", "140159155313936.npy", "140159155319600.npy", "140159155319408.npy", "schema.json",
@@ -111,6 +120,10 @@ import Testing
             var twoFaced = Entry("1.npy", [1])
             twoFaced.centralName = Array("2.npy".utf8)
             return (zip([twoFaced]), .archiveCorrupt, "model.skops:2.npy")
+        case "overlapping members":
+            var overlap = Entry("b.npy", [UInt8](repeating: 1, count: 64))
+            overlap.sharesLocalHeaderOf = 0
+            return (zip([Entry("a.npy", [UInt8](repeating: 1, count: 64)), overlap]), .archiveCorrupt, "model.skops")
         case "trailing data":
             return (zip([good]) + [0, 1, 2, 3], .archiveCorrupt, "model.skops")
         case "bzip2":
@@ -130,7 +143,8 @@ import Testing
         "a hostile in-memory zip is refused with its code, naming the archive or the member",
         arguments: [
             "traversal", "absolute", "backslash", "duplicate", "duplicate by case", "symlink", "directory",
-            "encrypted", "truncated", "bad crc", "names disagree", "trailing data", "bzip2", "not a zip", "empty",
+            "encrypted", "truncated", "bad crc", "names disagree", "overlapping members",
+            "trailing data", "bzip2", "not a zip", "empty",
         ]
     )
     func hostileZip(_ name: String) throws {

@@ -16,6 +16,8 @@ public import ModelBundle
 /// - the archive's framing is checked against the central directory (``ZipCentralDirectory``):
 ///   libarchive reads the local headers while Python's `zipfile` (which skops uses) reads the central
 ///   directory, so a file whose two views disagree is refused rather than read differently by each.
+///   The members are the ones the central directory lists (libarchive's seekable zip reader walks it
+///   too); bytes it does not list are never read, by either.
 ///
 /// Errors name the archive (`item` is `fileName`) or the member (`fileName:member`).
 public struct ZipMembers: Sendable {
