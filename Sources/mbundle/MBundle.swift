@@ -21,6 +21,7 @@ struct MBundle: ParsableCommand {
             UnpackCommand.self,
             RewriteManifestCommand.self,
             PackageCommand.self,
+            ConvertCommand.self,
         ]
     )
 }

@@ -1,0 +1,84 @@
+import ModelBundle
+
+extension SklearnEstimator {
+    /// The native linear model that predicts what this estimator predicts, for `mbundle convert`.
+    ///
+    /// The weights are carried over unchanged (same dtype, so the kernels see the same numbers and the
+    /// output is byte-identical to running the sklearn bundle); only their shape is normalised to the
+    /// native `coef` [k, n] and `intercept` [k]. No signature or example is set: the caller keeps the
+    /// original bundle's.
+    ///
+    /// - Throws: `flavorUnavailable` naming `flavors.python_function.predict_fn` when the estimator does
+    ///   not offer `predictFunction`, or naming `coef_` for a shape the native flavor cannot reproduce.
+    func nativePackage(predictFunction: String, fileName: String) throws(ModelBundleError) -> LinearModelPackage {
+        switch self {
+        case .logisticRegression(let coef, let intercept, let classes, let strategy):
+            guard ["predict", "predict_proba", "decision_function"].contains(predictFunction) else {
+                throw Self.unsupportedFunction(
+                    predictFunction,
+                    "a logistic regression",
+                    "predict, predict_proba, decision_function"
+                )
+            }
+            return LinearModelPackage(
+                kind: .logisticRegression,
+                coef: coef,
+                intercept: intercept,
+                classes: classes,
+                multiClass: strategy,
+                predictFunction: predictFunction,
+                dtype: Self.dtype(coef, intercept)
+            )
+        case .linearRegression(let coef, let intercept):
+            guard predictFunction == "predict" else {
+                throw Self.unsupportedFunction(predictFunction, "a linear regression", "predict")
+            }
+            // scikit-learn predicts [rows] for a 1-D coef_ and [rows, k] for a 2-D one, even when k is 1;
+            // the native flavor gives [rows] for one target, so [1, n] cannot be reproduced exactly.
+            if coef.shape.count == 2 && coef.shape[0] == 1 {
+                throw ModelBundleError(
+                    .flavorUnavailable,
+                    "\(fileName): the regression was fitted on a 2-D target of one column (coef_ [1, "
+                        + "\(coef.shape[1])]), so scikit-learn predicts [rows, 1]; a native linear_regression "
+                        + "predicts [rows] for one target, so the bundle cannot be converted with identical output",
+                    item: "\(fileName):coef_"
+                )
+            }
+            // A scalar intercept_ (fit_intercept=False stores 0.0) is repeated for every target.
+            var fullIntercept = intercept
+            let rows = coef.shape.count == 2 ? coef.shape[0] : 1
+            if intercept.shape.isEmpty && rows > 1 {
+                let value = intercept.float64Values().first ?? 0
+                let repeated = [Double](repeating: value, count: rows)
+                fullIntercept =
+                    intercept.dtype == .float32
+                    ? try WeightTensor(name: "intercept", shape: [rows], float32: repeated.map { Float($0) })
+                    : try WeightTensor(name: "intercept", shape: [rows], float64: repeated)
+            }
+            return LinearModelPackage(
+                kind: .linearRegression,
+                coef: coef,
+                intercept: fullIntercept,
+                predictFunction: predictFunction,
+                dtype: Self.dtype(coef, intercept)
+            )
+        }
+    }
+
+    /// float32 only when both arrays are float32, as the sklearn flavor computes
+    /// (``SklearnEstimatorModelBuilder``); anything else runs in float64.
+    private static func dtype(_ coef: WeightTensor, _ intercept: WeightTensor)
+        -> LinearModelFlavorConfiguration.ScalarType
+    {
+        coef.dtype == .float32 && intercept.dtype == .float32 ? .float32 : .float64
+    }
+
+    private static func unsupportedFunction(_ name: String, _ what: String, _ supported: String) -> ModelBundleError {
+        ModelBundleError(
+            .flavorUnavailable,
+            "MLmodel field flavors.python_function.predict_fn is \(name), which \(what) does not offer; "
+                + "supported: \(supported)",
+            item: "flavors.python_function.predict_fn"
+        )
+    }
+}
