@@ -30,6 +30,23 @@ import Testing
         Case(skops: "logreg_labels_3_7", predictFunction: "predict"),
         Case(skops: "logreg_str_labels_unicode", predictFunction: "predict"),
         Case(skops: "logreg_str_labels_unicode", predictFunction: "predict_proba"),
+        Case(skops: "lasso", predictFunction: "predict"),
+        Case(skops: "elasticnet_two_targets", predictFunction: "predict"),
+        Case(skops: "sgd_regressor", predictFunction: "predict"),
+        Case(skops: "linear_svr", predictFunction: "predict"),
+        Case(skops: "pipeline_maxabs_lasso", predictFunction: "predict"),
+        Case(skops: "pipeline_minmax_logistic", predictFunction: "predict_proba"),
+        Case(skops: "linear_svc_binary", predictFunction: "decision_function"),
+        Case(skops: "linear_svc_multi_str", predictFunction: "predict"),
+        Case(skops: "linear_svc_ties_binary", predictFunction: "predict"),
+        Case(skops: "linear_svc_ties_multi", predictFunction: "predict"),
+        Case(skops: "pipeline_scalers_svc", predictFunction: "predict"),
+        Case(skops: "ridge_classifier_binary_str", predictFunction: "predict"),
+        Case(skops: "ridge_classifier_multi", predictFunction: "decision_function"),
+        Case(skops: "sgd_hinge_multi", predictFunction: "decision_function"),
+        Case(skops: "sgd_huber_binary", predictFunction: "predict"),
+        Case(skops: "sgd_log_binary", predictFunction: "predict_proba"),
+        Case(skops: "sgd_log_multi", predictFunction: "predict_proba"),
     ]
 
     /// A copy of the logreg_binary_skops bundle holding `skops` and `predictFunction`.
@@ -159,5 +176,18 @@ import Testing
         }
         #expect(error.code == .flavorUnavailable)
         #expect(error.item == "flavors.python_function.predict_fn")
+    }
+
+    @Test("predict_proba of a modified_huber SGDClassifier is refused: the native flavor's are logistic")
+    func modifiedHuberProbabilities() throws {
+        let source = try Self.bundle(Case(skops: "sgd_huber_binary", predictFunction: "predict_proba"))
+        defer { try? FileManager.default.removeItem(at: source) }
+        let target = source.path + "-native"
+        let error = try #require(throws: ModelBundleError.self) {
+            try SklearnBundleConverter.convert(try BundleReader(path: source.path).read(), to: target)
+        }
+        #expect(error.code == .flavorUnavailable)
+        #expect(error.item == "flavors.python_function.predict_fn")
+        #expect(!FileManager.default.fileExists(atPath: target))
     }
 }

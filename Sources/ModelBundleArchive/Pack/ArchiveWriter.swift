@@ -106,6 +106,8 @@ final class ArchiveWriter {
         guard let entry = ArchiveEntryHandle() else {
             throw ModelBundleError(.ioFailure, "libarchive could not allocate an entry", item: outputName)
         }
+        // Keep the entry alive through the last C call that reads `entry.pointer`.
+        defer { withExtendedLifetime(entry) {} }
         let name = String(decoding: nameBytes, as: UTF8.self)
         var terminated = nameBytes.map { CChar(bitPattern: $0) }
         terminated.append(0)
@@ -157,6 +159,7 @@ final class ArchiveWriter {
         guard let entry = ArchiveEntryHandle() else {
             throw ModelBundleError(.ioFailure, "libarchive could not allocate an entry", item: name)
         }
+        defer { withExtendedLifetime(entry) {} }
         let stored = fileType == ArchiveStatus.directory ? name + "/" : name
         // Zip records UTF-8 names with its language-encoding flag; tar takes the raw bytes (see init).
         if format == .tarGzip || archive_entry_update_pathname_utf8(entry.pointer, stored) == 0 {

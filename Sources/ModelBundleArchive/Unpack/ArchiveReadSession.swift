@@ -24,6 +24,8 @@ struct ArchiveReadSession {
             throw ModelBundleError(.ioFailure, "libarchive could not allocate a reader", item: archiveName)
         }
         let archive = handle.pointer
+        // Swift may release `handle` after its last use; keep the reader alive until we are done with it.
+        defer { withExtendedLifetime(handle) {} }
         // Only the readers we need: no filter_all/format_all (external programs, risky formats).
         switch source.format {
         case .tarGzip:

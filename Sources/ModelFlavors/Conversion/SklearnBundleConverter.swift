@@ -37,7 +37,7 @@ public enum SklearnBundleConverter {
                 item: "flavors.sklearn"
             )
         }
-        let (estimator, fileName) = try readEstimator(bundle, configuration: configuration)
+        let (estimator, fileName) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
         let predictFunction = manifest.pythonFunction?.predictFunction ?? "predict"
         var package = try estimator.nativePackage(predictFunction: predictFunction, fileName: fileName)
         package.signature = try manifest.signature()
@@ -86,37 +86,5 @@ public enum SklearnBundleConverter {
             }
         }
         return try BundleWriter(destination: destination).write(manifest: manifest, files: files)
-    }
-
-    /// The estimator in the sklearn flavor's model file, read by the allowlisted skops or pickle reader.
-    ///
-    /// The same steps as ``SklearnInteropFlavor/load(from:configuration:)`` (duplicated rather than
-    /// shared while that file is being extended; the two should become one function).
-    static func readEstimator(
-        _ bundle: OpenedBundle,
-        configuration: ManifestMap
-    ) throws(ModelBundleError) -> (SklearnEstimator, fileName: String) {
-        let flavor = SklearnFlavor(configuration: configuration)
-        let format = flavor.serializationFormat
-        guard ["skops", "pickle", "cloudpickle"].contains(format) else {
-            throw ModelBundleError(
-                .manifestInvalid,
-                "MLmodel field flavors.sklearn.serialization_format is \(format); MLflow writes skops, "
-                    + "cloudpickle or pickle",
-                item: "flavors.sklearn.serialization_format"
-            )
-        }
-        let field = "flavors.sklearn.pickled_model"
-        guard let fileName = flavor.pickledModel else {
-            throw ModelBundleError(.manifestInvalid, "MLmodel field \(field) is missing", item: field)
-        }
-        let path = try BundlePath(fileName, field: field)
-        if format == "skops" {
-            let bytes = try bundle.directory.read(path, limit: SklearnInteropFlavor.maximumModelFileSize, field: field)
-            return (try SkopsReader.read(bytes: bytes, fileName: path.rawValue), path.rawValue)
-        }
-        // cloudpickle writes plain pickles for estimators; both go through the restricted reader.
-        let bytes = try bundle.directory.read(path, limit: SklearnInteropFlavor.maximumPickleFileSize, field: field)
-        return (try PickleReader.read(bytes: bytes, fileName: path.rawValue), path.rawValue)
     }
 }

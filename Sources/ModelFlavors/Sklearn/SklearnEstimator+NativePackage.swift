@@ -29,6 +29,39 @@ extension SklearnEstimator {
                 predictFunction: predictFunction,
                 dtype: Self.dtype(coef, intercept)
             )
+        case .linearClassifier(let coef, let intercept, let classes, let strategy, let probabilities):
+            // The decision function and its argmax are the native logistic flavor's (binary: > 0 picks
+            // classes[1]; one-vs-rest: the first largest score); its probabilities are logistic ones.
+            switch (predictFunction, probabilities) {
+            case ("predict", _), ("decision_function", _):
+                break
+            case ("predict_proba", .modifiedHuber):
+                throw ModelBundleError(
+                    .flavorUnavailable,
+                    "MLmodel field flavors.python_function.predict_fn is predict_proba of an SGDClassifier with "
+                        + "loss='modified_huber', whose probabilities are not the logistic ones of the native "
+                        + "logistic_regression flavor, so the bundle cannot be converted with identical output; "
+                        + "run the MLflow bundle with mbundle predict as it is",
+                    item: "flavors.python_function.predict_fn"
+                )
+            case (_, .unavailable(let what)):
+                throw Self.unsupportedFunction(predictFunction, what, "predict, decision_function")
+            case (_, .modifiedHuber):
+                throw Self.unsupportedFunction(
+                    predictFunction,
+                    "an SGDClassifier",
+                    "predict, predict_proba, decision_function"
+                )
+            }
+            return LinearModelPackage(
+                kind: .logisticRegression,
+                coef: coef,
+                intercept: intercept,
+                classes: classes,
+                multiClass: strategy,
+                predictFunction: predictFunction,
+                dtype: Self.dtype(coef, intercept)
+            )
         case .linearRegression(let coef, let intercept):
             guard predictFunction == "predict" else {
                 throw Self.unsupportedFunction(predictFunction, "a linear regression", "predict")

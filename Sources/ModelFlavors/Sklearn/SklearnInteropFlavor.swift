@@ -26,6 +26,23 @@ public enum SklearnInteropFlavor: ModelFlavor {
         from bundle: OpenedBundle,
         configuration: ManifestMap
     ) throws(ModelBundleError) -> any FlavorModel {
+        let (estimator, fileName) = try readEstimator(bundle, configuration: configuration)
+        let predictFunction = bundle.manifest.flavor(PythonFunctionFlavor.name)?["predict_fn"]?.text ?? "predict"
+        let featureWidth = try NativeLinearFlavorLoader.signatureWidth(bundle.manifest)
+        return try SklearnEstimatorModelBuilder.model(
+            estimator,
+            predictFunction: predictFunction,
+            featureWidth: featureWidth,
+            fileName: fileName
+        )
+    }
+
+    /// The estimator a bundle's `flavors.sklearn` names, read by the allowlisted skops or pickle reader,
+    /// and the model file's name (for errors). Shared by ``load(from:configuration:)`` and `mbundle convert`.
+    static func readEstimator(
+        _ bundle: OpenedBundle,
+        configuration: ManifestMap
+    ) throws(ModelBundleError) -> (SklearnEstimator, fileName: String) {
         let flavor = SklearnFlavor(configuration: configuration)
         let format = flavor.serializationFormat
         guard ["skops", "pickle", "cloudpickle"].contains(format) else {
@@ -41,22 +58,12 @@ public enum SklearnInteropFlavor: ModelFlavor {
             throw ModelBundleError(.manifestInvalid, "MLmodel field \(field) is missing", item: field)
         }
         let path = try BundlePath(fileName, field: field)
-        let estimator: SklearnEstimator
         if format == "skops" {
             let bytes = try bundle.directory.read(path, limit: maximumModelFileSize, field: field)
-            estimator = try SkopsReader.read(bytes: bytes, fileName: path.rawValue)
-        } else {
-            // cloudpickle writes plain pickles for estimators; both go through the restricted reader.
-            let bytes = try bundle.directory.read(path, limit: maximumPickleFileSize, field: field)
-            estimator = try PickleReader.read(bytes: bytes, fileName: path.rawValue)
+            return (try SkopsReader.read(bytes: bytes, fileName: path.rawValue), path.rawValue)
         }
-        let predictFunction = bundle.manifest.flavor(PythonFunctionFlavor.name)?["predict_fn"]?.text ?? "predict"
-        let featureWidth = try NativeLinearFlavorLoader.signatureWidth(bundle.manifest)
-        return try SklearnEstimatorModelBuilder.model(
-            estimator,
-            predictFunction: predictFunction,
-            featureWidth: featureWidth,
-            fileName: path.rawValue
-        )
+        // cloudpickle writes plain pickles for estimators; both go through the restricted reader.
+        let bytes = try bundle.directory.read(path, limit: maximumPickleFileSize, field: field)
+        return (try PickleReader.read(bytes: bytes, fileName: path.rawValue), path.rawValue)
     }
 }
