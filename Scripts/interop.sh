@@ -13,4 +13,6 @@ status=0  # both checks run even when the first fails; either failing fails `mak
 # The matrix also runs every case of check-packaged-interop.py (mbundle package, judged by mlflow.pyfunc).
 echo "== interop matrix: MLflow-written bundles, mbundle package/convert, refusals (Docs/interop.md)" >&2
 "$venv/bin/python" "$root/Scripts/interop-matrix.py" "$mbundle" || status=1
+echo "== mbundle convert on the MLflow fixture bundles, judged by mlflow.pyfunc" >&2
+"$venv/bin/python" "$root/Scripts/check-converted-interop.py" "$mbundle" || status=1
 exit "$status"
