@@ -20,15 +20,7 @@ extension SklearnEstimator {
                     "predict, predict_proba, decision_function"
                 )
             }
-            return LinearModelPackage(
-                kind: .logisticRegression,
-                coef: coef,
-                intercept: intercept,
-                classes: classes,
-                multiClass: strategy,
-                predictFunction: predictFunction,
-                dtype: Self.dtype(coef, intercept)
-            )
+            return Self.logisticPackage(coef, intercept, classes, strategy, predictFunction)
         case .linearClassifier(let coef, let intercept, let classes, let strategy, let probabilities):
             // The decision function and its argmax are the native logistic flavor's (binary: > 0 picks
             // classes[1]; one-vs-rest: the first largest score); its probabilities are logistic ones.
@@ -53,15 +45,7 @@ extension SklearnEstimator {
                     "predict, predict_proba, decision_function"
                 )
             }
-            return LinearModelPackage(
-                kind: .logisticRegression,
-                coef: coef,
-                intercept: intercept,
-                classes: classes,
-                multiClass: strategy,
-                predictFunction: predictFunction,
-                dtype: Self.dtype(coef, intercept)
-            )
+            return Self.logisticPackage(coef, intercept, classes, strategy, predictFunction)
         case .linearRegression(let coef, let intercept):
             guard predictFunction == "predict" else {
                 throw Self.unsupportedFunction(predictFunction, "a linear regression", "predict")
@@ -96,6 +80,26 @@ extension SklearnEstimator {
                 dtype: Self.dtype(coef, intercept)
             )
         }
+    }
+
+    /// A native `logistic_regression` package: the decision function, its argmax and (for a logistic
+    /// regression) its probabilities are the native flavor's.
+    private static func logisticPackage(
+        _ coef: WeightTensor,
+        _ intercept: WeightTensor,
+        _ classes: LinearModelFlavorConfiguration.ClassLabels,
+        _ strategy: MultiClassStrategy,
+        _ predictFunction: String
+    ) -> LinearModelPackage {
+        LinearModelPackage(
+            kind: .logisticRegression,
+            coef: coef,
+            intercept: intercept,
+            classes: classes,
+            multiClass: strategy,
+            predictFunction: predictFunction,
+            dtype: dtype(coef, intercept)
+        )
     }
 
     /// float32 only when both arrays are float32, as the sklearn flavor computes
