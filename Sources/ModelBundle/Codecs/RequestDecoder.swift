@@ -455,6 +455,9 @@ public struct RequestDecoder: Sendable {
         r.i += 1
         try r.enter()
         let columnBased = schema.map { !$0.isTensorBased } ?? false
+        // With an array/object/map/any column, MLflow reads the dictionary as ONE row
+        // (`pd.DataFrame([data])`): each key's value, list or not, is one cell (spec §10.1 row 28).
+        let oneRow = columnBased && (schema?.columns.contains { $0.type == nil } ?? false)
         var columns: [Column] = []
         var tensors: [Tensor] = []
         var names = Set<String>()
@@ -470,7 +473,11 @@ public struct RequestDecoder: Sendable {
                     )
                 }
                 try checkColumnCount(names.count, field: field)
-                if columnBased {
+                if oneRow {
+                    var builder = CodecColumnBuilder(name: key, target: target(column: key, position: columns.count))
+                    try r.readCell(into: &builder)
+                    columns.append(builder.finishColumn())
+                } else if columnBased {
                     columns.append(try readColumnList(&r, name: key, position: columns.count, field: field))
                 } else {
                     let target = schema?.arrayTarget(name: key) ?? .infer
