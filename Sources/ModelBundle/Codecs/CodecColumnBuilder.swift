@@ -77,6 +77,17 @@ struct CodecColumnBuilder {
         return true
     }
 
+    /// Whether the numeric fast paths may append plain doubles (``appendDoubles(_:)``): a double or
+    /// float32 buffer that was not demoted. What they append is exactly what ``appendNumber(_:text:)``
+    /// would append for the same text (fractions, exact integers, float32-sized values).
+    var acceptsFastDoubles: Bool { mode == .double }
+
+    /// Appends valid doubles read by a fast path (float32 targets: the caller checked ``fitsFloat(_:)``).
+    mutating func appendDoubles(_ values: UnsafeBufferPointer<Double>) {
+        doubles.append(contentsOf: values)
+        validity.append(contentsOf: ValidityMask(allValid: values.count))
+    }
+
     @inline(__always)
     mutating func appendNumber(_ number: CodecNumber, text: @autoclosure () -> String) throws {
         switch mode {

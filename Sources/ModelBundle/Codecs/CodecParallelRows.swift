@@ -85,6 +85,23 @@ enum CodecParallelRows {
     private static func readRows(_ r: inout CodecJSONReader, half: Half, single: Bool, stopAt: Int?) throws {
         let width = single ? -1 : half.builders.count
         var rowWidth = width
+        // Rows of plain numbers go through a block straight into doubles (see CodecDoubleBlock) once the
+        // row width is known; any other row takes the general loop below. Rows enter one nesting level.
+        var block: CodecDoubleBlock?
+        let nestingAllowed = r.depth + 1 <= r.maxDepth
+        func makeBlock() {
+            let fast = half.builders.withUnsafeMutableBufferPointer { CodecDoubleBlock.accepts($0) }
+            guard fast, nestingAllowed, rowWidth > 0, block == nil else { return }
+            let floats = single ? [Bool](repeating: half.builders[0].target == .float, count: rowWidth)
+                : half.builders.map { $0.target == .float }
+            block = CodecDoubleBlock(columns: rowWidth, columnMajor: !single, floatColumns: floats)
+        }
+        func flush() {
+            guard block != nil else { return }
+            half.builders.withUnsafeMutableBufferPointer { builders in block?.flush(into: builders) }
+        }
+        defer { flush() }
+        makeBlock()
         while true {
             if let stopAt {
                 if r.i == stopAt {
@@ -94,28 +111,40 @@ enum CodecParallelRows {
                 if r.i > stopAt { return }
             }
             let rowStart = r.i
-            guard r.consume(UInt8(ascii: "[")) else { return }
-            try r.enter()
-            var column = 0
-            if !r.consume(UInt8(ascii: "]")) {
-                repeat {
-                    if single {
-                        if r.peek() == UInt8(ascii: "[") { return }  // deeper than 2-D
-                        try r.readCell(into: &half.builders[0])
-                    } else {
-                        guard column < half.builders.count else { return }
-                        try r.readCell(into: &half.builders[column])
-                    }
-                    column += 1
-                } while try r.nextElement(close: UInt8(ascii: "]"))
+            if block != nil, let next = block?.jsonRow(r.p, r.i, r.end) {
+                r.i = next
+                if block?.isFull == true { flush() }
+            } else {
+                flush()
+                guard r.consume(UInt8(ascii: "[")) else { return }
+                try r.enter()
+                var column = 0
+                if !r.consume(UInt8(ascii: "]")) {
+                    repeat {
+                        if single {
+                            if r.peek() == UInt8(ascii: "[") { return }  // deeper than 2-D
+                            try r.readCell(into: &half.builders[0])
+                        } else {
+                            guard column < half.builders.count else { return }
+                            try r.readCell(into: &half.builders[column])
+                        }
+                        column += 1
+                    } while try r.nextElement(close: UInt8(ascii: "]"))
+                }
+                r.leave()
+                if rowWidth < 0 { rowWidth = column }
+                guard column == rowWidth, column > 0 else { return }
+                // A general row may have demoted a builder (then the block stays off) or fixed the width.
+                if block != nil && !half.builders.withUnsafeMutableBufferPointer({ CodecDoubleBlock.accepts($0) }) {
+                    block = nil
+                } else {
+                    makeBlock()
+                }
             }
-            r.leave()
-            if rowWidth < 0 { rowWidth = column }
-            guard column == rowWidth, column > 0 else { return }
             if half.rows == 0 {
                 let estimate = (r.end - r.i) / max(1, r.i - rowStart) + 1
                 for index in half.builders.indices {
-                    half.builders[index].reserve(single ? estimate * column : estimate)
+                    half.builders[index].reserve(single ? estimate * rowWidth : estimate)
                 }
             }
             half.rows += 1
