@@ -188,7 +188,7 @@ public struct CSVReader: Sendable {
             columnMajor: true,
             floatColumns: builders.map { $0.target == .float }
         )
-        var fast = columnCount > 0 && CodecDoubleBlock.accepts(builders)
+        var fast = CodecDoubleBlock.usable(columns: columnCount) && CodecDoubleBlock.accepts(builders)
         while i < end {
             if fast {
                 while i < end, let next = block.csvRow(p, i, end) {

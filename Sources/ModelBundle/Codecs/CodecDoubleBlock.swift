@@ -43,6 +43,10 @@ struct CodecDoubleBlock: ~Copyable {
         builders.allSatisfy { $0.acceptsFastDoubles }
     }
 
+    /// Rows wider than this (one huge tensor row, say) take the general path: the block's scratch
+    /// stays small (at most 512 KiB) whatever the body holds.
+    static func usable(columns: Int) -> Bool { columns > 0 && columns <= 1 << 16 }
+
     var isFull: Bool { count == rowsPerBlock }
 
     @inline(__always)

@@ -91,7 +91,7 @@ enum CodecParallelRows {
         let nestingAllowed = r.depth + 1 <= r.maxDepth
         func makeBlock() {
             let fast = half.builders.withUnsafeMutableBufferPointer { CodecDoubleBlock.accepts($0) }
-            guard fast, nestingAllowed, rowWidth > 0, block == nil else { return }
+            guard fast, nestingAllowed, CodecDoubleBlock.usable(columns: rowWidth), block == nil else { return }
             let floats = single ? [Bool](repeating: half.builders[0].target == .float, count: rowWidth)
                 : half.builders.map { $0.target == .float }
             block = CodecDoubleBlock(columns: rowWidth, columnMajor: !single, floatColumns: floats)
