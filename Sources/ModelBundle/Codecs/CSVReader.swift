@@ -135,10 +135,13 @@ public struct CSVReader: Sendable {
             guard let q = UnsafePointer<UInt8>(bitPattern: base) else { return }
             var scratch: [UInt8] = []
             do {
+                // The first half reserves for the whole body, so appending the second half's rows to
+                // it does not reallocate (and copy) the first half's buffers.
                 half.rows = try reader.readRows(
                     q,
                     from: half.start,
                     to: half.end,
+                    estimatingTo: end,
                     builders: &half.builders,
                     scratch: &scratch
                 )
@@ -161,12 +164,13 @@ public struct CSVReader: Sendable {
         _ p: UnsafePointer<UInt8>,
         from start: Int,
         to end: Int,
+        estimatingTo estimateEnd: Int? = nil,
         builders: inout [CodecColumnBuilder],
         scratch: inout [UInt8]
     ) throws -> Int {
         // Address the builders through one buffer pointer: no per-cell uniqueness check of the array.
         try builders.withUnsafeMutableBufferPointer { builders in
-            try readRows(p, from: start, to: end, builders: builders, scratch: &scratch)
+            try readRows(p, from: start, to: end, estimateEnd: estimateEnd ?? end, builders: builders, scratch: &scratch)
         }
     }
 
@@ -174,6 +178,7 @@ public struct CSVReader: Sendable {
         _ p: UnsafePointer<UInt8>,
         from start: Int,
         to end: Int,
+        estimateEnd: Int,
         builders: UnsafeMutableBufferPointer<CodecColumnBuilder>,
         scratch: inout [UInt8]
     ) throws -> Int {
@@ -199,7 +204,7 @@ public struct CSVReader: Sendable {
                         block.flush(into: builders)
                         if !reserved {
                             reserved = true
-                            reserve(builders, rows: row, consumed: i - start, remaining: end - i)
+                            reserve(builders, rows: row, consumed: i - start, remaining: estimateEnd - i)
                         }
                     }
                 }
@@ -238,7 +243,7 @@ public struct CSVReader: Sendable {
             row += 1
             if !reserved {
                 reserved = true
-                reserve(builders, rows: row, consumed: i - rowStart, remaining: end - i)
+                reserve(builders, rows: row, consumed: i - rowStart, remaining: estimateEnd - i)
             }
             guard row <= limits.maxRows else { throw tooManyRows(row) }
             fast = fast && CodecDoubleBlock.accepts(builders)

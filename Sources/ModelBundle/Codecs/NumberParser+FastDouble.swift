@@ -27,39 +27,47 @@ extension NumberParser {
         } else {
             guard p[i] &- 49 <= 8 else { return nil }
             let digitsStart = i
-            while i + 8 <= limit, let eight = eightDigits(p + i) {
+            while limit &- i >= 8, let eight = eightDigits(p + i) {
                 w = w &* 100_000_000 &+ eight
-                i += 8
+                i &+= 8
+            }
+            if limit &- i >= 4, let four = fourDigits(p + i) {
+                w = w &* 10_000 &+ four
+                i &+= 4
             }
             while i < limit {
                 let d = p[i] &- 48
                 if d > 9 { break }
                 w = w &* 10 &+ UInt64(d)
-                i += 1
+                i &+= 1
             }
-            digits = i - digitsStart
+            digits = i &- digitsStart
         }
         if i < limit && p[i] == UInt8(ascii: ".") {
             plainInteger = false
             i += 1
             let fractionStart = i
             if digits == 0 {
-                while i < limit && p[i] == UInt8(ascii: "0") { i += 1 }
+                while i < limit && p[i] == UInt8(ascii: "0") { i &+= 1 }
             }
             let significantStart = i
-            while i + 8 <= limit, let eight = eightDigits(p + i) {
+            while limit &- i >= 8, let eight = eightDigits(p + i) {
                 w = w &* 100_000_000 &+ eight
-                i += 8
+                i &+= 8
+            }
+            if limit &- i >= 4, let four = fourDigits(p + i) {
+                w = w &* 10_000 &+ four
+                i &+= 4
             }
             while i < limit {
                 let d = p[i] &- 48
                 if d > 9 { break }
                 w = w &* 10 &+ UInt64(d)
-                i += 1
+                i &+= 1
             }
             guard i > fractionStart else { return nil }  // `5.`
-            digits += i - significantStart
-            exponent = fractionStart - i
+            digits &+= i &- significantStart
+            exponent = fractionStart &- i
         }
         // Beyond 19 digits `w` may have wrapped: the general path recounts and rounds exactly.
         guard digits <= 19 else { return nil }
@@ -94,6 +102,19 @@ extension NumberParser {
             value = lemire
         }
         return (negative ? -value : value, i)
+    }
+
+    /// Four ASCII digits at `p` as a number, or `nil` (the 32-bit form of ``eightDigits(_:)``): most
+    /// numbers end with fewer than eight digits after the last eight-digit step.
+    @inline(__always)
+    static func fourDigits(_ p: UnsafePointer<UInt8>) -> UInt64? {
+        let value = UnsafeRawPointer(p).loadUnaligned(as: UInt32.self).littleEndian
+        let high = value & 0xF0F0_F0F0
+        let carry = ((value &+ 0x0606_0606) & 0xF0F0_F0F0) >> 4
+        guard high | carry == 0x3333_3333 else { return nil }
+        var v = value &- 0x3030_3030
+        v = (v &* 10) &+ (v >> 8)  // byte 0: d0 d1, byte 2: d2 d3
+        return UInt64((v & 0xFF) &* 100 &+ ((v >> 16) & 0xFF))
     }
 
     /// 10^k for 0 ≤ k ≤ 22, without the array's bounds check.
