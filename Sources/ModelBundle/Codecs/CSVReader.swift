@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// One half of a body parsed on its own thread (each thread touches only its own half).
-final class CodecCSVHalf: @unchecked Sendable {
+final class CodecCSVHalf: MergeHalf, @unchecked Sendable {
     var builders: [CodecColumnBuilder]
     let start: Int
     let end: Int
@@ -150,11 +150,8 @@ public struct CSVReader: Sendable {
             }
         }
         guard !halves[0].failed && !halves[1].failed else { return nil }
-        var merged = halves[0].builders
-        for k in merged.indices {
-            guard merged[k].append(contentsOf: halves[1].builders[k]) else { return nil }
-        }
         let rows = halves[0].rows + halves[1].rows
+        guard let merged = CodecParallelRows.merge(halves[0], halves[1]) else { return nil }
         guard rows <= limits.maxRows else { return nil }
         return try? Frame(columns: merged.map { $0.finishColumn() }, rowCount: rows)
     }

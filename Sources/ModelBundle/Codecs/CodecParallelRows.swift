@@ -8,10 +8,15 @@ import Dispatch
 /// thread's rows, parsed from the split to the list's closing `]`, are the rest of the list. If the
 /// check fails, or anything is unusual (errors, ragged rows, halves with different column types),
 /// the caller parses sequentially, which also produces the exact error message.
+/// One half of a two-thread parse: its column builders (read by the merge from another thread).
+protocol MergeHalf: AnyObject, Sendable {
+    var builders: [CodecColumnBuilder] { get set }
+}
+
 enum CodecParallelRows {
     static let threshold = 1 << 20
 
-    final class Half: @unchecked Sendable {
+    final class Half: MergeHalf, @unchecked Sendable {
         var builders: [CodecColumnBuilder]
         var rows = 0
         var width = -1
@@ -72,11 +77,43 @@ enum CodecParallelRows {
         let first = halves[0]
         let second = halves[1]
         guard first.ok, second.ok, !single || first.width == second.width else { return nil }
-        var merged = first.builders
-        for column in merged.indices {
-            guard merged[column].append(contentsOf: second.builders[column]) else { return nil }
-        }
+        guard let merged = merge(first, second) else { return nil }
         return (merged, first.rows + second.rows, first.width, second.end)
+    }
+
+    /// Appends the second half's cells to the first's, column by column (columns split between two
+    /// threads); `nil` when a column's halves hold different buffer types. Takes the builders out of
+    /// `first` so that each column buffer is uniquely referenced and grows in place, inside the
+    /// capacity the first half reserved for the whole body, instead of being copied.
+    static func merge(_ first: some MergeHalf, _ second: some MergeHalf) -> [CodecColumnBuilder]? {
+        var merged = first.builders
+        first.builders = []
+        let count = merged.count
+        guard count == second.builders.count else { return nil }
+        if count == 1 {
+            return merged[0].append(contentsOf: second.builders[0]) ? merged : nil
+        }
+        let outcome = MergeOutcome()
+        merged.withUnsafeMutableBufferPointer { buffer in
+            let base = UInt(bitPattern: buffer.baseAddress)
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                // Each thread touches only its own columns (even or odd): no element is shared.
+                guard let columns = UnsafeMutablePointer<CodecColumnBuilder>(bitPattern: base) else { return }
+                var ok = true
+                var k = part
+                while k < count {
+                    ok = columns[k].append(contentsOf: second.builders[k]) && ok
+                    k += 2
+                }
+                if part == 0 { outcome.even = ok } else { outcome.odd = ok }
+            }
+        }
+        return outcome.even && outcome.odd ? merged : nil
+    }
+
+    final class MergeOutcome: @unchecked Sendable {
+        var even = false
+        var odd = false
     }
 
     @inline(__always)
