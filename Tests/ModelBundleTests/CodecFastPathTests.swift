@@ -28,6 +28,30 @@ import Testing
         #expect(answered * 10 > golden.count * 7, "fast path answered \(answered) of \(golden.count)")
     }
 
+    /// The word-at-a-time digit run against a byte-by-byte count, for every run length and the
+    /// bytes around the digit range ('/' and ':' border '0' and '9'; 0xFA…0xFF carry when 6 is added).
+    @Test func digitRunMatchesAByteByByteCount() {
+        let stops: [UInt8] = [0x2F, 0x3A, 0x2C, 0x2E, 0x2D, 0x0A, 0x20, 0x65, 0x00, 0xFA, 0xFF, 0x5D]
+        for length in 0...8 {
+            for stop in stops {
+                for seed in 0..<20 {
+                    var bytes = (0..<8).map { UInt8(ascii: "0") + UInt8((($0 + 1) * 7 + seed * 3) % 10) }
+                    if length < 8 {
+                        bytes[length] = stop
+                        for k in (length + 1)..<8 { bytes[k] = stops[(k + seed) % stops.count] }
+                    }
+                    let expected = bytes.prefix(length).reduce(UInt64(0)) { $0 * 10 + UInt64($1 - 48) }
+                    let run = bytes.withUnsafeBufferPointer { buffer -> (value: UInt64, count: Int)? in
+                        guard let base = buffer.baseAddress else { return nil }
+                        return NumberParser.digitRun(base)
+                    }
+                    #expect(run?.count == length, "\(bytes)")
+                    #expect(run?.value == expected, "\(bytes)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: ["+1", ".5", "5.", "01", "-", "", "1e", "1e+", "inf", "NaN", "12345678901234567", "0x10"])
     func fastDoubleLeavesOtherFormsToTheGeneralPath(_ text: String) {
         let bytes = Array(text.utf8)
