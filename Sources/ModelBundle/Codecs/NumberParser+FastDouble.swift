@@ -68,15 +68,10 @@ extension NumberParser {
         if plainInteger && digits > 15 { return nil }
         let sign = UInt64(negative ? 1 : 0) << 63
         if w == 0 { return (Double(bitPattern: sign), i) }
-        var value: Double
-        if exponent >= -22 && exponent <= 22 && w <= 1 << 53 {
-            // Clinger: both operands are exact doubles, so one IEEE operation rounds correctly.
-            value = Double(w)
-            value = exponent < 0 ? value / powerOfTen(-exponent) : value * powerOfTen(exponent)
-        } else {
-            guard let lemire = eiselLemire(w, exponent) else { return nil }
-            value = lemire
-        }
+        // Eisel-Lemire for every value, without Clinger's exact shortcut first: whether a mantissa fits
+        // 53 bits varies from value to value (a mispredicted branch), and the shortcut's division is
+        // slower than the 64×64-bit product; both give the correctly rounded double.
+        guard let value = eiselLemire(w, exponent) else { return nil }
         return (Double(bitPattern: value.bitPattern | sign), i)
     }
 
@@ -129,13 +124,4 @@ extension NumberParser {
     }
 
     static let integerPowersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
-
-    /// 10^k for 0 ≤ k ≤ 22, without the array's bounds check.
-    @inline(__always)
-    static func powerOfTen(_ k: Int) -> Double {
-        exactPowersOfTen.withUnsafeBufferPointer { table in
-            guard let base = table.baseAddress else { return 1 }
-            return base[k]
-        }
-    }
 }
