@@ -27,6 +27,17 @@ import Testing
         #expect(result.standardError.isEmpty)
     }
 
+    @Test("predict refuses bad input with one error line that quotes the value once")
+    func predictErrorLineQuotesTheValueOnce() throws {
+        let body = #"{"dataframe_records": [{"x1": 1.7, "x2": "abc", "x3": true}, {"x1": 1, "x2": 2, "x3": null}]}"#
+        let result = try MBundleRunner.run(["predict", "-m", Self.logreg], input: Data(body.utf8))
+        #expect(result.status == 1)
+        #expect(result.standardOutput.isEmpty)
+        #expect(
+            result.errorLines == ["error: column 'x2' row 0: \"abc\" is not a number; expected double (and 1 more)"]
+        )
+    }
+
     @Test("violations: exit 1, every violation on stdout, one error line on stderr")
     func violationsReported() throws {
         let body = #"{"dataframe_records": [{"x1": 1.7, "x2": "abc", "x3": true}, {"x1": 1, "x2": 2, "x3": null}]}"#

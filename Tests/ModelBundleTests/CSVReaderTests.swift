@@ -121,4 +121,22 @@ import Testing
         // An error in the second half names its row exactly (sequential fallback).
         #expect(Self.error(text + "1,2,3,4\n")?.item == "row \(rows)")
     }
+
+    /// A quoted field may hold a line break, so the split point could fall inside one: the halves
+    /// refuse quotes and the body is read sequentially, with the same result wherever the quote is.
+    @Test(arguments: [10, 59_999, 60_000, 119_999])
+    func largeBodiesWithAQuotedLineBreakParseAsOneField(quotedRow: Int) throws {
+        let rows = 120_000
+        var text = "a,s\n"
+        for row in 0..<rows {
+            text += row == quotedRow ? "\(row).5,\"two\nlines, \"\"quoted\"\"\"\n" : "\(row).5,t\n"
+        }
+        #expect(text.utf8.count > CSVReader.parallelThreshold)
+        let frame = try Self.read(text)
+        #expect(frame.rowCount == rows)
+        #expect(frame.columns[0].values == .double((0..<rows).map { Double($0) + 0.5 }))
+        guard case .string(let strings) = frame.columns[1].values else { return #expect(Bool(false), "not text") }
+        #expect(strings[quotedRow] == "two\nlines, \"quoted\"")
+        #expect(strings[quotedRow == 0 ? 1 : 0] == "t")
+    }
 }

@@ -201,13 +201,17 @@ import Testing
         )
     }
 
-    @Test("row 28: a string and an array<string> make one row (sent as a record)")
+    @Test("row 28: a string and an array<string> make one row (sent as MLflow's dictionary)")
     func row28() throws {
         let schema =
             #"[{"type": "string", "name": "prompt", "required": true}, {"type": "array", "items": {"type": "string"}, "name": "stop", "required": true}]"#
-        let report = try E.report(schema, #"{"dataframe_records": [{"prompt": "hi", "stop": ["a", "b"]}]}"#)
+        let report = try E.report(schema, #"{"inputs": {"prompt": "hi", "stop": ["a", "b"]}}"#)
         #expect(report.isValid)
         #expect(report.rowCount == 1)
+        // The same row as a record decides alike.
+        let record = try E.report(schema, #"{"dataframe_records": [{"prompt": "hi", "stop": ["a", "b"]}]}"#)
+        #expect(record.isValid)
+        #expect(record.rowCount == 1)
     }
 
     @Test("row 29: array<long> refuses a fractional element")

@@ -97,7 +97,7 @@ import Testing
         Case(type: "double", value: "-9007199254740992", rule: nil),
         Case(type: "double", value: "false", rule: "type"),
         Case(type: "double", value: "[1]", rule: "type"),
-        Case(type: "float", value: "1e39", rule: "non_finite"),
+        Case(type: "float", value: "1e39", rule: "range"),  // does not fit float32: it would become Infinity
         Case(type: "float", value: "3.4e38", rule: nil),
         Case(type: "float", value: "16777217", rule: nil),
         Case(type: "string", value: "null", rule: nil),

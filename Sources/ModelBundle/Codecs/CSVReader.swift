@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// One half of a body parsed on its own thread (each thread touches only its own half).
-final class CodecCSVHalf: @unchecked Sendable {
+final class CodecCSVHalf: MergeHalf, @unchecked Sendable {
     var builders: [CodecColumnBuilder]
     let start: Int
     let end: Int
@@ -31,6 +31,9 @@ final class CodecCSVHalf: @unchecked Sendable {
 public struct CSVReader: Sendable {
     public var schema: RequestSchema?
     public var limits: RequestDecoder.Limits
+    /// Set for the halves of a parallel parse: a quoted field may hold a line break, so the split
+    /// could fall inside one; a half that meets any quote fails, and the body is read sequentially.
+    var refuseQuotes = false
 
     public init(schema: RequestSchema? = nil, limits: RequestDecoder.Limits = RequestDecoder.Limits()) {
         self.schema = schema
@@ -97,7 +100,8 @@ public struct CSVReader: Sendable {
                 target: schema?.columnTarget(name: name, position: position) ?? .infer
             )
         }
-        // Large bodies without quotes split cleanly at line ends: parse two halves on two threads.
+        // Large bodies split at a line end near the middle: parse two halves on two threads (a half
+        // that meets a quote fails, since a quoted field may hold the line break the split chose).
         // Any failure or type disagreement between the halves falls back to the sequential parse,
         // which reports the exact row.
         if end - i >= Self.parallelThreshold, let frame = readParallel(p, from: i, to: end, builders: builders) {
@@ -115,8 +119,6 @@ public struct CSVReader: Sendable {
         to end: Int,
         builders fresh: [CodecColumnBuilder]
     ) -> Frame? {
-        // memchr for a quote: a quoted field may hold a line break, so such bodies stay sequential.
-        if memchr(p + start, Int32(Self.quote), end - start) != nil { return nil }
         var split = start + (end - start) / 2
         while split < end && p[split] != Self.lf { split += 1 }
         if split < end { split += 1 }
@@ -124,17 +126,22 @@ public struct CSVReader: Sendable {
             CodecCSVHalf(builders: fresh, start: start, end: split),
             CodecCSVHalf(builders: fresh, start: split, end: end),
         ]
-        let reader = self
+        var halfReader = self
+        halfReader.refuseQuotes = true
+        let reader = halfReader
         let base = UInt(bitPattern: p)
         DispatchQueue.concurrentPerform(iterations: 2) { k in
             let half = halves[k]
             guard let q = UnsafePointer<UInt8>(bitPattern: base) else { return }
             var scratch: [UInt8] = []
             do {
+                // The first half reserves for the whole body, so appending the second half's rows to
+                // it does not reallocate (and copy) the first half's buffers.
                 half.rows = try reader.readRows(
                     q,
                     from: half.start,
                     to: half.end,
+                    estimatingTo: end,
                     builders: &half.builders,
                     scratch: &scratch
                 )
@@ -143,11 +150,8 @@ public struct CSVReader: Sendable {
             }
         }
         guard !halves[0].failed && !halves[1].failed else { return nil }
-        var merged = halves[0].builders
-        for k in merged.indices {
-            guard merged[k].append(contentsOf: halves[1].builders[k]) else { return nil }
-        }
         let rows = halves[0].rows + halves[1].rows
+        guard let merged = CodecParallelRows.merge(halves[0], halves[1]) else { return nil }
         guard rows <= limits.maxRows else { return nil }
         return try? Frame(columns: merged.map { $0.finishColumn() }, rowCount: rows)
     }
@@ -157,12 +161,13 @@ public struct CSVReader: Sendable {
         _ p: UnsafePointer<UInt8>,
         from start: Int,
         to end: Int,
+        estimatingTo estimateEnd: Int? = nil,
         builders: inout [CodecColumnBuilder],
         scratch: inout [UInt8]
     ) throws -> Int {
         // Address the builders through one buffer pointer: no per-cell uniqueness check of the array.
         try builders.withUnsafeMutableBufferPointer { builders in
-            try readRows(p, from: start, to: end, builders: builders, scratch: &scratch)
+            try readRows(p, from: start, to: end, estimateEnd: estimateEnd ?? end, builders: builders, scratch: &scratch)
         }
     }
 
@@ -170,13 +175,39 @@ public struct CSVReader: Sendable {
         _ p: UnsafePointer<UInt8>,
         from start: Int,
         to end: Int,
+        estimateEnd: Int,
         builders: UnsafeMutableBufferPointer<CodecColumnBuilder>,
         scratch: inout [UInt8]
     ) throws -> Int {
         var i = start
         let columnCount = builders.count
         var row = 0
+        var reserved = false
+        // Numeric tables: whole lines of plain numbers go through the block (see CodecDoubleBlock);
+        // any other line is read by the general loop below, one line at a time.
+        var block = CodecDoubleBlock(
+            columns: columnCount,
+            columnMajor: true,
+            floatColumns: builders.map { $0.target == .float }
+        )
+        var fast = CodecDoubleBlock.usable(columns: columnCount) && CodecDoubleBlock.accepts(builders)
         while i < end {
+            if fast {
+                while i < end, let next = block.csvRow(p, i, end) {
+                    i = next
+                    row += 1
+                    guard row <= limits.maxRows else { throw tooManyRows(row) }
+                    if block.isFull {
+                        block.flush(into: builders)
+                        if !reserved {
+                            reserved = true
+                            reserve(builders, rows: row, consumed: i - start, remaining: estimateEnd - i)
+                        }
+                    }
+                }
+                block.flush(into: builders)
+                guard i < end else { break }
+            }
             if p[i] == Self.lf || p[i] == Self.cr {  // blank line
                 i = skipLineEnd(p, i, end)
                 continue
@@ -206,20 +237,34 @@ public struct CSVReader: Sendable {
                 builders[column].appendNull()
                 column += 1
             }
-            if row == 0 {
-                let estimate = (end - i) / max(1, i - rowStart) + 1
-                for k in builders.indices { builders[k].reserve(min(estimate, limits.maxRows)) }
-            }
             row += 1
-            guard row <= limits.maxRows else {
-                throw ModelBundleError(
-                    .inputInvalid,
-                    "The CSV has more than \(limits.maxRows) rows; send smaller batches.",
-                    item: "row \(row - 1)"
-                )
+            if !reserved {
+                reserved = true
+                reserve(builders, rows: row, consumed: i - rowStart, remaining: estimateEnd - i)
             }
+            guard row <= limits.maxRows else { throw tooManyRows(row) }
+            fast = fast && CodecDoubleBlock.accepts(builders)
         }
         return row
+    }
+
+    private func tooManyRows(_ row: Int) -> ModelBundleError {
+        ModelBundleError(
+            .inputInvalid,
+            "The CSV has more than \(limits.maxRows) rows; send smaller batches.",
+            item: "row \(row - 1)"
+        )
+    }
+
+    /// Reserves the numeric buffers from the rows read so far (the estimate is bounded by the body).
+    private func reserve(
+        _ builders: UnsafeMutableBufferPointer<CodecColumnBuilder>,
+        rows: Int,
+        consumed: Int,
+        remaining: Int
+    ) {
+        let estimate = remaining / max(1, consumed / max(1, rows)) + 1
+        for k in builders.indices { builders[k].reserve(min(estimate, limits.maxRows)) }
     }
 
     @inline(__always)
@@ -269,6 +314,7 @@ public struct CSVReader: Sendable {
     ) throws -> (FieldBytes, Int) {
         var i = start
         if i < end && p[i] == Self.quote {
+            if refuseQuotes { throw malformed("a quoted field in a parallel half", row: row) }
             i += 1
             scratch.removeAll(keepingCapacity: true)
             while true {

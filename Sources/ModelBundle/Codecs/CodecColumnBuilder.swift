@@ -71,9 +71,21 @@ struct CodecColumnBuilder {
     @inline(__always)
     mutating func appendFractionalFast(_ number: CodecNumber) -> Bool {
         guard mode == .double && number.kind == .fractional else { return false }
+        if target == .float && !Self.fitsFloat(number.double) { return false }  // appendNumber keeps it as written
         doubles.append(number.double)
         validity.append(true)
         return true
+    }
+
+    /// Whether the numeric fast paths may append plain doubles (``appendDoubles(_:)``): a double or
+    /// float32 buffer that was not demoted. What they append is exactly what ``appendNumber(_:text:)``
+    /// would append for the same text (fractions, exact integers, float32-sized values).
+    var acceptsFastDoubles: Bool { mode == .double }
+
+    /// Appends valid doubles read by a fast path (float32 targets: the caller checked ``fitsFloat(_:)``).
+    mutating func appendDoubles(_ values: UnsafeBufferPointer<Double>) {
+        doubles.append(contentsOf: values)
+        validity.append(contentsOf: ValidityMask(allValid: values.count))
     }
 
     @inline(__always)
@@ -81,9 +93,13 @@ struct CodecColumnBuilder {
         switch mode {
         case .double:
             if number.kind == .fractional || (number.integerFits && isExactDouble(number.integer)) {
-                doubles.append(number.double)
-                validity.append(true)
-                return
+                // A value too large for float32 would silently become infinity in `finish()`: keep it as
+                // written instead, so enforcement refuses it (with every other one) by column and row.
+                if target != .float || Self.fitsFloat(number.double) {
+                    doubles.append(number.double)
+                    validity.append(true)
+                    return
+                }
             }
         case .long:
             if number.kind == .integral {
@@ -252,6 +268,13 @@ struct CodecColumnBuilder {
     }
 
     // MARK: Helpers
+
+    /// Whether a finite value stays finite as a `Float` (the conversion rounds to nearest, so values a
+    /// little above `Float.greatestFiniteMagnitude` still fit; infinity and NaN as written pass through).
+    @inline(__always)
+    static func fitsFloat(_ value: Double) -> Bool {
+        !value.isFinite || Float(value).isFinite
+    }
 
     private func kindError(_ what: String) -> ModelBundleError {
         let type = mode == .binary ? "binary (base64 text)" : "datetime (ISO 8601 text)"

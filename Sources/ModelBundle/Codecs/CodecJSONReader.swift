@@ -72,6 +72,10 @@ struct CodecJSONReader {
         let b = peek()
         if b == UInt8(ascii: ",") {
             i += 1
+            // `[1,]` and `{"a": 1,}` are syntax errors (RFC 8259, Python's json): say so here, before
+            // a caller counting cells could mistake the comma for one more value.
+            let after = peek()
+            if after == UInt8(ascii: "]") || after == UInt8(ascii: "}") { throw error("trailing comma") }
             return true
         }
         if b == close {

@@ -8,10 +8,15 @@ import Dispatch
 /// thread's rows, parsed from the split to the list's closing `]`, are the rest of the list. If the
 /// check fails, or anything is unusual (errors, ragged rows, halves with different column types),
 /// the caller parses sequentially, which also produces the exact error message.
+/// One half of a two-thread parse: its column builders (read by the merge from another thread).
+protocol MergeHalf: AnyObject, Sendable {
+    var builders: [CodecColumnBuilder] { get set }
+}
+
 enum CodecParallelRows {
     static let threshold = 1 << 20
 
-    final class Half: @unchecked Sendable {
+    final class Half: MergeHalf, @unchecked Sendable {
         var builders: [CodecColumnBuilder]
         var rows = 0
         var width = -1
@@ -72,11 +77,43 @@ enum CodecParallelRows {
         let first = halves[0]
         let second = halves[1]
         guard first.ok, second.ok, !single || first.width == second.width else { return nil }
-        var merged = first.builders
-        for column in merged.indices {
-            guard merged[column].append(contentsOf: second.builders[column]) else { return nil }
-        }
+        guard let merged = merge(first, second) else { return nil }
         return (merged, first.rows + second.rows, first.width, second.end)
+    }
+
+    /// Appends the second half's cells to the first's, column by column (columns split between two
+    /// threads); `nil` when a column's halves hold different buffer types. Takes the builders out of
+    /// `first` so that each column buffer is uniquely referenced and grows in place, inside the
+    /// capacity the first half reserved for the whole body, instead of being copied.
+    static func merge(_ first: some MergeHalf, _ second: some MergeHalf) -> [CodecColumnBuilder]? {
+        var merged = first.builders
+        first.builders = []
+        let count = merged.count
+        guard count == second.builders.count else { return nil }
+        if count == 1 {
+            return merged[0].append(contentsOf: second.builders[0]) ? merged : nil
+        }
+        let outcome = MergeOutcome()
+        merged.withUnsafeMutableBufferPointer { buffer in
+            let base = UInt(bitPattern: buffer.baseAddress)
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                // Each thread touches only its own columns (even or odd): no element is shared.
+                guard let columns = UnsafeMutablePointer<CodecColumnBuilder>(bitPattern: base) else { return }
+                var ok = true
+                var k = part
+                while k < count {
+                    ok = columns[k].append(contentsOf: second.builders[k]) && ok
+                    k += 2
+                }
+                if part == 0 { outcome.even = ok } else { outcome.odd = ok }
+            }
+        }
+        return outcome.even && outcome.odd ? merged : nil
+    }
+
+    final class MergeOutcome: @unchecked Sendable {
+        var even = false
+        var odd = false
     }
 
     @inline(__always)
@@ -85,6 +122,23 @@ enum CodecParallelRows {
     private static func readRows(_ r: inout CodecJSONReader, half: Half, single: Bool, stopAt: Int?) throws {
         let width = single ? -1 : half.builders.count
         var rowWidth = width
+        // Rows of plain numbers go through a block straight into doubles (see CodecDoubleBlock) once the
+        // row width is known; any other row takes the general loop below. Rows enter one nesting level.
+        var block: CodecDoubleBlock?
+        let nestingAllowed = r.depth + 1 <= r.maxDepth
+        func makeBlock() {
+            let fast = half.builders.withUnsafeMutableBufferPointer { CodecDoubleBlock.accepts($0) }
+            guard fast, nestingAllowed, CodecDoubleBlock.usable(columns: rowWidth), block == nil else { return }
+            let floats = single ? [Bool](repeating: half.builders[0].target == .float, count: rowWidth)
+                : half.builders.map { $0.target == .float }
+            block = CodecDoubleBlock(columns: rowWidth, columnMajor: !single, floatColumns: floats)
+        }
+        func flush() {
+            guard block != nil else { return }
+            half.builders.withUnsafeMutableBufferPointer { builders in block?.flush(into: builders) }
+        }
+        defer { flush() }
+        makeBlock()
         while true {
             if let stopAt {
                 if r.i == stopAt {
@@ -94,28 +148,40 @@ enum CodecParallelRows {
                 if r.i > stopAt { return }
             }
             let rowStart = r.i
-            guard r.consume(UInt8(ascii: "[")) else { return }
-            try r.enter()
-            var column = 0
-            if !r.consume(UInt8(ascii: "]")) {
-                repeat {
-                    if single {
-                        if r.peek() == UInt8(ascii: "[") { return }  // deeper than 2-D
-                        try r.readCell(into: &half.builders[0])
-                    } else {
-                        guard column < half.builders.count else { return }
-                        try r.readCell(into: &half.builders[column])
-                    }
-                    column += 1
-                } while try r.nextElement(close: UInt8(ascii: "]"))
+            if block != nil, let next = block?.jsonRow(r.p, r.i, r.end) {
+                r.i = next
+                if block?.isFull == true { flush() }
+            } else {
+                flush()
+                guard r.consume(UInt8(ascii: "[")) else { return }
+                try r.enter()
+                var column = 0
+                if !r.consume(UInt8(ascii: "]")) {
+                    repeat {
+                        if single {
+                            if r.peek() == UInt8(ascii: "[") { return }  // deeper than 2-D
+                            try r.readCell(into: &half.builders[0])
+                        } else {
+                            guard column < half.builders.count else { return }
+                            try r.readCell(into: &half.builders[column])
+                        }
+                        column += 1
+                    } while try r.nextElement(close: UInt8(ascii: "]"))
+                }
+                r.leave()
+                if rowWidth < 0 { rowWidth = column }
+                guard column == rowWidth, column > 0 else { return }
+                // A general row may have demoted a builder (then the block stays off) or fixed the width.
+                if block != nil && !half.builders.withUnsafeMutableBufferPointer({ CodecDoubleBlock.accepts($0) }) {
+                    block = nil
+                } else {
+                    makeBlock()
+                }
             }
-            r.leave()
-            if rowWidth < 0 { rowWidth = column }
-            guard column == rowWidth, column > 0 else { return }
             if half.rows == 0 {
                 let estimate = (r.end - r.i) / max(1, r.i - rowStart) + 1
                 for index in half.builders.indices {
-                    half.builders[index].reserve(single ? estimate * column : estimate)
+                    half.builders[index].reserve(single ? estimate * rowWidth : estimate)
                 }
             }
             half.rows += 1

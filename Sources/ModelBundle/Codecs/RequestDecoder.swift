@@ -329,9 +329,38 @@ public struct RequestDecoder: Sendable {
             return try Frame(columns: parallel.builders.map { $0.finishColumn() }, rowCount: parallel.rows)
         }
         var row = 0
+        // With known columns that all take doubles, rows of plain numbers go through a block straight
+        // into the buffers (CodecDoubleBlock); any other row is read by the general loop.
+        var block: CodecDoubleBlock?
+        if columns != nil, CodecDoubleBlock.usable(columns: builders.count), r.depth + 1 <= r.maxDepth,
+            builders.withUnsafeMutableBufferPointer({ CodecDoubleBlock.accepts($0) })
+        {
+            block = CodecDoubleBlock(
+                columns: builders.count,
+                columnMajor: true,
+                floatColumns: builders.map { $0.target == .float }
+            )
+        }
+        func flush() {
+            guard block != nil else { return }
+            builders.withUnsafeMutableBufferPointer { builders in block?.flush(into: builders) }
+        }
         if !r.consume(UInt8(ascii: "]")) {
             repeat {
+                _ = r.peek()
                 let rowStart = r.i
+                if block != nil, let next = block?.jsonRow(r.p, r.i, r.end) {
+                    r.i = next
+                    if block?.isFull == true { flush() }
+                    if row == 0 {
+                        let estimate = (r.end - r.i) / max(1, r.i - rowStart) + 1
+                        for k in builders.indices { builders[k].reserve(min(estimate, limits.maxRows)) }
+                    }
+                    row += 1
+                    try checkRowCount(row, field: "dataframe_split.data")
+                    continue
+                }
+                flush()
                 guard r.consume(UInt8(ascii: "[")) else { throw splitDataError("row \(row) is not a list.", row: row) }
                 try r.enter()
                 var column = 0
@@ -368,8 +397,12 @@ public struct RequestDecoder: Sendable {
                 }
                 row += 1
                 try checkRowCount(row, field: "dataframe_split.data")
+                if block != nil && !builders.withUnsafeMutableBufferPointer({ CodecDoubleBlock.accepts($0) }) {
+                    block = nil  // a general row demoted a column: the rest goes the general way
+                }
             } while try r.nextElement(close: UInt8(ascii: "]"))
         }
+        flush()
         r.leave()
         return try Frame(columns: builders.map { $0.finishColumn() }, rowCount: row)
     }
@@ -455,6 +488,9 @@ public struct RequestDecoder: Sendable {
         r.i += 1
         try r.enter()
         let columnBased = schema.map { !$0.isTensorBased } ?? false
+        // With an array/object/map/any column, MLflow reads the dictionary as ONE row
+        // (`pd.DataFrame([data])`): each key's value, list or not, is one cell (spec §10.1 row 28).
+        let oneRow = columnBased && (schema?.columns.contains { $0.type == nil } ?? false)
         var columns: [Column] = []
         var tensors: [Tensor] = []
         var names = Set<String>()
@@ -470,7 +506,11 @@ public struct RequestDecoder: Sendable {
                     )
                 }
                 try checkColumnCount(names.count, field: field)
-                if columnBased {
+                if oneRow {
+                    var builder = CodecColumnBuilder(name: key, target: target(column: key, position: columns.count))
+                    try r.readCell(into: &builder)
+                    columns.append(builder.finishColumn())
+                } else if columnBased {
                     columns.append(try readColumnList(&r, name: key, position: columns.count, field: field))
                 } else {
                     let target = schema?.arrayTarget(name: key) ?? .infer

@@ -136,6 +136,15 @@ struct EnforcementConverter {
             )
         }
         guard abs(value) <= target.floatingLimit else {
+            if target.name == "float32" || target.name == "float" || target.name == "float16" {
+                // Say why: the value would become infinity in the model's narrower type.
+                let bits = target.name == "float16" ? "float16" : "float32"
+                return (
+                    "range",
+                    "\(EnforcementCell.describe(value)) does not fit \(bits) (largest magnitude "
+                        + "\(EnforcementCell.describe(target.floatingLimit))); expected \(target.name)"
+                )
+            }
             return ("range", "\(EnforcementCell.describe(value)) is out of range for \(target.name)")
         }
         output.doubles.append(value)

@@ -53,7 +53,11 @@ public struct SchemaEnforcer: Sendable {
             let report = log.report
             let first = report.violations.first
             let code: ModelBundleError.Code = first?.column == "params" ? .inputInvalid : .schemaMismatch
-            throw ModelBundleError(code, report.summaryLine, item: first?.column, detail: first?.value)
+            // The summary line already quotes the value; repeat it as detail only when it does not,
+            // so the one-line `error:` does not say the value twice.
+            let line = report.summaryLine
+            let detail = first?.value.flatMap { line.contains($0) ? nil : $0 }
+            throw ModelBundleError(code, line, item: first?.column, detail: detail)
         }
         return enforced
     }
