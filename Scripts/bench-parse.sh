@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # Parse-speed comparison, every peer in the same run. Rerun with:
-#   bash Scripts/bench-parse.sh            (from the repository root; needs .build/python-venv (make python-env) or PYTHON=...)
+#   bash Scripts/bench-parse.sh            (from the repository root; PYTHON=... to use another Python with
+#   numpy, pandas and orjson; by default the pinned virtualenv of Benchmarks/bench-env.sh)
 # Writes a 200,000 x 32 float64 table as CSV, dataframe_split JSON and inputs JSON (to $BENCH_DIR,
 # default /tmp/mbundle-bench), times pandas.read_csv, json.loads and orjson.loads on them, then
 # the Swift decoders (release build, schema applied, typed buffers) via the env-gated
 # CodecBenchmarkTests suite. Prints MB/s; nothing is asserted about time.
 set -euo pipefail
-PYTHON=${PYTHON:-.build/python-venv/bin/python}
+cd "$(dirname "$0")/.."
+if [ -z "${PYTHON:-}" ]; then
+    # shellcheck source=../Benchmarks/bench-env.sh
+    source Benchmarks/bench-env.sh # the pinned virtualenv with orjson
+    PYTHON="$venv/bin/python"
+fi
 BENCH_DIR=${BENCH_DIR:-/tmp/mbundle-bench}
 mkdir -p "$BENCH_DIR"
 
 ROUNDS=${ROUNDS:-3}
-swift build -c release --build-tests -Xswiftc -enable-testing >/dev/null
+# A scratch path of its own, so the test build does not replace the Makefile-built release binary.
+swift build -c release --build-tests -Xswiftc -enable-testing --scratch-path .build-release >/dev/null
 # The machine is shared: alternate Python and Swift rounds so both see the same load, keep the best.
 for round in $(seq "$ROUNDS"); do
 echo "round $round"
@@ -56,6 +63,6 @@ for name, path in (("dataframe_split", split_path), ("inputs", inputs_path)):
         report(f"orjson.loads + np.asarray {name}", path,
                lambda: np.asarray(orjson.loads(raw)["inputs"], dtype=np.float64))
 PY
-MBUNDLE_BENCH_DIR="$BENCH_DIR" swift test -c release --skip-build -Xswiftc -enable-testing \
+MBUNDLE_BENCH_DIR="$BENCH_DIR" swift test -c release --skip-build -Xswiftc -enable-testing --scratch-path .build-release \
     --filter CodecBenchmarkTests 2>&1 | grep BENCH
 done
