@@ -21,6 +21,14 @@ import Testing
         #expect(report.json["violation_count"] == .integer(250))
     }
 
+    @Test("the article agrees with the type: an int64, a long")
+    func article() throws {
+        let tensorReport = try E.report(E.schema(E.tensor("int64", [-1, 1])), #"{"inputs": [[1.5]]}"#)
+        #expect(tensorReport.summaryLine.contains("1.5 has a fraction; an int64 cannot hold it without loss"))
+        let columnReport = try E.report(E.schema(E.col("n", "long")), #"{"inputs": {"n": [1.5]}}"#)
+        #expect(columnReport.summaryLine.contains("a long cannot hold it"))
+    }
+
     @Test("enforce throws schemaMismatch naming the first violation and the count of the rest")
     func enforceThrows() throws {
         let enforcer = try E.enforcer(E.schema(E.col("a", "long"), E.col("b", "double")))

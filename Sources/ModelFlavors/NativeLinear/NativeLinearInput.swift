@@ -88,7 +88,7 @@ struct NativeLinearInput<Scalar: KernelScalar> {
         if validity.hasNulls, let row = (0..<validity.count).first(where: { !validity.isValid($0) }) {
             throw ModelBundleError(
                 .schemaMismatch,
-                "Column \(name) has a missing value at row \(row); the model needs a number in every cell",
+                "column '\(name)' row \(row): a missing value (null); the model needs a number in every cell",
                 item: name
             )
         }

@@ -89,7 +89,8 @@ struct EnforcementConverter {
                     }
                     return (
                         "type",
-                        "\(EnforcementCell.describe(value)) has a fraction; a \(target.name) cannot hold it without loss"
+                        "\(EnforcementCell.describe(value)) has a fraction; \(article(target.name)) \(target.name) cannot hold it "
+                            + "without loss"
                     )
                 }
                 return appendInteger(exact, into: &output)
@@ -279,4 +280,9 @@ private struct Output {
         case .datetime: return (.datetime(longs), mask)
         }
     }
+}
+
+/// "an int64", "a long": the article for a type name in a message.
+private func article(_ name: String) -> String {
+    name.first.map { "aeiou".contains($0) } == true ? "an" : "a"
 }
