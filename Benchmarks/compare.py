@@ -527,9 +527,11 @@ def main():
             for c in w["contenders"]]} for w in workloads], f, indent=1)
     snippet = text.replace("# ModelBundle against its peers", "## Performance", 1)
     snippet = snippet.replace("\n## ", "\n### ")
-    snippet += ("\n![Median times, log scale](Benchmarks/results/latest.png)\n\n"
+    # Links relative to the repository root, to this run's own folder (results/ or results/full/).
+    folder = os.path.relpath(os.path.abspath(args.results), os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    snippet += (f"\n![Median times, log scale]({folder}/latest.png)\n\n"
                 f"Reproduce with `make test && {args.command}` (the full sizes of DESIGN.md §6: `make bench`). "
-                "Raw timings: Benchmarks/results/latest.json.\n")
+                f"Raw timings: {folder}/latest.json.\n")
     with open(os.path.join(args.results, "README-performance.md"), "w") as f:
         f.write(snippet)
     print(text)
