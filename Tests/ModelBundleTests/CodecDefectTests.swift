@@ -46,7 +46,8 @@ import Testing
     @Test func trailingCommaInALargeSplitBodyIsASyntaxError() throws {
         let row = "[1.25, 2.5]"
         let rows = Array(repeating: row, count: 120_000)
-        let broken = rows[..<60_000].joined(separator: ", ") + ", [1.25, 2.5,], " + rows[60_001...].joined(separator: ", ")
+        let broken =
+            rows[..<60_000].joined(separator: ", ") + ", [1.25, 2.5,], " + rows[60_001...].joined(separator: ", ")
         let body = #"{"dataframe_split": {"columns": ["a", "b"], "data": ["# + broken + "]}}"
         #expect(body.utf8.count > CodecParallelRows.threshold)
         let schema = RequestSchema(columns: [.init(name: "a", type: .double), .init(name: "b", type: .double)])

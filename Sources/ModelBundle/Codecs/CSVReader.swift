@@ -167,7 +167,14 @@ public struct CSVReader: Sendable {
     ) throws -> Int {
         // Address the builders through one buffer pointer: no per-cell uniqueness check of the array.
         try builders.withUnsafeMutableBufferPointer { builders in
-            try readRows(p, from: start, to: end, estimateEnd: estimateEnd ?? end, builders: builders, scratch: &scratch)
+            try readRows(
+                p,
+                from: start,
+                to: end,
+                estimateEnd: estimateEnd ?? end,
+                builders: builders,
+                scratch: &scratch
+            )
         }
     }
 

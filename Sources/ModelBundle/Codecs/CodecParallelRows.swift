@@ -129,7 +129,9 @@ enum CodecParallelRows {
         func makeBlock() {
             let fast = half.builders.withUnsafeMutableBufferPointer { CodecDoubleBlock.accepts($0) }
             guard fast, nestingAllowed, CodecDoubleBlock.usable(columns: rowWidth), block == nil else { return }
-            let floats = single ? [Bool](repeating: half.builders[0].target == .float, count: rowWidth)
+            let floats =
+                single
+                ? [Bool](repeating: half.builders[0].target == .float, count: rowWidth)
                 : half.builders.map { $0.target == .float }
             block = CodecDoubleBlock(columns: rowWidth, columnMajor: !single, floatColumns: floats)
         }
