@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Cold start of `mbundle predict` (whole process, 6 rows) next to `mlflow models predict --env-manager local`
-# on the same bundle and input. Usage: Scripts/bench-cold-start.sh [RUNS=31] [MLFLOW_RUNS=3]
+# on the same bundle and input. Usage: Scripts/bench-cold-start.sh [RUNS=31] [MLFLOW_RUNS=3] [BUNDLE INPUT]
+# Without BUNDLE and INPUT: a native bundle from Scripts/make-bench-bundle.py and six one-feature rows. For the
+# MLflow skops LogisticRegression of issue #6:
+#   Scripts/bench-cold-start.sh 41 3 Tests/Fixtures/mlflow/logreg_binary_skops Benchmarks/inputs/logreg-binary-six-rows.json
 # Needs the release binary (built here as the Makefile does) and .build/python-venv (made by Benchmarks/bench-env.sh; VENV to reuse another).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +15,13 @@ BIN=$mbundle
 PYENV=$venv
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-"$PYENV/bin/python" Scripts/make-bench-bundle.py "$WORK/model"
-echo '{"inputs": [[-4],[1],[0],[10],[-2],[1]]}' >"$WORK/in.json"
+if [ $# -ge 4 ]; then
+    cp -R "$3" "$WORK/model"
+    cp "$4" "$WORK/in.json"
+else
+    "$PYENV/bin/python" Scripts/make-bench-bundle.py "$WORK/model"
+    echo '{"inputs": [[-4],[1],[0],[10],[-2],[1]]}' >"$WORK/in.json"
+fi
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 time_runs() { # runs command N times, prints one duration (ms) per line
