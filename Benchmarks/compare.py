@@ -51,12 +51,14 @@ class Result:
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
 
-def run(command, env=None):
+def run(command, env=None, peak_rss=True):
     """Runs a process to completion; wall time, peak RSS (KiB) and stdout.
 
-    The wall time includes starting GNU time (about a millisecond, the same for every contender)."""
+    With `peak_rss` the process runs under GNU time, whose start-up (a millisecond or two) is then inside
+    the wall time; timed runs of whole processes pass False and take their peak RSS from one more run."""
     out_path, err_path, rss_path = (os.path.join(WORK, n) for n in ("stdout.txt", "stderr.txt", "rss.txt"))
-    launcher = [GNU_TIME, "-f", "%M", "-o", rss_path] if GNU_TIME else []
+    use_time = GNU_TIME and peak_rss
+    launcher = [GNU_TIME, "-f", "%M", "-o", rss_path] if use_time else []
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.perf_counter()
         process = subprocess.Popen(launcher + list(command), stdout=out, stderr=err, env=env)
@@ -64,7 +66,7 @@ def run(command, env=None):
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
     max_rss_kb = usage.ru_maxrss
-    if GNU_TIME:
+    if use_time:
         with open(rss_path) as f:
             lines = [line for line in f.read().split() if line.isdigit()]
         max_rss_kb = int(lines[-1]) if lines else None
@@ -93,11 +95,18 @@ class Contender:
             return
         if os.path.exists(self.output or ""):
             os.remove(self.output)
-        result = run(self.command)
+        # In-process contenders time themselves, so GNU time around them costs nothing; a whole process is
+        # timed bare, and its peak RSS comes from one extra, untimed run under GNU time in its first round.
+        result = run(self.command, peak_rss=bool(self.inner))
         if result.status != 0:
             self.failure = f"failed (exit {result.status})"
             return
-        self.rss_kb.append(result.max_rss_kb)
+        if self.inner:
+            self.rss_kb.append(result.max_rss_kb)
+        elif not self.rss_kb:
+            if os.path.exists(self.output or ""):
+                os.remove(self.output)
+            self.rss_kb.append(run(self.command).max_rss_kb)
         if self.inner:
             # In-process timings (input already in memory): the best of the repetitions of this round.
             report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -417,8 +426,9 @@ def markdown(workloads, args, elapsed):
         f"Machine: {machine()}.",
         "",
         "Every contender runs as its own process, alternating with the others round after round; times are "
-        "medians over the rounds, peak RSS is the process's largest (with its child processes', as GNU time "
-        "reports it). **ModelBundle ÷ peer** is ModelBundle's time "
+        "medians over the rounds (whole processes are timed bare, from start to exit), peak RSS is the "
+        "process's largest (with its child processes', as GNU time reports it in one more, untimed run). "
+        "**ModelBundle ÷ peer** is ModelBundle's time "
         "divided by the peer's (below 1: ModelBundle is faster); **peer ÷ ModelBundle** is its inverse, how "
         "many times faster ModelBundle is. A ratio is only given when the peer's predictions "
         f"agree with ModelBundle's: within {FLOAT64_RTOL:g} relative for float64 peers, {FLOAT32_RTOL:g} relative "
