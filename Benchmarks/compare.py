@@ -102,20 +102,19 @@ class Contender:
             self.failure = f"failed (exit {result.status})"
             return
         if self.inner:
-            self.rss_kb.append(result.max_rss_kb)
-        elif not self.rss_kb:
-            if os.path.exists(self.output or ""):
-                os.remove(self.output)
-            self.rss_kb.append(run(self.command).max_rss_kb)
-        if self.inner:
             # In-process timings (input already in memory): the best of the repetitions of this round.
+            self.rss_kb.append(result.max_rss_kb)
             report = json.loads(result.stdout.strip().splitlines()[-1])
             self.times.append(min(report[self.inner]) / 1e3)
             if self.companion:
                 self.companion.times.append(min(report[self.companion.inner]) / 1e3)
                 self.companion.rss_kb.append(result.max_rss_kb)
-        else:
-            self.times.append(result.seconds)
+            return
+        self.times.append(result.seconds)
+        if not self.rss_kb:
+            if os.path.exists(self.output or ""):
+                os.remove(self.output)
+            self.rss_kb.append(run(self.command).max_rss_kb)
 
     @property
     def median(self):

@@ -14,10 +14,10 @@ extension SklearnEstimator {
         switch self {
         case .logisticRegression(let coef, let intercept, let classes, let strategy):
             guard ["predict", "predict_proba", "decision_function"].contains(predictFunction) else {
-                throw Self.unsupportedFunction(
+                throw SklearnEstimatorModelBuilder.unsupportedFunction(
                     predictFunction,
                     "a logistic regression",
-                    "predict, predict_proba, decision_function"
+                    ["predict", "predict_proba", "decision_function"]
                 )
             }
             return Self.logisticPackage(coef, intercept, classes, strategy, predictFunction)
@@ -37,18 +37,26 @@ extension SklearnEstimator {
                     item: "flavors.python_function.predict_fn"
                 )
             case (_, .unavailable(let what)):
-                throw Self.unsupportedFunction(predictFunction, what, "predict, decision_function")
+                throw SklearnEstimatorModelBuilder.unsupportedFunction(
+                    predictFunction,
+                    what,
+                    ["predict", "decision_function"]
+                )
             case (_, .modifiedHuber):
-                throw Self.unsupportedFunction(
+                throw SklearnEstimatorModelBuilder.unsupportedFunction(
                     predictFunction,
                     "an SGDClassifier",
-                    "predict, predict_proba, decision_function"
+                    ["predict", "predict_proba", "decision_function"]
                 )
             }
             return Self.logisticPackage(coef, intercept, classes, strategy, predictFunction)
         case .linearRegression(let coef, let intercept):
             guard predictFunction == "predict" else {
-                throw Self.unsupportedFunction(predictFunction, "a linear regression", "predict")
+                throw SklearnEstimatorModelBuilder.unsupportedFunction(
+                    predictFunction,
+                    "a linear regression",
+                    ["predict"]
+                )
             }
             // scikit-learn predicts [rows] for a 1-D coef_ and [rows, k] for a 2-D one, even when k is 1;
             // the native flavor gives [rows] for one target, so [1, n] cannot be reproduced exactly.
@@ -108,14 +116,5 @@ extension SklearnEstimator {
         -> LinearModelFlavorConfiguration.ScalarType
     {
         coef.dtype == .float32 && intercept.dtype == .float32 ? .float32 : .float64
-    }
-
-    private static func unsupportedFunction(_ name: String, _ what: String, _ supported: String) -> ModelBundleError {
-        ModelBundleError(
-            .flavorUnavailable,
-            "MLmodel field flavors.python_function.predict_fn is \(name), which \(what) does not offer; "
-                + "supported: \(supported)",
-            item: "flavors.python_function.predict_fn"
-        )
     }
 }

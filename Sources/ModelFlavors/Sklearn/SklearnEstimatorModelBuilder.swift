@@ -207,7 +207,8 @@ enum SklearnEstimatorModelBuilder {
         ModelBundleError(.weightsInvalid, "\(fileName): \(message)", item: "\(fileName):coef_")
     }
 
-    private static func unsupportedFunction(_ name: String, _ what: String, _ supported: [String]) -> ModelBundleError {
+    /// The refusal of a `predict_fn` the estimator does not offer (also used by `mbundle convert`).
+    static func unsupportedFunction(_ name: String, _ what: String, _ supported: [String]) -> ModelBundleError {
         ModelBundleError(
             .flavorUnavailable,
             "MLmodel field flavors.python_function.predict_fn is \(name), which \(what) does not offer; supported: "
