@@ -40,8 +40,10 @@ let package = Package(
         ),
         // Single-file bundles: deterministic pack, safe unpack.
         .target(name: "ModelBundleArchive", dependencies: ["ModelBundle", "CArchive"]),
-        // Flavor protocol, registry, loader, schema enforcement.
-        .target(name: "ModelRuntime", dependencies: ["ModelBundle"]),
+        // Flavor protocol, registry, loader, schema enforcement, and the prediction use case every
+        // front end shares (request in, predictions out; streams). ModelBundleArchive: MODEL may be
+        // a .tar.gz/.zip of a bundle.
+        .target(name: "ModelRuntime", dependencies: ["ModelBundle", "ModelBundleArchive"]),
         // Hand-written AVX2/FMA predict kernels, chosen at run time when the processor has them.
         .target(name: "CLinearKernels"),
         // Built-in flavors, one folder each. ModelBundleArchive: skops files are zip archives, read

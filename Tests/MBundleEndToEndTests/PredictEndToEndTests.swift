@@ -166,8 +166,21 @@ import Testing
             "predict", "-m", model, "-i", input.path, "--stream", "--batch-size", "7",
         ])
         #expect(whole.status == 0 && streamed.status == 0, "\(streamed.standardError)")
-        #expect(streamed.standardOutput == whole.standardOutput)
-        #expect(streamed.standardOutput.hasPrefix(#"{"predictions": [0, 0, 0"#))
+        // JSON Lines: one record per batch of 7 rows, whose predictions joined are the whole run's,
+        // then the completion record.
+        let lines = streamed.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.last == "")
+        #expect(lines.dropLast().last == #"{"complete": true, "rows": 1000}"#)
+        var items: [String] = []
+        for (index, line) in lines.dropLast(2).enumerated() {
+            let prefix = #"{"predictions": ["#
+            let suffix = #"], "first_row": \#(index * 7), "rows": \#(min(7, 1000 - index * 7))}"#
+            #expect(line.hasPrefix(prefix) && line.hasSuffix(suffix), "\(line)")
+            items.append(String(line.dropFirst(prefix.count).dropLast(suffix.count)))
+        }
+        #expect(lines.count == 143 + 2)
+        #expect(#"{"predictions": ["# + items.joined(separator: ", ") + "]}" == whole.standardOutput)
+        #expect(whole.standardOutput.hasPrefix(#"{"predictions": [0, 0, 0"#))
     }
 
     @Test func streamingJSONLines() throws {
@@ -179,7 +192,15 @@ import Testing
             "predict", "-m", model, "-i", input.path, "-o", output.path, "--stream", "--batch-size", "2",
         ])
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(try String(contentsOf: output, encoding: .utf8) == #"{"predictions": [0, 1, 1, 0]}"#)
+        #expect(
+            try String(contentsOf: output, encoding: .utf8)
+                == #"""
+                {"predictions": [0, 1], "first_row": 0, "rows": 2}
+                {"predictions": [1, 0], "first_row": 2, "rows": 2}
+                {"complete": true, "rows": 4}
+
+                """#
+        )
     }
 
     @Test func streamingErrorCountsRowsFromTheStartAndLeavesNoFile() throws {
