@@ -58,12 +58,17 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "ModelBundleTests", dependencies: ["ModelBundle"]),
-        .testTarget(name: "ModelBundleArchiveTests", dependencies: ["ModelBundleArchive"]),
-        .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime"]),
-        .testTarget(name: "ModelFlavorsTests", dependencies: ["ModelFlavors", "CLinearKernels"]),
-        .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle"]),
-        .testTarget(name: "ThirdPartyFlavorTests", dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors"]),
+        // Shared test plumbing (not a product): the CLI runner and self-removing scratch directories.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ModelBundleTests", dependencies: ["ModelBundle", "TestSupport"]),
+        .testTarget(name: "ModelBundleArchiveTests", dependencies: ["ModelBundleArchive", "TestSupport"]),
+        .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"]),
+        .testTarget(name: "ModelFlavorsTests", dependencies: ["ModelFlavors", "CLinearKernels", "TestSupport"]),
+        .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle", "TestSupport"]),
+        .testTarget(
+            name: "ThirdPartyFlavorTests",
+            dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors", "TestSupport"]
+        ),
     ]
 )
 

@@ -156,6 +156,7 @@ public final class StagingDirectory {
         }
         isPublished = true
         try? parentDescriptor.sync()
+        StaleSiblings.remove(of: targetPath)
     }
 
     // MARK: - Internals

@@ -108,6 +108,7 @@ public struct BundleArchiver: Sendable {
             fsync(parentDescriptor)
             close(parentDescriptor)
         }
+        StaleSiblings.remove(of: outputPath)
     }
 
     private func writeEntries(
