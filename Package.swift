@@ -26,6 +26,9 @@ let package = Package(
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
         ),
 
+        // The one platform-import block (Glibc, Musl or Darwin), re-exported to the targets that call
+        // the C library.
+        .target(name: "SystemPlatform"),
         // Small C helpers for system calls Swift's Glibc module does not expose (renameat2).
         .target(name: "CSystemSupport"),
 
@@ -36,10 +39,11 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 "CSystemSupport",
+                "SystemPlatform",
             ]
         ),
         // Single-file bundles: deterministic pack, safe unpack.
-        .target(name: "ModelBundleArchive", dependencies: ["ModelBundle", "CArchive"]),
+        .target(name: "ModelBundleArchive", dependencies: ["ModelBundle", "CArchive", "SystemPlatform"]),
         // Flavor protocol, registry, loader, schema enforcement, and the prediction use case every
         // front end shares (request in, predictions out; streams). ModelBundleArchive: MODEL may be
         // a .tar.gz/.zip of a bundle.
@@ -48,7 +52,10 @@ let package = Package(
         .target(name: "CLinearKernels"),
         // Built-in flavors, one folder each. ModelBundleArchive: skops files are zip archives, read
         // through the same hardened reader as bundle archives.
-        .target(name: "ModelFlavors", dependencies: ["ModelRuntime", "ModelBundleArchive", "CLinearKernels"]),
+        .target(
+            name: "ModelFlavors",
+            dependencies: ["ModelRuntime", "ModelBundleArchive", "CLinearKernels", "SystemPlatform"]
+        ),
         // The command-line tool: thin commands over the libraries.
         .executableTarget(
             name: "mbundle",
@@ -60,8 +67,11 @@ let package = Package(
 
         // Shared test plumbing (not a product): the CLI runner and self-removing scratch directories.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "ModelBundleTests", dependencies: ["ModelBundle", "TestSupport"]),
-        .testTarget(name: "ModelBundleArchiveTests", dependencies: ["ModelBundleArchive", "TestSupport"]),
+        .testTarget(name: "ModelBundleTests", dependencies: ["ModelBundle", "TestSupport", "SystemPlatform"]),
+        .testTarget(
+            name: "ModelBundleArchiveTests",
+            dependencies: ["ModelBundleArchive", "TestSupport", "SystemPlatform"]
+        ),
         .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"]),
         .testTarget(name: "ModelFlavorsTests", dependencies: ["ModelFlavors", "CLinearKernels", "TestSupport"]),
         .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle", "TestSupport"]),

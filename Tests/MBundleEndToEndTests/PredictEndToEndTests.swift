@@ -11,7 +11,7 @@ import Testing
         .appendingPathComponent("Fixtures/native/cases.json")
 
     static func temporary(_ name: String) -> URL {
-        TestScratch.url("predict-\(name)")
+        URL(fileURLWithPath: TestScratch.path("predict") + "-" + name)
     }
 
     /// The six-point model: LogisticRegression() fitted on X = [-2,-1,0,1,2,1], y = [0,0,1,1,1,0].

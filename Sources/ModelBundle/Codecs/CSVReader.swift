@@ -1,10 +1,5 @@
 import Dispatch
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// One half of a body parsed on its own thread (each thread touches only its own half).
 final class CodecCSVHalf: MergeHalf, @unchecked Sendable {

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// A file that appears all at once or not at all: bytes go to a private temporary sibling
 /// (`.NAME.mbundle-XXXXXX`), which ``commit()`` syncs and renames over the destination. Until then

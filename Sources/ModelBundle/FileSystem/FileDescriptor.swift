@@ -1,12 +1,5 @@
 internal import CSystemSupport
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// The package's one POSIX I/O helper: an owned (or borrowed) file descriptor whose reads and
 /// writes follow one policy: `EINTR` is retried, short writes are continued, any other failure is

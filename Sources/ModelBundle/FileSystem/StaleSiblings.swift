@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// Removes the temporary siblings a killed write left beside its target: `.NAME.mbundle-*`
 /// (``AtomicFile``), `.NAME.staging-*` (``StagingDirectory``) and `.NAME.tmp-*` (archives being

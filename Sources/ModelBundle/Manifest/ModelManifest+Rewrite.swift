@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 extension ModelManifest {
     /// Reads the `MLmodel` file at `input` with the manifest layer and writes it back to `output`
