@@ -75,6 +75,23 @@ package struct FileDescriptor: ~Copyable {
         }
     }
 
+    /// Up to `count` bytes from the start of the file (`pread`: the offset is left alone); fewer
+    /// when the file is shorter or unreadable.
+    package func readPrefix(count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return pread(rawValue, base + filled, count - filled, off_t(filled))
+            }
+            if got < 0 && errno == EINTR { continue }
+            if got <= 0 { break }
+            filled += got
+        }
+        return Array(bytes[0..<filled])
+    }
+
     /// Reads the whole remaining file, refusing files larger than `limit` bytes (`EFBIG`).
     package func readAll(limit: Int, sizeHint: Int) throws(SystemError) -> [UInt8] {
         var bytes = [UInt8]()

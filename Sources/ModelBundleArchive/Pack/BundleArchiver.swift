@@ -165,14 +165,17 @@ public struct BundleArchiver: Sendable {
             var total: Int64 = 0
             while total < size {
                 let wanted = Int(min(Int64(chunkSize), size - total))
-                let count = read(descriptor, buffer.baseAddress, wanted)
-                if count < 0 {
-                    if errno == EINTR { continue }
+                let count: Int
+                do throws(SystemError) {
+                    count = try FileDescriptor(borrowing: descriptor).read(
+                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted])
+                    )
+                } catch {
                     throw ModelBundleError(
                         .ioFailure,
                         "cannot read \(file)",
                         item: file.rawValue,
-                        detail: ArchivePOSIX.message(errno)
+                        detail: error.message
                     )
                 }
                 if count == 0 { break }

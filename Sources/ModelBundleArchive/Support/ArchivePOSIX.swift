@@ -1,6 +1,7 @@
+import ModelBundle
 import SystemPlatform
 
-/// Small POSIX helpers this module needs; `ModelBundle` keeps its own descriptor type internal.
+/// Small POSIX helpers this module needs beyond the package's `FileDescriptor`.
 enum ArchivePOSIX {
     /// The text of an `errno` value.
     static func message(_ code: Int32) -> String {
@@ -30,35 +31,9 @@ enum ArchivePOSIX {
         return .success(current)
     }
 
-    /// Reads up to `count` bytes from the start of the file at `path`.
+    /// Reads up to `count` bytes from the start of the file open at `descriptor`.
     static func readPrefix(of descriptor: Int32, count: Int) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let got = bytes.withUnsafeMutableBytes {
-                pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(filled))
-            }
-            if got < 0 && errno == EINTR { continue }
-            if got <= 0 { break }
-            filled += got
-        }
-        return Array(bytes[0..<filled])
-    }
-
-    /// Writes all of `bytes`, retrying short writes.
-    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
-        guard var base = bytes.baseAddress else { return nil }
-        var remaining = bytes.count
-        while remaining > 0 {
-            let written = write(descriptor, base, remaining)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            base += written
-            remaining -= written
-        }
-        return nil
+        FileDescriptor(borrowing: descriptor).readPrefix(count: count)
     }
 
     /// Splits a path into its parent directory and last component.

@@ -15,7 +15,12 @@ struct ModelOption: ParsableArguments {
 /// `MODEL` as a positional argument or as `-m/--model` (also `--model-uri`), for the commands
 /// that have always taken it positionally.
 struct ModelArgument: ParsableArguments {
-    @Argument(help: "The bundle: a directory, or a .tar.gz/.zip of one (or give it with -m).")
+    @Argument(
+        help: ArgumentHelp(
+            "The bundle: a directory, or a .tar.gz/.zip of one (or give it with -m).",
+            valueName: "model"
+        )
+    )
     var positional: String?
 
     @Option(
