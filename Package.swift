@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "ModelBundle", targets: ["ModelBundle"]),
         .library(name: "ModelBundleArchive", targets: ["ModelBundleArchive"]),
+        .library(name: "ModelCodecs", targets: ["ModelCodecs"]),
         .library(name: "ModelRuntime", targets: ["ModelRuntime"]),
         .library(name: "ModelFlavors", targets: ["ModelFlavors"]),
         .executable(name: "mbundle", targets: ["mbundle"]),
@@ -42,19 +43,22 @@ let package = Package(
                 "SystemPlatform",
             ]
         ),
+        // Request and prediction codecs: JSON and CSV bodies into frames and tensors, number parsing,
+        // MLflow's {"predictions": …} writer. Above the data types, below the runtime.
+        .target(name: "ModelCodecs", dependencies: ["ModelBundle", "SystemPlatform"]),
         // Single-file bundles: deterministic pack, safe unpack.
         .target(name: "ModelBundleArchive", dependencies: ["ModelBundle", "CArchive", "SystemPlatform"]),
         // Flavor protocol, registry, loader, schema enforcement, and the prediction use case every
         // front end shares (request in, predictions out; streams). ModelBundleArchive: MODEL may be
         // a .tar.gz/.zip of a bundle.
-        .target(name: "ModelRuntime", dependencies: ["ModelBundle", "ModelBundleArchive"]),
+        .target(name: "ModelRuntime", dependencies: ["ModelBundle", "ModelCodecs", "ModelBundleArchive"]),
         // Hand-written AVX2/FMA predict kernels, chosen at run time when the processor has them.
         .target(name: "CLinearKernels"),
         // Built-in flavors, one folder each. ModelBundleArchive: skops files are zip archives, read
         // through the same hardened reader as bundle archives.
         .target(
             name: "ModelFlavors",
-            dependencies: ["ModelRuntime", "ModelBundleArchive", "CLinearKernels", "SystemPlatform"]
+            dependencies: ["ModelRuntime", "ModelCodecs", "ModelBundleArchive", "CLinearKernels", "SystemPlatform"]
         ),
         // The command-line tool: thin commands over the libraries.
         .executableTarget(
@@ -67,13 +71,19 @@ let package = Package(
 
         // Shared test plumbing (not a product): the CLI runner and self-removing scratch directories.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "ModelBundleTests", dependencies: ["ModelBundle", "TestSupport", "SystemPlatform"]),
+        .testTarget(
+            name: "ModelBundleTests",
+            dependencies: ["ModelBundle", "ModelCodecs", "TestSupport", "SystemPlatform"]
+        ),
         .testTarget(
             name: "ModelBundleArchiveTests",
             dependencies: ["ModelBundleArchive", "TestSupport", "SystemPlatform"]
         ),
-        .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"]),
-        .testTarget(name: "ModelFlavorsTests", dependencies: ["ModelFlavors", "CLinearKernels", "TestSupport"]),
+        .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "ModelCodecs", "TestSupport"]),
+        .testTarget(
+            name: "ModelFlavorsTests",
+            dependencies: ["ModelFlavors", "ModelCodecs", "CLinearKernels", "TestSupport"]
+        ),
         .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle", "TestSupport"]),
         .testTarget(
             name: "ThirdPartyFlavorTests",

@@ -23,6 +23,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "ModelBundle", package: rootIdentity),
+                .product(name: "ModelCodecs", package: rootIdentity),
                 .product(name: "ModelBundleArchive", package: rootIdentity),
                 .product(name: "ModelRuntime", package: rootIdentity),
                 .product(name: "ModelFlavors", package: rootIdentity),

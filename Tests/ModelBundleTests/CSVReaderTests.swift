@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ModelBundle
+@testable import ModelCodecs
 
 @Suite struct CSVReaderTests {
     static func read(_ text: String, schema: RequestSchema? = nil) throws -> Frame {

@@ -3,6 +3,7 @@ import SystemPlatform
 import Testing
 
 @testable import ModelBundle
+@testable import ModelCodecs
 
 /// Parse-speed measurement for Scripts/bench-parse.sh. Runs only when MBUNDLE_BENCH_DIR names a
 /// directory holding data.csv, split.json and inputs.json; prints MB/s and asserts nothing about time.

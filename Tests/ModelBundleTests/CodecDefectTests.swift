@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ModelBundle
+@testable import ModelCodecs
 
 /// Defects found after issue #3's codecs were delivered; each test states the expected behaviour
 /// from the spec (RFC 8259, spec §10.1) rather than from the code.

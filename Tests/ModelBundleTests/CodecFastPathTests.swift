@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ModelBundle
+@testable import ModelCodecs
 
 /// The block fast paths (NumberParser.fastDouble into CodecDoubleBlock) must give bit for bit the
 /// values Python's `float()` gives (the committed golden file, Tests/Fixtures/codecs/floats.json),

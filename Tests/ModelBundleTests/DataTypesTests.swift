@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ModelBundle
+@testable import ModelCodecs
 
 @Suite struct DataTypesTests {
     @Test func validityMaskCountsAndReadsBits() {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ModelBundle
+@testable import ModelCodecs
 
 /// Every decimal text in the golden file must parse to exactly the bits Python's `float()` gave
 /// (Scripts/make-codec-golden.py wrote them).

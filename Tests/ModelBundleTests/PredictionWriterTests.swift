@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ModelBundle
+@testable import ModelCodecs
 
 /// `{"predictions": …}` must equal, byte for byte, what Python's `json.dumps` wrote for the same
 /// values (Tests/Fixtures/codecs/predictions.json, from Scripts/make-codec-golden.py).

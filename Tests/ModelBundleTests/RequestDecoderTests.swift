@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ModelBundle
+@testable import ModelCodecs
 
 @Suite struct RequestDecoderTests {
     static func decode(_ text: String, schema: RequestSchema? = nil, format: RequestFormat = .json) throws

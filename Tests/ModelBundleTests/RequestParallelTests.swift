@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ModelBundle
+@testable import ModelCodecs
 
 /// Large JSON matrices are parsed by two threads; these bodies are over the threshold and check
 /// that the result equals the values written, and that every unusual body falls back correctly.

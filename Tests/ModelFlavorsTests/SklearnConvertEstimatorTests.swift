@@ -1,5 +1,6 @@
 import Foundation
 import ModelBundle
+import ModelCodecs
 import ModelRuntime
 import TestSupport
 import Testing

@@ -1,5 +1,6 @@
 import Benchmark
 import ModelBundle
+import ModelCodecs
 import ModelRuntime
 
 /// Request decoding (CSV and dataframe_split JSON) and schema enforcement of a 10,000 × 32 float64 request.
@@ -29,9 +30,10 @@ func registerCodecBenchmarks() {
     let schema = RequestSchema(columns: names.map { RequestSchema.ColumnField(name: $0, type: .double) })
 
     Benchmark("CSVReader read 10,000 × 32 float64 (\(csv.count / 1024) KiB)") { benchmark in
-        let reader = CSVReader(schema: schema)
+        // CSVReader is package-internal; the public decoder runs it after a charset check.
+        let decoder = RequestDecoder(schema: schema)
         for _ in benchmark.scaledIterations {
-            blackHole(try reader.read(csv))
+            blackHole(try decoder.decode(csv, format: .csv))
         }
     }
     Benchmark("RequestDecoder decode dataframe_split JSON 10,000 × 32 (\(json.count / 1024) KiB)") { benchmark in

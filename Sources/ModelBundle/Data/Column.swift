@@ -24,7 +24,7 @@ public struct Column: Sendable, Equatable {
         self.validity = mask
     }
 
-    init(unchecked name: String, values: ColumnValues, validity: ValidityMask) {
+    package init(unchecked name: String, values: ColumnValues, validity: ValidityMask) {
         self.name = name
         self.values = values
         self.validity = validity

@@ -79,7 +79,7 @@ public enum ColumnValues: Sendable, Equatable {
 
         public init() {}
 
-        mutating func append(_ kind: Kind, number: Double = 0, integer: Int64 = 0, text: String = "") {
+        package mutating func append(_ kind: Kind, number: Double = 0, integer: Int64 = 0, text: String = "") {
             kinds.append(kind)
             numbers.append(number)
             integers.append(integer)

@@ -1,4 +1,5 @@
 public import ModelBundle
+import ModelCodecs
 
 /// An input example read from a file given to `mbundle package`, with the input schema MLflow's
 /// `infer_signature` would infer for the same data (spec §2.8).

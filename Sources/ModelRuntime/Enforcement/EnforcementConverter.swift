@@ -1,4 +1,5 @@
 import ModelBundle
+import ModelCodecs
 
 /// Converts one column (or tensor) to its target type, losslessly (DESIGN.md §3 rule 1), and logs
 /// every cell that cannot be converted by row and value instead of stopping at the first.

@@ -1,4 +1,5 @@
 public import ModelBundle
+import ModelCodecs
 
 /// The request use case every front end shares (the command line, an HTTP handler, an embedding
 /// application): a body in, MLflow's `{"predictions": …}` bytes out, or a ``PredictionError``.

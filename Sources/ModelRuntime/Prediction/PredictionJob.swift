@@ -1,4 +1,5 @@
 public import ModelBundle
+import ModelCodecs
 
 /// `mbundle predict` as one call: load the model, read the input, predict (whole or streamed),
 /// write the output, all or nothing. Front ends other than the command line use the pieces it

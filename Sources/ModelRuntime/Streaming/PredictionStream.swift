@@ -1,4 +1,5 @@
 import ModelBundle
+import ModelCodecs
 
 /// The streaming use case (`mbundle predict --stream`, and later a streaming server endpoint or a
 /// Spark worker): batches of records in, JSON Lines of predictions out, each batch decoded,

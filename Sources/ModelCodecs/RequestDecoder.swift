@@ -1,3 +1,5 @@
+public import ModelBundle
+
 /// Decodes `/invocations` request bodies (JSON and CSV) into ``Frame``s and ``Tensor``s, following
 /// MLflow's serving layer (spec §3.8 and §6.3) for which inputs are accepted and how they map to
 /// columns and tensors, but without its lossy casts: values are kept as written (see

@@ -1,3 +1,5 @@
+import ModelBundle
+
 /// Scratch space for the numeric fast paths: a block of rows parsed straight into doubles, then
 /// appended to the column builders in bulk (one `append(contentsOf:)` per column per block), so the
 /// per-cell work is the number itself and one store, with no per-cell array growth or mask update.

@@ -1,3 +1,5 @@
+import ModelBundle
+
 /// Accumulates one column's cells straight into a typed buffer chosen from the schema (or, without
 /// a schema, from the first value). A cell that would not fit the buffer without loss turns the
 /// column into ``ColumnValues/Cells`` (values as written), so that enforcement can name it; the

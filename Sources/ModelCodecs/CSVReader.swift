@@ -1,4 +1,5 @@
 import Dispatch
+package import ModelBundle
 import SystemPlatform
 
 /// One half of a body parsed on its own thread (each thread touches only its own half).
@@ -23,9 +24,9 @@ final class CodecCSVHalf: MergeHalf, @unchecked Sendable {
 /// fields become strings, booleans or nulls. An empty field is null. Unlike pandas, text such as
 /// `NA` or `null` is not turned into null, and surrounding spaces are not trimmed: such a field in
 /// a numeric column is kept as text, for schema enforcement to refuse by row and value.
-public struct CSVReader: Sendable {
-    public var schema: RequestSchema?
-    public var limits: RequestDecoder.Limits
+package struct CSVReader: Sendable {
+    package var schema: RequestSchema?
+    package var limits: RequestDecoder.Limits
     /// Set for the halves of a parallel parse: a quoted field may hold a line break, so the split
     /// could fall inside one; a half that meets any quote fails, and the body is read sequentially.
     var refuseQuotes = false
@@ -33,14 +34,14 @@ public struct CSVReader: Sendable {
     /// locations count rows, and lines, from the start of the whole input.
     package var rowOffset = 0
 
-    public init(schema: RequestSchema? = nil, limits: RequestDecoder.Limits = RequestDecoder.Limits()) {
+    package init(schema: RequestSchema? = nil, limits: RequestDecoder.Limits = RequestDecoder.Limits()) {
         self.schema = schema
         self.limits = limits
     }
 
     /// Reads a whole CSV body.
     /// - Throws: ``ModelBundleError/Code/inputInvalid`` naming the row (and column) of malformed CSV.
-    public func read(_ body: [UInt8]) throws(ModelBundleError) -> Frame {
+    package func read(_ body: [UInt8]) throws(ModelBundleError) -> Frame {
         guard body.count <= limits.maxBodyBytes else {
             throw ModelBundleError(
                 .inputInvalid,

@@ -1,3 +1,5 @@
+import ModelBundle
+
 /// A streaming JSON tokenizer over the request bytes, for the request decoder only.
 ///
 /// This is the fast path the request codecs rely on: numbers are scanned in place and go straight

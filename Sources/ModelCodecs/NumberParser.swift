@@ -1,3 +1,4 @@
+import ModelBundle
 import SystemPlatform
 
 /// Decimal text to `Double` and `Int64`, correctly rounded (bit for bit what Python's `float()` gives).
@@ -9,9 +10,9 @@ import SystemPlatform
 /// and `strtod` for the rare inputs Eisel-Lemire cannot decide (more than 19 significant digits
 /// whose truncation matters, or an ambiguous 128-bit product). Out-of-range text behaves like
 /// Python: `1e400` is infinity and `1e-400` is zero.
-public enum NumberParser {
+package enum NumberParser {
     /// Which text forms are numbers.
-    public enum Grammar: Sendable {
+    package enum Grammar: Sendable {
         /// RFC 8259 numbers plus the bare `NaN`, `Infinity` and `-Infinity` tokens Python's `json` reads.
         case json
         /// What Python's `float()` and pandas' `read_csv` read: also a leading `+`, `.5`, `5.`, and
@@ -20,13 +21,13 @@ public enum NumberParser {
     }
 
     /// The `Double` the whole of `text` denotes, or `nil` when `text` is not a number in `grammar`.
-    public static func double(_ text: String, grammar: Grammar = .csv) -> Double? {
+    package static func double(_ text: String, grammar: Grammar = .csv) -> Double? {
         scanWhole(text, grammar: grammar)?.double
     }
 
     /// The `Int64` the whole of `text` denotes when it is integral text that fits, else `nil`
     /// (no silent truncation of `1.7`, no wrap-around on overflow).
-    public static func int64(_ text: String, grammar: Grammar = .csv) -> Int64? {
+    package static func int64(_ text: String, grammar: Grammar = .csv) -> Int64? {
         guard let number = scanWhole(text, grammar: grammar), number.kind == .integral, number.integerFits else {
             return nil
         }

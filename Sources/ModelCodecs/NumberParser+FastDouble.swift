@@ -1,3 +1,5 @@
+import ModelBundle
+
 extension NumberParser {
     /// The hot path of the numeric fast paths: the plain decimal forms both grammars share
     /// (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`) with at most 19 significant digits, straight

@@ -1,3 +1,5 @@
+import ModelBundle
+
 /// Base64 decoding for `binary` columns, as MLflow's serving layer does (`base64.decodebytes`):
 /// line breaks and spaces are skipped; anything else outside the alphabet, or bad padding, is refused.
 enum CodecBase64 {

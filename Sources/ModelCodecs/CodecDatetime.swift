@@ -1,3 +1,5 @@
+import ModelBundle
+
 /// ISO 8601 text to nanoseconds since the Unix epoch, timezone-naive, within pandas'
 /// `datetime64[ns]` range. Accepts `YYYY-MM-DD`, then optionally `T` or a space and
 /// `HH:MM`, `HH:MM:SS` and up to nine fraction digits. Offsets and `Z` are refused, as MLflow

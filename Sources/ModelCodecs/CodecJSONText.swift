@@ -1,3 +1,5 @@
+import ModelBundle
+
 /// JSON text exactly as Python's `json.dumps` writes it (the format of MLflow's responses):
 /// `ensure_ascii` string escapes, `repr` floats, bare `NaN`/`Infinity` tokens.
 enum CodecJSONText {

@@ -1,4 +1,5 @@
 import Dispatch
+import ModelBundle
 
 /// Two-thread parsing of a large 2-D JSON list (`dataframe_split.data`, or `inputs` as a matrix).
 ///

@@ -1,3 +1,5 @@
+public import ModelBundle
+
 /// Writes `{"predictions": …}` byte for byte as MLflow's scoring server does (`json.dumps` with
 /// its default separators and `ensure_ascii`, floats as Python's `repr`, bare `NaN`/`Infinity`,
 /// bytes as base64 lines). Null cells (validity `false`) are written as `null`, except in frame
