@@ -1,4 +1,4 @@
-public import ModelBundle
+package import ModelBundle
 
 /// The scikit-learn file readers as one package-visible seam, so the fuzz harness (`Fuzz/`) can
 /// drive exactly the code a bundle's `model.pkl` or `model.skops` reaches, without widening the
