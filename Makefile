@@ -9,7 +9,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker 
 MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
 
-.PHONY: deps build release test test-asan demo interop python-env fixtures format lint clean bench
+.PHONY: deps build release test test-asan test-tsan fuzz demo interop python-env fixtures format lint clean bench
 
 deps:
 	@bash Scripts/ensure-system-deps.sh
@@ -21,13 +21,23 @@ release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product mbundle
 
 test: deps
-	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors
+	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
 	$(SWIFT) test --skip-build
 
 # The address sanitizer over the C boundary and the unsafe-buffer code.
 test-asan: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Scripts/lsan-suppressions.txt \
 		$(SWIFT) test --sanitize=address --scratch-path .build-asan
+
+# The thread sanitizer over the tests, among them the ones that run on both cores (parallel parsing,
+# the two-thread kernel driver).
+test-tsan: deps
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+
+# libFuzzer over every reader of untrusted bytes (Fuzz/mbundle-fuzz), seeded from the fixtures.
+# FUZZ_SECONDS per target (default 60), or FUZZ_RUNS executions each; FUZZ_TARGETS to choose.
+fuzz: deps
+	@bash Scripts/fuzz.sh $(FUZZ_TARGETS)
 
 demo: release
 	@bash Scripts/demo.sh $(MBUNDLE) $(DEMO_DIR)
@@ -51,10 +61,10 @@ bench: deps
 	@QUICK=$(QUICK) bash Benchmarks/bench.sh
 
 format:
-	$(SWIFT) format format --parallel --in-place --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks Benchmarks/Tools
+	$(SWIFT) format format --parallel --in-place --recursive Sources Tests Fuzz Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks Benchmarks/Tools
 
 lint:
-	$(SWIFT) format lint --strict --parallel --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks Benchmarks/Tools
+	$(SWIFT) format lint --strict --parallel --recursive Sources Tests Fuzz Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks Benchmarks/Tools
 
 clean:
-	rm -rf .build .build-asan
+	rm -rf .build .build-asan .build-tsan .build-fuzz

@@ -103,3 +103,17 @@ where target.type != .system && !["CSystemSupport", "CLinearKernels"].contains(t
     ])
     target.swiftSettings = settings
 }
+
+// The fuzz harness (`make fuzz`): one libFuzzer binary over every reader of untrusted bytes. Declared
+// only when asked for, because it has no `main` of its own (libFuzzer provides it) and must be built
+// with `--sanitize=fuzzer`.
+if Context.environment["MBUNDLE_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "mbundle-fuzz",
+            dependencies: ["ModelBundle", "ModelBundleArchive", "ModelFlavors"],
+            path: "Fuzz/mbundle-fuzz",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        )
+    )
+}

@@ -1,0 +1,54 @@
+import ModelBundle
+import ModelBundleArchive
+import ModelFlavors
+
+/// One fuzz target per reader of untrusted bytes. Each takes the fuzzer's input as the whole
+/// untrusted file or body; a typed error is the expected outcome for most inputs, and anything
+/// else — a trap, a sanitizer report, a hang — is what the fuzzer is looking for.
+///
+/// A new reader adds a case here and seeds in `Scripts/fuzz.sh`.
+enum FuzzTarget: String, CaseIterable {
+    case requestJSON = "request-json"
+    case requestCSV = "request-csv"
+    case mlmodelYAML = "mlmodel-yaml"
+    case safetensors
+    case npy
+    case pickle
+    case skops
+    case zipArchive = "zip-archive"
+    case tarArchive = "tar-archive"
+
+    /// A small column schema so the typed decoding paths (not only the schema-less ones) run.
+    private static let schema = RequestSchema(columns: [
+        .init(name: "a", type: .double),
+        .init(name: "b", type: .long),
+        .init(name: "c", type: .string, required: false),
+        .init(name: "d", type: .boolean, required: false),
+    ])
+
+    func run(_ bytes: [UInt8]) {
+        switch self {
+        case .requestJSON:
+            _ = try? RequestDecoder().decode(bytes, format: .json)
+            _ = try? RequestDecoder(schema: Self.schema).decode(bytes, format: .json)
+        case .requestCSV:
+            _ = try? RequestDecoder().decode(bytes, format: .csv)
+            _ = try? RequestDecoder(schema: Self.schema).decode(bytes, format: .csv)
+        case .mlmodelYAML:
+            _ = try? ModelManifest(parsing: bytes)
+        case .safetensors:
+            _ = try? SafeTensorsFile(bytes: bytes, fileName: "model.safetensors")
+        case .npy:
+            _ = try? NumpyArrayFile(bytes: bytes, fileName: "coef.npy")
+        case .pickle:
+            try? SklearnFileReaders.readPickle(bytes, fileName: "model.pkl")
+        case .skops:
+            try? SklearnFileReaders.readSkops(bytes, fileName: "model.skops")
+        case .zipArchive:
+            _ = try? ZipMembers(bytes: bytes, fileName: "input.zip")
+            FuzzScratch.shared.unpack(bytes, suffix: ".zip")
+        case .tarArchive:
+            FuzzScratch.shared.unpack(bytes, suffix: ".tar.gz")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harness (Fuzz/mbundle-fuzz) and runs every target in turn, each seeded from the
+# committed fixtures, for a bounded time or number of executions. Exits non-zero on the first crash,
+# leak, timeout or out-of-memory report, and leaves the reproducer under .build-fuzz/artifacts/.
+#
+#   Scripts/fuzz.sh                       every target, FUZZ_SECONDS each (default 60)
+#   FUZZ_RUNS=1000000 Scripts/fuzz.sh     every target until it has run that many inputs
+#   Scripts/fuzz.sh pickle skops          only the targets named
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scratch=.build-fuzz
+seconds=${FUZZ_SECONDS:-60}
+runs=${FUZZ_RUNS:-}
+
+MBUNDLE_FUZZ=1 swift build --sanitize=fuzzer --scratch-path "$scratch" --product mbundle-fuzz >&2
+binary="$scratch/debug/mbundle-fuzz"
+
+all_targets=(request-json request-csv mlmodel-yaml safetensors npy pickle skops zip-archive tar-archive)
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
+
+# Seeds: the fixtures each reader meets in the tests (copied, so the fuzzer's corpus additions never
+# land in the tree).
+seed() {
+    local target=$1 dir="$scratch/corpus/$1"
+    mkdir -p "$dir"
+    shopt -s nullglob
+    case $target in
+        request-json) cp Tests/Fixtures/mlflow/*/*input_example.json Tests/Fixtures/packaging/*.json "$dir"/ 2>/dev/null || true
+            printf '{"dataframe_split": {"columns": ["a", "b"], "data": [[1.5, 2], [null, 3]]}}' >"$dir/split.json"
+            printf '{"dataframe_records": [{"a": 1e3, "b": -2, "c": "x"}]}' >"$dir/records.json"
+            printf '{"inputs": {"a": [1, 2], "b": [3, 4]}, "params": {"k": 1}}' >"$dir/inputs.json"
+            printf '{"instances": [[1.0, 2.0], [3.0, 4.0]]}' >"$dir/instances.json" ;;
+        request-csv) cp Tests/Fixtures/packaging/*.csv "$dir"/
+            printf 'a,b,c,d\n1.5,2,"x,y",true\n,3,,\n' >"$dir/mixed.csv" ;;
+        mlmodel-yaml) for f in Tests/Fixtures/mlflow/*/MLmodel SampleModels/*/MLmodel Tests/Fixtures/manifest/*.MLmodel; do
+                cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;
+        safetensors) for f in SampleModels/*/model.safetensors; do cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;
+        npy) cp Tests/Fixtures/packaging/*.npy "$dir"/ ;;
+        pickle) cp Tests/Fixtures/sklearn/*.pkl "$dir"/
+            for f in Tests/Fixtures/mlflow/*/model.pkl; do cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;
+        skops) cp Tests/Fixtures/sklearn/*.skops "$dir"/ ;;
+        zip-archive | tar-archive) python3 - "$target" "$dir" <<'PY'
+import io, os, sys, tarfile, zipfile
+target, out = sys.argv[1], sys.argv[2]
+root = "SampleModels/logistic-six-point"
+names = sorted(os.listdir(root))
+if target == "zip-archive":
+    with zipfile.ZipFile(os.path.join(out, "bundle.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+        for n in names:
+            z.write(os.path.join(root, n), n)
+else:
+    with tarfile.open(os.path.join(out, "bundle.tar.gz"), "w:gz", format=tarfile.PAX_FORMAT) as t:
+        for n in names:
+            t.add(os.path.join(root, n), n)
+PY
+            ;;
+    esac
+}
+
+mkdir -p "$scratch/artifacts" "$scratch/logs"
+summary=()
+for target in "${targets[@]}"; do
+    seed "$target"
+    limit=(-max_total_time="$seconds")
+    [ -n "$runs" ] && limit=(-runs="$runs")
+    log="$scratch/logs/$target.log"
+    echo "== fuzz $target (${limit[*]})" >&2
+    if ! MBUNDLE_FUZZ_TARGET=$target "$binary" "$scratch/corpus/$target" "${limit[@]}" \
+        -max_len=65536 -rss_limit_mb=4096 -timeout=20 -print_final_stats=1 \
+        -artifact_prefix="$scratch/artifacts/$target-" >"$log" 2>&1; then
+        tail -40 "$log" >&2
+        echo "error: fuzz target $target failed; reproducer under $scratch/artifacts/ (log: $log)" >&2
+        exit 1
+    fi
+    executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+    summary+=("$target: $executions executions, 0 crashes")
+done
+printf '%s\n' "${summary[@]}"
