@@ -15,8 +15,7 @@ let package = Package(
         .executable(name: "mbundle", targets: ["mbundle"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
@@ -30,6 +29,16 @@ let package = Package(
         // The one platform-import block (Glibc, Musl or Darwin), re-exported to the targets that call
         // the C library.
         .target(name: "SystemPlatform"),
+
+        // C boundary: the system libyaml (the parser under PyYAML's CLoader), imported by ModelBundle's
+        // YAML composer only. Reading YAML through it instead of a Foundation-based wrapper keeps
+        // Foundation and ICU out of the process.
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+        ),
+
         // Small C helpers for system calls Swift's Glibc module does not expose (renameat2).
         .target(name: "CSystemSupport"),
 
@@ -37,8 +46,8 @@ let package = Package(
         .target(
             name: "ModelBundle",
             dependencies: [
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                "CYAML",
                 "CSystemSupport",
                 "SystemPlatform",
             ]

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Installs the system packages the build needs when they are missing: libarchive-dev (found
-# through pkg-config) and pkg-config itself. Uses apt-get, with sudo when not root.
+# Installs the system packages the build needs when they are missing: libarchive-dev and
+# libyaml-dev (found through pkg-config) and pkg-config itself. Uses apt-get, with sudo when not root.
 set -euo pipefail
 
 missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libarchive; then
     missing+=(libarchive-dev)
+fi
+if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists yaml-0.1; then
+    missing+=(libyaml-dev)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -26,3 +29,4 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq >&2
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 pkg-config --exists libarchive || { echo "error: libarchive still not found by pkg-config" >&2; exit 1; }
+pkg-config --exists yaml-0.1 || { echo "error: libyaml still not found by pkg-config" >&2; exit 1; }

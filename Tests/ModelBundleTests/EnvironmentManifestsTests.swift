@@ -207,16 +207,20 @@ import Testing
         }
     }
 
-    @Test func refusesAliasBombQuickly() {
+    /// Refused as an alias, at the first one: nothing is expanded, so no amount of nesting costs work.
+    @Test func refusesAliasBombAtTheFirstAlias() {
         var text = "a: &a [x, x, x, x, x, x, x, x, x]\n"
         for level in 1...8 {
             let previous = level == 1 ? "a" : "l\(level - 1)"
             text +=
                 "l\(level): &l\(level) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]\n"
         }
-        let start = ContinuousClock.now
-        #expect(throws: ModelBundleError.self) { try CondaEnvironment(parsing: Array(text.utf8)) }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect {
+            try CondaEnvironment(parsing: Array(text.utf8))
+        } throws: { error in
+            let error = try #require(error as? ModelBundleError)
+            return error.code == .environmentInvalid && error.message.contains("alias")
+        }
     }
 
     @Test func refusesDeepNesting() {

@@ -1,13 +1,11 @@
-import Yams
-
 /// Reads `conda.yaml` / `python_env.yaml` as inert data: bounded size, UTF-8, one document, a
-/// budget on visited nodes (so an alias chain cannot expand into unbounded work), no tags
+/// budget on nodes, no aliases, no tags
 /// outside the core schema, no merge keys, and every scalar kept as its raw text (`3.10` stays
 /// `"3.10"`, never the float 3.1).
 enum EnvironmentYAML {
     /// The largest environment file accepted (security.md §5: env files ≤ 256 KiB).
     static let maximumSize = 256 << 10
-    /// The most nodes visited while reading one file; aliases count every time they are reached.
+    /// The most nodes accepted in one file.
     static let nodeBudget = 100_000
     /// The deepest nesting accepted.
     static let maximumDepth = 64
@@ -44,9 +42,9 @@ enum EnvironmentYAML {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ModelBundleError(.environmentInvalid, "\(fileName) is not UTF-8 text", item: fileName)
         }
-        let node: Node?
+        let node: YAMLNode?
         do {
-            node = try Yams.compose(yaml: text, .basic)
+            node = try YAMLComposer(maximumDepth: maximumDepth + 1, maximumNodes: nodeBudget).compose(text.utf8)
         } catch {
             throw ModelBundleError(
                 .environmentInvalid,
@@ -63,7 +61,7 @@ enum EnvironmentYAML {
     }
 
     private static func convert(
-        _ node: Node,
+        _ node: YAMLNode,
         fileName: String,
         field: String?,
         depth: Int,
@@ -85,34 +83,36 @@ enum EnvironmentYAML {
                 item: item
             )
         }
-        guard allowedTags.contains(node.tag.rawValue) else {
+        if case .alias = node {
+            throw ModelBundleError(.environmentInvalid, "\(fileName) uses a YAML alias", item: item)
+        }
+        guard allowedTags.contains(node.tag) else {
             throw ModelBundleError(
                 .environmentInvalid,
-                "\(fileName) uses the YAML tag '\(node.tag.rawValue)', which is refused",
+                "\(fileName) uses the YAML tag '\(BundlePath.printable(node.tag))', which is refused",
                 item: item
             )
         }
         switch node {
-        case .scalar(let scalar):
-            return .scalar(scalar.string)
-        case .sequence(let sequence):
+        case .scalar(let text, _, _, _):
+            return .scalar(text)
+        case .sequence(let sequence, _):
             var values: [Value] = []
             for (index, element) in sequence.enumerated() {
                 let path = (field ?? "") + "[\(index)]"
                 values.append(try convert(element, fileName: fileName, field: path, depth: depth + 1, budget: &budget))
             }
             return .sequence(values)
-        case .mapping(let mapping):
+        case .mapping(let mapping, _):
             var pairs: [Pair] = []
             for (keyNode, valueNode) in mapping {
-                guard case .scalar(let keyScalar) = keyNode, allowedTags.contains(keyNode.tag.rawValue) else {
+                guard case .scalar(let key, _, _, _) = keyNode, allowedTags.contains(keyNode.tag) else {
                     throw ModelBundleError(
                         .environmentInvalid,
                         "\(fileName) has a mapping key that is not text",
                         item: item
                     )
                 }
-                let key = keyScalar.string
                 if key == "<<" {
                     throw ModelBundleError(.environmentInvalid, "\(fileName) uses a YAML merge key '<<'", item: item)
                 }
@@ -132,7 +132,7 @@ enum EnvironmentYAML {
             }
             return .mapping(pairs)
         case .alias:
-            throw ModelBundleError(.environmentInvalid, "\(fileName) uses a YAML alias", item: item)
+            preconditionFailure("aliases are refused above")
         }
     }
 

@@ -1,8 +1,8 @@
 /// Finds YAML anchors (`&name`) and aliases (`*name`) before the document reaches the parser.
 ///
-/// Why: an alias lets 600 bytes describe a billion nodes ("billion laughs"), and the parser we
-/// use (Yams) hashes mapping keys recursively, so an aliased key would expand inside it before
-/// any limit of ours could apply. MLflow never writes anchors (`yaml.safe_dump` of plain data), so
+/// Why: an alias lets 600 bytes describe a billion nodes ("billion laughs"), and the composer
+/// refuses aliases only once libyaml has parsed the whole text; refusing them first names the
+/// line and column of the first one and spends nothing on the rest. MLflow never writes anchors (`yaml.safe_dump` of plain data), so
 /// the manifest reader refuses them outright. The scan is lexical and conservative: it tracks
 /// quoted scalars (which may span lines), comments, block scalars and flow collections, and
 /// reports an `&` or `*` wherever a node may start. A legal but odd document (a multi-line plain

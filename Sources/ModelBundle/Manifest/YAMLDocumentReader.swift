@@ -1,5 +1,3 @@
-import Yams
-
 /// Reads a YAML document as inert data, with the limits of `reference/security.md` §5: bounded
 /// size, no anchors or aliases, bounded depth and node count, no duplicate keys, no tags beyond
 /// YAML's core types.
@@ -32,15 +30,13 @@ struct YAMLDocumentReader {
                 item: "\(fileName):\(finding.line):\(finding.column)"
             )
         }
-        let root: Node?
+        let root: YAMLNode?
         do {
-            // The basic resolver types nothing by regular expression: typing follows PyYAML's rules in
-            // YAMLScalarRules, and compiling Yams' default patterns would cost milliseconds at start-up.
-            root = try Yams.compose(yaml: text, .basic)
-        } catch let error as YamlError {
-            throw translate(error)
+            // Tags are resolved without implicit typing rules: typing follows PyYAML's rules in
+            // YAMLScalarRules.
+            root = try YAMLComposer(maximumDepth: maximumDepth + 1, maximumNodes: maximumNodes).compose(text.utf8)
         } catch {
-            throw invalid("is not valid YAML", item: fileName, detail: "\(error)")
+            throw translate(error)
         }
         guard let root else {
             throw invalid("is empty", item: fileName)
@@ -49,7 +45,7 @@ struct YAMLDocumentReader {
         return try convert(root, path: "", depth: 0, budget: &budget)
     }
 
-    private func convert(_ node: Node, path: String, depth: Int, budget: inout Int) throws(ModelBundleError)
+    private func convert(_ node: YAMLNode, path: String, depth: Int, budget: inout Int) throws(ModelBundleError)
         -> ManifestValue
     {
         budget -= 1
@@ -59,7 +55,10 @@ struct YAMLDocumentReader {
         if depth > maximumDepth {
             throw invalid("is nested deeper than \(maximumDepth) levels at \(display(path))", item: display(path))
         }
-        let tag = node.tag.rawValue
+        if case .alias = node {
+            throw invalid("has an alias at \(display(path)); aliases are refused", item: display(path))
+        }
+        let tag = node.tag
         guard Self.allowedTags.contains(tag) else {
             throw invalid(
                 "has the tag \(BundlePath.printable(tag)) at \(display(path)); only plain YAML data is accepted",
@@ -67,22 +66,21 @@ struct YAMLDocumentReader {
             )
         }
         switch node {
-        case .scalar(let scalar):
-            return .scalar(text: scalar.string, isPlain: scalar.style == .plain || scalar.style == .any)
-        case .sequence(let sequence):
+        case .scalar(let text, _, let isPlain, _):
+            return .scalar(text: text, isPlain: isPlain)
+        case .sequence(let sequence, _):
             var items: [ManifestValue] = []
             items.reserveCapacity(min(sequence.count, budget))
             for (offset, element) in sequence.enumerated() {
                 items.append(try convert(element, path: "\(path)[\(offset)]", depth: depth + 1, budget: &budget))
             }
             return .list(items)
-        case .mapping(let mapping):
+        case .mapping(let mapping, _):
             var map = ManifestMap()
             for (keyNode, valueNode) in mapping {
-                guard case .scalar(let key) = keyNode else {
+                guard case .scalar(let keyText, _, _, _) = keyNode else {
                     throw invalid("has a non-scalar mapping key at \(display(path))", item: display(path))
                 }
-                let keyText = key.string
                 let childPath = path.isEmpty ? keyText : "\(path).\(keyText)"
                 if map[keyText] != nil {
                     throw invalid("has the key \(display(childPath)) twice", item: display(childPath))
@@ -91,7 +89,7 @@ struct YAMLDocumentReader {
             }
             return .map(map)
         case .alias:
-            throw invalid("has an alias at \(display(path)); aliases are refused", item: display(path))
+            preconditionFailure("aliases are refused above")
         }
     }
 
@@ -99,22 +97,25 @@ struct YAMLDocumentReader {
         path.isEmpty ? "the document root" : BundlePath.printable(path)
     }
 
-    private func translate(_ error: YamlError) -> ModelBundleError {
+    private func translate(_ error: YAMLComposeError) -> ModelBundleError {
         switch error {
-        case .duplicatedKeysInMapping(let duplicates, let context):
+        case .duplicateKeys(let duplicates, let line):
             let names = duplicates.map(BundlePath.printable).joined(separator: ", ")
+            return invalid("has the key \(names) twice in one mapping (line \(line))", item: "\(fileName):\(line)")
+        case .syntax(let problem, let line, let column):
             return invalid(
-                "has the key \(names) twice in one mapping (line \(context.mark.line))",
-                item: "\(fileName):\(context.mark.line)"
+                "is not valid YAML at line \(line), column \(column): \(problem)",
+                item: "\(fileName):\(line):\(column)"
             )
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-            .composer(_, let problem, let mark, _):
+        case .multipleDocuments(let line):
             return invalid(
-                "is not valid YAML at line \(mark.line), column \(mark.column): \(problem)",
-                item: "\(fileName):\(mark.line):\(mark.column)"
+                "is not valid YAML at line \(line), column 1: but found another document",
+                item: "\(fileName):\(line):1"
             )
-        default:
-            return invalid("is not valid YAML", item: fileName, detail: "\(error)")
+        case .tooDeep(let limit, let line):
+            return invalid("is nested deeper than \(limit - 1) levels (line \(line))", item: "\(fileName):\(line)")
+        case .tooManyNodes:
+            return invalid("has more than \(maximumNodes) nodes", item: fileName)
         }
     }
 

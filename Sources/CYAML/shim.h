@@ -1,0 +1,4 @@
+#ifndef MODELBUNDLE_CYAML_SHIM_H
+#define MODELBUNDLE_CYAML_SHIM_H
+#include <yaml.h>
+#endif
