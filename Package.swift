@@ -120,7 +120,7 @@ if Context.environment["MBUNDLE_FUZZ"] == "1" {
     package.targets.append(
         .executableTarget(
             name: "mbundle-fuzz",
-            dependencies: ["ModelBundle", "ModelBundleArchive", "ModelFlavors"],
+            dependencies: ["ModelBundle", "ModelCodecs", "ModelBundleArchive", "ModelFlavors"],
             path: "Fuzz/mbundle-fuzz",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         )

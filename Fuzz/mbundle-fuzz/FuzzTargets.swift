@@ -1,4 +1,5 @@
 import ModelBundle
+import ModelCodecs
 import ModelBundleArchive
 import ModelFlavors
 
