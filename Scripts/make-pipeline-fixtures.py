@@ -249,7 +249,23 @@ def main(root):
                     shutil.rmtree(path.parent)
             expected[bundle] = entry
     (out / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
+    write_refused(out / "refused")
     print(f"wrote {len(expected)} bundles to {out}")
+
+
+def write_refused(out):
+    """Model files that must be refused by name: a FunctionTransformer running user code."""
+    import pickle
+
+    import skops.io
+    from sklearn.preprocessing import FunctionTransformer
+
+    out.mkdir(parents=True)
+    x = frame(60, seed=31)[["age", "income"]].fillna(1.0)
+    y = (x["age"] > 40).astype(np.int64)
+    model = Pipeline([("log", FunctionTransformer(np.log1p)), ("model", LogisticRegression())]).fit(x, y)
+    (out / "function_transformer.pkl").write_bytes(pickle.dumps(model, protocol=5))
+    skops.io.dump(model, out / "function_transformer.skops")
 
 
 def trusted_types(model):

@@ -41,6 +41,16 @@ package struct PreprocessingStep: Sendable {
         package var columns: [Int]
         /// `transformer_weights[name]`: the branch's output is multiplied by it (nil: 1).
         package var weight: Double?
+
+        package init(
+            step: PreprocessingStep,
+            columns: [Int],
+            weight: Double? = nil
+        ) {
+            self.step = step
+            self.columns = columns
+            self.weight = weight
+        }
     }
 
     /// A `ColumnTransformer`: its branches in `transformers_` order ("drop" branches and
@@ -50,6 +60,14 @@ package struct PreprocessingStep: Sendable {
         /// `feature_names_in_`, when it was fitted on a DataFrame: its columns are then chosen
         /// by name at the top of a stage.
         package var inputNames: [String]?
+
+        package init(
+            branches: [Branch],
+            inputNames: [String]?
+        ) {
+            self.branches = branches
+            self.inputNames = inputNames
+        }
     }
 
     /// `SimpleImputer`: missing cells of column j become `statistics[j]`; columns whose
@@ -60,6 +78,18 @@ package struct PreprocessingStep: Sendable {
         package var statistics: [PreprocessingCell]
         package var keepEmpty: Bool
         package var indicator: [Int]?
+
+        package init(
+            missingValue: PreprocessingCell,
+            statistics: [PreprocessingCell],
+            keepEmpty: Bool,
+            indicator: [Int]?
+        ) {
+            self.missingValue = missingValue
+            self.statistics = statistics
+            self.keepEmpty = keepEmpty
+            self.indicator = indicator
+        }
     }
 
     /// OneHotEncoder, OrdinalEncoder and TargetEncoder share scikit-learn's `_BaseEncoder._transform`:
@@ -94,6 +124,22 @@ package struct PreprocessingStep: Sendable {
         package var output: Output
         /// Input column names for errors (`feature_names_in_`), when known.
         package var columnNames: [String]?
+
+        package init(
+            categories: [[PreprocessingCell]],
+            handleUnknown: HandleUnknown,
+            infrequentIndices: [[Int]?],
+            defaultToInfrequent: [[Int]?],
+            output: Output,
+            columnNames: [String]?
+        ) {
+            self.categories = categories
+            self.handleUnknown = handleUnknown
+            self.infrequentIndices = infrequentIndices
+            self.defaultToInfrequent = defaultToInfrequent
+            self.output = output
+            self.columnNames = columnNames
+        }
     }
 
     /// z = ((x − subtract) / divide) × multiply + add, each part optional, then clipped to `clip`;
@@ -105,6 +151,22 @@ package struct PreprocessingStep: Sendable {
         package var multiply: [Double]?
         package var add: [Double]?
         package var clip: ClosedRange<Double>?
+
+        package init(
+            className: String,
+            subtract: [Double]? = nil,
+            divide: [Double]? = nil,
+            multiply: [Double]? = nil,
+            add: [Double]? = nil,
+            clip: ClosedRange<Double>? = nil
+        ) {
+            self.className = className
+            self.subtract = subtract
+            self.divide = divide
+            self.multiply = multiply
+            self.add = add
+            self.clip = clip
+        }
     }
 
     /// `PolynomialFeatures` (dense, C order), products built as its transform builds them.
@@ -115,6 +177,20 @@ package struct PreprocessingStep: Sendable {
         package var includeBias: Bool
         /// `n_output_features_`, checked against the degrees when the stage is built.
         package var outputCount: Int
+
+        package init(
+            minDegree: Int,
+            maxDegree: Int,
+            interactionOnly: Bool,
+            includeBias: Bool,
+            outputCount: Int
+        ) {
+            self.minDegree = minDegree
+            self.maxDegree = maxDegree
+            self.interactionOnly = interactionOnly
+            self.includeBias = includeBias
+            self.outputCount = outputCount
+        }
     }
 
     /// `KBinsDiscretizer`: code = number of inner edges ≤ x; `oneHot` spreads codes over
@@ -122,5 +198,13 @@ package struct PreprocessingStep: Sendable {
     package struct Discretizer: Sendable {
         package var edges: [[Double]]
         package var oneHot: Bool
+
+        package init(
+            edges: [[Double]],
+            oneHot: Bool
+        ) {
+            self.edges = edges
+            self.oneHot = oneHot
+        }
     }
 }
