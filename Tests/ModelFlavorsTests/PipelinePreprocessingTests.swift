@@ -82,6 +82,25 @@ import Testing
         Self.check(output, try #require(expected[function]), "\(bundle) \(function)")
     }
 
+    @Test("mbundle convert writes the stage into a native bundle that predicts the same", arguments: cases)
+    func convertedPredictions(_ bundle: String, _ function: String) throws {
+        let expected = try Self.expected(bundle)
+        let request = try #require(expected["request"] as? String)
+        let body = Array(try Data(contentsOf: Self.fixtures.appendingPathComponent(request)))
+        let copy = try Self.copy(bundle, predictFunction: function)
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-ppc-\(UUID().uuidString)")
+        defer {
+            try? FileManager.default.removeItem(at: copy)
+            try? FileManager.default.removeItem(at: target)
+        }
+        let manifest = try SklearnBundleConverter.convert(try BundleReader(path: copy.path).read(), to: target.path)
+        #expect(manifest.flavorNames.contains { $0 == "logistic_regression" || $0 == "linear_regression" })
+        let model = try ModelLoader(registry: .builtIn).load(path: target.path)
+        #expect(model.flavorName != "sklearn")
+        let output = try model.predict(try RequestDecoder(schema: model.requestSchema).decode(body, format: .json))
+        Self.check(output, try #require(expected[function]), "converted \(bundle) \(function)")
+    }
+
     @Test(
         "an unseen category with handle_unknown='error' names the column, row and value",
         arguments: ["skops", "pickle"]

@@ -38,17 +38,10 @@ public enum SklearnBundleConverter {
             )
         }
         let (model, fileName) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
-        guard model.stage == nil else {
-            throw ModelBundleError(
-                .flavorUnavailable,
-                "\(fileName) holds a pipeline with a preprocessing stage, which convert does not write into a "
-                    + "native bundle yet; run the MLflow bundle with mbundle predict as it is",
-                item: "\(fileName):steps"
-            )
-        }
         let estimator = model.estimator
         let predictFunction = manifest.pythonFunction?.predictFunction ?? "predict"
         var package = try estimator.nativePackage(predictFunction: predictFunction, fileName: fileName)
+        package.preprocessing = model.stage
         package.signature = try manifest.signature()
         return try package.checked()
     }
