@@ -1,6 +1,7 @@
 import ArgumentParser
 import ModelBundle
 import ModelBundleArchive
+import ModelFlavors
 
 /// `mbundle inspect MODEL [--json]`: what a bundle holds.
 struct InspectCommand: ParsableCommand {
@@ -16,12 +17,22 @@ struct InspectCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let summary = try reportingErrors { () throws(ModelBundleError) in
+        let (summary, steps) = try reportingErrors { () throws(ModelBundleError) in
             let opened = try OpenedModel(model)
             var summary = try BundleSummary(opened.bundle)
             summary.path = model
-            return summary
+            return (summary, PreprocessingDescription.lines(for: opened.bundle))
         }
-        StandardOutput.write(json ? summary.jsonText : summary.text)
+        guard let steps else {
+            StandardOutput.write(json ? summary.jsonText : summary.text)
+            return
+        }
+        // The preprocessing stage's steps (issue #13), after the bundle summary.
+        if json, case .object(var document) = summary.json {
+            document["preprocessing"] = .array(steps.map(JSONValue.string))
+            StandardOutput.write(JSONWriter(indent: 2, ensureASCII: false).string(.object(document)) + "\n")
+        } else {
+            StandardOutput.write(summary.text + "preprocessing:\n" + steps.map { "  \($0)\n" }.joined())
+        }
     }
 }
