@@ -153,6 +153,20 @@ extension PreprocessingStep {
     }
 }
 
+extension PreprocessingStage {
+    /// The affine maps of a stage made only of scalers without clipping, in order (nil otherwise):
+    /// such a stage can be folded into a linear model's weights instead of being run.
+    package var foldableScalers: [PreprocessingStep.AffineScaler]? {
+        guard case .sequence(let steps) = root.kind, !steps.isEmpty else { return nil }
+        var scalers: [PreprocessingStep.AffineScaler] = []
+        for step in steps {
+            guard case .scaler(let scaler) = step.kind, scaler.clip == nil else { return nil }
+            scalers.append(scaler)
+        }
+        return scalers
+    }
+}
+
 /// Columns between steps, with a name each for error messages.
 package struct PreprocessingBlock {
     package var columns: [PreprocessingColumn]

@@ -450,25 +450,6 @@ enum SklearnModelState {
             )
         }
         let front = steps.dropLast()
-        // Plain scalers only (the pre-#13 pipelines): fold them into the weights.
-        var scalersOnly = true
-        for entry in front {
-            let value = entry.value
-            guard case .object(let step) = value, step.kind.role == .scaler else {
-                scalersOnly = false
-                break
-            }
-        }
-        if scalersOnly {
-            var folded: [SklearnEstimator.Step] = []
-            for entry in front {
-                let value = entry.value
-                guard case .object(let step) = value else { continue }
-                folded.append(try SklearnEstimatorState.step(step.source, fileName: fileName))
-            }
-            folded.append(.estimator(estimator))
-            return SklearnModel(stage: nil, estimator: try SklearnEstimator.pipeline(folded, item: "\(fileName):steps"))
-        }
         var children: [PreprocessingStep] = []
         for entry in front {
             let stepName = entry.name
@@ -485,6 +466,28 @@ enum SklearnModelState {
         }
         guard let first = children.first else { return SklearnModel(stage: nil, estimator: estimator) }
         let root = PreprocessingStep(name: "pipeline", inputWidth: first.inputWidth, kind: .sequence(children))
-        return SklearnModel(stage: try PreprocessingStage(root: root), estimator: estimator)
+        let stage = try PreprocessingStage(root: root)
+        // The optimisation of a stage of plain scalers (no clipping): folded into the linear
+        // weights, w·z + b with z affine in x, so the kernels read the frame directly.
+        if let scalers = stage.foldableScalers {
+            var folded: [SklearnEstimator.Step] = []
+            for scaler in scalers {
+                let kind = SklearnEstimator.Kind.allCases.first { $0.shortName == scaler.className } ?? .standardScaler
+                folded.append(
+                    .scaler(
+                        SklearnEstimator.Scaler(
+                            kind: kind,
+                            subtract: scaler.subtract,
+                            divide: scaler.divide,
+                            multiply: scaler.multiply,
+                            add: scaler.add
+                        )
+                    )
+                )
+            }
+            folded.append(.estimator(estimator))
+            return SklearnModel(stage: nil, estimator: try SklearnEstimator.pipeline(folded, item: "\(fileName):steps"))
+        }
+        return SklearnModel(stage: stage, estimator: estimator)
     }
 }
