@@ -134,3 +134,60 @@ import Testing
         #expect(polynomial?.item == "poly")
     }
 }
+
+/// The bundle form (`preprocessing.json` + tensors) round-trips, and hostile documents are refused
+/// naming the file and the step.
+@Suite struct PreprocessingBundleFormatTests {
+    static func fixtureStage() throws -> PreprocessingStage {
+        let url = PipelinePreprocessingTests.fixtures.appendingPathComponent("infrequent_multiclass_pickle/model.pkl")
+        let summary = try SklearnPipelineReader.read(bytes: Array(try Data(contentsOf: url)), fileName: "model.pkl")
+        return try #require(summary.stage)
+    }
+
+    static func read(_ json: [UInt8], _ tensors: [WeightTensor]) throws -> PreprocessingStage {
+        let file = try SafeTensorsFile(bytes: try SafeTensorsWriter.encode(tensors), fileName: "model.safetensors")
+        return try PreprocessingBundleReader.read(json: json, file: "preprocessing.json", tensors: file)
+    }
+
+    @Test("a stage written to its bundle form reads back with the same steps and width")
+    func roundTrip() throws {
+        let stage = try Self.fixtureStage()
+        let (json, tensors) = try PreprocessingBundleFormat.encode(stage)
+        let again = try Self.read(json, tensors)
+        #expect(again.outputWidth == stage.outputWidth)
+        #expect(again.inputNames == stage.inputNames)
+        let (json2, tensors2) = try PreprocessingBundleFormat.encode(again)
+        #expect(json2 == json)
+        #expect(tensors2.map(\.name) == tensors.map(\.name))
+    }
+
+    @Test("hostile documents are refused with typed errors")
+    func hostileDocuments() throws {
+        let stage = try Self.fixtureStage()
+        let (json, tensors) = try PreprocessingBundleFormat.encode(stage)
+        let text = String(decoding: json, as: UTF8.self)
+        let cases: [(String, String)] = [
+            ("\"format_version\": 1", "\"format_version\": 2"),  // another version
+            ("\"type\": \"encoder\"", "\"type\": \"function\""),  // a step type this build does not know
+            ("\"input_width\": 6", "\"input_width\": 7"),  // widths that disagree
+            ("\"preprocessing.0.", "\"preprocessing.999."),  // a tensor the file does not hold
+        ]
+        for (from, to) in cases {
+            #expect(text.contains(from), "\(from)")
+            let hostile = Array(text.replacingOccurrences(of: from, with: to).utf8)
+            #expect(throws: ModelBundleError.self, "\(to)") { _ = try Self.read(hostile, tensors) }
+        }
+        #expect(throws: ModelBundleError.self) { _ = try Self.read(Array("[1]".utf8), tensors) }
+        #expect(throws: ModelBundleError.self) { _ = try Self.read(json, []) }
+    }
+
+    @Test("inspect lists the steps of a converted bundle and of an MLflow sklearn bundle")
+    func description() throws {
+        let bundle = PipelinePreprocessingTests.fixtures.appendingPathComponent("onehot_logistic_skops")
+        let lines = try #require(PreprocessingDescription.lines(for: try BundleReader(path: bundle.path).read()))
+        #expect(lines.first == "reads age, income, city, plan, visits, member; gives 17 features")
+        #expect(
+            lines.contains { $0.contains("pre/cat/onehot: OneHotEncoder (categories 7, 4; handle_unknown ignore)") }
+        )
+    }
+}
