@@ -5,8 +5,8 @@ package import ModelBundle
 /// readers into an estimator and its validated preprocessing stage. Nothing is executed; every
 /// failure is a ``ModelBundleError``.
 package enum SklearnPipelineReader {
-    /// What a model file holds, summarised: the stage's steps (nil without one) and the
-    /// estimator's feature count as the stage feeds it.
+    /// What a model file holds, summarised: its validated preprocessing stage (nil without one)
+    /// and the kind of estimator behind it.
     package struct Summary: Sendable {
         package var stage: PreprocessingStage?
         package var estimator: String

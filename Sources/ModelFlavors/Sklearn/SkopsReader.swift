@@ -13,8 +13,10 @@ import ModelBundle
 /// pickle reader's are.
 enum SkopsReader {
     static let supportedProtocol: Int64 = 2
-    /// skops nests a handful of levels for a linear model; the JSON parser refuses deeper documents.
-    static let maximumSchemaDepth = 64
+    /// skops nests about 8 JSON levels per estimator level (a pipeline of a ColumnTransformer of a
+    /// Pipeline of a FeatureUnion is 34 deep); this admits the preprocessing stage's 16 levels and
+    /// the JSON parser refuses deeper documents.
+    static let maximumSchemaDepth = 160
     /// The node loaders that describe plain data (skops `NODE_TYPE_MAPPING`); everything else can
     /// name code (`FunctionNode`, `MethodNode`, `TypeNode`, `ReduceNode`, `OperatorFuncNode`, …).
     static let dataLoaders: Set<String> = ["DictNode", "JsonNode", "NdArrayNode", "ListNode", "TupleNode"]
