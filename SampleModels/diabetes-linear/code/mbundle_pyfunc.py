@@ -68,7 +68,8 @@ def _softmax(scores):
 
 
 class _LinearModel:
-    def __init__(self, kind, coef, intercept, classes, multi_class, predict_fn, columns):
+    def __init__(self, kind, coef, intercept, classes, multi_class, predict_fn, columns, stage=None):
+        self.stage = stage
         self.kind = kind
         self.coef = coef
         self.intercept = intercept
@@ -78,6 +79,8 @@ class _LinearModel:
         self.columns = columns
 
     def _matrix(self, model_input):
+        if self.stage is not None:
+            return np.ascontiguousarray(self.stage(model_input), dtype=self.coef.dtype)
         if hasattr(model_input, "columns") and hasattr(model_input, "to_numpy"):
             if self.columns and all(c in model_input.columns for c in self.columns):
                 model_input = model_input[self.columns]
@@ -120,6 +123,262 @@ class _LinearModel:
         else:
             indices = scores.argmax(axis=1)
         return self.classes[indices]
+
+
+# --- Preprocessing stage (Docs/preprocessing.md): preprocessing.json + float64 tensors. ---
+# Mirrors scikit-learn 1.9's transform of each fitted step, on the columns MLflow hands over.
+
+
+def _key(value):
+    # Category equality as scikit-learn's encoders see it: NaN matches NaN, None matches None,
+    # numbers (ints, floats, bools) compare by value, text by text.
+    if value is None:
+        return ("none",)
+    if isinstance(value, str):
+        return ("s", value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return ("o", repr(value))
+    if number != number:
+        return ("nan",)
+    return ("n", number)
+
+
+def _cell(value):
+    if value is None:
+        return None
+    if isinstance(value, dict) and value == {"nan": True}:
+        return float("nan")
+    return value
+
+
+def _numbers(column, step):
+    if column.dtype.kind == "f":
+        return column.astype(np.float64, copy=False)
+    if column.dtype.kind in "iub":
+        return column.astype(np.float64)
+    out = np.empty(len(column), dtype=np.float64)
+    for row, value in enumerate(column):
+        if value is None:
+            out[row] = np.nan
+        elif isinstance(value, str):
+            raise ValueError(f"step {step}: could not convert string to float: {value!r} (row {row})")
+        else:
+            out[row] = float(value)
+    return out
+
+
+class _Stage:
+    def __init__(self, document, tensors):
+        if document.get("format_version") != 1:
+            raise ValueError("preprocessing.json format_version must be 1")
+        self.input_names = document.get("input_names")
+        self.root = document["root"]
+        self.tensors = tensors
+        self.width = int(document["output_width"])
+
+    def _tensor(self, name):
+        if name is None:
+            return None
+        return np.asarray(self.tensors[name], dtype=np.float64)
+
+    def __call__(self, frame):
+        if hasattr(frame, "columns") and self.input_names:
+            columns = [np.asarray(frame[name].to_numpy()) for name in self.input_names]
+        elif hasattr(frame, "columns"):
+            columns = [np.asarray(frame[name].to_numpy()) for name in frame.columns]
+        else:
+            array = np.asarray(frame)
+            columns = [array[:, j] for j in range(array.shape[1])]
+        columns = [c.astype(object) if c.dtype.kind in "OUS" or str(c.dtype) == "str" else c for c in columns]
+        out = self._apply(self.root, columns)
+        if len(out) != self.width:
+            raise ValueError(f"the stage produced {len(out)} columns, not {self.width}")
+        rows = len(out[0]) if out else 0
+        matrix = np.empty((rows, self.width), dtype=np.float64)
+        for j, column in enumerate(out):
+            matrix[:, j] = _numbers(column, "output")
+        return matrix
+
+    def _apply(self, step, block):
+        kind = step["type"]
+        name = step["name"]
+        if kind == "passthrough":
+            return block
+        if kind == "sequence":
+            for child in step["steps"]:
+                block = self._apply(child, block)
+            return block
+        if kind in ("columns", "union"):
+            out = []
+            for branch in step["branches"]:
+                sub = [block[i] for i in branch["columns"]] if kind == "columns" else block
+                result = self._apply(branch["step"], sub)
+                if branch.get("weight") is not None:
+                    result = [_numbers(c, name) * branch["weight"] for c in result]
+                out.extend(result)
+            return out
+        if kind == "imputer":
+            return self._impute(step, block)
+        if kind == "encoder":
+            return self._encode(step, block)
+        if kind == "scaler":
+            out = []
+            parts = [self._tensor(step.get(f)) for f in ("subtract", "divide", "multiply", "add")]
+            clip = self._tensor(step.get("clip"))
+            for j, column in enumerate(block):
+                x = _numbers(column, name).copy()
+                if parts[0] is not None:
+                    x -= parts[0][j]
+                if parts[1] is not None:
+                    x /= parts[1][j]
+                if parts[2] is not None:
+                    x *= parts[2][j]
+                if parts[3] is not None:
+                    x += parts[3][j]
+                if clip is not None:
+                    np.clip(x, clip[0], clip[1], out=x)
+                out.append(x)
+            return out
+        if kind == "polynomial":
+            return self._polynomial(step, [_numbers(c, name) for c in block])
+        if kind == "discretizer":
+            out = []
+            for j, column in enumerate(block):
+                x = _numbers(column, name)
+                if not np.isfinite(x).all():
+                    raise ValueError(f"step {name}: Input X contains NaN or infinity")
+                edges = self._tensor(step["edges"][j])
+                codes = np.searchsorted(edges[1:-1], x, side="right")
+                if step["onehot"]:
+                    out.extend((codes == b).astype(np.float64) for b in range(len(edges) - 1))
+                else:
+                    out.append(codes.astype(np.float64))
+            return out
+        raise ValueError(f"step {name}: unknown type {kind}")
+
+    def _impute(self, step, block):
+        missing = _key(_cell(step["missing_value"]))
+        statistics = [_cell(v) for v in step["statistics"]]
+        out = []
+        masks = []
+        for j, column in enumerate(block):
+            if column.dtype.kind == "f":
+                mask = np.isnan(column) if missing == ("nan",) else (
+                    column == missing[1] if missing[0] == "n" else np.zeros(len(column), dtype=bool))
+            else:
+                mask = np.array([_key(v) == missing for v in column], dtype=bool)
+            masks.append(mask)
+            stat = statistics[j]
+            if not step["keep_empty"] and _key(stat) in (("nan",), ("none",)):
+                continue
+            if column.dtype.kind == "f" and not isinstance(stat, str):
+                filled = column.copy()
+                filled[mask] = stat
+            else:
+                filled = column.astype(object).copy()
+                filled[mask] = stat
+            out.append(filled)
+        for j in step.get("indicator") or []:
+            out.append(masks[j].astype(np.float64))
+        return out
+
+    def _encode(self, step, block):
+        name = step["name"]
+        handle = step["handle_unknown"]
+        output = step["output"]
+        if output == "target":
+            handle = "ignore"
+        infrequent = step.get("infrequent_indices") or []
+        mappings = step.get("default_to_infrequent") or []
+        names = step.get("column_names")
+        out = []
+        for j, categories in enumerate(step["categories"]):
+            lookup = {_key(_cell(c)): code for code, c in enumerate(categories)}
+            column = block[j]
+            rows = len(column)
+            codes = np.zeros(rows, dtype=np.int64)
+            known = np.ones(rows, dtype=bool)
+            for row in range(rows):
+                code = lookup.get(_key(column[row]))
+                if code is None:
+                    if handle == "error":
+                        label = names[j] if names else j
+                        raise ValueError(f"Found unknown categories [{column[row]!r}] in column {label} during transform")
+                    known[row] = False
+                else:
+                    codes[row] = code
+            group = infrequent[j] if infrequent else None
+            if group:
+                codes[~known] = group[0]
+                if handle in ("infrequent_if_exist", "warn"):
+                    known[:] = True
+            mapping = mappings[j] if mappings else None
+            if mapping is not None:
+                update = np.ones(rows, dtype=bool)
+                if output == "ordinal" and j in step["missing_columns"]:
+                    update = codes != step["missing_codes"][step["missing_columns"].index(j)]
+                codes[update] = np.asarray(mapping, dtype=np.int64)[codes[update]]
+            if output == "onehot":
+                drop = step["drop"][j]
+                for k in range(step["widths"][j]):
+                    target = k if drop is None or k < drop else k + 1
+                    out.append(((codes == target) & known).astype(np.float64))
+            elif output == "ordinal":
+                values = codes.astype(np.float64)
+                if j in step["missing_columns"]:
+                    missing_code = step["missing_codes"][step["missing_columns"].index(j)]
+                    values[codes == missing_code] = float(_cell(step["encoded_missing_value"]))
+                if handle == "use_encoded_value" and step.get("unknown_value") is not None:
+                    values[~known] = float(_cell(step["unknown_value"]))
+                out.append(values)
+            else:
+                count = int(step["class_count"])
+                means = self._tensor(step["target_mean"])
+                for t in range(count):
+                    encoding = self._tensor(step["encodings"][j * count + t])
+                    values = encoding[codes]
+                    values[~known] = means[t]
+                    out.append(values)
+        return out
+
+    def _polynomial(self, step, inputs):
+        rows = len(inputs[0]) if inputs else 0
+        features = len(inputs)
+        full = []
+        if step["include_bias"]:
+            full.append(np.ones(rows))
+        max_degree = int(step["max_degree"])
+        if max_degree > 0:
+            full.extend(inputs)
+            index = list(range(len(full) - features, len(full))) + [len(full)]
+            for _ in range(2, max_degree + 1):
+                new_index = []
+                end = index[-1]
+                for feature in range(features):
+                    start = index[feature]
+                    new_index.append(len(full))
+                    if step["interaction_only"]:
+                        start += index[feature + 1] - index[feature]
+                    if end <= start:
+                        break
+                    for column in range(start, end):
+                        full.append(full[column] * inputs[feature])
+                new_index.append(len(full))
+                index = new_index
+        count = int(step["output_count"])
+        if int(step["min_degree"]) > 1:
+            bias = 1 if step["include_bias"] else 0
+            full = full[:bias] + full[len(full) - (count - bias):]
+        return full
+
+
+def _load_stage(model_dir, file_name, tensors):
+    if not isinstance(file_name, str) or "/" in file_name or "\\" in file_name or file_name.startswith("."):
+        raise ValueError("preprocessing must name a file beside MLmodel")
+    with open(os.path.join(model_dir, file_name), encoding="utf-8") as f:
+        return _Stage(json.load(f), tensors)
 
 
 def _signature_columns(manifest):
@@ -165,4 +424,9 @@ def _load_pyfunc(data_path):
         rows = 1 if multi_class == "binary" else len(labels)
         if multi_class not in ("binary", "multinomial", "ovr") or coef.shape[0] != rows or len(labels) < 2:
             raise ValueError(f"{kind}: {len(labels)} classes and multi_class {multi_class} need {rows} coef rows")
-    return _LinearModel(kind, coef, intercept, classes, multi_class, predict_fn, _signature_columns(manifest))
+    stage = None
+    if config.get("preprocessing") is not None:
+        stage = _load_stage(model_dir, config["preprocessing"], tensors)
+    return _LinearModel(
+        kind, coef, intercept, classes, multi_class, predict_fn, _signature_columns(manifest), stage
+    )

@@ -38,9 +38,11 @@ public enum SklearnBundleConverter {
                 item: "flavors.sklearn"
             )
         }
-        let (estimator, fileName) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
+        let (model, fileName) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
+        let estimator = model.estimator
         let predictFunction = manifest.pythonFunction?.predictFunction ?? "predict"
         var package = try estimator.nativePackage(predictFunction: predictFunction, fileName: fileName)
+        package.preprocessing = model.stage
         package.signature = try manifest.signature()
         return try package.checked()
     }

@@ -50,6 +50,9 @@ public struct LinearModelFlavorConfiguration: Sendable, Hashable {
     public var multiClass: MultiClassStrategy?
     public var predictFunction: String
     public var dtype: ScalarType
+    /// The preprocessing stage's document (`preprocessing.json`), when the model has one
+    /// (Docs/preprocessing.md); its tensors live in ``weights``.
+    public var preprocessing: String?
 
     public init(
         kind: Kind,
@@ -132,6 +135,10 @@ public struct LinearModelFlavorConfiguration: Sendable, Hashable {
             predictFunction: predictFunction,
             dtype: dtype
         )
+        if let stage = configuration["preprocessing"] {
+            guard let file = stage.text else { throw field("preprocessing", "is not a file name") }
+            preprocessing = file
+        }
     }
 
     /// The configuration as an `MLmodel` map.
@@ -146,6 +153,7 @@ public struct LinearModelFlavorConfiguration: Sendable, Hashable {
         map["format_version"] = .int(Self.formatVersion)
         if let multiClass { map["multi_class"] = .string(multiClass.rawValue) }
         map["predict_fn"] = .string(predictFunction)
+        if let preprocessing { map["preprocessing"] = .string(preprocessing) }
         map["weights"] = .string(weights)
         return map
     }

@@ -24,13 +24,30 @@ enum NativeLinearFlavorLoader {
         } catch {
             throw ModelBundleError(error.code, error.message, item: error.item ?? field, detail: error.detail)
         }
-        let featureWidth = try signatureWidth(bundle.manifest)
-        switch configuration.dtype {
-        case .float64:
-            return try model(Double.self, configuration, file, featureWidth: featureWidth)
-        case .float32:
-            return try model(Float.self, configuration, file, featureWidth: featureWidth)
+        guard let stageFile = configuration.preprocessing else {
+            let featureWidth = try signatureWidth(bundle.manifest)
+            switch configuration.dtype {
+            case .float64:
+                return try model(Double.self, configuration, file, featureWidth: featureWidth)
+            case .float32:
+                return try model(Float.self, configuration, file, featureWidth: featureWidth)
+            }
         }
+        // A preprocessing stage: the signature describes its input; the weights its output.
+        let stageField = "flavors.\(kind.rawValue).preprocessing"
+        let stagePath = try BundlePath(stageFile, field: stageField)
+        let json = try bundle.directory.read(
+            stagePath,
+            limit: PreprocessingBundleFormat.maximumFileSize,
+            field: stageField
+        )
+        let stage = try PreprocessingBundleReader.read(json: json, file: stagePath.rawValue, tensors: file)
+        let inner: any FlavorModel
+        switch configuration.dtype {
+        case .float64: inner = try model(Double.self, configuration, file, featureWidth: stage.outputWidth)
+        case .float32: inner = try model(Float.self, configuration, file, featureWidth: stage.outputWidth)
+        }
+        return PreprocessedModel(stage: stage, model: inner)
     }
 
     private static func model<Scalar: KernelScalar>(

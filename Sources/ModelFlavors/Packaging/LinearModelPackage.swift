@@ -27,6 +27,9 @@ public struct LinearModelPackage: Sendable {
     public var signature: ModelSignature?
     /// The input schema inferred from the example, used when ``signature`` has no inputs.
     public var exampleSchema: Schema?
+    /// A preprocessing stage in front of the weights (written by `mbundle convert`): the signature
+    /// then describes the stage's input columns and `coef` has the stage's output width.
+    package var preprocessing: PreprocessingStage?
 
     public init(
         kind: LinearModelFlavorConfiguration.Kind,
@@ -98,7 +101,15 @@ public struct LinearModelPackage: Sendable {
 
         var signature = self.signature ?? ModelSignature()
         if signature.inputs == nil { signature.inputs = exampleSchema }
-        if let inputs = signature.inputs {
+        if let stage = preprocessing {
+            guard stage.outputWidth == columns else {
+                throw ModelBundleError(
+                    .weightsInvalid,
+                    "coef has \(columns) features but the preprocessing stage produces \(stage.outputWidth)",
+                    item: "coef"
+                )
+            }
+        } else if let inputs = signature.inputs {
             try Self.checkInputs(inputs, featureCount: columns)
         }
         if signature.outputs == nil {
@@ -110,13 +121,15 @@ public struct LinearModelPackage: Sendable {
 
     /// The flavor configuration written to `MLmodel` (of a ``checked()`` package).
     public var flavorConfiguration: LinearModelFlavorConfiguration {
-        LinearModelFlavorConfiguration(
+        var configuration = LinearModelFlavorConfiguration(
             kind: kind,
             classes: classes,
             multiClass: kind == .logisticRegression ? multiClass : nil,
             predictFunction: predictFunction,
             dtype: dtype
         )
+        if preprocessing != nil { configuration.preprocessing = PreprocessingBundleFormat.fileName }
+        return configuration
     }
 
     // MARK: - Rules

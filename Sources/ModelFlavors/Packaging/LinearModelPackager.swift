@@ -68,13 +68,18 @@ public struct LinearModelPackager: Sendable {
         manifest.metadata = ManifestMap([("mbundle_version", .string(mbundleVersion))])
         manifest.setSignature(package.signature)
 
-        var files: [BundleFile] = [
-            BundleFile(
-                try BundlePath(weightsFile),
-                bytes: try SafeTensorsWriter.encode([package.coef, package.intercept])
-            ),
-            BundleFile(try BundlePath(PythonLoaderSource.path), text: PythonLoaderSource.text),
-        ]
+        var tensors = [package.coef, package.intercept]
+        var stageFiles: [BundleFile] = []
+        if let stage = package.preprocessing {
+            let (json, stageTensors) = try PreprocessingBundleFormat.encode(stage)
+            tensors += stageTensors
+            stageFiles.append(BundleFile(try BundlePath(PreprocessingBundleFormat.fileName), bytes: json))
+        }
+        var files: [BundleFile] =
+            [
+                BundleFile(try BundlePath(weightsFile), bytes: try SafeTensorsWriter.encode(tensors)),
+                BundleFile(try BundlePath(PythonLoaderSource.path), text: PythonLoaderSource.text),
+            ] + stageFiles
         let environment = try EnvironmentManifests(
             requirements: requirements,
             mlflowVersion: mlflowVersion,

@@ -1,45 +1,5 @@
 import ModelBundle
 
-/// The fitted attributes of an unpickled estimator's state dict, checked and mapped onto
-/// ``SklearnEstimator`` by ``SklearnEstimatorState``. Unknown keys are ignored: they cannot change
-/// what is computed, and nothing in them is ever called.
-enum PickleEstimatorState {
-    static func estimator(
-        _ kind: SklearnEstimator.Kind,
-        state: [(key: String, value: PickleReaderValue)],
-        fileName: String
-    ) throws(ModelBundleError) -> SklearnEstimator {
-        switch try step(kind, state: state, fileName: fileName, depth: 0) {
-        case .estimator(let estimator): return estimator
-        case .scaler(let scaler): throw SklearnEstimator.loneScalerError(fileName: fileName, kind: scaler.kind)
-        }
-    }
-
-    private static func step(
-        _ kind: SklearnEstimator.Kind,
-        state: [(key: String, value: PickleReaderValue)],
-        fileName: String,
-        depth: Int
-    ) throws(ModelBundleError) -> SklearnEstimator.Step {
-        let source = PickleAttributes(kind: kind, state: state, fileName: fileName)
-        guard kind == .pipeline else { return try SklearnEstimatorState.step(source, fileName: fileName) }
-        guard depth == 0, case .list(let entries)? = source.value("steps"), !entries.isEmpty, entries.count <= 16
-        else {
-            throw source.invalid("steps", "is not a list of 1 to 16 steps (or the pipeline is nested)")
-        }
-        var steps: [SklearnEstimator.Step] = []
-        for entry in entries {
-            guard case .tuple(let pair) = entry, pair.count == 2,
-                case .estimator(let stepKind, let stepState?) = pair[1]
-            else {
-                throw source.invalid("steps", "holds a step that is not a (name, fitted estimator) pair")
-            }
-            steps.append(try step(stepKind, state: stepState, fileName: fileName, depth: depth + 1))
-        }
-        return .estimator(try SklearnEstimator.pipeline(steps, item: "\(fileName):steps"))
-    }
-}
-
 /// One unpickled state dict as a ``SklearnAttributeSource``.
 struct PickleAttributes: SklearnAttributeSource {
     let kind: SklearnEstimator.Kind
@@ -113,5 +73,38 @@ struct PickleAttributes: SklearnAttributeSource {
         }
         guard tensor.dtype != .uint64 else { throw invalid(key, "has dtype uint64; labels must fit int64") }
         return tensor.float64Values().map { Int64($0) }
+    }
+}
+
+extension PickleAttributes {
+    func data(_ name: String) throws(ModelBundleError) -> SklearnValue? {
+        try value(name).map { (raw) throws(ModelBundleError) in try convert(raw, name) }
+    }
+
+    /// A pickled value as plain data; nested estimators become attribute sources of their own.
+    private func convert(_ raw: PickleReaderValue, _ name: String) throws(ModelBundleError) -> SklearnValue {
+        switch raw {
+        case .none: return .null
+        case .bool(let flag): return .bool(flag)
+        case .int(let number): return .int(number)
+        case .float(let number): return .float(number)
+        case .string(let text): return .string(text)
+        case .tuple(let items), .list(let items), .objectArray(let items, _):
+            var values: [SklearnValue] = []
+            for item in items { values.append(try convert(item, name)) }
+            return .list(values)
+        case .dict(let entries):
+            var values: [(key: String, value: SklearnValue)] = []
+            for entry in entries { values.append((entry.key, try convert(entry.value, name))) }
+            return .dict(values)
+        case .array(let tensor): return .array(tensor)
+        case .strings(let strings, _): return .strings(strings)
+        case .slice(let start, let stop, let step): return .slice(start: start, stop: stop, step: step)
+        case .estimator(let kind, let state?):
+            return .object(SklearnObject(PickleAttributes(kind: kind, state: state, fileName: fileName)))
+        case .global(let global) where global == .float64Type || global == .float32Type: return .type(global.rawValue)
+        case .dtype(let code, _): return .type("dtype(\(code))")
+        default: throw invalid(name, "holds \(raw.kindName), which is not read as data")
+        }
     }
 }

@@ -80,15 +80,22 @@ enum PickleNumpy {
             guard case .list(let items) = data, items.count == count else {
                 throw fail("an object array's data is not a list of \(count) values")
             }
+            guard !fortran || shape.count < 2 else { throw fail("a Fortran-ordered object array is not read") }
             var strings: [String] = []
             for item in items {
-                guard case .string(let text) = item else {
-                    throw fail("an object array holds \(item.kindName); only str items are read")
-                }
-                strings.append(text)
+                if case .string(let text) = item { strings.append(text) }
             }
-            guard !fortran || shape.count < 2 else { throw fail("a Fortran-ordered object array is not read") }
-            return .strings(strings, shape: shape)
+            if strings.count == items.count { return .strings(strings, shape: shape) }
+            // Learned categories with None or NaN, integer categories, KBinsDiscretizer.bin_edges_
+            // (an array of arrays): kept as the data items they already are.
+            for item in items {
+                switch item {
+                case .string, .none, .bool, .int, .float, .array: continue
+                default:
+                    throw fail("an object array holds \(item.kindName); only str, None, numbers and arrays are read")
+                }
+            }
+            return .objectArray(items, shape: shape)
         }
         guard case .bytes(let raw) = data else { throw fail("an array's data is \(data.kindName), not bytes") }
         if isUnicode(code) {

@@ -45,7 +45,7 @@ struct PickleReader {
     }
 
     /// Reads the pickle into an allowlisted estimator.
-    static func read(bytes: [UInt8], fileName: String) throws(ModelBundleError) -> SklearnEstimator {
+    static func read(bytes: [UInt8], fileName: String) throws(ModelBundleError) -> SklearnModel {
         var reader = PickleReader(bytes: bytes, fileName: fileName)
         let value = try reader.run()
         guard case .estimator(let kind, let state?) = value else {
@@ -55,7 +55,10 @@ struct PickleReader {
                 item: fileName
             )
         }
-        return try PickleEstimatorState.estimator(kind, state: state, fileName: fileName)
+        return try SklearnModelState.model(
+            PickleAttributes(kind: kind, state: state, fileName: fileName),
+            fileName: fileName
+        )
     }
 
     // MARK: - The machine
@@ -215,6 +218,22 @@ struct PickleReader {
                     try push(.lossFunction(global))
                     continue
                 }
+                if case .global(.slice) = callable {
+                    // slice(start, stop, step): ints or None only.
+                    var bounds: [Int64?] = []
+                    for value in values {
+                        switch value {
+                        case .int(let number): bounds.append(number)
+                        case .none: bounds.append(nil)
+                        default: throw fail("REDUCE of builtins.slice with \(value.kindName)", at: offset)
+                        }
+                    }
+                    guard bounds.count == 3 else {
+                        throw fail("REDUCE of builtins.slice without 3 arguments", at: offset)
+                    }
+                    try push(.slice(start: bounds[0], stop: bounds[1], step: bounds[2]))
+                    continue
+                }
                 try push(try PickleNumpy.reduce(callable, values, fail: { fail($0, at: offset) }))
             case 0x62:  // BUILD
                 let state = try pop()
@@ -270,10 +289,12 @@ struct PickleReader {
         }
         var index = 0
         while index + 1 < items.count {
-            guard case .string(let key) = items[index] else {
-                throw fail("a dict key is \(items[index].kindName); only str keys are read", at: offset)
+            // int keys (OrdinalEncoder._missing_indices) are kept in decimal, as skops writes them.
+            switch items[index] {
+            case .string(let key): entries.append((key, items[index + 1]))
+            case .int(let key): entries.append((String(key), items[index + 1]))
+            default: throw fail("a dict key is \(items[index].kindName); only str and int keys are read", at: offset)
             }
-            entries.append((key, items[index + 1]))
             index += 2
         }
         try pushMutated(.dict(entries), links: links)

@@ -21,6 +21,10 @@ indirect enum PickleReaderValue: Sendable {
     case array(WeightTensor)
     /// An object or unicode array of strings.
     case strings([String], shape: [Int])
+    /// An object array holding more than str (None, NaN, numbers, nested arrays), C order.
+    case objectArray([PickleReaderValue], shape: [Int])
+    /// `slice(start, stop, step)`.
+    case slice(start: Int64?, stop: Int64?, step: Int64?)
     /// An `SGDClassifier._loss_function_` object (REDUCE of an allowlisted loss class with its
     /// numeric arguments): kept as its name only; prediction reads the `loss` string instead.
     case lossFunction(PickleReaderGlobal)
@@ -43,6 +47,8 @@ indirect enum PickleReaderValue: Sendable {
         case .emptyArray: "an unbuilt ndarray"
         case .array: "a numpy array"
         case .strings: "a string array"
+        case .objectArray: "an object array"
+        case .slice: "a slice"
         case .lossFunction(let global): global.rawValue
         case .estimator(let kind, _): kind.rawValue
         }
@@ -75,6 +81,22 @@ enum PickleReaderGlobal: String, Sendable {
     case maxAbsScaler = "sklearn.preprocessing._data.MaxAbsScaler"
     case pipeline = "sklearn.pipeline.Pipeline"
     case labelBinarizer = "sklearn.preprocessing._label.LabelBinarizer"
+    case columnTransformer = "sklearn.compose._column_transformer.ColumnTransformer"
+    case featureUnion = "sklearn.pipeline.FeatureUnion"
+    case simpleImputer = "sklearn.impute._base.SimpleImputer"
+    case missingIndicator = "sklearn.impute._base.MissingIndicator"
+    case oneHotEncoder = "sklearn.preprocessing._encoders.OneHotEncoder"
+    case ordinalEncoder = "sklearn.preprocessing._encoders.OrdinalEncoder"
+    case targetEncoder = "sklearn.preprocessing._target_encoder.TargetEncoder"
+    case robustScaler = "sklearn.preprocessing._data.RobustScaler"
+    case polynomialFeatures = "sklearn.preprocessing._polynomial.PolynomialFeatures"
+    case kBinsDiscretizer = "sklearn.preprocessing._discretization.KBinsDiscretizer"
+    case functionTransformer = "sklearn.preprocessing._function_transformer.FunctionTransformer"
+    // Data only: slice(start, stop, step) of ints or None (ColumnTransformer.output_indices_), and
+    // the numpy scalar types encoders take as their dtype parameter (kept as a name, never called).
+    case slice = "builtins.slice"
+    case float64Type = "numpy.float64"
+    case float32Type = "numpy.float32"
     // SGDClassifier's _loss_function_ (REDUCE with () or (threshold,)): hinge, modified_huber,
     // log_loss. Other losses' classes stay refused.
     case hingeLoss = "sklearn.linear_model._sgd_fast.Hinge"

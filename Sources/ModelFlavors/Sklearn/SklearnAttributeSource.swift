@@ -16,6 +16,8 @@ protocol SklearnAttributeSource {
     func labels(_ name: String) throws(ModelBundleError) -> LinearModelFlavorConfiguration.ClassLabels
     /// A nested allowlisted object (`RidgeClassifier._label_binarizer`).
     func part(_ name: String) throws(ModelBundleError) -> any SklearnAttributeSource
+    /// Any attribute as plain data (nil when absent), for the preprocessing readers.
+    func data(_ name: String) throws(ModelBundleError) -> SklearnValue?
     /// An error naming the attribute, for values present but unusable.
     func invalid(_ name: String, _ message: String) -> ModelBundleError
 }

@@ -58,14 +58,33 @@ enum SklearnEstimator: Sendable {
         case pipeline = "sklearn.pipeline.Pipeline"
         /// Only as `RidgeClassifier._label_binarizer`, read for its `classes_` and `y_type_`.
         case labelBinarizer = "sklearn.preprocessing._label.LabelBinarizer"
+        /// Preprocessing steps in front of the estimator (issue #13), read into a
+        /// ``PreprocessingStage`` by ``SklearnPreprocessingState``.
+        case columnTransformer = "sklearn.compose._column_transformer.ColumnTransformer"
+        case featureUnion = "sklearn.pipeline.FeatureUnion"
+        case simpleImputer = "sklearn.impute._base.SimpleImputer"
+        /// Only as `SimpleImputer.indicator_` (add_indicator=True).
+        case missingIndicator = "sklearn.impute._base.MissingIndicator"
+        case oneHotEncoder = "sklearn.preprocessing._encoders.OneHotEncoder"
+        case ordinalEncoder = "sklearn.preprocessing._encoders.OrdinalEncoder"
+        case targetEncoder = "sklearn.preprocessing._target_encoder.TargetEncoder"
+        case robustScaler = "sklearn.preprocessing._data.RobustScaler"
+        case polynomialFeatures = "sklearn.preprocessing._polynomial.PolynomialFeatures"
+        case kBinsDiscretizer = "sklearn.preprocessing._discretization.KBinsDiscretizer"
+        /// Only the identity (func and inverse_func None), which ColumnTransformer fits in place of
+        /// remainder="passthrough"; one with a function is refused by name.
+        case functionTransformer = "sklearn.preprocessing._function_transformer.FunctionTransformer"
 
-        enum Role { case estimator, scaler, pipeline, part }
+        enum Role { case estimator, scaler, pipeline, part, transformer }
 
         var role: Role {
             switch self {
             case .standardScaler, .minMaxScaler, .maxAbsScaler: .scaler
             case .pipeline: .pipeline
-            case .labelBinarizer: .part
+            case .labelBinarizer, .missingIndicator: .part
+            case .columnTransformer, .featureUnion, .simpleImputer, .oneHotEncoder, .ordinalEncoder, .targetEncoder,
+                .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .functionTransformer:
+                .transformer
             default: .estimator
             }
         }

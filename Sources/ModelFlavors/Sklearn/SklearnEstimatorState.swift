@@ -17,7 +17,9 @@ enum SklearnEstimatorState {
     {
         let kind = source.kind
         switch kind {
-        case .pipeline, .labelBinarizer:
+        case .pipeline, .labelBinarizer, .missingIndicator, .columnTransformer, .featureUnion, .simpleImputer,
+            .oneHotEncoder, .ordinalEncoder, .targetEncoder, .robustScaler, .polynomialFeatures, .kBinsDiscretizer,
+            .functionTransformer:
             throw ModelBundleError(
                 .flavorUnavailable,
                 "\(fileName) holds a \(kind.shortName) where a scaler or an estimator belongs; supported: "

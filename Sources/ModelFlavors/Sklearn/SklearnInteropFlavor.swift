@@ -26,15 +26,25 @@ public enum SklearnInteropFlavor: ModelFlavor {
         from bundle: OpenedBundle,
         configuration: ManifestMap
     ) throws(ModelBundleError) -> any FlavorModel {
-        let (estimator, fileName) = try readEstimator(bundle, configuration: configuration)
+        let (model, fileName) = try readEstimator(bundle, configuration: configuration)
         let predictFunction = bundle.manifest.flavor(PythonFunctionFlavor.name)?["predict_fn"]?.text ?? "predict"
-        let featureWidth = try NativeLinearFlavorLoader.signatureWidth(bundle.manifest)
-        return try SklearnEstimatorModelBuilder.model(
-            estimator,
+        guard let stage = model.stage else {
+            let featureWidth = try NativeLinearFlavorLoader.signatureWidth(bundle.manifest)
+            return try SklearnEstimatorModelBuilder.model(
+                model.estimator,
+                predictFunction: predictFunction,
+                featureWidth: featureWidth,
+                fileName: fileName
+            )
+        }
+        // The stage produces the estimator's features; the signature describes the stage's input.
+        let inner = try SklearnEstimatorModelBuilder.model(
+            model.estimator,
             predictFunction: predictFunction,
-            featureWidth: featureWidth,
+            featureWidth: stage.outputWidth,
             fileName: fileName
         )
+        return PreprocessedModel(stage: stage, model: inner)
     }
 
     /// The estimator a bundle's `flavors.sklearn` names, read by the allowlisted skops or pickle reader,
@@ -42,7 +52,7 @@ public enum SklearnInteropFlavor: ModelFlavor {
     static func readEstimator(
         _ bundle: OpenedBundle,
         configuration: ManifestMap
-    ) throws(ModelBundleError) -> (SklearnEstimator, fileName: String) {
+    ) throws(ModelBundleError) -> (SklearnModel, fileName: String) {
         let flavor = SklearnFlavor(configuration: configuration)
         let format = flavor.serializationFormat
         guard ["skops", "pickle", "cloudpickle"].contains(format) else {

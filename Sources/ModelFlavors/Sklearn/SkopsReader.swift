@@ -13,13 +13,17 @@ import ModelBundle
 /// pickle reader's are.
 enum SkopsReader {
     static let supportedProtocol: Int64 = 2
-    /// skops nests a handful of levels for a linear model; the JSON parser refuses deeper documents.
-    static let maximumSchemaDepth = 64
+    /// skops nests about 8 JSON levels per estimator level (a pipeline of a ColumnTransformer of a
+    /// Pipeline of a FeatureUnion is 34 deep); this admits the preprocessing stage's 16 levels and
+    /// the JSON parser refuses deeper documents.
+    static let maximumSchemaDepth = 160
     /// The node loaders that describe plain data (skops `NODE_TYPE_MAPPING`); everything else can
     /// name code (`FunctionNode`, `MethodNode`, `TypeNode`, `ReduceNode`, `OperatorFuncNode`, …).
     static let dataLoaders: Set<String> = ["DictNode", "JsonNode", "NdArrayNode", "ListNode", "TupleNode"]
+    /// Types a `TypeNode` may name: an encoder's `dtype` parameter (kept as a name, never loaded).
+    static let allowedTypes: Set<String> = ["numpy.float64", "numpy.float32", "numpy.int64", "numpy.int32"]
 
-    static func read(bytes: [UInt8], fileName: String) throws(ModelBundleError) -> SklearnEstimator {
+    static func read(bytes: [UInt8], fileName: String) throws(ModelBundleError) -> SklearnModel {
         let archive = try SkopsZipReader(bytes: bytes, fileName: fileName)
         let schemaItem = "\(fileName):schema.json"
         guard let schemaBytes = archive["schema.json"] else {
@@ -43,41 +47,8 @@ enum SkopsReader {
                 item: schemaItem
             )
         }
-        switch try step(root, archive: archive, fileName: fileName, schemaItem, depth: 0) {
-        case .estimator(let estimator): return estimator
-        case .scaler(let scaler): throw SklearnEstimator.loneScalerError(fileName: fileName, kind: scaler.kind)
-        }
-    }
-
-    /// One allowlisted object node: an estimator, a scaler, or a pipeline folded into an estimator.
-    private static func step(
-        _ root: JSONObject,
-        archive: SkopsZipReader,
-        fileName: String,
-        _ schemaItem: String,
-        depth: Int
-    ) throws(ModelBundleError) -> SklearnEstimator.Step {
         let source = try attributes(root, archive: archive, fileName: fileName, schemaItem, checked: false)
-        guard source.kind == .pipeline, depth == 0 else {
-            return try SklearnEstimatorState.step(source, fileName: fileName)
-        }
-        guard case .object(let list) = source.attributes["steps"] ?? .null,
-            case .array(let entries) = list["content"] ?? .null,
-            !entries.isEmpty, entries.count <= 16
-        else {
-            throw source.invalid("steps", "is not a list of 1 to 16 steps")
-        }
-        var steps: [SklearnEstimator.Step] = []
-        for entry in entries {
-            guard case .object(let pair) = entry, case .array(let items) = pair["content"] ?? .null,
-                items.count == 2,
-                case .object(let object) = items[1]
-            else {
-                throw source.invalid("steps", "holds a step that is not a (name, estimator) pair")
-            }
-            steps.append(try step(object, archive: archive, fileName: fileName, schemaItem, depth: depth + 1))
-        }
-        return .estimator(try SklearnEstimator.pipeline(steps, item: "\(fileName):steps"))
+        return try SklearnModelState.model(source, fileName: fileName)
     }
 
     /// The attributes of an `ObjectNode` of an allowlisted class, every one checked to be plain data.
@@ -150,7 +121,12 @@ enum SkopsReader {
         // skops writes SGDClassifier._loss_function_ as a LossNode: the class plus __reduce__ args
         // (numbers). Only the allowlisted losses pass, and nothing of them is ever built.
         let allowedLoss = loader == "LossNode" && SklearnEstimatorState.lossFunctions.contains(className)
-        if !dataLoaders.contains(loader), !allowedObject, !allowedLoss {
+        // Data a preprocessing step carries: slices (output_indices_), numpy dtypes (an imputer's
+        // _fit_dtype, an .npy array of the dtype) and the scalar types encoders take as dtype=.
+        let allowedData =
+            loader == "SliceNode" || loader == "DTypeNode"
+            || (loader == "TypeNode" && allowedTypes.contains(className))
+        if !dataLoaders.contains(loader), !allowedObject, !allowedLoss, !allowedData {
             let name = (try? qualifiedName(node, at: path, schemaItem)) ?? "?"
             throw ModelBundleError(
                 .flavorUnavailable,
@@ -180,6 +156,8 @@ enum SkopsReader {
                     }
                 }
             }
+        case ("SliceNode", _), ("TypeNode", _):
+            break
         case ("ObjectNode", let content):
             try checkDataOnly(content, path: path, schemaItem)
         case ("LossNode", let content):

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ModelBundle
 import ModelBundleArchive
+import ModelFlavors
 
 /// `mbundle inspect MODEL [--json]`: what a bundle holds.
 struct InspectCommand: ParsableCommand {
@@ -15,7 +16,9 @@ struct InspectCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let summary = try reportingErrors { () throws(ModelBundleError) in try BundleSummary(modelPath: model.model) }
-        StandardOutput.write(json ? summary.jsonText : summary.text)
+        let inspection = try reportingErrors { () throws(ModelBundleError) in
+            try BundleInspection(modelPath: model.model)
+        }
+        StandardOutput.write(json ? inspection.jsonText : inspection.text)
     }
 }

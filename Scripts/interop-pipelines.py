@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Pipeline cases of `make interop` (issue #13): scikit-learn preprocessing pipelines in front of
+native models, saved by real mlflow.sklearn, judged against MLflow's scoring path on the same bytes.
+
+Rerun (from the repository root, after `swift build -c release --product mbundle`):
+    source Scripts/python-env.sh && "$venv/bin/python" Scripts/interop-pipelines.py .build/release/mbundle
+
+For every case of Scripts/make-pipeline-fixtures.py (ColumnTransformer with imputers, one-hot /
+ordinal / target encoders, scalers, PolynomialFeatures, KBinsDiscretizer and FeatureUnion in front of
+LogisticRegression and Ridge), each serialization format (skops, pickle) and predict function
+(predict, predict_proba where the model has it):
+  1. `mbundle predict` on a JSON request (nulls for missing values, unseen categories) and on the
+     same rows as CSV (empty fields for missing values), compared with
+     mlflow.pyfunc.scoring_server.invocations on the same bytes;
+  2. `mbundle convert`, then mlflow.pyfunc.load_model on the converted bundle (the numpy loader runs
+     the stage), compared with MLflow's prediction on the original.
+Labels must be identical; float64 scores within 1e-12 relative or 1e-14 absolute.
+Prints one line per case and "pipeline cases N, agreed A, differed D"; exits 1 on any difference.
+
+Tree ensembles: TREE_CASES is the hook for HistGradientBoostingClassifier and RandomForestClassifier
+pipelines once the tree_ensemble flavor lands (add (name, factory, target kind, functions) entries;
+their tolerance is the tree issue's).
+"""
+
+import importlib.util
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+
+os.environ.setdefault("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "true")
+os.environ.setdefault("MLFLOW_LOCK_MODEL_DEPENDENCIES", "false")
+warnings.filterwarnings("ignore")
+
+import mlflow.exceptions  # noqa: E402
+import mlflow.pyfunc  # noqa: E402
+import mlflow.sklearn  # noqa: E402
+import numpy as np  # noqa: E402
+from mlflow.models import infer_signature  # noqa: E402
+from mlflow.pyfunc import scoring_server  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+spec = importlib.util.spec_from_file_location("fixtures", ROOT / "Scripts" / "make-pipeline-fixtures.py")
+fixtures = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(fixtures)
+
+# Hook for the tree flavor: (name, factory, target kind, predict functions), as fixtures.cases().
+TREE_CASES = []
+
+
+def agree(got, want):
+    if not isinstance(got, list) or not isinstance(want, list) or len(got) != len(want):
+        return got == want
+    flat_want = np.array(want, dtype=object).ravel().tolist()
+    if any(isinstance(v, str) for v in flat_want) or all(isinstance(v, int) for v in flat_want):
+        return got == want
+    a, b = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= np.maximum(1e-14, 1e-12 * np.abs(b))))
+
+
+def mlflow_predictions(model, body, content_type):
+    try:
+        response = scoring_server.invocations(body, content_type, model, model.metadata.get_input_schema())
+    except mlflow.exceptions.MlflowException as error:  # the model itself raised (unknown category)
+        return ("error", str(error)[:120])
+    payload = json.loads(response.response)
+    return payload.get("predictions") if response.status == 200 else ("error", payload.get("message", "")[:120])
+
+
+def mbundle_predictions(mbundle, bundle, body, kind, work):
+    path = work / f"request.{kind}"
+    path.write_text(body)
+    result = subprocess.run([mbundle, "predict", "-m", str(bundle), "-i", str(path), "-t", kind], capture_output=True, text=True)
+    if result.returncode != 0:
+        return ("error", result.stderr.strip()[:120])
+    return json.loads(result.stdout)["predictions"]
+
+
+def main():
+    mbundle = str(pathlib.Path(sys.argv[1]).resolve())
+    work = pathlib.Path(tempfile.mkdtemp(prefix="mbundle-pipelines-"))
+    total = agreed = 0
+    try:
+        for name, factory, kind, functions in fixtures.cases() + TREE_CASES:
+            model, x = fixtures.fitted(name, factory, kind)
+            frame = fixtures.request_frame(name)
+            json_body = fixtures.request_json(frame)
+            csv_body = frame.to_csv(index=False)
+            for fmt in ("skops", "pickle"):
+                for fn in functions:
+                    bundle = work / f"{name}_{fmt}_{fn}"
+                    mlflow.sklearn.save_model(
+                        model,
+                        str(bundle),
+                        serialization_format=fmt,
+                        signature=infer_signature(x, getattr(model, fn)(x)),
+                        pyfunc_predict_fn=fn,
+                        pip_requirements=["scikit-learn"],
+                        skops_trusted_types=fixtures.trusted_types(model) if fmt == "skops" else None,
+                    )
+                    loaded = mlflow.pyfunc.load_model(str(bundle))
+                    converted = work / f"{bundle.name}_native"
+                    subprocess.run([mbundle, "convert", "-m", str(bundle), "-o", str(converted)], check=True, capture_output=True)
+                    native = mlflow.pyfunc.load_model(str(converted))
+                    checks = [
+                        ("json", mbundle_predictions(mbundle, bundle, json_body, "json", work),
+                         mlflow_predictions(loaded, json_body, "application/json")),
+                        ("csv", mbundle_predictions(mbundle, bundle, csv_body, "csv", work),
+                         mlflow_predictions(loaded, csv_body, "text/csv")),
+                        ("converted", mlflow_predictions(native, json_body, "application/json"),
+                         mlflow_predictions(loaded, json_body, "application/json")),
+                    ]
+                    if name == "strict_unknown":
+                        # handle_unknown='error': an unseen category is refused by both.
+                        unseen = frame.copy()
+                        unseen.loc[1, "city"] = "tours"
+                        body = fixtures.request_json(unseen)
+                        got = mbundle_predictions(mbundle, bundle, body, "json", work)
+                        want = mlflow_predictions(loaded, body, "application/json")
+                        both = isinstance(got, tuple) and isinstance(want, tuple)
+                        checks.append(("unseen-refused", "refused" if both else got, "refused" if both else want))
+                    for label, got, want in checks:
+                        total += 1
+                        ok = agree(got, want)
+                        agreed += ok
+                        print(f"{'ok  ' if ok else 'DIFF'} {name} {fmt} {fn} {label}"
+                              + ("" if ok else f": mbundle {str(got)[:120]} / mlflow {str(want)[:120]}"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"pipeline cases {total}, agreed {agreed}, differed {total - agreed}")
+    return 0 if agreed == total else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,281 @@
+"""Writes small scikit-learn preprocessing pipelines saved by REAL mlflow.sklearn (skops and pickle),
+plus the predictions MLflow's own scoring path gives for a JSON request (issue #13).
+
+Rerun (from the repository root):
+    source Scripts/python-env.sh && "$venv/bin/python" Scripts/make-pipeline-fixtures.py .
+
+Outputs (old output is replaced), under Tests/Fixtures/pipelines/:
+    <case>_<format>/...      bundles written by mlflow 3.17.2 (format skops or pickle)
+    requests/<case>.json     the request each case is scored on (dataframe_split, nulls for missing)
+    expected.json            {bundle: {"request": path, "predict": [...], "predict_proba": [...]}}
+
+The data is mixed and realistic: string columns with missing values and categories unseen in
+training, numeric columns with NaN, integers in double columns, an int64 column and a boolean column.
+Everything is seeded; `cases()` is also imported by Scripts/interop-pipelines.py.
+"""
+
+import json
+import os
+import pathlib
+import shutil
+import sys
+import tempfile
+import warnings
+
+os.environ.setdefault("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "true")
+os.environ.setdefault("MLFLOW_LOCK_MODEL_DEPENDENCIES", "false")
+warnings.filterwarnings("ignore")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import sklearn  # noqa: E402
+from sklearn.compose import ColumnTransformer  # noqa: E402
+from sklearn.impute import SimpleImputer  # noqa: E402
+from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
+from sklearn.pipeline import FeatureUnion, Pipeline  # noqa: E402
+from sklearn.preprocessing import (  # noqa: E402
+    KBinsDiscretizer,
+    MaxAbsScaler,
+    MinMaxScaler,
+    OneHotEncoder,
+    OrdinalEncoder,
+    PolynomialFeatures,
+    RobustScaler,
+    StandardScaler,
+    TargetEncoder,
+)
+
+CITIES = ["paris", "lyon", "nice", "lille", "brest", "metz"]
+PLANS = ["basic", "plus", "pro"]
+
+
+def frame(rows, seed, unseen=False):
+    """Mixed columns as a user's DataFrame has them (pandas 3: strings are `str`, missing is NaN)."""
+    rng = np.random.default_rng(seed)
+    city = rng.choice(CITIES, size=rows, p=[0.3, 0.25, 0.2, 0.15, 0.07, 0.03]).astype(object)
+    plan = rng.choice(PLANS, size=rows).astype(object)
+    if unseen:
+        city[rng.random(rows) < 0.15] = "tours"
+        plan[rng.random(rows) < 0.1] = "gold"
+    city[rng.random(rows) < 0.1] = None
+    plan[rng.random(rows) < 0.08] = None
+    age = rng.integers(18, 80, size=rows).astype(float)  # integral values in a double column
+    age[rng.random(rows) < 0.1] = np.nan
+    income = np.round(rng.lognormal(10, 0.5, size=rows), 2)
+    income[rng.random(rows) < 0.05] = np.nan
+    visits = rng.integers(0, 30, size=rows).astype(np.int64)
+    member = rng.random(rows) < 0.4
+    return pd.DataFrame(
+        {
+            "age": age,
+            "income": income,
+            "city": pd.Series(city, dtype="str"),
+            "plan": pd.Series(plan, dtype="str"),
+            "visits": visits,
+            "member": member,
+        }
+    )
+
+
+def targets(x, seed):
+    rng = np.random.default_rng(seed)
+    score = (
+        0.03 * np.nan_to_num(x["age"], nan=40)
+        - 0.3 * np.log(np.nan_to_num(x["income"], nan=20000))
+        + x["city"].map({"paris": 1.0, "lyon": 0.5, "nice": -0.5}).fillna(0).to_numpy()
+        + 0.05 * x["visits"]
+        + 0.7 * x["member"]
+        + rng.normal(0, 0.5, len(x))
+    )
+    binary = (score > np.median(score)).astype(np.int64)
+    three = np.digitize(score, np.quantile(score, [0.33, 0.66]))
+    labels = np.array(["low", "mid", "high"], dtype=object)[three]
+    return score.to_numpy(), binary, labels
+
+
+def cases():
+    """(name, pipeline factory, target kind, predict_fns)."""
+
+    def onehot_logistic():
+        numeric = Pipeline([("impute", SimpleImputer(strategy="median", add_indicator=True)), ("scale", StandardScaler())])
+        categorical = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+                ("onehot", OneHotEncoder(handle_unknown="ignore")),
+            ]
+        )
+        pre = ColumnTransformer(
+            [
+                ("num", numeric, ["age", "income"]),
+                ("cat", categorical, ["city", "plan"]),
+                ("flag", OneHotEncoder(drop="if_binary"), ["member"]),
+            ],
+            remainder="passthrough",
+        )
+        return Pipeline([("pre", pre), ("model", LogisticRegression(max_iter=2000))])
+
+    def ordinal_ridge():
+        pre = ColumnTransformer(
+            [
+                (
+                    "num",
+                    Pipeline(
+                        [
+                            ("impute", SimpleImputer(strategy="mean")),
+                            ("poly", PolynomialFeatures(degree=2, include_bias=False)),
+                            ("scale", RobustScaler()),
+                        ]
+                    ),
+                    [0, 1],
+                ),
+                (
+                    "ord",
+                    OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-2),
+                    ["city", "plan"],
+                ),
+                (
+                    "bins",
+                    Pipeline([("impute", SimpleImputer()), ("kbins", KBinsDiscretizer(n_bins=4, encode="onehot-dense", quantile_method="averaged_inverted_cdf"))]),
+                    ["income"],
+                ),
+                ("visits", MinMaxScaler(), ["visits"]),
+            ],
+            remainder="drop",
+        )
+        return Pipeline([("pre", pre), ("model", Ridge(alpha=0.5))])
+
+    def infrequent_multiclass():
+        pre = ColumnTransformer(
+            [
+                (
+                    "cat",
+                    OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=10, drop="first", sparse_output=False),
+                    ["city"],
+                ),
+                ("plan", OneHotEncoder(max_categories=3, handle_unknown="infrequent_if_exist"), ["plan"]),
+                ("target", TargetEncoder(random_state=0), ["city"]),
+                (
+                    "num",
+                    Pipeline(
+                        [
+                            ("impute", SimpleImputer(strategy="most_frequent")),
+                            ("union", FeatureUnion([("mm", MinMaxScaler()), ("ma", MaxAbsScaler())])),
+                        ]
+                    ),
+                    ["age", "income", "visits"],
+                ),
+            ],
+            remainder="passthrough",
+        )
+        return Pipeline([("pre", pre), ("model", LogisticRegression(max_iter=3000))])
+
+    def strict_unknown():
+        pre = ColumnTransformer(
+            [
+                ("cat", OneHotEncoder(handle_unknown="error"), ["city"]),
+                ("num", SimpleImputer(strategy="constant", fill_value=-1.0), ["age", "income"]),
+            ]
+        )
+        return Pipeline([("pre", pre), ("scale", StandardScaler()), ("model", LogisticRegression(max_iter=2000))])
+
+    return [
+        ("onehot_logistic", onehot_logistic, "binary", ["predict", "predict_proba"]),
+        ("ordinal_ridge", ordinal_ridge, "score", ["predict"]),
+        ("infrequent_multiclass", infrequent_multiclass, "labels", ["predict", "predict_proba"]),
+        ("strict_unknown", strict_unknown, "binary", ["predict"]),
+    ]
+
+
+def fitted(name, factory, kind):
+    x = frame(240, seed=11)
+    score, binary, labels = targets(x, seed=12)
+    y = {"binary": binary, "score": score, "labels": labels}[kind]
+    if name == "strict_unknown":
+        keep = x["city"].notna()  # a handle_unknown='error' encoder fitted without missing cities
+        x, y = x[keep].reset_index(drop=True), y[keep.to_numpy()]
+    return factory().fit(x, y), x
+
+
+def request_frame(name):
+    x = frame(24, seed=21, unseen=name != "strict_unknown")
+    if name == "strict_unknown":
+        x = x[x["city"].notna()].reset_index(drop=True).head(8)
+    return x
+
+
+def request_json(x):
+    data = [[None if (isinstance(v, float) and np.isnan(v)) else v for v in row] for row in x.astype(object).itertuples(index=False)]
+    data = [[bool(v) if isinstance(v, (np.bool_, bool)) else (int(v) if isinstance(v, np.integer) else v) for v in row] for row in data]
+    return json.dumps({"dataframe_split": {"columns": list(x.columns), "data": data}})
+
+
+def main(root):
+    import mlflow.pyfunc
+    import mlflow.sklearn
+    from mlflow.models import infer_signature
+    from mlflow.pyfunc import scoring_server
+
+    out = root / "Tests" / "Fixtures" / "pipelines"
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "requests").mkdir(parents=True)
+    expected = {}
+    for name, factory, kind, functions in cases():
+        model, x = fitted(name, factory, kind)
+        body = request_json(request_frame(name))
+        (out / "requests" / f"{name}.json").write_text(body + "\n")
+        for fmt in ("skops", "pickle"):
+            # One committed bundle per case and format (predict_fn predict; the tests switch
+            # predict_fn in a copy); the other functions are scored from a scratch copy.
+            bundle = f"{name}_{fmt}"
+            entry = {"request": f"requests/{name}.json"}
+            for fn in functions:
+                path = out / bundle if fn == "predict" else pathlib.Path(tempfile.mkdtemp()) / bundle
+                mlflow.sklearn.save_model(
+                    model,
+                    str(path),
+                    serialization_format=fmt,
+                    signature=infer_signature(x, getattr(model, fn)(x)),
+                    pyfunc_predict_fn=fn,
+                    pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
+                    skops_trusted_types=None if fmt != "skops" else trusted_types(model),
+                )
+                loaded = mlflow.pyfunc.load_model(str(path))
+                response = scoring_server.invocations(body, "application/json", loaded, loaded.metadata.get_input_schema())
+                if response.status == 200:
+                    entry[fn] = json.loads(response.response)["predictions"]
+                else:
+                    entry[fn + "_error"] = json.loads(response.response)["message"][:400]
+                if fn != "predict":
+                    shutil.rmtree(path.parent)
+            expected[bundle] = entry
+    (out / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
+    write_refused(out / "refused")
+    print(f"wrote {len(expected)} bundles to {out}")
+
+
+def write_refused(out):
+    """Model files that must be refused by name: a FunctionTransformer running user code."""
+    import pickle
+
+    import skops.io
+    from sklearn.preprocessing import FunctionTransformer
+
+    out.mkdir(parents=True)
+    x = frame(60, seed=31)[["age", "income"]].fillna(1.0)
+    y = (x["age"] > 40).astype(np.int64)
+    model = Pipeline([("log", FunctionTransformer(np.log1p)), ("model", LogisticRegression())]).fit(x, y)
+    (out / "function_transformer.pkl").write_bytes(pickle.dumps(model, protocol=5))
+    skops.io.dump(model, out / "function_transformer.skops")
+
+
+def trusted_types(model):
+    import skops.io
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = pathlib.Path(tmp) / "m.skops"
+        skops.io.dump(model, path)
+        return skops.io.get_untrusted_types(file=path)
+
+
+if __name__ == "__main__":
+    main(pathlib.Path(sys.argv[1]).resolve())

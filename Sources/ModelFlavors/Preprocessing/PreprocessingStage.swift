@@ -1,0 +1,175 @@
+package import ModelBundle
+import ModelRuntime
+
+/// A native preprocessing stage: fitted scikit-learn transformers (ColumnTransformer, Pipeline,
+/// FeatureUnion, imputers, encoders, scalers, PolynomialFeatures, KBinsDiscretizer,
+/// TargetEncoder) applied to the enforced frame's typed columns, producing the dense float64
+/// feature matrix a native model reads. Any native flavor can carry one (Docs/preprocessing.md).
+///
+/// Built only through ``init(root:)``, which checks every width, index and limit, so
+/// ``transform(_:)`` never traps on the fitted state.
+package struct PreprocessingStage: Sendable {
+    package let root: PreprocessingStep
+    /// The columns the stage reads, by name (`feature_names_in_` of its first step), or nil when
+    /// it was fitted on an unnamed array: frame columns are then taken by position.
+    package let inputNames: [String]?
+    package let outputWidth: Int
+
+    package init(root: PreprocessingStep) throws(ModelBundleError) {
+        var budget = (steps: 0, categories: 0)
+        outputWidth = try root.validatedOutputWidth(depth: 0, budget: &budget)
+        self.root = root
+        inputNames = root.inputNames
+        if let inputNames, inputNames.count != root.inputWidth {
+            throw root.invalid("feature_names_in_ lists \(inputNames.count) columns for \(root.inputWidth)")
+        }
+    }
+
+    /// The dense row-major float64 matrix [rows, outputWidth] the model reads.
+    package func transform(_ input: RequestInput) throws(ModelBundleError) -> (values: [Double], rows: Int) {
+        guard case .frame(let frame) = input else {
+            throw ModelBundleError(
+                .schemaMismatch,
+                "the model's preprocessing stage reads a table of named columns, not a tensor",
+                item: "inputs"
+            )
+        }
+        var block: [PreprocessingColumn] = []
+        var names: [String] = []
+        if let inputNames {
+            for name in inputNames {
+                guard let column = frame.column(named: name) else {
+                    throw ModelBundleError(
+                        .schemaMismatch,
+                        "column '\(name)' is missing; the model's preprocessing reads \(inputNames.joined(separator: ", "))",
+                        item: name
+                    )
+                }
+                block.append(try Self.column(column))
+                names.append(name)
+            }
+        } else {
+            guard frame.columns.count == root.inputWidth else {
+                throw ModelBundleError(
+                    .schemaMismatch,
+                    "The input has \(frame.columns.count) columns but the model's preprocessing takes \(root.inputWidth)",
+                    item: "columns"
+                )
+            }
+            for column in frame.columns {
+                block.append(try Self.column(column))
+                names.append(column.name)
+            }
+        }
+        let rows = frame.rowCount
+        let output = try root.apply(PreprocessingBlock(columns: block, names: names, rows: rows))
+        let (size, overflow) = rows.multipliedReportingOverflow(by: outputWidth)
+        guard !overflow, output.columns.count == outputWidth else {
+            throw root.invalid("produced \(output.columns.count) columns, not \(outputWidth)")
+        }
+        var matrix = [Double](repeating: 0, count: size)
+        for (index, column) in output.columns.enumerated() {
+            guard case .numbers(let values) = column else {
+                throw ModelBundleError(
+                    .schemaMismatch,
+                    "column '\(output.names[index])' is still text after preprocessing; the model needs numbers "
+                        + "(scikit-learn would fail to convert it to float)",
+                    item: output.names[index]
+                )
+            }
+            var target = index
+            for value in values {
+                matrix[target] = value
+                target += outputWidth
+            }
+        }
+        return (matrix, rows)
+    }
+
+    /// A frame column as scikit-learn receives it from MLflow's pandas frame: numbers (NaN for a
+    /// null), booleans as 0/1, strings as an object column whose nulls are NaN (pandas 3's `str`
+    /// dtype turns None into NaN, in JSON and CSV alike).
+    static func column(_ column: Column) throws(ModelBundleError) -> PreprocessingColumn {
+        let validity = column.validity
+        func numbers<T>(_ values: [T], _ convert: (T) -> Double) -> PreprocessingColumn {
+            var result = values.map(convert)
+            if validity.hasNulls {
+                for row in 0..<result.count where !validity.isValid(row) { result[row] = .nan }
+            }
+            return .numbers(result)
+        }
+        switch column.values {
+        case .double(let values): return numbers(values) { $0 }
+        case .float(let values): return numbers(values) { Double($0) }
+        case .long(let values): return numbers(values) { Double($0) }
+        case .integer(let values): return numbers(values) { Double($0) }
+        case .boolean(let values): return numbers(values) { $0 ? 1 : 0 }
+        case .string(let values):
+            var cells = values.map { PreprocessingCell.text($0) }
+            if validity.hasNulls {
+                for row in 0..<cells.count where !validity.isValid(row) { cells[row] = .nan }
+            }
+            return .cells(cells)
+        case .cells(let cells):
+            // A column the signature does not type: each cell as JSON gave it.
+            var result: [PreprocessingCell] = []
+            result.reserveCapacity(cells.kinds.count)
+            for row in 0..<cells.kinds.count {
+                switch cells.kinds[row] {
+                case .null: result.append(.nan)
+                case .integral: result.append(.number(Double(cells.integers[row])))
+                case .fractional, .largeIntegral: result.append(.number(cells.numbers[row]))
+                case .boolean: result.append(.number(cells.integers[row] != 0 ? 1 : 0))
+                case .string: result.append(.text(cells.texts[row]))
+                case .nested:
+                    throw ModelBundleError(
+                        .schemaMismatch,
+                        "column '\(column.name)' row \(row): a nested value; preprocessing reads scalars",
+                        item: column.name
+                    )
+                }
+            }
+            return .cells(result)
+        default:
+            throw ModelBundleError(
+                .schemaMismatch,
+                "column '\(column.name)' holds \(column.values.dtype.map { "\($0)" } ?? "mixed") values, which "
+                    + "the model's preprocessing does not read (numbers, booleans and strings are read)",
+                item: column.name
+            )
+        }
+    }
+}
+
+extension PreprocessingStep {
+    /// `feature_names_in_` of the first step that records it.
+    var inputNames: [String]? {
+        switch kind {
+        case .columns(let selection): selection.inputNames
+        case .sequence(let steps): steps.first?.inputNames
+        case .encoder(let encoder): encoder.columnNames
+        default: nil
+        }
+    }
+}
+
+extension PreprocessingStage {
+    /// The affine maps of a stage made only of scalers without clipping, in order (nil otherwise):
+    /// such a stage can be folded into a linear model's weights instead of being run.
+    package var foldableScalers: [PreprocessingStep.AffineScaler]? {
+        guard case .sequence(let steps) = root.kind, !steps.isEmpty else { return nil }
+        var scalers: [PreprocessingStep.AffineScaler] = []
+        for step in steps {
+            guard case .scaler(let scaler) = step.kind, scaler.clip == nil else { return nil }
+            scalers.append(scaler)
+        }
+        return scalers
+    }
+}
+
+/// Columns between steps, with a name each for error messages.
+package struct PreprocessingBlock {
+    package var columns: [PreprocessingColumn]
+    package var names: [String]
+    package var rows: Int
+}

@@ -1,0 +1,92 @@
+import ModelBundle
+
+extension PreprocessingStep {
+    /// `_BaseEncoder._transform` then the encoder's own output (scikit-learn 1.9
+    /// `preprocessing/_encoders.py`, `_target_encoder.py`).
+    func encode(_ encoder: CategoricalEncoder, _ block: PreprocessingBlock) throws(ModelBundleError)
+        -> PreprocessingBlock
+    {
+        var columns: [PreprocessingColumn] = []
+        var names: [String] = []
+        for (index, categories) in encoder.categories.enumerated() {
+            let input = block.columns[index]
+            let name = encoder.columnNames?[index] ?? block.names[index]
+            var lookup: [PreprocessingCell: Int] = [:]
+            for (code, category) in categories.enumerated() { lookup[category] = code }
+            // TargetEncoder always transforms with handle_unknown="ignore".
+            var handleUnknown = encoder.handleUnknown
+            if case .target = encoder.output { handleUnknown = .ignore }
+            let infrequent = encoder.infrequentIndices.isEmpty ? nil : encoder.infrequentIndices[index]
+            let mapping = encoder.defaultToInfrequent.isEmpty ? nil : encoder.defaultToInfrequent[index]
+            var codes = [Int](repeating: 0, count: block.rows)
+            var known = [Bool](repeating: true, count: block.rows)
+            for row in 0..<block.rows {
+                let cell = input.cell(row)
+                if let code = lookup[cell] {
+                    codes[row] = code
+                    continue
+                }
+                if handleUnknown == .error {
+                    throw ModelBundleError(
+                        .schemaMismatch,
+                        "column '\(name)' row \(row): \(cell.display) is a category \(self.name) did not see in "
+                            + "training, and its handle_unknown is 'error' (known: "
+                            + categories.prefix(10).map(\.display).joined(separator: ", ")
+                            + (categories.count > 10 ? ", …" : "") + ")",
+                        item: name
+                    )
+                }
+                known[row] = false
+                codes[row] = 0
+            }
+            // _map_infrequent_categories: unknown values take the infrequent code (and count as
+            // known for infrequent_if_exist / warn), then codes are grouped.
+            if let infrequent, let first = infrequent.first {
+                for row in 0..<block.rows where !known[row] {
+                    codes[row] = first
+                    if handleUnknown == .infrequentIfExist || handleUnknown == .warn { known[row] = true }
+                }
+            }
+            if let mapping {
+                var skip: Int? = nil
+                if case .ordinal(let missing, _, _) = encoder.output { skip = missing[index] }
+                for row in 0..<block.rows where codes[row] != skip { codes[row] = mapping[codes[row]] }
+            }
+            switch encoder.output {
+            case .oneHot(let drop, let widths):
+                let dropped = drop[index]
+                for output in 0..<widths[index] {
+                    var values = [Double](repeating: 0, count: block.rows)
+                    for row in 0..<block.rows where known[row] {
+                        var code = codes[row]
+                        if let dropped {
+                            if code == dropped { continue }
+                            if code > dropped { code -= 1 }
+                        }
+                        if code == output { values[row] = 1 }
+                    }
+                    columns.append(.numbers(values))
+                    names.append("\(name)_\(output)")
+                }
+            case .ordinal(let missing, let encodedMissing, let unknownValue):
+                var values = codes.map(Double.init)
+                if let missingCode = missing[index] {
+                    for row in 0..<block.rows where codes[row] == missingCode { values[row] = encodedMissing }
+                }
+                if encoder.handleUnknown == .useEncodedValue, let unknownValue {
+                    for row in 0..<block.rows where !known[row] { values[row] = unknownValue }
+                }
+                columns.append(.numbers(values))
+                names.append(name)
+            case .target(let encodings, let means, let classCount):
+                for target in 0..<classCount {
+                    let encoding = encodings[index * classCount + target]
+                    let mean = means[target]
+                    columns.append(.numbers((0..<block.rows).map { known[$0] ? encoding[codes[$0]] : mean }))
+                    names.append(classCount == 1 ? name : "\(name)_\(target)")
+                }
+            }
+        }
+        return PreprocessingBlock(columns: columns, names: names, rows: block.rows)
+    }
+}

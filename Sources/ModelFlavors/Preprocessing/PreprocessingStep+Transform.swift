@@ -1,0 +1,230 @@
+import ModelBundle
+
+extension PreprocessingStep {
+    /// Applies the step to a block of `inputWidth` columns (checked by the stage's validation).
+    func apply(_ block: PreprocessingBlock) throws(ModelBundleError) -> PreprocessingBlock {
+        guard block.columns.count == inputWidth else {
+            throw invalid("is given \(block.columns.count) columns; it takes \(inputWidth)")
+        }
+        switch kind {
+        case .passthrough:
+            return block
+        case .sequence(let steps):
+            var current = block
+            for step in steps { current = try step.apply(current) }
+            return current
+        case .columns(let selection):
+            return try concatenate(selection.branches, block, selects: true)
+        case .union(let branches):
+            return try concatenate(branches, block, selects: false)
+        case .imputer(let imputer):
+            return try impute(imputer, block)
+        case .encoder(let encoder):
+            return try encode(encoder, block)
+        case .scaler(let scaler):
+            return try scale(scaler, block)
+        case .polynomial(let polynomial):
+            return try expand(polynomial, block)
+        case .discretizer(let discretizer):
+            return try discretize(discretizer, block)
+        }
+    }
+
+    private func concatenate(_ branches: [Branch], _ block: PreprocessingBlock, selects: Bool)
+        throws(ModelBundleError) -> PreprocessingBlock
+    {
+        var result = PreprocessingBlock(columns: [], names: [], rows: block.rows)
+        for branch in branches {
+            let input =
+                selects
+                ? PreprocessingBlock(
+                    columns: branch.columns.map { block.columns[$0] },
+                    names: branch.columns.map { block.names[$0] },
+                    rows: block.rows
+                ) : block
+            var output = try branch.step.apply(input)
+            if let weight = branch.weight {
+                for (index, column) in output.columns.enumerated() {
+                    output.columns[index] = .numbers(
+                        try branch.step.numbers(column, output.names[index]).map { $0 * weight }
+                    )
+                }
+            }
+            result.columns += output.columns
+            result.names += output.names
+        }
+        return result
+    }
+
+    /// A numeric column, as numpy's conversion to float would give it (text refused, naming it).
+    func numbers(_ column: PreprocessingColumn, _ name: String) throws(ModelBundleError) -> [Double] {
+        switch column {
+        case .numbers(let values): return values
+        case .cells(let cells):
+            var values: [Double] = []
+            values.reserveCapacity(cells.count)
+            for (row, cell) in cells.enumerated() {
+                switch cell {
+                case .number(let value): values.append(value)
+                case .nan, .none: values.append(.nan)
+                case .text(let text):
+                    throw ModelBundleError(
+                        .schemaMismatch,
+                        "column '\(name)' row \(row): '\(text)' reaches \(name == self.name ? "" : "step ")\(self.name), "
+                            + "which needs numbers (scikit-learn: could not convert string to float)",
+                        item: name
+                    )
+                }
+            }
+            return values
+        }
+    }
+
+    private func outputNames(_ count: Int) -> [String] { (0..<count).map { "\(name)[\($0)]" } }
+
+    // MARK: - SimpleImputer
+
+    private func impute(_ imputer: Imputer, _ block: PreprocessingBlock) throws(ModelBundleError)
+        -> PreprocessingBlock
+    {
+        func isMissing(_ cell: PreprocessingCell) -> Bool {
+            switch imputer.missingValue {
+            case .nan: cell == .nan
+            default: cell == imputer.missingValue
+            }
+        }
+        var result = PreprocessingBlock(columns: [], names: [], rows: block.rows)
+        for (index, column) in block.columns.enumerated() {
+            let statistic = imputer.statistics[index]
+            if !imputer.keepEmpty, statistic == .nan || statistic == .none { continue }
+            switch (column, statistic) {
+            case (.numbers(var values), .number(let fill)):
+                if case .number(let sentinel) = imputer.missingValue {
+                    for row in values.indices where values[row] == sentinel { values[row] = fill }
+                } else if imputer.missingValue == .nan {
+                    for row in values.indices where values[row].isNaN { values[row] = fill }
+                }
+                result.columns.append(.numbers(values))
+            default:
+                var cells = (0..<column.count).map { column.cell($0) }
+                for row in cells.indices where isMissing(cells[row]) { cells[row] = statistic }
+                result.columns.append(.cells(cells))
+            }
+            result.names.append(block.names[index])
+        }
+        for feature in imputer.indicator ?? [] {
+            let column = block.columns[feature]
+            result.columns.append(.numbers((0..<column.count).map { isMissing(column.cell($0)) ? 1 : 0 }))
+            result.names.append("missingindicator_\(block.names[feature])")
+        }
+        return result
+    }
+
+    // MARK: - Scalers, PolynomialFeatures, KBinsDiscretizer
+
+    private func scale(_ scaler: AffineScaler, _ block: PreprocessingBlock) throws(ModelBundleError)
+        -> PreprocessingBlock
+    {
+        var result = block
+        for index in block.columns.indices {
+            var values = try numbers(block.columns[index], block.names[index])
+            // Each operation over the whole column, in the scaler's own order: bit-identical.
+            if let subtract = scaler.subtract?[index] { for row in values.indices { values[row] -= subtract } }
+            if let divide = scaler.divide?[index] { for row in values.indices { values[row] /= divide } }
+            if let multiply = scaler.multiply?[index] { for row in values.indices { values[row] *= multiply } }
+            if let add = scaler.add?[index] { for row in values.indices { values[row] += add } }
+            if let clip = scaler.clip {
+                // np.clip keeps NaN.
+                for row in values.indices where !values[row].isNaN {
+                    values[row] = min(max(values[row], clip.lowerBound), clip.upperBound)
+                }
+            }
+            result.columns[index] = .numbers(values)
+        }
+        return result
+    }
+
+    private func expand(_ polynomial: Polynomial, _ block: PreprocessingBlock) throws(ModelBundleError)
+        -> PreprocessingBlock
+    {
+        var inputs: [[Double]] = []
+        for index in block.columns.indices { inputs.append(try numbers(block.columns[index], block.names[index])) }
+        let features = inputs.count
+        // PolynomialFeatures.transform's dense C-order loop: each degree's block multiplies a run
+        // of the previous degree's columns by one input column.
+        var full: [[Double]] = []
+        if polynomial.includeBias { full.append([Double](repeating: 1, count: block.rows)) }
+        if polynomial.maxDegree > 0 {
+            full += inputs
+            var index = Array(full.count - features..<full.count) + [full.count]
+            if polynomial.maxDegree >= 2 {
+                for _ in 2...polynomial.maxDegree {
+                    var newIndex: [Int] = []
+                    let end = index[features]
+                    for feature in 0..<features {
+                        var start = index[feature]
+                        newIndex.append(full.count)
+                        if polynomial.interactionOnly { start += index[feature + 1] - index[feature] }
+                        guard end > start else { break }
+                        for column in start..<end {
+                            let left = full[column]
+                            let right = inputs[feature]
+                            full.append((0..<block.rows).map { left[$0] * right[$0] })
+                        }
+                    }
+                    newIndex.append(full.count)
+                    index = newIndex
+                }
+            }
+        }
+        var output = full
+        if polynomial.minDegree > 1 {
+            let bias = polynomial.includeBias ? 1 : 0
+            output = Array(full.prefix(bias)) + Array(full.suffix(polynomial.outputCount - bias))
+        }
+        guard output.count == polynomial.outputCount else {
+            throw invalid("computed \(output.count) polynomial features, not \(polynomial.outputCount)")
+        }
+        return PreprocessingBlock(
+            columns: output.map { .numbers($0) },
+            names: outputNames(output.count),
+            rows: block.rows
+        )
+    }
+
+    private func discretize(_ discretizer: Discretizer, _ block: PreprocessingBlock) throws(ModelBundleError)
+        -> PreprocessingBlock
+    {
+        var columns: [PreprocessingColumn] = []
+        for (index, edges) in discretizer.edges.enumerated() {
+            let values = try numbers(block.columns[index], block.names[index])
+            let inner = edges.dropFirst().dropLast()
+            var codes: [Int] = []
+            codes.reserveCapacity(values.count)
+            for (row, value) in values.enumerated() {
+                guard value.isFinite else {
+                    throw ModelBundleError(
+                        .schemaMismatch,
+                        "column '\(block.names[index])' row \(row): \(value) reaches \(name), a KBinsDiscretizer, "
+                            + "which needs finite numbers (scikit-learn: Input X contains NaN)",
+                        item: block.names[index]
+                    )
+                }
+                // np.searchsorted(edges[1:-1], x, side="right"): the count of inner edges ≤ x.
+                var low = inner.startIndex
+                var high = inner.endIndex
+                while low < high {
+                    let middle = (low + high) / 2
+                    if inner[middle] <= value { low = middle + 1 } else { high = middle }
+                }
+                codes.append(low - inner.startIndex)
+            }
+            if discretizer.oneHot {
+                for bin in 0..<(edges.count - 1) { columns.append(.numbers(codes.map { $0 == bin ? 1 : 0 })) }
+            } else {
+                columns.append(.numbers(codes.map(Double.init)))
+            }
+        }
+        return PreprocessingBlock(columns: columns, names: outputNames(columns.count), rows: block.rows)
+    }
+}

@@ -1,0 +1,210 @@
+/// One fitted step of a preprocessing stage, in the representation every native flavor carries
+/// (Docs/preprocessing.md): the fitted state scikit-learn's `transform` reads, nothing else, so the
+/// stage computes what scikit-learn computes without any of its code.
+///
+/// `name` is the step's path in the pipeline (`pre/cat/onehot`), used by every error about it.
+/// `inputWidth` is the number of columns the step takes (`n_features_in_`); ``outputWidth`` the
+/// number it produces, checked against the next step when the stage is built.
+package struct PreprocessingStep: Sendable {
+    package var name: String
+    package var inputWidth: Int
+    package var kind: Kind
+
+    package init(name: String, inputWidth: Int, kind: Kind) {
+        self.name = name
+        self.inputWidth = inputWidth
+        self.kind = kind
+    }
+
+    package indirect enum Kind: Sendable {
+        /// `Pipeline` (or a stage's own step list): each step feeds the next.
+        case sequence([PreprocessingStep])
+        /// `ColumnTransformer`: branches on column subsets, outputs side by side.
+        case columns(ColumnSelection)
+        /// `FeatureUnion`: every branch on all columns, outputs side by side.
+        case union([Branch])
+        /// `"passthrough"`, and the identity `FunctionTransformer` scikit-learn puts in place of
+        /// `remainder="passthrough"` when it fits (func and inverse_func None).
+        case passthrough
+        case imputer(Imputer)
+        case encoder(CategoricalEncoder)
+        /// StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler.
+        case scaler(AffineScaler)
+        case polynomial(Polynomial)
+        case discretizer(Discretizer)
+    }
+
+    /// A `FeatureUnion` branch, or a `ColumnTransformer` branch with its input columns.
+    package struct Branch: Sendable {
+        package var step: PreprocessingStep
+        /// Positions in the parent's input (ColumnTransformer only; a FeatureUnion takes all).
+        package var columns: [Int]
+        /// `transformer_weights[name]`: the branch's output is multiplied by it (nil: 1).
+        package var weight: Double?
+
+        package init(
+            step: PreprocessingStep,
+            columns: [Int],
+            weight: Double? = nil
+        ) {
+            self.step = step
+            self.columns = columns
+            self.weight = weight
+        }
+    }
+
+    /// A `ColumnTransformer`: its branches in `transformers_` order ("drop" branches and
+    /// branches without columns left out), the remainder as a last passthrough branch.
+    package struct ColumnSelection: Sendable {
+        package var branches: [Branch]
+        /// `feature_names_in_`, when it was fitted on a DataFrame: its columns are then chosen
+        /// by name at the top of a stage.
+        package var inputNames: [String]?
+
+        package init(
+            branches: [Branch],
+            inputNames: [String]?
+        ) {
+            self.branches = branches
+            self.inputNames = inputNames
+        }
+    }
+
+    /// `SimpleImputer`: missing cells of column j become `statistics[j]`; columns whose
+    /// statistic is NaN are dropped (unless `keepEmpty`); `indicator` columns (the
+    /// `MissingIndicator`'s `features_`) add one 0/1 column each, after the imputed ones.
+    package struct Imputer: Sendable {
+        package var missingValue: PreprocessingCell
+        package var statistics: [PreprocessingCell]
+        package var keepEmpty: Bool
+        package var indicator: [Int]?
+
+        package init(
+            missingValue: PreprocessingCell,
+            statistics: [PreprocessingCell],
+            keepEmpty: Bool,
+            indicator: [Int]?
+        ) {
+            self.missingValue = missingValue
+            self.statistics = statistics
+            self.keepEmpty = keepEmpty
+            self.indicator = indicator
+        }
+    }
+
+    /// OneHotEncoder, OrdinalEncoder and TargetEncoder share scikit-learn's `_BaseEncoder._transform`:
+    /// each input column is looked up in its categories; unknown values follow `handleUnknown`;
+    /// infrequent categories are grouped by `defaultToInfrequent`. `output` says how codes become
+    /// numbers.
+    package struct CategoricalEncoder: Sendable {
+        package enum HandleUnknown: String, Sendable {
+            case error, ignore
+            case infrequentIfExist = "infrequent_if_exist"
+            case warn
+            case useEncodedValue = "use_encoded_value"
+        }
+
+        package enum Output: Sendable {
+            /// One column per (grouped) category; `drop[j]` is the dropped code after grouping.
+            case oneHot(drop: [Int?], widths: [Int])
+            /// The code as a number; `missingIndices[j]` is the code of column j's missing
+            /// category, written as `encodedMissing`; unknown values become `unknownValue`.
+            case ordinal(missingIndices: [Int: Int], encodedMissing: Double, unknownValue: Double?)
+            /// `encodings[e][code]` (unknown: `targetMean[e % classes]`); multiclass targets give
+            /// `classCount` columns per input column, binary and continuous one.
+            case target(encodings: [[Double]], targetMean: [Double], classCount: Int)
+        }
+
+        package var categories: [[PreprocessingCell]]
+        package var handleUnknown: HandleUnknown
+        /// `_infrequent_indices` (nil: infrequent grouping off, or none in that column).
+        package var infrequentIndices: [[Int]?]
+        /// `_default_to_infrequent_mappings`: category code → grouped code.
+        package var defaultToInfrequent: [[Int]?]
+        package var output: Output
+        /// Input column names for errors (`feature_names_in_`), when known.
+        package var columnNames: [String]?
+
+        package init(
+            categories: [[PreprocessingCell]],
+            handleUnknown: HandleUnknown,
+            infrequentIndices: [[Int]?],
+            defaultToInfrequent: [[Int]?],
+            output: Output,
+            columnNames: [String]?
+        ) {
+            self.categories = categories
+            self.handleUnknown = handleUnknown
+            self.infrequentIndices = infrequentIndices
+            self.defaultToInfrequent = defaultToInfrequent
+            self.output = output
+            self.columnNames = columnNames
+        }
+    }
+
+    /// z = ((x − subtract) / divide) × multiply + add, each part optional, then clipped to `clip`;
+    /// the order of operations is each scaler's own, so results are bit-identical.
+    package struct AffineScaler: Sendable {
+        package var className: String
+        package var subtract: [Double]?
+        package var divide: [Double]?
+        package var multiply: [Double]?
+        package var add: [Double]?
+        package var clip: ClosedRange<Double>?
+
+        package init(
+            className: String,
+            subtract: [Double]? = nil,
+            divide: [Double]? = nil,
+            multiply: [Double]? = nil,
+            add: [Double]? = nil,
+            clip: ClosedRange<Double>? = nil
+        ) {
+            self.className = className
+            self.subtract = subtract
+            self.divide = divide
+            self.multiply = multiply
+            self.add = add
+            self.clip = clip
+        }
+    }
+
+    /// `PolynomialFeatures` (dense, C order), products built as its transform builds them.
+    package struct Polynomial: Sendable {
+        package var minDegree: Int
+        package var maxDegree: Int
+        package var interactionOnly: Bool
+        package var includeBias: Bool
+        /// `n_output_features_`, checked against the degrees when the stage is built.
+        package var outputCount: Int
+
+        package init(
+            minDegree: Int,
+            maxDegree: Int,
+            interactionOnly: Bool,
+            includeBias: Bool,
+            outputCount: Int
+        ) {
+            self.minDegree = minDegree
+            self.maxDegree = maxDegree
+            self.interactionOnly = interactionOnly
+            self.includeBias = includeBias
+            self.outputCount = outputCount
+        }
+    }
+
+    /// `KBinsDiscretizer`: code = number of inner edges ≤ x; `oneHot` spreads codes over
+    /// `binCounts[j]` columns.
+    package struct Discretizer: Sendable {
+        package var edges: [[Double]]
+        package var oneHot: Bool
+
+        package init(
+            edges: [[Double]],
+            oneHot: Bool
+        ) {
+            self.edges = edges
+            self.oneHot = oneHot
+        }
+    }
+}

@@ -1,0 +1,493 @@
+import ModelBundle
+
+/// Maps the fitted attributes of allowlisted transformers (either reader's) onto a
+/// ``PreprocessingStep``: the attributes scikit-learn 1.9's `transform` reads, checked for type and
+/// bounded before anything is built from them. Widths, indices and limits are checked by
+/// ``PreprocessingStage/init(root:)``.
+enum SklearnPreprocessingState {
+    static func step(_ source: any SklearnAttributeSource, name: String, depth: Int) throws(ModelBundleError)
+        -> PreprocessingStep
+    {
+        guard depth <= PreprocessingLimits.maximumDepth else {
+            throw refuse(name, "nests deeper than \(PreprocessingLimits.maximumDepth) levels")
+        }
+        // Pipeline and FeatureUnion take their width from their members.
+        let composite = source.kind == .pipeline || source.kind == .featureUnion
+        let width = composite ? 0 : try count(source, "n_features_in_", name)
+        func build(_ kind: PreprocessingStep.Kind) -> PreprocessingStep {
+            PreprocessingStep(name: name, inputWidth: width, kind: kind)
+        }
+        switch source.kind {
+        case .pipeline:
+            let steps = try namedSteps(source, "steps", name)
+            var children: [PreprocessingStep] = []
+            for (stepName, value) in steps {
+                if let child = try child(value, name: "\(name)/\(stepName)", depth: depth + 1) {
+                    children.append(child)
+                }
+            }
+            // A Pipeline of passthrough steps keeps its width; its n_features_in_ is its first step's.
+            return PreprocessingStep(
+                name: name,
+                inputWidth: children.first?.inputWidth ?? width,
+                kind: .sequence(children)
+            )
+        case .featureUnion:
+            let weights = try source.data("transformer_weights")
+            var branches: [PreprocessingStep.Branch] = []
+            for (branchName, value) in try namedSteps(source, "transformer_list", name) {
+                guard let child = try child(value, name: "\(name)/\(branchName)", depth: depth + 1) else {
+                    continue
+                }
+                branches.append(.init(step: child, columns: [], weight: weights?[branchName]?.double))
+            }
+            guard let first = branches.first else { throw refuse(name, "has no fitted transformer") }
+            return PreprocessingStep(name: name, inputWidth: first.step.inputWidth, kind: .union(branches))
+        case .columnTransformer:
+            return build(.columns(try columnTransformer(source, name: name, width: width, depth: depth)))
+        case .functionTransformer:
+            // Only the identity scikit-learn fits for remainder="passthrough" is read.
+            for attribute in ["func", "inverse_func"] {
+                if let value = try source.data(attribute), case .null = value { continue }
+                if try source.data(attribute) == nil { continue }
+                throw ModelBundleError(
+                    .flavorUnavailable,
+                    "\(name) is a FunctionTransformer with a \(attribute), which would run user code; this build "
+                        + "never runs code from a model file; supported steps: \(supportedSteps)",
+                    item: name
+                )
+            }
+            return build(.passthrough)
+        case .simpleImputer:
+            return build(.imputer(try imputer(source, name: name)))
+        case .oneHotEncoder, .ordinalEncoder, .targetEncoder:
+            return build(.encoder(try encoder(source, name: name)))
+        case .standardScaler, .minMaxScaler, .maxAbsScaler, .robustScaler:
+            return build(.scaler(try scaler(source, name: name)))
+        case .polynomialFeatures:
+            return build(
+                .polynomial(
+                    .init(
+                        minDegree: try count(source, "_min_degree", name),
+                        maxDegree: try count(source, "_max_degree", name),
+                        interactionOnly: source.bool("interaction_only") ?? false,
+                        includeBias: source.bool("include_bias") ?? true,
+                        outputCount: try count(source, "n_output_features_", name)
+                    )
+                )
+            )
+        case .kBinsDiscretizer:
+            let encode = source.text("encode") ?? "onehot"
+            guard let edgeArrays = try source.data("bin_edges_")?.items else {
+                throw source.invalid("bin_edges_", "is missing or not a list of arrays")
+            }
+            var edges: [[Double]] = []
+            for value in edgeArrays.prefix(PreprocessingLimits.maximumWidth + 1) {
+                guard case .array(let tensor) = value, tensor.shape.count == 1 else {
+                    throw source.invalid("bin_edges_", "holds \(value.kindName), not a 1-D array")
+                }
+                edges.append(tensor.float64Values())
+            }
+            return build(.discretizer(.init(edges: edges, oneHot: encode != "ordinal")))
+        default:
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(name) is a \(source.kind.shortName), which is not a preprocessing step; supported steps: "
+                    + supportedSteps,
+                item: name
+            )
+        }
+    }
+
+    static var supportedSteps: String {
+        SklearnEstimator.Kind.allCases.filter { $0.role == .transformer || $0.role == .scaler || $0 == .pipeline }
+            .map(\.shortName).filter { $0 != "FunctionTransformer" }.joined(separator: ", ")
+            + " (FunctionTransformer only as the identity of remainder='passthrough')"
+    }
+
+    /// A Pipeline or FeatureUnion member: a fitted transformer, or nil for "passthrough"/None/"drop".
+    private static func child(_ value: SklearnValue, name: String, depth: Int) throws(ModelBundleError)
+        -> PreprocessingStep?
+    {
+        switch value {
+        case .object(let object): return try step(object.source, name: name, depth: depth)
+        case .null, .string("passthrough"), .string("drop"): return nil
+        default: throw refuse(name, "is \(value.kindName), not a fitted transformer")
+        }
+    }
+
+    /// `[(name, value), …]` of a Pipeline's `steps` or a FeatureUnion's `transformer_list`.
+    static func namedSteps(_ source: any SklearnAttributeSource, _ attribute: String, _ name: String)
+        throws(ModelBundleError) -> [(String, SklearnValue)]
+    {
+        guard let items = try source.data(attribute)?.items, items.count <= PreprocessingLimits.maximumSteps else {
+            throw source.invalid(
+                attribute,
+                "is missing or not a list of at most \(PreprocessingLimits.maximumSteps) steps"
+            )
+        }
+        var result: [(String, SklearnValue)] = []
+        for item in items {
+            guard let pair = item.items, pair.count >= 2, case .string(let stepName) = pair[0] else {
+                throw source.invalid(attribute, "holds an entry that is not a (name, transformer) pair")
+            }
+            result.append((stepName, pair[1]))
+        }
+        return result
+    }
+
+    private static func columnTransformer(
+        _ source: any SklearnAttributeSource,
+        name: String,
+        width: Int,
+        depth: Int
+    ) throws(ModelBundleError) -> PreprocessingStep.ColumnSelection {
+        guard let entries = try source.data("transformers_")?.items,
+            entries.count <= PreprocessingLimits.maximumSteps
+        else {
+            throw source.invalid("transformers_", "is missing; was the ColumnTransformer fitted?")
+        }
+        let indices = try source.data("_transformer_to_input_indices")
+        let weights = try source.data("transformer_weights")
+        var branches: [PreprocessingStep.Branch] = []
+        for entry in entries {
+            guard let triple = entry.items, triple.count == 3, case .string(let branchName) = triple[0] else {
+                throw source.invalid("transformers_", "holds an entry that is not (name, transformer, columns)")
+            }
+            let branchPath = "\(name)/\(branchName)"
+            guard let positions = indices?[branchName]?.items else {
+                throw source.invalid("_transformer_to_input_indices", "has no columns for \(branchName)")
+            }
+            var columns: [Int] = []
+            for position in positions.prefix(PreprocessingLimits.maximumWidth + 1) {
+                guard let index = position.int, index >= 0, index < Int64(width) else {
+                    throw refuse(
+                        branchPath,
+                        "selects column \(position.int.map(String.init) ?? position.kindName) of an input of \(width) columns"
+                    )
+                }
+                columns.append(Int(index))
+            }
+            // "drop" and transformers given no columns add nothing (ColumnTransformer._iter).
+            if case .string("drop") = triple[1] { continue }
+            if columns.isEmpty { continue }
+            let step: PreprocessingStep
+            switch triple[1] {
+            case .string("passthrough"):
+                step = PreprocessingStep(name: branchPath, inputWidth: columns.count, kind: .passthrough)
+            case .object(let child):
+                step = try Self.step(child.source, name: branchPath, depth: depth + 1)
+            default:
+                throw refuse(branchPath, "is \(triple[1].kindName), not a fitted transformer")
+            }
+            branches.append(.init(step: step, columns: columns, weight: weights?[branchName]?.double))
+        }
+        var names: [String]? = nil
+        if case .strings(let strings)? = try source.data("feature_names_in_") { names = strings }
+        return .init(branches: branches, inputNames: names)
+    }
+
+    private static func imputer(_ source: any SklearnAttributeSource, name: String) throws(ModelBundleError)
+        -> PreprocessingStep.Imputer
+    {
+        guard let missing = try source.data("missing_values")?.cell else {
+            throw source.invalid("missing_values", "is not NaN, None, a number or a str")
+        }
+        let statistics = try cells(source, "statistics_")
+        var indicator: [Int]? = nil
+        if case .object(let part)? = try source.data("indicator_") {
+            guard part.kind == .missingIndicator, let features = try part.source.data("features_")?.items else {
+                throw source.invalid("indicator_", "is not a fitted MissingIndicator")
+            }
+            indicator = try features.prefix(PreprocessingLimits.maximumWidth + 1).map {
+                (value) throws(ModelBundleError) in
+                guard let index = value.int, index >= 0, index < Int64(PreprocessingLimits.maximumWidth) else {
+                    throw source.invalid("indicator_.features_", "holds \(value.kindName), not a column index")
+                }
+                return Int(index)
+            }
+        }
+        return .init(
+            missingValue: missing,
+            statistics: statistics,
+            keepEmpty: source.bool("keep_empty_features") ?? false,
+            indicator: indicator
+        )
+    }
+
+    private static func encoder(_ source: any SklearnAttributeSource, name: String) throws(ModelBundleError)
+        -> PreprocessingStep.CategoricalEncoder
+    {
+        guard let categoryLists = try source.data("categories_")?.items,
+            categoryLists.count <= PreprocessingLimits.maximumWidth
+        else {
+            throw source.invalid("categories_", "is missing; was the encoder fitted?")
+        }
+        var categories: [[PreprocessingCell]] = []
+        for (column, list) in categoryLists.enumerated() {
+            guard let items = list.items, items.count <= PreprocessingLimits.maximumCategories else {
+                throw refuse(
+                    name,
+                    "categories_[\(column)] is not an array of at most \(PreprocessingLimits.maximumCategories) categories"
+                )
+            }
+            categories.append(
+                try items.map { (item) throws(ModelBundleError) in
+                    guard let cell = item.cell else {
+                        throw refuse(name, "categories_[\(column)] holds \(item.kindName), not a category")
+                    }
+                    return cell
+                }
+            )
+        }
+        let infrequentEnabled = source.bool("_infrequent_enabled") ?? false
+        let infrequent = infrequentEnabled ? try optionalIndexLists(source, "_infrequent_indices") : []
+        let mappings = infrequentEnabled ? try optionalIndexLists(source, "_default_to_infrequent_mappings") : []
+        var names: [String]? = nil
+        if case .strings(let strings)? = try source.data("feature_names_in_") { names = strings }
+        let handleText = source.text("handle_unknown") ?? "error"
+        guard var handleUnknown = PreprocessingStep.CategoricalEncoder.HandleUnknown(rawValue: handleText) else {
+            throw source.invalid(
+                "handle_unknown",
+                "is '\(handleText)'; error, ignore, infrequent_if_exist, warn or use_encoded_value is read"
+            )
+        }
+        let output: PreprocessingStep.CategoricalEncoder.Output
+        switch source.kind {
+        case .oneHotEncoder:
+            var drop: [Int?] = Array(repeating: nil, count: categories.count)
+            if let dropValue = try source.data("_drop_idx_after_grouping"), let items = dropValue.items {
+                guard items.count == categories.count else {
+                    throw source.invalid("_drop_idx_after_grouping", "does not have one entry per column")
+                }
+                drop = items.map { $0.int.map(Int.init) }
+            }
+            guard let outs = try source.data("_n_features_outs")?.items else {
+                throw source.invalid("_n_features_outs", "is missing; was the encoder fitted?")
+            }
+            output = .oneHot(drop: drop, widths: outs.map { Int($0.int ?? -1) })
+        case .ordinalEncoder:
+            var missing: [Int: Int] = [:]
+            if case .dict(let entries)? = try source.data("_missing_indices") {
+                for entry in entries.prefix(PreprocessingLimits.maximumWidth + 1) {
+                    guard let column = Int(entry.key), let index = entry.value.int, index >= 0, index < Int64(Int32.max)
+                    else {
+                        throw source.invalid("_missing_indices", "holds an entry that is not column: index")
+                    }
+                    missing[column] = Int(index)
+                }
+            }
+            let unknown = try source.data("unknown_value")
+            let encodedMissing = try source.data("encoded_missing_value")
+            output = .ordinal(
+                missingIndices: missing,
+                encodedMissing: encodedMissing?.double ?? .nan,
+                unknownValue: unknown?.double ?? (handleUnknown == .useEncodedValue ? .nan : nil)
+            )
+        default:
+            let targetType = source.text("target_type_") ?? "(missing)"
+            guard let encodingLists = try source.data("encodings_")?.items,
+                encodingLists.count <= PreprocessingLimits.maximumWidth
+            else {
+                throw source.invalid("encodings_", "is missing; was the encoder fitted?")
+            }
+            var encodings: [[Double]] = []
+            for value in encodingLists {
+                guard case .array(let tensor) = value, tensor.shape.count == 1 else {
+                    throw source.invalid("encodings_", "holds \(value.kindName), not a 1-D array")
+                }
+                encodings.append(tensor.float64Values())
+            }
+            let means: [Double]
+            switch try source.data("target_mean_") {
+            case .array(let tensor)?: means = tensor.float64Values()
+            case let value?: means = value.double.map { [$0] } ?? []
+            case nil: means = []
+            }
+            guard ["binary", "continuous", "multiclass"].contains(targetType) else {
+                throw source.invalid("target_type_", "is \(targetType); binary, continuous or multiclass is read")
+            }
+            handleUnknown = .ignore
+            output = .target(
+                encodings: encodings,
+                targetMean: means,
+                classCount: targetType == "multiclass" ? means.count : 1
+            )
+        }
+        return .init(
+            categories: categories,
+            handleUnknown: handleUnknown,
+            infrequentIndices: infrequent,
+            defaultToInfrequent: mappings,
+            output: output,
+            columnNames: names
+        )
+    }
+
+    private static func scaler(_ source: any SklearnAttributeSource, name: String) throws(ModelBundleError)
+        -> PreprocessingStep.AffineScaler
+    {
+        func values(_ attribute: String) throws(ModelBundleError) -> [Double]? {
+            switch try source.data(attribute) {
+            case .null?, nil: return nil
+            case .array(let tensor)?: return tensor.float64Values()
+            case let value?: throw source.invalid(attribute, "is \(value.kindName), not an array")
+            }
+        }
+        var scaler = PreprocessingStep.AffineScaler(className: source.kind.shortName)
+        switch source.kind {
+        case .standardScaler:
+            scaler.subtract = source.bool("with_mean") ?? true ? try values("mean_") : nil
+            scaler.divide = source.bool("with_std") ?? true ? try values("scale_") : nil
+        case .robustScaler:
+            scaler.subtract = try values("center_")
+            scaler.divide = try values("scale_")
+        case .minMaxScaler:
+            scaler.multiply = try values("scale_")
+            scaler.add = try values("min_")
+            if source.bool("clip") == true, let range = try source.data("feature_range")?.items, range.count == 2,
+                let low = range[0].double, let high = range[1].double, low <= high
+            {
+                scaler.clip = low...high
+            }
+        default:
+            scaler.divide = try values("scale_")
+            if source.bool("clip") == true { scaler.clip = -1...1 }
+        }
+        return scaler
+    }
+
+    private static func cells(_ source: any SklearnAttributeSource, _ attribute: String) throws(ModelBundleError)
+        -> [PreprocessingCell]
+    {
+        guard let items = try source.data(attribute)?.items, items.count <= PreprocessingLimits.maximumWidth else {
+            throw source.invalid(attribute, "is missing; was the step fitted?")
+        }
+        return try items.map { (item) throws(ModelBundleError) in
+            guard let cell = item.cell else { throw source.invalid(attribute, "holds \(item.kindName)") }
+            return cell
+        }
+    }
+
+    /// A list of int arrays or None (`_infrequent_indices`, `_default_to_infrequent_mappings`).
+    private static func optionalIndexLists(_ source: any SklearnAttributeSource, _ attribute: String)
+        throws(ModelBundleError) -> [[Int]?]
+    {
+        guard let items = try source.data(attribute)?.items, items.count <= PreprocessingLimits.maximumWidth else {
+            throw source.invalid(attribute, "is missing or not a list")
+        }
+        return try items.map { (item) throws(ModelBundleError) -> [Int]? in
+            if case .null = item { return nil }
+            guard let values = item.items, values.count <= PreprocessingLimits.maximumCategories else {
+                throw source.invalid(attribute, "holds \(item.kindName), not an index array")
+            }
+            return try values.map { (value) throws(ModelBundleError) in
+                guard let index = value.int, index >= 0, index < Int64(PreprocessingLimits.maximumCategories) else {
+                    throw source.invalid(attribute, "holds an index out of range")
+                }
+                return Int(index)
+            }
+        }
+    }
+
+    private static func count(_ source: any SklearnAttributeSource, _ attribute: String, _ name: String)
+        throws(ModelBundleError) -> Int
+    {
+        guard let value = try source.data(attribute)?.int, value >= 0, value <= Int64(PreprocessingLimits.maximumWidth)
+        else {
+            throw refuse(name, "\(attribute) is missing or not a count up to \(PreprocessingLimits.maximumWidth)")
+        }
+        return Int(value)
+    }
+
+    private static func refuse(_ name: String, _ message: String) -> ModelBundleError {
+        ModelBundleError(.weightsInvalid, "preprocessing step \(name): \(message)", item: name)
+    }
+}
+
+/// What a model file holds: an estimator, optionally behind a preprocessing stage.
+struct SklearnModel {
+    var stage: PreprocessingStage?
+    var estimator: SklearnEstimator
+}
+
+/// The top of a model file, for both readers: a bare estimator, or a Pipeline whose last step is
+/// one. Steps before it become a ``PreprocessingStage``; when they are only plain scalers, the
+/// stage is folded into the linear weights instead (the same affine maps, computed once at load).
+enum SklearnModelState {
+    static func model(_ source: any SklearnAttributeSource, fileName: String) throws(ModelBundleError)
+        -> SklearnModel
+    {
+        guard source.kind == .pipeline else {
+            if source.kind.role == .transformer {
+                throw SklearnEstimator.loneScalerError(fileName: fileName, kind: source.kind)
+            }
+            switch try SklearnEstimatorState.step(source, fileName: fileName) {
+            case .estimator(let estimator): return SklearnModel(stage: nil, estimator: estimator)
+            case .scaler(let scaler): throw SklearnEstimator.loneScalerError(fileName: fileName, kind: scaler.kind)
+            }
+        }
+        let steps: [(name: String, value: SklearnValue)] = try SklearnPreprocessingState.namedSteps(
+            source,
+            "steps",
+            fileName
+        )
+        guard let lastEntry = steps.last, let finalStep = lastEntry.value.object, finalStep.kind.role == .estimator
+        else {
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(fileName): the pipeline does not end in a supported estimator; supported: "
+                    + SklearnEstimator.supportedList,
+                item: "\(fileName):steps"
+            )
+        }
+        guard case .estimator(let estimator) = try SklearnEstimatorState.step(finalStep.source, fileName: fileName)
+        else {
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(fileName): the pipeline's last step is not an estimator",
+                item: fileName
+            )
+        }
+        let front = steps.dropLast()
+        var children: [PreprocessingStep] = []
+        for entry in front {
+            let stepName = entry.name
+            let value = entry.value
+            if let step = value.object {
+                children.append(try SklearnPreprocessingState.step(step.source, name: stepName, depth: 1))
+            } else if !value.isPassthrough {
+                throw ModelBundleError(
+                    .weightsInvalid,
+                    "\(fileName): pipeline step \(stepName) is \(value.kindName), not a fitted transformer",
+                    item: stepName
+                )
+            }
+        }
+        guard let first = children.first else { return SklearnModel(stage: nil, estimator: estimator) }
+        let root = PreprocessingStep(name: "pipeline", inputWidth: first.inputWidth, kind: .sequence(children))
+        let stage = try PreprocessingStage(root: root)
+        // The optimisation of a stage of plain scalers (no clipping): folded into the linear
+        // weights, w·z + b with z affine in x, so the kernels read the frame directly.
+        if let scalers = stage.foldableScalers {
+            var folded: [SklearnEstimator.Step] = []
+            for scaler in scalers {
+                let kind = SklearnEstimator.Kind.allCases.first { $0.shortName == scaler.className } ?? .standardScaler
+                folded.append(
+                    .scaler(
+                        SklearnEstimator.Scaler(
+                            kind: kind,
+                            subtract: scaler.subtract,
+                            divide: scaler.divide,
+                            multiply: scaler.multiply,
+                            add: scaler.add
+                        )
+                    )
+                )
+            }
+            folded.append(.estimator(estimator))
+            return SklearnModel(stage: nil, estimator: try SklearnEstimator.pipeline(folded, item: "\(fileName):steps"))
+        }
+        return SklearnModel(stage: stage, estimator: estimator)
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import ModelBundle
+import ModelFlavors
+import ModelRuntime
+import Testing
+
+/// Real scikit-learn pipelines (ColumnTransformer, imputers, encoders, scalers, PolynomialFeatures,
+/// KBinsDiscretizer, TargetEncoder, FeatureUnion) saved by real mlflow.sklearn as skops and pickle
+/// (Tests/Fixtures/pipelines, Scripts/make-pipeline-fixtures.py), run on mixed requests with missing
+/// values and unseen categories; expected outputs are MLflow's own scoring path on the same JSON.
+@Suite struct PipelinePreprocessingTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures").appendingPathComponent("pipelines")
+
+    static let cases: [(String, String)] = [
+        "onehot_logistic", "ordinal_ridge", "infrequent_multiclass", "strict_unknown",
+    ].flatMap { name in
+        ["skops", "pickle"].flatMap { format in
+            let functions =
+                ["onehot_logistic", "infrequent_multiclass"].contains(name)
+                ? ["predict", "predict_proba"] : ["predict"]
+            return functions.map { ("\(name)_\(format)", $0) }
+        }
+    }
+
+    static func expected(_ bundle: String) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: fixtures.appendingPathComponent("expected.json"))
+        )
+        return try #require((object as? [String: Any])?[bundle] as? [String: Any])
+    }
+
+    /// A copy of a fixture bundle with `predict_fn` set; the caller removes it.
+    static func copy(_ bundle: String, predictFunction: String) throws -> URL {
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-pp-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent(bundle), to: target)
+        let manifestURL = target.appendingPathComponent("MLmodel")
+        let manifest = try String(contentsOf: manifestURL, encoding: .utf8)
+            .replacingOccurrences(of: "predict_fn: predict\n", with: "predict_fn: \(predictFunction)\n")
+        try manifest.write(to: manifestURL, atomically: true, encoding: .utf8)
+        return target
+    }
+
+    static func predict(_ bundle: URL, body: [UInt8]) throws -> PredictionOutput {
+        let model = try ModelLoader(registry: .builtIn).load(path: bundle.path)
+        let request = try RequestDecoder(schema: model.requestSchema).decode(body, format: .json)
+        return try model.predict(request)
+    }
+
+    /// float64 scores within 1e-12 relative or 1e-14 absolute; labels identical.
+    static func check(_ output: PredictionOutput, _ want: Any, _ what: String) {
+        guard case .tensor(let tensor) = output else {
+            Issue.record("\(what): not a tensor")
+            return
+        }
+        let expected = (want as? [Any]) ?? []
+        switch tensor.values {
+        case .string(let labels):
+            #expect(labels == expected.compactMap { $0 as? String }, "\(what)")
+        case .long(let labels):
+            #expect(labels == expected.compactMap { ($0 as? NSNumber)?.int64Value }, "\(what)")
+        case .double(let values):
+            let flat = expected.flatMap { ($0 as? [Any]) ?? [$0] }.compactMap { ($0 as? NSNumber)?.doubleValue }
+            #expect(values.count == flat.count, "\(what): \(values.count) values, expected \(flat.count)")
+            for (index, (got, wanted)) in zip(values, flat).enumerated() {
+                let close = abs(got - wanted) <= max(1e-14, 1e-12 * abs(wanted))
+                #expect(close, "\(what)[\(index)]: \(got) vs \(wanted)")
+            }
+        default:
+            Issue.record("\(what): unexpected values \(tensor.values)")
+        }
+    }
+
+    @Test("pipelines predict what MLflow's scoring path predicted", arguments: cases)
+    func fixturePredictions(_ bundle: String, _ function: String) throws {
+        let expected = try Self.expected(bundle)
+        let request = try #require(expected["request"] as? String)
+        let body = Array(try Data(contentsOf: Self.fixtures.appendingPathComponent(request)))
+        let copy = try Self.copy(bundle, predictFunction: function)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let output = try Self.predict(copy, body: body)
+        Self.check(output, try #require(expected[function]), "\(bundle) \(function)")
+    }
+
+    @Test("mbundle convert writes the stage into a native bundle that predicts the same", arguments: cases)
+    func convertedPredictions(_ bundle: String, _ function: String) throws {
+        let expected = try Self.expected(bundle)
+        let request = try #require(expected["request"] as? String)
+        let body = Array(try Data(contentsOf: Self.fixtures.appendingPathComponent(request)))
+        let copy = try Self.copy(bundle, predictFunction: function)
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-ppc-\(UUID().uuidString)")
+        defer {
+            try? FileManager.default.removeItem(at: copy)
+            try? FileManager.default.removeItem(at: target)
+        }
+        let manifest = try SklearnBundleConverter.convert(try BundleReader(path: copy.path).read(), to: target.path)
+        #expect(manifest.flavorNames.contains { $0 == "logistic_regression" || $0 == "linear_regression" })
+        let model = try ModelLoader(registry: .builtIn).load(path: target.path)
+        #expect(model.flavorName != "sklearn")
+        let output = try model.predict(try RequestDecoder(schema: model.requestSchema).decode(body, format: .json))
+        Self.check(output, try #require(expected[function]), "converted \(bundle) \(function)")
+    }
+
+    @Test(
+        "an unseen category with handle_unknown='error' names the column, row and value",
+        arguments: ["skops", "pickle"]
+    )
+    func unknownCategoryError(_ format: String) throws {
+        let body = """
+            {"dataframe_split": {"columns": ["age", "income", "city", "plan", "visits", "member"],
+             "data": [[30, 1000.5, "paris", "basic", 3, true], [40, null, "tours", "pro", 1, false]]}}
+            """
+        do {
+            _ = try Self.predict(
+                Self.fixtures.appendingPathComponent("strict_unknown_\(format)"),
+                body: Array(body.utf8)
+            )
+            Issue.record("an unknown category was accepted")
+        } catch let error as ModelBundleError {
+            #expect(error.item == "city")
+            #expect(error.message.contains("row 1") && error.message.contains("'tours'"), "\(error.message)")
+        }
+    }
+
+    @Test("a missing city with handle_unknown='error' fitted without missing values is refused like scikit-learn")
+    func missingIsUnknown() throws {
+        let body = """
+            {"dataframe_split": {"columns": ["age", "income", "city", "plan", "visits", "member"],
+             "data": [[30, 1000.5, null, "basic", 3, true]]}}
+            """
+        let error = #expect(throws: ModelBundleError.self) {
+            _ = try Self.predict(Self.fixtures.appendingPathComponent("strict_unknown_pickle"), body: Array(body.utf8))
+        }
+        #expect(error?.item == "city")
+        #expect(error?.message.contains("row 0: nan") == true, "\(error?.message ?? "")")
+    }
+}
