@@ -9,7 +9,9 @@ struct NativeLinearInput<Scalar: KernelScalar> {
     var values: [Scalar]
     var rowCount: Int
 
-    init(_ input: RequestInput, featureCount: Int) throws(ModelBundleError) {
+    /// - Parameter nullsAsNaN: read a null as NaN (tree models route missing values) instead of
+    ///   refusing it.
+    init(_ input: RequestInput, featureCount: Int, nullsAsNaN: Bool = false) throws(ModelBundleError) {
         switch input {
         case .frame(let frame):
             guard frame.columns.count == featureCount else {
@@ -33,7 +35,8 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                         name: column.name,
                         into: out,
                         start: position,
-                        stride: featureCount
+                        stride: featureCount,
+                        nullsAsNaN: nullsAsNaN
                     )
                 }
             }
@@ -59,7 +62,8 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                     name: tensor.name ?? "inputs",
                     into: out,
                     start: 0,
-                    stride: 1
+                    stride: 1,
+                    nullsAsNaN: nullsAsNaN
                 )
             }
             values = buffer
@@ -72,7 +76,7 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                     item: "inputs"
                 )
             }
-            self = try Self(.tensor(tensor), featureCount: featureCount)
+            self = try Self(.tensor(tensor), featureCount: featureCount, nullsAsNaN: nullsAsNaN)
         }
     }
 
@@ -83,9 +87,15 @@ struct NativeLinearInput<Scalar: KernelScalar> {
         name: String,
         into out: UnsafeMutableBufferPointer<Scalar>,
         start: Int,
-        stride: Int
+        stride: Int,
+        nullsAsNaN: Bool = false
     ) throws(ModelBundleError) {
-        if validity.hasNulls, let row = (0..<validity.count).first(where: { !validity.isValid($0) }) {
+        defer {
+            if nullsAsNaN, validity.hasNulls {
+                for row in 0..<validity.count where !validity.isValid(row) { out[start + row * stride] = .nan }
+            }
+        }
+        if !nullsAsNaN, validity.hasNulls, let row = (0..<validity.count).first(where: { !validity.isValid($0) }) {
             throw ModelBundleError(
                 .schemaMismatch,
                 "column '\(name)' row \(row): a missing value (null); the model needs a number in every cell",
@@ -111,6 +121,7 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                 switch cells.kinds[row] {
                 case .integral: value = Scalar(cells.integers[row])
                 case .fractional, .largeIntegral: value = Scalar(cells.numbers[row])
+                case _ where nullsAsNaN && !validity.isValid(row): value = .nan
                 default:
                     throw ModelBundleError(
                         .schemaMismatch,

@@ -150,7 +150,9 @@ enum SkopsReader {
         // skops writes SGDClassifier._loss_function_ as a LossNode: the class plus __reduce__ args
         // (numbers). Only the allowlisted losses pass, and nothing of them is ever built.
         let allowedLoss = loader == "LossNode" && SklearnEstimatorState.lossFunctions.contains(className)
-        if !dataLoaders.contains(loader), !allowedObject, !allowedLoss {
+        // Tree models: the Tree's TreeNode, and the inert parts of their state (SklearnTreeSkopsParts).
+        let allowedTreePart = SklearnTreeSkopsParts.allows(loader: loader, className: className)
+        if !dataLoaders.contains(loader), !allowedObject, !allowedLoss, !allowedTreePart {
             let name = (try? qualifiedName(node, at: path, schemaItem)) ?? "?"
             throw ModelBundleError(
                 .flavorUnavailable,
@@ -180,8 +182,24 @@ enum SkopsReader {
                     }
                 }
             }
-        case ("ObjectNode", let content):
+        case ("ObjectNode", let content), ("RandomStateNode", let content):
             try checkDataOnly(content, path: path, schemaItem)
+        case ("RandomGeneratorNode", _):
+            // HistGradientBoosting's _feature_subsample_rng: a bit generator's state as raw JSON
+            // numbers; never constructed, and nothing in it is a node to check.
+            break
+        case ("TreeNode", let content):
+            try checkDataOnly(content, path: path, schemaItem)
+            guard case .object(let reduce) = node["__reduce__"] ?? .null, let arguments = reduce["args"],
+                reduce.count == 1
+            else {
+                throw ModelBundleError(
+                    .weightsInvalid,
+                    "\(schemaItem): attribute \(path) is a TreeNode without its __reduce__ arguments",
+                    item: "\(schemaItem):\(path)"
+                )
+            }
+            try checkDataOnly(arguments, path: "\(path).__reduce__", schemaItem)
         case ("LossNode", let content):
             try checkDataOnly(content, path: path, schemaItem)
             guard case .object(let reduce) = node["__reduce__"] ?? .null, let arguments = reduce["args"],
