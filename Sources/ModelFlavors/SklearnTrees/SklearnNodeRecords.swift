@@ -128,7 +128,7 @@ package struct SklearnNodeRecords: Sendable {
         try self.init(layout: layout, count: count, bytes: Array(bytes[(10 + length)...]), item: item)
     }
 
-    static func npyHeader(layout: SklearnNodeLayout, count: Int) -> [UInt8] {
+    package static func npyHeader(layout: SklearnNodeLayout, count: Int) -> [UInt8] {
         var header = "{'descr': \(layout.npyDescr), 'fortran_order': False, 'shape': (\(count),), }"
         let total = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
