@@ -238,6 +238,8 @@ struct PickleReader {
                 throw fail("BUILD of \(kind.rawValue) with \(state.kindName), not a dict", at: offset)
             }
             return .estimator(kind, state: items)
+        case .voidDtype(let itemSize):
+            return try PickleNumpy.buildRecordDtype(itemSize: itemSize, state, fail: { fail($0, at: offset) })
         case .dtype(let code, _):
             // (3, byteorder, subarray, names, fields, elsize, alignment, flags)
             guard case .tuple(let values) = state, values.count == 8, case .string(let order) = values[1],

@@ -26,6 +26,12 @@ indirect enum PickleReaderValue: Sendable {
     case lossFunction(PickleReaderGlobal)
     /// An allowlisted estimator; `state` is set by BUILD.
     case estimator(SklearnEstimator.Kind, state: [(key: String, value: PickleReaderValue)]?)
+    /// A structured `numpy.dtype('V<n>')` before its BUILD state, and after it once the fields
+    /// matched one of scikit-learn's node layouts (SklearnTrees/PickleNumpy+Records.swift).
+    case voidDtype(itemSize: Int)
+    case recordDtype(SklearnNodeLayout)
+    /// A structured array of tree nodes.
+    case records(SklearnNodeRecords)
 
     var kindName: String {
         switch self {
@@ -45,6 +51,8 @@ indirect enum PickleReaderValue: Sendable {
         case .strings: "a string array"
         case .lossFunction(let global): global.rawValue
         case .estimator(let kind, _): kind.rawValue
+        case .voidDtype, .recordDtype: "a structured numpy dtype"
+        case .records: "a structured numpy array"
         }
     }
 }
@@ -75,6 +83,17 @@ enum PickleReaderGlobal: String, Sendable {
     case maxAbsScaler = "sklearn.preprocessing._data.MaxAbsScaler"
     case pipeline = "sklearn.pipeline.Pipeline"
     case labelBinarizer = "sklearn.preprocessing._label.LabelBinarizer"
+    // Trees and forests (SklearnTrees): the estimators by NEWOBJ + BUILD, a Tree by REDUCE with
+    // (n_features, n_classes, n_outputs) then BUILD with its node and value arrays.
+    case decisionTreeClassifier = "sklearn.tree._classes.DecisionTreeClassifier"
+    case decisionTreeRegressor = "sklearn.tree._classes.DecisionTreeRegressor"
+    case extraTreeClassifier = "sklearn.tree._classes.ExtraTreeClassifier"
+    case extraTreeRegressor = "sklearn.tree._classes.ExtraTreeRegressor"
+    case randomForestClassifier = "sklearn.ensemble._forest.RandomForestClassifier"
+    case randomForestRegressor = "sklearn.ensemble._forest.RandomForestRegressor"
+    case extraTreesClassifier = "sklearn.ensemble._forest.ExtraTreesClassifier"
+    case extraTreesRegressor = "sklearn.ensemble._forest.ExtraTreesRegressor"
+    case tree = "sklearn.tree._tree.Tree"
     // SGDClassifier's _loss_function_ (REDUCE with () or (threshold,)): hinge, modified_huber,
     // log_loss. Other losses' classes stay refused.
     case hingeLoss = "sklearn.linear_model._sgd_fast.Hinge"

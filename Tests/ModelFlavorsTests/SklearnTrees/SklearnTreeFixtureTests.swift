@@ -54,13 +54,41 @@ import Testing
         "hgb_poisson",
     ]
 
+    /// Trees and forests from pickle (and one cloudpickle) bundles.
+    static let pickleCases = [
+        "dt_classifier_pickle", "dt_classifier_cloudpickle", "dt_regressor_pickle", "rf_classifier_pickle",
+        "rf_regressor_pickle", "et_classifier_pickle", "et_regressor_two_outputs_pickle",
+    ]
+
     @Test("skops tree bundles predict scikit-learn's labels and bit-identical values", arguments: skopsCases)
     func skopsPredictions(_ name: String) throws {
+        try check(name, bundle: "\(name)_skops")
+    }
+
+    @Test("pickle tree bundles predict scikit-learn's labels and bit-identical values", arguments: pickleCases)
+    func picklePredictions(_ bundle: String) throws {
+        let name = String(bundle.prefix(upTo: bundle.lastIndex(of: "_") ?? bundle.endIndex))
+        try check(name, bundle: bundle)
+    }
+
+    @Test("a GradientBoosting pickle is refused naming a global the restricted reader does not allow")
+    func gradientBoostingPickleRefused() throws {
+        let path = try Self.bundle("gb_binary_pickle", predictFunction: "predict")
+        defer { try? FileManager.default.removeItem(at: path) }
+        #expect {
+            _ = try ModelLoader(registry: .builtIn).load(path: path.path)
+        } throws: { error in
+            (error as? ModelBundleError)?.code == .flavorUnavailable
+                && (error as? ModelBundleError)?.message.contains("does not allow") == true
+        }
+    }
+
+    func check(_ name: String, bundle: String) throws {
         let record = try #require(try Self.expected()[name] as? [String: Any], "\(name) in expected.json")
         let rows = try #require(record["X"] as? [[Any]])
         for function in ["predict", "predict_proba"] {
             guard let want = record[function] as? [String: Any] else { continue }
-            let output = try Self.predict("\(name)_skops", function, rows: rows)
+            let output = try Self.predict(bundle, function, rows: rows)
             guard case .tensor(let tensor) = output else {
                 Issue.record("\(name) \(function): not a tensor")
                 continue
