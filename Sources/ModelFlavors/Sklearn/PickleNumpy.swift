@@ -8,7 +8,7 @@ enum PickleNumpy {
     typealias Fail = (String) -> ModelBundleError
 
     /// The element codes numpy's dtype pickles carry that this reader accepts.
-    static let numericCodes: Set<String> = ["f8", "f4", "i8", "i4", "i2", "i1", "u1", "b1"]
+    static let numericCodes: Set<String> = ["f8", "f4", "i8", "i4", "i2", "i1", "u4", "u1", "b1"]
 
     static func reduce(_ callable: PickleReaderValue, _ arguments: [PickleReaderValue], fail: Fail)
         throws(ModelBundleError) -> PickleReaderValue
@@ -86,6 +86,12 @@ enum PickleNumpy {
             // Object arrays (feature_names_in_, string classes_): a list of str, C order.
             guard case .list(let items) = data, items.count == count else {
                 throw fail("an object array's data is not a list of \(count) values")
+            }
+            // GradientBoosting's estimators_ [stages, K]: fitted trees, kept in C order.
+            if !items.isEmpty, !fortran || shape.count < 2,
+                items.allSatisfy({ if case .estimator(.decisionTreeRegressor, _?) = $0 { true } else { false } })
+            {
+                return .list(items)
             }
             var strings: [String] = []
             for item in items {
