@@ -132,3 +132,26 @@ import Testing
         }
     }
 }
+
+extension SklearnTreeFixtureTests {
+    @Test("a tree model saved by scikit-learn before 1.3 is refused naming the version")
+    func oldVersionRefused() throws {
+        let path = try Self.bundle("dt_regressor_pickle", predictFunction: "predict")
+        defer { try? FileManager.default.removeItem(at: path) }
+        // The pickle records _sklearn_version as a str; the same length keeps every opcode valid.
+        let model = path.appendingPathComponent("model.pkl")
+        var bytes = Array(try Data(contentsOf: model))
+        let version = Array("1.9.1".utf8)
+        let start = try #require(
+            (0...(bytes.count - version.count)).first { bytes[$0..<($0 + version.count)].elementsEqual(version) }
+        )
+        bytes.replaceSubrange(start..<(start + version.count), with: Array("1.2.2".utf8))
+        try Data(bytes).write(to: model)
+        #expect {
+            _ = try ModelLoader(registry: .builtIn).load(path: path.path)
+        } throws: { error in
+            guard let error = error as? ModelBundleError else { return false }
+            return error.code == .unsupportedFormatVersion && error.message.contains("scikit-learn 1.2.2")
+        }
+    }
+}
