@@ -9,7 +9,7 @@ extension FlavorRegistry {
     public static var builtIn: FlavorRegistry {
         FlavorRegistry([
             LogisticRegressionFlavor.self, LinearRegressionFlavor.self, TreeEnsembleFlavor.self,
-            SklearnInteropFlavor.self,
+            SklearnInteropFlavor.self, XGBoostInteropFlavor.self, LightGBMInteropFlavor.self,
         ])
     }
 }
