@@ -22,6 +22,11 @@ struct MBundle: ParsableCommand {
             RewriteManifestCommand.self,
             PackageCommand.self,
             ConvertCommand.self,
+            PackageTreeEnsembleCommand.self,
         ]
     )
+
+    static func main() {
+        main(PackageTreeEnsembleCommand.rewrite(Array(CommandLine.arguments.dropFirst())))
+    }
 }

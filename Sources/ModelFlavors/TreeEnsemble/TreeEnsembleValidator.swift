@@ -242,7 +242,10 @@ extension TreeEnsemble {
             } else {
                 // +inf is a real threshold: scikit-learn splits "missing vs everything" with it.
                 let threshold = nodeThreshold[global]
-                guard !threshold.isNaN, threshold != -.infinity else {
+                // A threshold that is -inf as a float32 would make `x < t` and `x <= t.nextDown` differ.
+                let negativeInfinity =
+                    threshold == -.infinity || (comparison != .float64LessOrEqual && Float(threshold) == -.infinity)
+                guard !threshold.isNaN, !negativeInfinity else {
                     throw Self.invalid("has threshold \(threshold)", tree: tree, node: node)
                 }
             }
