@@ -54,6 +54,9 @@ public enum SklearnBundleConverter {
         to destination: String,
         packager: LinearModelPackager = LinearModelPackager()
     ) throws(ModelBundleError) -> ModelManifest {
+        if let trees = try SklearnTreeConversion.package(from: bundle) {
+            return try TreeEnsembleBundleWriter.convert(bundle, package: trees, to: destination, packager: packager)
+        }
         let package = try package(from: bundle)
         let original = bundle.manifest
         var (manifest, files) = try packager.contents(of: package)

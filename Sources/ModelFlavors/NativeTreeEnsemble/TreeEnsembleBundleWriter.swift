@@ -75,7 +75,18 @@ public enum TreeEnsembleBundleWriter {
         to destination: String,
         packager: LinearModelPackager = LinearModelPackager()
     ) throws(ModelBundleError) -> ModelManifest {
-        let package = try BoosterBundleReader.package(from: bundle)
+        try convert(bundle, package: try BoosterBundleReader.package(from: bundle), to: destination, packager: packager)
+    }
+
+    /// `mbundle convert` of a bundle already read into `package` (scikit-learn trees read by
+    /// SklearnTrees); the same carrying-over as above.
+    @discardableResult
+    package static func convert(
+        _ bundle: OpenedBundle,
+        package: TreeEnsemblePackage,
+        to destination: String,
+        packager: LinearModelPackager = LinearModelPackager()
+    ) throws(ModelBundleError) -> ModelManifest {
         let original = bundle.manifest
         var (manifest, files) = try contents(
             of: package,

@@ -39,9 +39,21 @@ import Testing
         return target
     }
 
-    static func predict(_ name: String, _ function: String, rows: [[Any]]) throws -> PredictionOutput {
-        let path = try bundle(name, predictFunction: function)
+    static func predict(_ name: String, _ function: String, rows: [[Any]], converted: Bool = false) throws
+        -> PredictionOutput
+    {
+        var path = try bundle(name, predictFunction: function)
         defer { try? FileManager.default.removeItem(at: path) }
+        if converted {
+            // mbundle convert's library call: the native tree_ensemble bundle, loaded in place of the original.
+            let target = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "mbundle-sktree-\(UUID().uuidString)"
+            )
+            let original = try BundleReader(path: path.path).read()
+            try SklearnBundleConverter.convert(original, to: target.path)
+            try? FileManager.default.removeItem(at: path)
+            path = target
+        }
         let model = try ModelLoader(registry: .builtIn).load(path: path.path)
         let body = try JSONSerialization.data(withJSONObject: ["inputs": rows])
         let request = try RequestDecoder(schema: model.requestSchema).decode(Array(body), format: .json)
@@ -85,12 +97,20 @@ import Testing
         }
     }
 
-    func check(_ name: String, bundle: String) throws {
+    @Test(
+        "converted skops tree bundles (native tree_ensemble) predict what scikit-learn predicts",
+        arguments: skopsCases
+    )
+    func convertedPredictions(_ name: String) throws {
+        try check(name, bundle: "\(name)_skops", converted: true)
+    }
+
+    func check(_ name: String, bundle: String, converted: Bool = false) throws {
         let record = try #require(try Self.expected()[name] as? [String: Any], "\(name) in expected.json")
         let rows = try #require(record["X"] as? [[Any]])
         for function in ["predict", "predict_proba"] {
             guard let want = record[function] as? [String: Any] else { continue }
-            let output = try Self.predict(bundle, function, rows: rows)
+            let output = try Self.predict(bundle, function, rows: rows, converted: converted)
             guard case .tensor(let tensor) = output else {
                 Issue.record("\(name) \(function): not a tensor")
                 continue
