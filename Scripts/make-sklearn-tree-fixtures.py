@@ -70,6 +70,10 @@ models = {
     "hgb_multiclass": (
         HistGradientBoostingClassifier(max_iter=3, max_depth=2, categorical_features=[3], random_state=0),
         X_nan, y_multi),
+    "hgb_binary_numeric": (
+        HistGradientBoostingClassifier(max_iter=4, max_depth=3, random_state=0), X_nan[:, :3], y_bin),
+    "hgb_multiclass_numeric": (
+        HistGradientBoostingClassifier(max_iter=3, max_depth=2, random_state=0), X_nan[:, :3], y_multi),
     "hgb_poisson": (
         HistGradientBoostingRegressor(max_iter=3, max_depth=2, loss="poisson", random_state=0), X_nan, np.abs(y_reg)),
 }
@@ -134,11 +138,13 @@ os.makedirs(OUT)
 expected = {}
 for name, (model, X_train, y) in models.items():
     model.fit(X_train, y)
-    rows = np.array(edge_rows(model, base) + specials, dtype=np.float64)
+    width = X_train.shape[1]
+    rows = np.array(edge_rows(model, base[:width]) + [row[:width] for row in specials], dtype=np.float64)
     if not np.isnan(X_train).any():
         rows = rows[~np.isnan(rows).any(axis=1)]
-    if "hgb" not in name:
+    if "hgb" not in name and width == 4:
         rows = rows[(rows[:, 3] >= 0) & (rows[:, 3] < 10)]  # only HGB has categories
+    rows = np.unique(rows, axis=0)
     record = {"X": [[None if np.isnan(v) else float(v) for v in row] for row in rows]}
     outputs = {"predict": model.predict(rows)}
     if hasattr(model, "predict_proba"):
@@ -159,8 +165,6 @@ for name, (model, X_train, y) in models.items():
         # it records them as skops_trusted_types, which ModelBundle shows but never trusts.
         extra = {"skops_trusted_types": sio.get_untrusted_types(data=sio.dumps(model))} if fmt == "skops" else {}
         mlflow.sklearn.save_model(model, path, serialization_format=fmt, signature=signature, **extra)
-        for extra in ["conda.yaml", "python_env.yaml", "requirements.txt"]:
-            os.remove(os.path.join(path, extra))
 
 with open(os.path.join(OUT, "expected.json"), "w") as handle:
     json.dump(expected, handle, indent=1, sort_keys=True)

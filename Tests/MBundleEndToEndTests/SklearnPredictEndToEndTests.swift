@@ -73,7 +73,8 @@ import Testing
         let scratch = try MBundleRunner.makeScratch()
         let bundle = scratch.appendingPathComponent("tree")
         try FileManager.default.copyItem(at: Self.mlflow.appendingPathComponent("logreg_binary_skops"), to: bundle)
-        let tree = MBundleRunner.fixtures.appendingPathComponent("sklearn/decision_tree.skops")
+        // A PolynomialFeatures step (decision trees, once the example here, run now).
+        let tree = MBundleRunner.fixtures.appendingPathComponent("sklearn/pipeline_unsupported_step.skops")
         try FileManager.default.removeItem(at: bundle.appendingPathComponent("model.skops"))
         try FileManager.default.copyItem(at: tree, to: bundle.appendingPathComponent("model.skops"))
         let input = bundle.appendingPathComponent("serving_input_example.json")
@@ -83,7 +84,7 @@ import Testing
         #expect(result.standardOutput.isEmpty)
         let first = try #require(result.errorLines.first)
         #expect(first.hasPrefix("error: "))
-        #expect(first.contains("sklearn.tree._classes.DecisionTreeClassifier"))
+        #expect(first.contains("sklearn.preprocessing._polynomial.PolynomialFeatures"))
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 

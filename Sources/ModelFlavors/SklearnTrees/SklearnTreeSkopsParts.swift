@@ -27,6 +27,8 @@ enum SklearnTreeSkopsParts {
         "sklearn._loss.link.HalfLogitLink",
         "sklearn._loss.link.MultinomialLogit",
         "sklearn._loss.link.Interval",
+        // HistGradientBoostingClassifier._label_encoder (classes_ is read from the estimator itself).
+        "sklearn.preprocessing._label.LabelEncoder",
     ]
     /// Their Cython loss objects (`LossNode`: the class and numeric `__reduce__` arguments).
     static let cythonLosses: Set<String> = [

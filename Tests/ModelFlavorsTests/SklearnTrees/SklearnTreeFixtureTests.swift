@@ -19,7 +19,7 @@ import Testing
     /// Models whose probabilities or values go through numpy's `exp` (softmax, log link): numpy
     /// dispatches its own SIMD exp on AVX-512 machines, which differs from the C library's in the
     /// last bit on a few percent of inputs, so these are compared within 4 ulp; labels stay exact.
-    static let numpyExp: Set<String> = ["gb_multiclass", "hgb_multiclass", "hgb_poisson"]
+    static let numpyExp: Set<String> = ["gb_multiclass", "hgb_multiclass_numeric", "hgb_poisson"]
 
     /// A copy of a fixture bundle with `predict_fn` set; the caller removes it.
     static func bundle(_ name: String, predictFunction: String) throws -> URL {
@@ -29,7 +29,6 @@ import Testing
         try FileManager.default.copyItem(at: root.appendingPathComponent(name), to: target)
         let manifestURL = target.appendingPathComponent("MLmodel")
         let manifest = try String(contentsOf: manifestURL, encoding: .utf8)
-        // The fixtures drop MLflow's environment files to stay small; their references go too.
         try manifest.replacingOccurrences(of: "predict_fn: predict\n", with: "predict_fn: \(predictFunction)\n")
             .replacingOccurrences(
                 of: "    env:\n      conda: conda.yaml\n      virtualenv: python_env.yaml\n",
@@ -63,7 +62,7 @@ import Testing
     static let skopsCases = [
         "dt_classifier", "dt_regressor", "rf_classifier", "rf_regressor", "et_classifier", "et_regressor_two_outputs",
         "gb_binary", "gb_multiclass", "gb_binary_zero_init", "gb_exponential", "gb_regressor", "gb_regressor_huber",
-        "hgb_poisson",
+        "hgb_poisson", "hgb_binary_numeric", "hgb_multiclass_numeric",
     ]
 
     /// Trees and forests from pickle (and one cloudpickle) bundles.
