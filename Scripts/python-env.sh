@@ -4,9 +4,9 @@
 # Pinned versions are the ones the fixtures and the interop check were made with.
 python_env_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${VENV:-$python_env_root/.build/python-venv}"
-python_requirements=(mlflow==3.17.2 scikit-learn==1.9.1 skops==0.16.0 pandas==3.1.1 numpy==2.4.6 cloudpickle==3.1.2)
+python_requirements=(mlflow==3.17.2 scikit-learn==1.9.1 skops==0.16.0 pandas==3.1.1 numpy==2.4.6 cloudpickle==3.1.2 xgboost==3.2.0 lightgbm==4.7.0)
 
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import mlflow, sklearn, skops" 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import mlflow, sklearn, skops, xgboost, lightgbm" 2>/dev/null; then
     echo "creating Python virtualenv $venv (${python_requirements[*]})" >&2
     python3 -m venv "$venv"
     for attempt in 1 2 3; do

@@ -7,6 +7,9 @@ extension FlavorRegistry {
     /// Interop readers (``SklearnInteropFlavor``, MLflow's `sklearn` flavor) go *after* the native
     /// flavors here, so a bundle that carries both is always run natively.
     public static var builtIn: FlavorRegistry {
-        FlavorRegistry([LogisticRegressionFlavor.self, LinearRegressionFlavor.self, SklearnInteropFlavor.self])
+        FlavorRegistry([
+            LogisticRegressionFlavor.self, LinearRegressionFlavor.self, TreeEnsembleFlavor.self,
+            SklearnInteropFlavor.self, XGBoostInteropFlavor.self, LightGBMInteropFlavor.self,
+        ])
     }
 }

@@ -22,6 +22,7 @@ struct MBundle: ParsableCommand {
             RewriteManifestCommand.self,
             PackageCommand.self,
             ConvertCommand.self,
+            PackageTreeEnsembleCommand.self,
         ]
     )
 
@@ -31,6 +32,6 @@ struct MBundle: ParsableCommand {
     static func main() {
         // A closed standard output must end the run with its documented status, not SIGPIPE.
         ProcessIO.ignoreBrokenPipeSignal()
-        main(nil)
+        main(PackageTreeEnsembleCommand.rewrite(Array(CommandLine.arguments.dropFirst())))
     }
 }

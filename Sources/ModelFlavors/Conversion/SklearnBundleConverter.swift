@@ -57,6 +57,9 @@ public enum SklearnBundleConverter {
         to destination: String,
         packager: LinearModelPackager = LinearModelPackager()
     ) throws(ModelBundleError) -> ModelManifest {
+        if let trees = try SklearnTreeConversion.package(from: bundle) {
+            return try TreeEnsembleBundleWriter.convert(bundle, package: trees, to: destination, packager: packager)
+        }
         let package = try package(from: bundle)
         let original = bundle.manifest
         var (manifest, files) = try packager.contents(of: package)
@@ -100,7 +103,13 @@ extension SklearnBundleConverter {
         let extracted = try ExtractedBundle.open(modelPath: modelPath)
         // The extracted copy must outlive the reading of its files.
         return try withExtendedLifetime(extracted) { () throws(ModelBundleError) in
-            try convert(BundleReader(path: extracted.directory.path).read(), to: destination)
+            let bundle = try BundleReader(path: extracted.directory.path).read()
+            // XGBoost and LightGBM bundles become native tree ensembles; scikit-learn ones (linear,
+            // trees, pipelines) go through the sklearn readers.
+            if BoosterBundleReader.flavorNames.contains(where: { bundle.manifest.flavor($0) != nil }) {
+                return try TreeEnsembleBundleWriter.convert(bundle, to: destination)
+            }
+            return try convert(bundle, to: destination)
         }
     }
 }

@@ -10,8 +10,11 @@ struct NativeLinearInput<Scalar: KernelScalar> {
     var rowCount: Int
 
     /// `rowOffset`: rows before this request's first (a batch of a stream), added to the rows
-    /// errors name.
-    init(_ input: RequestInput, featureCount: Int, rowOffset: Int = 0) throws(ModelBundleError) {
+    /// errors name. `nullsAsNaN`: read a null as NaN (tree models route missing values) instead of
+    /// refusing it.
+    init(_ input: RequestInput, featureCount: Int, rowOffset: Int = 0, nullsAsNaN: Bool = false)
+        throws(ModelBundleError)
+    {
         switch input {
         case .frame(let frame):
             guard frame.columns.count == featureCount else {
@@ -36,7 +39,8 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                         into: out,
                         start: position,
                         stride: featureCount,
-                        rowOffset: rowOffset
+                        rowOffset: rowOffset,
+                        nullsAsNaN: nullsAsNaN
                     )
                 }
             }
@@ -63,7 +67,8 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                     into: out,
                     start: 0,
                     stride: 1,
-                    rowOffset: rowOffset
+                    rowOffset: rowOffset,
+                    nullsAsNaN: nullsAsNaN
                 )
             }
             values = buffer
@@ -76,7 +81,7 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                     item: "inputs"
                 )
             }
-            self = try Self(.tensor(tensor), featureCount: featureCount, rowOffset: rowOffset)
+            self = try Self(.tensor(tensor), featureCount: featureCount, rowOffset: rowOffset, nullsAsNaN: nullsAsNaN)
         }
     }
 
@@ -88,9 +93,15 @@ struct NativeLinearInput<Scalar: KernelScalar> {
         into out: UnsafeMutableBufferPointer<Scalar>,
         start: Int,
         stride: Int,
-        rowOffset: Int
+        rowOffset: Int,
+        nullsAsNaN: Bool = false
     ) throws(ModelBundleError) {
-        if validity.hasNulls, let row = (0..<validity.count).first(where: { !validity.isValid($0) }) {
+        defer {
+            if nullsAsNaN, validity.hasNulls {
+                for row in 0..<validity.count where !validity.isValid(row) { out[start + row * stride] = .nan }
+            }
+        }
+        if !nullsAsNaN, validity.hasNulls, let row = (0..<validity.count).first(where: { !validity.isValid($0) }) {
             throw ModelBundleError(
                 .schemaMismatch,
                 "column '\(name)' row \(row + rowOffset): a missing value (null); the model needs a number in every cell",
@@ -117,6 +128,7 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                 switch cells.kinds[row] {
                 case .integral: value = Scalar(cells.integers[row])
                 case .fractional, .largeIntegral: value = Scalar(cells.numbers[row])
+                case _ where nullsAsNaN && !validity.isValid(row): value = .nan
                 default:
                     throw ModelBundleError(
                         .schemaMismatch,

@@ -8,7 +8,7 @@ enum PickleNumpy {
     typealias Fail = (String) -> ModelBundleError
 
     /// The element codes numpy's dtype pickles carry that this reader accepts.
-    static let numericCodes: Set<String> = ["f8", "f4", "i8", "i4", "i2", "i1", "u1", "b1"]
+    static let numericCodes: Set<String> = ["f8", "f4", "i8", "i4", "i2", "i1", "u4", "u1", "b1"]
 
     static func reduce(_ callable: PickleReaderValue, _ arguments: [PickleReaderValue], fail: Fail)
         throws(ModelBundleError) -> PickleReaderValue
@@ -18,6 +18,7 @@ enum PickleNumpy {
         }
         switch global {
         case .dtype:
+            if let voidDtype = try voidDtype(arguments, fail: fail) { return voidDtype }
             guard arguments.count == 3, case .string(let code) = arguments[0],
                 numericCodes.contains(code) || code == "O8" || isUnicode(code)
             else {
@@ -44,6 +45,8 @@ enum PickleNumpy {
         case .scalar, .scalarLegacy:
             guard arguments.count == 2 else { throw fail("numpy scalar with unexpected arguments") }
             return try array(dtype: arguments[0], shape: .tuple([]), fortran: false, data: arguments[1], fail: fail)
+        case .tree:
+            return try treeReduce(arguments, fail: fail)
         default:
             throw fail("REDUCE on \(global.rawValue) is not allowed")
         }
@@ -60,9 +63,13 @@ enum PickleNumpy {
         data: PickleReaderValue,
         fail: Fail
     ) throws(ModelBundleError) -> PickleReaderValue {
+        if case .recordDtype(let layout) = dtype {
+            return try records(layout: layout, shape: shapeValue, fortran: fortran, data: data, fail: fail)
+        }
         guard case .dtype(let code, let order) = dtype else { throw fail("an array's dtype is \(dtype.kindName)") }
-        guard case .tuple(let dimensions) = shapeValue, dimensions.count <= 2 else {
-            throw fail("an array's shape is not a tuple of at most two dimensions")
+        // Three dimensions: a Tree's values [nodes, outputs, classes].
+        guard case .tuple(let dimensions) = shapeValue, dimensions.count <= 3 else {
+            throw fail("an array's shape is not a tuple of at most three dimensions")
         }
         var shape: [Int] = []
         var count = 1
@@ -81,6 +88,12 @@ enum PickleNumpy {
                 throw fail("an object array's data is not a list of \(count) values")
             }
             guard !fortran || shape.count < 2 else { throw fail("a Fortran-ordered object array is not read") }
+            // GradientBoosting's estimators_ [stages, K]: fitted trees, kept in C order.
+            if !items.isEmpty,
+                items.allSatisfy({ if case .estimator(.decisionTreeRegressor, _?) = $0 { true } else { false } })
+            {
+                return .list(items)
+            }
             var strings: [String] = []
             for item in items {
                 if case .string(let text) = item { strings.append(text) }

@@ -198,6 +198,10 @@ struct PickleReader {
             case 0x81:  // NEWOBJ: only allowlisted estimator classes, with no arguments.
                 let arguments = try pop()
                 let cls = try pop()
+                if case .global(let global) = cls, global.isInertTreePart {
+                    try push(.lossFunction(global))  // a tree model's inert part (SklearnTrees)
+                    continue
+                }
                 guard case .global(let global) = cls, let kind = global.estimatorKind,
                     case .tuple(let values) = arguments, values.isEmpty
                 else {
@@ -209,6 +213,10 @@ struct PickleReader {
                 let callable = try pop()
                 guard case .tuple(let values) = arguments else {
                     throw fail("REDUCE arguments are \(arguments.kindName), not a tuple", at: offset)
+                }
+                if case .global(let global) = callable, global.isInertTreePart {
+                    try push(.lossFunction(global))  // a tree model's inert part (SklearnTrees)
+                    continue
                 }
                 if case .global(let global) = callable, global.isLossFunction {
                     // Hinge(threshold) or a loss with no arguments: numbers only, nothing is built.
@@ -257,6 +265,10 @@ struct PickleReader {
                 throw fail("BUILD of \(kind.rawValue) with \(state.kindName), not a dict", at: offset)
             }
             return .estimator(kind, state: items)
+        case .lossFunction(let global) where global.isInertTreePart:
+            return target  // its state is never read: prediction derives from the estimator's own attributes
+        case .voidDtype(let itemSize):
+            return try PickleNumpy.buildRecordDtype(itemSize: itemSize, state, fail: { fail($0, at: offset) })
         case .dtype(let code, _):
             // (3, byteorder, subarray, names, fields, elsize, alignment, flags)
             guard case .tuple(let values) = state, values.count == 8, case .string(let order) = values[1],

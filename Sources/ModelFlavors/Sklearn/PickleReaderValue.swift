@@ -30,6 +30,12 @@ indirect enum PickleReaderValue: Sendable {
     case lossFunction(PickleReaderGlobal)
     /// An allowlisted estimator; `state` is set by BUILD.
     case estimator(SklearnEstimator.Kind, state: [(key: String, value: PickleReaderValue)]?)
+    /// A structured `numpy.dtype('V<n>')` before its BUILD state, and after it once the fields
+    /// matched one of scikit-learn's node layouts (SklearnTrees/PickleNumpy+Records.swift).
+    case voidDtype(itemSize: Int)
+    case recordDtype(SklearnNodeLayout)
+    /// A structured array of tree nodes.
+    case records(SklearnNodeRecords)
 
     var kindName: String {
         switch self {
@@ -51,6 +57,8 @@ indirect enum PickleReaderValue: Sendable {
         case .slice: "a slice"
         case .lossFunction(let global): global.rawValue
         case .estimator(let kind, _): kind.rawValue
+        case .voidDtype, .recordDtype: "a structured numpy dtype"
+        case .records: "a structured numpy array"
         }
     }
 }
@@ -97,6 +105,45 @@ enum PickleReaderGlobal: String, Sendable {
     case slice = "builtins.slice"
     case float64Type = "numpy.float64"
     case float32Type = "numpy.float32"
+    // Trees and forests (SklearnTrees): the estimators by NEWOBJ + BUILD, a Tree by REDUCE with
+    // (n_features, n_classes, n_outputs) then BUILD with its node and value arrays.
+    case decisionTreeClassifier = "sklearn.tree._classes.DecisionTreeClassifier"
+    case decisionTreeRegressor = "sklearn.tree._classes.DecisionTreeRegressor"
+    case extraTreeClassifier = "sklearn.tree._classes.ExtraTreeClassifier"
+    case extraTreeRegressor = "sklearn.tree._classes.ExtraTreeRegressor"
+    case randomForestClassifier = "sklearn.ensemble._forest.RandomForestClassifier"
+    case randomForestRegressor = "sklearn.ensemble._forest.RandomForestRegressor"
+    case extraTreesClassifier = "sklearn.ensemble._forest.ExtraTreesClassifier"
+    case extraTreesRegressor = "sklearn.ensemble._forest.ExtraTreesRegressor"
+    case tree = "sklearn.tree._tree.Tree"
+    case gradientBoostingClassifier = "sklearn.ensemble._gb.GradientBoostingClassifier"
+    case gradientBoostingRegressor = "sklearn.ensemble._gb.GradientBoostingRegressor"
+    case dummyClassifier = "sklearn.dummy.DummyClassifier"
+    case dummyRegressor = "sklearn.dummy.DummyRegressor"
+    // GradientBoosting's inert parts (isInertTreePart): its `_loss` object, link and interval, their
+    // Cython losses, and `_rng`. Built as placeholders, their state never read.
+    case halfSquaredError = "sklearn._loss.loss.HalfSquaredError"
+    case absoluteError = "sklearn._loss.loss.AbsoluteError"
+    case pinballLoss = "sklearn._loss.loss.PinballLoss"
+    case huberLoss = "sklearn._loss.loss.HuberLoss"
+    case halfBinomialLossObject = "sklearn._loss.loss.HalfBinomialLoss"
+    case halfMultinomialLoss = "sklearn._loss.loss.HalfMultinomialLoss"
+    case exponentialLoss = "sklearn._loss.loss.ExponentialLoss"
+    case identityLink = "sklearn._loss.link.IdentityLink"
+    case logitLink = "sklearn._loss.link.LogitLink"
+    case halfLogitLink = "sklearn._loss.link.HalfLogitLink"
+    case multinomialLogit = "sklearn._loss.link.MultinomialLogit"
+    case interval = "sklearn._loss.link.Interval"
+    case cyHalfSquaredError = "sklearn._loss._loss.CyHalfSquaredError"
+    case cyAbsoluteError = "sklearn._loss._loss.CyAbsoluteError"
+    case cyPinballLoss = "sklearn._loss._loss.CyPinballLoss"
+    case cyHuberLoss = "sklearn._loss._loss.CyHuberLoss"
+    case cyExponentialLoss = "sklearn._loss._loss.CyExponentialLoss"
+    case cyHalfMultinomialLoss = "sklearn._loss._loss.CyHalfMultinomialLoss"
+    case unpickleCyHalfMultinomialLoss = "sklearn._loss._loss.__pyx_unpickle_CyHalfMultinomialLoss"
+    case randomStateConstructor = "numpy.random._pickle.__randomstate_ctor"
+    case bitGeneratorConstructor = "numpy.random._pickle.__bit_generator_ctor"
+    case mt19937 = "numpy.random._mt19937.MT19937"
     // SGDClassifier's _loss_function_ (REDUCE with () or (threshold,)): hinge, modified_huber,
     // log_loss. Other losses' classes stay refused.
     case hingeLoss = "sklearn.linear_model._sgd_fast.Hinge"
@@ -105,4 +152,16 @@ enum PickleReaderGlobal: String, Sendable {
 
     var estimatorKind: SklearnEstimator.Kind? { SklearnEstimator.Kind(rawValue: rawValue) }
     var isLossFunction: Bool { SklearnEstimatorState.lossFunctions.contains(rawValue) }
+    /// A part of a tree model's state that prediction never reads (placeholders only).
+    var isInertTreePart: Bool {
+        switch self {
+        case .halfSquaredError, .absoluteError, .pinballLoss, .huberLoss, .halfBinomialLossObject, .halfMultinomialLoss,
+            .exponentialLoss, .identityLink, .logitLink, .halfLogitLink, .multinomialLogit, .interval,
+            .cyHalfSquaredError, .cyAbsoluteError, .cyPinballLoss, .cyHuberLoss, .cyExponentialLoss,
+            .cyHalfMultinomialLoss, .unpickleCyHalfMultinomialLoss, .randomStateConstructor, .bitGeneratorConstructor,
+            .mt19937:
+            true
+        default: false
+        }
+    }
 }

@@ -12,6 +12,14 @@ extension SklearnEstimator {
     ///   not offer `predictFunction`, or naming `coef_` for a shape the native flavor cannot reproduce.
     func nativePackage(predictFunction: String, fileName: String) throws(ModelBundleError) -> LinearModelPackage {
         switch self {
+        case .trees(let model):
+            // The native tree_ensemble writer lands on branch `trees`; until then convert refuses by name.
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(model.estimator) runs from the sklearn bundle, but this build cannot convert it to a native "
+                    + "bundle yet (the tree_ensemble flavor's writer is not in this build)",
+                item: fileName
+            )
         case .logisticRegression(let coef, let intercept, let classes, let strategy):
             guard ["predict", "predict_proba", "decision_function"].contains(predictFunction) else {
                 throw SklearnEstimatorModelBuilder.unsupportedFunction(

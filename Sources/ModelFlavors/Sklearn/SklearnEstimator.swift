@@ -37,6 +37,9 @@ enum SklearnEstimator: Sendable {
         case modifiedHuber
     }
 
+    /// A tree, forest or gradient-boosting model (Sources/ModelFlavors/SklearnTrees).
+    case trees(SklearnTreeModel)
+
     /// What scikit-learn calls each class this reader knows, fully qualified as skops and pickle
     /// record it. ``role`` says where each may appear.
     enum Kind: String, CaseIterable, Sendable {
@@ -75,7 +78,30 @@ enum SklearnEstimator: Sendable {
         /// remainder="passthrough"; one with a function is refused by name.
         case functionTransformer = "sklearn.preprocessing._function_transformer.FunctionTransformer"
 
-        enum Role { case estimator, scaler, pipeline, part, transformer }
+        // Tree models (Sources/ModelFlavors/SklearnTrees) and the objects their state holds.
+        case decisionTreeClassifier = "sklearn.tree._classes.DecisionTreeClassifier"
+        case decisionTreeRegressor = "sklearn.tree._classes.DecisionTreeRegressor"
+        case extraTreeClassifier = "sklearn.tree._classes.ExtraTreeClassifier"
+        case extraTreeRegressor = "sklearn.tree._classes.ExtraTreeRegressor"
+        case randomForestClassifier = "sklearn.ensemble._forest.RandomForestClassifier"
+        case randomForestRegressor = "sklearn.ensemble._forest.RandomForestRegressor"
+        case extraTreesClassifier = "sklearn.ensemble._forest.ExtraTreesClassifier"
+        case extraTreesRegressor = "sklearn.ensemble._forest.ExtraTreesRegressor"
+        case gradientBoostingClassifier = "sklearn.ensemble._gb.GradientBoostingClassifier"
+        case gradientBoostingRegressor = "sklearn.ensemble._gb.GradientBoostingRegressor"
+        case histGradientBoostingClassifier =
+            "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier"
+        case histGradientBoostingRegressor =
+            "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingRegressor"
+        /// Parts: a fitted tree's node storage, HistGradientBoosting's trees and binner, and
+        /// GradientBoosting's `init_` estimators.
+        case tree = "sklearn.tree._tree.Tree"
+        case treePredictor = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
+        case binMapper = "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper"
+        case dummyClassifier = "sklearn.dummy.DummyClassifier"
+        case dummyRegressor = "sklearn.dummy.DummyRegressor"
+
+        enum Role { case estimator, scaler, pipeline, part, transformer, treeModel, treePart }
 
         var role: Role {
             switch self {
@@ -85,6 +111,13 @@ enum SklearnEstimator: Sendable {
             case .columnTransformer, .featureUnion, .simpleImputer, .oneHotEncoder, .ordinalEncoder, .targetEncoder,
                 .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .functionTransformer:
                 .transformer
+            case .decisionTreeClassifier, .decisionTreeRegressor, .randomForestClassifier, .randomForestRegressor,
+                .extraTreesClassifier, .extraTreesRegressor, .gradientBoostingClassifier, .gradientBoostingRegressor,
+                .histGradientBoostingClassifier, .histGradientBoostingRegressor:
+                .treeModel
+            case .extraTreeClassifier, .extraTreeRegressor, .tree, .treePredictor, .binMapper, .dummyClassifier,
+                .dummyRegressor:
+                .treePart
             default: .estimator
             }
         }
@@ -166,6 +199,13 @@ enum SklearnEstimator: Sendable {
             return (try WeightTensor(name: "coef_", shape: coef.shape, float64: weights), foldedIntercept)
         }
         switch self {
+        case .trees(let model):
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(item): a \(scaler.kind.shortName) step before \(model.estimator) is not supported; trees need no scaling, "
+                    + "so log the estimator alone",
+                item: item
+            )
         case .linearRegression(let coef, let intercept):
             let (newCoef, newIntercept) = try fold(coef, intercept)
             return .linearRegression(coef: newCoef, intercept: newIntercept)
@@ -194,7 +234,7 @@ enum SklearnEstimator: Sendable {
 
     /// The supported class names, for error messages.
     static var supportedList: String {
-        Kind.allCases.filter { $0.role == .estimator || $0.role == .pipeline }.map(\.rawValue)
+        Kind.allCases.filter { [.estimator, .pipeline, .treeModel].contains($0.role) }.map(\.rawValue)
             .joined(separator: ", ") + " (a Pipeline: \(pipelineRule))"
     }
 

@@ -11,6 +11,8 @@ enum SklearnEstimatorModelBuilder {
         fileName: String
     ) throws(ModelBundleError) -> any FlavorModel {
         switch estimator {
+        case .trees(let model):
+            return try model.flavorModel(predictFunction: predictFunction, featureWidth: featureWidth)
         case .linearRegression(let coef, let intercept):
             guard predictFunction == "predict" else {
                 throw unsupportedFunction(predictFunction, "a linear regression", ["predict"])

@@ -17,6 +17,18 @@ enum SklearnEstimatorState {
     {
         let kind = source.kind
         switch kind {
+        case .decisionTreeClassifier, .decisionTreeRegressor, .extraTreeClassifier, .extraTreeRegressor,
+            .randomForestClassifier, .randomForestRegressor, .extraTreesClassifier, .extraTreesRegressor,
+            .gradientBoostingClassifier, .gradientBoostingRegressor, .histGradientBoostingClassifier,
+            .histGradientBoostingRegressor, .tree, .treePredictor, .binMapper, .dummyClassifier, .dummyRegressor:
+            guard let trees = source as? any SklearnTreeSource else {
+                throw ModelBundleError(
+                    .flavorUnavailable,
+                    "\(fileName): \(kind.shortName) is read from skops files only in this build",
+                    item: kind.rawValue
+                )
+            }
+            return .estimator(.trees(try SklearnTreeState.model(trees, fileName: fileName)))
         case .pipeline, .labelBinarizer, .missingIndicator, .columnTransformer, .featureUnion, .simpleImputer,
             .oneHotEncoder, .ordinalEncoder, .targetEncoder, .robustScaler, .polynomialFeatures, .kBinsDiscretizer,
             .functionTransformer:

@@ -126,7 +126,9 @@ enum SkopsReader {
         let allowedData =
             loader == "SliceNode" || loader == "DTypeNode"
             || (loader == "TypeNode" && allowedTypes.contains(className))
-        if !dataLoaders.contains(loader), !allowedObject, !allowedLoss, !allowedData {
+                // Tree models: the Tree's TreeNode, and the inert parts of their state (SklearnTreeSkopsParts).
+        let allowedTreePart = SklearnTreeSkopsParts.allows(loader: loader, className: className)
+        if !dataLoaders.contains(loader), !allowedObject, !allowedLoss, !allowedData, !allowedTreePart {
             let name = (try? qualifiedName(node, at: path, schemaItem)) ?? "?"
             throw ModelBundleError(
                 .flavorUnavailable,
@@ -158,8 +160,24 @@ enum SkopsReader {
             }
         case ("SliceNode", _), ("TypeNode", _):
             break
-        case ("ObjectNode", let content):
+        case ("ObjectNode", let content), ("RandomStateNode", let content):
             try checkDataOnly(content, path: path, schemaItem)
+        case ("RandomGeneratorNode", _):
+            // HistGradientBoosting's _feature_subsample_rng: a bit generator's state as raw JSON
+            // numbers; never constructed, and nothing in it is a node to check.
+            break
+        case ("TreeNode", let content):
+            try checkDataOnly(content, path: path, schemaItem)
+            guard case .object(let reduce) = node["__reduce__"] ?? .null, let arguments = reduce["args"],
+                reduce.count == 1
+            else {
+                throw ModelBundleError(
+                    .weightsInvalid,
+                    "\(schemaItem): attribute \(path) is a TreeNode without its __reduce__ arguments",
+                    item: "\(schemaItem):\(path)"
+                )
+            }
+            try checkDataOnly(arguments, path: "\(path).__reduce__", schemaItem)
         case ("LossNode", let content):
             try checkDataOnly(content, path: path, schemaItem)
             guard case .object(let reduce) = node["__reduce__"] ?? .null, let arguments = reduce["args"],

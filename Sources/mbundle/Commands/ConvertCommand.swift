@@ -2,11 +2,13 @@ import ArgumentParser
 import ModelBundle
 import ModelFlavors
 
-/// `mbundle convert -m MLFLOW_MODEL -o DIR`: a native bundle from one `mlflow.sklearn` wrote.
+/// `mbundle convert -m MLFLOW_MODEL -o DIR`: a native bundle from one `mlflow.sklearn`, `mlflow.xgboost` or
+/// `mlflow.lightgbm` wrote.
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert an MLflow scikit-learn bundle into a native bundle that predicts the same.",
+        abstract:
+            "Convert an MLflow scikit-learn, XGBoost or LightGBM bundle into a native bundle that predicts the same.",
         discussion: """
             Reads the sklearn flavor (skops, pickle or cloudpickle; nothing in it is executed) and writes \
             safetensors weights, the native flavor and a pure-numpy python_function flavor, keeping the \

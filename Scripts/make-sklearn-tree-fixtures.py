@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+# Rerun with:  source Scripts/python-env.sh && "$venv/bin/python" Scripts/make-sklearn-tree-fixtures.py
+# (from the repository root; scikit-learn 1.9.1, skops 0.16.0, mlflow 3.17.2 as pinned there)
+#
+# Writes Tests/Fixtures/sklearn-trees/: small tree models saved by the real mlflow.sklearn.save_model
+# as skops and pickle (and one as cloudpickle) (<name>_<format>/), and expected.json with scikit-learn's own
+# outputs on inputs that include NaN, values exactly at thresholds and one float32 ulp either
+# side, values that round to a threshold in float32, unseen and negative categories.
+import json
+import os
+import shutil
+import sys
+import warnings
+
+import numpy as np
+import skops.io as sio
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+warnings.filterwarnings("ignore")
+import mlflow.sklearn  # noqa: E402
+from mlflow.models import infer_signature  # noqa: E402
+
+OUT = os.path.join("Tests", "Fixtures", "sklearn-trees")
+FORMATS = ["skops", "pickle", "cloudpickle"]
+rng = np.random.default_rng(12)
+
+# Four features; the last holds small integer categories for HistGradientBoosting.
+n = 80
+X = rng.normal(size=(n, 4)).round(3)
+X[:, 3] = rng.integers(0, 4, size=n)
+X_nan = X.copy()
+X_nan[:, :3][rng.random(size=(n, 3)) < 0.1] = np.nan  # NaN in the numeric features, not the category
+y_reg = X[:, 0] * 2 - X[:, 1] + (X[:, 3] == 2) + rng.normal(scale=0.1, size=n)
+y_bin = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+y_multi = np.digitize(X[:, 0] - X[:, 2], [-0.5, 0.5])
+y_two = np.stack([y_reg, X[:, 2] - X[:, 1]], axis=1)
+labels_str = np.array(["cat", "dog", "emu"])
+
+models = {
+    "dt_classifier": (DecisionTreeClassifier(max_depth=3, random_state=0), X_nan, y_multi),
+    "dt_regressor": (DecisionTreeRegressor(max_depth=3, random_state=0), X_nan, y_reg),
+    "rf_classifier": (RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0), X_nan, labels_str[y_multi]),
+    "rf_regressor": (RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0), X_nan, y_reg),
+    "et_classifier": (ExtraTreesClassifier(n_estimators=3, max_depth=3, random_state=0), X, y_bin),
+    "et_regressor_two_outputs": (ExtraTreesRegressor(n_estimators=3, max_depth=3, random_state=0), X, y_two),
+    "gb_binary": (GradientBoostingClassifier(n_estimators=4, max_depth=2, random_state=0), X, y_bin),
+    "gb_multiclass": (GradientBoostingClassifier(n_estimators=3, max_depth=2, random_state=0), X, y_multi),
+    "gb_binary_zero_init": (
+        GradientBoostingClassifier(n_estimators=3, max_depth=2, init="zero", random_state=0), X, y_bin),
+    "gb_exponential": (
+        GradientBoostingClassifier(n_estimators=3, max_depth=2, loss="exponential", random_state=0), X, y_bin),
+    "gb_regressor": (GradientBoostingRegressor(n_estimators=4, max_depth=2, random_state=0), X, y_reg),
+    "gb_regressor_huber": (
+        GradientBoostingRegressor(n_estimators=3, max_depth=2, loss="huber", random_state=0), X, y_reg),
+    "hgb_regressor": (
+        HistGradientBoostingRegressor(max_iter=4, max_depth=3, categorical_features=[3], random_state=0), X_nan, y_reg),
+    "hgb_binary": (
+        HistGradientBoostingClassifier(max_iter=4, max_depth=3, categorical_features=[3], random_state=0),
+        X_nan, y_bin),
+    "hgb_multiclass": (
+        HistGradientBoostingClassifier(max_iter=3, max_depth=2, categorical_features=[3], random_state=0),
+        X_nan, y_multi),
+    "hgb_binary_numeric": (
+        HistGradientBoostingClassifier(max_iter=4, max_depth=3, random_state=0), X_nan[:, :3], y_bin),
+    "hgb_multiclass_numeric": (
+        HistGradientBoostingClassifier(max_iter=3, max_depth=2, random_state=0), X_nan[:, :3], y_multi),
+    "hgb_poisson": (
+        HistGradientBoostingRegressor(max_iter=3, max_depth=2, loss="poisson", random_state=0), X_nan, np.abs(y_reg)),
+}
+
+
+def thresholds(model):
+    """(feature, threshold) pairs of the first tree(s)' splits."""
+    found = []
+    if hasattr(model, "_predictors"):
+        for predictor in model._predictors[0]:
+            for node in predictor.nodes:
+                if not node["is_leaf"] and not node["is_categorical"]:
+                    found.append((int(node["feature_idx"]), float(node["num_threshold"])))
+        return found
+    trees = model.estimators_ if hasattr(model, "estimators_") else [model]
+    for tree in np.ravel(trees)[:2]:
+        t = tree.tree_
+        for node in range(t.node_count):
+            if t.children_left[node] >= 0:
+                found.append((int(t.feature[node]), float(t.threshold[node])))
+    return found
+
+
+def edge_rows(model, base):
+    rows = []
+    for feature, threshold in thresholds(model)[:6]:
+        f32 = np.float32(threshold)
+        for value in [
+            threshold,
+            np.nextafter(threshold, -np.inf),
+            np.nextafter(threshold, np.inf),
+            float(f32),
+            float(np.nextafter(f32, np.float32(np.inf))),
+            float(np.nextafter(f32, np.float32(-np.inf))),
+            # The midpoint between threshold and the next float32 up rounds to one side in float32.
+            (float(f32) + float(np.nextafter(f32, np.float32(np.inf)))) / 2,
+        ]:
+            row = base.copy()
+            row[feature] = value
+            rows.append(row)
+    return rows
+
+
+base = np.array([0.1, -0.2, 0.3, 1.0])
+specials = [
+    [np.nan, 0.0, 0.0, 1.0],
+    [0.0, np.nan, np.nan, 2.0],
+    [np.nan, np.nan, np.nan, 0.0],
+    [1.0, -1.0, 0.5, 7.0],  # unseen category
+    [1.0, -1.0, 0.5, -1.0],  # negative category
+    [1.0, -1.0, 0.5, -0.5],  # negative, truncates to 0
+    [1.0, -1.0, 0.5, 2.9],  # non-integral, truncates to 2
+    [1.0, -1.0, 0.5, 300.0],  # beyond the 256-category bitset
+    [1.0, -1.0, 0.5, np.nan],  # missing category
+    [3.0, 3.0, -3.0, 3.0],
+    [-3.0, -3.0, 3.0, 0.0],
+]
+
+if os.path.isdir(OUT):
+    shutil.rmtree(OUT)
+os.makedirs(OUT)
+expected = {}
+for name, (model, X_train, y) in models.items():
+    model.fit(X_train, y)
+    width = X_train.shape[1]
+    rows = np.array(edge_rows(model, base[:width]) + [row[:width] for row in specials], dtype=np.float64)
+    if not np.isnan(X_train).any():
+        rows = rows[~np.isnan(rows).any(axis=1)]
+    if "hgb" not in name and width == 4:
+        rows = rows[(rows[:, 3] >= 0) & (rows[:, 3] < 10)]  # only HGB has categories
+    rows = np.unique(rows, axis=0)
+    record = {"X": [[None if np.isnan(v) else float(v) for v in row] for row in rows]}
+    outputs = {"predict": model.predict(rows)}
+    if hasattr(model, "predict_proba"):
+        outputs["predict_proba"] = model.predict_proba(rows)
+    for function, values in outputs.items():
+        values = np.asarray(values)
+        if values.dtype.kind in "fc":
+            # Bit patterns, so the tests compare exactly.
+            record[function] = {"shape": list(values.shape), "bits": [int(v) for v in values.astype(np.float64).view(np.uint64).ravel()]}
+        else:
+            record[function] = {"shape": list(values.shape), "labels": values.ravel().tolist()}
+    expected[name] = record
+    signature = infer_signature(X_train, model.predict(X_train[:5]))
+    # cloudpickle writes the same stream as pickle for these classes: one bundle shows it.
+    for fmt in FORMATS if name == "dt_classifier" else FORMATS[:2]:
+        path = os.path.join(OUT, f"{name}_{fmt}")
+        # MLflow asks the caller to list the types skops cannot vouch for (the Tree node storage...);
+        # it records them as skops_trusted_types, which ModelBundle shows but never trusts.
+        extra = {"skops_trusted_types": sio.get_untrusted_types(data=sio.dumps(model))} if fmt == "skops" else {}
+        mlflow.sklearn.save_model(model, path, serialization_format=fmt, signature=signature, **extra)
+
+with open(os.path.join(OUT, "expected.json"), "w") as handle:
+    json.dump(expected, handle, indent=1, sort_keys=True)
+    handle.write("\n")
+print("wrote", len(models), "models x", len(FORMATS), "formats to", OUT, file=sys.stderr)

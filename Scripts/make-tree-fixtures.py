@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+# Rerun with:  source Scripts/python-env.sh && $venv/bin/python Scripts/make-tree-fixtures.py
+# (xgboost 3.2.0, lightgbm 4.7.0, mlflow 3.17.2; run from the repository root)
+#
+# Writes Tests/Fixtures/trees/: small XGBoost and LightGBM models (raw files and MLflow-written
+# bundles) and golden.json with the libraries' own outputs on inputs that include NaN, values on
+# and next to split thresholds, negative and unseen categories. Each case records the model file,
+# the inputs (null = NaN) and the expected margins and predictions as exact floats.
+import json
+import os
+import shutil
+import warnings
+
+import numpy as np
+
+warnings.filterwarnings("ignore")
+import lightgbm as lgb
+import xgboost as xgb
+
+OUT = os.path.join("Tests", "Fixtures", "trees")
+shutil.rmtree(OUT, ignore_errors=True)
+os.makedirs(OUT)
+rng = np.random.default_rng(12)
+golden = {"xgboost_version": xgb.__version__, "lightgbm_version": lgb.__version__, "cases": {}}
+
+
+def features(rows, width, categorical=None, cats=5):
+    x = rng.normal(size=(rows, width))
+    if categorical is not None:
+        x[:, categorical] = rng.integers(0, cats, size=rows)
+    x[rng.random(size=x.shape) < 0.1] = np.nan
+    return x
+
+
+def probe_rows(x, thresholds, categorical=None):
+    """Test inputs: random rows, rows with a feature exactly on / just beside a split threshold, NaN rows."""
+    rows = [r for r in x[:12]]
+    base = np.nan_to_num(x[0])
+    for feature, t in thresholds[:10]:
+        for v in (t, np.nextafter(t, -np.inf), np.nextafter(t, np.inf), float(np.float32(t))):
+            r = base.copy()
+            r[feature] = v
+            rows.append(r)
+    rows.append(np.full(x.shape[1], np.nan))
+    if categorical is not None:
+        for v in (-1.0, -0.5, 2.5, 7.0, 1000.0, 0.0):
+            r = base.copy()
+            r[categorical] = v
+            rows.append(r)
+    tiny = base.copy()
+    tiny[0] = 1e-36
+    rows.append(tiny)
+    return np.array(rows)
+
+
+def floats(a):
+    return [[None if np.isnan(v) else float(v) for v in row] for row in np.asarray(a, dtype=np.float64).reshape(len(a), -1)]
+
+
+def record(name, **fields):
+    golden["cases"][name] = fields
+
+
+def xgb_thresholds(booster):
+    out = []
+    for tree in json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]["model"]["trees"]:
+        for i, f in enumerate(tree["split_indices"]):
+            if tree["left_children"][i] != -1 and tree["split_type"][i] == 0:
+                out.append((f, float(np.float32(tree["split_conditions"][i]))))
+    return out
+
+
+XGB_OBJECTIVES = {
+    "binary_logistic": ("binary:logistic", "binary", {}),
+    "binary_logitraw": ("binary:logitraw", "binary", {}),
+    "multi_softprob": ("multi:softprob", "multi", {"num_class": 3}),
+    "multi_softmax": ("multi:softmax", "multi", {"num_class": 3}),
+    "reg_squarederror": ("reg:squarederror", "reg", {}),
+    "reg_logistic": ("reg:logistic", "unit", {}),
+    "reg_absoluteerror": ("reg:absoluteerror", "reg", {}),
+    "reg_pseudohubererror": ("reg:pseudohubererror", "reg", {}),
+    "count_poisson": ("count:poisson", "count", {}),
+    "reg_gamma": ("reg:gamma", "positive", {}),
+    "reg_tweedie": ("reg:tweedie", "positive", {}),
+}
+
+
+def labels(kind, x):
+    s = np.nan_to_num(x[:, 0]) + 0.5 * np.nan_to_num(x[:, 1]) + rng.normal(scale=0.3, size=len(x))
+    if kind == "binary":
+        return (s > 0).astype(float)
+    if kind == "multi":
+        return np.digitize(s, [-0.5, 0.5]).astype(float)
+    if kind == "unit":
+        return 1 / (1 + np.exp(-s))
+    if kind == "count":
+        return rng.poisson(np.exp(s / 2)).astype(float)
+    if kind == "positive":
+        return np.exp(s / 2)
+    return s
+
+
+for name, (objective, kind, extra) in XGB_OBJECTIVES.items():
+    categorical = 2 if name in ("binary_logistic", "multi_softprob") else None
+    x = features(200, 4, categorical)
+    y = labels(kind, x)
+    ft = ["q", "q", "c" if categorical is not None else "q", "q"]
+    train = xgb.DMatrix(x, label=y, missing=np.nan, feature_types=ft, enable_categorical=True)
+    params = {"objective": objective, "max_depth": 3, "eta": 0.3, "seed": 1, "max_cat_to_onehot": 1, **extra}
+    booster = xgb.train(params, train, num_boost_round=6)
+    fmt = "ubj" if name in ("binary_logistic", "reg_squarederror", "multi_softprob", "count_poisson") else "json"
+    path = f"xgb_{name}.{fmt}"
+    booster.save_model(os.path.join(OUT, path))
+    probe = probe_rows(x, xgb_thresholds(booster), categorical)
+    test = xgb.DMatrix(probe, missing=np.nan, feature_types=ft, enable_categorical=True)
+    record(
+        f"xgb_{name}",
+        library="xgboost",
+        file=path,
+        inputs=floats(probe),
+        margin=floats(booster.predict(test, output_margin=True)),
+        predict=floats(booster.predict(test)),
+    )
+
+# Base score stored as a one-element list in a string ("[5E-1]") and a user-set base_score.
+x = features(120, 3)
+y = labels("binary", x)
+booster = xgb.train({"objective": "binary:logistic", "max_depth": 2, "base_score": 0.3}, xgb.DMatrix(x, label=y), 4)
+booster.save_model(os.path.join(OUT, "xgb_base_score.json"))
+probe = probe_rows(x, xgb_thresholds(booster))
+record("xgb_base_score", library="xgboost", file="xgb_base_score.json", inputs=floats(probe),
+       margin=floats(booster.predict(xgb.DMatrix(probe), output_margin=True)),
+       predict=floats(booster.predict(xgb.DMatrix(probe))))
+
+# MLflow-written bundles: an XGBClassifier (3 classes, ubj, the default) and an XGBRegressor (json).
+import mlflow.xgboost  # noqa: E402
+import pandas as pd  # noqa: E402
+from mlflow.models import infer_signature  # noqa: E402
+
+x = features(150, 4)
+cols = [f"f{i}" for i in range(4)]
+frame = pd.DataFrame(x, columns=cols)
+clf = xgb.XGBClassifier(n_estimators=5, max_depth=3, random_state=0).fit(frame, labels("multi", x).astype(int))
+probe = pd.DataFrame(probe_rows(x, []), columns=cols)
+mlflow.xgboost.save_model(clf, os.path.join(OUT, "mlflow_xgb_classifier"), signature=infer_signature(frame, clf.predict(frame)),
+                          input_example=frame.iloc[:3])
+record("mlflow_xgb_classifier", library="xgboost", bundle="mlflow_xgb_classifier", inputs=floats(probe.to_numpy()),
+       predict=[int(v) for v in clf.predict(probe)], proba=floats(clf.predict_proba(probe)))
+reg = xgb.XGBRegressor(n_estimators=5, max_depth=3, random_state=0).fit(frame, labels("reg", x))
+mlflow.xgboost.save_model(reg, os.path.join(OUT, "mlflow_xgb_regressor"), model_format="json",
+                          signature=infer_signature(frame, reg.predict(frame)))
+record("mlflow_xgb_regressor", library="xgboost", bundle="mlflow_xgb_regressor", inputs=floats(probe.to_numpy()),
+       predict=floats(reg.predict(probe)))
+
+# LightGBM text boosters.
+LGB_OBJECTIVES = {
+    "regression": ("regression", "reg", {}),
+    "regression_l1": ("regression_l1", "reg", {}),
+    "huber": ("huber", "reg", {}),
+    "fair": ("fair", "reg", {}),
+    "quantile": ("quantile", "reg", {"alpha": 0.7}),
+    "binary": ("binary", "binary", {}),
+    "multiclass": ("multiclass", "multi", {"num_class": 3}),
+    "multiclassova": ("multiclassova", "multi", {"num_class": 3}),
+    "cross_entropy": ("cross_entropy", "unit", {}),
+    "poisson": ("poisson", "count", {}),
+    "gamma": ("gamma", "positive", {}),
+    "tweedie": ("tweedie", "positive", {}),
+    "binary_zero_missing": ("binary", "binary", {"zero_as_missing": True}),
+    "regression_no_missing": ("regression", "reg", {"use_missing": False}),
+    "rf": ("regression", "reg", {"boosting": "rf", "bagging_fraction": 0.7, "bagging_freq": 1, "feature_fraction": 0.8}),
+}
+
+
+def lgb_thresholds(booster):
+    out = []
+    for tree in booster.dump_model()["tree_info"]:
+        stack = [tree["tree_structure"]]
+        while stack:
+            node = stack.pop()
+            if "split_feature" in node:
+                if node["decision_type"] == "<=":
+                    out.append((node["split_feature"], float(node["threshold"])))
+                stack += [node["left_child"], node["right_child"]]
+    return out
+
+
+for name, (objective, kind, extra) in LGB_OBJECTIVES.items():
+    categorical = 2 if name in ("binary", "multiclass", "regression") else None
+    x = features(300, 4, categorical, cats=6)
+    if name == "binary_zero_missing":
+        x[rng.random(size=x.shape) < 0.1] = 0.0
+    y = labels(kind, x)
+    params = {"objective": objective, "num_leaves": 7, "learning_rate": 0.3, "min_data_in_leaf": 5, "verbose": -1,
+              "seed": 1, "min_data_per_group": 5, "cat_smooth": 1, **extra}
+    data = lgb.Dataset(x, label=y, categorical_feature=[categorical] if categorical is not None else "auto")
+    booster = lgb.train(params, data, num_boost_round=6)
+    path = f"lgb_{name}.txt"
+    booster.save_model(os.path.join(OUT, path))
+    probe = probe_rows(x, lgb_thresholds(booster), categorical)
+    record(f"lgb_{name}", library="lightgbm", file=path, inputs=floats(probe),
+           margin=floats(booster.predict(probe, raw_score=True)), predict=floats(booster.predict(probe)))
+
+# An MLflow-written LightGBM booster bundle (model.lgb).
+import mlflow.lightgbm  # noqa: E402
+
+x = features(200, 3)
+booster = lgb.train({"objective": "binary", "num_leaves": 5, "verbose": -1}, lgb.Dataset(x, label=labels("binary", x)), 4)
+mlflow.lightgbm.save_model(booster, os.path.join(OUT, "mlflow_lgb_booster"))
+probe = probe_rows(x, lgb_thresholds(booster))
+record("mlflow_lgb_booster", library="lightgbm", bundle="mlflow_lgb_booster", inputs=floats(probe),
+       predict=floats(booster.predict(probe)))
+
+with open(os.path.join(OUT, "golden.json"), "w") as f:
+    json.dump(golden, f, indent=1, sort_keys=True)
+    f.write("\n")

@@ -1,0 +1,122 @@
+public import ModelBundle
+
+/// What a tree bundle holds once read: the ensemble plus how the native flavor answers.
+public struct TreeEnsemblePackage: Sendable {
+    package var ensemble: ValidatedTreeEnsemble
+    public var configuration: TreeEnsembleFlavorConfiguration
+
+    package init(ensemble: ValidatedTreeEnsemble, configuration: TreeEnsembleFlavorConfiguration) {
+        self.ensemble = ensemble
+        self.configuration = configuration
+    }
+}
+
+/// Reads the `xgboost` and `lightgbm` flavors MLflow writes (`mlflow.xgboost.save_model`,
+/// `mlflow.lightgbm.save_model`) into a ``TreeEnsemblePackage`` that answers what MLflow's pyfunc
+/// wrapper answers (`predict`): a Booster's transformed scores, a scikit-learn wrapper's labels.
+/// Shared by the interop flavors and `mbundle convert`; nothing the bundle names is executed.
+public enum BoosterBundleReader {
+    /// The MLmodel flavor keys this reader understands.
+    public static let flavorNames = ["xgboost", "lightgbm"]
+
+    /// The package of the first booster flavor in `bundle`.
+    public static func package(from bundle: OpenedBundle) throws(ModelBundleError) -> TreeEnsemblePackage {
+        let manifest = bundle.manifest
+        for name in flavorNames {
+            if let configuration = manifest.flavor(name) {
+                return try package(flavor: name, configuration: configuration, bundle: bundle)
+            }
+        }
+        throw ModelBundleError(
+            .flavorUnavailable,
+            "the bundle has no xgboost or lightgbm flavor",
+            item: "flavors"
+        )
+    }
+
+    static func package(
+        flavor: String,
+        configuration: ManifestMap,
+        bundle: OpenedBundle
+    ) throws(ModelBundleError) -> TreeEnsemblePackage {
+        let field = "flavors.\(flavor).data"
+        guard let data = configuration["data"]?.text else {
+            throw ModelBundleError(.manifestInvalid, "MLmodel field \(field) is missing", item: field)
+        }
+        let path = try BundlePath(data, field: field)
+        let bytes = try bundle.directory.read(path, limit: XGBoostModelReader.maximumFileSize, field: field)
+        let modelClass = configuration["model_class"]?.text ?? ""
+        let width = try NativeLinearFlavorLoader.signatureWidth(bundle.manifest)
+        if flavor == "xgboost" {
+            return try xgboost(bytes, fileName: path.rawValue, modelClass: modelClass, featureWidth: width)
+        }
+        return try lightgbm(bytes, fileName: path.rawValue, modelClass: modelClass, featureWidth: width)
+    }
+
+    /// An XGBoost model file. `modelClass` is MLmodel's `model_class` (`xgboost.core.Booster`,
+    /// `xgboost.sklearn.XGBClassifier`, `xgboost.sklearn.XGBRegressor`); empty means a Booster.
+    public static func xgboost(
+        _ bytes: [UInt8],
+        fileName: String,
+        modelClass: String,
+        featureWidth: Int? = nil
+    ) throws(ModelBundleError) -> TreeEnsemblePackage {
+        let model = try XGBoostModelReader.read(bytes, fileName: fileName)
+        var ensemble = model.ensemble
+        let source = "xgboost \(model.version.map(String.init).joined(separator: "."))"
+        let shortClass = modelClass.split(separator: ".").last.map(String.init) ?? ""
+        var configuration = TreeEnsembleFlavorConfiguration(source: source)
+        switch shortClass {
+        case "XGBClassifier", "XGBRFClassifier":
+            ensemble.task = .classification
+            configuration.classes = .integers((0..<Int64(model.classCount)).map { $0 })
+        case "XGBRegressor", "XGBRFRegressor":
+            ensemble.task = .regression
+        case "Booster", "":
+            // Booster.predict answers the transformed scores; multi:softmax answers class indices.
+            if model.objective == "multi:softmax" {
+                ensemble.task = .classification
+                configuration.classes = .integers((0..<Int64(model.classCount)).map { $0 })
+            } else {
+                ensemble.task = .regression
+            }
+        default:
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "MLmodel field flavors.xgboost.model_class is \(modelClass); supported: Booster, XGBClassifier, XGBRegressor",
+                item: "flavors.xgboost.model_class"
+            )
+        }
+        return TreeEnsemblePackage(
+            ensemble: try ensemble.validated(featureWidth: featureWidth),
+            configuration: configuration
+        )
+    }
+
+    /// A LightGBM text model. Only Boosters are stored as text; the scikit-learn API models MLflow
+    /// pickles or skops-serialises are refused by name.
+    public static func lightgbm(
+        _ bytes: [UInt8],
+        fileName: String,
+        modelClass: String,
+        featureWidth: Int? = nil
+    ) throws(ModelBundleError) -> TreeEnsemblePackage {
+        let shortClass = modelClass.split(separator: ".").last.map(String.init) ?? ""
+        guard shortClass == "Booster" || shortClass.isEmpty else {
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "MLmodel field flavors.lightgbm.model_class is \(modelClass); this build reads LightGBM Boosters saved as "
+                    + "text (model.lgb), not scikit-learn API models stored as pickle or skops",
+                item: "flavors.lightgbm.model_class"
+            )
+        }
+        let model = try LightGBMModelReader.read(bytes, fileName: fileName)
+        var ensemble = model.ensemble
+        ensemble.task = .regression  // Booster.predict answers the converted scores
+        let configuration = TreeEnsembleFlavorConfiguration(source: "lightgbm model \(model.version)")
+        return TreeEnsemblePackage(
+            ensemble: try ensemble.validated(featureWidth: featureWidth),
+            configuration: configuration
+        )
+    }
+}

@@ -1,0 +1,26 @@
+public import ModelBundle
+public import ModelRuntime
+
+/// MLflow's `xgboost` flavor (`model.ubj`, `model.json`), run natively.
+public enum XGBoostInteropFlavor: ModelFlavor {
+    public static var name: String { "xgboost" }
+
+    public static func load(from bundle: OpenedBundle, configuration: ManifestMap) throws(ModelBundleError)
+        -> any FlavorModel
+    {
+        let package = try BoosterBundleReader.package(flavor: name, configuration: configuration, bundle: bundle)
+        return try TreeEnsembleModel(ensemble: package.ensemble, configuration: package.configuration)
+    }
+}
+
+/// MLflow's `lightgbm` flavor (a Booster as `model.lgb` text), run natively.
+public enum LightGBMInteropFlavor: ModelFlavor {
+    public static var name: String { "lightgbm" }
+
+    public static func load(from bundle: OpenedBundle, configuration: ManifestMap) throws(ModelBundleError)
+        -> any FlavorModel
+    {
+        let package = try BoosterBundleReader.package(flavor: name, configuration: configuration, bundle: bundle)
+        return try TreeEnsembleModel(ensemble: package.ensemble, configuration: package.configuration)
+    }
+}

@@ -1,0 +1,187 @@
+package import ModelBundle
+
+/// The native flavor's `model.safetensors`: the ``TreeEnsemble`` arrays as named tensors and its
+/// settings in the file's `__metadata__`, so the file describes itself (Docs/tree-ensemble.md).
+///
+/// Reading is strict: every tensor must have its exact dtype and rank, sizes are checked against
+/// each other before anything is built, and the result goes through the validator.
+package enum TreeEnsembleArrays {
+    /// The value of `__metadata__.format` that marks a tree ensemble file.
+    package static let format = "mbundle.tree_ensemble"
+    package static let formatVersion = "1"
+
+    /// Tensors and metadata for `ensemble`.
+    package static func encode(_ e: TreeEnsemble) throws(ModelBundleError) -> (
+        tensors: [WeightTensor], metadata: [String: String]
+    ) {
+        let tensors = [
+            try int32("tree_starts", e.treeStarts),
+            try int32("tree_outputs", e.treeOutputs),
+            try int32("node_feature", e.nodeFeature),
+            try WeightTensor(name: "node_threshold", shape: [e.nodeCount], float64: e.nodeThreshold),
+            try int32("node_left", e.nodeLeft),
+            try int32("node_right", e.nodeRight),
+            try WeightTensor(name: "node_flags", dtype: .uint8, shape: [e.nodeCount], bytes: e.nodeFlags),
+            try int32("node_category_set", e.nodeCategorySet),
+            try WeightTensor(name: "leaf_values", shape: [e.nodeCount, e.leafWidth], float64: e.leafValues),
+            try WeightTensor(name: "base_scores", shape: [e.outputCount], float64: e.baseScores),
+            try int32("category_offsets", e.categoryOffsets),
+            try uint32("category_words", e.categoryWords),
+        ]
+        let metadata = [
+            "format": format,
+            "format_version": formatVersion,
+            "feature_count": String(e.featureCount),
+            "output_count": String(e.outputCount),
+            "leaf_width": String(e.leafWidth),
+            "comparison": e.comparison.rawValue,
+            "accumulation": e.accumulation.rawValue,
+            "combination": e.combination.rawValue,
+            "link": e.link.rawValue,
+            "link_scale": "\(e.linkScale)",
+            "category_rule": e.categoryRule.rawValue,
+            "tiny_inputs_are_zero": e.tinyInputsAreZero ? "true" : "false",
+            "task": e.task.rawValue,
+        ]
+        return (tensors, metadata)
+    }
+
+    /// The encoded file's bytes.
+    package static func fileBytes(_ e: TreeEnsemble) throws(ModelBundleError) -> [UInt8] {
+        let (tensors, metadata) = try encode(e)
+        return try SafeTensorsWriter.encode(tensors, metadata: metadata)
+    }
+
+    /// Reads a tree ensemble file's bytes and validates the result: the fuzz entry point for the
+    /// tree-array reader (`Fuzz/`), and what the flavor loads.
+    package static func decode(bytes: [UInt8], fileName: String = "model.safetensors", featureWidth: Int? = nil)
+        throws(ModelBundleError) -> ValidatedTreeEnsemble
+    {
+        let file = try SafeTensorsFile(bytes: bytes, fileName: fileName, allowNonFinite: true)
+        return try decode(file, fileName: fileName).validated(featureWidth: featureWidth)
+    }
+
+    /// Fuzz entry point: any bytes in, a validated ensemble or a ``ModelBundleError`` out.
+    package static func fuzz(_ bytes: UnsafeRawBufferPointer) throws(ModelBundleError) {
+        _ = try decode(bytes: Array(bytes))
+    }
+
+    /// Builds the (not yet validated) ensemble a parsed file describes.
+    package static func decode(_ file: SafeTensorsFile, fileName: String) throws(ModelBundleError) -> TreeEnsemble {
+        let meta = file.metadata
+        func invalid(_ key: String, _ problem: String) -> ModelBundleError {
+            ModelBundleError(
+                .weightsInvalid,
+                "\(fileName): __metadata__.\(key) \(problem)",
+                item: "\(fileName):__metadata__.\(key)"
+            )
+        }
+        guard meta["format"] == format else {
+            throw invalid("format", "is \(meta["format"].map { "\"\($0)\"" } ?? "missing"); expected \"\(format)\"")
+        }
+        guard meta["format_version"] == formatVersion else {
+            throw ModelBundleError(
+                .unsupportedFormatVersion,
+                "\(fileName): __metadata__.format_version is \(meta["format_version"] ?? "missing"); this build reads 1",
+                item: "\(fileName):__metadata__.format_version"
+            )
+        }
+        func count(_ key: String, _ limit: Int) throws(ModelBundleError) -> Int {
+            guard let text = meta[key], let value = Int(text), value >= 1, value <= limit else {
+                throw invalid(key, "must be an integer from 1 to \(limit)")
+            }
+            return value
+        }
+        func choice<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws(ModelBundleError) -> T
+        where T.RawValue == String {
+            guard let text = meta[key], let value = T(rawValue: text) else {
+                let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
+                throw invalid(key, "must be one of \(allowed)")
+            }
+            return value
+        }
+        let featureCount = try count("feature_count", TreeEnsembleLimits.maximumFeatures)
+        let outputCount = try count("output_count", TreeEnsembleLimits.maximumOutputs)
+        let leafWidth = try count("leaf_width", TreeEnsembleLimits.maximumOutputs)
+        guard let scaleText = meta["link_scale"], let linkScale = Double(scaleText), linkScale.isFinite else {
+            throw invalid("link_scale", "must be a finite number")
+        }
+        let tiny = meta["tiny_inputs_are_zero"]
+        guard tiny == "true" || tiny == "false" else { throw invalid("tiny_inputs_are_zero", "must be true or false") }
+        var e = TreeEnsemble(
+            featureCount: featureCount,
+            outputCount: outputCount,
+            leafWidth: leafWidth,
+            baseScores: [],
+            comparison: try choice("comparison", TreeEnsemble.Comparison.self),
+            accumulation: try choice("accumulation", TreeEnsemble.Accumulation.self),
+            combination: try choice("combination", TreeEnsemble.Combination.self),
+            link: try choice("link", TreeEnsemble.Link.self),
+            linkScale: linkScale,
+            categoryRule: try choice("category_rule", TreeEnsemble.CategoryRule.self),
+            tinyInputsAreZero: tiny == "true",
+            task: try choice("task", TreeEnsemble.Task.self)
+        )
+        func tensor(_ name: String, _ dtype: TensorDType, rank: Int) throws(ModelBundleError) -> WeightTensor {
+            guard let t = file[name] else {
+                throw ModelBundleError(
+                    .weightsInvalid,
+                    "\(fileName) has no tensor \"\(name)\"; a tree ensemble needs all of them (Docs/tree-ensemble.md)",
+                    item: "\(fileName):\(name)"
+                )
+            }
+            guard t.dtype == dtype, t.shape.count == rank else {
+                throw ModelBundleError(
+                    .weightsInvalid,
+                    "\(fileName):\(name) is \(t.dtype) with shape \(t.shape); expected \(dtype) with \(rank) dimension(s)",
+                    item: "\(fileName):\(name)"
+                )
+            }
+            return t
+        }
+        e.treeStarts = int32s(try tensor("tree_starts", .int32, rank: 1))
+        e.treeOutputs = int32s(try tensor("tree_outputs", .int32, rank: 1))
+        e.nodeFeature = int32s(try tensor("node_feature", .int32, rank: 1))
+        e.nodeThreshold = try tensor("node_threshold", .float64, rank: 1).float64Values()
+        e.nodeLeft = int32s(try tensor("node_left", .int32, rank: 1))
+        e.nodeRight = int32s(try tensor("node_right", .int32, rank: 1))
+        e.nodeFlags = try tensor("node_flags", .uint8, rank: 1).bytes
+        e.nodeCategorySet = int32s(try tensor("node_category_set", .int32, rank: 1))
+        let leaves = try tensor("leaf_values", .float64, rank: 2)
+        guard leaves.shape[1] == leafWidth else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(fileName):leaf_values has shape \(leaves.shape); its second dimension must be leaf_width \(leafWidth)",
+                item: "\(fileName):leaf_values"
+            )
+        }
+        e.leafValues = leaves.float64Values()
+        e.baseScores = try tensor("base_scores", .float64, rank: 1).float64Values()
+        e.categoryOffsets = int32s(try tensor("category_offsets", .int32, rank: 1))
+        e.categoryWords = uint32s(try tensor("category_words", .uint32, rank: 1))
+        return e
+    }
+
+    private static func int32(_ name: String, _ values: [Int32]) throws(ModelBundleError) -> WeightTensor {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(values.count * 4)
+        for v in values { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        return try WeightTensor(name: name, dtype: .int32, shape: [values.count], bytes: bytes)
+    }
+
+    private static func uint32(_ name: String, _ values: [UInt32]) throws(ModelBundleError) -> WeightTensor {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(values.count * 4)
+        for v in values { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        return try WeightTensor(name: name, dtype: .uint32, shape: [values.count], bytes: bytes)
+    }
+
+    private static func uint32s(_ t: WeightTensor) -> [UInt32] {
+        let b = t.bytes
+        return (0..<(b.count / 4)).map { i in
+            UInt32(b[4 * i]) | UInt32(b[4 * i + 1]) << 8 | UInt32(b[4 * i + 2]) << 16 | UInt32(b[4 * i + 3]) << 24
+        }
+    }
+
+    private static func int32s(_ t: WeightTensor) -> [Int32] { uint32s(t).map { Int32(bitPattern: $0) } }
+}

@@ -1,0 +1,122 @@
+public import ModelBundle
+
+/// Writes tree ensembles as native bundles (DESIGN.md §2): `model.safetensors` with the arrays,
+/// the `tree_ensemble` flavor, a `python_function` flavor whose `code/mbundle_pyfunc.py` is the
+/// pure-numpy tree evaluator (``TreeLoaderSource``), and MLflow's environment files. Used by
+/// `mbundle convert` (XGBoost and LightGBM bundles) and `mbundle package tree-ensemble`.
+public enum TreeEnsembleBundleWriter {
+    /// The manifest and files of `package`, before the writer adds sizes and checksums.
+    static func contents(
+        of package: TreeEnsemblePackage,
+        signature: ModelSignature?,
+        example: InputExample?,
+        packager: LinearModelPackager
+    ) throws(ModelBundleError) -> (ModelManifest, [BundleFile]) {
+        let weightsFile = TreeEnsembleFlavorConfiguration.defaultWeightsFile
+        var configuration = package.configuration
+        configuration.weights = weightsFile
+        let pythonFunction = PythonFunctionFlavor(
+            loaderModule: PythonLoaderSource.moduleName,
+            data: weightsFile,
+            code: PythonLoaderSource.codeDirectory,
+            pythonVersion: packager.pythonVersion
+        )
+        var manifest = ModelManifest(flavors: [
+            (TreeEnsembleFlavorConfiguration.name, configuration.manifestMap),
+            (PythonFunctionFlavor.name, pythonFunction.configuration),
+        ])
+        manifest.mlflowVersion = packager.mlflowVersion
+        manifest.metadata = ManifestMap([("mbundle_version", .string(packager.mbundleVersion))])
+        manifest.setSignature(signature)
+        var files: [BundleFile] = [
+            BundleFile(try BundlePath(weightsFile), bytes: try TreeEnsembleArrays.fileBytes(package.ensemble.ensemble)),
+            BundleFile(try BundlePath(PythonLoaderSource.path), text: TreeLoaderSource.text),
+        ]
+        let environment = try EnvironmentManifests(
+            requirements: packager.requirements,
+            mlflowVersion: packager.mlflowVersion,
+            pythonVersion: packager.pythonVersion,
+            pipVersion: packager.pipVersion,
+            setuptoolsVersion: packager.setuptoolsVersion,
+            wheelVersion: packager.wheelVersion
+        )
+        for (name, text) in try environment.files() {
+            files.append(BundleFile(try BundlePath(name), text: text))
+        }
+        if let example {
+            let info = example.info
+            manifest.setSavedInputExampleInfo(info)
+            files.append(BundleFile(try BundlePath(info.artifactPath), bytes: example.inputExampleBytes))
+            if let serving = example.servingInputExampleBytes, let path = info.servingInputPath {
+                files.append(BundleFile(try BundlePath(path), bytes: serving))
+            }
+        }
+        return (manifest, files)
+    }
+
+    /// Writes `package` to `destination` (all-or-nothing; a non-empty destination is refused).
+    @discardableResult
+    public static func write(
+        _ package: TreeEnsemblePackage,
+        signature: ModelSignature?,
+        example: InputExample?,
+        to destination: String,
+        packager: LinearModelPackager = LinearModelPackager()
+    ) throws(ModelBundleError) -> ModelManifest {
+        let (manifest, files) = try contents(of: package, signature: signature, example: example, packager: packager)
+        return try BundleWriter(destination: destination).write(manifest: manifest, files: files)
+    }
+
+    /// `mbundle convert` for an MLflow `xgboost` or `lightgbm` bundle: the native bundle keeps the
+    /// original's signature strings, input example files byte for byte and metadata.
+    @discardableResult
+    public static func convert(
+        _ bundle: OpenedBundle,
+        to destination: String,
+        packager: LinearModelPackager = LinearModelPackager()
+    ) throws(ModelBundleError) -> ModelManifest {
+        try convert(bundle, package: try BoosterBundleReader.package(from: bundle), to: destination, packager: packager)
+    }
+
+    /// `mbundle convert` of a bundle already read into `package` (scikit-learn trees read by
+    /// SklearnTrees); the same carrying-over as above.
+    @discardableResult
+    package static func convert(
+        _ bundle: OpenedBundle,
+        package: TreeEnsemblePackage,
+        to destination: String,
+        packager: LinearModelPackager = LinearModelPackager()
+    ) throws(ModelBundleError) -> ModelManifest {
+        let original = bundle.manifest
+        var (manifest, files) = try contents(
+            of: package,
+            signature: try original.signature(),
+            example: nil,
+            packager: packager
+        )
+        manifest.signatureBlock = original.signatureBlock
+        var metadata = original.metadata ?? ManifestMap()
+        metadata["mbundle_version"] = .string(packager.mbundleVersion)
+        manifest.metadata = metadata
+        if let info = try original.savedInputExampleInfo() {
+            _ = try InputExample.read(from: bundle.directory, info: info)
+            manifest.setSavedInputExampleInfo(info)
+            let field = "saved_input_example_info"
+            var paths = [(info.artifactPath, "\(field).artifact_path")]
+            if let serving = info.servingInputPath { paths.append((serving, "\(field).serving_input_path")) }
+            for (name, pathField) in paths {
+                let path = try BundlePath(name, field: pathField)
+                let bytes = try bundle.directory.read(path, limit: InputExample.maximumFileSize, field: pathField)
+                guard !files.contains(where: { $0.path == path }) else {
+                    throw ModelBundleError(
+                        .manifestInvalid,
+                        "MLmodel field \(pathField) names \(name), a file the native bundle writes itself",
+                        item: pathField
+                    )
+                }
+                files.append(BundleFile(path, bytes: bytes))
+            }
+        }
+        return try BundleWriter(destination: destination).write(manifest: manifest, files: files)
+    }
+}

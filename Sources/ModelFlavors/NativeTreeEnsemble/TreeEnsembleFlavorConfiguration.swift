@@ -1,0 +1,107 @@
+public import ModelBundle
+
+/// The `MLmodel` configuration of the native `tree_ensemble` flavor (Docs/tree-ensemble.md). The
+/// ensemble's own settings live in the weights file's `__metadata__`; this map says which file,
+/// which function to answer with, and a classifier's labels.
+///
+/// ```yaml
+/// tree_ensemble:
+///   classes: [0, 1]             # classifiers only: integers or strings
+///   format_version: 1
+///   predict_fn: predict_proba   # predict | predict_proba | predict_raw
+///   source: xgboost 3.2.0       # informational: where the trees came from
+///   weights: model.safetensors
+/// ```
+public struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
+    public static let name = "tree_ensemble"
+    public static let formatVersion = 1
+    public static let defaultWeightsFile = "model.safetensors"
+
+    /// What `predict` answers.
+    public enum PredictFunction: String, Sendable, Hashable, CaseIterable {
+        /// Regressors: the transformed outputs; classifiers: the class labels.
+        case predict
+        /// Classifiers: one probability per class.
+        case predictProba = "predict_proba"
+        /// The raw scores (margins) before the link.
+        case predictRaw = "predict_raw"
+    }
+
+    public var weights: String
+    public var predictFunction: PredictFunction
+    public var classes: LinearModelFlavorConfiguration.ClassLabels?
+    public var source: String?
+
+    public init(
+        weights: String = TreeEnsembleFlavorConfiguration.defaultWeightsFile,
+        predictFunction: PredictFunction = .predict,
+        classes: LinearModelFlavorConfiguration.ClassLabels? = nil,
+        source: String? = nil
+    ) {
+        self.weights = weights
+        self.predictFunction = predictFunction
+        self.classes = classes
+        self.source = source
+    }
+
+    /// Reads and checks the map, naming the field at fault.
+    public init(configuration: ManifestMap) throws(ModelBundleError) {
+        let prefix = "flavors.\(Self.name)"
+        func field(_ key: String, _ problem: String) -> ModelBundleError {
+            ModelBundleError(.manifestInvalid, "MLmodel field \(prefix).\(key) \(problem)", item: "\(prefix).\(key)")
+        }
+        guard let version = configuration["format_version"]?.int else {
+            throw field("format_version", "is missing or not an integer; this build reads format_version 1")
+        }
+        guard version == Self.formatVersion else {
+            throw ModelBundleError(
+                .unsupportedFormatVersion,
+                "MLmodel field \(prefix).format_version is \(version); this build reads format_version 1 — upgrade mbundle",
+                item: "\(prefix).format_version"
+            )
+        }
+        guard let weights = configuration["weights"]?.text else {
+            throw field("weights", "is missing; it names the safetensors file holding the trees")
+        }
+        let text = configuration["predict_fn"]?.text ?? "predict"
+        guard let predictFunction = PredictFunction(rawValue: text) else {
+            throw field("predict_fn", "is \"\(text)\"; expected predict, predict_proba or predict_raw")
+        }
+        var classes: LinearModelFlavorConfiguration.ClassLabels?
+        if let value = configuration["classes"] {
+            guard let list = value.list, list.count >= 2, list.count <= TreeEnsembleLimits.maximumOutputs else {
+                throw field("classes", "must list at least two class labels")
+            }
+            let integers = list.compactMap { $0.int.map(Int64.init) }
+            if integers.count == list.count {
+                classes = .integers(integers)
+            } else {
+                let strings = list.compactMap(\.text)
+                guard strings.count == list.count else { throw field("classes", "must be all integers or all strings") }
+                classes = .strings(strings)
+            }
+            guard Set(list).count == list.count else { throw field("classes", "lists a label twice") }
+        }
+        self.init(
+            weights: weights,
+            predictFunction: predictFunction,
+            classes: classes,
+            source: configuration["source"]?.text
+        )
+    }
+
+    /// The configuration as an `MLmodel` map.
+    public var manifestMap: ManifestMap {
+        var map = ManifestMap()
+        switch classes {
+        case .integers(let labels): map["classes"] = .list(labels.map { .int(Int($0)) })
+        case .strings(let labels): map["classes"] = .list(labels.map(ManifestValue.string))
+        case nil: break
+        }
+        map["format_version"] = .int(Self.formatVersion)
+        map["predict_fn"] = .string(predictFunction.rawValue)
+        if let source { map["source"] = .string(source) }
+        map["weights"] = .string(weights)
+        return map
+    }
+}

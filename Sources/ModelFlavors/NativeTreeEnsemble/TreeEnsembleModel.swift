@@ -1,0 +1,45 @@
+import ModelBundle
+import ModelRuntime
+
+/// A loaded `tree_ensemble`, answering with the function `predict_fn` names.
+struct TreeEnsembleModel: FlavorModel {
+    let ensemble: ValidatedTreeEnsemble
+    let kernel: TreeEnsembleKernel
+    let output: TreeEnsembleFlavorConfiguration.PredictFunction
+    let classes: LinearModelFlavorConfiguration.ClassLabels?
+
+    init(ensemble: ValidatedTreeEnsemble, configuration: TreeEnsembleFlavorConfiguration) throws(ModelBundleError) {
+        let e = ensemble.ensemble
+        let field = "flavors.\(TreeEnsembleFlavorConfiguration.name)"
+        switch e.task {
+        case .classification:
+            let classCount = e.outputCount == 1 ? 2 : e.outputCount
+            if let classes = configuration.classes, classes.count != classCount {
+                throw ModelBundleError(
+                    .manifestInvalid,
+                    "MLmodel field \(field).classes lists \(classes.count) labels but the trees score \(classCount) classes",
+                    item: "\(field).classes"
+                )
+            }
+            classes = configuration.classes ?? .integers((0..<Int64(classCount)).map { $0 })
+        case .regression:
+            guard configuration.predictFunction != .predictProba else {
+                throw ModelBundleError(
+                    .manifestInvalid,
+                    "MLmodel field \(field).predict_fn is predict_proba but the ensemble is a regressor",
+                    item: "\(field).predict_fn"
+                )
+            }
+            classes = nil
+        }
+        self.ensemble = ensemble
+        self.kernel = TreeEnsembleKernel(ensemble)
+        self.output = configuration.predictFunction
+    }
+
+    func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
+        let input = try TreeEnsembleInput(request.input, featureCount: ensemble.ensemble.featureCount)
+        let result = try TreeEnsemblePrediction.compute(kernel, input.values, rows: input.rowCount, output: output)
+        return try result.output(classes: classes)
+    }
+}

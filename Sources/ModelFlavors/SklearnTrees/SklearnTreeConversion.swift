@@ -1,0 +1,29 @@
+import ModelBundle
+
+/// `mbundle convert` for `mlflow.sklearn` bundles holding a tree model: the same ensemble the
+/// interop flavor runs, written as the native `tree_ensemble` flavor with the bundle's `predict_fn`
+/// and classes.
+enum SklearnTreeConversion {
+    /// The native package when the bundle's sklearn flavor holds a tree model; nil otherwise (a
+    /// linear model, converted by SklearnBundleConverter).
+    static func package(from bundle: OpenedBundle) throws(ModelBundleError) -> TreeEnsemblePackage? {
+        guard let configuration = bundle.manifest.flavor(SklearnFlavor.name) else { return nil }
+        let (estimator, _) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
+        guard case .trees(let model) = estimator else { return nil }
+        let name = bundle.manifest.pythonFunction?.predictFunction ?? "predict"
+        let supported = model.isClassifier ? ["predict", "predict_proba"] : ["predict"]
+        guard supported.contains(name), let function = TreeEnsembleFlavorConfiguration.PredictFunction(rawValue: name)
+        else {
+            throw SklearnEstimatorModelBuilder.unsupportedFunction(name, "a \(model.estimator)", supported)
+        }
+        let version = configuration["sklearn_version"]?.text.map { " \($0)" } ?? ""
+        return TreeEnsemblePackage(
+            ensemble: model.ensemble,
+            configuration: TreeEnsembleFlavorConfiguration(
+                predictFunction: function,
+                classes: model.classes,
+                source: "scikit-learn\(version) \(model.estimator.split(separator: " ").last ?? "")"
+            )
+        )
+    }
+}

@@ -1,0 +1,145 @@
+package import ModelBundle
+
+/// Turns scikit-learn's node arrays into ``TreeEnsemble`` trees, checking every index and value
+/// before it is used, and naming the estimator, tree and node in every refusal.
+package enum SklearnTreeReading {
+    /// scikit-learn's `TREE_LEAF`: both children of a leaf.
+    static let leafChild: Int64 = -1
+
+    /// One `sklearn.tree._tree.Tree`: its `nodes` records and its `values` array
+    /// ([nodes, outputs, classes], float64) become ensemble nodes; `leaf` maps the values of one
+    /// node (outputs × classes, row-major) to the ensemble's leaf values.
+    package static func treeNodes(
+        _ records: SklearnNodeRecords,
+        values: [Double],
+        valueWidth: Int,
+        featureCount: Int,
+        estimator: String,
+        tree: Int,
+        leaf: ([Double]) -> [Double]
+    ) throws(ModelBundleError) -> [TreeEnsemble.Node] {
+        let count = records.count
+        func invalid(_ node: Int, _ message: String) -> ModelBundleError {
+            ModelBundleError(
+                .weightsInvalid,
+                "\(estimator) tree \(tree) node \(node): \(message)",
+                item: "\(estimator) tree \(tree) node \(node)"
+            )
+        }
+        guard count >= 1, count <= TreeEnsembleLimits.maximumNodesPerTree else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(estimator) tree \(tree) has \(count) nodes; expected 1 to \(TreeEnsembleLimits.maximumNodesPerTree)",
+                item: "\(estimator) tree \(tree)"
+            )
+        }
+        let (expected, overflow) = count.multipliedReportingOverflow(by: valueWidth)
+        guard valueWidth >= 1, !overflow, values.count == expected else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(estimator) tree \(tree): its value array holds \(values.count) numbers, not \(count) nodes × "
+                    + "\(valueWidth)",
+                item: "\(estimator) tree \(tree) values"
+            )
+        }
+        var nodes: [TreeEnsemble.Node] = []
+        nodes.reserveCapacity(count)
+        for node in 0..<count {
+            let left = records.int64(node, at: 0)
+            let right = records.int64(node, at: 8)
+            if left == leafChild || right == leafChild {
+                guard left == leafChild, right == leafChild else {
+                    throw invalid(node, "has one child (\(left), \(right)); a node has two or none")
+                }
+                let raw = Array(values[(node * valueWidth)..<((node + 1) * valueWidth)])
+                guard raw.allSatisfy(\.isFinite) else { throw invalid(node, "holds a leaf value that is not finite") }
+                nodes.append(.leaf(leaf(raw)))
+                continue
+            }
+            guard left >= 1, left < count, right >= 1, right < count, left != right else {
+                throw invalid(node, "has children \(left) and \(right), outside 1..<\(count) or equal")
+            }
+            let feature = records.int64(node, at: 16)
+            guard feature >= 0, feature < featureCount else {
+                throw invalid(node, "splits on feature \(feature); the model has \(featureCount) features")
+            }
+            var threshold = records.float64(node, at: 24)
+            // A split of missing from non-missing values stores +inf (everything not NaN goes left);
+            // scikit-learn refuses inputs that are infinite as float32, so the largest finite double
+            // routes every admissible value the same way.
+            if threshold == .infinity { threshold = .greatestFiniteMagnitude }
+            guard threshold.isFinite else { throw invalid(node, "has a threshold that is not finite") }
+            let missing = records.uint8(node, at: 56)
+            guard missing <= 1 else { throw invalid(node, "has missing_go_to_left \(missing), not 0 or 1") }
+            nodes.append(
+                .split(
+                    feature: Int32(feature),
+                    threshold: threshold,
+                    left: Int32(left),
+                    right: Int32(right),
+                    flags: missing == 1 ? .defaultLeft : []
+                )
+            )
+        }
+        return nodes
+    }
+
+    /// The libFuzzer entry point for the node-array reader: `.npy` bytes of a `Tree` node array are
+    /// parsed, turned into one tree over `featureCount` features with zero leaves, and validated.
+    /// Every outcome is a value or a ``ModelBundleError``.
+    package static func fuzzTreeNodeArray(_ bytes: [UInt8], featureCount: Int = 8) throws(ModelBundleError)
+        -> ValidatedTreeEnsemble
+    {
+        let records = try SklearnNodeRecords(npy: bytes, layout: .tree, item: "nodes.npy")
+        let nodes = try treeNodes(
+            records,
+            values: [Double](repeating: 0, count: records.count),
+            valueWidth: 1,
+            featureCount: featureCount,
+            estimator: "DecisionTreeRegressor",
+            tree: 0,
+            leaf: { $0 }
+        )
+        var ensemble = TreeEnsemble(
+            featureCount: featureCount,
+            outputCount: 1,
+            baseScores: [0],
+            comparison: .float32LessOrEqual,
+            accumulation: .float64,
+            combination: .average,
+            task: .regression
+        )
+        try ensemble.appendTree(output: 0, nodes: nodes)
+        return try ensemble.validated()
+    }
+
+    /// numpy's `add.reduce` over one contiguous row of float64: sequential from 0 below 8 values,
+    /// else its pairwise scheme (8 accumulators, then a fixed tree of additions). Class
+    /// probabilities are normalised with it, so the last bit matches scikit-learn's.
+    package static func numpySum(_ values: ArraySlice<Double>) -> Double {
+        let n = values.count
+        let base = values.startIndex
+        if n < 8 {
+            var sum = -0.0
+            for value in values { sum += value }
+            return sum
+        }
+        if n <= 128 {
+            var r = (0..<8).map { values[base + $0] }
+            var i = 8
+            while i < n - n % 8 {
+                for k in 0..<8 { r[k] += values[base + i + k] }
+                i += 8
+            }
+            var sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+            while i < n {
+                sum += values[base + i]
+                i += 1
+            }
+            return sum
+        }
+        var half = n / 2
+        half -= half % 8
+        return numpySum(values[base..<(base + half)]) + numpySum(values[(base + half)...])
+    }
+}

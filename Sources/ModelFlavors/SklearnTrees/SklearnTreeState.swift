@@ -1,0 +1,207 @@
+import ModelBundle
+
+/// Maps the fitted attributes of scikit-learn's tree estimators onto one ``TreeEnsemble`` with
+/// scikit-learn's own prediction rules (1.9.1, read from its code):
+/// - trees and forests (`_tree.pyx`, `_forest.py`): X cast to float32, `x <= threshold` left, NaN
+///   to `missing_go_to_left`'s side; a classifier tree's leaf is `value / value.sum()` (numpy's
+///   sum); a forest adds its trees' outputs in tree order in float64 from 0 and divides by the
+///   number of trees;
+/// - GradientBoosting (`_gb.py`, `predict_stages`): float32 comparisons, the `init_` raw
+///   prediction, then `learning_rate * value` of each stage's trees added in float64, stage order;
+/// - HistGradientBoosting (`_predictor.pyx`): float64 `x <= num_threshold`, NaN to
+///   `missing_go_to_left`'s side, leaves summed onto `_baseline_prediction` in iteration order.
+enum SklearnTreeState {
+    /// The most trees a forest or boosting model may name before anything is read.
+    static let maximumEstimators = 100_000
+
+    static let minimumVersion = (1, 3)
+
+    static func model(_ source: any SklearnTreeSource, fileName: String) throws(ModelBundleError) -> SklearnTreeModel {
+        try checkVersion(source, fileName: fileName)
+        let kind = source.kind
+        let estimator = "\(fileName): \(kind.shortName)"
+        let featureCount = try source.integer("n_features_in_")
+        guard featureCount >= 1, featureCount <= TreeEnsembleLimits.maximumFeatures else {
+            throw source.invalid(
+                "n_features_in_",
+                "is \(featureCount); expected 1 to \(TreeEnsembleLimits.maximumFeatures)"
+            )
+        }
+        switch kind {
+        case .decisionTreeClassifier, .randomForestClassifier, .extraTreesClassifier:
+            return try forest(source, estimator: estimator, featureCount: featureCount, classifier: true)
+        case .decisionTreeRegressor, .randomForestRegressor, .extraTreesRegressor:
+            return try forest(source, estimator: estimator, featureCount: featureCount, classifier: false)
+        case .gradientBoostingClassifier, .gradientBoostingRegressor:
+            return try SklearnGradientBoostingState.model(source, estimator: estimator, featureCount: featureCount)
+        case .histGradientBoostingClassifier, .histGradientBoostingRegressor:
+            return try SklearnHistGradientBoostingState.model(source, estimator: estimator, featureCount: featureCount)
+        default:
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(fileName) holds a lone \(kind.shortName), which predicts nothing by itself",
+                item: kind.rawValue
+            )
+        }
+    }
+
+    /// Refuses models fitted by scikit-learn before 1.3 (missing-value routing and classifier leaf
+    /// fractions differ there), naming the version found.
+    static func checkVersion(_ source: any SklearnTreeSource, fileName: String) throws(ModelBundleError) {
+        let version = source.text("_sklearn_version") ?? "(not recorded)"
+        let parts = version.split(separator: ".").prefix(2).map { Int($0.prefix { $0.isNumber }) }
+        guard parts.count == 2, let major = parts[0], let minor = parts[1],
+            (major, minor) >= minimumVersion
+        else {
+            throw ModelBundleError(
+                .unsupportedFormatVersion,
+                "\(fileName): this \(source.kind.shortName) was saved by scikit-learn \(version); tree models from "
+                    + "scikit-learn 1.3 or later are read (refit and save it with a current release)",
+                item: "\(fileName):_sklearn_version"
+            )
+        }
+    }
+
+    /// A decision tree or a forest of them (average of the trees' outputs).
+    private static func forest(
+        _ source: any SklearnTreeSource,
+        estimator: String,
+        featureCount: Int,
+        classifier: Bool
+    ) throws(ModelBundleError) -> SklearnTreeModel {
+        let single = [.decisionTreeClassifier, .decisionTreeRegressor].contains(source.kind)
+        let trees: [any SklearnTreeSource] =
+            single ? [source] : try source.objects("estimators_", limit: maximumEstimators)
+        guard !trees.isEmpty else { throw source.invalid("estimators_", "holds no trees") }
+        let outputs = try source.integer("n_outputs_")
+        var classes: LinearModelFlavorConfiguration.ClassLabels? = nil
+        var width: Int
+        if classifier {
+            guard outputs == 1 else {
+                throw ModelBundleError(
+                    .flavorUnavailable,
+                    "\(estimator) was fitted on \(outputs) outputs; multi-output classifiers are not supported",
+                    item: "\(estimator).n_outputs_"
+                )
+            }
+            let labels = try source.labels("classes_")
+            classes = labels
+            width = labels.count
+        } else {
+            guard outputs >= 1, outputs <= TreeEnsembleLimits.maximumOutputs else {
+                throw source.invalid("n_outputs_", "is \(outputs)")
+            }
+            width = outputs
+        }
+        var ensemble = TreeEnsemble(
+            featureCount: featureCount,
+            outputCount: width,
+            leafWidth: width,
+            baseScores: [Double](repeating: 0, count: width),
+            comparison: .float32LessOrEqual,
+            accumulation: .float64,
+            combination: .average,
+            task: classifier ? .classification : .regression
+        )
+        for (index, tree) in trees.enumerated() {
+            let treeKind: SklearnEstimator.Kind = classifier ? .decisionTreeClassifier : .decisionTreeRegressor
+            // ExtraTrees hold ExtraTreeClassifier/Regressor, which the allowlist maps to the same kinds.
+            guard tree.kind == treeKind || tree.kind.extraTreeOf == treeKind else {
+                throw source.invalid("estimators_", "holds a \(tree.kind.shortName), not a \(treeKind.shortName)")
+            }
+            let nodes = try nodes(
+                of: tree,
+                estimator: estimator,
+                index: index,
+                featureCount: featureCount,
+                valueWidth: width,
+                leaf: classifier ? normalized : { $0 }
+            )
+            try ensemble.appendTree(output: 0, nodes: nodes)
+        }
+        return try SklearnTreeModel(
+            ensemble: validated(ensemble, estimator: estimator),
+            classes: classes,
+            labelRule: .argmaxTransformed,
+            flattens: !classifier && outputs == 1,
+            rejectsNaN: false,
+            estimator: estimator
+        )
+    }
+
+    /// `DecisionTreeClassifier.predict_proba`: the leaf's fractions divided by their numpy sum
+    /// (a zero sum divides by 1).
+    static func normalized(_ value: [Double]) -> [Double] {
+        var sum = SklearnTreeReading.numpySum(value[...])
+        if sum == 0 { sum = 1 }
+        return value.map { $0 / sum }
+    }
+
+    /// The nodes of one fitted `DecisionTree*`'s `tree_` (its values [nodes, outputs, classes]).
+    static func nodes(
+        of tree: any SklearnTreeSource,
+        estimator: String,
+        index: Int,
+        featureCount: Int,
+        valueWidth: Int,
+        leaf: ([Double]) -> [Double]
+    ) throws(ModelBundleError) -> [TreeEnsemble.Node] {
+        let state = try tree.object("tree_")
+        guard state.kind == .tree else { throw tree.invalid("tree_", "is a \(state.kind.shortName), not a Tree") }
+        let records = try state.records("nodes", layout: .tree)
+        let values = try state.array("values")
+        guard values.dtype == .float64, values.shape.count == 3, values.shape[0] == records.count,
+            values.shape[1] * values.shape[2] == valueWidth
+        else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(estimator) tree \(index): values has dtype \(values.dtype.rawValue) and shape \(values.shape); "
+                    + "expected float64 [\(records.count), …] with \(valueWidth) values per node",
+                item: "\(estimator) tree \(index) values"
+            )
+        }
+        if let nodeCount = try? state.integer("node_count"), nodeCount != records.count {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(estimator) tree \(index): node_count is \(nodeCount) but nodes holds \(records.count) records",
+                item: "\(estimator) tree \(index) node_count"
+            )
+        }
+        return try SklearnTreeReading.treeNodes(
+            records,
+            values: values.float64Values(),
+            valueWidth: valueWidth,
+            featureCount: featureCount,
+            estimator: estimator,
+            tree: index,
+            leaf: leaf
+        )
+    }
+
+    /// Validates, prefixing the validator's "tree t node n" with the estimator.
+    static func validated(_ ensemble: TreeEnsemble, estimator: String) throws(ModelBundleError)
+        -> ValidatedTreeEnsemble
+    {
+        do {
+            return try ensemble.validated()
+        } catch {
+            throw ModelBundleError(
+                error.code,
+                "\(estimator): \(error.message)",
+                item: "\(estimator) \(error.item ?? "")"
+            )
+        }
+    }
+}
+
+extension SklearnEstimator.Kind {
+    /// ExtraTrees forests hold `ExtraTreeClassifier`/`ExtraTreeRegressor`, which predict exactly as
+    /// the decision trees do.
+    var extraTreeOf: SklearnEstimator.Kind? {
+        switch self {
+        case .extraTreeClassifier: .decisionTreeClassifier
+        case .extraTreeRegressor: .decisionTreeRegressor
+        default: nil
+        }
+    }
+}

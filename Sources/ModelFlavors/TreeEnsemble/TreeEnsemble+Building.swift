@@ -1,0 +1,133 @@
+package import ModelBundle
+
+extension TreeEnsemble {
+    /// One node as a reader produces it, before it joins the flat arrays.
+    package struct Node: Sendable, Hashable {
+        package var feature: Int32
+        package var threshold: Double
+        package var left: Int32
+        package var right: Int32
+        package var flags: NodeFlags
+        package var categorySet: Int32
+        /// ``TreeEnsemble/leafWidth`` values at a leaf; empty (read as zeros) at an internal node.
+        package var leaf: [Double]
+
+        /// A numeric split.
+        package static func split(
+            feature: Int32,
+            threshold: Double,
+            left: Int32,
+            right: Int32,
+            flags: NodeFlags = []
+        ) -> Node {
+            Node(
+                feature: feature,
+                threshold: threshold,
+                left: left,
+                right: right,
+                flags: flags,
+                categorySet: -1,
+                leaf: []
+            )
+        }
+
+        /// A categorical split on set `categorySet` (from ``TreeEnsemble/appendCategorySet(_:)``).
+        package static func categorical(
+            feature: Int32,
+            categorySet: Int32,
+            left: Int32,
+            right: Int32,
+            flags: NodeFlags
+        ) -> Node {
+            Node(
+                feature: feature,
+                threshold: 0,
+                left: left,
+                right: right,
+                flags: flags.union(.categorical),
+                categorySet: categorySet,
+                leaf: []
+            )
+        }
+
+        /// A leaf holding `values`.
+        package static func leaf(_ values: [Double]) -> Node {
+            Node(feature: -1, threshold: 0, left: -1, right: -1, flags: [], categorySet: -1, leaf: values)
+        }
+    }
+
+    /// Adds a category bitset and returns its index for ``Node/categorical(feature:categorySet:left:right:flags:)``.
+    ///
+    /// - Throws: `weightsInvalid` when the set is larger than ``TreeEnsembleLimits/maximumCategoryWords``.
+    package mutating func appendCategorySet(_ words: [UInt32]) throws(ModelBundleError) -> Int32 {
+        guard words.count <= TreeEnsembleLimits.maximumCategoryWords,
+            categoryWords.count + words.count <= TreeEnsembleLimits.maximumTotalCategoryWords
+        else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "a category set of \(words.count) words exceeds the limit of "
+                    + "\(TreeEnsembleLimits.maximumCategoryWords) words per set "
+                    + "(\(TreeEnsembleLimits.maximumTotalCategoryWords) in all)",
+                item: "category set \(categoryOffsets.count - 1)"
+            )
+        }
+        categoryWords.append(contentsOf: words)
+        categoryOffsets.append(Int32(categoryWords.count))
+        return Int32(categoryOffsets.count - 2)
+    }
+
+    /// Appends a tree feeding outputs `output ..< output + leafWidth`.
+    ///
+    /// - Throws: `weightsInvalid` when the tree or the ensemble grows beyond ``TreeEnsembleLimits``
+    ///   (checked before the arrays grow), or a leaf has the wrong number of values.
+    package mutating func appendTree(output: Int, nodes: [Node]) throws(ModelBundleError) {
+        let tree = treeCount
+        guard tree < TreeEnsembleLimits.maximumTrees else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "the ensemble has more than \(TreeEnsembleLimits.maximumTrees) trees",
+                item: "tree \(tree)"
+            )
+        }
+        guard !nodes.isEmpty, nodes.count <= TreeEnsembleLimits.maximumNodesPerTree,
+            nodeCount + nodes.count <= TreeEnsembleLimits.maximumNodes
+        else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "tree \(tree) has \(nodes.count) nodes; a tree needs 1 to \(TreeEnsembleLimits.maximumNodesPerTree) "
+                    + "and the ensemble at most \(TreeEnsembleLimits.maximumNodes)",
+                item: "tree \(tree)"
+            )
+        }
+        guard output >= 0, output < outputCount else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "tree \(tree) feeds output \(output) but the model has \(outputCount) outputs",
+                item: "tree \(tree)"
+            )
+        }
+        for (index, node) in nodes.enumerated() where !node.leaf.isEmpty && node.leaf.count != leafWidth {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "tree \(tree) node \(index) holds \(node.leaf.count) leaf values; the model's leaves hold \(leafWidth)",
+                item: "tree \(tree) node \(index)"
+            )
+        }
+        nodeFeature.reserveCapacity(nodeCount + nodes.count)
+        for node in nodes {
+            nodeFeature.append(node.feature)
+            nodeThreshold.append(node.threshold)
+            nodeLeft.append(node.left)
+            nodeRight.append(node.right)
+            nodeFlags.append(node.flags.rawValue)
+            nodeCategorySet.append(node.categorySet)
+            if node.leaf.isEmpty {
+                leafValues.append(contentsOf: repeatElement(0, count: leafWidth))
+            } else {
+                leafValues.append(contentsOf: node.leaf)
+            }
+        }
+        treeStarts.append(Int32(nodeCount))
+        treeOutputs.append(Int32(output))
+    }
+}

@@ -1,0 +1,184 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The reference evaluator: one row, one tree, one node at a time, written to be obviously the
+/// libraries' semantics rather than fast. The vectorized kernel is tested against it.
+extension ValidatedTreeEnsemble {
+    /// LightGBM's `kZeroThreshold` (1e-35f, compared as a double).
+    package static let lightGBMZeroThreshold = Double(Float(1e-35))
+
+    /// Whether the row goes left at global node `node`, given the feature value `value`.
+    @inline(__always)
+    package func goesLeft(node: Int, value input: Double) -> Bool {
+        let e = ensemble
+        let flags = TreeEnsemble.NodeFlags(rawValue: e.nodeFlags[node])
+        var x = e.tinyInputsAreZero && abs(input) <= Self.lightGBMZeroThreshold ? 0 : input
+        if flags.contains(.categorical) {
+            if x.isNaN { return flags.contains(.defaultLeft) }
+            let set = Int(e.nodeCategorySet[node])
+            let words = Int(e.categoryOffsets[set])..<Int(e.categoryOffsets[set + 1])
+            let category: Int
+            switch e.categoryRule {
+            case .xgboost:
+                let f = Float(x)
+                guard f >= 0, f < 16_777_216 else { return flags.contains(.categoryOutOfRangeLeft) }
+                category = Int(f)
+            case .lightgbm:
+                let t = x.rounded(.towardZero)
+                guard t >= 0, t <= Double(Int32.max) else { return flags.contains(.categoryOutOfRangeLeft) }
+                category = Int(t)
+            }
+            let word = category >> 5
+            guard word < words.count else { return flags.contains(.categoryOutOfRangeLeft) }
+            let member = e.categoryWords[words.lowerBound + word] & (1 << UInt32(category & 31)) != 0
+            return member == flags.contains(.categoryMembersLeft)
+        }
+        if x.isNaN {
+            if flags.contains(.nanAsZero) || flags.contains(.zeroIsMissing) {
+                x = 0
+            } else {
+                return flags.contains(.defaultLeft)
+            }
+        }
+        if flags.contains(.zeroIsMissing) && abs(x) <= Self.lightGBMZeroThreshold {
+            return flags.contains(.defaultLeft)
+        }
+        let threshold = e.nodeThreshold[node]
+        switch e.comparison {
+        case .float32LessThan: return Float(x) < Float(threshold)
+        case .float32LessOrEqual: return Double(Float(x)) <= threshold
+        case .float64LessOrEqual: return x <= threshold
+        }
+    }
+
+    /// The global index of the leaf tree `tree` routes `row` to.
+    package func leaf(tree: Int, row: UnsafeBufferPointer<Double>) -> Int {
+        let e = ensemble
+        let start = Int(e.treeStarts[tree])
+        var local = 0
+        while true {
+            let node = start + local
+            let left = e.nodeLeft[node]
+            if left < 0 { return node }
+            let value = row[Int(e.nodeFeature[node])]
+            local = Int(goesLeft(node: node, value: value) ? left : e.nodeRight[node])
+        }
+    }
+
+    /// Raw scores (margins) of one row, [outputCount], in the accumulation precision (float32
+    /// values are exact in the returned doubles).
+    package func rawScores(row: UnsafeBufferPointer<Double>) -> [Double] {
+        switch ensemble.accumulation {
+        case .float32: return accumulate(Float.self, row: row).map { Double($0) }
+        case .float64: return accumulate(Double.self, row: row)
+        }
+    }
+
+    private func accumulate<Acc: BinaryFloatingPoint>(_: Acc.Type, row: UnsafeBufferPointer<Double>) -> [Acc] {
+        let e = ensemble
+        let average = e.combination == .average
+        var sums = average ? [Acc](repeating: 0, count: e.outputCount) : e.baseScores.map { Acc($0) }
+        for tree in 0..<e.treeCount {
+            let leaf = leaf(tree: tree, row: row)
+            let output = Int(e.treeOutputs[tree])
+            for k in 0..<e.leafWidth {
+                sums[output + k] += Acc(e.leafValues[leaf * e.leafWidth + k])
+            }
+        }
+        if average {
+            for k in 0..<e.outputCount {
+                sums[k] = sums[k] / Acc(treesPerOutput[k]) + Acc(e.baseScores[k])
+            }
+        }
+        return sums
+    }
+
+    /// The link applied to raw scores, in the accumulation precision.
+    package func transformed(_ raw: [Double]) -> [Double] {
+        switch ensemble.accumulation {
+        case .float32:
+            return TreeLink.apply(ensemble.link, scale: ensemble.linkScale, raw.map { Float($0) }).map { Double($0) }
+        case .float64: return TreeLink.apply(ensemble.link, scale: ensemble.linkScale, raw)
+        }
+    }
+
+    /// Class probabilities of a classifier: a single output p becomes [1 - p, p].
+    package func probabilities(_ transformed: [Double]) -> [Double] {
+        guard transformed.count == 1 else { return transformed }
+        switch ensemble.accumulation {
+        case .float32: return [Double(1 - Float(transformed[0])), transformed[0]]
+        case .float64: return [1 - transformed[0], transformed[0]]
+        }
+    }
+
+    /// The predicted class index: p > 0.5 for one output, else the first maximum.
+    package func classIndex(_ transformed: [Double]) -> Int {
+        if transformed.count == 1 { return transformed[0] > 0.5 ? 1 : 0 }
+        var best = 0
+        for k in 1..<transformed.count where transformed[k] > transformed[best] { best = k }
+        return best
+    }
+}
+
+/// The links, one formula per library (see ``TreeEnsemble/Link``).
+package enum TreeLink {
+    package static func apply(_ link: TreeEnsemble.Link, scale: Double, _ x: [Float]) -> [Float] {
+        switch link {
+        case .identity: return x
+        case .sigmoid:
+            let s = Float(scale)
+            return x.map { 1 / (1 + expf(-(s * $0))) }
+        case .xgboostSigmoid: return x.map(xgboostSigmoid)
+        case .exp: return x.map { expf($0) }
+        case .softmax:
+            let top = x.reduce(x[0]) { Swift.max($0, $1) }
+            let e = x.map { expf($0 - top) }
+            let sum = e.reduce(Float(0), +)
+            return e.map { $0 / sum }
+        case .xgboostSoftmax: return xgboostSoftmax(x)
+        }
+    }
+
+    package static func apply(_ link: TreeEnsemble.Link, scale: Double, _ x: [Double]) -> [Double] {
+        switch link {
+        case .identity: return x
+        case .sigmoid: return x.map { 1 / (1 + Glibc.exp(-(scale * $0))) }
+        case .xgboostSigmoid: return x.map { Double(xgboostSigmoid(Float($0))) }
+        case .exp: return x.map { Glibc.exp($0) }
+        case .softmax:
+            let top = x.reduce(x[0]) { Swift.max($0, $1) }
+            let e = x.map { Glibc.exp($0 - top) }
+            let sum = e.reduce(0, +)
+            return e.map { $0 / sum }
+        case .xgboostSoftmax: return xgboostSoftmax(x.map { Float($0) }).map { Double($0) }
+        }
+    }
+
+    /// `common::Sigmoid(float)`: `x = min(-x, 88.7f); 1 / (expf(x) + 1 + 1e-16f)`.
+    @inline(__always)
+    package static func xgboostSigmoid(_ x: Float) -> Float {
+        let clamped = Swift.min(-x, Float(88.7))
+        let denominator = expf(clamped) + 1 + Float(1e-16)
+        return 1 / denominator
+    }
+
+    /// `common::Softmax`: float `fmaxf` maximum, `expf(x - max)`, a double sum, divided by the
+    /// sum cast to float.
+    package static func xgboostSoftmax(_ x: [Float]) -> [Float] {
+        var top = x[0]
+        for v in x.dropFirst() { top = fmaxf(v, top) }
+        var sum = 0.0
+        var e = x
+        for k in e.indices {
+            e[k] = expf(e[k] - top)
+            sum += Double(e[k])
+        }
+        let divisor = Float(sum)
+        return e.map { $0 / divisor }
+    }
+}

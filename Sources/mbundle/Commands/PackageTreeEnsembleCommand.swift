@@ -1,0 +1,109 @@
+import ArgumentParser
+import ModelBundle
+import ModelFlavors
+
+/// `mbundle package tree-ensemble --xgboost FILE | --lightgbm FILE --example F -o DIR`: a native
+/// tree bundle from a raw XGBoost (`.json`/`.ubj`, recognised by content) or LightGBM (text) model
+/// trained outside MLflow.
+struct PackageTreeEnsembleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        // Reached as `mbundle package tree-ensemble` (MBundle.main rewrites the two words), kept a
+        // separate command so the linear `package` command's options stay as they are.
+        commandName: "package-tree-ensemble",
+        abstract: "Package an XGBoost or LightGBM model file into a bundle MLflow can load.",
+        discussion: """
+            Nothing in the model file is executed. --model-class says how predict answers, as MLflow's \
+            wrappers do: Booster (default; the transformed scores), XGBClassifier (class labels; \
+            --predict-fn predict_proba for probabilities) or XGBRegressor. The signature is inferred from \
+            --example unless --signature gives it. An existing non-empty output directory is refused.
+            """,
+        shouldDisplay: false
+    )
+
+    /// `package tree-ensemble …` → `package-tree-ensemble …`.
+    static func rewrite(_ arguments: [String]) -> [String] {
+        guard arguments.count >= 2, arguments[0] == "package", arguments[1] == "tree-ensemble" else { return arguments }
+        return ["package-tree-ensemble"] + arguments.dropFirst(2)
+    }
+
+    @Option(help: "An XGBoost model file (model.json or model.ubj).")
+    var xgboost: String?
+
+    @Option(help: "A LightGBM text model file (Booster.save_model).")
+    var lightgbm: String?
+
+    @Option(name: .customLong("model-class"), help: "Booster, XGBClassifier or XGBRegressor.")
+    var modelClass: String = "Booster"
+
+    @Option(name: .customLong("predict-fn"), help: "predict, predict_proba or predict_raw.")
+    var predictFunction: String = "predict"
+
+    @Option(help: "An input example: CSV with a header, or JSON.")
+    var example: String
+
+    @Option(help: "A JSON file {\"inputs\": …, \"outputs\": …} giving the signature instead of inferring it.")
+    var signature: String?
+
+    @Option(name: .shortAndLong, help: "The bundle directory to create.")
+    var output: String
+
+    func validate() throws {
+        guard (xgboost == nil) != (lightgbm == nil) else {
+            throw ValidationError("give exactly one of --xgboost FILE and --lightgbm FILE")
+        }
+        guard TreeEnsembleFlavorConfiguration.PredictFunction(rawValue: predictFunction) != nil else {
+            throw ValidationError("--predict-fn must be predict, predict_proba or predict_raw")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors { () throws(ModelBundleError) in
+            let exampleFile = try PackagingExample(
+                bytes: try PackageCommand.readFile(
+                    example,
+                    limit: PackagingExample.maximumFileSize,
+                    code: .inputInvalid
+                ),
+                fileName: example
+            )
+            var signature = try self.signature.map(PackageCommand.signature(from:)) ?? ModelSignature()
+            if signature.inputs == nil { signature.inputs = exampleFile.schema }
+            let width = signature.inputs.flatMap { $0.isTensorBased ? nil : $0.columns.count }
+            var package: TreeEnsemblePackage
+            if let xgboost {
+                let bytes = try PackageCommand.readFile(
+                    xgboost,
+                    limit: XGBoostModelReader.maximumFileSize,
+                    code: .weightsInvalid
+                )
+                package = try BoosterBundleReader.xgboost(
+                    bytes,
+                    fileName: xgboost,
+                    modelClass: modelClass,
+                    featureWidth: width
+                )
+            } else {
+                let path = lightgbm ?? ""
+                let bytes = try PackageCommand.readFile(
+                    path,
+                    limit: LightGBMModelReader.maximumFileSize,
+                    code: .weightsInvalid
+                )
+                package = try BoosterBundleReader.lightgbm(
+                    bytes,
+                    fileName: path,
+                    modelClass: modelClass,
+                    featureWidth: width
+                )
+            }
+            package.configuration.predictFunction =
+                TreeEnsembleFlavorConfiguration.PredictFunction(rawValue: predictFunction) ?? .predict
+            try TreeEnsembleBundleWriter.write(
+                package,
+                signature: signature,
+                example: exampleFile.inputExample,
+                to: output
+            )
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import ModelBundle
+import ModelFlavors
+import ModelRuntime
+import Testing
+
+/// scikit-learn tree models saved by real `mlflow.sklearn.save_model` (Tests/Fixtures/sklearn-trees,
+/// Scripts/make-sklearn-tree-fixtures.py), predicted by the `sklearn` interop flavor and compared with
+/// scikit-learn's own outputs on rows with NaN and values at, and one ulp around, the thresholds.
+@Suite struct SklearnTreeFixtureTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/sklearn-trees")
+
+    static func expected() throws -> [String: Any] {
+        let data = try Data(contentsOf: root.appendingPathComponent("expected.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// Models whose probabilities or values go through numpy's `exp` (softmax, log link): numpy
+    /// dispatches its own SIMD exp on AVX-512 machines, which differs from the C library's in the
+    /// last bit on a few percent of inputs, so these are compared within 4 ulp; labels stay exact.
+    static let numpyExp: Set<String> = ["gb_multiclass", "hgb_multiclass_numeric", "hgb_poisson"]
+
+    /// A copy of a fixture bundle with `predict_fn` set; the caller removes it.
+    static func bundle(_ name: String, predictFunction: String) throws -> URL {
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mbundle-sktree-\(UUID().uuidString)"
+        )
+        try FileManager.default.copyItem(at: root.appendingPathComponent(name), to: target)
+        let manifestURL = target.appendingPathComponent("MLmodel")
+        let manifest = try String(contentsOf: manifestURL, encoding: .utf8)
+        try manifest.replacingOccurrences(of: "predict_fn: predict\n", with: "predict_fn: \(predictFunction)\n")
+            .replacingOccurrences(
+                of: "    env:\n      conda: conda.yaml\n      virtualenv: python_env.yaml\n",
+                with: ""
+            )
+            .write(to: manifestURL, atomically: true, encoding: .utf8)
+        return target
+    }
+
+    static func predict(_ name: String, _ function: String, rows: [[Any]], converted: Bool = false) throws
+        -> PredictionOutput
+    {
+        var path = try bundle(name, predictFunction: function)
+        defer { try? FileManager.default.removeItem(at: path) }
+        if converted {
+            // mbundle convert's library call: the native tree_ensemble bundle, loaded in place of the original.
+            let target = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "mbundle-sktree-\(UUID().uuidString)"
+            )
+            let original = try BundleReader(path: path.path).read()
+            try SklearnBundleConverter.convert(original, to: target.path)
+            try? FileManager.default.removeItem(at: path)
+            path = target
+        }
+        let model = try ModelLoader(registry: .builtIn).load(path: path.path)
+        let body = try JSONSerialization.data(withJSONObject: ["inputs": rows])
+        let request = try RequestDecoder(schema: model.requestSchema).decode(Array(body), format: .json)
+        return try model.predict(request)
+    }
+
+    static let skopsCases = [
+        "dt_classifier", "dt_regressor", "rf_classifier", "rf_regressor", "et_classifier", "et_regressor_two_outputs",
+        "gb_binary", "gb_multiclass", "gb_binary_zero_init", "gb_exponential", "gb_regressor", "gb_regressor_huber",
+        "hgb_poisson", "hgb_binary_numeric", "hgb_multiclass_numeric",
+    ]
+
+    /// Trees and forests from pickle (and one cloudpickle) bundles.
+    static let pickleCases = [
+        "dt_classifier_pickle", "dt_classifier_cloudpickle", "dt_regressor_pickle", "rf_classifier_pickle",
+        "rf_regressor_pickle", "et_classifier_pickle", "et_regressor_two_outputs_pickle", "gb_binary_pickle",
+        "gb_multiclass_pickle", "gb_binary_zero_init_pickle", "gb_exponential_pickle", "gb_regressor_pickle",
+        "gb_regressor_huber_pickle",
+    ]
+
+    @Test("skops tree bundles predict scikit-learn's labels and bit-identical values", arguments: skopsCases)
+    func skopsPredictions(_ name: String) throws {
+        try check(name, bundle: "\(name)_skops")
+    }
+
+    @Test("pickle tree bundles predict scikit-learn's labels and bit-identical values", arguments: pickleCases)
+    func picklePredictions(_ bundle: String) throws {
+        let name = String(bundle.prefix(upTo: bundle.lastIndex(of: "_") ?? bundle.endIndex))
+        try check(name, bundle: bundle)
+    }
+
+    @Test("a HistGradientBoosting pickle is refused naming a global the restricted reader does not allow")
+    func histGradientBoostingPickleRefused() throws {
+        let path = try Self.bundle("hgb_poisson_pickle", predictFunction: "predict")
+        defer { try? FileManager.default.removeItem(at: path) }
+        #expect {
+            _ = try ModelLoader(registry: .builtIn).load(path: path.path)
+        } throws: { error in
+            (error as? ModelBundleError)?.code == .flavorUnavailable
+                && (error as? ModelBundleError)?.message.contains("does not allow") == true
+        }
+    }
+
+    @Test(
+        "converted skops tree bundles (native tree_ensemble) predict what scikit-learn predicts",
+        arguments: skopsCases
+    )
+    func convertedPredictions(_ name: String) throws {
+        try check(name, bundle: "\(name)_skops", converted: true)
+    }
+
+    func check(_ name: String, bundle: String, converted: Bool = false) throws {
+        let record = try #require(try Self.expected()[name] as? [String: Any], "\(name) in expected.json")
+        let rows = try #require(record["X"] as? [[Any]])
+        for function in ["predict", "predict_proba"] {
+            guard let want = record[function] as? [String: Any] else { continue }
+            let output = try Self.predict(bundle, function, rows: rows, converted: converted)
+            guard case .tensor(let tensor) = output else {
+                Issue.record("\(name) \(function): not a tensor")
+                continue
+            }
+            #expect(tensor.shape == (want["shape"] as? [Int]), "\(name) \(function) shape")
+            if let labels = want["labels"] as? [Any] {
+                switch tensor.values {
+                case .long(let got): #expect(got.map { "\($0)" } == labels.map { "\($0)" }, "\(name) labels")
+                case .string(let got): #expect(got == labels.compactMap { $0 as? String }, "\(name) labels")
+                default: Issue.record("\(name) \(function): labels of another type")
+                }
+                continue
+            }
+            let bits = try #require(want["bits"] as? [NSNumber]).map { $0.uint64Value }
+            guard case .double(let got) = tensor.values else {
+                Issue.record("\(name) \(function): not float64")
+                continue
+            }
+            #expect(got.count == bits.count)
+            for (index, (value, expected)) in zip(got, bits).enumerated() {
+                let want = Double(bitPattern: expected)
+                if Self.numpyExp.contains(name) && function == "predict_proba" || name == "hgb_poisson" {
+                    #expect(abs(value - want) <= 4 * want.ulp, "\(name) \(function)[\(index)]: \(value) vs \(want)")
+                } else {
+                    #expect(value.bitPattern == expected, "\(name) \(function)[\(index)]: \(value) vs \(want)")
+                }
+            }
+        }
+    }
+
+    @Test("HistGradientBoosting with categorical features is refused naming its _preprocessor")
+    func categoricalRefused() throws {
+        let path = try Self.bundle("hgb_binary_skops", predictFunction: "predict")
+        defer { try? FileManager.default.removeItem(at: path) }
+        #expect {
+            _ = try ModelLoader(registry: .builtIn).load(path: path.path)
+        } throws: { error in
+            (error as? ModelBundleError)?.item?.contains("_preprocessor") == true
+        }
+    }
+}
+
+extension SklearnTreeFixtureTests {
+    @Test("a tree model saved by scikit-learn before 1.3 is refused naming the version")
+    func oldVersionRefused() throws {
+        let path = try Self.bundle("dt_regressor_pickle", predictFunction: "predict")
+        defer { try? FileManager.default.removeItem(at: path) }
+        // The pickle records _sklearn_version as a str; the same length keeps every opcode valid.
+        let model = path.appendingPathComponent("model.pkl")
+        var bytes = Array(try Data(contentsOf: model))
+        let version = Array("1.9.1".utf8)
+        let start = try #require(
+            (0...(bytes.count - version.count)).first { bytes[$0..<($0 + version.count)].elementsEqual(version) }
+        )
+        bytes.replaceSubrange(start..<(start + version.count), with: Array("1.2.2".utf8))
+        try Data(bytes).write(to: model)
+        #expect {
+            _ = try ModelLoader(registry: .builtIn).load(path: path.path)
+        } throws: { error in
+            guard let error = error as? ModelBundleError else { return false }
+            return error.code == .unsupportedFormatVersion && error.message.contains("scikit-learn 1.2.2")
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import ModelBundle
+import ModelFlavors
+import ModelRuntime
+import Testing
+
+/// MLflow-written XGBoost and LightGBM bundles predict what MLflow predicted; converted native
+/// bundles predict the same; the native arrays refuse hostile files naming tree and node.
+@Suite struct TreeBundleTests {
+    static func scratch() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-trees-\(UUID().uuidString)").path
+    }
+
+    static func request(_ golden: TreeFixtures.Case, columns: [String]) throws -> DecodedRequest {
+        var rows: [[Any]] = []
+        for row in 0..<golden.rows {
+            var cells: [Any] = []
+            for value in golden.inputs[(row * golden.width)..<((row + 1) * golden.width)] {
+                cells.append(value.isNaN ? NSNull() as Any : value as Any)
+            }
+            rows.append(cells)
+        }
+        let body = try JSONSerialization.data(withJSONObject: ["dataframe_split": ["columns": columns, "data": rows]])
+        return try RequestDecoder().decode(Array(body), format: .json)
+    }
+
+    static func values(_ output: PredictionOutput) -> [Double] {
+        guard case .tensor(let tensor) = output else { return [] }
+        switch tensor.values {
+        case .double(let v): return v
+        case .float(let v): return v.map(Double.init)
+        case .long(let v): return v.map(Double.init)
+        default: return []
+        }
+    }
+
+    static let bundles = TreeFixtures.cases.filter { $0.bundle != nil }
+
+    @Test(arguments: bundles)
+    func mlflowBundlesAndTheirConversions(_ golden: TreeFixtures.Case) throws {
+        let path = TreeFixtures.directory.appendingPathComponent(try #require(golden.bundle)).path
+        let columns = (0..<golden.width).map { "f\($0)" }
+        let model = try ModelLoader(registry: .builtIn).load(path: path)
+        let predicted = Self.values(try model.predict(try Self.request(golden, columns: columns)))
+        #expect(
+            TreeFixtures.same(predicted, golden.predict),
+            "\(golden.name): \(TreeFixtures.firstDifference(predicted, golden.predict))"
+        )
+        // Converted: the native flavor answers the same, bit for bit.
+        let target = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        let opened = try BundleReader(path: path).read()
+        try TreeEnsembleBundleWriter.convert(opened, to: target)
+        let native = try ModelLoader(registry: .builtIn).load(path: target)
+        #expect(native.flavorName == "tree_ensemble")
+        let again = Self.values(try native.predict(try Self.request(golden, columns: columns)))
+        #expect(
+            TreeFixtures.same(again, golden.predict),
+            "\(golden.name) converted: \(TreeFixtures.firstDifference(again, golden.predict))"
+        )
+    }
+
+    @Test func nativeArraysRoundTrip() throws {
+        let model = try LightGBMModelReader.read(try TreeFixtures.bytes("lgb_multiclass.txt"))
+        let bytes = try TreeEnsembleArrays.fileBytes(model.ensemble)
+        let decoded = try TreeEnsembleArrays.decode(bytes: bytes)
+        #expect(decoded.ensemble == model.ensemble)
+    }
+
+    @Test func nativeArraysRefuseHostileFiles() throws {
+        let model = try XGBoostModelReader.read(try TreeFixtures.bytes("xgb_multi_softprob.ubj"))
+        func refusal(_ edit: (inout TreeEnsemble) -> Void) throws -> ModelBundleError {
+            var e = model.ensemble
+            edit(&e)
+            let bytes = try TreeEnsembleArrays.fileBytes(e)
+            return try #require(throws: ModelBundleError.self) { try TreeEnsembleArrays.decode(bytes: bytes) }
+        }
+        #expect(try refusal { $0.nodeLeft[1] = 0 }.item == "tree 0 node 1")  // back to the root
+        #expect(try refusal { $0.nodeRight[Int($0.treeStarts[2])] = 1 }.item == "tree 2 node 0")  // shared child
+        #expect(try refusal { $0.nodeFeature[0] = 9 }.item == "tree 0 node 0")
+        #expect(try refusal { $0.treeOutputs[4] = 3 }.item == "tree 4")
+        #expect(throws: ModelBundleError.self) { try TreeEnsembleArrays.decode(bytes: Array("garbage!".utf8)) }
+        // A truncated file and a flipped metadata value.
+        let bytes = try TreeEnsembleArrays.fileBytes(model.ensemble)
+        #expect(throws: ModelBundleError.self) { try TreeEnsembleArrays.decode(bytes: Array(bytes.dropLast(9))) }
+        var text = bytes
+        // "xgboost_softmax" becomes "ygboost_softmax", a link this build does not know.
+        if let at = text.firstIndex(of: UInt8(ascii: "x")) { text[at] = UInt8(ascii: "y") }
+        #expect(throws: ModelBundleError.self) { try TreeEnsembleArrays.decode(bytes: text) }
+    }
+
+    @Test func signatureWidthMustMatch() throws {
+        let model = try LightGBMModelReader.read(try TreeFixtures.bytes("lgb_binary.txt"))
+        let bytes = try TreeEnsembleArrays.fileBytes(model.ensemble)
+        let error = try #require(throws: ModelBundleError.self) {
+            try TreeEnsembleArrays.decode(bytes: bytes, featureWidth: 7)
+        }
+        #expect(error.item == "feature_count")
+    }
+}
