@@ -178,8 +178,10 @@ package enum TreeEnsembleArrays {
 
     private static func uint32s(_ t: WeightTensor) -> [UInt32] {
         let b = t.bytes
-        return (0..<(b.count / 4)).map { i in
-            UInt32(b[4 * i]) | UInt32(b[4 * i + 1]) << 8 | UInt32(b[4 * i + 2]) << 16 | UInt32(b[4 * i + 3]) << 24
+        return (0..<(b.count / 4)).map { i -> UInt32 in
+            let low = UInt32(b[4 * i]) | UInt32(b[4 * i + 1]) << 8
+            let high = UInt32(b[4 * i + 2]) << 16 | UInt32(b[4 * i + 3]) << 24
+            return low | high
         }
     }
 

@@ -10,14 +10,7 @@ struct PreprocessedModel: FlavorModel {
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
         let (values, rows) = try stage.transform(request.input)
-        let features: Tensor
-        do {
-            features = try Tensor(shape: [rows, stage.outputWidth], values: .double(values))
-        } catch let error as ModelBundleError {
-            throw error
-        } catch {
-            throw ModelBundleError(.inputInvalid, "cannot build the feature matrix", detail: "\(error)")
-        }
+        let features = try Tensor(shape: [rows, stage.outputWidth], values: .double(values))
         return try model.predict(EnforcedRequest(input: .tensor(features), params: request.params))
     }
 }

@@ -40,6 +40,11 @@ enum SklearnEstimator: Sendable {
     /// A tree, forest or gradient-boosting model (Sources/ModelFlavors/SklearnTrees).
     case trees(SklearnTreeModel)
 
+    /// Tree models compare features, so no affine step can be folded into them.
+    var isTreeModel: Bool {
+        if case .trees = self { true } else { false }
+    }
+
     /// What scikit-learn calls each class this reader knows, fully qualified as skops and pickle
     /// record it. ``role`` says where each may appear.
     enum Kind: String, CaseIterable, Sendable {

@@ -29,6 +29,7 @@ package enum SklearnPipelineReader {
         case .logisticRegression: name = "logistic regression"
         case .linearRegression: name = "linear regression"
         case .linearClassifier: name = "linear classifier"
+        case .trees(let trees): name = trees.estimator
         }
         return Summary(stage: model.stage, estimator: name)
     }

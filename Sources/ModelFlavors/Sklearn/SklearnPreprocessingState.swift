@@ -432,7 +432,8 @@ enum SklearnModelState {
             "steps",
             fileName
         )
-        guard let lastEntry = steps.last, let finalStep = lastEntry.value.object, finalStep.kind.role == .estimator
+        guard let lastEntry = steps.last, let finalStep = lastEntry.value.object,
+            finalStep.kind.role == .estimator || finalStep.kind.role == .treeModel
         else {
             throw ModelBundleError(
                 .flavorUnavailable,
@@ -468,8 +469,9 @@ enum SklearnModelState {
         let root = PreprocessingStep(name: "pipeline", inputWidth: first.inputWidth, kind: .sequence(children))
         let stage = try PreprocessingStage(root: root)
         // The optimisation of a stage of plain scalers (no clipping): folded into the linear
-        // weights, w·z + b with z affine in x, so the kernels read the frame directly.
-        if let scalers = stage.foldableScalers {
+        // weights, w·z + b with z affine in x, so the kernels read the frame directly. Trees compare
+        // the scaled values themselves (cast to float32), so their stage always runs.
+        if !estimator.isTreeModel, let scalers = stage.foldableScalers {
             var folded: [SklearnEstimator.Step] = []
             for scaler in scalers {
                 let kind = SklearnEstimator.Kind.allCases.first { $0.shortName == scaler.className } ?? .standardScaler

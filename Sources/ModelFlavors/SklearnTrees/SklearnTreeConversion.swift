@@ -8,8 +8,16 @@ enum SklearnTreeConversion {
     /// linear model, converted by SklearnBundleConverter).
     static func package(from bundle: OpenedBundle) throws(ModelBundleError) -> TreeEnsemblePackage? {
         guard let configuration = bundle.manifest.flavor(SklearnFlavor.name) else { return nil }
-        let (estimator, _) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
-        guard case .trees(let model) = estimator else { return nil }
+        let (read, fileName) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
+        guard case .trees(let model) = read.estimator else { return nil }
+        guard read.stage == nil else {
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(fileName): convert does not yet write a preprocessing stage in front of a tree ensemble; "
+                    + "predict runs this bundle as it is",
+                item: fileName
+            )
+        }
         let name = bundle.manifest.pythonFunction?.predictFunction ?? "predict"
         let supported = model.isClassifier ? ["predict", "predict_proba"] : ["predict"]
         guard supported.contains(name), let function = TreeEnsembleFlavorConfiguration.PredictFunction(rawValue: name)

@@ -57,53 +57,15 @@ struct PackageTreeEnsembleCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors { () throws(ModelBundleError) in
-            let exampleFile = try PackagingExample(
-                bytes: try PackageCommand.readFile(
-                    example,
-                    limit: PackagingExample.maximumFileSize,
-                    code: .inputInvalid
-                ),
-                fileName: example
-            )
-            var signature = try self.signature.map(PackageCommand.signature(from:)) ?? ModelSignature()
-            if signature.inputs == nil { signature.inputs = exampleFile.schema }
-            let width = signature.inputs.flatMap { $0.isTensorBased ? nil : $0.columns.count }
-            var package: TreeEnsemblePackage
-            if let xgboost {
-                let bytes = try PackageCommand.readFile(
-                    xgboost,
-                    limit: XGBoostModelReader.maximumFileSize,
-                    code: .weightsInvalid
-                )
-                package = try BoosterBundleReader.xgboost(
-                    bytes,
-                    fileName: xgboost,
-                    modelClass: modelClass,
-                    featureWidth: width
-                )
-            } else {
-                let path = lightgbm ?? ""
-                let bytes = try PackageCommand.readFile(
-                    path,
-                    limit: LightGBMModelReader.maximumFileSize,
-                    code: .weightsInvalid
-                )
-                package = try BoosterBundleReader.lightgbm(
-                    bytes,
-                    fileName: path,
-                    modelClass: modelClass,
-                    featureWidth: width
-                )
-            }
-            package.configuration.predictFunction =
-                TreeEnsembleFlavorConfiguration.PredictFunction(rawValue: predictFunction) ?? .predict
-            try TreeEnsembleBundleWriter.write(
-                package,
-                signature: signature,
-                example: exampleFile.inputExample,
-                to: output
-            )
-        }
+        let source: TreeEnsemblePackageFiles.Source =
+            if let xgboost { .xgboost(path: xgboost) } else { .lightgbm(path: lightgbm ?? "") }
+        let files = TreeEnsemblePackageFiles(
+            source: source,
+            modelClass: modelClass,
+            predictFunction: TreeEnsembleFlavorConfiguration.PredictFunction(rawValue: predictFunction) ?? .predict,
+            examplePath: example,
+            signaturePath: signature
+        )
+        try reportingErrors { () throws(ModelBundleError) in try files.write(to: output) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ModelBundle
+import ModelCodecs
 import ModelFlavors
 import ModelRuntime
 import Testing
