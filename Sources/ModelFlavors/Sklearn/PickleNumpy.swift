@@ -8,7 +8,7 @@ enum PickleNumpy {
     typealias Fail = (String) -> ModelBundleError
 
     /// The element codes numpy's dtype pickles carry that this reader accepts.
-    static let numericCodes: Set<String> = ["f8", "f4", "i8", "i4", "i2", "i1", "u4", "u1", "b1"]
+    static let numericCodes: Set<String> = ["f8", "f4", "i8", "i4", "i2", "i1", "u8", "u4", "u1", "b1"]
 
     static func reduce(_ callable: PickleReaderValue, _ arguments: [PickleReaderValue], fail: Fail)
         throws(ModelBundleError) -> PickleReaderValue

@@ -186,6 +186,12 @@ struct PickleReader {
             case 0x4A: try push(.int(Int64(Int32(truncatingIfNeeded: try readUnsigned(4)))))  // BININT
             case 0x8A:  // LONG1: at most 8 bytes, two's complement little-endian.
                 let length = try readLength(1)
+                if length > 8, length <= 32 {
+                    // A bit generator's 128-bit state (HistGradientBoosting's rng): kept as raw bytes,
+                    // which nothing that reads an int accepts.
+                    try push(.bytes(try readBytes(length)))
+                    continue
+                }
                 guard length <= 8 else { throw fail("LONG1 of \(length) bytes is too large", at: offset) }
                 let raw = try readBytes(length)
                 var value: UInt64 = 0

@@ -144,6 +144,23 @@ enum PickleReaderGlobal: String, Sendable {
     case randomStateConstructor = "numpy.random._pickle.__randomstate_ctor"
     case bitGeneratorConstructor = "numpy.random._pickle.__bit_generator_ctor"
     case mt19937 = "numpy.random._mt19937.MT19937"
+    // HistGradientBoosting: estimators, trees and binner by NEWOBJ + BUILD; inert parts as above.
+    case histGradientBoostingClassifier =
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier"
+    case histGradientBoostingRegressor =
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingRegressor"
+    case treePredictor = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
+    case binMapper = "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper"
+    case labelEncoder = "sklearn.preprocessing._label.LabelEncoder"
+    case halfPoissonLoss = "sklearn._loss.loss.HalfPoissonLoss"
+    case halfGammaLoss = "sklearn._loss.loss.HalfGammaLoss"
+    case logLink = "sklearn._loss.link.LogLink"
+    case cyHalfPoissonLoss = "sklearn._loss._loss.CyHalfPoissonLoss"
+    case cyHalfGammaLoss = "sklearn._loss._loss.CyHalfGammaLoss"
+    case generatorConstructor = "numpy.random._pickle.__generator_ctor"
+    case pcg64 = "numpy.random._pcg64.PCG64"
+    case unpickleSeedSequence = "numpy.random.bit_generator.__pyx_unpickle_SeedSequence"
+    case seedSequence = "numpy.random.bit_generator.SeedSequence"
     // SGDClassifier's _loss_function_ (REDUCE with () or (threshold,)): hinge, modified_huber,
     // log_loss. Other losses' classes stay refused.
     case hingeLoss = "sklearn.linear_model._sgd_fast.Hinge"
@@ -159,7 +176,8 @@ enum PickleReaderGlobal: String, Sendable {
             .exponentialLoss, .identityLink, .logitLink, .halfLogitLink, .multinomialLogit, .interval,
             .cyHalfSquaredError, .cyAbsoluteError, .cyPinballLoss, .cyHuberLoss, .cyExponentialLoss,
             .cyHalfMultinomialLoss, .unpickleCyHalfMultinomialLoss, .randomStateConstructor, .bitGeneratorConstructor,
-            .mt19937:
+            .mt19937, .labelEncoder, .halfPoissonLoss, .halfGammaLoss, .logLink, .cyHalfPoissonLoss, .cyHalfGammaLoss,
+            .generatorConstructor, .pcg64, .unpickleSeedSequence, .seedSequence:
             true
         default: false
         }
