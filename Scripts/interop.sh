@@ -15,4 +15,6 @@ echo "== interop matrix: MLflow-written bundles, mbundle package/convert, refusa
 "$venv/bin/python" "$root/Scripts/interop-matrix.py" "$mbundle" || status=1
 echo "== mbundle convert on the MLflow fixture bundles, judged by mlflow.pyfunc" >&2
 "$venv/bin/python" "$root/Scripts/check-converted-interop.py" "$mbundle" || status=1
+echo "== tree ensembles: mlflow.xgboost / mlflow.lightgbm bundles and their conversions (Scripts/check-tree-interop.py)" >&2
+"$venv/bin/python" "$root/Scripts/check-tree-interop.py" "$mbundle" || status=1
 exit "$status"
