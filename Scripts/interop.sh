@@ -17,4 +17,6 @@ echo "== mbundle convert on the MLflow fixture bundles, judged by mlflow.pyfunc"
 "$venv/bin/python" "$root/Scripts/check-converted-interop.py" "$mbundle" || status=1
 echo "== scikit-learn preprocessing pipelines (issue #13): mbundle predict/convert vs MLflow's scoring path" >&2
 "$venv/bin/python" "$root/Scripts/interop-pipelines.py" "$mbundle" || status=1
+echo "== tree ensembles: mlflow.xgboost / mlflow.lightgbm bundles and their conversions (Scripts/check-tree-interop.py)" >&2
+"$venv/bin/python" "$root/Scripts/check-tree-interop.py" "$mbundle" || status=1
 exit "$status"
