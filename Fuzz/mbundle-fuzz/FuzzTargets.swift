@@ -1,6 +1,6 @@
 import ModelBundle
-import ModelCodecs
 import ModelBundleArchive
+import ModelCodecs
 import ModelFlavors
 
 /// One fuzz target per reader of untrusted bytes. Each takes the fuzzer's input as the whole

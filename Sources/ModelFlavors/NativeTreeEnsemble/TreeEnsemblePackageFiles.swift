@@ -56,14 +56,24 @@ public struct TreeEnsemblePackageFiles: Sendable {
                 limit: XGBoostModelReader.maximumFileSize,
                 code: .weightsInvalid
             )
-            package = try BoosterBundleReader.xgboost(bytes, fileName: path, modelClass: modelClass, featureWidth: width)
+            package = try BoosterBundleReader.xgboost(
+                bytes,
+                fileName: path,
+                modelClass: modelClass,
+                featureWidth: width
+            )
         case .lightgbm(let path):
             let bytes = try LinearModelPackageFiles.readFile(
                 path,
                 limit: LightGBMModelReader.maximumFileSize,
                 code: .weightsInvalid
             )
-            package = try BoosterBundleReader.lightgbm(bytes, fileName: path, modelClass: modelClass, featureWidth: width)
+            package = try BoosterBundleReader.lightgbm(
+                bytes,
+                fileName: path,
+                modelClass: modelClass,
+                featureWidth: width
+            )
         }
         package.configuration.predictFunction = predictFunction
         try TreeEnsembleBundleWriter.write(package, signature: signature, example: exampleFile.inputExample, to: output)

@@ -126,7 +126,7 @@ enum SkopsReader {
         let allowedData =
             loader == "SliceNode" || loader == "DTypeNode"
             || (loader == "TypeNode" && allowedTypes.contains(className))
-                // Tree models: the Tree's TreeNode, and the inert parts of their state (SklearnTreeSkopsParts).
+        // Tree models: the Tree's TreeNode, and the inert parts of their state (SklearnTreeSkopsParts).
         let allowedTreePart = SklearnTreeSkopsParts.allows(loader: loader, className: className)
         if !dataLoaders.contains(loader), !allowedObject, !allowedLoss, !allowedData, !allowedTreePart {
             let name = (try? qualifiedName(node, at: path, schemaItem)) ?? "?"
