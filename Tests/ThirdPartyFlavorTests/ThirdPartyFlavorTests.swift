@@ -45,7 +45,12 @@ struct DoublingModel: FlavorModel {
     @Test func registeredThirdPartyFlavorLoadsAndPredicts() throws {
         let path = try bundle([("acme_doubling", ManifestMap([("format_version", .int(1))]))])
         let registry = FlavorRegistry.builtIn.registering(DoublingFlavor.self)
-        #expect(registry.names == ["logistic_regression", "linear_regression", "sklearn", "acme_doubling"])
+        #expect(
+            registry.names == [
+                "logistic_regression", "linear_regression", "tree_ensemble", "sklearn", "xgboost", "lightgbm",
+                "acme_doubling",
+            ]
+        )
         let model = try ModelLoader(registry: registry).load(path: path)
         #expect(model.flavorName == "acme_doubling")
         let output = try model.predict(.tensor(try Tensor(shape: [3], values: .double([1, 2.5, -4]))))
