@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The registry bridge (ModelRegistryClient): MLflow's REST API and artifact proxy over HTTPS.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C boundary: the system libarchive, imported by ModelBundleArchive only.
@@ -47,11 +51,24 @@ let package = Package(
         // Built-in flavors, one folder each. ModelBundleArchive: skops files are zip archives, read
         // through the same hardened reader as bundle archives.
         .target(name: "ModelFlavors", dependencies: ["ModelRuntime", "ModelBundleArchive", "CLinearKernels"]),
+        // models:/ and runs:/ resolved against an MLflow tracking server, the content-addressed
+        // download cache, and `mbundle log`.
+        .target(
+            name: "ModelRegistryClient",
+            dependencies: [
+                "ModelBundle",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // The command-line tool: thin commands over the libraries.
         .executableTarget(
             name: "mbundle",
             dependencies: [
-                "ModelBundle", "ModelBundleArchive", "ModelRuntime", "ModelFlavors",
+                "ModelBundle", "ModelBundleArchive", "ModelRuntime", "ModelFlavors", "ModelRegistryClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +78,7 @@ let package = Package(
         .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime"]),
         .testTarget(name: "ModelFlavorsTests", dependencies: ["ModelFlavors", "CLinearKernels"]),
         .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle"]),
+        .testTarget(name: "ModelRegistryClientTests", dependencies: ["ModelRegistryClient"]),
         .testTarget(name: "ThirdPartyFlavorTests", dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors"]),
     ]
 )

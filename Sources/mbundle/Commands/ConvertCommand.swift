@@ -27,6 +27,12 @@ struct ConvertCommand: ParsableCommand {
             // An archive's extracted copy must outlive the reading of its files.
             defer { withExtendedLifetime(opened) {} }
             try SklearnBundleConverter.convert(opened.bundle, to: output)
+            // The converted bundle is new files: a signature of the source cannot carry over.
+            if opened.bundle.directory.containsFile(try BundlePath(BundleSignature.fileName)) {
+                printError(
+                    "note: \(model) is signed; \(output) is a new bundle and unsigned (sign it with mbundle sign)"
+                )
+            }
         }
     }
 }

@@ -36,7 +36,7 @@ struct PackCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors { () throws(ModelBundleError) in
-            let bundle = try ExtractedBundle.open(modelPath: model)
+            let bundle = try ExtractedBundle.open(modelPath: try RegistryOptions.localPath(for: model))
             try BundleArchiver().pack(bundleAt: bundle.directory.path, to: output)
         }
     }

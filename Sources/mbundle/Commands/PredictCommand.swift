@@ -24,6 +24,9 @@ struct PredictCommand: ParsableCommand {
     )
     var modelURI: String
 
+    @OptionGroup var signature: SignatureRequirement
+    @OptionGroup var registry: RegistryOptions
+
     @Option(
         name: [.customShort("i"), .customLong("input-path")],
         help: "The input file (standard input when omitted)."
@@ -79,6 +82,7 @@ struct PredictCommand: ParsableCommand {
     private func execute(_ sink: PredictionSink) throws {
         let (model, extraction) = try reportingErrors { () throws(ModelBundleError) in
             let opened = try OpenedModel(modelURI)
+            try signature.enforce(on: opened.bundle)
             return (try ModelLoader(registry: .builtIn).load(opened.bundle), opened)
         }
         defer { withExtendedLifetime(extraction) {} }

@@ -1,9 +1,10 @@
 import ModelBundle
 import ModelBundleArchive
 
-/// Opens the `MODEL` argument of a command: a bundle directory, or a `.tar.gz`/`.zip` of one
+/// Opens the `MODEL` argument of a command: a bundle directory, a `.tar.gz`/`.zip` of one
 /// (recognised by content), extracted to a private temporary directory that lives as long as the
-/// returned value.
+/// returned value, or a `models:/`, `runs:/` or `mlflow-artifacts:/` URI (downloaded into the
+/// cache by ``RegistryOptions``).
 struct OpenedModel {
     /// Keeps an extracted archive's temporary directory alive.
     let extraction: ExtractedBundle
@@ -11,7 +12,7 @@ struct OpenedModel {
     let bundle: OpenedBundle
 
     init(_ model: String) throws(ModelBundleError) {
-        extraction = try ExtractedBundle.open(modelPath: model)
+        extraction = try ExtractedBundle.open(modelPath: try RegistryOptions.localPath(for: model))
         bundle = try BundleReader(path: extraction.directory.path).read()
     }
 }
