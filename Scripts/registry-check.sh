@@ -12,6 +12,8 @@ helper="$root/Scripts/registry-check-helper.py"
 work="$(mktemp -d)"
 pids=()
 cleanup() {
+    # The server runs in its own process group (setsid): its workers stop with it.
+    [ "${#pids[@]}" -gt 0 ] && kill -- "-${pids[0]}" 2>/dev/null || true
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     rm -rf "$work"
@@ -57,7 +59,7 @@ EOF
 port="$(free_port)"
 uri="http://127.0.0.1:$port"
 echo "== mlflow server $("$py" -c 'import mlflow; print(mlflow.__version__)') on $uri" >&2
-"$venv/bin/mlflow" server --backend-store-uri "sqlite:///$work/mlflow.db" --serve-artifacts \
+setsid "$venv/bin/mlflow" server --backend-store-uri "sqlite:///$work/mlflow.db" --serve-artifacts \
     --artifacts-destination "$work/artifacts" --host 127.0.0.1 --port "$port" --workers 1 \
     >"$work/server.log" 2>&1 &
 pids+=($!)
@@ -151,7 +153,7 @@ done
     || fail "files were written for a hostile listing: $(ls -A "$work/cache-hostile/objects")"
 
 echo "== server down: immutable URIs from the cache, @ALIAS falls back with a warning" >&2
-kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+kill -- "-${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 expect 0 "" -- run predict -m models:/six/1 -i "$input"
 expect 0 "using the last resolution of models:/six@champion" -- run predict -m models:/six@champion -i "$input"
 expect 69 "models:/six@champion" -- run predict -m models:/six@champion -i "$input" --no-fallback

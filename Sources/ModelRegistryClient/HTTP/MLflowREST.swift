@@ -73,7 +73,11 @@ extension TrackingHTTPClient {
                 item: subject
             )
         case 400..<500:
-            let what = code == "RESOURCE_DOES_NOT_EXIST" || response.status == 404 ? "not found" : "refused"
+            // MLflow answers an unknown alias with 400 INVALID_PARAMETER_VALUE "… not found".
+            let missing =
+                code == "RESOURCE_DOES_NOT_EXIST" || response.status == 404
+                || message.lowercased().contains("not found")
+            let what = missing ? "not found" : "refused"
             throw ModelBundleError(.fileMissing, "\(subject): \(what) on \(server.displayURI) (\(said))", item: subject)
         default:
             throw ModelBundleError(

@@ -50,7 +50,7 @@ public final class TrackingHTTPClient: Sendable {
             // As requests' verify=<path>: the bundle replaces the system roots.
             tls.trustRoots = .file(path)
         }
-        let configuration = HTTPClient.Configuration(
+        var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls,
             redirectConfiguration: .disallow,
             timeout: .init(
@@ -58,6 +58,9 @@ public final class TrackingHTTPClient: Sendable {
                 read: .seconds(server.timeoutSeconds)
             )
         )
+        // A refused connection fails the request at once; our own loop retries with backoff
+        // (AsyncHTTPClient would otherwise keep reconnecting until the deadline).
+        configuration.connectionPool.retryConnectionEstablishment = false
         self.server = server
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
