@@ -91,6 +91,13 @@ run predict -m "$model_uri" -i "$input" >"$work/id.json" && same "$work/local.js
 run verify "$runs_uri" --trusted-key "$work/key.pub" >/dev/null 2>&1 && pass "verify $runs_uri: signature intact after log" \
     || fail "verify $runs_uri --trusted-key"
 
+echo "== moving the alias: a second log registers version 2; @champion re-resolves to it" >&2
+"$mbundle" log -m "$work/six" --experiment swift-bundles --register six --alias champion >"$work/log2.txt"
+grep -qx "registered: models:/six/2" "$work/log2.txt" && pass "second log registered models:/six/2" \
+    || fail "second log: $(cat "$work/log2.txt")"
+run predict -m models:/six@champion -i "$input" >"$work/v2.json" && same "$work/local.json" "$work/v2.json" \
+    && [ -n "$(ls "$cache"/refs)" ] && pass "models:/six@champion after the move" || fail "models:/six@champion after the move"
+
 echo "== a model logged by mlflow.sklearn.log_model, through models:/ and runs:/" >&2
 "$py" "$helper" pylog "$uri" "$work/pylog.json" 2>"$work/pylog.err" || { tail -5 "$work/pylog.err" >&2; fail "pylog"; }
 "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); json.dump(d["input"], open(sys.argv[2], "w")); json.dump(d["expected"], open(sys.argv[3], "w"))' \
@@ -155,7 +162,8 @@ done
 echo "== server down: immutable URIs from the cache, @ALIAS falls back with a warning" >&2
 kill -- "-${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 expect 0 "" -- run predict -m models:/six/1 -i "$input"
-expect 0 "using the last resolution of models:/six@champion" -- run predict -m models:/six@champion -i "$input"
+expect 0 "using the last resolution of models:/six@champion (version 2)" -- \
+    run predict -m models:/six@champion -i "$input"
 expect 69 "models:/six@champion" -- run predict -m models:/six@champion -i "$input" --no-fallback
 expect 0 "--offline" -- run predict -m models:/six@champion -i "$input" --offline
 expect 69 "models:/six/7" -- run predict -m models:/six/7 -i "$input" --offline
