@@ -9,7 +9,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker 
 MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
 
-.PHONY: deps build release test test-asan test-tsan fuzz demo interop python-env fixtures format lint clean bench
+.PHONY: deps build release test test-asan test-tsan fuzz demo interop registry python-env fixtures format lint clean bench
 
 deps:
 	@bash Scripts/ensure-system-deps.sh
@@ -45,6 +45,10 @@ demo: release
 # Checks against real MLflow (creates .build/python-venv with pinned packages from PyPI).
 interop: release
 	@bash Scripts/interop.sh $(MBUNDLE)
+
+# models:/, runs:/, log, cache, auth and TLS against a real `mlflow server` started on 127.0.0.1 (pinned venv).
+registry: release
+	@bash Scripts/registry-check.sh $(MBUNDLE)
 
 # Creates .build/python-venv (pinned mlflow, scikit-learn, numpy…) for the generator scripts.
 python-env:

@@ -17,6 +17,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The registry bridge (ModelRegistryClient): MLflow's REST API and artifact proxy over HTTPS.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C boundary: the system libarchive, imported by ModelBundleArchive only.
@@ -69,11 +73,25 @@ let package = Package(
             name: "ModelFlavors",
             dependencies: ["ModelRuntime", "ModelCodecs", "ModelBundleArchive", "CLinearKernels", "SystemPlatform"]
         ),
+        // models:/ and runs:/ resolved against an MLflow tracking server, the content-addressed
+        // download cache, and `mbundle log`.
+        .target(
+            name: "ModelRegistryClient",
+            dependencies: [
+                "ModelBundle",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // The command-line tool: thin commands over the libraries.
         .executableTarget(
             name: "mbundle",
             dependencies: [
-                "ModelBundle", "ModelBundleArchive", "ModelRuntime", "ModelFlavors",
+                "ModelBundle", "ModelBundleArchive", "ModelRuntime", "ModelFlavors", "ModelRegistryClient",
+                "SystemPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -98,6 +116,7 @@ let package = Package(
             name: "ThirdPartyFlavorTests",
             dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors", "TestSupport"]
         ),
+        .testTarget(name: "ModelRegistryClientTests", dependencies: ["ModelRegistryClient", "TestSupport"]),
     ]
 )
 

@@ -3,7 +3,8 @@
 public struct BundleVerification: Sendable {
     /// The validated bundle.
     public let bundle: OpenedBundle
-    /// Files present but not listed in `checksums.sha256` (empty when the bundle has no checksums).
+    /// Files present but not listed in `checksums.sha256`, apart from the checksums and their
+    /// signature (empty when the bundle has no checksums).
     public let unlistedFiles: [BundlePath]
     /// Entries that are neither regular files nor directories (links, FIFOs, devices) or have unsafe names.
     public let otherEntries: [String]
@@ -27,7 +28,9 @@ extension BundleReader {
                 )
             )
             let listed = Set(checksums.entries.map(\.path))
-            unlisted = listing.files.filter { !listed.contains($0) && $0.rawValue != ChecksumManifest.fileName }
+            // The checksums cannot list themselves, nor the signature computed from them.
+            let unlistable: Set = [ChecksumManifest.fileName, BundleSignature.fileName]
+            unlisted = listing.files.filter { !listed.contains($0) && !unlistable.contains($0.rawValue) }
         }
         return BundleVerification(bundle: bundle, unlistedFiles: unlisted, otherEntries: listing.others)
     }

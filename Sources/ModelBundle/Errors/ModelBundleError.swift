@@ -30,6 +30,11 @@ public struct ModelBundleError: Error, Sendable, Hashable, CustomStringConvertib
             case weightsInvalid
             case inputInvalid
             case schemaMismatch
+            case signatureMissing
+            case signatureInvalid
+            case keyInvalid
+            case serviceUnavailable
+            case accessDenied
         }
 
         fileprivate var wrapped: Wrapped
@@ -78,6 +83,18 @@ public struct ModelBundleError: Error, Sendable, Hashable, CustomStringConvertib
         public static let inputInvalid = Code(.inputInvalid)
         /// Input data does not satisfy the model's signature.
         public static let schemaMismatch = Code(.schemaMismatch)
+        /// A signature was required and the bundle has none (no `checksums.sha256.sig`, or no
+        /// `checksums.sha256` for it to cover).
+        public static let signatureMissing = Code(.signatureMissing)
+        /// The bundle's signature was not made by the trusted key over its `checksums.sha256`.
+        public static let signatureInvalid = Code(.signatureInvalid)
+        /// A signing or trusted key file is unreadable or not an Ed25519 key in the documented format.
+        public static let keyInvalid = Code(.keyInvalid)
+        /// A tracking server or artifact store cannot be reached, refused the TLS handshake, timed
+        /// out or kept failing after retries.
+        public static let serviceUnavailable = Code(.serviceUnavailable)
+        /// A tracking server refused the credentials (HTTP 401 or 403).
+        public static let accessDenied = Code(.accessDenied)
 
         /// The stable machine-readable name of the code, e.g. `checksum_mismatch`.
         public var name: String {

@@ -10,11 +10,11 @@ import SystemPlatform
 /// without being published, the staging directory and everything in it are removed.
 public final class StagingDirectory {
     /// Where the bundle will appear.
-    public let targetPath: String
+    public private(set) var targetPath: String
     /// The staging directory's path.
     public let path: String
     private let parentPath: String
-    private let targetName: String
+    private var targetName: String
     private var isPublished = false
     private var directories: Set<String> = [""]
 
@@ -104,6 +104,18 @@ public final class StagingDirectory {
     /// Creates an empty directory (and its parents).
     public func createDirectory(_ relativePath: BundlePath) throws(ModelBundleError) {
         _ = try ensureDirectory(relativePath.rawValue)
+    }
+
+    /// Names the destination once the content is known (a content-addressed store): a new name in
+    /// the same parent directory, checked as ``init(besideTarget:)`` checks its target.
+    public func retarget(name: String) throws(ModelBundleError) {
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+            throw ModelBundleError(.unsafePath, "\(name) is not a plain directory name", item: name)
+        }
+        let target = parentPath == "/" ? "/" + name : parentPath + "/" + name
+        try StagingDirectory.checkTarget(target)
+        targetPath = target
+        targetName = name
     }
 
     /// Syncs everything, renames the staging directory to the target without replacing anything,
@@ -253,7 +265,7 @@ public final class StagingDirectory {
     }
 
     /// Removes a directory tree without following links.
-    static func removeTree(_ root: String) {
+    package static func removeTree(_ root: String) {
         guard case .success(let descriptor) = FileDescriptor.open(root, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
         else {
             unlink(root)

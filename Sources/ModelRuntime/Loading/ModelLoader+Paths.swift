@@ -7,10 +7,19 @@ extension ModelLoader {
     /// loaded: flavors read everything they need while loading).
     ///
     /// - Throws: ``ModelBundleError`` for a missing, invalid, corrupt or unsupported bundle.
-    public func load(modelPath: String) throws(ModelBundleError) -> LoadedModel {
+    ///
+    /// - Parameter trustedKeyPath: an Ed25519 public key file (PEM); when given, the bundle must be
+    ///   signed by it over checksums that match every file (`--require-signature`), checked before
+    ///   any flavor reads a byte.
+    public func load(modelPath: String, trustedKeyPath: String? = nil) throws(ModelBundleError) -> LoadedModel {
         let extracted = try ExtractedBundle.open(modelPath: modelPath)
         return try withExtendedLifetime(extracted) { () throws(ModelBundleError) in
-            try load(BundleReader(path: extracted.directory.path).read())
+            let bundle = try BundleReader(path: extracted.directory.path).read()
+            if let trustedKeyPath {
+                let key = try SigningKeyFile.readPublicKey(at: trustedKeyPath)
+                try BundleSignature.verify(bundle.directory, trustedKey: key, keyName: trustedKeyPath)
+            }
+            return try load(bundle)
         }
     }
 }

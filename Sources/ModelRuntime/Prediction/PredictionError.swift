@@ -87,7 +87,8 @@ public struct PredictionError: Error, Sendable, Hashable, CustomStringConvertibl
     public var exitStatus: Int32 {
         switch kind.wrapped {
         case .inputInvalid, .schemaMismatch, .invalidParams, .unsupportedMediaType: 1
-        case .modelFailure: 2
+        // A key file the user named (--require-signature) is a usage error, not the bundle's fault.
+        case .modelFailure: error.code == .keyInvalid ? 64 : 2
         case .usage: 64
         case .outputFailure: 74
         }

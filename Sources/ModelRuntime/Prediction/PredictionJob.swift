@@ -18,6 +18,8 @@ public struct PredictionJob: Sendable {
     public var streamBatchRows: Int?
     /// The flavors that may run the model.
     public var registry: FlavorRegistry
+    /// When set, the bundle must be signed by this Ed25519 public key (PEM) (`--require-signature`).
+    public var trustedKeyPath: String?
 
     /// Batches also end at this many bytes, so memory stays bounded however wide the rows are.
     public static let streamBatchBytes = 16 << 20
@@ -55,7 +57,7 @@ public struct PredictionJob: Sendable {
         do throws(PredictionError) {
             let model: LoadedModel
             do throws(ModelBundleError) {
-                model = try ModelLoader(registry: registry).load(modelPath: modelPath)
+                model = try ModelLoader(registry: registry).load(modelPath: modelPath, trustedKeyPath: trustedKeyPath)
             } catch {
                 throw PredictionError(error.code.isInputRejection ? .inputInvalid : .modelFailure, error)
             }

@@ -22,7 +22,15 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors { () throws(ModelBundleError) in
-            try SklearnBundleConverter.convert(modelPath: model.model, to: output.output)
+            let source = try RegistryOptions.localPath(for: model.model)
+            try SklearnBundleConverter.convert(modelPath: source, to: output.output)
+            // The converted bundle is new files: a signature of the source cannot carry over.
+            if BundleSignature.isPresent(modelPath: source) {
+                printNote(
+                    "note: \(model.model) is signed; \(output.output) is a new bundle and unsigned "
+                        + "(sign it with mbundle sign)"
+                )
+            }
         }
     }
 }

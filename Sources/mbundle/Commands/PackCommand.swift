@@ -26,7 +26,7 @@ struct PackCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors { () throws(ModelBundleError) in
-            try BundleArchiver().pack(modelPath: model.model, to: output.output)
+            try BundleArchiver().pack(modelPath: try RegistryOptions.localPath(for: model.model), to: output.output)
         }
     }
 }

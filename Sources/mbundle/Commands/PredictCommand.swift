@@ -23,6 +23,9 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var output: OptionalOutputOption
 
+    @OptionGroup var signature: SignatureRequirement
+    @OptionGroup var registry: RegistryOptions
+
     @Flag(help: "Read CSV or JSON Lines in batches and write JSON Lines of predictions as they are produced.")
     var stream = false
 
@@ -36,14 +39,18 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let job = PredictionJob(
-            modelPath: model.model,
+        let modelPath = try reportingErrors { () throws(ModelBundleError) in
+            try RegistryOptions.localPath(for: model.model)
+        }
+        var job = PredictionJob(
+            modelPath: modelPath,
             inputPath: input.inputPath,
             outputPath: output.output,
             format: input.format,
             streamBatchRows: stream ? batchSize : nil,
             registry: .builtIn
         )
+        job.trustedKeyPath = signature.trustedKey
         let progress = ProgressBar(enabled: stream && ProgressBar.standardErrorIsTerminal)
         defer { progress.finish() }
         try reportingErrors(usage: Self.self) { () throws(PredictionError) in

@@ -10,9 +10,16 @@ enum ExitStatus {
     static let bundleInvalid = ExitCode(2)
     /// The command was used wrongly (ArgumentParser's validation failure is also 64).
     static let usage = ExitCode(64)
+    /// A tracking server cannot be reached, fails, or its TLS certificate is not trusted (EX_UNAVAILABLE).
+    static let unavailable = ExitCode(69)
+    /// A tracking server refused the credentials (EX_NOPERM).
+    static let permission = ExitCode(77)
 
     static func forError(_ error: ModelBundleError) -> ExitCode {
-        error.code.isInputRejection ? inputRejected : bundleInvalid
+        if error.code == .keyInvalid { return usage }  // a key file the user named, not the bundle
+        if error.code == .serviceUnavailable { return unavailable }
+        if error.code == .accessDenied { return permission }
+        return error.code.isInputRejection ? inputRejected : bundleInvalid
     }
 }
 
@@ -20,6 +27,12 @@ enum ExitStatus {
 /// bundles and inputs are untrusted: ``UntrustedText`` drops their control characters).
 func printError(_ text: String) {
     StandardOutput.write("error: " + UntrustedText.printable(text) + "\n", to: 2)
+}
+
+/// Writes one informational line to standard error (a note, a warning, what a command wrote),
+/// made printable like ``printError(_:)``.
+func printNote(_ text: String) {
+    StandardOutput.write(UntrustedText.printable(text) + "\n", to: 2)
 }
 
 /// Runs a command body, turning a ``ModelBundleError`` into one `error:` line on standard error and
