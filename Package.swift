@@ -79,6 +79,7 @@ let package = Package(
             name: "ModelRegistryClient",
             dependencies: [
                 "ModelBundle",
+                "ModelBundleArchive",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

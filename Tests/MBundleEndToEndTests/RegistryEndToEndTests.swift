@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Model URIs on the command line without a server (the round trip against a real `mlflow server`
@@ -9,9 +10,9 @@ import Testing
         .appendingPathComponent("SampleModels/logistic-six-point/serving_input_example.json").path
 
     @Test func anUnreachableServerIsExit69NamingTheURI() throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let result = try MBundleRunner.run(
+        let result = try CLIRunner.run(
             ["predict", "-m", "models:/six/1", "-i", Self.input, "--cache-dir", scratch.path],
             environment: ["MLFLOW_TRACKING_URI": "http://127.0.0.1:9", "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"]
         )
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func credentialsInTheTrackingURIAreRefusedAndNotPrinted() throws {
-        let result = try MBundleRunner.run(
+        let result = try CLIRunner.run(
             ["verify", "models:/six/1"],
             environment: ["MLFLOW_TRACKING_URI": "https://alice:hunter2@127.0.0.1:9"]
         )
@@ -36,7 +37,7 @@ import Testing
     }
 
     @Test func aMalformedModelURIIsExit2() throws {
-        let result = try MBundleRunner.run(
+        let result = try CLIRunner.run(
             ["predict", "-m", "models:/a/b/c", "-i", Self.input],
             environment: ["MLFLOW_TRACKING_URI": "http://127.0.0.1:9"]
         )

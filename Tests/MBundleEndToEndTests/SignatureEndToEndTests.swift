@@ -1,5 +1,6 @@
 import Foundation
 import ModelBundle
+import TestSupport
 import Testing
 
 /// `mbundle keygen`, `sign`, `verify --trusted-key` and `predict --require-signature`, run as
@@ -27,22 +28,22 @@ import Testing
         var input: String { SignatureEndToEndTests.sample.appendingPathComponent("serving_input_example.json").path }
 
         init(sign: Bool = true) throws {
-            scratch = try MBundleRunner.makeScratch()
+            scratch = try TestScratch.makeDirectory("e2e")
             try FileManager.default.copyItem(at: SignatureEndToEndTests.sample, to: model)
             for name in ["key", "other"] {
-                let result = try MBundleRunner.run(["keygen", "-o", scratch.appendingPathComponent(name).path])
+                let result = try CLIRunner.run(["keygen", "-o", scratch.appendingPathComponent(name).path])
                 #expect(result.status == 0, "\(result.standardError)")
             }
             if sign {
-                let result = try MBundleRunner.run(["sign", "-m", model.path, "--key", key])
+                let result = try CLIRunner.run(["sign", "-m", model.path, "--key", key])
                 #expect(result.status == 0, "\(result.standardError)")
             }
         }
 
         func remove() { try? FileManager.default.removeItem(at: scratch) }
 
-        func predict(_ model: String? = nil, key: String? = nil) throws -> MBundleRunner.Result {
-            try MBundleRunner.run(
+        func predict(_ model: String? = nil, key: String? = nil) throws -> CLIRunner.Result {
+            try CLIRunner.run(
                 [
                     "predict", "-m", model ?? self.model.path, "-i", input, "--require-signature",
                     key ?? "\(self.key).pub",
@@ -56,13 +57,13 @@ import Testing
         defer { signed.remove() }
         let result = try signed.predict()
         #expect(result.status == 0, "\(result.standardError)")
-        let unsigned = try MBundleRunner.run(["predict", "-m", Self.sample.path, "-i", signed.input])
+        let unsigned = try CLIRunner.run(["predict", "-m", Self.sample.path, "-i", signed.input])
         #expect(result.standardOutput == unsigned.standardOutput)
-        let verify = try MBundleRunner.run(["verify", signed.model.path, "--trusted-key", "\(signed.key).pub"])
+        let verify = try CLIRunner.run(["verify", signed.model.path, "--trusted-key", "\(signed.key).pub"])
         #expect(verify.status == 0, "\(verify.standardError)")
         #expect(verify.standardOutput.contains("signed by"))
         // A signed bundle still verifies without a key: the signature is the one unlisted file allowed.
-        let plain = try MBundleRunner.run(["verify", signed.model.path])
+        let plain = try CLIRunner.run(["verify", signed.model.path])
         #expect(plain.status == 0, "\(plain.standardError)")
     }
 
@@ -104,7 +105,7 @@ import Testing
         let files = try directory.listFiles().files.filter { !$0.rawValue.hasPrefix("checksums.sha256") }
         let checksums = try ChecksumManifest(computingFor: files, in: directory)
         try Data(checksums.text.utf8).write(to: signed.model.appendingPathComponent("checksums.sha256"))
-        #expect(try MBundleRunner.run(["verify", signed.model.path]).status == 0)  // consistent without a key
+        #expect(try CLIRunner.run(["verify", signed.model.path]).status == 0)  // consistent without a key
         let result = try signed.predict()
         #expect(result.status == 2)
         #expect(
@@ -141,7 +142,7 @@ import Testing
             ) == true,
             "\(result.standardError)"
         )
-        let verify = try MBundleRunner.run(["verify", signed.model.path, "--trusted-key", "\(signed.other).pub"])
+        let verify = try CLIRunner.run(["verify", signed.model.path, "--trusted-key", "\(signed.other).pub"])
         #expect(verify.status == 2)
     }
 
@@ -160,7 +161,7 @@ import Testing
         let noChecksums = try signed.predict(mlflow)
         #expect(noChecksums.status == 2)
         #expect(noChecksums.errorLines.first?.hasPrefix("error: the bundle is unsigned") == true)
-        let sign = try MBundleRunner.run(["sign", "-m", mlflow, "--key", signed.key])
+        let sign = try CLIRunner.run(["sign", "-m", mlflow, "--key", signed.key])
         #expect(sign.status == 2)
     }
 
@@ -172,7 +173,7 @@ import Testing
         // A private key is not accepted where a public key is expected.
         #expect(try signed.predict(key: signed.key).status == 64)
         // keygen never overwrites.
-        let again = try MBundleRunner.run(["keygen", "-o", signed.key])
+        let again = try CLIRunner.run(["keygen", "-o", signed.key])
         #expect(again.status == 2)
         #expect(again.errorLines.first?.contains("already exists") == true)
     }
@@ -182,12 +183,12 @@ import Testing
         let signed = try Signed()
         defer { signed.remove() }
         let archive = signed.scratch.appendingPathComponent(archiveName).path
-        #expect(try MBundleRunner.run(["pack", signed.model.path, "-o", archive]).status == 0)
+        #expect(try CLIRunner.run(["pack", signed.model.path, "-o", archive]).status == 0)
         let fromArchive = try signed.predict(archive)
         #expect(fromArchive.status == 0, "\(fromArchive.standardError)")
         let unpacked = signed.scratch.appendingPathComponent("unpacked").path
-        #expect(try MBundleRunner.run(["unpack", archive, "-o", unpacked]).status == 0)
-        let verify = try MBundleRunner.run(["verify", unpacked, "--trusted-key", "\(signed.key).pub"])
+        #expect(try CLIRunner.run(["unpack", archive, "-o", unpacked]).status == 0)
+        let verify = try CLIRunner.run(["verify", unpacked, "--trusted-key", "\(signed.key).pub"])
         #expect(verify.status == 0, "\(verify.standardError)")
     }
 

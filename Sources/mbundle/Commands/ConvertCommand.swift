@@ -1,5 +1,6 @@
 import ArgumentParser
 import ModelBundle
+import ModelBundleArchive
 import ModelFlavors
 
 /// `mbundle convert -m MLFLOW_MODEL -o DIR`: a native bundle from one `mlflow.sklearn`, `mlflow.xgboost` or

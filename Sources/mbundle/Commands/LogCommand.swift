@@ -1,6 +1,5 @@
 import ArgumentParser
 import ModelBundle
-import ModelFlavors
 import ModelRegistryClient
 
 /// `mbundle log -m BUNDLE --experiment NAME [--run-name …] [--register NAME [--alias A]]`.
@@ -19,8 +18,7 @@ struct LogCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .shortAndLong, help: "The bundle: a directory, or a .tar.gz/.zip of one.")
-    var model: String
+    @OptionGroup var model: ModelOption
 
     @Option(help: "The experiment's name (created when it does not exist).")
     var experiment: String
@@ -42,9 +40,6 @@ struct LogCommand: ParsableCommand {
 
     func run() throws {
         let result = try reportingErrors { () throws(ModelBundleError) in
-            let opened = try OpenedModel(model)
-            // An archive's extracted copy must outlive the upload of its files.
-            defer { withExtendedLifetime(opened) {} }
             let server = try TrackingServer(environment: RegistryOptions.processEnvironment())
             let request = ModelLogger.Request(
                 experiment: experiment,
@@ -53,9 +48,9 @@ struct LogCommand: ParsableCommand {
                 alias: alias
             )
             return try ModelLogger(server: server).log(
-                opened.bundle,
+                modelPath: try RegistryOptions.localPath(for: model.model),
                 request,
-                version: LinearModelPackager.currentVersion
+                version: ModelBundleVersion.current
             )
         }
         var lines =

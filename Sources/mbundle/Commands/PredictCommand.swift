@@ -1,4 +1,5 @@
 import ArgumentParser
+import ModelBundle
 import ModelFlavors
 import ModelRuntime
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import ModelBundle
 import ModelRegistryClient
 import Synchronization
-
 import SystemPlatform
 
 /// `--cache-dir`, `--offline`, `--no-fallback` for commands that take a `models:/`, `runs:/` or

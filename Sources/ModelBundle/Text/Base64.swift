@@ -1,9 +1,7 @@
-import ModelBundle
-
-/// Base64 decoding for `binary` columns, as MLflow's serving layer does (`base64.decodebytes`):
+/// Base64 for `binary` columns and PEM key files. Decoding follows as MLflow's serving layer does (`base64.decodebytes`):
 /// line breaks and spaces are skipped; anything else outside the alphabet, or bad padding, is refused.
-enum CodecBase64 {
-    static func decode(_ text: String) -> [UInt8]? {
+package enum CodecBase64 {
+    package static func decode(_ text: String) -> [UInt8]? {
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count / 4 * 3)
         var accumulator: UInt32 = 0
@@ -44,7 +42,7 @@ enum CodecBase64 {
 
     /// Standard base64 with padding and, like Python's `base64.encodebytes`, a newline every 76
     /// characters and at the end (MLflow's JSON encoder writes bytes that way).
-    static func encodeLines(_ bytes: [UInt8]) -> String {
+    package static func encodeLines(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         var line = 0
         var index = 0
