@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ModelBundleArchive", targets: ["ModelBundleArchive"]),
         .library(name: "ModelRuntime", targets: ["ModelRuntime"]),
         .library(name: "ModelFlavors", targets: ["ModelFlavors"]),
+        .library(name: "ModelColumnar", targets: ["ModelColumnar"]),
         .executable(name: "mbundle", targets: ["mbundle"]),
     ],
     dependencies: [
@@ -25,6 +26,12 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
         ),
+
+        // C boundary of the columnar readers: the Debian compression libraries Parquet and Arrow IPC use.
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
 
         // Small C helpers for system calls Swift's Glibc module does not expose (renameat2).
         .target(name: "CSystemSupport"),
@@ -47,11 +54,13 @@ let package = Package(
         // Built-in flavors, one folder each. ModelBundleArchive: skops files are zip archives, read
         // through the same hardened reader as bundle archives.
         .target(name: "ModelFlavors", dependencies: ["ModelRuntime", "ModelBundleArchive", "CLinearKernels"]),
+        // Parquet and Arrow IPC: bounded readers and writers of our own (Thrift compact, flatbuffers).
+        .target(name: "ModelColumnar", dependencies: ["ModelBundle", "CSnappy", "CZstd", "CZlib", "CLZ4"]),
         // The command-line tool: thin commands over the libraries.
         .executableTarget(
             name: "mbundle",
             dependencies: [
-                "ModelBundle", "ModelBundleArchive", "ModelRuntime", "ModelFlavors",
+                "ModelBundle", "ModelBundleArchive", "ModelRuntime", "ModelFlavors", "ModelColumnar",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +69,7 @@ let package = Package(
         .testTarget(name: "ModelBundleArchiveTests", dependencies: ["ModelBundleArchive"]),
         .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime"]),
         .testTarget(name: "ModelFlavorsTests", dependencies: ["ModelFlavors", "CLinearKernels"]),
+        .testTarget(name: "ModelColumnarTests", dependencies: ["ModelColumnar", "ModelRuntime", "ModelFlavors"]),
         .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle"]),
         .testTarget(name: "ThirdPartyFlavorTests", dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors"]),
     ]
