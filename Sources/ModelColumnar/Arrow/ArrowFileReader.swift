@@ -131,7 +131,7 @@ package enum ArrowFileReader {
     package static func readAll(_ bytes: [UInt8], limits: ColumnarLimits = ColumnarLimits()) throws -> ColumnarBatch {
         var batches: [ColumnarBatch] = []
         var info: [ColumnarColumnInfo] = []
-        try read(bytes, limits: limits, schema: { info = $0 }) { batches.append($0) }
+        try read(bytes, limits: limits, schema: { info = $0 }, body: { batches.append($0) })
         return try ColumnarBatch.concatenate(batches, columns: info)
     }
 }
