@@ -54,7 +54,7 @@ let package = Package(
         // Flavor protocol, registry, loader, schema enforcement, and the prediction use case every
         // front end shares (request in, predictions out; streams). ModelBundleArchive: MODEL may be
         // a .tar.gz/.zip of a bundle.
-        .target(name: "ModelRuntime", dependencies: ["ModelBundle", "ModelBundleArchive"]),
+        .target(name: "ModelRuntime", dependencies: ["ModelBundle", "ModelBundleArchive", "ModelColumnar"]),
         // Hand-written AVX2/FMA predict kernels, chosen at run time when the processor has them.
         .target(name: "CLinearKernels"),
         // Built-in flavors, one folder each. ModelBundleArchive: skops files are zip archives, read

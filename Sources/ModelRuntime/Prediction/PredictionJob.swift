@@ -17,6 +17,8 @@ public struct PredictionJob: Sendable {
     public var streamBatchRows: Int?
     /// The flavors that may run the model.
     public var registry: FlavorRegistry
+    /// The predictions' encoding (MLflow's JSON by default).
+    public var outputFormat: PredictionFormat = .json
 
     /// Batches also end at this many bytes, so memory stays bounded however wide the rows are.
     public static let streamBatchBytes = 16 << 20
@@ -38,11 +40,16 @@ public struct PredictionJob: Sendable {
         self.registry = registry
     }
 
-    /// The format of an input: `contentType` (`json` or `csv`) when given, else `.csv` for a
-    /// `.csv` file, else JSON, as `mlflow models predict` decides.
+    /// The format of an input: `contentType` (`json`, `csv`, `parquet` or `arrow`) when given, else
+    /// from the extension (`.csv`; `.parquet`; `.arrow`, `.arrows`, `.feather`, `.ipc`), else JSON,
+    /// as `mlflow models predict` decides (a JSON-declared body is still sniffed for Parquet/Arrow magic).
     public static func format(contentType: String?, inputPath: String?) -> RequestFormat? {
         if let contentType { return RequestFormat(rawValue: contentType.lowercased()) }
-        return inputPath?.lowercased().hasSuffix(".csv") == true ? .csv : .json
+        let path = inputPath?.lowercased() ?? ""
+        if path.hasSuffix(".csv") { return .csv }
+        if path.hasSuffix(".parquet") { return .parquet }
+        if [".arrow", ".arrows", ".feather", ".ipc"].contains(where: { path.hasSuffix($0) }) { return .arrow }
+        return .json
     }
 
     /// Runs the job. `progress` gets the rows done after each streamed batch.
@@ -57,6 +64,16 @@ public struct PredictionJob: Sendable {
                 model = try ModelLoader(registry: registry).load(modelPath: modelPath)
             } catch {
                 throw PredictionError(error.code.isInputRejection ? .inputInvalid : .modelFailure, error)
+            }
+            if streamBatchRows != nil && (format.isColumnar || outputFormat != .json) {
+                throw PredictionError(
+                    .usage,
+                    ModelBundleError(
+                        .inputInvalid,
+                        "--stream reads CSV or JSON Lines and writes JSON Lines; Parquet and Arrow streaming is not "
+                            + "available yet (predict the whole input without --stream)"
+                    )
+                )
             }
             if let streamBatchRows {
                 let source: FileRecordSource
@@ -77,7 +94,7 @@ public struct PredictionJob: Sendable {
                     progress: progress
                 )
             } else {
-                try destination.write(try model.predict(inputAt: inputPath, format: format))
+                try destination.write(try model.predict(inputAt: inputPath, format: format, output: outputFormat))
             }
             try destination.commit()
         } catch {

@@ -29,14 +29,20 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Rows per batch with --stream.")
     var batchSize = 65_536
 
+    @Option(help: "json (MLflow's {\"predictions\": …}), csv, parquet or arrow (an Arrow IPC stream).")
+    var outputFormat = "json"
+
     func validate() throws {
         guard batchSize > 0 && batchSize <= 10_000_000 else {
             throw ValidationError("--batch-size must be between 1 and 10000000")
         }
+        guard PredictionFormat(rawValue: outputFormat) != nil else {
+            throw ValidationError("--output-format must be json, csv, parquet or arrow, not '\(outputFormat)'")
+        }
     }
 
     func run() throws {
-        let job = PredictionJob(
+        var job = PredictionJob(
             modelPath: model.model,
             inputPath: input.inputPath,
             outputPath: output.output,
@@ -44,6 +50,7 @@ struct PredictCommand: ParsableCommand {
             streamBatchRows: stream ? batchSize : nil,
             registry: .builtIn
         )
+        job.outputFormat = PredictionFormat(rawValue: outputFormat) ?? .json
         let progress = ProgressBar(enabled: stream && ProgressBar.standardErrorIsTerminal)
         defer { progress.finish() }
         try reportingErrors(usage: Self.self) { () throws(PredictionError) in
