@@ -143,3 +143,17 @@ with open(os.path.join(out, "table.json"), "w") as f:
     json.dump({"dataframe_split": {"columns": names, "data": data}}, f, indent=None)
     f.write("\n")
 print("wrote", sorted(os.listdir(out)))
+
+# The iris sample model's serving example as CSV, Parquet (snappy, float64) and Arrow (stream and
+# file): predictions must be byte-identical across the four inputs.
+here = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(here, "..", "SampleModels", "iris-multinomial", "serving_input_example.json")) as f:
+    split = json.load(f)["dataframe_split"]
+iris = pa.table({c: pa.array([float(r[i]) for r in split["data"]], pa.float64()) for i, c in enumerate(split["columns"])})
+pq.write_table(iris, os.path.join(out, "iris.parquet"), compression="snappy")
+write_stream("iris.arrows", iris)
+write_file("iris.arrow", iris)
+with open(os.path.join(out, "iris.csv"), "w") as f:
+    f.write(",".join(split["columns"]) + "\n")
+    for r in split["data"]:
+        f.write(",".join(repr(float(v)) for v in r) + "\n")
