@@ -157,3 +157,11 @@ with open(os.path.join(out, "iris.csv"), "w") as f:
     f.write(",".join(split["columns"]) + "\n")
     for r in split["data"]:
         f.write(",".join(repr(float(v)) for v in r) + "\n")
+
+# A dictionary of three strings and eight bit-packed 2-bit indices (0,1,2,0,1,2,0,1 → bytes 24 49):
+# the hostile-file tests patch one index to 3, past the dictionary.
+pq.write_table(
+    pa.table({"k": pa.array(["a", "b", "c", "a", "b", "c", "a", "b"])}).cast(pa.schema([pa.field("k", pa.string(), nullable=False)])),
+    os.path.join(out, "dictionary-three.parquet"),
+    use_dictionary=True, compression="none", data_page_version="1.0",
+)

@@ -148,8 +148,10 @@ extension ArrowBatchDecoder {
                     )
                 )
             } else {
+                let v = try fixed(raw, length: length, as: Int32.self, field: name)
+                let masked = v.indices.map { validity.isEmpty || validity[$0] ? v[$0] : 0 }
                 values = .datetime(
-                    try fixed(raw, length: length, as: Int32.self, field: name).map { Int64($0) * 86_400_000_000_000 }
+                    try ColumnAssembly.days(masked, validity: [], firstRow: firstRow, context: valueContext)
                 )
             }
         case .timestamp(let units, _):

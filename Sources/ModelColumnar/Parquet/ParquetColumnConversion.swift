@@ -29,7 +29,8 @@ extension ParquetColumnDescriptor {
         case (.float, .float(let v)): values = .float(expand(v, .nan))
         case (.double, .double(let v)): values = .double(expand(v, .nan))
         case (.date, .int32(let v)):
-            values = .datetime(expand(v.map { Int64($0) * 86_400_000_000_000 }, 0))
+            let ns = try ColumnAssembly.days(v, validity: validity, firstRow: firstRow, context: context)
+            values = .datetime(expand(ns, 0))
         case (.timestamp(let units), .int64(let v)):
             let ns = try ColumnAssembly.nanoseconds(
                 v,

@@ -52,6 +52,20 @@ enum ColumnAssembly {
         }
     }
 
+    /// Days since the epoch (DATE, date32) to nanoseconds, refusing the first out of range.
+    static func days(_ values: [Int32], validity: [Bool], firstRow: Int, context: String) throws -> [Int64] {
+        try values.enumerated().map { k, v in
+            let (ns, overflow) = Int64(v).multipliedReportingOverflow(by: 86_400_000_000_000)
+            guard !overflow else {
+                throw ColumnarError.invalid(
+                    "\(context), row \(row(ofValue: k, validity: validity, firstRow: firstRow))",
+                    "the date \(v) days from 1970 is outside the datetime64[ns] range (years 1677–2262)"
+                )
+            }
+            return ns
+        }
+    }
+
     static func decimals(
         _ unscaled: [Int128],
         scale: Int,
