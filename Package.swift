@@ -88,7 +88,10 @@ let package = Package(
             name: "ThirdPartyFlavorTests",
             dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors", "TestSupport"]
         ),
-        .testTarget(name: "ModelColumnarTests", dependencies: ["ModelColumnar", "ModelRuntime", "ModelFlavors"]),
+        .testTarget(
+            name: "ModelColumnarTests",
+            dependencies: ["ModelColumnar", "ModelRuntime", "ModelFlavors", "TestSupport"]
+        ),
     ]
 )
 

@@ -3,6 +3,7 @@ import ModelBundle
 import ModelColumnar
 import ModelFlavors
 import ModelRuntime
+import TestSupport
 import Testing
 
 /// The columnar formats on the runtime's request path (the API the CLI and the server share).
@@ -92,5 +93,53 @@ import Testing
         let message = error.map { "\($0)" } ?? ""
         #expect(message.contains("row 1"), "\(message)")
         #expect(message.contains("9007199254740993"), "\(message)")
+    }
+}
+
+/// `predict --stream` over Arrow batches and Parquet row groups: one output batch per input batch.
+@Suite struct ColumnarStreamTests {
+    @Test func arrowBatchesInArrowBatchesOut() throws {
+        let scratch = try ScratchDirectory("columnar-stream")
+        var job = PredictionJob(
+            modelPath: ColumnarPredictionTests.iris,
+            inputPath: Columnar.root.appendingPathComponent("iris.arrows").path,
+            outputPath: scratch.sub("out.arrows"),
+            format: .arrow,
+            streamBatchRows: 1,
+            registry: .builtIn
+        )
+        job.outputFormat = .arrow
+        var progress: [Int] = []
+        try job.run { progress.append($0) }
+        #expect(progress == [3, 6])
+        var reader = try ArrowStreamReader(
+            source: ColumnarBufferSource(Array(try Data(contentsOf: scratch.url("out.arrows"))))
+        )
+        var sizes: [Int] = []
+        while let batch = try reader.next() { sizes.append(batch.frame.rowCount) }
+        #expect(sizes == [3, 3])
+        // The same predictions as the whole input as JSON would give, as columns.
+        let model = try ColumnarPredictionTests.model()
+        let whole = try readArrowStream(
+            try model.predict(body: try Columnar.bytes("iris.parquet"), format: .parquet, output: .arrow)
+        )
+        let streamed = try readArrowStream(Array(try Data(contentsOf: scratch.url("out.arrows"))))
+        #expect(streamed.frame == whole.frame)
+    }
+
+    @Test func parquetRowGroupsInRowGroupsOut() throws {
+        let scratch = try ScratchDirectory("columnar-stream")
+        var job = PredictionJob(
+            modelPath: ColumnarPredictionTests.iris,
+            inputPath: Columnar.root.appendingPathComponent("rowgroups.parquet").path,
+            outputPath: scratch.sub("out.parquet"),
+            format: .parquet,
+            streamBatchRows: 1,
+            registry: .builtIn
+        )
+        job.outputFormat = .parquet
+        // rowgroups.parquet has none of the iris columns: refused, and no output file is left.
+        #expect(throws: PredictionError.self) { try job.run() }
+        #expect(!FileManager.default.fileExists(atPath: scratch.sub("out.parquet")))
     }
 }

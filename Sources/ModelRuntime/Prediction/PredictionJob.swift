@@ -65,13 +65,26 @@ public struct PredictionJob: Sendable {
             } catch {
                 throw PredictionError(error.code.isInputRejection ? .inputInvalid : .modelFailure, error)
             }
-            if streamBatchRows != nil && (format.isColumnar || outputFormat != .json) {
+            if streamBatchRows != nil && format.isColumnar {
+                // Parquet row groups and Arrow record batches are the batches (ColumnarStream).
+                try ColumnarStream.run(
+                    model: model,
+                    inputPath: inputPath,
+                    format: format,
+                    output: outputFormat,
+                    destination: destination,
+                    progress: progress
+                )
+                try destination.commit()
+                return
+            }
+            if streamBatchRows != nil && outputFormat != .json {
                 throw PredictionError(
                     .usage,
                     ModelBundleError(
                         .inputInvalid,
-                        "--stream reads CSV or JSON Lines and writes JSON Lines; Parquet and Arrow streaming is not "
-                            + "available yet (predict the whole input without --stream)"
+                        "--stream over CSV or JSON Lines writes JSON Lines; --output-format applies to whole inputs "
+                            + "and to Parquet or Arrow streams"
                     )
                 )
             }

@@ -23,7 +23,12 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var output: OptionalOutputOption
 
-    @Flag(help: "Read CSV or JSON Lines in batches and write JSON Lines of predictions as they are produced.")
+    @Flag(
+        help: ArgumentHelp(
+            "Read CSV or JSON Lines in batches and write JSON Lines of predictions as they are produced "
+                + "(Parquet row groups or Arrow batches with --output-format arrow|parquet)."
+        )
+    )
     var stream = false
 
     @Option(help: "Rows per batch with --stream.")
