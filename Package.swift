@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ModelCodecs", targets: ["ModelCodecs"]),
         .library(name: "ModelRuntime", targets: ["ModelRuntime"]),
         .library(name: "ModelFlavors", targets: ["ModelFlavors"]),
+        .library(name: "ModelColumnar", targets: ["ModelColumnar"]),
         .executable(name: "mbundle", targets: ["mbundle"]),
     ],
     dependencies: [
@@ -29,6 +30,12 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
         ),
+
+        // C boundary of the columnar readers: the Debian compression libraries Parquet and Arrow IPC use.
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
 
         // The one platform-import block (Glibc, Musl or Darwin), re-exported to the targets that call
         // the C library.
@@ -64,7 +71,7 @@ let package = Package(
         // Flavor protocol, registry, loader, schema enforcement, and the prediction use case every
         // front end shares (request in, predictions out; streams). ModelBundleArchive: MODEL may be
         // a .tar.gz/.zip of a bundle.
-        .target(name: "ModelRuntime", dependencies: ["ModelBundle", "ModelCodecs", "ModelBundleArchive"]),
+        .target(name: "ModelRuntime", dependencies: ["ModelBundle", "ModelCodecs", "ModelBundleArchive", "ModelColumnar"]),
         // Hand-written AVX2/FMA predict kernels, chosen at run time when the processor has them.
         .target(name: "CLinearKernels"),
         // Built-in flavors, one folder each. ModelBundleArchive: skops files are zip archives, read
@@ -87,12 +94,14 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // Parquet and Arrow IPC: bounded readers and writers of our own (Thrift compact, flatbuffers).
+        .target(name: "ModelColumnar", dependencies: ["ModelBundle", "CSnappy", "CZstd", "CZlib", "CLZ4"]),
         // The command-line tool: thin commands over the libraries.
         .executableTarget(
             name: "mbundle",
             dependencies: [
                 "ModelBundle", "ModelBundleArchive", "ModelRuntime", "ModelFlavors", "ModelRegistryClient",
-                "SystemPlatform",
+                "ModelColumnar", "SystemPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -118,6 +127,10 @@ let package = Package(
             dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors", "TestSupport"]
         ),
         .testTarget(name: "ModelRegistryClientTests", dependencies: ["ModelRegistryClient", "TestSupport"]),
+        .testTarget(
+            name: "ModelColumnarTests",
+            dependencies: ["ModelColumnar", "ModelRuntime", "ModelFlavors", "TestSupport"]
+        ),
     ]
 )
 

@@ -11,6 +11,10 @@ fi
 if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists yaml-0.1; then
     missing+=(libyaml-dev)
 fi
+# The columnar readers' compression libraries (Parquet and Arrow IPC): snappy, zstd, zlib, lz4.
+for pair in snappy:libsnappy-dev libzstd:libzstd-dev zlib:zlib1g-dev liblz4:liblz4-dev; do
+    if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "${pair%%:*}"; then missing+=("${pair#*:}"); fi
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -57,6 +57,13 @@ public struct RequestDecoder: Sendable {
                     + "send smaller batches."
             )
         }
+        guard !format.isColumnar else {
+            // Parquet and Arrow are decoded by ModelColumnar (LoadedModel's request path calls it).
+            throw ModelBundleError(
+                .inputInvalid,
+                "\(format.rawValue) bodies are decoded by the runtime's columnar reader, not the text decoder"
+            )
+        }
         try Self.checkCharset(body)
         return try body.withUnsafeBufferPointer { buffer in
             Result { () throws(ModelBundleError) -> DecodedRequest in
@@ -74,6 +81,8 @@ public struct RequestDecoder: Sendable {
                         field: nil,
                         input: .frame(try reader.read(base + skip, count: buffer.count - skip))
                     )
+                case .parquet, .arrow:
+                    throw ModelBundleError(.inputInvalid, "\(format.rawValue) bodies are not text")
                 }
             }
         }.get()

@@ -5,6 +5,13 @@ public enum RequestFormat: String, Sendable, Hashable, CaseIterable {
     case json
     /// `text/csv`: a header row of column names, then rows (RFC 4180).
     case csv
+    /// `application/vnd.apache.parquet`: a Parquet file (decoded by ModelColumnar in the runtime).
+    case parquet
+    /// `application/vnd.apache.arrow.stream`: an Arrow IPC stream or file (decoded by ModelColumnar).
+    case arrow
+
+    /// Parquet and Arrow bodies are binary and decoded outside this module.
+    public var isColumnar: Bool { self == .parquet || self == .arrow }
 
     /// The format a `Content-Type` header names, with MLflow's rules (spec §6.2): the only
     /// parameter allowed is `charset`, and it must be `utf-8`.
@@ -43,6 +50,8 @@ public enum RequestFormat: String, Sendable, Hashable, CaseIterable {
         switch mime {
         case "application/json": self = .json
         case "text/csv": self = .csv
+        case "application/vnd.apache.parquet": self = .parquet
+        case "application/vnd.apache.arrow.stream", "application/vnd.apache.arrow.file": self = .arrow
         default:
             throw ModelBundleError(
                 .inputInvalid,

@@ -42,14 +42,35 @@ extension LoadedModel {
 
     /// Reads the whole request from `inputPath` (standard input when `nil`), refusing more than
     /// `RequestDecoder.Limits().maxBodyBytes` before allocating more, and predicts it.
-    public func predict(inputAt inputPath: String?, format: RequestFormat) throws(PredictionError) -> [UInt8] {
+    public func predict(
+        inputAt inputPath: String?,
+        format: RequestFormat,
+        output: PredictionFormat = .json
+    ) throws(PredictionError) -> [UInt8] {
         let body: [UInt8]
         do throws(ModelBundleError) {
             body = try RequestBody.read(path: inputPath, limit: RequestDecoder.Limits().maxBodyBytes)
         } catch {
             throw PredictionError(.inputInvalid, error)
         }
-        return try predict(body: body, format: format)
+        return output == .json
+            ? try predict(body: body, format: format) : try predict(body: body, format: format, output: output)
+    }
+
+    /// The same as ``predict(body:format:params:)``, with the predictions encoded as `output`:
+    /// MLflow's JSON, or CSV, Parquet or an Arrow IPC stream of prediction columns.
+    public func predict(
+        body: [UInt8],
+        format: RequestFormat,
+        params: String? = nil,
+        output: PredictionFormat
+    ) throws(PredictionError) -> [UInt8] {
+        let predictions = try predictOutput(body: body, format: format, params: params, rowOffset: 0)
+        do throws(ModelBundleError) {
+            return try output.encode(predictions, signature: signature)
+        } catch {
+            throw PredictionError(.inputInvalid, error)
+        }
     }
 
     /// One batch: decode (rows numbered from `rowOffset`), enforce, predict, encode.
@@ -86,6 +107,9 @@ extension LoadedModel {
         rowOffset: Int
     ) throws(PredictionError) -> DecodedRequest {
         do throws(ModelBundleError) {
+            // Parquet and Arrow (declared, or recognised by their magic bytes): ModelColumnar.
+            let format = ColumnarRequest.sniff(body, declared: format)
+            if format.isColumnar { return try ColumnarRequest.decode(body, format: format, schema: schema) }
             var decoder = RequestDecoder(schema: schema)
             decoder.rowOffset = rowOffset
             return try decoder.decode(body, format: format)

@@ -20,6 +20,8 @@ public struct PredictionJob: Sendable {
     public var registry: FlavorRegistry
     /// When set, the bundle must be signed by this Ed25519 public key (PEM) (`--require-signature`).
     public var trustedKeyPath: String?
+    /// The predictions' encoding (MLflow's JSON by default).
+    public var outputFormat: PredictionFormat = .json
 
     /// Batches also end at this many bytes, so memory stays bounded however wide the rows are.
     public static let streamBatchBytes = 16 << 20
@@ -41,11 +43,16 @@ public struct PredictionJob: Sendable {
         self.registry = registry
     }
 
-    /// The format of an input: `contentType` (`json` or `csv`) when given, else `.csv` for a
-    /// `.csv` file, else JSON, as `mlflow models predict` decides.
+    /// The format of an input: `contentType` (`json`, `csv`, `parquet` or `arrow`) when given, else
+    /// from the extension (`.csv`; `.parquet`; `.arrow`, `.arrows`, `.feather`, `.ipc`), else JSON,
+    /// as `mlflow models predict` decides (a JSON-declared body is still sniffed for Parquet/Arrow magic).
     public static func format(contentType: String?, inputPath: String?) -> RequestFormat? {
         if let contentType { return RequestFormat(rawValue: contentType.lowercased()) }
-        return inputPath?.lowercased().hasSuffix(".csv") == true ? .csv : .json
+        let path = inputPath?.lowercased() ?? ""
+        if path.hasSuffix(".csv") { return .csv }
+        if path.hasSuffix(".parquet") { return .parquet }
+        if [".arrow", ".arrows", ".feather", ".ipc"].contains(where: { path.hasSuffix($0) }) { return .arrow }
+        return .json
     }
 
     /// Runs the job. `progress` gets the rows done after each streamed batch.
@@ -60,6 +67,29 @@ public struct PredictionJob: Sendable {
                 model = try ModelLoader(registry: registry).load(modelPath: modelPath, trustedKeyPath: trustedKeyPath)
             } catch {
                 throw PredictionError(error.code.isInputRejection ? .inputInvalid : .modelFailure, error)
+            }
+            if streamBatchRows != nil && format.isColumnar {
+                // Parquet row groups and Arrow record batches are the batches (ColumnarStream).
+                try ColumnarStream.run(
+                    model: model,
+                    inputPath: inputPath,
+                    format: format,
+                    output: outputFormat,
+                    destination: destination,
+                    progress: progress
+                )
+                try destination.commit()
+                return
+            }
+            if streamBatchRows != nil && outputFormat != .json {
+                throw PredictionError(
+                    .usage,
+                    ModelBundleError(
+                        .inputInvalid,
+                        "--stream over CSV or JSON Lines writes JSON Lines; --output-format applies to whole inputs "
+                            + "and to Parquet or Arrow streams"
+                    )
+                )
             }
             if let streamBatchRows {
                 let source: FileRecordSource
@@ -80,7 +110,7 @@ public struct PredictionJob: Sendable {
                     progress: progress
                 )
             } else {
-                try destination.write(try model.predict(inputAt: inputPath, format: format))
+                try destination.write(try model.predict(inputAt: inputPath, format: format, output: outputFormat))
             }
             try destination.commit()
         } catch {

@@ -27,15 +27,26 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var signature: SignatureRequirement
     @OptionGroup var registry: RegistryOptions
 
-    @Flag(help: "Read CSV or JSON Lines in batches and write JSON Lines of predictions as they are produced.")
+    @Flag(
+        help: ArgumentHelp(
+            "Read CSV or JSON Lines in batches and write JSON Lines of predictions as they are produced "
+                + "(Parquet row groups or Arrow batches with --output-format arrow|parquet)."
+        )
+    )
     var stream = false
 
     @Option(help: "Rows per batch with --stream.")
     var batchSize = 65_536
 
+    @Option(help: "json (MLflow's {\"predictions\": …}), csv, parquet or arrow (an Arrow IPC stream).")
+    var outputFormat = "json"
+
     func validate() throws {
         guard batchSize > 0 && batchSize <= 10_000_000 else {
             throw ValidationError("--batch-size must be between 1 and 10000000")
+        }
+        guard PredictionFormat(rawValue: outputFormat) != nil else {
+            throw ValidationError("--output-format must be json, csv, parquet or arrow, not '\(outputFormat)'")
         }
     }
 
@@ -52,6 +63,7 @@ struct PredictCommand: ParsableCommand {
             registry: .builtIn
         )
         job.trustedKeyPath = signature.trustedKey
+        job.outputFormat = PredictionFormat(rawValue: outputFormat) ?? .json
         let progress = ProgressBar(enabled: stream && ProgressBar.standardErrorIsTerminal)
         defer { progress.finish() }
         try reportingErrors(usage: Self.self) { () throws(PredictionError) in

@@ -53,13 +53,13 @@ struct InputOptions: ParsableArguments {
 
     @Option(
         name: [.customShort("t"), .customLong("content-type")],
-        help: "json or csv (default: from the input's extension, else json)."
+        help: "json, csv, parquet or arrow (default: from the input's extension or magic bytes, else json)."
     )
     var contentType: String?
 
     func validate() throws {
         if let contentType, PredictionJob.format(contentType: contentType, inputPath: nil) == nil {
-            throw ValidationError("--content-type must be json or csv, not '\(contentType)'")
+            throw ValidationError("--content-type must be json, csv, parquet or arrow, not '\(contentType)'")
         }
     }
 

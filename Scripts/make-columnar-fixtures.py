@@ -1,0 +1,167 @@
+"""Writes the Parquet and Arrow IPC fixtures of Tests/Fixtures/columnar with real pyarrow.
+
+Every file holds the same small table (every type the readers take, with nulls), written with a
+different encoding, codec or layout, plus `table.json` (MLflow dataframe_split) and `table.csv`
+holding the same data as text, so the tests can check that each file decodes to the frame the
+JSON and CSV decoders give. Run with Scripts/columnar-python.sh (pinned pyarrow).
+"""
+
+import base64
+import datetime as dt
+import decimal
+import json
+import os
+import sys
+
+import pyarrow as pa
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+
+out = sys.argv[1] if len(sys.argv) > 1 else "Tests/Fixtures/columnar"
+os.makedirs(out, exist_ok=True)
+
+N = None
+rows = 7
+utc = dt.timezone.utc
+columns = {
+    "i8": (pa.int8(), [1, -128, 127, N, 0, 5, -3]),
+    "i16": (pa.int16(), [300, -32768, 32767, 4, N, 6, 7]),
+    "i32": (pa.int32(), [70000, -2147483648, 2147483647, 11, 12, N, 14]),
+    "i64": (pa.int64(), [1 << 40, -(1 << 62), (1 << 62), 21, 22, 23, N]),
+    "u8": (pa.uint8(), [255, 0, 1, 2, 3, 4, 5]),
+    "u16": (pa.uint16(), [65535, 0, 1, 2, N, 4, 5]),
+    "u32": (pa.uint32(), [4294967295, 0, 1, 2, 3, 4, 5]),
+    "u64": (pa.uint64(), [9007199254740992, 0, 1, N, 3, 4, 5]),
+    "f32": (pa.float32(), [1.5, -2.25, N, 3.0, 0.0, 1e10, -0.5]),
+    "f64": (pa.float64(), [0.1, -1e300, 2.5, N, 3.141592653589793, 0.0, -7.0]),
+    "b": (pa.bool_(), [True, False, N, True, True, False, False]),
+    "s": (pa.string(), ["alpha", "", "gr\u00fc\u00df", N, "alpha", "beta", "alphabet"]),
+    "bin": (pa.binary(), [b"\x00\x01", b"", N, b"abc", b"abc", b"abd", b"\xff"]),
+    "d": (pa.date32(), [dt.date(2024, 1, 31), dt.date(1970, 1, 1), dt.date(1969, 12, 31), N,
+                        dt.date(2000, 2, 29), dt.date(2262, 4, 11), dt.date(1677, 9, 22)]),
+    "ts_ms": (pa.timestamp("ms"), [dt.datetime(2024, 5, 6, 7, 8, 9, 123000), N, dt.datetime(1970, 1, 1),
+                                   dt.datetime(1969, 12, 31, 23, 59, 59), dt.datetime(2000, 1, 1),
+                                   dt.datetime(2030, 1, 1), dt.datetime(1990, 6, 15, 12)]),
+    "ts_us": (pa.timestamp("us"), [dt.datetime(2024, 5, 6, 7, 8, 9, 123456), dt.datetime(1970, 1, 1), N,
+                                   dt.datetime(2001, 9, 9, 1, 46, 40), dt.datetime(2000, 1, 1),
+                                   dt.datetime(2030, 1, 1), dt.datetime(1990, 6, 15, 12)]),
+    "ts_utc": (pa.timestamp("us", tz="UTC"), [dt.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=utc), N,
+                                              dt.datetime(1970, 1, 1, tzinfo=utc),
+                                              dt.datetime(2001, 9, 9, 1, 46, 40, tzinfo=utc),
+                                              dt.datetime(2000, 1, 1, tzinfo=utc),
+                                              dt.datetime(2030, 1, 1, tzinfo=utc),
+                                              dt.datetime(1990, 6, 15, 12, tzinfo=utc)]),
+    "dec": (pa.decimal128(9, 2), [decimal.Decimal("1.25"), decimal.Decimal("-0.10"), N,
+                                  decimal.Decimal("1234567.89"), decimal.Decimal("0.00"),
+                                  decimal.Decimal("-9999999.99"), decimal.Decimal("3.14")]),
+}
+table = pa.table({name: pa.array(values, type=t) for name, (t, values) in columns.items()})
+# Nanosecond timestamps only where Parquet keeps them (format 2.6) and Arrow.
+ns_values = [dt.datetime(2024, 5, 6, 7, 8, 9, 123456), N, dt.datetime(1970, 1, 1), dt.datetime(2000, 1, 1),
+             dt.datetime(2000, 1, 1), dt.datetime(2030, 1, 1), dt.datetime(1990, 6, 15, 12)]
+table = table.append_column("ts_ns", pa.array(ns_values, type=pa.timestamp("ns")))
+
+def write(name, **options):
+    pq.write_table(table, os.path.join(out, name), **options)
+
+write("plain.parquet", use_dictionary=False, compression="none", data_page_version="1.0")
+write("dictionary-snappy.parquet", use_dictionary=True, compression="snappy")
+write("v2-zstd.parquet", use_dictionary=False, compression="zstd", data_page_version="2.0")
+write("v2-dictionary-gzip.parquet", use_dictionary=True, compression="gzip", data_page_version="2.0")
+write("rowgroups.parquet", row_group_size=3, compression="snappy")
+write("decimal-integers.parquet", store_decimal_as_integer=True, compression="none")
+write(
+    "delta.parquet",
+    use_dictionary=False,
+    compression="none",
+    data_page_version="2.0",
+    column_encoding={
+        "i8": "DELTA_BINARY_PACKED", "i16": "DELTA_BINARY_PACKED", "i32": "DELTA_BINARY_PACKED",
+        "i64": "DELTA_BINARY_PACKED", "u32": "DELTA_BINARY_PACKED", "u64": "DELTA_BINARY_PACKED",
+        "d": "DELTA_BINARY_PACKED", "ts_us": "DELTA_BINARY_PACKED",
+        "s": "DELTA_LENGTH_BYTE_ARRAY", "bin": "DELTA_BYTE_ARRAY", "dec": "DELTA_BYTE_ARRAY",
+    },
+)
+# Spark's legacy timestamps: INT96 (nanoseconds of the day + Julian day).
+pq.write_table(
+    pa.table({"ts": table.column("ts_us"), "i32": table.column("i32")}),
+    os.path.join(out, "int96.parquet"),
+    use_deprecated_int96_timestamps=True,
+)
+# Decimals a double cannot hold exactly: refused naming the row (row 1).
+pq.write_table(
+    pa.table({"big": pa.array([decimal.Decimal("1.50"), decimal.Decimal("12345678901234567.89")],
+                              type=pa.decimal128(38, 2))}),
+    os.path.join(out, "decimal-inexact.parquet"),
+)
+# Many pages in one column chunk (small page size) with a dictionary.
+many = pa.table({"x": pa.array([float(i % 17) for i in range(3000)]), "k": pa.array([i % 5 for i in range(3000)], pa.int64())})
+pq.write_table(many, os.path.join(out, "pages.parquet"), data_page_size=512, compression="snappy")
+
+# Arrow IPC: stream and file formats, several record batches, compression, dictionaries.
+batches = table.to_batches(max_chunksize=3)
+def write_stream(name, tbl=table, **options):
+    with ipc.new_stream(os.path.join(out, name), tbl.schema, options=ipc.IpcWriteOptions(**options)) as w:
+        for batch in tbl.to_batches(max_chunksize=3):
+            w.write_batch(batch)
+
+def write_file(name, tbl=table, **options):
+    with ipc.new_file(os.path.join(out, name), tbl.schema, options=ipc.IpcWriteOptions(**options)) as w:
+        for batch in tbl.to_batches(max_chunksize=3):
+            w.write_batch(batch)
+
+write_stream("table.arrows")
+write_file("table.arrow")
+write_stream("table-zstd.arrows", compression="zstd")
+write_file("table-lz4.arrow", compression="lz4")
+large = table.select(["s", "bin"]).cast(pa.schema([("s", pa.large_string()), ("bin", pa.large_binary())]))
+write_stream("large.arrows", large)
+dictionary = pa.table({
+    "s": pa.array(["alpha", "", "gr\u00fc\u00df", N, "alpha", "beta", "alphabet"]).dictionary_encode(),
+    "i32": table.column("i32"),
+})
+write_stream("dictionary.arrows", dictionary)
+
+# The same data as text: MLflow's dataframe_split JSON and a CSV (the tests decode them with a schema).
+def text(name, value):
+    if value is None:
+        return None
+    t = columns[name][0] if name in columns else pa.timestamp("ns")
+    if pa.types.is_binary(t):
+        return base64.b64encode(value).decode()
+    if pa.types.is_date(t):
+        return value.isoformat() + "T00:00:00"
+    if pa.types.is_timestamp(t):
+        return value.replace(tzinfo=None).isoformat()
+    if pa.types.is_decimal(t):
+        return float(value)
+    return value
+
+names = table.column_names
+data = [[text(n, table.column(n)[r].as_py()) for n in names] for r in range(rows)]
+with open(os.path.join(out, "table.json"), "w") as f:
+    json.dump({"dataframe_split": {"columns": names, "data": data}}, f, indent=None)
+    f.write("\n")
+print("wrote", sorted(os.listdir(out)))
+
+# The iris sample model's serving example as CSV, Parquet (snappy, float64) and Arrow (stream and
+# file): predictions must be byte-identical across the four inputs.
+here = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(here, "..", "SampleModels", "iris-multinomial", "serving_input_example.json")) as f:
+    split = json.load(f)["dataframe_split"]
+iris = pa.table({c: pa.array([float(r[i]) for r in split["data"]], pa.float64()) for i, c in enumerate(split["columns"])})
+pq.write_table(iris, os.path.join(out, "iris.parquet"), compression="snappy")
+write_stream("iris.arrows", iris)
+write_file("iris.arrow", iris)
+with open(os.path.join(out, "iris.csv"), "w") as f:
+    f.write(",".join(split["columns"]) + "\n")
+    for r in split["data"]:
+        f.write(",".join(repr(float(v)) for v in r) + "\n")
+
+# A dictionary of three strings and eight bit-packed 2-bit indices (0,1,2,0,1,2,0,1 → bytes 24 49):
+# the hostile-file tests patch one index to 3, past the dictionary.
+pq.write_table(
+    pa.table({"k": pa.array(["a", "b", "c", "a", "b", "c", "a", "b"])}).cast(pa.schema([pa.field("k", pa.string(), nullable=False)])),
+    os.path.join(out, "dictionary-three.parquet"),
+    use_dictionary=True, compression="none", data_page_version="1.0",
+)

@@ -1,0 +1,4 @@
+#ifndef MODELBUNDLE_CLZ4_SHIM_H
+#define MODELBUNDLE_CLZ4_SHIM_H
+#include <lz4frame.h>
+#endif

@@ -1,0 +1,4 @@
+#ifndef MODELBUNDLE_CZLIB_SHIM_H
+#define MODELBUNDLE_CZLIB_SHIM_H
+#include <zlib.h>
+#endif

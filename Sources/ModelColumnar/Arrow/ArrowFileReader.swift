@@ -1,0 +1,142 @@
+import ModelBundle
+
+/// Reads the Arrow IPC file format (`ARROW1`): magic, padding, the messages, a `Footer` flatbuffer
+/// (`File.fbs`) listing the schema and the blocks of each dictionary and record batch, its length,
+/// and the magic again. Blocks are read through the footer, each checked to lie inside the file,
+/// not to overlap another, and to start 8-byte aligned.
+package enum ArrowFileReader {
+    package static let magic: [UInt8] = Array("ARROW1".utf8)
+
+    package static func looksLikeArrowFile(_ bytes: [UInt8]) -> Bool { bytes.starts(with: magic) }
+
+    struct Block {
+        var offset: Int
+        var metadataLength: Int
+        var bodyLength: Int
+    }
+
+    /// The record batches, one at a time through `body`.
+    package static func read(
+        _ bytes: [UInt8],
+        limits: ColumnarLimits = ColumnarLimits(),
+        schema: ([ColumnarColumnInfo]) throws -> Void = { _ in },
+        body: (ColumnarBatch) throws -> Void
+    ) throws {
+        guard bytes.count <= limits.maxInputBytes else {
+            throw ColumnarError.invalid(
+                "Arrow file",
+                "is \(bytes.count) bytes, more than the limit of \(limits.maxInputBytes)"
+            )
+        }
+        guard bytes.count >= 22, bytes.starts(with: magic), bytes.suffix(6).elementsEqual(magic) else {
+            throw ColumnarError.invalid(
+                "Arrow file footer",
+                "the file does not begin and end with ARROW1 (truncated or not an Arrow file)"
+            )
+        }
+        let footerLength = Int(bytes.withUnsafeBytes { loadLE($0, bytes.count - 10, as: Int32.self) })
+        let footerEnd = bytes.count - 10
+        guard footerLength > 0, footerLength <= footerEnd - 8, footerLength <= limits.maxMetadataBytes else {
+            throw ColumnarError.invalid(
+                "Arrow file footer",
+                "declares \(footerLength) bytes in a \(bytes.count)-byte file"
+            )
+        }
+        let footerStart = footerEnd - footerLength
+        let (fields, dictionaryBlocks, batchBlocks) = try bytes.withUnsafeBytes { raw in
+            let footer = try FlatBufferTable(
+                root: raw,
+                start: footerStart,
+                end: footerEnd,
+                context: "Arrow file footer"
+            )
+            guard let schema = try footer.table(1) else {
+                throw ColumnarError.invalid("Arrow file footer", "has no schema")
+            }
+            let fields = try ArrowSchemaReader.fields(schema, limits: limits)
+            return (
+                fields, try blocks(footer, 2, dataEnd: footerStart, limits: limits),
+                try blocks(footer, 3, dataEnd: footerStart, limits: limits)
+            )
+        }
+        let all = (dictionaryBlocks + batchBlocks).sorted { $0.offset < $1.offset }
+        for (a, b) in zip(all, all.dropFirst()) where b.offset < a.offset + a.metadataLength + a.bodyLength {
+            throw ColumnarError.invalid(
+                "Arrow file footer",
+                "lists overlapping blocks at offsets \(a.offset) and \(b.offset)"
+            )
+        }
+        try schema(fields.map(\.info))
+        var reader = ArrowStreamReader(source: ColumnarBufferSource(bytes), fields: fields, limits: limits)
+        for (i, block) in dictionaryBlocks.enumerated() {
+            let message = try message(bytes, block, limits: limits, context: "Arrow file dictionary block \(i)")
+            guard message.header == .dictionaryBatch else {
+                throw ColumnarError.invalid("Arrow file dictionary block \(i)", "is not a dictionary batch")
+            }
+            try reader.readDictionary(message, context: "Arrow file dictionary block \(i)")
+        }
+        for (i, block) in batchBlocks.enumerated() {
+            let context = "Arrow file record batch \(i)"
+            let message = try message(bytes, block, limits: limits, context: context)
+            guard message.header == .recordBatch else { throw ColumnarError.invalid(context, "is not a record batch") }
+            try body(try reader.decodeBatch(message, context: context))
+        }
+    }
+
+    private static func blocks(_ footer: FlatBufferTable, _ index: Int, dataEnd: Int, limits: ColumnarLimits) throws
+        -> [Block]
+    {
+        guard let (first, count) = try footer.vector(index, elementSize: 24) else { return [] }
+        guard count <= limits.maxCount else {
+            throw ColumnarError.invalid("Arrow file footer", "lists \(count) blocks")
+        }
+        return try (0..<count).map { i in
+            let at = first + 24 * i
+            let offset = loadLE(footer.bytes, at, as: Int64.self)
+            let metadata = Int64(loadLE(footer.bytes, at + 8, as: Int32.self))
+            let body = loadLE(footer.bytes, at + 16, as: Int64.self)
+            guard offset >= 8, metadata > 0, body >= 0, offset % 8 == 0,
+                metadata <= Int64(dataEnd), body <= Int64(dataEnd), offset <= Int64(dataEnd) - metadata - body
+            else {
+                throw ColumnarError.invalid(
+                    "Arrow file footer, block \(i)",
+                    "lies at offset \(offset) with \(metadata) + \(body) bytes: negative, misaligned or outside the file"
+                )
+            }
+            return Block(offset: Int(offset), metadataLength: Int(metadata), bodyLength: Int(body))
+        }
+    }
+
+    private static func message(_ bytes: [UInt8], _ block: Block, limits: ColumnarLimits, context: String) throws
+        -> ArrowMessage
+    {
+        var source = ColumnarBufferSource(
+            bytes,
+            from: block.offset,
+            to: block.offset + block.metadataLength + block.bodyLength
+        )
+        guard let message = try ArrowMessageReader.next(&source, limits: limits, context: context) else {
+            throw ColumnarError.invalid(context, "is an end-of-stream marker, not a message")
+        }
+        guard message.body.count == block.bodyLength else {
+            throw ColumnarError.invalid(
+                context,
+                "has a \(message.body.count)-byte body where the footer says \(block.bodyLength)"
+            )
+        }
+        return message
+    }
+
+    /// Reads a whole Arrow IPC file from bytes: the entry point a fuzz target calls.
+    package static func readAll(_ bytes: [UInt8], limits: ColumnarLimits = ColumnarLimits()) throws -> ColumnarBatch {
+        var batches: [ColumnarBatch] = []
+        var info: [ColumnarColumnInfo] = []
+        try read(bytes, limits: limits, schema: { info = $0 }, body: { batches.append($0) })
+        return try ColumnarBatch.concatenate(batches, columns: info)
+    }
+}
+
+/// Reads a whole Arrow IPC file (`ARROW1`) from bytes: the entry point a fuzz target calls.
+package func readArrowFile(_ bytes: [UInt8], limits: ColumnarLimits = ColumnarLimits()) throws -> ColumnarBatch {
+    try ArrowFileReader.readAll(bytes, limits: limits)
+}

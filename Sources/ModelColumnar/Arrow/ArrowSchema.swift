@@ -1,0 +1,153 @@
+/// The flat Arrow types the reader takes (`Schema.fbs`), and how each becomes a frame column.
+enum ArrowType: Equatable {
+    case int(bits: Int, signed: Bool)
+    case float(bits: Int)
+    case bool
+    case utf8(large: Bool)
+    case binary(large: Bool)
+    /// Days (date32) or milliseconds (date64) since the epoch.
+    case date(millis: Bool)
+    case timestamp(unitsPerSecond: Int64, timezone: String?)
+    case decimal(precision: Int, scale: Int)
+
+    var label: String {
+        switch self {
+        case .int(let bits, let signed): return "\(signed ? "int" : "uint")\(bits)"
+        case .float(let bits): return bits == 32 ? "float" : bits == 64 ? "double" : "halffloat"
+        case .bool: return "bool"
+        case .utf8(let large): return large ? "large_string" : "string"
+        case .binary(let large): return large ? "large_binary" : "binary"
+        case .date(let millis): return millis ? "date64[ms]" : "date32[day]"
+        case .timestamp(let units, let tz):
+            let unit = [1: "s", 1_000: "ms", 1_000_000: "us", 1_000_000_000: "ns"][units] ?? "?"
+            return "timestamp[\(unit)\(tz.map { ", tz=\($0)" } ?? "")]"
+        case .decimal(let p, let s): return "decimal128(\(p), \(s))"
+        }
+    }
+
+    var kind: ColumnarKind {
+        switch self {
+        case .int: .integer
+        case .float: .floating
+        case .bool: .boolean
+        case .utf8: .text
+        case .binary: .binary
+        case .date, .timestamp: .temporal
+        case .decimal: .decimal
+        }
+    }
+}
+
+struct ArrowField {
+    var name: String
+    var type: ArrowType
+    /// For a dictionary-encoded field: the dictionary id and the index type.
+    var dictionary: (id: Int64, indexBits: Int, indexSigned: Bool)?
+
+    var info: ColumnarColumnInfo {
+        let label =
+            dictionary.map {
+                "Arrow dictionary<values=\(type.label), indices=\($0.indexSigned ? "int" : "uint")\($0.indexBits)>"
+            }
+            ?? "Arrow \(type.label)"
+        return ColumnarColumnInfo(name: name, sourceType: label, kind: type.kind)
+    }
+}
+
+enum ArrowSchemaReader {
+    /// The fields of a `Schema` table; nested types and types not read are refused by name.
+    static func fields(_ schema: FlatBufferTable, limits: ColumnarLimits) throws -> [ArrowField] {
+        guard try schema.int(0, default: Int16(0)) == 0 else {
+            throw ColumnarError.invalid("Arrow schema", "is big-endian; only little-endian data is read")
+        }
+        guard let (first, count) = try schema.vector(1, elementSize: 4) else { return [] }
+        guard count <= limits.maxColumns else {
+            throw ColumnarError.invalid("Arrow schema", "has \(count) fields, more than \(limits.maxColumns)")
+        }
+        return try (0..<count).map { i in try field(try schema.table(inVector: first, i), position: i) }
+    }
+
+    private static func field(_ table: FlatBufferTable, position: Int) throws -> ArrowField {
+        let name = try table.string(0) ?? String(position)
+        let where_ = "Arrow field '\(name)'"
+        let typeTag = try table.int(2, default: UInt8(0))
+        let names: [UInt8: String] = [
+            1: "null", 9: "time", 11: "interval", 12: "list", 13: "struct", 14: "union", 15: "fixed_size_binary",
+            16: "fixed_size_list", 17: "map", 18: "duration", 21: "large_list", 22: "run_end_encoded",
+            23: "binary_view", 24: "string_view", 25: "list_view", 26: "large_list_view",
+        ]
+        let typeTable = try table.table(3)
+        func need() throws -> FlatBufferTable {
+            guard let typeTable else { throw ColumnarError.invalid(where_, "has no type parameters") }
+            return typeTable
+        }
+        let type: ArrowType
+        switch typeTag {
+        case 2:
+            let t = try need()
+            let bits = Int(try t.int(0, default: Int32(0)))
+            guard [8, 16, 32, 64].contains(bits) else {
+                throw ColumnarError.invalid(where_, "has an integer width of \(bits)")
+            }
+            type = .int(bits: bits, signed: try t.bool(1))
+        case 3:
+            let precision = try need().int(0, default: Int16(0))
+            guard precision == 1 || precision == 2 else {
+                throw ColumnarError.invalid(
+                    where_,
+                    "is a half-precision float, which is not read (float and double are)"
+                )
+            }
+            type = .float(bits: precision == 1 ? 32 : 64)
+        case 4: type = .binary(large: false)
+        case 5: type = .utf8(large: false)
+        case 6: type = .bool
+        case 7:
+            let t = try need()
+            let bits = try t.int(2, default: Int32(128))
+            guard bits == 128 else { throw ColumnarError.invalid(where_, "is a decimal\(bits); decimal128 is read") }
+            let scale = Int(try t.int(1, default: Int32(0)))
+            guard scale >= 0 && scale <= 38 else {
+                throw ColumnarError.invalid(where_, "has a decimal scale of \(scale)")
+            }
+            type = .decimal(precision: Int(try t.int(0, default: Int32(0))), scale: scale)
+        case 8: type = .date(millis: try need().int(0, default: Int16(1)) == 1)
+        case 10:
+            let t = try need()
+            let unit = try t.int(0, default: Int16(0))
+            guard (0...3).contains(unit) else { throw ColumnarError.invalid(where_, "has a timestamp unit \(unit)") }
+            let units: [Int64] = [1, 1_000, 1_000_000, 1_000_000_000]
+            type = .timestamp(unitsPerSecond: units[Int(unit)], timezone: try t.string(1))
+        case 19: type = .binary(large: true)
+        case 20: type = .utf8(large: true)
+        default:
+            throw ColumnarError.invalid(
+                where_,
+                "has the Arrow type \(names[typeTag] ?? "#\(typeTag)"), which is not read (flat numbers, booleans, "
+                    + "strings, binary, dates, timestamps and decimal128 are)"
+            )
+        }
+        var dictionary: (Int64, Int, Bool)?
+        if let encoding = try table.table(4) {
+            var bits = 32
+            var signed = true
+            if let index = try encoding.table(1) {
+                bits = Int(try index.int(0, default: Int32(32)))
+                signed = try index.bool(1)
+            }
+            guard [8, 16, 32, 64].contains(bits) else {
+                throw ColumnarError.invalid(where_, "has dictionary indices of \(bits) bits")
+            }
+            switch type {
+            case .utf8, .binary: break
+            default:
+                throw ColumnarError.invalid(
+                    where_,
+                    "is a dictionary of \(type.label); dictionaries of strings are read"
+                )
+            }
+            dictionary = (try encoding.int(0, default: Int64(0)), bits, signed)
+        }
+        return ArrowField(name: name, type: type, dictionary: dictionary)
+    }
+}

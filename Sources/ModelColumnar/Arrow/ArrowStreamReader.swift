@@ -1,0 +1,137 @@
+import ModelBundle
+
+/// Reads an Arrow IPC stream (`Columnar.rst`, "IPC Streaming Format"): a schema message, then
+/// dictionary and record batches in any order, up to the end-of-stream marker or the end of input.
+/// Batches are decoded one at a time, so a caller streaming from a pipe holds one batch at once.
+package struct ArrowStreamReader<Source: ColumnarByteSource> {
+    var source: Source
+    package let limits: ColumnarLimits
+    let fields: [ArrowField]
+    var dictionaries: [Int64: ArrowDictionary] = [:]
+    var messages = 1
+    var rowsRead = 0
+    var finished = false
+
+    /// The file-side description of each column.
+    package var columnInfo: [ColumnarColumnInfo] { fields.map(\.info) }
+
+    /// Reads the schema message.
+    package init(source: Source, limits: ColumnarLimits = ColumnarLimits()) throws {
+        self.source = source
+        self.limits = limits
+        guard let message = try ArrowMessageReader.next(&self.source, limits: limits, context: "Arrow message 1") else {
+            throw ColumnarError.invalid("Arrow stream", "is empty: no schema message")
+        }
+        guard message.header == .schema else {
+            throw ColumnarError.invalid("Arrow message 1", "is not a schema message; a stream starts with its schema")
+        }
+        fields = try message.withHeader { try ArrowSchemaReader.fields($0, limits: limits) }
+    }
+
+    init(source: Source, fields: [ArrowField], limits: ColumnarLimits) {
+        self.source = source
+        self.fields = fields
+        self.limits = limits
+    }
+
+    /// The next record batch, or `nil` at the end of the stream.
+    package mutating func next() throws -> ColumnarBatch? {
+        while !finished {
+            messages += 1
+            guard messages <= limits.maxCount else {
+                throw ColumnarError.invalid("Arrow stream", "has more than \(limits.maxCount) messages")
+            }
+            let context = "Arrow message \(messages)"
+            guard let message = try ArrowMessageReader.next(&source, limits: limits, context: context) else {
+                finished = true
+                return nil
+            }
+            switch message.header {
+            case .schema:
+                throw ColumnarError.invalid(context, "is a second schema message")
+            case .dictionaryBatch:
+                try readDictionary(message, context: context)
+            case .recordBatch:
+                return try decodeBatch(message, context: "Arrow record batch (\(context))")
+            }
+        }
+        return nil
+    }
+
+    /// Every remaining batch, concatenated.
+    package mutating func readAll() throws -> ColumnarBatch {
+        var batches: [ColumnarBatch] = []
+        while let batch = try next() { batches.append(batch) }
+        return try ColumnarBatch.concatenate(batches, columns: columnInfo)
+    }
+
+    mutating func readDictionary(_ message: ArrowMessage, context: String) throws {
+        let fields = self.fields
+        let limits = self.limits
+        let (id, isDelta, values) = try message.withHeader { table -> (Int64, Bool, ArrowDictionary) in
+            let id = try table.int(0, default: Int64(0))
+            guard let field = fields.first(where: { $0.dictionary?.id == id }) else {
+                throw ColumnarError.invalid(context, "defines dictionary \(id), which no field uses")
+            }
+            guard let data = try table.table(1) else { throw ColumnarError.invalid(context, "has no record batch") }
+            let layout = try ArrowBatchLayout(data, bodyLength: message.body.count, limits: limits, context: context)
+            var decoder = ArrowBatchDecoder(layout: layout, body: message.body, limits: limits, context: context)
+            return (id, try table.bool(2), try decoder.dictionary(field))
+        }
+        if isDelta, let existing = dictionaries[id] {
+            switch (existing, values) {
+            case (.strings(let a), .strings(let b)): dictionaries[id] = .strings(a + b)
+            case (.bytes(let a), .bytes(let b)): dictionaries[id] = .bytes(a + b)
+            default: throw ColumnarError.invalid(context, "changes the type of dictionary \(id)")
+            }
+        } else {
+            dictionaries[id] = values
+        }
+    }
+
+    mutating func decodeBatch(_ message: ArrowMessage, context: String) throws -> ColumnarBatch {
+        let fields = self.fields
+        let limits = self.limits
+        let dictionaries = self.dictionaries
+        let firstRow = rowsRead
+        let frame = try message.withHeader { table -> Frame in
+            let layout = try ArrowBatchLayout(table, bodyLength: message.body.count, limits: limits, context: context)
+            guard layout.nodes.count == fields.count else {
+                throw ColumnarError.invalid(
+                    context,
+                    "has \(layout.nodes.count) field nodes for \(fields.count) schema fields"
+                )
+            }
+            let (cells, overflow) = layout.length.multipliedReportingOverflow(by: max(1, fields.count))
+            guard !overflow, cells <= limits.maxCellsPerBatch else {
+                throw ColumnarError.invalid(
+                    context,
+                    "declares \(layout.length) rows × \(fields.count) columns, more than \(limits.maxCellsPerBatch) cells"
+                )
+            }
+            var decoder = ArrowBatchDecoder(layout: layout, body: message.body, limits: limits, context: context)
+            let columns = try fields.map { try decoder.column($0, dictionaries: dictionaries, firstRow: firstRow) }
+            guard decoder.nextBuffer == layout.buffers.count else {
+                throw ColumnarError.invalid(
+                    context,
+                    "has \(layout.buffers.count) buffers where its fields use \(decoder.nextBuffer)"
+                )
+            }
+            return try Frame(columns: columns, rowCount: layout.length)
+        }
+        rowsRead += frame.rowCount
+        return ColumnarBatch(frame: frame, columns: columnInfo)
+    }
+}
+
+/// Reads a whole Arrow IPC stream from bytes: the entry point a fuzz target calls.
+package func readArrowStream(_ bytes: [UInt8], limits: ColumnarLimits = ColumnarLimits()) throws -> ColumnarBatch {
+    guard bytes.count <= limits.maxInputBytes else {
+        throw ColumnarError.invalid(
+            "Arrow stream",
+            "is \(bytes.count) bytes, more than the limit of \(limits.maxInputBytes)"
+        )
+    }
+    var reader = try ArrowStreamReader(source: ColumnarBufferSource(bytes), limits: limits)
+    return try reader.readAll()
+}

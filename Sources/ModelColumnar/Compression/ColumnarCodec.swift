@@ -1,0 +1,8 @@
+/// The compression codecs the readers take: Parquet's page codecs and Arrow's buffer codecs.
+enum ColumnarCodec: String, Sendable {
+    case uncompressed = "UNCOMPRESSED"
+    case snappy = "SNAPPY"
+    case gzip = "GZIP"
+    case zstd = "ZSTD"
+    case lz4Frame = "LZ4_FRAME"
+}

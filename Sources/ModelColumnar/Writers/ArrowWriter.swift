@@ -1,0 +1,211 @@
+package import ModelBundle
+
+/// Writes frames as Arrow IPC (`Columnar.rst`): the stream format (schema, one record batch per
+/// frame, end-of-stream marker) or the file format (`ARROW1`, the same messages, a footer listing
+/// the batches). Types: double, float, int64, int32, bool, utf8, binary, timestamp[ns].
+package struct ArrowWriter {
+    package enum Format: Sendable { case stream, file }
+
+    let format: Format
+    private(set) var output: [UInt8] = []
+    private var schema: [(name: String, values: ColumnValues)]?
+    private var blocks: [(offset: Int, metadata: Int, body: Int)] = []
+
+    package init(format: Format) {
+        self.format = format
+        if format == .file { output = Array("ARROW1".utf8) + [0, 0] }
+    }
+
+    /// Bytes ready to be written (and flushed) so far; the caller may send them and call
+    /// ``drain()`` to keep memory to one batch.
+    package var pending: [UInt8] { output }
+
+    package mutating func drain() -> [UInt8] {
+        precondition(format == .stream, "the file format is written whole")
+        defer { output = [] }
+        return output
+    }
+
+    /// Adds `frame` as one record batch (the first frame also writes the schema).
+    package mutating func append(_ frame: Frame) throws {
+        if schema == nil {
+            schema = frame.columns.map { (name: $0.name, values: $0.values) }
+            writeMessage(header: 1, headerNode: schemaNode(), body: [])
+        } else if schema!.map(\.name) != frame.columnNames {
+            throw ModelBundleError(.inputInvalid, "the predictions' columns changed between batches")
+        }
+        var body: [UInt8] = []
+        var nodes: [UInt8] = []
+        var buffers: [UInt8] = []
+        func addBuffer(_ bytes: [UInt8]) {
+            appendLE(Int64(body.count), to: &buffers)
+            appendLE(Int64(bytes.count), to: &buffers)
+            body.append(contentsOf: bytes)
+            while body.count % 8 != 0 { body.append(0) }
+        }
+        for column in frame.columns {
+            let rows = column.count
+            appendLE(Int64(rows), to: &nodes)
+            appendLE(Int64(column.validity.nullCount), to: &nodes)
+            if column.validity.hasNulls {
+                var bitmap = [UInt8](repeating: 0, count: (rows + 7) / 8)
+                for i in 0..<rows where column.validity.isValid(i) { bitmap[i >> 3] |= 1 << UInt8(i & 7) }
+                addBuffer(bitmap)
+            } else {
+                addBuffer([])
+            }
+            var values: [UInt8] = []
+            switch column.values {
+            case .double(let v): for x in v { appendLE(x.bitPattern, to: &values) }
+            case .float(let v): for x in v { appendLE(x.bitPattern, to: &values) }
+            case .long(let v), .datetime(let v): for x in v { appendLE(x, to: &values) }
+            case .integer(let v): for x in v { appendLE(x, to: &values) }
+            case .boolean(let v):
+                values = [UInt8](repeating: 0, count: (rows + 7) / 8)
+                for (i, flag) in v.enumerated() where flag { values[i >> 3] |= 1 << UInt8(i & 7) }
+            case .string(let v):
+                var offsets: [UInt8] = []
+                var data: [UInt8] = []
+                appendLE(Int32(0), to: &offsets)
+                for s in v {
+                    data.append(contentsOf: s.utf8)
+                    appendLE(Int32(data.count), to: &offsets)
+                }
+                addBuffer(offsets)
+                values = data
+            case .binary(let v):
+                var offsets: [UInt8] = []
+                var data: [UInt8] = []
+                appendLE(Int32(0), to: &offsets)
+                for b in v {
+                    data.append(contentsOf: b)
+                    appendLE(Int32(data.count), to: &offsets)
+                }
+                addBuffer(offsets)
+                values = data
+            case .json, .cells:
+                throw ModelBundleError(
+                    .inputInvalid,
+                    "prediction column '\(column.name)' holds nested or mixed values, which Arrow output does not take; use JSON output",
+                    item: column.name
+                )
+            }
+            addBuffer(values)
+        }
+        let batch = FlatBufferNode.table([
+            .int64(Int64(frame.rowCount)),
+            .node(.structs(bytes: nodes, count: frame.columns.count)),
+            .node(.structs(bytes: buffers, count: buffers.count / 16)),
+        ])
+        writeMessage(header: 3, headerNode: batch, body: body)
+    }
+
+    /// The finished stream or file.
+    package mutating func finish() -> [UInt8] {
+        if schema == nil {
+            schema = []
+            writeMessage(header: 1, headerNode: schemaNode(), body: [])
+        }
+        if format == .stream {
+            output.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
+            return output
+        }
+        output.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
+        var blockBytes: [UInt8] = []
+        // The schema message is not a block; record batches are.
+        for block in blocks.dropFirst() {
+            appendLE(Int64(block.offset), to: &blockBytes)
+            appendLE(Int32(block.metadata), to: &blockBytes)
+            appendLE(Int32(0), to: &blockBytes)
+            appendLE(Int64(block.body), to: &blockBytes)
+        }
+        let footer = FlatBufferBuilder.finish(
+            .table([
+                .int16(4),
+                .node(schemaNode()),
+                .node(.structs(bytes: [], count: 0)),
+                .node(.structs(bytes: blockBytes, count: blocks.count - 1)),
+            ])
+        )
+        output.append(contentsOf: footer)
+        appendLE(Int32(footer.count), to: &output)
+        output.append(contentsOf: Array("ARROW1".utf8))
+        return output
+    }
+
+    private func schemaNode() -> FlatBufferNode {
+        let fields = (schema ?? []).map { column -> FlatBufferNode in
+            let (tag, type): (UInt8, FlatBufferNode)
+            switch column.values {
+            case .double: (tag, type) = (3, .table([.int16(2)]))
+            case .float: (tag, type) = (3, .table([.int16(1)]))
+            case .long: (tag, type) = (2, .table([.int32(64), .bool(true)]))
+            case .integer: (tag, type) = (2, .table([.int32(32), .bool(true)]))
+            case .boolean: (tag, type) = (6, .table([]))
+            case .string: (tag, type) = (5, .table([]))
+            case .datetime: (tag, type) = (10, .table([.int16(3)]))
+            default: (tag, type) = (4, .table([]))
+            }
+            return .table([
+                .node(.string(column.name)), .bool(true), .uint8(tag), .node(type), nil, .node(.tables([])),
+            ])
+        }
+        return .table([.int16(0), .node(.tables(fields))])
+    }
+
+    private mutating func writeMessage(header: UInt8, headerNode: FlatBufferNode, body: [UInt8]) {
+        let metadata = FlatBufferBuilder.finish(
+            .table([.int16(4), .uint8(header), .node(headerNode), .int64(Int64(body.count))])
+        )
+        let offset = output.count
+        output.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF])
+        appendLE(Int32(metadata.count), to: &output)
+        output.append(contentsOf: metadata)
+        output.append(contentsOf: body)
+        blocks.append((offset, 8 + metadata.count, body.count))
+    }
+}
+
+/// Predictions as a frame for columnar output: a frame keeps its columns; a tensor becomes one
+/// column per output (named as the signature's outputs, else `prediction`, or `prediction_0…`).
+package enum PredictionColumns {
+    package static func frame(_ output: PredictionOutput, outputNames: [String]) throws -> Frame {
+        switch output {
+        case .frame(let frame): return frame
+        case .tensor(let tensor):
+            let shape = tensor.shape
+            if shape.count <= 1 {
+                let name = outputNames.count == 1 ? outputNames[0] : "prediction"
+                return try Frame(columns: [try Column(name: name, values: tensor.values, validity: tensor.validity)])
+            }
+            guard shape.count == 2 else {
+                throw ModelBundleError(
+                    .inputInvalid,
+                    "predictions of shape \(shape) have no columnar form; use JSON output"
+                )
+            }
+            let (rows, width) = (shape[0], shape[1])
+            let names = outputNames.count == width ? outputNames : (0..<width).map { "prediction_\($0)" }
+            var columns: [Column] = []
+            for j in 0..<width {
+                let pick = (0..<rows).map { $0 * width + j }
+                let mask = ValidityMask(pick.map { tensor.validity.isValid($0) })
+                let values: ColumnValues
+                switch tensor.values {
+                case .double(let v): values = .double(pick.map { v[$0] })
+                case .float(let v): values = .float(pick.map { v[$0] })
+                case .long(let v): values = .long(pick.map { v[$0] })
+                case .integer(let v): values = .integer(pick.map { v[$0] })
+                case .boolean(let v): values = .boolean(pick.map { v[$0] })
+                case .string(let v): values = .string(pick.map { v[$0] })
+                case .binary(let v): values = .binary(pick.map { v[$0] })
+                case .datetime(let v): values = .datetime(pick.map { v[$0] })
+                case .json, .cells:
+                    throw ModelBundleError(.inputInvalid, "predictions hold nested values; use JSON output")
+                }
+                columns.append(try Column(name: names[j], values: values, validity: mask))
+            }
+            return try Frame(columns: columns)
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package import ModelBundle
+
+/// Writes frames as a Parquet file: one row group per frame, PLAIN values in one data page (v1) per
+/// column chunk, every column OPTIONAL with RLE/bit-packed definition levels, uncompressed or
+/// snappy. Types: double → DOUBLE, float → FLOAT, long → INT64, integer → INT32, boolean → BOOLEAN,
+/// string → BYTE_ARRAY (STRING), binary → BYTE_ARRAY, datetime → INT64 TIMESTAMP(NANOS, not UTC).
+package struct ParquetWriter {
+    package enum Compression: Sendable { case uncompressed, snappy }
+
+    let compression: Compression
+    var output: [UInt8] = Array("PAR1".utf8)
+    var rowGroups: [(rows: Int, columns: [(offset: Int, size: Int, uncompressed: Int)])] = []
+    var schema: [(name: String, values: ColumnValues)]?
+
+    package init(compression: Compression = .snappy) {
+        self.compression = compression
+    }
+
+    /// Adds `frame` as one row group.
+    /// - Throws: ``ModelBundleError/Code/inputInvalid`` for a column of a type Parquet output does
+    ///   not take (nested JSON or mixed cells), or a frame whose columns differ from the first one's.
+    package mutating func append(_ frame: Frame) throws {
+        let columns = frame.columns.map { ($0.name, $0.values) }
+        if let schema {
+            guard schema.map(\.name) == columns.map(\.0) else {
+                throw ModelBundleError(.inputInvalid, "the predictions' columns changed between batches")
+            }
+        } else {
+            schema = columns.map { (name: $0.0, values: $0.1) }
+        }
+        var chunks: [(Int, Int, Int)] = []
+        for column in frame.columns {
+            let page = try Self.page(column)
+            let body = compression == .snappy ? Compressor.snappy(page) : page
+            var header = ThriftCompactWriter()
+            header.i32(1, 0)
+            header.i32(2, Int32(page.count))
+            header.i32(3, Int32(body.count))
+            header.structField(5) { h in
+                h.i32(1, Int32(frame.rowCount))
+                h.i32(2, 0)
+                h.i32(3, 3)
+                h.i32(4, 3)
+            }
+            header.stop()
+            let offset = output.count
+            output.append(contentsOf: header.bytes)
+            output.append(contentsOf: body)
+            chunks.append((offset, output.count - offset, header.bytes.count + page.count))
+        }
+        rowGroups.append((frame.rowCount, chunks.map { (offset: $0.0, size: $0.1, uncompressed: $0.2) }))
+    }
+
+    /// The finished file: footer, its length, and the magic.
+    package func finish() -> [UInt8] {
+        var out = output
+        let schema = self.schema ?? []
+        var meta = ThriftCompactWriter()
+        meta.i32(1, 1)
+        meta.listField(2, element: 12, count: schema.count + 1) { w in
+            w.structElement { e in
+                e.string(4, "schema")
+                e.i32(5, Int32(schema.count))
+            }
+            for column in schema {
+                w.structElement { e in Self.schemaElement(column.name, column.values, into: &e) }
+            }
+        }
+        meta.i64(3, Int64(rowGroups.reduce(0) { $0 + $1.rows }))
+        meta.listField(4, element: 12, count: rowGroups.count) { w in
+            for group in rowGroups {
+                w.structElement { g in
+                    g.listField(1, element: 12, count: group.columns.count) { l in
+                        for (position, chunk) in group.columns.enumerated() {
+                            l.structElement { c in
+                                c.i64(2, Int64(chunk.offset))
+                                c.structField(3) { m in
+                                    m.i32(1, Self.physicalType(schema[position].values))
+                                    m.listField(2, element: 5, count: 2) { e in
+                                        e.zigzag(0)
+                                        e.zigzag(3)
+                                    }
+                                    m.listField(3, element: 8, count: 1) { e in
+                                        e.varint(UInt64(schema[position].name.utf8.count))
+                                        e.bytes.append(contentsOf: schema[position].name.utf8)
+                                    }
+                                    m.i32(4, compression == .snappy ? 1 : 0)
+                                    m.i64(5, Int64(group.rows))
+                                    m.i64(6, Int64(chunk.uncompressed))
+                                    m.i64(7, Int64(chunk.size))
+                                    m.i64(9, Int64(chunk.offset))
+                                }
+                            }
+                        }
+                    }
+                    g.i64(2, Int64(group.columns.reduce(0) { $0 + $1.size }))
+                    g.i64(3, Int64(group.rows))
+                }
+            }
+        }
+        meta.string(6, "mbundle")
+        meta.stop()
+        out.append(contentsOf: meta.bytes)
+        let length = UInt32(meta.bytes.count)
+        out.append(contentsOf: [
+            UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24),
+        ])
+        out.append(contentsOf: Array("PAR1".utf8))
+        return out
+    }
+
+    static func physicalType(_ values: ColumnValues) -> Int32 {
+        switch values {
+        case .boolean: 0
+        case .integer: 1
+        case .long, .datetime: 2
+        case .float: 4
+        case .double: 5
+        default: 6
+        }
+    }
+
+    static func schemaElement(_ name: String, _ values: ColumnValues, into e: inout ThriftCompactWriter) {
+        e.i32(1, physicalType(values))
+        e.i32(3, 1)
+        e.string(4, name)
+        switch values {
+        case .string:
+            e.i32(6, 0)
+            e.structField(10) { l in l.structField(1) { _ in } }
+        case .datetime:
+            e.structField(10) { l in
+                l.structField(8) { t in
+                    t.bool(1, false)
+                    t.structField(2) { u in u.structField(3) { _ in } }
+                }
+            }
+        default: break
+        }
+    }
+
+    /// Definition levels (4-byte length, then bit-packed runs of width 1) and PLAIN values.
+    static func page(_ column: Column) throws -> [UInt8] {
+        let rows = column.count
+        let valid = (0..<rows).map { column.validity.isValid($0) }
+        var levels = ThriftCompactWriter()
+        if rows > 0 {
+            let groups = (rows + 7) / 8
+            levels.varint(UInt64(groups) << 1 | 1)
+            for g in 0..<groups {
+                var byte: UInt8 = 0
+                for bit in 0..<8 where g * 8 + bit < rows && valid[g * 8 + bit] { byte |= 1 << UInt8(bit) }
+                levels.bytes.append(byte)
+            }
+        }
+        var page: [UInt8] = []
+        appendLE(UInt32(levels.bytes.count), to: &page)
+        page.append(contentsOf: levels.bytes)
+        switch column.values {
+        case .double(let v): for i in 0..<rows where valid[i] { appendLE(v[i].bitPattern, to: &page) }
+        case .float(let v): for i in 0..<rows where valid[i] { appendLE(v[i].bitPattern, to: &page) }
+        case .long(let v), .datetime(let v):
+            for i in 0..<rows where valid[i] { appendLE(UInt64(bitPattern: v[i]), to: &page) }
+        case .integer(let v): for i in 0..<rows where valid[i] { appendLE(UInt32(bitPattern: v[i]), to: &page) }
+        case .boolean(let v):
+            let present = (0..<rows).filter { valid[$0] }.map { v[$0] }
+            var bytes = [UInt8](repeating: 0, count: (present.count + 7) / 8)
+            for (k, flag) in present.enumerated() where flag { bytes[k >> 3] |= 1 << UInt8(k & 7) }
+            page.append(contentsOf: bytes)
+        case .string(let v):
+            for i in 0..<rows where valid[i] {
+                appendLE(UInt32(v[i].utf8.count), to: &page)
+                page.append(contentsOf: v[i].utf8)
+            }
+        case .binary(let v):
+            for i in 0..<rows where valid[i] {
+                appendLE(UInt32(v[i].count), to: &page)
+                page.append(contentsOf: v[i])
+            }
+        case .json, .cells:
+            throw ModelBundleError(
+                .inputInvalid,
+                "prediction column '\(column.name)' holds nested or mixed values, which Parquet output does not take; use JSON output",
+                item: column.name
+            )
+        }
+        return page
+    }
+}
+
+func appendLE<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
+    withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
+}

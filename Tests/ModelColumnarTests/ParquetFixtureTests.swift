@@ -1,0 +1,68 @@
+import ModelBundle
+import ModelColumnar
+import Testing
+
+/// Files written by real pyarrow decode to the frame the JSON decoder makes of the same data.
+@Suite struct ParquetFixtureTests {
+    static let files = [
+        "plain.parquet", "dictionary-snappy.parquet", "v2-zstd.parquet", "v2-dictionary-gzip.parquet",
+        "rowgroups.parquet", "decimal-integers.parquet", "delta.parquet",
+    ]
+
+    @Test(arguments: files)
+    func decodesLikeJSON(_ name: String) throws {
+        let batch = try readParquet(try Columnar.bytes(name))
+        let names = batch.frame.columnNames
+        #expect(names.count == 19)
+        let got = try Columnar.enforced(batch.frame, names: names)
+        let want = try Columnar.expected(names)
+        for (a, b) in zip(got.columns, want.columns) {
+            #expect(Columnar.same(a, b), "column \(a.name): \(a.values) vs \(b.values)")
+        }
+    }
+}
+
+@Suite struct ParquetLayoutTests {
+    @Test func rowGroupsAreReadOneAtATime() throws {
+        let file = try ParquetFile(bytes: try Columnar.bytes("rowgroups.parquet"))
+        #expect(file.rowGroupCount == 3)
+        #expect(try (0..<3).map { try file.rowGroup($0).frame.rowCount } == [3, 3, 1])
+    }
+
+    /// Spark's legacy INT96 timestamps read as the same instants as the microsecond column.
+    @Test func int96Timestamps() throws {
+        let batch = try readParquet(try Columnar.bytes("int96.parquet"))
+        #expect(batch.columns[0].sourceType == "Parquet INT96 (timestamp)")
+        let expected = try Columnar.expected(["ts_us"]).columns[0]
+        guard case .datetime(let values) = batch.frame.columns[0].values,
+            case .datetime(let want) = expected.values
+        else {
+            Issue.record("not datetimes")
+            return
+        }
+        #expect(batch.frame.columns[0].validity == expected.validity)
+        for row in 0..<want.count where expected.validity.isValid(row) { #expect(values[row] == want[row]) }
+    }
+
+    /// 3 000 rows in pages of 512 bytes: many data pages after one dictionary page.
+    @Test func manyPages() throws {
+        let batch = try readParquet(try Columnar.bytes("pages.parquet"))
+        #expect(batch.frame.rowCount == 3000)
+        guard case .double(let x) = batch.frame.columns[0].values, case .long(let k) = batch.frame.columns[1].values
+        else {
+            Issue.record("wrong types")
+            return
+        }
+        #expect(x == (0..<3000).map { Double($0 % 17) })
+        #expect(k == (0..<3000).map { Int64($0 % 5) })
+    }
+
+    /// A decimal a double cannot hold exactly is refused naming its row (pyarrow wrote it in row 1).
+    @Test func inexactDecimalRefusedByRow() throws {
+        let error = #expect(throws: ModelBundleError.self) {
+            try readParquet(try Columnar.bytes("decimal-inexact.parquet"))
+        }
+        #expect(error?.message.contains("column 'big', row 1") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("cannot be held exactly by a double") == true)
+    }
+}
