@@ -71,7 +71,10 @@ let package = Package(
         // Flavor protocol, registry, loader, schema enforcement, and the prediction use case every
         // front end shares (request in, predictions out; streams). ModelBundleArchive: MODEL may be
         // a .tar.gz/.zip of a bundle.
-        .target(name: "ModelRuntime", dependencies: ["ModelBundle", "ModelCodecs", "ModelBundleArchive", "ModelColumnar"]),
+        .target(
+            name: "ModelRuntime",
+            dependencies: ["ModelBundle", "ModelCodecs", "ModelBundleArchive", "ModelColumnar"]
+        ),
         // Hand-written AVX2/FMA predict kernels, chosen at run time when the processor has them.
         .target(name: "CLinearKernels"),
         // Built-in flavors, one folder each. ModelBundleArchive: skops files are zip archives, read
@@ -95,7 +98,10 @@ let package = Package(
             ]
         ),
         // Parquet and Arrow IPC: bounded readers and writers of our own (Thrift compact, flatbuffers).
-        .target(name: "ModelColumnar", dependencies: ["ModelBundle", "CSnappy", "CZstd", "CZlib", "CLZ4"]),
+        .target(
+            name: "ModelColumnar",
+            dependencies: ["ModelBundle", "ModelCodecs", "CSnappy", "CZstd", "CZlib", "CLZ4"]
+        ),
         // The command-line tool: thin commands over the libraries.
         .executableTarget(
             name: "mbundle",
@@ -129,7 +135,7 @@ let package = Package(
         .testTarget(name: "ModelRegistryClientTests", dependencies: ["ModelRegistryClient", "TestSupport"]),
         .testTarget(
             name: "ModelColumnarTests",
-            dependencies: ["ModelColumnar", "ModelRuntime", "ModelFlavors", "TestSupport"]
+            dependencies: ["ModelColumnar", "ModelCodecs", "ModelRuntime", "ModelFlavors", "TestSupport"]
         ),
     ]
 )

@@ -45,7 +45,7 @@ import Testing
         }
         let badType = try CLIRunner.run(["validate", "-m", model, "-t", "xml"])
         #expect(badType.status == 64)
-        #expect(badType.errorLines.first == "error: --content-type must be json or csv, not 'xml'")
+        #expect(badType.errorLines.first == "error: --content-type must be json, csv, parquet or arrow, not 'xml'")
     }
 
     @Test func theVersionComesFromOnePlace() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import ModelBundle
+import ModelCodecs
 import ModelColumnar
 import ModelRuntime
 import Testing

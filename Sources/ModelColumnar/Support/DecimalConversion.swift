@@ -1,4 +1,5 @@
 import ModelBundle
+import ModelCodecs
 
 /// Decimals (Parquet DECIMAL, Arrow decimal128) into doubles, only when nothing is lost: the
 /// double read back (its shortest round-trip text) must be the same number as the decimal.

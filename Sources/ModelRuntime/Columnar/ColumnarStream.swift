@@ -1,4 +1,5 @@
 import ModelBundle
+import ModelCodecs
 import ModelColumnar
 
 /// `predict --stream` over Parquet row groups and Arrow record batches: each input batch is judged,

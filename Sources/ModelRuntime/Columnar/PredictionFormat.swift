@@ -1,4 +1,5 @@
 import ModelBundle
+import ModelCodecs
 import ModelColumnar
 
 /// The encodings `mbundle predict --output-format` writes. JSON is MLflow's `{"predictions": …}`;
