@@ -11,12 +11,22 @@ let package = Package(
         .library(name: "ModelBundleArchive", targets: ["ModelBundleArchive"]),
         .library(name: "ModelRuntime", targets: ["ModelRuntime"]),
         .library(name: "ModelFlavors", targets: ["ModelFlavors"]),
+        .library(name: "ModelServer", targets: ["ModelServer"]),
         .executable(name: "mbundle", targets: ["mbundle"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The server (ModelServer). Hummingbird without its default traits: no full Foundation, no
+        // swift-configuration in the binary (DESIGN.md §6, start-up time).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C boundary: the system libarchive, imported by ModelBundleArchive only.
@@ -47,11 +57,27 @@ let package = Package(
         // Built-in flavors, one folder each. ModelBundleArchive: skops files are zip archives, read
         // through the same hardened reader as bundle archives.
         .target(name: "ModelFlavors", dependencies: ["ModelRuntime", "ModelBundleArchive", "CLinearKernels"]),
+        // HTTP: MLflow's scoring protocol and the Open Inference Protocol (KServe V2), metrics, lifecycle.
+        .target(
+            name: "ModelServer",
+            dependencies: [
+                "ModelRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The command-line tool: thin commands over the libraries.
         .executableTarget(
             name: "mbundle",
             dependencies: [
-                "ModelBundle", "ModelBundleArchive", "ModelRuntime", "ModelFlavors",
+                "ModelBundle", "ModelBundleArchive", "ModelRuntime", "ModelFlavors", "ModelServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +87,14 @@ let package = Package(
         .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime"]),
         .testTarget(name: "ModelFlavorsTests", dependencies: ["ModelFlavors", "CLinearKernels"]),
         .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle"]),
+        .testTarget(
+            name: "ModelServerTests",
+            dependencies: [
+                "ModelServer", "ModelFlavors", "ModelBundleArchive",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .testTarget(name: "ThirdPartyFlavorTests", dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors"]),
     ]
 )

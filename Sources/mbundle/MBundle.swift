@@ -8,7 +8,7 @@ struct MBundle: ParsableCommand {
         abstract: "Package, inspect, validate and run MLflow-compatible model bundles.",
         discussion: """
             Exit status: 0 success; 1 the input data was rejected; 2 the bundle is invalid, \
-            corrupt or unsupported; 64 usage error.
+            corrupt or unsupported; 3 serve could not bind its address; 64 usage error.
             """,
         // The version packaged bundles record as metadata.mbundle_version.
         version: LinearModelPackager.currentVersion,
@@ -22,6 +22,7 @@ struct MBundle: ParsableCommand {
             RewriteManifestCommand.self,
             PackageCommand.self,
             ConvertCommand.self,
+            ServeCommand.self,
         ]
     )
 }
