@@ -36,6 +36,9 @@ let package = Package(
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
         ),
 
+        // The one platform-import block (Glibc, Musl or Darwin), re-exported to the targets that call
+        // the C library.
+        .target(name: "SystemPlatform"),
         // Small C helpers for system calls Swift's Glibc module does not expose (renameat2).
         .target(name: "CSystemSupport"),
 
@@ -46,17 +49,23 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 "CSystemSupport",
+                "SystemPlatform",
             ]
         ),
         // Single-file bundles: deterministic pack, safe unpack.
-        .target(name: "ModelBundleArchive", dependencies: ["ModelBundle", "CArchive"]),
-        // Flavor protocol, registry, loader, schema enforcement.
-        .target(name: "ModelRuntime", dependencies: ["ModelBundle"]),
+        .target(name: "ModelBundleArchive", dependencies: ["ModelBundle", "CArchive", "SystemPlatform"]),
+        // Flavor protocol, registry, loader, schema enforcement, and the prediction use case every
+        // front end shares (request in, predictions out; streams). ModelBundleArchive: MODEL may be
+        // a .tar.gz/.zip of a bundle.
+        .target(name: "ModelRuntime", dependencies: ["ModelBundle", "ModelBundleArchive"]),
         // Hand-written AVX2/FMA predict kernels, chosen at run time when the processor has them.
         .target(name: "CLinearKernels"),
         // Built-in flavors, one folder each. ModelBundleArchive: skops files are zip archives, read
         // through the same hardened reader as bundle archives.
-        .target(name: "ModelFlavors", dependencies: ["ModelRuntime", "ModelBundleArchive", "CLinearKernels"]),
+        .target(
+            name: "ModelFlavors",
+            dependencies: ["ModelRuntime", "ModelBundleArchive", "CLinearKernels", "SystemPlatform"]
+        ),
         // HTTP: MLflow's scoring protocol and the Open Inference Protocol (KServe V2), metrics, lifecycle.
         .target(
             name: "ModelServer",
@@ -82,20 +91,28 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "ModelBundleTests", dependencies: ["ModelBundle"]),
-        .testTarget(name: "ModelBundleArchiveTests", dependencies: ["ModelBundleArchive"]),
-        .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime"]),
-        .testTarget(name: "ModelFlavorsTests", dependencies: ["ModelFlavors", "CLinearKernels"]),
-        .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle"]),
+        // Shared test plumbing (not a product): the CLI runner and self-removing scratch directories.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ModelBundleTests", dependencies: ["ModelBundle", "TestSupport", "SystemPlatform"]),
+        .testTarget(
+            name: "ModelBundleArchiveTests",
+            dependencies: ["ModelBundleArchive", "TestSupport", "SystemPlatform"]
+        ),
+        .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"]),
+        .testTarget(name: "ModelFlavorsTests", dependencies: ["ModelFlavors", "CLinearKernels", "TestSupport"]),
+        .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle", "TestSupport"]),
         .testTarget(
             name: "ModelServerTests",
             dependencies: [
-                "ModelServer", "ModelFlavors", "ModelBundleArchive",
+                "ModelServer", "ModelFlavors", "ModelBundleArchive", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .testTarget(name: "ThirdPartyFlavorTests", dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors"]),
+        .testTarget(
+            name: "ThirdPartyFlavorTests",
+            dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors", "TestSupport"]
+        ),
     ]
 )
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ModelFlavors
+import ModelBundle
 
 @main
 struct MBundle: ParsableCommand {
@@ -8,10 +8,10 @@ struct MBundle: ParsableCommand {
         abstract: "Package, inspect, validate and run MLflow-compatible model bundles.",
         discussion: """
             Exit status: 0 success; 1 the input data was rejected; 2 the bundle is invalid, \
-            corrupt or unsupported; 3 serve could not bind its address; 64 usage error.
+            corrupt or unsupported; 3 serve could not bind its address; 64 usage error; 74 the output \
+            could not be written (for example standard output was closed).
             """,
-        // The version packaged bundles record as metadata.mbundle_version.
-        version: LinearModelPackager.currentVersion,
+        version: ModelBundleVersion.current,
         subcommands: [
             PredictCommand.self,
             InspectCommand.self,
@@ -25,4 +25,13 @@ struct MBundle: ParsableCommand {
             ServeCommand.self,
         ]
     )
+
+    /// Usage errors read like every other error: one `error:` line, then the usage.
+    static var _errorPrefix: String { "error: " }
+
+    static func main() {
+        // A closed standard output must end the run with its documented status, not SIGPIPE.
+        ProcessIO.ignoreBrokenPipeSignal()
+        main(nil)
+    }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import ModelBundle
+import TestSupport
 import Testing
 
 /// `mbundle convert` as a user runs it on bundles real MLflow wrote: the converted bundle verifies,
 /// predicts byte for byte what `mbundle predict` gives on the original, and MLflow's own predictions
 /// (expected.json) to 1e-9; refusals exit 2 with one `error:` line and write nothing.
 @Suite struct ConvertEndToEndTests {
-    static let mlflow = MBundleRunner.fixtures.appendingPathComponent("mlflow")
+    static let mlflow = CLIRunner.fixtures.appendingPathComponent("mlflow")
 
     static func expected(_ name: String) throws -> (shape: [Int], values: [Double]) {
         let root = try #require(
@@ -27,20 +28,20 @@ import Testing
         ]
     )
     func convertsAndPredictsTheSame(_ name: String) throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let original = Self.mlflow.appendingPathComponent(name)
         let target = scratch.appendingPathComponent("native")
-        let convert = try MBundleRunner.run(["convert", "-m", original.path, "-o", target.path])
+        let convert = try CLIRunner.run(["convert", "-m", original.path, "-o", target.path])
         #expect(convert.status == 0, "\(convert.standardError)")
         #expect(convert.standardOutput.isEmpty)
 
-        let verify = try MBundleRunner.run(["verify", target.path])
+        let verify = try CLIRunner.run(["verify", target.path])
         #expect(verify.status == 0, "\(verify.standardError)")
 
         let input = original.appendingPathComponent("serving_input_example.json").path
-        let before = try MBundleRunner.run(["predict", "-m", original.path, "-i", input])
-        let after = try MBundleRunner.run(["predict", "-m", target.path, "-i", input])
+        let before = try CLIRunner.run(["predict", "-m", original.path, "-i", input])
+        let after = try CLIRunner.run(["predict", "-m", target.path, "-i", input])
         #expect(before.status == 0 && after.status == 0, "\(after.standardError)")
         #expect(!after.standardOutput.isEmpty)
         #expect(after.standardOutput == before.standardOutput)
@@ -66,33 +67,33 @@ import Testing
 
     @Test("an MLflow bundle given as .zip or .tar.gz converts like its directory", arguments: ["zip", "tar.gz"])
     func convertsArchives(_ suffix: String) throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let original = Self.mlflow.appendingPathComponent("iris_multinomial_proba")
         let archive = scratch.appendingPathComponent("model.\(suffix)")
-        let pack = try MBundleRunner.run(["pack", original.path, "-o", archive.path])
+        let pack = try CLIRunner.run(["pack", original.path, "-o", archive.path])
         #expect(pack.status == 0, "\(pack.standardError)")
         let target = scratch.appendingPathComponent("native")
-        let convert = try MBundleRunner.run(["convert", "-m", archive.path, "-o", target.path])
+        let convert = try CLIRunner.run(["convert", "-m", archive.path, "-o", target.path])
         #expect(convert.status == 0, "\(convert.standardError)")
         let input = original.appendingPathComponent("serving_input_example.json").path
-        let before = try MBundleRunner.run(["predict", "-m", original.path, "-i", input])
-        let after = try MBundleRunner.run(["predict", "-m", target.path, "-i", input])
+        let before = try CLIRunner.run(["predict", "-m", original.path, "-i", input])
+        let after = try CLIRunner.run(["predict", "-m", target.path, "-i", input])
         #expect(after.status == 0, "\(after.standardError)")
         #expect(after.standardOutput == before.standardOutput)
     }
 
     @Test("converting a native bundle exits 2 with one error line naming its flavor, and writes nothing")
     func refusesNative() throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let first = scratch.appendingPathComponent("native")
-        let convert = try MBundleRunner.run([
+        let convert = try CLIRunner.run([
             "convert", "-m", Self.mlflow.appendingPathComponent("logreg_binary_skops").path, "-o", first.path,
         ])
         #expect(convert.status == 0, "\(convert.standardError)")
         let second = scratch.appendingPathComponent("again")
-        let result = try MBundleRunner.run(["convert", "-m", first.path, "-o", second.path])
+        let result = try CLIRunner.run(["convert", "-m", first.path, "-o", second.path])
         #expect(result.status == 2)
         #expect(result.standardOutput.isEmpty)
         #expect(result.errorLines.count == 1)
@@ -104,12 +105,12 @@ import Testing
 
     @Test("a non-empty output directory exits 2 and is left untouched")
     func refusesNonEmptyTarget() throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let target = scratch.appendingPathComponent("busy")
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: false)
         try Data("mine".utf8).write(to: target.appendingPathComponent("notes.txt"))
-        let result = try MBundleRunner.run([
+        let result = try CLIRunner.run([
             "convert", "-m", Self.mlflow.appendingPathComponent("diabetes_linear").path, "-o", target.path,
         ])
         #expect(result.status == 2)
@@ -120,7 +121,7 @@ import Testing
 
     @Test("convert without -o is a usage error (64)")
     func usage() throws {
-        let result = try MBundleRunner.run([
+        let result = try CLIRunner.run([
             "convert", "-m", Self.mlflow.appendingPathComponent("diabetes_linear").path,
         ])
         #expect(result.status == 64)

@@ -1,18 +1,19 @@
 import Foundation
 import ModelBundle
+import TestSupport
 import Testing
 
 @Suite struct InspectEndToEndTests {
-    static let skops = MBundleRunner.fixtures.appendingPathComponent("mlflow/logreg_binary_skops")
+    static let skops = CLIRunner.fixtures.appendingPathComponent("mlflow/logreg_binary_skops")
 
     /// MLflow's own view of the fixture bundles (expected.json, written by real MLflow).
     static func expectedSignature(_ name: String) throws -> JSONObject? {
-        let bytes = try Data(contentsOf: MBundleRunner.fixtures.appendingPathComponent("mlflow/expected.json"))
+        let bytes = try Data(contentsOf: CLIRunner.fixtures.appendingPathComponent("mlflow/expected.json"))
         return try JSONParser().parse(Array(bytes))[name]?["signature"]?.objectValue
     }
 
     @Test func showsTheSignatureOfABundleRealMLflowWrote() throws {
-        let result = try MBundleRunner.run(["inspect", Self.skops.path])
+        let result = try CLIRunner.run(["inspect", Self.skops.path])
         #expect(result.status == 0, "\(result.standardError)")
         let text = result.standardOutput
         #expect(text.contains("sklearn: model.skops (skops), scikit-learn 1.9.1"))
@@ -31,8 +32,8 @@ import Testing
 
     @Test func jsonOutputCarriesMLflowsExactSignatureStrings() throws {
         for name in ["logreg_binary_skops", "tensor_ndarray", "params_all_types", "complex_types"] {
-            let bundle = MBundleRunner.fixtures.appendingPathComponent("mlflow/\(name)")
-            let result = try MBundleRunner.run(["inspect", "--json", bundle.path])
+            let bundle = CLIRunner.fixtures.appendingPathComponent("mlflow/\(name)")
+            let result = try CLIRunner.run(["inspect", "--json", bundle.path])
             #expect(result.status == 0, "\(result.standardError)")
             let document = try JSONParser().parse(Array(result.standardOutput.utf8))
             let expected = try #require(try Self.expectedSignature(name))
@@ -45,10 +46,10 @@ import Testing
     }
 
     @Test func refusesAHostileManifestWithOneErrorLine() throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: scratch) }
         try Data("a: &a [1]\nflavors: {x: {y: *a}}\n".utf8).write(to: scratch.appendingPathComponent("MLmodel"))
-        let result = try MBundleRunner.run(["inspect", scratch.path])
+        let result = try CLIRunner.run(["inspect", scratch.path])
         #expect(result.status == 2)
         #expect(result.standardOutput.isEmpty)
         #expect(result.errorLines.count == 1)

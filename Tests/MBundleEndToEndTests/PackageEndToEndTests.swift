@@ -1,17 +1,18 @@
 import Foundation
 import ModelBundle
+import TestSupport
 import Testing
 
 /// `mbundle package` as a user runs it: exit statuses, one `error:` line, nothing written on failure.
 @Suite struct PackageEndToEndTests {
-    static let packaging = MBundleRunner.fixtures.appendingPathComponent("packaging")
+    static let packaging = CLIRunner.fixtures.appendingPathComponent("packaging")
 
     static func fixture(_ name: String) -> String { packaging.appendingPathComponent(name).path }
 
-    func package(_ extra: [String], kind: String = "logistic-regression") throws -> (MBundleRunner.Result, URL) {
-        let scratch = try MBundleRunner.makeScratch()
+    func package(_ extra: [String], kind: String = "logistic-regression") throws -> (CLIRunner.Result, URL) {
+        let scratch = try TestScratch.makeDirectory("e2e")
         let target = scratch.appendingPathComponent("model")
-        let result = try MBundleRunner.run(["package", kind] + extra + ["-o", target.path])
+        let result = try CLIRunner.run(["package", kind] + extra + ["-o", target.path])
         return (result, target)
     }
 
@@ -22,7 +23,7 @@ import Testing
         ])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.isEmpty)
-        let verify = try MBundleRunner.run(["verify", target.path])
+        let verify = try CLIRunner.run(["verify", target.path])
         #expect(verify.status == 0, "\(verify.standardError)")
         let manifest = try ModelManifest(parsing: [UInt8](Data(contentsOf: target.appendingPathComponent("MLmodel"))))
         #expect(manifest.flavor("logistic_regression")?["multi_class"]?.text == "binary")
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func givenSignatureFileReplacesTheInferredOne() throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         let signature = scratch.appendingPathComponent("signature.json")
         try Data(#"{"inputs": [{"type": "float", "name": "x", "required": true}]}"#.utf8).write(to: signature)
         let (result, target) = try package([
@@ -144,11 +145,11 @@ import Testing
     }
 
     @Test func refusesNonEmptyOutputAndLeavesItUntouched() throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         let target = scratch.appendingPathComponent("model")
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
         try Data("keep".utf8).write(to: target.appendingPathComponent("keep.txt"))
-        let result = try MBundleRunner.run([
+        let result = try CLIRunner.run([
             "package", "logistic-regression", "--coef", Self.fixture("six_coef.npy"),
             "--intercept", Self.fixture("six_intercept.npy"), "--classes", "0,1",
             "--example", Self.fixture("six-point.csv"), "-o", target.path,

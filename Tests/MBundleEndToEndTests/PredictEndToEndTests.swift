@@ -1,5 +1,6 @@
 import Foundation
 import ModelBundle
+import TestSupport
 import Testing
 
 /// `mbundle predict` run as a process, on bundles written with the package's writer and the
@@ -10,7 +11,7 @@ import Testing
         .appendingPathComponent("Fixtures/native/cases.json")
 
     static func temporary(_ name: String) -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-predict-\(UUID().uuidString)-\(name)")
+        URL(fileURLWithPath: TestScratch.path("predict") + "-" + name)
     }
 
     /// The six-point model: LogisticRegression() fitted on X = [-2,-1,0,1,2,1], y = [0,0,1,1,1,0].
@@ -60,7 +61,7 @@ import Testing
 
     @Test func sixPointSampleToStandardOutput() throws {
         let model = try Self.bundle()
-        let result = try MBundleRunner.run(
+        let result = try CLIRunner.run(
             ["predict", "-m", model],
             input: Data(#"{"inputs": [[-4],[1],[0],[10],[-2],[1]]}"#.utf8)
         )
@@ -75,7 +76,7 @@ import Testing
         try Data(#"{"dataframe_split": {"columns": ["x"], "data": [[-4], [10]]}}"#.utf8).write(to: input)
         let output = Self.temporary("out.json")
         try Data("old".utf8).write(to: output)
-        let result = try MBundleRunner.run(["predict", "-m", model, "-i", input.path, "-o", output.path])
+        let result = try CLIRunner.run(["predict", "-m", model, "-i", input.path, "-o", output.path])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.isEmpty)
         #expect(try String(contentsOf: output, encoding: .utf8) == #"{"predictions": [0, 1]}"#)
@@ -85,7 +86,7 @@ import Testing
         let model = try Self.bundle(signature: Self.columnSignature)
         let input = Self.temporary("in.csv")
         try Data("x\n-4\n1\n0\n10\n-2\n1\n".utf8).write(to: input)
-        let result = try MBundleRunner.run(["predict", "-m", model, "-i", input.path])
+        let result = try CLIRunner.run(["predict", "-m", model, "-i", input.path])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput == #"{"predictions": [0, 1, 0, 1, 0, 1]}"#)
     }
@@ -93,7 +94,7 @@ import Testing
     @Test func badInputExitsOneAndLeavesNoFile() throws {
         let model = try Self.bundle()
         let output = Self.temporary("out.json")
-        let result = try MBundleRunner.run(
+        let result = try CLIRunner.run(
             ["predict", "-m", model, "-o", output.path],
             input: Data(#"{"inputs": [[1, 2]]"#.utf8)
         )
@@ -109,7 +110,7 @@ import Testing
         let model = try Self.bundle()
         let output = Self.temporary("keep.json")
         try Data("previous".utf8).write(to: output)
-        let result = try MBundleRunner.run(
+        let result = try CLIRunner.run(
             ["predict", "-m", model, "-o", output.path],
             input: Data(#"{"inputs": [[1, 2]]}"#.utf8)
         )
@@ -144,7 +145,7 @@ import Testing
     func badBundleExitsTwoNamingTheField(_ bad: BadBundle) throws {
         let model = try bad.build()
         let output = Self.temporary("out.json")
-        let result = try MBundleRunner.run(
+        let result = try CLIRunner.run(
             ["predict", "-m", model, "-o", output.path],
             input: Data(#"{"inputs": [[1]]}"#.utf8)
         )
@@ -161,13 +162,26 @@ import Testing
         for row in 0..<1000 { csv += "\(Double(row % 13) - 6.5)\n" }
         let input = Self.temporary("in.csv")
         try Data(csv.utf8).write(to: input)
-        let whole = try MBundleRunner.run(["predict", "-m", model, "-i", input.path])
-        let streamed = try MBundleRunner.run([
+        let whole = try CLIRunner.run(["predict", "-m", model, "-i", input.path])
+        let streamed = try CLIRunner.run([
             "predict", "-m", model, "-i", input.path, "--stream", "--batch-size", "7",
         ])
         #expect(whole.status == 0 && streamed.status == 0, "\(streamed.standardError)")
-        #expect(streamed.standardOutput == whole.standardOutput)
-        #expect(streamed.standardOutput.hasPrefix(#"{"predictions": [0, 0, 0"#))
+        // JSON Lines: one record per batch of 7 rows, whose predictions joined are the whole run's,
+        // then the completion record.
+        let lines = streamed.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.last == "")
+        #expect(lines.dropLast().last == #"{"complete": true, "rows": 1000}"#)
+        var items: [String] = []
+        for (index, line) in lines.dropLast(2).enumerated() {
+            let prefix = #"{"predictions": ["#
+            let suffix = #"], "first_row": \#(index * 7), "rows": \#(min(7, 1000 - index * 7))}"#
+            #expect(line.hasPrefix(prefix) && line.hasSuffix(suffix), "\(line)")
+            items.append(String(line.dropFirst(prefix.count).dropLast(suffix.count)))
+        }
+        #expect(lines.count == 143 + 2)
+        #expect(#"{"predictions": ["# + items.joined(separator: ", ") + "]}" == whole.standardOutput)
+        #expect(whole.standardOutput.hasPrefix(#"{"predictions": [0, 0, 0"#))
     }
 
     @Test func streamingJSONLines() throws {
@@ -175,11 +189,19 @@ import Testing
         let input = Self.temporary("in.jsonl")
         try Data("{\"x\": -4}\n{\"x\": 1}\n\n{\"x\": 10}\n{\"x\": -2}".utf8).write(to: input)
         let output = Self.temporary("out.json")
-        let result = try MBundleRunner.run([
+        let result = try CLIRunner.run([
             "predict", "-m", model, "-i", input.path, "-o", output.path, "--stream", "--batch-size", "2",
         ])
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(try String(contentsOf: output, encoding: .utf8) == #"{"predictions": [0, 1, 1, 0]}"#)
+        #expect(
+            try String(contentsOf: output, encoding: .utf8)
+                == #"""
+                {"predictions": [0, 1], "first_row": 0, "rows": 2}
+                {"predictions": [1, 0], "first_row": 2, "rows": 2}
+                {"complete": true, "rows": 4}
+
+                """#
+        )
     }
 
     @Test func streamingErrorCountsRowsFromTheStartAndLeavesNoFile() throws {
@@ -189,7 +211,7 @@ import Testing
         let input = Self.temporary("bad.csv")
         try Data(csv.replacingOccurrences(of: "\n\n", with: "\n").utf8).write(to: input)
         let output = Self.temporary("out.json")
-        let result = try MBundleRunner.run([
+        let result = try CLIRunner.run([
             "predict", "-m", model, "-i", input.path, "-o", output.path, "--stream", "--batch-size", "5",
         ])
         #expect(result.status == 1, "\(result.standardError)")
@@ -202,7 +224,7 @@ import Testing
         let model = try Self.bundle()
         let input = Self.temporary("in.json")
         try Data(#"{"inputs": [[1]]}"#.utf8).write(to: input)
-        let result = try MBundleRunner.run(["predict", "-m", model, "-i", input.path, "--stream"])
+        let result = try CLIRunner.run(["predict", "-m", model, "-i", input.path, "--stream"])
         #expect(result.status == 64)
         #expect(result.standardError.contains("--stream takes CSV"))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -11,20 +12,20 @@ import Musl
 /// keep-alive, SIGTERM, and the start-up failures.
 @Suite("mbundle serve end to end", .serialized)
 struct ServeEndToEndTests {
-    static let iris = MBundleRunner.fixtures.appendingPathComponent("mlflow/iris_multinomial_proba").path
+    static let iris = CLIRunner.fixtures.appendingPathComponent("mlflow/iris_multinomial_proba").path
 
     /// A running `mbundle serve`; stopped (SIGKILL if still alive) and its log removed on `stop()`.
     final class RunningServer {
         let process = Process()
-        let scratch: URL
+        let scratch: ScratchDirectory
         let log: URL
         var port = 0
 
         init(_ arguments: [String]) throws {
-            scratch = try MBundleRunner.makeScratch()
-            log = scratch.appendingPathComponent("stderr.log")
+            scratch = try ScratchDirectory("serve")
+            log = scratch.url("stderr.log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            process.executableURL = MBundleRunner.executable
+            process.executableURL = CLIRunner.executable
             process.arguments = ["serve"] + arguments
             process.standardError = try FileHandle(forWritingTo: log)
             process.standardOutput = FileHandle.nullDevice
@@ -61,7 +62,6 @@ struct ServeEndToEndTests {
         func stop() {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
-            try? FileManager.default.removeItem(at: scratch)
         }
     }
 

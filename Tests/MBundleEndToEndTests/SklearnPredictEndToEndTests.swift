@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `mbundle predict` as a process on scikit-learn bundles real MLflow wrote (Tests/Fixtures/mlflow):
 /// the predictions must be MLflow's own, recorded in expected.json by Scripts/make-mlflow-fixtures.py.
 @Suite struct SklearnPredictEndToEndTests {
-    static let mlflow = MBundleRunner.fixtures.appendingPathComponent("mlflow")
+    static let mlflow = CLIRunner.fixtures.appendingPathComponent("mlflow")
 
     /// The numbers of a (possibly nested) JSON array, flattened, and its shape.
     static func flatten(_ value: Any) -> (shape: [Int], values: [Double]) {
@@ -36,7 +37,7 @@ import Testing
         let expected = Self.flatten(try #require((entry["predictions"] as? [String: Any])?["predictions"]))
         let bundle = Self.mlflow.appendingPathComponent(name)
         let input = bundle.appendingPathComponent("serving_input_example.json")
-        let result = try MBundleRunner.run(["predict", "-m", bundle.path, "-i", input.path])
+        let result = try CLIRunner.run(["predict", "-m", bundle.path, "-i", input.path])
         #expect(result.status == 0, "\(result.standardError)")
         let actual = Self.flatten(try Self.predictions(Data(result.standardOutput.utf8)))
         #expect(actual.shape == expected.shape)
@@ -55,14 +56,14 @@ import Testing
         arguments: [("iris_multinomial_proba", "zip"), ("logreg_binary_cloudpickle", "tar.gz")]
     )
     func archivedBundle(_ name: String, _ suffix: String) throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         let bundle = Self.mlflow.appendingPathComponent(name)
         let archive = scratch.appendingPathComponent("model.\(suffix)")
-        let pack = try MBundleRunner.run(["pack", bundle.path, "-o", archive.path])
+        let pack = try CLIRunner.run(["pack", bundle.path, "-o", archive.path])
         #expect(pack.status == 0, "\(pack.standardError)")
         let input = bundle.appendingPathComponent("serving_input_example.json").path
-        let direct = try MBundleRunner.run(["predict", "-m", bundle.path, "-i", input])
-        let packed = try MBundleRunner.run(["predict", "-m", archive.path, "-i", input])
+        let direct = try CLIRunner.run(["predict", "-m", bundle.path, "-i", input])
+        let packed = try CLIRunner.run(["predict", "-m", archive.path, "-i", input])
         #expect(direct.status == 0 && packed.status == 0, "\(packed.standardError)")
         #expect(packed.standardOutput == direct.standardOutput)
         #expect(!packed.standardOutput.isEmpty)
@@ -70,15 +71,15 @@ import Testing
 
     @Test("an sklearn class outside the allowlist exits 2 with one error line naming it")
     func unsupportedClassExits2() throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         let bundle = scratch.appendingPathComponent("tree")
         try FileManager.default.copyItem(at: Self.mlflow.appendingPathComponent("logreg_binary_skops"), to: bundle)
-        let tree = MBundleRunner.fixtures.appendingPathComponent("sklearn/decision_tree.skops")
+        let tree = CLIRunner.fixtures.appendingPathComponent("sklearn/decision_tree.skops")
         try FileManager.default.removeItem(at: bundle.appendingPathComponent("model.skops"))
         try FileManager.default.copyItem(at: tree, to: bundle.appendingPathComponent("model.skops"))
         let input = bundle.appendingPathComponent("serving_input_example.json")
         let output = scratch.appendingPathComponent("out.json")
-        let result = try MBundleRunner.run(["predict", "-m", bundle.path, "-i", input.path, "-o", output.path])
+        let result = try CLIRunner.run(["predict", "-m", bundle.path, "-i", input.path, "-o", output.path])
         #expect(result.status == 2)
         #expect(result.standardOutput.isEmpty)
         let first = try #require(result.errorLines.first)
@@ -90,12 +91,12 @@ import Testing
     /// MLflow's pickle bundle (signature x1, x2, x3) with `model.pkl` replaced by a fixture of
     /// Tests/Fixtures/sklearn and `predict_fn` set.
     static func pickleBundle(_ fixture: String, predictFunction: String) throws -> URL {
-        let bundle = try MBundleRunner.makeScratch().appendingPathComponent("model")
+        let bundle = try TestScratch.makeDirectory("e2e").appendingPathComponent("model")
         try FileManager.default.copyItem(at: Self.mlflow.appendingPathComponent("logreg_binary_pickle"), to: bundle)
         let model = bundle.appendingPathComponent("model.pkl")
         try FileManager.default.removeItem(at: model)
         try FileManager.default.copyItem(
-            at: MBundleRunner.fixtures.appendingPathComponent("sklearn/\(fixture).pkl"),
+            at: CLIRunner.fixtures.appendingPathComponent("sklearn/\(fixture).pkl"),
             to: model
         )
         let manifest = bundle.appendingPathComponent("MLmodel")
@@ -115,7 +116,7 @@ import Testing
     func linearClassifiers(_ fixture: String, _ function: String) throws {
         let golden = try #require(
             try JSONSerialization.jsonObject(
-                with: Data(contentsOf: MBundleRunner.fixtures.appendingPathComponent("sklearn/golden.json"))
+                with: Data(contentsOf: CLIRunner.fixtures.appendingPathComponent("sklearn/golden.json"))
             ) as? [String: Any]
         )
         let entry = try #require(golden[fixture] as? [String: Any])
@@ -125,7 +126,7 @@ import Testing
         let input = bundle.deletingLastPathComponent().appendingPathComponent("input.json")
         let body = ["dataframe_split": ["columns": ["x1", "x2", "x3"], "data": rows]]
         try JSONSerialization.data(withJSONObject: body).write(to: input)
-        let result = try MBundleRunner.run(["predict", "-m", bundle.path, "-i", input.path])
+        let result = try CLIRunner.run(["predict", "-m", bundle.path, "-i", input.path])
         #expect(result.status == 0, "\(result.standardError)")
         let actual = try Self.predictions(Data(result.standardOutput.utf8))
         if let labels = expected as? [String] {
@@ -145,7 +146,7 @@ import Testing
     func linearSVCProbabilitiesExit2() throws {
         let bundle = try Self.pickleBundle("linear_svc_binary", predictFunction: "predict_proba")
         let input = bundle.appendingPathComponent("serving_input_example.json")
-        let result = try MBundleRunner.run(["predict", "-m", bundle.path, "-i", input.path])
+        let result = try CLIRunner.run(["predict", "-m", bundle.path, "-i", input.path])
         #expect(result.status == 2)
         #expect(result.standardOutput.isEmpty)
         let first = try #require(result.errorLines.first)

@@ -1,14 +1,15 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `mbundle validate` run as a process on real MLflow bundles (Tests/Fixtures/mlflow).
 @Suite struct ValidateEndToEndTests {
-    static let mlflow = MBundleRunner.fixtures.appendingPathComponent("mlflow")
+    static let mlflow = CLIRunner.fixtures.appendingPathComponent("mlflow")
     static let logreg = mlflow.appendingPathComponent("logreg_binary_skops").path
     static let tensor = mlflow.appendingPathComponent("tensor_ndarray").path
 
-    static func validate(_ model: String, _ body: String, _ extra: [String] = []) throws -> MBundleRunner.Result {
-        try MBundleRunner.run(["validate", "-m", model] + extra, input: Data(body.utf8))
+    static func validate(_ model: String, _ body: String, _ extra: [String] = []) throws -> CLIRunner.Result {
+        try CLIRunner.run(["validate", "-m", model] + extra, input: Data(body.utf8))
     }
 
     @Test(
@@ -21,7 +22,7 @@ import Testing
     func servingExamplesPass(_ name: String) throws {
         let bundle = Self.mlflow.appendingPathComponent(name)
         let example = bundle.appendingPathComponent("serving_input_example.json")
-        let result = try MBundleRunner.run(["validate", "-m", bundle.path, "-i", example.path])
+        let result = try CLIRunner.run(["validate", "-m", bundle.path, "-i", example.path])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.hasPrefix("ok: "))
         #expect(result.standardError.isEmpty)
@@ -30,7 +31,7 @@ import Testing
     @Test("predict refuses bad input with one error line that quotes the value once")
     func predictErrorLineQuotesTheValueOnce() throws {
         let body = #"{"dataframe_records": [{"x1": 1.7, "x2": "abc", "x3": true}, {"x1": 1, "x2": 2, "x3": null}]}"#
-        let result = try MBundleRunner.run(["predict", "-m", Self.logreg], input: Data(body.utf8))
+        let result = try CLIRunner.run(["predict", "-m", Self.logreg], input: Data(body.utf8))
         #expect(result.status == 1)
         #expect(result.standardOutput.isEmpty)
         #expect(
@@ -82,11 +83,11 @@ import Testing
 
     @Test("CSV by extension and by -t; judged like JSON")
     func csv() throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let file = scratch.appendingPathComponent("input.csv")
         try Data("x1,x2,x3\n1,2,3\n0.5,abc,\n".utf8).write(to: file)
-        let byExtension = try MBundleRunner.run(["validate", "-m", Self.logreg, "-i", file.path])
+        let byExtension = try CLIRunner.run(["validate", "-m", Self.logreg, "-i", file.path])
         #expect(byExtension.status == 1)
         #expect(byExtension.errorLines == ["error: column 'x2' row 1: \"abc\" is not a number; expected double"])
         let byFlag = try Self.validate(Self.logreg, "x1,x2,x3\n1,2,3\n", ["-t", "csv"])
@@ -124,22 +125,22 @@ import Testing
 
     @Test("a missing bundle exits 2; a missing input file exits 1")
     func bundleAndFileErrors() throws {
-        let noBundle = try MBundleRunner.run(["validate", "-m", "/nonexistent/model", "-i", "/nonexistent/x.json"])
+        let noBundle = try CLIRunner.run(["validate", "-m", "/nonexistent/model", "-i", "/nonexistent/x.json"])
         #expect(noBundle.status == 2)
         #expect(noBundle.errorLines.count == 1)
-        let noInput = try MBundleRunner.run(["validate", "-m", Self.logreg, "-i", "/nonexistent/x.json"])
+        let noInput = try CLIRunner.run(["validate", "-m", Self.logreg, "-i", "/nonexistent/x.json"])
         #expect(noInput.status == 1)
         #expect(noInput.errorLines.first?.hasPrefix("error: cannot open input") == true)
     }
 
     @Test("an archive works like a directory")
     func archive() throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let packed = scratch.appendingPathComponent("m.tar.gz")
-        let pack = try MBundleRunner.run(["pack", Self.tensor, "-o", packed.path])
+        let pack = try CLIRunner.run(["pack", Self.tensor, "-o", packed.path])
         #expect(pack.status == 0, "\(pack.standardError)")
-        let result = try MBundleRunner.run(
+        let result = try CLIRunner.run(
             ["validate", "-m", packed.path],
             input: Data(#"{"inputs": [[1, 2, 3]]}"#.utf8)
         )

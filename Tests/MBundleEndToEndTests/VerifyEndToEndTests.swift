@@ -1,5 +1,6 @@
 import Foundation
 import ModelBundle
+import TestSupport
 import Testing
 
 @Suite struct VerifyEndToEndTests {
@@ -27,11 +28,11 @@ import Testing
     }
 
     @Test func verifyAcceptsAnIntactBundle() throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let bundle = scratch.appendingPathComponent("model")
         try Self.writeBundle(at: bundle)
-        let result = try MBundleRunner.run(["verify", bundle.path])
+        let result = try CLIRunner.run(["verify", bundle.path])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.hasPrefix("ok: "))
         #expect(result.standardError.isEmpty)
@@ -39,7 +40,7 @@ import Testing
 
     @Test(arguments: ["MLmodel", "weights.bin", "conda.yaml", "python_env.yaml"])
     func verifyNamesTheFileWithAOneByteChange(_ name: String) throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let bundle = scratch.appendingPathComponent("model")
         try Self.writeBundle(at: bundle)
@@ -49,7 +50,7 @@ import Testing
         let index = name == "MLmodel" ? (bytes.lastIndex(of: UInt8(ascii: "7")) ?? 0) : 0
         bytes[index] = bytes[index] == UInt8(ascii: "8") ? UInt8(ascii: "9") : UInt8(ascii: "8")
         try bytes.write(to: url)
-        let result = try MBundleRunner.run(["verify", bundle.path])
+        let result = try CLIRunner.run(["verify", bundle.path])
         #expect(result.status == 2)
         #expect(result.standardOutput.isEmpty)
         #expect(result.errorLines.count == 1)
@@ -60,16 +61,16 @@ import Testing
     }
 
     @Test func verifyRefusesAMissingBundleWithExitTwo() throws {
-        let result = try MBundleRunner.run(["verify", "/nonexistent/model"])
+        let result = try CLIRunner.run(["verify", "/nonexistent/model"])
         #expect(result.status == 2)
         #expect(result.errorLines.count == 1)
         #expect(result.errorLines.first?.hasPrefix("error:") == true)
     }
 
     @Test func usageErrorsExitWith64() throws {
-        let result = try MBundleRunner.run(["verify"])
+        let result = try CLIRunner.run(["verify"])
         #expect(result.status == 64)
-        let unknown = try MBundleRunner.run(["no-such-command"])
+        let unknown = try CLIRunner.run(["no-such-command"])
         #expect(unknown.status == 64)
     }
 }
@@ -77,19 +78,19 @@ import Testing
 @Suite struct ArchiveModelArgumentEndToEndTests {
     @Test(arguments: ["model.tar.gz", "model.zip"])
     func inspectAndVerifyTakeAnArchiveDirectly(_ name: String) throws {
-        let scratch = try MBundleRunner.makeScratch()
+        let scratch = try TestScratch.makeDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let bundle = scratch.appendingPathComponent("model")
         try VerifyEndToEndTests.writeBundle(at: bundle)
         let archive = scratch.appendingPathComponent(name)
-        #expect(try MBundleRunner.run(["pack", bundle.path, "-o", archive.path]).status == 0)
+        #expect(try CLIRunner.run(["pack", bundle.path, "-o", archive.path]).status == 0)
         let temporary = scratch.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
         let environment = ["TMPDIR": temporary.path]
-        let verify = try MBundleRunner.run(["verify", archive.path], environment: environment)
+        let verify = try CLIRunner.run(["verify", archive.path], environment: environment)
         #expect(verify.status == 0, "\(verify.standardError)")
         #expect(verify.standardOutput.contains("4 files match"))
-        let inspect = try MBundleRunner.run(["inspect", "--json", archive.path], environment: environment)
+        let inspect = try CLIRunner.run(["inspect", "--json", archive.path], environment: environment)
         #expect(inspect.status == 0, "\(inspect.standardError)")
         let document = try JSONParser().parse(Array(inspect.standardOutput.utf8))
         #expect(document["path"]?.stringValue == archive.path)

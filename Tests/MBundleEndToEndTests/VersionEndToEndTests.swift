@@ -1,12 +1,13 @@
 import Foundation
 import ModelBundle
+import TestSupport
 import Testing
 
 @Suite struct VersionEndToEndTests {
     /// `--version` prints the same version `mbundle package` records in a bundle's metadata, so a
     /// user can match a bundle to the tool that wrote it.
     @Test func versionMatchesWhatPackagedBundlesRecord() throws {
-        let version = try MBundleRunner.run(["--version"])
+        let version = try CLIRunner.run(["--version"])
         #expect(version.status == 0)
         #expect(version.standardError.isEmpty)
         let printed = version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,12 +1,10 @@
 import Foundation
 import ModelBundle
+import SystemPlatform
+import TestSupport
 import Testing
 
 @testable import ModelBundleArchive
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `reference/security.md` §6c rows 39–40: decompression bombs and entry floods, built at run time
 /// by streaming (never committed), must be refused within seconds and small memory.

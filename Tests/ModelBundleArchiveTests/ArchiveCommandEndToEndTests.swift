@@ -1,7 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
-/// Runs the built `mbundle` (`.build/debug/mbundle`, built by `swift build --build-tests`).
+/// Runs the `mbundle` of the build under test (``CLIRunner``).
 @Suite struct ArchiveCommandEndToEndTests {
     struct Run {
         let status: Int32
@@ -10,25 +11,8 @@ import Testing
     }
 
     static func mbundle(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ArchiveFixtures.binary)
-        process.arguments = arguments
-        var merged = ProcessInfo.processInfo.environment
-        merged.merge(environment) { _, new in new }
-        process.environment = merged
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self)
-        )
+        let result = try CLIRunner.run(arguments, environment: environment)
+        return Run(status: result.status, stdout: result.standardOutput, stderr: result.standardError)
     }
 
     @Test(arguments: ["tar.gz", "zip"])

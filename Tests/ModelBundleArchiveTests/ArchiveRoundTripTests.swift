@@ -1,6 +1,7 @@
 import Foundation
 import ModelBundle
 import ModelBundleArchive
+import TestSupport
 import Testing
 
 /// Pack → unpack → verify gives the original files byte for byte; packing is reproducible.

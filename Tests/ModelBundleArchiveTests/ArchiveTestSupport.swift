@@ -1,37 +1,12 @@
 import Foundation
 import ModelBundle
+import TestSupport
 
 @testable import ModelBundleArchive
 
-/// A scratch directory under the system temporary directory, removed when the value is released.
-final class ScratchDirectory {
-    let path: String
-
-    init() throws {
-        let base = FileManager.default.temporaryDirectory.path
-        path = base + "/mbundle-archive-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    func sub(_ name: String) -> String { path + "/" + name }
-
-    /// Every path below the scratch directory (relative, sorted), to prove nothing was left behind.
-    func listing() -> [String] {
-        (FileManager.default.subpaths(atPath: path) ?? []).sorted()
-    }
-}
-
 enum ArchiveFixtures {
-    /// The built `mbundle` binary.
-    static let binary: String = {
-        let here = URL(fileURLWithPath: #filePath)
-        return here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/mbundle").path
-    }()
+    /// The `mbundle` of the build under test.
+    static var binary: String { CLIRunner.executable.path }
 
     /// Writes a small bundle-like directory tree with known contents and returns the file map.
     @discardableResult

@@ -1,6 +1,7 @@
 import Foundation
 import ModelBundle
 import ModelBundleArchive
+import TestSupport
 import Testing
 
 @Suite struct ExtractedBundleTests {

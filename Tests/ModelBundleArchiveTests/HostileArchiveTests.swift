@@ -1,5 +1,6 @@
 import Foundation
 import ModelBundle
+import TestSupport
 import Testing
 
 @testable import ModelBundleArchive

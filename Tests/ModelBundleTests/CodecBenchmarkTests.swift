@@ -1,13 +1,8 @@
 import Foundation
+import SystemPlatform
 import Testing
 
 @testable import ModelBundle
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Parse-speed measurement for Scripts/bench-parse.sh. Runs only when MBUNDLE_BENCH_DIR names a
 /// directory holding data.csv, split.json and inputs.json; prints MB/s and asserts nothing about time.

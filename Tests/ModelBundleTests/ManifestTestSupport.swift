@@ -1,5 +1,6 @@
 import Foundation
 import ModelBundle
+import TestSupport
 
 /// Paths and scratch directories for the manifest, reader and writer tests.
 enum ManifestTestSupport {
@@ -14,7 +15,7 @@ enum ManifestTestSupport {
 
     /// A new empty scratch directory, removed by the caller with `removeScratch`.
     static func makeScratch() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-test-\(UUID().uuidString)")
+        let url = TestScratch.url("test")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

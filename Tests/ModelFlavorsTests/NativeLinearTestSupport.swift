@@ -1,6 +1,7 @@
 import Foundation
 import ModelBundle
 import ModelFlavors
+import TestSupport
 
 /// scikit-learn 1.9.1 outputs for the native flavors (Scripts/make-native-golden.py).
 enum NativeGolden {
@@ -67,7 +68,7 @@ enum NativeGolden {
 /// Builds native bundles in temporary directories with the package's own writer.
 enum NativeBundleBuilder {
     static func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-native-\(UUID().uuidString)").path
+        TestScratch.path("native")
     }
 
     /// Writes a bundle with the given flavor map and weights; `signature` optional.

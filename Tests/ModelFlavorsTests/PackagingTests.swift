@@ -1,5 +1,6 @@
 import Foundation
 import ModelBundle
+import TestSupport
 import Testing
 
 @testable import ModelFlavors
@@ -31,7 +32,7 @@ enum PackagingFixtures {
     }
 
     static func scratch() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("packaging-\(UUID().uuidString)")
+        let url = TestScratch.url("packaging")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

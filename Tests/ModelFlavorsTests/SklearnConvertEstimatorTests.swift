@@ -1,6 +1,7 @@
 import Foundation
 import ModelBundle
 import ModelRuntime
+import TestSupport
 import Testing
 
 @testable import ModelFlavors
@@ -51,7 +52,7 @@ import Testing
 
     /// A copy of the logreg_binary_skops bundle holding `skops` and `predictFunction`.
     static func bundle(_ testCase: Case) throws -> URL {
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-cv-\(UUID().uuidString)")
+        let target = TestScratch.url("cv")
         try FileManager.default.copyItem(
             at: fixtures.appendingPathComponent("mlflow/logreg_binary_skops"),
             to: target

@@ -2,6 +2,7 @@ import Foundation
 import ModelBundle
 import ModelFlavors
 import ModelRuntime
+import TestSupport
 import Testing
 
 /// ``SklearnBundleConverter`` on bundles real MLflow wrote (Tests/Fixtures/mlflow; MLflow's own
@@ -17,7 +18,7 @@ import Testing
     ]
 
     static func scratch() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-convert-\(UUID().uuidString)").path
+        TestScratch.path("convert")
     }
 
     static func open(_ path: String) throws -> OpenedBundle {

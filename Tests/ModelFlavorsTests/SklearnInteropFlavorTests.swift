@@ -2,6 +2,7 @@ import Foundation
 import ModelBundle
 import ModelFlavors
 import ModelRuntime
+import TestSupport
 import Testing
 
 /// The `sklearn` interop flavor on bundles real MLflow wrote (Tests/Fixtures/mlflow, predictions in
@@ -50,7 +51,7 @@ import Testing
         predictFunction: String? = nil,
         editManifest: (String) -> String = { $0 }
     ) throws -> String {
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-sk-\(UUID().uuidString)")
+        let target = TestScratch.url("sk")
         try FileManager.default.copyItem(at: mlflow.appendingPathComponent(fixture), to: target)
         if let skops {
             try Data(skops).write(to: target.appendingPathComponent("model.skops"))

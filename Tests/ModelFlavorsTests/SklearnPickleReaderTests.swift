@@ -2,6 +2,7 @@ import Foundation
 import ModelBundle
 import ModelFlavors
 import ModelRuntime
+import TestSupport
 import Testing
 
 /// The restricted pickle reader behind `serialization_format: pickle`/`cloudpickle`: real MLflow
@@ -13,7 +14,7 @@ import Testing
 
     /// A copy of MLflow's pickle bundle with `model.pkl` replaced and `predict_fn` optionally changed.
     static func bundle(pickle: [UInt8], predictFunction: String? = nil) throws -> String {
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-pkl-\(UUID().uuidString)")
+        let target = TestScratch.url("pkl")
         try FileManager.default.copyItem(at: Support.mlflow.appendingPathComponent("logreg_binary_pickle"), to: target)
         try Data(pickle).write(to: target.appendingPathComponent("model.pkl"))
         if let predictFunction {

@@ -1,6 +1,7 @@
 import Foundation
 import ModelBundle
 import ModelRuntime
+import TestSupport
 import Testing
 
 /// A flavor that answers with the number of rows it was given.
@@ -67,8 +68,7 @@ private enum FakePyfuncFlavor: ModelFlavor {
 
 @Suite struct RuntimeLoaderTests {
     static func bundle(_ flavors: [(String, ManifestMap)]) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-runtime-\(UUID().uuidString)")
-            .path
+        let path = TestScratch.path("runtime")
         try BundleWriter(destination: path).write(manifest: ModelManifest(flavors: flavors), files: [])
         return path
     }

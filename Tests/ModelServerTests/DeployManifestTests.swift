@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import ModelServer
+import TestSupport
 import Testing
 import Yams
 

@@ -2,6 +2,7 @@ import Foundation
 import ModelBundle
 import ModelFlavors
 import ModelRuntime
+import TestSupport
 import Testing
 
 /// A flavor written outside the package's modules, using only public API: it doubles every
@@ -37,7 +38,7 @@ struct DoublingModel: FlavorModel {
 
 @Suite struct ThirdPartyFlavorTests {
     func bundle(_ flavors: [(String, ManifestMap)]) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-3p-\(UUID().uuidString)").path
+        let path = TestScratch.path("3p")
         try BundleWriter(destination: path).write(manifest: ModelManifest(flavors: flavors), files: [])
         return path
     }

@@ -1,10 +1,5 @@
 import Dispatch
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// One half of a body parsed on its own thread (each thread touches only its own half).
 final class CodecCSVHalf: MergeHalf, @unchecked Sendable {
@@ -34,6 +29,9 @@ public struct CSVReader: Sendable {
     /// Set for the halves of a parallel parse: a quoted field may hold a line break, so the split
     /// could fall inside one; a half that meets any quote fails, and the body is read sequentially.
     var refuseQuotes = false
+    /// The number of data rows before this body's first (a batch of a stream): messages and
+    /// locations count rows, and lines, from the start of the whole input.
+    package var rowOffset = 0
 
     public init(schema: RequestSchema? = nil, limits: RequestDecoder.Limits = RequestDecoder.Limits()) {
         self.schema = schema
@@ -42,7 +40,7 @@ public struct CSVReader: Sendable {
 
     /// Reads a whole CSV body.
     /// - Throws: ``ModelBundleError/Code/inputInvalid`` naming the row (and column) of malformed CSV.
-    public func read(_ body: [UInt8]) throws -> Frame {
+    public func read(_ body: [UInt8]) throws(ModelBundleError) -> Frame {
         guard body.count <= limits.maxBodyBytes else {
             throw ModelBundleError(
                 .inputInvalid,
@@ -51,10 +49,12 @@ public struct CSVReader: Sendable {
         }
         try RequestDecoder.checkCharset(body)
         return try body.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { throw Self.emptyError() }
-            let skip = buffer.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF ? 3 : 0
-            return try read(base + skip, count: buffer.count - skip)
-        }
+            Result { () throws(ModelBundleError) -> Frame in
+                guard let base = buffer.baseAddress else { throw Self.emptyError() }
+                let skip = buffer.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF ? 3 : 0
+                return try read(base + skip, count: buffer.count - skip)
+            }
+        }.get()
     }
 
     static func emptyError() -> ModelBundleError {
@@ -66,7 +66,7 @@ public struct CSVReader: Sendable {
     private static let lf = UInt8(ascii: "\n")
     private static let cr = UInt8(ascii: "\r")
 
-    func read(_ p: UnsafePointer<UInt8>, count end: Int) throws -> Frame {
+    func read(_ p: UnsafePointer<UInt8>, count end: Int) throws(ModelBundleError) -> Frame {
         var i = 0
         // Blank lines before the header are skipped, as pandas does.
         while i < end && (p[i] == Self.lf || p[i] == Self.cr) { i += 1 }
@@ -75,8 +75,9 @@ public struct CSVReader: Sendable {
         var scratch: [UInt8] = []
         while true {
             let (field, next) = try readField(p, i, end, row: -1, scratch: &scratch)
-            let name = try withField(field, p, scratch) { bytes in
-                try bytes.map { try text($0, row: -1, item: "header") } ?? ""
+            let name = try withField(field, p, scratch) { (bytes) throws(ModelBundleError) -> String in
+                guard let bytes else { return "" }
+                return try text(bytes, row: -1, item: "header")
             }
             names.append(name.isEmpty ? "Unnamed: \(names.count)" : name)
             guard names.count <= limits.maxColumns else {
@@ -97,7 +98,8 @@ public struct CSVReader: Sendable {
         var builders = names.enumerated().map { position, name in
             CodecColumnBuilder(
                 name: name,
-                target: schema?.columnTarget(name: name, position: position) ?? .infer
+                target: schema?.columnTarget(name: name, position: position) ?? .infer,
+                rowOffset: rowOffset
             )
         }
         // Large bodies split at a line end near the middle: parse two halves on two threads (a half
@@ -164,18 +166,20 @@ public struct CSVReader: Sendable {
         estimatingTo estimateEnd: Int? = nil,
         builders: inout [CodecColumnBuilder],
         scratch: inout [UInt8]
-    ) throws -> Int {
+    ) throws(ModelBundleError) -> Int {
         // Address the builders through one buffer pointer: no per-cell uniqueness check of the array.
         try builders.withUnsafeMutableBufferPointer { builders in
-            try readRows(
-                p,
-                from: start,
-                to: end,
-                estimateEnd: estimateEnd ?? end,
-                builders: builders,
-                scratch: &scratch
-            )
-        }
+            Result { () throws(ModelBundleError) -> Int in
+                try readRows(
+                    p,
+                    from: start,
+                    to: end,
+                    estimateEnd: estimateEnd ?? end,
+                    builders: builders,
+                    scratch: &scratch
+                )
+            }
+        }.get()
     }
 
     private func readRows(
@@ -185,7 +189,7 @@ public struct CSVReader: Sendable {
         estimateEnd: Int,
         builders: UnsafeMutableBufferPointer<CodecColumnBuilder>,
         scratch: inout [UInt8]
-    ) throws -> Int {
+    ) throws(ModelBundleError) -> Int {
         var i = start
         let columnCount = builders.count
         var row = 0
@@ -226,8 +230,9 @@ public struct CSVReader: Sendable {
                     throw ModelBundleError(
                         .inputInvalid,
                         "Failed to parse input as a Pandas DataFrame. Error: Expected \(columnCount) fields in "
-                            + "line \(row + 2), saw more.",
-                        item: "row \(row)"
+                            + "line \(absolute(row) + 2), saw more.",
+                        item: "row \(absolute(row))",
+                        location: .init(row: absolute(row))
                     )
                 }
                 i = try readCell(p, i, end, row: row, builder: &builders[column], scratch: &scratch)
@@ -259,7 +264,8 @@ public struct CSVReader: Sendable {
         ModelBundleError(
             .inputInvalid,
             "The CSV has more than \(limits.maxRows) rows; send smaller batches.",
-            item: "row \(row - 1)"
+            item: "row \(absolute(row - 1))",
+            location: .init(row: absolute(row - 1))
         )
     }
 
@@ -285,9 +291,15 @@ public struct CSVReader: Sendable {
     private func malformed(_ what: String, row: Int) -> ModelBundleError {
         ModelBundleError(
             .inputInvalid,
-            "Failed to parse input as a Pandas DataFrame. Error: \(what) in line \(row + 2).",
-            item: row < 0 ? "header" : "row \(row)"
+            "Failed to parse input as a Pandas DataFrame. Error: \(what) in line \(absolute(row) + 2).",
+            item: row < 0 ? "header" : "row \(absolute(row))",
+            location: row < 0 ? .init(field: "header") : .init(row: absolute(row))
         )
+    }
+
+    /// `row` counted from the start of the whole input (the header, -1, stays the header).
+    private func absolute(_ row: Int) -> Int {
+        row < 0 ? row : row + rowOffset
     }
 
     /// Where a field's bytes are: nowhere (empty, unquoted), in the body, or unescaped into `scratch`.
@@ -302,12 +314,15 @@ public struct CSVReader: Sendable {
         _ field: FieldBytes,
         _ p: UnsafePointer<UInt8>,
         _ scratch: [UInt8],
-        _ body: (UnsafeBufferPointer<UInt8>?) throws -> R
-    ) rethrows -> R {
+        _ body: (UnsafeBufferPointer<UInt8>?) throws(ModelBundleError) -> R
+    ) throws(ModelBundleError) -> R {
         switch field {
         case .empty: return try body(nil)
         case .body(let start, let count): return try body(UnsafeBufferPointer(start: p + start, count: count))
-        case .scratch: return try scratch.withUnsafeBufferPointer { try body($0) }
+        case .scratch:
+            return try scratch.withUnsafeBufferPointer { field in
+                Result { () throws(ModelBundleError) -> R in try body(field) }
+            }.get()
         }
     }
 
@@ -318,7 +333,7 @@ public struct CSVReader: Sendable {
         _ end: Int,
         row: Int,
         scratch: inout [UInt8]
-    ) throws -> (FieldBytes, Int) {
+    ) throws(ModelBundleError) -> (FieldBytes, Int) {
         var i = start
         if i < end && p[i] == Self.quote {
             if refuseQuotes { throw malformed("a quoted field in a parallel half", row: row) }
@@ -353,12 +368,13 @@ public struct CSVReader: Sendable {
         return (.body(start: start, count: i - start), i)
     }
 
-    private func text(_ bytes: UnsafeBufferPointer<UInt8>, row: Int, item: String) throws -> String {
+    private func text(_ bytes: UnsafeBufferPointer<UInt8>, row: Int, item: String) throws(ModelBundleError) -> String {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ModelBundleError(
                 .inputInvalid,
-                "The CSV is not valid UTF-8 in line \(row + 2), column '\(item)'; send UTF-8 text.",
-                item: item
+                "The CSV is not valid UTF-8 in line \(absolute(row) + 2), column '\(item)'; send UTF-8 text.",
+                item: item,
+                location: .init(column: item, row: row < 0 ? nil : absolute(row))
             )
         }
         return text
@@ -372,7 +388,7 @@ public struct CSVReader: Sendable {
         row: Int,
         builder: inout CodecColumnBuilder,
         scratch: inout [UInt8]
-    ) throws -> Int {
+    ) throws(ModelBundleError) -> Int {
         let target = builder.target
         let numeric = target == .double || target == .float || target == .long || target == .integer || target == .infer
         if numeric && start < end && p[start] != Self.quote {
@@ -393,7 +409,7 @@ public struct CSVReader: Sendable {
             }
         }
         let (location, next) = try readField(p, start, end, row: row, scratch: &scratch)
-        try withField(location, p, scratch) { bytes in
+        try withField(location, p, scratch) { (bytes) throws(ModelBundleError) in
             guard let field = bytes, let base = field.baseAddress, !field.isEmpty else {
                 builder.appendNull()  // empty fields, quoted or not, are null (pandas' default)
                 return

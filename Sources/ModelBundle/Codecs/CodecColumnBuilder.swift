@@ -7,6 +7,8 @@ struct CodecColumnBuilder {
 
     let name: String
     let target: CodecTarget
+    /// Rows before this body's first (a batch of a stream), so messages count from the input's start.
+    let rowOffset: Int
     private(set) var mode: Mode
     private var doubles: [Double] = []
     private var longs: [Int64] = []
@@ -17,9 +19,10 @@ struct CodecColumnBuilder {
     private(set) var validity = ValidityMask(allValid: 0)
     private var pendingNulls = 0
 
-    init(name: String, target: CodecTarget, capacity: Int = 0) {
+    init(name: String, target: CodecTarget, capacity: Int = 0, rowOffset: Int = 0) {
         self.name = name
         self.target = target
+        self.rowOffset = rowOffset
         switch target {
         case .double, .float: mode = .double
         case .long, .integer: mode = .long
@@ -89,7 +92,7 @@ struct CodecColumnBuilder {
     }
 
     @inline(__always)
-    mutating func appendNumber(_ number: CodecNumber, text: @autoclosure () -> String) throws {
+    mutating func appendNumber(_ number: CodecNumber, text: @autoclosure () -> String) throws(ModelBundleError) {
         switch mode {
         case .double:
             if number.kind == .fractional || (number.integerFits && isExactDouble(number.integer)) {
@@ -158,7 +161,7 @@ struct CodecColumnBuilder {
     }
 
     /// - Throws: for a `binary` or `datetime` column, when the text is not base64 or an ISO date.
-    mutating func appendString(_ text: String) throws {
+    mutating func appendString(_ text: String) throws(ModelBundleError) {
         switch mode {
         case .string:
             strings.append(text)
@@ -171,8 +174,9 @@ struct CodecColumnBuilder {
             guard let bytes = CodecBase64.decode(text) else {
                 throw ModelBundleError(
                     .inputInvalid,
-                    "Column '\(name)' row \(count): binary values must be base64-encoded text; this one is not.",
-                    item: name
+                    "Column '\(name)' row \(count + rowOffset): binary values must be base64-encoded text; this one is not.",
+                    item: name,
+                    location: .init(column: name, row: count + rowOffset)
                 )
             }
             blobs.append(bytes)
@@ -180,9 +184,10 @@ struct CodecColumnBuilder {
             guard let nanoseconds = CodecDatetime.parse(text) else {
                 throw ModelBundleError(
                     .inputInvalid,
-                    "Column '\(name)' row \(count): '\(text.prefix(64))' is not a timezone-naive ISO 8601 date or "
+                    "Column '\(name)' row \(count + rowOffset): '\(text.prefix(64))' is not a timezone-naive ISO 8601 date or "
                         + "date-time between 1677-09-22 and 2262-04-11.",
-                    item: name
+                    item: name,
+                    location: .init(column: name, row: count + rowOffset)
                 )
             }
             longs.append(nanoseconds)
@@ -195,7 +200,7 @@ struct CodecColumnBuilder {
         validity.append(true)
     }
 
-    mutating func appendBool(_ value: Bool) throws {
+    mutating func appendBool(_ value: Bool) throws(ModelBundleError) {
         switch mode {
         case .boolean:
             bools.append(value)
@@ -214,7 +219,7 @@ struct CodecColumnBuilder {
     }
 
     /// An array or object cell, given as its raw JSON text.
-    mutating func appendNested(_ json: String) throws {
+    mutating func appendNested(_ json: String) throws(ModelBundleError) {
         if mode == .json {
             strings.append(json)
         } else if mode == .binary || mode == .datetime {
@@ -280,8 +285,9 @@ struct CodecColumnBuilder {
         let type = mode == .binary ? "binary (base64 text)" : "datetime (ISO 8601 text)"
         return ModelBundleError(
             .inputInvalid,
-            "Column '\(name)' row \(count): expected \(type) but found \(what).",
-            item: name
+            "Column '\(name)' row \(count + rowOffset): expected \(type) but found \(what).",
+            item: name,
+            location: .init(column: name, row: count + rowOffset)
         )
     }
 

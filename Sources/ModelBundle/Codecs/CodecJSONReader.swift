@@ -49,13 +49,13 @@ struct CodecJSONReader {
         return false
     }
 
-    mutating func expect(_ byte: UInt8, _ what: String) throws {
+    mutating func expect(_ byte: UInt8, _ what: String) throws(ModelBundleError) {
         guard consume(byte) else {
             throw error("expected \(what)")
         }
     }
 
-    mutating func enter() throws {
+    mutating func enter() throws(ModelBundleError) {
         depth += 1
         if depth > maxDepth {
             throw ModelBundleError(
@@ -68,7 +68,7 @@ struct CodecJSONReader {
     mutating func leave() { depth -= 1 }
 
     /// After `[` or `{` was consumed and one element read: `true` if another element follows.
-    mutating func nextElement(close: UInt8) throws -> Bool {
+    mutating func nextElement(close: UInt8) throws(ModelBundleError) -> Bool {
         let b = peek()
         if b == UInt8(ascii: ",") {
             i += 1
@@ -86,7 +86,7 @@ struct CodecJSONReader {
     }
 
     /// Reads a string; the opening quote must be next.
-    mutating func readString() throws -> String {
+    mutating func readString() throws(ModelBundleError) -> String {
         guard peek() == UInt8(ascii: "\"") else { throw error("expected a string") }
         i += 1
         let start = i
@@ -162,7 +162,7 @@ struct CodecJSONReader {
         throw error("unterminated string")
     }
 
-    private mutating func readHex4() throws -> UInt16 {
+    private mutating func readHex4() throws(ModelBundleError) -> UInt16 {
         guard i + 4 <= end else { throw error("truncated \\u escape") }
         var value: UInt16 = 0
         for _ in 0..<4 {
@@ -189,14 +189,14 @@ struct CodecJSONReader {
     }
 
     /// Skips one value, checking its syntax, and returns its raw text.
-    mutating func skipValue() throws -> String {
+    mutating func skipValue() throws(ModelBundleError) -> String {
         _ = peek()
         let start = i
         try skip()
         return String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
     }
 
-    private mutating func skip() throws {
+    private mutating func skip() throws(ModelBundleError) {
         let b = peek()
         switch b {
         case UInt8(ascii: "{"):
@@ -229,7 +229,7 @@ struct CodecJSONReader {
     }
 
     @inline(__always)
-    mutating func readNumber() throws -> CodecNumber {
+    mutating func readNumber() throws(ModelBundleError) -> CodecNumber {
         guard let number = NumberParser.scan(p, from: i, to: end, grammar: .json) else {
             throw error(i < end ? "expected a value" : "unexpected end of input")
         }
@@ -243,7 +243,7 @@ struct CodecJSONReader {
 
     /// Reads one scalar or nested cell into `builder`.
     @inline(__always)
-    mutating func readCell(into builder: inout CodecColumnBuilder) throws {
+    mutating func readCell(into builder: inout CodecColumnBuilder) throws(ModelBundleError) {
         let b = peek()
         if builder.target == .nested {
             if readLiteral("null") {

@@ -119,7 +119,9 @@ enum CodecParallelRows {
     @inline(__always)
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
 
-    private static func readRows(_ r: inout CodecJSONReader, half: Half, single: Bool, stopAt: Int?) throws {
+    private static func readRows(_ r: inout CodecJSONReader, half: Half, single: Bool, stopAt: Int?)
+        throws(ModelBundleError)
+    {
         let width = single ? -1 : half.builders.count
         var rowWidth = width
         // Rows of plain numbers go through a block straight into doubles (see CodecDoubleBlock) once the

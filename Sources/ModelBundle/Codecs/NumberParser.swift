@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// Decimal text to `Double` and `Int64`, correctly rounded (bit for bit what Python's `float()` gives).
 ///

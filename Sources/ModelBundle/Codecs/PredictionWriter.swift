@@ -6,9 +6,17 @@ public enum PredictionWriter {
     /// The complete response body.
     /// - Throws: ``ModelBundleError/Code/inputInvalid`` for a tensor whose shape does not match its
     ///   values (cannot happen for tensors built through ``Tensor/init(name:shape:values:validity:)``).
-    public static func json(_ output: PredictionOutput) throws -> [UInt8] {
+    public static func json(_ output: PredictionOutput) throws(ModelBundleError) -> [UInt8] {
         var out: [UInt8] = []
         out.append(contentsOf: Array("{\"predictions\": ".utf8))
+        appendValue(output, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// Appends the value of `"predictions"` alone (what ``json(_:)`` wraps), for documents that
+    /// carry predictions beside other fields, such as the records of a prediction stream.
+    package static func appendValue(_ output: PredictionOutput, to out: inout [UInt8]) {
         switch output {
         case .tensor(let tensor):
             out.reserveCapacity(tensor.count * 20 + 32)
@@ -43,8 +51,6 @@ public enum PredictionWriter {
             }
             out.append(UInt8(ascii: "]"))
         }
-        out.append(UInt8(ascii: "}"))
-        return out
     }
 
     private static func appendLevel(_ tensor: Tensor, level: Int, index: inout Int, to out: inout [UInt8]) {

@@ -31,6 +31,9 @@ public struct RequestDecoder: Sendable {
     /// The model's input schema, or `nil` when the model has none (types then follow the values).
     public var schema: RequestSchema?
     public var limits: Limits
+    /// The number of rows before this body's first (a batch of a stream): messages and locations
+    /// count rows from the start of the whole input. Used by CSV and `dataframe_records` bodies.
+    package var rowOffset = 0
 
     public init(schema: RequestSchema? = nil, limits: Limits = Limits()) {
         self.schema = schema
@@ -44,7 +47,7 @@ public struct RequestDecoder: Sendable {
 
     /// Decodes a request body.
     /// - Throws: ``ModelBundleError/Code/inputInvalid`` naming the field, column, row or byte offset.
-    public func decode(_ body: [UInt8], format: RequestFormat) throws -> DecodedRequest {
+    public func decode(_ body: [UInt8], format: RequestFormat) throws(ModelBundleError) -> DecodedRequest {
         guard body.count <= limits.maxBodyBytes else {
             throw ModelBundleError(
                 .inputInvalid,
@@ -54,25 +57,28 @@ public struct RequestDecoder: Sendable {
         }
         try Self.checkCharset(body)
         return try body.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress, !buffer.isEmpty else {
-                throw ModelBundleError(.inputInvalid, "Invalid input. The request body is empty.")
+            Result { () throws(ModelBundleError) -> DecodedRequest in
+                guard let base = buffer.baseAddress, !buffer.isEmpty else {
+                    throw ModelBundleError(.inputInvalid, "Invalid input. The request body is empty.")
+                }
+                // A UTF-8 byte order mark is allowed (Python's json.loads and pandas skip it).
+                let skip = buffer.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF ? 3 : 0
+                switch format {
+                case .json: return try decodeJSON(base + skip, count: buffer.count - skip)
+                case .csv:
+                    var reader = CSVReader(schema: schema, limits: limits)
+                    reader.rowOffset = rowOffset
+                    return DecodedRequest(
+                        field: nil,
+                        input: .frame(try reader.read(base + skip, count: buffer.count - skip))
+                    )
+                }
             }
-            // A UTF-8 byte order mark is allowed (Python's json.loads and pandas skip it).
-            let skip = buffer.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF ? 3 : 0
-            switch format {
-            case .json: return try decodeJSON(base + skip, count: buffer.count - skip)
-            case .csv:
-                let reader = CSVReader(schema: schema, limits: limits)
-                return DecodedRequest(
-                    field: nil,
-                    input: .frame(try reader.read(base + skip, count: buffer.count - skip))
-                )
-            }
-        }
+        }.get()
     }
 
     /// Refuses UTF-16 and UTF-32 bodies (byte order marks or NUL bytes at the start).
-    static func checkCharset(_ body: [UInt8]) throws {
+    static func checkCharset(_ body: [UInt8]) throws(ModelBundleError) {
         let head = body.prefix(4)
         let utf16 = head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
         if utf16 || head.contains(0) {
@@ -85,7 +91,7 @@ public struct RequestDecoder: Sendable {
 
     // MARK: JSON envelope
 
-    func decodeJSON(_ p: UnsafePointer<UInt8>, count: Int) throws -> DecodedRequest {
+    func decodeJSON(_ p: UnsafePointer<UInt8>, count: Int) throws(ModelBundleError) -> DecodedRequest {
         var r = CodecJSONReader(p, count: count, maxDepth: limits.maxDepth)
         let first = r.peek()
         guard first == UInt8(ascii: "{") else {
@@ -144,12 +150,12 @@ public struct RequestDecoder: Sendable {
         return DecodedRequest(field: fields[0], input: input, paramsJSON: params)
     }
 
-    private func finishDocument(_ r: inout CodecJSONReader) throws {
+    private func finishDocument(_ r: inout CodecJSONReader) throws(ModelBundleError) {
         r.skipWhitespace()
         guard r.i == r.end else { throw r.error("extra data after the JSON value") }
     }
 
-    private func decodeField(_ field: String, _ r: inout CodecJSONReader) throws -> RequestInput {
+    private func decodeField(_ field: String, _ r: inout CodecJSONReader) throws(ModelBundleError) -> RequestInput {
         switch field {
         case "dataframe_split":
             return .frame(try decodeSplit(&r))
@@ -180,7 +186,7 @@ public struct RequestDecoder: Sendable {
         schema?.columnTarget(name: name, position: position) ?? .infer
     }
 
-    private func checkColumnCount(_ count: Int, field: String) throws {
+    private func checkColumnCount(_ count: Int, field: String) throws(ModelBundleError) {
         guard count <= limits.maxColumns else {
             throw ModelBundleError(
                 .inputInvalid,
@@ -190,7 +196,7 @@ public struct RequestDecoder: Sendable {
         }
     }
 
-    private func checkRowCount(_ count: Int, field: String) throws {
+    private func checkRowCount(_ count: Int, field: String) throws(ModelBundleError) {
         guard count <= limits.maxRows else {
             throw ModelBundleError(
                 .inputInvalid,
@@ -202,7 +208,7 @@ public struct RequestDecoder: Sendable {
 
     // MARK: dataframe_split
 
-    private func decodeSplit(_ r: inout CodecJSONReader) throws -> Frame {
+    private func decodeSplit(_ r: inout CodecJSONReader) throws(ModelBundleError) -> Frame {
         guard r.peek() == UInt8(ascii: "{") else {
             throw ModelBundleError(
                 .inputInvalid,
@@ -260,7 +266,7 @@ public struct RequestDecoder: Sendable {
     }
 
     /// Skips the `index` list, counting its labels.
-    private func countIndexLabels(_ r: inout CodecJSONReader) throws -> Int {
+    private func countIndexLabels(_ r: inout CodecJSONReader) throws(ModelBundleError) -> Int {
         guard r.consume(UInt8(ascii: "[")) else {
             throw splitDataError("'index' must be a list of row labels.", row: 0)
         }
@@ -286,7 +292,7 @@ public struct RequestDecoder: Sendable {
         )
     }
 
-    private func readColumnNames(_ r: inout CodecJSONReader) throws -> [String] {
+    private func readColumnNames(_ r: inout CodecJSONReader) throws(ModelBundleError) -> [String] {
         try r.expect(UInt8(ascii: "["), "a list of column names")
         var names: [String] = []
         if !r.consume(UInt8(ascii: "]")) {
@@ -314,7 +320,7 @@ public struct RequestDecoder: Sendable {
         )
     }
 
-    private func readSplitData(_ r: inout CodecJSONReader, columns: [String]?) throws -> Frame {
+    private func readSplitData(_ r: inout CodecJSONReader, columns: [String]?) throws(ModelBundleError) -> Frame {
         guard r.consume(UInt8(ascii: "[")) else { throw splitDataError("'data' must be a list of rows.", row: 0) }
         try r.enter()
         var builders = (columns ?? []).enumerated().map {
@@ -409,7 +415,7 @@ public struct RequestDecoder: Sendable {
 
     // MARK: dataframe_records and instances as a list of objects
 
-    private func decodeRecords(_ r: inout CodecJSONReader, field: String) throws -> Frame {
+    private func decodeRecords(_ r: inout CodecJSONReader, field: String) throws(ModelBundleError) -> Frame {
         try r.expect(UInt8(ascii: "["), "a list of records")
         try r.enter()
         var builders: [CodecColumnBuilder] = []
@@ -420,8 +426,9 @@ public struct RequestDecoder: Sendable {
                 guard r.consume(UInt8(ascii: "{")) else {
                     throw ModelBundleError(
                         .inputInvalid,
-                        "Invalid input. Record \(row) of '\(field)' is not a JSON object.",
-                        item: "\(field)[\(row)]"
+                        "Invalid input. Record \(row + rowOffset) of '\(field)' is not a JSON object.",
+                        item: "\(field)[\(row + rowOffset)]",
+                        location: .init(field: field, row: row + rowOffset)
                     )
                 }
                 try r.enter()
@@ -436,15 +443,20 @@ public struct RequestDecoder: Sendable {
                             try checkColumnCount(builders.count + 1, field: field)
                             k = builders.count
                             index[key] = k
-                            var builder = CodecColumnBuilder(name: key, target: target(column: key, position: k))
+                            var builder = CodecColumnBuilder(
+                                name: key,
+                                target: target(column: key, position: k),
+                                rowOffset: rowOffset
+                            )
                             for _ in 0..<row { builder.appendNull() }  // missing in earlier records
                             builders.append(builder)
                         }
                         guard builders[k].count == row else {
                             throw ModelBundleError(
                                 .inputInvalid,
-                                "Invalid input. Record \(row) of '\(field)' has the key '\(key)' twice.",
-                                item: "\(field)[\(row)].\(key)"
+                                "Invalid input. Record \(row + rowOffset) of '\(field)' has the key '\(key)' twice.",
+                                item: "\(field)[\(row + rowOffset)].\(key)",
+                                location: .init(field: field, column: key, row: row + rowOffset)
                             )
                         }
                         try r.readCell(into: &builders[k])
@@ -462,7 +474,7 @@ public struct RequestDecoder: Sendable {
 
     // MARK: inputs and instances
 
-    private func decodeTensorStyle(_ r: inout CodecJSONReader, field: String) throws -> RequestInput {
+    private func decodeTensorStyle(_ r: inout CodecJSONReader, field: String) throws(ModelBundleError) -> RequestInput {
         let b = r.peek()
         if b == UInt8(ascii: "[") {
             // A list of objects is pivoted into columns (parse_instances_data / per-record inputs).
@@ -535,7 +547,8 @@ public struct RequestDecoder: Sendable {
 
     /// A column given as a JSON list (each element one cell; nested elements are kept as JSON) or
     /// a single value (one cell).
-    private func readColumnList(_ r: inout CodecJSONReader, name: String, position: Int, field: String) throws -> Column
+    private func readColumnList(_ r: inout CodecJSONReader, name: String, position: Int, field: String)
+        throws(ModelBundleError) -> Column
     {
         var builder = CodecColumnBuilder(name: name, target: target(column: name, position: position))
         if r.consume(UInt8(ascii: "[")) {
@@ -560,7 +573,7 @@ public struct RequestDecoder: Sendable {
         name: String?,
         target: CodecTarget,
         field: String
-    ) throws -> Tensor {
+    ) throws(ModelBundleError) -> Tensor {
         var state = CodecTensorState(builder: CodecColumnBuilder(name: name ?? field, target: target))
         if r.peek() == UInt8(ascii: "[") {
             // A large matrix: two threads (falls back to the sequential reader below on anything unusual).
@@ -605,7 +618,7 @@ public struct RequestDecoder: Sendable {
         level: Int,
         state: inout CodecTensorState,
         field: String
-    ) throws {
+    ) throws(ModelBundleError) {
         if state.leafLevel >= 0 && level >= state.leafLevel { throw raggedError(field) }
         let start = r.i
         r.i += 1

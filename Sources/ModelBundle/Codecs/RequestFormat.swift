@@ -10,7 +10,7 @@ public enum RequestFormat: String, Sendable, Hashable, CaseIterable {
     /// parameter allowed is `charset`, and it must be `utf-8`.
     /// - Throws: ``ModelBundleError/Code/inputInvalid`` with MLflow's message for another charset,
     ///   another parameter or another media type (the server answers these with 415).
-    public init(contentType: String) throws {
+    public init(contentType: String) throws(ModelBundleError) {
         let parts = contentType.split(separator: ";", omittingEmptySubsequences: false).map {
             $0.trimmingSpaces()
         }

@@ -9,7 +9,7 @@ public struct Column: Sendable, Equatable {
 
     /// Creates a column; `validity` defaults to "no nulls".
     /// - Throws: ``ModelBundleError/Code/inputInvalid`` when the mask and the values differ in length.
-    public init(name: String, values: ColumnValues, validity: ValidityMask? = nil) throws {
+    public init(name: String, values: ColumnValues, validity: ValidityMask? = nil) throws(ModelBundleError) {
         let mask = validity ?? ValidityMask(allValid: values.count)
         guard mask.count == values.count else {
             throw ModelBundleError(

@@ -8,7 +8,7 @@ public struct Frame: Sendable, Equatable {
     /// Creates a frame.
     /// - Throws: ``ModelBundleError/Code/inputInvalid`` naming the column whose length differs,
     ///   or a duplicated column name.
-    public init(columns: [Column], rowCount: Int? = nil) throws {
+    public init(columns: [Column], rowCount: Int? = nil) throws(ModelBundleError) {
         let rows = rowCount ?? columns.first?.count ?? 0
         var seen = Set<String>()
         for column in columns {

@@ -12,7 +12,9 @@ public struct Tensor: Sendable, Equatable {
     /// Creates a tensor.
     /// - Throws: ``ModelBundleError/Code/inputInvalid`` when the shape is negative, overflows, or
     ///   does not match the number of values.
-    public init(name: String? = nil, shape: [Int], values: ColumnValues, validity: ValidityMask? = nil) throws {
+    public init(name: String? = nil, shape: [Int], values: ColumnValues, validity: ValidityMask? = nil)
+        throws(ModelBundleError)
+    {
         var elements = 1
         for dimension in shape {
             let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)

@@ -111,13 +111,23 @@ public struct ModelBundleError: Error, Sendable, Hashable, CustomStringConvertib
     public var item: String?
     /// A lower-level description (for example the YAML parser's or the operating system's message).
     public var detail: String?
+    /// Where the failure is, as data rather than text (the row as a number, the column as a name),
+    /// so a front end can report it without parsing ``message``. Empty when nothing was recorded.
+    public var location: Location
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, item: String? = nil, detail: String? = nil) {
+    public init(
+        _ code: Code,
+        _ message: String,
+        item: String? = nil,
+        detail: String? = nil,
+        location: Location = Location()
+    ) {
         self.code = code
         self.message = message
         self.item = item
         self.detail = detail
+        self.location = location
     }
 
     /// One line: `<message> [<item>]` followed by the detail when there is one.
@@ -127,5 +137,32 @@ public struct ModelBundleError: Error, Sendable, Hashable, CustomStringConvertib
             line += " (\(detail))"
         }
         return line
+    }
+}
+
+extension ModelBundleError {
+    /// The place a failure refers to, each part as data: a file, a field (of a manifest, a request
+    /// envelope or a header), a column (or tensor, or param) and a 0-based row. Any part may be
+    /// `nil`; new parts may be added.
+    public struct Location: Sendable, Hashable {
+        /// A file path (a bundle file, an input file).
+        public var file: String?
+        /// A field: `flavors.sklearn.pickled_model`, `dataframe_split`, `Content-Type`, `params`.
+        public var field: String?
+        /// A column, tensor or param name.
+        public var column: String?
+        /// The 0-based row (first tensor dimension), counted from the start of the whole input.
+        public var row: Int?
+
+        /// A location; every part defaults to `nil`.
+        public init(file: String? = nil, field: String? = nil, column: String? = nil, row: Int? = nil) {
+            self.file = file
+            self.field = field
+            self.column = column
+            self.row = row
+        }
+
+        /// Whether no part is known.
+        public var isEmpty: Bool { file == nil && field == nil && column == nil && row == nil }
     }
 }

@@ -1,12 +1,5 @@
 public import Crypto
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// Read access to the files of one bundle directory that never leaves it.
 ///

@@ -82,14 +82,6 @@ public struct BundlePath: Hashable, Sendable, Comparable, CustomStringConvertibl
 
     /// Escapes control characters so a hostile name cannot forge lines in a terminal or log.
     static func printable(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars.prefix(300) {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                result += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
+        UntrustedText.escaped(text, limit: 300)
     }
 }

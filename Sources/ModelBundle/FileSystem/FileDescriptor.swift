@@ -1,23 +1,32 @@
 internal import CSystemSupport
+import SystemPlatform
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+/// The package's one POSIX I/O helper: an owned (or borrowed) file descriptor whose reads and
+/// writes follow one policy: `EINTR` is retried, short writes are continued, any other failure is
+/// thrown as a ``SystemError`` carrying `errno` (so `EPIPE` can be told apart by the caller).
+package struct FileDescriptor: ~Copyable {
+    package let rawValue: Int32
+    private let owned: Bool
 
-/// An owned POSIX file descriptor, closed when the value is dropped.
-struct FileDescriptor: ~Copyable {
-    let rawValue: Int32
-
-    init(adopting rawValue: Int32) {
+    /// Takes ownership: the descriptor is closed when the value is dropped.
+    package init(adopting rawValue: Int32) {
         self.rawValue = rawValue
+        self.owned = true
+    }
+
+    /// Uses a descriptor someone else owns (standard input or output); it is never closed here.
+    package init(borrowing rawValue: Int32) {
+        self.rawValue = rawValue
+        self.owned = false
     }
 
     deinit {
-        close(rawValue)
+        if owned { close(rawValue) }
+    }
+
+    /// Opens `path` for reading.
+    package static func openForReading(_ path: String) -> Result<FileDescriptor, SystemError> {
+        open(path, flags: O_RDONLY)
     }
 
     /// Opens `name` relative to `directory` (or the working directory).
@@ -43,18 +52,39 @@ struct FileDescriptor: ~Copyable {
         return info
     }
 
-    /// Reads the whole remaining file, refusing files larger than `limit` bytes.
-    func readAll(limit: Int, sizeHint: Int) throws(SystemError) -> [UInt8] {
+    /// Whether the descriptor is a regular file, and its size then.
+    package func regularFileSize() -> Int? {
+        guard let info = try? status(), (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
+    /// Whether the descriptor is a directory.
+    package func isDirectory() -> Bool {
+        guard let info = try? status() else { return false }
+        return (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// One `read(2)` into `buffer`; 0 at the end of the file.
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
+        while true {
+            let count = systemRead(rawValue, base, buffer.count)
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw SystemError(errno: errno)
+        }
+    }
+
+    /// Reads the whole remaining file, refusing files larger than `limit` bytes (`EFBIG`).
+    package func readAll(limit: Int, sizeHint: Int) throws(SystemError) -> [UInt8] {
         var bytes = [UInt8]()
         bytes.reserveCapacity(min(max(sizeHint, 0), limit) + 1)
         let chunk = 1 << 16
         var buffer = [UInt8](repeating: 0, count: chunk)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(rawValue, $0.baseAddress, chunk) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SystemError(errno: errno)
-            }
+            let count = try buffer.withUnsafeMutableBytes { raw in
+                Result { () throws(SystemError) in try read(into: raw) }
+            }.get()
             if count == 0 { break }
             if bytes.count + count > limit {
                 throw SystemError(errno: EFBIG)
@@ -65,26 +95,23 @@ struct FileDescriptor: ~Copyable {
     }
 
     /// Calls `body` with successive chunks of the file until the end.
-    func forEachChunk(_ body: (UnsafeRawBufferPointer) -> Void) throws(SystemError) {
+    package func forEachChunk(_ body: (UnsafeRawBufferPointer) -> Void) throws(SystemError) {
         let chunk = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
         defer { buffer.deallocate() }
         while true {
-            let count = read(rawValue, buffer.baseAddress, chunk)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SystemError(errno: errno)
-            }
+            let count = try read(into: buffer)
             if count == 0 { return }
             body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
     }
 
-    /// Writes every byte, retrying short writes.
-    func writeAll(_ bytes: UnsafeRawBufferPointer) throws(SystemError) {
+    /// Writes every byte, retrying short writes and `EINTR`.
+    package func writeAll(_ bytes: UnsafeRawBufferPointer) throws(SystemError) {
+        guard let base = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
-            let count = write(rawValue, bytes.baseAddress! + offset, bytes.count - offset)
+            let count = systemWrite(rawValue, base + offset, bytes.count - offset)
             if count < 0 {
                 if errno == EINTR { continue }
                 throw SystemError(errno: errno)
@@ -93,19 +120,43 @@ struct FileDescriptor: ~Copyable {
         }
     }
 
+    /// Writes every byte of `bytes`.
+    package func writeAll(_ bytes: [UInt8]) throws(SystemError) {
+        try bytes.withUnsafeBytes { raw in Result { () throws(SystemError) in try writeAll(raw) } }.get()
+    }
+
     /// Flushes the file's data and metadata to stable storage.
-    func sync() throws(SystemError) {
+    package func sync() throws(SystemError) {
         if fsync(rawValue) != 0 {
             throw SystemError(errno: errno)
         }
     }
 }
 
-/// An `errno` value with its text.
-struct SystemError: Error, Sendable {
-    let errno: Int32
+/// `read(2)` and `write(2)`, named apart from the methods.
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
+}
 
-    var message: String {
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, buffer, count)
+}
+
+/// An `errno` value with its text.
+package struct SystemError: Error, Sendable {
+    package let errno: Int32
+
+    package init(errno: Int32) {
+        self.errno = errno
+    }
+
+    /// `EFBIG`: what ``FileDescriptor/readAll(limit:sizeHint:)`` throws past its limit.
+    package static let fileTooLarge = EFBIG
+
+    /// Whether the reader at the other end of a pipe or socket went away.
+    package var isBrokenPipe: Bool { errno == EPIPE }
+
+    package var message: String {
         guard let text = strerror(errno) else { return "errno \(errno)" }
         return String(cString: text)
     }
@@ -142,5 +193,27 @@ enum DirectoryListing {
             if name != "." && name != ".." { names.append(name) }
         }
         return names
+    }
+}
+
+/// Process-wide I/O settings and facts the command line needs, kept beside the descriptor helper
+/// so no other file repeats the platform imports.
+package enum ProcessIO {
+    /// Makes a write to a closed pipe fail with `EPIPE` (reported, with a documented exit status)
+    /// instead of killing the process with `SIGPIPE`.
+    package static func ignoreBrokenPipeSignal() {
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Whether `descriptor` is a terminal.
+    package static func isTerminal(_ descriptor: Int32) -> Bool {
+        isatty(descriptor) == 1
+    }
+
+    /// Seconds on a monotonic clock.
+    package static func monotonicSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }

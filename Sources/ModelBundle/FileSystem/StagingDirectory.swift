@@ -1,12 +1,5 @@
 internal import CSystemSupport
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// A private directory beside a destination where a bundle is assembled, then published with one
 /// rename that refuses to replace anything (`reference/security.md` §0.5).
@@ -156,6 +149,7 @@ public final class StagingDirectory {
         }
         isPublished = true
         try? parentDescriptor.sync()
+        StaleSiblings.remove(of: targetPath)
     }
 
     // MARK: - Internals

@@ -1,12 +1,5 @@
 public import ModelBundle
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// A bundle ready to read, whether it was given as a directory or as a `.tar.gz`/`.zip` file.
 ///

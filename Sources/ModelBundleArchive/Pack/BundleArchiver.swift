@@ -1,12 +1,5 @@
 public import ModelBundle
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// Packs a bundle directory into one `.tar.gz` or `.zip` file, byte-for-byte reproducibly.
 ///
@@ -108,6 +101,7 @@ public struct BundleArchiver: Sendable {
             fsync(parentDescriptor)
             close(parentDescriptor)
         }
+        StaleSiblings.remove(of: outputPath)
     }
 
     private func writeEntries(

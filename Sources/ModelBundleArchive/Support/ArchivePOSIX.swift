@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// Small POSIX helpers this module needs; `ModelBundle` keeps its own descriptor type internal.
 enum ArchivePOSIX {

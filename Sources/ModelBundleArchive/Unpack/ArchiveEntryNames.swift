@@ -29,16 +29,7 @@ struct ArchiveEntryNames {
 
     /// Escapes control characters and shortens a name so that it is safe to print and log.
     static func printable(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars.prefix(200) {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                result += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        if text.unicodeScalars.count > 200 { result += "…" }
-        return result
+        UntrustedText.escaped(text, limit: 200, marksCut: true)
     }
 
     /// Turns an entry's raw name into a validated path, or `nil` for the root entry (`./`).

@@ -1,13 +1,6 @@
 import CArchive
 public import ModelBundle
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// Unpacks a `.tar.gz` or `.zip` bundle into a new directory, refusing anything unsafe.
 ///

@@ -1,4 +1,5 @@
 public import ModelBundle
+import ModelBundleArchive
 
 /// `mbundle convert`: turns a bundle MLflow's `mlflow.sklearn` wrote into a native ModelBundle bundle
 /// (safetensors weights, the native flavor, the pure-numpy `python_function` loader and our
@@ -86,5 +87,18 @@ public enum SklearnBundleConverter {
             }
         }
         return try BundleWriter(destination: destination).write(manifest: manifest, files: files)
+    }
+}
+
+extension SklearnBundleConverter {
+    /// Converts the bundle at `modelPath` (a directory, or a `.tar.gz`/`.zip` of one) into a native
+    /// bundle at `destination` (`mbundle convert`).
+    @discardableResult
+    public static func convert(modelPath: String, to destination: String) throws(ModelBundleError) -> ModelManifest {
+        let extracted = try ExtractedBundle.open(modelPath: modelPath)
+        // The extracted copy must outlive the reading of its files.
+        return try withExtendedLifetime(extracted) { () throws(ModelBundleError) in
+            try convert(BundleReader(path: extracted.directory.path).read(), to: destination)
+        }
     }
 }

@@ -1,13 +1,6 @@
 import CLinearKernels
 import Dispatch
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// What a batch computes; each case fixes the number of outputs per row.
 enum KernelOperation: Sendable {

@@ -9,7 +9,9 @@ struct NativeLinearInput<Scalar: KernelScalar> {
     var values: [Scalar]
     var rowCount: Int
 
-    init(_ input: RequestInput, featureCount: Int) throws(ModelBundleError) {
+    /// `rowOffset`: rows before this request's first (a batch of a stream), added to the rows
+    /// errors name.
+    init(_ input: RequestInput, featureCount: Int, rowOffset: Int = 0) throws(ModelBundleError) {
         switch input {
         case .frame(let frame):
             guard frame.columns.count == featureCount else {
@@ -33,7 +35,8 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                         name: column.name,
                         into: out,
                         start: position,
-                        stride: featureCount
+                        stride: featureCount,
+                        rowOffset: rowOffset
                     )
                 }
             }
@@ -59,7 +62,8 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                     name: tensor.name ?? "inputs",
                     into: out,
                     start: 0,
-                    stride: 1
+                    stride: 1,
+                    rowOffset: rowOffset
                 )
             }
             values = buffer
@@ -72,7 +76,7 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                     item: "inputs"
                 )
             }
-            self = try Self(.tensor(tensor), featureCount: featureCount)
+            self = try Self(.tensor(tensor), featureCount: featureCount, rowOffset: rowOffset)
         }
     }
 
@@ -83,13 +87,15 @@ struct NativeLinearInput<Scalar: KernelScalar> {
         name: String,
         into out: UnsafeMutableBufferPointer<Scalar>,
         start: Int,
-        stride: Int
+        stride: Int,
+        rowOffset: Int
     ) throws(ModelBundleError) {
         if validity.hasNulls, let row = (0..<validity.count).first(where: { !validity.isValid($0) }) {
             throw ModelBundleError(
                 .schemaMismatch,
-                "column '\(name)' row \(row): a missing value (null); the model needs a number in every cell",
-                item: name
+                "column '\(name)' row \(row + rowOffset): a missing value (null); the model needs a number in every cell",
+                item: name,
+                location: .init(column: name, row: row + rowOffset)
             )
         }
         func fill<Element>(_ source: [Element], _ convert: (Element) -> Scalar) {
@@ -114,8 +120,9 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                 default:
                     throw ModelBundleError(
                         .schemaMismatch,
-                        "Column \(name) has a non-numeric value at row \(row); the model takes numbers only",
-                        item: name
+                        "Column \(name) has a non-numeric value at row \(row + rowOffset); the model takes numbers only",
+                        item: name,
+                        location: .init(column: name, row: row + rowOffset)
                     )
                 }
                 out[start + row * stride] = value

@@ -6,7 +6,11 @@ struct NativeLinearRegressionModel<Scalar: KernelScalar>: FlavorModel {
     let kernel: LinearRegressionKernel<Scalar>
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let input = try NativeLinearInput<Scalar>(request.input, featureCount: kernel.featureCount)
+        let input = try NativeLinearInput<Scalar>(
+            request.input,
+            featureCount: kernel.featureCount,
+            rowOffset: request.rowOffset
+        )
         let targets = kernel.targetCount
         let output = try kernel.predict(input.values)
         return try NativeLinearOutput.floats(
@@ -29,7 +33,11 @@ struct NativeLogisticRegressionModel<Scalar: KernelScalar>: FlavorModel {
     let output: Output
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let input = try NativeLinearInput<Scalar>(request.input, featureCount: kernel.featureCount)
+        let input = try NativeLinearInput<Scalar>(
+            request.input,
+            featureCount: kernel.featureCount,
+            rowOffset: request.rowOffset
+        )
         let rows = input.rowCount
         switch output {
         case .predict:
@@ -67,12 +75,6 @@ enum NativeLinearOutput {
     }
 
     static func tensor(shape: [Int], values: ColumnValues) throws(ModelBundleError) -> PredictionOutput {
-        do {
-            return .tensor(try Tensor(shape: shape, values: values))
-        } catch let error as ModelBundleError {
-            throw error
-        } catch {
-            throw ModelBundleError(.inputInvalid, "cannot build the prediction tensor", detail: "\(error)")
-        }
+        .tensor(try Tensor(shape: shape, values: values))
     }
 }

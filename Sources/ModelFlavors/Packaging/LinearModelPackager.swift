@@ -5,7 +5,7 @@ public import ModelBundle
 /// pure-numpy ``PythonLoaderSource``, the native flavor, and MLflow's three environment files.
 public struct LinearModelPackager: Sendable {
     /// The version recorded in `metadata.mbundle_version`.
-    public static let currentVersion = "0.1.0"
+    public static let currentVersion = ModelBundleVersion.current
 
     /// `metadata.mbundle_version`.
     public var mbundleVersion: String

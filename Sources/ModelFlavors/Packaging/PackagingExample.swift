@@ -172,12 +172,10 @@ public struct PackagingExample: Sendable {
         -> [(name: String, values: [JSONValue])]
     {
         let frame: Frame
-        do {
+        do throws(ModelBundleError) {
             frame = try CSVReader().read(bytes)
-        } catch let error as ModelBundleError {
-            throw ModelBundleError(.inputInvalid, "example \(fileName): \(error.message)", item: fileName)
         } catch {
-            throw ModelBundleError(.inputInvalid, "example \(fileName) is not valid CSV", item: fileName)
+            throw ModelBundleError(.inputInvalid, "example \(fileName): \(error.message)", item: fileName)
         }
         var columns: [(name: String, values: [JSONValue])] = []
         for column in frame.columns {

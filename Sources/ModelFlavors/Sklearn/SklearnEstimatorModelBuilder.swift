@@ -224,7 +224,11 @@ struct SklearnRegressionModel<Scalar: KernelScalar>: FlavorModel {
     let flattens: Bool
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let input = try NativeLinearInput<Scalar>(request.input, featureCount: kernel.featureCount)
+        let input = try NativeLinearInput<Scalar>(
+            request.input,
+            featureCount: kernel.featureCount,
+            rowOffset: request.rowOffset
+        )
         let output = try kernel.predict(input.values)
         return try NativeLinearOutput.floats(
             output,

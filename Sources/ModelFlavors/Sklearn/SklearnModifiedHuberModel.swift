@@ -9,7 +9,11 @@ struct SklearnModifiedHuberModel<Scalar: KernelScalar>: FlavorModel {
     let kernel: LogisticRegressionKernel<Scalar>
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let input = try NativeLinearInput<Scalar>(request.input, featureCount: kernel.featureCount)
+        let input = try NativeLinearInput<Scalar>(
+            request.input,
+            featureCount: kernel.featureCount,
+            rowOffset: request.rowOffset
+        )
         let scores = try kernel.decisionFunction(input.values)
         let rows = input.rowCount
         let classes = kernel.classCount

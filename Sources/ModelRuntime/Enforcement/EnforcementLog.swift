@@ -6,6 +6,8 @@ struct EnforcementLog {
     var ignoredInputs: [String] = []
     var ignoredParams: [String] = []
     var rowCount: Int?
+    /// Rows before the request's first (a batch of a stream): violations count from the input's start.
+    var rowOffset = 0
 
     init(cap: Int = ValidationReport.maximumListed) {
         self.cap = cap
@@ -13,7 +15,11 @@ struct EnforcementLog {
 
     mutating func add(_ violation: @autoclosure () -> Violation) {
         total += 1
-        if violations.count < cap { violations.append(violation()) }
+        if violations.count < cap {
+            var violation = violation()
+            violation.row = violation.row.map { $0 + rowOffset }
+            violations.append(violation)
+        }
     }
 
     mutating func add(
@@ -27,7 +33,14 @@ struct EnforcementLog {
         total += 1
         if violations.count < cap {
             violations.append(
-                Violation(rule: rule, column: column, row: row, value: value, expected: expected, message: message())
+                Violation(
+                    rule: rule,
+                    column: column,
+                    row: row.map { $0 + rowOffset },
+                    value: value,
+                    expected: expected,
+                    message: message()
+                )
             )
         }
     }

@@ -6,10 +6,14 @@ public struct EnforcedRequest: Sendable {
     public var input: RequestInput
     /// The params, after defaults and allowed widenings.
     public var params: JSONObject
+    /// The number of rows before this request's first when it is one batch of a stream: a flavor
+    /// that names a row in an error adds it, so rows count from the start of the whole input.
+    public var rowOffset: Int
 
-    public init(input: RequestInput, params: JSONObject) {
+    public init(input: RequestInput, params: JSONObject, rowOffset: Int = 0) {
         self.input = input
         self.params = params
+        self.rowOffset = rowOffset
     }
 }
 
@@ -48,7 +52,12 @@ public struct SchemaEnforcer: Sendable {
     /// - Throws: ``ModelBundleError/Code/schemaMismatch`` (or ``ModelBundleError/Code/inputInvalid``
     ///   when the params are not a JSON object) with the first violation and `(and N more)`.
     public func enforce(_ request: DecodedRequest) throws(ModelBundleError) -> EnforcedRequest {
-        let (enforced, log) = judge(request)
+        try enforce(request, rowOffset: 0)
+    }
+
+    /// ``enforce(_:)`` for one batch of a stream whose first row is row `rowOffset` of the input.
+    package func enforce(_ request: DecodedRequest, rowOffset: Int) throws(ModelBundleError) -> EnforcedRequest {
+        let (enforced, log) = judge(request, rowOffset: rowOffset)
         guard let enforced, log.total == 0 else {
             let report = log.report
             let first = report.violations.first
@@ -57,7 +66,18 @@ public struct SchemaEnforcer: Sendable {
             // so the one-line `error:` does not say the value twice.
             let line = report.summaryLine
             let detail = first?.value.flatMap { line.contains($0) ? nil : $0 }
-            throw ModelBundleError(code, line, item: first?.column, detail: detail)
+            let isParams = first?.column == "params"
+            throw ModelBundleError(
+                code,
+                line,
+                item: first?.column,
+                detail: detail,
+                location: .init(
+                    field: isParams ? "params" : nil,
+                    column: isParams ? nil : first?.column,
+                    row: first?.row
+                )
+            )
         }
         return enforced
     }
@@ -68,8 +88,9 @@ public struct SchemaEnforcer: Sendable {
         judge(request).1.report
     }
 
-    private func judge(_ request: DecodedRequest) -> (EnforcedRequest?, EnforcementLog) {
+    private func judge(_ request: DecodedRequest, rowOffset: Int = 0) -> (EnforcedRequest?, EnforcementLog) {
         var log = EnforcementLog()
+        log.rowOffset = rowOffset
         var input: RequestInput? = request.input
         if let schema = signature?.inputs {
             if schema.isTensorBased {
@@ -81,7 +102,7 @@ public struct SchemaEnforcer: Sendable {
             log.rowCount = Self.rows(request.input)
         }
         let params = ParamEnforcer(schema: signature?.params).enforce(request.paramsJSON, log: &log)
-        return (input.map { EnforcedRequest(input: $0, params: params) }, log)
+        return (input.map { EnforcedRequest(input: $0, params: params, rowOffset: rowOffset) }, log)
     }
 
     private static func rows(_ input: RequestInput) -> Int? {

@@ -59,6 +59,11 @@ public struct ValidationReport: Sendable, Hashable {
     }
 
     /// The machine-readable report; its shape is documented in `Docs/schema-enforcement.md` and stable.
+    /// ``json`` as indented text with a final line feed: `mbundle validate --format json`.
+    public var jsonText: String {
+        JSONWriter(indent: 2).string(json) + "\n"
+    }
+
     public var json: JSONValue {
         func optional(_ text: String?) -> JSONValue { text.map { .string($0) } ?? .null }
         let listed: [JSONValue] = violations.map { violation in

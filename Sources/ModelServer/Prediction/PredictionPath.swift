@@ -1,12 +1,12 @@
 import ModelBundle
 import ModelRuntime
 
-/// The server's only way into the prediction use case (decode → enforce → predict → encode).
-///
-/// The runtime API of the prediction-path issue replaces the body of this file; nothing else in
-/// the server decodes a body, enforces a schema or writes predictions.
+/// The server's only way into the prediction use case, which the runtime owns
+/// (`LoadedModel.predict(body:format:params:)`: decode → enforce → predict → encode, and
+/// `PredictionError` with MLflow's status and `error_code`). Nothing else in the server decodes an
+/// MLflow body, enforces a schema or writes predictions.
 enum PredictionPath {
-    /// What `/invocations` was given; Parquet is recognised so the columnar-data issue only has to
+    /// What `/invocations` was given; Parquet is recognised so the columnar-data work only has to
     /// fill in its case here.
     enum BodyFormat: Sendable, Hashable {
         case json
@@ -33,37 +33,24 @@ enum PredictionPath {
                 )
             )
         }
-        do {
-            let request = try RequestDecoder(schema: model.requestSchema).decode(body, format: requestFormat)
-            let output = try model.predict(request)
-            return .success(Encoded(body: try PredictionWriter.json(output), rows: output.rowCount))
-        } catch let error as ModelBundleError {
-            return .failure(mlflowError(error))
+        do throws(PredictionError) {
+            let document = try model.predict(body: body, format: requestFormat)
+            return .success(Encoded(body: document, rows: PredictionRows.count(document)))
         } catch {
-            return .failure(.badRequest("Invalid input. \(error)"))
+            return .failure(
+                MLflowError(
+                    status: error.httpStatus,
+                    errorCode: error.mlflowErrorCode,
+                    message: error.description,
+                    errorClass: error.kind == .schemaMismatch ? "SCHEMA_ENFORCEMENT_FAILED" : nil
+                )
+            )
         }
     }
 
     /// A request already decoded by a protocol codec (V2 infer): enforce and predict.
     static func predict(model: LoadedModel, request: DecodedRequest) throws(ModelBundleError) -> PredictionOutput {
         try model.predict(request)
-    }
-
-    /// MLflow's error code for one of ours: data MLflow's decoder refuses is `BAD_REQUEST`; schema
-    /// enforcement and params failures are `INVALID_PARAMETER_VALUE` (`_validate_prediction_input`).
-    static func mlflowError(_ error: ModelBundleError) -> MLflowError {
-        if error.code == .schemaMismatch {
-            return MLflowError(
-                status: 400,
-                errorCode: "INVALID_PARAMETER_VALUE",
-                message: error.description,
-                errorClass: "SCHEMA_ENFORCEMENT_FAILED"
-            )
-        }
-        if error.item == "params" {
-            return MLflowError(status: 400, errorCode: "INVALID_PARAMETER_VALUE", message: error.description)
-        }
-        return .badRequest(error.description)
     }
 }
 
@@ -74,5 +61,51 @@ extension PredictionOutput {
         case .frame(let frame): frame.rowCount
         case .tensor(let tensor): tensor.shape.first ?? 1
         }
+    }
+}
+
+/// Rows in an encoded `{"predictions": [...]}` document, for `mbundle_rows_predicted_total`: the
+/// elements of the top-level `predictions` array, counted by one scan that skips strings.
+enum PredictionRows {
+    static func count(_ document: [UInt8]) -> Int {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var rows = 0
+        var sawElement = false
+        for byte in document {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+                if depth == 2 { sawElement = true }
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                if depth == 2 { sawElement = true }
+                depth += 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                if depth == 2 && sawElement { rows += 1 }
+                depth -= 1
+                if depth == 1 { return rows }
+            case UInt8(ascii: ","):
+                if depth == 2 {
+                    rows += 1
+                    sawElement = false
+                }
+            case 0x20, 0x0A, 0x0D, 0x09, UInt8(ascii: ":"):
+                break
+            default:
+                if depth == 2 { sawElement = true }
+            }
+        }
+        return rows
     }
 }

@@ -15,18 +15,12 @@ struct ConvertCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .shortAndLong, help: "The MLflow bundle: a directory, or a .tar.gz/.zip of one.")
-    var model: String
-
-    @Option(name: .shortAndLong, help: "The bundle directory to create.")
-    var output: String
+    @OptionGroup var model: ModelOption
+    @OptionGroup var output: OutputOption
 
     func run() throws {
         try reportingErrors { () throws(ModelBundleError) in
-            let opened = try OpenedModel(model)
-            // An archive's extracted copy must outlive the reading of its files.
-            defer { withExtendedLifetime(opened) {} }
-            try SklearnBundleConverter.convert(opened.bundle, to: output)
+            try SklearnBundleConverter.convert(modelPath: model.model, to: output.output)
         }
     }
 }

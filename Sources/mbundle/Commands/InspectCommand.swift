@@ -9,19 +9,13 @@ struct InspectCommand: ParsableCommand {
         abstract: "Show a bundle's flavors, signature, example, environment, size and checksums."
     )
 
-    @Argument(help: "The bundle: a directory, or a .tar.gz/.zip of one.")
-    var model: String
+    @OptionGroup var model: ModelArgument
 
     @Flag(help: "Print a stable JSON document instead of text.")
     var json = false
 
     func run() throws {
-        let summary = try reportingErrors { () throws(ModelBundleError) in
-            let opened = try OpenedModel(model)
-            var summary = try BundleSummary(opened.bundle)
-            summary.path = model
-            return summary
-        }
+        let summary = try reportingErrors { () throws(ModelBundleError) in try BundleSummary(modelPath: model.model) }
         StandardOutput.write(json ? summary.jsonText : summary.text)
     }
 }

@@ -2,14 +2,6 @@ import ArgumentParser
 import ModelBundle
 import ModelFlavors
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// `mbundle package logistic-regression|linear-regression …`: a complete bundle from coefficients.
 struct PackageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,8 +51,7 @@ struct PackageCommand: ParsableCommand {
     @Option(help: "A JSON file {\"inputs\": …, \"outputs\": …} giving the signature instead of inferring it.")
     var signature: String?
 
-    @Option(name: .shortAndLong, help: "The bundle directory to create.")
-    var output: String
+    @OptionGroup var output: OutputOption
 
     func validate() throws {
         if let multiClass, MultiClassStrategy(rawValue: multiClass) == nil {
@@ -86,116 +77,17 @@ struct PackageCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors { () throws(ModelBundleError) in
-            var package = LinearModelPackage(
-                kind: kind == .logisticRegression ? .logisticRegression : .linearRegression,
-                coef: try Self.tensor(named: "coef", from: coef),
-                intercept: try Self.tensor(named: "intercept", from: intercept),
-                classes: classes.map(Self.classLabels),
-                multiClass: multiClass.flatMap(MultiClassStrategy.init(rawValue:)),
-                predictFunction: predictFunction,
-                dtype: LinearModelFlavorConfiguration.ScalarType(rawValue: dtype) ?? .float64
-            )
-            // The weights are judged on their own first, so a bad weights file is reported as such
-            // (exit 2) even when the example is also wrong.
-            _ = try package.checked()
-
-            let exampleFile = try PackagingExample(
-                bytes: try Self.readFile(example, limit: PackagingExample.maximumFileSize, code: .inputInvalid),
-                fileName: example
-            )
-            package.example = exampleFile.inputExample
-            package.exampleSchema = exampleFile.schema
-            if let signature {
-                package.signature = try Self.signature(from: signature)
-            }
-            try LinearModelPackager().write(package, to: output)
-        }
-    }
-
-    // MARK: - Inputs
-
-    /// Integers when every label is one (as scikit-learn's integer classes_), else strings.
-    static func classLabels(_ text: String) -> LinearModelFlavorConfiguration.ClassLabels {
-        let labels = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        let integers = labels.compactMap { Int64($0) }
-        return integers.count == labels.count ? .integers(integers) : .strings(labels)
-    }
-
-    /// The tensor of a `.npy` file, or the tensor called `name` in a `.safetensors` file (or its only one).
-    static func tensor(named name: String, from path: String) throws(ModelBundleError) -> WeightTensor {
-        let bytes = try readFile(path, limit: SafeTensorsFile.defaultFileSizeLimit, code: .weightsInvalid)
-        if path.lowercased().hasSuffix(".npy") {
-            return try NumpyArrayFile(bytes: bytes, fileName: path).tensor.renamed(name)
-        }
-        guard path.lowercased().hasSuffix(".safetensors") else {
-            throw ModelBundleError(.weightsInvalid, "\(path) must be a .npy or .safetensors file", item: path)
-        }
-        let file = try SafeTensorsFile(bytes: bytes, fileName: path)
-        if let tensor = file[name] { return tensor }
-        guard file.tensors.count == 1, let only = file.tensors.first else {
-            throw ModelBundleError(
-                .weightsInvalid,
-                "\(path) has no tensor named \(name) (it holds \(file.tensors.map(\.name).joined(separator: ", ")))",
-                item: path
-            )
-        }
-        return only.renamed(name)
-    }
-
-    /// A signature file: `{"inputs": …, "outputs": …, "params": …}`, each a schema as a JSON list or as the
-    /// JSON string MLflow stores in `MLmodel`.
-    static func signature(from path: String) throws(ModelBundleError) -> ModelSignature {
-        let bytes = try readFile(path, limit: ModelSignature.maximumJSONLength, code: .schemaInvalid)
-        let value = try JSONParser(errorCode: .schemaInvalid, source: path).parse(bytes)
-        guard let object = value.objectValue, object.allSatisfy({ ["inputs", "outputs", "params"].contains($0.key) })
-        else {
-            throw ModelBundleError(
-                .schemaInvalid,
-                "\(path) must be a JSON object with inputs and optionally outputs and params",
-                item: path
-            )
-        }
-        func part(_ key: String) -> String? {
-            switch value[key] {
-            case .string(let text): text
-            case .array(let list): JSONWriter().string(.array(list))
-            default: nil
-            }
-        }
-        return try ModelSignature(inputsJSON: part("inputs"), outputsJSON: part("outputs"), paramsJSON: part("params"))
-    }
-
-    /// Reads a whole file the user named, refusing more than `limit` bytes before reading them.
-    static func readFile(_ path: String, limit: Int, code: ModelBundleError.Code) throws(ModelBundleError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw ModelBundleError(code, "cannot open \(path): \(String(cString: strerror(errno)))", item: path)
-        }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-            throw ModelBundleError(code, "\(path) is not a regular file", item: path)
-        }
-        guard Int(status.st_size) <= limit else {
-            throw ModelBundleError(
-                code,
-                "\(path) is \(status.st_size) bytes, more than the \(limit) accepted",
-                item: path
-            )
-        }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                read(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-            }
-            guard count > 0 else {
-                if count < 0 && errno == EINTR { continue }
-                throw ModelBundleError(code, "cannot read \(path)", item: path)
-            }
-            offset += count
-        }
-        return bytes
+        let files = LinearModelPackageFiles(
+            kind: kind == .logisticRegression ? .logisticRegression : .linearRegression,
+            coefPath: coef,
+            interceptPath: intercept,
+            classes: classes,
+            multiClass: multiClass.flatMap(MultiClassStrategy.init(rawValue:)),
+            predictFunction: predictFunction,
+            dtype: LinearModelFlavorConfiguration.ScalarType(rawValue: dtype) ?? .float64,
+            examplePath: example,
+            signaturePath: signature
+        )
+        try reportingErrors { () throws(ModelBundleError) in try files.write(to: output.output) }
     }
 }

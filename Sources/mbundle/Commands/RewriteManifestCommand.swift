@@ -17,14 +17,6 @@ struct RewriteManifestCommand: ParsableCommand {
     var output: String
 
     func run() throws {
-        try reportingErrors { () throws(ModelBundleError) in
-            let (directory, name) = splitPath(input)
-            let bytes = try BundleDirectory(path: directory).read(
-                try BundlePath(name),
-                limit: ModelManifest.maximumSize
-            )
-            let manifest = try ModelManifest(parsing: bytes)
-            try writeNewFile(output, Array(manifest.yamlText.utf8))
-        }
+        try reportingErrors { () throws(ModelBundleError) in try ModelManifest.rewrite(from: input, to: output) }
     }
 }

@@ -78,6 +78,13 @@ struct ServeCommand: ParsableCommand {
 
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("give at least one -m [NAME=]MODEL") }
+        for argument in models {
+            do throws(ModelBundleError) {
+                _ = try ModelSpec(argument: argument)
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
         if let port = try resolvedPort(), !(0...65_535).contains(port) {
             throw ValidationError("--port must be between 0 and 65535")
         }
@@ -145,11 +152,10 @@ struct ServeCommand: ParsableCommand {
             configuration: configuration,
             models: specs,
             loader: { (spec) throws(ModelBundleError) in
-                let opened = try OpenedModel(spec.location)
-                return (try ModelLoader(registry: .builtIn).load(opened.bundle), opened.extraction)
+                (try ModelLoader(registry: .builtIn).load(modelPath: spec.location), nil)
             },
             logger: logger,
-            serverVersion: LinearModelPackager.currentVersion
+            serverVersion: ModelBundleVersion.current
         )
         // A bad bundle stops here, before anything listens.
         try reportingErrors { () throws(ModelBundleError) in try server.loadModels() }
@@ -174,7 +180,7 @@ struct ServeCommand: ParsableCommand {
         // this one command waits for the server's task.
         done.wait()
         if let error = failure.withLock({ $0 }) {
-            printError("error: \(error.description)")
+            printError(error.description)
             switch error {
             case .cannotBind: throw ExitStatus.serverCannotStart
             case .failed: throw ExitCode.failure

@@ -18,12 +18,11 @@ struct UnpackCommand: ParsableCommand {
     @Argument(help: "The archive (.tar.gz or .zip; the format is recognised from its content).")
     var file: String
 
-    @Option(name: .shortAndLong, help: "The directory to create.")
-    var output: String
+    @OptionGroup var output: OutputOption
 
     func run() throws {
         try reportingErrors { () throws(ModelBundleError) in
-            try BundleUnpacker().unpack(archiveAt: file, to: output)
+            try BundleUnpacker().unpack(archiveAt: file, to: output.output)
         }
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import ModelBundle
 import ModelRuntime
 
 /// `mbundle validate -m MODEL -i INPUT [-t json|csv] [--format text|json]`: judges an input against
@@ -19,34 +18,18 @@ struct ValidateCommand: ParsableCommand {
         case text, json
     }
 
-    @Option(name: [.short, .customLong("model-uri")], help: "The bundle: a directory, or a .tar.gz/.zip of one.")
-    var model: String
-
+    @OptionGroup var model: ModelOption
     @OptionGroup var input: InputOptions
 
     @Option(help: "The report format: text or json.")
     var format: ReportFormat = .text
 
     func run() throws {
-        let (enforcer, extraction) = try reportingErrors { () throws(ModelBundleError) in
-            let opened = try OpenedModel(model)
-            return (SchemaEnforcer(signature: try opened.bundle.manifest.signature()), opened)
-        }
-        defer { withExtendedLifetime(extraction) {} }
-        let request = try reportingErrors { () throws(ModelBundleError) in
-            let body = try input.readInput()
-            do {
-                return try RequestDecoder(schema: enforcer.requestSchema).decode(body, format: input.format)
-            } catch let error as ModelBundleError {
-                throw error
-            } catch {
-                throw ModelBundleError(.inputInvalid, "cannot decode \(input.inputName)", item: input.inputName)
-            }
-        }
-        let report = enforcer.validate(request)
-        StandardOutput.write(format == .json ? JSONWriter(indent: 2).string(report.json) + "\n" : report.text)
+        let job = ValidationJob(modelPath: model.model, inputPath: input.inputPath, format: input.format)
+        let report = try reportingErrors(usage: Self.self) { () throws(PredictionError) in try job.run() }
+        StandardOutput.write(format == .json ? report.jsonText : report.text)
         guard report.isValid else {
-            printError("error: \(report.summaryLine)")
+            printError(report.summaryLine)
             throw ExitStatus.inputRejected
         }
     }

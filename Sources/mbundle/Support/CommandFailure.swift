@@ -1,5 +1,6 @@
 import ArgumentParser
 import ModelBundle
+import ModelRuntime
 
 /// Exit statuses of the command line (DESIGN.md §4), documented in the README.
 enum ExitStatus {
@@ -17,13 +18,10 @@ enum ExitStatus {
     }
 }
 
-/// Writes one line to standard error. Control characters (from hostile names) are dropped so
-/// that one error stays one line.
+/// Writes one line to standard error: `error: ` and `text` as one printable line (names from
+/// bundles and inputs are untrusted: ``UntrustedText`` drops their control characters).
 func printError(_ text: String) {
-    let printable = String(
-        String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F })
-    )
-    StandardOutput.write(printable + "\n", to: 2)
+    StandardOutput.write("error: " + UntrustedText.printable(text) + "\n", to: 2)
 }
 
 /// Runs a command body, turning a ``ModelBundleError`` into one `error:` line on standard error and
@@ -33,7 +31,25 @@ func reportingErrors<T>(_ body: () throws(ModelBundleError) -> T) throws(ExitCod
     do {
         return try body()
     } catch {
-        printError("error: \(error.description)")
+        printError(error.description)
         throw ExitStatus.forError(error)
+    }
+}
+
+/// The same for the runtime's use cases: the ``PredictionError`` says which exit status it is.
+/// A usage error is followed by the command's usage, as ArgumentParser's own are.
+@discardableResult
+func reportingErrors<T>(
+    usage command: any ParsableCommand.Type,
+    _ body: () throws(PredictionError) -> T
+) throws(ExitCode) -> T {
+    do {
+        return try body()
+    } catch {
+        printError(error.description)
+        if error.kind == .usage {
+            StandardOutput.write(MBundle.usageString(for: command) + "\n", to: 2)
+        }
+        throw ExitCode(error.exitStatus)
     }
 }

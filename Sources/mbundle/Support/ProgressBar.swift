@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ModelBundle
 
 /// Rows done and rows per second on standard error, only when standard error is a terminal;
 /// redrawn at most ten times a second and cleared at the end so it never mixes with output.
@@ -14,14 +8,17 @@ final class ProgressBar {
     private var lastDraw: Double = 0
     private var drawn = false
 
-    init(enabled: Bool = isatty(2) == 1) {
+    /// Whether standard error is a terminal (the bar is drawn only then).
+    static var standardErrorIsTerminal: Bool { ProcessIO.isTerminal(2) }
+
+    init(enabled: Bool = ProcessIO.isTerminal(2)) {
         self.enabled = enabled
-        self.start = Self.now()
+        self.start = ProcessIO.monotonicSeconds()
     }
 
     func update(rows: Int) {
         guard enabled else { return }
-        let now = Self.now()
+        let now = ProcessIO.monotonicSeconds()
         guard now - lastDraw >= 0.1 else { return }
         lastDraw = now
         let elapsed = max(now - start, 1e-6)
@@ -44,11 +41,5 @@ final class ProgressBar {
             out.append(digit)
         }
         return out
-    }
-
-    private static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }

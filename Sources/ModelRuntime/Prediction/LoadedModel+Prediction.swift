@@ -1,0 +1,126 @@
+public import ModelBundle
+
+/// The request use case every front end shares (the command line, an HTTP handler, an embedding
+/// application): a body in, MLflow's `{"predictions": …}` bytes out, or a ``PredictionError``.
+///
+/// Decoding, schema enforcement, the flavor's predict and the encoding all happen here, so a front
+/// end only maps the result (or the error's ``PredictionError/exitStatus`` /
+/// ``PredictionError/httpStatus`` and ``PredictionError/httpBody``) to its own protocol.
+extension LoadedModel {
+    /// Decodes `body` as `format`, enforces the signature, predicts and encodes the predictions
+    /// exactly as MLflow's scoring server does.
+    ///
+    /// - Parameters:
+    ///   - body: The request body: a JSON envelope (`dataframe_split`, `dataframe_records`,
+    ///     `instances` or `inputs`, plus optional `params`) or CSV with a header row.
+    ///   - format: The body's format.
+    ///   - params: The raw JSON text of a params object; when given it replaces the body's `params`
+    ///     (CSV bodies cannot carry any).
+    /// - Returns: `{"predictions": …}`, byte for byte as MLflow writes it.
+    /// - Throws: ``PredictionError`` naming the field, column or row (also as
+    ///   ``PredictionError/location``).
+    public func predict(
+        body: [UInt8],
+        format: RequestFormat,
+        params: String? = nil
+    ) throws(PredictionError) -> [UInt8] {
+        try predictDocument(body: body, format: format, params: params, rowOffset: 0)
+    }
+
+    /// The same as ``predict(body:format:params:)`` with the format taken from an HTTP
+    /// `Content-Type` header (`application/json`, `text/csv`, optionally `; charset=utf-8`), with
+    /// MLflow's rules and messages for anything else (``PredictionError/Kind/unsupportedMediaType``,
+    /// HTTP 415).
+    public func predict(
+        body: [UInt8],
+        contentType: String,
+        params: String? = nil
+    ) throws(PredictionError) -> [UInt8] {
+        try predict(body: body, format: RequestFormat.parse(contentType: contentType), params: params)
+    }
+
+    /// Reads the whole request from `inputPath` (standard input when `nil`), refusing more than
+    /// `RequestDecoder.Limits().maxBodyBytes` before allocating more, and predicts it.
+    public func predict(inputAt inputPath: String?, format: RequestFormat) throws(PredictionError) -> [UInt8] {
+        let body: [UInt8]
+        do throws(ModelBundleError) {
+            body = try RequestBody.read(path: inputPath, limit: RequestDecoder.Limits().maxBodyBytes)
+        } catch {
+            throw PredictionError(.inputInvalid, error)
+        }
+        return try predict(body: body, format: format)
+    }
+
+    /// One batch: decode (rows numbered from `rowOffset`), enforce, predict, encode.
+    func predictDocument(
+        body: [UInt8],
+        format: RequestFormat,
+        params: String?,
+        rowOffset: Int
+    ) throws(PredictionError) -> [UInt8] {
+        let output = try predictOutput(body: body, format: format, params: params, rowOffset: rowOffset)
+        return try Self.encode(output)
+    }
+
+    func predictOutput(
+        body: [UInt8],
+        format: RequestFormat,
+        params: String?,
+        rowOffset: Int
+    ) throws(PredictionError) -> PredictionOutput {
+        var request = try Self.decode(body, format: format, schema: requestSchema, rowOffset: rowOffset)
+        if let params { request.paramsJSON = params }
+        do throws(ModelBundleError) {
+            let enforced = try enforcer.enforce(request, rowOffset: rowOffset)
+            return try model.predict(enforced)
+        } catch {
+            throw PredictionError(error)
+        }
+    }
+
+    static func decode(
+        _ body: [UInt8],
+        format: RequestFormat,
+        schema: RequestSchema?,
+        rowOffset: Int
+    ) throws(PredictionError) -> DecodedRequest {
+        do throws(ModelBundleError) {
+            var decoder = RequestDecoder(schema: schema)
+            decoder.rowOffset = rowOffset
+            return try decoder.decode(body, format: format)
+        } catch {
+            throw PredictionError(error)
+        }
+    }
+
+    static func encode(_ output: PredictionOutput) throws(PredictionError) -> [UInt8] {
+        do throws(ModelBundleError) {
+            return try PredictionWriter.json(output)
+        } catch {
+            throw PredictionError(.modelFailure, error)
+        }
+    }
+}
+
+extension SchemaEnforcer {
+    /// Judges `body` against the signature without running a model (`mbundle validate`): every
+    /// violation, listed and counted.
+    ///
+    /// - Throws: ``PredictionError`` when the body cannot be decoded at all.
+    public func validate(body: [UInt8], format: RequestFormat) throws(PredictionError) -> ValidationReport {
+        let request = try LoadedModel.decode(body, format: format, schema: requestSchema, rowOffset: 0)
+        return validate(request)
+    }
+}
+
+extension RequestFormat {
+    /// The format of an HTTP `Content-Type`, with MLflow's 415 messages as
+    /// ``PredictionError/Kind/unsupportedMediaType``.
+    public static func parse(contentType: String) throws(PredictionError) -> RequestFormat {
+        do throws(ModelBundleError) {
+            return try RequestFormat(contentType: contentType)
+        } catch {
+            throw PredictionError(.unsupportedMediaType, error)
+        }
+    }
+}
