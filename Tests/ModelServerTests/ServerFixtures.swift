@@ -95,9 +95,17 @@ enum ServerFixtures {
 /// A flavor model that takes its time, for the timeout, load-shedding and event-loop tests.
 struct SlowModel: FlavorModel {
     let milliseconds: Int
+    let finished: Finished
+
+    /// Set when a prediction has finished.
+    final class Finished: Sendable {
+        let flag = Atomic<Bool>(false)
+        var value: Bool { flag.load(ordering: .relaxed) }
+    }
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
         usleep(UInt32(milliseconds * 1000))
+        defer { finished.flag.store(true, ordering: .relaxed) }
         do {
             return .tensor(try Tensor(shape: [1], values: .long([7])))
         } catch {
@@ -108,7 +116,7 @@ struct SlowModel: FlavorModel {
 
 extension ServerFixtures {
     /// A loader giving `SlowModel` with the iris bundle's manifest and signature.
-    static func slowLoader(milliseconds: Int) -> ModelLoading {
+    static func slowLoader(milliseconds: Int, finished: SlowModel.Finished = SlowModel.Finished()) -> ModelLoading {
         { (spec) throws(ModelBundleError) in
             let real = try ModelLoader(registry: .builtIn).load(path: spec.location)
             return (
@@ -116,7 +124,7 @@ extension ServerFixtures {
                     flavorName: "slow",
                     manifest: real.manifest,
                     signature: real.signature,
-                    model: SlowModel(milliseconds: milliseconds)
+                    model: SlowModel(milliseconds: milliseconds, finished: finished)
                 ),
                 nil
             )
