@@ -15,4 +15,6 @@ echo "== interop matrix: MLflow-written bundles, mbundle package/convert, refusa
 "$venv/bin/python" "$root/Scripts/interop-matrix.py" "$mbundle" || status=1
 echo "== mbundle convert on the MLflow fixture bundles, judged by mlflow.pyfunc" >&2
 "$venv/bin/python" "$root/Scripts/check-converted-interop.py" "$mbundle" || status=1
+echo "== mbundle serve against mlflow models serve: one request corpus replayed to both (Docs/serving.md)" >&2
+"$venv/bin/python" "$root/Scripts/serve-replay.py" "$mbundle" || status=1
 exit "$status"
