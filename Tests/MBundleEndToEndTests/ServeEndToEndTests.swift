@@ -140,6 +140,12 @@ struct ServeEndToEndTests {
         #expect(both.contains(#"{"predictions": [[0.98155720241791"#))
         #expect(both.contains(#"{"ready": true}"#))
 
+        // SIGHUP reloads every model and the server keeps answering.
+        kill(server.process.processIdentifier, SIGHUP)
+        for _ in 0..<2000 where !server.standardError.contains("reloaded models") { usleep(10_000) }
+        #expect(server.standardError.contains("reloaded models"))
+        #expect(try Self.exchange(port: port, Self.request("GET", "/ping")).hasPrefix("HTTP/1.1 200"))
+
         kill(server.process.processIdentifier, SIGTERM)
         #expect(server.waitForExit(seconds: 10) == 0)
         // One access line per request, never a body.

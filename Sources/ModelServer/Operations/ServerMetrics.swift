@@ -61,6 +61,9 @@ final class ServerMetrics: Sendable {
     /// `mbundle_model_load_seconds{model}` and `mbundle_model_info{model,version,flavor} 1` for the
     /// models now served.
     func modelsLoaded(_ models: [ServedModel]) {
+        // A reload may change versions: the previous generation's info series drop to 0.
+        let previous = handles.withLock { handles in handles.filter { $0.key.hasPrefix("info\u{0}") }.map(\.value) }
+        for case let gauge as CoreMetrics.Gauge in previous { gauge.record(0) }
         for model in models {
             let load = handle("load\u{0}\(model.name)") {
                 Gauge(label: "mbundle_model_load_seconds", dimensions: [("model", model.name)], factory: factory)
