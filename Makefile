@@ -9,7 +9,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker 
 MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
 
-.PHONY: deps build release test test-asan test-tsan fuzz demo interop registry python-env fixtures format lint clean bench
+.PHONY: deps build release dist test test-asan test-tsan fuzz demo interop registry python-env fixtures format lint clean bench
 
 deps:
 	@bash Scripts/ensure-system-deps.sh
@@ -19,6 +19,10 @@ build: deps
 
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product mbundle
+
+# Release tarball for the Dockerfile and deployments: the binary, its version and SHA-256 sums.
+dist: release
+	@bash Scripts/make-dist.sh $(MBUNDLE) .build/dist
 
 test: deps
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error

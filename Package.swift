@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ModelRuntime", targets: ["ModelRuntime"]),
         .library(name: "ModelFlavors", targets: ["ModelFlavors"]),
         .library(name: "ModelColumnar", targets: ["ModelColumnar"]),
+        .library(name: "ModelServer", targets: ["ModelServer"]),
         .executable(name: "mbundle", targets: ["mbundle"]),
     ],
     dependencies: [
@@ -22,6 +23,14 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // The server (ModelServer). Hummingbird without its default traits: no full Foundation, no
+        // swift-configuration in the binary (DESIGN.md §6, start-up time).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C boundary: the system libarchive, imported by ModelBundleArchive only.
@@ -102,12 +111,28 @@ let package = Package(
             name: "ModelColumnar",
             dependencies: ["ModelBundle", "ModelCodecs", "CSnappy", "CZstd", "CZlib", "CLZ4"]
         ),
+        // HTTP: MLflow's scoring protocol and the Open Inference Protocol (KServe V2), metrics, lifecycle.
+        .target(
+            name: "ModelServer",
+            dependencies: [
+                "ModelRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The command-line tool: thin commands over the libraries.
         .executableTarget(
             name: "mbundle",
             dependencies: [
                 "ModelBundle", "ModelBundleArchive", "ModelRuntime", "ModelFlavors", "ModelRegistryClient",
-                "ModelColumnar", "SystemPlatform",
+                "ModelColumnar", "ModelServer", "SystemPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -128,6 +153,13 @@ let package = Package(
             dependencies: ["ModelFlavors", "ModelCodecs", "CLinearKernels", "TestSupport"]
         ),
         .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle", "TestSupport"]),
+        .testTarget(
+            name: "ModelServerTests",
+            dependencies: [
+                "ModelServer", "ModelBundle", "ModelFlavors", "ModelBundleArchive", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "ThirdPartyFlavorTests",
             dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors", "TestSupport"]

@@ -19,4 +19,10 @@ echo "== scikit-learn preprocessing pipelines (issue #13): mbundle predict/conve
 "$venv/bin/python" "$root/Scripts/interop-pipelines.py" "$mbundle" || status=1
 echo "== tree ensembles: mlflow.xgboost / mlflow.lightgbm bundles and their conversions (Scripts/check-tree-interop.py)" >&2
 "$venv/bin/python" "$root/Scripts/check-tree-interop.py" "$mbundle" || status=1
+echo "== mbundle serve against mlflow models serve: one request corpus replayed to both (Docs/serving.md)" >&2
+"$venv/bin/python" "$root/Scripts/serve-replay.py" "$mbundle" || status=1
+echo "== mbundle serve read and driven by a real V2 client (tritonclient.http)" >&2
+"$venv/bin/python" -c "import tritonclient.http" 2>/dev/null \
+    || "$venv/bin/pip" install --quiet --disable-pip-version-check "tritonclient[http]==2.73.0" >&2 || status=1
+"$venv/bin/python" "$root/Scripts/check-v2-triton.py" "$mbundle" || status=1
 exit "$status"

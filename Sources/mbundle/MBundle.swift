@@ -8,9 +8,9 @@ struct MBundle: ParsableCommand {
         abstract: "Package, inspect, validate and run MLflow-compatible model bundles.",
         discussion: """
             Exit status: 0 success; 1 the input data was rejected; 2 the bundle is invalid, \
-            corrupt, unsigned or unsupported; 64 usage error; 69 the tracking server is unreachable \
-            or failed; 74 the output could not be written (for example standard output was closed); \
-            77 the tracking server refused the credentials.
+            corrupt, unsigned or unsupported; 3 serve could not bind its address; 64 usage error; 69 the \
+            tracking server is unreachable or failed; 74 the output could not be written (for example \
+            standard output was closed); 77 the tracking server refused the credentials.
             """,
         version: ModelBundleVersion.current,
         subcommands: [
@@ -27,6 +27,7 @@ struct MBundle: ParsableCommand {
             KeygenCommand.self,
             SignCommand.self,
             LogCommand.self,
+            ServeCommand.self,
         ]
     )
 

@@ -1,10 +1,14 @@
 /// Reads a YAML document as inert data, with the limits of `reference/security.md` §5: bounded
 /// size, no anchors or aliases, bounded depth and node count, no duplicate keys, no tags beyond
 /// YAML's core types.
-struct YAMLDocumentReader {
-    var fileName: String
-    var maximumDepth = 64
-    var maximumNodes = 200_000
+package struct YAMLDocumentReader {
+    package var fileName: String
+    package var maximumDepth = 64
+    package var maximumNodes = 200_000
+
+    package init(fileName: String) {
+        self.fileName = fileName
+    }
 
     /// The YAML core tags that a plain-data document may carry (explicitly or implicitly).
     private static let allowedTags: Set<String> = [
@@ -14,7 +18,7 @@ struct YAMLDocumentReader {
     ]
 
     /// Parses `bytes` into a value tree.
-    func read(_ bytes: [UInt8]) throws(ModelBundleError) -> ManifestValue {
+    package func read(_ bytes: [UInt8]) throws(ModelBundleError) -> ManifestValue {
         var content = bytes[...]
         if content.starts(with: [0xEF, 0xBB, 0xBF]) { content = content.dropFirst(3) }
         guard let text = String(validating: content, as: UTF8.self) else {

@@ -8,6 +8,8 @@ enum ExitStatus {
     static let inputRejected = ExitCode(1)
     /// The bundle is invalid, corrupt or unsupported.
     static let bundleInvalid = ExitCode(2)
+    /// `serve` could not bind its address (in use, not local, no permission).
+    static let serverCannotStart = ExitCode(3)
     /// The command was used wrongly (ArgumentParser's validation failure is also 64).
     static let usage = ExitCode(64)
     /// A tracking server cannot be reached, fails, or its TLS certificate is not trusted (EX_UNAVAILABLE).

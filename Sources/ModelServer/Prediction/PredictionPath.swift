@@ -1,0 +1,111 @@
+import ModelBundle
+import ModelRuntime
+
+/// The server's only way into the prediction use case, which the runtime owns
+/// (`LoadedModel.predict(body:format:params:)`: decode → enforce → predict → encode, and
+/// `PredictionError` with MLflow's status and `error_code`). Nothing else in the server decodes an
+/// MLflow body, enforces a schema or writes predictions.
+enum PredictionPath {
+    /// What `/invocations` was given; Parquet is recognised so the columnar-data work only has to
+    /// fill in its case here.
+    enum BodyFormat: Sendable, Hashable {
+        case json
+        case csv
+        case parquet
+    }
+
+    /// Encoded `{"predictions": …}` and the number of rows predicted.
+    struct Encoded: Sendable {
+        var body: [UInt8]
+        var rows: Int
+    }
+
+    /// One `/invocations` body: MLflow's document or MLflow's error.
+    static func invocations(model: LoadedModel, body: [UInt8], format: BodyFormat) -> Result<Encoded, MLflowError> {
+        let requestFormat: RequestFormat
+        switch format {
+        case .json: requestFormat = .json
+        case .csv: requestFormat = .csv
+        case .parquet:
+            return .failure(
+                .badRequest(
+                    "Parquet request bodies are not supported by this build; send application/json or text/csv."
+                )
+            )
+        }
+        do throws(PredictionError) {
+            let document = try model.predict(body: body, format: requestFormat)
+            return .success(Encoded(body: document, rows: PredictionRows.count(document)))
+        } catch {
+            return .failure(
+                MLflowError(
+                    status: error.httpStatus,
+                    errorCode: error.mlflowErrorCode,
+                    message: error.description,
+                    errorClass: error.kind == .schemaMismatch ? "SCHEMA_ENFORCEMENT_FAILED" : nil
+                )
+            )
+        }
+    }
+
+    /// A request already decoded by a protocol codec (V2 infer): enforce and predict.
+    static func predict(model: LoadedModel, request: DecodedRequest) throws(ModelBundleError) -> PredictionOutput {
+        try model.predict(request)
+    }
+}
+
+extension PredictionOutput {
+    /// Rows predicted: a frame's rows or a tensor's first dimension.
+    var rowCount: Int {
+        switch self {
+        case .frame(let frame): frame.rowCount
+        case .tensor(let tensor): tensor.shape.first ?? 1
+        }
+    }
+}
+
+/// Rows in an encoded `{"predictions": [...]}` document, for `mbundle_rows_predicted_total`: the
+/// elements of the top-level `predictions` array, counted by one scan that skips strings.
+enum PredictionRows {
+    static func count(_ document: [UInt8]) -> Int {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var rows = 0
+        var sawElement = false
+        for byte in document {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+                if depth == 2 { sawElement = true }
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                if depth == 2 { sawElement = true }
+                depth += 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                if depth == 2 && sawElement { rows += 1 }
+                depth -= 1
+                if depth == 1 { return rows }
+            case UInt8(ascii: ","):
+                if depth == 2 {
+                    rows += 1
+                    sawElement = false
+                }
+            case 0x20, 0x0A, 0x0D, 0x09, UInt8(ascii: ":"):
+                break
+            default:
+                if depth == 2 { sawElement = true }
+            }
+        }
+        return rows
+    }
+}

@@ -1,0 +1,145 @@
+public import Hummingbird
+public import Logging
+public import ModelBundle
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `mbundle serve`: MLflow's scoring protocol and the Open Inference Protocol over the models given,
+/// on Hummingbird. Models load before the server binds; SIGHUP reloads them all; SIGTERM and SIGINT
+/// stop accepting, let in-flight requests finish (up to the shutdown deadline) and return.
+public struct ModelServer: Sendable {
+    let core: ServerCore
+
+    /// - Parameters:
+    ///   - loader: opens and loads one bundle (the command line passes its archive-aware opener and
+    ///     the built-in flavors).
+    ///   - logger: the access log and lifecycle messages.
+    ///   - serverVersion: reported by `GET /v2`.
+    public init(
+        configuration: ServerConfiguration,
+        models: [ModelSpec],
+        loader: @escaping ModelLoading,
+        logger: Logger,
+        serverVersion: String
+    ) {
+        core = ServerCore(
+            configuration: configuration,
+            store: ModelStore(specs: models, loader: loader),
+            logger: logger,
+            serverVersion: serverVersion
+        )
+    }
+
+    /// Loads every model; nothing is served until this succeeds.
+    /// - Throws: the first failing model's error, its message naming the model.
+    public func loadModels() throws(ModelBundleError) {
+        let generation = try core.store.load()
+        core.metrics.modelsLoaded(generation.models)
+    }
+
+    /// Reloads every model; on failure the previous ones stay and the reason is logged.
+    @discardableResult
+    public func reloadModels() -> Bool {
+        let reloaded = core.store.reload(logger: core.logger)
+        if reloaded, let generation = core.store.generation { core.metrics.modelsLoaded(generation.models) }
+        return reloaded
+    }
+
+    /// The Hummingbird application (the tests drive it with HummingbirdTesting).
+    public func application(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let configuration = core.configuration
+        let idle = configuration.idleTimeout.map {
+            TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000)
+        }
+        var quiet = core.logger
+        quiet.logLevel = .critical
+        return Application(
+            responder: ServerResponder(core: core),
+            server: .http1(configuration: .init(idleTimeout: idle)),
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: quiet
+        )
+    }
+
+    /// Why ``run(onBound:)`` ended early.
+    public enum RunError: Error, Sendable, CustomStringConvertible {
+        /// The address could not be bound (in use, not local, no permission).
+        case cannotBind(String)
+        case failed(String)
+
+        public var description: String {
+            switch self {
+            case .cannotBind(let text), .failed(let text): text
+            }
+        }
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains and returns.
+    /// - Parameter onBound: called once with the bound port (useful with port 0).
+    public func run(onBound: @escaping @Sendable (Int) -> Void) async throws(RunError) {
+        let bound = Atomic<Bool>(false)
+        let app = application { port in
+            bound.store(true, ordering: .relaxed)
+            onBound(port)
+        }
+        var quiet = core.logger
+        quiet.logLevel = .critical
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: app),
+                .init(service: SignalService(server: self), successTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: quiet
+        )
+        configuration.maximumGracefulShutdownDuration = core.configuration.shutdownDeadline
+        configuration.maximumCancellationDuration = .seconds(2)
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            let address = "\(core.configuration.host):\(core.configuration.port)"
+            if !bound.load(ordering: .relaxed) {
+                throw .cannotBind("cannot listen on \(address): \(Self.reason(error))")
+            }
+            throw .failed("the server on \(address) stopped: \(Self.reason(error))")
+        }
+        try? await core.pool.shutdownGracefully()
+    }
+
+    /// The operating system's words for a bind failure ("Address already in use"), without Swift type names.
+    static func reason(_ error: any Error) -> String {
+        if let failure = error as? IOError { return String(cString: strerror(failure.errnoCode)) }
+        return String(describing: error)
+    }
+}
+
+/// SIGHUP reloads the models; graceful shutdown turns readiness off so load balancers stop sending.
+struct SignalService: Service {
+    let server: ModelServer
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            server.core.logger.info("SIGHUP: reloading models")
+            server.reloadModels()
+        }
+        // Cancelled (the server failed to start or was stopped hard): nothing to drain.
+        guard !Task.isCancelled else { return }
+        server.core.draining.store(true, ordering: .relaxed)
+        server.core.logger.info("shutting down: finishing in-flight requests")
+    }
+}

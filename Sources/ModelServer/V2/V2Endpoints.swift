@@ -1,0 +1,98 @@
+import Hummingbird
+import ModelBundle
+import ModelRuntime
+import NIOPosix
+import Synchronization
+
+/// The Open Inference Protocol (KServe V2) REST routes.
+extension ServerResponder {
+    func v2Server() -> Response {
+        Replies.json(
+            200,
+            .object([
+                ("name", .string("mbundle")), ("version", .string(core.serverVersion)), ("extensions", .array([])),
+            ])
+        )
+    }
+
+    func v2Live() -> Response {
+        Replies.json(200, .object([("live", .bool(true))]))
+    }
+
+    /// Ready once every model is loaded (they load before the server binds) and until shutdown starts.
+    func v2Ready() -> Response {
+        let ready = core.store.generation != nil && !core.draining.load(ordering: .relaxed)
+        return Replies.json(ready ? 200 : 503, .object([("ready", .bool(ready))]))
+    }
+
+    func lookup(_ name: String, version: String?) -> Result<ServedModel, V2Error> {
+        guard let served = core.store.generation?.byName[name], version == nil || version == served.version else {
+            return .failure(.modelNotFound(name, version: version))
+        }
+        return .success(served)
+    }
+
+    func v2Model(_ name: String, version: String?) -> Response {
+        switch lookup(name, version: version) {
+        case .success(let served): Replies.json(200, V2Metadata.document(for: served))
+        case .failure(let error): Replies.v2(error)
+        }
+    }
+
+    func v2ModelReady(_ name: String, version: String?) -> Response {
+        switch lookup(name, version: version) {
+        case .success(let served):
+            let ready = !core.draining.load(ordering: .relaxed)
+            return Replies.json(ready ? 200 : 503, .object([("name", .string(served.name)), ("ready", .bool(ready))]))
+        case .failure(let error): return Replies.v2(error)
+        }
+    }
+
+    func v2Infer(_ request: Request, name: String, version: String?, outcome: inout Outcome) async -> Response {
+        let served: ServedModel
+        switch lookup(name, version: version) {
+        case .success(let found): served = found
+        case .failure(let error): return Replies.v2(error)
+        }
+        outcome.model = served.name
+        let body: [UInt8]
+        switch await readBody(request, outcome: &outcome) {
+        case .success(let bytes): body = bytes
+        case .failure(let tooLarge): return Replies.v2(V2Error(status: 413, message: tooLarge.message))
+        }
+        let requestID = RequestIdentifier.next()
+        let result: Result<(JSONValue, Int), V2Error>
+        do {
+            result = try await core.pool.runIfActive { () -> Result<(JSONValue, Int), V2Error> in
+                do throws(V2Error) {
+                    let decoded = try V2InferRequest(body: body, schema: served.model.signature?.inputs)
+                    let output: PredictionOutput
+                    do throws(ModelBundleError) {
+                        output = try PredictionPath.predict(model: served.model, request: decoded.request)
+                    } catch {
+                        throw V2Error.badRequest(error.description)
+                    }
+                    let document = try V2InferResponse.document(
+                        output,
+                        model: served,
+                        id: decoded.id ?? requestID,
+                        requestedOutputs: decoded.requestedOutputs
+                    )
+                    return .success((document, output.rowCount))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        } catch {
+            return Replies.v2(V2Error(status: 503, message: "The server is shutting down."))
+        }
+        switch result {
+        case .success(let (document, rows)):
+            outcome.rows = rows
+            core.metrics.rowsPredicted(model: served.name, rows: rows)
+            return Replies.json(200, document)
+        case .failure(let error):
+            return Replies.v2(error)
+        }
+    }
+}
