@@ -191,7 +191,7 @@ if Context.environment["MBUNDLE_FUZZ"] == "1" {
     package.targets.append(
         .executableTarget(
             name: "mbundle-fuzz",
-            dependencies: ["ModelBundle", "ModelCodecs", "ModelBundleArchive", "ModelFlavors"],
+            dependencies: ["ModelBundle", "ModelCodecs", "ModelColumnar", "ModelBundleArchive", "ModelFlavors"],
             path: "Fuzz/mbundle-fuzz",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         )

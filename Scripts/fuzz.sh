@@ -16,7 +16,9 @@ runs=${FUZZ_RUNS:-}
 MBUNDLE_FUZZ=1 swift build --sanitize=fuzzer --scratch-path "$scratch" --product mbundle-fuzz >&2
 binary="$scratch/debug/mbundle-fuzz"
 
-all_targets=(request-json request-csv mlmodel-yaml safetensors npy pickle skops zip-archive tar-archive)
+all_targets=(request-json request-csv mlmodel-yaml safetensors npy pickle skops zip-archive tar-archive
+    sklearn-pipeline sklearn-tree-nodes ubjson xgboost-model lightgbm-model tree-ensemble-arrays
+    parquet arrow-stream arrow-file)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
@@ -41,6 +43,27 @@ seed() {
         pickle) cp Tests/Fixtures/sklearn/*.pkl "$dir"/
             for f in Tests/Fixtures/mlflow/*/model.pkl; do cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;
         skops) cp Tests/Fixtures/sklearn/*.skops "$dir"/ ;;
+        sklearn-pipeline) for f in Tests/Fixtures/pipelines/*/model.pkl Tests/Fixtures/pipelines/refused/*.pkl; do
+                cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;
+        sklearn-tree-nodes) python3 - "$dir" Tests/Fixtures/sklearn-trees/*_skops/model.skops <<'PY'
+import sys, zipfile
+out = sys.argv[1]
+for index, path in enumerate(sys.argv[2:]):
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.endswith(".npy"):
+                data = archive.read(name)
+                if b"left_child" in data[:512]:
+                    open(f"{out}/{index}-{name.replace('/', '_')}", "wb").write(data)
+PY
+            ;;
+        ubjson) cp Tests/Fixtures/trees/*.ubj "$dir"/ ;;
+        xgboost-model) cp Tests/Fixtures/trees/xgb_*.json Tests/Fixtures/trees/*.ubj "$dir"/ ;;
+        lightgbm-model) cp Tests/Fixtures/trees/lgb_*.txt "$dir"/ ;;
+        tree-ensemble-arrays) for f in SampleModels/*/model.safetensors; do cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;
+        parquet) cp Tests/Fixtures/columnar/*.parquet "$dir"/ ;;
+        arrow-stream) cp Tests/Fixtures/columnar/*.arrows "$dir"/ ;;
+        arrow-file) cp Tests/Fixtures/columnar/*.arrow "$dir"/ ;;
         zip-archive | tar-archive) python3 - "$target" "$dir" <<'PY'
 import io, os, sys, tarfile, zipfile
 target, out = sys.argv[1], sys.argv[2]

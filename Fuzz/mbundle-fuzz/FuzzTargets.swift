@@ -1,6 +1,7 @@
 import ModelBundle
 import ModelBundleArchive
 import ModelCodecs
+import ModelColumnar
 import ModelFlavors
 
 /// One fuzz target per reader of untrusted bytes. Each takes the fuzzer's input as the whole
@@ -18,6 +19,15 @@ enum FuzzTarget: String, CaseIterable {
     case skops
     case zipArchive = "zip-archive"
     case tarArchive = "tar-archive"
+    case sklearnPipeline = "sklearn-pipeline"
+    case sklearnTreeNodes = "sklearn-tree-nodes"
+    case ubjson
+    case xgboostModel = "xgboost-model"
+    case lightgbmModel = "lightgbm-model"
+    case treeEnsembleArrays = "tree-ensemble-arrays"
+    case parquet
+    case arrowStream = "arrow-stream"
+    case arrowFile = "arrow-file"
 
     /// A small column schema so the typed decoding paths (not only the schema-less ones) run.
     private static let schema = RequestSchema(columns: [
@@ -50,6 +60,24 @@ enum FuzzTarget: String, CaseIterable {
             FuzzScratch.shared.unpack(bytes, suffix: ".zip")
         case .tarArchive:
             FuzzScratch.shared.unpack(bytes, suffix: ".tar.gz")
+        case .sklearnPipeline:
+            _ = try? SklearnPipelineReader.read(bytes: bytes, fileName: "model.pkl")
+        case .sklearnTreeNodes:
+            _ = try? SklearnTreeReading.fuzzTreeNodeArray(bytes)
+        case .ubjson:
+            bytes.withUnsafeBytes { try? UBJSONReader.fuzz($0) }
+        case .xgboostModel:
+            bytes.withUnsafeBytes { try? XGBoostModelReader.fuzz($0) }
+        case .lightgbmModel:
+            bytes.withUnsafeBytes { try? LightGBMModelReader.fuzz($0) }
+        case .treeEnsembleArrays:
+            bytes.withUnsafeBytes { try? TreeEnsembleArrays.fuzz($0) }
+        case .parquet:
+            _ = try? readParquet(bytes)
+        case .arrowStream:
+            _ = try? readArrowStream(bytes)
+        case .arrowFile:
+            _ = try? readArrowFile(bytes)
         }
     }
 }
