@@ -1,5 +1,6 @@
-/// Base64 for `binary` columns and PEM key files. Decoding follows as MLflow's serving layer does (`base64.decodebytes`):
-/// line breaks and spaces are skipped; anything else outside the alphabet, or bad padding, is refused.
+/// Base64 for `binary` columns, PEM key files and HTTP Basic credentials. Decoding follows MLflow's
+/// serving layer (`base64.decodebytes`): line breaks and spaces are skipped; anything else outside
+/// the alphabet, or bad padding, is refused.
 package enum CodecBase64 {
     package static func decode(_ text: String) -> [UInt8]? {
         var output: [UInt8] = []
@@ -43,6 +44,12 @@ package enum CodecBase64 {
     /// Standard base64 with padding and, like Python's `base64.encodebytes`, a newline every 76
     /// characters and at the end (MLflow's JSON encoder writes bytes that way).
     package static func encodeLines(_ bytes: [UInt8]) -> String {
+        encode(bytes, lineLength: 76)
+    }
+
+    /// Standard base64 with padding; a line break after every `lineLength` characters and at the
+    /// end when `lineLength` is given, one line otherwise (HTTP Basic credentials).
+    package static func encode(_ bytes: [UInt8], lineLength: Int? = nil) -> String {
         var out: [UInt8] = []
         var line = 0
         var index = 0
@@ -57,12 +64,12 @@ package enum CodecBase64 {
             out.append(index + 2 < bytes.count ? alphabet[Int(triple & 63)] : UInt8(ascii: "="))
             index += 3
             line += 4
-            if line == 76 {
+            if let lineLength, line == lineLength {
                 out.append(UInt8(ascii: "\n"))
                 line = 0
             }
         }
-        if line > 0 { out.append(UInt8(ascii: "\n")) }
+        if lineLength != nil, line > 0 { out.append(UInt8(ascii: "\n")) }
         return String(decoding: out, as: UTF8.self)
     }
 }

@@ -67,7 +67,7 @@ public struct TrackingServer: Sendable {
         if let user = environment["MLFLOW_TRACKING_USERNAME"], let password = environment["MLFLOW_TRACKING_PASSWORD"],
             !user.isEmpty, !password.isEmpty
         {
-            authorization = "Basic " + Base64.encode(Array("\(user):\(password)".utf8))
+            authorization = "Basic " + CodecBase64.encode(Array("\(user):\(password)".utf8))
         } else if let token = environment["MLFLOW_TRACKING_TOKEN"], !token.isEmpty {
             authorization = "Bearer \(token)"
         }
@@ -98,27 +98,5 @@ public struct TrackingServer: Sendable {
     ) -> Int64 {
         guard let text = environment[name], let parsed = Int64(text) else { return value }
         return min(max(parsed, range.lowerBound), range.upperBound)
-    }
-}
-
-/// Standard base64 with padding on one line (HTTP Basic credentials).
-enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            let b0 = UInt32(bytes[index])
-            let b1 = index + 1 < bytes.count ? UInt32(bytes[index + 1]) : 0
-            let b2 = index + 2 < bytes.count ? UInt32(bytes[index + 2]) : 0
-            let triple = b0 << 16 | b1 << 8 | b2
-            out.append(alphabet[Int(triple >> 18 & 63)])
-            out.append(alphabet[Int(triple >> 12 & 63)])
-            out.append(index + 1 < bytes.count ? alphabet[Int(triple >> 6 & 63)] : UInt8(ascii: "="))
-            out.append(index + 2 < bytes.count ? alphabet[Int(triple & 63)] : UInt8(ascii: "="))
-            index += 3
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
