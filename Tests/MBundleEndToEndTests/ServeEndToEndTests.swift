@@ -163,6 +163,29 @@ struct ServeEndToEndTests {
         #expect(lines.first?.hasPrefix("error: model bundle (/nonexistent/bundle)") == true)
     }
 
+    @Test("--require-signature refuses an unsigned bundle with exit 2 and one error line, before listening")
+    func unsignedBundleRefused() throws {
+        let scratch = try ScratchDirectory("serve-signature")
+        let key = scratch.sub("key")
+        #expect(try CLIRunner.run(["keygen", "-o", key]).status == 0)
+        let server = try RunningServer(["-m", "iris=\(Self.iris)", "-p", "0", "--require-signature", key + ".pub"])
+        defer { server.stop() }
+        #expect(server.waitForExit(seconds: 20) == 2)
+        let lines = server.standardError.split(separator: "\n")
+        #expect(lines.count == 1, "\(server.standardError)")
+        #expect(lines.first?.hasPrefix("error: ") == true)
+        #expect(lines.first?.contains("unsigned") == true, "\(server.standardError)")
+    }
+
+    @Test("A models:/ URI goes through the registry client: without MLFLOW_TRACKING_URI, exit 69 naming the URI")
+    func registryURIUnreachable() throws {
+        let server = try RunningServer(["-m", "iris=models:/iris/1", "-p", "0", "--cache-dir", "/nonexistent-cache"])
+        defer { server.stop() }
+        #expect(server.waitForExit(seconds: 30) == 69)
+        #expect(server.standardError.contains("models:/iris/1"), "\(server.standardError)")
+        #expect(server.standardError.contains("MLFLOW_TRACKING_URI"), "\(server.standardError)")
+    }
+
     @Test("A port in use exits 3 with one error line")
     func portInUse() throws {
         let first = try RunningServer(["-m", "iris=\(Self.iris)", "-p", "0"])

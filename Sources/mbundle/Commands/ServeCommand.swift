@@ -76,6 +76,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "trace, debug, info (one access line per request), notice, warning, error or critical.")
     var logLevel = "info"
 
+    @OptionGroup var signature: SignatureRequirement
+    @OptionGroup var registry: RegistryOptions
+
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("give at least one -m [NAME=]MODEL") }
         for argument in models {
@@ -151,8 +154,11 @@ struct ServeCommand: ParsableCommand {
         let server = ModelServer(
             configuration: configuration,
             models: specs,
-            loader: { (spec) throws(ModelBundleError) in
-                (try ModelLoader(registry: .builtIn).load(modelPath: spec.location), nil)
+            // Called at start and on every SIGHUP: a models:/NAME@ALIAS location is resolved again
+            // each time, so a reload follows the alias; the signature is checked each time too.
+            loader: { [trustedKey = signature.trustedKey] (spec) throws(ModelBundleError) in
+                let path = try RegistryOptions.localPath(for: spec.location)
+                return (try ModelLoader(registry: .builtIn).load(modelPath: path, trustedKeyPath: trustedKey), nil)
             },
             logger: logger,
             serverVersion: ModelBundleVersion.current
