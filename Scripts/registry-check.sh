@@ -91,12 +91,38 @@ run predict -m "$model_uri" -i "$input" >"$work/id.json" && same "$work/local.js
 run verify "$runs_uri" --trusted-key "$work/key.pub" >/dev/null 2>&1 && pass "verify $runs_uri: signature intact after log" \
     || fail "verify $runs_uri --trusted-key"
 
+echo "== mbundle serve -m six=models:/six@champion (signed): resolved at start, again on SIGHUP" >&2
+serve_port="$(free_port)"
+serve_cache="$work/serve-cache"
+"$mbundle" serve -m "six=models:/six@champion" -p "$serve_port" --cache-dir "$serve_cache" \
+    --require-signature "$work/key.pub" >"$work/serve.log" 2>&1 &
+serve_pid=$!
+pids+=("$serve_pid")
+serve_url="http://127.0.0.1:$serve_port"
+served() {  # OUT: POST the example to /invocations
+    curl -fsS -H 'Content-Type: application/json' --data-binary @"$input" "$serve_url/invocations" >"$1"
+}
+if wait_for "$serve_url/health"; then
+    served "$work/served1.json" && same "$work/local.json" "$work/served1.json" \
+        && grep -q "^version 1$" "$serve_cache"/refs/* && pass "serve models:/six@champion = local bundle (version 1)" \
+        || fail "serve models:/six@champion: $(tail -3 "$work/serve.log")"
+else
+    fail "serve models:/six@champion did not come up: $(tail -3 "$work/serve.log")"
+fi
+
 echo "== moving the alias: a second log registers version 2; @champion re-resolves to it" >&2
 "$mbundle" log -m "$work/six" --experiment swift-bundles --register six --alias champion >"$work/log2.txt"
 grep -qx "registered: models:/six/2" "$work/log2.txt" && pass "second log registered models:/six/2" \
     || fail "second log: $(cat "$work/log2.txt")"
 run predict -m models:/six@champion -i "$input" >"$work/v2.json" && same "$work/local.json" "$work/v2.json" \
     && [ -n "$(ls "$cache"/refs)" ] && pass "models:/six@champion after the move" || fail "models:/six@champion after the move"
+kill -HUP "$serve_pid" 2>/dev/null || true
+for _ in $(seq 1 120); do grep -q "^version 2$" "$serve_cache"/refs/* 2>/dev/null && break; sleep 0.5; done
+grep -q "^version 2$" "$serve_cache"/refs/* && served "$work/served2.json" && same "$work/local.json" "$work/served2.json" \
+    && pass "SIGHUP: serve re-resolved models:/six@champion to version 2 and answers" \
+    || fail "SIGHUP re-resolution: $(tail -3 "$work/serve.log")"
+kill -TERM "$serve_pid" 2>/dev/null || true
+
 
 echo "== a model logged by mlflow.sklearn.log_model, through models:/ and runs:/" >&2
 "$py" "$helper" pylog "$uri" "$work/pylog.json" 2>"$work/pylog.err" || { tail -5 "$work/pylog.err" >&2; fail "pylog"; }
