@@ -44,8 +44,15 @@ public struct ModelServer: Sendable {
     /// Loads every model; nothing is served until this succeeds.
     /// - Throws: the first failing model's error, its message naming the model.
     public func loadModels() throws(ModelBundleError) {
-        let generation = try core.store.load()
-        core.metrics.modelsLoaded(generation.models)
+        do throws(ModelBundleError) {
+            let generation = try core.store.load()
+            core.metrics.modelsLoaded(generation.models)
+        } catch {
+            // Nothing will be served: the prediction threads stop, so the process ends with nothing
+            // left running (and nothing the leak sanitizer would report).
+            try? core.pool.syncShutdownGracefully()
+            throw error
+        }
     }
 
     /// Reloads every model; on failure the previous ones stay and the reason is logged.
@@ -111,6 +118,7 @@ public struct ModelServer: Sendable {
         do {
             try await ServiceGroup(configuration: configuration).run()
         } catch {
+            try? await core.pool.shutdownGracefully()
             let address = "\(core.configuration.host):\(core.configuration.port)"
             if !bound.load(ordering: .relaxed) {
                 throw .cannotBind("cannot listen on \(address): \(Self.reason(error))")
