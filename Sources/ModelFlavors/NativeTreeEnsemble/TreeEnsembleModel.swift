@@ -38,7 +38,13 @@ struct TreeEnsembleModel: FlavorModel {
     }
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let input = try TreeEnsembleInput(request.input, featureCount: ensemble.ensemble.featureCount)
+        // Trees route missing values, so a null is read as NaN rather than refused.
+        let input = try NativeLinearInput<Double>(
+            request.input,
+            featureCount: ensemble.ensemble.featureCount,
+            rowOffset: request.rowOffset,
+            nullsAsNaN: true
+        )
         let result = try TreeEnsemblePrediction.compute(kernel, input.values, rows: input.rowCount, output: output)
         return try result.output(classes: classes)
     }

@@ -94,7 +94,12 @@ struct SklearnTreeFlavorModel: FlavorModel {
     let output: Output
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let input = try NativeLinearInput<Double>(request.input, featureCount: model.featureCount, nullsAsNaN: true)
+        let input = try NativeLinearInput<Double>(
+            request.input,
+            featureCount: model.featureCount,
+            rowOffset: request.rowOffset,
+            nullsAsNaN: true
+        )
         let rows = input.rowCount
         let width = model.featureCount
         if model.rejectsNaN, let index = input.values.firstIndex(where: \.isNaN) {
