@@ -84,16 +84,7 @@ public struct LinearModelFlavorConfiguration: Sendable, Hashable {
         func field(_ key: String, _ problem: String) -> ModelBundleError {
             ModelBundleError(.manifestInvalid, "MLmodel field \(prefix).\(key) \(problem)", item: "\(prefix).\(key)")
         }
-        guard let version = configuration["format_version"]?.int else {
-            throw field("format_version", "is missing or not an integer; this build reads format_version 1")
-        }
-        guard version == Self.formatVersion else {
-            throw ModelBundleError(
-                .unsupportedFormatVersion,
-                "MLmodel field \(prefix).format_version is \(version); this build reads format_version \(Self.formatVersion) — upgrade mbundle",
-                item: "\(prefix).format_version"
-            )
-        }
+        try NativeFlavorFormatVersion.check(configuration, prefix: prefix, supported: Self.formatVersion)
         guard let weights = configuration["weights"]?.text else {
             throw field("weights", "is missing; it names the safetensors file holding coef and intercept")
         }
