@@ -61,36 +61,14 @@ public enum SklearnBundleConverter {
             return try TreeEnsembleBundleWriter.convert(bundle, package: trees, to: destination, packager: packager)
         }
         let package = try package(from: bundle)
-        let original = bundle.manifest
         var (manifest, files) = try packager.contents(of: package)
-        // The original's strings, not a re-serialisation of the parsed signature: the same signature.
-        manifest.signatureBlock = original.signatureBlock
-        for key in ["is_signature_from_type_hint", "type_hint_from_example"] {
-            manifest.document[key] = original.document[key]
-        }
-        var metadata = original.metadata ?? ManifestMap()
-        metadata["mbundle_version"] = .string(packager.mbundleVersion)
-        manifest.metadata = metadata
-        if let info = try original.savedInputExampleInfo() {
-            // Read through the example reader first, so a damaged example is refused, not copied.
-            _ = try InputExample.read(from: bundle.directory, info: info)
-            manifest.setSavedInputExampleInfo(info)
-            let field = "saved_input_example_info"
-            var paths = [(info.artifactPath, "\(field).artifact_path")]
-            if let serving = info.servingInputPath { paths.append((serving, "\(field).serving_input_path")) }
-            for (name, pathField) in paths {
-                let path = try BundlePath(name, field: pathField)
-                let bytes = try bundle.directory.read(path, limit: InputExample.maximumFileSize, field: pathField)
-                guard !files.contains(where: { $0.path == path }) else {
-                    throw ModelBundleError(
-                        .manifestInvalid,
-                        "MLmodel field \(pathField) names \(name), a file the native bundle writes itself",
-                        item: pathField
-                    )
-                }
-                files.append(BundleFile(path, bytes: bytes))
-            }
-        }
+        try ConvertedBundleCarryOver.apply(
+            from: bundle,
+            to: &manifest,
+            files: &files,
+            keys: ["is_signature_from_type_hint", "type_hint_from_example"],
+            mbundleVersion: packager.mbundleVersion
+        )
         return try BundleWriter(destination: destination).write(manifest: manifest, files: files)
     }
 }

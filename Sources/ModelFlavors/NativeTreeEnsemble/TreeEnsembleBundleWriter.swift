@@ -94,29 +94,12 @@ public enum TreeEnsembleBundleWriter {
             example: nil,
             packager: packager
         )
-        manifest.signatureBlock = original.signatureBlock
-        var metadata = original.metadata ?? ManifestMap()
-        metadata["mbundle_version"] = .string(packager.mbundleVersion)
-        manifest.metadata = metadata
-        if let info = try original.savedInputExampleInfo() {
-            _ = try InputExample.read(from: bundle.directory, info: info)
-            manifest.setSavedInputExampleInfo(info)
-            let field = "saved_input_example_info"
-            var paths = [(info.artifactPath, "\(field).artifact_path")]
-            if let serving = info.servingInputPath { paths.append((serving, "\(field).serving_input_path")) }
-            for (name, pathField) in paths {
-                let path = try BundlePath(name, field: pathField)
-                let bytes = try bundle.directory.read(path, limit: InputExample.maximumFileSize, field: pathField)
-                guard !files.contains(where: { $0.path == path }) else {
-                    throw ModelBundleError(
-                        .manifestInvalid,
-                        "MLmodel field \(pathField) names \(name), a file the native bundle writes itself",
-                        item: pathField
-                    )
-                }
-                files.append(BundleFile(path, bytes: bytes))
-            }
-        }
+        try ConvertedBundleCarryOver.apply(
+            from: bundle,
+            to: &manifest,
+            files: &files,
+            mbundleVersion: packager.mbundleVersion
+        )
         return try BundleWriter(destination: destination).write(manifest: manifest, files: files)
     }
 }
