@@ -17,9 +17,12 @@ LogisticRegression and Ridge), each serialization format (skops, pickle) and pre
 Labels must be identical; float64 scores within 1e-12 relative or 1e-14 absolute.
 Prints one line per case and "pipeline cases N, agreed A, differed D"; exits 1 on any difference.
 
-Tree ensembles: TREE_CASES is the hook for HistGradientBoostingClassifier and RandomForestClassifier
-pipelines once the tree_ensemble flavor lands (add (name, factory, target kind, functions) entries;
-their tolerance is the tree issue's).
+Tree ensembles (TREE_CASES, the same checks): HistGradientBoostingClassifier behind a ColumnTransformer
+whose OrdinalEncoder feeds its categorical_features, a bare HistGradientBoostingClassifier whose own
+categorical_features are the string columns (its fitted _preprocessor), and RandomForestClassifier
+behind imputers and a OneHotEncoder. Their labels are identical and their probabilities bit-identical
+here (forests average in float64; the HistGradientBoosting links are expit and numpy's softmax), so
+the linear tolerance holds.
 """
 
 import importlib.util
@@ -48,8 +51,55 @@ spec = importlib.util.spec_from_file_location("fixtures", ROOT / "Scripts" / "ma
 fixtures = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(fixtures)
 
-# Hook for the tree flavor: (name, factory, target kind, predict functions), as fixtures.cases().
-TREE_CASES = []
+def tree_cases():
+    """(name, factory, target kind, predict functions), as fixtures.cases(), with tree ensembles."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
+    def hgb_ordinal():
+        # Unseen categories become -1 in the pipeline's encoder; the model's own _preprocessor then maps
+        # -1 (never seen in fit) and NaN (missing) to NaN, which takes each split's missing side.
+        pre = ColumnTransformer(
+            [
+                ("num", "passthrough", ["age", "income", "visits"]),
+                ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), ["city", "plan"]),
+                ("flag", "passthrough", ["member"]),
+            ]
+        )
+        model = HistGradientBoostingClassifier(max_iter=30, max_depth=4, categorical_features=[3, 4], random_state=0)
+        return Pipeline([("pre", pre), ("model", model)])
+
+    def hgb_string_categories():
+        # A bare model fitted on the DataFrame: categorical_features names the string columns.
+        return HistGradientBoostingClassifier(max_iter=20, max_depth=3, categorical_features=["city", "plan"], random_state=0)
+
+    def rf_onehot():
+        categorical = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+                ("onehot", OneHotEncoder(handle_unknown="ignore")),
+            ]
+        )
+        pre = ColumnTransformer(
+            [
+                ("num", SimpleImputer(strategy="median"), ["age", "income"]),
+                ("cat", categorical, ["city", "plan"]),
+            ],
+            remainder="passthrough",
+        )
+        return Pipeline([("pre", pre), ("model", RandomForestClassifier(n_estimators=12, max_depth=6, random_state=0))])
+
+    return [
+        ("hgb_ordinal", hgb_ordinal, "binary", ["predict", "predict_proba"]),
+        ("hgb_string_categories", hgb_string_categories, "labels", ["predict", "predict_proba"]),
+        ("rf_onehot", rf_onehot, "labels", ["predict", "predict_proba"]),
+    ]
+
+
+TREE_CASES = tree_cases()
 
 
 def agree(got, want):

@@ -23,7 +23,6 @@ struct MBundle: ParsableCommand {
             RewriteManifestCommand.self,
             PackageCommand.self,
             ConvertCommand.self,
-            PackageTreeEnsembleCommand.self,
             KeygenCommand.self,
             SignCommand.self,
             LogCommand.self,
@@ -37,6 +36,6 @@ struct MBundle: ParsableCommand {
     static func main() {
         // A closed standard output must end the run with its documented status, not SIGPIPE.
         ProcessIO.ignoreBrokenPipeSignal()
-        main(PackageTreeEnsembleCommand.rewrite(Array(CommandLine.arguments.dropFirst())))
+        main(nil)
     }
 }

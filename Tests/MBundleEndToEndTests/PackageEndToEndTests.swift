@@ -159,4 +159,39 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: target.path) == ["keep.txt"])
         #expect(try String(contentsOf: target.appendingPathComponent("keep.txt"), encoding: .utf8) == "keep")
     }
+
+    @Test("package is a command group: tree-ensemble is a real subcommand beside the linear ones")
+    func treeEnsembleSubcommand() throws {
+        let scratch = try TestScratch.makeDirectory("e2e")
+        let example = scratch.appendingPathComponent("example.csv")
+        try Data("a,b,c,d\n0.5,-1.25,3,0.75\n-0.5,2,1,-0.25\n".utf8).write(to: example)
+        let target = scratch.appendingPathComponent("model")
+        let model = CLIRunner.fixtures.appendingPathComponent("trees/xgb_binary_logistic.ubj").path
+        let result = try CLIRunner.run([
+            "package", "tree-ensemble", "--xgboost", model, "--model-class", "XGBClassifier",
+            "--predict-fn", "predict_proba", "--example", example.path, "-o", target.path,
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let manifest = try ModelManifest(parsing: [UInt8](Data(contentsOf: target.appendingPathComponent("MLmodel"))))
+        #expect(manifest.flavor("tree_ensemble")?["predict_fn"]?.text == "predict_proba")
+        let predict = try CLIRunner.run(["predict", "-m", target.path, "-i", example.path])
+        #expect(predict.status == 0, "\(predict.standardError)")
+
+        let help = try CLIRunner.run(["package", "--help"])
+        for name in ["logistic-regression", "linear-regression", "tree-ensemble"] {
+            #expect(help.standardOutput.contains(name), "\(help.standardOutput)")
+        }
+        // The hidden spelling of the former rewrite is gone.
+        let old = try CLIRunner.run([
+            "package-tree-ensemble", "--xgboost", model, "--example", example.path,
+            "-o", scratch.appendingPathComponent("old").path,
+        ])
+        #expect(old.status == 64, "\(old.standardError)")
+
+        let both = try CLIRunner.run([
+            "package", "tree-ensemble", "--xgboost", model, "--lightgbm", model, "--example", example.path,
+            "-o", scratch.appendingPathComponent("other").path,
+        ])
+        #expect(both.status == 64 && both.standardError.contains("exactly one"), "\(both.standardError)")
+    }
 }

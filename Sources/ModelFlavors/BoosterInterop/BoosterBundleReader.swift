@@ -4,6 +4,9 @@ public import ModelBundle
 public struct TreeEnsemblePackage: Sendable {
     package var ensemble: ValidatedTreeEnsemble
     public var configuration: TreeEnsembleFlavorConfiguration
+    /// A preprocessing stage in front of the trees (a scikit-learn pipeline's steps, written by
+    /// `mbundle convert`): the signature describes its input, the trees read its output.
+    package var preprocessing: PreprocessingStage?
 
     package init(ensemble: ValidatedTreeEnsemble, configuration: TreeEnsembleFlavorConfiguration) {
         self.ensemble = ensemble

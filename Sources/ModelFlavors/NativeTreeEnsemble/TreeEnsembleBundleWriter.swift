@@ -15,6 +15,23 @@ public enum TreeEnsembleBundleWriter {
         let weightsFile = TreeEnsembleFlavorConfiguration.defaultWeightsFile
         var configuration = package.configuration
         configuration.weights = weightsFile
+        // The stage's statistics join the tree arrays in the one safetensors file.
+        var (tensors, metadata) = try TreeEnsembleArrays.encode(package.ensemble.ensemble)
+        var stageFiles: [BundleFile] = []
+        if let stage = package.preprocessing {
+            guard stage.outputWidth == package.ensemble.ensemble.featureCount else {
+                throw ModelBundleError(
+                    .weightsInvalid,
+                    "the trees take \(package.ensemble.ensemble.featureCount) features but the preprocessing stage "
+                        + "produces \(stage.outputWidth)",
+                    item: PreprocessingBundleFormat.fileName
+                )
+            }
+            let (json, stageTensors) = try PreprocessingBundleFormat.encode(stage)
+            tensors += stageTensors
+            stageFiles.append(BundleFile(try BundlePath(PreprocessingBundleFormat.fileName), bytes: json))
+            configuration.preprocessing = PreprocessingBundleFormat.fileName
+        }
         let pythonFunction = PythonFunctionFlavor(
             loaderModule: PythonLoaderSource.moduleName,
             data: weightsFile,
@@ -28,10 +45,14 @@ public enum TreeEnsembleBundleWriter {
         manifest.mlflowVersion = packager.mlflowVersion
         manifest.metadata = ManifestMap([("mbundle_version", .string(packager.mbundleVersion))])
         manifest.setSignature(signature)
-        var files: [BundleFile] = [
-            BundleFile(try BundlePath(weightsFile), bytes: try TreeEnsembleArrays.fileBytes(package.ensemble.ensemble)),
-            BundleFile(try BundlePath(PythonLoaderSource.path), text: TreeLoaderSource.text),
-        ]
+        var files: [BundleFile] =
+            [
+                BundleFile(
+                    try BundlePath(weightsFile),
+                    bytes: try SafeTensorsWriter.encode(tensors, metadata: metadata)
+                ),
+                BundleFile(try BundlePath(PythonLoaderSource.path), text: TreeLoaderSource.text),
+            ] + stageFiles
         let environment = try EnvironmentManifests(
             requirements: packager.requirements,
             mlflowVersion: packager.mlflowVersion,

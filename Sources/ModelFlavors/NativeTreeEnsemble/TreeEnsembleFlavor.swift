@@ -23,8 +23,36 @@ public enum TreeEnsembleFlavor: ModelFlavor {
                 item: field
             )
         }
-        let width = try NativeLinearFlavorLoader.signatureWidth(bundle.manifest)
-        let ensemble = try TreeEnsembleArrays.decode(bytes: bytes, fileName: configuration.weights, featureWidth: width)
-        return try TreeEnsembleModel(ensemble: ensemble, configuration: configuration)
+        guard let stageFile = configuration.preprocessing else {
+            let width = try NativeLinearFlavorLoader.signatureWidth(bundle.manifest)
+            let ensemble = try TreeEnsembleArrays.decode(
+                bytes: bytes,
+                fileName: configuration.weights,
+                featureWidth: width
+            )
+            return try TreeEnsembleModel(ensemble: ensemble, configuration: configuration)
+        }
+        // A preprocessing stage: the signature describes its input, the trees read its output.
+        let file = try SafeTensorsFile(bytes: bytes, fileName: configuration.weights, allowNonFinite: true)
+        let stageField = "flavors.\(name).preprocessing"
+        let stagePath = try BundlePath(stageFile, field: stageField)
+        let json = try bundle.directory.read(
+            stagePath,
+            limit: PreprocessingBundleFormat.maximumFileSize,
+            field: stageField
+        )
+        let stage = try PreprocessingBundleReader.read(json: json, file: stagePath.rawValue, tensors: file)
+        let ensemble = try TreeEnsembleArrays.decode(file, fileName: configuration.weights)
+            .validated(featureWidth: stage.outputWidth)
+        guard ensemble.ensemble.featureCount == stage.outputWidth else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(configuration.weights): the trees take \(ensemble.ensemble.featureCount) features but the "
+                    + "preprocessing stage produces \(stage.outputWidth)",
+                item: stageField
+            )
+        }
+        let model = try TreeEnsembleModel(ensemble: ensemble, configuration: configuration)
+        return PreprocessedModel(stage: stage, model: model)
     }
 }

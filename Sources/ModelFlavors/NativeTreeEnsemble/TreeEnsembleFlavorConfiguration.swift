@@ -11,6 +11,7 @@ public import ModelBundle
 ///   predict_fn: predict_proba   # predict | predict_proba | predict_raw
 ///   source: xgboost 3.2.0       # informational: where the trees came from
 ///   weights: model.safetensors
+///   preprocessing: preprocessing.json  # only with a preprocessing stage in front of the trees
 /// ```
 public struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
     public static let name = "tree_ensemble"
@@ -31,6 +32,9 @@ public struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
     public var predictFunction: PredictFunction
     public var classes: LinearModelFlavorConfiguration.ClassLabels?
     public var source: String?
+    /// The preprocessing stage's document (`preprocessing.json`, Docs/preprocessing.md) when the trees
+    /// run behind one; its float64 tensors live in ``weights`` beside the tree arrays.
+    public var preprocessing: String?
 
     public init(
         weights: String = TreeEnsembleFlavorConfiguration.defaultWeightsFile,
@@ -79,6 +83,10 @@ public struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
             classes: classes,
             source: configuration["source"]?.text
         )
+        if let stage = configuration["preprocessing"] {
+            guard let file = stage.text else { throw field("preprocessing", "is not a file name") }
+            preprocessing = file
+        }
     }
 
     /// The configuration as an `MLmodel` map.
@@ -91,6 +99,7 @@ public struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
         }
         map["format_version"] = .int(Self.formatVersion)
         map["predict_fn"] = .string(predictFunction.rawValue)
+        if let preprocessing { map["preprocessing"] = .string(preprocessing) }
         if let source { map["source"] = .string(source) }
         map["weights"] = .string(weights)
         return map

@@ -4,7 +4,11 @@
 /// missing directions, category rules, accumulation order and precision, links); float32 `exp`
 /// is taken in float64 and rounded once, which may differ from C's `expf` by one ulp.
 public enum TreeLoaderSource {
-    public static let text = #"""
+    /// The module's source text: the tree evaluator, then the preprocessing stage's numpy code shared
+    /// with the linear loader (``PythonLoaderSource/stageSection``), for trees behind a stage.
+    public static let text = treeText + PythonLoaderSource.stageSection
+
+    static let treeText = #"""
         """MLflow pyfunc loader for ModelBundle tree ensembles (written by mbundle).
 
         Pure numpy: parses model.safetensors itself and the tree_ensemble flavor from the MLmodel
@@ -50,7 +54,8 @@ public enum TreeLoaderSource {
 
 
         class _TreeModel:
-            def __init__(self, t, meta, predict_fn, classes, columns):
+            def __init__(self, t, meta, predict_fn, classes, columns, stage=None):
+                self.stage = stage
                 self.meta = meta
                 self.predict_fn = predict_fn
                 self.classes = classes
@@ -78,6 +83,11 @@ public enum TreeLoaderSource {
                     raise ValueError("a split names a feature beyond feature_count")
 
             def _matrix(self, model_input):
+                if self.stage is not None:
+                    matrix = np.ascontiguousarray(self.stage(model_input), dtype=np.float64)
+                    if matrix.ndim != 2 or matrix.shape[1] != self.features:
+                        raise ValueError(f"the stage produced shape {matrix.shape}; the trees take {self.features} features")
+                    return matrix
                 if hasattr(model_input, "columns") and hasattr(model_input, "to_numpy"):
                     if self.columns and all(c in model_input.columns for c in self.columns):
                         model_input = model_input[self.columns]
@@ -218,7 +228,11 @@ public enum TreeLoaderSource {
             classes = np.array(labels) if all(isinstance(c, str) for c in labels) else np.array(labels, dtype=np.int64)
             if meta["task"] == "classification" and len(classes) == 0:
                 classes = np.arange(max(2, int(meta["output_count"])))
-            return _TreeModel(tensors, meta, predict_fn, classes, _signature_columns(manifest))
+            stage = None
+            if config.get("preprocessing") is not None:
+                stage = _load_stage(model_dir, config["preprocessing"], tensors)
+            return _TreeModel(tensors, meta, predict_fn, classes, _signature_columns(manifest), stage)
+
 
         """#
 }

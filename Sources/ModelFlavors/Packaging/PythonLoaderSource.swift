@@ -12,6 +12,16 @@ public enum PythonLoaderSource {
     /// The file's path inside a bundle.
     public static let path = "code/mbundle_pyfunc.py"
 
+    /// The preprocessing stage's numpy code (`_Stage`, `_load_stage` and their helpers), from its
+    /// marker up to the next top-level section: the tree loader appends the same text.
+    static let stageSection: String = {
+        // Both markers are in the constant text below (a test checks the tree loader carries the stage).
+        guard let start = text.firstRange(of: "# --- Preprocessing stage"),
+            let end = text[start.upperBound...].firstRange(of: "\ndef _signature_columns")
+        else { return "" }
+        return "\n\n" + String(text[start.lowerBound..<end.lowerBound])
+    }()
+
     /// The module's source text.
     public static let text = #"""
         """MLflow pyfunc loader for ModelBundle linear models (written by `mbundle package`).

@@ -28,10 +28,22 @@ package struct PreprocessingStage: Sendable {
     /// The dense row-major float64 matrix [rows, outputWidth] the model reads.
     package func transform(_ input: RequestInput) throws(ModelBundleError) -> (values: [Double], rows: Int) {
         guard case .frame(let frame) = input else {
-            throw ModelBundleError(
-                .schemaMismatch,
-                "the model's preprocessing stage reads a table of named columns, not a tensor",
-                item: "inputs"
+            // A tensor-signature model (fitted on a numpy array, as a HistGradientBoosting with its own
+            // _preprocessor often is): [rows, width] numbers, nulls as NaN, one column per position.
+            let matrix = try NativeLinearInput<Double>(
+                input,
+                featureCount: root.inputWidth,
+                rowOffset: 0,
+                nullsAsNaN: true
+            )
+            let width = root.inputWidth
+            let columns = (0..<width).map { column in
+                PreprocessingColumn.numbers(
+                    stride(from: column, to: matrix.values.count, by: width).map { matrix.values[$0] }
+                )
+            }
+            return try finish(
+                PreprocessingBlock(columns: columns, names: (0..<width).map { "x[\($0)]" }, rows: matrix.rowCount)
             )
         }
         var block: [PreprocessingColumn] = []
@@ -61,8 +73,13 @@ package struct PreprocessingStage: Sendable {
                 names.append(column.name)
             }
         }
-        let rows = frame.rowCount
-        let output = try root.apply(PreprocessingBlock(columns: block, names: names, rows: rows))
+        return try finish(PreprocessingBlock(columns: block, names: names, rows: frame.rowCount))
+    }
+
+    /// Runs the steps on the input block and lays the numeric output out as a row-major matrix.
+    private func finish(_ input: PreprocessingBlock) throws(ModelBundleError) -> (values: [Double], rows: Int) {
+        let rows = input.rows
+        let output = try root.apply(input)
         let (size, overflow) = rows.multipliedReportingOverflow(by: outputWidth)
         guard !overflow, output.columns.count == outputWidth else {
             throw root.invalid("produced \(output.columns.count) columns, not \(outputWidth)")

@@ -104,6 +104,7 @@ extension PickleAttributes {
             return .object(SklearnObject(PickleAttributes(kind: kind, state: state, fileName: fileName)))
         case .global(let global) where global == .float64Type || global == .float32Type: return .type(global.rawValue)
         case .dtype(let code, _): return .type("dtype(\(code))")
+        case .numericCheck(built: true): return .numericCheck
         default: throw invalid(name, "holds \(raw.kindName), which is not read as data")
         }
     }

@@ -232,6 +232,14 @@ struct PickleReader {
                     try push(.lossFunction(global))
                     continue
                 }
+                if case .global(.partial) = callable {
+                    // partial(check_array): a placeholder until BUILD shows the exact keyword arguments.
+                    guard values.count == 1, case .global(.checkArray) = values[0] else {
+                        throw fail("REDUCE of functools.partial on anything but check_array", at: offset)
+                    }
+                    try push(.numericCheck(built: false))
+                    continue
+                }
                 if case .global(.slice) = callable {
                     // slice(start, stop, step): ints or None only.
                     var bounds: [Int64?] = []
@@ -272,7 +280,16 @@ struct PickleReader {
             }
             return .estimator(kind, state: items)
         case .lossFunction(let global) where global.isInertTreePart:
-            return target  // its state is never read: prediction derives from the estimator's own attributes
+            return target
+        case .numericCheck(built: false):
+            guard SklearnNumericCheck.matches(pickleState: state) else {
+                throw fail(
+                    "a functools.partial other than \(SklearnNumericCheck.description) would run code; it is not read",
+                    code: .flavorUnavailable,
+                    at: offset
+                )
+            }
+            return .numericCheck(built: true)  // its state is never read: prediction derives from the estimator's own attributes
         case .voidDtype(let itemSize):
             return try PickleNumpy.buildRecordDtype(itemSize: itemSize, state, fail: { fail($0, at: offset) })
         case .dtype(let code, _):

@@ -36,6 +36,9 @@ indirect enum PickleReaderValue: Sendable {
     case recordDtype(SklearnNodeLayout)
     /// A structured array of tree nodes.
     case records(SklearnNodeRecords)
+    /// `functools.partial(check_array)` before its BUILD state (`built: false`), and after a state
+    /// that ``SklearnNumericCheck`` recognised (`built: true`); nothing is ever called.
+    case numericCheck(built: Bool)
 
     var kindName: String {
         switch self {
@@ -59,6 +62,7 @@ indirect enum PickleReaderValue: Sendable {
         case .estimator(let kind, _): kind.rawValue
         case .voidDtype, .recordDtype: "a structured numpy dtype"
         case .records: "a structured numpy array"
+        case .numericCheck: SklearnNumericCheck.description
         }
     }
 }
@@ -159,6 +163,10 @@ enum PickleReaderGlobal: String, Sendable {
     case cyHalfGammaLoss = "sklearn._loss._loss.CyHalfGammaLoss"
     case generatorConstructor = "numpy.random._pickle.__generator_ctor"
     case pcg64 = "numpy.random._pcg64.PCG64"
+    // A categorical HistGradientBoosting's _preprocessor: its numeric branch's func, only as
+    // SklearnNumericCheck's exact partial(check_array, ...) (REDUCE then BUILD; never called).
+    case partial = "functools.partial"
+    case checkArray = "sklearn.utils.validation.check_array"
     case unpickleSeedSequence = "numpy.random.bit_generator.__pyx_unpickle_SeedSequence"
     case seedSequence = "numpy.random.bit_generator.SeedSequence"
     // SGDClassifier's _loss_function_ (REDUCE with () or (threshold,)): hinge, modified_huber,

@@ -46,10 +46,14 @@ enum SklearnPreprocessingState {
         case .columnTransformer:
             return build(.columns(try columnTransformer(source, name: name, width: width, depth: depth)))
         case .functionTransformer:
-            // Only the identity scikit-learn fits for remainder="passthrough" is read.
+            // Only the identity scikit-learn fits for remainder="passthrough" is read, and the float64
+            // check of a categorical HistGradientBoosting's numeric columns (SklearnNumericCheck).
             for attribute in ["func", "inverse_func"] {
-                if let value = try source.data(attribute), case .null = value { continue }
-                if try source.data(attribute) == nil { continue }
+                switch try source.data(attribute) {
+                case nil, .null?: continue
+                case .numericCheck? where attribute == "func": continue
+                default: break
+                }
                 throw ModelBundleError(
                     .flavorUnavailable,
                     "\(name) is a FunctionTransformer with a \(attribute), which would run user code; this build "
@@ -411,6 +415,14 @@ struct SklearnModel {
     var estimator: SklearnEstimator
 }
 
+extension SklearnEstimator {
+    /// The preprocessing an estimator fitted inside itself (a categorical HistGradientBoosting's
+    /// `_preprocessor`), which the model's stage runs just before it.
+    var ownPreprocessor: PreprocessingStep? {
+        if case .trees(let model) = self { model.preprocessor } else { nil }
+    }
+}
+
 /// The top of a model file, for both readers: a bare estimator, or a Pipeline whose last step is
 /// one. Steps before it become a ``PreprocessingStage``; when they are only plain scalers, the
 /// stage is folded into the linear weights instead (the same affine maps, computed once at load).
@@ -423,7 +435,9 @@ enum SklearnModelState {
                 throw SklearnEstimator.loneScalerError(fileName: fileName, kind: source.kind)
             }
             switch try SklearnEstimatorState.step(source, fileName: fileName) {
-            case .estimator(let estimator): return SklearnModel(stage: nil, estimator: estimator)
+            case .estimator(let estimator):
+                guard let own = estimator.ownPreprocessor else { return SklearnModel(stage: nil, estimator: estimator) }
+                return SklearnModel(stage: try PreprocessingStage(root: own), estimator: estimator)
             case .scaler(let scaler): throw SklearnEstimator.loneScalerError(fileName: fileName, kind: scaler.kind)
             }
         }
@@ -465,6 +479,8 @@ enum SklearnModelState {
                 )
             }
         }
+        // An estimator's own fitted preprocessing (HistGradientBoosting's _preprocessor) runs last.
+        if let own = estimator.ownPreprocessor { children.append(own) }
         guard let first = children.first else { return SklearnModel(stage: nil, estimator: estimator) }
         let root = PreprocessingStep(name: "pipeline", inputWidth: first.inputWidth, kind: .sequence(children))
         let stage = try PreprocessingStage(root: root)

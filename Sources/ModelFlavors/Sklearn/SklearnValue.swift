@@ -20,6 +20,8 @@ enum SklearnValue {
     case slice(start: Int64?, stop: Int64?, step: Int64?)
     /// A class or dtype given as a parameter (`dtype=np.float64`): its name, never loaded.
     case type(String)
+    /// ``SklearnNumericCheck``'s `partial(check_array, …)`, recognised and never called.
+    case numericCheck
 
     var kindName: String {
         switch self {
@@ -35,6 +37,7 @@ enum SklearnValue {
         case .object(let object): object.source.kind.shortName
         case .slice: "a slice"
         case .type(let name): "the type \(name)"
+        case .numericCheck: SklearnNumericCheck.description
         }
     }
 

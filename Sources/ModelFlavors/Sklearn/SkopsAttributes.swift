@@ -138,6 +138,8 @@ extension SkopsAttributes {
                 }
             }
             return .slice(start: try bound("start"), stop: try bound("stop"), step: try bound("step"))
+        case "PartialNode" where SklearnNumericCheck.matches(skops: node):
+            return .numericCheck
         case "TypeNode", "DTypeNode":
             return .type("\(node["__module__"]?.stringValue ?? "").\(node["__class__"]?.stringValue ?? "")")
         default:

@@ -128,6 +128,9 @@ enum SkopsReader {
             || (loader == "TypeNode" && allowedTypes.contains(className))
         // Tree models: the Tree's TreeNode, and the inert parts of their state (SklearnTreeSkopsParts).
         let allowedTreePart = SklearnTreeSkopsParts.allows(loader: loader, className: className)
+        // HistGradientBoosting's numeric check: accepted whole, by its exact shape; its FunctionNode is
+        // never visited on its own.
+        if loader == "PartialNode", SklearnNumericCheck.matches(skops: node) { return }
         if !dataLoaders.contains(loader), !allowedObject, !allowedLoss, !allowedData, !allowedTreePart {
             let name = (try? qualifiedName(node, at: path, schemaItem)) ?? "?"
             throw ModelBundleError(

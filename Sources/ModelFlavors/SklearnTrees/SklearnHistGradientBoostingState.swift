@@ -1,23 +1,38 @@
-import ModelBundle
+package import ModelBundle
 
 /// `HistGradientBoostingClassifier`/`Regressor` (`_predictor.pyx`): float64 `x <= num_threshold`,
 /// NaN to `missing_go_to_left`'s side, leaf values (shrinkage included) summed in iteration order
 /// onto `_baseline_prediction`.
 ///
-/// Categorical features are refused for now: scikit-learn 1.9 routes them through a fitted
-/// `_preprocessor` (a ColumnTransformer with an OrdinalEncoder) before the trees, which the
-/// preprocessing stage will read.
+/// Categorical features: scikit-learn 1.9 fits a `_preprocessor` (a ColumnTransformer: an
+/// OrdinalEncoder with unknown and missing values encoded as NaN on the categorical columns, which
+/// it moves first, and a float64 check on the others). It is read as a preprocessing step that runs
+/// before the trees, so a categorical split only ever sees NaN or a code `0 ..< n_categories`
+/// (at most `max_bins` ≤ 255). `_predict_one_from_raw_data` sends NaN and negative values to the
+/// missing side, members of the node's `raw_left_cat_bitsets` row left, other known categories
+/// (`_bin_mapper.bin_thresholds_` of that feature) right and unknown ones to the missing side. That
+/// is one 256-bit set per node — the left set, plus the unknown categories when missing goes left —
+/// with members left and out-of-range values (negative, beyond 255) on the missing side: the
+/// ensemble's existing categorical split with ``TreeEnsemble/CategoryRule/xgboost``.
 enum SklearnHistGradientBoostingState {
+    /// Words of scikit-learn's category bitsets (`X_BITSET_INNER_DTYPE` uint32 × 8: 256 categories).
+    static let bitsetWords = 8
+
     static func model(_ source: any SklearnTreeSource, estimator: String, featureCount: Int)
         throws(ModelBundleError) -> SklearnTreeModel
     {
-        guard source.isNone("_preprocessor") else {
-            throw ModelBundleError(
-                .flavorUnavailable,
-                "\(estimator) has categorical features, which scikit-learn encodes with a fitted _preprocessor "
-                    + "(ColumnTransformer) this build does not read yet; numeric HistGradientBoosting models are supported",
-                item: "\(estimator)._preprocessor"
+        var preprocessor: PreprocessingStep? = nil
+        var knownCategories: [Int: [UInt32]] = [:]
+        if !source.isNone("_preprocessor") {
+            guard case .object(let object)? = try source.data("_preprocessor"), object.kind == .columnTransformer else {
+                throw source.invalid("_preprocessor", "is not a fitted ColumnTransformer")
+            }
+            preprocessor = try SklearnPreprocessingState.step(
+                object.source,
+                name: "\(estimator)._preprocessor",
+                depth: 1
             )
+            knownCategories = try known(source.object("_bin_mapper"), estimator: estimator, featureCount: featureCount)
         }
         let classifier = source.kind == .histGradientBoostingClassifier
         let loss = source.text("loss") ?? "(missing)"
@@ -63,6 +78,7 @@ enum SklearnHistGradientBoostingState {
             accumulation: .float64,
             combination: .sum,
             link: link,
+            categoryRule: .xgboost,
             task: classifier ? .classification : .regression
         )
         for (index, predictor) in predictors.enumerated() {
@@ -70,7 +86,15 @@ enum SklearnHistGradientBoostingState {
                 throw source.invalid("_predictors", "holds a \(predictor.kind.shortName), not a TreePredictor")
             }
             let records = try predictor.records("nodes", layout: .histPredictor)
-            let nodes = try nodes(records, estimator: estimator, tree: index, featureCount: featureCount)
+            let leftSets = try knownCategories.isEmpty ? [] : bitsets(predictor, estimator: estimator, tree: index)
+            let nodes = try nodes(
+                records,
+                estimator: estimator,
+                tree: index,
+                featureCount: featureCount,
+                categories: .init(leftSets: leftSets, known: knownCategories),
+                ensemble: &ensemble
+            )
             try ensemble.appendTree(output: index % perIteration, nodes: nodes)
         }
         return try SklearnTreeModel(
@@ -79,14 +103,85 @@ enum SklearnHistGradientBoostingState {
             labelRule: .rawPositive,
             flattens: true,
             rejectsNaN: false,
-            estimator: estimator
+            estimator: estimator,
+            preprocessor: preprocessor
         )
     }
 
-    /// One `TreePredictor.nodes` array (PREDICTOR_RECORD_DTYPE) as ensemble nodes.
-    static func nodes(_ records: SklearnNodeRecords, estimator: String, tree: Int, featureCount: Int)
-        throws(ModelBundleError) -> [TreeEnsemble.Node]
+    /// What the categorical splits of one model need: each tree's `raw_left_cat_bitsets` rows and,
+    /// per categorical feature (in the trees' feature order), the bitset of its known categories.
+    struct Categories {
+        var leftSets: [[UInt32]]
+        var known: [Int: [UInt32]]
+    }
+
+    /// `_BinMapper.make_known_categories_bitsets`: for each feature whose `is_categorical_` is set,
+    /// the categories listed in its `bin_thresholds_` entry (integral values 0 ... 255).
+    static func known(_ mapper: any SklearnTreeSource, estimator: String, featureCount: Int)
+        throws(ModelBundleError) -> [Int: [UInt32]]
     {
+        guard mapper.kind == .binMapper else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(estimator)._bin_mapper is a \(mapper.kind.shortName), not a _BinMapper",
+                item: "\(estimator)._bin_mapper"
+            )
+        }
+        let flags = try mapper.array("is_categorical_")
+        guard flags.shape == [featureCount] else {
+            throw mapper.invalid("is_categorical_", "does not hold one flag per feature (\(featureCount))")
+        }
+        guard let thresholds = try mapper.data("bin_thresholds_")?.items, thresholds.count == featureCount else {
+            throw mapper.invalid("bin_thresholds_", "does not hold one array per feature (\(featureCount))")
+        }
+        var known: [Int: [UInt32]] = [:]
+        for (feature, flag) in flags.float64Values().enumerated() where flag != 0 {
+            guard let values = thresholds[feature].items, values.count <= 256 else {
+                throw mapper.invalid("bin_thresholds_", "[\(feature)] is not an array of at most 256 categories")
+            }
+            var words = [UInt32](repeating: 0, count: bitsetWords)
+            for value in values {
+                guard let category = value.double, category >= 0, category < 256, category.rounded() == category else {
+                    throw mapper.invalid(
+                        "bin_thresholds_",
+                        "[\(feature)] lists \(value.double.map { "\($0)" } ?? value.kindName), not a category 0 to 255"
+                    )
+                }
+                let code = Int(category)
+                words[code >> 5] |= 1 << UInt32(code & 31)
+            }
+            known[feature] = words
+        }
+        return known
+    }
+
+    /// One predictor's `raw_left_cat_bitsets` ([splits, 8] uint32) as rows of words.
+    static func bitsets(_ predictor: any SklearnTreeSource, estimator: String, tree: Int) throws(ModelBundleError)
+        -> [[UInt32]]
+    {
+        let tensor = try predictor.array("raw_left_cat_bitsets")
+        guard tensor.dtype == .uint32, tensor.shape.count == 2, tensor.shape[1] == bitsetWords,
+            tensor.shape[0] <= TreeEnsembleLimits.maximumNodesPerTree
+        else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(estimator) tree \(tree): raw_left_cat_bitsets is not a [splits, \(bitsetWords)] uint32 array",
+                item: "\(estimator) tree \(tree) raw_left_cat_bitsets"
+            )
+        }
+        let words = tensor.float64Values().map { UInt32($0) }
+        return (0..<tensor.shape[0]).map { Array(words[($0 * bitsetWords)..<(($0 + 1) * bitsetWords)]) }
+    }
+
+    /// One `TreePredictor.nodes` array (PREDICTOR_RECORD_DTYPE) as ensemble nodes.
+    static func nodes(
+        _ records: SklearnNodeRecords,
+        estimator: String,
+        tree: Int,
+        featureCount: Int,
+        categories: Categories = .init(leftSets: [], known: [:]),
+        ensemble: inout TreeEnsemble
+    ) throws(ModelBundleError) -> [TreeEnsemble.Node] {
         let count = records.count
         func invalid(_ node: Int, _ message: String) -> ModelBundleError {
             ModelBundleError(
@@ -109,9 +204,8 @@ enum SklearnHistGradientBoostingState {
                 nodes.append(.leaf([value]))
                 continue
             }
-            guard records.uint8(node, at: 51) == 0 else {
-                throw invalid(node, "is a categorical split, which needs the model's _preprocessor")
-            }
+            let isCategorical = records.uint8(node, at: 51)
+            guard isCategorical <= 1 else { throw invalid(node, "has is_categorical \(isCategorical)") }
             let left = Int(records.uint32(node, at: 29))
             let right = Int(records.uint32(node, at: 33))
             guard left >= 1, left < count, right >= 1, right < count, left != right else {
@@ -121,13 +215,44 @@ enum SklearnHistGradientBoostingState {
             guard feature >= 0, feature < featureCount else {
                 throw invalid(node, "splits on feature \(feature); the model has \(featureCount) features")
             }
+            let missing = records.uint8(node, at: 28)
+            guard missing <= 1 else { throw invalid(node, "has missing_go_to_left \(missing), not 0 or 1") }
+            if isCategorical == 1 {
+                guard let known = categories.known[Int(feature)] else {
+                    throw invalid(
+                        node,
+                        "is a categorical split on feature \(feature), which the model's _preprocessor "
+                            + "and _bin_mapper do not mark categorical"
+                    )
+                }
+                let index = Int(records.uint32(node, at: 52))
+                guard index < categories.leftSets.count else {
+                    throw invalid(node, "names category bitset \(index); the tree has \(categories.leftSets.count)")
+                }
+                // Unknown categories take the missing side: with missing going left, they join the set.
+                var words = categories.leftSets[index]
+                if missing == 1 {
+                    for word in 0..<bitsetWords { words[word] |= ~known[word] }
+                }
+                let set = try ensemble.appendCategorySet(words)
+                nodes.append(
+                    .categorical(
+                        feature: Int32(feature),
+                        categorySet: set,
+                        left: Int32(left),
+                        right: Int32(right),
+                        flags: missing == 1
+                            ? [.defaultLeft, .categoryMembersLeft, .categoryOutOfRangeLeft]
+                            : [.categoryMembersLeft]
+                    )
+                )
+                continue
+            }
             var threshold = records.float64(node, at: 20)
             // A split sending every non-missing value left stores +inf; scikit-learn refuses infinite
             // inputs, so the largest finite double routes every admissible value the same way.
             if threshold == .infinity { threshold = .greatestFiniteMagnitude }
             guard threshold.isFinite else { throw invalid(node, "has a threshold that is not finite") }
-            let missing = records.uint8(node, at: 28)
-            guard missing <= 1 else { throw invalid(node, "has missing_go_to_left \(missing), not 0 or 1") }
             nodes.append(
                 .split(
                     feature: Int32(feature),
@@ -139,5 +264,39 @@ enum SklearnHistGradientBoostingState {
             )
         }
         return nodes
+    }
+}
+
+extension SklearnTreeReading {
+    /// One HistGradientBoosting predictor's `nodes` (`.npy` bytes of PREDICTOR_RECORD_DTYPE) with its
+    /// `raw_left_cat_bitsets` rows and the known-category bitsets of its categorical features, read
+    /// and validated as a one-tree regressor over `featureCount` features: the node reader the
+    /// model readers use, as one entry point for hostile-tree tests.
+    package static func histPredictorTree(
+        npy bytes: [UInt8],
+        leftSets: [[UInt32]],
+        known: [Int: [UInt32]],
+        featureCount: Int
+    ) throws(ModelBundleError) -> ValidatedTreeEnsemble {
+        let records = try SklearnNodeRecords(npy: bytes, layout: .histPredictor, item: "nodes.npy")
+        var ensemble = TreeEnsemble(
+            featureCount: featureCount,
+            outputCount: 1,
+            baseScores: [0],
+            comparison: .float64LessOrEqual,
+            accumulation: .float64,
+            categoryRule: .xgboost,
+            task: .regression
+        )
+        let nodes = try SklearnHistGradientBoostingState.nodes(
+            records,
+            estimator: "HistGradientBoostingRegressor",
+            tree: 0,
+            featureCount: featureCount,
+            categories: .init(leftSets: leftSets, known: known),
+            ensemble: &ensemble
+        )
+        try ensemble.appendTree(output: 0, nodes: nodes)
+        return try ensemble.validated()
     }
 }

@@ -8,16 +8,8 @@ enum SklearnTreeConversion {
     /// linear model, converted by SklearnBundleConverter).
     static func package(from bundle: OpenedBundle) throws(ModelBundleError) -> TreeEnsemblePackage? {
         guard let configuration = bundle.manifest.flavor(SklearnFlavor.name) else { return nil }
-        let (read, fileName) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
+        let (read, _) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
         guard case .trees(let model) = read.estimator else { return nil }
-        guard read.stage == nil else {
-            throw ModelBundleError(
-                .flavorUnavailable,
-                "\(fileName): convert does not yet write a preprocessing stage in front of a tree ensemble; "
-                    + "predict runs this bundle as it is",
-                item: fileName
-            )
-        }
         let name = bundle.manifest.pythonFunction?.predictFunction ?? "predict"
         let supported = model.isClassifier ? ["predict", "predict_proba"] : ["predict"]
         guard supported.contains(name), let function = TreeEnsembleFlavorConfiguration.PredictFunction(rawValue: name)
@@ -25,7 +17,7 @@ enum SklearnTreeConversion {
             throw SklearnEstimatorModelBuilder.unsupportedFunction(name, "a \(model.estimator)", supported)
         }
         let version = configuration["sklearn_version"]?.text.map { " \($0)" } ?? ""
-        return TreeEnsemblePackage(
+        var package = TreeEnsemblePackage(
             ensemble: model.ensemble,
             configuration: TreeEnsembleFlavorConfiguration(
                 predictFunction: function,
@@ -33,5 +25,8 @@ enum SklearnTreeConversion {
                 source: "scikit-learn\(version) \(model.estimator.split(separator: " ").last ?? "")"
             )
         )
+        // A pipeline's steps (and a categorical HistGradientBoosting's own _preprocessor) run first.
+        package.preprocessing = read.stage
+        return package
     }
 }

@@ -22,6 +22,9 @@ struct SklearnTreeModel: Sendable {
     /// GradientBoosting refuses NaN (its predict validates all values finite).
     let rejectsNaN: Bool
     let estimator: String
+    /// A step the estimator runs on its input before the trees (a categorical HistGradientBoosting's
+    /// `_preprocessor`); ``SklearnModelState`` puts it at the end of the model's preprocessing stage.
+    let preprocessor: PreprocessingStep?
 
     init(
         ensemble: ValidatedTreeEnsemble,
@@ -29,7 +32,8 @@ struct SklearnTreeModel: Sendable {
         labelRule: LabelRule,
         flattens: Bool,
         rejectsNaN: Bool,
-        estimator: String
+        estimator: String,
+        preprocessor: PreprocessingStep? = nil
     ) throws(ModelBundleError) {
         if let classes {
             let outputs = ensemble.ensemble.outputCount
@@ -47,6 +51,7 @@ struct SklearnTreeModel: Sendable {
         self.flattens = flattens
         self.rejectsNaN = rejectsNaN
         self.estimator = estimator
+        self.preprocessor = preprocessor
     }
 
     var featureCount: Int { ensemble.ensemble.featureCount }

@@ -2,27 +2,62 @@ import ArgumentParser
 import ModelBundle
 import ModelFlavors
 
-/// `mbundle package logistic-regression|linear-regression …`: a complete bundle from coefficients.
+/// `mbundle package`: a command group, one subcommand per kind of model a bundle is built from —
+/// `logistic-regression` and `linear-regression` from coefficients, `tree-ensemble` from an XGBoost
+/// or LightGBM model file.
 struct PackageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "package",
-        abstract: "Package a linear or logistic regression into a bundle MLflow can load.",
+        abstract: "Package a model (coefficients or a booster file) into a bundle MLflow can load.",
         discussion: """
-            --coef and --intercept are .npy or .safetensors files (a .safetensors file holding both \
-            tensors, `coef` and `intercept`, may be given twice). The signature is inferred from --example \
-            (CSV with a header, or JSON) unless --signature gives it. The bundle gets a pure-numpy \
-            python_function flavor, so mlflow.pyfunc.load_model runs it too. An existing non-empty output \
-            directory is refused and left untouched.
-            """
+            Every subcommand writes a complete bundle with a pure-numpy python_function flavor, so \
+            mlflow.pyfunc.load_model runs it too. An existing non-empty output directory is refused and left \
+            untouched.
+            """,
+        subcommands: [
+            PackageLinearCommand<LogisticRegressionKind>.self,
+            PackageLinearCommand<LinearRegressionKind>.self,
+            PackageTreeEnsembleCommand.self,
+        ]
     )
+}
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case logisticRegression = "logistic-regression"
-        case linearRegression = "linear-regression"
+/// The model a ``PackageLinearCommand`` packages, fixed by its subcommand name.
+protocol PackageLinearKind {
+    static var name: String { get }
+    static var kind: LinearModelFlavorConfiguration.Kind { get }
+}
+
+enum LogisticRegressionKind: PackageLinearKind {
+    static let name = "logistic-regression"
+    static let kind = LinearModelFlavorConfiguration.Kind.logisticRegression
+}
+
+enum LinearRegressionKind: PackageLinearKind {
+    static let name = "linear-regression"
+    static let kind = LinearModelFlavorConfiguration.Kind.linearRegression
+}
+
+/// `mbundle package logistic-regression|linear-regression …`: a complete bundle from coefficients.
+struct PackageLinearCommand<Model: PackageLinearKind>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: Model.name,
+            abstract: Model.kind == .logisticRegression
+                ? "Package a logistic regression from its coefficients."
+                : "Package a linear regression from its coefficients.",
+            discussion: """
+                --coef and --intercept are .npy or .safetensors files (a .safetensors file holding both \
+                tensors, `coef` and `intercept`, may be given twice). The signature is inferred from --example \
+                (CSV with a header, or JSON) unless --signature gives it. The bundle gets a pure-numpy \
+                python_function flavor, so mlflow.pyfunc.load_model runs it too. An existing non-empty output \
+                directory is refused and left untouched.
+                """
+        )
     }
 
-    @Argument(help: "The model: logistic-regression or linear-regression.")
-    var kind: Kind
+    var isLinearRegression: Bool { Model.kind == .linearRegression }
+    var isLogisticRegression: Bool { Model.kind == .logisticRegression }
 
     @Option(help: "Coefficients [k, n] as .npy or .safetensors (tensor `coef`).")
     var coef: String
@@ -63,12 +98,12 @@ struct PackageCommand: ParsableCommand {
         if !["predict", "predict_proba", "decision_function"].contains(predictFunction) {
             throw ValidationError("--predict-fn must be predict, predict_proba or decision_function")
         }
-        if kind == .linearRegression && (classes != nil || multiClass != nil || predictFunction != "predict") {
+        if isLinearRegression && (classes != nil || multiClass != nil || predictFunction != "predict") {
             throw ValidationError(
                 "linear-regression takes no --classes or --multi-class, and --predict-fn predict only"
             )
         }
-        if kind == .logisticRegression, classes == nil {
+        if isLogisticRegression, classes == nil {
             throw ValidationError("logistic-regression needs --classes, e.g. --classes 0,1")
         }
         if let classes, classes.split(separator: ",", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
@@ -78,7 +113,7 @@ struct PackageCommand: ParsableCommand {
 
     func run() throws {
         let files = LinearModelPackageFiles(
-            kind: kind == .logisticRegression ? .logisticRegression : .linearRegression,
+            kind: Model.kind,
             coefPath: coef,
             interceptPath: intercept,
             classes: classes,

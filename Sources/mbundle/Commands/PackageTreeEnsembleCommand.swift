@@ -7,24 +7,15 @@ import ModelFlavors
 /// trained outside MLflow.
 struct PackageTreeEnsembleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        // Reached as `mbundle package tree-ensemble` (MBundle.main rewrites the two words), kept a
-        // separate command so the linear `package` command's options stay as they are.
-        commandName: "package-tree-ensemble",
+        commandName: "tree-ensemble",
         abstract: "Package an XGBoost or LightGBM model file into a bundle MLflow can load.",
         discussion: """
             Nothing in the model file is executed. --model-class says how predict answers, as MLflow's \
             wrappers do: Booster (default; the transformed scores), XGBClassifier (class labels; \
             --predict-fn predict_proba for probabilities) or XGBRegressor. The signature is inferred from \
             --example unless --signature gives it. An existing non-empty output directory is refused.
-            """,
-        shouldDisplay: false
+            """
     )
-
-    /// `package tree-ensemble …` → `package-tree-ensemble …`.
-    static func rewrite(_ arguments: [String]) -> [String] {
-        guard arguments.count >= 2, arguments[0] == "package", arguments[1] == "tree-ensemble" else { return arguments }
-        return ["package-tree-ensemble"] + arguments.dropFirst(2)
-    }
 
     @Option(help: "An XGBoost model file (model.json or model.ubj).")
     var xgboost: String?

@@ -20,7 +20,7 @@ import Testing
     /// Models whose probabilities or values go through numpy's `exp` (softmax, log link): numpy
     /// dispatches its own SIMD exp on AVX-512 machines, which differs from the C library's in the
     /// last bit on a few percent of inputs, so these are compared within 4 ulp; labels stay exact.
-    static let numpyExp: Set<String> = ["gb_multiclass", "hgb_multiclass_numeric", "hgb_poisson"]
+    static let numpyExp: Set<String> = ["gb_multiclass", "hgb_multiclass", "hgb_multiclass_numeric", "hgb_poisson"]
 
     /// A copy of a fixture bundle with `predict_fn` set; the caller removes it.
     static func bundle(_ name: String, predictFunction: String) throws -> URL {
@@ -66,12 +66,17 @@ import Testing
         "hgb_poisson", "hgb_binary_numeric", "hgb_multiclass_numeric",
     ]
 
+    /// HistGradientBoosting with a categorical feature (its fitted `_preprocessor` runs before the
+    /// trees): rows with unseen, negative, non-integral, beyond-255 and missing categories.
+    static let categoricalCases = ["hgb_regressor", "hgb_binary", "hgb_multiclass"]
+
     /// Trees and forests from pickle (and one cloudpickle) bundles.
     static let pickleCases = [
         "dt_classifier_pickle", "dt_classifier_cloudpickle", "dt_regressor_pickle", "rf_classifier_pickle",
         "rf_regressor_pickle", "et_classifier_pickle", "et_regressor_two_outputs_pickle", "gb_binary_pickle",
         "gb_multiclass_pickle", "gb_binary_zero_init_pickle", "gb_exponential_pickle", "gb_regressor_pickle",
         "gb_regressor_huber_pickle", "hgb_poisson_pickle", "hgb_binary_numeric_pickle", "hgb_multiclass_numeric_pickle",
+        "hgb_regressor_pickle", "hgb_binary_pickle", "hgb_multiclass_pickle",
     ]
 
     @Test("skops tree bundles predict scikit-learn's labels and bit-identical values", arguments: skopsCases)
@@ -85,16 +90,12 @@ import Testing
         try check(name, bundle: bundle)
     }
 
-    @Test("a categorical HistGradientBoosting pickle is refused naming its ColumnTransformer, not allowed")
-    func histGradientBoostingPickleRefused() throws {
-        let path = try Self.bundle("hgb_binary_pickle", predictFunction: "predict")
-        defer { try? FileManager.default.removeItem(at: path) }
-        #expect {
-            _ = try ModelLoader(registry: .builtIn).load(path: path.path)
-        } throws: { error in
-            (error as? ModelBundleError)?.code == .flavorUnavailable
-                && (error as? ModelBundleError)?.message.contains("does not allow") == true
-        }
+    @Test(
+        "categorical HistGradientBoosting skops bundles predict scikit-learn's labels and values",
+        arguments: categoricalCases
+    )
+    func categoricalPredictions(_ name: String) throws {
+        try check(name, bundle: "\(name)_skops")
     }
 
     @Test(
@@ -141,15 +142,18 @@ import Testing
         }
     }
 
-    @Test("HistGradientBoosting with categorical features is refused naming its _preprocessor")
-    func categoricalRefused() throws {
-        let path = try Self.bundle("hgb_binary_skops", predictFunction: "predict")
-        defer { try? FileManager.default.removeItem(at: path) }
-        #expect {
-            _ = try ModelLoader(registry: .builtIn).load(path: path.path)
-        } throws: { error in
-            (error as? ModelBundleError)?.item?.contains("_preprocessor") == true
-        }
+    @Test(
+        "converted categorical HistGradientBoosting bundles (trees behind the preprocessing stage) predict the same",
+        arguments: categoricalCases
+    )
+    func convertedCategoricalPredictions(_ name: String) throws {
+        try check(name, bundle: "\(name)_pickle", converted: true)
+    }
+
+    @Test("the tree bundle's Python loader carries the preprocessing stage's code")
+    func treeLoaderCarriesStage() {
+        #expect(TreeLoaderSource.text.contains("def _load_stage("))
+        #expect(TreeLoaderSource.text.contains("class _Stage:"))
     }
 }
 
