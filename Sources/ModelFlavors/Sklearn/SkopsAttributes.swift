@@ -119,8 +119,17 @@ extension SkopsAttributes {
             {
                 return .strings(strings)
             }
+            // Preprocessing data may hold NaN as a value (an encoder's learned NaN category, as the pickle
+            // reader reads it too); the stage validates the statistics it uses (PreprocessingStage).
             return .array(
-                try SkopsReader.npyArray(value, attribute: name, archive: archive, fileName: fileName, schemaItem)
+                try SkopsReader.npyArray(
+                    value,
+                    attribute: name,
+                    archive: archive,
+                    fileName: fileName,
+                    schemaItem,
+                    allowNonFinite: true
+                )
             )
         case "ObjectNode":
             return .object(

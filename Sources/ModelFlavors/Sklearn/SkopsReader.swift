@@ -208,7 +208,8 @@ enum SkopsReader {
         attribute: String,
         archive: SkopsZipReader,
         fileName: String,
-        _ schemaItem: String
+        _ schemaItem: String,
+        allowNonFinite: Bool = false
     ) throws(ModelBundleError) -> WeightTensor {
         let item = "\(schemaItem):\(attribute)"
         guard case .object(let node) = value, node["__loader__"]?.stringValue == "NdArrayNode",
@@ -228,7 +229,8 @@ enum SkopsReader {
                 item: "\(fileName):\(member)"
             )
         }
-        return try NumpyArrayFile(bytes: Array(bytes), fileName: "\(fileName):\(member)").tensor
+        return try NumpyArrayFile(bytes: Array(bytes), fileName: "\(fileName):\(member)", allowNonFinite: allowNonFinite)
+            .tensor
     }
 
     /// str labels: an object array skops wrote as JSON (`type: json`, a list of str nodes), or a
