@@ -280,7 +280,7 @@ struct PickleReader {
             }
             return .estimator(kind, state: items)
         case .lossFunction(let global) where global.isInertTreePart:
-            return target
+            return target  // its state is never read: prediction derives from the estimator's own attributes
         case .numericCheck(built: false):
             guard SklearnNumericCheck.matches(pickleState: state) else {
                 throw fail(
@@ -289,7 +289,7 @@ struct PickleReader {
                     at: offset
                 )
             }
-            return .numericCheck(built: true)  // its state is never read: prediction derives from the estimator's own attributes
+            return .numericCheck(built: true)
         case .voidDtype(let itemSize):
             return try PickleNumpy.buildRecordDtype(itemSize: itemSize, state, fail: { fail($0, at: offset) })
         case .dtype(let code, _):

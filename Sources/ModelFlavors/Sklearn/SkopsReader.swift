@@ -229,8 +229,12 @@ enum SkopsReader {
                 item: "\(fileName):\(member)"
             )
         }
-        return try NumpyArrayFile(bytes: Array(bytes), fileName: "\(fileName):\(member)", allowNonFinite: allowNonFinite)
-            .tensor
+        return try NumpyArrayFile(
+            bytes: Array(bytes),
+            fileName: "\(fileName):\(member)",
+            allowNonFinite: allowNonFinite
+        )
+        .tensor
     }
 
     /// str labels: an object array skops wrote as JSON (`type: json`, a list of str nodes), or a
