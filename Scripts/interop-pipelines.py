@@ -20,9 +20,9 @@ Prints one line per case and "pipeline cases N, agreed A, differed D"; exits 1 o
 Tree ensembles (TREE_CASES, the same checks): HistGradientBoostingClassifier behind a ColumnTransformer
 whose OrdinalEncoder feeds its categorical_features, a bare HistGradientBoostingClassifier whose own
 categorical_features are the string columns (its fitted _preprocessor), and RandomForestClassifier
-behind imputers and a OneHotEncoder. Their labels are identical and their probabilities bit-identical
-here (forests average in float64; the HistGradientBoosting links are expit and numpy's softmax), so
-the linear tolerance holds.
+behind imputers (one branch chosen by make_column_selector) and a OneHotEncoder. Their labels are
+identical and their probabilities bit-identical here (forests average in float64; the
+HistGradientBoosting links are expit and numpy's softmax), so the linear tolerance holds.
 """
 
 import importlib.util
@@ -53,7 +53,7 @@ spec.loader.exec_module(fixtures)
 
 def tree_cases():
     """(name, factory, target kind, predict functions), as fixtures.cases(), with tree ensembles."""
-    from sklearn.compose import ColumnTransformer
+    from sklearn.compose import ColumnTransformer, make_column_selector
     from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
@@ -85,7 +85,8 @@ def tree_cases():
         )
         pre = ColumnTransformer(
             [
-                ("num", SimpleImputer(strategy="median"), ["age", "income"]),
+                # Chosen by make_column_selector: the fitted columns are read, the selector never run.
+                ("num", SimpleImputer(strategy="median"), make_column_selector(pattern="^age$|^income$")),
                 ("cat", categorical, ["city", "plan"]),
             ],
             remainder="passthrough",

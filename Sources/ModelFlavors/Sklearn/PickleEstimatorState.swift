@@ -105,6 +105,7 @@ extension PickleAttributes {
         case .global(let global) where global == .float64Type || global == .float32Type: return .type(global.rawValue)
         case .dtype(let code, _): return .type("dtype(\(code))")
         case .numericCheck(built: true): return .numericCheck
+        case .lossFunction(.columnSelector): return .columnSelector
         default: throw invalid(name, "holds \(raw.kindName), which is not read as data")
         }
     }

@@ -165,6 +165,11 @@ enum PickleReaderGlobal: String, Sendable {
     case pcg64 = "numpy.random._pcg64.PCG64"
     // A categorical HistGradientBoosting's _preprocessor: its numeric branch's func, only as
     // SklearnNumericCheck's exact partial(check_array, ...) (REDUCE then BUILD; never called).
+    // make_column_selector in a ColumnTransformer's transformers_: an inert placeholder (the fitted
+    // columns are read from _transformer_to_input_indices), with the dtypes its state may name.
+    case columnSelector = "sklearn.compose._column_transformer.make_column_selector"
+    case objectType = "builtins.object"
+    case numberType = "numpy.number"
     case partial = "functools.partial"
     case checkArray = "sklearn.utils.validation.check_array"
     case unpickleSeedSequence = "numpy.random.bit_generator.__pyx_unpickle_SeedSequence"
@@ -185,7 +190,7 @@ enum PickleReaderGlobal: String, Sendable {
             .cyHalfSquaredError, .cyAbsoluteError, .cyPinballLoss, .cyHuberLoss, .cyExponentialLoss,
             .cyHalfMultinomialLoss, .unpickleCyHalfMultinomialLoss, .randomStateConstructor, .bitGeneratorConstructor,
             .mt19937, .labelEncoder, .halfPoissonLoss, .halfGammaLoss, .logLink, .cyHalfPoissonLoss, .cyHalfGammaLoss,
-            .generatorConstructor, .pcg64, .unpickleSeedSequence, .seedSequence:
+            .generatorConstructor, .pcg64, .unpickleSeedSequence, .seedSequence, .columnSelector:
             true
         default: false
         }

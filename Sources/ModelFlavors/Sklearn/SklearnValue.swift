@@ -22,6 +22,9 @@ enum SklearnValue {
     case type(String)
     /// ``SklearnNumericCheck``'s `partial(check_array, …)`, recognised and never called.
     case numericCheck
+    /// A `make_column_selector` (its pattern and dtypes are never evaluated: a fitted
+    /// ColumnTransformer's resolved columns are in `_transformer_to_input_indices`).
+    case columnSelector
 
     var kindName: String {
         switch self {
@@ -38,6 +41,7 @@ enum SklearnValue {
         case .slice: "a slice"
         case .type(let name): "the type \(name)"
         case .numericCheck: SklearnNumericCheck.description
+        case .columnSelector: "a make_column_selector"
         }
     }
 

@@ -131,6 +131,8 @@ extension SkopsAttributes {
                     allowNonFinite: true
                 )
             )
+        case "ObjectNode" where SklearnTreeSkopsParts.isColumnSelector(node):
+            return .columnSelector
         case "ObjectNode":
             return .object(
                 SklearnObject(

@@ -21,7 +21,10 @@ enum SkopsReader {
     /// name code (`FunctionNode`, `MethodNode`, `TypeNode`, `ReduceNode`, `OperatorFuncNode`, …).
     static let dataLoaders: Set<String> = ["DictNode", "JsonNode", "NdArrayNode", "ListNode", "TupleNode"]
     /// Types a `TypeNode` may name: an encoder's `dtype` parameter (kept as a name, never loaded).
-    static let allowedTypes: Set<String> = ["numpy.float64", "numpy.float32", "numpy.int64", "numpy.int32"]
+    /// A `make_column_selector`'s `dtype_include`/`dtype_exclude` (`np.number`, `object`), equally inert.
+    static let allowedTypes: Set<String> = [
+        "numpy.float64", "numpy.float32", "numpy.int64", "numpy.int32", "numpy.number", "builtins.object",
+    ]
 
     static func read(bytes: [UInt8], fileName: String) throws(ModelBundleError) -> SklearnModel {
         let archive = try SkopsZipReader(bytes: bytes, fileName: fileName)

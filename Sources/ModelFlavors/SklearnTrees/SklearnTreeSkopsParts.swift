@@ -1,3 +1,5 @@
+import ModelBundle
+
 /// The skops nodes tree models carry beyond plain data and the allowlisted classes, each allowed
 /// by its exact loader and class and never constructed: prediction derives everything from the
 /// estimator's own attributes (`loss`, `learning_rate`, `init_`, the trees).
@@ -29,7 +31,15 @@ enum SklearnTreeSkopsParts {
         "sklearn._loss.link.Interval",
         // HistGradientBoostingClassifier._label_encoder (classes_ is read from the estimator itself).
         "sklearn.preprocessing._label.LabelEncoder",
+        // A ColumnTransformer's make_column_selector: never evaluated (SklearnValue.columnSelector).
+        columnSelector,
     ]
+    static let columnSelector = "sklearn.compose._column_transformer.make_column_selector"
+
+    static func isColumnSelector(_ node: JSONObject) -> Bool {
+        node["__module__"]?.stringValue == "sklearn.compose._column_transformer"
+            && node["__class__"]?.stringValue == "make_column_selector"
+    }
     /// Their Cython loss objects (`LossNode`: the class and numeric `__reduce__` arguments).
     static let cythonLosses: Set<String> = [
         "sklearn._loss._loss.CyHalfSquaredError",
