@@ -12,7 +12,9 @@ import Testing
     @Test("make_column_selector branches read their fitted columns", arguments: ["model.pkl", "model.skops"])
     func selectorColumns(_ file: String) throws {
         let expected = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: Self.folder.appendingPathComponent("expected.json")))
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.folder.appendingPathComponent("expected.json"))
+            )
                 as? [String: Any]
         )
         let bytes = Array(try Data(contentsOf: Self.folder.appendingPathComponent(file)))
