@@ -156,9 +156,6 @@ def main():
                     loaded = mlflow.pyfunc.load_model(str(bundle))
                     converted = work / f"{bundle.name}_native"
                     subprocess.run([mbundle, "convert", "-m", str(bundle), "-o", str(converted)], check=True, capture_output=True)
-                    # Linear and tree bundles each ship code/mbundle_pyfunc.py; Python caches the first one
-                    # imported under that name, so the process forgets it before loading another bundle.
-                    sys.modules.pop("mbundle_pyfunc", None)
                     native = mlflow.pyfunc.load_model(str(converted))
                     checks = [
                         ("json", mbundle_predictions(mbundle, bundle, json_body, "json", work),

@@ -1,7 +1,7 @@
 public import ModelBundle
 
 /// Writes tree ensembles as native bundles (DESIGN.md §2): `model.safetensors` with the arrays,
-/// the `tree_ensemble` flavor, a `python_function` flavor whose `code/mbundle_pyfunc.py` is the
+/// the `tree_ensemble` flavor, a `python_function` flavor whose `code/mbundle_tree_pyfunc.py` is the
 /// pure-numpy tree evaluator (``TreeLoaderSource``), and MLflow's environment files. Used by
 /// `mbundle convert` (XGBoost and LightGBM bundles) and `mbundle package tree-ensemble`.
 public enum TreeEnsembleBundleWriter {
@@ -33,7 +33,7 @@ public enum TreeEnsembleBundleWriter {
             configuration.preprocessing = PreprocessingBundleFormat.fileName
         }
         let pythonFunction = PythonFunctionFlavor(
-            loaderModule: PythonLoaderSource.moduleName,
+            loaderModule: TreeLoaderSource.moduleName,
             data: weightsFile,
             code: PythonLoaderSource.codeDirectory,
             pythonVersion: packager.pythonVersion
@@ -51,7 +51,7 @@ public enum TreeEnsembleBundleWriter {
                     try BundlePath(weightsFile),
                     bytes: try SafeTensorsWriter.encode(tensors, metadata: metadata)
                 ),
-                BundleFile(try BundlePath(PythonLoaderSource.path), text: TreeLoaderSource.text),
+                BundleFile(try BundlePath(TreeLoaderSource.path), text: TreeLoaderSource.text),
             ] + stageFiles
         let environment = try EnvironmentManifests(
             requirements: packager.requirements,

@@ -1,9 +1,17 @@
-/// The pure-numpy loader written to a tree bundle's `code/mbundle_pyfunc.py`, so that
+/// The pure-numpy loader written to a tree bundle's `code/mbundle_tree_pyfunc.py`, so that
 /// `mlflow.pyfunc.load_model` runs a `tree_ensemble` bundle without ModelBundle. It evaluates the
 /// arrays of Docs/tree-ensemble.md with the same rules as the Swift evaluator (comparison precision,
 /// missing directions, category rules, accumulation order and precision, links); float32 `exp`
 /// is taken in float64 and rounded once, which may differ from C's `expf` by one ulp.
 public enum TreeLoaderSource {
+    /// The module name MLflow imports. It differs from the linear loader's
+    /// (``PythonLoaderSource/moduleName``) because MLflow puts each bundle's `code/` on `sys.path`
+    /// and Python keeps the first module of a name it imported: with one name, a process that loads
+    /// a linear bundle and then a tree bundle would run the tree bundle with the linear loader.
+    public static let moduleName = "mbundle_tree_pyfunc"
+    /// The file's path inside a bundle.
+    public static let path = "code/mbundle_tree_pyfunc.py"
+
     /// The module's source text: the tree evaluator, then the preprocessing stage's numpy code shared
     /// with the linear loader (``PythonLoaderSource/stageSection``), for trees behind a stage.
     public static let text = treeText + PythonLoaderSource.stageSection

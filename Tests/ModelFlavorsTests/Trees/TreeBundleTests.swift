@@ -54,6 +54,12 @@ import Testing
         try TreeEnsembleBundleWriter.convert(opened, to: target)
         let native = try ModelLoader(registry: .builtIn).load(path: target)
         #expect(native.flavorName == "tree_ensemble")
+        // Its Python loader has a module name of its own, so MLflow can load it in a process that has
+        // already imported a linear bundle's loader.
+        let written = try BundleReader(path: target).read()
+        #expect(written.manifest.pythonFunction?.loaderModule == "mbundle_tree_pyfunc")
+        #expect(FileManager.default.fileExists(atPath: target + "/code/mbundle_tree_pyfunc.py"))
+        #expect(!FileManager.default.fileExists(atPath: target + "/code/mbundle_pyfunc.py"))
         let again = Self.values(try native.predict(try Self.request(golden, columns: columns)))
         #expect(
             TreeFixtures.same(again, golden.predict),
