@@ -9,7 +9,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker 
 MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
 
-.PHONY: deps build release dist test test-asan test-tsan fuzz demo interop registry python-env fixtures format lint clean bench
+.PHONY: deps build release dist test test-asan test-tsan fuzz demo interop registry columnar-check python-env fixtures format lint clean bench
 
 deps:
 	@bash Scripts/ensure-system-deps.sh
@@ -53,6 +53,11 @@ interop: release
 # models:/, runs:/, log, cache, auth and TLS against a real `mlflow server` started on 127.0.0.1 (pinned venv).
 registry: release
 	@bash Scripts/registry-check.sh $(MBUNDLE)
+
+# pyarrow reads our Parquet and Arrow predictions back (types, values); `predict --stream` over a 64 MiB
+# Parquet file peaks within 64 MiB + one row group of RSS (pinned pyarrow in .build/columnar-venv).
+columnar-check: release
+	@bash Scripts/columnar-check.sh $(MBUNDLE)
 
 # Creates .build/python-venv (pinned mlflow, scikit-learn, numpy…) for the generator scripts.
 python-env:

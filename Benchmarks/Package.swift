@@ -37,5 +37,15 @@ let package = Package(
             dependencies: [.product(name: "ModelFlavors", package: rootIdentity)],
             path: "Tools/KernelTiming"
         ),
+        // The in-process columnar workload of columnar_bench.py: an in-memory Arrow stream predicted
+        // through the runtime's request path, against the kernel alone.
+        .executableTarget(
+            name: "ColumnarTiming",
+            dependencies: [
+                .product(name: "ModelFlavors", package: rootIdentity),
+                .product(name: "ModelRuntime", package: rootIdentity),
+            ],
+            path: "Tools/ColumnarTiming"
+        ),
     ]
 )

@@ -43,3 +43,5 @@ open(readme, "w").write(head + start + "\n" + body + "\n" + end + tail)
 print("README.md performance tables updated", file=sys.stderr)
 PY
 fi
+# The columnar rows (Parquet and Arrow in, Parquet out): Benchmarks/results/columnar{,-quick}.md.
+"$venv/bin/python" Benchmarks/columnar_bench.py --mbundle "$mbundle" $([ "${QUICK:-0}" != 0 ] && echo --quick)

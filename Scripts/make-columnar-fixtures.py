@@ -165,3 +165,47 @@ pq.write_table(
     os.path.join(out, "dictionary-three.parquet"),
     use_dictionary=True, compression="none", data_page_version="1.0",
 )
+
+# Streaming: 1,000 iris-like rows (seeded), 100 rows per Parquet row group and per Arrow record
+# batch, and the same rows as CSV; `predict --stream` over each must give the whole input's predictions.
+import random
+generator = random.Random(15)
+stream_rows = 1000
+stream = pa.table({
+    c: pa.array([round(generator.uniform(low, high), 1) for _ in range(stream_rows)], pa.float64())
+    for c, (low, high) in zip(split["columns"], [(4.3, 7.9), (2.0, 4.4), (1.0, 6.9), (0.1, 2.5)])
+})
+pq.write_table(stream, os.path.join(out, "iris-stream.parquet"), row_group_size=100, compression="snappy")
+with ipc.new_stream(os.path.join(out, "iris-stream.arrows"), stream.schema) as w:
+    for batch in stream.to_batches(max_chunksize=100):
+        w.write_batch(batch)
+with ipc.new_file(os.path.join(out, "iris-stream.arrow"), stream.schema) as w:
+    for batch in stream.to_batches(max_chunksize=100):
+        w.write_batch(batch)
+with open(os.path.join(out, "iris-stream.csv"), "w") as f:
+    f.write(",".join(split["columns"]) + "\n")
+    for r in range(stream_rows):
+        f.write(",".join(repr(stream.column(c)[r].as_py()) for c in split["columns"]) + "\n")
+
+# More layouts of the same table: data page v1 with zstd; booleans RLE-encoded (data page v2).
+write("v1-zstd.parquet", use_dictionary=False, compression="zstd", data_page_version="1.0")
+write("rle-boolean.parquet", use_dictionary=False, compression="none", data_page_version="2.0",
+      column_encoding={"b": "RLE"})
+# A dictionary that outgrows its page limit: the chunk switches to PLAIN pages part-way (what Spark and
+# pyarrow do with many distinct values).
+fallback = pa.table({
+    "s": pa.array([f"value-{i:05d}" for i in range(3000)]),
+    "x": pa.array([i * 0.25 for i in range(3000)]),
+})
+pq.write_table(fallback, os.path.join(out, "dictionary-fallback.parquet"), dictionary_pagesize_limit=256,
+               data_page_size=512, compression="snappy")
+# Arrow: a dictionary-encoded column in the file format, and a stream whose second batch extends the
+# first batch's dictionary with a delta.
+write_file("dictionary.arrow", dictionary)
+first_words = pa.array(["alpha", "beta", "alpha", N]).dictionary_encode()
+more_words = pa.DictionaryArray.from_arrays(pa.array([2, 0, 3, N], pa.int32()),
+                                            pa.array(["alpha", "beta", "gamma", "delta"]))
+with ipc.new_stream(os.path.join(out, "dictionary-delta.arrows"), pa.schema([("w", first_words.type)]),
+                    options=ipc.IpcWriteOptions(emit_dictionary_deltas=True)) as w:
+    w.write_batch(pa.record_batch([first_words], names=["w"]))
+    w.write_batch(pa.record_batch([more_words], names=["w"]))

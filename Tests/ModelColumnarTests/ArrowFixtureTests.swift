@@ -42,12 +42,25 @@ import Testing
         #expect(batch.columns[0].sourceType == "Arrow large_string")
     }
 
-    @Test func dictionaryEncodedStrings() throws {
-        let batch = try Self.read("dictionary.arrows")
+    @Test(arguments: ["dictionary.arrows", "dictionary.arrow"])
+    func dictionaryEncodedStrings(_ name: String) throws {
+        let batch = try Self.read(name)
         let got = try Columnar.enforced(try Frame(columns: [batch.frame.columns[0]]), names: ["s"])
         let want = try Columnar.expected(["s"])
         #expect(Columnar.same(got.columns[0], want.columns[0]), "\(got.columns[0].values)")
         #expect(batch.columns[0].sourceType == "Arrow dictionary<values=string, indices=int32>")
+    }
+
+    /// A stream whose second batch adds to the first batch's dictionary (a delta dictionary batch).
+    @Test func deltaDictionary() throws {
+        let batch = try Self.read("dictionary-delta.arrows")
+        guard case .string(let words) = batch.frame.columns[0].values else {
+            Issue.record("not strings: \(batch.frame.columns[0].values)")
+            return
+        }
+        let valid = (0..<8).map { batch.frame.columns[0].validity.isValid($0) }
+        #expect(valid == [true, true, true, false, true, true, true, false])
+        #expect([0, 1, 2, 4, 5, 6].map { words[$0] } == ["alpha", "beta", "alpha", "gamma", "alpha", "delta"])
     }
 
     /// Batches of three rows are read one at a time.

@@ -6,7 +6,7 @@ import Testing
 @Suite struct ParquetFixtureTests {
     static let files = [
         "plain.parquet", "dictionary-snappy.parquet", "v2-zstd.parquet", "v2-dictionary-gzip.parquet",
-        "rowgroups.parquet", "decimal-integers.parquet", "delta.parquet",
+        "rowgroups.parquet", "decimal-integers.parquet", "delta.parquet", "v1-zstd.parquet", "rle-boolean.parquet",
     ]
 
     @Test(arguments: files)
@@ -55,6 +55,19 @@ import Testing
         }
         #expect(x == (0..<3000).map { Double($0 % 17) })
         #expect(k == (0..<3000).map { Int64($0 % 5) })
+    }
+
+    /// A dictionary that outgrew its page limit: RLE_DICTIONARY pages, then PLAIN pages, in one chunk.
+    @Test func dictionaryFallbackToPlain() throws {
+        let batch = try readParquet(try Columnar.bytes("dictionary-fallback.parquet"))
+        #expect(batch.frame.rowCount == 3000)
+        guard case .string(let s) = batch.frame.columns[0].values, case .double(let x) = batch.frame.columns[1].values
+        else {
+            Issue.record("wrong types")
+            return
+        }
+        #expect(s == (0..<3000).map { "value-" + String(repeating: "0", count: 5 - String($0).count) + String($0) })
+        #expect(x == (0..<3000).map { Double($0) * 0.25 })
     }
 
     /// A decimal a double cannot hold exactly is refused naming its row (pyarrow wrote it in row 1).

@@ -75,6 +75,23 @@ package struct FileDescriptor: ~Copyable {
         }
     }
 
+    /// Fills `buffer` from byte `offset` of the file (`pread`: the file's offset is left alone);
+    /// returns how many bytes were read, fewer than asked only at the end of the file.
+    package func read(into buffer: UnsafeMutableRawBufferPointer, atOffset offset: Int) throws(SystemError) -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        var filled = 0
+        while filled < buffer.count {
+            let got = pread(rawValue, base + filled, buffer.count - filled, off_t(offset + filled))
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw SystemError(errno: errno)
+            }
+            if got == 0 { break }
+            filled += got
+        }
+        return filled
+    }
+
     /// Up to `count` bytes from the start of the file (`pread`: the offset is left alone); fewer
     /// when the file is shorter or unreadable.
     package func readPrefix(count: Int) -> [UInt8] {

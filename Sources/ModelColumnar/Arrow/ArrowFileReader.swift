@@ -15,7 +15,7 @@ package enum ArrowFileReader {
         var bodyLength: Int
     }
 
-    /// The record batches, one at a time through `body`.
+    /// The record batches of a file in memory, one at a time through `body`.
     package static func read(
         _ bytes: [UInt8],
         limits: ColumnarLimits = ColumnarLimits(),
@@ -28,26 +28,42 @@ package enum ArrowFileReader {
                 "is \(bytes.count) bytes, more than the limit of \(limits.maxInputBytes)"
             )
         }
-        guard bytes.count >= 22, bytes.starts(with: magic), bytes.suffix(6).elementsEqual(magic) else {
+        try read(source: ColumnarMemoryRanges(bytes), limits: limits, schema: schema, body: body)
+    }
+
+    /// The record batches of `source`, one at a time through `body`: the footer is read, then each
+    /// dictionary and record batch block, so a file on disk is never held whole.
+    package static func read(
+        source: any ColumnarRangeSource,
+        limits: ColumnarLimits = ColumnarLimits(),
+        schema: ([ColumnarColumnInfo]) throws -> Void = { _ in },
+        body: (ColumnarBatch) throws -> Void
+    ) throws {
+        let size = source.size
+        let ends =
+            size >= 22
+            ? try source.withBytes(0..<6) { $0.elementsEqual(magic) }
+                && source.withBytes((size - 6)..<size) { $0.elementsEqual(magic) } : false
+        guard ends else {
             throw ColumnarError.invalid(
                 "Arrow file footer",
                 "the file does not begin and end with ARROW1 (truncated or not an Arrow file)"
             )
         }
-        let footerLength = Int(bytes.withUnsafeBytes { loadLE($0, bytes.count - 10, as: Int32.self) })
-        let footerEnd = bytes.count - 10
+        let footerLength = Int(try source.withBytes((size - 10)..<(size - 6)) { loadLE($0, 0, as: Int32.self) })
+        let footerEnd = size - 10
         guard footerLength > 0, footerLength <= footerEnd - 8, footerLength <= limits.maxMetadataBytes else {
             throw ColumnarError.invalid(
                 "Arrow file footer",
-                "declares \(footerLength) bytes in a \(bytes.count)-byte file"
+                "declares \(footerLength) bytes in a \(size)-byte file"
             )
         }
         let footerStart = footerEnd - footerLength
-        let (fields, dictionaryBlocks, batchBlocks) = try bytes.withUnsafeBytes { raw in
+        let (fields, dictionaryBlocks, batchBlocks) = try source.withBytes(footerStart..<footerEnd) { raw in
             let footer = try FlatBufferTable(
                 root: raw,
-                start: footerStart,
-                end: footerEnd,
+                start: 0,
+                end: raw.count,
                 context: "Arrow file footer"
             )
             guard let schema = try footer.table(1) else {
@@ -67,9 +83,9 @@ package enum ArrowFileReader {
             )
         }
         try schema(fields.map(\.info))
-        var reader = ArrowStreamReader(source: ColumnarBufferSource(bytes), fields: fields, limits: limits)
+        var reader = ArrowStreamReader(source: ColumnarBufferSource([]), fields: fields, limits: limits)
         for (i, block) in dictionaryBlocks.enumerated() {
-            let message = try message(bytes, block, limits: limits, context: "Arrow file dictionary block \(i)")
+            let message = try message(source, block, limits: limits, context: "Arrow file dictionary block \(i)")
             guard message.header == .dictionaryBatch else {
                 throw ColumnarError.invalid("Arrow file dictionary block \(i)", "is not a dictionary batch")
             }
@@ -77,7 +93,7 @@ package enum ArrowFileReader {
         }
         for (i, block) in batchBlocks.enumerated() {
             let context = "Arrow file record batch \(i)"
-            let message = try message(bytes, block, limits: limits, context: context)
+            let message = try message(source, block, limits: limits, context: context)
             guard message.header == .recordBatch else { throw ColumnarError.invalid(context, "is not a record batch") }
             try body(try reader.decodeBatch(message, context: context))
         }
@@ -107,14 +123,17 @@ package enum ArrowFileReader {
         }
     }
 
-    private static func message(_ bytes: [UInt8], _ block: Block, limits: ColumnarLimits, context: String) throws
-        -> ArrowMessage
-    {
-        var source = ColumnarBufferSource(
-            bytes,
-            from: block.offset,
-            to: block.offset + block.metadataLength + block.bodyLength
-        )
+    private static func message(
+        _ file: any ColumnarRangeSource,
+        _ block: Block,
+        limits: ColumnarLimits,
+        context: String
+    ) throws -> ArrowMessage {
+        let length = block.metadataLength + block.bodyLength
+        guard length <= limits.maxMetadataBytes + limits.maxDecompressedBytes else {
+            throw ColumnarError.invalid(context, "is \(length) bytes, more than the limits allow")
+        }
+        var source = ColumnarBufferSource(try file.withBytes(block.offset..<(block.offset + length)) { Array($0) })
         guard let message = try ArrowMessageReader.next(&source, limits: limits, context: context) else {
             throw ColumnarError.invalid(context, "is an end-of-stream marker, not a message")
         }

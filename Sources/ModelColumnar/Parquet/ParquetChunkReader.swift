@@ -2,7 +2,10 @@
 /// definition levels, and the value encodings; returns the non-null values and one validity flag
 /// per row.
 struct ParquetChunkReader {
+    /// The bytes of the file from offset ``base`` on: the whole file, or just this column chunk's
+    /// range when the file is read a range at a time.
     let file: UnsafeRawBufferPointer
+    let base: Int
     /// Where column chunks may lie: after the leading magic, before the footer.
     let dataEnd: Int
     let column: ParquetColumnDescriptor
@@ -15,7 +18,9 @@ struct ParquetChunkReader {
         var validity: [Bool]
     }
 
-    func read(_ chunk: ParquetColumnChunk, rows: Int) throws -> Result {
+    /// The bytes of the file that `chunk` occupies (its dictionary page, if any, and its data
+    /// pages), checked to lie inside the data region.
+    func range(_ chunk: ParquetColumnChunk) throws -> Range<Int> {
         guard chunk.hasMetaData, chunk.filePath == nil else {
             throw ColumnarError.invalid(
                 context,
@@ -28,6 +33,25 @@ struct ParquetChunkReader {
                 "its metadata's physical type differs from the schema's \(column.physical.name)"
             )
         }
+        var start = chunk.dataPageOffset
+        if let dictionary = chunk.dictionaryPageOffset, dictionary > 0, dictionary < start { start = dictionary }
+        let (end, overflow) = start.addingReportingOverflow(chunk.totalCompressedSize)
+        guard start >= 4, chunk.totalCompressedSize > 0, !overflow, end <= Int64(dataEnd) else {
+            throw ColumnarError.invalid(
+                context,
+                "lies at bytes \(start)..<\(overflow ? -1 : end), outside the data region 4..<\(dataEnd) of the file"
+            )
+        }
+        return Int(start)..<Int(end)
+    }
+
+    func read(_ chunk: ParquetColumnChunk, rows: Int) throws -> Result {
+        let absolute = try range(chunk)
+        // Offsets from here on are into `file`, which starts at byte `base` of the file.
+        guard absolute.lowerBound >= base, absolute.upperBound - base <= file.count else {
+            throw ColumnarError.invalid(context, "lies outside the bytes read for it (\(absolute))")
+        }
+        let end = absolute.upperBound - base
         let codec: ColumnarCodec
         switch chunk.codec {
         case 0: codec = .uncompressed
@@ -41,19 +65,10 @@ struct ParquetChunkReader {
                 "uses the \(names[chunk.codec] ?? "codec \(chunk.codec)") compression; UNCOMPRESSED, SNAPPY, GZIP and ZSTD are read"
             )
         }
-        var start = chunk.dataPageOffset
-        if let dictionary = chunk.dictionaryPageOffset, dictionary > 0, dictionary < start { start = dictionary }
-        let (end, overflow) = start.addingReportingOverflow(chunk.totalCompressedSize)
-        guard start >= 4, chunk.totalCompressedSize > 0, !overflow, end <= Int64(dataEnd) else {
-            throw ColumnarError.invalid(
-                context,
-                "lies at bytes \(start)..<\(overflow ? -1 : end), outside the data region 4..<\(dataEnd) of the file"
-            )
-        }
         guard chunk.numValues == Int64(rows) else {
             throw ColumnarError.invalid(context, "holds \(chunk.numValues) values for \(rows) rows")
         }
-        var position = Int(start)
+        var position = absolute.lowerBound - base
         var dictionary: ParquetPhysicalValues?
         var values = ParquetPhysicalValues.empty(column.physical)
         var validity: [Bool] = []
@@ -65,24 +80,24 @@ struct ParquetChunkReader {
                 throw ColumnarError.invalid(context, "has more than \(limits.maxCount) pages")
             }
             let where_ = "\(context), page \(pageNumber)"
-            guard position < Int(end) else {
+            guard position < end else {
                 throw ColumnarError.invalid(where_, "is missing: the chunk ends after \(rowsRead) of \(rows) values")
             }
             var thrift = ThriftCompactReader(
                 file,
                 from: position,
-                to: Int(end),
+                to: end,
                 maxDepth: limits.maxDepth,
                 context: "\(where_) header"
             )
             let header = try thrift.readPageHeader()
             let bodyStart = thrift.position
             guard header.compressedSize >= 0, header.uncompressedSize >= 0,
-                Int(header.compressedSize) <= Int(end) - bodyStart
+                Int(header.compressedSize) <= end - bodyStart
             else {
                 throw ColumnarError.invalid(
                     where_,
-                    "declares \(header.compressedSize) compressed bytes, past the end of its column chunk (\(Int(end) - bodyStart) left)"
+                    "declares \(header.compressedSize) compressed bytes, past the end of its column chunk (\(end - bodyStart) left)"
                 )
             }
             let body = UnsafeRawBufferPointer(rebasing: file[bodyStart..<(bodyStart + Int(header.compressedSize))])

@@ -1,12 +1,14 @@
 import ModelBundle
 
-/// A Parquet file held in memory: its footer parsed and checked, its row groups decoded one at a
-/// time into ``ColumnarBatch``es (so a caller streaming the file holds one row group's frame at once).
+/// A Parquet file: its footer parsed and checked, its row groups decoded one at a time into
+/// ``ColumnarBatch``es. The bytes come from a ``ColumnarRangeSource``: a buffer in memory, or a
+/// file on disk read one column chunk at a time, so a caller streaming the file holds its footer
+/// and one row group, not the file.
 ///
 /// Layout: `PAR1`, column chunks, the Thrift compact `FileMetaData`, its 4-byte little-endian
 /// length, `PAR1`. Every offset and length is checked against the file before it is followed.
-package struct ParquetFile: Sendable {
-    package let bytes: [UInt8]
+package struct ParquetFile {
+    let source: any ColumnarRangeSource
     package let limits: ColumnarLimits
     let columns: [ParquetColumnDescriptor]
     let rowGroups: [ParquetRowGroup]
@@ -25,41 +27,50 @@ package struct ParquetFile: Sendable {
     /// Whether `bytes` start like a Parquet file.
     package static func looksLikeParquet(_ bytes: [UInt8]) -> Bool { bytes.starts(with: magic) }
 
-    /// Parses and checks the footer.
+    /// Parses and checks the footer of a file in memory.
     /// - Throws: ``ModelBundleError/Code/inputInvalid`` naming the footer, schema column, row group
     ///   or column chunk at fault.
     package init(bytes: [UInt8], limits: ColumnarLimits = ColumnarLimits()) throws {
-        self.bytes = bytes
-        self.limits = limits
         guard bytes.count <= limits.maxInputBytes else {
             throw ColumnarError.invalid(
                 "Parquet file",
                 "is \(bytes.count) bytes, more than the limit of \(limits.maxInputBytes)"
             )
         }
-        guard bytes.count >= 12, bytes.starts(with: Self.magic), bytes.suffix(4).elementsEqual(Self.magic) else {
+        try self.init(source: ColumnarMemoryRanges(bytes), limits: limits)
+    }
+
+    /// Parses and checks the footer of `source`, reading only the footer's bytes.
+    /// - Throws: ``ModelBundleError/Code/inputInvalid`` naming the footer, schema column, row group
+    ///   or column chunk at fault.
+    package init(source: any ColumnarRangeSource, limits: ColumnarLimits = ColumnarLimits()) throws {
+        self.source = source
+        self.limits = limits
+        let size = source.size
+        let ends =
+            size >= 12
+            ? try source.withBytes(0..<4) { $0.elementsEqual(Self.magic) }
+                && source.withBytes((size - 4)..<size) { $0.elementsEqual(Self.magic) } : false
+        guard ends else {
             throw ColumnarError.invalid(
                 "Parquet footer",
-                "the file does not begin and end with PAR1 (\(bytes.count) bytes): not Parquet, truncated, or encrypted (PARE)"
+                "the file does not begin and end with PAR1 (\(size) bytes): not Parquet, truncated, or encrypted (PARE)"
             )
         }
-        let footerLength = Int(
-            UInt32(bytes[bytes.count - 8]) | UInt32(bytes[bytes.count - 7]) << 8
-                | UInt32(bytes[bytes.count - 6]) << 16 | UInt32(bytes[bytes.count - 5]) << 24
-        )
-        guard footerLength > 0, footerLength <= bytes.count - 12, footerLength <= limits.maxMetadataBytes else {
+        let footerLength = Int(try source.withBytes((size - 8)..<(size - 4)) { loadLE($0, 0, as: UInt32.self) })
+        guard footerLength > 0, footerLength <= size - 12, footerLength <= limits.maxMetadataBytes else {
             throw ColumnarError.invalid(
                 "Parquet footer",
-                "declares \(footerLength) bytes of metadata in a \(bytes.count)-byte file (truncated or corrupt)"
+                "declares \(footerLength) bytes of metadata in a \(size)-byte file (truncated or corrupt)"
             )
         }
-        let start = bytes.count - 8 - footerLength
+        let start = size - 8 - footerLength
         footerStart = start
-        let meta = try bytes.withUnsafeBytes { raw in
+        let meta = try source.withBytes(start..<(size - 8)) { raw in
             var reader = ThriftCompactReader(
                 raw,
-                from: start,
-                to: bytes.count - 8,
+                from: 0,
+                to: raw.count,
                 maxDepth: limits.maxDepth,
                 context: "Parquet footer"
             )
@@ -112,24 +123,36 @@ package struct ParquetFile: Sendable {
         let group = rowGroups[index]
         let rows = Int(group.numRows)
         let firstRow = rowGroups[..<index].reduce(0) { $0 + Int($1.numRows) }
-        let frameColumns = try bytes.withUnsafeBytes { raw in
-            try columns.enumerated().map { position, column -> Column in
-                let context = "Parquet row group \(index), column chunk '\(column.name)'"
+        let frameColumns = try columns.enumerated().map { position, column -> Column in
+            let context = "Parquet row group \(index), column chunk '\(column.name)'"
+            let locate = ParquetChunkReader(
+                file: UnsafeRawBufferPointer(start: nil, count: 0),
+                base: 0,
+                dataEnd: footerStart,
+                column: column,
+                limits: limits,
+                context: context
+            )
+            let range = try locate.range(group.columns[position])
+            // The range lies inside the file (checked against the footer), so reading it costs
+            // no more memory than the file's own bytes.
+            let chunk = try source.withBytes(range) { raw in
                 let reader = ParquetChunkReader(
                     file: raw,
+                    base: range.lowerBound,
                     dataEnd: footerStart,
                     column: column,
                     limits: limits,
                     context: context
                 )
-                let chunk = try reader.read(group.columns[position], rows: rows)
-                return try column.column(
-                    chunk,
-                    rows: rows,
-                    firstRow: firstRow,
-                    context: "Parquet column '\(column.name)'"
-                )
+                return try reader.read(group.columns[position], rows: rows)
             }
+            return try column.column(
+                chunk,
+                rows: rows,
+                firstRow: firstRow,
+                context: "Parquet column '\(column.name)'"
+            )
         }
         let frame = try Frame(columns: frameColumns, rowCount: rows)
         return ColumnarBatch(frame: frame, columns: columnInfo)

@@ -9,6 +9,8 @@ package struct ParquetWriter {
 
     let compression: Compression
     var output: [UInt8] = Array("PAR1".utf8)
+    /// Bytes already handed out by ``drain()``: offsets in the footer count them.
+    var drained = 0
     var rowGroups: [(rows: Int, columns: [(offset: Int, size: Int, uncompressed: Int)])] = []
     var schema: [(name: String, values: ColumnValues)]?
 
@@ -43,15 +45,25 @@ package struct ParquetWriter {
                 h.i32(4, 3)
             }
             header.stop()
-            let offset = output.count
+            let offset = drained + output.count
             output.append(contentsOf: header.bytes)
             output.append(contentsOf: body)
-            chunks.append((offset, output.count - offset, header.bytes.count + page.count))
+            chunks.append((offset, drained + output.count - offset, header.bytes.count + page.count))
         }
         rowGroups.append((frame.rowCount, chunks.map { (offset: $0.0, size: $0.1, uncompressed: $0.2) }))
     }
 
-    /// The finished file: footer, its length, and the magic.
+    /// The bytes written so far (the magic and whole row groups), handed out once: a streamed
+    /// output holds one row group at a time, and ``finish()`` then gives only the rest.
+    package mutating func drain() -> [UInt8] {
+        defer {
+            drained += output.count
+            output = []
+        }
+        return output
+    }
+
+    /// The finished file (the part not yet drained): footer, its length, and the magic.
     package func finish() -> [UInt8] {
         var out = output
         let schema = self.schema ?? []

@@ -44,35 +44,60 @@ enum ColumnarStream {
             } catch {
                 throw PredictionError(error)
             }
-            if output == .arrow { try destination.write(arrow.drain()) }
+            // Each batch's output leaves at once: memory holds one batch, and a reader of the pipe
+            // gets batch k's predictions before batch k + 1 is sent.
+            try destination.write(output == .arrow ? arrow.drain() : parquet.drain())
             rows += batch.frame.rowCount
             progress(rows)
         }
-        let input = try Self.read(inputPath)
-        do {
-            if format == .parquet {
-                let file = try Self.columnar { try ParquetFile(bytes: input) }
-                for index in 0..<file.rowGroupCount {
-                    try predictBatch(try Self.columnar { try file.rowGroup(index) })
-                }
-            } else if ArrowFileReader.looksLikeArrowFile(input) {
-                var batches: [ColumnarBatch] = []
-                try Self.columnar { try ArrowFileReader.read(input, body: { batches.append($0) }) }
-                for batch in batches { try predictBatch(batch) }
-            } else {
-                var reader = try Self.columnar { try ArrowStreamReader(source: ColumnarBufferSource(input)) }
-                while let batch = try Self.columnar({ try reader.next() }) { try predictBatch(batch) }
-            }
+        let input: ColumnarInput
+        do throws(ModelBundleError) {
+            input = try ColumnarInput(path: inputPath)
+        } catch {
+            throw PredictionError(.inputInvalid, error)
+        }
+        try Self.columnar {
+            try Self.readBatches(input, format: format) { (batch) throws(PredictionError) in try predictBatch(batch) }
         }
         try destination.write(output == .arrow ? arrow.finish() : parquet.finish())
     }
 
-    private static func read(_ path: String?) throws(PredictionError) -> [UInt8] {
-        do throws(ModelBundleError) {
-            return try RequestBody.read(path: path, limit: RequestDecoder.Limits().maxBodyBytes)
-        } catch {
-            throw PredictionError(.inputInvalid, error)
+    /// Calls `body` with each row group or record batch of `input`, one at a time: a regular file
+    /// through its footer by byte ranges, an Arrow stream from a pipe message by message. A
+    /// Parquet or Arrow file arriving through a pipe has its footer at the end, so it is read
+    /// whole first (within the request size limit).
+    private static func readBatches(
+        _ input: ColumnarInput,
+        format: RequestFormat,
+        body: (ColumnarBatch) throws(PredictionError) -> Void
+    ) throws {
+        if let size = input.regularFileSize {
+            let ranges = ColumnarFileRanges(input: input, size: size)
+            if format == .parquet {
+                let file = try ParquetFile(source: ranges)
+                for index in 0..<file.rowGroupCount { try body(try file.rowGroup(index)) }
+                return
+            }
+            let head = size >= 6 ? try input.read(range: 0..<6) : []
+            if ArrowFileReader.looksLikeArrowFile(head) {
+                try ArrowFileReader.read(source: ranges, body: { batch in try body(batch) })
+                return
+            }
+        } else {
+            let head = try input.peek(6)
+            if format == .parquet || ArrowFileReader.looksLikeArrowFile(head) {
+                let bytes = try input.rest(limit: RequestDecoder.Limits().maxBodyBytes)
+                if format == .parquet {
+                    let file = try ParquetFile(bytes: bytes)
+                    for index in 0..<file.rowGroupCount { try body(try file.rowGroup(index)) }
+                } else {
+                    try ArrowFileReader.read(bytes, body: { batch in try body(batch) })
+                }
+                return
+            }
         }
+        var reader = try ArrowStreamReader(source: ColumnarPipeSource(input: input))
+        while let batch = try reader.next() { try body(batch) }
     }
 
     private static func frame(_ output: PredictionOutput, names: [String]) throws(ModelBundleError) -> Frame {
@@ -83,6 +108,8 @@ enum ColumnarStream {
     private static func columnar<T>(_ body: () throws -> T) throws(PredictionError) -> T {
         do {
             return try body()
+        } catch let error as PredictionError {
+            throw error
         } catch let error as ModelBundleError {
             throw PredictionError(error)
         } catch {

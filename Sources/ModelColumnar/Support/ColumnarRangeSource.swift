@@ -1,0 +1,27 @@
+/// A file read a byte range at a time: what the Parquet and Arrow file readers ask of their input,
+/// so that streaming a file on disk holds its footer and one column chunk or record batch, not the
+/// whole file.
+package protocol ColumnarRangeSource {
+    /// The file's size in bytes.
+    var size: Int { get }
+
+    /// Calls `body` with the bytes of `range` (which lies inside `0..<size`; the caller checks).
+    /// - Throws: what `body` throws, or ``ModelBundleError`` when the bytes cannot be read.
+    func withBytes<T>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T
+}
+
+/// A file already in memory: ranges point into it, nothing is copied.
+package struct ColumnarMemoryRanges: ColumnarRangeSource {
+    package let bytes: [UInt8]
+
+    package init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    package var size: Int { bytes.count }
+
+    package func withBytes<T>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count else {
+            throw ColumnarError.invalid("file", "has no bytes \(range) (\(bytes.count) bytes long)")
+        }
+        return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+}
