@@ -43,3 +43,4 @@ open(readme, "w").write(head + start + "\n" + body + "\n" + end + tail)
 print("README.md performance tables updated", file=sys.stderr)
 PY
 fi
+"$venv/bin/python" Benchmarks/pipeline_bench.py --mbundle "$mbundle" --mlflow "$venv/bin/mlflow" # QUICK=1: --quick
