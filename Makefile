@@ -9,7 +9,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker 
 MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
 
-.PHONY: deps build release dist test test-asan test-tsan fuzz demo interop registry columnar-check python-env fixtures format lint clean bench
+.PHONY: deps build release dist test test-asan test-tsan fuzz demo interop registry columnar-check python-env fixtures format lint clean bench large-request
 
 deps:
 	@bash Scripts/ensure-system-deps.sh
@@ -42,6 +42,10 @@ test-tsan: deps
 # FUZZ_SECONDS per target (default 60), or FUZZ_RUNS executions each; FUZZ_TARGETS to choose.
 fuzz: deps
 	@bash Scripts/fuzz.sh $(FUZZ_TARGETS)
+
+# A 1 GiB whole-file CSV request predicts under a 2 GiB address-space cap; one byte more is refused (exit 1).
+large-request: release
+	@bash Scripts/check-large-request.sh $(MBUNDLE)
 
 demo: release
 	@bash Scripts/demo.sh $(MBUNDLE) $(DEMO_DIR)

@@ -33,18 +33,20 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        // C boundary: the system libarchive, imported by ModelBundleArchive only.
-        .systemLibrary(
-            name: "CArchive",
-            pkgConfig: "libarchive",
-            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
-        ),
+        // C boundary: libarchive's headers (libarchive-dev) and a loader that opens libarchive.so with
+        // dlopen on the first archive operation, imported by ModelBundleArchive only. Not linked: its
+        // dependency chain (libxml2, ICU, libstdc++…) would be mapped and relocated at every start.
+        .target(name: "CArchive", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
 
         // C boundary of the columnar readers: the Debian compression libraries Parquet and Arrow IPC use.
-        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),
-        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
+        // Their module maps link the static archives the -dev packages ship (`link ":libX.a"`), not
+        // the shared objects: each shared library costs the dynamic loader a mapping and relocations
+        // at every start, ~0.45 ms for these five. No pkgConfig, which would add `-lX` (the headers
+        // are in the default include path).
+        .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
 
         // The one platform-import block (Glibc, Musl or Darwin), re-exported to the targets that call
         // the C library.
@@ -53,11 +55,8 @@ let package = Package(
         // C boundary: the system libyaml (the parser under PyYAML's CLoader), imported by ModelBundle's
         // YAML composer only. Reading YAML through it instead of a Foundation-based wrapper keeps
         // Foundation and ICU out of the process.
-        .systemLibrary(
-            name: "CYAML",
-            pkgConfig: "yaml-0.1",
-            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
-        ),
+        // Linked from its static archive, as the compression libraries above.
+        .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
 
         // Small C helpers for system calls Swift's Glibc module does not expose (renameat2).
         .target(name: "CSystemSupport"),
@@ -174,7 +173,7 @@ let package = Package(
 
 // Standard settings for every Swift target (swift-nio's cross-repo loop, Hummingbird's features).
 for target in package.targets
-where target.type != .system && !["CSystemSupport", "CLinearKernels"].contains(target.name) {
+where target.type != .system && !["CArchive", "CSystemSupport", "CLinearKernels"].contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings.append(contentsOf: [
         .enableUpcomingFeature("ExistentialAny"),

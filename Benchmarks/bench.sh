@@ -45,3 +45,5 @@ PY
 fi
 # The columnar rows (Parquet and Arrow in, Parquet out): Benchmarks/results/columnar{,-quick}.md.
 "$venv/bin/python" Benchmarks/columnar_bench.py --mbundle "$mbundle" $([ "${QUICK:-0}" != 0 ] && echo --quick)
+# The pipelines row (string columns, #13): Benchmarks/results/pipelines.md (QUICK=1 from the environment).
+"$venv/bin/python" Benchmarks/pipeline_bench.py --mbundle "$mbundle" --mlflow "$venv/bin/mlflow"

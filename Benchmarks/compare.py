@@ -225,6 +225,16 @@ def workload_cold_start(args):
                   [sys.executable, f"{HERE}/peers.py", "pyfunc", model, data, f"{directory}/py.json"],
                   f"{directory}/py.json"),
     ]
+    # The floor (issue #17: cold start within 1.5× of it): an empty Swift program linked as the Makefile
+    # links mbundle (static Swift runtime, lld, packed relative relocations), timed in the same rounds.
+    empty = f"{directory}/empty"
+    with open(f"{empty}.swift", "w") as f:
+        f.write("\n")
+    built = subprocess.run(["swiftc", "-O", "-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker",
+                            "pack-relative-relocs", f"{empty}.swift", "-o", empty], capture_output=True)
+    if built.returncode == 0:
+        contenders.append(Contender("empty Swift program (static runtime, built the same way)", [empty], None,
+                                    bound=True))
     run([args.mbundle, "predict", "-m", model, "-i", data])  # page cache warm for everyone
     alternate(contenders, args.rounds_cold)
     return {"title": "Cold start: load the bundle and predict 6 rows (whole process)", "contenders": contenders,

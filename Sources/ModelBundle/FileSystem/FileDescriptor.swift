@@ -111,8 +111,28 @@ package struct FileDescriptor: ~Copyable {
 
     /// Reads the whole remaining file, refusing files larger than `limit` bytes (`EFBIG`).
     package func readAll(limit: Int, sizeHint: Int) throws(SystemError) -> [UInt8] {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(min(max(sizeHint, 0), limit) + 1)
+        // The expected size is read straight into the array's uninitialised storage: no zero fill
+        // and no copy through a chunk buffer (for a large request that was a memset, a memcpy and a
+        // page fault per page more than the read itself).
+        let expected = min(max(sizeHint, 0), limit)
+        var failure: SystemError?
+        var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, initialized in
+            initialized = 0
+            while initialized < expected {
+                do throws(SystemError) {
+                    let rest = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<expected])
+                    let got = try read(into: UnsafeMutableRawBufferPointer(rest))
+                    if got == 0 { return }
+                    initialized += got
+                } catch {
+                    failure = error
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
+        guard bytes.count == expected else { return bytes }  // the end came before the expected size
+        // Anything beyond (no size known, or a file that grew): in chunks, still within the limit.
         let chunk = 1 << 16
         var buffer = [UInt8](repeating: 0, count: chunk)
         while true {

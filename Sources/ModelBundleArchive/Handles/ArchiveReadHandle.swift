@@ -6,12 +6,12 @@ final class ArchiveReadHandle {
 
     /// Allocates a reader, or returns `nil` when libarchive is out of memory.
     init?() {
-        guard let pointer = archive_read_new() else { return nil }
+        guard let pointer = mb_archive_read_new() else { return nil }
         self.pointer = pointer
     }
 
     deinit {
-        archive_read_free(pointer)
+        mb_archive_read_free(pointer)
     }
 }
 
@@ -20,11 +20,11 @@ final class ArchiveEntryHandle {
     let pointer: OpaquePointer
 
     init?() {
-        guard let pointer = archive_entry_new() else { return nil }
+        guard let pointer = mb_archive_entry_new() else { return nil }
         self.pointer = pointer
     }
 
     deinit {
-        archive_entry_free(pointer)
+        mb_archive_entry_free(pointer)
     }
 }

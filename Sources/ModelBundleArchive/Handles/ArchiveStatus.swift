@@ -29,6 +29,16 @@ enum ArchiveStatus {
 
 /// The text of libarchive's last error on `archive`, or a fallback.
 func archiveMessage(_ archive: OpaquePointer?) -> String {
-    guard let archive, let text = archive_error_string(archive) else { return "libarchive reported a failure" }
+    guard let archive, let text = mb_archive_error_string(archive) else { return "libarchive reported a failure" }
     return String(cString: text)
+}
+
+/// Loads libarchive on the first archive operation (it is opened with dlopen rather than linked, so
+/// that a process that never reads an archive does not map it and its dependencies; see
+/// archive_loader.c). Throws the loader's message, for `item`, when the library cannot be loaded.
+func requireLibarchive(item: String) throws(ModelBundleError) {
+    guard mb_archive_load() == 0 else {
+        let reason = mb_archive_load_error().map { String(cString: $0) } ?? "libarchive could not be loaded"
+        throw ModelBundleError(.ioFailure, reason, item: item)
+    }
 }

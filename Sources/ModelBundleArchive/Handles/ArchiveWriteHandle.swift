@@ -5,11 +5,11 @@ final class ArchiveWriteHandle {
     let pointer: OpaquePointer
 
     init?() {
-        guard let pointer = archive_write_new() else { return nil }
+        guard let pointer = mb_archive_write_new() else { return nil }
         self.pointer = pointer
     }
 
     deinit {
-        archive_write_free(pointer)
+        mb_archive_write_free(pointer)
     }
 }

@@ -85,6 +85,7 @@ private struct ZipMemberReader {
         _ buffer: UnsafeRawBufferPointer,
         expecting directory: ZipCentralDirectory
     ) throws(ModelBundleError) -> [ZipMembers.Member] {
+        try requireLibarchive(item: fileName)
         guard let handle = ArchiveReadHandle() else {
             throw ModelBundleError(.ioFailure, "libarchive could not allocate a reader", item: fileName)
         }
@@ -92,13 +93,13 @@ private struct ZipMemberReader {
         defer { withExtendedLifetime(handle) {} }
         let archive = handle.pointer
         // The zip reader only: no filters, no other formats.
-        try setUp(archive_read_support_format_zip(archive), archive, "enable zip")
-        try setUp(archive_read_open_memory(archive, buffer.baseAddress, buffer.count), archive, "open the archive")
+        try setUp(mb_archive_read_support_format_zip(archive), archive, "enable zip")
+        try setUp(mb_archive_read_open_memory(archive, buffer.baseAddress, buffer.count), archive, "open the archive")
         let deadline = ContinuousClock.now + .seconds(limits.timeLimitSeconds)
         var members: [ZipMembers.Member] = []
         var entry: OpaquePointer?
         while true {
-            let status = archive_read_next_header(archive, &entry)
+            let status = mb_archive_read_next_header(archive, &entry)
             if status == ArchiveStatus.eof { break }
             guard status == ArchiveStatus.ok, let entry else {
                 throw ModelBundleError(
@@ -157,26 +158,26 @@ private struct ZipMemberReader {
         } catch {
             throw ModelBundleError(error.code, "\(fileName): \(error.message)", item: item, detail: error.detail)
         }
-        if archive_entry_is_encrypted(entry) != 0 || listed.isEncrypted {
+        if mb_archive_entry_is_encrypted(entry) != 0 || listed.isEncrypted {
             throw ModelBundleError(
                 .archiveUnsupported,
                 "\(item): the member is encrypted; encrypted zip archives are not supported",
                 item: item
             )
         }
-        if archive_entry_hardlink(entry) != nil || archive_entry_symlink(entry) != nil {
+        if mb_archive_entry_hardlink(entry) != nil || mb_archive_entry_symlink(entry) != nil {
             throw unsafe(item, "is a link")
         }
         // libarchive's type comes from the local header; the Unix mode only from the central directory.
-        let type = listed.unixFileType != 0 ? listed.unixFileType : UInt32(archive_entry_filetype(entry))
+        let type = listed.unixFileType != 0 ? listed.unixFileType : UInt32(mb_archive_entry_filetype(entry))
         guard type & ArchiveStatus.typeMask == ArchiveStatus.regularFile,
-            UInt32(archive_entry_filetype(entry)) & ArchiveStatus.typeMask == ArchiveStatus.regularFile,
+            UInt32(mb_archive_entry_filetype(entry)) & ArchiveStatus.typeMask == ArchiveStatus.regularFile,
             !listed.isDirectory
         else {
             let what = listed.isDirectory ? "a directory" : ArchiveStatus.describe(fileType: type)
             throw unsafe(item, "is \(what)")
         }
-        if archive_entry_sparse_count(entry) > 0 {
+        if mb_archive_entry_sparse_count(entry) > 0 {
             throw unsafe(item, "is a sparse file")
         }
         guard listed.method == 0 || (allowsCompression && listed.method == 8) else {
@@ -189,8 +190,8 @@ private struct ZipMemberReader {
             )
         }
         guard let name = path?.rawValue else { throw unsafe(item, "has no name") }
-        if archive_entry_size_is_set(entry) != 0 {
-            let declared = archive_entry_size(entry)
+        if mb_archive_entry_size_is_set(entry) != 0 {
+            let declared = mb_archive_entry_size(entry)
             guard declared >= 0, declared <= limits.maximumFileSize, declared <= limits.maximumTotalSize - total else {
                 throw limit(item, "declares \(declared) bytes, more than the limits allow")
             }
@@ -200,7 +201,7 @@ private struct ZipMemberReader {
         var length = 0
         var offset: la_int64_t = 0
         while true {
-            let status = archive_read_data_block(archive, &block, &length, &offset)
+            let status = mb_archive_read_data_block(archive, &block, &length, &offset)
             if status == ArchiveStatus.eof { break }
             guard status == ArchiveStatus.ok else {
                 throw ModelBundleError(

@@ -28,6 +28,7 @@ final class ArchiveWriter {
         passphrase: String? = nil,
         rawNames: Bool = false
     ) throws(ModelBundleError) {
+        try requireLibarchive(item: outputName)
         guard let handle = ArchiveWriteHandle() else {
             throw ModelBundleError(
                 .ioFailure,
@@ -41,29 +42,29 @@ final class ArchiveWriter {
         let archive = handle.pointer
         switch format {
         case .tarGzip:
-            try check(archive_write_add_filter_gzip(archive), "select gzip compression")
-            try check(archive_write_set_format_pax_restricted(archive), "select the pax format")
+            try check(mb_archive_write_add_filter_gzip(archive), "select gzip compression")
+            try check(mb_archive_write_set_format_pax_restricted(archive), "select the pax format")
             // Without this the gzip header carries time(NULL), and two packs differ.
-            try check(archive_write_set_options(archive, "gzip:!timestamp"), "turn off the gzip timestamp")
+            try check(mb_archive_write_set_options(archive, "gzip:!timestamp"), "turn off the gzip timestamp")
             // In the C locale libarchive cannot translate non-ASCII names, and a library must not
             // change the process locale; such names are stored as their UTF-8 bytes instead. This
             // adds a `hdrcharset` pax record to every entry (GNU tar notes it), so only when needed.
             if rawNames {
-                try check(archive_write_set_options(archive, "hdrcharset=BINARY"), "store names as bytes")
+                try check(mb_archive_write_set_options(archive, "hdrcharset=BINARY"), "store names as bytes")
             }
             // Pad only to a whole 512-byte record, like `tar` with a blocking factor of 1.
-            try check(archive_write_set_bytes_per_block(archive, 512), "set the block size")
+            try check(mb_archive_write_set_bytes_per_block(archive, 512), "set the block size")
         case .zip:
-            try check(archive_write_set_format_zip(archive), "select the zip format")
-            try check(archive_write_zip_set_compression_deflate(archive), "select deflate compression")
+            try check(mb_archive_write_set_format_zip(archive), "select the zip format")
+            try check(mb_archive_write_zip_set_compression_deflate(archive), "select deflate compression")
         }
         for option in options {
-            try check(archive_write_set_options(archive, option), "set option \(option)")
+            try check(mb_archive_write_set_options(archive, option), "set option \(option)")
         }
         if let passphrase {
-            try check(archive_write_set_passphrase(archive, passphrase), "set a passphrase")
+            try check(mb_archive_write_set_passphrase(archive, passphrase), "set a passphrase")
         }
-        try check(archive_write_open_fd(archive, descriptor), "open \(outputName) for writing")
+        try check(mb_archive_write_open_fd(archive, descriptor), "open \(outputName) for writing")
     }
 
     /// Adds a directory entry (`name` without the trailing slash).
@@ -111,16 +112,16 @@ final class ArchiveWriter {
         let name = String(decoding: nameBytes, as: UTF8.self)
         var terminated = nameBytes.map { CChar(bitPattern: $0) }
         terminated.append(0)
-        archive_entry_copy_pathname(entry.pointer, terminated)
-        archive_entry_set_filetype(entry.pointer, fileType)
-        archive_entry_set_perm(entry.pointer, 0o644)
-        archive_entry_set_size(entry.pointer, size)
-        if let symlink { archive_entry_copy_symlink(entry.pointer, symlink) }
-        if let hardlink { archive_entry_copy_hardlink(entry.pointer, hardlink) }
+        mb_archive_entry_copy_pathname(entry.pointer, terminated)
+        mb_archive_entry_set_filetype(entry.pointer, fileType)
+        mb_archive_entry_set_perm(entry.pointer, 0o644)
+        mb_archive_entry_set_size(entry.pointer, size)
+        if let symlink { mb_archive_entry_copy_symlink(entry.pointer, symlink) }
+        if let hardlink { mb_archive_entry_copy_hardlink(entry.pointer, hardlink) }
         for region in sparseRegions {
-            archive_entry_sparse_add_entry(entry.pointer, region.offset, region.length)
+            mb_archive_entry_sparse_add_entry(entry.pointer, region.offset, region.length)
         }
-        try check(archive_write_header(handle.pointer, entry.pointer), "write the header of \(name)", item: name)
+        try check(mb_archive_write_header(handle.pointer, entry.pointer), "write the header of \(name)", item: name)
         if !data.isEmpty {
             var failure: ModelBundleError?
             data.withUnsafeBytes { buffer in
@@ -132,7 +133,7 @@ final class ArchiveWriter {
 
     /// Writes the archive's trailer and flushes it to the descriptor.
     func finish() throws(ModelBundleError) {
-        try check(archive_write_close(handle.pointer), "finish \(outputName)")
+        try check(mb_archive_write_close(handle.pointer), "finish \(outputName)")
     }
 
     // MARK: - Internals
@@ -141,7 +142,7 @@ final class ArchiveWriter {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
         var offset = 0
         while offset < chunk.count {
-            let written = archive_write_data(handle.pointer, base + offset, chunk.count - offset)
+            let written = mb_archive_write_data(handle.pointer, base + offset, chunk.count - offset)
             if written <= 0 {
                 throw ModelBundleError(
                     .ioFailure,
@@ -162,16 +163,16 @@ final class ArchiveWriter {
         defer { withExtendedLifetime(entry) {} }
         let stored = fileType == ArchiveStatus.directory ? name + "/" : name
         // Zip records UTF-8 names with its language-encoding flag; tar takes the raw bytes (see init).
-        if format == .tarGzip || archive_entry_update_pathname_utf8(entry.pointer, stored) == 0 {
-            archive_entry_copy_pathname(entry.pointer, stored)
+        if format == .tarGzip || mb_archive_entry_update_pathname_utf8(entry.pointer, stored) == 0 {
+            mb_archive_entry_copy_pathname(entry.pointer, stored)
         }
-        archive_entry_set_filetype(entry.pointer, fileType)
-        archive_entry_set_perm(entry.pointer, permissions)
-        archive_entry_set_size(entry.pointer, size)
-        archive_entry_set_mtime(entry.pointer, Self.fixedModificationTime, 0)
-        archive_entry_set_uid(entry.pointer, 0)
-        archive_entry_set_gid(entry.pointer, 0)
-        try check(archive_write_header(handle.pointer, entry.pointer), "write the header of \(name)", item: name)
+        mb_archive_entry_set_filetype(entry.pointer, fileType)
+        mb_archive_entry_set_perm(entry.pointer, permissions)
+        mb_archive_entry_set_size(entry.pointer, size)
+        mb_archive_entry_set_mtime(entry.pointer, Self.fixedModificationTime, 0)
+        mb_archive_entry_set_uid(entry.pointer, 0)
+        mb_archive_entry_set_gid(entry.pointer, 0)
+        try check(mb_archive_write_header(handle.pointer, entry.pointer), "write the header of \(name)", item: name)
     }
 
     /// Turns anything but `ARCHIVE_OK` into an error carrying libarchive's message; warnings count

@@ -20,6 +20,7 @@ struct ArchiveReadSession {
 
     /// Reads every entry; with `staging == nil` nothing is written (the checking pass).
     mutating func extract(from source: ArchiveSourceFile, into staging: StagingDirectory?) throws(ModelBundleError) {
+        try requireLibarchive(item: archiveName)
         guard let handle = ArchiveReadHandle() else {
             throw ModelBundleError(.ioFailure, "libarchive could not allocate a reader", item: archiveName)
         }
@@ -30,17 +31,17 @@ struct ArchiveReadSession {
         switch source.format {
         case .tarGzip:
             // ARCHIVE_WARN here would mean "using an external gzip program": refuse that too.
-            try setUp(archive_read_support_filter_gzip(archive), archive, "enable gzip")
-            try setUp(archive_read_support_format_tar(archive), archive, "enable tar")
+            try setUp(mb_archive_read_support_filter_gzip(archive), archive, "enable gzip")
+            try setUp(mb_archive_read_support_format_tar(archive), archive, "enable tar")
         case .zip:
-            try setUp(archive_read_support_format_zip(archive), archive, "enable zip")
+            try setUp(mb_archive_read_support_format_zip(archive), archive, "enable zip")
         }
-        try setUp(archive_read_open_fd(archive, source.descriptor, 64 * 1024), archive, "open the archive")
+        try setUp(mb_archive_read_open_fd(archive, source.descriptor, 64 * 1024), archive, "open the archive")
 
         var entry: OpaquePointer?
         while true {
             try checkDeadline(entry: nil)
-            let status = archive_read_next_header(archive, &entry)
+            let status = mb_archive_read_next_header(archive, &entry)
             if status == ArchiveStatus.eof { break }
             guard status == ArchiveStatus.ok, let entry else {
                 // A warning (e.g. a header checksum or charset problem) is treated as corruption:
@@ -79,27 +80,27 @@ struct ArchiveReadSession {
         }
         let shown = ArchiveEntryNames.printable(String(decoding: raw, as: UTF8.self))
         // Links first: a hard link is stored with the regular-file type in tar.
-        if archive_entry_hardlink(entry) != nil {
+        if mb_archive_entry_hardlink(entry) != nil {
             throw unsafe(shown, "is a hard link")
         }
-        if archive_entry_symlink(entry) != nil {
+        if mb_archive_entry_symlink(entry) != nil {
             throw unsafe(shown, "is a symbolic link")
         }
-        let type = UInt32(archive_entry_filetype(entry))
+        let type = UInt32(mb_archive_entry_filetype(entry))
         let kind: ArchiveEntryNames.Kind
         switch type & ArchiveStatus.typeMask {
         case ArchiveStatus.regularFile: kind = .file
         case ArchiveStatus.directory: kind = .directory
         default: throw unsafe(shown, "is \(ArchiveStatus.describe(fileType: type))")
         }
-        if archive_entry_is_encrypted(entry) != 0 {
+        if mb_archive_entry_is_encrypted(entry) != 0 {
             throw ModelBundleError(
                 .archiveUnsupported,
                 "archive entry \"\(shown)\" is encrypted; encrypted archives are not supported",
                 item: shown
             )
         }
-        if archive_entry_sparse_count(entry) > 0 {
+        if mb_archive_entry_sparse_count(entry) > 0 {
             throw unsafe(shown, "is a sparse file")
         }
         guard let path = try names.admit(rawName: raw, kind: kind) else { return }
@@ -107,8 +108,8 @@ struct ArchiveReadSession {
         case .directory:
             try staging?.createDirectory(path)
         case .file:
-            if archive_entry_size_is_set(entry) != 0 {
-                let declared = archive_entry_size(entry)
+            if mb_archive_entry_size_is_set(entry) != 0 {
+                let declared = mb_archive_entry_size(entry)
                 if declared < 0 || declared > limits.maximumFileSize {
                     throw limit(
                         shown,
@@ -143,7 +144,7 @@ struct ArchiveReadSession {
             var length = 0
             var offset: la_int64_t = 0
             while true {
-                let status = archive_read_data_block(archive, &buffer, &length, &offset)
+                let status = mb_archive_read_data_block(archive, &buffer, &length, &offset)
                 if status == ArchiveStatus.eof { break }
                 guard status == ArchiveStatus.ok else {
                     throw ModelBundleError(
@@ -173,7 +174,7 @@ struct ArchiveReadSession {
                     )
                 }
                 if total > limits.ratioFloor {
-                    let consumed = max(archive_filter_bytes(archive, -1), 1)
+                    let consumed = max(mb_archive_filter_bytes(archive, -1), 1)
                     if total / consumed > limits.maximumCompressionRatio {
                         throw Self.limitError(
                             shown,
@@ -199,10 +200,10 @@ struct ArchiveReadSession {
             try pump { (_: UnsafeRawBufferPointer) throws(ModelBundleError) in }
         }
         totalProduced = total
-        if archive_entry_size_is_set(entry) != 0, archive_entry_size(entry) != produced {
+        if mb_archive_entry_size_is_set(entry) != 0, mb_archive_entry_size(entry) != produced {
             throw ModelBundleError(
                 .archiveCorrupt,
-                "archive entry \"\(shown)\" holds \(produced) bytes but its header says \(archive_entry_size(entry)); the archive is damaged",
+                "archive entry \"\(shown)\" holds \(produced) bytes but its header says \(mb_archive_entry_size(entry)); the archive is damaged",
                 item: shown
             )
         }
@@ -252,7 +253,7 @@ struct ArchiveReadSession {
 
     /// The entry's name bytes: libarchive's UTF-8 view when it has one, else the raw header bytes.
     static func rawName(_ entry: OpaquePointer) -> [UInt8]? {
-        guard let name = archive_entry_pathname_utf8(entry) ?? archive_entry_pathname(entry) else { return nil }
+        guard let name = mb_archive_entry_pathname_utf8(entry) ?? mb_archive_entry_pathname(entry) else { return nil }
         return bytes(of: name)
     }
 

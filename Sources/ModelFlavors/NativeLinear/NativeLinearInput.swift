@@ -29,8 +29,9 @@ struct NativeLinearInput<Scalar: KernelScalar> {
             guard !overflow else {
                 throw ModelBundleError(.inputInvalid, "The input has too many rows", item: "rows")
             }
-            var buffer = [Scalar](repeating: 0, count: size)
-            try buffer.withUnsafeMutableBufferPointer { (out) throws(ModelBundleError) in
+            // Every cell is written below (or the request is refused), so the buffer is not zero-filled
+            // first: that pass cost a page fault and a memset per page of a large request.
+            values = try Self.uninitialized(count: size) { (out) throws(ModelBundleError) in
                 for (position, column) in frame.columns.enumerated() {
                     try Self.copy(
                         column.values,
@@ -44,7 +45,6 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                     )
                 }
             }
-            values = buffer
             rowCount = rows
         case .tensor(let tensor):
             let rows: Int
@@ -58,8 +58,7 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                     item: tensor.name ?? "inputs"
                 )
             }
-            var buffer = [Scalar](repeating: 0, count: tensor.count)
-            try buffer.withUnsafeMutableBufferPointer { (out) throws(ModelBundleError) in
+            values = try Self.uninitialized(count: tensor.count) { (out) throws(ModelBundleError) in
                 try Self.copy(
                     tensor.values,
                     tensor.validity,
@@ -71,7 +70,6 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                     nullsAsNaN: nullsAsNaN
                 )
             }
-            values = buffer
             rowCount = rows
         case .namedTensors(let tensors):
             guard tensors.count == 1, let tensor = tensors.first else {
@@ -85,7 +83,33 @@ struct NativeLinearInput<Scalar: KernelScalar> {
         }
     }
 
+    /// An array of `count` scalars that `fill` initialises completely (the scalars are trivial types,
+    /// so a refusal half-way leaves nothing to deinitialise).
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    private static func uninitialized(
+        count: Int,
+        _ fill: (UnsafeMutableBufferPointer<Scalar>) throws(ModelBundleError) -> Void
+    ) throws(ModelBundleError) -> [Scalar] {
+        var failure: ModelBundleError?
+        let values = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+            do throws(ModelBundleError) {
+                try fill(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
+                initialized = count
+            } catch {
+                failure = error
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
+        return values
+    }
+
     /// Copies one column (or a whole tensor with `stride` 1) into `out[start + row * stride]`.
+    /// Specialised for the kernels' two scalar types so the per-cell conversion is a plain
+    /// instruction, not a call through the generic witness table.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     private static func copy(
         _ values: ColumnValues,
         _ validity: ValidityMask,
@@ -109,7 +133,7 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                 location: .init(column: name, row: row + rowOffset)
             )
         }
-        func fill<Element>(_ source: [Element], _ convert: (Element) -> Scalar) {
+        @inline(__always) func fill<Element>(_ source: [Element], _ convert: (Element) -> Scalar) {
             var index = start
             for value in source {
                 out[index] = convert(value)

@@ -41,15 +41,18 @@ extension LoadedModel {
     }
 
     /// Reads the whole request from `inputPath` (standard input when `nil`), refusing more than
-    /// `RequestDecoder.Limits().maxBodyBytes` before allocating more, and predicts it.
+    /// `maxRequestBytes` (at most the request decoder's limit, 1 GiB) before allocating more, and
+    /// predicts it.
     public func predict(
         inputAt inputPath: String?,
         format: RequestFormat,
-        output: PredictionFormat = .json
+        output: PredictionFormat = .json,
+        maxRequestBytes: Int = PredictionJob.defaultMaxRequestBytes
     ) throws(PredictionError) -> [UInt8] {
         let body: [UInt8]
         do throws(ModelBundleError) {
-            body = try RequestBody.read(path: inputPath, limit: RequestDecoder.Limits().maxBodyBytes)
+            let limit = min(maxRequestBytes, RequestDecoder.Limits().maxBodyBytes)
+            body = try RequestBody.read(path: inputPath, limit: limit)
         } catch {
             throw PredictionError(.inputInvalid, error)
         }

@@ -22,6 +22,12 @@ public struct PredictionJob: Sendable {
     public var trustedKeyPath: String?
     /// The predictions' encoding (MLflow's JSON by default).
     public var outputFormat: PredictionFormat = .json
+    /// A whole-file input larger than this is refused (exit 1) before it is read; streamed inputs are
+    /// read in batches and are not bound by it. At most ``defaultMaxRequestBytes``.
+    public var maxRequestBytes = PredictionJob.defaultMaxRequestBytes
+
+    /// The default and largest whole-file request: the request decoder's body limit, 1 GiB.
+    public static let defaultMaxRequestBytes = 1 << 30
 
     /// Batches also end at this many bytes, so memory stays bounded however wide the rows are.
     public static let streamBatchBytes = 16 << 20
@@ -110,7 +116,14 @@ public struct PredictionJob: Sendable {
                     progress: progress
                 )
             } else {
-                try destination.write(try model.predict(inputAt: inputPath, format: format, output: outputFormat))
+                try destination.write(
+                    try model.predict(
+                        inputAt: inputPath,
+                        format: format,
+                        output: outputFormat,
+                        maxRequestBytes: maxRequestBytes
+                    )
+                )
             }
             try destination.commit()
         } catch {
@@ -129,6 +142,8 @@ public struct ValidationJob: Sendable {
     public var inputPath: String?
     /// The input's format.
     public var format: RequestFormat
+    /// A larger input is refused before it is read (see ``PredictionJob/maxRequestBytes``).
+    public var maxRequestBytes = PredictionJob.defaultMaxRequestBytes
 
     /// A job; see the properties.
     public init(modelPath: String, inputPath: String?, format: RequestFormat) {
@@ -148,7 +163,8 @@ public struct ValidationJob: Sendable {
         }
         let body: [UInt8]
         do throws(ModelBundleError) {
-            body = try RequestBody.read(path: inputPath, limit: RequestDecoder.Limits().maxBodyBytes)
+            let limit = min(maxRequestBytes, RequestDecoder.Limits().maxBodyBytes)
+            body = try RequestBody.read(path: inputPath, limit: limit)
         } catch {
             throw PredictionError(.inputInvalid, error)
         }

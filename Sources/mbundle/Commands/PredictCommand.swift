@@ -64,6 +64,7 @@ struct PredictCommand: ParsableCommand {
         )
         job.trustedKeyPath = signature.trustedKey
         job.outputFormat = PredictionFormat(rawValue: outputFormat) ?? .json
+        job.maxRequestBytes = try input.requestLimit()
         let progress = ProgressBar(enabled: stream && ProgressBar.standardErrorIsTerminal)
         defer { progress.finish() }
         try reportingErrors(usage: Self.self) { () throws(PredictionError) in

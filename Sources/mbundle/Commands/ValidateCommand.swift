@@ -25,7 +25,8 @@ struct ValidateCommand: ParsableCommand {
     var format: ReportFormat = .text
 
     func run() throws {
-        let job = ValidationJob(modelPath: model.model, inputPath: input.inputPath, format: input.format)
+        var job = ValidationJob(modelPath: model.model, inputPath: input.inputPath, format: input.format)
+        job.maxRequestBytes = try input.requestLimit()
         let report = try reportingErrors(usage: Self.self) { () throws(PredictionError) in try job.run() }
         StandardOutput.write(format == .json ? report.jsonText : report.text)
         guard report.isValid else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ModelBundle
 import ModelRuntime
+import SystemPlatform
 
 /// `-m/--model MODEL` (also `--model-uri`, as `mlflow models predict` spells it), for the commands
 /// whose model is an option.
@@ -57,10 +58,44 @@ struct InputOptions: ParsableArguments {
     )
     var contentType: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Refuse a whole-file input larger than this many bytes, before reading it (default and largest: "
+                + "1073741824, 1 GiB; also \(Self.maxRequestBytesVariable)). --stream inputs are read in batches "
+                + "and have no such limit.",
+            valueName: "bytes"
+        )
+    )
+    var maxRequestBytes: Int?
+
+    /// The environment variable that sets `--max-request-bytes` when the flag is absent.
+    static let maxRequestBytesVariable = "MBUNDLE_MAX_REQUEST_BYTES"
+
     func validate() throws {
         if let contentType, PredictionJob.format(contentType: contentType, inputPath: nil) == nil {
             throw ValidationError("--content-type must be json, csv, parquet or arrow, not '\(contentType)'")
         }
+        _ = try requestLimit()
+    }
+
+    /// The whole-file input limit: `--max-request-bytes`, else `MBUNDLE_MAX_REQUEST_BYTES`, else 1 GiB.
+    func requestLimit() throws -> Int {
+        let largest = PredictionJob.defaultMaxRequestBytes
+        let value: Int
+        if let maxRequestBytes {
+            value = maxRequestBytes
+        } else if let text = getenv(Self.maxRequestBytesVariable).map({ String(cString: $0) }), !text.isEmpty {
+            guard let parsed = Int(text) else {
+                throw ValidationError("\(Self.maxRequestBytesVariable) must be a number of bytes, not '\(text)'")
+            }
+            value = parsed
+        } else {
+            return largest
+        }
+        guard value >= 1 && value <= largest else {
+            throw ValidationError("the request limit must be between 1 and \(largest) bytes, not \(value)")
+        }
+        return value
     }
 
     /// The format: `-t`, else `.csv` for a `.csv` file, else JSON.
