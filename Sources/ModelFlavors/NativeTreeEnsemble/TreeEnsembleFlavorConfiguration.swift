@@ -1,4 +1,4 @@
-public import ModelBundle
+package import ModelBundle
 
 /// The `MLmodel` configuration of the native `tree_ensemble` flavor (Docs/tree-ensemble.md). The
 /// ensemble's own settings live in the weights file's `__metadata__`; this map says which file,
@@ -12,7 +12,7 @@ public import ModelBundle
 ///   source: xgboost 3.2.0       # informational: where the trees came from
 ///   weights: model.safetensors
 /// ```
-public struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
+package struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
     public static let name = "tree_ensemble"
     public static let formatVersion = 1
     public static let defaultWeightsFile = "model.safetensors"

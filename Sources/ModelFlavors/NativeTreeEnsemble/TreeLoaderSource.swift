@@ -3,7 +3,7 @@
 /// arrays of Docs/tree-ensemble.md with the same rules as the Swift evaluator (comparison precision,
 /// missing directions, category rules, accumulation order and precision, links); float32 `exp`
 /// is taken in float64 and rounded once, which may differ from C's `expf` by one ulp.
-public enum TreeLoaderSource {
+package enum TreeLoaderSource {
     public static let text = #"""
         """MLflow pyfunc loader for ModelBundle tree ensembles (written by mbundle).
 
