@@ -9,7 +9,8 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker 
 MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
 
-.PHONY: deps build release dist test test-asan test-tsan fuzz demo interop registry columnar-check python-env fixtures format lint clean bench large-request
+.PHONY: deps build release dist test test-asan test-tsan fuzz demo interop registry columnar-check python-env fixtures format lint clean bench large-request \
+	embedding docs api-check
 
 deps:
 	@bash Scripts/ensure-system-deps.sh
@@ -37,6 +38,22 @@ test-asan: deps
 # the two-thread kernel driver).
 test-tsan: deps
 	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+
+# An application outside the package (Examples/Embedding) that loads a bundle and predicts a JSON body
+# with public API only: the program of ModelRuntime's getting-started article, checked against
+# scikit-learn's predictions.
+embedding: deps
+	@bash Scripts/embedding-check.sh
+
+# DocC archives of the libraries applications embed (.build/docs/NAME.doccarchive), built offline from
+# each library's symbol graph and catalog, an unresolved link being an error.
+docs: deps
+	@bash Scripts/build-docs.sh
+
+# Every public declaration of the libraries is used by a DocC catalog or article, the embedding
+# example, the flavor-plugin tests or the benchmarks (Scripts/public-api-check.py lists any that is not).
+api-check: deps
+	@bash Scripts/public-api-check.sh
 
 # libFuzzer over every reader of untrusted bytes (Fuzz/mbundle-fuzz), seeded from the fixtures.
 # FUZZ_SECONDS per target (default 60), or FUZZ_RUNS executions each; FUZZ_TARGETS to choose.
@@ -78,10 +95,10 @@ bench: deps
 	@QUICK=$(QUICK) bash Benchmarks/bench.sh
 
 format:
-	$(SWIFT) format format --parallel --in-place --recursive Sources Tests Fuzz Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks Benchmarks/Tools
+	$(SWIFT) format format --parallel --in-place --recursive Sources Tests Fuzz Package.swift Examples Benchmarks/Package.swift Benchmarks/Benchmarks Benchmarks/Tools
 
 lint:
-	$(SWIFT) format lint --strict --parallel --recursive Sources Tests Fuzz Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks Benchmarks/Tools
+	$(SWIFT) format lint --strict --parallel --recursive Sources Tests Fuzz Package.swift Examples Benchmarks/Package.swift Benchmarks/Benchmarks Benchmarks/Tools
 
 clean:
-	rm -rf .build .build-asan .build-tsan .build-fuzz
+	rm -rf .build .build-asan .build-tsan .build-fuzz .build-embedding

@@ -161,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ThirdPartyFlavorTests",
-            dependencies: ["ModelBundle", "ModelRuntime", "ModelFlavors", "TestSupport"]
+            dependencies: ["ModelBundle", "ModelBundleArchive", "ModelRuntime", "ModelFlavors", "TestSupport"]
         ),
         .testTarget(name: "ModelRegistryClientTests", dependencies: ["ModelRegistryClient", "TestSupport"]),
         .testTarget(

@@ -1,10 +1,10 @@
-public import ModelBundle
+package import ModelBundle
 
 /// Writes `{"predictions": …}` byte for byte as MLflow's scoring server does (`json.dumps` with
 /// its default separators and `ensure_ascii`, floats as Python's `repr`, bare `NaN`/`Infinity`,
 /// bytes as base64 lines). Null cells (validity `false`) are written as `null`, except in frame
 /// columns of floats or strings, where pandas 3 (and so MLflow) writes `NaN`.
-public enum PredictionWriter {
+package enum PredictionWriter {
     /// The complete response body.
     /// - Throws: ``ModelBundleError/Code/inputInvalid`` for a tensor whose shape does not match its
     ///   values (cannot happen for tensors built through ``Tensor/init(name:shape:values:validity:)``).

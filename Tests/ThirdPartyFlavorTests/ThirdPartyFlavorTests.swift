@@ -21,6 +21,10 @@ enum DoublingFlavor: ModelFlavor {
         }
         return DoublingModel()
     }
+
+    static func describe(configuration: ManifestMap) -> String {
+        "doubles every number (format_version \(configuration["format_version"]?.text ?? "?"))"
+    }
 }
 
 struct DoublingModel: FlavorModel {
@@ -64,6 +68,22 @@ struct DoublingModel: FlavorModel {
         #expect(error.code == .flavorUnavailable)
         #expect(error.message.contains("acme_doubling"))
         #expect(error.message.contains("logistic_regression, linear_regression"))
+    }
+
+    @Test func registeredFlavorDescribesItselfForInspect() throws {
+        let path = try bundle([("acme_doubling", ManifestMap([("format_version", .int(1))]))])
+        let inspection = try BundleInspection(
+            modelPath: path,
+            registry: FlavorRegistry.builtIn.registering(DoublingFlavor.self)
+        )
+        #expect(inspection.text.contains("\n  acme_doubling: doubles every number (format_version 1)\n"))
+        #expect(inspection.jsonText.contains(#""summary": "doubles every number (format_version 1)""#))
+    }
+
+    @Test func unregisteredFlavorIsDescribedByItsConfiguration() throws {
+        let path = try bundle([("acme_doubling", ManifestMap([("format_version", .int(1))]))])
+        let inspection = try BundleInspection(modelPath: path)
+        #expect(inspection.text.contains("\n  acme_doubling: format_version 1\n"))
     }
 
     @Test func flavorErrorsPropagate() throws {

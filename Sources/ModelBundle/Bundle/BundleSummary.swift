@@ -16,12 +16,20 @@ public struct BundleSummary: Sendable {
     public var totalBytes: Int
     /// The checksum check's outcome.
     public var checksums: ChecksumState
+    /// One line per flavor of the manifest, keyed by its name: by default the configuration's scalar
+    /// entries; a flavor registry replaces them with what each flavor says about itself.
+    public var flavorDescriptions: [String: String]
 
     /// Gathers the summary of a validated bundle.
     public init(_ bundle: OpenedBundle) throws(ModelBundleError) {
         path = bundle.directory.path
         manifest = bundle.manifest
         checksums = bundle.checksums
+        var descriptions: [String: String] = [:]
+        for name in manifest.flavorNames where descriptions[name] == nil {
+            descriptions[name] = Self.describeConfiguration(manifest.flavor(name) ?? ManifestMap())
+        }
+        flavorDescriptions = descriptions
         signature = try manifest.signature()
         inputExample = try manifest.savedInputExampleInfo()
         let listing = try bundle.directory.listFiles()
@@ -43,7 +51,7 @@ public struct BundleSummary: Sendable {
     public var text: String {
         var lines: [String] = ["bundle: \(path)", "flavors:"]
         for name in manifest.flavorNames {
-            lines.append("  \(name): \(Self.describeFlavor(name, manifest.flavor(name) ?? ManifestMap()))")
+            lines.append("  \(name): \(flavorDescriptions[name] ?? "")")
         }
         if let version = manifest.mlflowVersion { lines.append("mlflow version: \(version)") }
         if let created = manifest.utcTimeCreated { lines.append("created (UTC): \(created)") }
@@ -119,25 +127,10 @@ public struct BundleSummary: Sendable {
         }
     }
 
-    static func describeFlavor(_ name: String, _ configuration: ManifestMap) -> String {
-        switch name {
-        case PythonFunctionFlavor.name:
-            let flavor = PythonFunctionFlavor(configuration: configuration)
-            var parts = [
-                "loader \(flavor.loaderModule ?? "?") (recorded, never executed)",
-                "predict_fn \(flavor.predictFunction)",
-            ]
-            if let version = flavor.pythonVersion { parts.append("python \(version)") }
-            return parts.joined(separator: ", ")
-        case SklearnFlavor.name:
-            let flavor = SklearnFlavor(configuration: configuration)
-            var parts = ["\(flavor.pickledModel ?? "?") (\(flavor.serializationFormat))"]
-            if let version = flavor.sklearnVersion { parts.append("scikit-learn \(version)") }
-            return parts.joined(separator: ", ")
-        default:
-            return configuration.keys.map { key in configuration[key]?.text.map { "\(key) \($0)" } ?? key }
-                .joined(separator: ", ")
-        }
+    /// The default description of a flavor's configuration: its entries, each scalar with its value.
+    package static func describeConfiguration(_ configuration: ManifestMap) -> String {
+        configuration.keys.map { key in configuration[key]?.text.map { "\(key) \($0)" } ?? key }
+            .joined(separator: ", ")
     }
 
     // MARK: - JSON
@@ -157,7 +150,7 @@ public struct BundleSummary: Sendable {
         let flavors: [JSONValue] = manifest.flavorNames.map { name in
             let configuration = manifest.flavor(name) ?? ManifestMap()
             return .object([
-                ("name", .string(name)), ("summary", .string(Self.describeFlavor(name, configuration))),
+                ("name", .string(name)), ("summary", .string(flavorDescriptions[name] ?? "")),
                 ("configuration", ManifestValue.map(configuration).jsonValue),
             ])
         }

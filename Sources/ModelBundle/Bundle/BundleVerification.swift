@@ -1,6 +1,6 @@
 /// What `mbundle verify` checks beyond ``BundleReader``: that no file escapes the checksums and
 /// that the bundle holds nothing but regular files and directories.
-public struct BundleVerification: Sendable {
+package struct BundleVerification: Sendable {
     /// The validated bundle.
     public let bundle: OpenedBundle
     /// Files present but not listed in `checksums.sha256`, apart from the checksums and their
@@ -16,7 +16,7 @@ public struct BundleVerification: Sendable {
 extension BundleReader {
     /// Validates the bundle as ``read()`` does, then lists every entry to find files the checksums
     /// do not cover and entries that are not regular files or directories.
-    public func verify() throws(ModelBundleError) -> BundleVerification {
+    package func verify() throws(ModelBundleError) -> BundleVerification {
         let bundle = try read()
         let listing = try directory.listFiles()
         var unlisted: [BundlePath] = []

@@ -13,7 +13,7 @@
 ///
 /// The text is exactly what PyYAML's `safe_dump` produces (keys sorted, block style). Parsing
 /// keeps the data inert and refuses any other shape with `.environmentInvalid`.
-public struct CondaEnvironment: Sendable, Equatable {
+package struct CondaEnvironment: Sendable, Equatable {
     /// The file's name inside a bundle.
     public static let fileName = "conda.yaml"
 

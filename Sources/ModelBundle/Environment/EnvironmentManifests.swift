@@ -3,7 +3,7 @@
 ///
 /// Generated from one list of pinned requirements so the three always agree; read back as inert
 /// data (nothing in them is ever installed, fetched or run by ModelBundle).
-public struct EnvironmentManifests: Sendable, Equatable {
+package struct EnvironmentManifests: Sendable, Equatable {
     /// `requirements.txt`, when present.
     public var requirements: RequirementsFile?
     /// `conda.yaml` (or whatever the `env.conda` entry names), when present.

@@ -11,7 +11,7 @@
 /// ```
 ///
 /// Keys in this fixed order (`sort_keys=False`); empty entries are left out.
-public struct PythonEnvironment: Sendable, Equatable {
+package struct PythonEnvironment: Sendable, Equatable {
     /// The file's name inside a bundle.
     public static let fileName = "python_env.yaml"
 

@@ -4,7 +4,7 @@
 /// requirement names MLflow, duplicates dropped, lines joined by `"\n"` with no trailing newline.
 /// Read back without interpreting anything: `-r`, `-c`, `--index-url` or URLs are just lines
 /// (nothing a bundle names is ever fetched, opened or run).
-public struct RequirementsFile: Sendable, Equatable {
+package struct RequirementsFile: Sendable, Equatable {
     /// The file's name inside a bundle.
     public static let fileName = "requirements.txt"
     /// The largest file accepted.

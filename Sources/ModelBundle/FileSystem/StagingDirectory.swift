@@ -8,7 +8,7 @@ import SystemPlatform
 /// one filesystem. Files are created with `O_EXCL | O_NOFOLLOW` and synced; ``publish()`` syncs the
 /// directories, renames with `RENAME_NOREPLACE` and syncs the parent. If the value is dropped
 /// without being published, the staging directory and everything in it are removed.
-public final class StagingDirectory {
+package final class StagingDirectory {
     /// Where the bundle will appear.
     public private(set) var targetPath: String
     /// The staging directory's path.

@@ -8,7 +8,7 @@
 /// (Python would keep an arbitrary-precision int; nothing MLflow writes needs more than 64 bits), and a
 /// float literal that overflows to infinity (`1e400`) is refused rather than turned into `inf`.
 /// Floats are converted by Swift's correctly rounded `Double(String)`, so they equal Python's `float()`.
-public struct JSONParser: Sendable {
+package struct JSONParser: Sendable {
     /// The deepest nesting of arrays and objects accepted.
     public var maximumDepth: Int
     /// The error code thrown, so callers can report bad manifests and bad request bodies differently.

@@ -4,7 +4,7 @@
 /// as `\uXXXX`, astral characters as surrogate pairs), floats as `repr(float)`, and non-finite floats as the
 /// bare tokens `NaN`, `Infinity`, `-Infinity`. With `indent` set it matches `json.dumps(value, indent=n)`:
 /// item separator `","` at line ends, `": "` between key and value, empty containers as `[]` and `{}`.
-public struct JSONWriter: Sendable {
+package struct JSONWriter: Sendable {
     /// Spaces per nesting level, or `nil` for the single-line form.
     public var indent: Int?
     /// Escape every non-ASCII character (Python's default).

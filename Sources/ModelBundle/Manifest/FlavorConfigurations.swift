@@ -1,6 +1,6 @@
 /// A typed view of the `python_function` flavor (spec §1.5). Unknown keys stay in
 /// ``configuration`` and are written back unchanged.
-public struct PythonFunctionFlavor: Sendable, Equatable {
+package struct PythonFunctionFlavor: Sendable, Equatable {
     /// The flavor's key in `flavors`.
     public static let name = "python_function"
 
@@ -62,7 +62,7 @@ public struct PythonFunctionFlavor: Sendable, Equatable {
 }
 
 /// A typed view of MLflow's `sklearn` flavor (spec §1.6).
-public struct SklearnFlavor: Sendable, Equatable {
+package struct SklearnFlavor: Sendable, Equatable {
     /// The flavor's key in `flavors`.
     public static let name = "sklearn"
 

@@ -72,12 +72,12 @@ public struct ModelManifest: Sendable, Equatable {
     }
 
     /// The `python_function` flavor, typed.
-    public var pythonFunction: PythonFunctionFlavor? {
+    package var pythonFunction: PythonFunctionFlavor? {
         flavor(PythonFunctionFlavor.name).map(PythonFunctionFlavor.init(configuration:))
     }
 
     /// The `sklearn` flavor, typed.
-    public var sklearn: SklearnFlavor? {
+    package var sklearn: SklearnFlavor? {
         flavor(SklearnFlavor.name).map(SklearnFlavor.init(configuration:))
     }
 
@@ -129,7 +129,7 @@ public struct ModelManifest: Sendable, Equatable {
     public var databricksRuntime: String? { document["databricks_runtime"]?.text }
 
     /// The `signature` block's three JSON strings (any may be absent or null).
-    public var signatureBlock: SignatureBlock? {
+    package var signatureBlock: SignatureBlock? {
         get {
             guard let map = document["signature"]?.map else { return nil }
             return SignatureBlock(
@@ -188,7 +188,7 @@ public struct ModelManifest: Sendable, Equatable {
 
     /// Every file or directory path the manifest names, with the field that names it, so a reader
     /// can check each exists and stays inside the bundle.
-    public var referencedPaths: [ReferencedPath] {
+    package var referencedPaths: [ReferencedPath] {
         var result: [ReferencedPath] = []
         for flavorName in flavorNames {
             guard let configuration = flavor(flavorName) else { continue }
@@ -280,7 +280,7 @@ public struct ModelManifest: Sendable, Equatable {
 }
 
 /// The `signature` block of `MLmodel`: three JSON strings, each optional.
-public struct SignatureBlock: Sendable, Hashable {
+package struct SignatureBlock: Sendable, Hashable {
     public var inputs: String?
     public var outputs: String?
     public var params: String?
@@ -293,7 +293,7 @@ public struct SignatureBlock: Sendable, Hashable {
 }
 
 /// A path named by a manifest field.
-public struct ReferencedPath: Sendable, Hashable {
+package struct ReferencedPath: Sendable, Hashable {
     /// What the path must be.
     public enum Kind: Sendable, Hashable {
         case file

@@ -1,7 +1,7 @@
 /// Infers schemas from example data the way MLflow's `infer_signature` / `_infer_schema` do (spec §2.8),
 /// for data described in Swift terms: tensors by dtype and shape, data frames by columns of JSON-like values,
 /// plain Python-like values as ``JSONValue``, and params.
-public enum SignatureInference {
+package enum SignatureInference {
     /// The message MLflow gives when a list mixes element types.
     static let multipleTypesMessage =
         "Expected all values in the list to be of the same type. To specify a model signature with a list "

@@ -5,7 +5,7 @@
 /// float64/32/16, int64/32/16/8, uint64/32/16/8 and bool; big-endian data is byte-swapped to little-endian,
 /// Fortran-ordered data is transposed to row-major, and anything else (object, string, structured,
 /// complex arrays) is refused. Errors are `weightsInvalid` naming the file.
-public struct NumpyArrayFile: Sendable {
+package struct NumpyArrayFile: Sendable {
     /// numpy itself refuses headers over 10 000 bytes by default; this bound is looser but still small.
     public static let maximumHeaderSize = 1 << 16
     /// The default bound on a `.npy` file read from disk.

@@ -5,7 +5,7 @@
 /// compact JSON with `__metadata__` first and each entry as `dtype`, `shape`, `data_offsets`; the
 /// header padded with spaces to a multiple of 8 bytes. Metadata keys are sorted (the reference
 /// writer's order varies with its hash map, so sorting is the only reproducible choice).
-public enum SafeTensorsWriter {
+package enum SafeTensorsWriter {
     /// Encodes tensors and optional metadata into the bytes of a `.safetensors` file.
     ///
     /// - Throws: `weightsInvalid` when two tensors share a name, a name is empty or `__metadata__`,

@@ -19,7 +19,7 @@ extension ExtractedBundle {
     ///
     /// - Returns: the one line to print on success.
     /// - Throws: ``ModelBundleError`` for an invalid, damaged or modified bundle.
-    public static func verify(modelPath: String) throws(ModelBundleError) -> String {
+    package static func verify(modelPath: String) throws(ModelBundleError) -> String {
         let extracted = try ExtractedBundle.open(modelPath: modelPath)
         let verification = try withExtendedLifetime(extracted) { () throws(ModelBundleError) in
             try BundleReader(path: extracted.directory.path).verify()

@@ -1,4 +1,4 @@
-public import ModelBundle
+package import ModelBundle
 import SystemPlatform
 
 /// A bundle ready to read, whether it was given as a directory or as a `.tar.gz`/`.zip` file.
@@ -7,7 +7,7 @@ import SystemPlatform
 /// in place; an archive (recognised by its first bytes, not its name) is unpacked safely by
 /// ``BundleUnpacker`` into a fresh private (0700) temporary directory, which is removed when this
 /// value is released. Keep the value alive for as long as ``directory`` is in use.
-public final class ExtractedBundle: Sendable {
+package final class ExtractedBundle: Sendable {
     /// The bundle's files.
     public let directory: BundleDirectory
     /// The archive format when `modelPath` was an archive; `nil` for a directory.

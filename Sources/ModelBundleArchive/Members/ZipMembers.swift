@@ -1,5 +1,5 @@
 import CArchive
-public import ModelBundle
+package import ModelBundle
 
 /// The members of a small zip archive held in memory (a skops file is one), read through libarchive
 /// into memory within ``ArchiveLimits``.
@@ -20,7 +20,7 @@ public import ModelBundle
 ///   too); bytes it does not list are never read, by either.
 ///
 /// Errors name the archive (`item` is `fileName`) or the member (`fileName:member`).
-public struct ZipMembers: Sendable {
+package struct ZipMembers: Sendable {
     /// One member: its validated name and its bytes.
     public struct Member: Sendable, Hashable {
         public let name: String

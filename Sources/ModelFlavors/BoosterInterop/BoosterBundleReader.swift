@@ -1,7 +1,7 @@
-public import ModelBundle
+package import ModelBundle
 
 /// What a tree bundle holds once read: the ensemble plus how the native flavor answers.
-public struct TreeEnsemblePackage: Sendable {
+package struct TreeEnsemblePackage: Sendable {
     package var ensemble: ValidatedTreeEnsemble
     public var configuration: TreeEnsembleFlavorConfiguration
     /// A preprocessing stage in front of the trees (a scikit-learn pipeline's steps, written by
@@ -18,7 +18,7 @@ public struct TreeEnsemblePackage: Sendable {
 /// `mlflow.lightgbm.save_model`) into a ``TreeEnsemblePackage`` that answers what MLflow's pyfunc
 /// wrapper answers (`predict`): a Booster's transformed scores, a scikit-learn wrapper's labels.
 /// Shared by the interop flavors and `mbundle convert`; nothing the bundle names is executed.
-public enum BoosterBundleReader {
+package enum BoosterBundleReader {
     /// The MLmodel flavor keys this reader understands.
     public static let flavorNames = ["xgboost", "lightgbm"]
 

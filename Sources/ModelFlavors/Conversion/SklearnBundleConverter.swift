@@ -1,4 +1,4 @@
-public import ModelBundle
+package import ModelBundle
 import ModelBundleArchive
 
 /// `mbundle convert`: turns a bundle MLflow's `mlflow.sklearn` wrote into a native ModelBundle bundle
@@ -10,7 +10,7 @@ import ModelBundleArchive
 /// `serving_input_example.json` byte for byte, `flavors.python_function.predict_fn` (as the native
 /// flavor's `predict_fn`) and `metadata` (plus `mbundle_version`). Nothing the bundle names is
 /// executed: the estimator is read by the same allowlisted skops and pickle readers as `predict`.
-public enum SklearnBundleConverter {
+package enum SklearnBundleConverter {
     /// The native package of an MLflow sklearn bundle: its weights and predict function, with the
     /// original signature (the example is copied verbatim by ``convert(_:to:packager:)``).
     ///

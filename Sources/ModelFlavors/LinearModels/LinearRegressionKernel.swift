@@ -1,10 +1,10 @@
-public import ModelBundle
+package import ModelBundle
 
 /// Batch prediction for a linear regression with one or more targets: `X · coefᵀ + intercept`,
 /// matching scikit-learn's `LinearRegression.predict` on the same coefficients.
 ///
 /// Immutable and `Sendable`; batches of 32k rows or more are split across cores.
-public struct LinearRegressionKernel<Scalar: KernelScalar>: Sendable {
+package struct LinearRegressionKernel<Scalar: KernelScalar>: Sendable {
     /// The coefficients, one row per target.
     public let weights: LinearModelWeights<Scalar>
     let core: KernelCore<Scalar>

@@ -1,10 +1,10 @@
-public import ModelBundle
+package import ModelBundle
 
 /// Writes tree ensembles as native bundles (DESIGN.md §2): `model.safetensors` with the arrays,
 /// the `tree_ensemble` flavor, a `python_function` flavor whose `code/mbundle_tree_pyfunc.py` is the
 /// pure-numpy tree evaluator (``TreeLoaderSource``), and MLflow's environment files. Used by
 /// `mbundle convert` (XGBoost and LightGBM bundles) and `mbundle package tree-ensemble`.
-public enum TreeEnsembleBundleWriter {
+package enum TreeEnsembleBundleWriter {
     /// The manifest and files of `package`, before the writer adds sizes and checksums.
     static func contents(
         of package: TreeEnsemblePackage,

@@ -1,4 +1,4 @@
-public import ModelBundle
+package import ModelBundle
 
 /// The `MLmodel` configuration of the native `tree_ensemble` flavor (Docs/tree-ensemble.md). The
 /// ensemble's own settings live in the weights file's `__metadata__`; this map says which file,
@@ -13,7 +13,7 @@ public import ModelBundle
 ///   weights: model.safetensors
 ///   preprocessing: preprocessing.json  # only with a preprocessing stage in front of the trees
 /// ```
-public struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
+package struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
     public static let name = "tree_ensemble"
     public static let formatVersion = 1
     public static let defaultWeightsFile = "model.safetensors"

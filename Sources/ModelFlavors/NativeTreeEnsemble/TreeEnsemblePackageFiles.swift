@@ -1,9 +1,9 @@
-public import ModelBundle
+package import ModelBundle
 
 /// `mbundle package tree-ensemble` as one call: a raw XGBoost (`.json`/`.ubj`, recognised by
 /// content) or LightGBM (text) model file trained outside MLflow, an example and optionally a
 /// signature, read with bounds and written as a native `tree_ensemble` bundle.
-public struct TreeEnsemblePackageFiles: Sendable {
+package struct TreeEnsemblePackageFiles: Sendable {
     /// Which library wrote the model file.
     public enum Source: Sendable {
         case xgboost(path: String)

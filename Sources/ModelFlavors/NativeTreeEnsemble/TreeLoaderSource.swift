@@ -3,7 +3,7 @@
 /// arrays of Docs/tree-ensemble.md with the same rules as the Swift evaluator (comparison precision,
 /// missing directions, category rules, accumulation order and precision, links); float32 `exp`
 /// is taken in float64 and rounded once, which may differ from C's `expf` by one ulp.
-public enum TreeLoaderSource {
+package enum TreeLoaderSource {
     /// The module name MLflow imports. It differs from the linear loader's
     /// (``PythonLoaderSource/moduleName``) because MLflow puts each bundle's `code/` on `sys.path`
     /// and Python keeps the first module of a name it imported: with one name, a process that loads

@@ -1,9 +1,9 @@
-public import ModelBundle
+package import ModelBundle
 
 /// `mbundle package` as one call: a ``LinearModelPackage`` described by the files a user names
 /// (coefficients, intercepts, an example, optionally a signature), read with bounds and written as
 /// a bundle.
-public struct LinearModelPackageFiles: Sendable {
+package struct LinearModelPackageFiles: Sendable {
     /// Which model.
     public var kind: LinearModelFlavorConfiguration.Kind
     /// Coefficients `[k, n]` as `.npy` or `.safetensors` (tensor `coef`).

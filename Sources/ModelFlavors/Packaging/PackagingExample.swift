@@ -1,4 +1,4 @@
-public import ModelBundle
+package import ModelBundle
 import ModelCodecs
 
 /// An input example read from a file given to `mbundle package`, with the input schema MLflow's
@@ -11,7 +11,7 @@ import ModelCodecs
 ///   request body with `dataframe_split` or `dataframe_records`, or a list of records; an ndarray as a
 ///   2-D list of numbers, bare or under `inputs`/`instances` (a tensor schema, `int64` when every
 ///   number is an integer, else `float64`, as numpy infers).
-public struct PackagingExample: Sendable {
+package struct PackagingExample: Sendable {
     /// The largest example file read; examples are a few rows.
     public static let maximumFileSize = 16 << 20
 

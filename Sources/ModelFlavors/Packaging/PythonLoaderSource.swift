@@ -4,7 +4,7 @@
 /// Kept as text in the library (not a resource file) so the packager needs nothing at run time
 /// beside its own binary. It mirrors the Swift kernels: scipy's `expit` formula, scikit-learn's
 /// softmax and one-vs-rest normalisation, first-maximum argmax, `score > 0` for binary labels.
-public enum PythonLoaderSource {
+package enum PythonLoaderSource {
     /// The module name MLflow imports (`flavors.python_function.loader_module`).
     public static let moduleName = "mbundle_pyfunc"
     /// The directory MLflow puts on `sys.path` (`flavors.python_function.code`).

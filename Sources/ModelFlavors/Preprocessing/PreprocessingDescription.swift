@@ -1,9 +1,9 @@
-public import ModelBundle
+package import ModelBundle
 
 /// The steps of a bundle's preprocessing stage as lines of text, for `mbundle inspect`: read from a
 /// native bundle's `preprocessing.json` or an MLflow sklearn bundle's model file (by the same
 /// allowlisted readers as `predict`, so nothing is executed).
-public enum PreprocessingDescription {
+package enum PreprocessingDescription {
     /// The lines, or nil when the bundle has no preprocessing stage (or none this build can read).
     public static func lines(for bundle: OpenedBundle) -> [String]? {
         guard let stage = stage(of: bundle) else { return nil }

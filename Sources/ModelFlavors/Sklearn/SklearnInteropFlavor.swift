@@ -16,6 +16,14 @@ public import ModelRuntime
 public enum SklearnInteropFlavor: ModelFlavor {
     public static var name: String { SklearnFlavor.name }
 
+    /// The model file, its serialization and the scikit-learn version that wrote it.
+    public static func describe(configuration: ManifestMap) -> String {
+        let flavor = SklearnFlavor(configuration: configuration)
+        var parts = ["\(flavor.pickledModel ?? "?") (\(flavor.serializationFormat))"]
+        if let version = flavor.sklearnVersion { parts.append("scikit-learn \(version)") }
+        return parts.joined(separator: ", ")
+    }
+
     /// A linear model's skops file is a few kilobytes; this bound keeps a hostile one from
     /// exhausting memory before the zip reader sees it.
     public static let maximumModelFileSize = 256 << 20

@@ -21,9 +21,18 @@ public protocol ModelFlavor: Sendable {
 
     /// Loads the model from a validated bundle and the flavor's own `MLmodel` configuration map.
     static func load(from bundle: OpenedBundle, configuration: ManifestMap) throws(ModelBundleError) -> any FlavorModel
+
+    /// One line about the flavor's `MLmodel` configuration for `mbundle inspect` (what it runs,
+    /// from which file). It sees only the configuration map: it never reads a file or runs anything.
+    static func describe(configuration: ManifestMap) -> String
 }
 
 extension ModelFlavor {
     /// Most flavors are pure Swift and run anywhere.
     public static func check() throws(ModelBundleError) {}
+
+    /// By default, the configuration's entries, each scalar with its value (`format_version 1, weights model.safetensors`).
+    public static func describe(configuration: ManifestMap) -> String {
+        BundleSummary.describeConfiguration(configuration)
+    }
 }
