@@ -43,3 +43,4 @@ open(readme, "w").write(head + start + "\n" + body + "\n" + end + tail)
 print("README.md performance tables updated", file=sys.stderr)
 PY
 fi
+bash Benchmarks/serving_bench.sh  # serving table (wrk, same run): Benchmarks/results[/full]/serving.md
