@@ -49,6 +49,10 @@ POLICY = {
     "csv-text-in-number": "the same for CSV (DESIGN §3.3: CSV and JSON are judged alike)",
     "csv-header-only": "an input with no rows is refused (INVALID_PARAMETER_VALUE); MLflow answers "
     "{\"predictions\": []} or BAD_REQUEST depending on the flavor",
+    "parquet-null": "a null in a required numeric column is refused by column and row (INVALID_PARAMETER_VALUE), "
+    "as in JSON and CSV; MLflow predicts NaN (python_function loaders) or fails in scikit-learn (BAD_REQUEST)",
+    "parquet-int64-column": "an INT64 column into a double column is the decision JSON integers get (accepted); "
+    "MLflow refuses int64 -> double (INVALID_PARAMETER_VALUE) for most flavors",
     "parquet-zero-rows": "the same for a Parquet body with no rows (MLflow answers {\"predictions\": []})",
 }
 
