@@ -175,7 +175,7 @@ def check_schemathesis(server, scratch, examples, minimum):
         "--report", "junit", "--report-junit-path", report,
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL,
-                            env=dict(os.environ, NO_COLOR="1"))
+                            env=dict(os.environ, NO_COLOR="1"), cwd=scratch)
     output = result.stdout + result.stderr
     pathlib.Path(scratch, "schemathesis.out").write_text(output)
     # The access log has one line per request the server answered: the count of generated requests.
