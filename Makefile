@@ -10,7 +10,7 @@ MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
 
 .PHONY: deps build release dist test test-asan test-tsan fuzz demo interop registry columnar-check python-env fixtures format lint clean bench large-request \
-	embedding docs api-check
+	embedding docs api-check serve-check
 
 deps:
 	@bash Scripts/ensure-system-deps.sh
@@ -70,6 +70,12 @@ demo: release
 # Checks against real MLflow (creates .build/python-venv with pinned packages from PyPI).
 interop: release
 	@bash Scripts/interop.sh $(MBUNDLE)
+
+# mbundle serve under hostile and heavy traffic on 127.0.0.1: schemathesis against /openapi.json, slow
+# clients, idle keep-alive connections, SIGTERM under load, RSS over many requests (Scripts/serve-check.py).
+# Bounded for CI (about 2 minutes); SERVE_CHECK_FULL=1 for the full sizes.
+serve-check: release
+	@bash Scripts/serve-check.sh $(MBUNDLE)
 
 # models:/, runs:/, log, cache, auth and TLS against a real `mlflow server` started on 127.0.0.1 (pinned venv).
 registry: release

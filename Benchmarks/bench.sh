@@ -47,3 +47,4 @@ fi
 "$venv/bin/python" Benchmarks/columnar_bench.py --mbundle "$mbundle" $([ "${QUICK:-0}" != 0 ] && echo --quick)
 # The pipelines row (string columns, #13): Benchmarks/results/pipelines.md (QUICK=1 from the environment).
 "$venv/bin/python" Benchmarks/pipeline_bench.py --mbundle "$mbundle" --mlflow "$venv/bin/mlflow"
+bash Benchmarks/serving_bench.sh  # serving table (wrk, same run): Benchmarks/results[/full]/serving.md

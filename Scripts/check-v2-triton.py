@@ -4,9 +4,10 @@
 Run (from the repository root, after `make release`):
     source Scripts/python-env.sh && "$venv/bin/python" Scripts/check-v2-triton.py .build/release/mbundle
 `make interop` runs it (installing the pinned tritonclient[http] into the virtualenv when missing).
-Tensors travel as JSON (`binary_data=False`): the server lists no extensions in `GET /v2`, and the
-binary tensor extension is not implemented. It serves two MLflow-written fixtures (a column signature and a tensor signature), checks liveness,
-readiness, server and model metadata as tritonclient parses them, infers through the client, and
+Tensors travel both as JSON (`binary_data=False`) and in the binary tensor extension (`binary_data=True`,
+tritonclient's default; `Inference-Header-Content-Length`), which `GET /v2` lists. It serves two
+MLflow-written fixtures (a column signature and a tensor signature), checks liveness, readiness, server
+and model metadata as tritonclient parses them, infers through the client in both modes, and
 compares the outputs with the predictions MLflow made for the same rows (Tests/Fixtures/mlflow/
 expected.json). The server runs on 127.0.0.1 with a free port and is always stopped; waits are bounded.
 Exits 1 on any mismatch.
@@ -71,28 +72,42 @@ def main():
         names = [entry["name"] for entry in metadata["inputs"]]
         check(names == split["columns"], "iris metadata inputs are the signature's columns")
         check(all(entry["datatype"] == "FP64" for entry in metadata["inputs"]), "iris inputs are FP64")
-        inputs = []
-        for index, name in enumerate(names):
-            tensor = triton.InferInput(name, [len(rows), 1], "FP64")
-            tensor.set_data_from_numpy(rows[:, index : index + 1].copy(), binary_data=False)
-            inputs.append(tensor)
+        check("binary_tensor_data" in client.get_server_metadata().get("extensions", []),
+              "server lists the binary tensor extension")
         output_name = metadata["outputs"][0]["name"]
-        result = client.infer("iris", inputs, outputs=[triton.InferRequestedOutput(output_name, binary_data=False)])
-        got = result.as_numpy(output_name)
         want = np.array(expected["iris_multinomial_proba"]["predictions"]["predictions"])
-        check(got is not None and got.shape == want.shape and np.allclose(got, want, rtol=1e-12, atol=0),
-              "iris infer matches MLflow's predictions")
+        for binary in (False, True):
+            inputs = []
+            for index, name in enumerate(names):
+                tensor = triton.InferInput(name, [len(rows), 1], "FP64")
+                tensor.set_data_from_numpy(rows[:, index : index + 1].copy(), binary_data=binary)
+                inputs.append(tensor)
+            result = client.infer("iris", inputs,
+                                  outputs=[triton.InferRequestedOutput(output_name, binary_data=binary)])
+            got = result.as_numpy(output_name)
+            check(got is not None and got.shape == want.shape and np.allclose(got, want, rtol=1e-12, atol=0),
+                  f"iris infer matches MLflow's predictions (binary_data={binary})")
+            if binary:
+                output = result.get_response()["outputs"][0]
+                check("data" not in output and output.get("parameters", {}).get("binary_data_size") == want.size * 8,
+                      "iris output came as binary data")
+        # Binary inputs with a JSON output (the modes mix per tensor).
+        mixed = client.infer("iris", inputs, outputs=[triton.InferRequestedOutput(output_name, binary_data=False)])
+        got = mixed.as_numpy(output_name)
+        check(got is not None and np.allclose(got, want, rtol=1e-12, atol=0), "binary inputs with a JSON output")
 
         # Tensor signature: one FP64 tensor.
         metadata = client.get_model_metadata("tensor")
         data = np.array(json.loads((FIXTURES / "tensor_ndarray" / "serving_input_example.json").read_text())["inputs"])
-        tensor = triton.InferInput(metadata["inputs"][0]["name"], list(data.shape), "FP64")
-        tensor.set_data_from_numpy(data.astype(np.float64), binary_data=False)
-        result = client.infer("tensor", [tensor])
-        output = result.get_response()["outputs"][0]
-        got = result.as_numpy(output["name"])
-        check(got is not None and got.tolist() == expected["tensor_ndarray"]["predictions"]["predictions"],
-              "tensor infer matches MLflow's predictions")
+        for binary in (False, True):
+            tensor = triton.InferInput(metadata["inputs"][0]["name"], list(data.shape), "FP64")
+            tensor.set_data_from_numpy(data.astype(np.float64), binary_data=binary)
+            # No outputs named: tritonclient asks for every output as binary data (binary_data_output).
+            result = client.infer("tensor", [tensor])
+            output = result.get_response()["outputs"][0]
+            got = result.as_numpy(output["name"])
+            check(got is not None and got.tolist() == expected["tensor_ndarray"]["predictions"]["predictions"],
+                  f"tensor infer matches MLflow's predictions (binary inputs {binary}, binary outputs)")
 
         # An unknown model is an error the client reports.
         try:

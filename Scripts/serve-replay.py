@@ -49,6 +49,11 @@ POLICY = {
     "csv-text-in-number": "the same for CSV (DESIGN §3.3: CSV and JSON are judged alike)",
     "csv-header-only": "an input with no rows is refused (INVALID_PARAMETER_VALUE); MLflow answers "
     "{\"predictions\": []} or BAD_REQUEST depending on the flavor",
+    "parquet-null": "a null in a required numeric column is refused by column and row (INVALID_PARAMETER_VALUE), "
+    "as in JSON and CSV; MLflow predicts NaN (python_function loaders) or fails in scikit-learn (BAD_REQUEST)",
+    "parquet-int64-column": "an INT64 column into a double column is the decision JSON integers get (accepted); "
+    "MLflow refuses int64 -> double (INVALID_PARAMETER_VALUE) for most flavors",
+    "parquet-zero-rows": "the same for a Parquet body with no rows (MLflow answers {\"predictions\": []})",
 }
 
 SERVERS = []
@@ -174,10 +179,76 @@ def corpus(bundle):
         csv_bad[1] = ",".join(cells)
         cases.append(("csv-text-in-number", "POST", "/invocations", "\n".join(csv_bad), "text/csv"))
         cases.append(("csv-header-only", "POST", "/invocations", ",".join(columns) + "\n", "text/csv"))
+        cases += parquet_cases(columns, rows)
     elif "inputs" in example:
         cases += [
             ("json-instances", "POST", "/invocations", json.dumps({"instances": example["inputs"]}), "application/json"),
             ("tensor-wrong-width", "POST", "/invocations", json.dumps({"inputs": [[1.0, 2.0]]}), "application/json"),
+        ]
+    return cases
+
+
+def parquet_bytes(frame, **options):
+    """`DataFrame.to_parquet` into memory (pyarrow, as MLflow's clients write it)."""
+    sink = io.BytesIO()
+    frame.to_parquet(sink, **options)
+    return sink.getvalue()
+
+
+def parquet_cases(columns, rows):
+    """`application/vnd.apache.parquet` bodies: good ones (codecs, row groups, an index column, integer
+    and float32 columns, the charset parameter) and bad ones (truncated, empty, a missing column, text in
+    a numeric column, Parquet bytes declared as JSON or CSV)."""
+    import pandas
+    import pyarrow
+
+    kind = "application/vnd.apache.parquet"
+    frame = pandas.DataFrame(rows, columns=columns)
+    good = parquet_bytes(frame)
+    numeric = [name for name in columns if pandas.api.types.is_float_dtype(frame[name])]
+    cases = [
+        ("parquet-example", "POST", "/invocations", good, kind),
+        ("parquet-charset", "POST", "/invocations", good, kind + "; charset=utf-8"),
+        ("parquet-charset-latin1", "POST", "/invocations", good, kind + "; charset=latin-1"),
+        ("parquet-gzip", "POST", "/invocations", parquet_bytes(frame, compression="gzip"), kind),
+        ("parquet-zstd", "POST", "/invocations", parquet_bytes(frame, compression="zstd"), kind),
+        ("parquet-uncompressed", "POST", "/invocations", parquet_bytes(frame, compression=None), kind),
+        ("parquet-row-groups", "POST", "/invocations", parquet_bytes(frame, row_group_size=1), kind),
+        ("parquet-dictionary-off", "POST", "/invocations", parquet_bytes(frame, use_dictionary=False), kind),
+        ("parquet-index", "POST", "/invocations",
+         parquet_bytes(frame.set_axis([f"r{i}" for i in range(len(frame))]), index=True), kind),
+        ("parquet-no-index", "POST", "/invocations", parquet_bytes(frame, index=False), kind),
+        ("parquet-truncated", "POST", "/invocations", good[: len(good) // 2], kind),
+        ("parquet-no-footer", "POST", "/invocations", good[:-8], kind),
+        ("parquet-empty", "POST", "/invocations", b"", kind),
+        ("parquet-magic-only", "POST", "/invocations", b"PAR1PAR1", kind),
+        ("parquet-as-json", "POST", "/invocations", good, "application/json"),
+        ("parquet-as-csv", "POST", "/invocations", good, "text/csv"),
+        ("parquet-missing-column", "POST", "/invocations", parquet_bytes(frame[columns[1:]]), kind),
+        ("parquet-reordered", "POST", "/invocations", parquet_bytes(frame[list(reversed(columns))]), kind),
+        ("parquet-extra-column", "POST", "/invocations", parquet_bytes(frame.assign(extra=1.5)), kind),
+        ("parquet-zero-rows", "POST", "/invocations", parquet_bytes(frame.iloc[:0]), kind),
+    ]
+    if numeric:
+        first = numeric[0]
+        text = frame.astype({first: "object"})
+        text[first] = "not a number"
+        as_float32 = frame.astype({name: "float32" for name in numeric})
+        nulls = frame.copy()
+        nulls.loc[0, first] = None
+        table = pyarrow.Table.from_pandas(frame, preserve_index=False)
+        as_int = table.set_column(
+            columns.index(first), first, pyarrow.array([int(v) for v in frame[first]], pyarrow.int64())
+        )
+        sink = io.BytesIO()
+        import pyarrow.parquet
+
+        pyarrow.parquet.write_table(as_int, sink)
+        cases += [
+            ("parquet-text-in-number", "POST", "/invocations", parquet_bytes(text), kind),
+            ("parquet-float32", "POST", "/invocations", parquet_bytes(as_float32), kind),
+            ("parquet-null", "POST", "/invocations", parquet_bytes(nulls), kind),
+            ("parquet-int64-column", "POST", "/invocations", sink.getvalue(), kind),
         ]
     return cases
 

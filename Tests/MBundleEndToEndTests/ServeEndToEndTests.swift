@@ -198,4 +198,48 @@ struct ServeEndToEndTests {
         #expect(lines.count == 1)
         #expect(lines.first?.hasPrefix("error: cannot listen on 127.0.0.1:\(port)") == true)
     }
+
+    /// Opens a connection, sends `partial` (an unfinished request head) and waits up to 20 s:
+    /// whether the server closed the connection (an orderly end of stream) rather than the wait ending.
+    static func closedByServer(port: Int, after partial: String) throws -> Bool {
+        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketDescriptor >= 0 else { throw ServeTestError("socket failed") }
+        defer { close(socketDescriptor) }
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw ServeTestError("connect failed") }
+        let bytes = Array(partial.utf8)
+        guard bytes.withUnsafeBytes({ send(socketDescriptor, $0.baseAddress, $0.count, 0) }) == bytes.count else {
+            throw ServeTestError("send failed")
+        }
+        var byte: UInt8 = 0
+        return recv(socketDescriptor, &byte, 1, 0) == 0
+    }
+
+    @Test("A client that never finishes its request head is disconnected after --keep-alive-timeout")
+    func unfinishedHeadIsClosed() throws {
+        let server = try RunningServer(["-m", "iris=\(Self.iris)", "-p", "0", "--keep-alive-timeout", "1"])
+        defer { server.stop() }
+        let port = try server.waitUntilListening()
+        #expect(
+            try Self.closedByServer(port: port, after: "POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a")
+        )
+        #expect(try Self.exchange(port: port, Self.request("GET", "/ping")).hasPrefix("HTTP/1.1 200"))
+    }
+
+    @Test("--keep-alive-timeout must be positive: usage error 64")
+    func keepAliveTimeoutValidated() throws {
+        let server = try RunningServer(["-m", "iris=\(Self.iris)", "-p", "0", "--keep-alive-timeout", "0"])
+        defer { server.stop() }
+        #expect(server.waitForExit(seconds: 20) == 64)
+    }
 }

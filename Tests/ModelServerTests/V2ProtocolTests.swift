@@ -15,7 +15,7 @@ struct V2ProtocolTests {
         try await app.test(.router) { client in
             let metadata = try ServerFixtures.parse(try await client.execute(uri: "/v2", method: .get).body)
             #expect(metadata["name"]?.stringValue == "mbundle")
-            #expect(metadata["extensions"]?.arrayValue == [])
+            #expect(metadata["extensions"]?.arrayValue == [.string("binary_tensor_data")])
             let live = try await client.execute(uri: "/v2/health/live", method: .get)
             #expect(live.status == .ok)
             #expect(String(buffer: live.body) == #"{"live": true}"#)

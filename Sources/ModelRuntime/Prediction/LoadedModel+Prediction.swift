@@ -17,15 +17,20 @@ extension LoadedModel {
     ///   - format: The body's format.
     ///   - params: The raw JSON text of a params object; when given it replaces the body's `params`
     ///     (CSV bodies cannot carry any).
+    ///   - sniffing: Whether Parquet or Arrow magic bytes override a JSON or CSV `format` (as
+    ///     `mlflow models predict` guesses from the file); a server that must answer for the declared
+    ///     `Content-Type`, as MLflow's scoring server does, passes `false`.
     /// - Returns: `{"predictions": …}`, byte for byte as MLflow writes it.
     /// - Throws: ``PredictionError`` naming the field, column or row (also as
     ///   ``PredictionError/location``).
     public func predict(
         body: [UInt8],
         format: RequestFormat,
-        params: String? = nil
+        params: String? = nil,
+        sniffing: Bool = true
     ) throws(PredictionError) -> [UInt8] {
-        try predictDocument(body: body, format: format, params: params, rowOffset: 0)
+        let output = try predictOutput(body: body, format: format, params: params, rowOffset: 0, sniffing: sniffing)
+        return try Self.encode(output)
     }
 
     /// The same as ``predict(body:format:params:)`` with the format taken from an HTTP
@@ -76,24 +81,21 @@ extension LoadedModel {
         }
     }
 
-    /// One batch: decode (rows numbered from `rowOffset`), enforce, predict, encode.
-    func predictDocument(
-        body: [UInt8],
-        format: RequestFormat,
-        params: String?,
-        rowOffset: Int
-    ) throws(PredictionError) -> [UInt8] {
-        let output = try predictOutput(body: body, format: format, params: params, rowOffset: rowOffset)
-        return try Self.encode(output)
-    }
-
+    /// One batch: decode (rows numbered from `rowOffset`), enforce, predict.
     func predictOutput(
         body: [UInt8],
         format: RequestFormat,
         params: String?,
-        rowOffset: Int
+        rowOffset: Int,
+        sniffing: Bool = true
     ) throws(PredictionError) -> PredictionOutput {
-        var request = try Self.decode(body, format: format, schema: requestSchema, rowOffset: rowOffset)
+        var request = try Self.decode(
+            body,
+            format: format,
+            schema: requestSchema,
+            rowOffset: rowOffset,
+            sniffing: sniffing
+        )
         if let params { request.paramsJSON = params }
         do throws(ModelBundleError) {
             let enforced = try enforcer.enforce(request, rowOffset: rowOffset)
@@ -107,11 +109,12 @@ extension LoadedModel {
         _ body: [UInt8],
         format: RequestFormat,
         schema: RequestSchema?,
-        rowOffset: Int
+        rowOffset: Int,
+        sniffing: Bool = true
     ) throws(PredictionError) -> DecodedRequest {
         do throws(ModelBundleError) {
             // Parquet and Arrow (declared, or recognised by their magic bytes): ModelColumnar.
-            let format = ColumnarRequest.sniff(body, declared: format)
+            let format = sniffing ? ColumnarRequest.sniff(body, declared: format) : format
             if format.isColumnar { return try ColumnarRequest.decode(body, format: format, schema: schema) }
             var decoder = RequestDecoder(schema: schema)
             decoder.rowOffset = rowOffset

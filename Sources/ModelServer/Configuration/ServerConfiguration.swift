@@ -18,7 +18,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var predictionThreads: Int
     /// After SIGTERM: how long in-flight requests may take before the server stops anyway.
     public var shutdownDeadline: Duration
-    /// Idle keep-alive connections are closed after this long; `nil` keeps them open.
+    /// A connection that delivers no complete request part (head, body chunk, end) for this long is
+    /// closed: an idle keep-alive connection, or a client trickling its headers a byte at a time,
+    /// which would otherwise hold a descriptor forever. `nil` keeps connections open.
     public var idleTimeout: Duration?
 
     public init(

@@ -6,8 +6,7 @@ import ModelRuntime
 /// `PredictionError` with MLflow's status and `error_code`). Nothing else in the server decodes an
 /// MLflow body, enforces a schema or writes predictions.
 enum PredictionPath {
-    /// What `/invocations` was given; Parquet is recognised so the columnar-data work only has to
-    /// fill in its case here.
+    /// What `/invocations` was given (MLflow 3.17's three `Content-Type`s).
     enum BodyFormat: Sendable, Hashable {
         case json
         case csv
@@ -26,15 +25,12 @@ enum PredictionPath {
         switch format {
         case .json: requestFormat = .json
         case .csv: requestFormat = .csv
-        case .parquet:
-            return .failure(
-                .badRequest(
-                    "Parquet request bodies are not supported by this build; send application/json or text/csv."
-                )
-            )
+        case .parquet: requestFormat = .parquet
         }
         do throws(PredictionError) {
-            let document = try model.predict(body: body, format: requestFormat)
+            // The declared type decides, as in MLflow's scoring server: Parquet bytes sent as JSON
+            // are malformed JSON, not a Parquet request.
+            let document = try model.predict(body: body, format: requestFormat, sniffing: false)
             return .success(Encoded(body: document, rows: PredictionRows.count(document)))
         } catch {
             return .failure(

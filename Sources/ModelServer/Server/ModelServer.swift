@@ -98,6 +98,7 @@ public struct ModelServer: Sendable {
     /// Serves until SIGTERM or SIGINT, then drains and returns.
     /// - Parameter onBound: called once with the bound port (useful with port 0).
     public func run(onBound: @escaping @Sendable (Int) -> Void) async throws(RunError) {
+        Self.raiseDescriptorLimit()
         let bound = Atomic<Bool>(false)
         let app = application { port in
             bound.store(true, ordering: .relaxed)
@@ -126,6 +127,21 @@ public struct ModelServer: Sendable {
             throw .failed("the server on \(address) stopped: \(Self.reason(error))")
         }
         try? await core.pool.shutdownGracefully()
+    }
+
+    /// Every connection holds a descriptor, and the usual soft limit (1,024) is far below what one
+    /// process may hold: raise it to the hard limit, as network servers do, so thousands of idle
+    /// keep-alive connections are held instead of refused.
+    static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        #if canImport(Glibc)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(resource, &limit)
     }
 
     /// The operating system's words for a bind failure ("Address already in use"), without Swift type names.

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import ModelBundle
 import ModelRuntime
@@ -6,11 +7,13 @@ import Synchronization
 
 /// The Open Inference Protocol (KServe V2) REST routes.
 extension ServerResponder {
+    /// `binary_tensor_data`: Triton's binary tensor extension (V2BinaryData), which tritonclient uses.
     func v2Server() -> Response {
         Replies.json(
             200,
             .object([
-                ("name", .string("mbundle")), ("version", .string(core.serverVersion)), ("extensions", .array([])),
+                ("name", .string("mbundle")), ("version", .string(core.serverVersion)),
+                ("extensions", .array([.string("binary_tensor_data")])),
             ])
         )
     }
@@ -60,25 +63,39 @@ extension ServerResponder {
         case .success(let bytes): body = bytes
         case .failure(let tooLarge): return Replies.v2(V2Error(status: 413, message: tooLarge.message))
         }
+        var binaryHeader: Int?
+        if let name = HTTPField.Name(V2BinaryData.headerName), let text = request.headers[name] {
+            guard let length = Int(text.filter { $0 != " " && $0 != "\t" }) else {
+                return Replies.v2(.badRequest("\(V2BinaryData.headerName) '\(text)' is not a number."))
+            }
+            binaryHeader = length
+        }
+        let headerLength = binaryHeader
         let requestID = RequestIdentifier.next()
-        let result: Result<(JSONValue, Int), V2Error>
+        let result: Result<(JSONValue, [UInt8]?, Int), V2Error>
         do {
-            result = try await core.pool.runIfActive { () -> Result<(JSONValue, Int), V2Error> in
+            result = try await core.pool.runIfActive { () -> Result<(JSONValue, [UInt8]?, Int), V2Error> in
                 do throws(V2Error) {
-                    let decoded = try V2InferRequest(body: body, schema: served.model.signature?.inputs)
+                    let decoded = try V2InferRequest(
+                        body: body,
+                        headerLength: headerLength,
+                        schema: served.model.signature?.inputs
+                    )
                     let output: PredictionOutput
                     do throws(ModelBundleError) {
                         output = try PredictionPath.predict(model: served.model, request: decoded.request)
                     } catch {
                         throw V2Error.badRequest(error.description)
                     }
-                    let document = try V2InferResponse.document(
+                    let (document, binary) = try V2InferResponse.document(
                         output,
                         model: served,
                         id: decoded.id ?? requestID,
-                        requestedOutputs: decoded.requestedOutputs
+                        requestedOutputs: decoded.requestedOutputs,
+                        binary: { decoded.allOutputsBinary || decoded.binaryOutputs.contains($0) }
                     )
-                    return .success((document, output.rowCount))
+                    let wantsBinary = decoded.allOutputsBinary || !decoded.binaryOutputs.isEmpty
+                    return .success((document, wantsBinary ? binary : nil, output.rowCount))
                 } catch {
                     return .failure(error)
                 }
@@ -87,10 +104,17 @@ extension ServerResponder {
             return Replies.v2(V2Error(status: 503, message: "The server is shutting down."))
         }
         switch result {
-        case .success(let (document, rows)):
+        case .success(let (document, tail, rows)):
             outcome.rows = rows
             core.metrics.rowsPredicted(model: served.name, rows: rows)
-            return Replies.json(200, document)
+            guard let binary = tail, let name = HTTPField.Name(V2BinaryData.headerName) else {
+                return Replies.json(200, document)
+            }
+            // The binary extension: the JSON header, then the outputs' bytes.
+            let header = JSONWriter().bytes(document)
+            var response = Replies.bytes(200, header + binary, contentType: "application/octet-stream")
+            response.headers[name] = String(header.count)
+            return response
         case .failure(let error):
             return Replies.v2(error)
         }

@@ -8,15 +8,30 @@ struct V2InferRequest {
     var id: String?
     /// Names of the outputs asked for; `nil` means all.
     var requestedOutputs: [String]?
+    /// Outputs to send as binary data (`parameters.binary_data` on an output, or
+    /// `binary_data_output` on the request for all of them).
+    var binaryOutputs: Set<String> = []
+    var allOutputsBinary = false
     var request: DecodedRequest
 
     /// Nesting deeper than this is refused before it is walked.
     static let maxDepth = 64
 
-    init(body: [UInt8], schema: Schema?) throws(V2Error) {
+    /// - Parameter headerLength: `Inference-Header-Content-Length`: the JSON is the body's first
+    ///   this many bytes and binary tensor data follows (`nil`: the whole body is JSON).
+    init(body: [UInt8], headerLength: Int? = nil, schema: Schema?) throws(V2Error) {
         let document: JSONValue
+        let jsonLength = headerLength ?? body.count
+        guard jsonLength >= 0, jsonLength <= body.count else {
+            throw .badRequest(
+                "\(V2BinaryData.headerName) is \(jsonLength) but the body has \(body.count) bytes."
+            )
+        }
+        var binary = V2BinaryData.Cursor(remaining: body[jsonLength...])
         do {
-            document = try JSONParser(maximumDepth: Self.maxDepth, source: "request body").parse(body)
+            document = try JSONParser(maximumDepth: Self.maxDepth, source: "request body").parse(
+                Array(body[..<jsonLength])
+            )
         } catch {
             throw .badRequest("The request body is not valid JSON: \(error.description)")
         }
@@ -37,21 +52,31 @@ struct V2InferRequest {
                 }
                 contentType = text
             }
+            if case .bool(let flag)? = members["binary_data_output"] { allOutputsBinary = flag }
         }
         guard let inputs = object["inputs"]?.arrayValue, !inputs.isEmpty else {
             throw .badRequest("The request must have a non-empty 'inputs' list.")
         }
-        let decoded = try inputs.enumerated().map { (index, value) throws(V2Error) in
-            try Self.decodeInput(value, index: index)
+        var decoded: [Input] = []
+        for (index, value) in inputs.enumerated() {
+            decoded.append(try Self.decodeInput(value, index: index, binary: &binary))
+        }
+        guard binary.remaining.isEmpty else {
+            throw .badRequest(
+                "The body has \(binary.remaining.count) bytes of binary data that no input's binary_data_size claims."
+            )
         }
         if let outputs = object["outputs"], !outputs.isNull {
             guard let list = outputs.arrayValue else { throw .badRequest("'outputs' must be a list.") }
-            requestedOutputs = try list.map { (entry) throws(V2Error) in
+            var names: [String] = []
+            for entry in list {
                 guard let name = entry["name"]?.stringValue else {
                     throw .badRequest("Each requested output needs a 'name'.")
                 }
-                return name
+                if case .bool(true)? = entry["parameters"]?["binary_data"] { binaryOutputs.insert(name) }
+                names.append(name)
             }
+            requestedOutputs = names
         }
         let kind = contentType ?? (decoded.count == 1 ? "np" : "pd")
         let input: RequestInput
@@ -92,7 +117,9 @@ struct V2InferRequest {
         var values: ColumnValues
     }
 
-    private static func decodeInput(_ value: JSONValue, index: Int) throws(V2Error) -> Input {
+    private static func decodeInput(_ value: JSONValue, index: Int, binary: inout V2BinaryData.Cursor)
+        throws(V2Error) -> Input
+    {
         guard value.objectValue != nil else { throw .badRequest("Input \(index) must be an object.") }
         guard let name = value["name"]?.stringValue else { throw .badRequest("Input \(index) has no 'name'.") }
         guard let datatypeText = value["datatype"]?.stringValue else {
@@ -114,6 +141,17 @@ struct V2InferRequest {
             guard !overflow else { throw .badRequest("Input '\(name)' has a shape too large.") }
             expected = product
             shape.append(Int(size))
+        }
+        if let size = value["parameters"]?["binary_data_size"] {
+            guard case .integer(let count) = size, count >= 0, count <= Int64(Int.max) else {
+                throw .badRequest("Input '\(name)' has an invalid binary_data_size.")
+            }
+            let bytes = try binary.take(Int(count), name: name)
+            return Input(
+                name: name,
+                shape: shape,
+                values: try V2BinaryData.decode(bytes, datatype: datatype, count: expected, name: name)
+            )
         }
         guard let data = value["data"] else { throw .badRequest("Input '\(name)' has no 'data'.") }
         var flat: [JSONValue] = []

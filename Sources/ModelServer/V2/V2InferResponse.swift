@@ -4,12 +4,15 @@ import ModelRuntime
 /// A prediction as a V2 inference response: one output per frame column, or one output for a
 /// tensor, named as the model's metadata names its outputs.
 enum V2InferResponse {
+    /// The JSON document, and the binary data that follows it when some outputs are sent as
+    /// binary (`binary(name)`; their JSON has `parameters.binary_data_size` instead of `data`).
     static func document(
         _ output: PredictionOutput,
         model: ServedModel,
         id: String,
-        requestedOutputs: [String]?
-    ) throws(V2Error) -> JSONValue {
+        requestedOutputs: [String]?,
+        binary: (String) -> Bool = { _ in false }
+    ) throws(V2Error) -> (JSONValue, [UInt8]) {
         var outputs: [(name: String, shape: [Int], values: ColumnValues)] = []
         switch output {
         case .tensor(let tensor):
@@ -31,22 +34,25 @@ enum V2InferResponse {
         if let version = model.version { members.append(("model_version", .string(version))) }
         members.append(("id", .string(id)))
         members.append(("parameters", .object([("content_type", .string(output.isFrame ? "pd" : "np"))])))
-        members.append(
-            (
-                "outputs",
-                .array(
-                    outputs.map { entry in
-                        .object([
-                            ("name", .string(entry.name)),
-                            ("shape", .array(entry.shape.map { .integer(Int64($0)) })),
-                            ("datatype", .string(V2Datatype.forValues(entry.values).rawValue)),
-                            ("data", .array(elements(entry.values))),
-                        ])
-                    }
-                )
-            )
-        )
-        return .object(members)
+        var tail: [UInt8] = []
+        var documents: [JSONValue] = []
+        for entry in outputs {
+            var fields: [(String, JSONValue)] = [
+                ("name", .string(entry.name)),
+                ("shape", .array(entry.shape.map { .integer(Int64($0)) })),
+                ("datatype", .string(V2Datatype.forValues(entry.values).rawValue)),
+            ]
+            if binary(entry.name) {
+                let bytes = V2BinaryData.encode(entry.values)
+                tail.append(contentsOf: bytes)
+                fields.append(("parameters", .object([("binary_data_size", .integer(Int64(bytes.count)))])))
+            } else {
+                fields.append(("data", .array(elements(entry.values))))
+            }
+            documents.append(.object(fields))
+        }
+        members.append(("outputs", .array(documents)))
+        return (.object(members), tail)
     }
 
     private static func elements(_ values: ColumnValues) -> [JSONValue] {

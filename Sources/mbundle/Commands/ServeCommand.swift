@@ -70,6 +70,14 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Seconds in-flight requests may take after SIGTERM before the server stops anyway.")
     var shutdownTimeout = 30.0
 
+    @Option(
+        help: """
+            Seconds a connection may go without a complete request head or body part before it is \
+            closed: idle keep-alive connections, and clients that trickle their headers.
+            """
+    )
+    var keepAliveTimeout = 75.0
+
     @Option(help: "Accepted for `mlflow models serve` compatibility and ignored: no Python environment is ever used.")
     var envManager: String?
 
@@ -96,6 +104,9 @@ struct ServeCommand: ParsableCommand {
         }
         guard maxBodySize > 0 else { throw ValidationError("--max-body-size must be positive") }
         guard maxInFlight > 0 else { throw ValidationError("--max-in-flight must be positive") }
+        guard keepAliveTimeout > 0 && keepAliveTimeout <= 86_400 else {
+            throw ValidationError("--keep-alive-timeout must be between 0 and 86400 seconds")
+        }
         guard shutdownTimeout >= 0 && shutdownTimeout <= 3600 else {
             throw ValidationError("--shutdown-timeout must be between 0 and 3600 seconds")
         }
@@ -147,7 +158,8 @@ struct ServeCommand: ParsableCommand {
             maxBodyBytes: maxBodySize,
             maxInFlight: maxInFlight,
             predictionThreads: try resolvedWorkers() ?? System.coreCount,
-            shutdownDeadline: .milliseconds(Int64(shutdownTimeout * 1000))
+            shutdownDeadline: .milliseconds(Int64(shutdownTimeout * 1000)),
+            idleTimeout: .milliseconds(Int64(keepAliveTimeout * 1000))
         )
         var logger = Logger(label: "mbundle.serve", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
