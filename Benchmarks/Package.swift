@@ -37,5 +37,15 @@ let package = Package(
             dependencies: [.product(name: "ModelFlavors", package: rootIdentity)],
             path: "Tools/KernelTiming"
         ),
+        // The tree rows of trees_bench.py: a tree bundle's whole in-process prediction path, timed.
+        .executableTarget(
+            name: "TreeTiming",
+            dependencies: [
+                .product(name: "ModelBundle", package: rootIdentity),
+                .product(name: "ModelRuntime", package: rootIdentity),
+                .product(name: "ModelFlavors", package: rootIdentity),
+            ],
+            path: "Tools/TreeTiming"
+        ),
     ]
 )
