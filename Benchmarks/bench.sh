@@ -43,3 +43,4 @@ open(readme, "w").write(head + start + "\n" + body + "\n" + end + tail)
 print("README.md performance tables updated", file=sys.stderr)
 PY
 fi
+bash Benchmarks/trees-bench.sh "$mbundle"  # the tree rows: own virtualenv, Benchmarks/results/[full/]trees.md
