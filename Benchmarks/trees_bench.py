@@ -336,12 +336,14 @@ ENGINES = [
 
 
 def versions():
+    from importlib import metadata
+
     found = {}
-    for name in ("numpy", "xgboost", "lightgbm", "sklearn", "onnxruntime", "onnxmltools", "skl2onnx", "treelite",
-                 "tl2cgen", "lleaves"):
+    for name in ("numpy", "xgboost", "lightgbm", "scikit-learn", "onnxruntime", "onnxmltools", "skl2onnx", "treelite",
+                 "tl2cgen", "lleaves", "llvmlite"):
         try:
-            found[name] = __import__(name).__version__
-        except Exception:  # noqa: BLE001
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
             found[name] = "not installed"
     return found
 
