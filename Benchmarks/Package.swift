@@ -47,5 +47,15 @@ let package = Package(
             ],
             path: "Tools/ColumnarTiming"
         ),
+        // The tree rows of trees_bench.py: a tree bundle's whole in-process prediction path, timed.
+        .executableTarget(
+            name: "TreeTiming",
+            dependencies: [
+                .product(name: "ModelBundle", package: rootIdentity),
+                .product(name: "ModelRuntime", package: rootIdentity),
+                .product(name: "ModelFlavors", package: rootIdentity),
+            ],
+            path: "Tools/TreeTiming"
+        ),
     ]
 )

@@ -48,3 +48,4 @@ fi
 # The pipelines row (string columns, #13): Benchmarks/results/pipelines.md (QUICK=1 from the environment).
 "$venv/bin/python" Benchmarks/pipeline_bench.py --mbundle "$mbundle" --mlflow "$venv/bin/mlflow"
 bash Benchmarks/serving_bench.sh  # serving table (wrk, same run): Benchmarks/results[/full]/serving.md
+bash Benchmarks/trees-bench.sh "$mbundle"  # the tree rows: own virtualenv, Benchmarks/results/[full/]trees.md

@@ -92,16 +92,18 @@ package enum TreeEnsemblePrediction {
         }
     }
 
-    /// Applies the link row by row (same formulas as ``TreeLink``).
+    /// Applies the link row by row, in place (same formulas as ``TreeLink``).
     static func transform<Acc: TreeAccumulator>(_ raw: [Acc], _ link: TreeEnsemble.Link, scale: Double, width: Int)
         -> [Acc]
     {
-        if link == .identity { return raw }
+        if link == .identity || width == 0 { return raw }
         var result = raw
-        let rows = width == 0 ? 0 : raw.count / width
-        for row in 0..<rows {
-            let slice = (row * width)..<((row + 1) * width)
-            result.replaceSubrange(slice, with: Acc.link(link, scale: scale, Array(raw[slice])))
+        let rows = raw.count / width
+        result.withUnsafeMutableBufferPointer { values in
+            guard let base = values.baseAddress else { return }
+            for row in 0..<rows {
+                Acc.link(link, scale: scale, UnsafeMutableBufferPointer(start: base + row * width, count: width))
+            }
         }
         return result
     }

@@ -125,37 +125,77 @@ extension ValidatedTreeEnsemble {
     }
 }
 
-/// The links, one formula per library (see ``TreeEnsemble/Link``).
+/// The links, one formula per library (see ``TreeEnsemble/Link``). The in-place forms are the
+/// formulas; the array forms (the reference evaluator's) call them, so both agree bit for bit.
 package enum TreeLink {
     package static func apply(_ link: TreeEnsemble.Link, scale: Double, _ x: [Float]) -> [Float] {
-        switch link {
-        case .identity: return x
-        case .sigmoid:
-            let s = Float(scale)
-            return x.map { 1 / (1 + expf(-(s * $0))) }
-        case .xgboostSigmoid: return x.map(xgboostSigmoid)
-        case .exp: return x.map { expf($0) }
-        case .softmax:
-            let top = x.reduce(x[0]) { Swift.max($0, $1) }
-            let e = x.map { expf($0 - top) }
-            let sum = e.reduce(Float(0), +)
-            return e.map { $0 / sum }
-        case .xgboostSoftmax: return xgboostSoftmax(x)
-        }
+        var result = x
+        result.withUnsafeMutableBufferPointer { apply(link, scale: scale, $0) }
+        return result
     }
 
     package static func apply(_ link: TreeEnsemble.Link, scale: Double, _ x: [Double]) -> [Double] {
+        var result = x
+        result.withUnsafeMutableBufferPointer { apply(link, scale: scale, $0) }
+        return result
+    }
+
+    /// One row's outputs, transformed in place (no allocation: the batch path calls it per row).
+    package static func apply(_ link: TreeEnsemble.Link, scale: Double, _ x: UnsafeMutableBufferPointer<Float>) {
+        guard !x.isEmpty else { return }
         switch link {
-        case .identity: return x
-        case .sigmoid: return x.map { 1 / (1 + Glibc.exp(-(scale * $0))) }
-        case .xgboostSigmoid: return x.map { Double(xgboostSigmoid(Float($0))) }
-        case .exp: return x.map { Glibc.exp($0) }
+        case .identity: return
+        case .sigmoid:
+            let s = Float(scale)
+            for k in x.indices { x[k] = 1 / (1 + expf(-(s * x[k]))) }
+        case .xgboostSigmoid:
+            for k in x.indices { x[k] = xgboostSigmoid(x[k]) }
+        case .exp:
+            for k in x.indices { x[k] = expf(x[k]) }
         case .softmax:
-            let top = x.reduce(x[0]) { Swift.max($0, $1) }
-            let e = x.map { Glibc.exp($0 - top) }
-            let sum = e.reduce(0, +)
-            return e.map { $0 / sum }
-        case .xgboostSoftmax: return xgboostSoftmax(x.map { Float($0) }).map { Double($0) }
+            var top = x[0]
+            for v in x { top = Swift.max(top, v) }
+            var sum = Float(0)
+            for k in x.indices {
+                x[k] = expf(x[k] - top)
+                sum += x[k]
+            }
+            for k in x.indices { x[k] = x[k] / sum }
+        case .xgboostSoftmax: xgboostSoftmax(x)
+        }
+    }
+
+    package static func apply(_ link: TreeEnsemble.Link, scale: Double, _ x: UnsafeMutableBufferPointer<Double>) {
+        guard !x.isEmpty else { return }
+        switch link {
+        case .identity: return
+        case .sigmoid:
+            for k in x.indices { x[k] = 1 / (1 + Glibc.exp(-(scale * x[k]))) }
+        case .xgboostSigmoid:
+            for k in x.indices { x[k] = Double(xgboostSigmoid(Float(x[k]))) }
+        case .exp:
+            for k in x.indices { x[k] = Glibc.exp(x[k]) }
+        case .softmax:
+            var top = x[0]
+            for v in x { top = Swift.max(top, v) }
+            var sum = 0.0
+            for k in x.indices {
+                x[k] = Glibc.exp(x[k] - top)
+                sum += x[k]
+            }
+            for k in x.indices { x[k] = x[k] / sum }
+        case .xgboostSoftmax:
+            // XGBoost computes in float whatever the accumulation: round, transform, widen.
+            var top = Float(x[0])
+            for v in x { top = fmaxf(Float(v), top) }
+            var sum = 0.0
+            for k in x.indices {
+                let e = expf(Float(x[k]) - top)
+                x[k] = Double(e)
+                sum += Double(e)
+            }
+            let divisor = Float(sum)
+            for k in x.indices { x[k] = Double(Float(x[k]) / divisor) }
         }
     }
 
@@ -170,15 +210,21 @@ package enum TreeLink {
     /// `common::Softmax`: float `fmaxf` maximum, `expf(x - max)`, a double sum, divided by the
     /// sum cast to float.
     package static func xgboostSoftmax(_ x: [Float]) -> [Float] {
+        var result = x
+        result.withUnsafeMutableBufferPointer { xgboostSoftmax($0) }
+        return result
+    }
+
+    package static func xgboostSoftmax(_ x: UnsafeMutableBufferPointer<Float>) {
+        guard !x.isEmpty else { return }
         var top = x[0]
         for v in x.dropFirst() { top = fmaxf(v, top) }
         var sum = 0.0
-        var e = x
-        for k in e.indices {
-            e[k] = expf(e[k] - top)
-            sum += Double(e[k])
+        for k in x.indices {
+            x[k] = expf(x[k] - top)
+            sum += Double(x[k])
         }
         let divisor = Float(sum)
-        return e.map { $0 / divisor }
+        for k in x.indices { x[k] = x[k] / divisor }
     }
 }

@@ -1,0 +1,231 @@
+import ModelBundle
+import ModelFlavors
+import Testing
+
+/// The batch kernel against the reference (scalar) evaluator on random ensembles of every comparison,
+/// accumulation, combination and node kind, with inputs on, just above and just below the thresholds,
+/// NaN, infinities and LightGBM-tiny values: every raw score must be identical bit for bit, across block
+/// boundaries, both traversal modes (lock step for balanced trees, row by row for unbalanced ones) and
+/// the multi-core split.
+@Suite struct TreeKernelTests {
+    /// SplitMix64: a seeded generator, so a failure reproduces.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let thresholds: [Double] = [0.5, -1.25, 0.1, 1e-36, 0, 3.0000001, Double(Float(0.3)), 0.3]
+
+    /// A random tree: `depth` levels, each internal node a split that `unbalanced` trees make mostly on
+    /// the right spine.
+    static func tree(
+        _ g: inout Generator,
+        features: Int,
+        depth: Int,
+        leafWidth: Int,
+        unbalanced: Bool,
+        flags: [TreeEnsemble.NodeFlags],
+        categorySets: Int32
+    ) -> [TreeEnsemble.Node] {
+        var nodes: [TreeEnsemble.Node] = [.leaf([])]
+        // Breadth-first over (index, level); children are appended, so indices stay local.
+        var queue = [(0, 0)]
+        while let (index, level) = queue.first {
+            queue.removeFirst()
+            let split = level < depth && (unbalanced ? (index == 0 || Bool.random(using: &g) || level < 2) : true)
+            guard split else {
+                nodes[index] = .leaf((0..<leafWidth).map { _ in Double.random(in: -1...1, using: &g) })
+                continue
+            }
+            let left = Int32(nodes.count)
+            nodes.append(.leaf([]))
+            nodes.append(.leaf([]))
+            let feature = Int32.random(in: 0..<Int32(features), using: &g)
+            let flag = flags.randomElement(using: &g) ?? []
+            if flag.contains(.categorical) {
+                nodes[index] = .categorical(
+                    feature: feature,
+                    categorySet: Int32.random(in: 0..<categorySets, using: &g),
+                    left: left,
+                    right: left + 1,
+                    flags: flag
+                )
+            } else {
+                nodes[index] = .split(
+                    feature: feature,
+                    threshold: thresholds.randomElement(using: &g) ?? 0,
+                    left: left,
+                    right: left + 1,
+                    flags: flag
+                )
+            }
+            queue.append((Int(left), level + 1))
+            queue.append((Int(left) + 1, level + 1))
+        }
+        return nodes
+    }
+
+    static func input(_ g: inout Generator, rows: Int, features: Int) -> [Double] {
+        (0..<(rows * features)).map { _ in
+            let t = thresholds.randomElement(using: &g) ?? 0
+            switch Int.random(in: 0..<12, using: &g) {
+            case 0: return t
+            case 1: return t.nextUp
+            case 2: return t.nextDown
+            case 3: return Double(Float(t).nextUp)
+            case 4: return Double(Float(t).nextDown)
+            case 5: return .nan
+            case 6: return [Double.infinity, -.infinity, 1e-40, -1e-36].randomElement(using: &g) ?? 0
+            case 7: return Double(Int.random(in: -1...70, using: &g))
+            default: return Double.random(in: -2...3.5, using: &g)
+            }
+        }
+    }
+
+    struct Case: CustomStringConvertible {
+        var comparison: TreeEnsemble.Comparison
+        var accumulation: TreeEnsemble.Accumulation
+        var combination: TreeEnsemble.Combination
+        var leafWidth: Int
+        var outputs: Int
+        var unbalanced: Bool
+        var flags: [TreeEnsemble.NodeFlags]
+        var rule: TreeEnsemble.CategoryRule
+        var tiny: Bool
+        var description: String {
+            "\(comparison) \(accumulation) \(combination) width \(leafWidth)/\(outputs) unbalanced \(unbalanced) tiny \(tiny)"
+        }
+    }
+
+    static let cases: [Case] = [
+        // XGBoost: float32 <, float32 sums, default directions and categorical splits.
+        Case(
+            comparison: .float32LessThan,
+            accumulation: .float32,
+            combination: .sum,
+            leafWidth: 1,
+            outputs: 1,
+            unbalanced: false,
+            flags: [[], .defaultLeft, [.categorical], [.categorical, .defaultLeft]],
+            rule: .xgboost,
+            tiny: false
+        ),
+        Case(
+            comparison: .float32LessThan,
+            accumulation: .float32,
+            combination: .sum,
+            leafWidth: 1,
+            outputs: 3,
+            unbalanced: true,
+            flags: [[], .defaultLeft],
+            rule: .xgboost,
+            tiny: false
+        ),
+        // scikit-learn forests: float32 <= against float64 thresholds, averaged multi-output leaves.
+        Case(
+            comparison: .float32LessOrEqual,
+            accumulation: .float64,
+            combination: .average,
+            leafWidth: 2,
+            outputs: 2,
+            unbalanced: false,
+            flags: [[], .defaultLeft],
+            rule: .xgboost,
+            tiny: false
+        ),
+        Case(
+            comparison: .float32LessOrEqual,
+            accumulation: .float64,
+            combination: .sum,
+            leafWidth: 1,
+            outputs: 1,
+            unbalanced: true,
+            flags: [[], .defaultLeft],
+            rule: .xgboost,
+            tiny: false
+        ),
+        // LightGBM: float64 <=, missing types None/Zero/NaN, categorical, tiny inputs as zero.
+        Case(
+            comparison: .float64LessOrEqual,
+            accumulation: .float64,
+            combination: .sum,
+            leafWidth: 1,
+            outputs: 3,
+            unbalanced: false,
+            flags: [
+                [], .defaultLeft, .nanAsZero, [.zeroIsMissing], [.zeroIsMissing, .defaultLeft],
+                [.categorical, .categoryMembersLeft], [.categorical, .categoryMembersLeft, .defaultLeft],
+            ],
+            rule: .lightgbm,
+            tiny: true
+        ),
+        Case(
+            comparison: .float64LessOrEqual,
+            accumulation: .float64,
+            combination: .average,
+            leafWidth: 1,
+            outputs: 1,
+            unbalanced: true,
+            flags: [[], .defaultLeft, .nanAsZero],
+            rule: .lightgbm,
+            tiny: true
+        ),
+    ]
+
+    @Test(arguments: cases.indices)
+    func kernelMatchesTheReference(index: Int) throws {
+        let c = Self.cases[index]
+        var g = Generator(state: UInt64(index) &+ 12345)
+        let features = 5
+        var e = TreeEnsemble(
+            featureCount: features,
+            outputCount: c.outputs,
+            leafWidth: c.leafWidth,
+            baseScores: (0..<c.outputs).map { Double($0) * 0.25 - 0.125 },
+            comparison: c.comparison,
+            accumulation: c.accumulation,
+            combination: c.combination,
+            categoryRule: c.rule,
+            tinyInputsAreZero: c.tiny,
+            task: .regression
+        )
+        for _ in 0..<3 {
+            _ = try e.appendCategorySet([UInt32.random(in: 0...UInt32.max, using: &g), 0b1011])
+        }
+        for tree in 0..<40 {
+            let nodes = Self.tree(
+                &g,
+                features: features,
+                depth: c.unbalanced ? 24 : Int.random(in: 0...6, using: &g),
+                leafWidth: c.leafWidth,
+                unbalanced: c.unbalanced,
+                flags: c.flags,
+                categorySets: 3
+            )
+            try e.appendTree(output: c.leafWidth == 1 ? tree % c.outputs : 0, nodes: nodes)
+        }
+        let validated = try e.validated()
+        let kernel = TreeEnsembleKernel(validated)
+        // One and three rows (trees interleaved), 65 (a full block and a one-row one), 2,100 (both cores).
+        for rows in [1, 3, 65, 2100] {
+            let x = Self.input(&g, rows: rows, features: features)
+            let result = try TreeEnsemblePrediction.compute(kernel, x, rows: rows, output: .predictRaw).doubles
+            var expected: [Double] = []
+            for row in 0..<rows {
+                expected += x[(row * features)..<((row + 1) * features)].withUnsafeBufferPointer {
+                    validated.rawScores(row: $0)
+                }
+            }
+            #expect(
+                result.map(\.bitPattern) == expected.map(\.bitPattern),
+                "\(c), \(rows) rows: \(TreeFixtures.firstDifference(result, expected))"
+            )
+        }
+    }
+}
