@@ -101,6 +101,18 @@ def _check_expected(path: str, actual: str, expected: str | None, kind: str) -> 
         raise ArtifactError(f"mbundle {kind} {path} has SHA-256 {actual}, not the expected {expected.lower()}")
 
 
+_staging: list[str] = []
+
+
+def _staging_directory() -> str:
+    """One directory per driver process for the staged files, removed at exit (executors fetch the
+    files from the driver when their first task starts, so they must live as long as the session)."""
+    if not _staging or not os.path.isdir(_staging[0]):
+        _staging[:] = [tempfile.mkdtemp(prefix="mbundle-spark-")]
+        atexit.register(shutil.rmtree, _staging[0], True)
+    return _staging[0]
+
+
 def ship(
     spark,
     model: str,
@@ -119,34 +131,33 @@ def ship(
     binary_path = resolve_binary(binary)
     binary_digest = sha256_of(binary_path)
     _check_expected(binary_path, binary_digest, binary_sha256, "binary")
-    # Kept for the session: executors fetch the files from the driver when their first task starts.
-    staging = tempfile.mkdtemp(prefix="mbundle-spark-")
-    atexit.register(shutil.rmtree, staging, True)
-    try:
-        if os.path.isdir(model):
-            archive = os.path.join(staging, "bundle.tar.gz")
-            packed = subprocess.run(
-                [binary_path, "pack", model, "-o", archive], capture_output=True, text=True, check=False
-            )
-            if packed.returncode != 0:
-                raise ArtifactError(f"mbundle pack {model} failed: {packed.stderr.strip()}")
-        elif os.path.isfile(model):
-            archive = model
-        else:
-            raise ArtifactError(f"model {model} is neither a bundle directory nor a bundle archive")
-        bundle_digest = sha256_of(archive)
-        _check_expected(archive, bundle_digest, bundle_sha256, "bundle")
-        suffix = ".zip" if archive.endswith(".zip") else ".tar.gz"
-        binary_name = f"mbundle-{binary_digest[:16]}"
-        bundle_name = f"bundle-{bundle_digest[:16]}{suffix}"
-        for source, name in ((binary_path, binary_name), (archive, bundle_name)):
-            staged = os.path.join(staging, name)
-            shutil.copyfile(source, staged)
-            os.chmod(staged, 0o755 if name == binary_name else 0o644)
-            spark.sparkContext.addFile(staged)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    staging = _staging_directory()
+    if os.path.isdir(model):
+        packing = tempfile.mkdtemp(prefix="pack-", dir=staging)
+        archive = os.path.join(packing, "bundle.tar.gz")
+        packed = subprocess.run([binary_path, "pack", model, "-o", archive], capture_output=True, text=True, check=False)
+        if packed.returncode != 0:
+            shutil.rmtree(packing, ignore_errors=True)
+            raise ArtifactError(f"mbundle pack {model} failed: {packed.stderr.strip()}")
+    elif os.path.isfile(model):
+        archive = model
+    else:
+        raise ArtifactError(f"model {model} is neither a bundle directory nor a bundle archive")
+    bundle_digest = sha256_of(archive)
+    _check_expected(archive, bundle_digest, bundle_sha256, "bundle")
+    suffix = ".zip" if archive.endswith(".zip") else ".tar.gz"
+    binary_name = f"mbundle-{binary_digest[:16]}"
+    bundle_name = f"bundle-{bundle_digest[:16]}{suffix}"
+    for source, name, mode in ((binary_path, binary_name, 0o755), (archive, bundle_name, 0o644)):
+        # Content-addressed: the same file is staged once and registered under one path, as
+        # SparkContext.addFile requires of a name it has seen.
+        staged = os.path.join(staging, name)
+        if not os.path.exists(staged):
+            partial = staged + ".partial"
+            shutil.copyfile(source, partial)
+            os.chmod(partial, mode)
+            os.replace(partial, staged)
+        spark.sparkContext.addFile(staged)
     return Shipment(
         binary=ShippedFile("binary", binary_name, binary_digest),
         bundle=ShippedFile("bundle", bundle_name, bundle_digest),
