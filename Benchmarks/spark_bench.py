@@ -48,7 +48,10 @@ def train_model(directory: str) -> str:
     frame = pd.DataFrame(x[:5], columns=FEATURES)
     path = os.path.join(directory, "xgb-500x8")
     mlflow.xgboost.save_model(
-        booster, path, signature=infer_signature(frame, booster.predict(xgb.DMatrix(frame)))
+        booster,
+        path,
+        signature=infer_signature(frame, booster.predict(xgb.DMatrix(frame))),
+        pip_requirements=["xgboost==3.2.0"],
     )
     return path
 

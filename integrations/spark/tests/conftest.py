@@ -68,10 +68,14 @@ def _save(model, path, flavor, example):
     from mlflow.models import infer_signature
 
     signature = infer_signature(example, model.predict(example))
+    # Requirements given, so MLflow does not load the model in a subprocess to infer them.
     if flavor == "xgboost":
-        mlflow.xgboost.save_model(model, str(path), signature=signature)
+        mlflow.xgboost.save_model(model, str(path), signature=signature, pip_requirements=["xgboost==3.2.0"])
     else:
-        mlflow.sklearn.save_model(model, str(path), signature=signature, serialization_format="skops")
+        mlflow.sklearn.save_model(
+            model, str(path), signature=signature, serialization_format="skops",
+            pip_requirements=["scikit-learn==1.9.1", "skops==0.16.0"],
+        )
     return str(path)
 
 

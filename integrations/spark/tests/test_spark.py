@@ -131,24 +131,30 @@ def tamper(path: str) -> None:
 
 @pytest.mark.parametrize("which", ["binary", "bundle"])
 def test_a_tampered_file_is_refused_by_sha256(spark, binary, models, tmp_path, which):
+    """A shipped file changed on the executor after Spark fetched it (Spark compares contents only
+    while fetching) is refused by mbundle-spark's own SHA-256 check before anything runs."""
     from pyspark import SparkFiles
 
-    _, archive = models["linear"]
-    # Copies whose bytes (so whose shipped names) differ from those the other tests ship, so the
-    # file tampered on the executor side is this test's alone.
+    directory, archive = models["linear"]
+    # Files whose bytes (so whose shipped names) differ from those the other tests ship, so the
+    # tampered copy is this test's alone: a binary with a trailing newline (still runs), the same
+    # model packed as a zip.
     copy_binary = str(tmp_path / "mbundle-copy")
-    copy_archive = str(tmp_path / "linear-copy.tar.gz")
     shutil.copyfile(binary, copy_binary)
     os.chmod(copy_binary, 0o755)
-    shutil.copyfile(archive, copy_archive)
-    with open(copy_binary if which == "binary" else copy_archive, "ab") as handle:
-        handle.write(b"\0" * 512)
+    if which == "binary":
+        with open(copy_binary, "ab") as handle:
+            handle.write(b"\n")
+        copy_archive = archive
+    else:
+        copy_archive = str(tmp_path / "linear.zip")
+        subprocess.run([binary, "pack", directory, "-o", copy_archive], check=True, capture_output=True)
     shipment = mbundle_spark.ship(spark, copy_archive, copy_binary)
-    shipped = getattr(shipment, which)
-    tamper(SparkFiles.get(shipped.name))
-    df = spark.createDataFrame(frame_for("linear").head(20)[FEATURES])
+    df = spark.createDataFrame(frame_for("linear").head(20)[FEATURES]).coalesce(1)
+    assert len(mbundle_spark.predict(df, shipment).collect()) == 20  # fetched and checked
+    tamper(SparkFiles.get(getattr(shipment, which).name))
     with pytest.raises(Exception) as raised:
-        mbundle_spark.predict(df, shipment, binary=copy_binary).collect()
+        mbundle_spark.predict(df, shipment).collect()
     text = failure_text(raised.value)
     assert f"mbundle {which}" in text and "SHA-256" in text and "refusing to run it" in text, text
     with pytest.raises(mbundle_spark.ArtifactError, match="SHA-256"):
