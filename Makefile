@@ -9,7 +9,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker 
 MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
 
-.PHONY: deps build release dist test test-asan test-tsan fuzz demo interop registry python-env fixtures format lint clean bench
+.PHONY: deps build release dist test test-asan test-tsan fuzz demo interop registry spark python-env fixtures format lint clean bench
 
 deps:
 	@bash Scripts/ensure-system-deps.sh
@@ -53,6 +53,11 @@ interop: release
 # models:/, runs:/, log, cache, auth and TLS against a real `mlflow server` started on 127.0.0.1 (pinned venv).
 registry: release
 	@bash Scripts/registry-check.sh $(MBUNDLE)
+
+# mbundle-spark (integrations/spark) in pyspark local[2] on Java 17 (installed with apt when missing),
+# against `mbundle predict` and mlflow.pyfunc.spark_udf; its own pinned virtualenv .build/spark-venv.
+spark: release
+	@bash Scripts/spark-check.sh $(MBUNDLE)
 
 # Creates .build/python-venv (pinned mlflow, scikit-learn, numpy…) for the generator scripts.
 python-env:

@@ -43,3 +43,5 @@ open(readme, "w").write(head + start + "\n" + body + "\n" + end + tail)
 print("README.md performance tables updated", file=sys.stderr)
 PY
 fi
+# The Spark row (Benchmarks/spark_bench.py, its own virtualenv and results file Benchmarks/results/spark*.md).
+bash -c 'source Scripts/spark-env.sh && exec "$spark_venv/bin/python" Benchmarks/spark_bench.py --mbundle "$1" ${2:+--quick}' _ "$mbundle" "$([ "${QUICK:-0}" != 0 ] && echo 1)"

@@ -38,7 +38,7 @@ def train_model(directory: str) -> str:
     from mlflow.models import infer_signature
 
     generator = np.random.default_rng(0)
-    x = generator.uniform(-1, 1, size=(20000, 32))
+    x = generator.uniform(-1, 1, size=(5000, 32))
     y = (x[:, :8].sum(axis=1) + np.sin(3 * x[:, 8]) > 0).astype(np.float64)
     booster = xgb.train(
         {"objective": "binary:logistic", "max_depth": 8, "eta": 0.1, "seed": 0, "nthread": 2},
