@@ -48,6 +48,21 @@ enum ColumnarStream {
             rows += batch.frame.rowCount
             progress(rows)
         }
+        if format == .arrow, let source = try Self.pipe(inputPath) {
+            // A pipe: each record batch is predicted and written as it arrives (see DescriptorByteSource).
+            let magic = try Self.columnar { try source.peek(6) }
+            if ArrowFileReader.looksLikeArrowFile(magic) {
+                let input = try Self.columnar { try source.readRest(limit: RequestDecoder.Limits().maxBodyBytes) }
+                var batches: [ColumnarBatch] = []
+                try Self.columnar { try ArrowFileReader.read(input, body: { batches.append($0) }) }
+                for batch in batches { try predictBatch(batch) }
+            } else {
+                var reader = try Self.columnar { try ArrowStreamReader(source: source) }
+                while let batch = try Self.columnar({ try reader.next() }) { try predictBatch(batch) }
+            }
+            try destination.write(output == .arrow ? arrow.finish() : parquet.finish())
+            return
+        }
         let input = try Self.read(inputPath)
         do {
             if format == .parquet {
@@ -65,6 +80,16 @@ enum ColumnarStream {
             }
         }
         try destination.write(output == .arrow ? arrow.finish() : parquet.finish())
+    }
+
+    /// The input as an incremental source when it is not a regular file (standard input, a FIFO).
+    private static func pipe(_ path: String?) throws(PredictionError) -> DescriptorByteSource? {
+        do throws(ModelBundleError) {
+            let source = try DescriptorByteSource(path: path)
+            return source.isRegularFile ? nil : source
+        } catch {
+            throw PredictionError(.inputInvalid, error)
+        }
     }
 
     private static func read(_ path: String?) throws(PredictionError) -> [UInt8] {
