@@ -107,7 +107,7 @@ def models(tmp_path_factory, binary):
             ),
             ("model", LogisticRegression(max_iter=500)),
         ]
-    ).fit(mixed, (mixed["age"] > 50) ^ (mixed["city"] == "nice"))
+    ).fit(mixed, ((mixed["age"] > 50) ^ (mixed["city"] == "nice")).astype(np.int64))
     made = {}
     for name, model, flavor, example in (
         ("linear", linear, "sklearn", train.head(5)),

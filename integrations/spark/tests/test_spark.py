@@ -32,7 +32,7 @@ def frame_for(name: str, seed: int = 7) -> pd.DataFrame:
 
 
 def result_type(name: str) -> str:
-    return "boolean" if name == "pipeline" else "double"
+    return "long" if name == "pipeline" else "double"
 
 
 def assert_same(name, actual, expected):
@@ -110,11 +110,11 @@ def test_a_bad_row_fails_the_job_naming_the_row(spark, binary, models):
     frame.loc[37, "city"] = "tours"  # a category the encoder did not see; handle_unknown="error"
     df = spark.createDataFrame(frame).coalesce(1)
     with pytest.raises(Exception) as raised:
-        mbundle_spark.predict(df, archive, binary=binary, result_type="boolean").collect()
+        mbundle_spark.predict(df, archive, binary=binary, result_type="long").collect()
     text = failure_text(raised.value)
     assert "column 'city' row 37" in text, text
     assert "tours" in text
-    udf = mbundle_spark.spark_udf(spark, archive, result_type="boolean", binary=binary)
+    udf = mbundle_spark.spark_udf(spark, archive, result_type="long", binary=binary)
     with pytest.raises(Exception) as raised:
         df.select(udf("age", "income", "city", "plan")).collect()
     assert "column 'city' row 37" in failure_text(raised.value)
