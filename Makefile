@@ -10,7 +10,7 @@ MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
 
 .PHONY: deps build release dist test test-asan test-tsan fuzz demo interop registry columnar-check python-env fixtures format lint clean bench large-request \
-	embedding docs api-check serve-check
+	embedding docs api-check serve-check spark
 
 deps:
 	@bash Scripts/ensure-system-deps.sh
@@ -84,7 +84,7 @@ registry: release
 # pyarrow reads our Parquet and Arrow predictions back (types, values); `predict --stream` over a 64 MiB
 # Parquet file peaks within 64 MiB + one row group of RSS (pinned pyarrow in .build/columnar-venv).
 columnar-check: release
-	@bash Scripts/columnar-check.sh $(MBUNDLE)
+	@bash Scripts/columnar-check.sh $(MBUNDLE) mbundle-spark (integrations/spark) pyspark local[2] on Java 17 (installed with apt when missing), against `mbundle predict` mlflow.pyfunc.spark_udf; its own pinned virtualenv .build/spark-venv. spark: Scripts/spark-check.sh
 
 # Creates .build/python-venv (pinned mlflow, scikit-learn, numpy…) for the generator scripts.
 python-env:

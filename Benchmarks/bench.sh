@@ -49,3 +49,5 @@ fi
 "$venv/bin/python" Benchmarks/pipeline_bench.py --mbundle "$mbundle" --mlflow "$venv/bin/mlflow"
 bash Benchmarks/serving_bench.sh  # serving table (wrk, same run): Benchmarks/results[/full]/serving.md
 bash Benchmarks/trees-bench.sh "$mbundle"  # the tree rows: own virtualenv, Benchmarks/results/[full/]trees.md
+# The Spark row (Benchmarks/spark_bench.py, its own virtualenv and results file Benchmarks/results/spark*.md).
+bash -c 'source Scripts/spark-env.sh && exec "$spark_venv/bin/python" Benchmarks/spark_bench.py --mbundle "$1" ${2:+--quick}' _ "$mbundle" "$([ "${QUICK:-0}" != 0 ] && echo 1)"

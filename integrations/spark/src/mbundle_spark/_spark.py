@@ -1,0 +1,224 @@
+"""``predict`` (through ``mapInArrow``) and ``spark_udf`` (an iterator pandas UDF)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from typing import Iterator, Sequence
+
+import pyarrow as pa
+
+from ._artifacts import Shipment, ship
+from ._process import PredictionError, predict_batches
+
+
+def _task_name() -> str:
+    try:
+        from pyspark import TaskContext
+
+        context = TaskContext.get()
+        if context is not None:
+            return f"partition {context.partitionId()} (stage {context.stageId()}, attempt {context.attemptNumber()})"
+    except Exception:  # noqa: BLE001 - a name for messages only
+        pass
+    return "partition"
+
+
+def _result_schema(result_type) -> pa.Schema:
+    """The predictions' Arrow schema for a Spark type (DDL string or DataType); a bare type is one
+    column named ``prediction``."""
+    from pyspark.sql.pandas.types import to_arrow_schema
+    from pyspark.sql.types import StructField, StructType, _parse_datatype_string
+
+    if isinstance(result_type, str):
+        result_type = _parse_datatype_string(result_type)
+    if not isinstance(result_type, StructType):
+        result_type = StructType([StructField("prediction", result_type)])
+    return to_arrow_schema(result_type)
+
+
+def _conform(predictions: pa.RecordBatch, schema: pa.Schema, describe: str) -> list[pa.Array]:
+    """mbundle's output columns as the requested ones: by name, else by position (one column:
+    mbundle's first), cast without loss."""
+    names = predictions.schema.names
+    columns = []
+    for index, field in enumerate(schema):
+        if field.name in names:
+            column = predictions.column(names.index(field.name))
+        elif len(schema) == 1 or index < len(names):
+            column = predictions.column(0 if len(schema) == 1 else index)
+        else:
+            raise PredictionError(
+                f"the model's outputs {names} have no column for result field '{field.name}' ({describe})"
+            )
+        try:
+            columns.append(column.cast(field.type, safe=True))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+            raise PredictionError(
+                f"prediction column '{field.name}' ({column.type}) cannot be returned as {field.type}: {error}"
+            ) from None
+    return columns
+
+
+def predict(
+    df,
+    model: str,
+    *,
+    result_type="double",
+    binary: str | None = None,
+    input_columns: Sequence[str] | None = None,
+    keep_input: bool = True,
+    binary_sha256: str | None = None,
+    bundle_sha256: str | None = None,
+):
+    """Scores ``df`` with ``model`` through ``mapInArrow``: one mbundle process per partition.
+
+    ``model`` is a bundle archive (``mbundle pack``), a bundle directory (packed here), or a
+    :class:`Shipment` from :func:`ship` (to ship once and score many DataFrames). The
+    predictions take ``result_type`` (a Spark type or DDL string; a struct for several outputs,
+    matched by name). With ``keep_input`` the result holds ``df``'s columns, then the predictions.
+    ``input_columns`` chooses the columns given to the model (default: all). A refused row fails
+    the task with mbundle's message naming the column and the row.
+    """
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    if isinstance(model, Shipment):
+        shipment = model
+    else:
+        shipment = ship(df.sparkSession, model, binary, binary_sha256=binary_sha256, bundle_sha256=bundle_sha256)
+    predictions_schema = _result_schema(result_type)
+    features = list(input_columns) if input_columns is not None else list(df.columns)
+    if keep_input:
+        clash = [name for name in predictions_schema.names if name in df.columns]
+        if clash:
+            raise ValueError(f"result column(s) {clash} already exist in the DataFrame; rename them or pass keep_input=False")
+    output_schema = from_arrow_schema(predictions_schema)
+    if keep_input:
+        from pyspark.sql.types import StructType
+
+        output_schema = StructType(list(df.schema.fields) + list(output_schema.fields))
+
+    def score(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        binary_path = shipment.binary.local_path()
+        bundle_path = shipment.bundle.local_path()
+        describe = _task_name()
+        originals: list[pa.RecordBatch] = []
+
+        def remember(stream):
+            for batch in stream:
+                originals.append(batch)
+                yield batch
+
+        source = remember(batches) if keep_input else batches
+        selected = (batch.select(features) if features != batch.schema.names else batch for batch in source)
+        for _, predictions in predict_batches(binary_path, bundle_path, selected, describe=describe):
+            columns = _conform(predictions, predictions_schema, describe)
+            if keep_input:
+                original = originals.pop(0)
+                yield pa.RecordBatch.from_arrays(
+                    original.columns + columns, names=original.schema.names + predictions_schema.names
+                )
+            else:
+                yield pa.RecordBatch.from_arrays(columns, schema=predictions_schema)
+
+    return df.mapInArrow(score, output_schema)
+
+
+def _input_names(binary: str, model: str) -> list[str] | None:
+    """The signature's input column names (``mbundle inspect --json``), or None without a signature."""
+    inspected = subprocess.run([binary, "inspect", model, "--json"], capture_output=True, text=True, check=False)
+    if inspected.returncode != 0:
+        raise PredictionError(f"mbundle inspect {model} failed: {inspected.stderr.strip()}")
+    document = json.loads(inspected.stdout)
+    signature = document.get("signature") or {}
+    inputs = signature.get("inputs")
+    if isinstance(inputs, str):
+        inputs = json.loads(inputs)
+    if not inputs:
+        return None
+    names = [column.get("name") for column in inputs]
+    return names if all(names) else None
+
+
+def spark_udf(
+    spark,
+    model_uri: str,
+    result_type="double",
+    env_manager: str | None = None,
+    params: dict | None = None,
+    extra_env: dict | None = None,
+    prebuilt_env_uri: str | None = None,
+    model_config: dict | None = None,
+    *,
+    binary: str | None = None,
+    binary_sha256: str | None = None,
+    bundle_sha256: str | None = None,
+):
+    """A column function like ``mlflow.pyfunc.spark_udf``'s, served by one mbundle process per partition.
+
+    Called with the feature columns (``udf(*cols)``, named by the model signature's inputs in
+    order, as MLflow does), a single struct column (named by its fields), or nothing (the
+    signature's input columns by name). ``result_type`` is a Spark type or DDL string; a struct type
+    gives a struct column. There is no environment to build, so ``env_manager`` may only be None or
+    "local"; ``params``, ``prebuilt_env_uri`` and ``model_config`` are refused (the bundle is run
+    as packed); ``extra_env`` is passed to the process.
+    """
+    from pyspark.sql.functions import col, pandas_udf
+    from pyspark.sql.types import StructType, _parse_datatype_string
+
+    if env_manager not in (None, "local"):
+        raise ValueError(f"env_manager={env_manager!r}: mbundle needs no environment; use None or 'local'")
+    for name, value in (("params", params), ("prebuilt_env_uri", prebuilt_env_uri), ("model_config", model_config)):
+        if value is not None:
+            raise ValueError(f"{name} is not supported: the bundle runs as it was packed")
+    if extra_env:
+        raise ValueError("extra_env is not supported: mbundle reads no environment variables while predicting")
+    shipment: Shipment = ship(spark, model_uri, binary, binary_sha256=binary_sha256, bundle_sha256=bundle_sha256)
+    from ._artifacts import resolve_binary
+
+    input_names = _input_names(resolve_binary(binary), model_uri)
+    spark_type = _parse_datatype_string(result_type) if isinstance(result_type, str) else result_type
+    predictions_schema = _result_schema(spark_type)
+    struct_result = isinstance(spark_type, StructType)
+
+    import pandas as pd
+    from typing import Tuple, Union
+
+    def to_frame(values) -> pd.DataFrame:
+        if isinstance(values, pd.DataFrame):
+            return values
+        if isinstance(values, pd.Series):
+            values = (values,)
+        if len(values) == 1 and isinstance(values[0], pd.DataFrame):
+            return values[0]
+        names = input_names if input_names and len(input_names) == len(values) else [str(i) for i in range(len(values))]
+        return pd.DataFrame({name: series.reset_index(drop=True) for name, series in zip(names, values)})
+
+    def score(frames):
+        binary_path = shipment.binary.local_path()
+        bundle_path = shipment.bundle.local_path()
+        describe = _task_name()
+        batches = (pa.RecordBatch.from_pandas(to_frame(values), preserve_index=False) for values in frames)
+        for _, predictions in predict_batches(binary_path, bundle_path, batches, describe=describe):
+            columns = _conform(predictions, predictions_schema, describe)
+            result = pa.Table.from_arrays(columns, schema=predictions_schema).to_pandas()
+            yield result if struct_result else result.iloc[:, 0]
+
+    # The type hints make it an iterator pandas UDF, as mlflow.pyfunc.spark_udf's is.
+    score.__annotations__ = {
+        "frames": Iterator[Tuple[Union[pd.Series, pd.DataFrame], ...]],
+        "return": Iterator[pd.DataFrame] if struct_result else Iterator[pd.Series],
+    }
+    udf = pandas_udf(score, returnType=spark_type)
+
+    def column_function(*args):
+        if not args:
+            if not input_names:
+                raise ValueError("the model has no signature: call the UDF with the feature columns")
+            args = tuple(col(name) for name in input_names)
+        args = tuple(col(arg) if isinstance(arg, str) else arg for arg in args)
+        return udf(*args)
+
+    column_function.__name__ = "mbundle_udf"
+    column_function.__doc__ = f"mbundle predictions of {model_uri}"
+    return column_function

@@ -1,0 +1,290 @@
+"""mbundle-spark against `mbundle predict` and `mlflow.pyfunc.spark_udf(env_manager="local")` on the
+same MLflow bundles, in Spark local[2]; refusals; and that no mbundle process outlives its task."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from conftest import FEATURES, mbundle_predict, mbundle_processes, mixed_frame, numeric_frame
+
+import mbundle_spark
+
+ROWS = 4000
+TOLERANCE = {"linear": 1e-12, "trees": 1e-6, "pipeline": 0}
+
+
+def frame_for(name: str, seed: int = 7) -> pd.DataFrame:
+    frame = mixed_frame(ROWS, seed) if name == "pipeline" else numeric_frame(ROWS, seed)
+    frame.insert(0, "id", np.arange(len(frame), dtype=np.int64))
+    return frame
+
+
+def result_type(name: str) -> str:
+    return "long" if name == "pipeline" else "double"
+
+
+def assert_same(name, actual, expected):
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert actual.shape == expected.shape
+    if TOLERANCE[name] == 0:
+        assert (actual == expected).all(), f"{name}: {np.flatnonzero(actual != expected)[:5]} differ"
+    else:
+        np.testing.assert_allclose(actual.astype(float), expected.astype(float), rtol=TOLERANCE[name], atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["linear", "trees", "pipeline"])
+def test_predictions_equal_mbundle_and_mlflow_spark_udf(spark, binary, models, name, tmp_path):
+    import mlflow.pyfunc
+
+    directory, archive = models[name]
+    frame = frame_for(name)
+    features = [column for column in frame.columns if column != "id"]
+    df = spark.createDataFrame(frame).repartition(3, "id")
+
+    ours = mbundle_spark.predict(df, archive, binary=binary, input_columns=features, result_type=result_type(name))
+    ours = ours.select("id", "prediction").toPandas().sort_values("id")["prediction"].to_numpy()
+
+    udf = mbundle_spark.spark_udf(spark, archive, result_type=result_type(name), binary=binary)
+    ours_udf = df.select("id", udf(*features).alias("p")).toPandas().sort_values("id")["p"].to_numpy()
+
+    mlflow_udf = mlflow.pyfunc.spark_udf(spark, directory, result_type=result_type(name), env_manager="local")
+    theirs = df.select("id", mlflow_udf(*features).alias("p")).toPandas().sort_values("id")["p"].to_numpy()
+
+    reference = mbundle_predict(binary, directory, frame[features], tmp_path)
+    assert_same(name, ours, reference)
+    assert_same(name, ours_udf, reference)
+    assert_same(name, ours, theirs)
+    assert not mbundle_processes("bundle-"), "an mbundle process outlived its job"
+
+
+def test_predict_from_a_bundle_directory_and_a_struct_result(spark, binary, models):
+    directory, _ = models["linear"]
+    frame = frame_for("linear").head(100)
+    df = spark.createDataFrame(frame)
+    scored = mbundle_spark.predict(
+        df.drop("id"), directory, binary=binary, result_type="prediction double", keep_input=False
+    ).toPandas()
+    assert list(scored.columns) == ["prediction"]
+    assert len(scored) == 100
+
+
+def test_spark_written_parquet_predicts_as_mbundle_predict_on_it(spark, binary, models, tmp_path):
+    _, archive = models["trees"]
+    frame = frame_for("trees", seed=11)
+    written = str(tmp_path / "rows.parquet")
+    spark.createDataFrame(frame[FEATURES]).repartition(3).write.parquet(written)
+    parts = sorted(glob.glob(os.path.join(written, "part-*.parquet")))
+    assert len(parts) == 3
+    for part in parts:
+        # One file read alone is one partition in file order.
+        scored = mbundle_spark.predict(spark.read.parquet(part), archive, binary=binary, keep_input=False)
+        ours = scored.toPandas()["prediction"].to_numpy()
+        completed = subprocess.run(
+            [binary, "predict", "-m", archive, "-i", part, "-t", "parquet", "--output-format", "arrow"],
+            capture_output=True,
+            check=True,
+        )
+        reference = pa.ipc.open_stream(completed.stdout).read_all().column(0).to_numpy()
+        assert_same("trees", ours, reference)
+
+
+def failure_text(error: BaseException) -> str:
+    return str(error) + str(getattr(error, "java_exception", ""))
+
+
+def test_a_bad_row_fails_the_job_naming_the_row(spark, binary, models):
+    _, archive = models["pipeline"]
+    frame = mixed_frame(50, 3)
+    frame.loc[37, "city"] = "tours"  # a category the encoder did not see; handle_unknown="error"
+    df = spark.createDataFrame(frame).coalesce(1)
+    with pytest.raises(Exception) as raised:
+        mbundle_spark.predict(df, archive, binary=binary, result_type="long").collect()
+    text = failure_text(raised.value)
+    assert "column 'city' row 37" in text, text
+    assert "tours" in text
+    udf = mbundle_spark.spark_udf(spark, archive, result_type="long", binary=binary)
+    with pytest.raises(Exception) as raised:
+        df.select(udf("age", "income", "city", "plan")).collect()
+    assert "column 'city' row 37" in failure_text(raised.value)
+    assert not mbundle_processes("bundle-"), "an mbundle process outlived a failed job"
+
+
+def tamper(path: str) -> None:
+    mode = os.stat(path).st_mode
+    os.chmod(path, 0o755)
+    with open(path, "ab") as handle:
+        handle.write(b"\0")
+    os.chmod(path, mode)
+
+
+@pytest.mark.parametrize("which", ["binary", "bundle"])
+def test_a_tampered_file_is_refused_by_sha256(spark, binary, models, tmp_path, which):
+    """A shipped file changed on the executor after Spark fetched it (Spark compares contents only
+    while fetching) is refused by mbundle-spark's own SHA-256 check before anything runs."""
+    from pyspark import SparkFiles
+
+    directory, archive = models["linear"]
+    # Files whose bytes (so whose shipped names) differ from those the other tests ship, so the
+    # tampered copy is this test's alone: a binary with a trailing newline (still runs), the same
+    # model packed as a zip.
+    copy_binary = str(tmp_path / "mbundle-copy")
+    shutil.copyfile(binary, copy_binary)
+    os.chmod(copy_binary, 0o755)
+    if which == "binary":
+        with open(copy_binary, "ab") as handle:
+            handle.write(b"\n")
+        copy_archive = archive
+    else:
+        copy_archive = str(tmp_path / "linear.zip")
+        subprocess.run([binary, "pack", directory, "-o", copy_archive], check=True, capture_output=True)
+    shipment = mbundle_spark.ship(spark, copy_archive, copy_binary)
+    df = spark.createDataFrame(frame_for("linear").head(20)[FEATURES]).coalesce(1)
+    assert len(mbundle_spark.predict(df, shipment).collect()) == 20  # fetched and checked
+    tamper(SparkFiles.get(getattr(shipment, which).name))
+    with pytest.raises(Exception) as raised:
+        mbundle_spark.predict(df, shipment).collect()
+    text = failure_text(raised.value)
+    assert f"mbundle {which}" in text and "SHA-256" in text and "refusing to run it" in text, text
+    with pytest.raises(mbundle_spark.ArtifactError, match="SHA-256"):
+        mbundle_spark.ship(spark, copy_archive, copy_binary, binary_sha256="0" * 64)
+
+
+def slow_frame(spark, rows=20000):
+    """Rows that reach the model slowly (a sleeping mapInArrow upstream), so a task lasts seconds."""
+
+    def slow(batches):
+        for batch in batches:
+            time.sleep(0.3)
+            yield batch
+
+    df = spark.createDataFrame(numeric_frame(rows, 5)).coalesce(1)
+    return df.mapInArrow(slow, df.schema)
+
+
+def wait_for(condition, seconds=60.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    return condition()
+
+
+def test_a_killed_python_worker_takes_its_mbundle_process_along(spark, binary, models):
+    _, archive = models["linear"]
+    scored = mbundle_spark.predict(slow_frame(spark), archive, binary=binary, keep_input=False)
+    outcome = {}
+
+    def run():
+        try:
+            outcome["rows"] = scored.count()
+        except Exception as error:  # noqa: BLE001 - the job is expected to fail or be retried
+            outcome["error"] = error
+
+    job = threading.Thread(target=run)
+    job.start()
+    running = wait_for(lambda: mbundle_processes("bundle-"))
+    assert running, "no mbundle process started"
+    pid, worker = running[0]
+    os.kill(worker, signal.SIGKILL)
+    assert wait_for(lambda: not os.path.exists(f"/proc/{pid}") or _zombie(pid), 20), "mbundle outlived its Python worker"
+    spark.sparkContext.cancelAllJobs()
+    job.join(120)
+    assert not job.is_alive()
+    assert wait_for(lambda: not mbundle_processes("bundle-"), 20), "an mbundle process outlived the job"
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_a_killed_executor_takes_its_mbundle_processes_along(binary, models, tmp_path):
+    """local[2] in a driver process of its own; its JVM (driver and executor) is SIGKILLed mid-job."""
+    _, archive = models["linear"]
+    marker = tmp_path / "started"
+    script = tmp_path / "driver.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import time
+            from pyspark.sql import SparkSession
+            import mbundle_spark
+            from conftest import numeric_frame
+            spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+                     .config("spark.sql.execution.arrow.maxRecordsPerBatch", "500").getOrCreate())
+            def slow(batches):
+                for batch in batches:
+                    time.sleep(0.3)
+                    yield batch
+            df = spark.createDataFrame(numeric_frame(40000, 5)).repartition(2)
+            df = df.mapInArrow(slow, df.schema)
+            open({str(marker)!r}, "w").close()
+            mbundle_spark.predict(df, {archive!r}, binary={binary!r}, keep_input=False).count()
+            """
+        )
+    )
+    environment = dict(os.environ, PYTHONPATH=os.path.dirname(__file__) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    driver = subprocess.Popen([sys.executable, str(script)], env=environment, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        ours = lambda: [p for p in mbundle_processes("bundle-") if _descends_from(p[0], driver.pid)]
+        running = wait_for(lambda: len(ours()) >= 2, 120) and ours()
+        assert running, "the job did not start two mbundle processes"
+        java = [pid for pid in _descendants(driver.pid) if _name(pid) == "java"]
+        assert java, "no JVM under the driver"
+        for pid in java:
+            os.kill(pid, signal.SIGKILL)
+        assert wait_for(lambda: not any(os.path.exists(f"/proc/{pid}") and not _zombie(pid) for pid, _ in running), 30), (
+            "an mbundle process outlived its executor"
+        )
+    finally:
+        try:
+            os.killpg(driver.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        driver.wait()
+
+
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return int(handle.read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
+
+
+def _name(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/comm") as handle:
+            return handle.read().strip()
+    except OSError:
+        return ""
+
+
+def _descends_from(pid: int, ancestor: int) -> bool:
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        pid = _parent(pid)
+    return False
+
+
+def _descendants(ancestor: int) -> list[int]:
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit() and _descends_from(int(entry), ancestor)]
