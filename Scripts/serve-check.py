@@ -26,7 +26,6 @@ its own process group and killed on exit, error or signal.
 
 import argparse
 import asyncio
-import atexit
 import json
 import os
 import pathlib
@@ -40,32 +39,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BUNDLE = ROOT / "SampleModels" / "diabetes-linear"
-SERVERS = []
-
-
-def stop_all():
-    for process in SERVERS:
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-    SERVERS.clear()
-
-
-atexit.register(stop_all)
-for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-    signal.signal(sig, lambda number, frame: (stop_all(), sys.exit(128 + number)))
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from serve_processes import SERVERS, free_port, stop_all  # noqa: E402  (beside this script)
 
 
 class Server:

@@ -16,7 +16,6 @@ exits 1 when U > 0.
 """
 
 import argparse
-import atexit
 import csv
 import http.client
 import io
@@ -24,8 +23,6 @@ import json
 import math
 import os
 import pathlib
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -56,32 +53,7 @@ POLICY = {
     "parquet-zero-rows": "the same for a Parquet body with no rows (MLflow answers {\"predictions\": []})",
 }
 
-SERVERS = []
-
-
-def stop_all():
-    for process in SERVERS:
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-    SERVERS.clear()
-
-
-atexit.register(stop_all)
-for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-    signal.signal(sig, lambda number, frame: (stop_all(), sys.exit(128 + number)))
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from serve_processes import SERVERS, free_port, stop_all  # noqa: E402  (beside this script)
 
 
 def start(command, env, log):
