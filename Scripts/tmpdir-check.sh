@@ -14,9 +14,11 @@ trap 'rm -rf "$private"' EXIT
 status=0
 TMPDIR="$private" "$@" || status=$?
 
-# The package manager's own leftovers are not the tests': its `TemporaryDirectory.XXXXXX` (holding
-# only `.keep-directory`) and its lock files named after the paths they lock (`_root_.swiftpm.lock`).
-left=$(find "$private" -mindepth 1 -maxdepth 1 -printf '%f\n' | grep -vE '^(TemporaryDirectory\.[A-Za-z0-9]{6}|_.*\.lock)$' | sort || true)
+# The toolchain's own leftovers are not the tests': the package manager's `TemporaryDirectory.XXXXXX`
+# (holding only `.keep-directory`) and its lock files named after the paths they lock
+# (`_root_.swiftpm.lock`), and the compiler's `swift-generated-sources` (left by a first build).
+left=$(find "$private" -mindepth 1 -maxdepth 1 -printf '%f\n' \
+    | grep -vE '^(TemporaryDirectory\.[A-Za-z0-9]{6}|_.*\.lock|swift-generated-sources)$' | sort || true)
 if [ -n "$left" ]; then
     echo "tmpdir-check: '$*' left $(printf '%s\n' "$left" | wc -l) entries in \$TMPDIR:" >&2
     printf '%s\n' "$left" | head -n 20 | sed 's/^/  /' >&2
