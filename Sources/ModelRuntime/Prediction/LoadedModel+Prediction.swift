@@ -33,16 +33,17 @@ extension LoadedModel {
         return try Self.encode(output)
     }
 
-    /// The same as ``predict(body:format:params:)`` with the format taken from an HTTP
-    /// `Content-Type` header (`application/json`, `text/csv`, optionally `; charset=utf-8`), with
-    /// MLflow's rules and messages for anything else (``PredictionError/Kind/unsupportedMediaType``,
-    /// HTTP 415).
+    /// The same as ``predict(body:format:params:sniffing:)`` with the format taken from an HTTP
+    /// `Content-Type` header (`application/json`, `text/csv`, `application/vnd.apache.parquet`,
+    /// optionally `; charset=utf-8`), with MLflow's rules and messages for anything else
+    /// (``PredictionError/Kind/unsupportedMediaType``, HTTP 415). The body is judged as the declared
+    /// type, as MLflow's scoring server judges it (no sniffing).
     public func predict(
         body: [UInt8],
         contentType: String,
         params: String? = nil
     ) throws(PredictionError) -> [UInt8] {
-        try predict(body: body, format: RequestFormat.parse(contentType: contentType), params: params)
+        try predict(body: body, format: RequestFormat.parse(contentType: contentType), params: params, sniffing: false)
     }
 
     /// Reads the whole request from `inputPath` (standard input when `nil`), refusing more than
@@ -65,7 +66,7 @@ extension LoadedModel {
             ? try predict(body: body, format: format) : try predict(body: body, format: format, output: output)
     }
 
-    /// The same as ``predict(body:format:params:)``, with the predictions encoded as `output`:
+    /// The same as ``predict(body:format:params:sniffing:)``, with the predictions encoded as `output`:
     /// MLflow's JSON, or CSV, Parquet or an Arrow IPC stream of prediction columns.
     public func predict(
         body: [UInt8],

@@ -3,7 +3,7 @@ public import ModelBundle
 /// Why a prediction (or a validation) failed, with everything a front end needs to answer it:
 /// the command line's exit status, the HTTP status and MLflow's error body, and the place as data.
 ///
-/// Built by the runtime only (``LoadedModel/predict(body:format:params:)`` and the streaming API);
+/// Built by the runtime only (``LoadedModel/predict(body:format:params:sniffing:)`` and the streaming API);
 /// the underlying ``ModelBundleError`` is kept in ``error`` for its code and message.
 public struct PredictionError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure this is; new kinds may be added (the cases live in a private enum).

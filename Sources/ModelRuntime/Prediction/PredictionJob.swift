@@ -3,7 +3,7 @@ import ModelCodecs
 
 /// `mbundle predict` as one call: load the model, read the input, predict (whole or streamed),
 /// write the output, all or nothing. Front ends other than the command line use the pieces it
-/// is made of (``ModelLoader/load(modelPath:)``, ``LoadedModel/predict(body:format:params:)``,
+/// is made of (``ModelLoader/load(modelPath:)``, ``LoadedModel/predict(body:format:params:sniffing:)``,
 /// ``PredictionStream``) directly.
 public struct PredictionJob: Sendable {
     /// The bundle: a directory, or a `.tar.gz`/`.zip` of one.

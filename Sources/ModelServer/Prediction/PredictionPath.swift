@@ -2,7 +2,7 @@ import ModelBundle
 import ModelRuntime
 
 /// The server's only way into the prediction use case, which the runtime owns
-/// (`LoadedModel.predict(body:format:params:)`: decode → enforce → predict → encode, and
+/// (`LoadedModel.predict(body:format:params:sniffing:)`: decode → enforce → predict → encode, and
 /// `PredictionError` with MLflow's status and `error_code`). Nothing else in the server decodes an
 /// MLflow body, enforces a schema or writes predictions.
 enum PredictionPath {
