@@ -209,3 +209,7 @@ with ipc.new_stream(os.path.join(out, "dictionary-delta.arrows"), pa.schema([("w
                     options=ipc.IpcWriteOptions(emit_dictionary_deltas=True)) as w:
     w.write_batch(pa.record_batch([first_words], names=["w"]))
     w.write_batch(pa.record_batch([more_words], names=["w"]))
+# No rows: pyarrow writes one row group of 0 rows whose column chunks have a dictionary page and no
+# data page (data_page_offset 0), as pandas' to_parquet of an empty frame does.
+pq.write_table(pa.table({"x": pa.array([], pa.float64()), "s": pa.array([], pa.string())}),
+               os.path.join(out, "zero-rows.parquet"))

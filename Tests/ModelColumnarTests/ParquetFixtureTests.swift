@@ -70,6 +70,20 @@ import Testing
         #expect(x == (0..<3000).map { Double($0) * 0.25 })
     }
 
+    /// An empty frame written by pyarrow (one row group of 0 rows, chunks without a data page) reads
+    /// as 0 rows of its columns.
+    @Test func zeroRows() throws {
+        let batch = try readParquet(try Columnar.bytes("zero-rows.parquet"))
+        #expect(batch.frame.rowCount == 0)
+        #expect(batch.frame.columnNames == ["x", "s"])
+        guard case .double(let x) = batch.frame.columns[0].values, case .string(let s) = batch.frame.columns[1].values
+        else {
+            Issue.record("wrong types")
+            return
+        }
+        #expect(x.isEmpty && s.isEmpty)
+    }
+
     /// A decimal a double cannot hold exactly is refused naming its row (pyarrow wrote it in row 1).
     @Test func inexactDecimalRefusedByRow() throws {
         let error = #expect(throws: ModelBundleError.self) {

@@ -125,6 +125,19 @@ package struct ParquetFile {
         let firstRow = rowGroups[..<index].reduce(0) { $0 + Int($1.numRows) }
         let frameColumns = try columns.enumerated().map { position, column -> Column in
             let context = "Parquet row group \(index), column chunk '\(column.name)'"
+            if rows == 0 {
+                // A row group without rows has no data page to read: pyarrow writes its chunks with
+                // data_page_offset 0 (a dictionary page only), which no range check would accept.
+                guard group.columns[position].numValues == 0 else {
+                    throw ColumnarError.invalid(context, "holds \(group.columns[position].numValues) values for 0 rows")
+                }
+                return try column.column(
+                    ParquetChunkReader.Result(values: .empty(column.physical), validity: []),
+                    rows: 0,
+                    firstRow: firstRow,
+                    context: "Parquet column '\(column.name)'"
+                )
+            }
             let locate = ParquetChunkReader(
                 file: UnsafeRawBufferPointer(start: nil, count: 0),
                 base: 0,
