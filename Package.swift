@@ -96,6 +96,7 @@ let package = Package(
         .target(
             name: "ModelRegistryClient",
             dependencies: [
+                "SystemPlatform",
                 "ModelBundle",
                 "ModelBundleArchive",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -114,6 +115,7 @@ let package = Package(
         .target(
             name: "ModelServer",
             dependencies: [
+                "SystemPlatform",
                 "ModelRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,12 +1,5 @@
 public import Crypto
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// The detached signature of a bundle: `checksums.sha256.sig`, the 64-byte Ed25519 signature
 /// (RFC 8032, raw bytes) of the exact bytes of `checksums.sha256`.

@@ -1,12 +1,5 @@
 public import Crypto
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// Ed25519 key files in the formats OpenSSL reads and writes (`openssl genpkey -algorithm ed25519`,
 /// `openssl pkey -pubout`), so keys can be made, inspected and used with standard tools:

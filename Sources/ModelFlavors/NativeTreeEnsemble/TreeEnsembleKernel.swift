@@ -1,13 +1,6 @@
 import Dispatch
 import ModelBundle
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// The batch evaluator (Docs/tree-ensemble.md, "Kernel"). Blocks of rows traverse one tree at a time
 /// (the tree's nodes stay in L1 while every row of the block walks it), each row's accumulator receives

@@ -1,10 +1,5 @@
 import ModelBundle
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import SystemPlatform
 
 /// `GradientBoostingClassifier`/`Regressor` (scikit-learn `_gb.py`, `predict_stages`): the init
 /// estimator's raw prediction is the base score, each stage's tree `k` adds `learning_rate * value`

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// The reference evaluator: one row, one tree, one node at a time, written to be obviously the
 /// libraries' semantics rather than fast. The vectorized kernel is tested against it.

@@ -1,12 +1,5 @@
 package import ModelBundle
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// An XGBoost model read from `model.json` or `model.ubj` bytes, as a ``TreeEnsemble`` with
 /// XGBoost's semantics: float32 features compared with `<`, float32 sums from the base margin in

@@ -1,13 +1,6 @@
 import Crypto
 import ModelBundle
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// The content-addressed download cache (`$XDG_CACHE_HOME/mbundle`, default `~/.cache/mbundle`):
 ///

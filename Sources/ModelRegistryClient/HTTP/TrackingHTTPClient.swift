@@ -3,14 +3,7 @@ public import ModelBundle
 import NIOCore
 import NIOHTTP1
 import NIOSSL
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// Blocking HTTP(S) requests to one tracking server, for a command-line process: AsyncHTTPClient's
 /// future-based API waited on from the calling thread (never an event loop).

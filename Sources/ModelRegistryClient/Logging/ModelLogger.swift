@@ -1,13 +1,6 @@
 public import ModelBundle
 import NIOHTTP1
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// `mbundle log`: puts a bundle into an MLflow tracking server the way MLflow 3.17.2's
 /// `log_model(…, registered_model_name=…)` does (`mlflow/models/model.py::Model.log`,

@@ -2,14 +2,7 @@ import Logging
 import ModelBundle
 import ModelRuntime
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// The models being served, replaced as a whole: a reload loads every model first and swaps only
 /// when all loaded, so a request sees either the old set or the new one, never a mix.

@@ -5,15 +5,8 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
+import SystemPlatform
 import UnixSignals
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// `mbundle serve`: MLflow's scoring protocol and the Open Inference Protocol over the models given,
 /// on Hummingbird. Models load before the server binds; SIGHUP reloads them all; SIGTERM and SIGINT

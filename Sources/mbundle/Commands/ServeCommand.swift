@@ -6,14 +6,7 @@ import ModelFlavors
 import ModelRuntime
 import ModelServer
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// `mbundle serve`: MLflow's `models serve` (same flags, same endpoints) plus the Open Inference
 /// Protocol, from the models given (DESIGN.md §4). The server itself is the ModelServer library.
