@@ -84,7 +84,12 @@ registry: release
 # pyarrow reads our Parquet and Arrow predictions back (types, values); `predict --stream` over a 64 MiB
 # Parquet file peaks within 64 MiB + one row group of RSS (pinned pyarrow in .build/columnar-venv).
 columnar-check: release
-	@bash Scripts/columnar-check.sh $(MBUNDLE) mbundle-spark (integrations/spark) pyspark local[2] on Java 17 (installed with apt when missing), against `mbundle predict` mlflow.pyfunc.spark_udf; its own pinned virtualenv .build/spark-venv. spark: Scripts/spark-check.sh
+	@bash Scripts/columnar-check.sh $(MBUNDLE)
+
+# mbundle-spark (integrations/spark) in pyspark local[2] on Java 17 (installed with apt when missing),
+# against `mbundle predict` and mlflow.pyfunc.spark_udf; its own pinned virtualenv .build/spark-venv.
+spark: release
+	@bash Scripts/spark-check.sh $(MBUNDLE)
 
 # Creates .build/python-venv (pinned mlflow, scikit-learn, numpy…) for the generator scripts.
 python-env:
