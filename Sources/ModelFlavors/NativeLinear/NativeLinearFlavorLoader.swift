@@ -34,14 +34,7 @@ enum NativeLinearFlavorLoader {
             }
         }
         // A preprocessing stage: the signature describes its input; the weights its output.
-        let stageField = "flavors.\(kind.rawValue).preprocessing"
-        let stagePath = try BundlePath(stageFile, field: stageField)
-        let json = try bundle.directory.read(
-            stagePath,
-            limit: PreprocessingBundleFormat.maximumFileSize,
-            field: stageField
-        )
-        let stage = try PreprocessingBundleReader.read(json: json, file: stagePath.rawValue, tensors: file)
+        let stage = try PreprocessingBundleReader.read(stageFile, of: kind.rawValue, in: bundle, tensors: file)
         let inner: any FlavorModel
         switch configuration.dtype {
         case .float64: inner = try model(Double.self, configuration, file, featureWidth: stage.outputWidth)

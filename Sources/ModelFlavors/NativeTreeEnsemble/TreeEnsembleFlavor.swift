@@ -34,14 +34,7 @@ public enum TreeEnsembleFlavor: ModelFlavor {
         }
         // A preprocessing stage: the signature describes its input, the trees read its output.
         let file = try SafeTensorsFile(bytes: bytes, fileName: configuration.weights, allowNonFinite: true)
-        let stageField = "flavors.\(name).preprocessing"
-        let stagePath = try BundlePath(stageFile, field: stageField)
-        let json = try bundle.directory.read(
-            stagePath,
-            limit: PreprocessingBundleFormat.maximumFileSize,
-            field: stageField
-        )
-        let stage = try PreprocessingBundleReader.read(json: json, file: stagePath.rawValue, tensors: file)
+        let stage = try PreprocessingBundleReader.read(stageFile, of: name, in: bundle, tensors: file)
         let ensemble = try TreeEnsembleArrays.decode(file, fileName: configuration.weights)
             .validated(featureWidth: stage.outputWidth)
         guard ensemble.ensemble.featureCount == stage.outputWidth else {
@@ -49,7 +42,7 @@ public enum TreeEnsembleFlavor: ModelFlavor {
                 .weightsInvalid,
                 "\(configuration.weights): the trees take \(ensemble.ensemble.featureCount) features but the "
                     + "preprocessing stage produces \(stage.outputWidth)",
-                item: stageField
+                item: "flavors.\(name).preprocessing"
             )
         }
         let model = try TreeEnsembleModel(ensemble: ensemble, configuration: configuration)

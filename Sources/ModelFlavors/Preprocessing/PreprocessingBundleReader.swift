@@ -7,6 +7,20 @@ package struct PreprocessingBundleReader {
     let file: String
     let tensors: SafeTensorsFile
 
+    /// Reads the stage a native flavor's configuration names (`flavors.<flavor>.preprocessing`) from
+    /// `bundle`, its tensors from the flavor's weights file.
+    package static func read(
+        _ stageFile: String,
+        of flavor: String,
+        in bundle: OpenedBundle,
+        tensors: SafeTensorsFile
+    ) throws(ModelBundleError) -> PreprocessingStage {
+        let field = "flavors.\(flavor).preprocessing"
+        let path = try BundlePath(stageFile, field: field)
+        let json = try bundle.directory.read(path, limit: PreprocessingBundleFormat.maximumFileSize, field: field)
+        return try read(json: json, file: path.rawValue, tensors: tensors)
+    }
+
     package static func read(json: [UInt8], file: String, tensors: SafeTensorsFile) throws(ModelBundleError)
         -> PreprocessingStage
     {
