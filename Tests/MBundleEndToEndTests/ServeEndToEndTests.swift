@@ -70,12 +70,11 @@ struct ServeEndToEndTests {
         init(_ description: String) { self.description = description }
     }
 
-    /// Sends raw HTTP/1.1 requests over one connection to 127.0.0.1 and reads until the server closes.
-    static func exchange(port: Int, _ requests: String) throws -> String {
+    /// A TCP connection to 127.0.0.1:`port` whose reads give up after `receiveTimeoutSeconds`.
+    static func connectedSocket(port: Int, receiveTimeoutSeconds: Int) throws -> Int32 {
         let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketDescriptor >= 0 else { throw ServeTestError("socket failed") }
-        defer { close(socketDescriptor) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
         setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -86,7 +85,17 @@ struct ServeEndToEndTests {
                 connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw ServeTestError("connect failed") }
+        guard connected == 0 else {
+            close(socketDescriptor)
+            throw ServeTestError("connect failed")
+        }
+        return socketDescriptor
+    }
+
+    /// Sends raw HTTP/1.1 requests over one connection to 127.0.0.1 and reads until the server closes.
+    static func exchange(port: Int, _ requests: String) throws -> String {
+        let socketDescriptor = try connectedSocket(port: port, receiveTimeoutSeconds: 10)
+        defer { close(socketDescriptor) }
         let bytes = Array(requests.utf8)
         var sent = 0
         while sent < bytes.count {
@@ -202,21 +211,8 @@ struct ServeEndToEndTests {
     /// Opens a connection, sends `partial` (an unfinished request head) and waits up to 20 s:
     /// whether the server closed the connection (an orderly end of stream) rather than the wait ending.
     static func closedByServer(port: Int, after partial: String) throws -> Bool {
-        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketDescriptor >= 0 else { throw ServeTestError("socket failed") }
+        let socketDescriptor = try connectedSocket(port: port, receiveTimeoutSeconds: 20)
         defer { close(socketDescriptor) }
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw ServeTestError("connect failed") }
         let bytes = Array(partial.utf8)
         guard bytes.withUnsafeBytes({ send(socketDescriptor, $0.baseAddress, $0.count, 0) }) == bytes.count else {
             throw ServeTestError("send failed")
