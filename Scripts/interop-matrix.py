@@ -127,8 +127,10 @@ class Estimator:
         else:
             edges = np.quantile(score, np.linspace(0, 1, self.classes + 1)[1:-1])
             index = np.searchsorted(edges, score)
-            names = {"int": [0, 1, 2, 3], "int-odd": [3, 7, 11, 20], "str": ["bird", "cat", "dog", "eel"]}
-            y = np.array(names[self.labels][: self.classes], dtype=object if self.labels == "str" else np.int64)[index]
+            names = {"int": [0, 1, 2, 3], "int-odd": [3, 7, 11, 20], "str": ["bird", "cat", "dog", "eel"],
+                     "bool": [False, True]}
+            dtypes = {"str": object, "bool": bool}
+            y = np.array(names[self.labels][: self.classes], dtype=dtypes.get(self.labels, np.int64))[index]
         return self.make().fit(X, y)
 
 
@@ -142,6 +144,8 @@ def estimators():
     return [
         Estimator("LogisticRegression binary", LogisticRegression, "classification", 2, "int", WITH_PROBA),
         Estimator("LogisticRegression binary str", LogisticRegression, "classification", 2, "str", PREDICT),
+        # A bool target: classes_ is numpy bool, and MLflow answers JSON true/false.
+        Estimator("LogisticRegression binary bool", LogisticRegression, "classification", 2, "bool", WITH_PROBA),
         Estimator("LogisticRegression multinomial", LogisticRegression, "classification", 3, "int-odd", WITH_PROBA),
         Estimator("LogisticRegression multinomial str", LogisticRegression, "classification", 3, "str", WITH_PROBA),
         Estimator("LinearRegression", LinearRegression, "regression"),
@@ -160,6 +164,9 @@ def estimators():
         Estimator("Pipeline StandardScaler+LogisticRegression",
                   lambda: make_pipeline(StandardScaler(), LogisticRegression()), "classification", 3, "int",
                   WITH_PROBA),
+        Estimator("Pipeline StandardScaler+LogisticRegression bool",
+                  lambda: make_pipeline(StandardScaler(), LogisticRegression()), "classification", 2, "bool",
+                  PREDICT),
         Estimator("Pipeline MinMaxScaler+Ridge", lambda: make_pipeline(MinMaxScaler(), Ridge(alpha=0.5)),
                   "regression"),
         Estimator("Pipeline MaxAbsScaler+LinearSVC str",

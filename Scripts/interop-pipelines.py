@@ -23,6 +23,10 @@ categorical_features are the string columns (its fitted _preprocessor), and Rand
 behind imputers (one branch chosen by make_column_selector) and a OneHotEncoder. Their labels are
 identical and their probabilities bit-identical here (forests average in float64; the
 HistGradientBoosting links are expit and numpy's softmax), so the linear tolerance holds.
+
+Bool targets (BOOL_CASES): the one-hot logistic pipeline and the random forest fitted on the binary
+target as numpy bools, so classes_ is a bool array; MLflow answers JSON true/false, and so must
+`mbundle predict` and the converted bundle's numpy loader (compared type for type).
 """
 
 import importlib.util
@@ -101,12 +105,29 @@ def tree_cases():
 
 
 TREE_CASES = tree_cases()
+BOOL_CASES = [
+    ("onehot_logistic_bool", dict((c[0], c[1]) for c in fixtures.cases())["onehot_logistic"], "bool",
+     ["predict", "predict_proba"]),
+    ("rf_onehot_bool", dict((c[0], c[1]) for c in TREE_CASES)["rf_onehot"], "bool", ["predict"]),
+]
+
+
+def fitted(name, factory, kind):
+    """fixtures.fitted, plus kind "bool": the binary target as numpy bools."""
+    if kind != "bool":
+        return fixtures.fitted(name, factory, kind)
+    x = fixtures.frame(240, seed=11)
+    _, binary, _ = fixtures.targets(x, seed=12)
+    return factory().fit(x, np.asarray(binary).astype(bool)), x
 
 
 def agree(got, want):
     if not isinstance(got, list) or not isinstance(want, list) or len(got) != len(want):
         return got == want
     flat_want = np.array(want, dtype=object).ravel().tolist()
+    if any(isinstance(v, bool) for v in flat_want):  # bool labels: true is not 1
+        flat_got = np.array(got, dtype=object).ravel().tolist()
+        return [(type(v), v) for v in flat_got] == [(type(v), v) for v in flat_want]
     if any(isinstance(v, str) for v in flat_want) or all(isinstance(v, int) for v in flat_want):
         return got == want
     a, b = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
@@ -136,8 +157,8 @@ def main():
     work = pathlib.Path(tempfile.mkdtemp(prefix="mbundle-pipelines-"))
     total = agreed = 0
     try:
-        for name, factory, kind, functions in fixtures.cases() + TREE_CASES:
-            model, x = fixtures.fitted(name, factory, kind)
+        for name, factory, kind, functions in fixtures.cases() + TREE_CASES + BOOL_CASES:
+            model, x = fitted(name, factory, kind)
             frame = fixtures.request_frame(name)
             json_body = fixtures.request_json(frame)
             csv_body = frame.to_csv(index=False)

@@ -255,6 +255,16 @@ for name, model, target, functions in pipelines:
     model.fit(scaled, target)
     record_both(name, model, functions, np.vstack([scaled_test, scaled_test * 3.0]))
 
+# A bool target: classes_ is numpy bool ('|b1'), predict answers bools (JSON true/false in golden.json).
+y_bool = X[:, 0] - 0.5 * X[:, 2] > 0
+record_both("logreg_bool_labels", LogisticRegression().fit(X, y_bool), with_proba, X_more)
+record_both(
+    "pipeline_scaler_logistic_bool",
+    make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(scaled, y_bool),
+    ["predict", "predict_proba"],
+    np.vstack([scaled_test, scaled_test * 3.0]),
+)
+
 # Refused: MinMaxScaler(clip=True), a lone MinMaxScaler, an unsupported linear class, a
 # multilabel RidgeClassifier.
 dump_both("pipeline_minmax_clip", make_pipeline(MinMaxScaler(clip=True), Ridge()).fit(scaled, y))

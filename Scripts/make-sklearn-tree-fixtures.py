@@ -50,6 +50,10 @@ models = {
     "dt_classifier": (DecisionTreeClassifier(max_depth=3, random_state=0), X_nan, y_multi),
     "dt_regressor": (DecisionTreeRegressor(max_depth=3, random_state=0), X_nan, y_reg),
     "rf_classifier": (RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0), X_nan, labels_str[y_multi]),
+    # A bool target: classes_ is numpy bool, predict answers bools.
+    "rf_classifier_bool": (
+        RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0), X_nan, y_bin.astype(bool)),
+    "dt_classifier_bool": (DecisionTreeClassifier(max_depth=3, random_state=0), X, y_multi == 1),
     "rf_regressor": (RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0), X_nan, y_reg),
     "et_classifier": (ExtraTreesClassifier(n_estimators=3, max_depth=3, random_state=0), X, y_bin),
     "et_regressor_two_outputs": (ExtraTreesRegressor(n_estimators=3, max_depth=3, random_state=0), X, y_two),
@@ -99,7 +103,8 @@ def thresholds(model):
 
 def edge_rows(model, base):
     rows = []
-    for feature, threshold in thresholds(model)[:6]:
+    # A split that sends only the missing values one way has threshold inf: no edge to probe there.
+    for feature, threshold in [(f, t) for f, t in thresholds(model) if np.isfinite(t)][:6]:
         f32 = np.float32(threshold)
         for value in [
             threshold,

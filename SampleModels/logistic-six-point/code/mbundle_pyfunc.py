@@ -420,7 +420,10 @@ def _load_pyfunc(data_path):
     if kind == "logistic_regression":
         multi_class = config.get("multi_class")
         labels = config.get("classes") or []
-        classes = np.array(labels) if all(isinstance(c, str) for c in labels) else np.array(labels, dtype=np.int64)
+        if labels and all(isinstance(c, bool) for c in labels):
+            classes = np.array(labels, dtype=bool)  # a bool target: predict answers numpy bools
+        else:
+            classes = np.array(labels) if all(isinstance(c, str) for c in labels) else np.array(labels, dtype=np.int64)
         rows = 1 if multi_class == "binary" else len(labels)
         if multi_class not in ("binary", "multinomial", "ovr") or coef.shape[0] != rows or len(labels) < 2:
             raise ValueError(f"{kind}: {len(labels)} classes and multi_class {multi_class} need {rows} coef rows")

@@ -127,10 +127,21 @@ public struct BundleSummary: Sendable {
         }
     }
 
-    /// The default description of a flavor's configuration: its entries, each scalar with its value.
+    /// The default description of a flavor's configuration: its entries, each scalar with its value,
+    /// and a short list of scalars (a classifier's `classes`) as the JSON PyYAML's reading gives, so
+    /// the labels' type shows: `[0, 1]`, `[false, true]`, `["cat", "dog"]`.
     package static func describeConfiguration(_ configuration: ManifestMap) -> String {
-        configuration.keys.map { key in configuration[key]?.text.map { "\(key) \($0)" } ?? key }
-            .joined(separator: ", ")
+        configuration.keys.map { key in
+            guard let value = configuration[key] else { return key }
+            if let text = value.text { return "\(key) \(text)" }
+            if let list = value.list, list.count <= 16,
+                list.allSatisfy({ if case .scalar = $0 { true } else { false } })
+            {
+                return "\(key) \(JSONWriter(ensureASCII: false).string(value.jsonValue))"
+            }
+            return key
+        }
+        .joined(separator: ", ")
     }
 
     // MARK: - JSON

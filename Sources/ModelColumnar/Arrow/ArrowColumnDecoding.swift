@@ -97,11 +97,13 @@ extension ArrowBatchDecoder {
                 values = .long(v.map { Int64(truncatingIfNeeded: $0) })
             }
         case .float(let bits):
-            let raw = try buffer("values", field: name)
-            values =
+            // Read in place from the body and decoded in one pass into the column's storage.
+            let source = try nextBufferBytes("values", field: name)
+            values = try withBytes(source) { raw in
                 bits == 32
-                ? .float(try fixed(raw, length: length, as: UInt32.self, field: name).map { Float(bitPattern: $0) })
-                : .double(try fixed(raw, length: length, as: UInt64.self, field: name).map { Double(bitPattern: $0) })
+                    ? .float(try fixed(raw, length: length, as: UInt32.self, field: name) { Float(bitPattern: $0) })
+                    : .double(try float64s(raw, length: length, field: name))
+            }
         case .bool:
             let raw = try buffer("values", field: name)
             guard raw.count * 8 >= length else {

@@ -79,32 +79,56 @@ struct ArrowBatchDecoder {
 
     /// Buffer `index` as bytes, decompressed when the batch is compressed.
     mutating func buffer(_ what: String, field: String) throws -> [UInt8] {
+        switch try nextBufferBytes(what, field: field) {
+        case .inBody(let range): Array(body[range])
+        case .decompressed(let bytes): bytes
+        }
+    }
+
+    /// A buffer's bytes lent to `read`: in place in the body when uncompressed (no copy).
+    func withBytes<R>(_ bytes: BufferBytes, _ read: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch bytes {
+        case .inBody(let range): try body.withUnsafeBytes { try read(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        case .decompressed(let bytes): try bytes.withUnsafeBytes(read)
+        }
+    }
+
+    /// Where a buffer's bytes are.
+    enum BufferBytes {
+        /// Uncompressed: a range of the body (checked against it by ``ArrowBatchLayout``).
+        case inBody(Range<Int>)
+        case decompressed([UInt8])
+    }
+
+    /// The next buffer, decompressed if the batch is compressed.
+    mutating func nextBufferBytes(_ what: String, field: String) throws -> BufferBytes {
         let where_ = "\(context), field '\(field)', buffer \(nextBuffer) (\(what))"
         guard nextBuffer < layout.buffers.count else {
             throw ColumnarError.invalid(where_, "is missing from the batch")
         }
         let range = layout.buffers[nextBuffer]
         nextBuffer += 1
-        if range.isEmpty { return [] }
-        if layout.codec == .uncompressed { return Array(body[range]) }
+        if range.isEmpty || layout.codec == .uncompressed { return .inBody(range) }
         guard range.count >= 8 else {
             throw ColumnarError.invalid(where_, "is compressed but shorter than its 8-byte length prefix")
         }
         let declared = body.withUnsafeBytes { loadLE($0, range.lowerBound, as: Int64.self) }
         let rest = (range.lowerBound + 8)..<range.upperBound
-        if declared == -1 { return Array(body[rest]) }
+        if declared == -1 { return .inBody(rest) }
         guard declared >= 0, declared <= Int64(limits.maxDecompressedBytes) else {
             throw ColumnarError.invalid(where_, "declares \(declared) uncompressed bytes")
         }
-        return try body.withUnsafeBytes { raw in
-            try Decompressor.decompress(
-                layout.codec,
-                UnsafeRawBufferPointer(rebasing: raw[rest]),
-                declared: Int(declared),
-                limits: limits,
-                context: where_
-            )
-        }
+        return .decompressed(
+            try body.withUnsafeBytes { raw in
+                try Decompressor.decompress(
+                    layout.codec,
+                    UnsafeRawBufferPointer(rebasing: raw[rest]),
+                    declared: Int(declared),
+                    limits: limits,
+                    context: where_
+                )
+            }
+        )
     }
 
     mutating func node(field: String) throws -> (length: Int, nullCount: Int) {
@@ -144,13 +168,36 @@ struct ArrowBatchDecoder {
 
     /// Fixed-width values; the buffer must hold `length` of them.
     func fixed<T: FixedWidthInteger>(_ data: [UInt8], length: Int, as: T.Type, field: String) throws -> [T] {
-        guard data.count / MemoryLayout<T>.size >= length else {
+        try data.withUnsafeBytes { try fixed($0, length: length, as: T.self, field: field) { $0 } }
+    }
+
+    /// Fixed-width little-endian values, each converted as it is loaded: one pass from the buffer
+    /// into the result, with no array of the raw integers in between.
+    func fixed<T: FixedWidthInteger, Value>(
+        _ raw: UnsafeRawBufferPointer,
+        length: Int,
+        as: T.Type,
+        field: String,
+        _ convert: (T) -> Value
+    ) throws -> [Value] {
+        try checkFixed(raw.count, length: length, width: MemoryLayout<T>.size, field: field)
+        return (0..<length).map { convert(loadLE(raw, $0 * MemoryLayout<T>.size, as: T.self)) }
+    }
+
+    /// float64 values decoded straight into the result (``loadLEDoubles(_:_:count:)``).
+    func float64s(_ raw: UnsafeRawBufferPointer, length: Int, field: String) throws -> [Double] {
+        try checkFixed(raw.count, length: length, width: 8, field: field)
+        return loadLEDoubles(raw, 0, count: length)
+    }
+
+    /// The values buffer must hold `length` values of `width` bytes (checked without overflow).
+    private func checkFixed(_ byteCount: Int, length: Int, width: Int, field: String) throws {
+        guard byteCount / width >= length else {
             throw ColumnarError.invalid(
                 "\(context), field '\(field)', values buffer",
-                "has \(data.count) bytes for \(length) values of \(MemoryLayout<T>.size) bytes"
+                "has \(byteCount) bytes for \(length) values of \(width) bytes"
             )
         }
-        return data.withUnsafeBytes { raw in (0..<length).map { loadLE(raw, $0 * MemoryLayout<T>.size, as: T.self) } }
     }
 
     /// Variable-length values: offsets (int32 or int64) into the data buffer, checked to be

@@ -26,9 +26,7 @@ enum ParquetValueDecoder {
             )
         case .double:
             let range = try cursor.take(count.multipliedReportingOverflow(by: 8).overflow ? -1 : count * 8)
-            return .double(
-                (0..<count).map { Double(bitPattern: loadLE(bytes, range.lowerBound + $0 * 8, as: UInt64.self)) }
-            )
+            return .double(loadLEDoubles(bytes, range.lowerBound, count: count))
         case .int96:
             let range = try cursor.take(count.multipliedReportingOverflow(by: 12).overflow ? -1 : count * 12)
             var out: [Int64] = []

@@ -77,3 +77,18 @@ struct ByteCursor {
 func loadLE<T: FixedWidthInteger>(_ bytes: UnsafeRawBufferPointer, _ offset: Int, as: T.Type) -> T {
     T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
 }
+
+/// `count` little-endian float64 values starting at `offset` (the caller has checked that
+/// `offset + 8 * count` lies inside `bytes`), decoded in one pass into the result: a little-endian
+/// host copies the bytes as they are, from any address; a big-endian one swaps each value.
+func loadLEDoubles(_ bytes: UnsafeRawBufferPointer, _ offset: Int, count: Int) -> [Double] {
+    #if _endian(little)
+    let source = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count * 8)])
+    return [Double](unsafeUninitializedCapacity: count) { out, initialized in
+        UnsafeMutableRawBufferPointer(out).copyMemory(from: source)
+        initialized = count
+    }
+    #else
+    return (0..<count).map { Double(bitPattern: loadLE(bytes, offset + $0 * 8, as: UInt64.self)) }
+    #endif
+}

@@ -6,7 +6,7 @@ public import ModelBundle
 ///
 /// ```yaml
 /// logistic_regression:
-///   classes: [0, 1]            # integers or strings; logistic only
+///   classes: [0, 1]            # integers, booleans (false, true) or strings; logistic only
 ///   dtype: float64             # float32 | float64
 ///   format_version: 1
 ///   multi_class: binary        # binary | multinomial | ovr; logistic only
@@ -20,15 +20,18 @@ public struct LinearModelFlavorConfiguration: Sendable, Hashable {
         case linearRegression = "linear_regression"
     }
 
-    /// Class labels, integers or strings (`classes_` in scikit-learn).
+    /// Class labels, integers, booleans or strings (`classes_` in scikit-learn; a classifier
+    /// fitted on a bool target has the numpy bool labels `[False, True]`).
     public enum ClassLabels: Sendable, Hashable {
         case integers([Int64])
         case strings([String])
+        case booleans([Bool])
 
         public var count: Int {
             switch self {
             case .integers(let labels): labels.count
             case .strings(let labels): labels.count
+            case .booleans(let labels): labels.count
             }
         }
     }
@@ -108,15 +111,7 @@ public struct LinearModelFlavorConfiguration: Sendable, Hashable {
             guard let list = configuration["classes"]?.list, list.count >= 2 else {
                 throw field("classes", "must list at least two class labels")
             }
-            let integers = list.compactMap { $0.int.map(Int64.init) }
-            if integers.count == list.count {
-                classes = .integers(integers)
-            } else {
-                let strings = list.compactMap(\.text)
-                guard strings.count == list.count else { throw field("classes", "must be all integers or all strings") }
-                classes = .strings(strings)
-            }
-            guard Set(list).count == list.count else { throw field("classes", "lists a label twice") }
+            classes = try ClassLabels(manifestList: list) { field("classes", $0) }
         }
         self.init(
             kind: kind,
@@ -135,11 +130,7 @@ public struct LinearModelFlavorConfiguration: Sendable, Hashable {
     /// The configuration as an `MLmodel` map.
     public var manifestMap: ManifestMap {
         var map = ManifestMap()
-        switch classes {
-        case .integers(let labels): map["classes"] = .list(labels.map { .int(Int($0)) })
-        case .strings(let labels): map["classes"] = .list(labels.map(ManifestValue.string))
-        case nil: break
-        }
+        if let classes { map["classes"] = classes.manifestValue }
         map["dtype"] = .string(dtype.rawValue)
         map["format_version"] = .int(Self.formatVersion)
         if let multiClass { map["multi_class"] = .string(multiClass.rawValue) }

@@ -43,12 +43,7 @@ struct NativeLogisticRegressionModel<Scalar: KernelScalar>: FlavorModel {
         case .predict:
             let indices = try kernel.predictClassIndices(input.values)
             // Indices are < classCount == classes.count by the loader's checks.
-            let values: ColumnValues
-            switch classes {
-            case .integers(let labels): values = .long(indices.map { labels[$0] })
-            case .strings(let labels): values = .string(indices.map { labels[$0] })
-            }
-            return try NativeLinearOutput.tensor(shape: [rows], values: values)
+            return try NativeLinearOutput.tensor(shape: [rows], values: classes.values(at: indices))
         case .predictProba:
             let probabilities = try kernel.predictProbabilities(input.values)
             return try NativeLinearOutput.floats(probabilities, shape: [rows, kernel.classCount])

@@ -6,7 +6,7 @@ package import ModelBundle
 ///
 /// ```yaml
 /// tree_ensemble:
-///   classes: [0, 1]             # classifiers only: integers or strings
+///   classes: [0, 1]             # classifiers only: integers, booleans or strings
 ///   format_version: 1
 ///   predict_fn: predict_proba   # predict | predict_proba | predict_raw
 ///   source: xgboost 3.2.0       # informational: where the trees came from
@@ -67,15 +67,7 @@ package struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
             guard let list = value.list, list.count >= 2, list.count <= TreeEnsembleLimits.maximumOutputs else {
                 throw field("classes", "must list at least two class labels")
             }
-            let integers = list.compactMap { $0.int.map(Int64.init) }
-            if integers.count == list.count {
-                classes = .integers(integers)
-            } else {
-                let strings = list.compactMap(\.text)
-                guard strings.count == list.count else { throw field("classes", "must be all integers or all strings") }
-                classes = .strings(strings)
-            }
-            guard Set(list).count == list.count else { throw field("classes", "lists a label twice") }
+            classes = try LinearModelFlavorConfiguration.ClassLabels(manifestList: list) { field("classes", $0) }
         }
         self.init(
             weights: weights,
@@ -92,11 +84,7 @@ package struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
     /// The configuration as an `MLmodel` map.
     public var manifestMap: ManifestMap {
         var map = ManifestMap()
-        switch classes {
-        case .integers(let labels): map["classes"] = .list(labels.map { .int(Int($0)) })
-        case .strings(let labels): map["classes"] = .list(labels.map(ManifestValue.string))
-        case nil: break
-        }
+        if let classes { map["classes"] = classes.manifestValue }
         map["format_version"] = .int(Self.formatVersion)
         map["predict_fn"] = .string(predictFunction.rawValue)
         if let preprocessing { map["preprocessing"] = .string(preprocessing) }

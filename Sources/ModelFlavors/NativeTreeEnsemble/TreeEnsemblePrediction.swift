@@ -23,12 +23,7 @@ package enum TreeEnsemblePrediction {
                     values: float32 ? .float(values.map { Float($0) }) : .double(values)
                 )
             case .labels(let indices, let rows):
-                let values: ColumnValues
-                switch classes {
-                case .integers(let labels): values = .long(indices.map { labels[$0] })
-                case .strings(let labels): values = .string(indices.map { labels[$0] })
-                case nil: values = .long(indices.map { Int64($0) })
-                }
+                let values = classes?.values(at: indices) ?? .long(indices.map { Int64($0) })
                 return try NativeLinearOutput.tensor(shape: [rows], values: values)
             }
         }

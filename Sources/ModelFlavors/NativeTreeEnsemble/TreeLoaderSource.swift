@@ -233,7 +233,10 @@ package enum TreeLoaderSource {
                 raise ValueError("model.safetensors is not a tree_ensemble file of format version 1")
             predict_fn = config.get("predict_fn", "predict")
             labels = config.get("classes") or []
-            classes = np.array(labels) if all(isinstance(c, str) for c in labels) else np.array(labels, dtype=np.int64)
+            if labels and all(isinstance(c, bool) for c in labels):
+                classes = np.array(labels, dtype=bool)  # a bool target: predict answers numpy bools
+            else:
+                classes = np.array(labels) if all(isinstance(c, str) for c in labels) else np.array(labels, dtype=np.int64)
             if meta["task"] == "classification" and len(classes) == 0:
                 classes = np.arange(max(2, int(meta["output_count"])))
             stage = None

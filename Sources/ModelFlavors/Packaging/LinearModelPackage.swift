@@ -198,12 +198,7 @@ public struct LinearModelPackage: Sendable {
                 item: field
             )
         }
-        let unique: Bool
-        switch classes {
-        case .integers(let labels): unique = Set(labels).count == labels.count
-        case .strings(let labels): unique = Set(labels).count == labels.count
-        }
-        guard unique else {
+        guard classes.isUnique else {
             throw ModelBundleError(.manifestInvalid, "the class labels list a label twice", item: field)
         }
         guard classes.count >= 2 else {
@@ -279,11 +274,7 @@ public struct LinearModelPackage: Sendable {
         let spec: TensorSpec
         switch (kind, predictFunction) {
         case (.logisticRegression, "predict"):
-            if case .strings = classes {
-                spec = TensorSpec(dtype: .str, shape: [-1])
-            } else {
-                spec = TensorSpec(dtype: .int64, shape: [-1])
-            }
+            spec = TensorSpec(dtype: classes?.tensorDType ?? .int64, shape: [-1])
         case (.logisticRegression, "predict_proba"):
             spec = TensorSpec(dtype: resultDType, shape: [-1, classes?.count ?? 2])
         default:

@@ -46,12 +46,15 @@ struct PickleAttributes: SklearnAttributeSource {
         case .strings(let labels, let shape)?:
             guard shape.count == 1 else { throw invalid(key, "has shape \(shape), not one dimension") }
             classes = .strings(labels)
+        case .array(let tensor)? where tensor.shape.count == 1 && tensor.dtype == .bool:
+            // A bool target (`|b1`): numpy reads any nonzero byte as True.
+            classes = .booleans(tensor.bytes.map { $0 != 0 })
         case .array(let tensor)?:
             guard tensor.shape.count == 1, tensor.dtype.isInteger else {
                 throw invalid(
                     key,
                     "has dtype \(tensor.dtype.rawValue) and shape \(tensor.shape); "
-                        + "integer or str labels in one dimension are read"
+                        + "integer, bool or str labels in one dimension are read"
                 )
             }
             classes = .integers(try integers(tensor, key))
@@ -59,6 +62,7 @@ struct PickleAttributes: SklearnAttributeSource {
         case let other?: throw invalid(key, "is \(other.kindName), not an array of labels")
         }
         guard classes.count >= 2 else { throw invalid(key, "holds fewer than two labels") }
+        guard classes.isUnique else { throw invalid(key, "lists a label twice") }
         return classes
     }
 

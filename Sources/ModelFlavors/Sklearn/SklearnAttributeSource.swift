@@ -12,7 +12,7 @@ protocol SklearnAttributeSource {
     func text(_ name: String) -> String?
     /// A bool attribute, nil when absent or not a bool.
     func bool(_ name: String) -> Bool?
-    /// Class labels (integers, or str in any of the ways numpy and skops store them).
+    /// Class labels (integers, numpy bools, or str in any of the ways numpy and skops store them).
     func labels(_ name: String) throws(ModelBundleError) -> LinearModelFlavorConfiguration.ClassLabels
     /// A nested allowlisted object (`RidgeClassifier._label_binarizer`).
     func part(_ name: String) throws(ModelBundleError) -> any SklearnAttributeSource

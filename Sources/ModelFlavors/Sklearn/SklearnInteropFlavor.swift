@@ -8,7 +8,7 @@ public import ModelRuntime
 /// `cloudpickle` (a restricted pickle reader that never calls anything), holding one of the classes
 /// in ``SklearnEstimator/Kind``: regressors (`LinearRegression`, `Ridge`, `Lasso`, `ElasticNet`,
 /// `SGDRegressor`, `LinearSVR`), classifiers (`LogisticRegression`, `RidgeClassifier`, `LinearSVC`,
-/// `SGDClassifier`; integer or str labels), or a `Pipeline` of `StandardScaler`, `MinMaxScaler` and
+/// `SGDClassifier`; integer, bool or str labels), or a `Pipeline` of `StandardScaler`, `MinMaxScaler` and
 /// `MaxAbsScaler` steps then one of those. `flavors.python_function.predict_fn` selects `predict`,
 /// `predict_proba` or `decision_function` as MLflow's wrapper would, where scikit-learn offers it.
 /// Anything else is refused with an error naming it. Registered after the native flavors, so a

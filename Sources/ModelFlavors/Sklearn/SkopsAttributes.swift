@@ -44,10 +44,12 @@ struct SkopsAttributes: SklearnAttributeSource {
 
     func labels(_ name: String) throws(ModelBundleError) -> LinearModelFlavorConfiguration.ClassLabels {
         let item = "\(schemaItem):\(name)"
-        if let labels = try SkopsReader.stringLabels(attributes[name], archive: archive, item: item) {
-            return labels
+        var labels = try SkopsReader.stringLabels(attributes[name], archive: archive, item: item)
+        if labels == nil { labels = try SkopsReader.classLabels(try array(name), item: item) }
+        guard let labels, labels.isUnique else {
+            throw ModelBundleError(.weightsInvalid, "\(item) lists a label twice", item: item)
         }
-        return try SkopsReader.classLabels(try array(name), item: item)
+        return labels
     }
 
     func part(_ name: String) throws(ModelBundleError) -> any SklearnAttributeSource {

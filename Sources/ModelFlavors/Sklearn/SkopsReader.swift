@@ -274,7 +274,7 @@ enum SkopsReader {
         return .strings(labels)
     }
 
-    /// The labels of `classes_`: integers (any integer dtype that fits Int64).
+    /// The labels of `classes_`: integers (any integer dtype that fits Int64) or booleans (`|b1`).
     static func classLabels(_ tensor: WeightTensor, item: String) throws(ModelBundleError)
         -> LinearModelFlavorConfiguration.ClassLabels
     {
@@ -297,10 +297,13 @@ enum SkopsReader {
             return .integers(labels)
         case .int8, .int16, .int32, .uint8, .uint16, .uint32:
             return .integers(tensor.float64Values().map { Int64($0) })
+        case .bool:
+            // A bool target: numpy reads any nonzero byte as True.
+            return .booleans(tensor.bytes.map { $0 != 0 })
         default:
             throw ModelBundleError(
                 .flavorUnavailable,
-                "\(item) has dtype \(tensor.dtype.rawValue); this build reads integer class labels",
+                "\(item) has dtype \(tensor.dtype.rawValue); this build reads integer, bool and str class labels",
                 item: item
             )
         }

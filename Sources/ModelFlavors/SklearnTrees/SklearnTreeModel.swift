@@ -133,12 +133,7 @@ struct SklearnTreeFlavorModel: FlavorModel {
         }
         switch (output, model.classes) {
         case (.predict, let classes?):
-            let values: ColumnValues
-            switch classes {
-            case .integers(let names): values = .long(labels.map { names[$0] })
-            case .strings(let names): values = .string(labels.map { names[$0] })
-            }
-            return try NativeLinearOutput.tensor(shape: [rows], values: values)
+            return try NativeLinearOutput.tensor(shape: [rows], values: classes.values(at: labels))
         case (.predict, nil):
             return try NativeLinearOutput.tensor(
                 shape: model.flattens ? [rows] : [rows, outputs],

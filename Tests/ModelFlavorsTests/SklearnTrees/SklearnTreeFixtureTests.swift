@@ -64,6 +64,8 @@ import Testing
         "dt_classifier", "dt_regressor", "rf_classifier", "rf_regressor", "et_classifier", "et_regressor_two_outputs",
         "gb_binary", "gb_multiclass", "gb_binary_zero_init", "gb_exponential", "gb_regressor", "gb_regressor_huber",
         "hgb_poisson", "hgb_binary_numeric", "hgb_multiclass_numeric",
+        // Fitted on a bool target: classes_ is numpy bool, predict answers bools.
+        "rf_classifier_bool", "dt_classifier_bool",
     ]
 
     /// HistGradientBoosting with a categorical feature (its fitted `_preprocessor` runs before the
@@ -76,7 +78,8 @@ import Testing
         "rf_regressor_pickle", "et_classifier_pickle", "et_regressor_two_outputs_pickle", "gb_binary_pickle",
         "gb_multiclass_pickle", "gb_binary_zero_init_pickle", "gb_exponential_pickle", "gb_regressor_pickle",
         "gb_regressor_huber_pickle", "hgb_poisson_pickle", "hgb_binary_numeric_pickle", "hgb_multiclass_numeric_pickle",
-        "hgb_regressor_pickle", "hgb_binary_pickle", "hgb_multiclass_pickle",
+        "hgb_regressor_pickle", "hgb_binary_pickle", "hgb_multiclass_pickle", "rf_classifier_bool_pickle",
+        "dt_classifier_bool_pickle",
     ]
 
     @Test("skops tree bundles predict scikit-learn's labels and bit-identical values", arguments: skopsCases)
@@ -121,6 +124,7 @@ import Testing
                 switch tensor.values {
                 case .long(let got): #expect(got.map { "\($0)" } == labels.map { "\($0)" }, "\(name) labels")
                 case .string(let got): #expect(got == labels.compactMap { $0 as? String }, "\(name) labels")
+                case .boolean(let got): #expect(got == labels.compactMap { $0 as? Bool }, "\(name) labels")
                 default: Issue.record("\(name) \(function): labels of another type")
                 }
                 continue
