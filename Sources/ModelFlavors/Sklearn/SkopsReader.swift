@@ -130,7 +130,9 @@ enum SkopsReader {
             loader == "SliceNode" || loader == "DTypeNode"
             || (loader == "TypeNode" && allowedTypes.contains(className))
         // Tree models: the Tree's TreeNode, and the inert parts of their state (SklearnTreeSkopsParts).
-        let allowedTreePart = SklearnTreeSkopsParts.allows(loader: loader, className: className)
+        let allowedTreePart =
+            SklearnTreeSkopsParts.allows(loader: loader, className: className)
+            || SklearnBoosterSkopsParts.allows(loader: loader, className: className)
         // HistGradientBoosting's numeric check: accepted whole, by its exact shape; its FunctionNode is
         // never visited on its own.
         if loader == "PartialNode", SklearnNumericCheck.matches(skops: node) { return }
@@ -166,6 +168,17 @@ enum SkopsReader {
             }
         case ("SliceNode", _), ("TypeNode", _):
             break
+        case ("DefaultDictNode", .object(let parts)):
+            // LightGBM's best_score: its dict (checked as data) and a factory that must be a plain
+            // dict type (SklearnBoosterSkopsParts); nothing is constructed.
+            guard let main = parts["main"], SklearnBoosterSkopsParts.isDictFactory(parts["default_factory"]) else {
+                throw ModelBundleError(
+                    .flavorUnavailable,
+                    "\(schemaItem): attribute \(path) is a defaultdict whose factory is not a dict type",
+                    item: "\(schemaItem):\(path)"
+                )
+            }
+            try checkDataOnly(main, path: path, schemaItem)
         case ("ObjectNode", let content), ("RandomStateNode", let content):
             try checkDataOnly(content, path: path, schemaItem)
         case ("RandomGeneratorNode", _):
