@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`make interop`, tree ensembles: XGBoost and LightGBM bundles written by mlflow.xgboost / mlflow.lightgbm,
+"""`make interop`, tree ensembles: XGBoost and LightGBM bundles written by mlflow.xgboost / mlflow.lightgbm, and
+their scikit-learn API models (bare, after a scaler, after a ColumnTransformer) written by mlflow.sklearn,
 predicted by `mbundle predict` and by MLflow's scoring path (scoring_server.invocations) on the same JSON and
 CSV bytes, inputs with NaN (null / empty cells); then `mbundle convert` of each, loaded by
 mlflow.pyfunc.load_model. Reports the largest difference per family; any label difference, or a score
@@ -22,11 +23,16 @@ warnings.filterwarnings("ignore")
 import lightgbm as lgb  # noqa: E402
 import mlflow.lightgbm  # noqa: E402
 import mlflow.pyfunc  # noqa: E402
+import mlflow.sklearn  # noqa: E402
 import mlflow.xgboost  # noqa: E402
+import skops.io as sio  # noqa: E402
 import xgboost as xgb  # noqa: E402
 from mlflow.models import infer_signature  # noqa: E402
 from mlflow.pyfunc import scoring_server  # noqa: E402
 from mlflow.pyfunc.utils.environment import _simulate_serving_environment  # noqa: E402
+from sklearn.compose import ColumnTransformer  # noqa: E402
+from sklearn.pipeline import Pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 rng = np.random.default_rng(5)
 COLUMNS = [f"f{i}" for i in range(5)]
@@ -75,6 +81,34 @@ def cases(work):
         categorical = [2] if "categorical" in name else "auto"
         model = lgb.train({**lgb_params, **params}, lgb.Dataset(frame.to_numpy(), label=label, categorical_feature=categorical), 15)
         add("lightgbm", name, mlflow.lightgbm.save_model, model)
+
+    # XGBoost's and LightGBM's scikit-learn API models saved by mlflow.sklearn (the booster's bytes inside the
+    # skops or pickle file), bare, after a StandardScaler and after a ColumnTransformer.
+    def sklearn_save(fmt):
+        def save(model, path, **kwargs):
+            extra = {"skops_trusted_types": sio.get_untrusted_types(data=sio.dumps(model))} if fmt == "skops" else {}
+            mlflow.sklearn.save_model(model, path, serialization_format=fmt, **kwargs, **extra)
+        return save
+
+    def columns():
+        return ColumnTransformer([("scaled", StandardScaler(), ["f0", "f1"])], remainder="passthrough")
+
+    sk_lgb = {"n_estimators": 15, "num_leaves": 15, "learning_rate": 0.2, "verbose": -1, "min_child_samples": 5}
+    for family, name, fmt, model, label in (
+        ("sklearn-xgboost", "skl_xgb_classifier_binary_skops", "skops", xgb.XGBClassifier(**xgb_params), binary),
+        ("sklearn-xgboost", "skl_xgb_classifier_multi_pickle", "pickle", xgb.XGBClassifier(**xgb_params), multi),
+        ("sklearn-xgboost", "skl_scaled_xgb_regressor_cloudpickle", "cloudpickle",
+         Pipeline([("scale", StandardScaler()), ("model", xgb.XGBRegressor(**xgb_params))]), y),
+        ("sklearn-xgboost", "skl_columns_xgb_classifier_skops", "skops",
+         Pipeline([("columns", columns()), ("model", xgb.XGBClassifier(**xgb_params))]), multi),
+        ("sklearn-lightgbm", "skl_lgbm_classifier_binary_pickle", "pickle", lgb.LGBMClassifier(**sk_lgb), binary),
+        ("sklearn-lightgbm", "skl_lgbm_classifier_multi_skops", "skops", lgb.LGBMClassifier(**sk_lgb), multi),
+        ("sklearn-lightgbm", "skl_scaled_lgbm_regressor_skops", "skops",
+         Pipeline([("scale", StandardScaler()), ("model", lgb.LGBMRegressor(**sk_lgb))]), y),
+        ("sklearn-lightgbm", "skl_columns_lgbm_regressor_pickle", "pickle",
+         Pipeline([("columns", columns()), ("model", lgb.LGBMRegressor(**sk_lgb))]), y),
+    ):
+        add(family, name, sklearn_save(fmt), model.fit(frame, label))
     return out
 
 

@@ -41,8 +41,10 @@ seed() {
         safetensors) for f in SampleModels/*/model.safetensors; do cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;
         npy) cp Tests/Fixtures/packaging/*.npy "$dir"/ ;;
         pickle) cp Tests/Fixtures/sklearn/*.pkl "$dir"/
+            cp Tests/Fixtures/sklearn-boosters/xgb_binary_cloudpickle/model.pkl "$dir/xgb_binary_cloudpickle.pkl"
             for f in Tests/Fixtures/mlflow/*/model.pkl; do cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;
-        skops) cp Tests/Fixtures/sklearn/*.skops "$dir"/ ;;
+        skops) cp Tests/Fixtures/sklearn/*.skops "$dir"/
+            cp Tests/Fixtures/sklearn-boosters/lgbm_binary_skops/model.skops "$dir/lgbm_binary.skops" ;;
         sklearn-pipeline) for f in Tests/Fixtures/pipelines/*/model.pkl Tests/Fixtures/pipelines/refused/*.pkl; do
                 cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;
         sklearn-tree-nodes) python3 - "$dir" Tests/Fixtures/sklearn-trees/*_skops/model.skops <<'PY'

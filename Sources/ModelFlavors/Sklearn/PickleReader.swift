@@ -232,6 +232,10 @@ struct PickleReader {
                     try push(.lossFunction(global))
                     continue
                 }
+                if case .global(let global) = callable, let container = global.boosterContainer(values) {
+                    try push(container)
+                    continue
+                }
                 if case .global(.partial) = callable {
                     // partial(check_array): a placeholder until BUILD shows the exact keyword arguments.
                     guard values.count == 1, case .global(.checkArray) = values[0] else {
@@ -328,6 +332,12 @@ struct PickleReader {
             switch items[index] {
             case .string(let key): entries.append((key, items[index + 1]))
             case .int(let key): entries.append((String(key), items[index + 1]))
+            // numpy scalar keys (LGBMClassifier._class_map maps each label to its index): kept in
+            // their text form, as data; nothing reads them to predict.
+            case .array(let tensor) where tensor.shape.isEmpty && tensor.dtype.isInteger:
+                entries.append((String(Int64(tensor.float64Values()[0])), items[index + 1]))
+            case .strings(let labels, let shape) where shape.isEmpty && labels.count == 1:
+                entries.append((labels[0], items[index + 1]))
             default: throw fail("a dict key is \(items[index].kindName); only str and int keys are read", at: offset)
             }
             index += 2

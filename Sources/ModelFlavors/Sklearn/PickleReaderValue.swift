@@ -179,6 +179,19 @@ enum PickleReaderGlobal: String, Sendable {
     case hingeLoss = "sklearn.linear_model._sgd_fast.Hinge"
     case modifiedHuberLoss = "sklearn.linear_model._sgd_fast.ModifiedHuber"
     case halfBinomialLoss = "sklearn._loss._loss.CyHalfBinomialLoss"
+    // XGBoost's and LightGBM's scikit-learn wrappers (SklearnBoosters) and their Boosters, by
+    // NEWOBJ + BUILD; the builtin containers their state holds, by REDUCE as plain data only
+    // (PickleReaderGlobal.boosterContainer).
+    case xgbClassifier = "xgboost.sklearn.XGBClassifier"
+    case xgbRegressor = "xgboost.sklearn.XGBRegressor"
+    case lgbmClassifier = "lightgbm.sklearn.LGBMClassifier"
+    case lgbmRegressor = "lightgbm.sklearn.LGBMRegressor"
+    case xgboostBooster = "xgboost.core.Booster"
+    case lightgbmBooster = "lightgbm.basic.Booster"
+    case bytearray = "builtins.bytearray"
+    case defaultDict = "collections.defaultdict"
+    case orderedDict = "collections.OrderedDict"
+    case dictType = "builtins.dict"
 
     var estimatorKind: SklearnEstimator.Kind? { SklearnEstimator.Kind(rawValue: rawValue) }
     var isLossFunction: Bool { SklearnEstimatorState.lossFunctions.contains(rawValue) }

@@ -106,6 +106,16 @@ enum SklearnEstimator: Sendable {
         case dummyClassifier = "sklearn.dummy.DummyClassifier"
         case dummyRegressor = "sklearn.dummy.DummyRegressor"
 
+        // XGBoost's and LightGBM's scikit-learn API models (Sources/ModelFlavors/SklearnBoosters): the
+        // wrapper's attributes plus its Booster, whose model bytes the booster readers parse.
+        case xgbClassifier = "xgboost.sklearn.XGBClassifier"
+        case xgbRegressor = "xgboost.sklearn.XGBRegressor"
+        case lgbmClassifier = "lightgbm.sklearn.LGBMClassifier"
+        case lgbmRegressor = "lightgbm.sklearn.LGBMRegressor"
+        /// Parts: the Boosters the wrappers hold (`_Booster`), read only for their model bytes.
+        case xgboostBooster = "xgboost.core.Booster"
+        case lightgbmBooster = "lightgbm.basic.Booster"
+
         enum Role { case estimator, scaler, pipeline, part, transformer, treeModel, treePart }
 
         var role: Role {
@@ -118,10 +128,11 @@ enum SklearnEstimator: Sendable {
                 .transformer
             case .decisionTreeClassifier, .decisionTreeRegressor, .randomForestClassifier, .randomForestRegressor,
                 .extraTreesClassifier, .extraTreesRegressor, .gradientBoostingClassifier, .gradientBoostingRegressor,
-                .histGradientBoostingClassifier, .histGradientBoostingRegressor:
+                .histGradientBoostingClassifier, .histGradientBoostingRegressor, .xgbClassifier, .xgbRegressor,
+                .lgbmClassifier, .lgbmRegressor:
                 .treeModel
             case .extraTreeClassifier, .extraTreeRegressor, .tree, .treePredictor, .binMapper, .dummyClassifier,
-                .dummyRegressor:
+                .dummyRegressor, .xgboostBooster, .lightgbmBooster:
                 .treePart
             default: .estimator
             }

@@ -20,7 +20,8 @@ enum SklearnEstimatorState {
         case .decisionTreeClassifier, .decisionTreeRegressor, .extraTreeClassifier, .extraTreeRegressor,
             .randomForestClassifier, .randomForestRegressor, .extraTreesClassifier, .extraTreesRegressor,
             .gradientBoostingClassifier, .gradientBoostingRegressor, .histGradientBoostingClassifier,
-            .histGradientBoostingRegressor, .tree, .treePredictor, .binMapper, .dummyClassifier, .dummyRegressor:
+            .histGradientBoostingRegressor, .tree, .treePredictor, .binMapper, .dummyClassifier, .dummyRegressor,
+            .xgbClassifier, .xgbRegressor, .lgbmClassifier, .lgbmRegressor, .xgboostBooster, .lightgbmBooster:
             guard let trees = source as? any SklearnTreeSource else {
                 throw ModelBundleError(
                     .flavorUnavailable,

@@ -22,6 +22,10 @@ enum SkopsReader {
     static let dataLoaders: Set<String> = ["DictNode", "JsonNode", "NdArrayNode", "ListNode", "TupleNode"]
     /// Types a `TypeNode` may name: an encoder's `dtype` parameter (kept as a name, never loaded).
     /// A `make_column_selector`'s `dtype_include`/`dtype_exclude` (`np.number`, `object`), equally inert.
+    /// The key classes a `DictNode`'s `key_types` may list.
+    static let dictKeyTypes: Set<String> = [
+        "builtins.str", "builtins.int", "numpy.str_", "numpy.int64", "numpy.int32",
+    ]
     static let allowedTypes: Set<String> = [
         "numpy.float64", "numpy.float32", "numpy.int64", "numpy.int32", "numpy.number", "builtins.object",
     ]
@@ -130,7 +134,9 @@ enum SkopsReader {
             loader == "SliceNode" || loader == "DTypeNode"
             || (loader == "TypeNode" && allowedTypes.contains(className))
         // Tree models: the Tree's TreeNode, and the inert parts of their state (SklearnTreeSkopsParts).
-        let allowedTreePart = SklearnTreeSkopsParts.allows(loader: loader, className: className)
+        let allowedTreePart =
+            SklearnTreeSkopsParts.allows(loader: loader, className: className)
+            || SklearnBoosterSkopsParts.allows(loader: loader, className: className)
         // HistGradientBoosting's numeric check: accepted whole, by its exact shape; its FunctionNode is
         // never visited on its own.
         if loader == "PartialNode", SklearnNumericCheck.matches(skops: node) { return }
@@ -152,13 +158,15 @@ enum SkopsReader {
                 case .array(let entries) = types["content"] ?? .null
             {
                 for (index, entry) in entries.enumerated() {
+                    // numpy scalar keys (LGBMClassifier._class_map: label → index) name numpy's str_ or
+                    // integer types: data too, and never constructed.
                     guard case .object(let type) = entry, type["__loader__"]?.stringValue == "TypeNode",
-                        type["__module__"]?.stringValue == "builtins",
-                        ["str", "int"].contains(type["__class__"]?.stringValue ?? "")
+                        let module = type["__module__"]?.stringValue, let name = type["__class__"]?.stringValue,
+                        dictKeyTypes.contains("\(module).\(name)")
                     else {
                         throw ModelBundleError(
                             .flavorUnavailable,
-                            "\(schemaItem): \(path).key_types[\(index)] is not a builtins str or int type",
+                            "\(schemaItem): \(path).key_types[\(index)] is not a str or int type (builtins or numpy)",
                             item: "\(schemaItem):\(path)"
                         )
                     }
@@ -166,6 +174,17 @@ enum SkopsReader {
             }
         case ("SliceNode", _), ("TypeNode", _):
             break
+        case ("DefaultDictNode", .object(let parts)):
+            // LightGBM's best_score: its dict (checked as data) and a factory that must be a plain
+            // dict type (SklearnBoosterSkopsParts); nothing is constructed.
+            guard let main = parts["main"], SklearnBoosterSkopsParts.isDictFactory(parts["default_factory"]) else {
+                throw ModelBundleError(
+                    .flavorUnavailable,
+                    "\(schemaItem): attribute \(path) is a defaultdict whose factory is not a dict type",
+                    item: "\(schemaItem):\(path)"
+                )
+            }
+            try checkDataOnly(main, path: path, schemaItem)
         case ("ObjectNode", let content), ("RandomStateNode", let content):
             try checkDataOnly(content, path: path, schemaItem)
         case ("RandomGeneratorNode", _):

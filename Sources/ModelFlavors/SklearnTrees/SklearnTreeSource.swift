@@ -15,6 +15,8 @@ protocol SklearnTreeSource: SklearnAttributeSource {
     func object(_ name: String) throws(ModelBundleError) -> any SklearnTreeSource
     /// The allowlisted objects of a list, a list of lists, or an object ndarray, in C order.
     func objects(_ name: String, limit: Int) throws(ModelBundleError) -> [any SklearnTreeSource]
+    /// Raw bytes (a `bytes` or `bytearray` attribute: an XGBoost Booster's model).
+    func rawBytes(_ name: String) throws(ModelBundleError) -> [UInt8]
     /// A structured node array of `layout`.
     func records(_ name: String, layout: SklearnNodeLayout) throws(ModelBundleError) -> SklearnNodeRecords
     /// The `__reduce__` arguments of a `Tree` (n_features, n_classes, n_outputs): only their count

@@ -17,6 +17,10 @@ enum SklearnTreeState {
     static let minimumVersion = (1, 3)
 
     static func model(_ source: any SklearnTreeSource, fileName: String) throws(ModelBundleError) -> SklearnTreeModel {
+        // XGBoost's and LightGBM's wrappers record no scikit-learn version; their boosters do.
+        if [.xgbClassifier, .xgbRegressor, .lgbmClassifier, .lgbmRegressor].contains(source.kind) {
+            return try SklearnBoosterState.model(source, fileName: fileName)
+        }
         try checkVersion(source, fileName: fileName)
         let kind = source.kind
         let estimator = "\(fileName): \(kind.shortName)"

@@ -13,6 +13,9 @@ package struct XGBoostModel: Sendable {
     package var estimatorType: String?
     /// Number of classes for classification objectives (2 for binary).
     package var classCount: Int
+    /// The `best_iteration` attribute early stopping records; the scikit-learn wrapper's predict
+    /// then uses only the rounds up to it.
+    package var bestIteration: Int? = nil
 }
 
 /// Reads XGBoost's JSON and UBJSON model formats (`doc/model.schema`) without executing anything.
@@ -42,6 +45,18 @@ package enum XGBoostModelReader {
     /// Reads a model file's bytes (the fuzz entry point of the XGBoost reader).
     package static func read(_ bytes: [UInt8], fileName: String = "model") throws(ModelBundleError) -> XGBoostModel {
         let document = try parse(bytes, fileName: fileName)
+        return try model(document, fileName: fileName)
+    }
+
+    /// A pickled Booster's `handle` (xgboost's `__getstate__`, `XGBoosterSerializeToBuffer`): a
+    /// memory snapshot `{"Config": …, "Model": {…}}` whose `Model` is the model document `read`
+    /// takes (the training configuration beside it is not needed to predict). A plain model
+    /// document is read as well.
+    package static func readSnapshot(_ bytes: [UInt8], fileName: String) throws(ModelBundleError) -> XGBoostModel {
+        let document = try parse(bytes, fileName: fileName)
+        if document["learner"] == nil, let snapshot = document["Model"] {
+            return try model(snapshot, fileName: fileName)
+        }
         return try model(document, fileName: fileName)
     }
 
@@ -208,12 +223,14 @@ package enum XGBoostModelReader {
         {
             estimatorType = type
         }
+        let bestIteration = learner["attributes"]?["best_iteration"]?.string.flatMap { Int($0) }
         return XGBoostModel(
             ensemble: ensemble,
             objective: objective.rawValue,
             version: version,
             estimatorType: estimatorType,
-            classCount: multiclass ? numClass : 2
+            classCount: multiclass ? numClass : 2,
+            bestIteration: bestIteration
         )
     }
 

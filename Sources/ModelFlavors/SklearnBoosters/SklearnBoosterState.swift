@@ -1,0 +1,163 @@
+import ModelBundle
+
+/// XGBoost's and LightGBM's scikit-learn API models (`XGBClassifier`, `XGBRegressor`,
+/// `LGBMClassifier`, `LGBMRegressor`) as `mlflow.sklearn` stores them, bare or as a pipeline's last
+/// step. The wrapper's `_Booster` carries the model bytes its `__getstate__` writes (xgboost 3.2:
+/// `handle`, a UBJSON memory snapshot whose `Model` is the model document; lightgbm 4.7: `_handle`, the text model), which the booster readers
+/// parse exactly as they parse `mlflow.xgboost`/`mlflow.lightgbm` files; the wrapper adds the
+/// label rules of its `predict` and `predict_proba` (read from xgboost's and lightgbm's sklearn.py):
+/// - `XGBClassifier.predict`: binary, probability > 0.5 → 1; multiclass, the first largest
+///   probability; the index is the label (`classes_` is `arange(n_classes_)`). `predict_proba`:
+///   binary `[1 − p, p]` in float32, multiclass the softmax probabilities.
+/// - `LGBMClassifier.predict`: the first largest of `predict_proba` (binary `[1 − p, p]` in
+///   float64), mapped through `_classes` (the LabelEncoder's classes).
+/// - Regressors answer the booster's transformed prediction.
+enum SklearnBoosterState {
+    static func model(_ source: any SklearnTreeSource, fileName: String) throws(ModelBundleError) -> SklearnTreeModel {
+        let estimator = "\(fileName): \(source.kind.shortName)"
+        switch source.kind {
+        case .xgbClassifier, .xgbRegressor:
+            return try xgboost(source, estimator: estimator, fileName: fileName)
+        default:
+            return try lightgbm(source, estimator: estimator, fileName: fileName)
+        }
+    }
+
+    /// The wrapper's fitted Booster, which must be the library's own class.
+    private static func booster(_ source: any SklearnTreeSource, expected: SklearnEstimator.Kind)
+        throws(ModelBundleError) -> any SklearnTreeSource
+    {
+        let booster = try source.object("_Booster")
+        guard booster.kind == expected else {
+            throw source.invalid("_Booster", "is a \(booster.kind.shortName), not \(expected.rawValue)")
+        }
+        return booster
+    }
+
+    private static func xgboost(_ source: any SklearnTreeSource, estimator: String, fileName: String)
+        throws(ModelBundleError) -> SklearnTreeModel
+    {
+        let booster = try booster(source, expected: .xgboostBooster)
+        let bytes = try booster.rawBytes("handle")
+        let model = try XGBoostModelReader.readSnapshot(bytes, fileName: "\(fileName):_Booster.handle")
+        // Values equal to `missing` are treated as missing; only the default NaN is read.
+        if !source.isNone("missing"), let missing = try? source.number("missing"), !missing.isNaN {
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(estimator) treats \(missing) as missing (missing=\(missing)); only missing=nan is supported",
+                item: "\(fileName):missing"
+            )
+        }
+        var ensemble = model.ensemble
+        try checkBestIteration(
+            model.bestIteration,
+            trees: ensemble.treeCount,
+            treesPerRound: ensemble.outputCount,
+            estimator: estimator,
+            item: "\(fileName):_Booster.handle"
+        )
+        var classes: LinearModelFlavorConfiguration.ClassLabels? = nil
+        if source.kind == .xgbClassifier {
+            guard ["binary:logistic", "binary:logitraw", "multi:softprob"].contains(model.objective) else {
+                throw ModelBundleError(
+                    .flavorUnavailable,
+                    "\(estimator) has objective \(model.objective); an XGBClassifier is read with binary:logistic, "
+                        + "binary:logitraw or multi:softprob (multi:softmax's predict_proba is not its booster's output)",
+                    item: "\(fileName):objective"
+                )
+            }
+            let count = try source.integer("n_classes_")
+            guard count == model.classCount else {
+                throw source.invalid("n_classes_", "is \(count) but the booster has \(model.classCount) classes")
+            }
+            // XGBClassifier.predict answers the class index itself; its classes_ is that range.
+            let range = LinearModelFlavorConfiguration.ClassLabels.integers((0..<Int64(count)).map { $0 })
+            if !source.isNone("classes_") {
+                let recorded = try source.labels("classes_")
+                guard case .integers(let values) = recorded, values == (0..<Int64(count)).map({ $0 }) else {
+                    throw source.invalid("classes_", "is not 0..<\(count), which XGBClassifier.predict answers")
+                }
+            }
+            classes = range
+            ensemble.task = .classification
+        } else {
+            ensemble.task = .regression
+        }
+        return try SklearnTreeModel(
+            ensemble: SklearnTreeState.validated(ensemble, estimator: estimator),
+            classes: classes,
+            labelRule: .argmaxTransformed,
+            flattens: true,
+            rejectsNaN: false,
+            estimator: estimator
+        )
+    }
+
+    private static func lightgbm(_ source: any SklearnTreeSource, estimator: String, fileName: String)
+        throws(ModelBundleError) -> SklearnTreeModel
+    {
+        let booster = try booster(source, expected: .lightgbmBooster)
+        guard let text = booster.text("_handle") else {
+            throw booster.invalid("_handle", "is missing or not the model text; was the estimator fitted?")
+        }
+        let model = try LightGBMModelReader.read(Array(text.utf8), fileName: "\(fileName):_Booster._handle")
+        var ensemble = model.ensemble
+        let best = booster.isNone("best_iteration") ? 0 : try booster.integer("best_iteration")
+        try checkBestIteration(
+            best > 0 ? best - 1 : nil,
+            trees: ensemble.treeCount,
+            treesPerRound: ensemble.outputCount,
+            estimator: estimator,
+            item: "\(fileName):_Booster.best_iteration"
+        )
+        var classes: LinearModelFlavorConfiguration.ClassLabels? = nil
+        if source.kind == .lgbmClassifier {
+            let labels = try source.labels("_classes")
+            let count = try source.integer("_n_classes")
+            guard count == labels.count else {
+                throw source.invalid("_n_classes", "is \(count) but _classes lists \(labels.count) labels")
+            }
+            let objective = String(model.objective.split(separator: " ").first ?? "")
+            guard ["binary", "multiclass", "multiclassova"].contains(objective) else {
+                throw ModelBundleError(
+                    .flavorUnavailable,
+                    "\(estimator) has objective \(model.objective); an LGBMClassifier is read with binary, multiclass "
+                        + "or multiclassova",
+                    item: "\(fileName):_objective"
+                )
+            }
+            classes = labels
+            ensemble.task = .classification
+        } else {
+            ensemble.task = .regression
+        }
+        return try SklearnTreeModel(
+            ensemble: SklearnTreeState.validated(ensemble, estimator: estimator),
+            classes: classes,
+            labelRule: .argmaxTransformed,
+            flattens: true,
+            rejectsNaN: false,
+            estimator: estimator
+        )
+    }
+
+    /// Early stopping makes the wrappers' predict use the rounds up to the best one only; a model
+    /// whose best round is not its last is refused by name rather than answered with every tree.
+    private static func checkBestIteration(
+        _ best: Int?,
+        trees: Int,
+        treesPerRound: Int,
+        estimator: String,
+        item: String
+    ) throws(ModelBundleError) {
+        guard let best, treesPerRound > 0 else { return }
+        let rounds = trees / treesPerRound
+        guard best + 1 < rounds else { return }
+        throw ModelBundleError(
+            .flavorUnavailable,
+            "\(estimator) was fitted with early stopping: its predict uses the first \(best + 1) of \(rounds) rounds, "
+                + "which this build does not do; refit with n_estimators=\(best + 1) and without early stopping",
+            item: item
+        )
+    }
+}
