@@ -34,10 +34,16 @@ test-asan: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Scripts/lsan-suppressions.txt \
 		$(SWIFT) test --sanitize=address --scratch-path .build-asan
 
-# The thread sanitizer over the tests, among them the ones that run on both cores (parallel parsing,
-# the two-thread kernel driver).
+# The thread sanitizer over the code that runs on both cores: parallel CSV and JSON parsing, the linear
+# and tree kernel drivers, whole-file and streamed prediction, and the server (event loops, prediction
+# threads, reloads). MBUNDLE_TSAN=1 makes Package.swift leave the command line, the registry client and
+# the tests that run the `mbundle` binary out of the build; the filters pick the suites of that code.
+# A data race fails the run (TSan's exit status 66).
+TSAN_SUITES := RequestParallelTests CSVReaderTests CodecFastPathTests LinearKernelTests KernelBlockingTests \
+	TreeKernelTests ModelRuntimeTests ColumnarPredictionTests ColumnarStreamTests ModelServerTests
 test-tsan: deps
-	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+	MBUNDLE_TSAN=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan \
+		$(foreach suite,$(TSAN_SUITES),--filter '$(suite)\.')
 
 # An application outside the package (Examples/Embedding) that loads a bundle and predicts a JSON body
 # with public API only: the program of ModelRuntime's getting-started article, checked against
