@@ -5,6 +5,11 @@ SWIFT ?= swift
 # glibc >= 2.36): the 84,000 relative relocations of the static runtime shrink from a 2 MB table to 16 KB,
 # which makes a cold `mbundle predict` as fast as a position-dependent link (~0.6 ms of ~7 ms; gold, the
 # default linker here, cannot pack them).
+# `ldd` lists libz.so.1, though our zlib is the static archive (Sources/CZlib: `link ":libz.a"`): the
+# `-lz` on the link line is swift-nio-extras' (CNIOExtrasZlib, under AsyncHTTPClient, declares
+# `linkedLibrary("z")` while it compiles its own copy of zlib with prefixed symbols), not Foundation's.
+# No symbol resolves to it; `-Xlinker --as-needed` would drop it only if libz.a comes first on the line
+# (checked with a small program and lld; not yet on this binary's link).
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
 MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo

@@ -188,8 +188,7 @@ where target.type != .system && !["CArchive", "CSystemSupport", "CLinearKernels"
 // The thread-sanitizer run (`make test-tsan`) builds the core libraries and the test targets of the code
 // that runs on both cores (parallel CSV and JSON parsing, the linear and tree kernel drivers, streams, the
 // server's prediction threads and event loops), to stay in CI's time budget: the command line, the
-// registry client (AsyncHTTPClient, NIOSSL's BoringSSL) and the test targets that run the `mbundle`
-// binary are left out of that build.
+// registry client and the test targets that run the `mbundle` binary are left out of that build.
 if Context.environment["MBUNDLE_TSAN"] == "1" {
     let outsideTheCore: Set<String> = [
         "mbundle", "ModelRegistryClient", "MBundleEndToEndTests", "ModelBundleArchiveTests",
