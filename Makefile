@@ -8,8 +8,8 @@ SWIFT ?= swift
 # `ldd` lists libz.so.1, though our zlib is the static archive (Sources/CZlib: `link ":libz.a"`): the
 # `-lz` on the link line is swift-nio-extras' (CNIOExtrasZlib, under AsyncHTTPClient, declares
 # `linkedLibrary("z")` while it compiles its own copy of zlib with prefixed symbols), not Foundation's.
-# No symbol resolves to it; `-Xlinker --as-needed` would drop it only if libz.a comes first on the line
-# (checked with a small program and lld; not yet on this binary's link).
+# `-Xlinker --as-needed` drops it only if `-l:libz.a` comes before `-lz` on the line (so that no symbol
+# resolves to the shared library; checked with a small program and lld, not yet on this binary's link).
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
 MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
