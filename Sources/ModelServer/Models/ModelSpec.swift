@@ -1,4 +1,4 @@
-public import ModelBundle
+package import ModelBundle
 
 /// One `-m [NAME=]MODEL` argument: the name the V2 routes use and where the bundle is.
 public struct ModelSpec: Sendable, Hashable {
