@@ -5,6 +5,11 @@ SWIFT ?= swift
 # glibc >= 2.36): the 84,000 relative relocations of the static runtime shrink from a 2 MB table to 16 KB,
 # which makes a cold `mbundle predict` as fast as a position-dependent link (~0.6 ms of ~7 ms; gold, the
 # default linker here, cannot pack them).
+# `ldd` lists libz.so.1, though our zlib is the static archive (Sources/CZlib: `link ":libz.a"`): the
+# `-lz` on the link line is swift-nio-extras' (CNIOExtrasZlib, under AsyncHTTPClient, declares
+# `linkedLibrary("z")` while it compiles its own copy of zlib with prefixed symbols), not Foundation's.
+# `-Xlinker --as-needed` drops it only if `-l:libz.a` comes before `-lz` on the line (so that no symbol
+# resolves to the shared library; checked with a small program and lld, not yet on this binary's link).
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
 MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
@@ -34,10 +39,16 @@ test-asan: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Scripts/lsan-suppressions.txt \
 		$(SWIFT) test --sanitize=address --scratch-path .build-asan
 
-# The thread sanitizer over the tests, among them the ones that run on both cores (parallel parsing,
-# the two-thread kernel driver).
+# The thread sanitizer over the code that runs on both cores: parallel CSV and JSON parsing, the linear
+# and tree kernel drivers, whole-file and streamed prediction, and the server (event loops, prediction
+# threads, reloads). MBUNDLE_TSAN=1 makes Package.swift leave the command line, the registry client and
+# the tests that run the `mbundle` binary out of the build; the filters pick the suites of that code.
+# A data race fails the run (TSan's exit status 66).
+TSAN_SUITES := RequestParallelTests CSVReaderTests CodecFastPathTests LinearKernelTests KernelBlockingTests \
+	TreeKernelTests ModelRuntimeTests ColumnarPredictionTests ColumnarStreamTests ModelServerTests
 test-tsan: deps
-	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+	MBUNDLE_TSAN=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan \
+		$(foreach suite,$(TSAN_SUITES),--filter '$(suite)\.')
 
 # An application outside the package (Examples/Embedding) that loads a bundle and predicts a JSON body
 # with public API only: the program of ModelRuntime's getting-started article, checked against

@@ -185,6 +185,19 @@ where target.type != .system && !["CArchive", "CSystemSupport", "CLinearKernels"
     target.swiftSettings = settings
 }
 
+// The thread-sanitizer run (`make test-tsan`) builds the core libraries and the test targets of the code
+// that runs on both cores (parallel CSV and JSON parsing, the linear and tree kernel drivers, streams, the
+// server's prediction threads and event loops), to stay in CI's time budget: the command line, the
+// registry client and the test targets that run the `mbundle` binary are left out of that build.
+if Context.environment["MBUNDLE_TSAN"] == "1" {
+    let outsideTheCore: Set<String> = [
+        "mbundle", "ModelRegistryClient", "MBundleEndToEndTests", "ModelBundleArchiveTests",
+        "ModelRegistryClientTests", "ThirdPartyFlavorTests",
+    ]
+    package.targets.removeAll { outsideTheCore.contains($0.name) }
+    package.products.removeAll { outsideTheCore.contains($0.name) }
+}
+
 // The fuzz harness (`make fuzz`): one libFuzzer binary over every reader of untrusted bytes. Declared
 // only when asked for, because it has no `main` of its own (libFuzzer provides it) and must be built
 // with `--sanitize=fuzzer`.

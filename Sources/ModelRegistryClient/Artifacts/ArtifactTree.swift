@@ -3,17 +3,17 @@ import NIOHTTP1
 
 /// Limits on what one artifact download may hold. The listing comes from the network and is
 /// untrusted: it is walked and checked in full before anything is written.
-public struct ArtifactLimits: Sendable {
+package struct ArtifactLimits: Sendable {
     /// The most files.
-    public var maximumFiles = 10_000
+    package var maximumFiles = 10_000
     /// The most directories listed (each costs one request).
-    public var maximumDirectories = 2_000
+    package var maximumDirectories = 2_000
     /// The largest single file (files are received whole before they are written).
-    public var maximumFileBytes = 1 << 30
+    package var maximumFileBytes = 1 << 30
     /// The most bytes in all.
-    public var maximumTotalBytes = 8 << 30
+    package var maximumTotalBytes = 8 << 30
 
-    public init() {}
+    package init() {}
 }
 
 /// One file of a remote artifact directory.

@@ -14,16 +14,16 @@ import SystemPlatform
 /// published with one rename that never replaces anything. Every use re-hashes the entry against
 /// its tree (and the tree against its name): an entry changed on disk is reported, removed and
 /// downloaded again, never used.
-public struct ModelCache: Sendable {
+package struct ModelCache: Sendable {
     /// The cache root.
-    public let root: String
+    package let root: String
 
-    public init(root: String) {
+    package init(root: String) {
         self.root = root
     }
 
     /// `$XDG_CACHE_HOME/mbundle`, else `$HOME/.cache/mbundle`.
-    public static func defaultRoot(environment: [String: String]) -> String {
+    package static func defaultRoot(environment: [String: String]) -> String {
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/mbundle" }
         return (environment["HOME"] ?? "/tmp") + "/.cache/mbundle"
     }

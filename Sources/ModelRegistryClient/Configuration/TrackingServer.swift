@@ -1,4 +1,4 @@
-public import ModelBundle
+package import ModelBundle
 
 /// Where the tracking server is and how to talk to it, read from the environment variables
 /// MLflow's own client reads (`mlflow/utils/rest_utils.py`, `environment_variables.py`, 3.17.2):
@@ -13,30 +13,30 @@ public import ModelBundle
 ///
 /// Credentials are held only to build the `Authorization` header: ``description`` and every error
 /// name the server by ``displayURI``, which never includes them.
-public struct TrackingServer: Sendable {
+package struct TrackingServer: Sendable {
     /// The server's base URL without a trailing slash, e.g. `https://mlflow.example.com/prefix`.
-    public var baseURL: String
+    package var baseURL: String
     /// The `Authorization` header value, when credentials are configured.
     var authorization: String?
     /// Skip certificate verification (`MLFLOW_TRACKING_INSECURE_TLS`).
-    public var insecureTLS: Bool
+    package var insecureTLS: Bool
     /// A PEM CA bundle to trust instead of the system roots (`MLFLOW_TRACKING_SERVER_CERT_PATH`).
-    public var serverCertificatePath: String?
+    package var serverCertificatePath: String?
     /// Per-request timeout, in seconds.
-    public var timeoutSeconds: Int64
+    package var timeoutSeconds: Int64
     /// Retries after a connection failure or a transient status (408, 429, 500, 502, 503, 504).
-    public var maximumRetries: Int
+    package var maximumRetries: Int
     /// The first retry waits this many milliseconds; each later one twice as long.
-    public var backoffMilliseconds: Int64
+    package var backoffMilliseconds: Int64
 
     /// The server as shown to users: the base URL (which may not hold credentials).
-    public var displayURI: String { baseURL }
+    package var displayURI: String { baseURL }
 
     /// Reads the configuration from `environment`.
     ///
     /// - Throws: ``ModelBundleError/Code/serviceUnavailable`` when `MLFLOW_TRACKING_URI` is unset or
     ///   not an HTTP(S) URL, and when it embeds credentials (they belong in the variables above).
-    public init(environment: [String: String]) throws(ModelBundleError) {
+    package init(environment: [String: String]) throws(ModelBundleError) {
         guard var uri = environment["MLFLOW_TRACKING_URI"], !uri.isEmpty else {
             throw ModelBundleError(
                 .serviceUnavailable,
@@ -88,7 +88,7 @@ public struct TrackingServer: Sendable {
     }
 
     /// Whether an `Authorization` header is sent.
-    public var hasCredentials: Bool { authorization != nil }
+    package var hasCredentials: Bool { authorization != nil }
 
     private static func integer(
         _ environment: [String: String],

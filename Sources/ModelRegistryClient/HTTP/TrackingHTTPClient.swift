@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-public import ModelBundle
+package import ModelBundle
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -13,9 +13,9 @@ import SystemPlatform
 /// `_TRANSIENT_FAILURE_RESPONSE_CODES`) are retried with exponential backoff; a TLS verification
 /// failure is not (it will not heal). Errors name the server by its display URI and never carry
 /// credentials.
-public final class TrackingHTTPClient: Sendable {
+package final class TrackingHTTPClient: Sendable {
     /// The server and how to reach it.
-    public let server: TrackingServer
+    package let server: TrackingServer
     private let client: HTTPClient
 
     /// A response: status and the whole body (bounded by the caller's limit).
@@ -27,7 +27,7 @@ public final class TrackingHTTPClient: Sendable {
     static let transientStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]
 
     /// Creates a client; call ``shutdown()`` when done.
-    public init(server: TrackingServer) throws(ModelBundleError) {
+    package init(server: TrackingServer) throws(ModelBundleError) {
         var tls = TLSConfiguration.makeClientConfiguration()
         if server.insecureTLS {
             tls.certificateVerification = .none
@@ -59,7 +59,7 @@ public final class TrackingHTTPClient: Sendable {
     }
 
     /// Closes the connections.
-    public func shutdown() {
+    package func shutdown() {
         try? client.syncShutdown()
     }
 

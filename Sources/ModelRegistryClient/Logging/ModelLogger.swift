@@ -1,4 +1,4 @@
-public import ModelBundle
+package import ModelBundle
 import NIOHTTP1
 import SystemPlatform
 
@@ -18,15 +18,15 @@ import SystemPlatform
 ///
 /// The files are uploaded byte for byte, so `checksums.sha256` and its signature stay valid (MLflow's
 /// own `log_model` rewrites `MLmodel` with the run and model ids; we record those as tags instead).
-public struct ModelLogger: Sendable {
-    public struct Request: Sendable {
-        public var experiment: String
-        public var runName: String?
-        public var modelName = "model"
-        public var registeredName: String?
-        public var alias: String?
+package struct ModelLogger: Sendable {
+    package struct Request: Sendable {
+        package var experiment: String
+        package var runName: String?
+        package var modelName = "model"
+        package var registeredName: String?
+        package var alias: String?
 
-        public init(experiment: String, runName: String? = nil, registeredName: String? = nil, alias: String? = nil) {
+        package init(experiment: String, runName: String? = nil, registeredName: String? = nil, alias: String? = nil) {
             self.experiment = experiment
             self.runName = runName
             self.registeredName = registeredName
@@ -34,23 +34,23 @@ public struct ModelLogger: Sendable {
         }
     }
 
-    public struct Result: Sendable {
-        public var experimentID: String
-        public var runID: String
-        public var modelID: String
-        public var registeredVersion: String?
+    package struct Result: Sendable {
+        package var experimentID: String
+        package var runID: String
+        package var modelID: String
+        package var registeredVersion: String?
     }
 
-    public let server: TrackingServer
-    public let limits: ArtifactLimits
+    package let server: TrackingServer
+    package let limits: ArtifactLimits
 
-    public init(server: TrackingServer, limits: ArtifactLimits = ArtifactLimits()) {
+    package init(server: TrackingServer, limits: ArtifactLimits = ArtifactLimits()) {
         self.server = server
         self.limits = limits
     }
 
     /// Logs `bundle` (already validated by ``BundleReader``); `version` is the writer's version tag.
-    public func log(_ bundle: OpenedBundle, _ request: Request, version: String) throws(ModelBundleError) -> Result {
+    package func log(_ bundle: OpenedBundle, _ request: Request, version: String) throws(ModelBundleError) -> Result {
         let verification = try BundleReader(path: bundle.directory.path).verify()
         try verification.requireClean(bundle.directory.path)
         let listing = try bundle.directory.listFiles()

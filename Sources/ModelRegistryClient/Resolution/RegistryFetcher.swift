@@ -1,19 +1,19 @@
-public import ModelBundle
+package import ModelBundle
 
 /// How model URIs are fetched: the cache and whether the network may be used.
-public struct RegistrySettings: Sendable {
+package struct RegistrySettings: Sendable {
     /// The cache root.
-    public var cacheDirectory: String
+    package var cacheDirectory: String
     /// Use only the cache (`--offline`).
-    public var offline = false
+    package var offline = false
     /// Fail instead of using an alias's last resolution when the server cannot be reached (`--no-fallback`).
-    public var noFallback = false
+    package var noFallback = false
     /// Where `MLFLOW_*` and `XDG_CACHE_HOME` are read.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// Download limits.
-    public var limits = ArtifactLimits()
+    package var limits = ArtifactLimits()
 
-    public init(environment: [String: String], cacheDirectory: String? = nil) {
+    package init(environment: [String: String], cacheDirectory: String? = nil) {
         self.environment = environment
         self.cacheDirectory = cacheDirectory ?? ModelCache.defaultRoot(environment: environment)
     }
@@ -27,18 +27,18 @@ public struct RegistrySettings: Sendable {
 /// - `models:/NAME@ALIAS` is re-resolved on every use (one request); when the server cannot be
 ///   reached, the alias's last resolution is used with a warning, unless `noFallback`.
 /// - `offline` uses the cache only (an alias's last resolution, with a warning).
-public struct RegistryFetcher: Sendable {
-    public let settings: RegistrySettings
+package struct RegistryFetcher: Sendable {
+    package let settings: RegistrySettings
     /// Receives warnings (one line each).
-    public let warn: @Sendable (String) -> Void
+    package let warn: @Sendable (String) -> Void
 
-    public init(settings: RegistrySettings, warn: @escaping @Sendable (String) -> Void) {
+    package init(settings: RegistrySettings, warn: @escaping @Sendable (String) -> Void) {
         self.settings = settings
         self.warn = warn
     }
 
     /// The local directory of the model `text` names.
-    public func localDirectory(for text: String) throws(ModelBundleError) -> String {
+    package func localDirectory(for text: String) throws(ModelBundleError) -> String {
         let uri = try ModelURI(text)
         let server = try TrackingServer(environment: settings.environment)
         let cache = ModelCache(root: settings.cacheDirectory)

@@ -1,10 +1,10 @@
-public import ModelBundle
+package import ModelBundle
 
 /// A model URI MLflow accepts, parsed as MLflow 3.17.2 parses it
 /// (`mlflow/store/artifact/utils/models.py::_parse_model_uri`, `runs_artifact_repo.py::parse_runs_uri`).
-public struct ModelURI: Sendable, Equatable {
+package struct ModelURI: Sendable, Equatable {
     /// What the URI names.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// `models:/NAME/VERSION`: one registered model version (immutable).
         case modelVersion(name: String, version: String)
         /// `models:/NAME@ALIAS`: whatever version the alias points at now (re-resolved on every use).
@@ -18,20 +18,20 @@ public struct ModelURI: Sendable, Equatable {
     }
 
     /// What the URI names.
-    public let kind: Kind
+    package let kind: Kind
 
     /// Whether a string is a URI this client resolves (the other strings are local paths).
-    public static func isRemote(_ text: String) -> Bool {
+    package static func isRemote(_ text: String) -> Bool {
         ["models:", "runs:", "mlflow-artifacts:"].contains { text.hasPrefix($0) }
     }
 
     /// The URI as written.
-    public let text: String
+    package let text: String
 
     /// Parses `text`.
     ///
     /// - Throws: ``ModelBundleError/Code/fileMissing`` with MLflow's wording for a malformed URI.
-    public init(_ text: String) throws(ModelBundleError) {
+    package init(_ text: String) throws(ModelBundleError) {
         self.text = text
         if text.hasPrefix("models:") {
             kind = try Self.parseModels(text)
@@ -63,7 +63,7 @@ public struct ModelURI: Sendable, Equatable {
     }
 
     /// Whether the same URI always names the same bytes, so a cached copy can be used offline.
-    public var isImmutable: Bool {
+    package var isImmutable: Bool {
         if case .modelAlias = kind { return false }
         return true
     }

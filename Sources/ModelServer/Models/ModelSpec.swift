@@ -1,4 +1,4 @@
-public import ModelBundle
+package import ModelBundle
 
 /// One `-m [NAME=]MODEL` argument: the name the V2 routes use and where the bundle is.
 public struct ModelSpec: Sendable, Hashable {
@@ -16,7 +16,7 @@ public struct ModelSpec: Sendable, Hashable {
     /// extension) is the name. A `=` whose left side is not a valid name is part of the path.
     ///
     /// - Throws: ``ModelBundleError/Code/inputInvalid`` when no valid name results.
-    public init(argument: String) throws(ModelBundleError) {
+    package init(argument: String) throws(ModelBundleError) {
         if let equals = argument.firstIndex(of: "="), Self.isValidName(argument[..<equals]) {
             name = String(argument[..<equals])
             location = String(argument[argument.index(after: equals)...])

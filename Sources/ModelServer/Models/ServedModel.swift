@@ -2,21 +2,21 @@ public import ModelBundle
 public import ModelRuntime
 
 /// A model as the server holds it: loaded once, immutable, shared by every request.
-public struct ServedModel: Sendable {
+struct ServedModel: Sendable {
     /// The name from `-m NAME=MODEL`.
-    public let name: String
+    let name: String
     /// `MLmodel`'s `model_uuid` when it has one: the V2 version (`/versions/{v}`).
-    public let version: String?
+    let version: String?
     /// The loaded model (signature, enforcer, flavor model).
-    public let model: LoadedModel
+    let model: LoadedModel
     /// Whatever must live as long as the model (an extracted archive's directory).
-    public let retained: (any Sendable)?
+    let retained: (any Sendable)?
     /// How long loading took, for `mbundle_model_load_seconds`.
-    public let loadSeconds: Double
+    let loadSeconds: Double
     /// Where the bundle came from, for logs.
-    public let location: String
+    let location: String
 
-    public init(name: String, location: String, model: LoadedModel, retained: (any Sendable)?, loadSeconds: Double) {
+    init(name: String, location: String, model: LoadedModel, retained: (any Sendable)?, loadSeconds: Double) {
         self.name = name
         self.location = location
         self.version = model.manifest.modelUUID

@@ -1,4 +1,4 @@
-public import Hummingbird
+package import Hummingbird
 public import Logging
 public import ModelBundle
 import NIOCore
@@ -57,7 +57,7 @@ public struct ModelServer: Sendable {
     }
 
     /// The Hummingbird application (the tests drive it with HummingbirdTesting).
-    public func application(
+    package func application(
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let configuration = core.configuration
