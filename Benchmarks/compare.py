@@ -142,6 +142,8 @@ def load_predictions(path):
         return np.fromfile(path, dtype="<f8")
     with open(path, "rb") as f:
         text = f.read()
+    if path.endswith(".jsonl"):
+        return stream_predictions(text)
     try:
         import orjson
 
@@ -150,6 +152,23 @@ def load_predictions(path):
         body = json.loads(text)
     predictions = body["predictions"] if isinstance(body, dict) else body
     return np.asarray(predictions, dtype=np.float64)
+
+
+def stream_predictions(text):
+    """`predict --stream`'s JSON Lines (README, streaming contract): each batch's predictions in row
+    order, and a final completion record whose row count covers them all; anything else is refused."""
+    batches, rows = [], 0
+    lines = text.splitlines()
+    for line in lines[:-1]:
+        record = json.loads(line)
+        if record.get("first_row") != rows:
+            raise ValueError(f"batch starts at row {record.get('first_row')}, expected {rows}")
+        batches.append(np.asarray(record["predictions"], dtype=np.float64))
+        rows += record["rows"]
+    final = json.loads(lines[-1]) if lines else {}
+    if final.get("complete") is not True or final.get("rows") != rows:
+        raise ValueError(f"the output is not complete: last record {final}")
+    return np.concatenate(batches) if batches else np.zeros(0)
 
 
 def agreement(contender, reference):
@@ -362,7 +381,7 @@ def workload_stream(args):
                 written += len(chunk)
     contenders = [
         Contender("mbundle predict --stream", [args.mbundle, "predict", "-m", model, "-i", data, "--stream", "-o",
-                                               f"{directory}/mb.json"], f"{directory}/mb.json", reference=True),
+                                               f"{directory}/mb.jsonl"], f"{directory}/mb.jsonl", reference=True),
         Contender("python: pandas.read_csv(chunksize=65536) + scikit-learn",
                   [sys.executable, f"{HERE}/peers.py", "stream-pandas", directory, data, f"{directory}/py.json"],
                   f"{directory}/py.json"),

@@ -32,6 +32,7 @@ struct NativeLinearInput<Scalar: KernelScalar> {
             // Every cell is written below (or the request is refused), so the buffer is not zero-filled
             // first: that pass cost a page fault and a memset per page of a large request.
             values = try Self.uninitialized(count: size) { (out) throws(ModelBundleError) in
+                if Self.copyInRowBlocks(frame, into: out, nullsAsNaN: nullsAsNaN) { return }
                 for (position, column) in frame.columns.enumerated() {
                     try Self.copy(
                         column.values,
@@ -103,6 +104,64 @@ struct NativeLinearInput<Scalar: KernelScalar> {
         }
         if let failure { throw failure }
         return values
+    }
+
+    /// Rows per block of ``copyInRowBlocks(_:into:nullsAsNaN:)``: a block of the row-major output
+    /// (rows × features scalars) stays in the L2 cache while every column writes its part of it.
+    private static var rowsPerBlock: Int { 512 }
+
+    /// The transpose of plain numeric columns into rows, a block of rows at a time: copying one
+    /// whole column after another strides across the entire output once per column (a cache line
+    /// read and written per cell; 70 % of an in-memory 1,000,000 × 32 Arrow request's time was here),
+    /// while a block is written once. Returns `false`, having written nothing, when a column needs
+    /// the per-column path's checks (mixed cells, a null to refuse, a non-numeric type), so that
+    /// path reports the same first error as always.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    private static func copyInRowBlocks(_ frame: Frame, into out: UnsafeMutableBufferPointer<Scalar>, nullsAsNaN: Bool)
+        -> Bool
+    {
+        for column in frame.columns {
+            switch column.values {
+            case .double, .float, .long, .integer: break
+            default: return false
+            }
+            if column.validity.hasNulls && !nullsAsNaN { return false }
+        }
+        let stride = frame.columns.count
+        let rows = frame.rowCount
+        @inline(__always) func fill<Element>(
+            _ source: [Element],
+            _ position: Int,
+            _ block: Range<Int>,
+            _ convert: (Element) -> Scalar
+        ) {
+            source.withUnsafeBufferPointer { source in
+                var index = block.lowerBound * stride + position
+                for row in block {
+                    out[index] = convert(source[row])
+                    index += stride
+                }
+            }
+        }
+        var blockStart = 0
+        while blockStart < rows {
+            let block = blockStart..<min(rows, blockStart + rowsPerBlock)
+            for (position, column) in frame.columns.enumerated() {
+                switch column.values {
+                case .double(let v): fill(v, position, block) { Scalar($0) }
+                case .float(let v): fill(v, position, block) { Scalar($0) }
+                case .long(let v): fill(v, position, block) { Scalar($0) }
+                case .integer(let v): fill(v, position, block) { Scalar($0) }
+                default: preconditionFailure("checked above: only numeric columns reach the block copy")
+                }
+            }
+            blockStart = block.upperBound
+        }
+        for (position, column) in frame.columns.enumerated() where column.validity.hasNulls {
+            for row in 0..<rows where !column.validity.isValid(row) { out[position + row * stride] = .nan }
+        }
+        return true
     }
 
     /// Copies one column (or a whole tensor with `stride` 1) into `out[start + row * stride]`.

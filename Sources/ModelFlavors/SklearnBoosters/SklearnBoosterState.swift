@@ -83,14 +83,7 @@ enum SklearnBoosterState {
         } else {
             ensemble.task = .regression
         }
-        return try SklearnTreeModel(
-            ensemble: SklearnTreeState.validated(ensemble, estimator: estimator),
-            classes: classes,
-            labelRule: .argmaxTransformed,
-            flattens: true,
-            rejectsNaN: false,
-            estimator: estimator
-        )
+        return try wrapperModel(ensemble, classes: classes, estimator: estimator)
     }
 
     private static func lightgbm(_ source: any SklearnTreeSource, estimator: String, fileName: String)
@@ -131,7 +124,17 @@ enum SklearnBoosterState {
         } else {
             ensemble.task = .regression
         }
-        return try SklearnTreeModel(
+        return try wrapperModel(ensemble, classes: classes, estimator: estimator)
+    }
+
+    /// Both wrappers answer as their booster does (NaN is missing), with labels from the largest
+    /// transformed score.
+    private static func wrapperModel(
+        _ ensemble: TreeEnsemble,
+        classes: LinearModelFlavorConfiguration.ClassLabels?,
+        estimator: String
+    ) throws(ModelBundleError) -> SklearnTreeModel {
+        try SklearnTreeModel(
             ensemble: SklearnTreeState.validated(ensemble, estimator: estimator),
             classes: classes,
             labelRule: .argmaxTransformed,
