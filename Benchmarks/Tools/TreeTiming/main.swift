@@ -55,13 +55,13 @@ func main() throws {
     guard !overflow else { throw TimingError(message: "ROWS × FEATURES overflows") }
     let model = try ModelLoader(registry: .builtIn).load(path: arguments[1])
     let x = try readDoubles(arguments[2], count: cells)
-    let batch = RequestInput.tensor(Tensor(shape: [rows, features], values: .double(x)))
+    let batch = RequestInput.tensor(try Tensor(shape: [rows, features], values: .double(x)))
     var result: [Double] = []
     var times: [Double] = []
     for _ in 0..<runs {
         times.append(try seconds { result = try doubles(model.predict(batch)) } * 1e3)
     }
-    let one = RequestInput.tensor(Tensor(shape: [1, features], values: .double(Array(x[0..<features]))))
+    let one = RequestInput.tensor(try Tensor(shape: [1, features], values: .double(Array(x[0..<features]))))
     var oneRow: [Double] = []
     for _ in 0..<oneRowRuns {
         oneRow.append(try seconds { _ = try model.predict(one) } * 1e6)
