@@ -73,3 +73,19 @@ enum NativeLinearOutput {
         .tensor(try Tensor(shape: shape, values: values))
     }
 }
+
+extension NativeLinearRegressionModel: LinearFoldable {
+    var linearWeights: LinearModelWeights<Scalar> { kernel.weights }
+
+    func replacingWeights(_ weights: LinearModelWeights<Scalar>) -> Self {
+        Self(kernel: LinearRegressionKernel(weights: weights))
+    }
+}
+
+extension NativeLogisticRegressionModel: LinearFoldable {
+    var linearWeights: LinearModelWeights<Scalar> { kernel.weights }
+
+    func replacingWeights(_ weights: LinearModelWeights<Scalar>) throws(ModelBundleError) -> Self {
+        Self(kernel: try LogisticRegressionKernel(weights: weights, strategy: kernel.strategy), classes: classes, output: output)
+    }
+}

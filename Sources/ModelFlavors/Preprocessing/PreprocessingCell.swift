@@ -49,15 +49,22 @@ package enum PreprocessingCell: Hashable, Sendable {
 }
 
 /// A column between steps: numbers (float64, NaN where a value is missing, as numpy holds a
-/// numeric column) or cells (an object column: text with missing markers).
+/// numeric column), cells (an object column: text with missing markers), or one column of a
+/// one-hot block.
 package enum PreprocessingColumn: Sendable {
     case numbers([Double])
     case cells([PreprocessingCell])
+    /// Column `position` of a one-hot encoder's block: 1 where the row's code is `position`, else 0.
+    /// The block's columns share one array of codes instead of holding `width` dense columns, so a
+    /// linear model can read the block as one lookup of its coefficients (``OneHotFold``), and a
+    /// 300-category column does not cost 300 float64 columns before the model sees it.
+    case oneHot(OneHotCodes, position: Int)
 
     package var count: Int {
         switch self {
         case .numbers(let values): values.count
         case .cells(let values): values.count
+        case .oneHot(let block, _): block.codes.count
         }
     }
 
@@ -66,6 +73,26 @@ package enum PreprocessingColumn: Sendable {
         switch self {
         case .numbers(let values): values[row].isNaN ? .nan : .number(values[row])
         case .cells(let values): values[row]
+        case .oneHot(let block, let position): .number(block.codes[row] == position ? 1 : 0)
         }
+    }
+
+    /// A one-hot column as dense numbers; other columns unchanged.
+    package var expanded: PreprocessingColumn {
+        guard case .oneHot(let block, let position) = self else { return self }
+        return .numbers(block.codes.map { $0 == position ? 1 : 0 })
+    }
+}
+
+/// The rows' categories of one one-hot encoded input column, shared by the block's `width`
+/// output columns: the output column index of each row's category, or -1 where the row has no 1
+/// in the block (an ignored unknown category, or the dropped one).
+package final class OneHotCodes: Sendable {
+    package let codes: [Int32]
+    package let width: Int
+
+    package init(codes: [Int32], width: Int) {
+        self.codes = codes
+        self.width = width
     }
 }

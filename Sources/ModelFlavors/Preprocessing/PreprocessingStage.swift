@@ -27,6 +27,13 @@ package struct PreprocessingStage: Sendable {
 
     /// The dense row-major float64 matrix [rows, outputWidth] the model reads.
     package func transform(_ input: RequestInput) throws(ModelBundleError) -> (values: [Double], rows: Int) {
+        let output = try features(input)
+        return (try Self.denseMatrix(output), output.rows)
+    }
+
+    /// The stage's output for the enforced input: ``outputWidth`` columns of numbers, or of one-hot
+    /// blocks, which ``denseMatrix(_:)`` expands and ``OneHotFold`` folds into a linear model.
+    package func features(_ input: RequestInput) throws(ModelBundleError) -> PreprocessingBlock {
         guard case .frame(let frame) = input else {
             // A tensor-signature model (fitted on a numpy array, as a HistGradientBoosting with its own
             // _preprocessor often is): [rows, width] numbers, nulls as NaN, one column per position.
@@ -76,31 +83,51 @@ package struct PreprocessingStage: Sendable {
         return try finish(PreprocessingBlock(columns: block, names: names, rows: frame.rowCount))
     }
 
-    /// Runs the steps on the input block and lays the numeric output out as a row-major matrix.
-    private func finish(_ input: PreprocessingBlock) throws(ModelBundleError) -> (values: [Double], rows: Int) {
-        let rows = input.rows
+    /// Runs the steps on the input block, checking the output's width.
+    private func finish(_ input: PreprocessingBlock) throws(ModelBundleError) -> PreprocessingBlock {
         let output = try root.apply(input)
-        let (size, overflow) = rows.multipliedReportingOverflow(by: outputWidth)
-        guard !overflow, output.columns.count == outputWidth else {
+        guard output.columns.count == outputWidth, output.columns.allSatisfy({ $0.count == output.rows }) else {
             throw root.invalid("produced \(output.columns.count) columns, not \(outputWidth)")
+        }
+        return output
+    }
+
+    /// A stage's output block as the row-major float64 matrix [rows, columns] a model reads.
+    package static func denseMatrix(_ output: PreprocessingBlock) throws(ModelBundleError) -> [Double] {
+        let width = output.columns.count
+        let (size, overflow) = output.rows.multipliedReportingOverflow(by: width)
+        guard !overflow else {
+            throw ModelBundleError(
+                .inputInvalid,
+                "\(output.rows) rows × \(width) features after preprocessing do not fit in memory; send fewer rows",
+                item: "rows"
+            )
         }
         var matrix = [Double](repeating: 0, count: size)
         for (index, column) in output.columns.enumerated() {
-            guard case .numbers(let values) = column else {
-                throw ModelBundleError(
-                    .schemaMismatch,
-                    "column '\(output.names[index])' is still text after preprocessing; the model needs numbers "
-                        + "(scikit-learn would fail to convert it to float)",
-                    item: output.names[index]
-                )
-            }
-            var target = index
-            for value in values {
-                matrix[target] = value
-                target += outputWidth
+            switch column {
+            case .numbers(let values):
+                var target = index
+                for value in values {
+                    matrix[target] = value
+                    target += width
+                }
+            case .oneHot(let block, let position):
+                for (row, code) in block.codes.enumerated() where code == position { matrix[row * width + index] = 1 }
+            case .cells:
+                throw stillText(output.names[index])
             }
         }
-        return (matrix, rows)
+        return matrix
+    }
+
+    static func stillText(_ name: String) -> ModelBundleError {
+        ModelBundleError(
+            .schemaMismatch,
+            "column '\(name)' is still text after preprocessing; the model needs numbers "
+                + "(scikit-learn would fail to convert it to float)",
+            item: name
+        )
     }
 
     /// A frame column as scikit-learn receives it from MLflow's pandas frame: numbers (NaN for a

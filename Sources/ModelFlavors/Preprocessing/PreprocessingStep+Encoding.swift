@@ -55,17 +55,19 @@ extension PreprocessingStep {
             switch encoder.output {
             case .oneHot(let drop, let widths):
                 let dropped = drop[index]
-                for output in 0..<widths[index] {
-                    var values = [Double](repeating: 0, count: block.rows)
-                    for row in 0..<block.rows where known[row] {
-                        var code = codes[row]
-                        if let dropped {
-                            if code == dropped { continue }
-                            if code > dropped { code -= 1 }
-                        }
-                        if code == output { values[row] = 1 }
+                var outputCodes = [Int32](repeating: -1, count: block.rows)
+                for row in 0..<block.rows where known[row] {
+                    var code = codes[row]
+                    if let dropped {
+                        if code == dropped { continue }
+                        if code > dropped { code -= 1 }
                     }
-                    columns.append(.numbers(values))
+                    // Validation bounds every width by PreprocessingLimits.maximumCategories.
+                    if code < widths[index] { outputCodes[row] = Int32(code) }
+                }
+                let shared = OneHotCodes(codes: outputCodes, width: widths[index])
+                for output in 0..<widths[index] {
+                    columns.append(.oneHot(shared, position: output))
                     names.append("\(name)_\(output)")
                 }
             case .ordinal(let missing, let encodedMissing, let unknownValue):

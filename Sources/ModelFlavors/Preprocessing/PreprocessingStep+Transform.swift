@@ -60,6 +60,7 @@ extension PreprocessingStep {
     func numbers(_ column: PreprocessingColumn, _ name: String) throws(ModelBundleError) -> [Double] {
         switch column {
         case .numbers(let values): return values
+        case .oneHot(let block, let position): return block.codes.map { $0 == position ? 1 : 0 }
         case .cells(let cells):
             var values: [Double] = []
             values.reserveCapacity(cells.count)
@@ -94,7 +95,8 @@ extension PreprocessingStep {
             }
         }
         var result = PreprocessingBlock(columns: [], names: [], rows: block.rows)
-        for (index, column) in block.columns.enumerated() {
+        for (index, original) in block.columns.enumerated() {
+            let column = original.expanded
             let statistic = imputer.statistics[index]
             if !imputer.keepEmpty, statistic == .nan || statistic == .none { continue }
             switch (column, statistic) {

@@ -238,3 +238,11 @@ struct SklearnRegressionModel<Scalar: KernelScalar>: FlavorModel {
         )
     }
 }
+
+extension SklearnRegressionModel: LinearFoldable {
+    var linearWeights: LinearModelWeights<Scalar> { kernel.weights }
+
+    func replacingWeights(_ weights: LinearModelWeights<Scalar>) -> Self {
+        Self(kernel: LinearRegressionKernel(weights: weights), flattens: flattens)
+    }
+}

@@ -39,3 +39,11 @@ struct SklearnModifiedHuberModel<Scalar: KernelScalar>: FlavorModel {
         return try NativeLinearOutput.floats(probabilities, shape: [rows, classes])
     }
 }
+
+extension SklearnModifiedHuberModel: LinearFoldable {
+    var linearWeights: LinearModelWeights<Scalar> { kernel.weights }
+
+    func replacingWeights(_ weights: LinearModelWeights<Scalar>) throws(ModelBundleError) -> Self {
+        Self(kernel: try LogisticRegressionKernel(weights: weights, strategy: kernel.strategy))
+    }
+}

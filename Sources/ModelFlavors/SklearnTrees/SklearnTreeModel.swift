@@ -15,6 +15,8 @@ struct SklearnTreeModel: Sendable {
     }
 
     let ensemble: ValidatedTreeEnsemble
+    /// The batch evaluator of ``ensemble``, laid out once at load.
+    let kernel: TreeEnsembleKernel
     let classes: LinearModelFlavorConfiguration.ClassLabels?
     let labelRule: LabelRule
     /// Regressors with one output answer [rows]; multi-output ones [rows, outputs].
@@ -46,6 +48,7 @@ struct SklearnTreeModel: Sendable {
             }
         }
         self.ensemble = ensemble
+        self.kernel = TreeEnsembleKernel(ensemble)
         self.classes = classes
         self.labelRule = labelRule
         self.flattens = flattens
@@ -74,16 +77,65 @@ struct SklearnTreeModel: Sendable {
         return SklearnTreeFlavorModel(model: self, output: output)
     }
 
-    /// One row's class index, per ``labelRule``.
-    func classIndex(raw: [Double], transformed: [Double]) -> Int {
+    /// One row's class index, per ``labelRule``, from its `width` raw and transformed scores.
+    func classIndex<Acc: TreeAccumulator>(
+        raw: UnsafeBufferPointer<Acc>,
+        transformed: UnsafeBufferPointer<Acc>
+    ) -> Int {
+        let scores: UnsafeBufferPointer<Acc>
         switch labelRule {
-        case .argmaxTransformed: return ensemble.classIndex(transformed)
+        case .argmaxTransformed:
+            if transformed.count == 1 { return transformed[0] > 0.5 ? 1 : 0 }
+            scores = transformed
         case .rawNonNegative where raw.count == 1: return raw[0] >= 0 ? 1 : 0
         case .rawPositive where raw.count == 1: return raw[0] > 0 ? 1 : 0
-        case .rawNonNegative, .rawPositive:
-            var best = 0
-            for k in 1..<raw.count where raw[k] > raw[best] { best = k }
-            return best
+        case .rawNonNegative, .rawPositive: scores = raw
+        }
+        var best = 0
+        for k in 1..<scores.count where scores[k] > scores[best] { best = k }
+        return best
+    }
+
+    /// Scores `rows` rows with the batch kernel and appends the answer of `output`: class indices
+    /// to `labels`, or values (transformed scores, or [1 - p, p] for one probability) to `numbers`.
+    fileprivate func answer<Acc: TreeAccumulator>(
+        _: Acc.Type,
+        _ values: [Double],
+        rows: Int,
+        _ output: SklearnTreeFlavorModel.Output,
+        _ labels: inout [Int],
+        _ numbers: inout [Double]
+    ) {
+        let e = ensemble.ensemble
+        let width = e.outputCount
+        let raw = kernel.raw(Acc.self, values, rows: rows)
+        let transformed = TreeEnsemblePrediction.transform(raw, e.link, scale: e.linkScale, width: width)
+        switch (output, classes) {
+        case (.predict, nil):
+            numbers = transformed.map { Double($0) }
+        case (.predict, _?):
+            labels = [Int](repeating: 0, count: rows)
+            raw.withUnsafeBufferPointer { raw in
+                transformed.withUnsafeBufferPointer { transformed in
+                    for row in 0..<rows {
+                        let scores = (row * width)..<((row + 1) * width)
+                        labels[row] = classIndex(
+                            raw: UnsafeBufferPointer(rebasing: raw[scores]),
+                            transformed: UnsafeBufferPointer(rebasing: transformed[scores])
+                        )
+                    }
+                }
+            }
+        case (.predictProba, _):
+            guard width == 1 else {
+                numbers = transformed.map { Double($0) }
+                return
+            }
+            numbers.reserveCapacity(rows * 2)
+            for p in transformed {
+                numbers.append(Double(1 - p))
+                numbers.append(Double(p))
+            }
         }
     }
 }
@@ -115,21 +167,14 @@ struct SklearnTreeFlavorModel: FlavorModel {
                 item: "row \(index / width)"
             )
         }
-        let ensemble = model.ensemble
-        let outputs = ensemble.ensemble.outputCount
+        let outputs = model.ensemble.ensemble.outputCount
         var labels: [Int] = []
         var numbers: [Double] = []
-        input.values.withUnsafeBufferPointer { all in
-            for row in 0..<rows {
-                let slice = UnsafeBufferPointer(rebasing: all[(row * width)..<((row + 1) * width)])
-                let raw = ensemble.rawScores(row: slice)
-                let transformed = ensemble.transformed(raw)
-                switch (output, model.classes) {
-                case (.predict, nil): numbers.append(contentsOf: transformed)
-                case (.predict, _?): labels.append(model.classIndex(raw: raw, transformed: transformed))
-                case (.predictProba, _): numbers.append(contentsOf: ensemble.probabilities(transformed))
-                }
-            }
+        // The batch kernel (blocks of rows, both cores); its sums are bit-identical to the reference
+        // evaluator's (TreeKernelTests), so scikit-learn's label rules read the same raw scores.
+        switch model.ensemble.ensemble.accumulation {
+        case .float32: model.answer(Float.self, input.values, rows: rows, output, &labels, &numbers)
+        case .float64: model.answer(Double.self, input.values, rows: rows, output, &labels, &numbers)
         }
         switch (output, model.classes) {
         case (.predict, let classes?):
