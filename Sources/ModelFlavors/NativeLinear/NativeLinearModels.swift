@@ -86,6 +86,10 @@ extension NativeLogisticRegressionModel: LinearFoldable {
     var linearWeights: LinearModelWeights<Scalar> { kernel.weights }
 
     func replacingWeights(_ weights: LinearModelWeights<Scalar>) throws(ModelBundleError) -> Self {
-        Self(kernel: try LogisticRegressionKernel(weights: weights, strategy: kernel.strategy), classes: classes, output: output)
+        Self(
+            kernel: try LogisticRegressionKernel(weights: weights, strategy: kernel.strategy),
+            classes: classes,
+            output: output
+        )
     }
 }

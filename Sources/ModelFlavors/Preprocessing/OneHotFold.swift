@@ -104,14 +104,16 @@ struct OneHotFold {
                 item: "rows"
             )
         }
-        let coef = weights.coefficients
+        // As doubles once: the fold runs unspecialized (through the model's existential), where a
+        // generic Scalar-to-Double conversion per row costs a metadata lookup each.
+        let coef = weights.coefficients.map { Double($0) }
         var newCoef = [Scalar](repeating: 0, count: outputs * newWidth)
         var values = [Double](repeating: 0, count: size)
         var feature = 0
         for segment in segments {
             switch segment {
             case .dense(let column, let old):
-                for k in 0..<outputs { newCoef[k * newWidth + feature] = coef[k * oldWidth + old] }
+                for k in 0..<outputs { newCoef[k * newWidth + feature] = weights.coefficients[k * oldWidth + old] }
                 var target = feature
                 for value in column {
                     values[target] = value
@@ -122,7 +124,7 @@ struct OneHotFold {
                 for k in 0..<outputs { newCoef[k * newWidth + feature + k] = 1 }
                 for (row, code) in block.codes.enumerated() where code >= 0 {
                     let base = row * newWidth + feature
-                    for k in 0..<outputs { values[base + k] = Double(coef[k * oldWidth + first + Int(code)]) }
+                    for k in 0..<outputs { values[base + k] = coef[k * oldWidth + first + Int(code)] }
                 }
                 feature += outputs
             }
