@@ -186,7 +186,7 @@ where target.type != .system && !["CArchive", "CSystemSupport", "CLinearKernels"
 }
 
 // The sanitizer runs build the core libraries and their tests only, to stay in CI's time budget
-// (DESIGN.md §5): MBUNDLE_SANITIZER=address (`make test-asan`) leaves out the command line, the registry
+// (.ci/run): MBUNDLE_SANITIZER=address (`make test-asan`) leaves out the command line, the registry
 // client (AsyncHTTPClient, a second BoringSSL) and the tests that run the `mbundle` binary;
 // MBUNDLE_SANITIZER=thread (`make test-tsan`, over the code that runs on both cores: parallel CSV and
 // JSON parsing, the kernel drivers, streams, the server's prediction threads and event loops) also
