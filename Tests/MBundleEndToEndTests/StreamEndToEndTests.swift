@@ -42,6 +42,28 @@ import Testing
         #expect(error["message"] as? String == String(line.dropFirst("error: ".count)))
     }
 
+    /// A category refused inside a scikit-learn pipeline's encoder is named by its absolute row too
+    /// (the encoder sees one batch at a time).
+    @Test func aRefusedCategoryInALaterBatchIsNamedByItsAbsoluteRow() throws {
+        let scratch = try ScratchDirectory("stream")
+        let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/pipelines/strict_unknown_skops").path
+        let good = "42.0,14189.7,nice,pro,2,True\n"
+        let text =
+            "age,income,city,plan,visits,member\n" + String(repeating: good, count: 5)
+            + "42.0,14189.7,Atlantis,pro,2,True\n"
+        let input = try Self.input(text, "in.csv", in: scratch)
+        let result = try CLIRunner.run(["predict", "-m", model, "-i", input, "--stream", "--batch-size", "2"])
+        #expect(result.status == 1)
+        let line = try #require(result.errorLines.first)
+        #expect(line.hasPrefix("error: column 'city' row 5: 'Atlantis' is a category"), "\(line)")
+        let last = try #require(result.standardOutput.split(separator: "\n").last)
+        let final = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        let error = try #require(final["error"] as? [String: Any])
+        #expect(error["row"] as? Int == 5)
+        #expect(error["column"] as? String == "city")
+    }
+
     @Test func aStreamToAFileThatFailsLeavesNoFile() throws {
         let scratch = try ScratchDirectory("stream")
         let model = try PredictEndToEndTests.bundle(signature: PredictEndToEndTests.columnSignature)

@@ -27,13 +27,13 @@ package struct PreprocessingStage: Sendable {
 
     /// The dense row-major float64 matrix [rows, outputWidth] the model reads.
     package func transform(_ input: RequestInput) throws(ModelBundleError) -> (values: [Double], rows: Int) {
-        let output = try features(input)
+        let output = try features(input, firstRow: 0)
         return (try Self.denseMatrix(output), output.rows)
     }
 
     /// The stage's output for the enforced input: ``outputWidth`` columns of numbers, or of one-hot
     /// blocks, which ``denseMatrix(_:)`` expands and ``OneHotFold`` folds into a linear model.
-    package func features(_ input: RequestInput) throws(ModelBundleError) -> PreprocessingBlock {
+    package func features(_ input: RequestInput, firstRow: Int) throws(ModelBundleError) -> PreprocessingBlock {
         guard case .frame(let frame) = input else {
             // A tensor-signature model (fitted on a numpy array, as a HistGradientBoosting with its own
             // _preprocessor often is): [rows, width] numbers, nulls as NaN, one column per position.
@@ -50,7 +50,12 @@ package struct PreprocessingStage: Sendable {
                 )
             }
             return try finish(
-                PreprocessingBlock(columns: columns, names: (0..<width).map { "x[\($0)]" }, rows: matrix.rowCount)
+                PreprocessingBlock(
+                    columns: columns,
+                    names: (0..<width).map { "x[\($0)]" },
+                    rows: matrix.rowCount,
+                    firstRow: firstRow
+                )
             )
         }
         var block: [PreprocessingColumn] = []
@@ -64,7 +69,7 @@ package struct PreprocessingStage: Sendable {
                         item: name
                     )
                 }
-                block.append(try Self.column(column))
+                block.append(try Self.column(column, firstRow: firstRow))
                 names.append(name)
             }
         } else {
@@ -76,11 +81,11 @@ package struct PreprocessingStage: Sendable {
                 )
             }
             for column in frame.columns {
-                block.append(try Self.column(column))
+                block.append(try Self.column(column, firstRow: firstRow))
                 names.append(column.name)
             }
         }
-        return try finish(PreprocessingBlock(columns: block, names: names, rows: frame.rowCount))
+        return try finish(PreprocessingBlock(columns: block, names: names, rows: frame.rowCount, firstRow: firstRow))
     }
 
     /// Runs the steps on the input block, checking the output's width.
@@ -133,7 +138,7 @@ package struct PreprocessingStage: Sendable {
     /// A frame column as scikit-learn receives it from MLflow's pandas frame: numbers (NaN for a
     /// null), booleans as 0/1, strings as an object column whose nulls are NaN (pandas 3's `str`
     /// dtype turns None into NaN, in JSON and CSV alike).
-    static func column(_ column: Column) throws(ModelBundleError) -> PreprocessingColumn {
+    static func column(_ column: Column, firstRow: Int) throws(ModelBundleError) -> PreprocessingColumn {
         let validity = column.validity
         func numbers<T>(_ values: [T], _ convert: (T) -> Double) -> PreprocessingColumn {
             var result = values.map(convert)
@@ -168,8 +173,9 @@ package struct PreprocessingStage: Sendable {
                 case .nested:
                     throw ModelBundleError(
                         .schemaMismatch,
-                        "column '\(column.name)' row \(row): a nested value; preprocessing reads scalars",
-                        item: column.name
+                        "column '\(column.name)' row \(firstRow + row): a nested value; preprocessing reads scalars",
+                        item: column.name,
+                        location: .init(column: column.name, row: firstRow + row)
                     )
                 }
             }
@@ -216,4 +222,7 @@ package struct PreprocessingBlock {
     package var columns: [PreprocessingColumn]
     package var names: [String]
     package var rows: Int
+    /// The input's row number of the block's first row (a batch of a stream starts past 0): errors
+    /// name absolute rows.
+    package var firstRow = 0
 }

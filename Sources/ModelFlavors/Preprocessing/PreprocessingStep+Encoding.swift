@@ -29,11 +29,12 @@ extension PreprocessingStep {
                 if handleUnknown == .error {
                     throw ModelBundleError(
                         .schemaMismatch,
-                        "column '\(name)' row \(row): \(cell.display) is a category \(self.name) did not see in "
+                        "column '\(name)' row \(block.firstRow + row): \(cell.display) is a category \(self.name) did not see in "
                             + "training, and its handle_unknown is 'error' (known: "
                             + categories.prefix(10).map(\.display).joined(separator: ", ")
                             + (categories.count > 10 ? ", …" : "") + ")",
-                        item: name
+                        item: name,
+                        location: .init(column: name, row: block.firstRow + row)
                     )
                 }
                 known[row] = false
@@ -89,6 +90,6 @@ extension PreprocessingStep {
                 }
             }
         }
-        return PreprocessingBlock(columns: columns, names: names, rows: block.rows)
+        return PreprocessingBlock(columns: columns, names: names, rows: block.rows, firstRow: block.firstRow)
     }
 }

@@ -33,20 +33,23 @@ extension PreprocessingStep {
     private func concatenate(_ branches: [Branch], _ block: PreprocessingBlock, selects: Bool)
         throws(ModelBundleError) -> PreprocessingBlock
     {
-        var result = PreprocessingBlock(columns: [], names: [], rows: block.rows)
+        var result = PreprocessingBlock(columns: [], names: [], rows: block.rows, firstRow: block.firstRow)
         for branch in branches {
             let input =
                 selects
                 ? PreprocessingBlock(
                     columns: branch.columns.map { block.columns[$0] },
                     names: branch.columns.map { block.names[$0] },
-                    rows: block.rows
+                    rows: block.rows,
+                    firstRow: block.firstRow
                 ) : block
             var output = try branch.step.apply(input)
             if let weight = branch.weight {
                 for (index, column) in output.columns.enumerated() {
                     output.columns[index] = .numbers(
-                        try branch.step.numbers(column, output.names[index]).map { $0 * weight }
+                        try branch.step.numbers(column, output.names[index], firstRow: block.firstRow).map {
+                            $0 * weight
+                        }
                     )
                 }
             }
@@ -57,7 +60,7 @@ extension PreprocessingStep {
     }
 
     /// A numeric column, as numpy's conversion to float would give it (text refused, naming it).
-    func numbers(_ column: PreprocessingColumn, _ name: String) throws(ModelBundleError) -> [Double] {
+    func numbers(_ column: PreprocessingColumn, _ name: String, firstRow: Int) throws(ModelBundleError) -> [Double] {
         switch column {
         case .numbers(let values): return values
         case .oneHot(let block, let position): return block.codes.map { $0 == position ? 1 : 0 }
@@ -71,7 +74,7 @@ extension PreprocessingStep {
                 case .text(let text):
                     throw ModelBundleError(
                         .schemaMismatch,
-                        "column '\(name)' row \(row): '\(text)' reaches \(name == self.name ? "" : "step ")\(self.name), "
+                        "column '\(name)' row \(firstRow + row): '\(text)' reaches \(name == self.name ? "" : "step ")\(self.name), "
                             + "which needs numbers (scikit-learn: could not convert string to float)",
                         item: name
                     )
@@ -94,7 +97,7 @@ extension PreprocessingStep {
             default: cell == imputer.missingValue
             }
         }
-        var result = PreprocessingBlock(columns: [], names: [], rows: block.rows)
+        var result = PreprocessingBlock(columns: [], names: [], rows: block.rows, firstRow: block.firstRow)
         for (index, original) in block.columns.enumerated() {
             let column = original.expanded
             let statistic = imputer.statistics[index]
@@ -129,7 +132,7 @@ extension PreprocessingStep {
     {
         var result = block
         for index in block.columns.indices {
-            var values = try numbers(block.columns[index], block.names[index])
+            var values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
             // Each operation over the whole column, in the scaler's own order: bit-identical.
             if let subtract = scaler.subtract?[index] { for row in values.indices { values[row] -= subtract } }
             if let divide = scaler.divide?[index] { for row in values.indices { values[row] /= divide } }
@@ -150,7 +153,9 @@ extension PreprocessingStep {
         -> PreprocessingBlock
     {
         var inputs: [[Double]] = []
-        for index in block.columns.indices { inputs.append(try numbers(block.columns[index], block.names[index])) }
+        for index in block.columns.indices {
+            inputs.append(try numbers(block.columns[index], block.names[index], firstRow: block.firstRow))
+        }
         let features = inputs.count
         // PolynomialFeatures.transform's dense C-order loop: each degree's block multiplies a run
         // of the previous degree's columns by one input column.
@@ -190,7 +195,8 @@ extension PreprocessingStep {
         return PreprocessingBlock(
             columns: output.map { .numbers($0) },
             names: outputNames(output.count),
-            rows: block.rows
+            rows: block.rows,
+            firstRow: block.firstRow
         )
     }
 
@@ -199,7 +205,7 @@ extension PreprocessingStep {
     {
         var columns: [PreprocessingColumn] = []
         for (index, edges) in discretizer.edges.enumerated() {
-            let values = try numbers(block.columns[index], block.names[index])
+            let values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
             let inner = edges.dropFirst().dropLast()
             var codes: [Int] = []
             codes.reserveCapacity(values.count)
@@ -207,7 +213,7 @@ extension PreprocessingStep {
                 guard value.isFinite else {
                     throw ModelBundleError(
                         .schemaMismatch,
-                        "column '\(block.names[index])' row \(row): \(value) reaches \(name), a KBinsDiscretizer, "
+                        "column '\(block.names[index])' row \(block.firstRow + row): \(value) reaches \(name), a KBinsDiscretizer, "
                             + "which needs finite numbers (scikit-learn: Input X contains NaN)",
                         item: block.names[index]
                     )
@@ -227,6 +233,11 @@ extension PreprocessingStep {
                 columns.append(.numbers(codes.map(Double.init)))
             }
         }
-        return PreprocessingBlock(columns: columns, names: outputNames(columns.count), rows: block.rows)
+        return PreprocessingBlock(
+            columns: columns,
+            names: outputNames(columns.count),
+            rows: block.rows,
+            firstRow: block.firstRow
+        )
     }
 }
