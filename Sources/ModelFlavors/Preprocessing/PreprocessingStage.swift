@@ -7,7 +7,7 @@ import ModelRuntime
 /// feature matrix a native model reads. Any native flavor can carry one (Docs/preprocessing.md).
 ///
 /// Built only through ``init(root:)``, which checks every width, index and limit, so
-/// ``transform(_:)`` never traps on the fitted state.
+/// ``features(_:firstRow:)`` never traps on the fitted state.
 package struct PreprocessingStage: Sendable {
     package let root: PreprocessingStep
     /// The columns the stage reads, by name (`feature_names_in_` of its first step), or nil when
@@ -23,12 +23,6 @@ package struct PreprocessingStage: Sendable {
         if let inputNames, inputNames.count != root.inputWidth {
             throw root.invalid("feature_names_in_ lists \(inputNames.count) columns for \(root.inputWidth)")
         }
-    }
-
-    /// The dense row-major float64 matrix [rows, outputWidth] the model reads.
-    package func transform(_ input: RequestInput) throws(ModelBundleError) -> (values: [Double], rows: Int) {
-        let output = try features(input, firstRow: 0)
-        return (try Self.denseMatrix(output), output.rows)
     }
 
     /// The stage's output for the enforced input: ``outputWidth`` columns of numbers, or of one-hot
