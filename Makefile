@@ -34,9 +34,9 @@ test: deps
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
 	$(SWIFT) test --skip-build
 
-# The address sanitizer over the C boundary and the unsafe-buffer code: the core libraries, the server
-# and their tests (MBUNDLE_SANITIZER=address: Package.swift leaves the command line and the registry
-# client out of the build, so the suites that run the `mbundle` binary are skipped).
+# The address sanitizer over the C boundary and the unsafe-buffer code: the core libraries and their
+# tests (MBUNDLE_SANITIZER=address: Package.swift leaves the command line, the registry client and the
+# server out of the build, so the suites that run the `mbundle` binary are skipped).
 ASAN_SKIP := ArchiveCommandEndToEndTests|ArrowPipeStreamTests|ColumnarBoundedStreamTests
 test-asan: deps
 	MBUNDLE_SANITIZER=address LSAN_OPTIONS=suppressions=$(CURDIR)/Scripts/lsan-suppressions.txt \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harness (Fuzz/mbundle-fuzz) and runs every target in turn, each seeded from the
-# committed fixtures, for a bounded time or number of executions. Exits non-zero on the first crash,
-# leak, timeout or out-of-memory report, and leaves the reproducer under .build-fuzz/artifacts/.
+# committed fixtures, for a bounded time or number of executions. Exits non-zero on any crash,
+# leak, timeout or out-of-memory report (after every target has run), and leaves the reproducer under
+# .build-fuzz/artifacts/. FUZZ_JOBS targets run at once (default: one per core).
 #
 #   Scripts/fuzz.sh                       every target, FUZZ_SECONDS each (default 60)
 #   FUZZ_RUNS=1000000 Scripts/fuzz.sh     every target until it has run that many inputs
@@ -85,21 +86,38 @@ PY
 }
 
 mkdir -p "$scratch/artifacts" "$scratch/logs"
-summary=()
+# Targets run FUZZ_JOBS at a time (default: one per core), each into its own log; a target's status
+# goes to a file beside its log because a job reaped by `wait -n` has no status left for `wait PID`.
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+fuzz_target() {
+    local target=$1 log="$scratch/logs/$1.log" status=0
+    MBUNDLE_FUZZ_TARGET=$target "$binary" "$scratch/corpus/$target" "${limit[@]}" \
+        -max_len=65536 -rss_limit_mb=4096 -timeout=20 -print_final_stats=1 \
+        -artifact_prefix="$scratch/artifacts/$target-" >"$log" 2>&1 || status=$?
+    echo "$status" >"$scratch/logs/$target.status"
+}
+limit=(-max_total_time="$seconds")
+[ -n "$runs" ] && limit=(-runs="$runs")
 for target in "${targets[@]}"; do
     seed "$target"
-    limit=(-max_total_time="$seconds")
-    [ -n "$runs" ] && limit=(-runs="$runs")
-    log="$scratch/logs/$target.log"
+    rm -f "$scratch/logs/$target.status"
+done
+for target in "${targets[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
     echo "== fuzz $target (${limit[*]})" >&2
-    if ! MBUNDLE_FUZZ_TARGET=$target "$binary" "$scratch/corpus/$target" "${limit[@]}" \
-        -max_len=65536 -rss_limit_mb=4096 -timeout=20 -print_final_stats=1 \
-        -artifact_prefix="$scratch/artifacts/$target-" >"$log" 2>&1; then
+    fuzz_target "$target" &
+done
+wait
+failed=0
+for target in "${targets[@]}"; do
+    log="$scratch/logs/$target.log"
+    if [ "$(cat "$scratch/logs/$target.status" 2>/dev/null || echo missing)" != 0 ]; then
         tail -40 "$log" >&2
         echo "error: fuzz target $target failed; reproducer under $scratch/artifacts/ (log: $log)" >&2
-        exit 1
+        failed=1
+        continue
     fi
     executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
-    summary+=("$target: $executions executions, 0 crashes")
+    echo "$target: $executions executions, 0 crashes"
 done
-printf '%s\n' "${summary[@]}"
+exit "$failed"

@@ -12,14 +12,10 @@ if ! command -v wrk >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends wrk >&2 \
         || { $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends wrk >&2; }
 fi
-venv="${SERVE_CHECK_VENV:-$root/.build/serve-check-venv}"
-if ! "$venv/bin/python" -c "import schemathesis" 2>/dev/null; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check schemathesis==4.32.5 >&2
-fi
+source "$root/Scripts/serve-check-env.sh"
 # 10,000 idle connections need as many descriptors in the server and in the client.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 12000 ] || echo "warning: ulimit -n is $(ulimit -n)" >&2
 full=()
 [ "${SERVE_CHECK_FULL:-0}" != 0 ] && full=(--full)
-exec "$venv/bin/python" "$root/Scripts/serve-check.py" "$mbundle" "${full[@]}"
+exec "$serve_check_venv/bin/python" "$root/Scripts/serve-check.py" "$mbundle" "${full[@]}"
