@@ -1,4 +1,6 @@
+import Dispatch
 package import ModelBundle
+import SystemPlatform
 
 /// Writes `{"predictions": …}` byte for byte as MLflow's scoring server does (`json.dumps` with
 /// its default separators and `ensure_ascii`, floats as Python's `repr`, bare `NaN`/`Infinity`,
@@ -18,25 +20,97 @@ package enum PredictionWriter {
 
     /// Appends the value of `"predictions"` alone (what ``json(_:)`` wraps), for documents that
     /// carry predictions beside other fields, such as the records of a prediction stream.
+    ///
+    /// An output of at least ``parallelCells`` cells is written on every core: each thread writes a
+    /// range of top-level rows into its own buffer and the buffers are joined in row order, so the
+    /// bytes are the ones a single thread writes (float formatting is most of the time).
     package static func appendValue(_ output: PredictionOutput, to out: inout [UInt8]) {
+        if case .tensor(let tensor) = output, tensor.shape.isEmpty {
+            appendCell(tensor.values, tensor.validity, 0, to: &out)
+            return
+        }
+        let rows: Int
+        let cells: Int
         switch output {
         case .tensor(let tensor):
-            out.reserveCapacity(tensor.count * 20 + 32)
-            if tensor.shape.isEmpty {
-                appendCell(tensor.values, tensor.validity, 0, to: &out)
-            } else {
-                var index = 0
-                appendLevel(tensor, level: 0, index: &index, to: &out)
+            rows = tensor.shape[0]
+            cells = tensor.count
+            out.reserveCapacity(out.count + cells * 20 + 32)
+        case .frame(let frame):
+            rows = frame.rowCount
+            cells = frame.rowCount * frame.columns.count
+        }
+        let names = columnNames(output)
+        let parts = cells >= parallelCells ? min(Processors.online, rows) : 1
+        out.append(UInt8(ascii: "["))
+        guard parts > 1 else {
+            appendRows(output, 0..<rows, names: names, to: &out)
+            out.append(UInt8(ascii: "]"))
+            return
+        }
+        // The first range goes straight into `out`; the others into buffers of their own, each
+        // written by one thread only.
+        let buffers = (1..<parts).map { _ in RowsBuffer() }
+        let outputRows = rows
+        let firstBuffer = RowsBuffer(out)
+        out = []  // the buffer's array is now the only reference, so it grows in place
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = (outputRows * part / parts)..<(outputRows * (part + 1) / parts)
+            let buffer = part == 0 ? firstBuffer : buffers[part - 1]
+            appendRows(output, range, names: names, to: &buffer.bytes)
+        }
+        out = firstBuffer.bytes
+        firstBuffer.bytes = []
+        out.reserveCapacity(out.count + buffers.reduce(1) { $0 + $1.bytes.count })
+        for buffer in buffers {
+            out.append(contentsOf: buffer.bytes)
+            buffer.bytes = []
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// Outputs of at least this many cells are written on several threads.
+    package static let parallelCells = 1 << 16
+
+    /// One thread's part of a parallel write.
+    private final class RowsBuffer: @unchecked Sendable {
+        var bytes: [UInt8]
+        init(_ bytes: [UInt8] = []) { self.bytes = bytes }
+    }
+
+    /// A frame's column names, quoted and followed by `: ` (empty for a tensor).
+    private static func columnNames(_ output: PredictionOutput) -> [[UInt8]] {
+        guard case .frame(let frame) = output else { return [] }
+        return frame.columns.map { column -> [UInt8] in
+            var quoted: [UInt8] = []
+            CodecJSONText.appendQuoted(column.name, to: &quoted)
+            quoted.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+            return quoted
+        }
+    }
+
+    /// The top-level rows `range` of a tensor (of at least one dimension) or a frame, each preceded by
+    /// `, ` unless it is row 0.
+    private static func appendRows(
+        _ output: PredictionOutput,
+        _ range: Range<Int>,
+        names: [[UInt8]],
+        to out: inout [UInt8]
+    ) {
+        switch output {
+        case .tensor(let tensor):
+            let rowSize = range.isEmpty ? 0 : tensor.count / tensor.shape[0]
+            for row in range {
+                if row > 0 { out.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
+                if tensor.shape.count == 1 {
+                    appendCell(tensor.values, tensor.validity, row, to: &out)
+                } else {
+                    var index = row * rowSize
+                    appendLevel(tensor, level: 1, index: &index, to: &out)
+                }
             }
         case .frame(let frame):
-            let names = frame.columns.map { column -> [UInt8] in
-                var quoted: [UInt8] = []
-                CodecJSONText.appendQuoted(column.name, to: &quoted)
-                quoted.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
-                return quoted
-            }
-            out.append(UInt8(ascii: "["))
-            for row in 0..<frame.rowCount {
+            for row in range {
                 if row > 0 { out.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
                 out.append(UInt8(ascii: "{"))
                 for (position, column) in frame.columns.enumerated() {
@@ -51,7 +125,6 @@ package enum PredictionWriter {
                 }
                 out.append(UInt8(ascii: "}"))
             }
-            out.append(UInt8(ascii: "]"))
         }
     }
 

@@ -7,3 +7,11 @@
 #elseif canImport(Darwin)
 @_exported public import Darwin
 #endif
+
+/// The processors online now (at least 1, at most 64): how many threads the parallel parsers,
+/// kernels and writers split large inputs over, and the server's default prediction threads.
+package enum Processors {
+    package static var online: Int {
+        max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 64))
+    }
+}

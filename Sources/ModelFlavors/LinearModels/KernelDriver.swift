@@ -81,7 +81,7 @@ enum KernelDriver {
         _ operation: KernelOperation,
         _ batch: KernelBatch<Scalar>
     ) {
-        let cores = max(1, min(activeProcessorCount, 64))
+        let cores = Processors.online
         let parts = batch.rowCount / rowsPerCore
         if cores == 1 || parts <= 1 {
             process(core, operation, batch, rows: 0..<batch.rowCount)
@@ -218,9 +218,5 @@ enum KernelDriver {
                 }
             }
         }
-    }
-
-    private static var activeProcessorCount: Int {
-        Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 }

@@ -94,7 +94,7 @@ package struct TreeEnsembleKernel: Sendable {
         return out
     }
 
-    static let coreCount: Int = max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 64))
+    static let coreCount: Int = Processors.online
 
     private func run<Acc: TreeAccumulator, T: TreeCompareScalar>(
         _: Acc.Type,

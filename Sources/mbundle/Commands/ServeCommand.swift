@@ -150,7 +150,7 @@ struct ServeCommand: ParsableCommand {
             requestTimeout: .milliseconds(Int64((try resolvedTimeout() ?? 60) * 1000)),
             maxBodyBytes: maxBodySize,
             maxInFlight: maxInFlight,
-            predictionThreads: try resolvedWorkers() ?? System.coreCount,
+            predictionThreads: try resolvedWorkers() ?? Processors.online,
             shutdownDeadline: .milliseconds(Int64(shutdownTimeout * 1000)),
             idleTimeout: .milliseconds(Int64(keepAliveTimeout * 1000))
         )
@@ -197,12 +197,5 @@ struct ServeCommand: ParsableCommand {
             case .failed: throw ExitCode.failure
             }
         }
-    }
-}
-
-/// The processor count, for the default number of prediction threads.
-enum System {
-    static var coreCount: Int {
-        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 }
