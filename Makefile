@@ -42,16 +42,20 @@ test-asan: deps
 	MBUNDLE_SANITIZER=address LSAN_OPTIONS=suppressions=$(CURDIR)/Scripts/lsan-suppressions.txt \
 		$(SWIFT) test --sanitize=address --scratch-path .build-asan --skip '$(ASAN_SKIP)'
 
-# The thread sanitizer over the code that runs on both cores: parallel CSV and JSON parsing, the linear
-# and tree kernel drivers, whole-file and streamed prediction, and the server (event loops, prediction
-# threads, reloads). MBUNDLE_SANITIZER=thread makes Package.swift leave the command line, the registry
-# client and the tests that run the `mbundle` binary out of the build; the filters pick the suites of
-# that code. A data race fails the run (TSan's exit status 66).
-TSAN_SUITES := RequestParallelTests CSVReaderTests CodecFastPathTests LinearKernelTests KernelBlockingTests \
-	TreeKernelTests ModelRuntimeTests ColumnarPredictionTests ColumnarStreamTests ModelServerTests
+# The thread sanitizer over the core libraries' code that runs on both cores: parallel CSV and JSON
+# parsing, parallel JSON writing and encoding, the linear and tree kernel drivers, whole-file and
+# streamed prediction. MBUNDLE_SANITIZER=thread makes Package.swift leave the command line, the registry
+# client, the tests that run the `mbundle` binary and the server out of the build; the filters pick the
+# suites of that code. TSAN_SERVER=1 adds the server (event loops, prediction threads, reloads: SwiftNIO
+# and Hummingbird in the build, about 7 minutes more on two cores) in .build-tsan-server. A data race
+# fails the run (TSan's exit status 66).
+TSAN_SERVER ?=
+TSAN_SUITES := RequestParallelTests CSVReaderTests CodecFastPathTests PredictionWriterParallelTests \
+	ParallelEncodingTests LinearKernelTests KernelBlockingTests TreeKernelTests ModelRuntimeTests \
+	ColumnarPredictionTests ColumnarStreamTests $(if $(TSAN_SERVER),ModelServerTests)
 test-tsan: deps
-	MBUNDLE_SANITIZER=thread $(SWIFT) test --sanitize=thread --scratch-path .build-tsan \
-		$(foreach suite,$(TSAN_SUITES),--filter '$(suite)\.')
+	MBUNDLE_SANITIZER=thread MBUNDLE_TSAN_SERVER=$(TSAN_SERVER) $(SWIFT) test --sanitize=thread \
+		--scratch-path .build-tsan$(if $(TSAN_SERVER),-server) $(foreach suite,$(TSAN_SUITES),--filter '$(suite)\.')
 
 # An application outside the package (Examples/Embedding) that loads a bundle and predicts a JSON body
 # with public API only: the program of ModelRuntime's getting-started article, checked against
@@ -126,4 +130,4 @@ lint:
 	$(SWIFT) format lint --strict --parallel --recursive Sources Tests Fuzz Package.swift Examples Benchmarks/Package.swift Benchmarks/Benchmarks Benchmarks/Tools
 
 clean:
-	rm -rf .build .build-asan .build-tsan .build-fuzz
+	rm -rf .build .build-asan .build-tsan .build-tsan-server .build-fuzz

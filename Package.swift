@@ -189,15 +189,17 @@ where target.type != .system && !["CArchive", "CSystemSupport", "CLinearKernels"
 // (.ci/run): MBUNDLE_SANITIZER=address (`make test-asan`) leaves out the command line, the registry
 // client (AsyncHTTPClient, a second BoringSSL), the tests that run the `mbundle` binary and the server
 // (Hummingbird and SwiftNIO: safe Swift over the core libraries, whose C boundary and unsafe buffers
-// the core suites exercise under ASan); MBUNDLE_SANITIZER=thread (`make test-tsan`, over the code that
-// runs on both cores: parallel CSV and JSON parsing, the kernel drivers, streams, the server's
-// prediction threads and event loops) keeps the server and leaves out the archive and
-// third-party-flavor tests, which run on one thread.
+// the core suites exercise under ASan); MBUNDLE_SANITIZER=thread (`make test-tsan`, over the core code
+// that runs on both cores: parallel CSV and JSON parsing and writing, the kernel drivers, streams)
+// leaves out the server as well unless MBUNDLE_TSAN_SERVER=1 (its event loops and prediction threads),
+// and the archive and third-party-flavor tests, which run on one thread.
 if let sanitizer = Context.environment["MBUNDLE_SANITIZER"] {
     var outsideTheCore: Set<String> = [
         "mbundle", "ModelRegistryClient", "MBundleEndToEndTests", "ModelRegistryClientTests",
     ]
-    if sanitizer == "address" { outsideTheCore.formUnion(["ModelServer", "ModelServerTests"]) }
+    if sanitizer == "address" || Context.environment["MBUNDLE_TSAN_SERVER"] != "1" {
+        outsideTheCore.formUnion(["ModelServer", "ModelServerTests"])
+    }
     if sanitizer == "thread" { outsideTheCore.formUnion(["ModelBundleArchiveTests", "ThirdPartyFlavorTests"]) }
     package.targets.removeAll { outsideTheCore.contains($0.name) }
     package.products.removeAll { outsideTheCore.contains($0.name) }
