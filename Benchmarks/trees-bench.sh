@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The tree-ensemble rows of `make bench` (called by Benchmarks/bench.sh; QUICK=1 for the short form).
-# Rerun alone: [QUICK=1] bash Benchmarks/trees-bench.sh MBUNDLE
+# Rerun alone: [QUICK=1] bash Benchmarks/trees-bench.sh MBUNDLE [--reuse-models]
+# (--reuse-models keeps the trained models, ONNX files and compiled peers of a complete earlier run.)
 # Makes .build/trees-bench-venv with the pinned libraries and peers below (its own virtualenv: the
 # compilers of treelite/tl2cgen and lleaves stay out of the other benchmarks' environment), builds the
 # TreeTiming tool of the nested package, then runs Benchmarks/trees_bench.py, which writes
@@ -30,7 +31,7 @@ export MLFLOW_LOCK_MODEL_DEPENDENCIES=false SETUPTOOLS_USE_DISTUTILS=stdlib
 (cd Benchmarks && swift build -c release --product TreeTiming >&2)
 tree_timing="$(cd Benchmarks && swift build -c release --product TreeTiming --show-bin-path)/TreeTiming"
 if [ "${QUICK:-0}" != 0 ]; then
-    "$venv/bin/python" Benchmarks/trees_bench.py --mbundle "$mbundle" --tree-timing "$tree_timing" --quick
+    "$venv/bin/python" Benchmarks/trees_bench.py --mbundle "$mbundle" --tree-timing "$tree_timing" --quick "${@:2}"
 else
-    "$venv/bin/python" Benchmarks/trees_bench.py --mbundle "$mbundle" --tree-timing "$tree_timing"
+    "$venv/bin/python" Benchmarks/trees_bench.py --mbundle "$mbundle" --tree-timing "$tree_timing" "${@:2}"
 fi

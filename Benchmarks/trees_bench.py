@@ -144,35 +144,49 @@ def data(work, n):
     return train, binary, three
 
 
-def build_models(work, n, mbundle):
+def build_models(work, n, mbundle, reuse=False):
     """Trains (a), (b), (c), packages the ModelBundle bundles and writes each peer's model files.
-    Returns {family: {engine: model path or Exception}}."""
+    Returns {family: {engine: model path or Exception}}.
+
+    With `reuse`, a work directory whose models were completed for the same sizes (its stamp file)
+    keeps its data, trained models, ONNX files and compiled libraries: compiling the peers takes most
+    of half an hour on two cores. The ModelBundle bundles are packaged again by the binary under test."""
+    import pickle
+
     import lightgbm as lgb
     import xgboost as xgb
     from sklearn.ensemble import RandomForestClassifier
 
-    train, binary, three = data(work, n)
-    models = {}
+    stamp = f"{work}/models-{n['rows']}-{n['train']}-{n['xgb_trees']}-{n['lgb_rounds']}-{n['rf_trees']}.complete"
+    kept = ("x.npy", "example.json", "six.json", "xgb.json", "lgb.txt", "rf.pkl", "rf-mlflow/MLmodel")
+    reusing = reuse and os.path.exists(stamp) and all(os.path.exists(f"{work}/{name}") for name in kept)
+    models = {"xgboost": {"library": f"{work}/xgb.json"}, "lightgbm": {"library": f"{work}/lgb.txt"},
+              "sklearn": {"library": f"{work}/rf.pkl"}}
+    if reusing:
+        print(f"trees: reusing the models of {work} ({os.path.basename(stamp)})", file=sys.stderr)
+        booster = xgb.Booster(model_file=f"{work}/xgb.json")
+        lgbm = lgb.Booster(model_file=f"{work}/lgb.txt")
+        with open(f"{work}/rf.pkl", "rb") as f:
+            forest = pickle.load(f)
+    else:
+        if os.path.exists(stamp):
+            os.remove(stamp)
+        train, binary, three = data(work, n)
 
-    # Trained on one thread: deterministic, and quick at these sizes; prediction is what is timed.
-    booster = xgb.train({"objective": "binary:logistic", "max_depth": 8, "eta": 0.1, "nthread": 1},
-                        xgb.DMatrix(train, label=binary), n["xgb_trees"])
-    booster.save_model(f"{work}/xgb.json")
-    models["xgboost"] = {"library": f"{work}/xgb.json"}
+        # Trained on one thread: deterministic, and quick at these sizes; prediction is what is timed.
+        booster = xgb.train({"objective": "binary:logistic", "max_depth": 8, "eta": 0.1, "nthread": 1},
+                            xgb.DMatrix(train, label=binary), n["xgb_trees"])
+        booster.save_model(f"{work}/xgb.json")
 
-    lgbm = lgb.train({"objective": "multiclass", "num_class": 3, "num_leaves": 63, "learning_rate": 0.1,
-                      "min_data_in_leaf": 5, "verbose": -1, "num_threads": 1},
-                     lgb.Dataset(train, label=three), n["lgb_rounds"])
-    lgbm.save_model(f"{work}/lgb.txt")
-    models["lightgbm"] = {"library": f"{work}/lgb.txt"}
+        lgbm = lgb.train({"objective": "multiclass", "num_class": 3, "num_leaves": 63, "learning_rate": 0.1,
+                          "min_data_in_leaf": 5, "verbose": -1, "num_threads": 1},
+                         lgb.Dataset(train, label=three), n["lgb_rounds"])
+        lgbm.save_model(f"{work}/lgb.txt")
 
-    forest = RandomForestClassifier(n_estimators=n["rf_trees"], max_depth=12, n_jobs=1, random_state=0)
-    forest.fit(train, binary)
-    import pickle
-
-    with open(f"{work}/rf.pkl", "wb") as f:
-        pickle.dump(forest, f)
-    models["sklearn"] = {"library": f"{work}/rf.pkl"}
+        forest = RandomForestClassifier(n_estimators=n["rf_trees"], max_depth=12, n_jobs=1, random_state=0)
+        forest.fit(train, binary)
+        with open(f"{work}/rf.pkl", "wb") as f:
+            pickle.dump(forest, f)
 
     # ModelBundle: native bundles, packaged from the raw boosters and converted from an mlflow.sklearn bundle.
     for family, flag, path in (("xgboost", "--xgboost", "xgb.json"), ("lightgbm", "--lightgbm", "lgb.txt")):
@@ -189,10 +203,12 @@ def build_models(work, n, mbundle):
         from mlflow.models import infer_signature
 
         source, bundle = f"{work}/rf-mlflow", f"{work}/sklearn-bundle"
-        shutil.rmtree(source, ignore_errors=True)
         shutil.rmtree(bundle, ignore_errors=True)
-        mlflow.sklearn.save_model(forest, source, serialization_format="pickle", pyfunc_predict_fn="predict_proba",
-                                  signature=infer_signature(train[:5], forest.predict_proba(train[:5])))
+        if not reusing:
+            shutil.rmtree(source, ignore_errors=True)
+            mlflow.sklearn.save_model(forest, source, serialization_format="pickle",
+                                      pyfunc_predict_fn="predict_proba",
+                                      signature=infer_signature(train[:5], forest.predict_proba(train[:5])))
         run([mbundle, "convert", "-m", source, "-o", bundle])
         models["sklearn"]["mbundle"] = bundle
     except Exception as error:  # noqa: BLE001
@@ -202,6 +218,9 @@ def build_models(work, n, mbundle):
     def onnx(family, convert):
         try:
             path = f"{work}/{family}.onnx"
+            if reusing and os.path.exists(path):
+                models[family]["onnxruntime"] = path
+                return
             with open(path, "wb") as f:
                 f.write(convert().SerializeToString())
             models[family]["onnxruntime"] = path
@@ -225,7 +244,9 @@ def build_models(work, n, mbundle):
     def onnx_sklearn():
         from skl2onnx import to_onnx
 
-        return to_onnx(forest, train[:1].astype(np.float32), options={"zipmap": False}, target_opset=15)
+        # The converter reads the input's dtype and width from one row.
+        return to_onnx(forest, np.zeros((1, FEATURES), dtype=np.float32), options={"zipmap": False},
+                       target_opset=15)
 
     onnx("xgboost", onnx_xgboost)
     onnx("lightgbm", onnx_lightgbm)
@@ -233,6 +254,10 @@ def build_models(work, n, mbundle):
 
     # treelite + tl2cgen: the model compiled to C by gcc, as a shared library.
     for family in ("xgboost", "lightgbm", "sklearn"):
+        library = f"{work}/{family}-tl2cgen.so"
+        if reusing and os.path.exists(library):
+            models[family]["tl2cgen"] = library
+            continue
         try:
             import tl2cgen
             import treelite
@@ -243,7 +268,6 @@ def build_models(work, n, mbundle):
                 model = treelite.frontend.load_lightgbm_model(f"{work}/lgb.txt")
             else:
                 model = treelite.sklearn.import_model(forest)
-            library = f"{work}/{family}-tl2cgen.so"
             tl2cgen.export_lib(model, toolchain="gcc", libpath=library, params={"parallel_comp": THREADS})
             models[family]["tl2cgen"] = library
         except Exception as error:  # noqa: BLE001
@@ -258,6 +282,9 @@ def build_models(work, n, mbundle):
         models["lightgbm"]["lleaves"] = path
     except Exception as error:  # noqa: BLE001
         models["lightgbm"]["lleaves"] = error
+    if not reusing:
+        with open(stamp, "w") as f:
+            f.write("models, ONNX files and compiled libraries complete\n")
     return models
 
 
@@ -357,6 +384,8 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--work", default=os.path.join(ROOT, ".build", "trees-bench"))
     parser.add_argument("--results", default=None)
+    parser.add_argument("--reuse-models", action="store_true",
+                        help="keep the work directory's trained and compiled models when complete for these sizes")
     args = parser.parse_args()
     n = sizes(args.quick)
     results = args.results or os.path.join(HERE, "results", "trees.md" if args.quick else "full/trees.md")
@@ -364,7 +393,7 @@ def main():
     os.makedirs(os.path.dirname(results), exist_ok=True)
     began = time.time()
     print(f"trees: training and converting the models ({n['rows']} rows)", file=sys.stderr)
-    models = build_models(args.work, n, args.mbundle)
+    models = build_models(args.work, n, args.mbundle, reuse=args.reuse_models)
     rows, record = [], {"sizes": n, "versions": versions(), "families": {}}
     for family, title, library_name in FAMILIES:
         title = title.format(**n)

@@ -85,8 +85,14 @@ package struct PreprocessingStage: Sendable {
     /// Runs the steps on the input block, checking the output's width.
     private func finish(_ input: PreprocessingBlock) throws(ModelBundleError) -> PreprocessingBlock {
         let output = try root.apply(input)
-        guard output.columns.count == outputWidth, output.columns.allSatisfy({ $0.count == output.rows }) else {
+        guard output.columns.count == outputWidth else {
             throw root.invalid("produced \(output.columns.count) columns, not \(outputWidth)")
+        }
+        if let short = output.columns.firstIndex(where: { $0.count != output.rows }) {
+            let name = short < output.names.count ? output.names[short] : "column \(short)"
+            throw root.invalid(
+                "produced \(output.columns[short].count) rows in output column '\(name)' for \(output.rows) input rows"
+            )
         }
         return output
     }
