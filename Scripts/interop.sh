@@ -9,42 +9,38 @@ source "$root/Scripts/python-env.sh"
 # The checks are independent Python programs, mostly on one core each: they run in two lanes at once,
 # each lane into its own log, printed in order once both have finished. A check's failure fails
 # `make interop` after every check has run.
-check() {  # check TITLE SCRIPT: one check, its title and duration in the lane's log
-    local title=$1 script=$2 began=$SECONDS status=0
-    echo "== $title"
+declare -A titles=(
+    [check-manifest-roundtrip.py]="MLmodel round trip through ModelBundle, judged by MLflow"
+    # The matrix also runs every case of check-packaged-interop.py (mbundle package, judged by mlflow.pyfunc).
+    [interop-matrix.py]="interop matrix: MLflow-written bundles, mbundle package/convert, refusals (Docs/interop.md)"
+    [check-converted-interop.py]="mbundle convert on the MLflow fixture bundles, judged by mlflow.pyfunc"
+    [interop-pipelines.py]="scikit-learn preprocessing pipelines (issue #13): mbundle predict/convert vs MLflow's scoring path"
+    [check-tree-interop.py]="tree ensembles: mlflow.xgboost / mlflow.lightgbm bundles and their conversions"
+    [serve-replay.py]="mbundle serve against mlflow models serve: one request corpus replayed to both (Docs/serving.md)"
+    [check-v2-triton.py]="mbundle serve read and driven by a real V2 client (tritonclient.http)"
+)
+check() {  # check SCRIPT: one check, with its title and duration
+    local script=$1 began=$SECONDS status=0
+    echo "== ${titles[$script]}"
     "$venv/bin/python" "$root/Scripts/$script" "$mbundle" || status=$?
     echo "-- $script: $((SECONDS - began)) s, exit status $status"
     return "$status"
 }
-lane_one() {
-    local status=0
-    check "MLmodel round trip through ModelBundle, judged by MLflow" check-manifest-roundtrip.py || status=1
-    # The matrix also runs every case of check-packaged-interop.py (mbundle package, judged by mlflow.pyfunc).
-    check "interop matrix: MLflow-written bundles, mbundle package/convert, refusals (Docs/interop.md)" \
-        interop-matrix.py || status=1
+lane() {  # lane SCRIPT...: the checks in turn; fails when any of them failed
+    local status=0 script
+    for script in "$@"; do check "$script" || status=1; done
     return "$status"
 }
-lane_two() {
-    local status=0
-    check "mbundle convert on the MLflow fixture bundles, judged by mlflow.pyfunc" check-converted-interop.py || status=1
-    check "scikit-learn preprocessing pipelines (issue #13): mbundle predict/convert vs MLflow's scoring path" \
-        interop-pipelines.py || status=1
-    check "tree ensembles: mlflow.xgboost / mlflow.lightgbm bundles and their conversions" check-tree-interop.py \
-        || status=1
-    check "mbundle serve against mlflow models serve: one request corpus replayed to both (Docs/serving.md)" \
-        serve-replay.py || status=1
-    "$venv/bin/python" -c "import tritonclient.http" 2>/dev/null \
-        || "$venv/bin/pip" install --quiet --disable-pip-version-check "tritonclient[http]==2.73.0" || status=1
-    check "mbundle serve read and driven by a real V2 client (tritonclient.http)" check-v2-triton.py || status=1
-    return "$status"
-}
+status=0
+"$venv/bin/python" -c "import tritonclient.http" 2>/dev/null \
+    || "$venv/bin/pip" install --quiet --disable-pip-version-check "tritonclient[http]==2.73.0" >&2 || status=1
 logs=$(mktemp -d)  # each lane works in a directory of its own under it
 mkdir "$logs/one" "$logs/two"
-(cd "$logs/one" && lane_one) >"$logs/one.log" 2>&1 &
+(cd "$logs/one" && lane check-manifest-roundtrip.py interop-matrix.py) >"$logs/one.log" 2>&1 &
 one=$!
-(cd "$logs/two" && lane_two) >"$logs/two.log" 2>&1 &
+(cd "$logs/two" && lane check-converted-interop.py interop-pipelines.py check-tree-interop.py serve-replay.py \
+    check-v2-triton.py) >"$logs/two.log" 2>&1 &
 two=$!
-status=0
 wait "$one" || status=1
 wait "$two" || status=1
 cat "$logs/one.log" "$logs/two.log" >&2
