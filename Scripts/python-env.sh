@@ -15,6 +15,10 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import mlflow, sklear
         sleep 5
     done
 fi
+# The V2 client the interop check drives `mbundle serve` with; also added to a virtualenv made before it.
+"$venv/bin/python" -c "import tritonclient.http" 2>/dev/null \
+    || "$venv/bin/pip" install --quiet --disable-pip-version-check "tritonclient[http]==2.73.0" >&2 \
+    || { echo "error: pip could not install tritonclient[http]==2.73.0" >&2; exit 1; }
 # MLflow must not write ./mlflow.db or ./mlruns, nor ask uv to lock; setuptools' distutils shim
 # trips over the virtualenv's stdlib otherwise.
 export MLFLOW_LOCK_MODEL_DEPENDENCIES=false

@@ -51,11 +51,10 @@ package enum PredictionWriter {
         // The first range goes straight into `out`; the others into buffers of their own, each
         // written by one thread only.
         let buffers = (1..<parts).map { _ in RowsBuffer() }
-        let outputRows = rows
         let firstBuffer = RowsBuffer(out)
         out = []  // the buffer's array is now the only reference, so it grows in place
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let range = (outputRows * part / parts)..<(outputRows * (part + 1) / parts)
+            let range = (rows * part / parts)..<(rows * (part + 1) / parts)
             let buffer = part == 0 ? firstBuffer : buffers[part - 1]
             appendRows(output, range, names: names, to: &buffer.bytes)
         }
