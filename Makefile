@@ -43,16 +43,17 @@ test-asan: deps
 		$(SWIFT) test --sanitize=address --scratch-path .build-asan --skip '$(ASAN_SKIP)'
 
 # The thread sanitizer over the core libraries' code that runs on both cores: parallel CSV and JSON
-# parsing, parallel JSON writing and encoding, the linear and tree kernel drivers, whole-file and
-# streamed prediction. MBUNDLE_SANITIZER=thread makes Package.swift leave the command line, the registry
-# client, the tests that run the `mbundle` binary and the server out of the build; the filters pick the
-# suites of that code. TSAN_SERVER=1 adds the server (event loops, prediction threads, reloads: SwiftNIO
+# parsing, parallel JSON writing and encoding, parallel Parquet column decoding and row-major copies,
+# the linear and tree kernel drivers, whole-file and streamed prediction. MBUNDLE_SANITIZER=thread
+# makes Package.swift leave the command line, the registry client, the tests that run the `mbundle`
+# binary and the server out of the build; the filters pick the suites of that code. TSAN_SERVER=1 adds the server (event loops, prediction threads, reloads: SwiftNIO
 # and Hummingbird in the build, about 7 minutes more on two cores) in .build-tsan-server. A data race
 # fails the run (TSan's exit status 66).
 TSAN_SERVER ?=
 TSAN_SUITES := RequestParallelTests CSVReaderTests CodecFastPathTests PredictionWriterParallelTests \
 	ParallelEncodingTests LinearKernelTests KernelBlockingTests TreeKernelTests ModelRuntimeTests \
-	ColumnarPredictionTests ColumnarStreamTests $(if $(TSAN_SERVER),ModelServerTests)
+	ColumnarPredictionTests ColumnarStreamTests ParquetParallelDecodeTests ColumnarFileInputTests \
+	NativeLinearInputTests $(if $(TSAN_SERVER),ModelServerTests)
 test-tsan: deps
 	MBUNDLE_SANITIZER=thread MBUNDLE_TSAN_SERVER=$(TSAN_SERVER) $(SWIFT) test --sanitize=thread \
 		--scratch-path .build-tsan$(if $(TSAN_SERVER),-server) $(foreach suite,$(TSAN_SUITES),--filter '$(suite)\.')

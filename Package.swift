@@ -109,7 +109,7 @@ let package = Package(
         // Parquet and Arrow IPC: bounded readers and writers of our own (Thrift compact, flatbuffers).
         .target(
             name: "ModelColumnar",
-            dependencies: ["ModelBundle", "ModelCodecs", "CSnappy", "CZstd", "CZlib", "CLZ4"]
+            dependencies: ["ModelBundle", "ModelCodecs", "SystemPlatform", "CSnappy", "CZstd", "CZlib", "CLZ4"]
         ),
         // HTTP: MLflow's scoring protocol and the Open Inference Protocol (KServe V2), metrics, lifecycle.
         .target(

@@ -36,6 +36,26 @@ import Testing
         }
     }
 
+    /// A matrix past ``NativeLinearInput/parallelCells`` is written by every core: cell (r, c) holds
+    /// r × 32 + c, so the row-major output must count 0, 1, 2, … with nothing missed or doubled,
+    /// across the boundary between the threads' row ranges.
+    @Test func aLargeMatrixIsCopiedOnEveryCoreInPlace() throws {
+        let columns = 32
+        let rows = NativeLinearInput<Double>.parallelCells / columns + 7_777
+        let frame = try Frame(
+            columns: try (0..<columns).map { c in
+                c % 2 == 0
+                    ? try Column(name: "f\(c)", values: .double((0..<rows).map { Double($0 * columns + c) }))
+                    : try Column(name: "f\(c)", values: .long((0..<rows).map { Int64($0 * columns + c) }))
+            }
+        )
+        let input = try NativeLinearInput<Double>(.frame(frame), featureCount: columns)
+        #expect(input.rowCount == rows)
+        #expect(input.values.count == rows * columns)
+        let misplaced = input.values.indices.first { input.values[$0] != Double($0) }
+        #expect(misplaced == nil)
+    }
+
     @Test func nullsReadAsNaNForTreesInEveryBlock() throws {
         let frame = try Self.frame(nullAt: [0: 3, 2: 1_100])
         let input = try NativeLinearInput<Float>(.frame(frame), featureCount: 3, nullsAsNaN: true)

@@ -118,6 +118,8 @@ package struct FileDescriptor: ~Copyable {
         var failure: SystemError?
         var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, initialized in
             initialized = 0
+            let storage = UnsafeMutableBufferPointer(rebasing: buffer[0..<expected])
+            LargeArray.adviseHugePages(UnsafeMutableRawBufferPointer(storage))
             while initialized < expected {
                 do throws(SystemError) {
                     let rest = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<expected])

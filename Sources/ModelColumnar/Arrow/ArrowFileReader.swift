@@ -133,7 +133,12 @@ package enum ArrowFileReader {
         guard length <= limits.maxMetadataBytes + limits.maxDecompressedBytes else {
             throw ColumnarError.invalid(context, "is \(length) bytes, more than the limits allow")
         }
-        var source = ColumnarBufferSource(try file.withBytes(block.offset..<(block.offset + length)) { Array($0) })
+        var source = try BlockSource(
+            file: file,
+            offset: block.offset,
+            length: length,
+            metadataLength: block.metadataLength
+        )
         guard let message = try ArrowMessageReader.next(&source, limits: limits, context: context) else {
             throw ColumnarError.invalid(context, "is an end-of-stream marker, not a message")
         }
@@ -158,4 +163,36 @@ package enum ArrowFileReader {
 /// Reads a whole Arrow IPC file (`ARROW1`) from bytes: the entry point a fuzz target calls.
 package func readArrowFile(_ bytes: [UInt8], limits: ColumnarLimits = ColumnarLimits()) throws -> ColumnarBatch {
     try ArrowFileReader.readAll(bytes, limits: limits)
+}
+
+/// One block of an Arrow file, read front to back as the message reader asks: the prefix and
+/// metadata from one small copy, the body straight from the file into the message's buffer (a
+/// record batch's bytes are copied once on the way in, not twice).
+private struct BlockSource: ColumnarByteSource {
+    let file: any ColumnarRangeSource
+    let offset: Int
+    let length: Int
+    let metadata: [UInt8]
+    var position = 0
+
+    init(file: any ColumnarRangeSource, offset: Int, length: Int, metadataLength: Int) throws {
+        self.file = file
+        self.offset = offset
+        self.length = length
+        let head = min(max(metadataLength, 0), length)
+        metadata = try file.withBytes(offset..<(offset + head)) { Array($0) }
+    }
+
+    mutating func read(_ count: Int) throws -> [UInt8]? {
+        if position >= length && count > 0 { return nil }
+        guard count >= 0, count <= length - position else {
+            throw ColumnarError.invalid(
+                "Arrow file block",
+                "ends after \(length - position) bytes where \(count) were expected (truncated)"
+            )
+        }
+        defer { position += count }
+        if position + count <= metadata.count { return Array(metadata[position..<(position + count)]) }
+        return try file.bytes((offset + position)..<(offset + position + count))
+    }
 }

@@ -71,6 +71,11 @@ struct ParquetChunkReader {
         var position = absolute.lowerBound - base
         var dictionary: ParquetPhysicalValues?
         var values = ParquetPhysicalValues.empty(column.physical)
+        // Room for every row at once when the chunk's own bytes could hold them (PLAIN values):
+        // bounded by the bytes read, never by a count the file declares.
+        if let width = column.physical.plainWidth {
+            values.reserve(min(rows, (end - position) / width + 1))
+        }
         var validity: [Bool] = []
         var rowsRead = 0
         var pageNumber = 0

@@ -1,4 +1,6 @@
+import Dispatch
 import ModelBundle
+import SystemPlatform
 
 /// A Parquet file: its footer parsed and checked, its row groups decoded one at a time into
 /// ``ColumnarBatch``es. The bytes come from a ``ColumnarRangeSource``: a buffer in memory, or a
@@ -17,6 +19,10 @@ package struct ParquetFile {
 
     /// The number of rows the footer declares.
     package let rowCount: Int
+    /// Row groups of at least this many rows decode their column chunks in parallel (tests lower it
+    /// to run the parallel path on small files).
+    package var parallelRows = 16_384
+
     /// Row group count.
     package var rowGroupCount: Int { rowGroups.count }
     /// The file-side description of each column.
@@ -123,7 +129,8 @@ package struct ParquetFile {
         let group = rowGroups[index]
         let rows = Int(group.numRows)
         let firstRow = rowGroups[..<index].reduce(0) { $0 + Int($1.numRows) }
-        let frameColumns = try columns.enumerated().map { position, column -> Column in
+        func decode(_ position: Int) throws -> Column {
+            let column = columns[position]
             let context = "Parquet row group \(index), column chunk '\(column.name)'"
             if rows == 0 {
                 // A row group without rows has no data page to read: pyarrow writes its chunks with
@@ -166,6 +173,25 @@ package struct ParquetFile {
                 firstRow: firstRow,
                 context: "Parquet column '\(column.name)'"
             )
+        }
+        let frameColumns: [Column]
+        if rows >= parallelRows, columns.count > 1, Processors.online > 1 {
+            // Column chunks are independent: every core decodes its share (decompression and the
+            // copy into the column dominate a large request). The error reported is still the
+            // first in column order, as one thread finds it.
+            let slots = columns.map { _ in ColumnSlot() }
+            let work = UncheckedSendable(decode)
+            DispatchQueue.concurrentPerform(iterations: columns.count) { position in
+                slots[position].result = Result { try work.value(position) }
+            }
+            frameColumns = try slots.map { slot in
+                guard let result = slot.result else {
+                    throw ColumnarError.invalid("Parquet row group \(index)", "a column was not decoded")
+                }
+                return try result.get()
+            }
+        } else {
+            frameColumns = try columns.indices.map(decode)
         }
         let frame = try Frame(columns: frameColumns, rowCount: rows)
         return ColumnarBatch(frame: frame, columns: columnInfo)

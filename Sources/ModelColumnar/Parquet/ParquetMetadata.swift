@@ -20,6 +20,16 @@ enum ParquetPhysicalType: Int32 {
     case byteArray = 6
     case fixedLenByteArray = 7
 
+    /// The bytes of one PLAIN value of a fixed-width type (booleans are bit-packed: `nil`).
+    var plainWidth: Int? {
+        switch self {
+        case .int32, .float: 4
+        case .int64, .double: 8
+        case .int96: 12
+        case .boolean, .byteArray, .fixedLenByteArray: nil
+        }
+    }
+
     var name: String {
         switch self {
         case .boolean: "BOOLEAN"

@@ -1,3 +1,5 @@
+import ModelBundle
+
 /// The non-null values of one column chunk, in their physical type, before logical conversion.
 enum ParquetPhysicalValues {
     case boolean([Bool])
@@ -30,6 +32,27 @@ enum ParquetPhysicalValues {
         case .float: .float([])
         case .double: .double([])
         case .byteArray, .fixedLenByteArray: .bytes(data: [], offsets: [0])
+        }
+    }
+
+    /// Makes room for `capacity` values of a fixed-width type at once, so that appending a column
+    /// chunk's pages neither regrows nor recopies the values; byte arrays keep growing as they come.
+    /// For a value still empty (before the chunk's first page); anything else is left as it is.
+    mutating func reserve(_ capacity: Int) {
+        guard count == 0 else { return }
+        func room<T>(_: [T]) -> [T] {
+            var fresh: [T] = []
+            LargeArray.reserve(&fresh, capacity: capacity)
+            return fresh
+        }
+        switch self {
+        case .boolean(let a): self = .boolean(room(a))
+        case .int32(let a): self = .int32(room(a))
+        case .int64(let a): self = .int64(room(a))
+        case .int96(let a): self = .int96(room(a))
+        case .float(let a): self = .float(room(a))
+        case .double(let a): self = .double(room(a))
+        case .bytes: break
         }
     }
 

@@ -1,3 +1,5 @@
+import ModelBundle
+
 /// A bounds-checked little-endian reader over bytes from an untrusted file. Every read checks the
 /// remaining length first and throws (naming `context`) instead of trapping.
 struct ByteCursor {
@@ -84,9 +86,8 @@ func loadLE<T: FixedWidthInteger>(_ bytes: UnsafeRawBufferPointer, _ offset: Int
 func loadLEDoubles(_ bytes: UnsafeRawBufferPointer, _ offset: Int, count: Int) -> [Double] {
     #if _endian(little)
     let source = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count * 8)])
-    return [Double](unsafeUninitializedCapacity: count) { out, initialized in
+    return LargeArray.uninitialized(count: count) { (out: UnsafeMutableBufferPointer<Double>) in
         UnsafeMutableRawBufferPointer(out).copyMemory(from: source)
-        initialized = count
     }
     #else
     return (0..<count).map { Double(bitPattern: loadLE(bytes, offset + $0 * 8, as: UInt64.self)) }

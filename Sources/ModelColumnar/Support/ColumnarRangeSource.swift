@@ -1,3 +1,5 @@
+import ModelBundle
+
 /// A file read a byte range at a time: what the Parquet and Arrow file readers ask of their input,
 /// so that streaming a file on disk holds its footer and one column chunk or record batch, not the
 /// whole file.
@@ -8,6 +10,20 @@ package protocol ColumnarRangeSource {
     /// Calls `body` with the bytes of `range` (which lies inside `0..<size`; the caller checks).
     /// - Throws: what `body` throws, or ``ModelBundleError`` when the bytes cannot be read.
     func withBytes<T>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T
+
+    /// The bytes of `range` as an array of their own (a record batch's body): read straight into
+    /// it where the source can, instead of copied out of a buffer lent by ``withBytes(_:_:)``.
+    func bytes(_ range: Range<Int>) throws -> [UInt8]
+}
+
+extension ColumnarRangeSource {
+    package func bytes(_ range: Range<Int>) throws -> [UInt8] {
+        try withBytes(range) { raw in
+            LargeArray.uninitialized(count: raw.count) { (out: UnsafeMutableBufferPointer<UInt8>) in
+                UnsafeMutableRawBufferPointer(out).copyMemory(from: raw)
+            }
+        }
+    }
 }
 
 /// A file already in memory: ranges point into it, nothing is copied.

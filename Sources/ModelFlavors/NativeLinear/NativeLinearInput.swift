@@ -1,5 +1,7 @@
+import Dispatch
 import ModelBundle
 import ModelRuntime
+import SystemPlatform
 
 /// Turns an enforced request into the one contiguous row-major buffer the kernels read: a frame
 /// of numeric columns (in frame order, which enforcement puts in schema order) or a 2-D numeric
@@ -84,31 +86,22 @@ struct NativeLinearInput<Scalar: KernelScalar> {
         }
     }
 
-    /// An array of `count` scalars that `fill` initialises completely (the scalars are trivial types,
-    /// so a refusal half-way leaves nothing to deinitialise).
+    /// An array of `count` scalars that `fill` initialises completely (see ``LargeArray``).
     @_specialize(where Scalar == Double)
     @_specialize(where Scalar == Float)
     private static func uninitialized(
         count: Int,
         _ fill: (UnsafeMutableBufferPointer<Scalar>) throws(ModelBundleError) -> Void
     ) throws(ModelBundleError) -> [Scalar] {
-        var failure: ModelBundleError?
-        let values = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
-            do throws(ModelBundleError) {
-                try fill(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
-                initialized = count
-            } catch {
-                failure = error
-                initialized = 0
-            }
-        }
-        if let failure { throw failure }
-        return values
+        try LargeArray.uninitialized(count: count, fill)
     }
 
     /// Rows per block of ``copyInRowBlocks(_:into:nullsAsNaN:)``: a block of the row-major output
     /// (rows × features scalars) stays in the L2 cache while every column writes its part of it.
     private static var rowsPerBlock: Int { 512 }
+
+    /// Matrices of at least this many cells are copied on every core.
+    static var parallelCells: Int { 1 << 20 }
 
     /// The transpose of plain numeric columns into rows, a block of rows at a time: copying one
     /// whole column after another strides across the entire output once per column (a cache line
@@ -130,33 +123,16 @@ struct NativeLinearInput<Scalar: KernelScalar> {
         }
         let stride = frame.columns.count
         let rows = frame.rowCount
-        @inline(__always) func fill<Element>(
-            _ source: [Element],
-            _ position: Int,
-            _ block: Range<Int>,
-            _ convert: (Element) -> Scalar
-        ) {
-            source.withUnsafeBufferPointer { source in
-                var index = block.lowerBound * stride + position
-                for row in block {
-                    out[index] = convert(source[row])
-                    index += stride
-                }
+        let copy = RowBlockCopy(frame: frame, out: out, rowsPerBlock: rowsPerBlock)
+        // A large matrix is written by every core, each its own rows: the copy is bound by memory
+        // bandwidth and first-touch page faults, which one core alone does not saturate.
+        let parts = rows * stride >= parallelCells ? min(Processors.online, rows / rowsPerBlock) : 1
+        if parts > 1 {
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                copy.copy(rows: (rows * part / parts)..<(rows * (part + 1) / parts))
             }
-        }
-        var blockStart = 0
-        while blockStart < rows {
-            let block = blockStart..<min(rows, blockStart + rowsPerBlock)
-            for (position, column) in frame.columns.enumerated() {
-                switch column.values {
-                case .double(let v): fill(v, position, block) { Scalar($0) }
-                case .float(let v): fill(v, position, block) { Scalar($0) }
-                case .long(let v): fill(v, position, block) { Scalar($0) }
-                case .integer(let v): fill(v, position, block) { Scalar($0) }
-                default: preconditionFailure("checked above: only numeric columns reach the block copy")
-                }
-            }
-            blockStart = block.upperBound
+        } else {
+            copy.copy(rows: 0..<rows)
         }
         for (position, column) in frame.columns.enumerated() where column.validity.hasNulls {
             for row in 0..<rows where !column.validity.isValid(row) { out[position + row * stride] = .nan }
@@ -229,6 +205,46 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                 "Column \(name) holds \(type) values; the model takes numeric columns only",
                 item: name
             )
+        }
+    }
+}
+
+/// The transpose of plain numeric columns into a row-major matrix, a block of rows at a time.
+/// Shared by the threads of a parallel copy: each writes only its own rows of `out`.
+private struct RowBlockCopy<Scalar: KernelScalar>: @unchecked Sendable {
+    let frame: Frame
+    let out: UnsafeMutableBufferPointer<Scalar>
+    let rowsPerBlock: Int
+
+    func copy(rows: Range<Int>) {
+        let stride = frame.columns.count
+        @inline(__always) func fill<Element>(
+            _ source: [Element],
+            _ position: Int,
+            _ block: Range<Int>,
+            _ convert: (Element) -> Scalar
+        ) {
+            source.withUnsafeBufferPointer { source in
+                var index = block.lowerBound * stride + position
+                for row in block {
+                    out[index] = convert(source[row])
+                    index += stride
+                }
+            }
+        }
+        var blockStart = rows.lowerBound
+        while blockStart < rows.upperBound {
+            let block = blockStart..<min(rows.upperBound, blockStart + rowsPerBlock)
+            for (position, column) in frame.columns.enumerated() {
+                switch column.values {
+                case .double(let v): fill(v, position, block) { Scalar($0) }
+                case .float(let v): fill(v, position, block) { Scalar($0) }
+                case .long(let v): fill(v, position, block) { Scalar($0) }
+                case .integer(let v): fill(v, position, block) { Scalar($0) }
+                default: preconditionFailure("checked by copyInRowBlocks: only numeric columns reach the block copy")
+                }
+            }
+            blockStart = block.upperBound
         }
     }
 }

@@ -35,10 +35,16 @@ final class ColumnarInput {
 
     /// The bytes at the file's `range`, by `pread`.
     func read(range: Range<Int>) throws(ModelBundleError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: range.count)
+        // Read straight into the array's storage: no zero fill first. Bytes a short or failed read
+        // leaves unwritten are zeroed so that the storage is initialised; the read is refused below.
         var result: Result<Int, SystemError> = .success(0)
-        bytes.withUnsafeMutableBytes { raw in
+        let bytes = LargeArray.uninitialized(count: range.count) { (buffer: UnsafeMutableBufferPointer<UInt8>) in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
             result = Result { () throws(SystemError) in try file.read(into: raw, atOffset: range.lowerBound) }
+            let written = (try? result.get()) ?? 0
+            if written < raw.count {
+                UnsafeMutableRawBufferPointer(rebasing: raw[written...]).initializeMemory(as: UInt8.self, repeating: 0)
+            }
         }
         let got: Int
         do { got = try result.get() } catch { throw failure(error) }
@@ -132,6 +138,13 @@ struct ColumnarFileRanges: ColumnarRangeSource {
             throw ModelBundleError(.inputInvalid, "input \(input.name) has no bytes \(range) (\(size) bytes long)")
         }
         return try input.read(range: range).withUnsafeBytes { try body($0) }
+    }
+
+    func bytes(_ range: Range<Int>) throws -> [UInt8] {
+        guard range.lowerBound >= 0, range.upperBound <= size else {
+            throw ModelBundleError(.inputInvalid, "input \(input.name) has no bytes \(range) (\(size) bytes long)")
+        }
+        return try input.read(range: range)
     }
 }
 

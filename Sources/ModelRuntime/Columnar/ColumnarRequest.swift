@@ -14,6 +14,44 @@ enum ColumnarRequest {
         return format
     }
 
+    /// A Parquet or Arrow IPC file on disk (declared, or recognised by its magic bytes), decoded
+    /// from byte ranges: footer first, then each column chunk or record batch, read straight into
+    /// its buffer and released once decoded, so the whole file is never held as one body. `nil`
+    /// for anything else (JSON, CSV, an Arrow stream, a pipe): the caller reads it whole.
+    /// - Throws: ``ModelBundleError/Code/inputInvalid`` for a file over `limit` bytes (as a body
+    ///   read whole would be) or a malformed file, naming what is wrong.
+    static func decodeFile(_ path: String, declared format: RequestFormat, limit: Int, schema: RequestSchema?)
+        throws(ModelBundleError) -> DecodedRequest?
+    {
+        let input = try ColumnarInput(path: path)
+        guard let size = input.regularFileSize else { return nil }
+        let head = size >= 6 ? try input.read(range: 0..<6) : []
+        // The same choice as ``sniff(_:declared:)`` and ``decode(_:format:schema:)`` make for a body.
+        let isParquet = format == .parquet || (!format.isColumnar && ParquetFile.looksLikeParquet(head))
+        let isArrowFile = !isParquet && ArrowFileReader.looksLikeArrowFile(head)
+        guard isParquet || isArrowFile else { return nil }
+        let actual: RequestFormat = isParquet ? .parquet : .arrow
+        guard size <= limit else { throw RequestBody.tooLarge(path, limit: limit) }
+        let ranges = ColumnarFileRanges(input: input, size: size)
+        let batch: ColumnarBatch
+        do {
+            if isParquet {
+                batch = try ParquetFile(source: ranges).readAll()
+            } else {
+                var batches: [ColumnarBatch] = []
+                var info: [ColumnarColumnInfo] = []
+                try ArrowFileReader.read(source: ranges, schema: { info = $0 }, body: { batches.append($0) })
+                batch = try ColumnarBatch.concatenate(batches, columns: info)
+            }
+        } catch let error as ModelBundleError {
+            throw error
+        } catch {
+            throw ModelBundleError(.inputInvalid, "\(actual.rawValue) input: \(error)")
+        }
+        if let schema { try ColumnarSchemaCheck.check(batch.columns, against: schema) }
+        return DecodedRequest(field: nil, input: .frame(batch.frame))
+    }
+
     static func decode(_ body: [UInt8], format: RequestFormat, schema: RequestSchema?) throws(ModelBundleError)
         -> DecodedRequest
     {

@@ -55,9 +55,26 @@ extension LoadedModel {
         output: PredictionFormat = .json,
         maxRequestBytes: Int = PredictionJob.defaultMaxRequestBytes
     ) throws(PredictionError) -> [UInt8] {
+        let limit = min(maxRequestBytes, RequestDecoder.Limits().maxBodyBytes)
+        let columnarFile: DecodedRequest?
+        do throws(ModelBundleError) {
+            columnarFile = try inputPath.flatMap { (path) throws(ModelBundleError) in
+                try ColumnarRequest.decodeFile(path, declared: format, limit: limit, schema: requestSchema)
+            }
+        } catch {
+            throw PredictionError(error)
+        }
+        if let columnarFile {
+            let predictions = try predictOutput(columnarFile, params: nil, rowOffset: 0)
+            if output == .json { return try Self.encode(predictions) }
+            do throws(ModelBundleError) {
+                return try output.encode(predictions, signature: signature)
+            } catch {
+                throw PredictionError(.inputInvalid, error)
+            }
+        }
         let body: [UInt8]
         do throws(ModelBundleError) {
-            let limit = min(maxRequestBytes, RequestDecoder.Limits().maxBodyBytes)
             body = try RequestBody.read(path: inputPath, limit: limit)
         } catch {
             throw PredictionError(.inputInvalid, error)
@@ -90,13 +107,21 @@ extension LoadedModel {
         rowOffset: Int,
         sniffing: Bool = true
     ) throws(PredictionError) -> PredictionOutput {
-        var request = try Self.decode(
+        let request = try Self.decode(
             body,
             format: format,
             schema: requestSchema,
             rowOffset: rowOffset,
             sniffing: sniffing
         )
+        return try predictOutput(request, params: params, rowOffset: rowOffset)
+    }
+
+    /// One decoded batch: enforce, predict.
+    func predictOutput(_ decoded: DecodedRequest, params: String?, rowOffset: Int) throws(PredictionError)
+        -> PredictionOutput
+    {
+        var request = decoded
         if let params { request.paramsJSON = params }
         do throws(ModelBundleError) {
             let enforced = try enforcer.enforce(request, rowOffset: rowOffset)

@@ -53,7 +53,7 @@ package enum RequestBody {
         return input
     }
 
-    private static func tooLarge(_ name: String, limit: Int) -> ModelBundleError {
+    package static func tooLarge(_ name: String, limit: Int) -> ModelBundleError {
         ModelBundleError(
             .inputInvalid,
             "input \(name) is larger than the limit of \(limit) bytes; split it, or stream CSV or JSON Lines "

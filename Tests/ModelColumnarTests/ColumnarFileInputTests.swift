@@ -1,0 +1,65 @@
+import Foundation
+import ModelBundle
+import ModelColumnar
+import ModelRuntime
+import TestSupport
+import Testing
+
+/// A Parquet or Arrow file given by path is decoded from byte ranges, never read whole: the same
+/// predictions, limits and messages as the same bytes given as a body.
+@Suite struct ColumnarFileInputTests {
+    static let files: [(String, RequestFormat)] = [
+        ("iris.parquet", .parquet), ("iris.arrow", .arrow), ("iris-stream.parquet", .parquet),
+        ("iris-stream.arrow", .arrow), ("iris.arrows", .arrow), ("iris.csv", .csv),
+    ]
+
+    @Test func aFileByPathPredictsAsItsBytes() throws {
+        let model = try ColumnarPredictionTests.model()
+        for (name, format) in Self.files {
+            let path = Columnar.root.appendingPathComponent(name).path
+            let body = try Columnar.bytes(name)
+            for output in [PredictionFormat.json, .parquet, .csv] {
+                let byPath = try model.predict(inputAt: path, format: format, output: output)
+                let byBody =
+                    output == .json
+                    ? try model.predict(body: body, format: format)
+                    : try model.predict(body: body, format: format, output: output)
+                #expect(byPath == byBody, "\(name) → \(output)")
+            }
+            // Declared as JSON (the default): recognised by its magic bytes, as a body is.
+            if format != .csv {
+                #expect(try model.predict(inputAt: path, format: .json) == model.predict(body: body, format: .json))
+            }
+        }
+    }
+
+    @Test func aFileOverTheRequestLimitIsRefusedBeforeItIsRead() throws {
+        let model = try ColumnarPredictionTests.model()
+        for name in ["iris.parquet", "iris.arrow"] {
+            let path = Columnar.root.appendingPathComponent(name).path
+            let size = try Columnar.bytes(name).count
+            let error = #expect(throws: PredictionError.self) {
+                try model.predict(inputAt: path, format: .json, maxRequestBytes: size - 1)
+            }
+            #expect(error?.error.message.contains("is larger than the limit of \(size - 1) bytes") == true, "\(name)")
+            #expect(try model.predict(inputAt: path, format: .json, maxRequestBytes: size).isEmpty == false)
+        }
+    }
+
+    /// A damaged file by path is refused with the message its bytes get as a body.
+    @Test func aDamagedFileIsRefusedAsItsBytesAre() throws {
+        let model = try ColumnarPredictionTests.model()
+        let scratch = try ScratchDirectory("columnar-file-input")
+        for name in ["iris.parquet", "iris.arrow"] {
+            var bytes = try Columnar.bytes(name)
+            for index in (bytes.count / 3)..<(bytes.count / 2) { bytes[index] = 0xFF }
+            let path = scratch.sub(name)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let format: RequestFormat = name.hasSuffix("parquet") ? .parquet : .arrow
+            let byPath = #expect(throws: PredictionError.self) { try model.predict(inputAt: path, format: format) }
+            let byBody = #expect(throws: PredictionError.self) { try model.predict(body: bytes, format: format) }
+            #expect(byPath?.error.message.isEmpty == false)
+            #expect(byPath?.error.message == byBody?.error.message, "\(name)")
+        }
+    }
+}
