@@ -97,6 +97,15 @@ pq.write_table(
 # Many pages in one column chunk (small page size) with a dictionary.
 many = pa.table({"x": pa.array([float(i % 17) for i in range(3000)]), "k": pa.array([i % 5 for i in range(3000)], pa.int64())})
 pq.write_table(many, os.path.join(out, "pages.parquet"), data_page_size=512, compression="snappy")
+# Nulls in some pages only (PLAIN, pages of 512 bytes): x has none in its first 2,000 rows, then one
+# every 7th row; y only in row 0; z none.
+page_nulls = pa.table({
+    "x": pa.array([None if i >= 2000 and i % 7 == 0 else i * 0.25 for i in range(3000)], pa.float64()),
+    "y": pa.array([None if i == 0 else float(i) for i in range(3000)], pa.float64()),
+    "z": pa.array([float(-i) for i in range(3000)], pa.float64()),
+})
+pq.write_table(page_nulls, os.path.join(out, "page-nulls.parquet"), data_page_size=512, compression="snappy",
+               use_dictionary=False)
 
 # Arrow IPC: stream and file formats, several record batches, compression, dictionaries.
 batches = table.to_batches(max_chunksize=3)

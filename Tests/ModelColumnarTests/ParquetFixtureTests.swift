@@ -44,6 +44,36 @@ import Testing
         for row in 0..<want.count where expected.validity.isValid(row) { #expect(values[row] == want[row]) }
     }
 
+    /// Nulls in some data pages only: a chunk whose first pages have none and a later one has
+    /// some (x), whose first page has one and the others none (y), and one with none at all (z).
+    /// Expected values from the generator's formulas (Scripts/make-columnar-fixtures.py).
+    @Test(arguments: [Int.max, 1])
+    func nullsInSomePagesOnly(parallelRows: Int) throws {
+        var file = try ParquetFile(bytes: try Columnar.bytes("page-nulls.parquet"))
+        file.parallelRows = parallelRows
+        let frame = try file.readAll().frame
+        #expect(frame.rowCount == 3000)
+        func doubles(_ name: String) throws -> (values: [Double], validity: ValidityMask) {
+            let column = try #require(frame.column(named: name))
+            guard case .double(let values) = column.values else { throw CancellationError() }
+            return (values, column.validity)
+        }
+        let (x, xValid) = try doubles("x")
+        let (y, yValid) = try doubles("y")
+        let (z, zValid) = try doubles("z")
+        for row in 0..<3000 {
+            let xNull = row >= 2000 && row % 7 == 0
+            #expect(xValid.isValid(row) == !xNull, "x row \(row)")
+            if !xNull { #expect(x[row] == Double(row) * 0.25, "x row \(row)") }
+            #expect(yValid.isValid(row) == (row != 0), "y row \(row)")
+            if row != 0 { #expect(y[row] == Double(row), "y row \(row)") }
+            #expect(z[row] == -Double(row), "z row \(row)")
+        }
+        #expect(xValid.nullCount == (2000..<3000).filter { $0 % 7 == 0 }.count)
+        #expect(yValid.nullCount == 1)
+        #expect(!zValid.hasNulls)
+    }
+
     /// 3 000 rows in pages of 512 bytes: many data pages after one dictionary page.
     @Test func manyPages() throws {
         let batch = try readParquet(try Columnar.bytes("pages.parquet"))

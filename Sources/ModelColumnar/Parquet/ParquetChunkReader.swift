@@ -14,7 +14,8 @@ struct ParquetChunkReader {
 
     struct Result {
         var values: ParquetPhysicalValues
-        /// One flag per row; empty when the column is required (no nulls possible).
+        /// One flag per row; empty when no row is null (a required column, or an optional one
+        /// whose rows all hold values).
         var validity: [Bool]
     }
 
@@ -77,6 +78,7 @@ struct ParquetChunkReader {
             values.reserve(min(rows, (end - position) / width + 1))
         }
         var validity: [Bool] = []
+        var sawNull = false
         var rowsRead = 0
         var pageNumber = 0
         while rowsRead < rows {
@@ -154,7 +156,21 @@ struct ParquetChunkReader {
                     context: where_
                 )
                 values.append(pageValues)
-                if column.maxDefinition > 0 { validity.append(contentsOf: pageValidity) }
+                if column.maxDefinition > 0 {
+                    // A page without nulls gives no flags: the chunk keeps none (no nulls) until a
+                    // page has one, and then flags every row, the earlier ones valid.
+                    if !pageValidity.isEmpty && !sawNull {
+                        sawNull = true
+                        validity = Array(repeating: true, count: rowsRead)
+                    }
+                    if sawNull {
+                        if pageValidity.isEmpty {
+                            validity.append(contentsOf: repeatElement(true, count: count))
+                        } else {
+                            validity.append(contentsOf: pageValidity)
+                        }
+                    }
+                }
                 rowsRead += count
             case 1:
                 continue
@@ -228,11 +244,12 @@ struct ParquetChunkReader {
                 )
                 try ParquetEncodings.rleHybrid(&levelCursor, bitWidth: 1, count: count, into: &levels)
             }
+            // Flags only for a page with a null: a page of valid rows (the usual case) gives none.
             var validity: [Bool] = []
             var present = count
             if column.maxDefinition > 0 {
-                validity = levels.map { $0 == 1 }
-                present = validity.reduce(0) { $0 + ($1 ? 1 : 0) }
+                present = levels.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
+                if present < count { validity = levels.map { $0 == 1 } }
             }
             let values = try decodeValues(
                 &cursor,
