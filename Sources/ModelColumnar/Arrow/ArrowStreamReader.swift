@@ -1,4 +1,6 @@
+import Dispatch
 import ModelBundle
+import SystemPlatform
 
 /// Reads an Arrow IPC stream (`Columnar.rst`, "IPC Streaming Format"): a schema message, then
 /// dictionary and record batches in any order, up to the end-of-stream marker or the end of input.
@@ -89,6 +91,52 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
         }
     }
 
+    /// Record batches of at least this many rows decode their fields on every core.
+    static var parallelRows: Int { 16_384 }
+
+    /// The fields of one batch decoded on every core, each from its own node and buffers (a field
+    /// uses its validity buffer and one more, two for strings and bytes: its position in the
+    /// batch follows from the fields before it). `nil` when any field fails, or the buffers do not
+    /// add up, so that the caller decodes the batch on one thread and reports what that finds.
+    private static func columnsInParallel(
+        _ decoder: ArrowBatchDecoder,
+        _ fields: [ArrowField],
+        _ dictionaries: [Int64: ArrowDictionary],
+        _ firstRow: Int
+    ) -> [Column]? {
+        var starts: [Int] = []
+        var next = 0
+        for field in fields {
+            starts.append(next)
+            switch (field.dictionary, field.type) {
+            case (nil, .utf8), (nil, .binary): next += 3
+            default: next += 2
+            }
+        }
+        guard next == decoder.layout.buffers.count else { return nil }
+        starts.append(next)
+        let slots = fields.map { _ in ColumnSlot() }
+        let shared = UncheckedSendable((decoder, fields, dictionaries, starts))
+        DispatchQueue.concurrentPerform(iterations: fields.count) { index in
+            let (template, fields, dictionaries, starts) = shared.value
+            var decoder = template
+            decoder.nextNode = index
+            decoder.nextBuffer = starts[index]
+            let end = starts[index + 1]
+            slots[index].result = Result {
+                let column = try decoder.column(fields[index], dictionaries: dictionaries, firstRow: firstRow)
+                guard decoder.nextBuffer == end else { throw CancellationError() }
+                return column
+            }
+        }
+        var columns: [Column] = []
+        for slot in slots {
+            guard case .success(let column)? = slot.result else { return nil }
+            columns.append(column)
+        }
+        return columns
+    }
+
     mutating func decodeBatch(_ message: ArrowMessage, context: String) throws -> ColumnarBatch {
         let fields = self.fields
         let limits = self.limits
@@ -110,6 +158,11 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
                 )
             }
             var decoder = ArrowBatchDecoder(layout: layout, body: message.body, limits: limits, context: context)
+            if layout.length >= Self.parallelRows, fields.count > 1, Processors.online > 1,
+                let columns = Self.columnsInParallel(decoder, fields, dictionaries, firstRow)
+            {
+                return try Frame(columns: columns, rowCount: layout.length)
+            }
             let columns = try fields.map { try decoder.column($0, dictionaries: dictionaries, firstRow: firstRow) }
             guard decoder.nextBuffer == layout.buffers.count else {
                 throw ColumnarError.invalid(
