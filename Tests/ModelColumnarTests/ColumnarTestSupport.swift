@@ -68,3 +68,17 @@ extension Columnar {
         }
     }
 }
+
+extension Columnar {
+    /// Checks that a batch decoded from one of the table fixtures holds the 19 columns of
+    /// `table.json`, cell for cell, once judged by the same signature.
+    static func expectLikeJSON(_ batch: ColumnarBatch, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let names = batch.frame.columnNames
+        #expect(names.count == 19, sourceLocation: sourceLocation)
+        let got = try enforced(batch.frame, names: names)
+        let want = try expected(names)
+        for (a, b) in zip(got.columns, want.columns) {
+            #expect(same(a, b), "column \(a.name): \(a.values) vs \(b.values)", sourceLocation: sourceLocation)
+        }
+    }
+}

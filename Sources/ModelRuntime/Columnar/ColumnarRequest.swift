@@ -33,35 +33,36 @@ enum ColumnarRequest {
         let actual: RequestFormat = isParquet ? .parquet : .arrow
         guard size <= limit else { throw RequestBody.tooLarge(path, limit: limit) }
         let ranges = ColumnarFileRanges(input: input, size: size)
-        let batch: ColumnarBatch
-        do {
-            if isParquet {
-                batch = try ParquetFile(source: ranges).readAll()
-            } else {
-                var batches: [ColumnarBatch] = []
-                var info: [ColumnarColumnInfo] = []
-                try ArrowFileReader.read(source: ranges, schema: { info = $0 }, body: { batches.append($0) })
-                batch = try ColumnarBatch.concatenate(batches, columns: info)
-            }
-        } catch let error as ModelBundleError {
-            throw error
-        } catch {
-            throw ModelBundleError(.inputInvalid, "\(actual.rawValue) input: \(error)")
+        return try request(actual, schema: schema) {
+            if isParquet { return try ParquetFile(source: ranges).readAll() }
+            var batches: [ColumnarBatch] = []
+            var info: [ColumnarColumnInfo] = []
+            try ArrowFileReader.read(source: ranges, schema: { info = $0 }, body: { batches.append($0) })
+            return try ColumnarBatch.concatenate(batches, columns: info)
         }
-        if let schema { try ColumnarSchemaCheck.check(batch.columns, against: schema) }
-        return DecodedRequest(field: nil, input: .frame(batch.frame))
     }
 
     static func decode(_ body: [UInt8], format: RequestFormat, schema: RequestSchema?) throws(ModelBundleError)
         -> DecodedRequest
     {
+        try request(format, schema: schema) {
+            switch format {
+            case .parquet: try readParquet(body)
+            default: ArrowFileReader.looksLikeArrowFile(body) ? try readArrowFile(body) : try readArrowStream(body)
+            }
+        }
+    }
+
+    /// The request of the batch `read` decodes, judged at the type level; an error that is not
+    /// already a ``ModelBundleError`` is wrapped naming the format.
+    private static func request(
+        _ format: RequestFormat,
+        schema: RequestSchema?,
+        _ read: () throws -> ColumnarBatch
+    ) throws(ModelBundleError) -> DecodedRequest {
         let batch: ColumnarBatch
         do {
-            switch format {
-            case .parquet: batch = try readParquet(body)
-            default:
-                batch = ArrowFileReader.looksLikeArrowFile(body) ? try readArrowFile(body) : try readArrowStream(body)
-            }
+            batch = try read()
         } catch let error as ModelBundleError {
             throw error
         } catch {
