@@ -33,7 +33,8 @@ struct NativeLinearInput<Scalar: KernelScalar> {
             }
             // Every cell is written below (or the request is refused), so the buffer is not zero-filled
             // first: that pass cost a page fault and a memset per page of a large request.
-            values = try Self.uninitialized(count: size) { (out) throws(ModelBundleError) in
+            values = try LargeArray.uninitialized(count: size) {
+                (out: UnsafeMutableBufferPointer<Scalar>) throws(ModelBundleError) in
                 if Self.copyInRowBlocks(frame, into: out, nullsAsNaN: nullsAsNaN) { return }
                 for (position, column) in frame.columns.enumerated() {
                     try Self.copy(
@@ -61,7 +62,8 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                     item: tensor.name ?? "inputs"
                 )
             }
-            values = try Self.uninitialized(count: tensor.count) { (out) throws(ModelBundleError) in
+            values = try LargeArray.uninitialized(count: tensor.count) {
+                (out: UnsafeMutableBufferPointer<Scalar>) throws(ModelBundleError) in
                 try Self.copy(
                     tensor.values,
                     tensor.validity,
@@ -84,16 +86,6 @@ struct NativeLinearInput<Scalar: KernelScalar> {
             }
             self = try Self(.tensor(tensor), featureCount: featureCount, rowOffset: rowOffset, nullsAsNaN: nullsAsNaN)
         }
-    }
-
-    /// An array of `count` scalars that `fill` initialises completely (see ``LargeArray``).
-    @_specialize(where Scalar == Double)
-    @_specialize(where Scalar == Float)
-    private static func uninitialized(
-        count: Int,
-        _ fill: (UnsafeMutableBufferPointer<Scalar>) throws(ModelBundleError) -> Void
-    ) throws(ModelBundleError) -> [Scalar] {
-        try LargeArray.uninitialized(count: count, fill)
     }
 
     /// Rows per block of ``copyInRowBlocks(_:into:nullsAsNaN:)``: a block of the row-major output
