@@ -85,11 +85,15 @@ let package = Package(
         ),
         // Hand-written AVX2/FMA predict kernels, chosen at run time when the processor has them.
         .target(name: "CLinearKernels"),
+        // Hand-written AVX-512 tree walk, chosen at run time when the processor has it.
+        .target(name: "CTreeKernels"),
         // Built-in flavors, one folder each. ModelBundleArchive: skops files are zip archives, read
         // through the same hardened reader as bundle archives.
         .target(
             name: "ModelFlavors",
-            dependencies: ["ModelRuntime", "ModelCodecs", "ModelBundleArchive", "CLinearKernels", "SystemPlatform"]
+            dependencies: [
+                "ModelRuntime", "ModelCodecs", "ModelBundleArchive", "CLinearKernels", "CTreeKernels", "SystemPlatform",
+            ]
         ),
         // models:/ and runs:/ resolved against an MLflow tracking server, the content-addressed
         // download cache, and `mbundle log`.
@@ -174,8 +178,8 @@ let package = Package(
 )
 
 // Standard settings for every Swift target (swift-nio's cross-repo loop, Hummingbird's features).
-for target in package.targets
-where target.type != .system && !["CArchive", "CSystemSupport", "CLinearKernels"].contains(target.name) {
+let cTargets: Set = ["CArchive", "CSystemSupport", "CLinearKernels", "CTreeKernels"]
+for target in package.targets where target.type != .system && !cTargets.contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings.append(contentsOf: [
         .enableUpcomingFeature("ExistentialAny"),

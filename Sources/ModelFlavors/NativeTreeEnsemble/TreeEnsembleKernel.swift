@@ -40,8 +40,15 @@ package struct TreeEnsembleKernel: Sendable {
     let baseScores: [Double]
     /// 1 / trees feeding each output is not what the libraries do: they divide; keep the divisor.
     let treesPerOutput: [Double]
+    /// The AVX-512 block walk's copy of the layout, when it applies (else blocks walk in Swift).
+    let vector: TreeKernelVectorLayout?
 
     package init(_ validated: ValidatedTreeEnsemble) {
+        self.init(validated, implementation: .automatic)
+    }
+
+    /// Tests build kernels with `.portable` as well, so the Swift walk stays covered on AVX-512 machines.
+    init(_ validated: ValidatedTreeEnsemble, implementation: KernelImplementation) {
         let e = validated.ensemble
         self.validated = validated
         outputCount = e.outputCount
@@ -67,9 +74,11 @@ package struct TreeEnsembleKernel: Sendable {
             nodes32 = []
             nodes64 = layout.nodes
         }
+        vector = TreeKernelVectorLayout(layout, ensemble: e, leavesFloat: leavesFloat, implementation: implementation)
     }
 
-    /// Rows per block: the accumulators and the block's features stay in L1/L2.
+    /// Rows per block: the accumulators and the block's features stay in L1/L2. At most
+    /// `MB_TK_BLOCK_ROWS` (the vector walk's block).
     static let blockRows = 64
     /// Values in one block's feature copy at most (very wide rows get smaller blocks).
     static let blockValues = 1 << 16
@@ -156,9 +165,17 @@ package struct TreeEnsembleKernel: Sendable {
         let base = baseScores.map { Acc($0) }
         let block = UnsafeMutablePointer<T>.allocate(capacity: blockRows * width)
         let positions = UnsafeMutablePointer<Int32>.allocate(capacity: max(blockRows, Self.interleavedTrees))
+        // The vector walk's layout matches this call's precisions by construction (both come from the
+        // ensemble's comparison and accumulation); checked again, because a mismatch would misread memory.
+        let vector = self.vector.flatMap {
+            $0.comparesInFloat == (T.self == Float.self) && $0.accumulatesInFloat == (Acc.self == Float.self)
+                ? $0 : nil
+        }
+        let scratch = UnsafeMutablePointer<Acc>.allocate(capacity: vector?.scratchCount ?? 0)
         defer {
             block.deallocate()
             positions.deallocate()
+            scratch.deallocate()
         }
         for blockIndex in blocks {
             let first = blockIndex * blockRows
@@ -179,7 +196,16 @@ package struct TreeEnsembleKernel: Sendable {
                     for j in 0..<k { acc[row * k + j] = base[j] }
                 }
             }
-            if count < Self.interleavedBelow {
+            if let vector {
+                vector.walk(
+                    block: block,
+                    width: width,
+                    count: count,
+                    treesAcrossLanes: count < Self.interleavedBelow,
+                    accumulators: acc,
+                    scratch: scratch
+                )
+            } else if count < Self.interleavedBelow {
                 walkInterleaved(context, block: block, source: source, accumulators: acc, rows: count, slots: positions)
             } else {
                 for tree in context.trees {

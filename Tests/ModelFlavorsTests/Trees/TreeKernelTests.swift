@@ -1,6 +1,7 @@
 import ModelBundle
-import ModelFlavors
 import Testing
+
+@testable import ModelFlavors
 
 /// The batch kernel against the reference (scalar) evaluator on random ensembles of every comparison,
 /// accumulation, combination and node kind, with inputs on, just above and just below the thresholds,
@@ -104,6 +105,29 @@ import Testing
     }
 
     static let cases: [Case] = [
+        // Numeric splits only (the AVX-512 walk takes these): XGBoost binary, LightGBM multiclass.
+        Case(
+            comparison: .float32LessThan,
+            accumulation: .float32,
+            combination: .sum,
+            leafWidth: 1,
+            outputs: 1,
+            unbalanced: false,
+            flags: [[], .defaultLeft],
+            rule: .xgboost,
+            tiny: false
+        ),
+        Case(
+            comparison: .float64LessOrEqual,
+            accumulation: .float64,
+            combination: .sum,
+            leafWidth: 1,
+            outputs: 3,
+            unbalanced: false,
+            flags: [[], .defaultLeft, .nanAsZero],
+            rule: .lightgbm,
+            tiny: true
+        ),
         // XGBoost: float32 <, float32 sums, default directions and categorical splits.
         Case(
             comparison: .float32LessThan,
@@ -211,21 +235,31 @@ import Testing
             try e.appendTree(output: c.leafWidth == 1 ? tree % c.outputs : 0, nodes: nodes)
         }
         let validated = try e.validated()
-        let kernel = TreeEnsembleKernel(validated)
-        // One and three rows (trees interleaved), 65 (a full block and a one-row one), 2,100 (both cores).
-        for rows in [1, 3, 65, 2100] {
-            let x = Self.input(&g, rows: rows, features: features)
-            let result = try TreeEnsemblePrediction.compute(kernel, x, rows: rows, output: .predictRaw).doubles
-            var expected: [Double] = []
-            for row in 0..<rows {
-                expected += x[(row * features)..<((row + 1) * features)].withUnsafeBufferPointer {
-                    validated.rawScores(row: $0)
-                }
-            }
+        let numericOnly = !c.flags.contains { $0.contains(.categorical) || $0.contains(.zeroIsMissing) }
+        for implementation in KernelImplementation.allCases {
+            let kernel = TreeEnsembleKernel(validated, implementation: implementation)
+            // The vector walk must really run where it applies, or this test would only check the Swift one.
             #expect(
-                result.map(\.bitPattern) == expected.map(\.bitPattern),
-                "\(c), \(rows) rows: \(TreeFixtures.firstDifference(result, expected))"
+                (kernel.vector != nil)
+                    == (implementation == .automatic && TreeKernelVectorLayout.available && numericOnly),
+                "\(c) \(implementation)"
             )
+            // One and three rows (trees interleaved), 5 to 64 (one block of 1 to 4 vector groups), 65 (a
+            // full block and a one-row one), 2,100 (both cores).
+            for rows in [1, 3, 5, 16, 17, 33, 50, 64, 65, 2100] {
+                let x = Self.input(&g, rows: rows, features: features)
+                let result = try TreeEnsemblePrediction.compute(kernel, x, rows: rows, output: .predictRaw).doubles
+                var expected: [Double] = []
+                for row in 0..<rows {
+                    expected += x[(row * features)..<((row + 1) * features)].withUnsafeBufferPointer {
+                        validated.rawScores(row: $0)
+                    }
+                }
+                #expect(
+                    result.map(\.bitPattern) == expected.map(\.bitPattern),
+                    "\(c), \(implementation), \(rows) rows: \(TreeFixtures.firstDifference(result, expected))"
+                )
+            }
         }
     }
 }

@@ -1,0 +1,61 @@
+#ifndef MODELBUNDLE_TREE_KERNELS_H
+#define MODELBUNDLE_TREE_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Whether this processor (and operating system) runs the AVX-512 tree kernels; checked at run time.
+/// Every other function here requires it: call them only when this returns 1.
+int mb_tree_kernels_have_avx512(void);
+
+/// Rows one block call walks at most (four groups of sixteen lanes).
+#define MB_TK_BLOCK_ROWS 64
+
+/// Layout of a node's meta word: the left child's index relative to the tree's root (bits 16–31; the
+/// right child follows it; a leaf holds its own index), ``MB_TK_NAN_LEFT`` and the feature (bits 0–14).
+#define MB_TK_NAN_LEFT 0x8000u
+#define MB_TK_FEATURE_MASK 0x7FFFu
+#define MB_TK_MAX_FEATURES 0x8000u
+#define MB_TK_MAX_TREE_NODES 0x10000u
+
+/// A numeric-only ensemble in the kernel's structure-of-arrays layout. Node `n` of the ensemble has
+/// `meta[n]`, `thresholds[n]` (float or double, the compare precision: `x > threshold` goes right, a NaN
+/// goes right unless its node has MB_TK_NAN_LEFT; a leaf has +infinity and MB_TK_NAN_LEFT, so it keeps
+/// every row) and `leaves[n * leaf_width ..< (n + 1) * leaf_width]` (float or double, the accumulation
+/// precision). Tree t starts at node `roots[t]`, is at most `depths[t]` steps deep and adds its leaf
+/// values to outputs `outputs[t] ..< outputs[t] + leaf_width`.
+typedef struct {
+    const uint32_t *meta;
+    const void *thresholds;
+    const void *leaves;
+    const int32_t *roots;
+    const int32_t *depths;
+    const int32_t *outputs;
+    size_t trees;
+    size_t leaf_width;
+    size_t output_count;
+} mb_tk_model;
+
+/// Walks `count` (1 … MB_TK_BLOCK_ROWS) rows of `width` values at `block` (row-major, already in the
+/// compare precision) through every tree in order, adding each tree's leaf values to the row's
+/// `output_count` accumulators at `accumulators` (row-major). `scratch` holds at least
+/// `output_count × MB_TK_BLOCK_ROWS` accumulators. Each row receives the trees in tree order, with the
+/// same additions as a row-by-row walk, so results are bit-identical to it whatever the batch.
+/// The name says the compare precision, then the accumulation precision.
+void mb_tk_block_f32_f32(const mb_tk_model *model, const float *block, size_t width, size_t count,
+                         float *accumulators, float *scratch);
+void mb_tk_block_f32_f64(const mb_tk_model *model, const float *block, size_t width, size_t count,
+                         double *accumulators, double *scratch);
+void mb_tk_block_f64_f64(const mb_tk_model *model, const double *block, size_t width, size_t count,
+                         double *accumulators, double *scratch);
+
+/// The same walk for a few rows (one-row latency): sixteen trees of one row at a time instead of sixteen
+/// rows of one tree; `count` rows of `width` values, any count. Bit-identical to the block walk.
+void mb_tk_rows_f32_f32(const mb_tk_model *model, const float *block, size_t width, size_t count,
+                        float *accumulators);
+void mb_tk_rows_f32_f64(const mb_tk_model *model, const float *block, size_t width, size_t count,
+                        double *accumulators);
+void mb_tk_rows_f64_f64(const mb_tk_model *model, const double *block, size_t width, size_t count,
+                        double *accumulators);
+
+#endif
