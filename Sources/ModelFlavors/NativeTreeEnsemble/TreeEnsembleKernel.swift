@@ -407,11 +407,13 @@ struct TreeKernelLayout {
     private mutating func appendNode(_ e: TreeEnsemble, global: Int, depth: Int32, depths: inout [Int32]) {
         depths.append(depth)
         sources.append(Int32(global))
-        leaves.append(
-            contentsOf: e.nodeLeft[global] < 0
-                ? e.leafValues[(global * e.leafWidth)..<((global + 1) * e.leafWidth)]
-                : ArraySlice(repeating: 0, count: e.leafWidth)
-        )
+        // Zeros at internal nodes, appended one by one: a zero slice per node would allocate each time
+        // (it was a tenth of a large ensemble's load time).
+        if e.nodeLeft[global] < 0 {
+            leaves.append(contentsOf: e.leafValues[(global * e.leafWidth)..<((global + 1) * e.leafWidth)])
+        } else {
+            for _ in 0..<e.leafWidth { leaves.append(0) }
+        }
         guard e.nodeLeft[global] >= 0 else {
             nodes.append(TreeKernelNode(threshold: .infinity, word: TreeKernelNode<Double>.nanLeftBit, child: 0))
             return

@@ -249,7 +249,8 @@ extension TreeEnsemble {
                     throw Self.invalid("has threshold \(threshold)", tree: tree, node: node)
                 }
             }
-            for child in [left, right] {
+            // Both children, without an array literal per node (an allocation each).
+            for child in (0..<2).lazy.map({ $0 == 0 ? left : right }) {
                 guard child > 0, Int(child) < size else {
                     throw Self.invalid(
                         "has child \(child) outside the tree's \(size) nodes (or a root reference)",
