@@ -19,6 +19,26 @@
 #include <immintrin.h>
 #endif
 
+void mb_tk_walk(const mb_tk_model *model, int precisions, int trees_across_lanes, const void *block, size_t width,
+                size_t count, void *accumulators, void *scratch) {
+    switch (precisions) {
+    case MB_TK_F32_F32:
+        if (trees_across_lanes) mb_tk_rows_f32_f32(model, (const float *)block, width, count, (float *)accumulators);
+        else mb_tk_block_f32_f32(model, (const float *)block, width, count, (float *)accumulators, (float *)scratch);
+        break;
+    case MB_TK_F32_F64:
+        if (trees_across_lanes) mb_tk_rows_f32_f64(model, (const float *)block, width, count, (double *)accumulators);
+        else mb_tk_block_f32_f64(model, (const float *)block, width, count, (double *)accumulators, (double *)scratch);
+        break;
+    case MB_TK_F64_F64:
+        if (trees_across_lanes) mb_tk_rows_f64_f64(model, (const double *)block, width, count, (double *)accumulators);
+        else mb_tk_block_f64_f64(model, (const double *)block, width, count, (double *)accumulators, (double *)scratch);
+        break;
+    default:
+        break;
+    }
+}
+
 int mb_tree_kernels_have_avx512(void) {
 #if MB_TK_X86
     // The builtins also check that the operating system saves the AVX-512 state (XGETBV).

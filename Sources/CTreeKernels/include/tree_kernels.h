@@ -58,4 +58,17 @@ void mb_tk_rows_f32_f64(const mb_tk_model *model, const float *block, size_t wid
 void mb_tk_rows_f64_f64(const mb_tk_model *model, const double *block, size_t width, size_t count,
                         double *accumulators);
 
+/// The precision pairs of ``mb_tk_walk``: compare, then accumulate.
+enum {
+    MB_TK_F32_F32 = 0,
+    MB_TK_F32_F64 = 1,
+    MB_TK_F64_F64 = 2,
+};
+
+/// One entry for the Swift side: the block walk (`trees_across_lanes` 0, `count` ≤ MB_TK_BLOCK_ROWS) or
+/// the few-rows walk (1; `scratch` unused) of the precision pair `precisions` (an MB_TK_* value), with
+/// `block`, `accumulators` and `scratch` of that pair's types.
+void mb_tk_walk(const mb_tk_model *model, int precisions, int trees_across_lanes, const void *block, size_t width,
+                size_t count, void *accumulators, void *scratch);
+
 #endif

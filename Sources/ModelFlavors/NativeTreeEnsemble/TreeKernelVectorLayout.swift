@@ -118,62 +118,17 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
                 leaf_width: leafWidth,
                 output_count: outputCount
             )
-            let rawBlock = UnsafeRawPointer(block)
-            let rawAcc = UnsafeMutableRawPointer(accumulators)
-            let rawScratch = UnsafeMutableRawPointer(scratch)
-            switch (comparesInFloat, accumulatesInFloat, treesAcrossLanes) {
-            case (true, true, false):
-                mb_tk_block_f32_f32(
-                    &model,
-                    rawBlock.assumingMemoryBound(to: Float.self),
-                    width,
-                    count,
-                    rawAcc.assumingMemoryBound(to: Float.self),
-                    rawScratch.assumingMemoryBound(to: Float.self)
-                )
-            case (true, true, true):
-                mb_tk_rows_f32_f32(
-                    &model,
-                    rawBlock.assumingMemoryBound(to: Float.self),
-                    width,
-                    count,
-                    rawAcc.assumingMemoryBound(to: Float.self)
-                )
-            case (true, false, false):
-                mb_tk_block_f32_f64(
-                    &model,
-                    rawBlock.assumingMemoryBound(to: Float.self),
-                    width,
-                    count,
-                    rawAcc.assumingMemoryBound(to: Double.self),
-                    rawScratch.assumingMemoryBound(to: Double.self)
-                )
-            case (true, false, true):
-                mb_tk_rows_f32_f64(
-                    &model,
-                    rawBlock.assumingMemoryBound(to: Float.self),
-                    width,
-                    count,
-                    rawAcc.assumingMemoryBound(to: Double.self)
-                )
-            case (false, _, false):
-                mb_tk_block_f64_f64(
-                    &model,
-                    rawBlock.assumingMemoryBound(to: Double.self),
-                    width,
-                    count,
-                    rawAcc.assumingMemoryBound(to: Double.self),
-                    rawScratch.assumingMemoryBound(to: Double.self)
-                )
-            case (false, _, true):
-                mb_tk_rows_f64_f64(
-                    &model,
-                    rawBlock.assumingMemoryBound(to: Double.self),
-                    width,
-                    count,
-                    rawAcc.assumingMemoryBound(to: Double.self)
-                )
-            }
+            let precisions = comparesInFloat ? (accumulatesInFloat ? MB_TK_F32_F32 : MB_TK_F32_F64) : MB_TK_F64_F64
+            mb_tk_walk(
+                &model,
+                Int32(precisions),
+                treesAcrossLanes ? 1 : 0,
+                UnsafeRawPointer(block),
+                width,
+                count,
+                UnsafeMutableRawPointer(accumulators),
+                UnsafeMutableRawPointer(scratch)
+            )
         }
         if accumulatesInFloat {
             leavesFloat.withUnsafeBytes { if let base = $0.baseAddress { run(base) } }
