@@ -17,7 +17,7 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
     private let roots: UnsafeMutableBufferPointer<Int32>
     private let depths: UnsafeMutableBufferPointer<Int32>
     private let outputs: UnsafeMutableBufferPointer<Int32>
-    /// Borrowed from the kernel that owns this layout (it keeps its leaf tables alive).
+    /// The kernel's leaf tables (the same array storage, not copies), in both precisions.
     private let leaves: [Double]
     private let leavesFloat: [Float]
     let comparesInFloat: Bool
@@ -94,7 +94,8 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
 
     /// Adds every tree's leaf values to the accumulators of `count` rows of `block` (`width` values each,
     /// in the compare precision): sixteen rows of one tree per step when `treesAcrossLanes` is false
-    /// (blocks of at most `MB_TK_BLOCK_ROWS` rows), sixteen trees of one row when it is true (a few rows).
+    /// (blocks of at most `MB_TK_BLOCK_ROWS` rows), trees across the lanes, 64 at a time, when it is true (a
+    /// few rows).
     /// `Acc` and `T` must be this layout's precisions.
     func walk<Acc: TreeAccumulator, T: TreeCompareScalar>(
         block: UnsafePointer<T>,
