@@ -19,26 +19,6 @@
 #include <immintrin.h>
 #endif
 
-void mb_tk_walk(const mb_tk_model *model, int precisions, int trees_across_lanes, const void *block, size_t width,
-                size_t count, void *accumulators, void *scratch) {
-    switch (precisions) {
-    case MB_TK_F32_F32:
-        if (trees_across_lanes) mb_tk_rows_f32_f32(model, (const float *)block, width, count, (float *)accumulators);
-        else mb_tk_block_f32_f32(model, (const float *)block, width, count, (float *)accumulators, (float *)scratch);
-        break;
-    case MB_TK_F32_F64:
-        if (trees_across_lanes) mb_tk_rows_f32_f64(model, (const float *)block, width, count, (double *)accumulators);
-        else mb_tk_block_f32_f64(model, (const float *)block, width, count, (double *)accumulators, (double *)scratch);
-        break;
-    case MB_TK_F64_F64:
-        if (trees_across_lanes) mb_tk_rows_f64_f64(model, (const double *)block, width, count, (double *)accumulators);
-        else mb_tk_block_f64_f64(model, (const double *)block, width, count, (double *)accumulators, (double *)scratch);
-        break;
-    default:
-        break;
-    }
-}
-
 int mb_tree_kernels_have_avx512(void) {
 #if MB_TK_X86
     // The builtins also check that the operating system saves the AVX-512 state (XGETBV).
@@ -145,8 +125,8 @@ MB_INLINE void mb_add_f64(double *accumulators, __m512i index, const double *lea
         }                                                                                                      \
     }                                                                                                          \
                                                                                                                \
-    MB_TARGET void NAME(const mb_tk_model *model, const CMP *block, size_t width, size_t count, ACC *accumulators, \
-                        ACC *scratch) {                                                                        \
+    MB_TARGET static void NAME(const mb_tk_model *model, const CMP *block, size_t width, size_t count,           \
+                               ACC *accumulators, ACC *scratch) {                                                                        \
         const size_t k = model->output_count;                                                                  \
         /* Row-major accumulators to one column of MB_TK_BLOCK_ROWS lanes per output (spare lanes 0). */      \
         for (size_t o = 0; o < k; o++)                                                                         \
@@ -211,8 +191,8 @@ MB_INLINE void mb_add_f64(double *accumulators, __m512i index, const double *lea
         }                                                                                                      \
     }                                                                                                          \
                                                                                                                \
-    MB_TARGET void NAME(const mb_tk_model *model, const CMP *block, size_t width, size_t count,               \
-                        ACC *accumulators) {                                                                   \
+    MB_TARGET static void NAME(const mb_tk_model *model, const CMP *block, size_t width, size_t count,        \
+                               ACC *accumulators) {                                                                   \
         for (size_t row = 0; row < count; row++) {                                                             \
             const CMP *features = block + row * width;                                                         \
             ACC *target = accumulators + row * model->output_count;                                            \
@@ -236,32 +216,33 @@ MB_TK_WALK(mb_tk_block_f32_f32, float, float, mb_step_f32, mb_add_f32)
 MB_TK_WALK(mb_tk_block_f32_f64, float, double, mb_step_f32, mb_add_f64)
 MB_TK_WALK(mb_tk_block_f64_f64, double, double, mb_step_f64, mb_add_f64)
 
+void mb_tk_walk(const mb_tk_model *model, int precisions, int trees_across_lanes, const void *block, size_t width,
+                size_t count, void *accumulators, void *scratch) {
+    switch (precisions) {
+    case MB_TK_F32_F32:
+        if (trees_across_lanes) mb_tk_rows_f32_f32(model, (const float *)block, width, count, (float *)accumulators);
+        else mb_tk_block_f32_f32(model, (const float *)block, width, count, (float *)accumulators, (float *)scratch);
+        break;
+    case MB_TK_F32_F64:
+        if (trees_across_lanes) mb_tk_rows_f32_f64(model, (const float *)block, width, count, (double *)accumulators);
+        else mb_tk_block_f32_f64(model, (const float *)block, width, count, (double *)accumulators, (double *)scratch);
+        break;
+    case MB_TK_F64_F64:
+        if (trees_across_lanes) mb_tk_rows_f64_f64(model, (const double *)block, width, count, (double *)accumulators);
+        else mb_tk_block_f64_f64(model, (const double *)block, width, count, (double *)accumulators, (double *)scratch);
+        break;
+    default:
+        break;
+    }
+}
+
 #else
 
-// Not x86-64: mb_tree_kernels_have_avx512() is 0, so these are never called.
-void mb_tk_block_f32_f32(const mb_tk_model *model, const float *block, size_t width, size_t count,
-                         float *accumulators, float *scratch) {
-    (void)model, (void)block, (void)width, (void)count, (void)accumulators, (void)scratch;
-}
-void mb_tk_block_f32_f64(const mb_tk_model *model, const float *block, size_t width, size_t count,
-                         double *accumulators, double *scratch) {
-    (void)model, (void)block, (void)width, (void)count, (void)accumulators, (void)scratch;
-}
-void mb_tk_block_f64_f64(const mb_tk_model *model, const double *block, size_t width, size_t count,
-                         double *accumulators, double *scratch) {
-    (void)model, (void)block, (void)width, (void)count, (void)accumulators, (void)scratch;
-}
-void mb_tk_rows_f32_f32(const mb_tk_model *model, const float *block, size_t width, size_t count,
-                        float *accumulators) {
-    (void)model, (void)block, (void)width, (void)count, (void)accumulators;
-}
-void mb_tk_rows_f32_f64(const mb_tk_model *model, const float *block, size_t width, size_t count,
-                        double *accumulators) {
-    (void)model, (void)block, (void)width, (void)count, (void)accumulators;
-}
-void mb_tk_rows_f64_f64(const mb_tk_model *model, const double *block, size_t width, size_t count,
-                        double *accumulators) {
-    (void)model, (void)block, (void)width, (void)count, (void)accumulators;
+// Not x86-64: mb_tree_kernels_have_avx512() is 0, so this is never called.
+void mb_tk_walk(const mb_tk_model *model, int precisions, int trees_across_lanes, const void *block, size_t width,
+                size_t count, void *accumulators, void *scratch) {
+    (void)model, (void)precisions, (void)trees_across_lanes, (void)block, (void)width, (void)count;
+    (void)accumulators, (void)scratch;
 }
 
 #endif

@@ -36,28 +36,6 @@ typedef struct {
     size_t output_count;
 } mb_tk_model;
 
-/// Walks `count` (1 … MB_TK_BLOCK_ROWS) rows of `width` values at `block` (row-major, already in the
-/// compare precision) through every tree in order, adding each tree's leaf values to the row's
-/// `output_count` accumulators at `accumulators` (row-major). `scratch` holds at least
-/// `output_count × MB_TK_BLOCK_ROWS` accumulators. Each row receives the trees in tree order, with the
-/// same additions as a row-by-row walk, so results are bit-identical to it whatever the batch.
-/// The name says the compare precision, then the accumulation precision.
-void mb_tk_block_f32_f32(const mb_tk_model *model, const float *block, size_t width, size_t count,
-                         float *accumulators, float *scratch);
-void mb_tk_block_f32_f64(const mb_tk_model *model, const float *block, size_t width, size_t count,
-                         double *accumulators, double *scratch);
-void mb_tk_block_f64_f64(const mb_tk_model *model, const double *block, size_t width, size_t count,
-                         double *accumulators, double *scratch);
-
-/// The same walk for a few rows (one-row latency): sixteen trees of one row at a time instead of sixteen
-/// rows of one tree; `count` rows of `width` values, any count. Bit-identical to the block walk.
-void mb_tk_rows_f32_f32(const mb_tk_model *model, const float *block, size_t width, size_t count,
-                        float *accumulators);
-void mb_tk_rows_f32_f64(const mb_tk_model *model, const float *block, size_t width, size_t count,
-                        double *accumulators);
-void mb_tk_rows_f64_f64(const mb_tk_model *model, const double *block, size_t width, size_t count,
-                        double *accumulators);
-
 /// The precision pairs of ``mb_tk_walk``: compare, then accumulate.
 enum {
     MB_TK_F32_F32 = 0,
@@ -65,9 +43,14 @@ enum {
     MB_TK_F64_F64 = 2,
 };
 
-/// One entry for the Swift side: the block walk (`trees_across_lanes` 0, `count` ≤ MB_TK_BLOCK_ROWS) or
-/// the few-rows walk (1; `scratch` unused) of the precision pair `precisions` (an MB_TK_* value), with
-/// `block`, `accumulators` and `scratch` of that pair's types.
+/// Walks `count` rows of `width` values at `block` (row-major, already in the compare precision) through
+/// every tree in order, adding each tree's leaf values to the row's `output_count` accumulators at
+/// `accumulators` (row-major). `precisions` (an MB_TK_* value) gives the types of `block` and
+/// `accumulators`: the compare precision, then the accumulation precision. With `trees_across_lanes` 0
+/// the lanes are rows of one tree (a block: `count` ≤ MB_TK_BLOCK_ROWS, `scratch` holds at least
+/// `output_count × MB_TK_BLOCK_ROWS` accumulators); with 1 they are trees of one row (a few rows, any
+/// count; `scratch` unused). Each row receives the trees in tree order, with the same additions as a
+/// row-by-row walk, so results are bit-identical to it whatever the batch.
 void mb_tk_walk(const mb_tk_model *model, int precisions, int trees_across_lanes, const void *block, size_t width,
                 size_t count, void *accumulators, void *scratch);
 

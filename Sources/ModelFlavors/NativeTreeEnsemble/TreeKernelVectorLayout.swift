@@ -17,13 +17,21 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
     private let roots: UnsafeMutableBufferPointer<Int32>
     private let depths: UnsafeMutableBufferPointer<Int32>
     private let outputs: UnsafeMutableBufferPointer<Int32>
-    /// The kernel's leaf tables (the same array storage, not copies), in both precisions.
-    private let leaves: [Double]
-    private let leavesFloat: [Float]
+    /// The kernel's leaf table in the accumulation precision (the same array storage, not a copy).
+    private let leaves: LeafTable
     let comparesInFloat: Bool
-    let accumulatesInFloat: Bool
     let outputCount: Int
     let leafWidth: Int
+
+    enum LeafTable {
+        case float([Float])
+        case double([Double])
+    }
+
+    var accumulatesInFloat: Bool {
+        if case .float = leaves { return true }
+        return false
+    }
 
     /// Whether this processor runs the AVX-512 walk; asked once (an immutable, lazily set global).
     static let available: Bool = mb_tree_kernels_have_avx512() != 0
@@ -43,9 +51,10 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
             !layout.nodes.contains(where: { $0.word & TreeKernelNode<Double>.generalBit != 0 })
         else { return nil }
         let treeCount = layout.trees.count
-        for (index, tree) in layout.trees.enumerated() {
-            let end = index + 1 < treeCount ? Int(layout.trees[index + 1].root) : layout.nodes.count
-            guard end - Int(tree.root) <= Int(MB_TK_MAX_TREE_NODES) else { return nil }
+        // Each tree's nodes run from its root to the next tree's root.
+        let ends = layout.trees.dropFirst().map { Int($0.root) } + [layout.nodes.count]
+        for (tree, end) in zip(layout.trees, ends) where end - Int(tree.root) > Int(MB_TK_MAX_TREE_NODES) {
+            return nil
         }
         meta = .allocate(capacity: layout.nodes.count)
         thresholds = .allocate(
@@ -59,8 +68,7 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
             roots[index] = tree.root
             depths[index] = tree.depth
             outputs[index] = tree.output
-            let end = index + 1 < treeCount ? Int(layout.trees[index + 1].root) : layout.nodes.count
-            for node in Int(tree.root)..<end {
+            for node in Int(tree.root)..<ends[index] {
                 let record = layout.nodes[node]
                 let nanLeft = record.word & TreeKernelNode<Double>.nanLeftBit != 0 ? MB_TK_NAN_LEFT : 0
                 let feature = record.word & TreeKernelNode<Double>.featureMask
@@ -73,10 +81,8 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
                 }
             }
         }
-        leaves = layout.leaves
-        self.leavesFloat = leavesFloat
+        leaves = accumulatesInFloat ? .float(leavesFloat) : .double(layout.leaves)
         self.comparesInFloat = comparesInFloat
-        self.accumulatesInFloat = accumulatesInFloat
         outputCount = ensemble.outputCount
         leafWidth = ensemble.leafWidth
     }
@@ -131,10 +137,9 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
                 UnsafeMutableRawPointer(scratch)
             )
         }
-        if accumulatesInFloat {
-            leavesFloat.withUnsafeBytes { if let base = $0.baseAddress { run(base) } }
-        } else {
-            leaves.withUnsafeBytes { if let base = $0.baseAddress { run(base) } }
+        switch leaves {
+        case .float(let table): table.withUnsafeBytes { if let base = $0.baseAddress { run(base) } }
+        case .double(let table): table.withUnsafeBytes { if let base = $0.baseAddress { run(base) } }
         }
     }
 }
