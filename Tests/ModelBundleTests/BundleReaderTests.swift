@@ -154,6 +154,66 @@ import Testing
         #expect(try BundleReader(path: target.path).read().checksums == .verified(fileCount: 7))
     }
 
+    /// Reading for loading keeps the checked bytes of the files the MLmodel names: a flavor's read
+    /// returns exactly what was hashed, even if the file changes afterwards, and still honours its limit.
+    @Test func readForLoadingHandsFlavorsTheBytesItChecked() throws {
+        let scratch = try ManifestTestSupport.makeScratch()
+        defer { ManifestTestSupport.removeScratch(scratch) }
+        let target = scratch.appendingPathComponent("model")
+        try BundleWriter(destination: target.path).write(
+            manifest: BundleWriterTests.sampleManifest(),
+            files: try BundleWriterTests.sampleFiles()
+        )
+        let weights = try BundlePath("weights.bin")
+        let loading = try BundleReader(path: target.path).readForLoading { bundle throws(ModelBundleError) in bundle }
+        let plain = try BundleReader(path: target.path).read()
+        // Changed on disk after the check (same size): the kept bytes are the checked ones, a plain
+        // read sees the change.
+        try Data([9, 9, 9, 9, 9]).write(to: target.appendingPathComponent("weights.bin"))
+        #expect(try loading.read(weights, limit: 100) == [1, 2, 3, 4, 5])
+        #expect(try plain.read(weights, limit: 100) == [9, 9, 9, 9, 9])
+        #expect(ManifestTestSupport.error { _ = try loading.read(weights, limit: 4) }?.code == .manifestTooLarge)
+        // A file the MLmodel does not name is not kept.
+        let example = try BundlePath("input_example.json")
+        try Data("[[2.0]]".utf8).write(to: target.appendingPathComponent("input_example.json"))
+        #expect(try loading.read(example, limit: 100) == Array("[[2.0]]".utf8))
+    }
+
+    /// A large kept file is hashed beside the load; its check still decides: a changed byte fails the
+    /// read whatever the load returned or threw, and an intact bundle returns the load's result.
+    @Test func readForLoadingStillRefusesAChangedLargeFile() throws {
+        let scratch = try ManifestTestSupport.makeScratch()
+        defer { ManifestTestSupport.removeScratch(scratch) }
+        let target = scratch.appendingPathComponent("model")
+        var files = try BundleWriterTests.sampleFiles()
+        let size = BundleReader.concurrentHashSize + 3
+        files[0] = BundleFile(try BundlePath("weights.bin"), bytes: (0..<size).map { UInt8(truncatingIfNeeded: $0) })
+        try BundleWriter(destination: target.path).write(manifest: BundleWriterTests.sampleManifest(), files: files)
+        let reader = BundleReader(path: target.path)
+        let weights = try BundlePath("weights.bin")
+        let intact = try reader.readForLoading { bundle throws(ModelBundleError) in
+            try bundle.read(weights, limit: size).count
+        }
+        #expect(intact == size)
+
+        let url = target.appendingPathComponent("weights.bin")
+        var changed = try Data(contentsOf: url)
+        changed[size / 2] ^= 0x01
+        try changed.write(to: url)
+        let returned = ManifestTestSupport.error { _ = try reader.readForLoading { _ throws(ModelBundleError) in 42 } }
+        #expect(returned?.code == .checksumMismatch)
+        #expect(returned?.item == "weights.bin")
+        // The mismatch wins over the load's own error: it is the cause.
+        let thrown = ManifestTestSupport.error {
+            _ = try reader.readForLoading { _ throws(ModelBundleError) -> Int in
+                throw ModelBundleError(.weightsInvalid, "unreadable weights", item: "weights.bin")
+            }
+        }
+        #expect(thrown?.code == .checksumMismatch)
+        // A small kept file is checked before the load runs.
+        #expect(ManifestTestSupport.error { _ = try reader.read() }?.code == .checksumMismatch)
+    }
+
     @Test func verifyReportsFilesTheChecksumsDoNotCover() throws {
         let scratch = try ManifestTestSupport.makeScratch()
         defer { ManifestTestSupport.removeScratch(scratch) }

@@ -92,6 +92,42 @@ public struct ChecksumManifest: Sendable, Equatable {
         return result
     }
 
+    /// ``mismatches(in:)``, also returning the contents of the files in `keep` of at most `keepLimit`
+    /// bytes each: exactly the bytes that were hashed, or, for kept files of `laterSize` bytes or more,
+    /// the bytes still to hash, with their entries in `later` (see ``differs(_:from:)``).
+    package func mismatches(
+        in directory: BundleDirectory,
+        keeping keep: Set<BundlePath>,
+        upTo keepLimit: Int,
+        hashingLaterFrom laterSize: Int = .max
+    ) throws(ModelBundleError) -> (mismatches: [BundlePath], contents: [BundlePath: [UInt8]], later: [Entry]) {
+        var result: [BundlePath] = []
+        var contents: [BundlePath: [UInt8]] = [:]
+        var later: [Entry] = []
+        for entry in entries {
+            let field = "\(Self.fileName) entry \(entry.path)"
+            if keep.contains(entry.path),
+                let bytes = try directory.readIfAtMost(entry.path, limit: keepLimit, field: field)
+            {
+                contents[entry.path] = bytes
+                if bytes.count >= laterSize {
+                    later.append(entry)
+                } else if Self.differs(entry, from: bytes) {
+                    result.append(entry.path)
+                }
+                continue
+            }
+            let actual = Self.hex(try directory.sha256(of: entry.path, field: field))
+            if actual != entry.sha256 { result.append(entry.path) }
+        }
+        return (result, contents, later)
+    }
+
+    /// Whether `bytes` do not have the digest `entry` lists.
+    package static func differs(_ entry: Entry, from bytes: [UInt8]) -> Bool {
+        hex(SHA256.hash(data: bytes)) != entry.sha256
+    }
+
     /// Lowercase hex of a digest.
     public static func hex(_ digest: SHA256.Digest) -> String {
         let digits = Array("0123456789abcdef".utf8)

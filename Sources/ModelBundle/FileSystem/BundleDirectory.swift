@@ -31,17 +31,21 @@ public struct BundleDirectory: Sendable {
         let file = try open(relativePath, field: field)
         let size = try regularFileSize(file, relativePath, field: field)
         if size > limit {
-            throw ModelBundleError(
-                .manifestTooLarge,
-                "\(relativePath) is \(size) bytes, more than the \(limit) bytes this reader accepts",
-                item: relativePath.rawValue
-            )
+            throw Self.tooLarge(relativePath, size: size, limit: limit)
         }
         do {
             return try file.readAll(limit: limit, sizeHint: size)
         } catch {
             throw ioError("read", relativePath, error)
         }
+    }
+
+    static func tooLarge(_ relativePath: BundlePath, size: Int, limit: Int) -> ModelBundleError {
+        ModelBundleError(
+            .manifestTooLarge,
+            "\(relativePath) is \(size) bytes, more than the \(limit) bytes this reader accepts",
+            item: relativePath.rawValue
+        )
     }
 
     /// The size of a regular file, or an error naming it when it is missing, unsafe or not a file.
@@ -71,6 +75,21 @@ public struct BundleDirectory: Sendable {
             throw ioError("read", relativePath, error)
         }
         return hasher.finalize()
+    }
+
+    /// A whole file when it is at most `limit` bytes, else `nil` (a caller that then streams it).
+    package func readIfAtMost(_ relativePath: BundlePath, limit: Int, field: String? = nil) throws(ModelBundleError)
+        -> [UInt8]?
+    {
+        let file = try open(relativePath, field: field)
+        let size = try regularFileSize(file, relativePath, field: field)
+        guard size <= limit else { return nil }
+        do {
+            // A file growing past the limit while it is read fails (EFBIG), as any change would.
+            return try file.readAll(limit: limit, sizeHint: size)
+        } catch {
+            throw ioError("read", relativePath, error)
+        }
     }
 
     /// Every regular file below the root, sorted byte-wise, with directories walked without

@@ -119,7 +119,7 @@ package struct FileDescriptor: ~Copyable {
         var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, initialized in
             initialized = 0
             let storage = UnsafeMutableBufferPointer(rebasing: buffer[0..<expected])
-            LargeArray.adviseHugePages(UnsafeMutableRawBufferPointer(storage))
+            LargeArray.prepareForWriting(UnsafeMutableRawBufferPointer(storage))
             while initialized < expected {
                 do throws(SystemError) {
                     let rest = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<expected])

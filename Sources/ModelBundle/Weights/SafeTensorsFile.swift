@@ -32,9 +32,121 @@ public struct SafeTensorsFile: Sendable {
     ///   - allowNonFinite: accept NaN and ±Inf elements (refused by default, catalogue row 27).
     public init(bytes: [UInt8], fileName: String, allowNonFinite: Bool = false) throws(ModelBundleError) {
         func invalid(_ message: String, tensor: String? = nil) -> ModelBundleError {
-            let item = tensor.map { "\(fileName):\($0)" } ?? fileName
-            let subject = tensor.map { "tensor \($0) in \(fileName)" } ?? fileName
-            return ModelBundleError(.weightsInvalid, "\(subject): \(message)", item: item)
+            Self.invalid(message, fileName: fileName, tensor: tensor)
+        }
+        let layout = try SafeTensorsLayout(bytes: bytes, fileName: fileName)
+        let entries = layout.entries
+        let metadata = layout.metadata
+        var tensors: [WeightTensor] = []
+        tensors.reserveCapacity(entries.count)
+        for entry in entries {
+            // The layout refused the types without one.
+            guard let dtype = entry.dtype.tensorDType else { continue }
+            var data = Array(bytes[entry.range])
+            if entry.dtype == .BF16 {
+                data = Self.widenBFloat16(data)
+            }
+            let tensor = WeightTensor(unchecked: entry.name, dtype, entry.shape, data)
+            if !allowNonFinite, let index = tensor.firstNonFiniteIndex() {
+                throw invalid("element \(index) is NaN or infinite; weights must be finite", tensor: entry.name)
+            }
+            tensors.append(tensor)
+        }
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+
+    static func invalid(_ message: String, fileName: String, tensor: String?) -> ModelBundleError {
+        let item = tensor.map { "\(fileName):\($0)" } ?? fileName
+        let subject = tensor.map { "tensor \($0) in \(fileName)" } ?? fileName
+        return ModelBundleError(.weightsInvalid, "\(subject): \(message)", item: item)
+    }
+
+    /// Reads `relativePath` from a bundle (opened with `O_NOFOLLOW`, size-bounded) and parses it.
+    public init(
+        reading relativePath: BundlePath,
+        in directory: BundleDirectory,
+        sizeLimit: Int = SafeTensorsFile.defaultFileSizeLimit,
+        allowNonFinite: Bool = false
+    ) throws(ModelBundleError) {
+        let bytes = try directory.read(relativePath, limit: sizeLimit)
+        try self.init(bytes: bytes, fileName: relativePath.rawValue, allowNonFinite: allowNonFinite)
+    }
+
+    /// Shapes and offsets: integer literals only (`4.0` and `4e0` are refused), from 0 to 2^53 so every
+    /// value is exact in the float64 other readers may use.
+    static func integers(
+        _ value: JSONValue,
+        invalid: (String) -> ModelBundleError
+    ) throws(ModelBundleError) -> [Int] {
+        guard case .array(let elements) = value else { throw invalid("must be an array of integers") }
+        var result: [Int] = []
+        result.reserveCapacity(elements.count)
+        for element in elements {
+            switch element {
+            case .integer(let number) where number < 0:
+                throw invalid("must not hold a negative number (\(number))")
+            case .integer(let number) where number > largestInteger:
+                throw invalid("holds \(number), above 2^53")
+            case .integer(let number):
+                result.append(Int(number))
+            case .double:
+                throw invalid("must hold integer literals, without a fraction or exponent")
+            default:
+                throw invalid("must be an array of integers")
+            }
+        }
+        return result
+    }
+
+    /// BF16 is the top half of a float32, so widening is exact.
+    private static func widenBFloat16(_ data: [UInt8]) -> [UInt8] {
+        var wide = [UInt8]()
+        wide.reserveCapacity(data.count * 2)
+        var index = 0
+        while index + 1 < data.count {
+            wide.append(contentsOf: [0, 0, data[index], data[index + 1]])
+            index += 2
+        }
+        return wide
+    }
+}
+
+/// The checked header of a `.safetensors` file held in memory: its metadata and where each tensor's
+/// bytes lie, with every rule of ``SafeTensorsFile`` about the header, the shapes and the byte ranges
+/// (no gap, no overlap, no trailing byte) but without copying the tensors out of the file. Readers of
+/// large files that turn the bytes into their own arrays anyway start here (one copy fewer).
+package struct SafeTensorsLayout: Sendable {
+    package struct Entry: Sendable {
+        package var name: String
+        var dtype: SafeTensorsDType
+        package var shape: [Int]
+        /// Offsets within the data section, as the header gives them.
+        var begin: Int
+        var end: Int
+        /// The tensor's bytes within the whole file.
+        package var range: Range<Int>
+
+        /// The element type when the bytes hold it as they are (`nil` for BF16, which ``SafeTensorsFile``
+        /// widens to F32).
+        package var storedDType: TensorDType? {
+            dtype == .BF16 ? nil : dtype.tensorDType
+        }
+
+        /// The file's name for the element type (`F64`, `I32`), for messages.
+        package var dtypeName: String { dtype.rawValue }
+    }
+
+    /// The tensors in data order (ascending offsets).
+    package let entries: [Entry]
+    /// The `__metadata__` string map (empty when absent).
+    package let metadata: [String: String]
+
+    /// Checks a whole file held in memory: everything ``SafeTensorsFile/init(bytes:fileName:allowNonFinite:)``
+    /// checks except the elements' values.
+    package init(bytes: [UInt8], fileName: String) throws(ModelBundleError) {
+        func invalid(_ message: String, tensor: String? = nil) -> ModelBundleError {
+            SafeTensorsFile.invalid(message, fileName: fileName, tensor: tensor)
         }
 
         guard bytes.count >= 8 else {
@@ -44,8 +156,8 @@ public struct SafeTensorsFile: Sendable {
         for index in (0..<8).reversed() {
             headerLength = headerLength << 8 | UInt64(bytes[index])
         }
-        guard headerLength <= UInt64(Self.maximumHeaderSize) else {
-            throw invalid("header length \(headerLength) exceeds the \(Self.maximumHeaderSize)-byte limit")
+        guard headerLength <= UInt64(SafeTensorsFile.maximumHeaderSize) else {
+            throw invalid("header length \(headerLength) exceeds the \(SafeTensorsFile.maximumHeaderSize)-byte limit")
         }
         let headerSize = Int(headerLength)
         guard headerSize <= bytes.count - 8 else {
@@ -67,7 +179,7 @@ public struct SafeTensorsFile: Sendable {
         // readers is an attack, TOB-SFTN-7) and keeps integer literals apart from `4.0` or `4e0`.
         let header: JSONValue
         do {
-            header = try JSONParser(maximumDepth: Self.maximumHeaderDepth, errorCode: .weightsInvalid)
+            header = try JSONParser(maximumDepth: SafeTensorsFile.maximumHeaderDepth, errorCode: .weightsInvalid)
                 .parse(bytes[8..<headerEnd])
         } catch {
             let location = error.item.map { " at header \($0)" } ?? ""
@@ -77,13 +189,6 @@ public struct SafeTensorsFile: Sendable {
             throw invalid("header must be a JSON object")
         }
 
-        struct Entry {
-            var name: String
-            var dtype: SafeTensorsDType
-            var shape: [Int]
-            var begin: Int
-            var end: Int
-        }
         var entries: [Entry] = []
         var metadata: [String: String] = [:]
         for (name, value) in members {
@@ -111,9 +216,9 @@ public struct SafeTensorsFile: Sendable {
                     guard case .string(let text) = field else { throw invalid("dtype must be a string", tensor: name) }
                     dtypeName = text
                 case "shape":
-                    shape = try Self.integers(field) { invalid("shape \($0)", tensor: name) }
+                    shape = try SafeTensorsFile.integers(field) { invalid("shape \($0)", tensor: name) }
                 case "data_offsets":
-                    offsets = try Self.integers(field) { invalid("data_offsets \($0)", tensor: name) }
+                    offsets = try SafeTensorsFile.integers(field) { invalid("data_offsets \($0)", tensor: name) }
                 default:
                     throw invalid("unknown key \"\(key)\" (only dtype, shape, data_offsets are allowed)", tensor: name)
                 }
@@ -130,7 +235,9 @@ public struct SafeTensorsFile: Sendable {
             guard offsets[0] <= offsets[1] else {
                 throw invalid("data_offsets end \(offsets[1]) is before begin \(offsets[0])", tensor: name)
             }
-            entries.append(Entry(name: name, dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1]))
+            entries.append(
+                Entry(name: name, dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1], range: 0..<0)
+            )
         }
 
         // Sizes: shape × bits with checked arithmetic must equal the byte range.
@@ -184,76 +291,21 @@ public struct SafeTensorsFile: Sendable {
                     + "(truncated file or trailing bytes)"
             )
         }
-
-        var tensors: [WeightTensor] = []
-        tensors.reserveCapacity(entries.count)
-        for entry in entries {
-            guard let dtype = entry.dtype.tensorDType else {
+        for index in entries.indices {
+            guard entries[index].dtype.tensorDType != nil else {
                 throw invalid(
-                    "dtype \(entry.dtype) is not supported; convert the weights to F32 or F64",
-                    tensor: entry.name
+                    "dtype \(entries[index].dtype) is not supported; convert the weights to F32 or F64",
+                    tensor: entries[index].name
                 )
             }
-            var data = Array(bytes[(dataStart + entry.begin)..<(dataStart + entry.end)])
-            if entry.dtype == .BF16 {
-                data = Self.widenBFloat16(data)
-            }
-            let tensor = WeightTensor(unchecked: entry.name, dtype, entry.shape, data)
-            if !allowNonFinite, let index = tensor.firstNonFiniteIndex() {
-                throw invalid("element \(index) is NaN or infinite; weights must be finite", tensor: entry.name)
-            }
-            tensors.append(tensor)
+            entries[index].range = (dataStart + entries[index].begin)..<(dataStart + entries[index].end)
         }
-        self.tensors = tensors
+        self.entries = entries
         self.metadata = metadata
     }
 
-    /// Reads `relativePath` from a bundle (opened with `O_NOFOLLOW`, size-bounded) and parses it.
-    public init(
-        reading relativePath: BundlePath,
-        in directory: BundleDirectory,
-        sizeLimit: Int = SafeTensorsFile.defaultFileSizeLimit,
-        allowNonFinite: Bool = false
-    ) throws(ModelBundleError) {
-        let bytes = try directory.read(relativePath, limit: sizeLimit)
-        try self.init(bytes: bytes, fileName: relativePath.rawValue, allowNonFinite: allowNonFinite)
-    }
-
-    /// Shapes and offsets: integer literals only (`4.0` and `4e0` are refused), from 0 to 2^53 so every
-    /// value is exact in the float64 other readers may use.
-    private static func integers(
-        _ value: JSONValue,
-        invalid: (String) -> ModelBundleError
-    ) throws(ModelBundleError) -> [Int] {
-        guard case .array(let elements) = value else { throw invalid("must be an array of integers") }
-        var result: [Int] = []
-        result.reserveCapacity(elements.count)
-        for element in elements {
-            switch element {
-            case .integer(let number) where number < 0:
-                throw invalid("must not hold a negative number (\(number))")
-            case .integer(let number) where number > largestInteger:
-                throw invalid("holds \(number), above 2^53")
-            case .integer(let number):
-                result.append(Int(number))
-            case .double:
-                throw invalid("must hold integer literals, without a fraction or exponent")
-            default:
-                throw invalid("must be an array of integers")
-            }
-        }
-        return result
-    }
-
-    /// BF16 is the top half of a float32, so widening is exact.
-    private static func widenBFloat16(_ data: [UInt8]) -> [UInt8] {
-        var wide = [UInt8]()
-        wide.reserveCapacity(data.count * 2)
-        var index = 0
-        while index + 1 < data.count {
-            wide.append(contentsOf: [0, 0, data[index], data[index + 1]])
-            index += 2
-        }
-        return wide
+    /// The entry called `name`, if any.
+    package subscript(name: String) -> Entry? {
+        entries.first { $0.name == name }
     }
 }

@@ -47,7 +47,7 @@ package enum BoosterBundleReader {
             throw ModelBundleError(.manifestInvalid, "MLmodel field \(field) is missing", item: field)
         }
         let path = try BundlePath(data, field: field)
-        let bytes = try bundle.directory.read(path, limit: XGBoostModelReader.maximumFileSize, field: field)
+        let bytes = try bundle.read(path, limit: XGBoostModelReader.maximumFileSize, field: field)
         let modelClass = configuration["model_class"]?.text ?? ""
         let width = try NativeLinearFlavorLoader.signatureWidth(bundle.manifest)
         if flavor == "xgboost" {

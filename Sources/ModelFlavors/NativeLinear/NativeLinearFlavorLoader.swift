@@ -14,7 +14,10 @@ enum NativeLinearFlavorLoader {
         let path = try BundlePath(configuration.weights, field: field)
         let file: SafeTensorsFile
         do {
-            file = try SafeTensorsFile(reading: path, in: bundle.directory)
+            file = try SafeTensorsFile(
+                bytes: bundle.read(path, limit: SafeTensorsFile.defaultFileSizeLimit),
+                fileName: path.rawValue
+            )
         } catch  where error.code == .fileMissing {
             throw ModelBundleError(
                 .fileMissing,

@@ -57,8 +57,15 @@ package enum TreeEnsembleArrays {
     package static func decode(bytes: [UInt8], fileName: String = "model.safetensors", featureWidth: Int? = nil)
         throws(ModelBundleError) -> ValidatedTreeEnsemble
     {
-        let file = try SafeTensorsFile(bytes: bytes, fileName: fileName, allowNonFinite: true)
-        return try decode(file, fileName: fileName).validated(featureWidth: featureWidth)
+        // The arrays come straight from the file's bytes (its layout checked as a SafeTensorsFile's
+        // is): copying every tensor out first was a fifth of a large ensemble's load.
+        let layout = try SafeTensorsLayout(bytes: bytes, fileName: fileName)
+        let ensemble = try decode(metadata: layout.metadata, fileName: fileName) { name in
+            layout[name].map {
+                TensorBytes(dtype: $0.storedDType, dtypeName: $0.dtypeName, shape: $0.shape, bytes: bytes[$0.range])
+            }
+        }
+        return try ensemble.validated(featureWidth: featureWidth)
     }
 
     /// Fuzz entry point: any bytes in, a validated ensemble or a ``ModelBundleError`` out.
@@ -68,7 +75,29 @@ package enum TreeEnsembleArrays {
 
     /// Builds the (not yet validated) ensemble a parsed file describes.
     package static func decode(_ file: SafeTensorsFile, fileName: String) throws(ModelBundleError) -> TreeEnsemble {
-        let meta = file.metadata
+        try decode(metadata: file.metadata, fileName: fileName) { name in
+            file[name].map {
+                TensorBytes(dtype: $0.dtype, dtypeName: "\($0.dtype)", shape: $0.shape, bytes: $0.bytes[...])
+            }
+        }
+    }
+
+    /// One tensor as the decoder needs it, wherever its bytes are held (a parsed file's tensor, or a
+    /// range of the file itself): no copy until the typed array is built.
+    struct TensorBytes {
+        /// `nil` for an element type the bytes do not hold as they are.
+        var dtype: TensorDType?
+        var dtypeName: String
+        var shape: [Int]
+        /// Little-endian elements; `shape` × dtype width bytes (checked by the file's reader).
+        var bytes: ArraySlice<UInt8>
+    }
+
+    private static func decode(
+        metadata meta: [String: String],
+        fileName: String,
+        tensor lookup: (String) -> TensorBytes?
+    ) throws(ModelBundleError) -> TreeEnsemble {
         func invalid(_ key: String, _ problem: String) -> ModelBundleError {
             ModelBundleError(
                 .weightsInvalid,
@@ -122,8 +151,8 @@ package enum TreeEnsembleArrays {
             tinyInputsAreZero: tiny == "true",
             task: try choice("task", TreeEnsemble.Task.self)
         )
-        func tensor(_ name: String, _ dtype: TensorDType, rank: Int) throws(ModelBundleError) -> WeightTensor {
-            guard let t = file[name] else {
+        func tensor(_ name: String, _ dtype: TensorDType, rank: Int) throws(ModelBundleError) -> TensorBytes {
+            guard let t = lookup(name) else {
                 throw ModelBundleError(
                     .weightsInvalid,
                     "\(fileName) has no tensor \"\(name)\"; a tree ensemble needs all of them (Docs/tree-ensemble.md)",
@@ -133,7 +162,7 @@ package enum TreeEnsembleArrays {
             guard t.dtype == dtype, t.shape.count == rank else {
                 throw ModelBundleError(
                     .weightsInvalid,
-                    "\(fileName):\(name) is \(t.dtype) with shape \(t.shape); expected \(dtype) with \(rank) dimension(s)",
+                    "\(fileName):\(name) is \(t.dtypeName) with shape \(t.shape); expected \(dtype) with \(rank) dimension(s)",
                     item: "\(fileName):\(name)"
                 )
             }
@@ -142,10 +171,10 @@ package enum TreeEnsembleArrays {
         e.treeStarts = int32s(try tensor("tree_starts", .int32, rank: 1))
         e.treeOutputs = int32s(try tensor("tree_outputs", .int32, rank: 1))
         e.nodeFeature = int32s(try tensor("node_feature", .int32, rank: 1))
-        e.nodeThreshold = try tensor("node_threshold", .float64, rank: 1).float64Values()
+        e.nodeThreshold = float64s(try tensor("node_threshold", .float64, rank: 1))
         e.nodeLeft = int32s(try tensor("node_left", .int32, rank: 1))
         e.nodeRight = int32s(try tensor("node_right", .int32, rank: 1))
-        e.nodeFlags = try tensor("node_flags", .uint8, rank: 1).bytes
+        e.nodeFlags = Array(try tensor("node_flags", .uint8, rank: 1).bytes)
         e.nodeCategorySet = int32s(try tensor("node_category_set", .int32, rank: 1))
         let leaves = try tensor("leaf_values", .float64, rank: 2)
         guard leaves.shape[1] == leafWidth else {
@@ -155,8 +184,8 @@ package enum TreeEnsembleArrays {
                 item: "\(fileName):leaf_values"
             )
         }
-        e.leafValues = leaves.float64Values()
-        e.baseScores = try tensor("base_scores", .float64, rank: 1).float64Values()
+        e.leafValues = float64s(leaves)
+        e.baseScores = float64s(try tensor("base_scores", .float64, rank: 1))
         e.categoryOffsets = int32s(try tensor("category_offsets", .int32, rank: 1))
         e.categoryWords = uint32s(try tensor("category_words", .uint32, rank: 1))
         return e
@@ -176,14 +205,40 @@ package enum TreeEnsembleArrays {
         return try WeightTensor(name: name, dtype: .uint32, shape: [values.count], bytes: bytes)
     }
 
-    /// Little-endian 32-bit words, loaded whole (a byte-by-byte assembly was a tenth of a large
-    /// ensemble's load time).
-    private static func words<Word: FixedWidthInteger>(_ t: WeightTensor, as _: Word.Type) -> [Word] {
+    /// The elements of a tensor whose dtype was checked to be `Element`'s: one copy on little-endian
+    /// machines (per-element loads were a fifth of a large ensemble's decode), each element loaded whole
+    /// elsewhere.
+    private static func elements<Element: BitwiseCopyable>(
+        _ t: TensorBytes,
+        as _: Element.Type,
+        littleEndian: (UnsafeRawBufferPointer, Int) -> Element
+    ) -> [Element] {
         t.bytes.withUnsafeBytes { raw in
-            (0..<(raw.count / 4)).map { Word(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Word.self)) }
+            let width = MemoryLayout<Element>.size
+            let count = raw.count / width
+            #if _endian(little)
+            return LargeArray.uninitialized(count: count) { (buffer: UnsafeMutableBufferPointer<Element>) in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: raw[0..<(count * width)])
+                )
+            }
+            #else
+            return (0..<count).map { littleEndian(raw, $0 * width) }
+            #endif
         }
     }
 
-    private static func uint32s(_ t: WeightTensor) -> [UInt32] { words(t, as: UInt32.self) }
-    private static func int32s(_ t: WeightTensor) -> [Int32] { words(t, as: Int32.self) }
+    private static func float64s(_ t: TensorBytes) -> [Double] {
+        elements(t, as: Double.self) {
+            Double(bitPattern: UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: UInt64.self)))
+        }
+    }
+
+    private static func uint32s(_ t: TensorBytes) -> [UInt32] {
+        elements(t, as: UInt32.self) { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: UInt32.self)) }
+    }
+
+    private static func int32s(_ t: TensorBytes) -> [Int32] {
+        elements(t, as: Int32.self) { Int32(littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: Int32.self)) }
+    }
 }

@@ -15,7 +15,7 @@ public enum TreeEnsembleFlavor: ModelFlavor {
         let path = try BundlePath(configuration.weights, field: field)
         let bytes: [UInt8]
         do {
-            bytes = try bundle.directory.read(path, limit: SafeTensorsFile.defaultFileSizeLimit, field: field)
+            bytes = try bundle.read(path, limit: SafeTensorsFile.defaultFileSizeLimit, field: field)
         } catch  where error.code == .fileMissing {
             throw ModelBundleError(
                 .fileMissing,

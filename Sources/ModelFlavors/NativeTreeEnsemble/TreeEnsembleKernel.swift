@@ -24,8 +24,10 @@ package struct TreeEnsembleKernel: Sendable {
     /// Compact nodes of every tree, in the compare precision (only the one in use is filled).
     let nodes32: [TreeKernelNode<Float>]
     let nodes64: [TreeKernelNode<Double>]
-    /// Per tree: its root's index, its depth, whether it is walked in lock step, its first output.
+    /// Per tree: its root's index, its depth, whether it is walked in lock step, its first output
+    /// (empty, like the other Swift-walk arrays, when the vector walk applies).
     let trees: [TreeKernelTree]
+    let treeCount: Int
     /// Leaf values per compact node, `leafWidth` each (zeros at internal nodes), in both precisions.
     let leaves: [Double]
     let leavesFloat: [Float]
@@ -40,7 +42,7 @@ package struct TreeEnsembleKernel: Sendable {
     let baseScores: [Double]
     /// 1 / trees feeding each output is not what the libraries do: they divide; keep the divisor.
     let treesPerOutput: [Double]
-    /// The AVX-512 block walk's copy of the layout, when it applies (else blocks walk in Swift).
+    /// The AVX-512 walk's layout, when it applies (else blocks walk in Swift).
     let vector: TreeKernelVectorLayout?
 
     package init(_ validated: ValidatedTreeEnsemble) {
@@ -59,6 +61,19 @@ package struct TreeEnsembleKernel: Sendable {
         average = e.combination == .average
         baseScores = e.baseScores
         treesPerOutput = validated.treesPerOutput.map { Double($0) }
+        treeCount = e.treeCount
+        if let vector = TreeKernelVectorLayout(e, implementation: implementation) {
+            // The vector walk takes every batch, so the Swift layout is not built (see `raw`).
+            self.vector = vector
+            trees = []
+            sources = []
+            leaves = []
+            leavesFloat = []
+            nodes32 = []
+            nodes64 = []
+            return
+        }
+        vector = nil
         let layout = TreeKernelLayout(e)
         trees = layout.trees
         sources = layout.sources
@@ -74,7 +89,6 @@ package struct TreeEnsembleKernel: Sendable {
             nodes32 = []
             nodes64 = layout.nodes
         }
-        vector = TreeKernelVectorLayout(layout, ensemble: e, leavesFloat: leavesFloat, implementation: implementation)
     }
 
     /// Rows per block: the accumulators and the block's features stay in L1/L2. At most
@@ -90,6 +104,11 @@ package struct TreeEnsembleKernel: Sendable {
 
     /// Raw scores of `rows` rows of `values` (row-major, `featureCount` wide), [rows × outputCount].
     func raw<Acc: TreeAccumulator>(_: Acc.Type, _ values: [Double], rows: Int) -> [Acc] {
+        // Callers pass the ensemble's accumulation type, the one the vector layout was built for; any
+        // other would find no Swift layout to walk, so it gets a kernel of its own (never taken today).
+        if let vector, vector.accumulatesInFloat != (Acc.self == Float.self) {
+            return TreeEnsembleKernel(validated, implementation: .portable).raw(Acc.self, values, rows: rows)
+        }
         var out = [Acc](repeating: 0, count: rows * outputCount)
         values.withUnsafeBufferPointer { input in
             out.withUnsafeMutableBufferPointer { output in
@@ -116,7 +135,7 @@ package struct TreeEnsembleKernel: Sendable {
         guard rows > 0, let inputBase = input.baseAddress, let outputBase = output.baseAddress else { return }
         let blockRows = max(1, min(Self.blockRows, Self.blockValues / featureCount))
         let blocks = (rows + blockRows - 1) / blockRows
-        let workers = rows * trees.count >= Self.parallelThreshold ? min(Self.coreCount, blocks) : 1
+        let workers = rows * treeCount >= Self.parallelThreshold ? min(Self.coreCount, blocks) : 1
         let leafTable = Acc.leafTable(self)
         nodes.withUnsafeBufferPointer { nodes in
             leafTable.withUnsafeBufferPointer { leaves in
@@ -165,8 +184,8 @@ package struct TreeEnsembleKernel: Sendable {
         let base = baseScores.map { Acc($0) }
         let block = UnsafeMutablePointer<T>.allocate(capacity: blockRows * width)
         let positions = UnsafeMutablePointer<Int32>.allocate(capacity: max(blockRows, Self.interleavedTrees))
-        // The vector walk's layout matches this call's precisions by construction (both come from the
-        // ensemble's comparison and accumulation); checked again, because a mismatch would misread memory.
+        // The vector walk's layout matches this call's precisions (`raw` saw to it); checked again,
+        // because a mismatch would misread memory.
         let vector = self.vector.flatMap {
             $0.comparesInFloat == (T.self == Float.self) && $0.accumulatesInFloat == (Acc.self == Float.self)
                 ? $0 : nil
@@ -418,27 +437,37 @@ struct TreeKernelLayout {
             nodes.append(TreeKernelNode(threshold: .infinity, word: TreeKernelNode<Double>.nanLeftBit, child: 0))
             return
         }
+        let split = Self.split(e, global)
+        var word = UInt32(split.feature)
+        if split.general { word |= TreeKernelNode<Double>.generalBit }
+        if split.nanLeft { word |= TreeKernelNode<Double>.nanLeftBit }
+        nodes.append(TreeKernelNode(threshold: split.threshold, word: word, child: 0))
+    }
+
+    /// The split of internal node `global` as both walks take it: a numeric threshold adjusted so that
+    /// `x <= threshold` (in the compare precision) decides, and the side a NaN takes. Categorical and
+    /// zero-as-missing splits are `general`: they need the reference decision (their threshold is unused).
+    static func split(_ e: TreeEnsemble, _ global: Int) -> (
+        threshold: Double, feature: Int32, nanLeft: Bool, general: Bool
+    ) {
         let flags = TreeEnsemble.NodeFlags(rawValue: e.nodeFlags[global])
-        var word = UInt32(e.nodeFeature[global])
         var threshold = e.nodeThreshold[global]
         var nanLeft = flags.contains(.defaultLeft)
         if flags.contains(.categorical) || flags.contains(.zeroIsMissing) {
-            word |= TreeKernelNode<Double>.generalBit
-        } else {
-            switch e.comparison {
-            case .float32LessThan: threshold = Double(Float(threshold).nextDown)
-            case .float32LessOrEqual:
-                // Double(x) <= t for a float x is x <= the largest float not above t.
-                var rounded = Float(threshold)
-                if Double(rounded) > threshold { rounded = rounded.nextDown }
-                threshold = Double(rounded)
-            case .float64LessOrEqual: break
-            }
-            // LightGBM missing type None: NaN is compared as 0.
-            if flags.contains(.nanAsZero) { nanLeft = 0 <= threshold }
+            return (threshold, e.nodeFeature[global], nanLeft, true)
         }
-        if nanLeft { word |= TreeKernelNode<Double>.nanLeftBit }
-        nodes.append(TreeKernelNode(threshold: threshold, word: word, child: 0))
+        switch e.comparison {
+        case .float32LessThan: threshold = Double(Float(threshold).nextDown)
+        case .float32LessOrEqual:
+            // Double(x) <= t for a float x is x <= the largest float not above t.
+            var rounded = Float(threshold)
+            if Double(rounded) > threshold { rounded = rounded.nextDown }
+            threshold = Double(rounded)
+        case .float64LessOrEqual: break
+        }
+        // LightGBM missing type None: NaN is compared as 0.
+        if flags.contains(.nanAsZero) { nanLeft = 0 <= threshold }
+        return (threshold, e.nodeFeature[global], nanLeft, false)
     }
 }
 

@@ -1,4 +1,5 @@
 import CTreeKernels
+import ModelBundle
 
 /// The AVX-512 block walk's structure-of-arrays copy of a kernel layout (CTreeKernels, Docs/tree-ensemble.md
 /// "Kernel"): one meta word per node (child offset from the tree's root, NaN side, feature), the
@@ -37,55 +38,110 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
     static let available: Bool = mb_tree_kernels_have_avx512() != 0
 
     /// `nil` when the vector walk does not apply (see the type's documentation).
-    init?(
-        _ layout: TreeKernelLayout,
-        ensemble: TreeEnsemble,
-        leavesFloat: [Float],
-        implementation: KernelImplementation
-    ) {
-        let comparesInFloat = ensemble.comparison != .float64LessOrEqual
-        let accumulatesInFloat = ensemble.accumulation == .float32
+    ///
+    /// Built straight from the validated ensemble, breadth-first per tree (the right child follows the
+    /// left), with the splits of ``TreeKernelLayout/split(_:_:)``: when this walk applies the Swift layout
+    /// is never built, which was most of a large ensemble's kernel set-up at load.
+    init?(_ e: TreeEnsemble, implementation: KernelImplementation) {
+        let comparesInFloat = e.comparison != .float64LessOrEqual
+        let accumulatesInFloat = e.accumulation == .float32
         guard implementation == .automatic, Self.available,
             comparesInFloat || !accumulatesInFloat,
-            ensemble.featureCount <= Int(MB_TK_MAX_FEATURES),
-            !layout.nodes.contains(where: { $0.word & TreeKernelNode<Double>.generalBit != 0 })
+            e.featureCount <= Int(MB_TK_MAX_FEATURES)
         else { return nil }
-        let treeCount = layout.trees.count
-        // Each tree's nodes run from its root to the next tree's root.
-        let ends = layout.trees.dropFirst().map { Int($0.root) } + [layout.nodes.count]
-        for (tree, end) in zip(layout.trees, ends) where end - Int(tree.root) > Int(MB_TK_MAX_TREE_NODES) {
-            return nil
+        let general = TreeEnsemble.NodeFlags([.categorical, .zeroIsMissing]).rawValue
+        var largestTree = 0
+        for tree in 0..<e.treeCount {
+            let start = Int(e.treeStarts[tree])
+            let end = Int(e.treeStarts[tree + 1])
+            // A tree's reachable nodes are at most its node range, so the range bounds the meta word's offset.
+            guard end - start <= Int(MB_TK_MAX_TREE_NODES) else { return nil }
+            largestTree = max(largestTree, end - start)
+            for global in start..<end where e.nodeLeft[global] >= 0 && e.nodeFlags[global] & general != 0 {
+                return nil
+            }
         }
-        meta = .allocate(capacity: layout.nodes.count)
+        let nodeCapacity = e.nodeCount
+        let width = e.leafWidth
+        let treeCount = e.treeCount
+        meta = .allocate(capacity: nodeCapacity)
         thresholds = .allocate(
-            byteCount: layout.nodes.count * (comparesInFloat ? 4 : 8),
+            byteCount: nodeCapacity * (comparesInFloat ? 4 : 8),
             alignment: MemoryLayout<Double>.alignment
         )
+        LargeArray.prepareForWriting(UnsafeMutableRawBufferPointer(meta))
+        LargeArray.prepareForWriting(thresholds)
         roots = .allocate(capacity: treeCount)
         depths = .allocate(capacity: treeCount)
         outputs = .allocate(capacity: treeCount)
-        for (index, tree) in layout.trees.enumerated() {
-            roots[index] = tree.root
-            depths[index] = tree.depth
-            outputs[index] = tree.output
-            for node in Int(tree.root)..<ends[index] {
-                let record = layout.nodes[node]
-                let nanLeft = record.word & TreeKernelNode<Double>.nanLeftBit != 0 ? MB_TK_NAN_LEFT : 0
-                let feature = record.word & TreeKernelNode<Double>.featureMask
-                meta[node] = UInt32(Int(record.child) - Int(tree.root)) << 16 | nanLeft | feature
-                if comparesInFloat {
-                    // Exact: the layout already rounded every numeric threshold to a float.
-                    thresholds.storeBytes(of: Float(record.threshold), toByteOffset: node * 4, as: Float.self)
+        var leafValues: [Double] = LargeArray.uninitialized(count: nodeCapacity * width) { $0.initialize(repeating: 0) }
+        // Per position of the tree being laid out: its node in the ensemble and its depth.
+        var sources = [Int32](repeating: 0, count: largestTree)
+        var levels = [Int32](repeating: 0, count: largestTree)
+        var count = 0
+        for tree in 0..<treeCount {
+            let start = Int(e.treeStarts[tree])
+            let root = count
+            sources[0] = 0
+            levels[0] = 0
+            var queued = 1
+            var head = 0
+            var deepest: Int32 = 0
+            // The validator accepted every tree as a tree (no cycle, no shared child), so this queue
+            // visits each reachable node once and `queued` never passes the tree's node range.
+            while head < queued {
+                let global = start + Int(sources[head])
+                let position = root + head
+                let depth = levels[head]
+                let left = e.nodeLeft[global]
+                var threshold = Double.infinity
+                var word = MB_TK_NAN_LEFT
+                if left < 0 {
+                    // A leaf keeps every row: +infinity, NaN left, its own position as child.
+                    deepest = max(deepest, depth)
+                    for k in 0..<width { leafValues[position * width + k] = e.leafValues[global * width + k] }
+                    word |= UInt32(head) << 16
                 } else {
-                    thresholds.storeBytes(of: record.threshold, toByteOffset: node * 8, as: Double.self)
+                    let split = TreeKernelLayout.split(e, global)
+                    threshold = split.threshold
+                    word = UInt32(queued) << 16 | UInt32(split.feature)
+                    if split.nanLeft { word |= MB_TK_NAN_LEFT }
+                    sources[queued] = left
+                    sources[queued + 1] = e.nodeRight[global]
+                    levels[queued] = depth + 1
+                    levels[queued + 1] = depth + 1
+                    queued += 2
                 }
+                meta[position] = word
+                if comparesInFloat {
+                    // Exact: `split` already rounded the threshold to a float.
+                    thresholds.storeBytes(of: Float(threshold), toByteOffset: position * 4, as: Float.self)
+                } else {
+                    thresholds.storeBytes(of: threshold, toByteOffset: position * 8, as: Double.self)
+                }
+                head += 1
             }
+            roots[tree] = Int32(root)
+            depths[tree] = deepest
+            outputs[tree] = e.treeOutputs[tree]
+            count += queued
         }
-        leaves = accumulatesInFloat ? .float(leavesFloat) : .double(layout.leaves)
+        if accumulatesInFloat {
+            leaves = .float(
+                LargeArray.uninitialized(count: leafValues.count) { (out: UnsafeMutableBufferPointer<Float>) in
+                    for (index, value) in leafValues.enumerated() { out[index] = Float(value) }
+                }
+            )
+        } else {
+            leaves = .double(leafValues)
+        }
         self.comparesInFloat = comparesInFloat
-        outputCount = ensemble.outputCount
-        leafWidth = ensemble.leafWidth
+        outputCount = e.outputCount
+        leafWidth = width
     }
+
+    /// Trees in the layout.
+    var treeCount: Int { roots.count }
 
     deinit {
         meta.deallocate()

@@ -17,7 +17,7 @@ package struct PreprocessingBundleReader {
     ) throws(ModelBundleError) -> PreprocessingStage {
         let field = "flavors.\(flavor).preprocessing"
         let path = try BundlePath(stageFile, field: field)
-        let json = try bundle.directory.read(path, limit: PreprocessingBundleFormat.maximumFileSize, field: field)
+        let json = try bundle.read(path, limit: PreprocessingBundleFormat.maximumFileSize, field: field)
         return try read(json: json, file: path.rawValue, tensors: tensors)
     }
 

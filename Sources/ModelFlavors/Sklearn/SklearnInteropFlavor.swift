@@ -77,11 +77,11 @@ public enum SklearnInteropFlavor: ModelFlavor {
         }
         let path = try BundlePath(fileName, field: field)
         if format == "skops" {
-            let bytes = try bundle.directory.read(path, limit: maximumModelFileSize, field: field)
+            let bytes = try bundle.read(path, limit: maximumModelFileSize, field: field)
             return (try SkopsReader.read(bytes: bytes, fileName: path.rawValue), path.rawValue)
         }
         // cloudpickle writes plain pickles for estimators; both go through the restricted reader.
-        let bytes = try bundle.directory.read(path, limit: maximumPickleFileSize, field: field)
+        let bytes = try bundle.read(path, limit: maximumPickleFileSize, field: field)
         return (try PickleReader.read(bytes: bytes, fileName: path.rawValue), path.rawValue)
     }
 }

@@ -30,9 +30,13 @@ extension TreeEnsemble {
         try validateArrays()
         var treesPerOutput = [Int](repeating: 0, count: outputCount)
         var deepest = 0
-        // One scratch buffer for every tree: the visit marks and the explicit DFS stack.
-        var visited = [Bool]()
-        var stack: [(node: Int32, depth: Int32)] = []
+        // One scratch for every tree, as large as the largest tree: the visit marks and the explicit DFS
+        // stack (a node is pushed at most once). Raw buffers: array appends and pops, with their
+        // uniqueness checks, were about half of validating a large ensemble.
+        var largest = 0
+        for tree in 0..<treeCount { largest = max(largest, Int(treeStarts[tree + 1]) - Int(treeStarts[tree])) }
+        let scratch = TreeWalkScratch(capacity: largest)
+        defer { scratch.deallocate() }
         for tree in 0..<treeCount {
             let output = Int(treeOutputs[tree])
             guard output >= 0, output <= outputCount - leafWidth else {
@@ -42,7 +46,7 @@ extension TreeEnsemble {
                 )
             }
             for k in output..<(output + leafWidth) { treesPerOutput[k] += 1 }
-            deepest = max(deepest, try validateTree(tree, visited: &visited, stack: &stack))
+            deepest = max(deepest, try validateTree(tree, scratch))
         }
         if combination == .average, let empty = treesPerOutput.firstIndex(of: 0) {
             throw ModelBundleError(
@@ -185,21 +189,23 @@ extension TreeEnsemble {
     }
 
     /// Walks tree `tree` from its root with an explicit stack; returns its depth.
-    private func validateTree(
-        _ tree: Int,
-        visited: inout [Bool],
-        stack: inout [(node: Int32, depth: Int32)]
-    ) throws(ModelBundleError) -> Int {
+    private func validateTree(_ tree: Int, _ scratch: TreeWalkScratch) throws(ModelBundleError) -> Int {
         let start = Int(treeStarts[tree])
         let size = Int(treeStarts[tree + 1]) - start
-        visited.removeAll(keepingCapacity: true)
-        visited.append(contentsOf: repeatElement(false, count: size))
-        stack.removeAll(keepingCapacity: true)
-        stack.append((0, 0))
+        let visited = scratch.visited
+        let stackNodes = scratch.nodes
+        let stackDepths = scratch.depths
+        UnsafeMutableBufferPointer(rebasing: visited[0..<size]).update(repeating: false)
+        stackNodes[0] = 0
+        stackDepths[0] = 0
+        var top = 1
         visited[0] = true
         var deepest = 0
         let setCount = categoryOffsets.count - 1
-        while let (local, depth) = stack.popLast() {
+        while top > 0 {
+            top -= 1
+            let local = stackNodes[top]
+            let depth = stackDepths[top]
             let node = Int(local)
             let global = start + node
             let left = nodeLeft[global]
@@ -266,7 +272,10 @@ extension TreeEnsemble {
                     )
                 }
                 visited[Int(child)] = true
-                stack.append((child, depth + 1))
+                // At most `size` pushes in all (each marks a new node), so `top` stays in the scratch.
+                stackNodes[top] = child
+                stackDepths[top] = depth + 1
+                top += 1
             }
         }
         return deepest
@@ -281,5 +290,24 @@ extension TreeEnsemble {
             )
         }
         return ModelBundleError(.weightsInvalid, message, item: "tree \(tree)")
+    }
+}
+
+/// The validator's per-tree scratch, allocated once for the largest tree.
+private struct TreeWalkScratch {
+    let visited: UnsafeMutableBufferPointer<Bool>
+    let nodes: UnsafeMutableBufferPointer<Int32>
+    let depths: UnsafeMutableBufferPointer<Int32>
+
+    init(capacity: Int) {
+        visited = .allocate(capacity: max(capacity, 1))
+        nodes = .allocate(capacity: max(capacity, 1))
+        depths = .allocate(capacity: max(capacity, 1))
+    }
+
+    func deallocate() {
+        visited.deallocate()
+        nodes.deallocate()
+        depths.deallocate()
     }
 }

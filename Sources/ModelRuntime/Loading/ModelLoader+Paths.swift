@@ -14,11 +14,13 @@ extension ModelLoader {
     public func load(modelPath: String, trustedKeyPath: String? = nil) throws(ModelBundleError) -> LoadedModel {
         let extracted = try ExtractedBundle.open(modelPath: modelPath)
         return try withExtendedLifetime(extracted) { () throws(ModelBundleError) in
-            let bundle = try BundleReader(path: extracted.directory.path).read()
-            if let trustedKeyPath {
-                let key = try SigningKeyFile.readPublicKey(at: trustedKeyPath)
-                try BundleSignature.verify(bundle.directory, trustedKey: key, keyName: trustedKeyPath)
+            let reader = BundleReader(path: extracted.directory.path)
+            guard let trustedKeyPath else {
+                return try reader.readForLoading { bundle throws(ModelBundleError) in try load(bundle) }
             }
+            let bundle = try reader.read()
+            let key = try SigningKeyFile.readPublicKey(at: trustedKeyPath)
+            try BundleSignature.verify(bundle.directory, trustedKey: key, keyName: trustedKeyPath)
             return try load(bundle)
         }
     }

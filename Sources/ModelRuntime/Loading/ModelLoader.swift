@@ -45,6 +45,6 @@ public struct ModelLoader: Sendable {
 
     /// Opens the bundle directory at `path` (validating it and its checksums) and loads it.
     public func load(path: String) throws(ModelBundleError) -> LoadedModel {
-        try load(BundleReader(path: path).read())
+        try BundleReader(path: path).readForLoading { bundle throws(ModelBundleError) in try load(bundle) }
     }
 }
