@@ -20,6 +20,16 @@ import Testing
         "model.bin": "weights", "conda.yaml": "name: mlflow-env\n", "python_env.yaml": "python: 3.11.7\n",
     ]
 
+    /// The sample bundle (BundleWriterTests' manifest and files, or `files`) written as `model` in `scratch`.
+    static func writeSampleBundle(in scratch: URL, files: [BundleFile]? = nil) throws -> URL {
+        let target = scratch.appendingPathComponent("model")
+        try BundleWriter(destination: target.path).write(
+            manifest: BundleWriterTests.sampleManifest(),
+            files: try files ?? BundleWriterTests.sampleFiles()
+        )
+        return target
+    }
+
     @Test func readsAValidBundleWithoutChecksums() throws {
         let scratch = try ManifestTestSupport.makeScratch()
         defer { ManifestTestSupport.removeScratch(scratch) }
@@ -128,11 +138,7 @@ import Testing
     @Test func detectsAOneByteChangeInEveryFile() throws {
         let scratch = try ManifestTestSupport.makeScratch()
         defer { ManifestTestSupport.removeScratch(scratch) }
-        let target = scratch.appendingPathComponent("model")
-        try BundleWriter(destination: target.path).write(
-            manifest: BundleWriterTests.sampleManifest(),
-            files: try BundleWriterTests.sampleFiles()
-        )
+        let target = try Self.writeSampleBundle(in: scratch)
         let names = [
             "MLmodel", "weights.bin", "input_example.json", "conda.yaml", "python_env.yaml", "requirements.txt",
             "code/mbundle_pyfunc.py",
@@ -159,11 +165,7 @@ import Testing
     @Test func readForLoadingHandsFlavorsTheBytesItChecked() throws {
         let scratch = try ManifestTestSupport.makeScratch()
         defer { ManifestTestSupport.removeScratch(scratch) }
-        let target = scratch.appendingPathComponent("model")
-        try BundleWriter(destination: target.path).write(
-            manifest: BundleWriterTests.sampleManifest(),
-            files: try BundleWriterTests.sampleFiles()
-        )
+        let target = try Self.writeSampleBundle(in: scratch)
         let weights = try BundlePath("weights.bin")
         let loading = try BundleReader(path: target.path).readForLoading { bundle throws(ModelBundleError) in bundle }
         let plain = try BundleReader(path: target.path).read()
@@ -184,11 +186,10 @@ import Testing
     @Test func readForLoadingStillRefusesAChangedLargeFile() throws {
         let scratch = try ManifestTestSupport.makeScratch()
         defer { ManifestTestSupport.removeScratch(scratch) }
-        let target = scratch.appendingPathComponent("model")
         var files = try BundleWriterTests.sampleFiles()
         let size = BundleReader.concurrentHashSize + 3
         files[0] = BundleFile(try BundlePath("weights.bin"), bytes: (0..<size).map { UInt8(truncatingIfNeeded: $0) })
-        try BundleWriter(destination: target.path).write(manifest: BundleWriterTests.sampleManifest(), files: files)
+        let target = try Self.writeSampleBundle(in: scratch, files: files)
         let reader = BundleReader(path: target.path)
         let weights = try BundlePath("weights.bin")
         let intact = try reader.readForLoading { bundle throws(ModelBundleError) in
@@ -217,11 +218,7 @@ import Testing
     @Test func verifyReportsFilesTheChecksumsDoNotCover() throws {
         let scratch = try ManifestTestSupport.makeScratch()
         defer { ManifestTestSupport.removeScratch(scratch) }
-        let target = scratch.appendingPathComponent("model")
-        try BundleWriter(destination: target.path).write(
-            manifest: BundleWriterTests.sampleManifest(),
-            files: try BundleWriterTests.sampleFiles()
-        )
+        let target = try Self.writeSampleBundle(in: scratch)
         #expect(try BundleReader(path: target.path).verify().isClean)
         try Data("x".utf8).write(to: target.appendingPathComponent("code/extra.py"))
         try FileManager.default.createSymbolicLink(
