@@ -74,7 +74,12 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
         roots = .allocate(capacity: treeCount)
         depths = .allocate(capacity: treeCount)
         outputs = .allocate(capacity: treeCount)
-        var leafValues: [Double] = LargeArray.uninitialized(count: nodeCapacity * width) { $0.initialize(repeating: 0) }
+        // The leaf table in the accumulation precision only, written once (zeros at internal nodes).
+        let leafCount = nodeCapacity * width
+        var leafDoubles: [Double] =
+            accumulatesInFloat ? [] : LargeArray.uninitialized(count: leafCount) { $0.initialize(repeating: 0) }
+        var leafFloats: [Float] =
+            accumulatesInFloat ? LargeArray.uninitialized(count: leafCount) { $0.initialize(repeating: 0) } : []
         // Per position of the tree being laid out: its node in the ensemble and its depth.
         var sources = [Int32](repeating: 0, count: largestTree)
         var levels = [Int32](repeating: 0, count: largestTree)
@@ -99,7 +104,14 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
                 if left < 0 {
                     // A leaf keeps every row: +infinity, NaN left, its own position as child.
                     deepest = max(deepest, depth)
-                    for k in 0..<width { leafValues[position * width + k] = e.leafValues[global * width + k] }
+                    for k in 0..<width {
+                        let value = e.leafValues[global * width + k]
+                        if accumulatesInFloat {
+                            leafFloats[position * width + k] = Float(value)
+                        } else {
+                            leafDoubles[position * width + k] = value
+                        }
+                    }
                     word |= UInt32(head) << 16
                 } else {
                     let split = TreeKernelLayout.split(e, global)
@@ -126,15 +138,7 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
             outputs[tree] = e.treeOutputs[tree]
             count += queued
         }
-        if accumulatesInFloat {
-            leaves = .float(
-                LargeArray.uninitialized(count: leafValues.count) { (out: UnsafeMutableBufferPointer<Float>) in
-                    for (index, value) in leafValues.enumerated() { out[index] = Float(value) }
-                }
-            )
-        } else {
-            leaves = .double(leafValues)
-        }
+        leaves = accumulatesInFloat ? .float(leafFloats) : .double(leafDoubles)
         self.comparesInFloat = comparesInFloat
         outputCount = e.outputCount
         leafWidth = width
