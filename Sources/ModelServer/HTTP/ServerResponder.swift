@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import Synchronization
 
 /// The server's one responder: route dispatch, load shedding, the request timeout, metrics and
@@ -56,8 +57,7 @@ struct ServerResponder: HTTPResponder {
             }
             if head { response.body = ResponseBody() }
         }
-        let elapsed = ContinuousClock.now - start
-        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        let nanoseconds = (ContinuousClock.now - start).nanoseconds
         let status = Int(response.status.code)
         core.metrics.request(route: label, method: request.method.rawValue, status: status, nanoseconds: nanoseconds)
         accessLog(request, status: status, route: label, nanoseconds: nanoseconds, outcome: outcome)
@@ -114,13 +114,17 @@ struct ServerResponder: HTTPResponder {
             }
             race.finish((response, outcome))
         }
-        let timeout = core.configuration.requestTimeout
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
+        // The deadline is an event-loop timer, removed from the loop's queue the moment it is
+        // cancelled. A `Task.sleep` per request stayed registered until its deadline even when
+        // cancelled: with the 60 s default that held about 700 bytes per request for a minute
+        // (RSS 74 MB -> 516 MB over 1,000,000 requests, and falling throughput).
+        let deadline = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(
+            in: .nanoseconds(core.configuration.requestTimeout.nanoseconds)
+        ) {
             race.finish((Replies.timeout(), Outcome(errorCode: "TIMEOUT")))
         }
         let (response, finished) = await race.value()
-        timer.cancel()
+        deadline.cancel()
         if finished.errorCode == "TIMEOUT" { work.cancel() }
         outcome = finished
         return response

@@ -61,9 +61,7 @@ public struct ModelServer: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let configuration = core.configuration
-        let idle = configuration.idleTimeout.map {
-            TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000)
-        }
+        let idle = configuration.idleTimeout.map { TimeAmount.nanoseconds($0.nanoseconds) }
         var quiet = core.logger
         quiet.logLevel = .critical
         return Application(
