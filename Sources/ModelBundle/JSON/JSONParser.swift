@@ -108,7 +108,9 @@ extension JSONParser {
             }
             offset += 1
             var object = JSONObject()
-            var seen = Set<String>()
+            // Duplicate keys: a scan of the keys read so far while the object is small (most objects
+            // in MLmodel files, skops schemas and requests have a handful of keys), a set beyond.
+            var seen: Set<String>? = nil
             skipWhitespace()
             if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
                 offset += 1
@@ -121,7 +123,7 @@ extension JSONParser {
                 }
                 let keyOffset = offset
                 let key = try string()
-                if !seen.insert(key).inserted {
+                if !Self.isNewKey(key, in: object, seen: &seen) {
                     throw error("duplicate key \"\(key)\" in object; each key may appear only once", at: keyOffset)
                 }
                 skipWhitespace()
@@ -131,7 +133,7 @@ extension JSONParser {
                 offset += 1
                 skipWhitespace()
                 let member = try value(depth: depth)
-                object[key] = member
+                object.appendUnique(key: key, value: member)
                 skipWhitespace()
                 guard offset < bytes.count else { throw error("expected ',' or '}' in object, found the end") }
                 if bytes[offset] == UInt8(ascii: ",") {
@@ -144,6 +146,20 @@ extension JSONParser {
                 }
             }
         }
+
+        /// Whether `key` is not yet among `object`'s keys (`seen` holds them once the object has more
+        /// than ``linearKeyScanLimit``).
+        static func isNewKey(_ key: String, in object: JSONObject, seen: inout Set<String>?) -> Bool {
+            if seen == nil {
+                if object.count < linearKeyScanLimit {
+                    return !object.members.contains { $0.key == key }
+                }
+                seen = Set(object.members.lazy.map(\.key))
+            }
+            return seen!.insert(key).inserted
+        }
+
+        static let linearKeyScanLimit = 16
 
         mutating func array(depth: Int) throws(ModelBundleError) -> JSONValue {
             if depth > parser.maximumDepth {
@@ -208,6 +224,15 @@ extension JSONParser {
                 guard offset < bytes.count, isDigit(bytes[offset]) else { throw error("expected a digit in exponent") }
                 skipDigits()
             }
+            // Integers of up to 18 digits cannot overflow Int64: summed here, without a String.
+            if isInteger, offset - start <= 18 {
+                let negative = bytes[start] == UInt8(ascii: "-")
+                var magnitude: Int64 = 0
+                for byte in bytes[(negative ? start + 1 : start)..<offset] {
+                    magnitude = magnitude &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
+                }
+                return .integer(negative ? -magnitude : magnitude)
+            }
             let text = String(decoding: bytes[start..<offset], as: UTF8.self)
             if isInteger {
                 guard let integer = Int64(text) else {
@@ -229,7 +254,18 @@ extension JSONParser {
 
         mutating func string() throws(ModelBundleError) -> String {
             offset += 1
-            var utf8: [UInt8] = []
+            // Fast path: printable ASCII up to the closing quote becomes the string as is.
+            let start = offset
+            while offset < bytes.count {
+                let byte = bytes[offset]
+                if byte == UInt8(ascii: "\"") {
+                    offset += 1
+                    return String(decoding: bytes[start..<offset - 1], as: UTF8.self)
+                }
+                guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { break }
+                offset += 1
+            }
+            var utf8 = Array(bytes[start..<offset])
             while true {
                 guard offset < bytes.count else { throw error("unterminated string: expected a closing '\"'") }
                 let byte = bytes[offset]

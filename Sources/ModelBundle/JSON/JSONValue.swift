@@ -84,6 +84,11 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         }
     }
 
+    /// Appends a member whose key the caller knows is not present (the parser checks duplicates).
+    package mutating func appendUnique(key: String, value: JSONValue) {
+        members.append((key: key, value: value))
+    }
+
     public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
         members.makeIterator()
     }
