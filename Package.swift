@@ -75,7 +75,7 @@ let package = Package(
         // MLflow's {"predictions": …} writer. Above the data types, below the runtime.
         .target(name: "ModelCodecs", dependencies: ["ModelBundle", "SystemPlatform"]),
         // Single-file bundles: deterministic pack, safe unpack.
-        .target(name: "ModelBundleArchive", dependencies: ["ModelBundle", "CArchive", "SystemPlatform"]),
+        .target(name: "ModelBundleArchive", dependencies: ["ModelBundle", "CArchive", "CZlib", "SystemPlatform"]),
         // Flavor protocol, registry, loader, schema enforcement, and the prediction use case every
         // front end shares (request in, predictions out; streams). ModelBundleArchive: MODEL may be
         // a .tar.gz/.zip of a bundle.

@@ -73,9 +73,11 @@ target, out = sys.argv[1], sys.argv[2]
 root = "SampleModels/logistic-six-point"
 names = sorted(os.listdir(root))
 if target == "zip-archive":
-    with zipfile.ZipFile(os.path.join(out, "bundle.zip"), "w", zipfile.ZIP_DEFLATED) as z:
-        for n in names:
-            z.write(os.path.join(root, n), n)
+    # Deflated (libarchive's path) and stored (the stored-only reader skops files take).
+    for method, name in [(zipfile.ZIP_DEFLATED, "bundle.zip"), (zipfile.ZIP_STORED, "bundle-stored.zip")]:
+        with zipfile.ZipFile(os.path.join(out, name), "w", method) as z:
+            for n in names:
+                z.write(os.path.join(root, n), n)
 else:
     with tarfile.open(os.path.join(out, "bundle.tar.gz"), "w:gz", format=tarfile.PAX_FORMAT) as t:
         for n in names:

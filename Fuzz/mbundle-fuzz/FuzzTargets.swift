@@ -57,6 +57,8 @@ enum FuzzTarget: String, CaseIterable {
             try? SklearnFileReaders.readSkops(bytes, fileName: "model.skops")
         case .zipArchive:
             _ = try? ZipMembers(bytes: bytes, fileName: "input.zip")
+            // The stored-only reader skops files go through (no libarchive).
+            _ = try? ZipMembers(bytes: bytes, fileName: "input.zip", allowsCompression: false)
             FuzzScratch.shared.unpack(bytes, suffix: ".zip")
         case .tarArchive:
             FuzzScratch.shared.unpack(bytes, suffix: ".tar.gz")

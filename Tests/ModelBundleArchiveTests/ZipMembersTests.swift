@@ -3,8 +3,9 @@ import ModelBundle
 import ModelBundleArchive
 import Testing
 
-/// ``ZipMembers``: in-memory zips (skops files) read through libarchive with the bundle archives'
-/// name rules and limits; every hostile shape is refused with its code and the offending item.
+/// ``ZipMembers`` and ``StoredZipMembers``: in-memory zips (skops files) read through libarchive, or
+/// located in place when every member is stored, with the bundle archives' name rules and limits;
+/// every hostile shape is refused by both with its code and the offending item.
 @Suite struct ZipMembersTests {
     typealias Entry = ZipMembersBuilder.Entry
 
@@ -149,10 +150,104 @@ import Testing
     )
     func hostileZip(_ name: String) throws {
         let (bytes, code, item) = Self.hostile(name)
-        let error = try #require(Self.refusal(bytes), "\(name) was accepted")
-        #expect(error.code == code, "\(name): \(error)")
-        #expect(error.item == item, "\(name): \(error)")
-        #expect(error.message.contains("model.skops"), "\(name): \(error)")
+        // Through libarchive (compression allowed) and through the stored-only reader (skops).
+        for allowsCompression in [true, false] {
+            let error = try #require(
+                Self.refusal(bytes, allowsCompression: allowsCompression),
+                "\(name) was accepted (allowsCompression: \(allowsCompression))"
+            )
+            #expect(error.code == code, "\(name), allowsCompression \(allowsCompression): \(error)")
+            #expect(error.item == item, "\(name), allowsCompression \(allowsCompression): \(error)")
+            #expect(error.message.contains("model.skops"), "\(name): \(error)")
+        }
+    }
+
+    // MARK: - Stored members, located in place (StoredZipMembers, what skops files are read with)
+
+    @Test("stored members are located in the archive's own bytes, in directory order, with their names")
+    func storedMembersInPlace() throws {
+        let first = Array("{\"protocol\": 2}".utf8)
+        let second = [UInt8](repeating: 7, count: 1000)
+        let bytes = Self.zip([Entry("schema.json", first), Entry("1.npy", second), Entry("empty.npy", [])])
+        let stored = try StoredZipMembers(bytes: bytes, fileName: "model.skops", limits: .standard)
+        #expect(stored.members.map(\.name) == ["schema.json", "1.npy", "empty.npy"])
+        #expect(stored.members.map { Array(bytes[$0.range]) } == [first, second, []])
+        // The first member's data follows its 30-byte local header and its 11-byte name.
+        #expect(stored.members[0].range == 41..<(41 + first.count))
+        let copied = try ZipMembers(bytes: bytes, fileName: "model.skops", allowsCompression: false)
+        #expect(copied.members.map(\.bytes) == [first, second, []])
+    }
+
+    @Test("a real skops file (MLflow's) is located as zipfile lists it, without libarchive")
+    func realSkopsInPlace() throws {
+        let bytes = try Array(
+            Data(contentsOf: Self.fixtures.appendingPathComponent("mlflow/logreg_binary_skops/model.skops"))
+        )
+        let stored = try StoredZipMembers(bytes: bytes, fileName: "model.skops", limits: .standard)
+        #expect(stored.members.map(\.name) == Self.skopsMembers)
+        #expect(stored.members.map(\.range.count) == [144, 132, 152, 136, 9551])
+        #expect(bytes[stored.members[4].range].first == UInt8(ascii: "{"))
+    }
+
+    @Test("a stored member with a data descriptor (sizes and CRC after the data) is read by the central directory")
+    func storedDataDescriptor() throws {
+        var streamed = Entry("1.npy", [1, 2, 3, 4, 5])
+        streamed.flags = 0x0008
+        let bytes = Self.zip([streamed])
+        let stored = try StoredZipMembers(bytes: bytes, fileName: "model.skops", limits: .standard)
+        #expect(stored.members.map { Array(bytes[$0.range]) } == [[1, 2, 3, 4, 5]])
+    }
+
+    /// Byte-level damage the builder cannot express: each refused by the stored reader with its code.
+    @Test(
+        "a damaged stored archive is refused naming the archive or the member",
+        arguments: ["local signature", "local crc", "local size", "header past the data", "stored sizes differ"]
+    )
+    func damagedStored(_ damage: String) throws {
+        var bytes = Self.zip([Entry("schema.json", Array("{}".utf8)), Entry("1.npy", [1, 2, 3, 4])])
+        // The second member's local header starts after the first's 30 + 11 + 2 bytes.
+        let second = 43
+        var item = "model.skops:1.npy"
+        switch damage {
+        case "local signature": bytes[second] = 0
+        case "local crc": bytes[second + 14] ^= 0xFF
+        case "local size": bytes[second + 22] = 9
+        case "header past the data":
+            // The central entry's local-header offset (46 bytes into the second central entry) moved
+            // into the central directory itself.
+            let centralSecond = second + 30 + 5 + 4 + 46 + 11
+            bytes[centralSecond + 42] = 0xF0
+            item = "model.skops"
+        case "stored sizes differ":
+            let centralSecond = second + 30 + 5 + 4 + 46 + 11
+            bytes[centralSecond + 20] = 3
+            bytes[second + 18] = 3
+        default: Issue.record("unknown damage \(damage)")
+        }
+        let error = try #require(Self.refusal(bytes, allowsCompression: false), "\(damage) was accepted")
+        #expect(error.code == .archiveCorrupt, "\(damage): \(error)")
+        #expect(error.item == item, "\(damage): \(error)")
+    }
+
+    @Test("stored members past the per-member or total size limits are refused, naming the member")
+    func storedSizeLimits() throws {
+        let archive = Self.zip([
+            Entry("a.npy", [UInt8](repeating: 1, count: 3000)), Entry("b.npy", [UInt8](repeating: 2, count: 3000)),
+        ])
+        let perMember = try #require(
+            Self.refusal(archive, limits: ArchiveLimits(maximumFileSize: 2000), allowsCompression: false)
+        )
+        #expect(perMember.code == .archiveLimitExceeded)
+        #expect(perMember.item == "model.skops:a.npy")
+        let total = try #require(
+            Self.refusal(
+                archive,
+                limits: ArchiveLimits(maximumTotalSize: 5000, maximumFileSize: 4000),
+                allowsCompression: false
+            )
+        )
+        #expect(total.code == .archiveLimitExceeded)
+        #expect(total.item == "model.skops:b.npy")
     }
 
     @Test("a zip bomb past the compression ratio is refused, naming the member")

@@ -1,13 +1,13 @@
 import ModelBundle
 
 /// The central directory of an in-memory zip: what Python's `zipfile` (and so skops) reads, while
-/// libarchive reads the local headers. ``ZipMembers`` requires the two views to agree, so a file
-/// crafted to show one content to Python and another to us is refused.
+/// libarchive reads the local headers. ``ZipMembers`` and ``StoredZipMembers`` require the two
+/// views to agree, so a file crafted to show one content to Python and another to us is refused.
 ///
-/// Only the framing is read here — no data, no decompression, no CRC (libarchive does those): the
-/// end record must end the file (after its comment), there is one disk and no zip64, and the
-/// directory's entries must fill exactly the bytes the end record gives them. Every offset is
-/// checked against the buffer before it is read.
+/// Only the framing is read here — no data, no decompression, no CRC (libarchive or
+/// ``StoredZipMembers`` do those): the end record must end the file (after its comment), there is
+/// one disk and no zip64, and the directory's entries must fill exactly the bytes the end record
+/// gives them. Every offset is checked against the buffer before it is read.
 struct ZipCentralDirectory {
     struct Entry {
         /// The name bytes as stored.
@@ -21,7 +21,16 @@ struct ZipCentralDirectory {
         var isDirectory: Bool
         /// The Unix file type bits (`S_IFMT`) when the entry was made on Unix, else 0.
         var unixFileType: UInt32
+        /// The general-purpose flags (bit 0 encryption, bit 3 sizes in a trailing data descriptor).
+        var flags: UInt16
+        var crc32: UInt32
+        var compressedSize: Int
+        /// Where the member's local header starts.
+        var localHeaderOffset: Int
     }
+
+    /// Where the central directory starts: no member's bytes may reach it.
+    private(set) var directoryOffset = 0
 
     private(set) var entries: [Entry] = []
 
@@ -57,6 +66,7 @@ struct ZipCentralDirectory {
         guard directoryOffset <= end, directorySize == end - directoryOffset else {
             throw corrupt("its central directory does not end where the end record begins")
         }
+        self.directoryOffset = directoryOffset
         var position = directoryOffset
         entries.reserveCapacity(entryCount)
         for index in 0..<entryCount {
@@ -80,7 +90,11 @@ struct ZipCentralDirectory {
                     method: Self.u16(bytes, position + 10),
                     size: Int(Self.u32(bytes, position + 24)),
                     isDirectory: name.last == UInt8(ascii: "/") || unixMode & 0o170000 == 0o040000,
-                    unixFileType: unixMode & 0o170000
+                    unixFileType: unixMode & 0o170000,
+                    flags: Self.u16(bytes, position + 8),
+                    crc32: Self.u32(bytes, position + 16),
+                    compressedSize: Int(Self.u32(bytes, position + 20)),
+                    localHeaderOffset: Int(Self.u32(bytes, position + 42))
                 )
             )
             position = next
@@ -106,12 +120,12 @@ struct ZipCentralDirectory {
     }
 
     /// Little-endian reads; out-of-range reads give 0 (every caller has bounded the offset already).
-    private static func u16(_ bytes: [UInt8], _ offset: Int) -> UInt16 {
+    static func u16(_ bytes: [UInt8], _ offset: Int) -> UInt16 {
         guard offset >= 0, offset + 2 <= bytes.count else { return 0 }
         return UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
     }
 
-    private static func u32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
+    static func u32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
         guard offset >= 0, offset + 4 <= bytes.count else { return 0 }
         return UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16
             | UInt32(bytes[offset + 3]) << 24

@@ -33,7 +33,8 @@ package struct ZipMembers: Sendable {
     /// Reads every member of `bytes`, a zip archive. `fileName` names it in errors.
     ///
     /// - Parameter allowsCompression: `false` refuses every member that is not stored
-    ///   (`ZIP_STORED`) with `archiveUnsupported`; `true` also accepts deflate (and nothing else).
+    ///   (`ZIP_STORED`) with `archiveUnsupported` and reads the archive through ``StoredZipMembers``
+    ///   (no libarchive); `true` also accepts deflate (and nothing else).
     /// - Throws: `archiveCorrupt` for a file that is not a zip or is damaged (bad CRC, truncated,
     ///   inconsistent headers), `archiveUnsupported` for encryption or a compression method refused,
     ///   `unsafeArchiveEntry` for an unsafe, duplicate or non-regular member, `archiveLimitExceeded`
@@ -44,6 +45,12 @@ package struct ZipMembers: Sendable {
         limits: ArchiveLimits = .standard,
         allowsCompression: Bool = true
     ) throws(ModelBundleError) {
+        if !allowsCompression {
+            // Stored members need no decoder: located in place by the zip framing alone.
+            let stored = try StoredZipMembers(bytes: bytes, fileName: fileName, limits: limits)
+            members = stored.members.map { Member(name: $0.name, bytes: Array(bytes[$0.range])) }
+            return
+        }
         let directory = try ZipCentralDirectory(bytes: bytes, fileName: fileName, limits: limits)
         var reader = ZipMemberReader(
             fileName: fileName,

@@ -1,12 +1,12 @@
 import ModelBundle
 import ModelBundleArchive
 
-/// The members of a skops file: a zip archive of `schema.json` plus `.npy` arrays, read through
-/// ``ZipMembers`` (libarchive, the same name rules and limits as bundle archives, the central
-/// directory checked against the local headers).
+/// The members of a skops file: a zip archive of `schema.json` plus `.npy` arrays, located in place by
+/// ``StoredZipMembers`` (the zip framing checked as strictly as bundle archives are, the central
+/// directory against the local headers, every CRC; no libarchive).
 ///
 /// Only stored members are accepted: `skops.io.dump` writes `ZIP_STORED` unless asked otherwise and
-/// MLflow never asks, so refusing compression costs no real file, keeps the decompressor off the
+/// MLflow never asks, so refusing compression costs no real file, keeps any decompressor off the
 /// cold-start path of `mbundle predict`, and leaves no decompression bomb to guard against. Errors
 /// name the archive (`model.skops`) or the member (`model.skops:schema.json`).
 struct SkopsZipReader {
@@ -27,17 +27,21 @@ struct SkopsZipReader {
         timeLimitSeconds: 60
     )
 
-    /// Member name → bytes, in archive order.
-    private(set) var members: [(name: String, bytes: ArraySlice<UInt8>)] = []
+    /// Member name → its bytes (slices of the file's bytes, not copies).
+    private let members: [String: ArraySlice<UInt8>]
 
     /// `fileName` names the archive in errors (`model.skops`).
     init(bytes: [UInt8], fileName: String) throws(ModelBundleError) {
-        let archive = try ZipMembers(bytes: bytes, fileName: fileName, limits: Self.limits, allowsCompression: false)
-        members = archive.members.map { ($0.name, $0.bytes[...]) }
+        let archive = try StoredZipMembers(bytes: bytes, fileName: fileName, limits: Self.limits)
+        // Names are unique (ArchiveEntryNames refuses duplicates, even by case).
+        members = Dictionary(
+            archive.members.map { ($0.name, bytes[$0.range]) },
+            uniquingKeysWith: { first, _ in first }
+        )
     }
 
     /// The bytes of `name`, when the archive holds it.
     subscript(name: String) -> ArraySlice<UInt8>? {
-        members.first { $0.name == name }?.bytes
+        members[name]
     }
 }
