@@ -21,8 +21,6 @@ struct ZipCentralDirectory {
         var isDirectory: Bool
         /// The Unix file type bits (`S_IFMT`) when the entry was made on Unix, else 0.
         var unixFileType: UInt32
-        /// The general-purpose flags (bit 0 encryption, bit 3 sizes in a trailing data descriptor).
-        var flags: UInt16
         var crc32: UInt32
         var compressedSize: Int
         /// Where the member's local header starts.
@@ -91,7 +89,6 @@ struct ZipCentralDirectory {
                     size: Int(Self.u32(bytes, position + 24)),
                     isDirectory: name.last == UInt8(ascii: "/") || unixMode & 0o170000 == 0o040000,
                     unixFileType: unixMode & 0o170000,
-                    flags: Self.u16(bytes, position + 8),
                     crc32: Self.u32(bytes, position + 16),
                     compressedSize: Int(Self.u32(bytes, position + 20)),
                     localHeaderOffset: Int(Self.u32(bytes, position + 42))
