@@ -96,16 +96,47 @@ import Testing
         Refusal(#""abc"#, "line 1, column 5", "unterminated string"),
         Refusal("", "line 1, column 1", "found the end"),
         Refusal("[1, 2", "line 1, column 6", "found the end"),
+        // Past 16 keys duplicates are found by a set rather than a scan.
+        Refusal(
+            "{" + (0..<20).map { #""k\#($0)": \#($0)"# }.joined(separator: ", ") + #", "k3": 0}"#,
+            "line 1, column 202",
+            "duplicate key \"k3\""
+        ),
     ])
     func refuses(_ refusal: Refusal) {
-        do {
-            let value = try JSONParser().parse(refusal.text)
-            Issue.record("accepted: \(value)")
-        } catch {
-            #expect(error.code == .inputInvalid)
-            #expect(error.item == refusal.item)
-            #expect(error.message.contains(refusal.message), "\(error.message)")
+        // Alone, and as a slice of a larger buffer (a skops schema in its archive): positions are the
+        // document's own.
+        let prefix = Array("\n\n[\"x\",".utf8)
+        let buffer = prefix + refusal.text + Array("\n]".utf8)
+        let slice = buffer[prefix.count..<(prefix.count + refusal.text.count)]
+        for fromSlice in [false, true] {
+            do {
+                let value = fromSlice ? try JSONParser().parse(slice) : try JSONParser().parse(refusal.text)
+                Issue.record("accepted: \(value) (from a slice: \(fromSlice))")
+            } catch {
+                #expect(error.code == .inputInvalid)
+                #expect(error.item == refusal.item, "from a slice: \(fromSlice)")
+                #expect(error.message.contains(refusal.message), "\(error.message)")
+            }
         }
+    }
+
+    @Test func readsLargeObjectsAndSlices() throws {
+        let keys = (0..<40).map { "key\($0)" }
+        let text = "{" + keys.enumerated().map { #""\#($1)": \#($0)"# }.joined(separator: ", ") + "}"
+        let object = try #require(try JSONParser().parse(text).objectValue)
+        #expect(object.keys == keys)
+        #expect(object["key39"] == .integer(39))
+        let buffer = Array("xx".utf8) + Array(text.utf8) + Array("yy".utf8)
+        #expect(try JSONParser().parse(buffer[2..<(buffer.count - 2)]) == .object(object))
+        // Short integers are summed directly; longer ones and the extremes go through Int64.
+        #expect(
+            try JSONParser().parse("[-0, 0, 123456789012345678, -123456789012345678, 1234567890123456789]")
+                == .array([
+                    .integer(0), .integer(0), .integer(123_456_789_012_345_678),
+                    .integer(-123_456_789_012_345_678), .integer(1_234_567_890_123_456_789),
+                ])
+        )
     }
 
     @Test func refusesNestingDeeperThanTheLimit() throws {

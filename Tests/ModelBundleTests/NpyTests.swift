@@ -19,6 +19,20 @@ import Testing
         #expect(file.tensor.float64Values() == expected.doubles)
     }
 
+    /// A file inside a larger buffer (a skops member in its archive) reads as the file alone: the
+    /// slice's offsets are not the file's.
+    @Test(arguments: goldenFiles)
+    func readsFilesFromASlice(_ name: String) throws {
+        let bytes = try WeightsFixtures.bytes(name)
+        let whole = try NumpyArrayFile(bytes: bytes, fileName: name).tensor
+        let archive = [UInt8](repeating: 0x93, count: 37) + bytes + [UInt8](repeating: 0x4E, count: 11)
+        let slice = archive[37..<(37 + bytes.count)]
+        let tensor = try NumpyArrayFile(file: slice, fileName: name).tensor
+        #expect(tensor.dtype == whole.dtype)
+        #expect(tensor.shape == whole.shape)
+        #expect(tensor.bytes == whole.bytes)
+    }
+
     /// numpy's own little-endian, C-order, version 1.0 files must come out of our writer byte for byte.
     @Test(arguments: ["f8_2d.npy", "f4_1d.npy", "i8_1d.npy", "i4_2d.npy", "b1_1d.npy", "scalar.npy"])
     func writerReproducesNumpyBytes(_ name: String) throws {
@@ -135,13 +149,21 @@ import Testing
 
     @Test(arguments: hostile)
     func refusesHostileFiles(_ input: Hostile) {
-        do {
-            _ = try NumpyArrayFile(bytes: input.bytes, fileName: "coef.npy")
-            Issue.record("accepted \(input.label)")
-        } catch {
-            #expect(error.code == .weightsInvalid)
-            #expect(error.message.contains(input.message), "\(error.message)")
-            #expect(error.item == "coef.npy")
+        // Alone, and as a slice of a larger buffer whose bytes around it would be valid data.
+        let padded = [UInt8](repeating: 0, count: 16) + input.bytes + [UInt8](repeating: 0, count: 64)
+        let slice = padded[16..<(16 + input.bytes.count)]
+        for fromSlice in [false, true] {
+            do throws(ModelBundleError) {
+                _ =
+                    fromSlice
+                    ? try NumpyArrayFile(file: slice, fileName: "coef.npy")
+                    : try NumpyArrayFile(bytes: input.bytes, fileName: "coef.npy")
+                Issue.record("accepted \(input.label) (from a slice: \(fromSlice))")
+            } catch {
+                #expect(error.code == .weightsInvalid)
+                #expect(error.message.contains(input.message), "\(error.message)")
+                #expect(error.item == "coef.npy")
+            }
         }
     }
 }

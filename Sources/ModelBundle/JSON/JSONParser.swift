@@ -24,7 +24,14 @@ package struct JSONParser: Sendable {
 
     /// Parses one JSON document from UTF-8 bytes.
     public func parse(_ bytes: some Collection<UInt8>) throws(ModelBundleError) -> JSONValue {
-        var scanner = Scanner(bytes: Array(bytes), parser: self)
+        // Arrays and slices of them (a skops schema is a slice of its archive) are read in place.
+        if let slice = bytes as? ArraySlice<UInt8> { return try parse(slice: slice) }
+        if let array = bytes as? [UInt8] { return try parse(slice: array[...]) }
+        return try parse(slice: Array(bytes)[...])
+    }
+
+    private func parse(slice: ArraySlice<UInt8>) throws(ModelBundleError) -> JSONValue {
+        var scanner = Scanner(bytes: slice, parser: self)
         return try scanner.document()
     }
 
@@ -36,27 +43,31 @@ package struct JSONParser: Sendable {
 
 extension JSONParser {
     fileprivate struct Scanner {
-        let bytes: [UInt8]
+        /// Offsets are indices of `bytes` (from its `startIndex`), `end` its `endIndex`.
+        let bytes: ArraySlice<UInt8>
         let parser: JSONParser
-        var offset = 0
+        var offset: Int
+        let end: Int
 
-        init(bytes: [UInt8], parser: JSONParser) {
+        init(bytes: ArraySlice<UInt8>, parser: JSONParser) {
             self.bytes = bytes
             self.parser = parser
+            offset = bytes.startIndex
+            end = bytes.endIndex
         }
 
         mutating func document() throws(ModelBundleError) -> JSONValue {
             skipWhitespace()
             let value = try value(depth: 0)
             skipWhitespace()
-            if offset < bytes.count {
+            if offset < end {
                 throw error("expected the end of the document after the JSON value, found extra data")
             }
             return value
         }
 
         mutating func skipWhitespace() {
-            while offset < bytes.count {
+            while offset < end {
                 switch bytes[offset] {
                 case 0x20, 0x09, 0x0A, 0x0D: offset += 1
                 default: return
@@ -65,7 +76,7 @@ extension JSONParser {
         }
 
         mutating func value(depth: Int) throws(ModelBundleError) -> JSONValue {
-            guard offset < bytes.count else {
+            guard offset < end else {
                 throw error("expected a value, found the end of the document")
             }
             switch bytes[offset] {
@@ -94,7 +105,7 @@ extension JSONParser {
 
         mutating func literal(_ word: String) throws(ModelBundleError) {
             let expected = Array(word.utf8)
-            guard bytes.count - offset >= expected.count,
+            guard end - offset >= expected.count,
                 bytes[offset..<offset + expected.count].elementsEqual(expected)
             else {
                 throw error("expected a value (object, array, string, number, true, false or null)")
@@ -112,13 +123,13 @@ extension JSONParser {
             // in MLmodel files, skops schemas and requests have a handful of keys), a set beyond.
             var seen: Set<String>? = nil
             skipWhitespace()
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
+            if offset < end, bytes[offset] == UInt8(ascii: "}") {
                 offset += 1
                 return .object(object)
             }
             while true {
                 skipWhitespace()
-                guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+                guard offset < end, bytes[offset] == UInt8(ascii: "\"") else {
                     throw error("expected a string key in double quotes")
                 }
                 let keyOffset = offset
@@ -127,7 +138,7 @@ extension JSONParser {
                     throw error("duplicate key \"\(key)\" in object; each key may appear only once", at: keyOffset)
                 }
                 skipWhitespace()
-                guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else {
+                guard offset < end, bytes[offset] == UInt8(ascii: ":") else {
                     throw error("expected ':' after an object key")
                 }
                 offset += 1
@@ -135,7 +146,7 @@ extension JSONParser {
                 let member = try value(depth: depth)
                 object.appendUnique(key: key, value: member)
                 skipWhitespace()
-                guard offset < bytes.count else { throw error("expected ',' or '}' in object, found the end") }
+                guard offset < end else { throw error("expected ',' or '}' in object, found the end") }
                 if bytes[offset] == UInt8(ascii: ",") {
                     offset += 1
                 } else if bytes[offset] == UInt8(ascii: "}") {
@@ -168,7 +179,7 @@ extension JSONParser {
             offset += 1
             var elements: [JSONValue] = []
             skipWhitespace()
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") {
+            if offset < end, bytes[offset] == UInt8(ascii: "]") {
                 offset += 1
                 return .array(elements)
             }
@@ -176,7 +187,7 @@ extension JSONParser {
                 skipWhitespace()
                 elements.append(try value(depth: depth))
                 skipWhitespace()
-                guard offset < bytes.count else { throw error("expected ',' or ']' in array, found the end") }
+                guard offset < end else { throw error("expected ',' or ']' in array, found the end") }
                 if bytes[offset] == UInt8(ascii: ",") {
                     offset += 1
                 } else if bytes[offset] == UInt8(ascii: "]") {
@@ -192,36 +203,36 @@ extension JSONParser {
             let start = offset
             if bytes[offset] == UInt8(ascii: "-") {
                 offset += 1
-                if offset < bytes.count, bytes[offset] == UInt8(ascii: "I") {
+                if offset < end, bytes[offset] == UInt8(ascii: "I") {
                     try literal("Infinity")
                     return .double(-.infinity)
                 }
             }
             var isInteger = true
-            guard offset < bytes.count, isDigit(bytes[offset]) else { throw error("expected a digit in number") }
+            guard offset < end, isDigit(bytes[offset]) else { throw error("expected a digit in number") }
             if bytes[offset] == UInt8(ascii: "0") {
                 offset += 1
-                if offset < bytes.count, isDigit(bytes[offset]) {
+                if offset < end, isDigit(bytes[offset]) {
                     throw error("numbers may not have leading zeros", at: start)
                 }
             } else {
                 skipDigits()
             }
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
+            if offset < end, bytes[offset] == UInt8(ascii: ".") {
                 isInteger = false
                 offset += 1
-                guard offset < bytes.count, isDigit(bytes[offset]) else {
+                guard offset < end, isDigit(bytes[offset]) else {
                     throw error("expected a digit after the decimal point")
                 }
                 skipDigits()
             }
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
+            if offset < end, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
                 isInteger = false
                 offset += 1
-                if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
+                if offset < end, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
                     offset += 1
                 }
-                guard offset < bytes.count, isDigit(bytes[offset]) else { throw error("expected a digit in exponent") }
+                guard offset < end, isDigit(bytes[offset]) else { throw error("expected a digit in exponent") }
                 skipDigits()
             }
             // Integers of up to 18 digits cannot overflow Int64: summed here, without a String.
@@ -249,14 +260,14 @@ extension JSONParser {
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
         mutating func skipDigits() {
-            while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
+            while offset < end, isDigit(bytes[offset]) { offset += 1 }
         }
 
         mutating func string() throws(ModelBundleError) -> String {
             offset += 1
             // Fast path: printable ASCII up to the closing quote becomes the string as is.
             let start = offset
-            while offset < bytes.count {
+            while offset < end {
                 let byte = bytes[offset]
                 if byte == UInt8(ascii: "\"") {
                     offset += 1
@@ -267,7 +278,7 @@ extension JSONParser {
             }
             var utf8 = Array(bytes[start..<offset])
             while true {
-                guard offset < bytes.count else { throw error("unterminated string: expected a closing '\"'") }
+                guard offset < end else { throw error("unterminated string: expected a closing '\"'") }
                 let byte = bytes[offset]
                 switch byte {
                 case UInt8(ascii: "\""):
@@ -310,7 +321,7 @@ extension JSONParser {
                 upper = 0x8F
             default: throw error("invalid UTF-8 byte in string")
             }
-            guard bytes.count - offset >= length else { throw error("invalid UTF-8: truncated sequence") }
+            guard end - offset >= length else { throw error("invalid UTF-8: truncated sequence") }
             for index in 1..<length {
                 let continuation = bytes[offset + index]
                 let low = index == 1 ? lower : 0x80
@@ -325,7 +336,7 @@ extension JSONParser {
 
         mutating func escape(into utf8: inout [UInt8]) throws(ModelBundleError) {
             offset += 1
-            guard offset < bytes.count else { throw error("unterminated escape sequence") }
+            guard offset < end else { throw error("unterminated escape sequence") }
             let byte = bytes[offset]
             offset += 1
             switch byte {
@@ -340,7 +351,7 @@ extension JSONParser {
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
                 if (0xD800...0xDBFF).contains(scalar) {
-                    guard bytes.count - offset >= 6, bytes[offset] == UInt8(ascii: "\\"),
+                    guard end - offset >= 6, bytes[offset] == UInt8(ascii: "\\"),
                         bytes[offset + 1] == UInt8(ascii: "u")
                     else { throw error("lone UTF-16 surrogate in \\u escape") }
                     offset += 2
@@ -359,7 +370,7 @@ extension JSONParser {
         }
 
         mutating func hex4() throws(ModelBundleError) -> UInt32 {
-            guard bytes.count - offset >= 4 else { throw error("expected four hex digits after \\u") }
+            guard end - offset >= 4 else { throw error("expected four hex digits after \\u") }
             var result: UInt32 = 0
             for _ in 0..<4 {
                 let byte = bytes[offset]
@@ -378,10 +389,10 @@ extension JSONParser {
 
         /// An error at the current offset (or `at`), located by line and column (columns count characters).
         func error(_ expectation: String, at position: Int? = nil) -> ModelBundleError {
-            let end = min(position ?? offset, bytes.count)
+            let stop = min(position ?? offset, end)
             var line = 1
             var column = 1
-            for byte in bytes[0..<end] {
+            for byte in bytes[bytes.startIndex..<stop] {
                 if byte == 0x0A {
                     line += 1
                     column = 1

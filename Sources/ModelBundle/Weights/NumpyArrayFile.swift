@@ -16,24 +16,33 @@ package struct NumpyArrayFile: Sendable {
 
     /// Parses a whole file held in memory.
     public init(bytes: [UInt8], fileName: String, allowNonFinite: Bool = false) throws(ModelBundleError) {
+        try self.init(file: bytes[...], fileName: fileName, allowNonFinite: allowNonFinite)
+    }
+
+    /// Parses a whole file held in a slice (a skops member in its archive's bytes): only the data
+    /// is copied.
+    package init(file: ArraySlice<UInt8>, fileName: String, allowNonFinite: Bool = false) throws(ModelBundleError) {
         func invalid(_ message: String) -> ModelBundleError {
             ModelBundleError(.weightsInvalid, "\(fileName): \(message)", item: fileName)
         }
+        // Offsets below count from the file's first byte.
+        let base = file.startIndex
+        func byte(_ offset: Int) -> Int { Int(file[base + offset]) }
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
-        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+        guard file.count >= 10, file[base..<(base + 6)].elementsEqual(magic) else {
             throw invalid("not a .npy file (missing the \\x93NUMPY magic)")
         }
-        let major = bytes[6]
-        let minor = bytes[7]
+        let major = byte(6)
+        let minor = byte(7)
         let headerLength: Int
         let headerStart: Int
         switch (major, minor) {
         case (1, 0):
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+            headerLength = byte(8) | byte(9) << 8
             headerStart = 10
         case (2, 0), (3, 0):
-            guard bytes.count >= 12 else { throw invalid("file ends inside the header length") }
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            guard file.count >= 12 else { throw invalid("file ends inside the header length") }
+            headerLength = byte(8) | byte(9) << 8 | byte(10) << 16 | byte(11) << 24
             headerStart = 12
         default:
             throw invalid("format version \(major).\(minor) is not supported (1.0, 2.0 and 3.0 are)")
@@ -41,7 +50,7 @@ package struct NumpyArrayFile: Sendable {
         guard headerLength <= Self.maximumHeaderSize else {
             throw invalid("header length \(headerLength) exceeds the \(Self.maximumHeaderSize)-byte limit")
         }
-        guard headerLength <= bytes.count - headerStart else {
+        guard headerLength <= file.count - headerStart else {
             throw invalid("header length \(headerLength) runs past the end of the file")
         }
         let dataStart = headerStart + headerLength
@@ -49,7 +58,7 @@ package struct NumpyArrayFile: Sendable {
         do {
             // Versions 1 and 2 are latin-1; only ASCII can occur in a valid header, so refusing
             // non-ASCII bytes is correct for all three versions.
-            header = try NumpyHeaderParser.parse(Array(bytes[headerStart..<dataStart]))
+            header = try NumpyHeaderParser.parse(Array(file[(base + headerStart)..<(base + dataStart)]))
         } catch {
             throw invalid("header is malformed: \(error.message)")
         }
@@ -65,13 +74,13 @@ package struct NumpyArrayFile: Sendable {
             throw invalid("shape \(header.shape) is out of bounds or overflows")
         }
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: element.width)
-        guard !overflow, byteCount == bytes.count - dataStart else {
+        guard !overflow, byteCount == file.count - dataStart else {
             throw invalid(
                 "shape \(header.shape) of '\(header.descr)' needs \(byteCount) data bytes but the file holds "
-                    + "\(bytes.count - dataStart)"
+                    + "\(file.count - dataStart)"
             )
         }
-        var data = Array(bytes[dataStart...])
+        var data = Array(file[(base + dataStart)...])
         if element.bigEndian, element.width > 1 {
             Self.swapBytes(&data, width: element.width)
         }

@@ -252,7 +252,7 @@ enum SkopsReader {
             )
         }
         return try NumpyArrayFile(
-            bytes: Array(bytes),
+            file: bytes,
             fileName: "\(fileName):\(member)",
             allowNonFinite: allowNonFinite
         )

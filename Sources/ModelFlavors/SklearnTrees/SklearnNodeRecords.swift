@@ -96,14 +96,24 @@ package struct SklearnNodeRecords: Sendable {
     /// numpy writes for `layout`: it is regenerated and compared byte for byte, so a wrong field,
     /// type, offset, padding or item size is refused.
     package init(npy bytes: [UInt8], layout: SklearnNodeLayout, item: String) throws(ModelBundleError) {
+        try self.init(npy: bytes[...], layout: layout, item: item)
+    }
+
+    /// The same, from a slice (a skops member in its archive's bytes): only the records are copied.
+    package init(npy file: ArraySlice<UInt8>, layout: SklearnNodeLayout, item: String) throws(ModelBundleError) {
         func invalid(_ message: String) -> ModelBundleError {
             ModelBundleError(.weightsInvalid, "\(item): \(message)", item: item)
         }
-        guard bytes.count >= 10, bytes[0..<6].elementsEqual([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]), bytes[6] == 1,
-            bytes[7] == 0
+        // Offsets below count from the file's first byte.
+        let base = file.startIndex
+        func bytes(_ range: Range<Int>) -> ArraySlice<UInt8> {
+            file[(base + range.lowerBound)..<(base + range.upperBound)]
+        }
+        guard file.count >= 10, bytes(0..<6).elementsEqual([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]), file[base + 6] == 1,
+            file[base + 7] == 0
         else { throw invalid("is not a version 1.0 .npy file") }
-        let length = Int(bytes[8]) | Int(bytes[9]) << 8
-        guard length <= bytes.count - 10, let header = String(validating: bytes[10..<(10 + length)], as: UTF8.self)
+        let length = Int(file[base + 8]) | Int(file[base + 9]) << 8
+        guard length <= file.count - 10, let header = String(validating: bytes(10..<(10 + length)), as: UTF8.self)
         else { throw invalid("has a truncated or non-UTF-8 .npy header") }
         let marker = Array("'shape': (".utf8)
         let headerBytes = Array(header.utf8)
@@ -119,13 +129,13 @@ package struct SklearnNodeRecords: Sendable {
             throw invalid("has a shape that is not one dimension of at most 9 digits")
         }
         let expected = Self.npyHeader(layout: layout, count: count)
-        guard Array(bytes[0..<(10 + length)]) == expected else {
+        guard bytes(0..<(10 + length)).elementsEqual(expected) else {
             throw invalid(
                 "is not a one-dimensional C-ordered array of scikit-learn's \(layout.dtypeName) "
                     + "(fields, offsets, padding and item size must be exactly \(layout.npyDescr))"
             )
         }
-        try self.init(layout: layout, count: count, bytes: Array(bytes[(10 + length)...]), item: item)
+        try self.init(layout: layout, count: count, bytes: Array(file[(base + 10 + length)...]), item: item)
     }
 
     package static func npyHeader(layout: SklearnNodeLayout, count: Int) -> [UInt8] {

@@ -65,7 +65,7 @@ extension SkopsAttributes: SklearnTreeSource {
         else {
             throw invalid(name, "is not a numpy array stored in a .npy member")
         }
-        return try SklearnNodeRecords(npy: Array(bytes), layout: layout, item: "\(item) (\(fileName):\(member))")
+        return try SklearnNodeRecords(npy: bytes, layout: layout, item: "\(item) (\(fileName):\(member))")
     }
 
     /// An allowlisted `ObjectNode`, or the `TreeNode` skops writes for `sklearn.tree._tree.Tree`

@@ -40,6 +40,21 @@ import Testing
         #expect(ensemble.ensemble.nodeCount == 3)
     }
 
+    @Test("node records read from a slice of a larger buffer are the file's records")
+    func recordsFromASlice() throws {
+        let file = Self.npy([Self.record(1, 2, 3, 0.25, missing: 1), Self.leaf, Self.leaf])
+        let buffer = [UInt8](repeating: 0xFF, count: 21) + file + [UInt8](repeating: 0xFF, count: 9)
+        let records = try SklearnNodeRecords(npy: buffer[21..<(21 + file.count)], layout: .tree, item: "nodes.npy")
+        #expect(records.count == 3)
+        #expect(records.int64(0, at: 0) == 1 && records.int64(0, at: 8) == 2 && records.int64(0, at: 16) == 3)
+        #expect(records.float64(0, at: 24) == 0.25 && records.uint8(0, at: 56) == 1)
+        #expect(records.int64(2, at: 0) == -1)
+        // Truncated by one byte inside the same buffer: refused, not read past the slice.
+        #expect(throws: ModelBundleError.self) {
+            try SklearnNodeRecords(npy: buffer[21..<(20 + file.count)], layout: .tree, item: "nodes.npy")
+        }
+    }
+
     @Test(
         "hostile node arrays are refused naming the tree and node",
         arguments: [
