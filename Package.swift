@@ -115,12 +115,16 @@ let package = Package(
             name: "ModelColumnar",
             dependencies: ["ModelBundle", "ModelCodecs", "SystemPlatform", "CSnappy", "CZstd", "CZlib", "CLZ4"]
         ),
+        // The Open Inference Protocol (KServe V2) codec: infer requests (JSON and binary tensor data)
+        // in, responses and metadata out. No HTTP, so the fuzz harness reads requests without SwiftNIO.
+        .target(name: "ModelOpenInference", dependencies: ["ModelBundle", "ModelRuntime"]),
         // HTTP: MLflow's scoring protocol and the Open Inference Protocol (KServe V2), metrics, lifecycle.
         .target(
             name: "ModelServer",
             dependencies: [
                 "SystemPlatform",
                 "ModelRuntime",
+                "ModelOpenInference",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -216,7 +220,10 @@ if Context.environment["MBUNDLE_FUZZ"] == "1" {
     package.targets.append(
         .executableTarget(
             name: "mbundle-fuzz",
-            dependencies: ["ModelBundle", "ModelCodecs", "ModelColumnar", "ModelBundleArchive", "ModelFlavors"],
+            dependencies: [
+                "ModelBundle", "ModelCodecs", "ModelColumnar", "ModelBundleArchive", "ModelFlavors",
+                "ModelOpenInference",
+            ],
             path: "Fuzz/mbundle-fuzz",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         )

@@ -19,7 +19,7 @@ binary="$scratch/debug/mbundle-fuzz"
 
 all_targets=(request-json request-csv mlmodel-yaml safetensors npy pickle skops zip-archive tar-archive
     sklearn-pipeline sklearn-tree-nodes ubjson xgboost-model lightgbm-model tree-ensemble-arrays
-    parquet arrow-stream arrow-file)
+    parquet arrow-stream arrow-file v2-infer)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
@@ -67,6 +67,27 @@ PY
         parquet) cp Tests/Fixtures/columnar/*.parquet "$dir"/ ;;
         arrow-stream) cp Tests/Fixtures/columnar/*.arrows "$dir"/ ;;
         arrow-file) cp Tests/Fixtures/columnar/*.arrow "$dir"/ ;;
+        v2-infer) python3 - "$dir" <<'PY'
+import json, struct, sys
+out = sys.argv[1]
+columns = {"inputs": [
+    {"name": "a", "datatype": "FP64", "shape": [2, 1], "data": [1.5, -2.0]},
+    {"name": "b", "datatype": "INT64", "shape": [2, 1], "data": [1, 2]},
+    {"name": "c", "datatype": "BYTES", "shape": [2, 1], "data": ["x", "y"]},
+    {"name": "d", "datatype": "BOOL", "shape": [2, 1], "data": [True, False]}],
+    "parameters": {"content_type": "pd"}, "outputs": [{"name": "predictions"}]}
+tensor = {"id": "1", "inputs": [{"name": "t", "datatype": "FP32", "shape": [2, 2], "data": [[1, 2], [3, 4]],
+    "parameters": {"content_type": "np"}}], "parameters": {"binary_data_output": True}}
+open(f"{out}/columns.json", "w").write(json.dumps(columns))
+open(f"{out}/tensor.json", "w").write(json.dumps(tensor))
+# Binary tensor data: 2-byte header length (the harness's framing), the JSON header, the tensors.
+data = struct.pack("<2d", 1.5, -2.0) + struct.pack("<I", 1) + b"x" + struct.pack("<I", 1) + b"y"
+header = json.dumps({"inputs": [
+    {"name": "a", "datatype": "FP64", "shape": [2, 1], "parameters": {"binary_data_size": 16}},
+    {"name": "c", "datatype": "BYTES", "shape": [2, 1], "parameters": {"binary_data_size": 10}}]}).encode()
+open(f"{out}/binary.bin", "wb").write(struct.pack("<H", len(header)) + header + data)
+PY
+            ;;
         zip-archive | tar-archive) python3 - "$target" "$dir" <<'PY'
 import io, os, sys, tarfile, zipfile
 target, out = sys.argv[1], sys.argv[2]

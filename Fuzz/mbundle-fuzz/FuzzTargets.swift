@@ -3,6 +3,7 @@ import ModelBundleArchive
 import ModelCodecs
 import ModelColumnar
 import ModelFlavors
+import ModelOpenInference
 
 /// One fuzz target per reader of untrusted bytes. Each takes the fuzzer's input as the whole
 /// untrusted file or body; a typed error is the expected outcome for most inputs, and anything
@@ -28,6 +29,7 @@ enum FuzzTarget: String, CaseIterable {
     case parquet
     case arrowStream = "arrow-stream"
     case arrowFile = "arrow-file"
+    case v2Infer = "v2-infer"
 
     /// A small column schema so the typed decoding paths (not only the schema-less ones) run.
     private static let schema = RequestSchema(columns: [
@@ -80,6 +82,14 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? readArrowStream(bytes)
         case .arrowFile:
             _ = try? readArrowFile(bytes)
+        case .v2Infer:
+            // A JSON body, then the same bytes as a 2-byte little-endian header length followed by the
+            // JSON header and its binary tensor data (`Inference-Header-Content-Length`).
+            _ = try? V2InferRequest(body: bytes, schema: nil)
+            if bytes.count >= 2 {
+                let headerLength = Int(bytes[0]) | Int(bytes[1]) << 8
+                _ = try? V2InferRequest(body: Array(bytes[2...]), headerLength: headerLength, schema: nil)
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import ModelBundle
+import ModelOpenInference
 import NIOCore
 
 /// Building responses with the media types MLflow's server (FastAPI/Starlette) sends.

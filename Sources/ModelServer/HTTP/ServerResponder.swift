@@ -2,6 +2,7 @@ import CoreMetrics
 import HTTPTypes
 import Hummingbird
 import Logging
+import ModelOpenInference
 import NIOCore
 import NIOPosix
 import Synchronization

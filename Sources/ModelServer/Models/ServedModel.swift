@@ -1,4 +1,5 @@
 public import ModelBundle
+import ModelOpenInference
 public import ModelRuntime
 
 /// A model as the server holds it: loaded once, immutable, shared by every request.
@@ -23,6 +24,13 @@ struct ServedModel: Sendable {
         self.model = model
         self.retained = retained
         self.loadSeconds = loadSeconds
+    }
+}
+
+extension ServedModel {
+    /// What the Open Inference Protocol's documents say of it.
+    var v2Description: V2ModelDescription {
+        V2ModelDescription(name: name, version: version, signature: model.signature)
     }
 }
 

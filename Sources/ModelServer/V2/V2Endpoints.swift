@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import ModelBundle
+import ModelOpenInference
 import ModelRuntime
 import NIOPosix
 import Synchronization
@@ -37,7 +38,7 @@ extension ServerResponder {
 
     func v2Model(_ name: String, version: String?) -> Response {
         switch lookup(name, version: version) {
-        case .success(let served): Replies.json(200, V2Metadata.document(for: served))
+        case .success(let served): Replies.json(200, V2Metadata.document(for: served.v2Description))
         case .failure(let error): Replies.v2(error)
         }
     }
@@ -89,7 +90,7 @@ extension ServerResponder {
                     }
                     let (document, binary) = try V2InferResponse.document(
                         output,
-                        model: served,
+                        model: served.v2Description,
                         id: decoded.id ?? requestID,
                         requestedOutputs: decoded.requestedOutputs,
                         binary: { decoded.allOutputsBinary || decoded.binaryOutputs.contains($0) }

@@ -1,15 +1,15 @@
-import ModelBundle
+package import ModelBundle
 
 /// The binary tensor data extension of the Open Inference Protocol (Triton's `binary_data`, which
 /// tritonclient uses by default): a request or response body is a JSON header of
 /// `Inference-Header-Content-Length` bytes followed by the raw tensors, in the order of the inputs
 /// (or outputs) whose `parameters.binary_data_size` gives their length. Elements are little-endian
 /// and row-major; `BYTES` elements are each a 4-byte little-endian length and that many bytes.
-enum V2BinaryData {
-    static let headerName = "Inference-Header-Content-Length"
+package enum V2BinaryData {
+    package static let headerName = "Inference-Header-Content-Length"
 
     /// The bytes after the JSON header, consumed input by input.
-    struct Cursor {
+    package struct Cursor {
         var remaining: ArraySlice<UInt8>
 
         mutating func take(_ count: Int, name: String) throws(V2Error) -> ArraySlice<UInt8> {
@@ -25,7 +25,7 @@ enum V2BinaryData {
     }
 
     /// Bytes per element of a fixed-size datatype (`nil` for `BYTES`).
-    static func elementSize(_ datatype: V2Datatype) -> Int? {
+    package static func elementSize(_ datatype: V2Datatype) -> Int? {
         switch datatype {
         case .bool, .int8, .uint8: 1
         case .int16, .uint16, .fp16: 2
@@ -36,7 +36,8 @@ enum V2BinaryData {
     }
 
     /// Decodes `count` elements of `datatype`; the byte count must match the shape exactly.
-    static func decode(_ bytes: ArraySlice<UInt8>, datatype: V2Datatype, count: Int, name: String) throws(V2Error)
+    package static func decode(_ bytes: ArraySlice<UInt8>, datatype: V2Datatype, count: Int, name: String)
+        throws(V2Error)
         -> ColumnValues
     {
         let base = bytes.startIndex
@@ -115,7 +116,7 @@ enum V2BinaryData {
     }
 
     /// IEEE 754 half precision to single precision (exact).
-    static func half(_ bits: UInt16) -> Float {
+    package static func half(_ bits: UInt16) -> Float {
         let sign: Float = bits & 0x8000 != 0 ? -1 : 1
         let exponent = Int((bits >> 10) & 0x1F)
         let fraction = Float(bits & 0x3FF)
@@ -127,7 +128,7 @@ enum V2BinaryData {
     }
 
     /// One output's raw bytes, for the datatype ``V2Datatype/forValues(_:)`` names.
-    static func encode(_ values: ColumnValues) -> [UInt8] {
+    package static func encode(_ values: ColumnValues) -> [UInt8] {
         var out: [UInt8] = []
         func append<T: FixedWidthInteger>(_ value: T) {
             withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }

@@ -1,25 +1,25 @@
-import ModelBundle
+package import ModelBundle
 import ModelRuntime
 
 /// `POST /v2/models/{name}/infer`: a V2 request body turned into the request MLflow's pyfunc would
 /// get from MLServer's MLflow runtime — a frame (one column per input, `pd`), one tensor (`np`) or
 /// named tensors (`dict`). Types are kept as sent; schema enforcement judges them afterwards.
-struct V2InferRequest {
-    var id: String?
+package struct V2InferRequest {
+    package var id: String?
     /// Names of the outputs asked for; `nil` means all.
-    var requestedOutputs: [String]?
+    package var requestedOutputs: [String]?
     /// Outputs to send as binary data (`parameters.binary_data` on an output, or
     /// `binary_data_output` on the request for all of them).
-    var binaryOutputs: Set<String> = []
-    var allOutputsBinary = false
-    var request: DecodedRequest
+    package var binaryOutputs: Set<String> = []
+    package var allOutputsBinary = false
+    package var request: DecodedRequest
 
     /// Nesting deeper than this is refused before it is walked.
-    static let maxDepth = 64
+    package static let maxDepth = 64
 
     /// - Parameter headerLength: `Inference-Header-Content-Length`: the JSON is the body's first
     ///   this many bytes and binary tensor data follows (`nil`: the whole body is JSON).
-    init(body: [UInt8], headerLength: Int? = nil, schema: Schema?) throws(V2Error) {
+    package init(body: [UInt8], headerLength: Int? = nil, schema: Schema?) throws(V2Error) {
         let document: JSONValue
         let jsonLength = headerLength ?? body.count
         guard jsonLength >= 0, jsonLength <= body.count else {

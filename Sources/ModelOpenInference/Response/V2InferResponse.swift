@@ -1,14 +1,14 @@
-import ModelBundle
+package import ModelBundle
 import ModelRuntime
 
 /// A prediction as a V2 inference response: one output per frame column, or one output for a
 /// tensor, named as the model's metadata names its outputs.
-enum V2InferResponse {
+package enum V2InferResponse {
     /// The JSON document, and the binary data that follows it when some outputs are sent as
     /// binary (`binary(name)`; their JSON has `parameters.binary_data_size` instead of `data`).
-    static func document(
+    package static func document(
         _ output: PredictionOutput,
-        model: ServedModel,
+        model: V2ModelDescription,
         id: String,
         requestedOutputs: [String]?,
         binary: (String) -> Bool = { _ in false }
@@ -16,7 +16,7 @@ enum V2InferResponse {
         var outputs: [(name: String, shape: [Int], values: ColumnValues)] = []
         switch output {
         case .tensor(let tensor):
-            let names = V2Metadata.tensors(model.model.signature?.outputs, prefix: "output-").map(\.name)
+            let names = V2Metadata.tensors(model.signature?.outputs, prefix: "output-").map(\.name)
             outputs.append((names.count == 1 ? names[0] : "output-0", tensor.shape, tensor.values))
         case .frame(let frame):
             for column in frame.columns { outputs.append((column.name, [frame.rowCount, 1], column.values)) }
@@ -72,7 +72,7 @@ enum V2InferResponse {
 }
 
 extension PredictionOutput {
-    var isFrame: Bool {
+    package var isFrame: Bool {
         if case .frame = self { true } else { false }
     }
 }

@@ -1,19 +1,18 @@
-import ModelBundle
-import ModelRuntime
+package import ModelBundle
 
 /// `GET /v2/models/{name}`: the model's signature as V2 tensor metadata, the way MLServer's MLflow
 /// runtime describes an MLflow model (column schema → one input per column of shape `[-1, 1]` and
 /// the `pd` request content type; tensor schema → its tensors and `np`, or `dict` when named).
-enum V2Metadata {
+package enum V2Metadata {
     /// The request-level content type a model's input schema implies.
-    static func requestContentType(_ schema: Schema?) -> String? {
+    package static func requestContentType(_ schema: Schema?) -> String? {
         guard let schema else { return nil }
         if schema.isTensorBased { return schema.hasNames ? "dict" : "np" }
         return "pd"
     }
 
     /// Metadata tensors for one schema; unnamed entries are `{prefix}{index}`.
-    static func tensors(_ schema: Schema?, prefix: String) -> [(
+    package static func tensors(_ schema: Schema?, prefix: String) -> [(
         name: String, datatype: V2Datatype, shape: [Int], contentType: String
     )] {
         guard let schema else { return [] }
@@ -28,8 +27,8 @@ enum V2Metadata {
         }
     }
 
-    static func document(for served: ServedModel) -> JSONValue {
-        let signature = served.model.signature
+    package static func document(for served: V2ModelDescription) -> JSONValue {
+        let signature = served.signature
         func encode(_ list: [(name: String, datatype: V2Datatype, shape: [Int], contentType: String)]) -> JSONValue {
             .array(
                 list.map { entry in
@@ -51,5 +50,18 @@ enum V2Metadata {
             members.append(("parameters", .object([("content_type", .string(contentType))])))
         }
         return .object(members)
+    }
+}
+
+/// What the V2 documents say of a served model: its name, version and signature.
+package struct V2ModelDescription: Sendable {
+    package var name: String
+    package var version: String?
+    package var signature: ModelSignature?
+
+    package init(name: String, version: String?, signature: ModelSignature?) {
+        self.name = name
+        self.version = version
+        self.signature = signature
     }
 }
