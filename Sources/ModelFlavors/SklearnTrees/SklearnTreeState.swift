@@ -107,28 +107,22 @@ enum SklearnTreeState {
             combination: .average,
             task: classifier ? .classification : .regression
         )
-        var treeNodes: [[TreeEnsemble.Node]] = []
-        treeNodes.reserveCapacity(trees.count)
         for (index, tree) in trees.enumerated() {
             let treeKind: SklearnEstimator.Kind = classifier ? .decisionTreeClassifier : .decisionTreeRegressor
             // ExtraTrees hold ExtraTreeClassifier/Regressor, which the allowlist maps to the same kinds.
             guard tree.kind == treeKind || tree.kind.extraTreeOf == treeKind else {
                 throw source.invalid("estimators_", "holds a \(tree.kind.shortName), not a \(treeKind.shortName)")
             }
-            treeNodes.append(
-                try nodes(
-                    of: tree,
-                    estimator: estimator,
-                    index: index,
-                    featureCount: featureCount,
-                    valueWidth: width,
-                    leaf: classifier ? normalized : { $0 }
-                )
+            let nodes = try nodes(
+                of: tree,
+                estimator: estimator,
+                index: index,
+                featureCount: featureCount,
+                valueWidth: width,
+                leaf: classifier ? normalized : { $0 }
             )
+            try ensemble.appendTree(output: 0, nodes: nodes)
         }
-        // Every tree read first, so the ensemble's arrays are allocated once at their final size.
-        ensemble.reserveCapacity(nodes: treeNodes.reduce(0) { $0 + $1.count }, trees: treeNodes.count)
-        for nodes in treeNodes { try ensemble.appendTree(output: 0, nodes: nodes) }
         return try SklearnTreeModel(
             ensemble: validated(ensemble, estimator: estimator),
             classes: classes,

@@ -80,24 +80,6 @@ extension TreeEnsemble {
     ///
     /// - Throws: `weightsInvalid` when the tree or the ensemble grows beyond ``TreeEnsembleLimits``
     ///   (checked before the arrays grow), or a leaf has the wrong number of values.
-    /// Makes room for `nodes` more nodes in `trees` more trees, so a reader that knows its sizes
-    /// appends without regrowing (each regrowth copies the arrays into fresh pages). The counts
-    /// are hints within the ensemble's limits; appending still checks every tree.
-    package mutating func reserveCapacity(nodes: Int, trees: Int) {
-        let nodes = min(max(0, nodes), TreeEnsembleLimits.maximumNodes)
-        let trees = min(max(0, trees), TreeEnsembleLimits.maximumTrees)
-        nodeFeature.reserveCapacity(nodeCount + nodes)
-        nodeThreshold.reserveCapacity(nodeCount + nodes)
-        nodeLeft.reserveCapacity(nodeCount + nodes)
-        nodeRight.reserveCapacity(nodeCount + nodes)
-        nodeFlags.reserveCapacity(nodeCount + nodes)
-        nodeCategorySet.reserveCapacity(nodeCount + nodes)
-        let (leafSlots, overflow) = nodes.multipliedReportingOverflow(by: leafWidth)
-        if !overflow { leafValues.reserveCapacity(leafValues.count + leafSlots) }
-        treeStarts.reserveCapacity(treeStarts.count + trees)
-        treeOutputs.reserveCapacity(treeCount + trees)
-    }
-
     package mutating func appendTree(output: Int, nodes: [Node]) throws(ModelBundleError) {
         let tree = treeCount
         guard tree < TreeEnsembleLimits.maximumTrees else {
@@ -131,7 +113,8 @@ extension TreeEnsemble {
                 item: "tree \(tree) node \(index)"
             )
         }
-        nodeFeature.reserveCapacity(nodeCount + nodes.count)
+        // No reserveCapacity here: an exact reservation per tree reallocated the array for every
+        // tree (quadratic over an ensemble); appending grows it geometrically.
         for node in nodes {
             nodeFeature.append(node.feature)
             nodeThreshold.append(node.threshold)
