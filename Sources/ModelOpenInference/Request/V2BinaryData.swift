@@ -1,4 +1,4 @@
-package import ModelBundle
+import ModelBundle
 
 /// The binary tensor data extension of the Open Inference Protocol (Triton's `binary_data`, which
 /// tritonclient uses by default): a request or response body is a JSON header of
@@ -9,7 +9,7 @@ package enum V2BinaryData {
     package static let headerName = "Inference-Header-Content-Length"
 
     /// The bytes after the JSON header, consumed input by input.
-    package struct Cursor {
+    struct Cursor {
         var remaining: ArraySlice<UInt8>
 
         mutating func take(_ count: Int, name: String) throws(V2Error) -> ArraySlice<UInt8> {
@@ -25,7 +25,7 @@ package enum V2BinaryData {
     }
 
     /// Bytes per element of a fixed-size datatype (`nil` for `BYTES`).
-    package static func elementSize(_ datatype: V2Datatype) -> Int? {
+    static func elementSize(_ datatype: V2Datatype) -> Int? {
         switch datatype {
         case .bool, .int8, .uint8: 1
         case .int16, .uint16, .fp16: 2
@@ -36,7 +36,7 @@ package enum V2BinaryData {
     }
 
     /// Decodes `count` elements of `datatype`; the byte count must match the shape exactly.
-    package static func decode(_ bytes: ArraySlice<UInt8>, datatype: V2Datatype, count: Int, name: String)
+    static func decode(_ bytes: ArraySlice<UInt8>, datatype: V2Datatype, count: Int, name: String)
         throws(V2Error)
         -> ColumnValues
     {
@@ -116,7 +116,7 @@ package enum V2BinaryData {
     }
 
     /// IEEE 754 half precision to single precision (exact).
-    package static func half(_ bits: UInt16) -> Float {
+    static func half(_ bits: UInt16) -> Float {
         let sign: Float = bits & 0x8000 != 0 ? -1 : 1
         let exponent = Int((bits >> 10) & 0x1F)
         let fraction = Float(bits & 0x3FF)
@@ -128,7 +128,7 @@ package enum V2BinaryData {
     }
 
     /// One output's raw bytes, for the datatype ``V2Datatype/forValues(_:)`` names.
-    package static func encode(_ values: ColumnValues) -> [UInt8] {
+    static func encode(_ values: ColumnValues) -> [UInt8] {
         var out: [UInt8] = []
         func append<T: FixedWidthInteger>(_ value: T) {
             withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }

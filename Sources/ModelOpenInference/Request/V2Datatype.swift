@@ -1,8 +1,8 @@
-package import ModelBundle
+import ModelBundle
 
 /// The tensor datatypes of the Open Inference Protocol and how MLflow types map onto them, as
 /// MLServer's MLflow runtime maps them (`mlserver_mlflow/metadata.py`).
-package enum V2Datatype: String, Sendable, CaseIterable {
+enum V2Datatype: String, Sendable, CaseIterable {
     case bool = "BOOL"
     case uint8 = "UINT8"
     case uint16 = "UINT16"
@@ -18,7 +18,7 @@ package enum V2Datatype: String, Sendable, CaseIterable {
     case bytes = "BYTES"
 
     /// A column type: scalars by MLServer's table, nested types as pandas-JSON `BYTES`.
-    package static func forColumn(_ type: ColumnType) -> (V2Datatype, contentType: String) {
+    static func forColumn(_ type: ColumnType) -> (V2Datatype, contentType: String) {
         guard case .scalar(let scalar) = type else { return (.bytes, "pd_json") }
         switch scalar {
         case .boolean: return (.bool, "np")
@@ -33,7 +33,7 @@ package enum V2Datatype: String, Sendable, CaseIterable {
     }
 
     /// A tensor element type (MLServer's `to_datatype` of the numpy dtype).
-    package static func forTensor(_ dtype: TensorDType) -> V2Datatype {
+    static func forTensor(_ dtype: TensorDType) -> V2Datatype {
         switch dtype {
         case .bool: .bool
         case .int8: .int8
@@ -52,7 +52,7 @@ package enum V2Datatype: String, Sendable, CaseIterable {
     }
 
     /// The datatype of values the model returned.
-    package static func forValues(_ values: ColumnValues) -> V2Datatype {
+    static func forValues(_ values: ColumnValues) -> V2Datatype {
         switch values {
         case .double: .fp64
         case .float: .fp32
@@ -64,7 +64,7 @@ package enum V2Datatype: String, Sendable, CaseIterable {
     }
 
     /// Inclusive bounds of the integer datatypes.
-    package var integerRange: ClosedRange<Int64>? {
+    var integerRange: ClosedRange<Int64>? {
         switch self {
         case .int8: Int64(Int8.min)...Int64(Int8.max)
         case .int16: Int64(Int16.min)...Int64(Int16.max)

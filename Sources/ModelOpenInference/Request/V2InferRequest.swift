@@ -15,7 +15,7 @@ package struct V2InferRequest {
     package var request: DecodedRequest
 
     /// Nesting deeper than this is refused before it is walked.
-    package static let maxDepth = 64
+    static let maxDepth = 64
 
     /// - Parameter headerLength: `Inference-Header-Content-Length`: the JSON is the body's first
     ///   this many bytes and binary tensor data follows (`nil`: the whole body is JSON).

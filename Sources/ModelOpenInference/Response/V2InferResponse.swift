@@ -72,7 +72,7 @@ package enum V2InferResponse {
 }
 
 extension PredictionOutput {
-    package var isFrame: Bool {
+    var isFrame: Bool {
         if case .frame = self { true } else { false }
     }
 }

@@ -5,14 +5,14 @@ package import ModelBundle
 /// the `pd` request content type; tensor schema → its tensors and `np`, or `dict` when named).
 package enum V2Metadata {
     /// The request-level content type a model's input schema implies.
-    package static func requestContentType(_ schema: Schema?) -> String? {
+    static func requestContentType(_ schema: Schema?) -> String? {
         guard let schema else { return nil }
         if schema.isTensorBased { return schema.hasNames ? "dict" : "np" }
         return "pd"
     }
 
     /// Metadata tensors for one schema; unnamed entries are `{prefix}{index}`.
-    package static func tensors(_ schema: Schema?, prefix: String) -> [(
+    static func tensors(_ schema: Schema?, prefix: String) -> [(
         name: String, datatype: V2Datatype, shape: [Int], contentType: String
     )] {
         guard let schema else { return [] }
