@@ -139,6 +139,27 @@ import Testing
         )
     }
 
+    @Test("Indentation of any width, as pretty-printers write it, reads as compact JSON; positions stay exact")
+    func readsIndentedDocuments() throws {
+        for width in [0, 1, 7, 8, 9, 16, 17, 40] {
+            let pad = String(repeating: " ", count: width)
+            let text = "{\n\(pad)\"a\": [\n\(pad)\(pad)1,\n\(pad)\(pad)\"x\"\n\(pad)],\n\(pad)\"b\": {}\n}\n\(pad)"
+            #expect(try JSONParser().parse(text) == (try JSONParser().parse(#"{"a": [1, "x"], "b": {}}"#)))
+            // Read in place from a slice whose buffer goes on past the document.
+            let buffer = Array(text.utf8) + Array(String(repeating: " ", count: 16).utf8) + [0x78]
+            #expect(
+                try JSONParser().parse(buffer[0..<text.utf8.count])
+                    == (try JSONParser().parse(#"{"a": [1, "x"], "b": {}}"#))
+            )
+            do {
+                _ = try JSONParser().parse("[\n\(pad)1,\n\(pad)x]")
+                Issue.record("accepted a bare x after \(width) spaces")
+            } catch {
+                #expect(error.item == "line 3, column \(width + 1)")
+            }
+        }
+    }
+
     @Test func refusesNestingDeeperThanTheLimit() throws {
         let ok = String(repeating: "[", count: 256) + String(repeating: "]", count: 256)
         _ = try JSONParser().parse(ok)

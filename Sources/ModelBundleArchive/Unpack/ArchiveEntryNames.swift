@@ -45,7 +45,8 @@ struct ArchiveEntryNames {
                 item: shown
             )
         }
-        let shown = Self.printable(text)
+        // Only a refusal shows the name: escaping it for every entry was a tenth of reading a skops file.
+        var shown: String { Self.printable(text) }
         var name = Substring(text)
         if name.hasPrefix("./") { name = name.dropFirst(2) }
         if kind == .directory && name.hasSuffix("/") { name = name.dropLast() }
@@ -84,11 +85,12 @@ struct ArchiveEntryNames {
                 item: shown
             )
         }
-        try remember(path, kind: kind, shown: shown)
+        try remember(path, kind: kind, text: text)
         return path
     }
 
-    private mutating func remember(_ path: BundlePath, kind: Kind, shown: String) throws(ModelBundleError) {
+    private mutating func remember(_ path: BundlePath, kind: Kind, text: String) throws(ModelBundleError) {
+        var shown: String { Self.printable(text) }
         let key = path.rawValue.lowercased()
         var parentKey = ""
         var parentKeys: [String] = []

@@ -57,15 +57,15 @@ enum SklearnGradientBoostingState {
             guard tree.kind == .decisionTreeRegressor else {
                 throw source.invalid("estimators_", "holds a \(tree.kind.shortName), not a DecisionTreeRegressor")
             }
-            let nodes = try SklearnTreeState.nodes(
+            let (nodes, leaves) = try SklearnTreeState.nodes(
                 of: tree,
                 estimator: estimator,
                 index: index,
                 featureCount: featureCount,
                 valueWidth: 1,
-                leaf: { [learningRate * $0[0]] }
+                leaf: { leaves, range in leaves[range.lowerBound] = learningRate * leaves[range.lowerBound] }
             )
-            try ensemble.appendTree(output: index % outputs, nodes: nodes)
+            try ensemble.appendTree(output: index % outputs, nodes: nodes, leafValues: leaves)
         }
         return try SklearnTreeModel(
             ensemble: SklearnTreeState.validated(ensemble, estimator: estimator),

@@ -7,17 +7,19 @@ package enum SklearnTreeReading {
     static let leafChild: Int64 = -1
 
     /// One `sklearn.tree._tree.Tree`: its `nodes` records and its `values` array
-    /// ([nodes, outputs, classes], float64) become ensemble nodes; `leaf` maps the values of one
-    /// node (outputs × classes, row-major) to the ensemble's leaf values.
+    /// ([nodes, outputs, classes], float64) become ensemble nodes and their leaf values
+    /// (`valueWidth` per node, zeros at internal nodes, for
+    /// ``TreeEnsemble/appendTree(output:nodes:leafValues:)``); `leaf` maps one leaf's values
+    /// (outputs × classes, row-major: `leaves[range]`) in place to the ensemble's.
     package static func treeNodes(
         _ records: SklearnNodeRecords,
-        values: [Double],
+        values: consuming [Double],
         valueWidth: Int,
         featureCount: Int,
         estimator: String,
         tree: Int,
-        leaf: ([Double]) -> [Double]
-    ) throws(ModelBundleError) -> [TreeEnsemble.Node] {
+        leaf: (_ leaves: inout [Double], _ range: Range<Int>) -> Void
+    ) throws(ModelBundleError) -> (nodes: [TreeEnsemble.Node], leaves: [Double]) {
         let count = records.count
         func invalid(_ node: Int, _ message: String) -> ModelBundleError {
             ModelBundleError(
@@ -42,20 +44,26 @@ package enum SklearnTreeReading {
                 item: "\(estimator) tree \(tree) values"
             )
         }
+        // The leaves are transformed where they are, in one array: no array per leaf.
+        var leaves = values
         var nodes: [TreeEnsemble.Node] = []
         nodes.reserveCapacity(count)
         for node in 0..<count {
             let left = records.int64(node, at: 0)
             let right = records.int64(node, at: 8)
+            let range = (node * valueWidth)..<((node + 1) * valueWidth)
             if left == leafChild || right == leafChild {
                 guard left == leafChild, right == leafChild else {
                     throw invalid(node, "has one child (\(left), \(right)); a node has two or none")
                 }
-                let raw = Array(values[(node * valueWidth)..<((node + 1) * valueWidth)])
-                guard raw.allSatisfy(\.isFinite) else { throw invalid(node, "holds a leaf value that is not finite") }
-                nodes.append(.leaf(leaf(raw)))
+                for index in range where !leaves[index].isFinite {
+                    throw invalid(node, "holds a leaf value that is not finite")
+                }
+                leaf(&leaves, range)
+                nodes.append(.leaf([]))
                 continue
             }
+            for index in range { leaves[index] = 0 }
             guard left >= 1, left < count, right >= 1, right < count, left != right else {
                 throw invalid(node, "has children \(left) and \(right), outside 1..<\(count) or equal")
             }
@@ -81,7 +89,7 @@ package enum SklearnTreeReading {
                 )
             )
         }
-        return nodes
+        return (nodes, leaves)
     }
 
     /// The libFuzzer entry point for the node-array reader: `.npy` bytes of a `Tree` node array are
@@ -91,14 +99,14 @@ package enum SklearnTreeReading {
         -> ValidatedTreeEnsemble
     {
         let records = try SklearnNodeRecords(npy: bytes, layout: .tree, item: "nodes.npy")
-        let nodes = try treeNodes(
+        let tree = try treeNodes(
             records,
             values: [Double](repeating: 0, count: records.count),
             valueWidth: 1,
             featureCount: featureCount,
             estimator: "DecisionTreeRegressor",
             tree: 0,
-            leaf: { $0 }
+            leaf: { _, _ in }
         )
         var ensemble = TreeEnsemble(
             featureCount: featureCount,
@@ -109,7 +117,7 @@ package enum SklearnTreeReading {
             combination: .average,
             task: .regression
         )
-        try ensemble.appendTree(output: 0, nodes: nodes)
+        try ensemble.appendTree(output: 0, nodes: tree.nodes, leafValues: tree.leaves)
         return try ensemble.validated()
     }
 

@@ -113,15 +113,15 @@ enum SklearnTreeState {
             guard tree.kind == treeKind || tree.kind.extraTreeOf == treeKind else {
                 throw source.invalid("estimators_", "holds a \(tree.kind.shortName), not a \(treeKind.shortName)")
             }
-            let nodes = try nodes(
+            let (nodes, leaves) = try nodes(
                 of: tree,
                 estimator: estimator,
                 index: index,
                 featureCount: featureCount,
                 valueWidth: width,
-                leaf: classifier ? normalized : { $0 }
+                leaf: classifier ? normalize : { _, _ in }
             )
-            try ensemble.appendTree(output: 0, nodes: nodes)
+            try ensemble.appendTree(output: 0, nodes: nodes, leafValues: leaves)
         }
         return try SklearnTreeModel(
             ensemble: validated(ensemble, estimator: estimator),
@@ -135,10 +135,10 @@ enum SklearnTreeState {
 
     /// `DecisionTreeClassifier.predict_proba`: the leaf's fractions divided by their numpy sum
     /// (a zero sum divides by 1).
-    static func normalized(_ value: [Double]) -> [Double] {
-        var sum = SklearnTreeReading.numpySum(value[...])
+    static func normalize(_ leaves: inout [Double], _ range: Range<Int>) {
+        var sum = SklearnTreeReading.numpySum(leaves[range])
         if sum == 0 { sum = 1 }
-        return value.map { $0 / sum }
+        for index in range { leaves[index] /= sum }
     }
 
     /// The nodes of one fitted `DecisionTree*`'s `tree_` (its values [nodes, outputs, classes]).
@@ -148,8 +148,8 @@ enum SklearnTreeState {
         index: Int,
         featureCount: Int,
         valueWidth: Int,
-        leaf: ([Double]) -> [Double]
-    ) throws(ModelBundleError) -> [TreeEnsemble.Node] {
+        leaf: (_ leaves: inout [Double], _ range: Range<Int>) -> Void
+    ) throws(ModelBundleError) -> (nodes: [TreeEnsemble.Node], leaves: [Double]) {
         let state = try tree.object("tree_")
         guard state.kind == .tree else { throw tree.invalid("tree_", "is a \(state.kind.shortName), not a Tree") }
         let records = try state.records("nodes", layout: .tree)

@@ -81,6 +81,50 @@ extension TreeEnsemble {
     /// - Throws: `weightsInvalid` when the tree or the ensemble grows beyond ``TreeEnsembleLimits``
     ///   (checked before the arrays grow), or a leaf has the wrong number of values.
     package mutating func appendTree(output: Int, nodes: [Node]) throws(ModelBundleError) {
+        try checkNewTree(output: output, nodeCount: nodes.count)
+        for (index, node) in nodes.enumerated() where !node.leaf.isEmpty && node.leaf.count != leafWidth {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "tree \(treeCount) node \(index) holds \(node.leaf.count) leaf values; the model's leaves hold \(leafWidth)",
+                item: "tree \(treeCount) node \(index)"
+            )
+        }
+        appendNodes(nodes)
+        for node in nodes {
+            if node.leaf.isEmpty {
+                leafValues.append(contentsOf: repeatElement(0, count: leafWidth))
+            } else {
+                leafValues.append(contentsOf: node.leaf)
+            }
+        }
+        treeStarts.append(Int32(nodeCount))
+        treeOutputs.append(Int32(output))
+    }
+
+    /// Appends a tree whose leaf values are given apart from its nodes: ``leafWidth`` values per
+    /// node, node after node (zeros at internal nodes; the nodes' own ``Node/leaf`` is ignored). A
+    /// reader with every leaf in one array (scikit-learn's `value`) so makes no array per leaf.
+    ///
+    /// - Throws: `weightsInvalid` as ``appendTree(output:nodes:)``, or when `leafValues` does not
+    ///   hold `nodes.count` × ``leafWidth`` values.
+    package mutating func appendTree(output: Int, nodes: [Node], leafValues leaves: [Double]) throws(ModelBundleError) {
+        try checkNewTree(output: output, nodeCount: nodes.count)
+        guard leaves.count == nodes.count * leafWidth else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "tree \(treeCount) holds \(leaves.count) leaf values for \(nodes.count) nodes; the model's leaves "
+                    + "hold \(leafWidth)",
+                item: "tree \(treeCount)"
+            )
+        }
+        appendNodes(nodes)
+        leafValues.append(contentsOf: leaves)
+        treeStarts.append(Int32(nodeCount))
+        treeOutputs.append(Int32(output))
+    }
+
+    /// Refuses a tree that would take the ensemble beyond its limits, before anything grows.
+    private func checkNewTree(output: Int, nodeCount count: Int) throws(ModelBundleError) {
         let tree = treeCount
         guard tree < TreeEnsembleLimits.maximumTrees else {
             throw ModelBundleError(
@@ -89,12 +133,12 @@ extension TreeEnsemble {
                 item: "tree \(tree)"
             )
         }
-        guard !nodes.isEmpty, nodes.count <= TreeEnsembleLimits.maximumNodesPerTree,
-            nodeCount + nodes.count <= TreeEnsembleLimits.maximumNodes
+        guard count >= 1, count <= TreeEnsembleLimits.maximumNodesPerTree,
+            nodeCount + count <= TreeEnsembleLimits.maximumNodes
         else {
             throw ModelBundleError(
                 .weightsInvalid,
-                "tree \(tree) has \(nodes.count) nodes; a tree needs 1 to \(TreeEnsembleLimits.maximumNodesPerTree) "
+                "tree \(tree) has \(count) nodes; a tree needs 1 to \(TreeEnsembleLimits.maximumNodesPerTree) "
                     + "and the ensemble at most \(TreeEnsembleLimits.maximumNodes)",
                 item: "tree \(tree)"
             )
@@ -106,29 +150,17 @@ extension TreeEnsemble {
                 item: "tree \(tree)"
             )
         }
-        for (index, node) in nodes.enumerated() where !node.leaf.isEmpty && node.leaf.count != leafWidth {
-            throw ModelBundleError(
-                .weightsInvalid,
-                "tree \(tree) node \(index) holds \(node.leaf.count) leaf values; the model's leaves hold \(leafWidth)",
-                item: "tree \(tree) node \(index)"
-            )
-        }
-        // No reserveCapacity here: an exact reservation per tree reallocated the array for every
-        // tree (quadratic over an ensemble); appending grows it geometrically.
-        for node in nodes {
-            nodeFeature.append(node.feature)
-            nodeThreshold.append(node.threshold)
-            nodeLeft.append(node.left)
-            nodeRight.append(node.right)
-            nodeFlags.append(node.flags.rawValue)
-            nodeCategorySet.append(node.categorySet)
-            if node.leaf.isEmpty {
-                leafValues.append(contentsOf: repeatElement(0, count: leafWidth))
-            } else {
-                leafValues.append(contentsOf: node.leaf)
-            }
-        }
-        treeStarts.append(Int32(nodeCount))
-        treeOutputs.append(Int32(output))
+    }
+
+    /// The nodes' split fields, without their leaves. No reserveCapacity here: an exact reservation
+    /// per tree reallocated the arrays for every tree (quadratic over an ensemble); appending grows
+    /// them geometrically.
+    private mutating func appendNodes(_ nodes: [Node]) {
+        nodeFeature.append(contentsOf: nodes.lazy.map(\.feature))
+        nodeThreshold.append(contentsOf: nodes.lazy.map(\.threshold))
+        nodeLeft.append(contentsOf: nodes.lazy.map(\.left))
+        nodeRight.append(contentsOf: nodes.lazy.map(\.right))
+        nodeFlags.append(contentsOf: nodes.lazy.map(\.flags.rawValue))
+        nodeCategorySet.append(contentsOf: nodes.lazy.map(\.categorySet))
     }
 }

@@ -11,6 +11,9 @@ import UnixSignals
 /// `mbundle serve`: MLflow's scoring protocol and the Open Inference Protocol over the models given,
 /// on Hummingbird. Models load before the server binds; SIGHUP reloads them all; SIGTERM and SIGINT
 /// stop accepting, let in-flight requests finish (up to the shutdown deadline) and return.
+///
+/// ``run(onBound:)`` may start before ``loadModels()``: the server then starts up (threads, service
+/// group, HTTP stack) while the models load, and binds only once they have.
 public struct ModelServer: Sendable {
     let core: ServerCore
 
@@ -40,9 +43,12 @@ public struct ModelServer: Sendable {
         do throws(ModelBundleError) {
             let generation = try core.store.load()
             core.metrics.modelsLoaded(generation.models)
+            core.loadGate.decide(.loaded)
         } catch {
-            // Nothing will be served: the prediction threads stop, so the process ends with nothing
-            // left running (and nothing the leak sanitizer would report).
+            // Nothing will be served: a running server ends without binding, and the prediction
+            // threads stop, so the process ends with nothing left running (and nothing the leak
+            // sanitizer would report).
+            core.loadGate.decide(.failed)
             try? core.pool.syncShutdownGracefully()
             throw error
         }
@@ -64,30 +70,49 @@ public struct ModelServer: Sendable {
         let idle = configuration.idleTimeout.map { TimeAmount.nanoseconds($0.nanoseconds) }
         var quiet = core.logger
         quiet.logLevel = .critical
-        return Application(
+        var application = Application(
             responder: ServerResponder(core: core),
             server: .http1(configuration: .init(idleTimeout: idle)),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: quiet
         )
+        // Runs before the listening socket is opened.
+        application.beforeServerStarts { [gate = core.loadGate] in
+            let decision = await withGracefulShutdownHandler {
+                await gate.wait()
+            } onGracefulShutdown: {
+                gate.decide(.stopped)
+            }
+            guard case .loaded = decision else { throw NotLoaded() }
+        }
+        return application
     }
+
+    /// The models did not load, or a shutdown came first: the server does not bind.
+    struct NotLoaded: Error {}
 
     /// Why ``run(onBound:)`` ended early.
     public enum RunError: Error, Sendable, CustomStringConvertible {
         /// The address could not be bound (in use, not local, no permission).
         case cannotBind(String)
         case failed(String)
+        /// ``loadModels()`` failed (its error says why): the server never bound.
+        case modelsNotLoaded
 
         public var description: String {
             switch self {
             case .cannotBind(let text), .failed(let text): text
+            case .modelsNotLoaded: "the models did not load; nothing was served"
             }
         }
     }
 
-    /// Serves until SIGTERM or SIGINT, then drains and returns.
+    /// Serves until SIGTERM or SIGINT, then drains and returns. Binds once ``loadModels()`` has
+    /// succeeded (it may be called before or while this runs); returns without binding when a
+    /// shutdown signal comes first.
     /// - Parameter onBound: called once with the bound port (useful with port 0).
+    /// - Throws: ``RunError/modelsNotLoaded`` when ``loadModels()`` failed.
     public func run(onBound: @escaping @Sendable (Int) -> Void) async throws(RunError) {
         Self.raiseDescriptorLimit()
         let bound = Atomic<Bool>(false)
@@ -111,6 +136,11 @@ public struct ModelServer: Sendable {
             try await ServiceGroup(configuration: configuration).run()
         } catch {
             try? await core.pool.shutdownGracefully()
+            switch core.loadGate.decision {
+            case .failed: throw .modelsNotLoaded
+            case .stopped: return
+            case .loaded, nil: break
+            }
             let address = "\(core.configuration.host):\(core.configuration.port)"
             if !bound.load(ordering: .relaxed) {
                 throw .cannotBind("cannot listen on \(address): \(Self.reason(error))")
@@ -148,6 +178,8 @@ struct SignalService: Service {
 
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
+        // A SIGHUP during the first load waits for it (it reloads afterwards).
+        guard case .loaded = await server.core.loadGate.wait() else { return }
         for await _ in signals.cancelOnGracefulShutdown() {
             server.core.logger.info("SIGHUP: reloading models")
             server.reloadModels()

@@ -17,6 +17,8 @@ final class ServerCore: Sendable {
     let predicting = Atomic<Int>(0)
     /// Set once graceful shutdown starts: readiness turns false.
     let draining = Atomic<Bool>(false)
+    /// Opens once the first load has succeeded; the server binds only then.
+    let loadGate = LoadGate()
     /// The server's own version (`GET /v2`).
     let serverVersion: String
 

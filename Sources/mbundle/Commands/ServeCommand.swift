@@ -168,8 +168,6 @@ struct ServeCommand: ParsableCommand {
             logger: logger,
             serverVersion: ModelBundleVersion.current
         )
-        // A bad bundle stops here, before anything listens.
-        try reportingErrors { () throws(ModelBundleError) in try server.loadModels() }
         let failure = Mutex<ModelServer.RunError?>(nil)
         let done = DispatchSemaphore(value: 0)
         let announced = logger
@@ -187,6 +185,15 @@ struct ServeCommand: ParsableCommand {
             }
             done.signal()
         }
+        // The server starts up on another thread while the models load here; it binds only once
+        // they have, so a bad bundle still stops before anything listens.
+        do throws(ModelBundleError) {
+            try server.loadModels()
+        } catch {
+            done.wait()
+            printError(error.description)
+            throw ExitStatus.forError(error)
+        }
         // `mbundle` is a synchronous command (a cold `predict` must not pay for an async main);
         // this one command waits for the server's task.
         done.wait()
@@ -194,7 +201,7 @@ struct ServeCommand: ParsableCommand {
             printError(error.description)
             switch error {
             case .cannotBind: throw ExitStatus.serverCannotStart
-            case .failed: throw ExitCode.failure
+            case .failed, .modelsNotLoaded: throw ExitCode.failure
             }
         }
     }

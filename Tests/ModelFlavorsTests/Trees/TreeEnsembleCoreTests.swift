@@ -180,6 +180,34 @@ import Testing
         #expect(try refusal { $0.nodeFlags[0] = 0x80 }.item == "tree 0 node 0")
     }
 
+    @Test("Leaf values given apart from the nodes build the same ensemble; a wrong count is refused")
+    func leafValuesApart() throws {
+        var apart = TreeEnsemble(
+            featureCount: 2,
+            outputCount: 1,
+            baseScores: [0.25],
+            comparison: .float32LessThan,
+            accumulation: .float32,
+            task: .regression
+        )
+        let nodes: [Node] = [
+            .split(feature: 0, threshold: 0.5, left: 1, right: 2),
+            .split(feature: 1, threshold: 2, left: 3, right: 4, flags: .defaultLeft),
+            .leaf([]), .leaf([]), .leaf([]),
+        ]
+        try apart.appendTree(output: 0, nodes: nodes, leafValues: [0, 0, 3, 1, 2])
+        #expect(apart == (try Self.stump()))
+        #expect(raw(try apart.validated(), [0, 3]) == 2.25)
+        #expect {
+            try apart.appendTree(output: 0, nodes: nodes, leafValues: [0, 0, 3, 1])
+        } throws: { error in
+            let error = error as? ModelBundleError
+            return error?.code == .weightsInvalid && error?.item == "tree 1"
+                && error?.message.contains("4 leaf values for 5 nodes") == true
+        }
+        #expect(apart.treeCount == 1)
+    }
+
     @Test func refusesInconsistentOutputs() throws {
         #expect(try refusal { $0.baseScores = [0, 0] }.item == "base_scores")
         #expect(try refusal { $0.treeOutputs[0] = 1 }.item == "tree 0")
