@@ -156,11 +156,14 @@ extension TreeEnsemble {
     /// per tree reallocated the arrays for every tree (quadratic over an ensemble); appending grows
     /// them geometrically.
     private mutating func appendNodes(_ nodes: [Node]) {
-        nodeFeature.append(contentsOf: nodes.lazy.map(\.feature))
-        nodeThreshold.append(contentsOf: nodes.lazy.map(\.threshold))
-        nodeLeft.append(contentsOf: nodes.lazy.map(\.left))
-        nodeRight.append(contentsOf: nodes.lazy.map(\.right))
-        nodeFlags.append(contentsOf: nodes.lazy.map(\.flags.rawValue))
-        nodeCategorySet.append(contentsOf: nodes.lazy.map(\.categorySet))
+        // By index: the fields are read in place, without copying each node (and retaining its leaf).
+        for index in nodes.indices {
+            nodeFeature.append(nodes[index].feature)
+            nodeThreshold.append(nodes[index].threshold)
+            nodeLeft.append(nodes[index].left)
+            nodeRight.append(nodes[index].right)
+            nodeFlags.append(nodes[index].flags.rawValue)
+            nodeCategorySet.append(nodes[index].categorySet)
+        }
     }
 }
