@@ -123,9 +123,15 @@ public struct ModelServer: Sendable {
         var quiet = core.logger
         quiet.logLevel = .critical
         var configuration = ServiceGroupConfiguration(
+            // Named here: without a name each service is described by reflection ("\(service)"),
+            // most of a millisecond of start-up for the application's nested configuration.
             services: [
-                .init(service: app),
-                .init(service: SignalService(server: self), successTerminationBehavior: .ignore),
+                .init(service: app, serviceName: "http"),
+                .init(
+                    service: SignalService(server: self),
+                    successTerminationBehavior: .ignore,
+                    serviceName: "signals"
+                ),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: quiet
