@@ -62,6 +62,15 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                     item: tensor.name ?? "inputs"
                 )
             }
+            // A float64 tensor without nulls is already the buffer a float64 kernel reads (a
+            // preprocessing stage's output is one): shared, not copied into fresh memory.
+            if Scalar.self == Double.self, case .double(let doubles) = tensor.values, !tensor.validity.hasNulls,
+                doubles.count == tensor.count
+            {
+                values = unsafeBitCast(doubles, to: [Scalar].self)
+                rowCount = rows
+                return
+            }
             values = try LargeArray.uninitialized(count: tensor.count) {
                 (out: UnsafeMutableBufferPointer<Scalar>) throws(ModelBundleError) in
                 try Self.copy(

@@ -108,6 +108,9 @@ package struct PreprocessingStage: Sendable {
                 item: "rows"
             )
         }
+        if let numbers = Self.numberColumns(output) {
+            return Self.rowMajor(numbers, rows: output.rows, size: size)
+        }
         var matrix = [Double](repeating: 0, count: size)
         for (index, column) in output.columns.enumerated() {
             switch column {
@@ -124,6 +127,41 @@ package struct PreprocessingStage: Sendable {
             }
         }
         return matrix
+    }
+
+    /// The output's columns when every one is numbers (no one-hot block, no text), else nil.
+    private static func numberColumns(_ output: PreprocessingBlock) -> [[Double]]? {
+        var numbers: [[Double]] = []
+        numbers.reserveCapacity(output.columns.count)
+        for column in output.columns {
+            guard case .numbers(let values) = column, values.count == output.rows else { return nil }
+            numbers.append(values)
+        }
+        return numbers
+    }
+
+    /// Number columns transposed into rows, a block of rows at a time (a block of the output stays
+    /// in cache while every column writes its part), into memory that is not zero-filled first:
+    /// every cell is written. Fresh pages are the dearest part of a large request.
+    private static func rowMajor(_ columns: [[Double]], rows: Int, size: Int) -> [Double] {
+        let width = columns.count
+        let rowsPerBlock = 512
+        return LargeArray.uninitialized(count: size) { (out: UnsafeMutableBufferPointer<Double>) in
+            var first = 0
+            while first < rows {
+                let last = min(first + rowsPerBlock, rows)
+                for (index, values) in columns.enumerated() {
+                    values.withUnsafeBufferPointer { column in
+                        var target = first * width + index
+                        for row in first..<last {
+                            out[target] = column[row]
+                            target += width
+                        }
+                    }
+                }
+                first = last
+            }
+        }
     }
 
     static func stillText(_ name: String) -> ModelBundleError {
@@ -148,6 +186,7 @@ package struct PreprocessingStage: Sendable {
             return .numbers(result)
         }
         switch column.values {
+        case .double(let values) where !validity.hasNulls: return .numbers(values)  // shared, not copied
         case .double(let values): return numbers(values) { $0 }
         case .float(let values): return numbers(values) { Double($0) }
         case .long(let values): return numbers(values) { Double($0) }
