@@ -20,14 +20,19 @@ package enum LargeArray {
 
     /// An array of `count` elements that `fill` initialises completely. For plain values only
     /// (numbers, bytes): when `fill` throws, nothing is kept and nothing is deinitialised.
+    ///
+    /// - Parameter preparesPages: `false` leaves ``prepareForWriting(_:)`` to `fill`, for a buffer
+    ///   written by several threads at once: each prepares its own part, so the pages' first touch
+    ///   (clearing them, and under a hypervisor backing them) is shared by the cores too.
     package static func uninitialized<Element, Failure: Error>(
         count: Int,
+        preparesPages: Bool = true,
         _ fill: (UnsafeMutableBufferPointer<Element>) throws(Failure) -> Void
     ) throws(Failure) -> [Element] {
         var failure: Failure?
         let values = [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
             let slice = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
-            prepareForWriting(UnsafeMutableRawBufferPointer(slice))
+            if preparesPages { prepareForWriting(UnsafeMutableRawBufferPointer(slice)) }
             do throws(Failure) {
                 try fill(slice)
                 initialized = count

@@ -33,9 +33,11 @@ struct NativeLinearInput<Scalar: KernelScalar> {
             }
             // Every cell is written below (or the request is refused), so the buffer is not zero-filled
             // first: that pass cost a page fault and a memset per page of a large request.
-            values = try LargeArray.uninitialized(count: size) {
+            values = try LargeArray.uninitialized(count: size, preparesPages: false) {
                 (out: UnsafeMutableBufferPointer<Scalar>) throws(ModelBundleError) in
+                // The block copy prepares each thread's part of the pages itself.
                 if Self.copyInRowBlocks(frame, into: out, nullsAsNaN: nullsAsNaN) { return }
+                LargeArray.prepareForWriting(UnsafeMutableRawBufferPointer(out))
                 for (position, column) in frame.columns.enumerated() {
                     try Self.copy(
                         column.values,
@@ -219,6 +221,8 @@ private struct RowBlockCopy<Scalar: KernelScalar>: @unchecked Sendable {
 
     func copy(rows: Range<Int>) {
         let stride = frame.columns.count
+        let part = UnsafeMutableBufferPointer(rebasing: out[(rows.lowerBound * stride)..<(rows.upperBound * stride)])
+        LargeArray.prepareForWriting(UnsafeMutableRawBufferPointer(part))
         @inline(__always) func fill<Element>(
             _ source: [Element],
             _ position: Int,

@@ -109,7 +109,7 @@ package struct PreprocessingStage: Sendable {
             )
         }
         if let numbers = Self.numberColumns(output) {
-            return Self.rowMajor(numbers, rows: output.rows, size: size)
+            return try Self.rowMajor(numbers, rows: output.rows)
         }
         var matrix = [Double](repeating: 0, count: size)
         for (index, column) in output.columns.enumerated() {
@@ -140,28 +140,17 @@ package struct PreprocessingStage: Sendable {
         return numbers
     }
 
-    /// Number columns transposed into rows, a block of rows at a time (a block of the output stays
-    /// in cache while every column writes its part), into memory that is not zero-filled first:
-    /// every cell is written. Fresh pages are the dearest part of a large request.
-    private static func rowMajor(_ columns: [[Double]], rows: Int, size: Int) -> [Double] {
-        let width = columns.count
-        let rowsPerBlock = 512
-        return LargeArray.uninitialized(count: size) { (out: UnsafeMutableBufferPointer<Double>) in
-            var first = 0
-            while first < rows {
-                let last = min(first + rowsPerBlock, rows)
-                for (index, values) in columns.enumerated() {
-                    values.withUnsafeBufferPointer { column in
-                        var target = first * width + index
-                        for row in first..<last {
-                            out[target] = column[row]
-                            target += width
-                        }
-                    }
-                }
-                first = last
-            }
+    /// Number columns as rows: the kernels' own transpose of a frame (blocks of rows, every core
+    /// writing its part into memory that is not zero-filled first). The columns are shared, not
+    /// copied; their names here are positions (a stage's output names need not be unique).
+    private static func rowMajor(_ numbers: [[Double]], rows: Int) throws(ModelBundleError) -> [Double] {
+        var columns: [Column] = []
+        columns.reserveCapacity(numbers.count)
+        for (index, values) in numbers.enumerated() {
+            columns.append(try Column(name: String(index), values: .double(values)))
         }
+        let frame = try Frame(columns: columns, rowCount: rows)
+        return try NativeLinearInput<Double>(.frame(frame), featureCount: numbers.count, nullsAsNaN: true).values
     }
 
     static func stillText(_ name: String) -> ModelBundleError {
