@@ -86,6 +86,9 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
     /// Appends a member whose key the caller knows is not present (the parser checks duplicates).
     package mutating func appendUnique(key: String, value: JSONValue) {
+        // Room for four members from the first: most objects have a handful of keys (a skops
+        // schema's nodes four), which growing from one took three allocations to hold.
+        if members.isEmpty { members.reserveCapacity(4) }
         members.append((key: key, value: value))
     }
 
