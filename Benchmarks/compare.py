@@ -245,12 +245,12 @@ def workload_cold_start(args):
                   f"{directory}/py.json"),
     ]
     # The floor (issue #17: cold start within 1.5× of it): an empty Swift program linked as the Makefile
-    # links mbundle (static Swift runtime, lld, packed relative relocations), timed in the same rounds.
+    # links mbundle (static Swift runtime, lld, packed relative relocations, no exported symbols), timed in the same rounds.
     empty = f"{directory}/empty"
     with open(f"{empty}.swift", "w") as f:
         f.write("\n")
     built = subprocess.run(["swiftc", "-O", "-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker",
-                            "pack-relative-relocs", f"{empty}.swift", "-o", empty], capture_output=True)
+                            "pack-relative-relocs", "-Xlinker", "--no-export-dynamic", f"{empty}.swift", "-o", empty], capture_output=True)
     if built.returncode == 0:
         contenders.append(Contender("empty Swift program (static runtime, built the same way)", [empty], None,
                                     bound=True))
