@@ -34,6 +34,7 @@ enum SkopsReader {
         let archive = try SkopsZipReader(bytes: bytes, fileName: fileName)
         let schemaItem = "\(fileName):schema.json"
         guard let schemaBytes = archive["schema.json"] else {
+            try archive.verifyingChecksums {}
             throw ModelBundleError(
                 .weightsInvalid,
                 "\(fileName) has no schema.json; it is not a skops file",
@@ -41,7 +42,7 @@ enum SkopsReader {
             )
         }
         let parser = JSONParser(maximumDepth: maximumSchemaDepth, errorCode: .weightsInvalid, source: schemaItem)
-        let schema = try parser.parse(schemaBytes)
+        let schema = try archive.verifyingChecksums { () throws(ModelBundleError) in try parser.parse(schemaBytes) }
         func invalid(_ message: String, _ item: String = schemaItem) -> ModelBundleError {
             ModelBundleError(.weightsInvalid, "\(schemaItem): \(message)", item: item)
         }
