@@ -6,7 +6,7 @@ import SystemPlatform
 /// The members of a skops file: a zip archive of `schema.json` plus `.npy` arrays, located in place by
 /// ``StoredZipMembers`` (the zip framing checked as strictly as bundle archives are, the central
 /// directory against the local headers, every CRC; no libarchive). The CRCs are checked while the
-/// caller parses `schema.json` (``verifyingChecksums(while:)``), on a second core when there is one.
+/// caller parses `schema.json` (``verifyingChecksums(concurrentFrom:while:)``), on a second core when there is one.
 ///
 /// Only stored members are accepted: `skops.io.dump` writes `ZIP_STORED` unless asked otherwise and
 /// MLflow never asks, so refusing compression costs no real file, keeps any decompressor off the
@@ -40,7 +40,7 @@ struct SkopsZipReader: Sendable {
     private let bytes: [UInt8]
     private let fileName: String
 
-    /// Locates the members; their CRCs are checked by ``verifyingChecksums(while:)``, which must
+    /// Locates the members; their CRCs are checked by ``verifyingChecksums(concurrentFrom:while:)``, which must
     /// run before any member is used. `fileName` names the archive in errors (`model.skops`).
     init(bytes: [UInt8], fileName: String) throws(ModelBundleError) {
         archive = try StoredZipMembers(bytes: bytes, fileName: fileName, limits: Self.limits, verifiesChecksums: false)
@@ -86,7 +86,7 @@ struct SkopsZipReader: Sendable {
     }
 }
 
-/// The two results of ``SkopsZipReader/verifyingChecksums(while:)``, each written by one part.
+/// The two results of ``SkopsZipReader/verifyingChecksums(concurrentFrom:while:)``, each written by one part.
 private final class ConcurrentOutcome<Value: Sendable>: @unchecked Sendable {
     var body: Result<Value, ModelBundleError>?
     var checksums: Result<Void, ModelBundleError>?
