@@ -123,6 +123,7 @@ package enum LightGBMModelReader {
         }
         for (index, tree) in trees.enumerated() {
             try appendTree(tree, index: index, output: index % perIteration, to: &ensemble, fileName: fileName)
+            if index == 0 { ensemble.reserveCapacity(afterFirstTreeOf: trees.count) }
         }
         let names = header["feature_names"].map { $0.split(separator: " ").map(String.init) } ?? []
         return LightGBMModel(ensemble: ensemble, objective: objectiveLine, version: version, featureNames: names)

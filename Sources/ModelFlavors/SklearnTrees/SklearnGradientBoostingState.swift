@@ -66,6 +66,7 @@ enum SklearnGradientBoostingState {
                 leaf: { leaves, range in leaves[range.lowerBound] = learningRate * leaves[range.lowerBound] }
             )
             try ensemble.appendTree(output: index % outputs, nodes: nodes, leafValues: leaves)
+            if index == 0 { ensemble.reserveCapacity(afterFirstTreeOf: trees.count) }
         }
         return try SklearnTreeModel(
             ensemble: SklearnTreeState.validated(ensemble, estimator: estimator),

@@ -96,6 +96,7 @@ enum SklearnHistGradientBoostingState {
                 ensemble: &ensemble
             )
             try ensemble.appendTree(output: index % perIteration, nodes: nodes)
+            if index == 0 { ensemble.reserveCapacity(afterFirstTreeOf: predictors.count) }
         }
         return try SklearnTreeModel(
             ensemble: SklearnTreeState.validated(ensemble, estimator: estimator),

@@ -122,6 +122,7 @@ enum SklearnTreeState {
                 leaf: classifier ? normalize : { _, _ in }
             )
             try ensemble.appendTree(output: 0, nodes: nodes, leafValues: leaves)
+            if index == 0 { ensemble.reserveCapacity(afterFirstTreeOf: trees.count) }
         }
         return try SklearnTreeModel(
             ensemble: validated(ensemble, estimator: estimator),

@@ -123,6 +123,34 @@ extension TreeEnsemble {
         treeOutputs.append(Int32(output))
     }
 
+    /// Called once the first of `trees` trees is in: makes room for the others' nodes and leaf
+    /// values in one allocation per array, estimating each at half as many again as the first
+    /// (a forest's or a boosting's trees are alike in size).
+    ///
+    /// An ensemble appended tree by tree otherwise doubles and copies each array a dozen times,
+    /// touching about twice the final memory (a 100-tree forest: 230 more page faults, 1 ms of its
+    /// 18 ms `predict`). Room never used stays untouched, so an estimate on the high side costs
+    /// address space, not memory; it is capped at ``reservedNodesCap`` so that a huge first tree
+    /// followed by small ones reserves at most ~70 MB (beyond, the arrays grow as before).
+    package mutating func reserveCapacity(afterFirstTreeOf trees: Int) {
+        let first = nodeCount
+        let (estimate, overflow) = (first + first / 2).multipliedReportingOverflow(by: max(trees - 1, 0))
+        let nodes = first + min(overflow ? .max : estimate, Self.reservedNodesCap)
+        guard treeCount == 1, nodes > nodeFeature.capacity else { return }
+        nodeFeature.reserveCapacity(nodes)
+        nodeThreshold.reserveCapacity(nodes)
+        nodeLeft.reserveCapacity(nodes)
+        nodeRight.reserveCapacity(nodes)
+        nodeFlags.reserveCapacity(nodes)
+        nodeCategorySet.reserveCapacity(nodes)
+        // leafWidth is bounded by the outputs limit, so the product cannot overflow; a model with
+        // many classes reserves at most four values per capped node beyond its first tree's.
+        leafValues.reserveCapacity(min(nodes * leafWidth, leafValues.count + 4 * Self.reservedNodesCap))
+    }
+
+    /// The most nodes ``reserveCapacity(afterFirstTreeOf:)`` reserves beyond the first tree's.
+    package static let reservedNodesCap = 1 << 20
+
     /// Refuses a tree that would take the ensemble beyond its limits, before anything grows.
     private func checkNewTree(output: Int, nodeCount count: Int) throws(ModelBundleError) {
         let tree = treeCount

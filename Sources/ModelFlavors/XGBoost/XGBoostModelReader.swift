@@ -215,6 +215,7 @@ package enum XGBoostModelReader {
                 throw TreeEnsemble.invalid("has output group \(group) but the model has \(outputCount)", tree: index)
             }
             try appendTree(tree, index: index, group: Int(group), to: &ensemble, fileName: fileName)
+            if index == 0 { ensemble.reserveCapacity(afterFirstTreeOf: trees.count) }
         }
         var estimatorType: String?
         if let text = learner["attributes"]?["scikit_learn"]?.string,

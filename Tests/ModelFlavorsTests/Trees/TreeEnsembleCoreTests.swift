@@ -208,6 +208,30 @@ import Testing
         #expect(apart.treeCount == 1)
     }
 
+    /// Room for the other trees is made once, after the first, from its size: half as many again
+    /// per tree, capped; the ensemble itself is unchanged, and a later call does nothing.
+    @Test func reservesRoomAfterTheFirstTree() throws {
+        var ensemble = try Self.stump()  // one tree of 5 nodes, leaf width 1
+        let before = ensemble
+        ensemble.reserveCapacity(afterFirstTreeOf: 101)  // 100 more trees × 7 nodes
+        #expect(ensemble == before)
+        for capacity in [
+            ensemble.nodeFeature.capacity, ensemble.nodeThreshold.capacity, ensemble.nodeLeft.capacity,
+            ensemble.nodeRight.capacity, ensemble.nodeFlags.capacity, ensemble.nodeCategorySet.capacity,
+            ensemble.leafValues.capacity,
+        ] {
+            #expect(capacity >= 705)
+        }
+        var huge = try Self.stump()
+        huge.reserveCapacity(afterFirstTreeOf: TreeEnsembleLimits.maximumTrees)
+        #expect(huge.nodeThreshold.capacity >= 5 + TreeEnsemble.reservedNodesCap)
+        #expect(huge.nodeThreshold.capacity < 2 * TreeEnsemble.reservedNodesCap)
+        try ensemble.appendTree(output: 0, nodes: [.leaf([])], leafValues: [1])
+        let capacity = ensemble.nodeThreshold.capacity
+        ensemble.reserveCapacity(afterFirstTreeOf: 1_000_000)
+        #expect(ensemble.nodeThreshold.capacity == capacity)
+    }
+
     @Test func refusesInconsistentOutputs() throws {
         #expect(try refusal { $0.baseScores = [0, 0] }.item == "base_scores")
         #expect(try refusal { $0.treeOutputs[0] = 1 }.item == "tree 0")
