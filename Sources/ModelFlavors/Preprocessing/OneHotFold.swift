@@ -58,7 +58,7 @@ struct OneHotFold {
             }
             switch columns[index].expanded {
             case .numbers(let values): segments.append(.dense(values, column: index))
-            case .cells, .oneHot: throw PreprocessingStage.stillText(output.names[index])
+            case .cells, .oneHot, .texts: throw PreprocessingStage.stillText(output.names[index])
             }
             index += 1
         }

@@ -1,3 +1,5 @@
+package import ModelBundle
+
 /// One value of a categorical (object) column as scikit-learn compares it: text, a number (ints,
 /// floats and bools alike, as Python's `==` and numpy's comparisons treat them), or one of the two
 /// missing markers, which scikit-learn keeps apart (`None` and `NaN` are different categories).
@@ -59,12 +61,19 @@ package enum PreprocessingColumn: Sendable {
     /// linear model can read the block as one lookup of its coefficients (``OneHotFold``), and a
     /// 300-category column does not cost 300 float64 columns before the model sees it.
     case oneHot(OneHotCodes, position: Int)
+    /// A string column as the request's frame holds it: its strings, and `.nan` (pandas' missing
+    /// value) where `validity` marks a null. Kept as the frame's own array: a cell per row would
+    /// copy every string column of a large batch (200,000 rows × 4 columns: 19 MB, 4,700 page
+    /// faults) only for an encoder to look each one up. Steps other than the encoders read it
+    /// through ``expanded`` (as cells).
+    case texts([String], validity: ValidityMask)
 
     package var count: Int {
         switch self {
         case .numbers(let values): values.count
         case .cells(let values): values.count
         case .oneHot(let block, _): block.codes.count
+        case .texts(let values, _): values.count
         }
     }
 
@@ -74,13 +83,17 @@ package enum PreprocessingColumn: Sendable {
         case .numbers(let values): values[row].isNaN ? .nan : .number(values[row])
         case .cells(let values): values[row]
         case .oneHot(let block, let position): .number(block.codes[row] == position ? 1 : 0)
+        case .texts(let values, let validity): validity.isValid(row) ? .text(values[row]) : .nan
         }
     }
 
-    /// A one-hot column as dense numbers; other columns unchanged.
+    /// A one-hot column as dense numbers, a text column as cells; other columns unchanged.
     package var expanded: PreprocessingColumn {
-        guard case .oneHot(let block, let position) = self else { return self }
-        return .numbers(block.codes.map { $0 == position ? 1 : 0 })
+        switch self {
+        case .oneHot(let block, let position): .numbers(block.codes.map { $0 == position ? 1 : 0 })
+        case .texts: .cells((0..<count).map { cell($0) })
+        case .numbers, .cells: self
+        }
     }
 }
 

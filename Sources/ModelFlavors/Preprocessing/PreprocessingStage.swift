@@ -122,7 +122,7 @@ package struct PreprocessingStage: Sendable {
                 }
             case .oneHot(let block, let position):
                 for (row, code) in block.codes.enumerated() where code == position { matrix[row * width + index] = 1 }
-            case .cells:
+            case .cells, .texts:
                 throw stillText(output.names[index])
             }
         }
@@ -181,12 +181,7 @@ package struct PreprocessingStage: Sendable {
         case .long(let values): return numbers(values) { Double($0) }
         case .integer(let values): return numbers(values) { Double($0) }
         case .boolean(let values): return numbers(values) { $0 ? 1 : 0 }
-        case .string(let values):
-            var cells = values.map { PreprocessingCell.text($0) }
-            if validity.hasNulls {
-                for row in 0..<cells.count where !validity.isValid(row) { cells[row] = .nan }
-            }
-            return .cells(cells)
+        case .string(let values): return .texts(values, validity: validity)  // shared, not copied
         case .cells(let cells):
             // A column the signature does not type: each cell as JSON gave it.
             var result: [PreprocessingCell] = []

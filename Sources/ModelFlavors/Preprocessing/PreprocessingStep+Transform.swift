@@ -64,6 +64,7 @@ extension PreprocessingStep {
         switch column {
         case .numbers(let values): return values
         case .oneHot(let block, let position): return block.codes.map { $0 == position ? 1 : 0 }
+        case .texts: return try numbers(column.expanded, name, firstRow: firstRow)
         case .cells(let cells):
             var values: [Double] = []
             values.reserveCapacity(cells.count)
