@@ -49,8 +49,10 @@ package enum PredictionWriter {
             return
         }
         // The first range goes straight into `out`; the others into buffers of their own, each
-        // written by one thread only.
-        let buffers = (1..<parts).map { _ in RowsBuffer() }
+        // written by one thread only, reserved for their share of the cells (a buffer grown by
+        // doubling touches about twice its final size in fresh pages before it is copied).
+        let share = cells / parts * 20 + 32
+        let buffers = (1..<parts).map { _ in RowsBuffer(reserving: share) }
         let firstBuffer = RowsBuffer(out)
         out = []  // the buffer's array is now the only reference, so it grows in place
         DispatchQueue.concurrentPerform(iterations: parts) { part in
@@ -74,7 +76,11 @@ package enum PredictionWriter {
     /// One thread's part of a parallel write.
     private final class RowsBuffer: @unchecked Sendable {
         var bytes: [UInt8]
-        init(_ bytes: [UInt8] = []) { self.bytes = bytes }
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        init(reserving capacity: Int) {
+            bytes = []
+            bytes.reserveCapacity(capacity)
+        }
     }
 
     /// A frame's column names, quoted and followed by `: ` (empty for a tensor).
