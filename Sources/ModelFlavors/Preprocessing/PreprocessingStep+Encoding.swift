@@ -56,12 +56,14 @@ extension PreprocessingStep {
         if case .target = encoder.output { handleUnknown = .ignore }
         let infrequent = encoder.infrequentIndices.isEmpty ? nil : encoder.infrequentIndices[index]
         let mapping = encoder.defaultToInfrequent.isEmpty ? nil : encoder.defaultToInfrequent[index]
-        var codes = [Int](repeating: 0, count: block.rows)
+        // Int32: validation bounds every category count by PreprocessingLimits.maximumCategories, and
+        // half the width of Int is half the fresh pages for a large batch (an array per column).
+        var codes = [Int32](repeating: 0, count: block.rows)
         var known = [Bool](repeating: true, count: block.rows)
         for row in 0..<block.rows {
             let cell = input.cell(row)
             if let code = lookup[cell] {
-                codes[row] = code
+                codes[row] = Int32(code)
                 continue
             }
             if handleUnknown == .error {
@@ -82,21 +84,21 @@ extension PreprocessingStep {
         // known for infrequent_if_exist / warn), then codes are grouped.
         if let infrequent, let first = infrequent.first {
             for row in 0..<block.rows where !known[row] {
-                codes[row] = first
+                codes[row] = Int32(first)
                 if handleUnknown == .infrequentIfExist || handleUnknown == .warn { known[row] = true }
             }
         }
         if let mapping {
             var skip: Int? = nil
             if case .ordinal(let missing, _, _) = encoder.output { skip = missing[index] }
-            for row in 0..<block.rows where codes[row] != skip { codes[row] = mapping[codes[row]] }
+            for row in 0..<block.rows where Int(codes[row]) != skip { codes[row] = Int32(mapping[Int(codes[row])]) }
         }
         switch encoder.output {
         case .oneHot(let drop, let widths):
             let dropped = drop[index]
             var outputCodes = [Int32](repeating: -1, count: block.rows)
             for row in 0..<block.rows where known[row] {
-                var code = codes[row]
+                var code = Int(codes[row])
                 if let dropped {
                     if code == dropped { continue }
                     if code > dropped { code -= 1 }
@@ -112,7 +114,7 @@ extension PreprocessingStep {
         case .ordinal(let missing, let encodedMissing, let unknownValue):
             var values = codes.map(Double.init)
             if let missingCode = missing[index] {
-                for row in 0..<block.rows where codes[row] == missingCode { values[row] = encodedMissing }
+                for row in 0..<block.rows where Int(codes[row]) == missingCode { values[row] = encodedMissing }
             }
             if encoder.handleUnknown == .useEncodedValue, let unknownValue {
                 for row in 0..<block.rows where !known[row] { values[row] = unknownValue }
@@ -123,7 +125,7 @@ extension PreprocessingStep {
             for target in 0..<classCount {
                 let encoding = encodings[index * classCount + target]
                 let mean = means[target]
-                columns.append(.numbers((0..<block.rows).map { known[$0] ? encoding[codes[$0]] : mean }))
+                columns.append(.numbers((0..<block.rows).map { known[$0] ? encoding[Int(codes[$0])] : mean }))
                 names.append(classCount == 1 ? name : "\(name)_\(target)")
             }
         }
