@@ -35,7 +35,7 @@ package enum PredictionWriter {
         case .tensor(let tensor):
             rows = tensor.shape[0]
             cells = tensor.count
-            out.reserveCapacity(out.count + cells * 20 + 32)
+            out.reserveCapacity(out.count + estimatedBytes(cells: cells))
         case .frame(let frame):
             rows = frame.rowCount
             cells = frame.rowCount * frame.columns.count
@@ -51,7 +51,7 @@ package enum PredictionWriter {
         // The first range goes straight into `out`; the others into buffers of their own, each
         // written by one thread only, reserved for their share of the cells (a buffer grown by
         // doubling touches about twice its final size in fresh pages before it is copied).
-        let share = cells / parts * 20 + 32
+        let share = estimatedBytes(cells: cells / parts)
         let buffers = (1..<parts).map { _ in RowsBuffer(reserving: share) }
         let firstBuffer = RowsBuffer(out)
         out = []  // the buffer's array is now the only reference, so it grows in place
@@ -69,6 +69,10 @@ package enum PredictionWriter {
         }
         out.append(UInt8(ascii: "]"))
     }
+
+    /// Room for `cells` written cells: about 20 bytes each (a float's repr and its separator), plus
+    /// the brackets around them.
+    static func estimatedBytes(cells: Int) -> Int { cells * 20 + 32 }
 
     /// Outputs of at least this many cells are written on several threads.
     package static let parallelCells = 1 << 16

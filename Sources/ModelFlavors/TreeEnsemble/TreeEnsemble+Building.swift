@@ -181,8 +181,9 @@ extension TreeEnsemble {
     }
 
     /// The nodes' split fields, without their leaves. No reserveCapacity here: an exact reservation
-    /// per tree reallocated the arrays for every tree (quadratic over an ensemble); appending grows
-    /// them geometrically.
+    /// per tree reallocated the arrays for every tree (quadratic over an ensemble); the readers
+    /// reserve once, after the first tree (``reserveCapacity(afterFirstTreeOf:)``), and appending
+    /// grows the arrays geometrically beyond that.
     private mutating func appendNodes(_ nodes: [Node]) {
         // By index: the fields are read in place, without copying each node (and retaining its leaf).
         for index in nodes.indices {
