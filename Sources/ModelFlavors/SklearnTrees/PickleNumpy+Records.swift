@@ -60,7 +60,8 @@ extension PickleNumpy {
         else {
             throw fail("a \(layout.dtypeName) array is not one dimension of raw records")
         }
-        return .records(try SklearnNodeRecords(layout: layout, count: Int(count), bytes: raw, item: "pickled nodes"))
+        let records = try SklearnNodeRecords(layout: layout, count: Int(count), bytes: raw[...], item: "pickled nodes")
+        return .records(records)
     }
 
     /// `Tree(n_features, n_classes, n_outputs)`: checked for shape, then an unbuilt Tree whose BUILD

@@ -57,15 +57,16 @@ enum SklearnGradientBoostingState {
             guard tree.kind == .decisionTreeRegressor else {
                 throw source.invalid("estimators_", "holds a \(tree.kind.shortName), not a DecisionTreeRegressor")
             }
-            let (nodes, leaves) = try SklearnTreeState.nodes(
+            try SklearnTreeState.appendTree(
                 of: tree,
                 estimator: estimator,
                 index: index,
                 featureCount: featureCount,
                 valueWidth: 1,
+                to: &ensemble,
+                output: index % outputs,
                 leaf: { leaves, range in leaves[range.lowerBound] = learningRate * leaves[range.lowerBound] }
             )
-            try ensemble.appendTree(output: index % outputs, nodes: nodes, leafValues: leaves)
             if index == 0 { ensemble.reserveCapacity(afterFirstTreeOf: trees.count) }
         }
         return try SklearnTreeModel(

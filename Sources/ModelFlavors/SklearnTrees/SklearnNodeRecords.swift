@@ -55,8 +55,19 @@ package enum SklearnNodeLayout: String, Sendable, CaseIterable {
     package var dtypeName: String { self == .tree ? "Tree NODE_DTYPE" : "HistGradientBoosting PREDICTOR_RECORD_DTYPE" }
 
     /// The `descr` numpy writes into a `.npy` header for this dtype: the fields in offset order,
-    /// with the unnamed `|V<n>` padding field numpy adds for gaps and trailing bytes.
+    /// with the unnamed `|V<n>` padding field numpy adds for gaps and trailing bytes. Built once per
+    /// layout: every tree's node array is checked against it.
     var npyDescr: String {
+        switch self {
+        case .tree: Self.treeDescr
+        case .histPredictor: Self.histPredictorDescr
+        }
+    }
+
+    private static let treeDescr = SklearnNodeLayout.tree.describedFields
+    private static let histPredictorDescr = SklearnNodeLayout.histPredictor.describedFields
+
+    private var describedFields: String {
         var parts: [String] = []
         var end = 0
         for field in fields {
@@ -74,10 +85,15 @@ package enum SklearnNodeLayout: String, Sendable, CaseIterable {
 package struct SklearnNodeRecords: Sendable {
     package let layout: SklearnNodeLayout
     package let count: Int
-    package let bytes: [UInt8]
+    /// The records in place (a skops member is a slice of its archive's bytes, not a copy).
+    package let bytes: ArraySlice<UInt8>
+    /// `layout.itemSize`, kept so that a field read is one multiply-add.
+    private let itemSize: Int
 
     /// Checks the byte count against the record count before anything is read.
-    package init(layout: SklearnNodeLayout, count: Int, bytes: [UInt8], item: String) throws(ModelBundleError) {
+    package init(layout: SklearnNodeLayout, count: Int, bytes: ArraySlice<UInt8>, item: String)
+        throws(ModelBundleError)
+    {
         let (size, overflow) = count.multipliedReportingOverflow(by: layout.itemSize)
         guard count >= 0, !overflow, size == bytes.count else {
             throw ModelBundleError(
@@ -90,6 +106,7 @@ package struct SklearnNodeRecords: Sendable {
         self.layout = layout
         self.count = count
         self.bytes = bytes
+        itemSize = layout.itemSize
     }
 
     /// Reads a `.npy` file (version 1.0, C order, one dimension) whose header must be exactly the one
@@ -135,7 +152,7 @@ package struct SklearnNodeRecords: Sendable {
                     + "(fields, offsets, padding and item size must be exactly \(layout.npyDescr))"
             )
         }
-        try self.init(layout: layout, count: count, bytes: Array(file[(base + 10 + length)...]), item: item)
+        try self.init(layout: layout, count: count, bytes: file[(base + 10 + length)...], item: item)
     }
 
     package static func npyHeader(layout: SklearnNodeLayout, count: Int) -> [UInt8] {
@@ -148,16 +165,22 @@ package struct SklearnNodeRecords: Sendable {
 
     // MARK: Field access (offsets are the layout's; record < count is the caller's invariant)
 
+    /// The little-endian `Field` at `offset` of `record`, read unaligned
+    /// in one load (a tree's conversion reads five fields of every node): `record < count` is the
+    /// caller's invariant and the layout's offsets keep every field inside its record, which the
+    /// initializer proved to lie inside `bytes`.
     @inline(__always)
-    private func load(_ record: Int, _ offset: Int, _ width: Int) -> UInt64 {
-        let base = record * layout.itemSize + offset
-        var value: UInt64 = 0
-        for byte in 0..<width { value |= UInt64(bytes[base + byte]) << (8 * UInt64(byte)) }
-        return value
+    private func load<Field: FixedWidthInteger>(_ record: Int, _ offset: Int, as: Field.Type) -> Field {
+        precondition(record >= 0 && record < count && offset >= 0 && offset + Field.bitWidth / 8 <= itemSize)
+        return bytes.withUnsafeBytes { raw in
+            Field(littleEndian: raw.loadUnaligned(fromByteOffset: record * itemSize + offset, as: Field.self))
+        }
     }
 
-    package func int64(_ record: Int, at offset: Int) -> Int64 { Int64(bitPattern: load(record, offset, 8)) }
-    package func float64(_ record: Int, at offset: Int) -> Double { Double(bitPattern: load(record, offset, 8)) }
-    package func uint32(_ record: Int, at offset: Int) -> UInt32 { UInt32(load(record, offset, 4)) }
-    package func uint8(_ record: Int, at offset: Int) -> UInt8 { bytes[record * layout.itemSize + offset] }
+    package func int64(_ record: Int, at offset: Int) -> Int64 { load(record, offset, as: Int64.self) }
+    package func float64(_ record: Int, at offset: Int) -> Double {
+        Double(bitPattern: load(record, offset, as: UInt64.self))
+    }
+    package func uint32(_ record: Int, at offset: Int) -> UInt32 { load(record, offset, as: UInt32.self) }
+    package func uint8(_ record: Int, at offset: Int) -> UInt8 { load(record, offset, as: UInt8.self) }
 }

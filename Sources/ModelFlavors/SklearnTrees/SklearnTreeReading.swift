@@ -6,20 +6,23 @@ package enum SklearnTreeReading {
     /// scikit-learn's `TREE_LEAF`: both children of a leaf.
     static let leafChild: Int64 = -1
 
-    /// One `sklearn.tree._tree.Tree`: its `nodes` records and its `values` array
-    /// ([nodes, outputs, classes], float64) become ensemble nodes and their leaf values
-    /// (`valueWidth` per node, zeros at internal nodes, for
-    /// ``TreeEnsemble/appendTree(output:nodes:leafValues:)``); `leaf` maps one leaf's values
-    /// (outputs × classes, row-major: `leaves[range]`) in place to the ensemble's.
-    package static func treeNodes(
+    /// Appends one `sklearn.tree._tree.Tree` to `ensemble` (feeding `output`): its `nodes` records
+    /// become the ensemble's nodes and its `values` array ([nodes, outputs, classes], float64) their
+    /// leaf values (`valueWidth` per node, zeros at internal nodes); `leaf` maps one leaf's values
+    /// (outputs × classes, row-major: `leaves[range]`) in place to the ensemble's. The nodes are
+    /// written straight into the ensemble's arrays as they are checked; after a throw the ensemble
+    /// holds part of the tree and must be discarded.
+    package static func appendTree(
         _ records: SklearnNodeRecords,
         values: consuming [Double],
         valueWidth: Int,
         featureCount: Int,
         estimator: String,
         tree: Int,
+        to ensemble: inout TreeEnsemble,
+        output: Int,
         leaf: (_ leaves: inout [Double], _ range: Range<Int>) -> Void
-    ) throws(ModelBundleError) -> (nodes: [TreeEnsemble.Node], leaves: [Double]) {
+    ) throws(ModelBundleError) {
         let count = records.count
         func invalid(_ node: Int, _ message: String) -> ModelBundleError {
             ModelBundleError(
@@ -46,50 +49,48 @@ package enum SklearnTreeReading {
         }
         // The leaves are transformed where they are, in one array: no array per leaf.
         var leaves = values
-        var nodes: [TreeEnsemble.Node] = []
-        nodes.reserveCapacity(count)
-        for node in 0..<count {
-            let left = records.int64(node, at: 0)
-            let right = records.int64(node, at: 8)
-            let range = (node * valueWidth)..<((node + 1) * valueWidth)
-            if left == leafChild || right == leafChild {
-                guard left == leafChild, right == leafChild else {
-                    throw invalid(node, "has one child (\(left), \(right)); a node has two or none")
+        try ensemble.appendTree(output: output, nodeCount: count) { (columns) throws(ModelBundleError) in
+            for node in 0..<count {
+                let left = records.int64(node, at: 0)
+                let right = records.int64(node, at: 8)
+                let range = (node * valueWidth)..<((node + 1) * valueWidth)
+                if left == leafChild || right == leafChild {
+                    guard left == leafChild, right == leafChild else {
+                        throw invalid(node, "has one child (\(left), \(right)); a node has two or none")
+                    }
+                    for index in range where !leaves[index].isFinite {
+                        throw invalid(node, "holds a leaf value that is not finite")
+                    }
+                    leaf(&leaves, range)
+                    columns.appendLeaf()
+                    continue
                 }
-                for index in range where !leaves[index].isFinite {
-                    throw invalid(node, "holds a leaf value that is not finite")
+                for index in range { leaves[index] = 0 }
+                guard left >= 1, left < count, right >= 1, right < count, left != right else {
+                    throw invalid(node, "has children \(left) and \(right), outside 1..<\(count) or equal")
                 }
-                leaf(&leaves, range)
-                nodes.append(.leaf([]))
-                continue
-            }
-            for index in range { leaves[index] = 0 }
-            guard left >= 1, left < count, right >= 1, right < count, left != right else {
-                throw invalid(node, "has children \(left) and \(right), outside 1..<\(count) or equal")
-            }
-            let feature = records.int64(node, at: 16)
-            guard feature >= 0, feature < featureCount else {
-                throw invalid(node, "splits on feature \(feature); the model has \(featureCount) features")
-            }
-            var threshold = records.float64(node, at: 24)
-            // A split of missing from non-missing values stores +inf (everything not NaN goes left);
-            // scikit-learn refuses inputs that are infinite as float32, so the largest finite double
-            // routes every admissible value the same way.
-            if threshold == .infinity { threshold = .greatestFiniteMagnitude }
-            guard threshold.isFinite else { throw invalid(node, "has a threshold that is not finite") }
-            let missing = records.uint8(node, at: 56)
-            guard missing <= 1 else { throw invalid(node, "has missing_go_to_left \(missing), not 0 or 1") }
-            nodes.append(
-                .split(
+                let feature = records.int64(node, at: 16)
+                guard feature >= 0, feature < featureCount else {
+                    throw invalid(node, "splits on feature \(feature); the model has \(featureCount) features")
+                }
+                var threshold = records.float64(node, at: 24)
+                // A split of missing from non-missing values stores +inf (everything not NaN goes
+                // left); scikit-learn refuses inputs that are infinite as float32, so the largest
+                // finite double routes every admissible value the same way.
+                if threshold == .infinity { threshold = .greatestFiniteMagnitude }
+                guard threshold.isFinite else { throw invalid(node, "has a threshold that is not finite") }
+                let missing = records.uint8(node, at: 56)
+                guard missing <= 1 else { throw invalid(node, "has missing_go_to_left \(missing), not 0 or 1") }
+                columns.appendSplit(
                     feature: Int32(feature),
                     threshold: threshold,
                     left: Int32(left),
                     right: Int32(right),
                     flags: missing == 1 ? .defaultLeft : []
                 )
-            )
+            }
+            return leaves
         }
-        return (nodes, leaves)
     }
 
     /// The libFuzzer entry point for the node-array reader: `.npy` bytes of a `Tree` node array are
@@ -99,15 +100,6 @@ package enum SklearnTreeReading {
         -> ValidatedTreeEnsemble
     {
         let records = try SklearnNodeRecords(npy: bytes, layout: .tree, item: "nodes.npy")
-        let tree = try treeNodes(
-            records,
-            values: [Double](repeating: 0, count: records.count),
-            valueWidth: 1,
-            featureCount: featureCount,
-            estimator: "DecisionTreeRegressor",
-            tree: 0,
-            leaf: { _, _ in }
-        )
         var ensemble = TreeEnsemble(
             featureCount: featureCount,
             outputCount: 1,
@@ -117,7 +109,17 @@ package enum SklearnTreeReading {
             combination: .average,
             task: .regression
         )
-        try ensemble.appendTree(output: 0, nodes: tree.nodes, leafValues: tree.leaves)
+        try appendTree(
+            records,
+            values: [Double](repeating: 0, count: records.count),
+            valueWidth: 1,
+            featureCount: featureCount,
+            estimator: "DecisionTreeRegressor",
+            tree: 0,
+            to: &ensemble,
+            output: 0,
+            leaf: { _, _ in }
+        )
         return try ensemble.validated()
     }
 

@@ -113,15 +113,16 @@ enum SklearnTreeState {
             guard tree.kind == treeKind || tree.kind.extraTreeOf == treeKind else {
                 throw source.invalid("estimators_", "holds a \(tree.kind.shortName), not a \(treeKind.shortName)")
             }
-            let (nodes, leaves) = try nodes(
+            try appendTree(
                 of: tree,
                 estimator: estimator,
                 index: index,
                 featureCount: featureCount,
                 valueWidth: width,
+                to: &ensemble,
+                output: 0,
                 leaf: classifier ? normalize : { _, _ in }
             )
-            try ensemble.appendTree(output: 0, nodes: nodes, leafValues: leaves)
             if index == 0 { ensemble.reserveCapacity(afterFirstTreeOf: trees.count) }
         }
         return try SklearnTreeModel(
@@ -142,15 +143,18 @@ enum SklearnTreeState {
         for index in range { leaves[index] /= sum }
     }
 
-    /// The nodes of one fitted `DecisionTree*`'s `tree_` (its values [nodes, outputs, classes]).
-    static func nodes(
+    /// Appends one fitted `DecisionTree*`'s `tree_` (its values [nodes, outputs, classes]) to
+    /// `ensemble`, feeding `output`.
+    static func appendTree(
         of tree: any SklearnTreeSource,
         estimator: String,
         index: Int,
         featureCount: Int,
         valueWidth: Int,
+        to ensemble: inout TreeEnsemble,
+        output: Int,
         leaf: (_ leaves: inout [Double], _ range: Range<Int>) -> Void
-    ) throws(ModelBundleError) -> (nodes: [TreeEnsemble.Node], leaves: [Double]) {
+    ) throws(ModelBundleError) {
         let state = try tree.object("tree_")
         guard state.kind == .tree else { throw tree.invalid("tree_", "is a \(state.kind.shortName), not a Tree") }
         let records = try state.records("nodes", layout: .tree)
@@ -172,13 +176,15 @@ enum SklearnTreeState {
                 item: "\(estimator) tree \(index) node_count"
             )
         }
-        return try SklearnTreeReading.treeNodes(
+        try SklearnTreeReading.appendTree(
             records,
             values: values.float64Values(),
             valueWidth: valueWidth,
             featureCount: featureCount,
             estimator: estimator,
             tree: index,
+            to: &ensemble,
+            output: output,
             leaf: leaf
         )
     }

@@ -101,26 +101,83 @@ extension TreeEnsemble {
         treeOutputs.append(Int32(output))
     }
 
-    /// Appends a tree whose leaf values are given apart from its nodes: ``leafWidth`` values per
-    /// node, node after node (zeros at internal nodes; the nodes' own ``Node/leaf`` is ignored). A
-    /// reader with every leaf in one array (scikit-learn's `value`) so makes no array per leaf.
+    /// Appends a tree of `nodeCount` nodes that `write` adds one by one to a ``NodeColumns``,
+    /// straight into the ensemble's arrays (no ``Node`` per node, no second copy), and whose leaf
+    /// values `write` returns in one array (``leafWidth`` per node, zeros at internal nodes). A
+    /// reader of fixed-size node records (scikit-learn's `Tree`) so converts a tree in one pass.
     ///
-    /// - Throws: `weightsInvalid` as ``appendTree(output:nodes:)``, or when `leafValues` does not
-    ///   hold `nodes.count` × ``leafWidth`` values.
-    package mutating func appendTree(output: Int, nodes: [Node], leafValues leaves: [Double]) throws(ModelBundleError) {
-        try checkNewTree(output: output, nodeCount: nodes.count)
-        guard leaves.count == nodes.count * leafWidth else {
+    /// - Throws: `weightsInvalid` as ``appendTree(output:nodes:)`` (the limits are checked before
+    ///   `write` runs) or when `write` leaves other counts of nodes or leaf values than declared;
+    ///   or whatever `write` throws. After a throw the ensemble holds part of the tree and must be
+    ///   discarded.
+    package mutating func appendTree(
+        output: Int,
+        nodeCount count: Int,
+        writingNodes write: (inout NodeColumns) throws(ModelBundleError) -> [Double]
+    ) throws(ModelBundleError) {
+        try checkNewTree(output: output, nodeCount: count)
+        let tree = treeCount
+        // The arrays move into the columns and back (swaps, not copies), so appending stays in place.
+        var columns = NodeColumns()
+        exchangeColumns(&columns)
+        let start = columns.feature.count
+        let leaves: [Double]
+        do {
+            defer { exchangeColumns(&columns) }
+            leaves = try write(&columns)
+        }
+        let written = nodeCount - start
+        guard written == count, leaves.count == count * leafWidth else {
             throw ModelBundleError(
                 .weightsInvalid,
-                "tree \(treeCount) holds \(leaves.count) leaf values for \(nodes.count) nodes; the model's leaves "
-                    + "hold \(leafWidth)",
-                item: "tree \(treeCount)"
+                "tree \(tree) has \(written) nodes and \(leaves.count) leaf values; expected \(count) nodes "
+                    + "holding \(leafWidth) values each",
+                item: "tree \(tree)"
             )
         }
-        appendNodes(nodes)
         leafValues.append(contentsOf: leaves)
         treeStarts.append(Int32(nodeCount))
         treeOutputs.append(Int32(output))
+    }
+
+    private mutating func exchangeColumns(_ columns: inout NodeColumns) {
+        swap(&columns.feature, &nodeFeature)
+        swap(&columns.threshold, &nodeThreshold)
+        swap(&columns.left, &nodeLeft)
+        swap(&columns.right, &nodeRight)
+        swap(&columns.flags, &nodeFlags)
+        swap(&columns.categorySet, &nodeCategorySet)
+    }
+
+    /// The split fields of the nodes being appended by ``appendTree(output:nodeCount:writingNodes:)``.
+    package struct NodeColumns {
+        fileprivate var feature: [Int32] = []
+        fileprivate var threshold: [Double] = []
+        fileprivate var left: [Int32] = []
+        fileprivate var right: [Int32] = []
+        fileprivate var flags: [UInt8] = []
+        fileprivate var categorySet: [Int32] = []
+
+        /// A numeric split, as ``Node/split(feature:threshold:left:right:flags:)``.
+        package mutating func appendSplit(
+            feature: Int32,
+            threshold: Double,
+            left: Int32,
+            right: Int32,
+            flags: NodeFlags = []
+        ) {
+            self.feature.append(feature)
+            self.threshold.append(threshold)
+            self.left.append(left)
+            self.right.append(right)
+            self.flags.append(flags.rawValue)
+            categorySet.append(-1)
+        }
+
+        /// A leaf, as ``Node/leaf(_:)`` (its values are the tree's `leafValues`).
+        package mutating func appendLeaf() {
+            appendSplit(feature: -1, threshold: 0, left: -1, right: -1)
+        }
     }
 
     /// Called once the first of `trees` trees is in: makes room for the others' nodes and leaf

@@ -180,32 +180,67 @@ import Testing
         #expect(try refusal { $0.nodeFlags[0] = 0x80 }.item == "tree 0 node 0")
     }
 
-    @Test("Leaf values given apart from the nodes build the same ensemble; a wrong count is refused")
-    func leafValuesApart() throws {
-        var apart = TreeEnsemble(
-            featureCount: 2,
-            outputCount: 1,
-            baseScores: [0.25],
-            comparison: .float32LessThan,
-            accumulation: .float32,
-            task: .regression
-        )
-        let nodes: [Node] = [
-            .split(feature: 0, threshold: 0.5, left: 1, right: 2),
-            .split(feature: 1, threshold: 2, left: 3, right: 4, flags: .defaultLeft),
-            .leaf([]), .leaf([]), .leaf([]),
-        ]
-        try apart.appendTree(output: 0, nodes: nodes, leafValues: [0, 0, 3, 1, 2])
-        #expect(apart == (try Self.stump()))
-        #expect(raw(try apart.validated(), [0, 3]) == 2.25)
-        #expect {
-            try apart.appendTree(output: 0, nodes: nodes, leafValues: [0, 0, 3, 1])
-        } throws: { error in
-            let error = error as? ModelBundleError
-            return error?.code == .weightsInvalid && error?.item == "tree 1"
-                && error?.message.contains("4 leaf values for 5 nodes") == true
+    @Test("Nodes written column by column with their leaves apart build the same ensemble; wrong counts are refused")
+    func nodesWrittenInPlace() throws {
+        func stumpEnsemble() -> TreeEnsemble {
+            TreeEnsemble(
+                featureCount: 2,
+                outputCount: 1,
+                baseScores: [0.25],
+                comparison: .float32LessThan,
+                accumulation: .float32,
+                task: .regression
+            )
         }
-        #expect(apart.treeCount == 1)
+        func write(_ columns: inout TreeEnsemble.NodeColumns, leaves: Int = 3) {
+            columns.appendSplit(feature: 0, threshold: 0.5, left: 1, right: 2)
+            columns.appendSplit(feature: 1, threshold: 2, left: 3, right: 4, flags: .defaultLeft)
+            for _ in 0..<leaves { columns.appendLeaf() }
+        }
+        var written = stumpEnsemble()
+        try written.appendTree(output: 0, nodeCount: 5) { columns in
+            write(&columns)
+            return [0, 0, 3, 1, 2]
+        }
+        #expect(written == (try Self.stump()))
+        #expect(raw(try written.validated(), [0, 3]) == 2.25)
+
+        func refusal(
+            _ body: (inout TreeEnsemble.NodeColumns) throws(ModelBundleError) -> [Double]
+        ) -> ModelBundleError? {
+            var ensemble = stumpEnsemble()
+            do throws(ModelBundleError) {
+                try ensemble.appendTree(output: 0, nodeCount: 5, writingNodes: body)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let fewLeaves = refusal { columns in
+            write(&columns)
+            return [0, 0, 3, 1]
+        }
+        #expect(fewLeaves?.item == "tree 0")
+        #expect(fewLeaves?.message.contains("4 leaf values; expected 5 nodes") == true)
+        let fewNodes = refusal { columns in
+            write(&columns, leaves: 2)
+            return [0, 0, 3, 1, 2]
+        }
+        #expect(fewNodes?.message.contains("has 4 nodes and 5 leaf values") == true)
+        let thrown = refusal { (columns) throws(ModelBundleError) in
+            write(&columns)
+            throw ModelBundleError(.weightsInvalid, "bad node", item: "node 4")
+        }
+        #expect(thrown?.item == "node 4")
+        // Limits are checked before anything is written.
+        var tooMany = stumpEnsemble()
+        #expect(throws: ModelBundleError.self) {
+            try tooMany.appendTree(output: 1, nodeCount: 5) { columns in
+                Issue.record("written despite an output outside the model")
+                write(&columns)
+                return [0, 0, 3, 1, 2]
+            }
+        }
     }
 
     /// Room for the other trees is made once, after the first, from its size: half as many again
@@ -226,7 +261,7 @@ import Testing
         huge.reserveCapacity(afterFirstTreeOf: TreeEnsembleLimits.maximumTrees)
         #expect(huge.nodeThreshold.capacity >= 5 + TreeEnsemble.reservedNodesCap)
         #expect(huge.nodeThreshold.capacity < 2 * TreeEnsemble.reservedNodesCap)
-        try ensemble.appendTree(output: 0, nodes: [.leaf([])], leafValues: [1])
+        try ensemble.appendTree(output: 0, nodes: [.leaf([1])])
         let capacity = ensemble.nodeThreshold.capacity
         ensemble.reserveCapacity(afterFirstTreeOf: 1_000_000)
         #expect(ensemble.nodeThreshold.capacity == capacity)
