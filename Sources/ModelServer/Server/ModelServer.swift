@@ -66,6 +66,9 @@ public struct ModelServer: Sendable {
     package func application(
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        // Idempotent; the prediction threads start here rather than with the server value, off the
+        // thread that loads the models.
+        core.pool.start()
         let configuration = core.configuration
         let idle = configuration.idleTimeout.map { TimeAmount.nanoseconds($0.nanoseconds) }
         var quiet = core.logger

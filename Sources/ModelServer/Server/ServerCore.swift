@@ -31,8 +31,9 @@ final class ServerCore: Sendable {
         self.metrics = ServerMetrics()
         self.logger = logger
         self.serverVersion = serverVersion
+        // Started by `ModelServer.application` (NIOThreadPool.start waits for its threads to run): on
+        // the server's own thread while `mbundle serve` loads the models on the main one.
         self.pool = NIOThreadPool(numberOfThreads: max(1, configuration.predictionThreads))
-        pool.start()
     }
 
     /// Admits one more prediction request unless `maxInFlight` are already running.
