@@ -43,34 +43,44 @@ MB_INLINE __m512i mb_next(__m512i meta, __mmask16 greater, __mmask16 missing) {
     return _mm512_mask_add_epi32(child, right, child, _mm512_set1_epi32(1));
 }
 
-/// One step of sixteen rows, float32 comparisons.
-MB_INLINE __m512i mb_step_f32(__m512i index, __m512i row_offsets, const uint32_t *meta, const float *thresholds,
-                              const float *block) {
-    __m512i word = _mm512_i32gather_epi32(index, (const void *)meta, 4);
-    __m512 threshold = _mm512_i32gather_ps(index, (const void *)thresholds, 4);
+/// One step of sixteen rows, float32 comparisons. Only the `active` lanes (not yet on their leaf) load
+/// anything: the gathers are masked, so a lane that reached its leaf costs no memory access while the
+/// block's deeper rows go on (a leaf-wise tree's rows stop at very different depths); those lanes
+/// return `keep` (their index relative to the tree's root).
+MB_INLINE __m512i mb_step_f32(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
+                              const uint32_t *meta, const float *thresholds, const float *block) {
+    const __m512 zero = _mm512_setzero_ps();
+    __m512i word = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), active, index, (const void *)meta, 4);
+    __m512 threshold = _mm512_mask_i32gather_ps(zero, active, index, (const void *)thresholds, 4);
     __m512i feature = _mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK));
-    __m512 x = _mm512_i32gather_ps(_mm512_add_epi32(row_offsets, feature), (const void *)block, 4);
+    __m512 x =
+        _mm512_mask_i32gather_ps(zero, active, _mm512_add_epi32(row_offsets, feature), (const void *)block, 4);
     __mmask16 greater = _mm512_cmp_ps_mask(x, threshold, _CMP_GT_OQ);
     __mmask16 missing = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
-    return mb_next(word, greater, missing);
+    return _mm512_mask_mov_epi32(keep, active, mb_next(word, greater, missing));
 }
 
-/// One step of sixteen rows, float64 comparisons (two gathers of eight for thresholds and features).
-MB_INLINE __m512i mb_step_f64(__m512i index, __m512i row_offsets, const uint32_t *meta, const double *thresholds,
-                              const double *block) {
-    __m512i word = _mm512_i32gather_epi32(index, (const void *)meta, 4);
+/// One step of sixteen rows, float64 comparisons (two gathers of eight for thresholds and features), masked
+/// as the float32 step.
+MB_INLINE __m512i mb_step_f64(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
+                              const uint32_t *meta, const double *thresholds, const double *block) {
+    const __mmask8 active_low = (__mmask8)active;
+    const __mmask8 active_high = (__mmask8)(active >> 8);
+    const __m512d zero = _mm512_setzero_pd();
+    __m512i word = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), active, index, (const void *)meta, 4);
     __m256i low = _mm512_castsi512_si256(index);
     __m256i high = _mm512_extracti64x4_epi64(index, 1);
-    __m512d t_low = _mm512_i32gather_pd(low, (const void *)thresholds, 8);
-    __m512d t_high = _mm512_i32gather_pd(high, (const void *)thresholds, 8);
+    __m512d t_low = _mm512_mask_i32gather_pd(zero, active_low, low, (const void *)thresholds, 8);
+    __m512d t_high = _mm512_mask_i32gather_pd(zero, active_high, high, (const void *)thresholds, 8);
     __m512i at = _mm512_add_epi32(row_offsets, _mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK)));
-    __m512d x_low = _mm512_i32gather_pd(_mm512_castsi512_si256(at), (const void *)block, 8);
-    __m512d x_high = _mm512_i32gather_pd(_mm512_extracti64x4_epi64(at, 1), (const void *)block, 8);
+    __m512d x_low = _mm512_mask_i32gather_pd(zero, active_low, _mm512_castsi512_si256(at), (const void *)block, 8);
+    __m512d x_high =
+        _mm512_mask_i32gather_pd(zero, active_high, _mm512_extracti64x4_epi64(at, 1), (const void *)block, 8);
     __mmask16 greater = (__mmask16)(_mm512_cmp_pd_mask(x_low, t_low, _CMP_GT_OQ)
                                     | (_mm512_cmp_pd_mask(x_high, t_high, _CMP_GT_OQ) << 8));
     __mmask16 missing = (__mmask16)(_mm512_cmp_pd_mask(x_low, x_low, _CMP_UNORD_Q)
                                     | (_mm512_cmp_pd_mask(x_high, x_high, _CMP_UNORD_Q) << 8));
-    return mb_next(word, greater, missing);
+    return _mm512_mask_mov_epi32(keep, active, mb_next(word, greater, missing));
 }
 
 /// Adds the leaf values at `index` (sixteen lanes) to sixteen float accumulators.
@@ -87,8 +97,9 @@ MB_INLINE void mb_add_f64(double *accumulators, __m512i index, const double *lea
 }
 
 // The block walk, once per (compare, accumulate) precision pair. GROUPS (1…4 groups of sixteen lanes) is a
-// constant in each expansion, so the groups' independent gather chains are unrolled and overlap. A tree's
-// walk stops early when no lane moved in a step: every lane sits on its leaf (leaves keep their rows).
+// constant in each expansion, so the groups' independent gather chains are unrolled and overlap. A lane that
+// did not move in a step sits on its leaf (leaves keep their rows): its gathers are masked off from then on,
+// a group whose sixteen lanes all sit on leaves is skipped, and the tree's walk stops when no lane moved.
 #define MB_TK_WALK(NAME, CMP, ACC, STEP, ADD)                                                                    \
     MB_INLINE void NAME##_groups(const mb_tk_model *model, const CMP *block, const __m512i *row_offsets,       \
                                  ACC *scratch, const int groups) {                                             \
@@ -100,12 +111,20 @@ MB_INLINE void mb_add_f64(double *accumulators, __m512i index, const double *lea
             const uint32_t *meta = model->meta + root;                                                         \
             const CMP *tree_thresholds = thresholds + root;                                                    \
             __m512i index[4];                                                                                  \
-            for (int g = 0; g < groups; g++) index[g] = _mm512_setzero_si512();                                \
+            __mmask16 active[4];                                                                               \
+            for (int g = 0; g < groups; g++) {                                                                 \
+                index[g] = _mm512_setzero_si512();                                                             \
+                active[g] = 0xFFFF;                                                                            \
+            }                                                                                                  \
             for (int32_t level = 0; level < model->depths[tree]; level++) {                                    \
                 __mmask16 moved = 0;                                                                           \
                 for (int g = 0; g < groups; g++) {                                                             \
-                    __m512i next = STEP(index[g], row_offsets[g], meta, tree_thresholds, block);               \
-                    moved |= _mm512_cmpneq_epi32_mask(next, index[g]);                                         \
+                    if (active[g] == 0) continue;                                                              \
+                    __m512i next =                                                                             \
+                        STEP(index[g], index[g], active[g], row_offsets[g], meta, tree_thresholds, block);     \
+                    /* A lane that stayed is on its leaf (every child follows its parent): it is done. */     \
+                    active[g] = _mm512_cmpneq_epi32_mask(next, index[g]);                                      \
+                    moved |= active[g];                                                                        \
                     index[g] = next;                                                                           \
                 }                                                                                              \
                 if (moved == 0) break;                                                                         \
@@ -163,20 +182,23 @@ MB_INLINE void mb_add_f64(double *accumulators, __m512i index, const double *lea
         const size_t leaf_width = model->leaf_width;                                                           \
         const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);          \
         __m512i roots[4], local[4];                                                                            \
+        __mmask16 active[4];                                                                                   \
         for (int g = 0; g < groups; g++) {                                                                     \
             __mmask16 valid = _mm512_cmplt_epi32_mask(lanes, _mm512_set1_epi32((int)chunk - 16 * g));          \
             roots[g] = _mm512_mask_loadu_epi32(_mm512_set1_epi32(model->roots[first]), valid,                 \
                                                model->roots + first + 16 * g);                                 \
             local[g] = _mm512_setzero_si512();                                                                 \
+            active[g] = 0xFFFF;                                                                                \
         }                                                                                                      \
         int32_t depth = 0;                                                                                     \
         for (size_t t = first; t < first + chunk; t++) depth = model->depths[t] > depth ? model->depths[t] : depth; \
         for (int32_t level = 0; level < depth; level++) {                                                      \
             __mmask16 moved = 0;                                                                               \
             for (int g = 0; g < groups; g++) {                                                                 \
-                __m512i next = STEP(_mm512_add_epi32(roots[g], local[g]), _mm512_setzero_si512(), model->meta, \
-                                    thresholds, features);                                                     \
-                moved |= _mm512_cmpneq_epi32_mask(next, local[g]);                                             \
+                __m512i next = STEP(_mm512_add_epi32(roots[g], local[g]), local[g], active[g],                \
+                                    _mm512_setzero_si512(), model->meta, thresholds, features);                \
+                active[g] = _mm512_cmpneq_epi32_mask(next, local[g]);                                          \
+                moved |= active[g];                                                                            \
                 local[g] = next;                                                                               \
             }                                                                                                  \
             if (moved == 0) break;                                                                             \
