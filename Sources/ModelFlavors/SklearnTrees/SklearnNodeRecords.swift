@@ -165,10 +165,10 @@ package struct SklearnNodeRecords: Sendable {
 
     // MARK: Field access (offsets are the layout's; record < count is the caller's invariant)
 
-    /// The little-endian `Field` at `offset` of `record`, read unaligned
-    /// in one load (a tree's conversion reads five fields of every node): `record < count` is the
-    /// caller's invariant and the layout's offsets keep every field inside its record, which the
-    /// initializer proved to lie inside `bytes`.
+    /// The little-endian `Field` at `offset` of `record`, read unaligned in one load (a tree's
+    /// conversion reads five fields of every node): `record < count` is the caller's invariant, and
+    /// the layout's offsets keep every field inside its record, which the initializer proved to lie
+    /// inside `bytes`.
     @inline(__always)
     private func load<Field: FixedWidthInteger>(_ record: Int, _ offset: Int, as: Field.Type) -> Field {
         precondition(record >= 0 && record < count && offset >= 0 && offset + Field.bitWidth / 8 <= itemSize)
