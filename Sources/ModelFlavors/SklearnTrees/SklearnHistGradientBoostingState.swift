@@ -209,12 +209,15 @@ enum SklearnHistGradientBoostingState {
             guard isCategorical <= 1 else { throw invalid(node, "has is_categorical \(isCategorical)") }
             let left = Int(records.uint32(node, at: 29))
             let right = Int(records.uint32(node, at: 33))
-            guard left >= 1, left < count, right >= 1, right < count, left != right else {
-                throw invalid(node, "has children \(left) and \(right), outside 1..<\(count) or equal")
-            }
             let feature = records.int64(node, at: 12)
-            guard feature >= 0, feature < featureCount else {
-                throw invalid(node, "splits on feature \(feature); the model has \(featureCount) features")
+            if let problem = SklearnTreeReading.splitProblem(
+                left: left,
+                right: right,
+                feature: feature,
+                nodeCount: count,
+                featureCount: featureCount
+            ) {
+                throw invalid(node, problem)
             }
             let missing = records.uint8(node, at: 28)
             guard missing <= 1 else { throw invalid(node, "has missing_go_to_left \(missing), not 0 or 1") }

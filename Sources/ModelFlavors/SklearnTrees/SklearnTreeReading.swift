@@ -66,12 +66,15 @@ package enum SklearnTreeReading {
                     continue
                 }
                 for index in range { leaves[index] = 0 }
-                guard left >= 1, left < count, right >= 1, right < count, left != right else {
-                    throw invalid(node, "has children \(left) and \(right), outside 1..<\(count) or equal")
-                }
                 let feature = records.int64(node, at: 16)
-                guard feature >= 0, feature < featureCount else {
-                    throw invalid(node, "splits on feature \(feature); the model has \(featureCount) features")
+                if let problem = splitProblem(
+                    left: Int(left),
+                    right: Int(right),
+                    feature: feature,
+                    nodeCount: count,
+                    featureCount: featureCount
+                ) {
+                    throw invalid(node, problem)
                 }
                 var threshold = records.float64(node, at: 24)
                 // A split of missing from non-missing values stores +inf (everything not NaN goes
@@ -91,6 +94,19 @@ package enum SklearnTreeReading {
             }
             return leaves
         }
+    }
+
+    /// What is wrong with an internal node's children and feature, or nil: both children inside
+    /// `1..<nodeCount` and distinct, the feature inside the model's (scikit-learn's `Tree` and
+    /// HistGradientBoosting's predictor nodes alike).
+    static func splitProblem(left: Int, right: Int, feature: Int64, nodeCount: Int, featureCount: Int) -> String? {
+        guard left >= 1, left < nodeCount, right >= 1, right < nodeCount, left != right else {
+            return "has children \(left) and \(right), outside 1..<\(nodeCount) or equal"
+        }
+        guard feature >= 0, feature < featureCount else {
+            return "splits on feature \(feature); the model has \(featureCount) features"
+        }
+        return nil
     }
 
     /// The libFuzzer entry point for the node-array reader: `.npy` bytes of a `Tree` node array are
