@@ -31,8 +31,13 @@ package struct JSONParser: Sendable {
     }
 
     private func parse(slice: ArraySlice<UInt8>) throws(ModelBundleError) -> JSONValue {
-        var scanner = Scanner(bytes: slice, parser: self)
-        return try scanner.document()
+        // The scanner reads through a pointer: every read is behind an `offset < end` check of its
+        // own, and a slice's bounds checks and buffer reference counting (each key and string value
+        // retained and released the document) were a third of a schema parse.
+        try slice.withUnsafeBufferPointer { (buffer) throws(ModelBundleError) in
+            var scanner = Scanner(bytes: buffer, parser: self)
+            return try scanner.document()
+        }
     }
 
     /// Parses one JSON document from text.
@@ -43,17 +48,17 @@ package struct JSONParser: Sendable {
 
 extension JSONParser {
     fileprivate struct Scanner {
-        /// Offsets are indices of `bytes` (from its `startIndex`), `end` its `endIndex`.
-        let bytes: ArraySlice<UInt8>
+        /// The document, valid while ``JSONParser/parse(slice:)`` runs; `end` is its count.
+        let bytes: UnsafeBufferPointer<UInt8>
         let parser: JSONParser
         var offset: Int
         let end: Int
 
-        init(bytes: ArraySlice<UInt8>, parser: JSONParser) {
+        init(bytes: UnsafeBufferPointer<UInt8>, parser: JSONParser) {
             self.bytes = bytes
             self.parser = parser
-            offset = bytes.startIndex
-            end = bytes.endIndex
+            offset = 0
+            end = bytes.count
         }
 
         mutating func document() throws(ModelBundleError) -> JSONValue {
@@ -70,15 +75,12 @@ extension JSONParser {
             // Pretty-printed documents are mostly indentation (a skops schema is over half spaces):
             // runs of spaces are skipped eight bytes at a time.
             if end - offset >= 9, bytes[offset] == 0x0A {
-                let start = bytes.startIndex
-                offset = bytes.withUnsafeBytes { raw in
-                    var position = offset - start + 1
-                    while position + 8 <= raw.count,
-                        raw.loadUnaligned(fromByteOffset: position, as: UInt64.self) == 0x2020_2020_2020_2020
-                    {
-                        position += 8
-                    }
-                    return start + position
+                let raw = UnsafeRawBufferPointer(bytes)
+                offset += 1
+                while offset + 8 <= end,
+                    raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) == 0x2020_2020_2020_2020
+                {
+                    offset += 8
                 }
             }
             while offset < end {
@@ -258,7 +260,7 @@ extension JSONParser {
                 }
                 return .integer(negative ? -magnitude : magnitude)
             }
-            let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
             if isInteger {
                 guard let integer = Int64(text) else {
                     throw error("integer \(text.prefix(40)) is outside the 64-bit range this reader accepts", at: start)
@@ -285,7 +287,7 @@ extension JSONParser {
                 let byte = bytes[offset]
                 if byte == UInt8(ascii: "\"") {
                     offset += 1
-                    return String(decoding: bytes[start..<offset - 1], as: UTF8.self)
+                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset - 1]), as: UTF8.self)
                 }
                 guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { break }
                 offset += 1
@@ -406,7 +408,7 @@ extension JSONParser {
             let stop = min(position ?? offset, end)
             var line = 1
             var column = 1
-            for byte in bytes[bytes.startIndex..<stop] {
+            for byte in bytes[0..<stop] {
                 if byte == 0x0A {
                     line += 1
                     column = 1

@@ -56,7 +56,10 @@ enum SkopsReader {
             )
         }
         let source = try attributes(root, archive: archive, fileName: fileName, schemaItem, checked: false)
-        return try SklearnModelState.model(source, fileName: fileName)
+        let model = try SklearnModelState.model(source, fileName: fileName)
+        // The caller waits for the model, not for the schema's nodes and the archive to be freed.
+        BackgroundRelease.hand((consume schema, consume source, consume root, consume archive, consume schemaBytes))
+        return model
     }
 
     /// The attributes of an `ObjectNode` of an allowlisted class, every one checked to be plain data.
@@ -116,15 +119,38 @@ enum SkopsReader {
     }
 
     /// Refuses any node, at any depth, whose loader can name code or a nested object.
-    private static func checkDataOnly(_ value: JSONValue, path: String, _ schemaItem: String) throws(ModelBundleError) {
+    ///
+    /// `path` is built only for an error: a forest's schema has thousands of nodes, and spelling each
+    /// one's path (and its class name, which plain data never needs) took most of a millisecond.
+    private static func checkDataOnly(
+        _ value: JSONValue,
+        path: @autoclosure () -> String,
+        _ schemaItem: String
+    ) throws(ModelBundleError) {
         guard case .object(let node) = value, let loader = node["__loader__"]?.stringValue else {
             throw ModelBundleError(
                 .weightsInvalid,
-                "\(schemaItem): attribute \(path) is not a skops node (no __loader__)",
-                item: "\(schemaItem):\(path)"
+                "\(schemaItem): attribute \(path()) is not a skops node (no __loader__)",
+                item: "\(schemaItem):\(path())"
             )
         }
-        let className = (try? qualifiedName(node, at: path, schemaItem)) ?? ""
+        if !dataLoaders.contains(loader) {
+            // HistGradientBoosting's numeric check: accepted whole, by its exact shape; its FunctionNode
+            // is never visited on its own.
+            if loader == "PartialNode", SklearnNumericCheck.matches(skops: node) { return }
+            try checkAllowedNode(node, loader: loader, path: path(), schemaItem)
+        }
+        try checkChildren(of: node, loader: loader, path: path(), schemaItem)
+    }
+
+    /// A node whose loader is not plain data: an allowlisted class, loss, type or tree part, or refused.
+    private static func checkAllowedNode(
+        _ node: JSONObject,
+        loader: String,
+        path: @autoclosure () -> String,
+        _ schemaItem: String
+    ) throws(ModelBundleError) {
+        let className = (try? qualifiedName(node, at: "", schemaItem)) ?? ""
         let allowedObject = loader == "ObjectNode" && SklearnEstimator.Kind(rawValue: className) != nil
         // skops writes SGDClassifier._loss_function_ as a LossNode: the class plus __reduce__ args
         // (numbers). Only the allowlisted losses pass, and nothing of them is ever built.
@@ -138,23 +164,29 @@ enum SkopsReader {
         let allowedTreePart =
             SklearnTreeSkopsParts.allows(loader: loader, className: className)
             || SklearnBoosterSkopsParts.allows(loader: loader, className: className)
-        // HistGradientBoosting's numeric check: accepted whole, by its exact shape; its FunctionNode is
-        // never visited on its own.
-        if loader == "PartialNode", SklearnNumericCheck.matches(skops: node) { return }
-        if !dataLoaders.contains(loader), !allowedObject, !allowedLoss, !allowedData, !allowedTreePart {
-            let name = (try? qualifiedName(node, at: path, schemaItem)) ?? "?"
+        if !allowedObject, !allowedLoss, !allowedData, !allowedTreePart {
+            let name = className.isEmpty ? "?" : className
             throw ModelBundleError(
                 .flavorUnavailable,
-                "\(schemaItem): attribute \(path) is a \(loader) (\(name)); only plain data (numbers, strings, "
+                "\(schemaItem): attribute \(path()) is a \(loader) (\(name)); only plain data (numbers, strings, "
                     + "lists, dicts, numpy arrays) is read from a skops file",
-                item: "\(schemaItem):\(path)"
+                item: "\(schemaItem):\(path())"
             )
         }
+    }
+
+    /// The nodes inside `node`, each checked by ``checkDataOnly(_:path:_:)``.
+    private static func checkChildren(
+        of node: JSONObject,
+        loader: String,
+        path: @autoclosure () -> String,
+        _ schemaItem: String
+    ) throws(ModelBundleError) {
         switch (loader, node["content"] ?? .null) {
         case ("DictNode", .object(let attributes)):
             // A DictNode maps attribute names to nodes; its key_types list the key classes, which
             // skops writes as TypeNodes of builtins str/int: data, checked as such.
-            for (key, child) in attributes { try checkDataOnly(child, path: "\(path).\(key)", schemaItem) }
+            for (key, child) in attributes { try checkDataOnly(child, path: "\(path()).\(key)", schemaItem) }
             if case .object(let types) = node["key_types"] ?? .null,
                 case .array(let entries) = types["content"] ?? .null
             {
@@ -167,8 +199,8 @@ enum SkopsReader {
                     else {
                         throw ModelBundleError(
                             .flavorUnavailable,
-                            "\(schemaItem): \(path).key_types[\(index)] is not a str or int type (builtins or numpy)",
-                            item: "\(schemaItem):\(path)"
+                            "\(schemaItem): \(path()).key_types[\(index)] is not a str or int type (builtins or numpy)",
+                            item: "\(schemaItem):\(path())"
                         )
                     }
                 }
@@ -181,44 +213,44 @@ enum SkopsReader {
             guard let main = parts["main"], SklearnBoosterSkopsParts.isDictFactory(parts["default_factory"]) else {
                 throw ModelBundleError(
                     .flavorUnavailable,
-                    "\(schemaItem): attribute \(path) is a defaultdict whose factory is not a dict type",
-                    item: "\(schemaItem):\(path)"
+                    "\(schemaItem): attribute \(path()) is a defaultdict whose factory is not a dict type",
+                    item: "\(schemaItem):\(path())"
                 )
             }
-            try checkDataOnly(main, path: path, schemaItem)
+            try checkDataOnly(main, path: path(), schemaItem)
         case ("ObjectNode", let content), ("RandomStateNode", let content):
-            try checkDataOnly(content, path: path, schemaItem)
+            try checkDataOnly(content, path: path(), schemaItem)
         case ("RandomGeneratorNode", _):
             // HistGradientBoosting's _feature_subsample_rng: a bit generator's state as raw JSON
             // numbers; never constructed, and nothing in it is a node to check.
             break
         case ("TreeNode", let content):
-            try checkDataOnly(content, path: path, schemaItem)
+            try checkDataOnly(content, path: path(), schemaItem)
             guard case .object(let reduce) = node["__reduce__"] ?? .null, let arguments = reduce["args"],
                 reduce.count == 1
             else {
                 throw ModelBundleError(
                     .weightsInvalid,
-                    "\(schemaItem): attribute \(path) is a TreeNode without its __reduce__ arguments",
-                    item: "\(schemaItem):\(path)"
+                    "\(schemaItem): attribute \(path()) is a TreeNode without its __reduce__ arguments",
+                    item: "\(schemaItem):\(path())"
                 )
             }
-            try checkDataOnly(arguments, path: "\(path).__reduce__", schemaItem)
+            try checkDataOnly(arguments, path: "\(path()).__reduce__", schemaItem)
         case ("LossNode", let content):
-            try checkDataOnly(content, path: path, schemaItem)
+            try checkDataOnly(content, path: path(), schemaItem)
             guard case .object(let reduce) = node["__reduce__"] ?? .null, let arguments = reduce["args"],
                 reduce.count == 1
             else {
                 throw ModelBundleError(
                     .weightsInvalid,
-                    "\(schemaItem): attribute \(path) is a LossNode without its __reduce__ arguments",
-                    item: "\(schemaItem):\(path)"
+                    "\(schemaItem): attribute \(path()) is a LossNode without its __reduce__ arguments",
+                    item: "\(schemaItem):\(path())"
                 )
             }
-            try checkDataOnly(arguments, path: "\(path).__reduce__", schemaItem)
+            try checkDataOnly(arguments, path: "\(path()).__reduce__", schemaItem)
         case (_, .array(let children)):
             for (index, child) in children.enumerated() {
-                try checkDataOnly(child, path: "\(path)[\(index)]", schemaItem)
+                try checkDataOnly(child, path: "\(path())[\(index)]", schemaItem)
             }
         default:
             break
