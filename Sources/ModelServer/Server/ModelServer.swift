@@ -1,4 +1,5 @@
 package import Hummingbird
+import HummingbirdCore
 public import Logging
 public import ModelBundle
 import NIOCore
@@ -71,17 +72,21 @@ public struct ModelServer: Sendable {
         core.pool.start()
         let configuration = core.configuration
         let idle = configuration.idleTimeout.map { TimeAmount.nanoseconds($0.nanoseconds) }
+        let http1 = HTTP1Channel.Configuration(idleTimeout: idle)
         var quiet = core.logger
         quiet.logLevel = .critical
         var application = Application(
             responder: ServerResponder(core: core),
-            server: .http1(configuration: .init(idleTimeout: idle)),
+            server: .http1(configuration: http1),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: quiet
         )
         // Runs before the listening socket is opened.
-        application.beforeServerStarts { [gate = core.loadGate] in
+        let group = application.eventLoopGroup
+        application.beforeServerStarts { [gate = core.loadGate, quiet] in
+            // The first connection's set-up, paid while the models load (nothing is bound yet).
+            Task { await ConnectionWarmUp.run(configuration: http1, group: group, logger: quiet) }
             let decision = await withGracefulShutdownHandler {
                 await gate.wait()
             } onGracefulShutdown: {
