@@ -71,22 +71,17 @@ public struct ModelServer: Sendable {
         // thread that loads the models.
         core.pool.start()
         let configuration = core.configuration
-        let idle = configuration.idleTimeout.map { TimeAmount.nanoseconds($0.nanoseconds) }
-        let http1 = HTTP1Channel.Configuration(idleTimeout: idle)
         var quiet = core.logger
         quiet.logLevel = .critical
         var application = Application(
             responder: ServerResponder(core: core),
-            server: .http1(configuration: http1),
+            server: .http1(configuration: http1Configuration),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: quiet
         )
         // Runs before the listening socket is opened.
-        let group = application.eventLoopGroup
-        application.beforeServerStarts { [gate = core.loadGate, quiet] in
-            // The first connection's set-up, paid while the models load (nothing is bound yet).
-            Task { await ConnectionWarmUp.run(configuration: http1, group: group, logger: quiet) }
+        application.beforeServerStarts { [gate = core.loadGate] in
             let decision = await withGracefulShutdownHandler {
                 await gate.wait()
             } onGracefulShutdown: {
@@ -95,6 +90,11 @@ public struct ModelServer: Sendable {
             guard case .loaded = decision else { throw NotLoaded() }
         }
         return application
+    }
+
+    /// The HTTP/1.1 connections' configuration (the server's and ``ConnectionWarmUp``'s).
+    var http1Configuration: HTTP1Channel.Configuration {
+        HTTP1Channel.Configuration(idleTimeout: core.configuration.idleTimeout.map { .nanoseconds($0.nanoseconds) })
     }
 
     /// The models did not load, or a shutdown came first: the server does not bind.
@@ -130,6 +130,10 @@ public struct ModelServer: Sendable {
         }
         var quiet = core.logger
         quiet.logLevel = .critical
+        // The first connection's set-up, paid here while the models load (nothing is bound yet).
+        let warmUp = Task { [http1Configuration] in
+            await ConnectionWarmUp.run(configuration: http1Configuration, group: app.eventLoopGroup, logger: quiet)
+        }
         var configuration = ServiceGroupConfiguration(
             // Named here: without a name each service is described by reflection ("\(service)"),
             // most of a millisecond of start-up for the application's nested configuration.
@@ -149,6 +153,8 @@ public struct ModelServer: Sendable {
         do {
             try await ServiceGroup(configuration: configuration).run()
         } catch {
+            // Over in milliseconds; awaited so that nothing of the server outlives this call.
+            _ = await warmUp.value
             try? await core.pool.shutdownGracefully()
             switch core.loadGate.decision {
             case .failed: throw .modelsNotLoaded
@@ -161,6 +167,7 @@ public struct ModelServer: Sendable {
             }
             throw .failed("the server on \(address) stopped: \(Self.reason(error))")
         }
+        _ = await warmUp.value
         try? await core.pool.shutdownGracefully()
     }
 
