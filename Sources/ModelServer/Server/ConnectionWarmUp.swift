@@ -3,12 +3,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOPosix
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemPlatform
 
 /// One HTTP/1.1 exchange over a socket pair, run while the models load, so that the first real
 /// connection does not pay for the HTTP stack's first use.
@@ -28,7 +23,12 @@ enum ConnectionWarmUp {
         logger: Logger
     ) async -> Bool {
         var pair: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0 else { return false }
+        #if canImport(Glibc)
+        let stream = Int32(SOCK_STREAM.rawValue)
+        #else
+        let stream = SOCK_STREAM
+        #endif
+        guard socketpair(AF_UNIX, stream, 0, &pair) == 0 else { return false }
         let (server, client) = (pair[0], pair[1])
         defer { close(client) }
         // The channel reads and writes through separate descriptors; the duplicate is made here, where
