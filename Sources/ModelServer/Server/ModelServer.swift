@@ -46,11 +46,10 @@ public struct ModelServer: Sendable {
             core.metrics.modelsLoaded(generation.models)
             core.loadGate.decide(.loaded)
         } catch {
-            // Nothing will be served: a running server ends without binding, and the prediction
-            // threads stop, so the process ends with nothing left running (and nothing the leak
-            // sanitizer would report).
+            // Nothing will be served: a running server ends without binding and stops its prediction
+            // threads itself (``run(onBound:)`` owns them: stopping them here raced with their start
+            // on the server's thread, and a bad bundle sometimes trapped instead of exiting 2).
             core.loadGate.decide(.failed)
-            try? core.pool.syncShutdownGracefully()
             throw error
         }
     }
