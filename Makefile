@@ -57,7 +57,7 @@ TSAN_SERVER ?=
 TSAN_SUITES := RequestParallelTests CSVReaderTests CodecFastPathTests PredictionWriterParallelTests \
 	ParallelEncodingTests LinearKernelTests KernelBlockingTests TreeKernelTests ModelRuntimeTests \
 	ColumnarPredictionTests ColumnarStreamTests ParquetParallelDecodeTests ArrowParallelDecodeTests \
-	ColumnarFileInputTests NativeLinearInputTests SkopsConcurrentChecksumTests $(if $(TSAN_SERVER),ModelServerTests)
+	ColumnarFileInputTests NativeLinearInputTests GatheredRowsTests SkopsConcurrentChecksumTests $(if $(TSAN_SERVER),ModelServerTests)
 test-tsan: deps
 	MBUNDLE_SANITIZER=thread MBUNDLE_TSAN_SERVER=$(TSAN_SERVER) $(SWIFT) test --sanitize=thread \
 		--scratch-path .build-tsan$(if $(TSAN_SERVER),-server) $(foreach suite,$(TSAN_SUITES),--filter '$(suite)\.')

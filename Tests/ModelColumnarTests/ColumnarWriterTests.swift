@@ -81,4 +81,23 @@ import Testing
         )
         #expect(named.columnNames == ["label"])
     }
+
+    /// Column j of a [rows, k] tensor holds element (row, j) of every row, and a null element stays
+    /// null in its own column only.
+    @Test func predictionColumnsSplitATensorByColumn() throws {
+        let tensor = try Tensor(
+            shape: [3, 2],
+            values: .double([1, 2, 3, 4, 5, 6]),
+            validity: ValidityMask([true, true, true, false, true, true])
+        )
+        let frame = try PredictionColumns.frame(.tensor(tensor), outputNames: [])
+        #expect(frame.columns.map(\.values) == [.double([1, 3, 5]), .double([2, 4, 6])])
+        #expect(!frame.columns[0].validity.hasNulls)
+        #expect((0..<3).map { frame.columns[1].validity.isValid($0) } == [true, false, true])
+        let labels = try PredictionColumns.frame(
+            .tensor(try Tensor(shape: [2, 2], values: .string(["a", "b", "c", "d"]))),
+            outputNames: ["x", "y"]
+        )
+        #expect(labels.columns.map(\.values) == [.string(["a", "c"]), .string(["b", "d"])])
+    }
 }

@@ -195,4 +195,14 @@ private struct BlockSource: ColumnarByteSource {
         if position + count <= metadata.count { return Array(metadata[position..<(position + count)]) }
         return try file.bytes((offset + position)..<(offset + position + count))
     }
+
+    /// The body lent by a file already in memory (``ColumnarRangeSource/sharedBytes(_:)``).
+    mutating func readShared(_ count: Int) throws -> ColumnarBytes? {
+        if position >= length && count > 0 { return nil }
+        guard count >= 0, count <= length - position, position + count > metadata.count else {
+            return try read(count).map(ColumnarBytes.init)
+        }
+        defer { position += count }
+        return try file.sharedBytes((offset + position)..<(offset + position + count))
+    }
 }

@@ -8,7 +8,7 @@ struct ArrowMessage {
 
     var header: Header
     var metadata: [UInt8]
-    var body: [UInt8]
+    var body: ColumnarBytes
     var context: String
 
     /// Calls `read` with the header table (`Schema`, `DictionaryBatch` or `RecordBatch`); the table
@@ -27,6 +27,15 @@ package protocol ColumnarByteSource {
     /// Exactly `count` bytes, `nil` at a clean end of input before the first byte, or an error when
     /// the input ends part-way.
     mutating func read(_ count: Int) throws -> [UInt8]?
+
+    /// As ``read(_:)``, for a message body: sources that hold their bytes already lend them.
+    mutating func readShared(_ count: Int) throws -> ColumnarBytes?
+}
+
+extension ColumnarByteSource {
+    package mutating func readShared(_ count: Int) throws -> ColumnarBytes? {
+        try read(count).map(ColumnarBytes.init)
+    }
 }
 
 /// The bytes of an in-memory buffer.
@@ -52,6 +61,14 @@ package struct ColumnarBufferSource: ColumnarByteSource {
         }
         defer { position += count }
         return Array(bytes[position..<(position + count)])
+    }
+
+    /// The body's bytes in place in the buffer, not copied.
+    package mutating func readShared(_ count: Int) throws -> ColumnarBytes? {
+        if position >= end && count > 0 { return nil }
+        guard count >= 0, count <= end - position else { return try read(count).map(ColumnarBytes.init) }
+        defer { position += count }
+        return ColumnarBytes(bytes, range: position..<(position + count))
     }
 }
 
@@ -106,7 +123,7 @@ enum ArrowMessageReader {
                 "declares a body of \(bodyLength) bytes (negative, too large, or not a multiple of 8)"
             )
         }
-        let body = bodyLength == 0 ? [] : try source.read(Int(bodyLength))
+        let body = bodyLength == 0 ? ColumnarBytes([]) : try source.readShared(Int(bodyLength))
         guard let body else {
             throw ColumnarError.invalid(context, "ends before its \(bodyLength)-byte body (truncated)")
         }

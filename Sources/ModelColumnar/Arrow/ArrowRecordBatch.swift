@@ -71,7 +71,7 @@ struct ArrowBatchLayout {
 /// Decodes the columns of one record batch from its body.
 struct ArrowBatchDecoder {
     let layout: ArrowBatchLayout
-    let body: [UInt8]
+    let body: ColumnarBytes
     let limits: ColumnarLimits
     let context: String
     var nextNode = 0
@@ -80,7 +80,7 @@ struct ArrowBatchDecoder {
     /// Buffer `index` as bytes, decompressed when the batch is compressed.
     mutating func buffer(_ what: String, field: String) throws -> [UInt8] {
         switch try nextBufferBytes(what, field: field) {
-        case .inBody(let range): Array(body[range])
+        case .inBody(let range): body.withUnsafeBytes { Array($0[range]) }
         case .decompressed(let bytes): bytes
         }
     }

@@ -14,6 +14,9 @@ package protocol ColumnarRangeSource {
     /// The bytes of `range` as an array of their own (a record batch's body): read straight into
     /// it where the source can, instead of copied out of a buffer lent by ``withBytes(_:_:)``.
     func bytes(_ range: Range<Int>) throws -> [UInt8]
+
+    /// The bytes of `range`, lent in place by a source that holds them already, else ``bytes(_:)``.
+    func sharedBytes(_ range: Range<Int>) throws -> ColumnarBytes
 }
 
 extension ColumnarRangeSource {
@@ -23,6 +26,10 @@ extension ColumnarRangeSource {
                 UnsafeMutableRawBufferPointer(out).copyMemory(from: raw)
             }
         }
+    }
+
+    package func sharedBytes(_ range: Range<Int>) throws -> ColumnarBytes {
+        ColumnarBytes(try bytes(range))
     }
 }
 
@@ -39,5 +46,12 @@ package struct ColumnarMemoryRanges: ColumnarRangeSource {
             throw ColumnarError.invalid("file", "has no bytes \(range) (\(bytes.count) bytes long)")
         }
         return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
+    package func sharedBytes(_ range: Range<Int>) throws -> ColumnarBytes {
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count else {
+            throw ColumnarError.invalid("file", "has no bytes \(range) (\(bytes.count) bytes long)")
+        }
+        return ColumnarBytes(bytes, range: range)
     }
 }

@@ -56,10 +56,10 @@ package struct ArrowWriter {
             }
             var values: [UInt8] = []
             switch column.values {
-            case .double(let v): for x in v { appendLE(x.bitPattern, to: &values) }
-            case .float(let v): for x in v { appendLE(x.bitPattern, to: &values) }
-            case .long(let v), .datetime(let v): for x in v { appendLE(x, to: &values) }
-            case .integer(let v): for x in v { appendLE(x, to: &values) }
+            case .double(let v): appendLE(v.lazy.map(\.bitPattern), to: &values)
+            case .float(let v): appendLE(v.lazy.map(\.bitPattern), to: &values)
+            case .long(let v), .datetime(let v): appendLE(v, to: &values)
+            case .integer(let v): appendLE(v, to: &values)
             case .boolean(let v):
                 values = [UInt8](repeating: 0, count: (rows + 7) / 8)
                 for (i, flag) in v.enumerated() where flag { values[i >> 3] |= 1 << UInt8(i & 7) }
@@ -188,18 +188,22 @@ package enum PredictionColumns {
             let names = outputNames.count == width ? outputNames : (0..<width).map { "prediction_\($0)" }
             var columns: [Column] = []
             for j in 0..<width {
-                let pick = (0..<rows).map { $0 * width + j }
-                let mask = ValidityMask(pick.map { tensor.validity.isValid($0) })
+                // Column j of the row-major tensor, read in place (no index array, no per-row
+                // validity when the tensor has no nulls).
+                func pick<Element>(_ v: [Element]) -> [Element] { (0..<rows).map { v[$0 * width + j] } }
+                let mask =
+                    tensor.validity.hasNulls
+                    ? ValidityMask((0..<rows).map { tensor.validity.isValid($0 * width + j) }) : nil
                 let values: ColumnValues
                 switch tensor.values {
-                case .double(let v): values = .double(pick.map { v[$0] })
-                case .float(let v): values = .float(pick.map { v[$0] })
-                case .long(let v): values = .long(pick.map { v[$0] })
-                case .integer(let v): values = .integer(pick.map { v[$0] })
-                case .boolean(let v): values = .boolean(pick.map { v[$0] })
-                case .string(let v): values = .string(pick.map { v[$0] })
-                case .binary(let v): values = .binary(pick.map { v[$0] })
-                case .datetime(let v): values = .datetime(pick.map { v[$0] })
+                case .double(let v): values = .double(pick(v))
+                case .float(let v): values = .float(pick(v))
+                case .long(let v): values = .long(pick(v))
+                case .integer(let v): values = .integer(pick(v))
+                case .boolean(let v): values = .boolean(pick(v))
+                case .string(let v): values = .string(pick(v))
+                case .binary(let v): values = .binary(pick(v))
+                case .datetime(let v): values = .datetime(pick(v))
                 case .json, .cells:
                     throw ModelBundleError(.inputInvalid, "predictions hold nested values; use JSON output")
                 }

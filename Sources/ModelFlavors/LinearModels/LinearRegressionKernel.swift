@@ -31,8 +31,12 @@ package struct LinearRegressionKernel<Scalar: KernelScalar>: Sendable {
     ) throws(ModelBundleError) {
         let rowCount = try KernelBatchCheck.rowCount(inputCount: rows.count, featureCount: featureCount)
         try KernelBatchCheck.output(count: output.count, rowCount: rowCount, width: targetCount)
-        guard rowCount > 0, let input = rows.baseAddress, let out = output.baseAddress else { return }
-        KernelDriver.run(core, .scores, KernelBatch(input: input, output: out, indices: nil, rowCount: rowCount))
+        guard rowCount > 0, let out = output.baseAddress else { return }
+        KernelDriver.run(
+            core,
+            .scores,
+            KernelBatch(input: .buffer(rows), output: out, indices: nil, rowCount: rowCount)
+        )
     }
 
     /// Array convenience for ``predict(_:into:)``.
@@ -45,5 +49,10 @@ package struct LinearRegressionKernel<Scalar: KernelScalar>: Sendable {
             }
         }
         return result
+    }
+
+    /// ``predict(_:into:)`` of `rowCount` rows as `rows` gives them, into a new array.
+    func predict(_ rows: KernelRows<Scalar>, rowCount: Int) -> [Scalar] {
+        KernelDriver.collect(core, .scores, rows, rowCount: rowCount, width: targetCount)
     }
 }

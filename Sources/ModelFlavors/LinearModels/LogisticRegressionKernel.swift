@@ -65,13 +65,15 @@ public struct LogisticRegressionKernel<Scalar: KernelScalar>: Sendable {
         _ rows: UnsafeBufferPointer<Scalar>,
         into output: UnsafeMutableBufferPointer<Scalar>
     ) throws(ModelBundleError) {
-        let operation: KernelOperation =
-            switch strategy {
-            case .binary: .binaryProbability
-            case .multinomial: .softmaxProbability
-            case .ovr: .ovrProbability
-            }
-        try run(operation, rows, output, width: classCount)
+        try run(probabilityOperation, rows, output, width: classCount)
+    }
+
+    private var probabilityOperation: KernelOperation {
+        switch strategy {
+        case .binary: .binaryProbability
+        case .multinomial: .softmaxProbability
+        case .ovr: .ovrProbability
+        }
     }
 
     /// The index (into the model's classes) of the predicted class for each row: score > 0 for
@@ -82,11 +84,11 @@ public struct LogisticRegressionKernel<Scalar: KernelScalar>: Sendable {
     ) throws(ModelBundleError) {
         let rowCount = try KernelBatchCheck.rowCount(inputCount: rows.count, featureCount: featureCount)
         try KernelBatchCheck.output(count: output.count, rowCount: rowCount, width: 1)
-        guard rowCount > 0, let input = rows.baseAddress, let indices = output.baseAddress else { return }
+        guard rowCount > 0, let indices = output.baseAddress else { return }
         KernelDriver.run(
             core,
             .classIndex(binary: strategy == .binary),
-            KernelBatch(input: input, output: nil, indices: indices, rowCount: rowCount)
+            KernelBatch(input: .buffer(rows), output: nil, indices: indices, rowCount: rowCount)
         )
     }
 
@@ -124,8 +126,12 @@ public struct LogisticRegressionKernel<Scalar: KernelScalar>: Sendable {
     ) throws(ModelBundleError) {
         let rowCount = try KernelBatchCheck.rowCount(inputCount: rows.count, featureCount: featureCount)
         try KernelBatchCheck.output(count: output.count, rowCount: rowCount, width: width)
-        guard rowCount > 0, let input = rows.baseAddress, let out = output.baseAddress else { return }
-        KernelDriver.run(core, operation, KernelBatch(input: input, output: out, indices: nil, rowCount: rowCount))
+        guard rowCount > 0, let out = output.baseAddress else { return }
+        KernelDriver.run(
+            core,
+            operation,
+            KernelBatch(input: .buffer(rows), output: out, indices: nil, rowCount: rowCount)
+        )
     }
 
     private func collect(
@@ -139,6 +145,32 @@ public struct LogisticRegressionKernel<Scalar: KernelScalar>: Sendable {
             try result.withUnsafeMutableBufferPointer { (output) throws(ModelBundleError) in
                 try body(input, output)
             }
+        }
+        return result
+    }
+
+    // MARK: - Rows of an enforced request
+
+    /// ``decisionFunction(_:into:)`` of `rowCount` rows as `rows` gives them, into a new array.
+    func decisionFunction(_ rows: KernelRows<Scalar>, rowCount: Int) -> [Scalar] {
+        KernelDriver.collect(core, .scores, rows, rowCount: rowCount, width: decisionWidth)
+    }
+
+    /// ``predictProbabilities(_:into:)`` of `rowCount` rows as `rows` gives them, into a new array.
+    func predictProbabilities(_ rows: KernelRows<Scalar>, rowCount: Int) -> [Scalar] {
+        KernelDriver.collect(core, probabilityOperation, rows, rowCount: rowCount, width: classCount)
+    }
+
+    /// ``predictClassIndices(_:into:)`` of `rowCount` rows as `rows` gives them, into a new array.
+    func predictClassIndices(_ rows: KernelRows<Scalar>, rowCount: Int) -> [Int] {
+        var result = [Int](repeating: 0, count: rowCount)
+        guard rowCount > 0 else { return result }
+        result.withUnsafeMutableBufferPointer { indices in
+            KernelDriver.run(
+                core,
+                .classIndex(binary: strategy == .binary),
+                KernelBatch(input: rows, output: nil, indices: indices.baseAddress, rowCount: rowCount)
+            )
         }
         return result
     }

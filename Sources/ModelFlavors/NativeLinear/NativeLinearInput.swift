@@ -112,33 +112,40 @@ struct NativeLinearInput<Scalar: KernelScalar> {
     /// Arrow request), while a block is written once. Returns `false`, having written nothing, when a column needs
     /// the per-column path's checks (mixed cells, a null to refuse, a non-numeric type), so that
     /// path reports the same first error as always.
-    @_specialize(where Scalar == Double)
-    @_specialize(where Scalar == Float)
     private static func copyInRowBlocks(_ frame: Frame, into out: UnsafeMutableBufferPointer<Scalar>, nullsAsNaN: Bool)
         -> Bool
     {
-        for column in frame.columns {
-            switch column.values {
-            case .double, .float, .long, .integer: break
-            default: return false
-            }
-            if column.validity.hasNulls && !nullsAsNaN { return false }
+        guard FrameRowGather<Scalar>.reads(frame, nullsAsNaN: nullsAsNaN), let base = out.baseAddress else {
+            return false
         }
+        let gather = FrameRowGather<Scalar>(frame: frame)
         let stride = frame.columns.count
         let rows = frame.rowCount
-        let copy = RowBlockCopy(frame: frame, out: out, rowsPerBlock: rowsPerBlock)
+        let output = SendablePointer(base: base)
+        @Sendable func copy(_ part: Range<Int>) {
+            let destination = output.base + part.lowerBound * stride
+            LargeArray.prepareForWriting(
+                UnsafeMutableRawBufferPointer(
+                    start: destination,
+                    count: part.count * stride * MemoryLayout<Scalar>.stride
+                )
+            )
+            var blockStart = part.lowerBound
+            while blockStart < part.upperBound {
+                let block = blockStart..<min(part.upperBound, blockStart + rowsPerBlock)
+                gather.write(block, into: output.base + block.lowerBound * stride)
+                blockStart = block.upperBound
+            }
+        }
         // A large matrix is written by every core, each its own rows: the copy is bound by memory
         // bandwidth and first-touch page faults, which one core alone does not saturate.
         let parts = rows * stride >= parallelCells ? min(Processors.online, rows / rowsPerBlock) : 1
         if parts > 1 {
             DispatchQueue.concurrentPerform(iterations: parts) { part in
-                copy.copy(rows: (rows * part / parts)..<(rows * (part + 1) / parts))
+                copy((rows * part / parts)..<(rows * (part + 1) / parts))
             }
         } else {
-            copy.copy(rows: 0..<rows)
-        }
-        for (position, column) in frame.columns.enumerated() where column.validity.hasNulls {
-            for row in 0..<rows where !column.validity.isValid(row) { out[position + row * stride] = .nan }
+            copy(0..<rows)
         }
         return true
     }
@@ -212,44 +219,7 @@ struct NativeLinearInput<Scalar: KernelScalar> {
     }
 }
 
-/// The transpose of plain numeric columns into a row-major matrix, a block of rows at a time.
-/// Shared by the threads of a parallel copy: each writes only its own rows of `out`.
-private struct RowBlockCopy<Scalar: KernelScalar>: @unchecked Sendable {
-    let frame: Frame
-    let out: UnsafeMutableBufferPointer<Scalar>
-    let rowsPerBlock: Int
-
-    func copy(rows: Range<Int>) {
-        let stride = frame.columns.count
-        let part = UnsafeMutableBufferPointer(rebasing: out[(rows.lowerBound * stride)..<(rows.upperBound * stride)])
-        LargeArray.prepareForWriting(UnsafeMutableRawBufferPointer(part))
-        @inline(__always) func fill<Element>(
-            _ source: [Element],
-            _ position: Int,
-            _ block: Range<Int>,
-            _ convert: (Element) -> Scalar
-        ) {
-            source.withUnsafeBufferPointer { source in
-                var index = block.lowerBound * stride + position
-                for row in block {
-                    out[index] = convert(source[row])
-                    index += stride
-                }
-            }
-        }
-        var blockStart = rows.lowerBound
-        while blockStart < rows.upperBound {
-            let block = blockStart..<min(rows.upperBound, blockStart + rowsPerBlock)
-            for (position, column) in frame.columns.enumerated() {
-                switch column.values {
-                case .double(let v): fill(v, position, block) { Scalar($0) }
-                case .float(let v): fill(v, position, block) { Scalar($0) }
-                case .long(let v): fill(v, position, block) { Scalar($0) }
-                case .integer(let v): fill(v, position, block) { Scalar($0) }
-                default: preconditionFailure("checked by copyInRowBlocks: only numeric columns reach the block copy")
-                }
-            }
-            blockStart = block.upperBound
-        }
-    }
+/// The base of an output whose threads each write their own rows.
+private struct SendablePointer<Scalar>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Scalar>
 }

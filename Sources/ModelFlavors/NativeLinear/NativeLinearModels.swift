@@ -6,13 +6,13 @@ struct NativeLinearRegressionModel<Scalar: KernelScalar>: FlavorModel {
     let kernel: LinearRegressionKernel<Scalar>
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let input = try NativeLinearInput<Scalar>(
+        let input = try NativeLinearRows<Scalar>(
             request.input,
             featureCount: kernel.featureCount,
             rowOffset: request.rowOffset
         )
         let targets = kernel.targetCount
-        let output = try kernel.predict(input.values)
+        let output = input.withKernelRows { kernel.predict($0, rowCount: input.rowCount) }
         return try NativeLinearOutput.floats(
             output,
             shape: targets == 1 ? [input.rowCount] : [input.rowCount, targets]
@@ -33,7 +33,7 @@ struct NativeLogisticRegressionModel<Scalar: KernelScalar>: FlavorModel {
     let output: Output
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let input = try NativeLinearInput<Scalar>(
+        let input = try NativeLinearRows<Scalar>(
             request.input,
             featureCount: kernel.featureCount,
             rowOffset: request.rowOffset
@@ -41,14 +41,14 @@ struct NativeLogisticRegressionModel<Scalar: KernelScalar>: FlavorModel {
         let rows = input.rowCount
         switch output {
         case .predict:
-            let indices = try kernel.predictClassIndices(input.values)
+            let indices = input.withKernelRows { kernel.predictClassIndices($0, rowCount: rows) }
             // Indices are < classCount == classes.count by the loader's checks.
             return try NativeLinearOutput.tensor(shape: [rows], values: classes.values(at: indices))
         case .predictProba:
-            let probabilities = try kernel.predictProbabilities(input.values)
+            let probabilities = input.withKernelRows { kernel.predictProbabilities($0, rowCount: rows) }
             return try NativeLinearOutput.floats(probabilities, shape: [rows, kernel.classCount])
         case .decisionFunction:
-            let scores = try kernel.decisionFunction(input.values)
+            let scores = input.withKernelRows { kernel.decisionFunction($0, rowCount: rows) }
             let width = kernel.decisionWidth
             return try NativeLinearOutput.floats(scores, shape: width == 1 ? [rows] : [rows, width])
         }

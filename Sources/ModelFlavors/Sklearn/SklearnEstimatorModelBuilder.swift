@@ -226,12 +226,12 @@ struct SklearnRegressionModel<Scalar: KernelScalar>: FlavorModel {
     let flattens: Bool
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let input = try NativeLinearInput<Scalar>(
+        let input = try NativeLinearRows<Scalar>(
             request.input,
             featureCount: kernel.featureCount,
             rowOffset: request.rowOffset
         )
-        let output = try kernel.predict(input.values)
+        let output = input.withKernelRows { kernel.predict($0, rowCount: input.rowCount) }
         return try NativeLinearOutput.floats(
             output,
             shape: flattens ? [input.rowCount] : [input.rowCount, kernel.targetCount]

@@ -9,12 +9,12 @@ struct SklearnModifiedHuberModel<Scalar: KernelScalar>: FlavorModel {
     let kernel: LogisticRegressionKernel<Scalar>
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let input = try NativeLinearInput<Scalar>(
+        let input = try NativeLinearRows<Scalar>(
             request.input,
             featureCount: kernel.featureCount,
             rowOffset: request.rowOffset
         )
-        let scores = try kernel.decisionFunction(input.values)
+        let scores = input.withKernelRows { kernel.decisionFunction($0, rowCount: input.rowCount) }
         let rows = input.rowCount
         let classes = kernel.classCount
         var probabilities = [Scalar](repeating: 0, count: rows * classes)
