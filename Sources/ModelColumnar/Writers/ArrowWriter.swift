@@ -30,18 +30,22 @@ package struct ArrowWriter {
     package mutating func append(_ frame: Frame) throws {
         if schema == nil {
             schema = frame.columns.map { (name: $0.name, values: $0.values) }
-            writeMessage(header: 1, headerNode: schemaNode(), body: [])
+            writeMessage(header: 1, headerNode: schemaNode(), body: [], bodyLength: 0)
         } else if schema!.map(\.name) != frame.columnNames {
             throw ModelBundleError(.inputInvalid, "the predictions' columns changed between batches")
         }
-        var body: [UInt8] = []
+        // The buffers are laid out first and written once, straight into the output: a column's
+        // values are not copied into a buffer, then a body, then the output (three fresh copies of
+        // every prediction).
+        var body: [BodyBuffer] = []
+        var bodyLength = 0
         var nodes: [UInt8] = []
         var buffers: [UInt8] = []
-        func addBuffer(_ bytes: [UInt8]) {
-            appendLE(Int64(body.count), to: &buffers)
-            appendLE(Int64(bytes.count), to: &buffers)
-            body.append(contentsOf: bytes)
-            while body.count % 8 != 0 { body.append(0) }
+        func addBuffer(_ buffer: BodyBuffer) {
+            appendLE(Int64(bodyLength), to: &buffers)
+            appendLE(Int64(buffer.count), to: &buffers)
+            body.append(buffer)
+            bodyLength += (buffer.count + 7) / 8 * 8
         }
         for column in frame.columns {
             let rows = column.count
@@ -50,19 +54,19 @@ package struct ArrowWriter {
             if column.validity.hasNulls {
                 var bitmap = [UInt8](repeating: 0, count: (rows + 7) / 8)
                 for i in 0..<rows where column.validity.isValid(i) { bitmap[i >> 3] |= 1 << UInt8(i & 7) }
-                addBuffer(bitmap)
+                addBuffer(.bytes(bitmap))
             } else {
-                addBuffer([])
+                addBuffer(.bytes([]))
             }
-            var values: [UInt8] = []
             switch column.values {
-            case .double(let v): appendLE(v.lazy.map(\.bitPattern), to: &values)
-            case .float(let v): appendLE(v.lazy.map(\.bitPattern), to: &values)
-            case .long(let v), .datetime(let v): appendLE(v, to: &values)
-            case .integer(let v): appendLE(v, to: &values)
+            case .double(let v): addBuffer(.littleEndian(v.map(\.bitPattern), rawValues: v))
+            case .float(let v): addBuffer(.littleEndian(v.map(\.bitPattern), rawValues: v))
+            case .long(let v), .datetime(let v): addBuffer(.littleEndian(v, rawValues: v))
+            case .integer(let v): addBuffer(.littleEndian(v, rawValues: v))
             case .boolean(let v):
-                values = [UInt8](repeating: 0, count: (rows + 7) / 8)
+                var values = [UInt8](repeating: 0, count: (rows + 7) / 8)
                 for (i, flag) in v.enumerated() where flag { values[i >> 3] |= 1 << UInt8(i & 7) }
+                addBuffer(.bytes(values))
             case .string(let v):
                 var offsets: [UInt8] = []
                 var data: [UInt8] = []
@@ -71,8 +75,8 @@ package struct ArrowWriter {
                     data.append(contentsOf: s.utf8)
                     appendLE(Int32(data.count), to: &offsets)
                 }
-                addBuffer(offsets)
-                values = data
+                addBuffer(.bytes(offsets))
+                addBuffer(.bytes(data))
             case .binary(let v):
                 var offsets: [UInt8] = []
                 var data: [UInt8] = []
@@ -81,8 +85,8 @@ package struct ArrowWriter {
                     data.append(contentsOf: b)
                     appendLE(Int32(data.count), to: &offsets)
                 }
-                addBuffer(offsets)
-                values = data
+                addBuffer(.bytes(offsets))
+                addBuffer(.bytes(data))
             case .json, .cells:
                 throw ModelBundleError(
                     .inputInvalid,
@@ -90,21 +94,20 @@ package struct ArrowWriter {
                     item: column.name
                 )
             }
-            addBuffer(values)
         }
         let batch = FlatBufferNode.table([
             .int64(Int64(frame.rowCount)),
             .node(.structs(bytes: nodes, count: frame.columns.count)),
             .node(.structs(bytes: buffers, count: buffers.count / 16)),
         ])
-        writeMessage(header: 3, headerNode: batch, body: body)
+        writeMessage(header: 3, headerNode: batch, body: body, bodyLength: bodyLength)
     }
 
     /// The finished stream or file.
     package mutating func finish() -> [UInt8] {
         if schema == nil {
             schema = []
-            writeMessage(header: 1, headerNode: schemaNode(), body: [])
+            writeMessage(header: 1, headerNode: schemaNode(), body: [], bodyLength: 0)
         }
         if format == .stream {
             output.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
@@ -153,16 +156,51 @@ package struct ArrowWriter {
         return .table([.int16(0), .node(.tables(fields))])
     }
 
-    private mutating func writeMessage(header: UInt8, headerNode: FlatBufferNode, body: [UInt8]) {
+    /// Writes one message: its prefix, metadata and body (each buffer padded to 8 bytes).
+    private mutating func writeMessage(
+        header: UInt8,
+        headerNode: FlatBufferNode,
+        body: [BodyBuffer],
+        bodyLength: Int
+    ) {
         let metadata = FlatBufferBuilder.finish(
-            .table([.int16(4), .uint8(header), .node(headerNode), .int64(Int64(body.count))])
+            .table([.int16(4), .uint8(header), .node(headerNode), .int64(Int64(bodyLength))])
         )
         let offset = output.count
+        output.reserveCapacity(output.count + 8 + metadata.count + bodyLength)
         output.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF])
         appendLE(Int32(metadata.count), to: &output)
         output.append(contentsOf: metadata)
-        output.append(contentsOf: body)
-        blocks.append((offset, 8 + metadata.count, body.count))
+        for buffer in body {
+            buffer.append(&output)
+            output.append(contentsOf: repeatElement(0, count: (8 - buffer.count % 8) % 8))
+        }
+        blocks.append((offset, 8 + metadata.count, bodyLength))
+    }
+}
+
+/// One buffer of a record batch: its length in bytes, and how it is appended to the message.
+private struct BodyBuffer {
+    let count: Int
+    let append: (inout [UInt8]) -> Void
+
+    static func bytes(_ bytes: [UInt8]) -> BodyBuffer {
+        BodyBuffer(count: bytes.count) { $0.append(contentsOf: bytes) }
+    }
+
+    /// Fixed-width values, little-endian: on a little-endian host, `rawValues`' own bytes (which
+    /// are `bits`, element for element) are copied whole; elsewhere `bits` one at a time.
+    static func littleEndian<Bits: FixedWidthInteger, Raw>(
+        _ bits: @autoclosure @escaping () -> [Bits],
+        rawValues: [Raw]
+    ) -> BodyBuffer {
+        BodyBuffer(count: rawValues.count * MemoryLayout<Bits>.size) { output in
+            #if _endian(little)
+            rawValues.withUnsafeBytes { output.append(contentsOf: $0) }
+            #else
+            appendLE(bits(), to: &output)
+            #endif
+        }
     }
 }
 
