@@ -38,6 +38,12 @@ enum ConnectionWarmUp {
             close(server)
             return false
         }
+        /// Until the channel owns them, the server side's two descriptors are this function's to close.
+        func giveUp() -> Bool {
+            close(server)
+            close(serverOutput)
+            return false
+        }
         let http = HTTP1Channel(
             responder: { _, writer, _ in try await writer.writeResponse(HTTPResponse(status: .noContent)) },
             configuration: configuration
@@ -47,11 +53,7 @@ enum ConnectionWarmUp {
         // (without it, the channel would wait for the idle timeout to close).
         guard request.withUnsafeBytes({ write(client, $0.baseAddress, $0.count) }) == request.count,
             shutdown(client, Int32(SHUT_WR)) == 0
-        else {
-            close(server)
-            close(serverOutput)
-            return false
-        }
+        else { return giveUp() }
         do {
             // Half-closed by the client, the channel stays open for the response.
             let channel = try await NIOPipeBootstrap(group: group)
@@ -64,9 +66,7 @@ enum ConnectionWarmUp {
             await http.handle(value: channel, logger: logger)
         } catch {
             // Only the bootstrap throws; a failed one leaves the descriptors to the caller.
-            close(server)
-            close(serverOutput)
-            return false
+            return giveUp()
         }
         // Without waiting: whatever was written is there by now.
         var head = [UInt8](repeating: 0, count: 32)

@@ -149,25 +149,27 @@ public struct ModelServer: Sendable {
         )
         configuration.maximumGracefulShutdownDuration = core.configuration.shutdownDeadline
         configuration.maximumCancellationDuration = .seconds(2)
+        var failure: (any Error)?
         do {
             try await ServiceGroup(configuration: configuration).run()
         } catch {
-            // Over in milliseconds; awaited so that nothing of the server outlives this call.
-            _ = await warmUp.value
-            try? await core.pool.shutdownGracefully()
-            switch core.loadGate.decision {
-            case .failed: throw .modelsNotLoaded
-            case .stopped: return
-            case .loaded, nil: break
-            }
-            let address = "\(core.configuration.host):\(core.configuration.port)"
-            if !bound.load(ordering: .relaxed) {
-                throw .cannotBind("cannot listen on \(address): \(Self.reason(error))")
-            }
-            throw .failed("the server on \(address) stopped: \(Self.reason(error))")
+            failure = error
         }
+        // Over in milliseconds; awaited so that nothing of the server outlives this call. The
+        // prediction threads are stopped here only, by the thread that started them.
         _ = await warmUp.value
         try? await core.pool.shutdownGracefully()
+        guard let failure else { return }
+        switch core.loadGate.decision {
+        case .failed: throw .modelsNotLoaded
+        case .stopped: return
+        case .loaded, nil: break
+        }
+        let address = "\(core.configuration.host):\(core.configuration.port)"
+        if !bound.load(ordering: .relaxed) {
+            throw .cannotBind("cannot listen on \(address): \(Self.reason(failure))")
+        }
+        throw .failed("the server on \(address) stopped: \(Self.reason(failure))")
     }
 
     /// Every connection holds a descriptor, and the usual soft limit (1,024) is far below what one
