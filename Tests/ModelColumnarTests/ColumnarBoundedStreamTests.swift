@@ -77,6 +77,30 @@ import Testing
         #expect(source.largest < (bytes.count - footer) / 10)
     }
 
+    /// An Arrow file read by byte ranges is read one buffer at a time: a record batch's body is not
+    /// read whole first, and its float64 values go from the file into their column. The frame is
+    /// the one the same file in memory decodes to.
+    @Test func arrowFileRangesAreReadABufferAtATime() throws {
+        let rows = 5_000
+        let frame = try Frame(columns: [
+            Column(name: "a", values: .double((0..<rows).map { Double($0) * 0.25 })),
+            Column(name: "b", values: .double((0..<rows).map { -Double($0) })),
+            Column(name: "c", values: .long((0..<rows).map { Int64($0) })),
+            Column(name: "s", values: .string((0..<rows).map { "row \($0)" })),
+        ])
+        var writer = ArrowWriter(format: .file)
+        try writer.append(frame)
+        let bytes = writer.finish()
+        let source = CountingRanges(bytes: bytes)
+        var frames: [Frame] = []
+        try ArrowFileReader.read(source: source, body: { frames.append($0.frame) })
+        #expect(frames == [frame])
+        #expect(frames == [try readArrowFile(bytes).frame])
+        // One column's values (40,000 bytes) at most, not the batch's whole body (about 200,000).
+        #expect(source.largest <= rows * 8)
+        #expect(source.total < bytes.count + 1_000)
+    }
+
     /// `mbundle predict --stream -t arrow --output-format arrow` through pipes: the predictions of
     /// the first record batch come out while the second has not been sent yet.
     @Test func arrowPipeAnswersEachBatchBeforeTheNext() throws {

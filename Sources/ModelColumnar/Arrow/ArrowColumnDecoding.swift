@@ -99,11 +99,13 @@ extension ArrowBatchDecoder {
         case .float(let bits):
             // Read in place from the body and decoded in one pass into the column's storage.
             let source = try nextBufferBytes("values", field: name)
-            values = try withBytes(source) { raw in
+            values =
                 bits == 32
-                    ? .float(try fixed(raw, length: length, as: UInt32.self, field: name) { Float(bitPattern: $0) })
-                    : .double(try float64s(raw, length: length, field: name))
-            }
+                ? .float(
+                    try withBytes(source) { raw in
+                        try fixed(raw, length: length, as: UInt32.self, field: name) { Float(bitPattern: $0) }
+                    }
+                ) : .double(try float64s(source, length: length, field: name))
         case .bool:
             let raw = try buffer("values", field: name)
             guard raw.count * 8 >= length else {

@@ -80,15 +80,15 @@ struct ArrowBatchDecoder {
     /// Buffer `index` as bytes, decompressed when the batch is compressed.
     mutating func buffer(_ what: String, field: String) throws -> [UInt8] {
         switch try nextBufferBytes(what, field: field) {
-        case .inBody(let range): body.withUnsafeBytes { Array($0[range]) }
+        case .inBody(let range): try body.withBytes(range) { Array($0) }
         case .decompressed(let bytes): bytes
         }
     }
 
     /// A buffer's bytes lent to `read`: in place in the body when uncompressed (no copy).
-    func withBytes<R>(_ bytes: BufferBytes, _ read: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    func withBytes<R>(_ bytes: BufferBytes, _ read: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         switch bytes {
-        case .inBody(let range): try body.withUnsafeBytes { try read(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        case .inBody(let range): try body.withBytes(range, read)
         case .decompressed(let bytes): try bytes.withUnsafeBytes(read)
         }
     }
@@ -112,17 +112,17 @@ struct ArrowBatchDecoder {
         guard range.count >= 8 else {
             throw ColumnarError.invalid(where_, "is compressed but shorter than its 8-byte length prefix")
         }
-        let declared = body.withUnsafeBytes { loadLE($0, range.lowerBound, as: Int64.self) }
+        let declared = try body.withBytes(range.lowerBound..<(range.lowerBound + 8)) { loadLE($0, 0, as: Int64.self) }
         let rest = (range.lowerBound + 8)..<range.upperBound
         if declared == -1 { return .inBody(rest) }
         guard declared >= 0, declared <= Int64(limits.maxDecompressedBytes) else {
             throw ColumnarError.invalid(where_, "declares \(declared) uncompressed bytes")
         }
         return .decompressed(
-            try body.withUnsafeBytes { raw in
+            try body.withBytes(rest) { raw in
                 try Decompressor.decompress(
                     layout.codec,
-                    UnsafeRawBufferPointer(rebasing: raw[rest]),
+                    raw,
                     declared: Int(declared),
                     limits: limits,
                     context: where_
@@ -188,6 +188,18 @@ struct ArrowBatchDecoder {
     func float64s(_ raw: UnsafeRawBufferPointer, length: Int, field: String) throws -> [Double] {
         try checkFixed(raw.count, length: length, width: 8, field: field)
         return loadLEDoubles(raw, 0, count: length)
+    }
+
+    /// float64 values of a buffer: from the body (or the file it is read from) straight into the
+    /// result, or from the decompressed bytes.
+    func float64s(_ bytes: BufferBytes, length: Int, field: String) throws -> [Double] {
+        switch bytes {
+        case .inBody(let range):
+            try checkFixed(range.count, length: length, width: 8, field: field)
+            return try body.doubles(at: range.lowerBound, count: length)
+        case .decompressed(let bytes):
+            return try bytes.withUnsafeBytes { try float64s($0, length: length, field: field) }
+        }
     }
 
     /// The values buffer must hold `length` values of `width` bytes (checked without overflow).

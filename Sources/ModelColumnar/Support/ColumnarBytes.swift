@@ -1,27 +1,78 @@
-/// A range of bytes of a buffer that others may share: a record batch's body lent from the request
-/// it arrived in instead of copied out of it (for a 1,000,000 × 32 float64 Arrow request, 244 MiB
-/// of fresh memory written once and read once more).
-package struct ColumnarBytes: Sendable {
-    private let storage: [UInt8]
-    private let range: Range<Int>
+import ModelBundle
+
+/// The bytes of a message body, read a range at a time by the decoder: a range of a buffer that
+/// others share (a record batch's body lent from the request it arrived in, not copied out of it),
+/// or a range of a file read only as each of its buffers is decoded (an Arrow file's float64
+/// values go from the file straight into their column, with no copy of the whole body in between).
+/// For a 1,000,000 × 32 float64 Arrow request, either way saves 244 MiB of fresh memory written
+/// once and read once more.
+package struct ColumnarBytes {
+    private enum Storage {
+        case memory([UInt8], start: Int)
+        case file(any ColumnarRangeSource, start: Int)
+    }
+
+    private let storage: Storage
+    package let count: Int
 
     /// All of `bytes`.
     package init(_ bytes: [UInt8]) {
-        storage = bytes
-        range = 0..<bytes.count
+        storage = .memory(bytes, start: 0)
+        count = bytes.count
     }
 
     /// `range` of `storage`, which the caller has checked lies inside it.
     package init(_ storage: [UInt8], range: Range<Int>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= storage.count, "checked by the caller")
-        self.storage = storage
-        self.range = range
+        self.storage = .memory(storage, start: range.lowerBound)
+        count = range.count
     }
 
-    package var count: Int { range.count }
+    /// `range` of a file, which the caller has checked lies inside it; read as it is asked for.
+    package init(_ file: any ColumnarRangeSource, range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= file.size, "checked by the caller")
+        storage = .file(file, start: range.lowerBound)
+        count = range.count
+    }
 
-    /// Calls `body` with the bytes, indexed from 0.
-    package func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    /// Calls `body` with the bytes of `range` (indexed from the body's start, inside `0..<count`:
+    /// the record batch layout is checked against the body's length before any buffer is read).
+    package func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "checked by the batch layout")
+        switch storage {
+        case .memory(let bytes, let start):
+            return try bytes.withUnsafeBytes { raw in
+                try body(UnsafeRawBufferPointer(rebasing: raw[(start + range.lowerBound)..<(start + range.upperBound)]))
+            }
+        case .file(let file, let start):
+            return try file.withBytes((start + range.lowerBound)..<(start + range.upperBound), body)
+        }
+    }
+
+    /// `count` float64 values, little-endian, from `offset`: copied straight into the result's
+    /// storage (read into it, for a file), or one at a time on a big-endian host.
+    package func doubles(at offset: Int, count: Int) throws -> [Double] {
+        let range = offset..<(offset + count * 8)
+        #if _endian(little)
+        switch storage {
+        case .memory:
+            return try withBytes(range) { raw in
+                LargeArray.uninitialized(count: count) { (out: UnsafeMutableBufferPointer<Double>) in
+                    UnsafeMutableRawBufferPointer(out).copyMemory(from: raw)
+                }
+            }
+        case .file(let file, let start):
+            precondition(range.upperBound <= self.count, "checked by the batch layout")
+            return try LargeArray.uninitialized(count: count) {
+                (out: UnsafeMutableBufferPointer<Double>) throws(any Error) in
+                try file.read(
+                    (start + range.lowerBound)..<(start + range.upperBound),
+                    into: UnsafeMutableRawBufferPointer(out)
+                )
+            }
+        }
+        #else
+        return try withBytes(range) { loadLEDoubles($0, 0, count: count) }
+        #endif
     }
 }

@@ -15,7 +15,12 @@ package protocol ColumnarRangeSource {
     /// it where the source can, instead of copied out of a buffer lent by ``withBytes(_:_:)``.
     func bytes(_ range: Range<Int>) throws -> [UInt8]
 
-    /// The bytes of `range`, lent in place by a source that holds them already, else ``bytes(_:)``.
+    /// Fills `destination` (exactly `range.count` bytes) with the bytes of `range`: read straight
+    /// into it where the source can.
+    func read(_ range: Range<Int>, into destination: UnsafeMutableRawBufferPointer) throws
+
+    /// The bytes of `range` for a message body: lent in place by a source that holds them already,
+    /// else read a buffer at a time as the decoder asks (see ``ColumnarBytes``).
     func sharedBytes(_ range: Range<Int>) throws -> ColumnarBytes
 }
 
@@ -28,8 +33,16 @@ extension ColumnarRangeSource {
         }
     }
 
+    package func read(_ range: Range<Int>, into destination: UnsafeMutableRawBufferPointer) throws {
+        precondition(destination.count == range.count, "one byte of destination per byte of range")
+        try withBytes(range) { destination.copyMemory(from: $0) }
+    }
+
     package func sharedBytes(_ range: Range<Int>) throws -> ColumnarBytes {
-        ColumnarBytes(try bytes(range))
+        guard range.lowerBound >= 0, range.upperBound <= size else {
+            throw ColumnarError.invalid("file", "has no bytes \(range) (\(size) bytes long)")
+        }
+        return ColumnarBytes(self, range: range)
     }
 }
 

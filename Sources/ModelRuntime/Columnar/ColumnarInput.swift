@@ -37,17 +37,26 @@ final class ColumnarInput {
     func read(range: Range<Int>) throws(ModelBundleError) -> [UInt8] {
         // Read straight into the array's storage: no zero fill first. Bytes a short or failed read
         // leaves unwritten are zeroed so that the storage is initialised; the read is refused below.
-        var result: Result<Int, SystemError> = .success(0)
+        var failure: ModelBundleError?
         let bytes = LargeArray.uninitialized(count: range.count) { (buffer: UnsafeMutableBufferPointer<UInt8>) in
             let raw = UnsafeMutableRawBufferPointer(buffer)
-            result = Result { () throws(SystemError) in try file.read(into: raw, atOffset: range.lowerBound) }
-            let written = (try? result.get()) ?? 0
-            if written < raw.count {
-                UnsafeMutableRawBufferPointer(rebasing: raw[written...]).initializeMemory(as: UInt8.self, repeating: 0)
+            do throws(ModelBundleError) {
+                try read(range: range, into: raw)
+            } catch {
+                failure = error
+                raw.initializeMemory(as: UInt8.self, repeating: 0)
             }
         }
+        if let failure { throw failure }
+        return bytes
+    }
+
+    /// Fills `destination` with the bytes at the file's `range`, by `pread`; a short read (the file
+    /// shrank) is refused.
+    func read(range: Range<Int>, into destination: UnsafeMutableRawBufferPointer) throws(ModelBundleError) {
+        precondition(destination.count == range.count, "one byte of destination per byte of range")
         let got: Int
-        do { got = try result.get() } catch { throw failure(error) }
+        do { got = try file.read(into: destination, atOffset: range.lowerBound) } catch { throw failure(error) }
         guard got == range.count else {
             throw ModelBundleError(
                 .inputInvalid,
@@ -56,7 +65,6 @@ final class ColumnarInput {
                 location: .init(file: name)
             )
         }
-        return bytes
     }
 
     /// Reads from the pipe until at least `count` bytes are buffered or the input ends; returns
@@ -145,6 +153,13 @@ struct ColumnarFileRanges: ColumnarRangeSource {
             throw ModelBundleError(.inputInvalid, "input \(input.name) has no bytes \(range) (\(size) bytes long)")
         }
         return try input.read(range: range)
+    }
+
+    func read(_ range: Range<Int>, into destination: UnsafeMutableRawBufferPointer) throws {
+        guard range.lowerBound >= 0, range.upperBound <= size else {
+            throw ModelBundleError(.inputInvalid, "input \(input.name) has no bytes \(range) (\(size) bytes long)")
+        }
+        try input.read(range: range, into: destination)
     }
 }
 
