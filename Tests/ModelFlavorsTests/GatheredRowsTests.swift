@@ -10,12 +10,7 @@ import Testing
 /// scalar reference), across block and thread boundaries, for both scalar types and both
 /// implementations; a frame that needs a check still gets the row-major path's refusal.
 @Suite struct GatheredRowsTests {
-    struct Shape: CustomTestStringConvertible, Sendable {
-        var rows: Int
-        var features: Int
-        var classes: Int
-        var testDescription: String { "\(rows)x\(features), k=\(classes)" }
-    }
+    typealias Shape = KernelBlockingTests.Shape
 
     /// Around a gathered block (128 rows at 32 features, 120 at 33, 8 past 512 features) and past
     /// the 16,384 rows per core that split a batch across threads.
