@@ -166,8 +166,8 @@ package func readArrowFile(_ bytes: [UInt8], limits: ColumnarLimits = ColumnarLi
 }
 
 /// One block of an Arrow file, read front to back as the message reader asks: the prefix and
-/// metadata from one small copy, the body straight from the file into the message's buffer (a
-/// record batch's bytes are copied once on the way in, not twice).
+/// metadata from one small copy, the body lent by the file (``ColumnarRangeSource/sharedBytes(_:)``:
+/// in place for a file in memory, read a buffer at a time as it is decoded for a file on disk).
 private struct BlockSource: ColumnarByteSource {
     let file: any ColumnarRangeSource
     let offset: Int

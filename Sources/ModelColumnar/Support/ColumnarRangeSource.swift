@@ -11,7 +11,7 @@ package protocol ColumnarRangeSource {
     /// - Throws: what `body` throws, or ``ModelBundleError`` when the bytes cannot be read.
     func withBytes<T>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T
 
-    /// The bytes of `range` as an array of their own (a record batch's body): read straight into
+    /// The bytes of `range` as an array of their own (a Parquet column chunk): read straight into
     /// it where the source can, instead of copied out of a buffer lent by ``withBytes(_:_:)``.
     func bytes(_ range: Range<Int>) throws -> [UInt8]
 

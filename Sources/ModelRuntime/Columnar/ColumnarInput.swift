@@ -35,8 +35,8 @@ final class ColumnarInput {
 
     /// The bytes at the file's `range`, by `pread`.
     func read(range: Range<Int>) throws(ModelBundleError) -> [UInt8] {
-        // Read straight into the array's storage: no zero fill first. Bytes a short or failed read
-        // leaves unwritten are zeroed so that the storage is initialised; the read is refused below.
+        // Read straight into the array's storage: no zero fill first. A short or failed read zeroes
+        // the storage (so that it is initialised) and is refused below.
         var failure: ModelBundleError?
         let bytes = LargeArray.uninitialized(count: range.count) { (buffer: UnsafeMutableBufferPointer<UInt8>) in
             let raw = UnsafeMutableRawBufferPointer(buffer)
