@@ -82,6 +82,7 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? readArrowStream(bytes)
         case .arrowFile:
             _ = try? readArrowFile(bytes)
+            _ = try? ArrowFileReader.readAllByRanges(bytes)
         case .v2Infer:
             // A JSON body, then the same bytes as a 2-byte little-endian header length followed by the
             // JSON header and its binary tensor data (`Inference-Header-Content-Length`).

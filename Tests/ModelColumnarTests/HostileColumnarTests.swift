@@ -216,6 +216,44 @@ import Testing
         #expect(message.contains("decompression bomb") || message.contains("more than the limit"), "\(message)")
     }
 
+    /// An Arrow file read by byte ranges, its buffers read as they are decoded (the path of a file
+    /// given by path), decodes to what the file in memory decodes to, and refuses what it refuses with
+    /// the same message: every Arrow file fixture, then 300 corrupted copies of two of them.
+    @Test func arrowFileByRangesMatchesInMemory() throws {
+        // Frames compared by their description: a null decimal cell holds NaN, which `==` never equals.
+        enum Outcome: Equatable {
+            case frame(String)
+            case refused(String)
+        }
+        func outcome(_ read: () throws -> ColumnarBatch) -> Outcome {
+            do { return .frame("\(try read().frame)") } catch let error as ModelBundleError {
+                return .refused(error.message)
+            } catch { return .refused("not a ModelBundleError: \(error)") }
+        }
+        for name in ["table.arrow", "table-lz4.arrow", "dictionary.arrow", "iris.arrow", "iris-stream.arrow"] {
+            let bytes = try Columnar.bytes(name)
+            let byRanges = outcome { try ArrowFileReader.readAllByRanges(bytes) }
+            #expect(byRanges == outcome { try readArrowFile(bytes) }, "\(name)")
+            if case .refused(let message) = byRanges { Issue.record("\(name): \(message)") }
+        }
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        var refused = 0
+        for name in ["table.arrow", "table-lz4.arrow"] {
+            let original = try Columnar.bytes(name)
+            for _ in 0..<150 {
+                var bytes = original
+                for _ in 0..<3 {
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    bytes[Int(state >> 33) % bytes.count] = UInt8(truncatingIfNeeded: state >> 17)
+                }
+                let byRanges = outcome { try ArrowFileReader.readAllByRanges(bytes) }
+                #expect(byRanges == outcome { try readArrowFile(bytes) }, "\(name)")
+                if case .refused = byRanges { refused += 1 }
+            }
+        }
+        #expect(refused > 30, "the corruption must reach the decoder's refusals: \(refused) of 300")
+    }
+
     /// Random corruption of every fixture: errors only, never a trap (a small in-test fuzz).
     @Test(arguments: [
         "plain.parquet", "delta.parquet", "v2-zstd.parquet", "table.arrows", "table.arrow", "table-lz4.arrow",

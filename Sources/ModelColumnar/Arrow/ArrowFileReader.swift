@@ -160,6 +160,39 @@ package enum ArrowFileReader {
     }
 }
 
+extension ArrowFileReader {
+    /// Reads a whole Arrow IPC file as one on disk is read, by byte ranges, each record batch's
+    /// buffers read as they are decoded: the fuzz target's second entry point, for the path a file
+    /// given by path takes.
+    package static func readAllByRanges(_ bytes: [UInt8], limits: ColumnarLimits = ColumnarLimits()) throws
+        -> ColumnarBatch
+    {
+        guard bytes.count <= limits.maxInputBytes else {
+            throw ColumnarError.invalid(
+                "Arrow file",
+                "is \(bytes.count) bytes, more than the limit of \(limits.maxInputBytes)"
+            )
+        }
+        var batches: [ColumnarBatch] = []
+        var info: [ColumnarColumnInfo] = []
+        try read(source: RangeCopies(bytes: bytes), limits: limits, schema: { info = $0 }, body: { batches.append($0) })
+        return try ColumnarBatch.concatenate(batches, columns: info)
+    }
+}
+
+/// A file in memory read as a file on disk is: every range copied out, nothing lent.
+private struct RangeCopies: ColumnarRangeSource {
+    let bytes: [UInt8]
+    var size: Int { bytes.count }
+
+    func withBytes<T>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count else {
+            throw ColumnarError.invalid("file", "has no bytes \(range) (\(bytes.count) bytes long)")
+        }
+        return try Array(bytes[range]).withUnsafeBytes(body)
+    }
+}
+
 /// Reads a whole Arrow IPC file (`ARROW1`) from bytes: the entry point a fuzz target calls.
 package func readArrowFile(_ bytes: [UInt8], limits: ColumnarLimits = ColumnarLimits()) throws -> ColumnarBatch {
     try ArrowFileReader.readAll(bytes, limits: limits)
