@@ -22,13 +22,17 @@ package enum ArrowFileReader {
         schema: ([ColumnarColumnInfo]) throws -> Void = { _ in },
         body: (ColumnarBatch) throws -> Void
     ) throws {
-        guard bytes.count <= limits.maxInputBytes else {
+        try checkSize(bytes.count, limits: limits)
+        try read(source: ColumnarMemoryRanges(bytes), limits: limits, schema: schema, body: body)
+    }
+
+    private static func checkSize(_ count: Int, limits: ColumnarLimits) throws {
+        guard count <= limits.maxInputBytes else {
             throw ColumnarError.invalid(
                 "Arrow file",
-                "is \(bytes.count) bytes, more than the limit of \(limits.maxInputBytes)"
+                "is \(count) bytes, more than the limit of \(limits.maxInputBytes)"
             )
         }
-        try read(source: ColumnarMemoryRanges(bytes), limits: limits, schema: schema, body: body)
     }
 
     /// The record batches of `source`, one at a time through `body`: the footer is read, then each
@@ -153,43 +157,24 @@ package enum ArrowFileReader {
 
     /// Reads a whole Arrow IPC file from bytes: the entry point a fuzz target calls.
     package static func readAll(_ bytes: [UInt8], limits: ColumnarLimits = ColumnarLimits()) throws -> ColumnarBatch {
-        var batches: [ColumnarBatch] = []
-        var info: [ColumnarColumnInfo] = []
-        try read(bytes, limits: limits, schema: { info = $0 }, body: { batches.append($0) })
-        return try ColumnarBatch.concatenate(batches, columns: info)
+        try checkSize(bytes.count, limits: limits)
+        return try readAll(source: ColumnarMemoryRanges(bytes), limits: limits)
     }
-}
 
-extension ArrowFileReader {
-    /// Reads a whole Arrow IPC file as one on disk is read, by byte ranges, each record batch's
-    /// buffers read as they are decoded: the fuzz target's second entry point, for the path a file
-    /// given by path takes.
+    /// Reads a whole Arrow IPC file as one on disk is read, each record batch's buffers read as
+    /// they are decoded: the fuzz target's second entry point, for the path a file given by path takes.
     package static func readAllByRanges(_ bytes: [UInt8], limits: ColumnarLimits = ColumnarLimits()) throws
         -> ColumnarBatch
     {
-        guard bytes.count <= limits.maxInputBytes else {
-            throw ColumnarError.invalid(
-                "Arrow file",
-                "is \(bytes.count) bytes, more than the limit of \(limits.maxInputBytes)"
-            )
-        }
+        try checkSize(bytes.count, limits: limits)
+        return try readAll(source: ColumnarMemoryRanges(bytes, lendsBodies: false), limits: limits)
+    }
+
+    private static func readAll(source: any ColumnarRangeSource, limits: ColumnarLimits) throws -> ColumnarBatch {
         var batches: [ColumnarBatch] = []
         var info: [ColumnarColumnInfo] = []
-        try read(source: RangeCopies(bytes: bytes), limits: limits, schema: { info = $0 }, body: { batches.append($0) })
+        try read(source: source, limits: limits, schema: { info = $0 }, body: { batches.append($0) })
         return try ColumnarBatch.concatenate(batches, columns: info)
-    }
-}
-
-/// A file in memory read as a file on disk is: every range copied out, nothing lent.
-private struct RangeCopies: ColumnarRangeSource {
-    let bytes: [UInt8]
-    var size: Int { bytes.count }
-
-    func withBytes<T>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
-        guard range.lowerBound >= 0, range.upperBound <= bytes.count else {
-            throw ColumnarError.invalid("file", "has no bytes \(range) (\(bytes.count) bytes long)")
-        }
-        return try Array(bytes[range]).withUnsafeBytes(body)
     }
 }
 

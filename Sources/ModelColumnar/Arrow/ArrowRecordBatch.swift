@@ -184,22 +184,16 @@ struct ArrowBatchDecoder {
         return (0..<length).map { convert(loadLE(raw, $0 * MemoryLayout<T>.size, as: T.self)) }
     }
 
-    /// float64 values decoded straight into the result (``loadLEDoubles(_:_:count:)``).
-    func float64s(_ raw: UnsafeRawBufferPointer, length: Int, field: String) throws -> [Double] {
-        try checkFixed(raw.count, length: length, width: 8, field: field)
-        return loadLEDoubles(raw, 0, count: length)
-    }
-
-    /// float64 values of a buffer: from the body (or the file it is read from) straight into the
-    /// result, or from the decompressed bytes.
+    /// float64 values of a buffer, from the body (or the file it is read from) or the decompressed
+    /// bytes, straight into the result.
     func float64s(_ bytes: BufferBytes, length: Int, field: String) throws -> [Double] {
-        switch bytes {
-        case .inBody(let range):
-            try checkFixed(range.count, length: length, width: 8, field: field)
-            return try body.doubles(at: range.lowerBound, count: length)
-        case .decompressed(let bytes):
-            return try bytes.withUnsafeBytes { try float64s($0, length: length, field: field) }
-        }
+        let (source, range): (ColumnarBytes, Range<Int>) =
+            switch bytes {
+            case .inBody(let range): (body, range)
+            case .decompressed(let bytes): (ColumnarBytes(bytes), 0..<bytes.count)
+            }
+        try checkFixed(range.count, length: length, width: 8, field: field)
+        return try source.doubles(at: range.lowerBound, count: length)
     }
 
     /// The values buffer must hold `length` values of `width` bytes (checked without overflow).

@@ -49,20 +49,13 @@ package struct ColumnarBytes {
         }
     }
 
-    /// `count` float64 values, little-endian, from `offset`: copied straight into the result's
-    /// storage (read into it, for a file), or one at a time on a big-endian host.
+    /// `count` float64 values, little-endian, from `offset` (``loadLEDoubles(_:_:count:)``); from a
+    /// file on a little-endian host, read straight into the result's storage.
     package func doubles(at offset: Int, count: Int) throws -> [Double] {
         let range = offset..<(offset + count * 8)
         #if _endian(little)
-        switch storage {
-        case .memory:
-            return try withBytes(range) { raw in
-                LargeArray.uninitialized(count: count) { (out: UnsafeMutableBufferPointer<Double>) in
-                    UnsafeMutableRawBufferPointer(out).copyMemory(from: raw)
-                }
-            }
-        case .file(let file, let start):
-            precondition(range.upperBound <= self.count, "checked by the batch layout")
+        if case .file(let file, let start) = storage {
+            precondition(range.lowerBound >= 0 && range.upperBound <= self.count, "checked by the batch layout")
             return try LargeArray.uninitialized(count: count) {
                 (out: UnsafeMutableBufferPointer<Double>) throws(any Error) in
                 try file.read(
@@ -71,8 +64,7 @@ package struct ColumnarBytes {
                 )
             }
         }
-        #else
-        return try withBytes(range) { loadLEDoubles($0, 0, count: count) }
         #endif
+        return try withBytes(range) { loadLEDoubles($0, 0, count: count) }
     }
 }

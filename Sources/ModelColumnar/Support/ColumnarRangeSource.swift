@@ -49,8 +49,14 @@ extension ColumnarRangeSource {
 /// A file already in memory: ranges point into it, nothing is copied.
 package struct ColumnarMemoryRanges: ColumnarRangeSource {
     package let bytes: [UInt8]
+    /// Whether a message body is lent whole (else it is read a buffer at a time, as from a file on
+    /// disk: what the fuzz target exercises that path with).
+    let lendsBodies: Bool
 
-    package init(_ bytes: [UInt8]) { self.bytes = bytes }
+    package init(_ bytes: [UInt8], lendsBodies: Bool = true) {
+        self.bytes = bytes
+        self.lendsBodies = lendsBodies
+    }
 
     package var size: Int { bytes.count }
 
@@ -65,6 +71,6 @@ package struct ColumnarMemoryRanges: ColumnarRangeSource {
         guard range.lowerBound >= 0, range.upperBound <= bytes.count else {
             throw ColumnarError.invalid("file", "has no bytes \(range) (\(bytes.count) bytes long)")
         }
-        return ColumnarBytes(bytes, range: range)
+        return lendsBodies ? ColumnarBytes(bytes, range: range) : ColumnarBytes(self, range: range)
     }
 }

@@ -59,10 +59,10 @@ package struct ArrowWriter {
                 addBuffer(.bytes([]))
             }
             switch column.values {
-            case .double(let v): addBuffer(.littleEndian(v.map(\.bitPattern), rawValues: v))
-            case .float(let v): addBuffer(.littleEndian(v.map(\.bitPattern), rawValues: v))
-            case .long(let v), .datetime(let v): addBuffer(.littleEndian(v, rawValues: v))
-            case .integer(let v): addBuffer(.littleEndian(v, rawValues: v))
+            case .double(let v): addBuffer(.fixedWidth(v))
+            case .float(let v): addBuffer(.fixedWidth(v))
+            case .long(let v), .datetime(let v): addBuffer(.fixedWidth(v))
+            case .integer(let v): addBuffer(.fixedWidth(v))
             case .boolean(let v):
                 var values = [UInt8](repeating: 0, count: (rows + 7) / 8)
                 for (i, flag) in v.enumerated() where flag { values[i >> 3] |= 1 << UInt8(i & 7) }
@@ -188,18 +188,20 @@ private struct BodyBuffer {
         BodyBuffer(count: bytes.count) { $0.append(contentsOf: bytes) }
     }
 
-    /// Fixed-width values, little-endian: on a little-endian host, `rawValues`' own bytes (which
-    /// are `bits`, element for element) are copied whole; elsewhere `bits` one at a time.
-    static func littleEndian<Bits: FixedWidthInteger, Raw>(
-        _ bits: @autoclosure @escaping () -> [Bits],
-        rawValues: [Raw]
-    ) -> BodyBuffer {
-        BodyBuffer(count: rawValues.count * MemoryLayout<Bits>.size) { output in
-            #if _endian(little)
-            rawValues.withUnsafeBytes { output.append(contentsOf: $0) }
-            #else
-            appendLE(bits(), to: &output)
-            #endif
+    /// Fixed-width values (numbers, whose bytes are their value), little-endian: the array's own
+    /// bytes copied whole on a little-endian host, each value's bytes reversed elsewhere.
+    static func fixedWidth<Value: BitwiseCopyable>(_ values: [Value]) -> BodyBuffer {
+        BodyBuffer(count: values.count * MemoryLayout<Value>.size) { output in
+            values.withUnsafeBytes { raw in
+                #if _endian(little)
+                output.append(contentsOf: raw)
+                #else
+                let size = MemoryLayout<Value>.size
+                for start in stride(from: 0, to: raw.count, by: size) {
+                    output.append(contentsOf: raw[start..<(start + size)].reversed())
+                }
+                #endif
+            }
         }
     }
 }

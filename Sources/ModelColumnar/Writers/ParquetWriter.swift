@@ -243,9 +243,3 @@ extension ParquetWriter {
 func appendLE<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
     withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
 }
-
-/// Appends every value little-endian, with `out` grown once for the whole column, not as it fills.
-func appendLE<Values: Collection>(_ values: Values, to out: inout [UInt8]) where Values.Element: FixedWidthInteger {
-    out.reserveCapacity(out.count + values.count * MemoryLayout<Values.Element>.size)
-    for value in values { appendLE(value, to: &out) }
-}
