@@ -19,7 +19,7 @@ MBUNDLE := .build/release/mbundle
 DEMO_DIR := .build/demo
 
 .PHONY: deps build release dist test test-asan test-tsan fuzz demo interop registry columnar-check python-env fixtures format lint clean bench large-request \
-	embedding docs api-check serve-check spark
+	embedding docs api-check serve-check spark cold-start-check
 
 deps:
 	@bash Scripts/ensure-system-deps.sh
@@ -29,6 +29,11 @@ build: deps
 
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product mbundle
+
+# The cold-start guard (CI): no ICU in the release binary, and a 6-row `mbundle predict` timed against an
+# empty Swift program built the same way (Scripts/check-cold-start.sh; the goal and the guard's bound there).
+cold-start-check: release
+	@bash Scripts/check-cold-start.sh $(MBUNDLE)
 
 # Release tarball for the Dockerfile and deployments: the binary, its version and SHA-256 sums.
 dist: release

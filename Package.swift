@@ -163,6 +163,13 @@ let package = Package(
             dependencies: ["ModelFlavors", "ModelCodecs", "CLinearKernels", "TestSupport"]
         ),
         .testTarget(name: "MBundleEndToEndTests", dependencies: ["ModelBundle", "TestSupport"]),
+        // The command line's own code (the start-up fast path of `predict` against ArgumentParser).
+        .testTarget(
+            name: "MBundleCommandTests",
+            dependencies: [
+                "mbundle", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "ModelServerTests",
             dependencies: [
@@ -207,7 +214,7 @@ for target in package.targets where target.type != .system && !cTargets.contains
 // and the archive and third-party-flavor tests, which run on one thread.
 if let sanitizer = Context.environment["MBUNDLE_SANITIZER"] {
     var outsideTheCore: Set<String> = [
-        "mbundle", "ModelRegistryClient", "MBundleEndToEndTests", "ModelRegistryClientTests",
+        "mbundle", "ModelRegistryClient", "MBundleEndToEndTests", "MBundleCommandTests", "ModelRegistryClientTests",
     ]
     if sanitizer == "address" || Context.environment["MBUNDLE_TSAN_SERVER"] != "1" {
         outsideTheCore.formUnion(["ModelServer", "ModelServerTests"])

@@ -36,6 +36,10 @@ struct MBundle: ParsableCommand {
     static func main() {
         // A closed standard output must end the run with its documented status, not SIGPIPE.
         ProcessIO.ignoreBrokenPipeSignal()
+        if let request = DirectPredictArguments.request(from: Array(CommandLine.arguments.dropFirst())) {
+            do { try request.run() } catch { exit(withError: error) }
+            return
+        }
         main(nil)
     }
 }

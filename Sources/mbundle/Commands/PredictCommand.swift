@@ -1,7 +1,4 @@
 import ArgumentParser
-import ModelBundle
-import ModelFlavors
-import ModelRuntime
 
 /// `mbundle predict`: MLflow's `models predict` without Python (DESIGN.md §4).
 struct PredictCommand: ParsableCommand {
@@ -36,39 +33,32 @@ struct PredictCommand: ParsableCommand {
     var stream = false
 
     @Option(help: "Rows per batch with --stream.")
-    var batchSize = 65_536
+    var batchSize = PredictRequest.defaultBatchSize
 
     @Option(help: "json (MLflow's {\"predictions\": …}), csv, parquet or arrow (an Arrow IPC stream).")
     var outputFormat = "json"
 
+    /// The parsed options as plain values (the start-up fast path builds the same value directly).
+    var request: PredictRequest {
+        PredictRequest(
+            model: model.model,
+            inputPath: input.inputPath,
+            contentType: input.contentType,
+            output: output.output,
+            trustedKey: signature.trustedKey,
+            registry: registry.choice,
+            stream: stream,
+            batchSize: batchSize,
+            outputFormat: outputFormat,
+            maxRequestBytes: input.maxRequestBytes
+        )
+    }
+
     func validate() throws {
-        guard batchSize > 0 && batchSize <= 10_000_000 else {
-            throw ValidationError("--batch-size must be between 1 and 10000000")
-        }
-        guard PredictionFormat(rawValue: outputFormat) != nil else {
-            throw ValidationError("--output-format must be json, csv, parquet or arrow, not '\(outputFormat)'")
-        }
+        try request.validate()
     }
 
     func run() throws {
-        let modelPath = try reportingErrors { () throws(ModelBundleError) in
-            try RegistryOptions.localPath(for: model.model)
-        }
-        var job = PredictionJob(
-            modelPath: modelPath,
-            inputPath: input.inputPath,
-            outputPath: output.output,
-            format: input.format,
-            streamBatchRows: stream ? batchSize : nil,
-            registry: .builtIn
-        )
-        job.trustedKeyPath = signature.trustedKey
-        job.outputFormat = PredictionFormat(rawValue: outputFormat) ?? .json
-        job.maxRequestBytes = try input.requestLimit()
-        let progress = ProgressBar(enabled: stream && ProgressBar.standardErrorIsTerminal)
-        defer { progress.finish() }
-        try reportingErrors(usage: Self.self) { () throws(PredictionError) in
-            try job.run(progress: progress.update(rows:))
-        }
+        try request.run()
     }
 }

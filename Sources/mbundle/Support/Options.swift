@@ -72,21 +72,27 @@ struct InputOptions: ParsableArguments {
     static let maxRequestBytesVariable = "MBUNDLE_MAX_REQUEST_BYTES"
 
     func validate() throws {
-        if let contentType, PredictionJob.format(contentType: contentType, inputPath: nil) == nil {
-            throw ValidationError("--content-type must be json, csv, parquet or arrow, not '\(contentType)'")
-        }
+        try Self.validate(contentType: contentType)
         _ = try requestLimit()
     }
 
+    static func validate(contentType: String?) throws(ValidationError) {
+        if let contentType, PredictionJob.format(contentType: contentType, inputPath: nil) == nil {
+            throw ValidationError("--content-type must be json, csv, parquet or arrow, not '\(contentType)'")
+        }
+    }
+
     /// The whole-file input limit: `--max-request-bytes`, else `MBUNDLE_MAX_REQUEST_BYTES`, else 1 GiB.
-    func requestLimit() throws -> Int {
+    func requestLimit() throws(ValidationError) -> Int { try Self.requestLimit(maxRequestBytes) }
+
+    static func requestLimit(_ maxRequestBytes: Int?) throws(ValidationError) -> Int {
         let largest = PredictionJob.defaultMaxRequestBytes
         let value: Int
         if let maxRequestBytes {
             value = maxRequestBytes
-        } else if let text = getenv(Self.maxRequestBytesVariable).map({ String(cString: $0) }), !text.isEmpty {
+        } else if let text = getenv(maxRequestBytesVariable).map({ String(cString: $0) }), !text.isEmpty {
             guard let parsed = Int(text) else {
-                throw ValidationError("\(Self.maxRequestBytesVariable) must be a number of bytes, not '\(text)'")
+                throw ValidationError("\(maxRequestBytesVariable) must be a number of bytes, not '\(text)'")
             }
             value = parsed
         } else {
@@ -99,7 +105,9 @@ struct InputOptions: ParsableArguments {
     }
 
     /// The format: `-t`, else `.csv` for a `.csv` file, else JSON.
-    var format: RequestFormat {
+    var format: RequestFormat { Self.format(contentType: contentType, inputPath: inputPath) }
+
+    static func format(contentType: String?, inputPath: String?) -> RequestFormat {
         PredictionJob.format(contentType: contentType, inputPath: inputPath) ?? .json
     }
 }

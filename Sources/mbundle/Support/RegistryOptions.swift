@@ -20,11 +20,18 @@ struct RegistryOptions: ParsableArguments {
     var noFallback = false
 
     mutating func validate() throws {
-        let chosen = Chosen(cacheDirectory: cacheDir, offline: offline, noFallback: noFallback)
-        Self.chosen.withLock { $0 = chosen }
+        Self.record(choice)
     }
 
-    struct Chosen: Sendable {
+    /// The options as values.
+    var choice: Chosen { Chosen(cacheDirectory: cacheDir, offline: offline, noFallback: noFallback) }
+
+    /// Makes `choice` the options of every later ``localPath(for:)`` in this process.
+    static func record(_ choice: Chosen) {
+        Self.chosen.withLock { $0 = choice }
+    }
+
+    struct Chosen: Sendable, Equatable {
         var cacheDirectory: String?
         var offline = false
         var noFallback = false

@@ -1,4 +1,5 @@
 import ModelBundle
+import TestSupport
 import Testing
 
 @testable import ModelFlavors
@@ -9,17 +10,7 @@ import Testing
 /// boundaries, both traversal modes (lock step for balanced trees, row by row for unbalanced ones) and
 /// the multi-core split.
 @Suite struct TreeKernelTests {
-    /// SplitMix64: a seeded generator, so a failure reproduces.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Generator = SeededGenerator
 
     static let thresholds: [Double] = [0.5, -1.25, 0.1, 1e-36, 0, 3.0000001, Double(Float(0.3)), 0.3]
 
@@ -205,7 +196,7 @@ import Testing
     @Test(arguments: cases.indices)
     func kernelMatchesTheReference(index: Int) throws {
         let c = Self.cases[index]
-        var g = Generator(state: UInt64(index) &+ 12345)
+        var g = Generator(seed: UInt64(index) &+ 12345)
         let features = 5
         var e = TreeEnsemble(
             featureCount: features,
