@@ -81,7 +81,7 @@ let package = Package(
         // a .tar.gz/.zip of a bundle.
         .target(
             name: "ModelRuntime",
-            dependencies: ["ModelBundle", "ModelCodecs", "ModelBundleArchive", "ModelColumnar"]
+            dependencies: ["ModelBundle", "ModelCodecs", "ModelBundleArchive", "ModelColumnar", "SystemPlatform"]
         ),
         // Hand-written AVX2/FMA predict kernels, chosen at run time when the processor has them.
         .target(name: "CLinearKernels"),

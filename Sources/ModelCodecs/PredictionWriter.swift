@@ -160,17 +160,17 @@ package enum PredictionWriter {
         switch values {
         case .double(let v): CodecJSONText.appendDouble(v[i], to: &out)
         case .float(let v): CodecJSONText.appendDouble(Double(v[i]), to: &out)
-        case .long(let v): out.append(contentsOf: Array(String(v[i]).utf8))
-        case .integer(let v): out.append(contentsOf: Array(String(v[i]).utf8))
-        case .datetime(let v): out.append(contentsOf: Array(String(v[i]).utf8))
-        case .boolean(let v): out.append(contentsOf: Array((v[i] ? "true" : "false").utf8))
+        case .long(let v): CodecJSONText.appendInteger(v[i], to: &out)
+        case .integer(let v): CodecJSONText.appendInteger(Int64(v[i]), to: &out)
+        case .datetime(let v): CodecJSONText.appendInteger(v[i], to: &out)
+        case .boolean(let v): out.append(contentsOf: (v[i] ? "true" : "false").utf8)
         case .string(let v): CodecJSONText.appendQuoted(v[i], to: &out)
         case .binary(let v): CodecJSONText.appendQuoted(CodecBase64.encodeLines(v[i]), to: &out)
         case .json(let v): out.append(contentsOf: Array(v[i].utf8))
         case .cells(let cells):
             switch cells.kinds[i] {
             case .null: out.append(contentsOf: Array("null".utf8))
-            case .integral: out.append(contentsOf: Array(String(cells.integers[i]).utf8))
+            case .integral: CodecJSONText.appendInteger(cells.integers[i], to: &out)
             case .fractional: CodecJSONText.appendDouble(cells.numbers[i], to: &out)
             case .boolean: out.append(contentsOf: Array((cells.integers[i] != 0 ? "true" : "false").utf8))
             case .string: CodecJSONText.appendQuoted(cells.texts[i], to: &out)

@@ -30,7 +30,7 @@ public struct PredictionJob: Sendable {
     public static let defaultMaxRequestBytes = 1 << 30
 
     /// Batches also end at this many bytes, so memory stays bounded however wide the rows are.
-    public static let streamBatchBytes = 16 << 20
+    public static let streamBatchBytes = 8 << 20
 
     /// A job; see the properties.
     public init(
