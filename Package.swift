@@ -233,7 +233,7 @@ if Context.environment["MBUNDLE_FUZZ"] == "1" {
             name: "mbundle-fuzz",
             dependencies: [
                 "ModelBundle", "ModelCodecs", "ModelColumnar", "ModelBundleArchive", "ModelFlavors",
-                "ModelOpenInference",
+                "ModelOpenInference", "ModelRuntime",
             ],
             path: "Fuzz/mbundle-fuzz",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]

@@ -17,7 +17,7 @@ runs=${FUZZ_RUNS:-}
 MBUNDLE_FUZZ=1 swift build --sanitize=fuzzer --scratch-path "$scratch" --product mbundle-fuzz >&2
 binary="$scratch/debug/mbundle-fuzz"
 
-all_targets=(request-json request-csv mlmodel-yaml safetensors npy pickle skops zip-archive tar-archive
+all_targets=(request-json request-csv record-stream mlmodel-yaml safetensors npy pickle skops zip-archive tar-archive
     sklearn-pipeline sklearn-tree-nodes ubjson xgboost-model lightgbm-model tree-ensemble-arrays
     parquet arrow-stream arrow-file v2-infer)
 targets=("$@")
@@ -37,6 +37,9 @@ seed() {
             printf '{"instances": [[1.0, 2.0], [3.0, 4.0]]}' >"$dir/instances.json" ;;
         request-csv) cp Tests/Fixtures/packaging/*.csv "$dir"/
             printf 'a,b,c,d\n1.5,2,"x,y",true\n,3,,\n' >"$dir/mixed.csv" ;;
+        record-stream) cp Tests/Fixtures/packaging/*.csv "$dir"/
+            printf 'a,b,c,d\n1.5,2,"x,\ny",true\n\n\r\n,3,,\n-1,4,"q""q",false' >"$dir/quoted.csv"
+            printf '{"a": 1.5, "b": 2}\n\n  \n{"a": null, "b": 3, "c": "x\\ny"}\n' >"$dir/records.jsonl" ;;
         mlmodel-yaml) for f in Tests/Fixtures/mlflow/*/MLmodel SampleModels/*/MLmodel Tests/Fixtures/manifest/*.MLmodel; do
                 cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;
         safetensors) for f in SampleModels/*/model.safetensors; do cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;

@@ -4,6 +4,7 @@ import ModelCodecs
 import ModelColumnar
 import ModelFlavors
 import ModelOpenInference
+import ModelRuntime
 
 /// One fuzz target per reader of untrusted bytes. Each takes the fuzzer's input as the whole
 /// untrusted file or body; a typed error is the expected outcome for most inputs, and anything
@@ -13,6 +14,7 @@ import ModelOpenInference
 enum FuzzTarget: String, CaseIterable {
     case requestJSON = "request-json"
     case requestCSV = "request-csv"
+    case recordStream = "record-stream"
     case mlmodelYAML = "mlmodel-yaml"
     case safetensors
     case npy
@@ -47,6 +49,15 @@ enum FuzzTarget: String, CaseIterable {
         case .requestCSV:
             _ = try? RequestDecoder().decode(bytes, format: .csv)
             _ = try? RequestDecoder(schema: Self.schema).decode(bytes, format: .csv)
+        case .recordStream:
+            // `--stream`: the input cut into batches (small limits, so that many cuts happen), each
+            // batch decoded as the stream decodes it.
+            for format in [RequestFormat.csv, .json] {
+                var reader = RecordBatchReader(BytesRecordSource(bytes), format: format, maxRows: 3, maxBytes: 64)
+                while let batch = try? reader.next() {
+                    _ = try? RequestDecoder(schema: Self.schema).decode(batch.body, format: batch.format)
+                }
+            }
         case .mlmodelYAML:
             _ = try? ModelManifest(parsing: bytes)
         case .safetensors:

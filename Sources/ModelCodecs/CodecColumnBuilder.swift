@@ -239,6 +239,14 @@ struct CodecColumnBuilder {
 
     /// Appends another builder's cells when both hold the same typed buffer; `false` otherwise
     /// (the caller then parses sequentially).
+    /// ``append(contentsOf:)``, then `other` emptied: its buffers are freed as each column is merged,
+    /// not when every column is, so merging two halves never holds both copies of the whole table.
+    mutating func append(taking other: inout CodecColumnBuilder) -> Bool {
+        guard append(contentsOf: other) else { return false }
+        other = CodecColumnBuilder(name: other.name, target: other.target, rowOffset: other.rowOffset)
+        return true
+    }
+
     mutating func append(contentsOf other: CodecColumnBuilder) -> Bool {
         guard mode == other.mode, target == other.target else { return false }
         switch mode {

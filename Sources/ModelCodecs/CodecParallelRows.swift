@@ -85,28 +85,34 @@ enum CodecParallelRows {
     /// Appends the second half's cells to the first's, column by column (columns split between two
     /// threads); `nil` when a column's halves hold different buffer types. Takes the builders out of
     /// `first` so that each column buffer is uniquely referenced and grows in place, inside the
-    /// capacity the first half reserved for the whole body, instead of being copied.
+    /// capacity the first half reserved for the whole body, instead of being copied; each column of
+    /// `second` is emptied once appended, so the peak holds one column twice, not the whole table.
     static func merge(_ first: some MergeHalf, _ second: some MergeHalf) -> [CodecColumnBuilder]? {
         var merged = first.builders
         first.builders = []
         let count = merged.count
         guard count == second.builders.count else { return nil }
         if count == 1 {
-            return merged[0].append(contentsOf: second.builders[0]) ? merged : nil
+            return merged[0].append(taking: &second.builders[0]) ? merged : nil
         }
         let outcome = MergeOutcome()
         merged.withUnsafeMutableBufferPointer { buffer in
-            let base = UInt(bitPattern: buffer.baseAddress)
-            DispatchQueue.concurrentPerform(iterations: 2) { part in
-                // Each thread touches only its own columns (even or odd): no element is shared.
-                guard let columns = UnsafeMutablePointer<CodecColumnBuilder>(bitPattern: base) else { return }
-                var ok = true
-                var k = part
-                while k < count {
-                    ok = columns[k].append(contentsOf: second.builders[k]) && ok
-                    k += 2
+            second.builders.withUnsafeMutableBufferPointer { secondBuffer in
+                let base = UInt(bitPattern: buffer.baseAddress)
+                let secondBase = UInt(bitPattern: secondBuffer.baseAddress)
+                DispatchQueue.concurrentPerform(iterations: 2) { part in
+                    // Each thread touches only its own columns (even or odd): no element is shared.
+                    guard let columns = UnsafeMutablePointer<CodecColumnBuilder>(bitPattern: base),
+                        let seconds = UnsafeMutablePointer<CodecColumnBuilder>(bitPattern: secondBase)
+                    else { return }
+                    var ok = true
+                    var k = part
+                    while k < count {
+                        ok = columns[k].append(taking: &seconds[k]) && ok
+                        k += 2
+                    }
+                    if part == 0 { outcome.even = ok } else { outcome.odd = ok }
                 }
-                if part == 0 { outcome.even = ok } else { outcome.odd = ok }
             }
         }
         return outcome.even && outcome.odd ? merged : nil

@@ -65,13 +65,7 @@ extension LoadedModel {
             throw PredictionError(error)
         }
         if let columnarFile {
-            let predictions = try predictOutput(columnarFile, params: nil, rowOffset: 0)
-            if output == .json { return try Self.encode(predictions) }
-            do throws(ModelBundleError) {
-                return try output.encode(predictions, signature: signature)
-            } catch {
-                throw PredictionError(.inputInvalid, error)
-            }
+            return try encode(try predictOutput(columnarFile, params: nil, rowOffset: 0), as: output)
         }
         let body: [UInt8]
         do throws(ModelBundleError) {
@@ -79,8 +73,12 @@ extension LoadedModel {
         } catch {
             throw PredictionError(.inputInvalid, error)
         }
-        return output == .json
-            ? try predict(body: body, format: format) : try predict(body: body, format: format, output: output)
+        let request = try Self.decode(body, format: format, schema: requestSchema, rowOffset: 0)
+        // The input text is not needed past decoding: released here, the peak holds the input and its
+        // columns, then the columns and the output, never all three (issue #17: at most 1.5x the input
+        // plus the output). Columns lent from an Arrow body keep their bytes alive themselves.
+        _ = consume body
+        return try encode(try predictOutput(request, params: nil, rowOffset: 0), as: output)
     }
 
     /// The same as ``predict(body:format:params:sniffing:)``, with the predictions encoded as `output`:
@@ -91,7 +89,14 @@ extension LoadedModel {
         params: String? = nil,
         output: PredictionFormat
     ) throws(PredictionError) -> [UInt8] {
-        let predictions = try predictOutput(body: body, format: format, params: params, rowOffset: 0)
+        try encode(try predictOutput(body: body, format: format, params: params, rowOffset: 0), as: output)
+    }
+
+    /// `predictions` as `output`: MLflow's JSON, or CSV, Parquet or an Arrow IPC stream.
+    private func encode(_ predictions: PredictionOutput, as output: PredictionFormat) throws(PredictionError)
+        -> [UInt8]
+    {
+        if output == .json { return try Self.encode(predictions) }
         do throws(ModelBundleError) {
             return try output.encode(predictions, signature: signature)
         } catch {
