@@ -160,3 +160,59 @@ import Testing
         #expect(try reader.next() == nil)
     }
 }
+
+/// A record longer than the stream's limit (an unclosed quote, a runaway cell) is refused naming its
+/// row and, for CSV, the column it had reached, instead of growing memory with the rest of the input.
+@Suite struct RecordBatchReaderLimitTests {
+    typealias Source = RecordBatchReaderTests.ChunkedSource
+
+    static func batches(_ text: String, format: RequestFormat, limit: Int) -> (rows: Int, error: PredictionError?) {
+        var reader = RecordBatchReader(
+            Source(bytes: Array(text.utf8), chunk: 7),
+            format: format,
+            maxRows: 2,
+            maxRecordBytes: limit
+        )
+        var rows = 0
+        do {
+            while let batch = try reader.next() { rows += batch.rowCount }
+        } catch {
+            return (rows, error)
+        }
+        return (rows, nil)
+    }
+
+    @Test func anUnclosedQuoteIsRefusedWithItsRowAndColumn() throws {
+        let text = "a,b,c\n1,2,3\n4,5,6\n7,\"8,9\n" + String(repeating: "10,11,12\n", count: 40)
+        let (rows, error) = Self.batches(text, format: .csv, limit: 100)
+        let refused = try #require(error)
+        #expect(rows == 2)
+        #expect(refused.location.row == 2)
+        #expect(refused.location.column == "b")
+        #expect(refused.error.description.contains("row 2 (in column \"b\") is longer than 100 bytes"))
+    }
+
+    @Test func aLongRecordWithinTheLimitPasses() {
+        let text = "a,b\n1,\"" + String(repeating: "x", count: 90) + "\"\n2,3\n"
+        let (rows, error) = Self.batches(text, format: .csv, limit: 100)
+        #expect(error == nil)
+        #expect(rows == 2)
+    }
+
+    @Test func aLongJSONLineIsRefusedWithItsRow() throws {
+        let text = "{\"a\": 1}\n{\"a\": \"" + String(repeating: "x", count: 300) + "\"}\n"
+        let (rows, error) = Self.batches(text, format: .json, limit: 100)
+        let refused = try #require(error)
+        #expect(rows == 0)  // the first batch waits for its second row
+        #expect(refused.location.row == 1)
+        #expect(refused.location.column == nil)
+    }
+
+    @Test func aHeaderPastTheLimitIsNamedAsTheHeader() throws {
+        let text = (0..<60).map { "column\($0)" }.joined(separator: ",") + "\n1\n"
+        let (_, error) = Self.batches(text, format: .csv, limit: 100)
+        let refused = try #require(error)
+        #expect(refused.location.row == nil)
+        #expect(refused.error.description.contains("the header row"))
+    }
+}

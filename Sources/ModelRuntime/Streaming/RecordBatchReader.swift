@@ -32,6 +32,7 @@ public struct RecordBatchReader<Source: RecordSource & ~Copyable>: ~Copyable {
     public let format: RequestFormat
     private let maxRows: Int
     private let maxBytes: Int
+    private let maxRecordBytes: Int
     private var buffer: [UInt8] = []
     /// Where ``fill()`` reads to (allocated once per size).
     private var readBlock: [UInt8] = []
@@ -49,12 +50,24 @@ public struct RecordBatchReader<Source: RecordSource & ~Copyable>: ~Copyable {
     /// The envelope fields of a whole-request JSON body, refused as stream records.
     private static var envelopeFields: Set<String> { ["dataframe_split", "dataframe_records", "instances", "inputs"] }
 
+    /// The longest record (a CSV row, quoted line feeds included, or a JSON line) a stream takes by
+    /// default: 16 MiB. Memory holds at least one whole record, so without a bound an unclosed quote
+    /// (or a runaway cell) would make the rest of the input one record.
+    public static var defaultMaxRecordBytes: Int { 16 << 20 }
+
     /// A reader of `source` in `format` (`.json` means JSON Lines).
-    public init(_ source: consuming Source, format: RequestFormat, maxRows: Int = 65_536, maxBytes: Int = 8 << 20) {
+    public init(
+        _ source: consuming Source,
+        format: RequestFormat,
+        maxRows: Int = 65_536,
+        maxBytes: Int = 8 << 20,
+        maxRecordBytes: Int = defaultMaxRecordBytes
+    ) {
         self.source = source
         self.format = format
         self.maxRows = max(1, maxRows)
         self.maxBytes = max(1, maxBytes)
+        self.maxRecordBytes = max(1, maxRecordBytes)
     }
 
     /// The source's name, for messages.
@@ -174,6 +187,8 @@ public struct RecordBatchReader<Source: RecordSource & ~Copyable>: ~Copyable {
             (scanned, inQuotes, recordHasContent, count, cut) =
                 (scan.position, scan.quoted, scan.content, scan.count, scan.cut)
             if count >= maxRecords || (cut >= maxBytes && count > 0) { break }
+            // Everything from the last cut to the scan is the record under way.
+            if scanned - cut > maxRecordBytes { throw recordTooLong(from: cut, row: rowsRead + count) }
             if try !fill() {
                 // The last record may lack its newline.
                 if cut < buffer.count && recordHasContent {
@@ -186,6 +201,49 @@ public struct RecordBatchReader<Source: RecordSource & ~Copyable>: ~Copyable {
         }
         guard count > 0 else { return nil }
         return (cut, count)
+    }
+
+    /// The error for the record that starts at `start` and passed ``maxRecordBytes``: its row (the
+    /// header's, before the first row) and, for CSV, the column it had reached.
+    private func recordTooLong(from start: Int, row: Int) -> ModelBundleError {
+        var column: String?
+        if format == .csv {
+            let index = Self.fieldIndex(buffer[start..<min(buffer.count, start + maxRecordBytes)])
+            let names = header.map { Self.fieldIndex($0[...], names: true).names } ?? []
+            column = index.count < names.count ? names[index.count] : "column \(index.count + 1)"
+        }
+        let what = header == nil && format == .csv ? "the header row" : "row \(row)"
+        let place = column.map { " (in column \"\($0)\")" } ?? ""
+        return ModelBundleError(
+            .inputInvalid,
+            "\(source.name): \(what)\(place) is longer than \(maxRecordBytes) bytes, the most --stream holds for one "
+                + "record; check the input's quoting (an unclosed quote makes the rest of the input one field)",
+            item: header == nil && format == .csv ? "header" : "row \(row)",
+            location: .init(file: source.name, column: column, row: header == nil && format == .csv ? nil : row)
+        )
+    }
+
+    /// How many separators outside quotes `bytes` holds (the index of the field it ends in) and, with
+    /// `names`, the fields themselves (outer quotes and the line end dropped): enough to name a column
+    /// in an error, not a CSV parser.
+    static func fieldIndex(_ bytes: ArraySlice<UInt8>, names: Bool = false) -> (count: Int, names: [String]) {
+        var quoted = false
+        var count = 0
+        var fields: [String] = []
+        var field: [UInt8] = []
+        for byte in bytes {
+            if byte == UInt8(ascii: "\"") {
+                quoted.toggle()
+            } else if byte == UInt8(ascii: ",") && !quoted {
+                count += 1
+                if names { fields.append(String(decoding: field, as: UTF8.self)) }
+                field = []
+            } else if names && byte != 0x0A && byte != 0x0D {
+                field.append(byte)
+            }
+        }
+        if names { fields.append(String(decoding: field, as: UTF8.self)) }
+        return (count, fields)
     }
 
     /// Drops the first `cut` bytes of the buffer (handed out as records).
