@@ -75,8 +75,8 @@ extension LoadedModel {
         }
         let request = try Self.decode(body, format: format, schema: requestSchema, rowOffset: 0)
         // The input text is not needed past decoding: released here, the peak holds the input and its
-        // columns, then the columns and the output, never all three (issue #17: at most 1.5x the input
-        // plus the output). Columns lent from an Arrow body keep their bytes alive themselves.
+        // columns, then the columns and the output, never all three. Columns lent from an Arrow body
+        // keep their bytes alive themselves.
         _ = consume body
         return try encode(try predictOutput(request, params: nil, rowOffset: 0), as: output)
     }
