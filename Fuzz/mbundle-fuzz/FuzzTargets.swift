@@ -50,10 +50,16 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? RequestDecoder().decode(bytes, format: .csv)
             _ = try? RequestDecoder(schema: Self.schema).decode(bytes, format: .csv)
         case .recordStream:
-            // `--stream`: the input cut into batches (small limits, so that many cuts happen), each
-            // batch decoded as the stream decodes it.
+            // `--stream`: the input cut into batches (small limits, so that many cuts happen and long
+            // records meet the record limit), each batch decoded as the stream decodes it.
             for format in [RequestFormat.csv, .json] {
-                var reader = RecordBatchReader(BytesRecordSource(bytes), format: format, maxRows: 3, maxBytes: 64)
+                var reader = RecordBatchReader(
+                    BytesRecordSource(bytes),
+                    format: format,
+                    maxRows: 3,
+                    maxBytes: 64,
+                    maxRecordBytes: 256
+                )
                 while let batch = try? reader.next() {
                     _ = try? RequestDecoder(schema: Self.schema).decode(batch.body, format: batch.format)
                 }
