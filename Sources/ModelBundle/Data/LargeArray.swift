@@ -29,6 +29,13 @@ package enum LargeArray {
         preparesPages: Bool = true,
         _ fill: (UnsafeMutableBufferPointer<Element>) throws(Failure) -> Void
     ) throws(Failure) -> [Element] {
+        // No storage for 0 elements: with no capacity the initializer writes the count into the
+        // runtime's one shared empty array (a data race between threads, which the thread sanitizer
+        // reports).
+        guard count > 0 else {
+            try fill(UnsafeMutableBufferPointer(start: nil, count: 0))
+            return []
+        }
         var failure: Failure?
         let values = [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
             let slice = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])

@@ -116,19 +116,24 @@ package struct FileDescriptor: ~Copyable {
         // page fault per page more than the read itself).
         let expected = min(max(sizeHint, 0), limit)
         var failure: SystemError?
-        var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, initialized in
-            initialized = 0
-            let storage = UnsafeMutableBufferPointer(rebasing: buffer[0..<expected])
-            LargeArray.prepareForWriting(UnsafeMutableRawBufferPointer(storage))
-            while initialized < expected {
-                do throws(SystemError) {
-                    let rest = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<expected])
-                    let got = try read(into: UnsafeMutableRawBufferPointer(rest))
-                    if got == 0 { return }
-                    initialized += got
-                } catch {
-                    failure = error
-                    return
+        var bytes: [UInt8] = []
+        // Not for 0 bytes: with no capacity the initializer writes the count into the runtime's one
+        // shared empty array (a data race between threads, which the thread sanitizer reports).
+        if expected > 0 {
+            bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, initialized in
+                initialized = 0
+                let storage = UnsafeMutableBufferPointer(rebasing: buffer[0..<expected])
+                LargeArray.prepareForWriting(UnsafeMutableRawBufferPointer(storage))
+                while initialized < expected {
+                    do throws(SystemError) {
+                        let rest = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<expected])
+                        let got = try read(into: UnsafeMutableRawBufferPointer(rest))
+                        if got == 0 { return }
+                        initialized += got
+                    } catch {
+                        failure = error
+                        return
+                    }
                 }
             }
         }
