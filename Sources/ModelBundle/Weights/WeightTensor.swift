@@ -81,13 +81,11 @@ public struct WeightTensor: Sendable, Hashable {
         #if _endian(little)
         // The file's bytes are already the values: one copy (per-element loads were a fifth of a
         // large tree ensemble's decode).
-        // Not for 0 values: the initializer would write into the runtime's shared empty array.
-        if dtype == .float64 && count > 0 {
-            return [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+        if dtype == .float64 {
+            return LargeArray.uninitialized(count: count) { (buffer: UnsafeMutableBufferPointer<Double>) in
                 bytes.withUnsafeBytes { raw in
                     UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)
                 }
-                initialized = count
             }
         }
         #endif

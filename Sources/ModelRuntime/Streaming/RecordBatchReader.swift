@@ -152,9 +152,7 @@ public struct RecordBatchReader<Source: RecordSource & ~Copyable>: ~Copyable {
         return body
     }
 
-    static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
-    }
+    static func isSpace(_ byte: UInt8) -> Bool { isJSONSpace(byte) }
 
     /// The next up to `maxRecords` complete records that hold content (lines; for CSV a quoted
     /// field may span lines), stopping early once `maxBytes` are gathered; `nil` at the end.
@@ -331,7 +329,7 @@ private struct LineScan {
         var index = start
         while index < end {
             let byte = base[index]
-            if csv ? byte != 0x0D : !(byte == 0x20 || byte == 0x09 || byte == 0x0D) { return true }
+            if csv ? byte != 0x0D : !isJSONSpace(byte) { return true }
             index += 1
         }
         return false
@@ -342,4 +340,9 @@ private struct LineScan {
         guard start < end, let found = memchr(base + start, Int32(byte), end - start) else { return end }
         return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
+}
+
+/// JSON's white space (a line feed never falls inside the lines ``LineScan`` looks at).
+private func isJSONSpace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
 }
