@@ -37,6 +37,16 @@ final class FuzzScratch: @unchecked Sendable {
         unlink(archive)
     }
 
+    /// Calls `body` with `bytes` written to one scratch file, removed afterwards.
+    func withFile<R>(_ bytes: [UInt8], suffix: String, _ body: (String) -> R) -> R? {
+        let path = root + "/input" + suffix
+        guard let file = fopen(path, "wb") else { return nil }
+        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        fclose(file)
+        defer { unlink(path) }
+        return body(path)
+    }
+
     private func removeAll() {
         removeTree(root)
     }

@@ -49,6 +49,19 @@ enum FuzzTarget: String, CaseIterable {
         case .requestCSV:
             _ = try? RequestDecoder().decode(bytes, format: .csv)
             _ = try? RequestDecoder(schema: Self.schema).decode(bytes, format: .csv)
+            // The same bytes as a file read by 64-byte windows on two threads: it may decline, but a
+            // frame it gives must be the whole read's.
+            _ = FuzzScratch.shared.withFile(bytes, suffix: ".csv") { path in
+                guard let input = try? FileDescriptor.openForReading(path).get() else { return }
+                let reader = CSVReader(schema: Self.schema)
+                guard let windowed = reader.readFile(input, size: bytes.count, windowBytes: 64, minimumBytes: 0)
+                else { return }
+                guard let whole = try? reader.read(bytes) else {
+                    preconditionFailure("only the windowed CSV read succeeded")
+                }
+                // Compared as text: a null's NaN is not `==` to itself.
+                precondition(String(reflecting: windowed) == String(reflecting: whole), "windowed CSV read differs")
+            }
         case .recordStream:
             // `--stream`: the input cut into batches (small limits, so that many cuts happen and long
             // records meet the record limit), each batch decoded as the stream decodes it.

@@ -68,6 +68,24 @@ package struct CSVReader: Sendable {
     private static let cr = UInt8(ascii: "\r")
 
     func read(_ p: UnsafePointer<UInt8>, count end: Int) throws(ModelBundleError) -> Frame {
+        var (builders, i) = try readHeader(p, count: end)
+        // Large bodies split at a line end near the middle: parse two halves on two threads (a half
+        // that meets a quote fails, since a quoted field may hold the line break the split chose).
+        // Any failure or type disagreement between the halves falls back to the sequential parse,
+        // which reports the exact row.
+        if end - i >= Self.parallelThreshold, let frame = readParallel(p, from: i, to: end, builders: builders) {
+            return frame
+        }
+        var scratch: [UInt8] = []
+        let rows = try readRows(p, from: i, to: end, builders: &builders, scratch: &scratch)
+        return try Frame(columns: builders.map { $0.finishColumn() }, rowCount: rows)
+    }
+
+    /// The header row (after any blank lines): one empty builder per column, typed by the schema,
+    /// and the index of the first data row.
+    func readHeader(_ p: UnsafePointer<UInt8>, count end: Int) throws(ModelBundleError)
+        -> (builders: [CodecColumnBuilder], next: Int)
+    {
         var i = 0
         // Blank lines before the header are skipped, as pandas does.
         while i < end && (p[i] == Self.lf || p[i] == Self.cr) { i += 1 }
@@ -96,22 +114,14 @@ package struct CSVReader: Sendable {
             i = skipLineEnd(p, i, end)
             break
         }
-        var builders = names.enumerated().map { position, name in
+        let builders = names.enumerated().map { position, name in
             CodecColumnBuilder(
                 name: name,
                 target: schema?.columnTarget(name: name, position: position) ?? .infer,
                 rowOffset: rowOffset
             )
         }
-        // Large bodies split at a line end near the middle: parse two halves on two threads (a half
-        // that meets a quote fails, since a quoted field may hold the line break the split chose).
-        // Any failure or type disagreement between the halves falls back to the sequential parse,
-        // which reports the exact row.
-        if end - i >= Self.parallelThreshold, let frame = readParallel(p, from: i, to: end, builders: builders) {
-            return frame
-        }
-        let rows = try readRows(p, from: i, to: end, builders: &builders, scratch: &scratch)
-        return try Frame(columns: builders.map { $0.finishColumn() }, rowCount: rows)
+        return (builders, i)
     }
 
     static let parallelThreshold = 1 << 20
@@ -165,6 +175,7 @@ package struct CSVReader: Sendable {
         from start: Int,
         to end: Int,
         estimatingTo estimateEnd: Int? = nil,
+        reserving: Bool = true,
         builders: inout [CodecColumnBuilder],
         scratch: inout [UInt8]
     ) throws(ModelBundleError) -> Int {
@@ -176,6 +187,7 @@ package struct CSVReader: Sendable {
                     from: start,
                     to: end,
                     estimateEnd: estimateEnd ?? end,
+                    reserving: reserving,
                     builders: builders,
                     scratch: &scratch
                 )
@@ -188,13 +200,14 @@ package struct CSVReader: Sendable {
         from start: Int,
         to end: Int,
         estimateEnd: Int,
+        reserving: Bool,
         builders: UnsafeMutableBufferPointer<CodecColumnBuilder>,
         scratch: inout [UInt8]
     ) throws(ModelBundleError) -> Int {
         var i = start
         let columnCount = builders.count
         var row = 0
-        var reserved = false
+        var reserved = !reserving
         // Numeric tables: whole lines of plain numbers go through the block (see CodecDoubleBlock);
         // any other line is read by the general loop below, one line at a time.
         var block = CodecDoubleBlock(

@@ -20,6 +20,9 @@ struct CodecColumnBuilder {
     private var cells = ColumnValues.Cells()
     private(set) var validity = ValidityMask(allValid: 0)
     private var pendingNulls = 0
+    /// Where an inferred integer column holds `-0`, so that widening it to doubles keeps the sign a
+    /// column read as doubles from the start gives it (pandas reads `-0` in a float column as -0.0).
+    private var negativeZeros: [Int] = []
 
     init(name: String, target: CodecTarget, capacity: Int = 0, rowOffset: Int = 0) {
         self.name = name
@@ -113,6 +116,9 @@ struct CodecColumnBuilder {
         case .long:
             if number.kind == .integral {
                 if number.integerFits && fitsTarget(number.integer) {
+                    if number.integer == 0 && target == .infer && number.double.sign == .minus {
+                        negativeZeros.append(longs.count)
+                    }
                     longs.append(number.integer)
                     validity.append(true)
                     return
@@ -120,7 +126,7 @@ struct CodecColumnBuilder {
             } else if target == .infer && number.kind == .fractional {
                 // Inferred integers meet a fraction: widen to double when every integer is exact.
                 if longs.allSatisfy({ isExactDouble($0) }) {
-                    doubles = longs.map { Double($0) }
+                    doubles = widenedLongs()
                     longs = []
                     mode = .double
                     doubles.append(number.double)
@@ -142,6 +148,7 @@ struct CodecColumnBuilder {
             }
             if number.integerFits {
                 decide(.long)
+                if number.integer == 0 && number.double.sign == .minus { negativeZeros.append(longs.count) }
                 longs.append(number.integer)
                 validity.append(true)
                 return
@@ -164,6 +171,20 @@ struct CodecColumnBuilder {
             cells.append(.largeIntegral, number: number.double, text: text())
         }
         validity.append(true)
+    }
+
+    /// The inferred integers as the doubles a double column would have held for the same cells:
+    /// NaN under a null (as ``appendNull()`` stores), -0.0 where the text was `-0`. So the column
+    /// does not depend on where its first fraction came, and the halves of a parallel parse, which
+    /// may widen at different rows, merge into the frame a sequential parse gives.
+    private mutating func widenedLongs() -> [Double] {
+        var widened = longs.map { Double($0) }
+        if validity.nullCount > 0 {
+            for index in widened.indices where !validity.isValid(index) { widened[index] = .nan }
+        }
+        for index in negativeZeros { widened[index] = -0.0 }
+        negativeZeros = []
+        return widened
     }
 
     /// - Throws: for a `binary` or `datetime` column, when the text is not base64 or an ISO date.
@@ -251,7 +272,10 @@ struct CodecColumnBuilder {
         guard mode == other.mode, target == other.target else { return false }
         switch mode {
         case .double: doubles.append(contentsOf: other.doubles)
-        case .long, .datetime: longs.append(contentsOf: other.longs)
+        case .long, .datetime:
+            let base = longs.count
+            negativeZeros.append(contentsOf: other.negativeZeros.lazy.map { $0 + base })
+            longs.append(contentsOf: other.longs)
         case .boolean: bools.append(contentsOf: other.bools)
         case .string, .json: strings.append(contentsOf: other.strings)
         default: return false

@@ -50,6 +50,22 @@ import Testing
         #expect(frame.columns[3].values == .boolean([true, false]))
     }
 
+    /// Inferred integers widened to doubles hold what a double column would: NaN under a null and
+    /// -0.0 for `-0`, wherever the first fraction comes (the halves of a parallel parse widen at
+    /// different rows and must merge into the sequential frame).
+    @Test func widenedIntegersKeepNullsAsNaNAndNegativeZero() throws {
+        let frame = try Self.read("a,b\n,1\n-0,1\n2,1\n2.5,1\n")
+        guard case .double(let values) = frame.columns[0].values else { return #expect(Bool(false)) }
+        #expect(values.count == 4)
+        #expect(values[0].isNaN)
+        #expect(values[1] == 0 && values[1].sign == .minus)
+        #expect(Array(values[2...]) == [2, 2.5])
+        #expect(frame.columns[0].validity == ValidityMask([false, true, true, true]))
+        let first = try Self.read("a\n-0\n1.5\n")
+        guard case .double(let firstValues) = first.columns[0].values else { return #expect(Bool(false)) }
+        #expect(firstValues[0].sign == .minus)
+    }
+
     @Test func blankLinesAndMissingTrailingFields() throws {
         let frame = try Self.read("a,b\n\n1,2\n3\n\n")
         #expect(frame.rowCount == 2)

@@ -33,6 +33,37 @@ import Testing
         }
     }
 
+    /// A CSV file over 1 MiB is parsed a window at a time (see `CSVReader.readFile`): the same
+    /// predictions as its bytes as a body, in every output format, and the same limit.
+    @Test func aLargeCSVFileByPathPredictsAsItsBytes() throws {
+        let model = try ColumnarPredictionTests.model()
+        let lines = String(decoding: try Columnar.bytes("iris.csv"), as: UTF8.self).split(separator: "\n")
+        var text = lines[0] + "\n"
+        var rows = 0
+        while text.utf8.count < 3 << 20 {
+            text += lines.dropFirst().joined(separator: "\n") + "\n"
+            rows += lines.count - 1
+        }
+        let body = Array(text.utf8)
+        let scratch = try ScratchDirectory("large-csv-input")
+        let path = scratch.sub("large.csv")
+        try Data(body).write(to: URL(fileURLWithPath: path))
+        // Read by windows (the path this test is about), not declined to the whole read.
+        #expect(LoadedModel.readCSVFile(path, limit: body.count, schema: nil)?.rowCount == rows)
+        #expect(try model.predict(inputAt: path, format: .csv) == model.predict(body: body, format: .csv))
+        for output in [PredictionFormat.parquet, .csv] {
+            #expect(
+                try model.predict(inputAt: path, format: .csv, output: output)
+                    == model.predict(body: body, format: .csv, output: output),
+                "\(output)"
+            )
+        }
+        let error = #expect(throws: PredictionError.self) {
+            try model.predict(inputAt: path, format: .csv, maxRequestBytes: body.count - 1)
+        }
+        #expect(error?.error.message.contains("is larger than the limit of \(body.count - 1) bytes") == true)
+    }
+
     @Test func aFileOverTheRequestLimitIsRefusedBeforeItIsRead() throws {
         let model = try ColumnarPredictionTests.model()
         for name in ["iris.parquet", "iris.arrow"] {

@@ -67,6 +67,10 @@ extension LoadedModel {
         if let columnarFile {
             return try encode(try predictOutput(columnarFile, params: nil, rowOffset: 0), as: output)
         }
+        if format == .csv, let inputPath, let frame = Self.readCSVFile(inputPath, limit: limit, schema: requestSchema) {
+            let request = DecodedRequest(field: nil, input: .frame(frame))
+            return try encode(try predictOutput(request, params: nil, rowOffset: 0), as: output)
+        }
         let body: [UInt8]
         do throws(ModelBundleError) {
             body = try RequestBody.read(path: inputPath, limit: limit)
@@ -79,6 +83,16 @@ extension LoadedModel {
         // keep their bytes alive themselves.
         _ = consume body
         return try encode(try predictOutput(request, params: nil, rowOffset: 0), as: output)
+    }
+
+    /// A large regular CSV file parsed a window at a time (see `CSVReader.readFile`), without holding
+    /// the file in memory; `nil` for anything else, or when that parse declines: the caller reads the
+    /// file whole, whose parse and messages are the reference.
+    package static func readCSVFile(_ path: String, limit: Int, schema: RequestSchema?) -> Frame? {
+        guard let input = try? RequestBody.open(path), let size = input.regularFileSize(), size <= limit,
+            ColumnarRequest.sniff(input.readPrefix(count: 8), declared: .csv) == .csv
+        else { return nil }
+        return CSVReader(schema: schema).readFile(input, size: size)
     }
 
     /// The same as ``predict(body:format:params:sniffing:)``, with the predictions encoded as `output`:
