@@ -59,7 +59,7 @@ test-asan: deps
 # and Hummingbird in the build, about 7 minutes more on two cores) in .build-tsan-server. A data race
 # fails the run (TSan's exit status 66).
 TSAN_SERVER ?=
-TSAN_SUITES := RequestParallelTests CSVReaderTests CSVFileReaderTests CodecFastPathTests PredictionWriterParallelTests \
+TSAN_SUITES := RequestParallelTests CSVReaderTests CSVFileReaderTests JSONFileReaderTests CodecFastPathTests PredictionWriterParallelTests \
 	ParallelEncodingTests LinearKernelTests KernelBlockingTests TreeKernelTests ModelRuntimeTests \
 	ColumnarPredictionTests ColumnarStreamTests ParquetParallelDecodeTests ArrowParallelDecodeTests \
 	ColumnarFileInputTests NativeLinearInputTests GatheredRowsTests SkopsConcurrentChecksumTests $(if $(TSAN_SERVER),ModelServerTests)

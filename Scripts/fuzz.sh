@@ -32,6 +32,7 @@ seed() {
     case $target in
         request-json) cp Tests/Fixtures/mlflow/*/*input_example.json Tests/Fixtures/packaging/*.json "$dir"/ 2>/dev/null || true
             printf '{"dataframe_split": {"columns": ["a", "b"], "data": [[1.5, 2], [null, 3]]}}' >"$dir/split.json"
+            printf '{"dataframe_split": {"columns": ["a", "b"], "data": [[1.5, -0], [2.5, 3], [1e3, true], [null, 4]]}}' >"$dir/split-rows.json"
             printf '{"dataframe_records": [{"a": 1e3, "b": -2, "c": "x"}]}' >"$dir/records.json"
             printf '{"inputs": {"a": [1, 2], "b": [3, 4]}, "params": {"k": 1}}' >"$dir/inputs.json"
             printf '{"instances": [[1.0, 2.0], [3.0, 4.0]]}' >"$dir/instances.json" ;;

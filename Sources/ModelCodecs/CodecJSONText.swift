@@ -67,12 +67,41 @@ enum CodecJSONText {
             return
         }
         // Swift's description also prints the shortest round-trip digits; take the digits and the
-        // exponent from it and lay them out by Python's rules. No array per value: a predictions
-        // file of 400,000 numbers spent a third of its time allocating them.
-        var text = value.description
-        text.withUTF8 { bytes in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digits in
-                appendPythonFloat(bytes, digits: digits, to: &out)
+        // exponent from it and lay them out by Python's rules. No array or string per value: a
+        // predictions file of 400,000 numbers spent a third of its time allocating arrays, and
+        // `description` allocates a string for every value past 15 characters (most probabilities),
+        // so the text is written by `write(to:)` into stack space instead.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { scratch in
+            var text = ShortestDigits(scratch)
+            value.write(to: &text)
+            appendPythonFloat(
+                UnsafeBufferPointer(rebasing: scratch[..<text.count]),
+                digits: UnsafeMutableBufferPointer(rebasing: scratch[32...]),
+                to: &out
+            )
+        }
+    }
+
+    /// The text a `Double` writes of itself (at most 24 ASCII bytes, for a finite value), kept in
+    /// the first 32 bytes of caller-provided space.
+    private struct ShortestDigits: TextOutputStream {
+        let space: UnsafeMutableBufferPointer<UInt8>
+        var count = 0
+
+        init(_ space: UnsafeMutableBufferPointer<UInt8>) { self.space = space }
+
+        // `Double.write(to:)` hands its digits over here, without making a `String` of them.
+        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+            for byte in buffer where count < 32 {
+                space[count] = byte
+                count += 1
+            }
+        }
+
+        mutating func write(_ string: String) {
+            for byte in string.utf8 where count < 32 {
+                space[count] = byte
+                count += 1
             }
         }
     }

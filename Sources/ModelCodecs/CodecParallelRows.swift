@@ -23,6 +23,9 @@ enum CodecParallelRows {
         var width = -1
         var end = 0
         var ok = false
+        /// Where the reservation estimate ends, in the reader's coordinates, when rows continue past
+        /// the reader's end (a file read by windows); the reader's end otherwise.
+        var estimateEnd: Int?
 
         init(builders: [CodecColumnBuilder]) { self.builders = builders }
     }
@@ -126,7 +129,7 @@ enum CodecParallelRows {
     @inline(__always)
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
 
-    private static func readRows(_ r: inout CodecJSONReader, half: Half, single: Bool, stopAt: Int?)
+    static func readRows(_ r: inout CodecJSONReader, half: Half, single: Bool, stopAt: Int?)
         throws(ModelBundleError)
     {
         let width = single ? -1 : half.builders.count
@@ -190,7 +193,7 @@ enum CodecParallelRows {
                 }
             }
             if half.rows == 0 {
-                let estimate = (r.end - r.i) / max(1, r.i - rowStart) + 1
+                let estimate = max(0, (half.estimateEnd ?? r.end) - r.i) / max(1, r.i - rowStart) + 1
                 for index in half.builders.indices {
                     half.builders[index].reserve(single ? estimate * rowWidth : estimate)
                 }

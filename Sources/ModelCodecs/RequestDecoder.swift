@@ -193,7 +193,7 @@ public struct RequestDecoder: Sendable {
         }
     }
 
-    private func target(column name: String, position: Int) -> CodecTarget {
+    func target(column name: String, position: Int) -> CodecTarget {
         schema?.columnTarget(name: name, position: position) ?? .infer
     }
 
@@ -303,7 +303,7 @@ public struct RequestDecoder: Sendable {
         )
     }
 
-    private func readColumnNames(_ r: inout CodecJSONReader) throws(ModelBundleError) -> [String] {
+    func readColumnNames(_ r: inout CodecJSONReader) throws(ModelBundleError) -> [String] {
         try r.expect(UInt8(ascii: "["), "a list of column names")
         var names: [String] = []
         if !r.consume(UInt8(ascii: "]")) {

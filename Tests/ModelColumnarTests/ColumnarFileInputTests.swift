@@ -33,35 +33,44 @@ import Testing
         }
     }
 
-    /// A CSV file over 1 MiB is parsed a window at a time (see `CSVReader.readFile`): the same
-    /// predictions as its bytes as a body, in every output format, and the same limit.
-    @Test func aLargeCSVFileByPathPredictsAsItsBytes() throws {
+    /// CSV and `dataframe_split` JSON files over 1 MiB are parsed a window at a time (see
+    /// `CSVReader.readFile`, `RequestDecoder.readJSONFile`): the same predictions as their bytes as a
+    /// body, in every output format, and the same limit.
+    @Test func largeTextFilesByPathPredictAsTheirBytes() throws {
         let model = try ColumnarPredictionTests.model()
         let lines = String(decoding: try Columnar.bytes("iris.csv"), as: UTF8.self).split(separator: "\n")
-        var text = lines[0] + "\n"
+        let header = lines[0].split(separator: ",").map { "\"\($0)\"" }.joined(separator: ", ")
+        var csv = String(lines[0]) + "\n"
+        var jsonRows: [String] = []
         var rows = 0
-        while text.utf8.count < 3 << 20 {
-            text += lines.dropFirst().joined(separator: "\n") + "\n"
+        while csv.utf8.count < 3 << 20 {
+            csv += lines.dropFirst().joined(separator: "\n") + "\n"
+            jsonRows += lines.dropFirst().map { "[\($0)]" }
             rows += lines.count - 1
         }
-        let body = Array(text.utf8)
-        let scratch = try ScratchDirectory("large-csv-input")
-        let path = scratch.sub("large.csv")
-        try Data(body).write(to: URL(fileURLWithPath: path))
-        // Read by windows (the path this test is about), not declined to the whole read.
-        #expect(LoadedModel.readCSVFile(path, limit: body.count, schema: nil)?.rowCount == rows)
-        #expect(try model.predict(inputAt: path, format: .csv) == model.predict(body: body, format: .csv))
-        for output in [PredictionFormat.parquet, .csv] {
-            #expect(
-                try model.predict(inputAt: path, format: .csv, output: output)
-                    == model.predict(body: body, format: .csv, output: output),
-                "\(output)"
-            )
+        let json = "{\"dataframe_split\": {\"columns\": [\(header)], \"data\": [\(jsonRows.joined(separator: ", "))]}}"
+        let scratch = try ScratchDirectory("large-text-input")
+        for (format, text) in [(RequestFormat.csv, csv), (.json, json)] {
+            let body = Array(text.utf8)
+            let path = scratch.sub("large.\(format.rawValue)")
+            try Data(body).write(to: URL(fileURLWithPath: path))
+            // Read by windows (the path this test is about), not declined to the whole read.
+            let windowed = LoadedModel.readTextFile(path, format: format, limit: body.count, schema: nil)
+            guard case .frame(let frame) = windowed?.input else { return #expect(Bool(false), "\(format) declined") }
+            #expect(frame.rowCount == rows)
+            #expect(try model.predict(inputAt: path, format: format) == model.predict(body: body, format: format))
+            for output in [PredictionFormat.parquet, .csv] {
+                #expect(
+                    try model.predict(inputAt: path, format: format, output: output)
+                        == model.predict(body: body, format: format, output: output),
+                    "\(format) → \(output)"
+                )
+            }
+            let error = #expect(throws: PredictionError.self) {
+                try model.predict(inputAt: path, format: format, maxRequestBytes: body.count - 1)
+            }
+            #expect(error?.error.message.contains("is larger than the limit of \(body.count - 1) bytes") == true)
         }
-        let error = #expect(throws: PredictionError.self) {
-            try model.predict(inputAt: path, format: .csv, maxRequestBytes: body.count - 1)
-        }
-        #expect(error?.error.message.contains("is larger than the limit of \(body.count - 1) bytes") == true)
     }
 
     @Test func aFileOverTheRequestLimitIsRefusedBeforeItIsRead() throws {

@@ -67,8 +67,9 @@ extension LoadedModel {
         if let columnarFile {
             return try encode(try predictOutput(columnarFile, params: nil, rowOffset: 0), as: output)
         }
-        if format == .csv, let inputPath, let frame = Self.readCSVFile(inputPath, limit: limit, schema: requestSchema) {
-            let request = DecodedRequest(field: nil, input: .frame(frame))
+        if let inputPath,
+            let request = Self.readTextFile(inputPath, format: format, limit: limit, schema: requestSchema)
+        {
             return try encode(try predictOutput(request, params: nil, rowOffset: 0), as: output)
         }
         let body: [UInt8]
@@ -85,14 +86,21 @@ extension LoadedModel {
         return try encode(try predictOutput(request, params: nil, rowOffset: 0), as: output)
     }
 
-    /// A large regular CSV file parsed a window at a time (see `CSVReader.readFile`), without holding
-    /// the file in memory; `nil` for anything else, or when that parse declines: the caller reads the
-    /// file whole, whose parse and messages are the reference.
-    package static func readCSVFile(_ path: String, limit: Int, schema: RequestSchema?) -> Frame? {
-        guard let input = try? RequestBody.open(path), let size = input.regularFileSize(), size <= limit,
-            ColumnarRequest.sniff(input.readPrefix(count: 8), declared: .csv) == .csv
+    /// A large regular CSV or `dataframe_split` JSON file parsed a window at a time (see
+    /// `CSVReader.readFile` and `RequestDecoder.readJSONFile`), without holding the file in memory;
+    /// `nil` for anything else, or when that parse declines: the caller reads the file whole, whose
+    /// decoder and messages are the reference.
+    package static func readTextFile(_ path: String, format: RequestFormat, limit: Int, schema: RequestSchema?)
+        -> DecodedRequest?
+    {
+        guard format == .csv || format == .json, let input = try? RequestBody.open(path),
+            let size = input.regularFileSize(), size <= limit,
+            ColumnarRequest.sniff(input.readPrefix(count: 8), declared: format) == format
         else { return nil }
-        return CSVReader(schema: schema).readFile(input, size: size)
+        if format == .json { return RequestDecoder(schema: schema).readJSONFile(input, size: size) }
+        return CSVReader(schema: schema).readFile(input, size: size).map {
+            DecodedRequest(field: nil, input: .frame($0))
+        }
     }
 
     /// The same as ``predict(body:format:params:sniffing:)``, with the predictions encoded as `output`:
