@@ -74,6 +74,13 @@ enum CodecJSONText {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { scratch in
             var text = ShortestDigits(scratch)
             value.write(to: &text)
+            // Without an exponent Swift writes what Python does (`0.0001` to `9007199254740992.0`:
+            // digits, a point, at least one digit after it, inside Python's plain-notation range).
+            let written = UnsafeBufferPointer(rebasing: scratch[..<text.count])
+            if !written.contains(UInt8(ascii: "e")) {
+                out.append(contentsOf: written)
+                return
+            }
             appendPythonFloat(
                 UnsafeBufferPointer(rebasing: scratch[..<text.count]),
                 digits: UnsafeMutableBufferPointer(rebasing: scratch[32...]),

@@ -58,6 +58,23 @@ import Testing
         }
     }
 
+    /// Around the edges of the two notations, where Swift's text and Python's `repr` could part:
+    /// the expected texts are Python 3.11's `repr` of the same doubles.
+    @Test func plainAndExponentNotationAsPython() {
+        let cases: [(Double, String)] = [
+            (9007199254740994.0, "9007199254740994.0"), (9007199254740992.0, "9007199254740992.0"),
+            (5e15, "5000000000000000.0"), (1234567890123456.7, "1234567890123456.8"),
+            (9.999999999999998e15, "9999999999999998.0"), (1e16, "1e+16"), (0.00012345, "0.00012345"),
+            (0.0001, "0.0001"), (0.00009999, "9.999e-05"), (1e15, "1000000000000000.0"), (-0.0, "-0.0"),
+            (0.1 + 0.2, "0.30000000000000004"), (0.035375149150371, "0.035375149150371"),
+        ]
+        for (value, python) in cases {
+            var out: [UInt8] = []
+            CodecJSONText.appendDouble(value, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == python, "\(value)")
+        }
+    }
+
     @Test func scalarAndNullCells() throws {
         let scalar = try Tensor(shape: [], values: .double([0.5]))
         #expect(String(decoding: try PredictionWriter.json(.tensor(scalar)), as: UTF8.self) == "{\"predictions\": 0.5}")
