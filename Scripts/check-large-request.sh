@@ -37,21 +37,27 @@ size=$(stat -c %s "$WORK/in.csv")
 rows=$(($(wc -l <"$WORK/in.csv") - 1))
 echo "input: $size bytes (limit $LIMIT), $rows rows; address-space cap $CAP bytes"
 
-# Predicts whole, under the cap: exit 0 and one prediction per row.
-start=$EPOCHREALTIME
-status=0
-prlimit --as="$CAP" -- "$MBUNDLE" predict -m "$MODEL" -i "$WORK/in.csv" -o "$WORK/out.json" \
-    2>"$WORK/err.txt" || status=$?
-seconds=$(awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.1f", e - s }')
-if [ "$status" -ne 0 ]; then
-    echo "FAIL: predict on a $size-byte request under a $CAP-byte address-space cap exited $status:" >&2
-    cat "$WORK/err.txt" >&2
-    exit 1
-fi
-predicted=$(($(tr -cd ',' <"$WORK/out.json" | wc -c) + 1))
-[ "$predicted" -eq "$rows" ] || { echo "FAIL: $predicted predictions for $rows rows" >&2; exit 1; }
-echo "ok: $rows rows predicted in $seconds s under the cap"
-rm "$WORK/out.json"
+# Predicts the whole request under the cap (the arguments say how it is given): exit 0 and one
+# prediction per row.
+predict_under_cap() {
+    local how=$1 start seconds status=0 predicted
+    shift
+    start=$EPOCHREALTIME
+    prlimit --as="$CAP" -- "$MBUNDLE" predict -m "$MODEL" -o "$WORK/out.json" "$@" 2>"$WORK/err.txt" || status=$?
+    seconds=$(awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.1f", e - s }')
+    if [ "$status" -ne 0 ]; then
+        echo "FAIL: predict on a $size-byte request ($how) under a $CAP-byte address-space cap exited $status:" >&2
+        cat "$WORK/err.txt" >&2
+        exit 1
+    fi
+    predicted=$(($(tr -cd ',' <"$WORK/out.json" | wc -c) + 1))
+    [ "$predicted" -eq "$rows" ] || { echo "FAIL: $predicted predictions for $rows rows ($how)" >&2; exit 1; }
+    echo "ok: $rows rows predicted in $seconds s under the cap ($how)"
+    rm "$WORK/out.json"
+}
+# The file by path is read a window at a time; the same bytes on standard input are read whole first.
+predict_under_cap "the file by path" -i "$WORK/in.csv"
+predict_under_cap "standard input, read whole" -t csv <"$WORK/in.csv"
 
 # One byte over the limit: refused before it is read, exit 1, a message naming the input and the limit.
 truncate -s $((LIMIT + 1)) "$WORK/in.csv"

@@ -31,10 +31,7 @@ extension CSVReader {
         minimumBytes: Int = Self.parallelThreshold
     ) -> Frame? {
         guard size >= max(1, minimumBytes), size <= limits.maxBodyBytes, windowBytes >= 64 else { return nil }
-        let head = input.readPrefix(count: min(size, windowBytes))
-        guard head.count == min(size, windowBytes), (try? RequestDecoder.checkCharset(head)) != nil else {
-            return nil
-        }
+        guard let head = FileWindows.head(input, size: size, windowBytes: windowBytes) else { return nil }
         let skip = head.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         let header = head.withUnsafeBufferPointer { buffer -> (builders: [CodecColumnBuilder], next: Int)? in
             guard let base = buffer.baseAddress else { return nil }
@@ -72,59 +69,44 @@ extension CSVReader {
 
     /// The offset just past the first line feed at or after `middle` (within 64 KiB), if any.
     private func lineStart(near middle: Int, in input: borrowing FileDescriptor, size: Int) -> Int? {
-        let probe = min(1 << 16, size - middle)
-        guard probe > 0 else { return nil }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: probe, alignment: 16)
-        defer { buffer.deallocate() }
-        guard (try? input.read(into: buffer, atOffset: middle)) == probe,
-            let found = buffer.firstIndex(of: UInt8(ascii: "\n"))
-        else { return nil }
-        return middle + found + 1
+        FileWindows.probe(input, at: middle, count: min(1 << 16, size - middle)) { buffer in
+            buffer.firstIndex(of: UInt8(ascii: "\n")).map { middle + $0 + 1 }
+        }
     }
 
-    /// Parses `half`'s bytes into its builders a window at a time; the row count, or `nil` to decline.
+    /// Parses `half`'s bytes into its builders a window of whole lines at a time; the row count, or
+    /// `nil` to decline.
     private func readWindows(
         _ input: borrowing FileDescriptor,
         half: CodecCSVHalf,
         reserveTo reserveEnd: Int,
         _ windowBytes: Int
     ) -> Int? {
-        let window = UnsafeMutablePointer<UInt8>.allocate(capacity: windowBytes)
-        defer { window.deallocate() }
         var scratch: [UInt8] = []
-        var offset = half.start  // the file offset of the next byte to read
-        var carried = 0  // bytes at the window's start, from the line the last window cut
         var rows = 0
-        while offset < half.end {
-            let want = min(windowBytes - carried, half.end - offset)
-            let buffer = UnsafeMutableRawBufferPointer(start: window + carried, count: want)
-            guard let got = try? input.read(into: buffer, atOffset: offset), got == want else { return nil }
-            offset += want
-            let filled = carried + want
-            var cut = filled
-            if offset < half.end {
-                // Whole lines only: cut after the window's last line feed.
-                while cut > 0 && window[cut - 1] != UInt8(ascii: "\n") { cut -= 1 }
-                guard cut > 0 else { return nil }  // a line longer than the window
-            }
+        let complete = FileWindows.read(
+            input,
+            from: half.start,
+            to: half.end,
+            windowBytes: windowBytes,
+            cutAfter: UInt8(ascii: "\n")
+        ) { window, count, fileOffset in
             do {
                 rows += try readRows(
                     window,
                     from: 0,
-                    to: cut,
+                    to: count,
                     // In the window's coordinates: the bytes from its start to `reserveEnd`.
-                    estimatingTo: reserveEnd - (offset - filled),
+                    estimatingTo: reserveEnd - fileOffset,
                     reserving: rows == 0,
                     builders: &half.builders,
                     scratch: &scratch
                 )
             } catch {
-                return nil
+                return false
             }
-            guard rows <= limits.maxRows else { return nil }
-            carried = filled - cut
-            if carried > 0 { UnsafeMutableRawPointer(window).copyMemory(from: window + cut, byteCount: carried) }
+            return rows <= limits.maxRows
         }
-        return rows
+        return complete ? rows : nil
     }
 }

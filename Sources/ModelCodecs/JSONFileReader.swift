@@ -1,6 +1,5 @@
 import Dispatch
 package import ModelBundle
-import SystemPlatform
 
 /// Reads a `dataframe_split` JSON file of numeric rows a window at a time, on two threads, instead
 /// of reading it whole first (why: see ``CSVReader/readFile(_:size:windowBytes:minimumBytes:)``).
@@ -28,8 +27,7 @@ extension RequestDecoder {
     ) -> DecodedRequest? {
         guard size >= max(1, minimumBytes), size <= limits.maxBodyBytes, windowBytes >= 64, limits.maxDepth >= 4
         else { return nil }
-        let head = input.readPrefix(count: min(size, windowBytes))
-        guard head.count == min(size, windowBytes), (try? Self.checkCharset(head)) != nil,
+        guard let head = FileWindows.head(input, size: size, windowBytes: windowBytes),
             let (columns, rowsStart) = envelopeHead(head), rowsStart < size,
             let dataEnd = dataEnd(input, size: size, after: rowsStart)
         else { return nil }
@@ -97,44 +95,36 @@ extension RequestDecoder {
     /// The offset of the `]` closing `data`, when the document ends `]}}` (white space allowed).
     private func dataEnd(_ input: borrowing FileDescriptor, size: Int, after start: Int) -> Int? {
         let count = min(4096, size - start)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
-        defer { buffer.deallocate() }
-        guard (try? input.read(into: buffer, atOffset: size - count)) == count else { return nil }
-        var k = count
-        for expected in [UInt8(ascii: "}"), UInt8(ascii: "}"), UInt8(ascii: "]")] {
-            while k > 0 && CodecParallelRows.isSpace(buffer[k - 1]) { k -= 1 }
-            guard k > 0, buffer[k - 1] == expected else { return nil }
-            k -= 1
+        return FileWindows.probe(input, at: size - count, count: count) { buffer in
+            var k = count
+            for expected in [UInt8(ascii: "}"), UInt8(ascii: "}"), UInt8(ascii: "]")] {
+                while k > 0 && CodecParallelRows.isSpace(buffer[k - 1]) { k -= 1 }
+                guard k > 0, buffer[k - 1] == expected else { return nil }
+                k -= 1
+            }
+            return size - count + k
         }
-        return size - count + k
     }
 
     /// A `]` `,` `[` (white space allowed) at or after `middle`, within 64 KiB: the offset after the
     /// `]` and the offset of the `[`.
     private func rowBoundary(near middle: Int, _ input: borrowing FileDescriptor, _ end: Int) -> (Int, Int)? {
         let count = min(1 << 16, end - middle)
-        guard count > 0 else { return nil }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
-        defer { buffer.deallocate() }
-        guard (try? input.read(into: buffer, atOffset: middle)) == count else { return nil }
-        var k = 0
-        while k < count {
-            if buffer[k] == UInt8(ascii: "]") {
+        return FileWindows.probe(input, at: middle, count: count) { buffer in
+            for k in 0..<count where buffer[k] == UInt8(ascii: "]") {
                 var j = k + 1
                 while j < count && CodecParallelRows.isSpace(buffer[j]) { j += 1 }
-                if j < count && buffer[j] == UInt8(ascii: ",") {
-                    j += 1
-                    while j < count && CodecParallelRows.isSpace(buffer[j]) { j += 1 }
-                    if j < count && buffer[j] == UInt8(ascii: "[") { return (middle + k + 1, middle + j) }
-                }
+                guard j < count, buffer[j] == UInt8(ascii: ",") else { continue }
+                j += 1
+                while j < count && CodecParallelRows.isSpace(buffer[j]) { j += 1 }
+                if j < count && buffer[j] == UInt8(ascii: "[") { return (middle + k + 1, middle + j) }
             }
-            k += 1
+            return nil
         }
-        return nil
     }
 
     /// Parses the rows in `start..<end` (the first row's `[` to the last row's `]`) into `half` a
-    /// window at a time; `false` to decline.
+    /// window of whole rows at a time; `false` to decline.
     private static func readRowWindows(
         _ input: borrowing FileDescriptor,
         half: CodecParallelRows.Half,
@@ -144,51 +134,39 @@ extension RequestDecoder {
         windowBytes: Int,
         maxDepth: Int
     ) -> Bool {
-        // One byte more than a window: room for the `]` that closes each window's list of rows.
-        let window = UnsafeMutablePointer<UInt8>.allocate(capacity: windowBytes + 1)
-        defer { window.deallocate() }
-        var offset = start
-        var carried = 0
-        while offset < end {
-            let want = min(windowBytes - carried, end - offset)
-            let fresh = UnsafeMutableRawBufferPointer(start: window + carried, count: want)
-            guard let got = try? input.read(into: fresh, atOffset: offset), got == want,
-                memchr(window + carried, Int32(UInt8(ascii: "\"")), want) == nil,
-                memchr(window + carried, Int32(UInt8(ascii: "{")), want) == nil
-            else { return false }
-            offset += want
-            let filled = carried + want
-            var cut = filled
-            if offset < end {
-                while cut > 0 && window[cut - 1] != UInt8(ascii: "]") { cut -= 1 }
-                guard cut > 0 else { return false }  // a row longer than the window
-            }
+        let complete = FileWindows.read(
+            input,
+            from: start,
+            to: end,
+            windowBytes: windowBytes,
+            spare: 1,  // room for the `]` that closes each window's list of rows
+            cutAfter: UInt8(ascii: "]"),
+            refusing: [UInt8(ascii: "\""), UInt8(ascii: "{")]
+        ) { window, count, fileOffset in
             // Between windows: the `,` (and white space) that separated the cut rows.
             var first = 0
             if half.rows > 0 {
-                while first < cut && CodecParallelRows.isSpace(window[first]) { first += 1 }
-                guard first < cut, window[first] == UInt8(ascii: ",") else { return false }
+                while first < count && CodecParallelRows.isSpace(window[first]) { first += 1 }
+                guard first < count, window[first] == UInt8(ascii: ",") else { return false }
                 first += 1
             }
-            let saved = window[cut]
-            window[cut] = UInt8(ascii: "]")
-            var r = CodecJSONReader(window, count: cut + 1, maxDepth: maxDepth)
+            let saved = window[count]
+            window[count] = UInt8(ascii: "]")
+            defer { window[count] = saved }
+            var r = CodecJSONReader(window, count: count + 1, maxDepth: maxDepth)
             r.depth = 3  // inside the document, `dataframe_split` and `data`
             r.i = first
             _ = r.peek()
-            if half.rows == 0 { half.estimateEnd = reserveEnd - (offset - filled) }
+            if half.rows == 0 { half.estimateEnd = reserveEnd - fileOffset }
             half.ok = false
             do {
                 try CodecParallelRows.readRows(&r, half: half, single: false, stopAt: nil)
             } catch {
                 return false
             }
-            window[cut] = saved
             // Every row of the window read, up to the closing `]` this window was given.
-            guard half.ok, half.end == cut + 1 else { return false }
-            carried = filled - cut
-            if carried > 0 { UnsafeMutableRawPointer(window).copyMemory(from: window + cut, byteCount: carried) }
+            return half.ok && half.end == count + 1
         }
-        return carried == 0 && half.rows > 0
+        return complete && half.rows > 0
     }
 }

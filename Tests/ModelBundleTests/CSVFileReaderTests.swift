@@ -9,8 +9,6 @@ import Testing
 /// A CSV file read a window at a time on two threads gives exactly the frame of the same bytes read
 /// whole, or declines (`nil`) so that the caller reads it whole; it never gives a different frame.
 @Suite struct CSVFileReaderTests {
-    static let scratch = try? ScratchDirectory("csv-file-reader")
-
     /// Writes `bytes` to a fresh file and reads it back through the windowed reader.
     static func readFile(
         _ bytes: [UInt8],
@@ -18,16 +16,14 @@ import Testing
         window: Int,
         minimumBytes: Int = 0
     ) throws -> Frame? {
-        let path = try #require(scratch).sub("data-\(UUID().uuidString).csv")
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let input = try FileDescriptor.openForReading(path).get()
-        return CSVReader(schema: schema).readFile(
-            input,
-            size: bytes.count,
-            windowBytes: window,
-            minimumBytes: minimumBytes
-        )
+        try WindowedFileFixtures.reading(bytes) { input in
+            CSVReader(schema: schema).readFile(
+                input,
+                size: bytes.count,
+                windowBytes: window,
+                minimumBytes: minimumBytes
+            )
+        }
     }
 
     /// A random table: numbers in several spellings, integers, words, booleans, empty fields, blank
@@ -62,19 +58,12 @@ import Testing
             text += crlf ? "\r\n" : "\n"
         }
         if Bool.random(using: &random) { text.removeLast() }  // no final line end (or a lone CR)
-        let types: [DataType] = [.double, .long, .string, .float]
-        let schema =
-            Bool.random(using: &random)
-            ? RequestSchema(
-                columns: (0..<columns).map { .init(name: "c\($0)", type: types.randomElement(using: &random)!) }
-            )
-            : nil
+        let schema = WindowedFileFixtures.randomSchema(
+            columns: columns,
+            types: [.double, .long, .string, .float],
+            using: &random
+        )
         return (Array(text.utf8), schema)
-    }
-
-    /// Equal frames, with a null's NaN in a double column equal to itself (`==` on `[Double]` is not).
-    static func same(_ a: Frame?, _ b: Frame?) -> Bool {
-        String(reflecting: a) == String(reflecting: b)
     }
 
     @Test func windowedFramesEqualTheWholeRead() throws {
@@ -88,7 +77,7 @@ import Testing
             let windowed = try Self.readFile(bytes, schema: schema, window: window)
             if let windowed {
                 accepted += 1
-                #expect(Self.same(windowed, whole), "case \(index), window \(window)")
+                #expect(WindowedFileFixtures.same(windowed, whole), "case \(index), window \(window)")
             }
         }
         // Most tables are not declined: the comparison above is of real windowed reads.
@@ -102,7 +91,7 @@ import Testing
     @Test func aLargeFileIsReadByWindowsAndSmallOnesAreNot() throws {
         let bytes = Array(("a,b\n" + Self.numbers(rows: 200_000)).utf8)
         let frame = try #require(try Self.readFile(bytes, window: CSVReader.fileWindowBytes, minimumBytes: 1 << 20))
-        #expect(Self.same(frame, try CSVReader().read(bytes)))
+        #expect(WindowedFileFixtures.same(frame, try CSVReader().read(bytes)))
         #expect(frame.rowCount == 200_000)
         let small = Array(("a,b\n" + Self.numbers(rows: 10)).utf8)
         #expect(try Self.readFile(small, window: 1 << 20, minimumBytes: 1 << 20) == nil)

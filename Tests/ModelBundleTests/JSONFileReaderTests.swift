@@ -9,28 +9,14 @@ import Testing
 /// A `dataframe_split` JSON file read a window at a time on two threads gives exactly the request
 /// of the same bytes decoded whole, or declines (`nil`) so that the caller decodes it whole.
 @Suite struct JSONFileReaderTests {
-    static let scratch = try? ScratchDirectory("json-file-reader")
-
     static func readFile(_ bytes: [UInt8], schema: RequestSchema? = nil, window: Int) throws -> DecodedRequest? {
-        let path = try #require(scratch).sub("data-\(UUID().uuidString).json")
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let input = try FileDescriptor.openForReading(path).get()
-        return RequestDecoder(schema: schema).readJSONFile(
-            input,
-            size: bytes.count,
-            windowBytes: window,
-            minimumBytes: 0
-        )
+        try WindowedFileFixtures.reading(bytes) { input in
+            RequestDecoder(schema: schema).readJSONFile(input, size: bytes.count, windowBytes: window, minimumBytes: 0)
+        }
     }
 
     static func whole(_ bytes: [UInt8], schema: RequestSchema? = nil) -> DecodedRequest? {
         try? RequestDecoder(schema: schema).decode(bytes, format: .json)
-    }
-
-    /// Equal requests, with a null's NaN in a double column equal to itself.
-    static func same(_ a: DecodedRequest?, _ b: DecodedRequest?) -> Bool {
-        String(reflecting: a) == String(reflecting: b)
     }
 
     /// A random numeric `dataframe_split` document: several number spellings, integers, `null`,
@@ -62,13 +48,11 @@ import Testing
         }
         text +=
             lines.joined(separator: space() + "," + space()) + space() + "]" + space() + "}" + space() + "}" + space()
-        let types: [DataType] = [.double, .long, .float, .boolean]
-        let schema =
-            Bool.random(using: &random)
-            ? RequestSchema(
-                columns: (0..<columns).map { .init(name: "c\($0)", type: types.randomElement(using: &random)!) }
-            )
-            : nil
+        let schema = WindowedFileFixtures.randomSchema(
+            columns: columns,
+            types: [.double, .long, .float, .boolean],
+            using: &random
+        )
         return (Array(text.utf8), schema)
     }
 
@@ -81,7 +65,10 @@ import Testing
             let window = Int.random(in: 64...8_192, using: &random)
             if let windowed = try Self.readFile(bytes, schema: schema, window: window) {
                 accepted += 1
-                #expect(Self.same(windowed, Self.whole(bytes, schema: schema)), "case \(index), window \(window)")
+                #expect(
+                    WindowedFileFixtures.same(windowed, Self.whole(bytes, schema: schema)),
+                    "case \(index), window \(window)"
+                )
             }
         }
         // Most documents are not declined: the comparison above is of real windowed reads.
@@ -98,7 +85,7 @@ import Testing
     @Test func aLargeFileIsReadByWindows() throws {
         let bytes = Self.document(rows: 100_000)
         let request = try #require(try Self.readFile(bytes, window: CSVReader.fileWindowBytes))
-        #expect(Self.same(request, Self.whole(bytes)))
+        #expect(WindowedFileFixtures.same(request, Self.whole(bytes)))
         guard case .frame(let frame) = request.input else { return #expect(Bool(false)) }
         #expect(frame.rowCount == 100_000)
         #expect(request.field == "dataframe_split")

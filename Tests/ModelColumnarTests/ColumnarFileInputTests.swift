@@ -66,6 +66,11 @@ import Testing
                     "\(format) → \(output)"
                 )
             }
+            // `validate` reads the file the same way, and reports as for the body.
+            let report = try ValidationJob(modelPath: ColumnarPredictionTests.iris, inputPath: path, format: format)
+                .run()
+            let enforcer = try SchemaEnforcer(modelPath: ColumnarPredictionTests.iris)
+            #expect(report == (try enforcer.validate(body: body, format: format)))
             let error = #expect(throws: PredictionError.self) {
                 try model.predict(inputAt: path, format: format, maxRequestBytes: body.count - 1)
             }

@@ -161,9 +161,19 @@ public struct ValidationJob: Sendable {
         } catch {
             throw PredictionError(.modelFailure, error)
         }
+        let limit = min(maxRequestBytes, RequestDecoder.Limits().maxBodyBytes)
+        if let inputPath,
+            let request = LoadedModel.readTextFile(
+                inputPath,
+                format: format,
+                limit: limit,
+                schema: enforcer.requestSchema
+            )
+        {
+            return enforcer.validate(request)
+        }
         let body: [UInt8]
         do throws(ModelBundleError) {
-            let limit = min(maxRequestBytes, RequestDecoder.Limits().maxBodyBytes)
             body = try RequestBody.read(path: inputPath, limit: limit)
         } catch {
             throw PredictionError(.inputInvalid, error)
