@@ -28,4 +28,43 @@ import Testing
         #expect(ParquetWriter.plainPageWithoutNulls(try Column(name: "s", values: .string(["a"]))) == nil)
         #expect(ParquetWriter.plainPageWithoutNulls(try Column(name: "e", values: .double([]))) == nil)
     }
+
+    /// A 2-D prediction tensor written column by column straight from its rows gives the file its
+    /// frame gives (the path every Parquet output took before), byte for byte, compressed or not.
+    @Test(arguments: [1, 7, 9, 1_000, 65_537])
+    func tensorsAreWrittenAsTheirFrames(_ rows: Int) throws {
+        for width in [1, 3, 5] {
+            let count = rows * width
+            let tensors = [
+                try Tensor(shape: [rows, width], values: .double((0..<count).map { Double($0) * -0.37 })),
+                try Tensor(shape: [rows, width], values: .float((0..<count).map { Float($0) / 7 })),
+                try Tensor(shape: [rows, width], values: .long((0..<count).map { Int64($0) - 1 << 40 })),
+                try Tensor(shape: [rows, width], values: .integer((0..<count).map { Int32($0) - 5 })),
+            ]
+            for tensor in tensors {
+                let names = PredictionColumns.names(width: width, outputNames: [])
+                for compression in [ParquetWriter.Compression.snappy, .uncompressed] {
+                    var direct = ParquetWriter(compression: compression)
+                    #expect(try direct.append(tensor, names: names))
+                    var framed = ParquetWriter(compression: compression)
+                    try framed.append(try PredictionColumns.frame(.tensor(tensor), outputNames: []))
+                    // Compared outside the expectation, which would print both files on a failure.
+                    let same = direct.finish() == framed.finish()
+                    #expect(same, "\(rows) × \(width), \(tensor.count) \(compression) values")
+                }
+            }
+        }
+    }
+
+    @Test func tensorsWithNullsOrOtherShapesAreLeftToTheFrame() throws {
+        var writer = ParquetWriter()
+        let nulls = try Tensor(shape: [2, 1], values: .double([1, .nan]), validity: ValidityMask([true, false]))
+        #expect(try writer.append(nulls, names: ["a"]) == false)
+        #expect(try writer.append(try Tensor(shape: [2], values: .double([1, 2])), names: ["a"]) == false)
+        #expect(try writer.append(try Tensor(shape: [1, 1, 1], values: .double([1])), names: ["a"]) == false)
+        #expect(
+            try writer.append(try Tensor(shape: [1, 2], values: .string(["a", "b"])), names: ["a", "b"]) == false
+        )
+        #expect(try writer.append(try Tensor(shape: [1, 2], values: .double([1, 2])), names: ["a"]) == false)
+    }
 }

@@ -145,23 +145,26 @@ enum Decompressor {
 
 /// Compression for the writers.
 enum Compressor {
-    static func snappy(_ input: [UInt8]) -> [UInt8] {
-        var length = snappy_max_compressed_length(input.count)
-        var output = [UInt8](repeating: 0, count: length)
+    /// Appends the snappy compression of `input` to `output`, written in place (the output's own
+    /// buffer, not a zeroed scratch array copied in afterwards).
+    static func snappy(_ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) {
+        let maximum = snappy_max_compressed_length(input.count)
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: maximum))
+        var length = maximum
         // A one-byte source for empty input: the C function wants a valid pointer even for length 0.
-        let source = input.isEmpty ? [0] : input
-        let status = source.withUnsafeBytes { src in
-            output.withUnsafeMutableBytes { dst in
+        let one: CChar = 0
+        let status = output.withUnsafeMutableBytes { destination in
+            withUnsafePointer(to: one) { empty in
                 snappy_compress(
-                    src.baseAddress!.assumingMemoryBound(to: CChar.self),
+                    input.baseAddress?.assumingMemoryBound(to: CChar.self) ?? empty,
                     input.count,
-                    dst.baseAddress!.assumingMemoryBound(to: CChar.self),
+                    (destination.baseAddress! + start).assumingMemoryBound(to: CChar.self),
                     &length
                 )
             }
         }
         precondition(status == SNAPPY_OK, "snappy_compress cannot fail with a buffer of snappy_max_compressed_length")
-        output.removeSubrange(length...)
-        return output
+        output.removeLast(maximum - length)
     }
 }

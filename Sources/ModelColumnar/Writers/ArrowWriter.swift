@@ -209,6 +209,12 @@ private struct BodyBuffer {
 /// Predictions as a frame for columnar output: a frame keeps its columns; a tensor becomes one
 /// column per output (named as the signature's outputs, else `prediction`, or `prediction_0…`).
 package enum PredictionColumns {
+    /// The column names of a 2-D prediction `width` wide: the signature's output names when there is
+    /// one per column, else `prediction_0`, `prediction_1`…
+    package static func names(width: Int, outputNames: [String]) -> [String] {
+        outputNames.count == width ? outputNames : (0..<width).map { "prediction_\($0)" }
+    }
+
     package static func frame(_ output: PredictionOutput, outputNames: [String]) throws -> Frame {
         switch output {
         case .frame(let frame): return frame
@@ -225,7 +231,7 @@ package enum PredictionColumns {
                 )
             }
             let (rows, width) = (shape[0], shape[1])
-            let names = outputNames.count == width ? outputNames : (0..<width).map { "prediction_\($0)" }
+            let names = Self.names(width: width, outputNames: outputNames)
             var columns: [Column] = []
             for j in 0..<width {
                 // Column j of the row-major tensor, read in place (no index array, no per-row

@@ -22,7 +22,65 @@ package struct ParquetWriter {
     /// - Throws: ``ModelBundleError/Code/inputInvalid`` for a column of a type Parquet output does
     ///   not take (nested JSON or mixed cells), or a frame whose columns differ from the first one's.
     package mutating func append(_ frame: Frame) throws {
-        let columns = frame.columns.map { ($0.name, $0.values) }
+        try appendRowGroup(rows: frame.rowCount, columns: frame.columns.map { ($0.name, $0.values) }) { k, page in
+            if !Self.plainPageWithoutNulls(frame.columns[k], into: &page) {
+                page = try Self.pageRowByRow(frame.columns[k])
+            }
+        }
+    }
+
+    /// Adds a 2-D tensor of numbers without nulls (the predictions of a classifier's
+    /// `predict_proba`, say) as one row group of one column per tensor column, named `names`: the
+    /// same bytes as ``append(_:)`` of the frame ``PredictionColumns/frame(_:outputNames:)`` makes of
+    /// it, with each column gathered straight into its page instead of into a column first.
+    /// `false`, with nothing added, for any other tensor.
+    package mutating func append(_ tensor: Tensor, names: [String]) throws -> Bool {
+        guard tensor.shape.count == 2, !tensor.validity.hasNulls, tensor.shape[0] > 0, names.count == tensor.shape[1]
+        else { return false }
+        let (rows, width) = (tensor.shape[0], tensor.shape[1])
+        // Column k of the row-major values, as little-endian bytes: a word of `size` bytes per row.
+        func gather(_ source: UnsafeRawBufferPointer, size: Int) throws {
+            try appendRowGroup(rows: rows, columns: names.map { ($0, tensor.values) }) { k, page in
+                Self.appendAllValidLevels(rows: rows, valueBytes: size, to: &page)
+                let start = page.count
+                page.append(contentsOf: repeatElement(0, count: rows * size))
+                page.withUnsafeMutableBytes { bytes in
+                    let target = bytes.baseAddress! + start
+                    if size == 8 {
+                        for row in 0..<rows {
+                            let word = source.load(fromByteOffset: (row * width + k) * 8, as: UInt64.self)
+                            target.storeBytes(of: word, toByteOffset: row * 8, as: UInt64.self)
+                        }
+                    } else {
+                        for row in 0..<rows {
+                            let word = source.load(fromByteOffset: (row * width + k) * 4, as: UInt32.self)
+                            target.storeBytes(of: word, toByteOffset: row * 4, as: UInt32.self)
+                        }
+                    }
+                }
+            }
+        }
+        #if _endian(little)
+        switch tensor.values {
+        case .double(let v): try v.withUnsafeBytes { try gather($0, size: 8) }
+        case .float(let v): try v.withUnsafeBytes { try gather($0, size: 4) }
+        case .long(let v): try v.withUnsafeBytes { try gather($0, size: 8) }
+        case .integer(let v): try v.withUnsafeBytes { try gather($0, size: 4) }
+        default: return false
+        }
+        return true
+        #else
+        return false
+        #endif
+    }
+
+    /// One row group: `page(k, &buffer)` writes column `k`'s data page (definition levels and
+    /// values) into a buffer that is emptied for each column.
+    private mutating func appendRowGroup(
+        rows: Int,
+        columns: [(String, ColumnValues)],
+        page writePage: (Int, inout [UInt8]) throws -> Void
+    ) throws {
         if let schema {
             guard schema.map(\.name) == columns.map(\.0) else {
                 throw ModelBundleError(.inputInvalid, "the predictions' columns changed between batches")
@@ -31,26 +89,42 @@ package struct ParquetWriter {
             schema = columns.map { (name: $0.0, values: $0.1) }
         }
         var chunks: [(Int, Int, Int)] = []
-        for column in frame.columns {
-            let page = try Self.page(column)
-            let body = compression == .snappy ? Compressor.snappy(page) : page
+        // One page buffer and one compressed buffer for all the columns, and the output reserved for
+        // the rest of them at the first: each fresh page of memory costs a fault and its clearing,
+        // and a prediction column is megabytes.
+        var page: [UInt8] = []
+        var compressed: [UInt8] = []
+        for position in columns.indices {
+            page.removeAll(keepingCapacity: true)
+            try writePage(position, &page)
+            if compression == .snappy {
+                compressed.removeAll(keepingCapacity: true)
+                page.withUnsafeBytes { Compressor.snappy($0, appendingTo: &compressed) }
+            }
+            let bodyCount = compression == .snappy ? compressed.count : page.count
             var header = ThriftCompactWriter()
             header.i32(1, 0)
             header.i32(2, Int32(page.count))
-            header.i32(3, Int32(body.count))
+            header.i32(3, Int32(bodyCount))
             header.structField(5) { h in
-                h.i32(1, Int32(frame.rowCount))
+                h.i32(1, Int32(rows))
                 h.i32(2, 0)
                 h.i32(3, 3)
                 h.i32(4, 3)
             }
             header.stop()
+            let chunkBytes = header.bytes.count + bodyCount
+            if output.capacity - output.count < chunkBytes {
+                // With an eighth to spare: the next columns may compress a little worse, and growing
+                // the output again would copy it. Room never written is never touched.
+                output.reserveCapacity(output.count + (chunkBytes + chunkBytes / 8 + 64) * (columns.count - position))
+            }
             let offset = drained + output.count
             output.append(contentsOf: header.bytes)
-            output.append(contentsOf: body)
+            output.append(contentsOf: compression == .snappy ? compressed : page)
             chunks.append((offset, drained + output.count - offset, header.bytes.count + page.count))
         }
-        rowGroups.append((frame.rowCount, chunks.map { (offset: $0.0, size: $0.1, uncompressed: $0.2) }))
+        rowGroups.append((rows, chunks.map { (offset: $0.0, size: $0.1, uncompressed: $0.2) }))
     }
 
     /// The bytes written so far (the magic and whole row groups), handed out once: a streamed
@@ -63,9 +137,11 @@ package struct ParquetWriter {
         return output
     }
 
-    /// The finished file (the part not yet drained): footer, its length, and the magic.
-    package func finish() -> [UInt8] {
+    /// The finished file (the part not yet drained): footer, its length, and the magic. The writer
+    /// hands its bytes over (no copy of them) and is empty afterwards.
+    package mutating func finish() -> [UInt8] {
         var out = output
+        output = []
         let schema = self.schema ?? []
         var meta = ThriftCompactWriter()
         meta.i32(1, 1)
@@ -211,31 +287,42 @@ extension ParquetWriter {
     /// last group's bits) and the values' own little-endian bytes, instead of a test and an append
     /// per row. `nil` for any other column.
     package static func plainPageWithoutNulls(_ column: Column) -> [UInt8]? {
-        guard !column.validity.hasNulls, column.count > 0 else { return nil }
-        func page<T>(_ values: [T]) -> [UInt8] {
-            let rows = values.count
-            let groups = (rows + 7) / 8
-            var levels = ThriftCompactWriter()
-            levels.varint(UInt64(groups) << 1 | 1)
-            levels.bytes.append(contentsOf: repeatElement(0xFF, count: groups - 1))
-            levels.bytes.append(rows % 8 == 0 ? 0xFF : UInt8((1 << (rows % 8)) - 1))
-            var page: [UInt8] = []
-            page.reserveCapacity(4 + levels.bytes.count + rows * MemoryLayout<T>.size)
-            appendLE(UInt32(levels.bytes.count), to: &page)
-            page.append(contentsOf: levels.bytes)
+        var page: [UInt8] = []
+        return plainPageWithoutNulls(column, into: &page) ? page : nil
+    }
+
+    /// The definition levels of `rows` present values (every level 1: whole bytes of 0xFF, then the
+    /// last group's bits) with their 4-byte length, the page reserved for `valueBytes` per value more.
+    static func appendAllValidLevels(rows: Int, valueBytes: Int, to page: inout [UInt8]) {
+        let groups = (rows + 7) / 8
+        var levels = ThriftCompactWriter()
+        levels.varint(UInt64(groups) << 1 | 1)
+        levels.bytes.append(contentsOf: repeatElement(0xFF, count: groups - 1))
+        levels.bytes.append(rows % 8 == 0 ? 0xFF : UInt8((1 << (rows % 8)) - 1))
+        page.reserveCapacity(page.count + 4 + levels.bytes.count + rows * valueBytes)
+        appendLE(UInt32(levels.bytes.count), to: &page)
+        page.append(contentsOf: levels.bytes)
+    }
+
+    /// ``plainPageWithoutNulls(_:)`` appended to `page` (a buffer reused from column to column);
+    /// `false`, with nothing appended, for any other column.
+    package static func plainPageWithoutNulls(_ column: Column, into page: inout [UInt8]) -> Bool {
+        guard !column.validity.hasNulls, column.count > 0 else { return false }
+        func append<T>(_ values: [T]) {
+            appendAllValidLevels(rows: values.count, valueBytes: MemoryLayout<T>.size, to: &page)
             values.withUnsafeBytes { page.append(contentsOf: $0) }
-            return page
         }
         #if _endian(little)
         switch column.values {
-        case .double(let v): return page(v)
-        case .float(let v): return page(v)
-        case .long(let v), .datetime(let v): return page(v)
-        case .integer(let v): return page(v)
-        default: return nil
+        case .double(let v): append(v)
+        case .float(let v): append(v)
+        case .long(let v), .datetime(let v): append(v)
+        case .integer(let v): append(v)
+        default: return false
         }
+        return true
         #else
-        return nil
+        return false
         #endif
     }
 }
