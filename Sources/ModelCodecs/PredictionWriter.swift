@@ -70,9 +70,11 @@ package enum PredictionWriter {
         out.append(UInt8(ascii: "]"))
     }
 
-    /// Room for `cells` written cells: about 20 bytes each (a float's repr and its separator), plus
-    /// the brackets around them.
-    static func estimatedBytes(cells: Int) -> Int { cells * 20 + 32 }
+    /// Room for `cells` written cells: 22 bytes each, a float's repr and its separator (a row of
+    /// probabilities averages about 21.3 with its brackets), plus the brackets around them. Room
+    /// never written is never touched, while a reservation that falls short copies the output into
+    /// a bigger buffer when the parts are joined (20 bytes did, for every predict_proba output).
+    static func estimatedBytes(cells: Int) -> Int { cells * 22 + 32 }
 
     /// Outputs of at least this many cells are written on several threads.
     package static let parallelCells = 1 << 16
