@@ -116,10 +116,7 @@ struct CodecColumnBuilder {
         case .long:
             if number.kind == .integral {
                 if number.integerFits && fitsTarget(number.integer) {
-                    if number.integer == 0 && target == .infer && number.double.sign == .minus {
-                        negativeZeros.append(longs.count)
-                    }
-                    longs.append(number.integer)
+                    appendLong(number)
                     validity.append(true)
                     return
                 }
@@ -148,8 +145,7 @@ struct CodecColumnBuilder {
             }
             if number.integerFits {
                 decide(.long)
-                if number.integer == 0 && number.double.sign == .minus { negativeZeros.append(longs.count) }
-                longs.append(number.integer)
+                appendLong(number)
                 validity.append(true)
                 return
             }
@@ -171,6 +167,13 @@ struct CodecColumnBuilder {
             cells.append(.largeIntegral, number: number.double, text: text())
         }
         validity.append(true)
+    }
+
+    /// An integer into the long buffer, noting a `-0` of an inferred column (see `negativeZeros`).
+    @inline(__always)
+    private mutating func appendLong(_ number: CodecNumber) {
+        if number.integer == 0 && target == .infer && number.double.sign == .minus { negativeZeros.append(longs.count) }
+        longs.append(number.integer)
     }
 
     /// The inferred integers as the doubles a double column would have held for the same cells:

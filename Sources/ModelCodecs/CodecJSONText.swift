@@ -82,7 +82,7 @@ enum CodecJSONText {
                 return
             }
             appendPythonFloat(
-                UnsafeBufferPointer(rebasing: scratch[..<text.count]),
+                written,
                 digits: UnsafeMutableBufferPointer(rebasing: scratch[32...]),
                 to: &out
             )
@@ -106,10 +106,8 @@ enum CodecJSONText {
         }
 
         mutating func write(_ string: String) {
-            for byte in string.utf8 where count < 32 {
-                space[count] = byte
-                count += 1
-            }
+            var string = string
+            string.withUTF8 { _writeASCII($0) }
         }
     }
 
