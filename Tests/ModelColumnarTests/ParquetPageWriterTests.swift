@@ -52,6 +52,17 @@ import Testing
                     let same = direct.finish() == framed.finish()
                     #expect(same, "\(rows) × \(width), \(tensor.count) \(compression) values")
                 }
+                // The Arrow writer's tensor path, in both formats and over two batches.
+                for format in [ArrowWriter.Format.stream, .file] {
+                    var direct = ArrowWriter(format: format)
+                    var framed = ArrowWriter(format: format)
+                    for _ in 0..<2 {
+                        #expect(try direct.append(tensor, names: names))
+                        try framed.append(try PredictionColumns.frame(.tensor(tensor), outputNames: []))
+                    }
+                    let same = direct.finish() == framed.finish()
+                    #expect(same, "Arrow \(format): \(rows) × \(width), \(tensor.count) values")
+                }
             }
         }
     }
@@ -66,5 +77,13 @@ import Testing
             try writer.append(try Tensor(shape: [1, 2], values: .string(["a", "b"])), names: ["a", "b"]) == false
         )
         #expect(try writer.append(try Tensor(shape: [1, 2], values: .double([1, 2])), names: ["a"]) == false)
+        var arrow = ArrowWriter(format: .stream)
+        #expect(try arrow.append(nulls, names: ["a"]) == false)
+        #expect(try arrow.append(try Tensor(shape: [2], values: .double([1, 2])), names: ["a"]) == false)
+        #expect(try arrow.append(try Tensor(shape: [1, 2], values: .string(["a", "b"])), names: ["a", "b"]) == false)
+        #expect(try arrow.append(try Tensor(shape: [1, 2], values: .double([1, 2])), names: ["a"]) == false)
+        // A later batch must keep the first batch's columns.
+        #expect(try arrow.append(try Tensor(shape: [1, 2], values: .double([1, 2])), names: ["a", "b"]))
+        #expect(try arrow.append(try Tensor(shape: [1, 2], values: .double([1, 2])), names: ["a", "c"]) == false)
     }
 }

@@ -103,6 +103,61 @@ package struct ArrowWriter {
         writeMessage(header: 3, headerNode: batch, body: body, bodyLength: bodyLength)
     }
 
+    /// Adds a 2-D tensor of numbers without nulls (a classifier's `predict_proba`, say) as one record
+    /// batch of one column per tensor column, named `names`: the same bytes as ``append(_:)`` of the
+    /// frame ``PredictionColumns/frame(_:outputNames:)`` makes of it, with each column gathered
+    /// straight into the output instead of into a column first. `false`, with nothing added, for any
+    /// other tensor, or when the first batch had other columns.
+    package mutating func append(_ tensor: Tensor, names: [String]) throws -> Bool {
+        guard tensor.shape.count == 2, !tensor.validity.hasNulls, tensor.shape[0] > 0, names.count == tensor.shape[1],
+            schema == nil || schema!.map(\.name) == names
+        else { return false }
+        let (rows, width) = (tensor.shape[0], tensor.shape[1])
+        #if _endian(little)
+        let buffers: [BodyBuffer]
+        switch tensor.values {
+        case .double(let v): buffers = (0..<width).map { BodyBuffer.column(v, $0, width: width) }
+        case .float(let v): buffers = (0..<width).map { BodyBuffer.column(v, $0, width: width) }
+        case .long(let v): buffers = (0..<width).map { BodyBuffer.column(v, $0, width: width) }
+        case .integer(let v): buffers = (0..<width).map { BodyBuffer.column(v, $0, width: width) }
+        default: return false
+        }
+        if schema == nil {
+            // The whole stream at once (its metadata is well under a page a column): one allocation,
+            // advised for huge pages, instead of a copy when the batch follows the schema.
+            if output.isEmpty {
+                let values = buffers.reduce(0) { $0 + ($1.count + 7) / 8 * 8 }
+                LargeArray.reserve(&output, capacity: values + 4_096 * (width + 1))
+            }
+            schema = names.map { (name: $0, values: tensor.values) }
+            writeMessage(header: 1, headerNode: schemaNode(), body: [], bodyLength: 0)
+        }
+        var body: [BodyBuffer] = []
+        var bodyLength = 0
+        var nodes: [UInt8] = []
+        var layout: [UInt8] = []
+        for buffer in buffers {
+            appendLE(Int64(rows), to: &nodes)
+            appendLE(Int64(0), to: &nodes)
+            for part in [BodyBuffer.bytes([]), buffer] {
+                appendLE(Int64(bodyLength), to: &layout)
+                appendLE(Int64(part.count), to: &layout)
+                body.append(part)
+                bodyLength += (part.count + 7) / 8 * 8
+            }
+        }
+        let batch = FlatBufferNode.table([
+            .int64(Int64(rows)),
+            .node(.structs(bytes: nodes, count: width)),
+            .node(.structs(bytes: layout, count: layout.count / 16)),
+        ])
+        writeMessage(header: 3, headerNode: batch, body: body, bodyLength: bodyLength)
+        return true
+        #else
+        return false
+        #endif
+    }
+
     /// The finished stream or file.
     package mutating func finish() -> [UInt8] {
         if schema == nil {
@@ -201,6 +256,31 @@ private struct BodyBuffer {
                     output.append(contentsOf: raw[start..<(start + size)].reversed())
                 }
                 #endif
+            }
+        }
+    }
+}
+
+extension BodyBuffer {
+    /// Column `k` of row-major `values` `width` wide, little-endian: gathered a chunk at a time into
+    /// stack space and appended from there, so the output is written once and nothing is zeroed.
+    static func column<Value: BitwiseCopyable>(_ values: [Value], _ k: Int, width: Int) -> BodyBuffer {
+        let rows = values.count / width
+        return BodyBuffer(count: rows * MemoryLayout<Value>.size) { output in
+            values.withUnsafeBufferPointer { source in
+                withUnsafeTemporaryAllocation(of: Value.self, capacity: 512) { chunk in
+                    var row = 0
+                    while row < rows {
+                        let count = min(chunk.count, rows - row)
+                        for i in 0..<count { chunk.initializeElement(at: i, to: source[(row + i) * width + k]) }
+                        output.append(
+                            contentsOf: UnsafeRawBufferPointer(
+                                rebasing: UnsafeRawBufferPointer(chunk)[..<(count * MemoryLayout<Value>.size)]
+                            )
+                        )
+                        row += count
+                    }
+                }
             }
         }
     }

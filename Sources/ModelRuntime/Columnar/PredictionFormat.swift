@@ -25,6 +25,11 @@ public enum PredictionFormat: String, Sendable, Hashable, CaseIterable {
                 let names = PredictionColumns.names(width: tensor.shape[1], outputNames: Self.outputNames(signature))
                 if try writer.append(tensor, names: names) { return writer.finish() }
             }
+            if self == .arrow, case .tensor(let tensor) = output, tensor.shape.count == 2 {
+                var writer = ArrowWriter(format: .stream)
+                let names = PredictionColumns.names(width: tensor.shape[1], outputNames: Self.outputNames(signature))
+                if try writer.append(tensor, names: names) { return writer.finish() }
+            }
             let frame = try PredictionColumns.frame(output, outputNames: Self.outputNames(signature))
             switch self {
             case .json: return try PredictionWriter.json(output)
