@@ -53,7 +53,7 @@ test-asan: deps
 
 # The thread sanitizer over the core libraries' code that runs on both cores: parallel CSV and JSON
 # parsing, parallel JSON writing and encoding, parallel Parquet column decoding and row-major copies,
-# the linear and tree kernel drivers, whole-file and streamed prediction. MBUNDLE_SANITIZER=thread
+# the linear and tree kernel drivers (also over Arrow columns read in place), whole-file and streamed prediction. MBUNDLE_SANITIZER=thread
 # makes Package.swift leave the command line, the registry client, the tests that run the `mbundle`
 # binary and the server out of the build; the filters pick the suites of that code. TSAN_SERVER=1 adds the server (event loops, prediction threads, reloads: SwiftNIO
 # and Hummingbird in the build, about 7 minutes more on two cores) in .build-tsan-server. A data race
@@ -62,7 +62,8 @@ TSAN_SERVER ?=
 TSAN_SUITES := RequestParallelTests CSVReaderTests CSVFileReaderTests JSONFileReaderTests CodecFastPathTests PredictionWriterParallelTests \
 	ParallelEncodingTests LinearKernelTests KernelBlockingTests TreeKernelTests ModelRuntimeTests \
 	ColumnarPredictionTests ColumnarStreamTests ParquetParallelDecodeTests ArrowParallelDecodeTests \
-	ColumnarFileInputTests NativeLinearInputTests GatheredRowsTests SkopsConcurrentChecksumTests $(if $(TSAN_SERVER),ModelServerTests)
+	ColumnarFileInputTests NativeLinearInputTests GatheredRowsTests SkopsConcurrentChecksumTests LentColumnsTests \
+	LentColumnsFlavorTests $(if $(TSAN_SERVER),ModelServerTests)
 test-tsan: deps
 	MBUNDLE_SANITIZER=thread MBUNDLE_TSAN_SERVER=$(TSAN_SERVER) $(SWIFT) test --sanitize=thread \
 		--scratch-path .build-tsan$(if $(TSAN_SERVER),-server) $(foreach suite,$(TSAN_SUITES),--filter '$(suite)\.')

@@ -222,3 +222,18 @@ with ipc.new_stream(os.path.join(out, "dictionary-delta.arrows"), pa.schema([("w
 # data page (data_page_offset 0), as pandas' to_parquet of an empty frame does.
 pq.write_table(pa.table({"x": pa.array([], pa.float64()), "s": pa.array([], pa.string())}),
                os.path.join(out, "zero-rows.parquet"))
+# One record batch of 4,096 float64 iris-like rows (seeded), as pyarrow writes a table of one chunk,
+# and the same rows as CSV: the request a linear model reads in place in the body (no frame), which
+# must predict the CSV's bytes.
+lent_generator = random.Random(16)
+lent = pa.table({
+    c: pa.array([generator_value for generator_value in
+                 (lent_generator.uniform(low, high) for _ in range(4096))], pa.float64())
+    for c, (low, high) in zip(split["columns"], [(4.3, 7.9), (2.0, 4.4), (1.0, 6.9), (0.1, 2.5)])
+})
+with ipc.new_stream(os.path.join(out, "iris-lent.arrows"), lent.schema) as w:
+    w.write_table(lent)
+with open(os.path.join(out, "iris-lent.csv"), "w") as f:
+    f.write(",".join(split["columns"]) + "\n")
+    for r in range(lent.num_rows):
+        f.write(",".join(repr(lent.column(c)[r].as_py()) for c in split["columns"]) + "\n")

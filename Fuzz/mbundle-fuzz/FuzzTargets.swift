@@ -121,7 +121,13 @@ enum FuzzTarget: String, CaseIterable {
         case .parquet:
             _ = try? readParquet(bytes)
         case .arrowStream:
-            _ = try? readArrowStream(bytes)
+            let whole = try? readArrowStream(bytes)
+            // The in-place layout must describe exactly what the stream decodes to, or not be given.
+            if let lent = ArrowLentDoubles.read(bytes) {
+                guard let whole, ArrowLentOracle.agrees(lent, bytes, whole.frame) else {
+                    preconditionFailure("the in-place float64 layout differs from the stream's decode")
+                }
+            }
         case .arrowFile:
             _ = try? readArrowFile(bytes)
             _ = try? ArrowFileReader.readAllByRanges(bytes)
@@ -132,6 +138,23 @@ enum FuzzTarget: String, CaseIterable {
             if bytes.count >= 2 {
                 let headerLength = Int(bytes[0]) | Int(bytes[1]) << 8
                 _ = try? V2InferRequest(body: Array(bytes[2...]), headerLength: headerLength, schema: nil)
+            }
+        }
+    }
+}
+
+/// Whether an in-place layout of a stream names the columns, rows and values its decode holds.
+enum ArrowLentOracle {
+    static func agrees(_ lent: ArrowLentDoubles, _ bytes: [UInt8], _ frame: Frame) -> Bool {
+        guard frame.columnNames == lent.names, frame.rowCount == lent.rowCount else { return false }
+        return bytes.withUnsafeBytes { raw in
+            frame.columns.indices.allSatisfy { index in
+                let column = frame.columns[index]
+                guard case .double(let values) = column.values, !column.validity.hasNulls else { return false }
+                return values.indices.allSatisfy { row in
+                    let bits = raw.loadUnaligned(fromByteOffset: lent.offsets[index] + row * 8, as: UInt64.self)
+                    return bits == values[row].bitPattern
+                }
             }
         }
     }

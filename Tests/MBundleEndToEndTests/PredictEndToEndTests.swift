@@ -229,3 +229,31 @@ import Testing
         #expect(result.standardError.contains("--stream takes CSV"))
     }
 }
+
+/// `mbundle predict` of an Arrow stream of float64 columns, which the linear model reads in place in
+/// the request (no frame): the bytes the same rows give as CSV, by path and from standard input,
+/// in JSON and Arrow output.
+@Suite struct LentArrowEndToEndTests {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let model = root.appendingPathComponent("SampleModels/iris-multinomial").path
+    static let fixtures = root.appendingPathComponent("Tests/Fixtures/columnar")
+
+    @Test(arguments: ["json", "arrow"]) func arrowStreamPredictsAsItsCSV(output: String) throws {
+        let arrows = Self.fixtures.appendingPathComponent("iris-lent.arrows").path
+        let csv = Self.fixtures.appendingPathComponent("iris-lent.csv").path
+        let expected = try CLIRunner.run(["predict", "-m", Self.model, "-i", csv, "--output-format", output])
+        #expect(expected.status == 0, "\(expected.standardError)")
+        let byPath = try CLIRunner.run(["predict", "-m", Self.model, "-i", arrows, "--output-format", output])
+        #expect(byPath.status == 0, "\(byPath.standardError)")
+        let fromStandardInput = try CLIRunner.run(
+            ["predict", "-m", Self.model, "-t", "arrow", "--output-format", output],
+            input: try Data(contentsOf: URL(fileURLWithPath: arrows))
+        )
+        #expect(fromStandardInput.status == 0, "\(fromStandardInput.standardError)")
+        // Compared outside the expectations, which would print every byte on a failure.
+        let same = byPath.standardOutputBytes == expected.standardOutputBytes
+        let sameFromInput = fromStandardInput.standardOutputBytes == expected.standardOutputBytes
+        #expect(same && sameFromInput && expected.standardOutputBytes.count > 90_000)
+    }
+}

@@ -25,6 +25,19 @@ enum KernelRows<Scalar: KernelScalar>: @unchecked Sendable {
     /// columns are transposed in cache instead of into a row-major copy of the whole request (whose
     /// fresh pages were half of a 1,000,000-row Arrow request's time).
     case gathered(KernelRowGather)
+    /// float64 columns read where they lie by the C kernels (``KernelColumns``); through `gather`
+    /// when those do not run this model.
+    case columns(KernelColumns)
+}
+
+/// float64 columns lent from a request body, one per feature, and the row gather of the same rows
+/// for a model the C column kernel does not run (a float32 model, or no AVX2). Whether any value
+/// read was not finite is noted in `nonFinite` either way.
+struct KernelColumns: @unchecked Sendable {
+    // Sendable by construction: read-only pointers into a body that outlives the batch.
+    let pointers: [UnsafePointer<Double>?]
+    let nonFinite: NonFiniteFlag
+    let gather: KernelRowGather
 }
 
 /// Writes rows `rows` of a batch, `rows.count × featureCount` scalars row-major, to the start of the
@@ -157,17 +170,35 @@ enum KernelDriver {
         case .buffer(let input):
             guard let base = input.baseAddress else { return }
             processRows(core, operation, base + rows.lowerBound * n, batch, rows: rows)
+        case .columns(let columns):
+            if let native = core.native, Scalar.self == Double.self {
+                processNative(core, native, operation, .columns(columns), batch, rows: rows)
+            } else {
+                process(core, operation, batch, rows: rows, gather: columns.gather)
+            }
         case .gathered(let gather):
-            let blockCount = gatheredRows(featureCount: n)
-            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: blockCount * max(1, n)) { buffer in
-                guard let block = buffer.baseAddress else { return }
-                var start = rows.lowerBound
-                while start < rows.upperBound {
-                    let end = min(rows.upperBound, start + blockCount)
-                    gather.write(start..<end, UnsafeMutableRawPointer(block))
-                    processRows(core, operation, UnsafePointer(block), batch, rows: start..<end)
-                    start = end
-                }
+            process(core, operation, batch, rows: rows, gather: gather)
+        }
+    }
+
+    /// Rows written a block at a time into per-thread scratch by `gather`, then run from there.
+    private static func process<Scalar: KernelScalar>(
+        _ core: KernelCore<Scalar>,
+        _ operation: KernelOperation,
+        _ batch: KernelBatch<Scalar>,
+        rows: Range<Int>,
+        gather: KernelRowGather
+    ) {
+        let n = core.featureCount
+        let blockCount = gatheredRows(featureCount: n)
+        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: blockCount * max(1, n)) { buffer in
+            guard let block = buffer.baseAddress else { return }
+            var start = rows.lowerBound
+            while start < rows.upperBound {
+                let end = min(rows.upperBound, start + blockCount)
+                gather.write(start..<end, UnsafeMutableRawPointer(block))
+                processRows(core, operation, UnsafePointer(block), batch, rows: start..<end)
+                start = end
             }
         }
     }
@@ -184,7 +215,7 @@ enum KernelDriver {
         let k = core.outputCount
         let n = core.featureCount
         if let native = core.native {
-            processNative(core, native, operation, rowsInput, batch, rows: rows)
+            processNative(core, native, operation, .rows(rowsInput), batch, rows: rows)
             return
         }
         withUnsafeTemporaryAllocation(of: Scalar.self, capacity: blockRows * k) { scratchBuffer in
@@ -239,7 +270,7 @@ enum KernelDriver {
         _ core: KernelCore<Scalar>,
         _ native: NativeWeights<Scalar>,
         _ operation: KernelOperation,
-        _ rowsInput: UnsafePointer<Scalar>,
+        _ input: NativeInput<Scalar>,
         _ batch: KernelBatch<Scalar>,
         rows: Range<Int>
     ) {
@@ -249,18 +280,34 @@ enum KernelDriver {
         withUnsafeTemporaryAllocation(of: Scalar.self, capacity: blockRows * k + groupScratch) { scratchBuffer in
             guard let blockScratch = scratchBuffer.baseAddress else { return }
             let scratch = blockScratch + blockRows * k
-            let input = rowsInput
-            let count = rows.count
+            /// Runs `code` on rows `range` (inside `rows`) into `output`.
+            func runNative(_ code: Int32, _ range: Range<Int>, into output: UnsafeMutablePointer<Scalar>) {
+                switch input {
+                case .rows(let rowsInput):
+                    native.run(
+                        code,
+                        core.weights,
+                        rowsInput + (range.lowerBound - rows.lowerBound) * n,
+                        rowCount: range.count,
+                        into: output,
+                        scratch: scratch
+                    )
+                case .columns(let columns):
+                    if native.runColumns(
+                        code,
+                        core.weights,
+                        columns.pointers,
+                        rows: range,
+                        into: output,
+                        scratch: scratch
+                    ) {
+                        columns.nonFinite.set()
+                    }
+                }
+            }
             func run(_ code: Int32, width: Int) {
                 guard let output = batch.output else { return }
-                native.run(
-                    code,
-                    core.weights,
-                    input,
-                    rowCount: count,
-                    into: output + rows.lowerBound * width,
-                    scratch: scratch
-                )
+                runNative(code, rows, into: output + rows.lowerBound * width)
             }
             switch operation {
             case .scores: run(Int32(MB_LK_SCORES), width: k)
@@ -272,14 +319,7 @@ enum KernelDriver {
                 var start = rows.lowerBound
                 while start < rows.upperBound {
                     let blockCount = min(blockRows, rows.upperBound - start)
-                    native.run(
-                        Int32(MB_LK_SCORES),
-                        core.weights,
-                        rowsInput + (start - rows.lowerBound) * n,
-                        rowCount: blockCount,
-                        into: blockScratch,
-                        scratch: scratch
-                    )
+                    runNative(Int32(MB_LK_SCORES), start..<(start + blockCount), into: blockScratch)
                     if binary {
                         // scikit-learn: class 1 exactly when the score is > 0 (NaN and 0 give class 0).
                         for row in 0..<blockCount {
@@ -295,6 +335,13 @@ enum KernelDriver {
     }
 }
 
+/// Where the C kernels read a range's rows: row-major, starting at the range's first row, or
+/// columns indexed by row.
+private enum NativeInput<Scalar: KernelScalar> {
+    case rows(UnsafePointer<Scalar>)
+    case columns(KernelColumns)
+}
+
 extension KernelRows {
     /// The same rows typed as `Other`, which is `Scalar` itself (the driver's specialisation).
     fileprivate func rebound<Other: KernelScalar>(to: Other.Type) -> KernelRows<Other> {
@@ -302,6 +349,7 @@ extension KernelRows {
         case .buffer(let input):
             .buffer(UnsafeRawBufferPointer(input).assumingMemoryBound(to: Other.self))
         case .gathered(let gather): .gathered(gather)
+        case .columns(let columns): .columns(columns)
         }
     }
 }

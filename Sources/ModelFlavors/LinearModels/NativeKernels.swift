@@ -64,45 +64,94 @@ struct NativeWeights<Scalar: KernelScalar>: Sendable {
         into output: UnsafeMutablePointer<Scalar>,
         scratch: UnsafeMutablePointer<Scalar>
     ) {
-        packed.withUnsafeBufferPointer { packedBuffer in
-            weights.intercepts.withUnsafeBufferPointer { interceptBuffer in
-                guard let w = packedBuffer.baseAddress, let b = interceptBuffer.baseAddress else { return }
-                // The casts only restate the type the checks below establish: Scalar is Double or Float.
-                if Scalar.self == Double.self {
-                    var model = mb_lk_model_f64(
-                        weights: Self.rebound(w, Double.self),
-                        intercepts: Self.rebound(b, Double.self),
-                        features: weights.featureCount,
-                        stride: stride,
-                        classes: weights.outputCount
-                    )
-                    mb_lk_run_f64(
-                        operation,
-                        &model,
-                        Self.rebound(input, Double.self),
-                        rowCount,
-                        Self.rebound(output, Double.self),
-                        Self.rebound(scratch, Double.self)
-                    )
-                } else if Scalar.self == Float.self {
-                    var model = mb_lk_model_f32(
-                        weights: Self.rebound(w, Float.self),
-                        intercepts: Self.rebound(b, Float.self),
-                        features: weights.featureCount,
-                        stride: stride,
-                        classes: weights.outputCount
-                    )
-                    mb_lk_run_f32(
-                        operation,
-                        &model,
-                        Self.rebound(input, Float.self),
-                        rowCount,
-                        Self.rebound(output, Float.self),
-                        Self.rebound(scratch, Float.self)
-                    )
-                }
+        _ = withModel(weights) { w, b in
+            // The casts only restate the type the checks below establish: Scalar is Double or Float.
+            if Scalar.self == Double.self {
+                var model = Self.model(weights, w, b, stride)
+                mb_lk_run_f64(
+                    operation,
+                    &model,
+                    Self.rebound(input, Double.self),
+                    rowCount,
+                    Self.rebound(output, Double.self),
+                    Self.rebound(scratch, Double.self)
+                )
+            } else if Scalar.self == Float.self {
+                var model = mb_lk_model_f32(
+                    weights: Self.rebound(w, Float.self),
+                    intercepts: Self.rebound(b, Float.self),
+                    features: weights.featureCount,
+                    stride: stride,
+                    classes: weights.outputCount
+                )
+                mb_lk_run_f32(
+                    operation,
+                    &model,
+                    Self.rebound(input, Float.self),
+                    rowCount,
+                    Self.rebound(output, Float.self),
+                    Self.rebound(scratch, Float.self)
+                )
             }
         }
+    }
+
+    /// ``run(_:_:_:rowCount:into:scratch:)`` for rows `rows` of float64 columns read where they lie,
+    /// with the same bits in every result; `output` receives row `rows.lowerBound` first. Returns
+    /// whether any value read is NaN or ±infinity. Only a float64 model reads columns so, one column
+    /// per feature (``KernelDriver`` and ``NativeLinearRows`` see to both).
+    func runColumns(
+        _ operation: Int32,
+        _ weights: LinearModelWeights<Scalar>,
+        _ columns: [UnsafePointer<Double>?],
+        rows: Range<Int>,
+        into output: UnsafeMutablePointer<Scalar>,
+        scratch: UnsafeMutablePointer<Scalar>
+    ) -> Bool {
+        precondition(Scalar.self == Double.self && columns.count == weights.featureCount, "checked by the callers")
+        return withModel(weights) { w, b in
+            var model = Self.model(weights, w, b, stride)
+            return columns.withUnsafeBufferPointer { pointers in
+                mb_lk_run_columns_f64(
+                    operation,
+                    &model,
+                    pointers.baseAddress,
+                    rows.lowerBound,
+                    rows.count,
+                    Self.rebound(output, Double.self),
+                    Self.rebound(scratch, Double.self)
+                ) != 0
+            }
+        } ?? false
+    }
+
+    /// Calls `body` with the packed weights and the intercepts in place (`nil` without storage).
+    private func withModel<R>(
+        _ weights: LinearModelWeights<Scalar>,
+        _ body: (UnsafePointer<Scalar>, UnsafePointer<Scalar>) -> R
+    ) -> R? {
+        packed.withUnsafeBufferPointer { packedBuffer in
+            weights.intercepts.withUnsafeBufferPointer { interceptBuffer in
+                guard let w = packedBuffer.baseAddress, let b = interceptBuffer.baseAddress else { return nil }
+                return body(w, b)
+            }
+        }
+    }
+
+    /// The C kernels' description of a float64 model (`Scalar` is `Double`).
+    private static func model(
+        _ weights: LinearModelWeights<Scalar>,
+        _ w: UnsafePointer<Scalar>,
+        _ b: UnsafePointer<Scalar>,
+        _ stride: Int
+    ) -> mb_lk_model_f64 {
+        mb_lk_model_f64(
+            weights: rebound(w, Double.self),
+            intercepts: rebound(b, Double.self),
+            features: weights.featureCount,
+            stride: stride,
+            classes: weights.outputCount
+        )
     }
 
     @inline(__always)

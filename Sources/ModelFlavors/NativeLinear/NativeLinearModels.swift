@@ -5,12 +5,7 @@ import ModelRuntime
 struct NativeLinearRegressionModel<Scalar: KernelScalar>: FlavorModel {
     let kernel: LinearRegressionKernel<Scalar>
 
-    func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let input = try NativeLinearRows<Scalar>(
-            request.input,
-            featureCount: kernel.featureCount,
-            rowOffset: request.rowOffset
-        )
+    func predict(rows input: NativeLinearRows<Scalar>) throws(ModelBundleError) -> PredictionOutput {
         let targets = kernel.targetCount
         let output = input.withKernelRows { kernel.predict($0, rowCount: input.rowCount) }
         return try NativeLinearOutput.floats(
@@ -18,6 +13,10 @@ struct NativeLinearRegressionModel<Scalar: KernelScalar>: FlavorModel {
             shape: targets == 1 ? [input.rowCount] : [input.rowCount, targets]
         )
     }
+}
+
+extension NativeLinearRegressionModel: NativeLinearRowsModel {
+    var featureCount: Int { kernel.featureCount }
 }
 
 /// A loaded `logistic_regression`, answering with the function `predict_fn` names.
@@ -32,12 +31,7 @@ struct NativeLogisticRegressionModel<Scalar: KernelScalar>: FlavorModel {
     let classes: LinearModelFlavorConfiguration.ClassLabels
     let output: Output
 
-    func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let input = try NativeLinearRows<Scalar>(
-            request.input,
-            featureCount: kernel.featureCount,
-            rowOffset: request.rowOffset
-        )
+    func predict(rows input: NativeLinearRows<Scalar>) throws(ModelBundleError) -> PredictionOutput {
         let rows = input.rowCount
         switch output {
         case .predict:
@@ -53,6 +47,10 @@ struct NativeLogisticRegressionModel<Scalar: KernelScalar>: FlavorModel {
             return try NativeLinearOutput.floats(scores, shape: width == 1 ? [rows] : [rows, width])
         }
     }
+}
+
+extension NativeLogisticRegressionModel: NativeLinearRowsModel {
+    var featureCount: Int { kernel.featureCount }
 }
 
 /// Output tensors: float64 models answer float64, float32 models float32 (as numpy would).

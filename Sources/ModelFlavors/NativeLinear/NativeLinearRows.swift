@@ -3,15 +3,17 @@ import ModelRuntime
 
 /// The rows of an enforced request as the linear kernels read them. A frame of plain numeric
 /// columns is read in place, a cache-sized block of rows at a time (``KernelRows/gathered(_:)``):
-/// a 1,000,000 × 32 float64 request no longer makes a 256 MB row-major copy of itself first. Anything
-/// else (a tensor, columns that need a check) becomes one row-major buffer by ``NativeLinearInput``,
-/// whose checks and messages are the same either way.
+/// a 1,000,000 × 32 float64 request no longer makes a 256 MB row-major copy of itself first. Float64
+/// columns lent from an Arrow body (``LentDoubleColumns``) are read the same way, in the body.
+/// Anything else (a tensor, columns that need a check) becomes one row-major buffer by
+/// ``NativeLinearInput``, whose checks and messages are the same either way.
 struct NativeLinearRows<Scalar: KernelScalar> {
     let rowCount: Int
     private let source: Source
 
     private enum Source {
         case columns(FrameRowGather<Scalar>)
+        case lent(LentRowGather<Scalar>)
         case matrix([Scalar])
     }
 
@@ -29,6 +31,20 @@ struct NativeLinearRows<Scalar: KernelScalar> {
         rowCount = matrix.rowCount
     }
 
+    /// Lent columns, one per feature in order; `nil` when there are not `featureCount` of them.
+    init?(lent columns: LentDoubleColumns, featureCount: Int) {
+        guard columns.columns.count == featureCount else { return nil }
+        source = .lent(LentRowGather(columns: columns, sawNonFinite: NonFiniteFlag()))
+        rowCount = columns.rowCount
+    }
+
+    /// Whether a lent column held a value that is not finite, once the kernel has read the rows:
+    /// the predictions are then discarded and the request takes the path that reports the value.
+    var sawNonFinite: Bool {
+        if case .lent(let gather) = source { return gather.sawNonFinite.isSet }
+        return false
+    }
+
     /// Runs `body` with the rows as the kernel driver reads them.
     func withKernelRows<Result>(_ body: (KernelRows<Scalar>) -> Result) -> Result {
         switch source {
@@ -41,8 +57,41 @@ struct NativeLinearRows<Scalar: KernelScalar> {
                     }
                 )
             )
+        case .lent(let gather):
+            body(
+                .columns(
+                    KernelColumns(
+                        // Handed to the C kernel only, which reads them as the doubles they hold.
+                        pointers: gather.columns.columns.map { $0.assumingMemoryBound(to: Double.self) },
+                        nonFinite: gather.sawNonFinite,
+                        gather: KernelRowGather { rows, destination in
+                            gather.write(rows, into: destination.assumingMemoryBound(to: Scalar.self))
+                        }
+                    )
+                )
+            )
         case .matrix(let values):
             values.withUnsafeBufferPointer { body(.buffer($0)) }
         }
+    }
+}
+
+/// A linear model that predicts from ``NativeLinearRows``: from an enforced request's input, and
+/// from float64 columns lent from a request body.
+protocol NativeLinearRowsModel: LentColumnsPredicting {
+    associatedtype Scalar: KernelScalar
+    var featureCount: Int { get }
+    func predict(rows: NativeLinearRows<Scalar>) throws(ModelBundleError) -> PredictionOutput
+}
+
+extension NativeLinearRowsModel {
+    func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
+        try predict(rows: try NativeLinearRows(request.input, featureCount: featureCount, rowOffset: request.rowOffset))
+    }
+
+    func predict(lent columns: LentDoubleColumns) throws(ModelBundleError) -> PredictionOutput? {
+        guard let rows = NativeLinearRows<Scalar>(lent: columns, featureCount: featureCount) else { return nil }
+        let output = try predict(rows: rows)
+        return rows.sawNonFinite ? nil : output
     }
 }

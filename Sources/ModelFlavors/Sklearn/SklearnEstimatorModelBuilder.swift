@@ -225,18 +225,17 @@ struct SklearnRegressionModel<Scalar: KernelScalar>: FlavorModel {
     let kernel: LinearRegressionKernel<Scalar>
     let flattens: Bool
 
-    func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let input = try NativeLinearRows<Scalar>(
-            request.input,
-            featureCount: kernel.featureCount,
-            rowOffset: request.rowOffset
-        )
+    func predict(rows input: NativeLinearRows<Scalar>) throws(ModelBundleError) -> PredictionOutput {
         let output = input.withKernelRows { kernel.predict($0, rowCount: input.rowCount) }
         return try NativeLinearOutput.floats(
             output,
             shape: flattens ? [input.rowCount] : [input.rowCount, kernel.targetCount]
         )
     }
+}
+
+extension SklearnRegressionModel: NativeLinearRowsModel {
+    var featureCount: Int { kernel.featureCount }
 }
 
 extension SklearnRegressionModel: LinearFoldable {

@@ -78,6 +78,7 @@ extension LoadedModel {
         } catch {
             throw PredictionError(.inputInvalid, error)
         }
+        if let lent = try predictLent(body, format: format, sniffing: true) { return try encode(lent, as: output) }
         let request = try Self.decode(body, format: format, schema: requestSchema, rowOffset: 0)
         // The input text is not needed past decoding: released here, the peak holds the input and its
         // columns, then the columns and the output, never all three. Columns lent from an Arrow body
@@ -134,6 +135,7 @@ extension LoadedModel {
         rowOffset: Int,
         sniffing: Bool = true
     ) throws(PredictionError) -> PredictionOutput {
+        if params == nil, let output = try predictLent(body, format: format, sniffing: sniffing) { return output }
         let request = try Self.decode(
             body,
             format: format,
