@@ -53,8 +53,8 @@ test-asan: deps
 
 # The thread sanitizer over the core libraries' code that runs on both cores: parallel CSV and JSON
 # parsing, parallel JSON writing and encoding, parallel Parquet column decoding and row-major copies,
-# the linear and tree kernel drivers (also over Arrow columns read in place), whole-file and streamed prediction. MBUNDLE_SANITIZER=thread
-# makes Package.swift leave the command line, the registry client, the tests that run the `mbundle`
+# the linear and tree kernel drivers (also over Arrow columns read in place), whole-file and
+# streamed prediction. MBUNDLE_SANITIZER=thread makes Package.swift leave the command line, the registry client, the tests that run the `mbundle`
 # binary and the server out of the build; the filters pick the suites of that code. TSAN_SERVER=1 adds the server (event loops, prediction threads, reloads: SwiftNIO
 # and Hummingbird in the build, about 7 minutes more on two cores) in .build-tsan-server. A data race
 # fails the run (TSan's exit status 66).

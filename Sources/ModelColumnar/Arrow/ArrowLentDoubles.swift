@@ -31,10 +31,10 @@ package struct ArrowLentDoubles: Sendable, Equatable {
         }
         guard let layout, layout.codec == .uncompressed, layout.length > 0,
             layout.nodes.count == fieldCount, layout.buffers.count == 2 * fieldCount,
-            layout.nodes.allSatisfy({ $0.length == layout.length && $0.nullCount == 0 }),
-            layout.length.multipliedReportingOverflow(by: fieldCount).partialValue <= limits.maxCellsPerBatch,
-            !layout.length.multipliedReportingOverflow(by: fieldCount).overflow
+            layout.nodes.allSatisfy({ $0.length == layout.length && $0.nullCount == 0 })
         else { return nil }
+        let (cells, overflow) = layout.length.multipliedReportingOverflow(by: fieldCount)
+        guard !overflow, cells <= limits.maxCellsPerBatch else { return nil }
         var offsets: [Int] = []
         for field in 0..<fieldCount {
             let values = layout.buffers[2 * field + 1]

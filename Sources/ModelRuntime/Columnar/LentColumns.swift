@@ -4,8 +4,8 @@ import ModelColumnar
 /// A request's float64 columns read in place in the body they arrived in, in the signature's
 /// order: what an Arrow request of plain float64 columns becomes when its model can read them so
 /// (``LentColumnsPredicting``), instead of a frame whose every column is a copy. The pointers are
-/// valid only during the call they are handed to.
-// Sendable by construction: read-only views of a body that outlives the call they are lent to.
+/// valid only during the call they are handed to (which is why sending them is sound: read-only
+/// views of a body that outlives that call).
 package struct LentDoubleColumns: @unchecked Sendable {
     /// The first value of each column: `rowCount` float64 values each, little-endian, 8-byte aligned
     /// (read with `load(fromByteOffset:as:)`: the body's memory is bound to bytes).

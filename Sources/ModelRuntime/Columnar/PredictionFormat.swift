@@ -19,16 +19,17 @@ public enum PredictionFormat: String, Sendable, Hashable, CaseIterable {
     func encode(_ output: PredictionOutput, signature: ModelSignature?) throws(ModelBundleError) -> [UInt8] {
         if self == .json { return try PredictionWriter.json(output) }
         do {
-            // A 2-D numeric tensor goes into Parquet pages column by column, without a frame first.
-            if self == .parquet, case .tensor(let tensor) = output, tensor.shape.count == 2 {
-                var writer = ParquetWriter(compression: .snappy)
+            // A 2-D numeric tensor goes into Parquet pages or Arrow buffers column by column, without a
+            // frame first.
+            if self == .parquet || self == .arrow, case .tensor(let tensor) = output, tensor.shape.count == 2 {
                 let names = PredictionColumns.names(width: tensor.shape[1], outputNames: Self.outputNames(signature))
-                if try writer.append(tensor, names: names) { return writer.finish() }
-            }
-            if self == .arrow, case .tensor(let tensor) = output, tensor.shape.count == 2 {
-                var writer = ArrowWriter(format: .stream)
-                let names = PredictionColumns.names(width: tensor.shape[1], outputNames: Self.outputNames(signature))
-                if try writer.append(tensor, names: names) { return writer.finish() }
+                if self == .parquet {
+                    var writer = ParquetWriter(compression: .snappy)
+                    if try writer.append(tensor, names: names) { return writer.finish() }
+                } else {
+                    var writer = ArrowWriter(format: .stream)
+                    if try writer.append(tensor, names: names) { return writer.finish() }
+                }
             }
             let frame = try PredictionColumns.frame(output, outputNames: Self.outputNames(signature))
             switch self {
