@@ -285,8 +285,21 @@ MB_INLINE void group_scores_f64(const mb_lk_model_f64 *m, const double *const x[
     }
 }
 
-/// Writes the first `valid` lanes of the transposed group `s` (k vectors of 4) row-major to `out`.
-MB_INLINE void scatter_f64(const double *s, size_t k, size_t valid, double *out) {
+/// Writes the first `valid` lanes of the transposed group `s` (k vectors of 4) to `out`: row-major when
+/// `columnStride` is 0, else column-major (lane r of class c at `out[c * columnStride + r]`).
+MB_INLINE void scatter_f64(const double *s, size_t k, size_t valid, double *out, size_t columnStride) {
+    if (columnStride != 0) {
+        for (size_t c = 0; c < k; c++) {
+            if (valid == 4) {
+                _mm256_storeu_pd(out + c * columnStride, _mm256_loadu_pd(s + 4 * c));
+            } else {
+                for (size_t lane = 0; lane < valid; lane++) {
+                    out[c * columnStride + lane] = s[4 * c + lane];
+                }
+            }
+        }
+        return;
+    }
     for (size_t lane = 0; lane < valid; lane++) {
         for (size_t c = 0; c < k; c++) {
             out[lane * k + c] = s[4 * c + lane];
@@ -304,16 +317,19 @@ MB_INLINE __m256d sigmoid_f64(__m256d s) {
 #define MB_LK_GROUPS 8
 
 /// The transform of one group `s` (k transposed score vectors) for rows `row ..< row + valid`.
-MB_INLINE void transform_f64(int operation, double *s, size_t k, size_t valid, double *output, size_t row) {
+MB_INLINE void transform_f64(int operation, double *s, size_t k, size_t valid, double *output, size_t row,
+                             size_t columnStride) {
+    // Row `row`'s first result: row-major, k (2 for MB_LK_BINARY) a row; column-major, one a column.
+    double *out = output + (columnStride != 0 ? row : row * (operation == MB_LK_BINARY ? 2 : k));
     switch (operation) {
     case MB_LK_SCORES:
-        scatter_f64(s, k, valid, output + row * k);
+        scatter_f64(s, k, valid, out, columnStride);
         break;
     case MB_LK_BINARY: {
         __m256d p = sigmoid_f64(_mm256_loadu_pd(s));
         _mm256_storeu_pd(s, _mm256_sub_pd(_mm256_set1_pd(1.0), p));
         _mm256_storeu_pd(s + 4, p);
-        scatter_f64(s, 2, valid, output + row * 2);
+        scatter_f64(s, 2, valid, out, columnStride);
         break;
     }
     case MB_LK_SOFTMAX: {
@@ -334,7 +350,7 @@ MB_INLINE void transform_f64(int operation, double *s, size_t k, size_t valid, d
         for (size_t c = 0; c < k; c++) {
             _mm256_storeu_pd(s + 4 * c, _mm256_mul_pd(_mm256_loadu_pd(s + 4 * c), inverse));
         }
-        scatter_f64(s, k, valid, output + row * k);
+        scatter_f64(s, k, valid, out, columnStride);
         break;
     }
     case MB_LK_OVR: {
@@ -352,7 +368,7 @@ MB_INLINE void transform_f64(int operation, double *s, size_t k, size_t valid, d
             __m256d p = _mm256_blendv_pd(_mm256_loadu_pd(s + 4 * c), _mm256_set1_pd(1.0), zero);
             _mm256_storeu_pd(s + 4 * c, _mm256_div_pd(p, sum));
         }
-        scatter_f64(s, k, valid, output + row * k);
+        scatter_f64(s, k, valid, out, columnStride);
         break;
     }
     default:
@@ -381,7 +397,7 @@ MB_TARGET static void run_f64(int operation, const mb_lk_model_f64 *m, const dou
         for (size_t row = block, g = 0; row < blockEnd; row += 4, g++) {
             const size_t valid = blockEnd - row < 4 ? blockEnd - row : 4;
             double *s = scratch + g * groupValues;
-            transform_f64(operation, s, k, valid, output, row);
+            transform_f64(operation, s, k, valid, output, row, 0);
         }
     }
 }
@@ -407,7 +423,8 @@ MB_TARGET static void run_f64(int operation, const mb_lk_model_f64 *m, const dou
 /// L2: requested into L1 the same lines left a 1,000,000 × 32 request at 23–24 ms, into L2 at 16–20 ms
 /// (4, 8 or 16 blocks ahead measured alike).
 MB_TARGET static int run_columns_f64(int operation, const mb_lk_model_f64 *m, const double *const *columns,
-                                     size_t first, size_t rows, double *output, double *scratch) {
+                                     size_t first, size_t rows, double *output, size_t columnStride,
+                                     double *scratch) {
     const size_t k = m->classes;
     const size_t n = m->features;
     const size_t groupValues = 4 * (k < 2 ? 2 : k);
@@ -470,7 +487,7 @@ MB_TARGET static int run_columns_f64(int operation, const mb_lk_model_f64 *m, co
         }
         for (size_t row = block, g = 0; row < blockEnd; row += 4, g++) {
             const size_t valid = blockEnd - row < 4 ? blockEnd - row : 4;
-            transform_f64(operation, scratch + g * groupValues, k, valid, output, row);
+            transform_f64(operation, scratch + g * groupValues, k, valid, output, row, columnStride);
         }
     }
     const __m256i bits = _mm256_castpd_si256(bad);
@@ -655,13 +672,14 @@ void mb_lk_run_f64(int operation, const mb_lk_model_f64 *model, const double *in
 }
 
 int mb_lk_run_columns_f64(int operation, const mb_lk_model_f64 *model, const double *const *columns, size_t first,
-                          size_t rows, double *output, double *scratch) {
+                          size_t rows, double *output, size_t outputColumnStride, double *scratch) {
 #if MB_LK_X86
     if (model->classes > 0 && model->features > 0) {
-        return run_columns_f64(operation, model, columns, first, rows, output, scratch);
+        return run_columns_f64(operation, model, columns, first, rows, output, outputColumnStride, scratch);
     }
 #else
-    (void)operation, (void)model, (void)columns, (void)first, (void)rows, (void)output, (void)scratch;
+    (void)operation, (void)model, (void)columns, (void)first, (void)rows, (void)output, (void)outputColumnStride;
+    (void)scratch;
 #endif
     return 0;
 }

@@ -32,7 +32,7 @@ import Testing
     }
 
     /// The same rows as a `dataframe_split` body (Swift's shortest round-trip digits).
-    static func json(_ columns: [[Double]]) -> [UInt8] {
+    static func json(_ columns: [[Double]], names: [String] = names) -> [UInt8] {
         let rows = (0..<columns[0].count).map { row in "[" + columns.map { "\($0[row])" }.joined(separator: ", ") + "]"
         }
         let header = names.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -61,6 +61,42 @@ import Testing
         let body = try Self.arrow(columns)
         let viaJSON = try model.predict(body: Self.json(columns), format: .json, output: .arrow)
         #expect(try model.predict(body: body, format: .arrow, output: .arrow) == viaJSON)
+    }
+
+    /// Arrow output of an Arrow request read in place is written by the model straight into the
+    /// output's value buffers: the bytes the same rows give as JSON with Arrow output, for
+    /// probabilities (three columns) and a one-target regression (one column, `prediction`).
+    @Test func arrowOutputWrittenInPlaceIsTheArrowOutputOfTheSameRows() throws {
+        let iris = try ColumnarPredictionTests.model()
+        let diabetes = try ModelLoader(registry: .builtIn).load(
+            path: ColumnarPredictionTests.iris.replacingOccurrences(of: "iris-multinomial", with: "diabetes-linear")
+        )
+        let irisColumns = Self.columns(rows: 4_099, seed: 21)
+        var generator = SeededGenerator(seed: 22)
+        let diabetesSpecs = try #require(diabetes.signature?.inputs?.columns)
+        let diabetesNames = diabetesSpecs.compactMap(\.name)
+        let diabetesColumns = diabetesNames.map { _ in (0..<5_001).map { _ in generator.nextUnit() * 0.2 - 0.1 } }
+        let cases: [(LoadedModel, [UInt8], [UInt8], [String])] = [
+            (
+                iris, try Self.arrow(irisColumns), Self.json(irisColumns),
+                ["prediction_0", "prediction_1", "prediction_2"]
+            ),
+            (
+                diabetes,
+                try Self.arrow(diabetesNames.indices.map { (diabetesNames[$0], .double(diabetesColumns[$0]), nil) }),
+                Self.json(diabetesColumns, names: diabetesNames), ["prediction"]
+            ),
+        ]
+        for (model, body, json, outputNames) in cases {
+            let expected = try model.predict(body: json, format: .json, output: .arrow)
+            let direct = try #require(try model.predictLentArrow(body, format: .arrow, sniffing: false))
+            let sameDirect = direct == expected
+            let sameAPI = try model.predict(body: body, format: .arrow, output: .arrow) == expected
+            #expect(sameDirect && sameAPI, "\(outputNames)")
+            let table = try readArrowStream(direct).frame
+            #expect(table.columnNames == outputNames)
+            #expect(table.rowCount > 4_096)
+        }
     }
 
     /// A stream written by pyarrow (one batch of 4,096 float64 rows, as `write_table` writes a table
@@ -99,12 +135,15 @@ import Testing
             columns[3][4_321] = bad
             let body = try Self.arrow(columns)
             #expect(try model.predictLent(body) == nil)
-            do {
-                _ = try model.predict(body: body, format: .arrow)
-                Issue.record("\(bad) was accepted")
-            } catch {
-                #expect(error.description.contains("petal_width"), "\(error.description)")
-                #expect(error.description.contains("4321"), "\(error.description)")
+            #expect(try model.predictLentArrow(body, format: .arrow, sniffing: false) == nil)
+            for output in [PredictionFormat.json, .arrow] {
+                do {
+                    _ = try model.predict(body: body, format: .arrow, output: output)
+                    Issue.record("\(bad) was accepted")
+                } catch {
+                    #expect(error.description.contains("petal_width"), "\(error.description)")
+                    #expect(error.description.contains("4321"), "\(error.description)")
+                }
             }
         }
     }

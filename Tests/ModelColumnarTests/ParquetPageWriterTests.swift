@@ -67,6 +67,37 @@ import Testing
         }
     }
 
+    /// A stream whose float64 values are written in place, column after column, is the stream of the
+    /// same values as a row-major tensor, byte for byte; a fill that declines or throws leaves nothing.
+    @Test(arguments: [1, 7, 9, 1_000, 65_537])
+    func doubleColumnsWrittenInPlaceAreTheTensorStream(_ rows: Int) throws {
+        for width in [1, 3, 5] {
+            let values = (0..<(rows * width)).map { Double($0) * -0.37 + 1e-3 }
+            let names = PredictionColumns.names(width: width, outputNames: [])
+            var tensorWriter = ArrowWriter(format: .stream)
+            #expect(try tensorWriter.append(try Tensor(shape: [rows, width], values: .double(values)), names: names))
+            let expected = tensorWriter.finish()
+            var aligned = false
+            let stream = ArrowWriter.doubleColumnsStream(names: names, rowCount: rows) { output in
+                aligned = Int(bitPattern: output) % 8 == 0
+                for row in 0..<rows {
+                    for column in 0..<width { output[column * rows + row] = values[row * width + column] }
+                }
+                return true
+            }
+            let same = stream == expected
+            #expect(same && aligned, "\(rows) × \(width)")
+        }
+        #expect(ArrowWriter.doubleColumnsStream(names: ["a"], rowCount: 3) { _ in false } == nil)
+        #expect(ArrowWriter.doubleColumnsStream(names: [], rowCount: 3) { _ in true } == nil)
+        #expect(ArrowWriter.doubleColumnsStream(names: ["a"], rowCount: 0) { _ in true } == nil)
+        #expect(ArrowWriter.doubleColumnsStream(names: ["a", "b"], rowCount: Int.max / 8) { _ in true } == nil)
+        struct Refused: Error {}
+        #expect(throws: Refused.self) {
+            _ = try ArrowWriter.doubleColumnsStream(names: ["a"], rowCount: 3) { _ throws(Refused) in throw Refused() }
+        }
+    }
+
     @Test func tensorsWithNullsOrOtherShapesAreLeftToTheFrame() throws {
         var writer = ParquetWriter()
         let nulls = try Tensor(shape: [2, 1], values: .double([1, .nan]), validity: ValidityMask([true, false]))

@@ -38,11 +38,23 @@ struct ColumnKernelTests {
     }
 
     /// Runs `operation` both ways over rows `range`; the results, bit for bit, and the column
-    /// kernel's non-finite flag.
-    static func run(_ c: Case, _ operation: Int32, width: Int, range: Range<Int>) -> ([UInt64], [UInt64], Bool) {
+    /// kernel's non-finite flag. With a `columnStride`, the column kernel's results are read back
+    /// row-major from its column-major output (result c of row r at `c × columnStride + r`; the
+    /// values between columns must stay as they were, a sentinel).
+    static func run(
+        _ c: Case,
+        _ operation: Int32,
+        width: Int,
+        range: Range<Int>,
+        columnStride: Int = 0
+    ) -> ([UInt64], [UInt64], Bool) {
         let n = c.weights.featureCount
+        let sentinel = -123.0
         var byRows = [Double](repeating: 0, count: range.count * width)
-        var byColumns = [Double](repeating: 0, count: range.count * width)
+        var byColumns = [Double](
+            repeating: sentinel,
+            count: columnStride == 0 ? range.count * width : columnStride * width
+        )
         var scratch = [Double](repeating: 0, count: NativeWeights<Double>.scratchCount(classes: c.weights.outputCount))
         c.rows.withUnsafeBufferPointer { rows in
             byRows.withUnsafeMutableBufferPointer { out in
@@ -68,12 +80,24 @@ struct ColumnKernelTests {
                         pointers,
                         rows: range,
                         into: out.baseAddress!,
+                        columnStride: columnStride,
                         scratch: s.baseAddress!
                     )
                 }
             }
         }
-        return (byRows.map(\.bitPattern), byColumns.map(\.bitPattern), nonFinite)
+        guard columnStride != 0 else { return (byRows.map(\.bitPattern), byColumns.map(\.bitPattern), nonFinite) }
+        // Row-major again; a value written past a column's rows breaks the sentinel and shows as a NaN.
+        var rowMajor: [UInt64] = []
+        for row in 0..<range.count {
+            for column in 0..<width { rowMajor.append(byColumns[column * columnStride + row].bitPattern) }
+        }
+        let gapsKept = (0..<width).allSatisfy { column in
+            byColumns[(column * columnStride + range.count)..<((column + 1) * columnStride)].allSatisfy {
+                $0 == sentinel
+            }
+        }
+        return (byRows.map(\.bitPattern), gapsKept ? rowMajor : rowMajor + [Double.nan.bitPattern], nonFinite)
     }
 
     static func withColumnPointers<R>(_ columns: [[Double]], _ body: ([UnsafePointer<Double>?]) -> R) -> R {
@@ -85,7 +109,8 @@ struct ColumnKernelTests {
     }
 
     /// Every feature count's remainder (n % 4), class counts around the kernels' groups of three,
-    /// partial groups of rows, ranges that start part-way: the same bits as the row kernel.
+    /// partial groups of rows, ranges that start part-way: the same bits as the row kernel, written
+    /// row-major or column-major.
     @Test func sameBitsAsTheRowKernel() throws {
         var compared = 0
         for features in [1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 32] {
@@ -109,6 +134,20 @@ struct ColumnKernelTests {
                         #expect(same, "features \(features), classes \(classes), operation \(operation), rows \(range)")
                         #expect(!nonFinite)
                         compared += rows.count
+                        // Column-major output, as into an Arrow batch's value buffers (with a gap
+                        // between columns here, which must stay untouched).
+                        let (_, transposed, _) = Self.run(
+                            c,
+                            operation,
+                            width: width,
+                            range: range,
+                            columnStride: range.count + 5
+                        )
+                        let sameTransposed = rows == transposed
+                        #expect(
+                            sameTransposed,
+                            "column-major: features \(features), classes \(classes), operation \(operation), rows \(range)"
+                        )
                     }
                 }
             }

@@ -50,10 +50,13 @@ void mb_lk_run_f64(int operation, const mb_lk_model_f64 *model, const double *in
                    double *scratch);
 /// As mb_lk_run_f64 for rows `first ..< first + rows` of float64 columns (value f of row r at
 /// `columns[f][r]`, `model->features` columns), with the same bits in every result: a request whose
-/// columns arrive apart is read where it lies instead of transposed first. `output` holds row `first`'s
-/// results first. Returns 1 when any value read is NaN or ±infinity (the results are written either way).
+/// columns arrive apart is read where it lies instead of transposed first. With `outputColumnStride` 0
+/// the results are row-major, row `first`'s first at `output`; otherwise column-major, result c of row
+/// `first + r` at `output[c * outputColumnStride + r]` (straight into the value buffers of an Arrow
+/// record batch, say). Returns 1 when any value read is NaN or ±infinity (the results are written
+/// either way).
 int mb_lk_run_columns_f64(int operation, const mb_lk_model_f64 *model, const double *const *columns, size_t first,
-                          size_t rows, double *output, double *scratch);
+                          size_t rows, double *output, size_t outputColumnStride, double *scratch);
 void mb_lk_run_f32(int operation, const mb_lk_model_f32 *model, const float *input, size_t rows, float *output,
                    float *scratch);
 

@@ -54,6 +54,9 @@ struct KernelBatch<Scalar: KernelScalar>: @unchecked Sendable {
     let output: UnsafeMutablePointer<Scalar>?
     let indices: UnsafeMutablePointer<Int>?
     let rowCount: Int
+    /// 0: `output` is row-major. Otherwise result c of row r is at `output[c * outputColumnStride + r]`
+    /// (only for ``KernelRows/columns(_:)`` run by the C column kernel: ``KernelDriver/runColumnMajor``).
+    var outputColumnStride = 0
 }
 
 /// Splits a batch into cache-sized blocks and, for large batches, across the processor cores.
@@ -93,6 +96,29 @@ enum KernelDriver {
         } else {
             parallel(core, operation, batch)
         }
+    }
+
+    /// Runs `operation` (not class indices) over `rowCount` rows of lent `columns` into column-major
+    /// `output` (result c of row r at `output[c * rowCount + r]`) when the C column kernel runs this
+    /// core (float64 weights, a processor with AVX2 and FMA); `false`, with nothing written, otherwise.
+    static func runColumnMajor<Scalar: KernelScalar>(
+        _ core: KernelCore<Scalar>,
+        _ operation: KernelOperation,
+        _ columns: KernelColumns,
+        rowCount: Int,
+        into output: UnsafeMutablePointer<Double>
+    ) -> Bool {
+        if case .classIndex = operation { return false }
+        guard let concrete = core as? KernelCore<Double>, concrete.native != nil, rowCount > 0 else { return false }
+        let batch = KernelBatch<Double>(
+            input: .columns(columns),
+            output: output,
+            indices: nil,
+            rowCount: rowCount,
+            outputColumnStride: rowCount
+        )
+        parallel(concrete, operation, batch)
+        return true
     }
 
     /// Runs `operation` over `rowCount` rows into a new array of `width` values per row.
@@ -280,10 +306,17 @@ enum KernelDriver {
         withUnsafeTemporaryAllocation(of: Scalar.self, capacity: blockRows * k + groupScratch) { scratchBuffer in
             guard let blockScratch = scratchBuffer.baseAddress else { return }
             let scratch = blockScratch + blockRows * k
-            /// Runs `code` on rows `range` (inside `rows`) into `output`.
-            func runNative(_ code: Int32, _ range: Range<Int>, into output: UnsafeMutablePointer<Scalar>) {
+            /// Runs `code` on rows `range` (inside `rows`) into `output` (column-major with a
+            /// `columnStride`, which only columns read by the C column kernel are given).
+            func runNative(
+                _ code: Int32,
+                _ range: Range<Int>,
+                into output: UnsafeMutablePointer<Scalar>,
+                columnStride: Int = 0
+            ) {
                 switch input {
                 case .rows(let rowsInput):
+                    precondition(columnStride == 0, "column-major output is written from columns only")
                     native.run(
                         code,
                         core.weights,
@@ -299,6 +332,7 @@ enum KernelDriver {
                         columns.pointers,
                         rows: range,
                         into: output,
+                        columnStride: columnStride,
                         scratch: scratch
                     ) {
                         columns.nonFinite.set()
@@ -307,7 +341,12 @@ enum KernelDriver {
             }
             func run(_ code: Int32, width: Int) {
                 guard let output = batch.output else { return }
-                runNative(code, rows, into: output + rows.lowerBound * width)
+                let stride = batch.outputColumnStride
+                if stride != 0 {
+                    runNative(code, rows, into: output + rows.lowerBound, columnStride: stride)
+                } else {
+                    runNative(code, rows, into: output + rows.lowerBound * width)
+                }
             }
             switch operation {
             case .scores: run(Int32(MB_LK_SCORES), width: k)

@@ -68,7 +68,7 @@ public struct LogisticRegressionKernel<Scalar: KernelScalar>: Sendable {
         try run(probabilityOperation, rows, output, width: classCount)
     }
 
-    private var probabilityOperation: KernelOperation {
+    var probabilityOperation: KernelOperation {
         switch strategy {
         case .binary: .binaryProbability
         case .multinomial: .softmaxProbability

@@ -97,15 +97,18 @@ struct NativeWeights<Scalar: KernelScalar>: Sendable {
     }
 
     /// ``run(_:_:_:rowCount:into:scratch:)`` for rows `rows` of float64 columns read where they lie,
-    /// with the same bits in every result; `output` receives row `rows.lowerBound` first. Returns
-    /// whether any value read is NaN or ±infinity. Only a float64 model reads columns so, one column
-    /// per feature (``KernelDriver`` and ``NativeLinearRows`` see to both).
+    /// with the same bits in every result; `output` receives row `rows.lowerBound` first, row-major
+    /// when `columnStride` is 0, else column-major (result c of row `rows.lowerBound + r` at
+    /// `output[c * columnStride + r]`). Returns whether any value read is NaN or ±infinity. Only a
+    /// float64 model reads columns so, one column per feature (``KernelDriver`` and
+    /// ``NativeLinearRows`` see to both).
     func runColumns(
         _ operation: Int32,
         _ weights: LinearModelWeights<Scalar>,
         _ columns: [UnsafePointer<Double>?],
         rows: Range<Int>,
         into output: UnsafeMutablePointer<Scalar>,
+        columnStride: Int,
         scratch: UnsafeMutablePointer<Scalar>
     ) -> Bool {
         precondition(Scalar.self == Double.self && columns.count == weights.featureCount, "checked by the callers")
@@ -119,6 +122,7 @@ struct NativeWeights<Scalar: KernelScalar>: Sendable {
                     rows.lowerBound,
                     rows.count,
                     Self.rebound(output, Double.self),
+                    columnStride,
                     Self.rebound(scratch, Double.self)
                 ) != 0
             }

@@ -17,6 +17,15 @@ struct NativeLinearRegressionModel<Scalar: KernelScalar>: FlavorModel {
 
 extension NativeLinearRegressionModel: NativeLinearRowsModel {
     var featureCount: Int { kernel.featureCount }
+
+    var floatPrediction: FloatPrediction<Scalar>? {
+        let targets = kernel.targetCount
+        return FloatPrediction(
+            core: kernel.core,
+            operation: .scores,
+            shape: LentOutputShape(width: targets, isVector: targets == 1)
+        )
+    }
 }
 
 /// A loaded `logistic_regression`, answering with the function `predict_fn` names.
@@ -51,6 +60,25 @@ struct NativeLogisticRegressionModel<Scalar: KernelScalar>: FlavorModel {
 
 extension NativeLogisticRegressionModel: NativeLinearRowsModel {
     var featureCount: Int { kernel.featureCount }
+
+    var floatPrediction: FloatPrediction<Scalar>? {
+        switch output {
+        case .predict: return nil
+        case .predictProba:
+            return FloatPrediction(
+                core: kernel.core,
+                operation: kernel.probabilityOperation,
+                shape: LentOutputShape(width: kernel.classCount, isVector: false)
+            )
+        case .decisionFunction:
+            let width = kernel.decisionWidth
+            return FloatPrediction(
+                core: kernel.core,
+                operation: .scores,
+                shape: LentOutputShape(width: width, isVector: width == 1)
+            )
+        }
+    }
 }
 
 /// Output tensors: float64 models answer float64, float32 models float32 (as numpy would).

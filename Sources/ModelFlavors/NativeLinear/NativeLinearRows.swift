@@ -82,6 +82,16 @@ protocol NativeLinearRowsModel: LentColumnsPredicting {
     associatedtype Scalar: KernelScalar
     var featureCount: Int { get }
     func predict(rows: NativeLinearRows<Scalar>) throws(ModelBundleError) -> PredictionOutput
+    /// How the model's predictions are computed when they are float64 values a kernel operation
+    /// writes (`nil` for class labels): what ``predict(lent:intoColumns:)`` runs.
+    var floatPrediction: FloatPrediction<Scalar>? { get }
+}
+
+/// A linear model's float64 predictions as one kernel operation makes them, and their shape.
+struct FloatPrediction<Scalar: KernelScalar> {
+    let core: KernelCore<Scalar>
+    let operation: KernelOperation
+    let shape: LentOutputShape
 }
 
 extension NativeLinearRowsModel {
@@ -93,5 +103,33 @@ extension NativeLinearRowsModel {
         guard let rows = NativeLinearRows<Scalar>(lent: columns, featureCount: featureCount) else { return nil }
         let output = try predict(rows: rows)
         return rows.sawNonFinite ? nil : output
+    }
+
+    /// Only where the C column kernel runs the model (float64 weights, AVX2 and FMA), which is what
+    /// writes column-major (``KernelDriver/runColumnMajor``).
+    var lentOutputShape: LentOutputShape? {
+        guard let prediction = floatPrediction, Scalar.self == Double.self, prediction.core.native != nil else {
+            return nil
+        }
+        return prediction.shape
+    }
+
+    func predict(lent columns: LentDoubleColumns, intoColumns output: UnsafeMutablePointer<Double>)
+        throws(ModelBundleError) -> Bool
+    {
+        guard let prediction = floatPrediction,
+            let rows = NativeLinearRows<Scalar>(lent: columns, featureCount: featureCount)
+        else { return false }
+        let written = rows.withKernelRows { kernelRows in
+            guard case .columns(let lent) = kernelRows else { return false }
+            return KernelDriver.runColumnMajor(
+                prediction.core,
+                prediction.operation,
+                lent,
+                rowCount: rows.rowCount,
+                into: output
+            )
+        }
+        return written && !rows.sawNonFinite
     }
 }

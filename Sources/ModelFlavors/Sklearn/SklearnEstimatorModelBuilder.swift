@@ -236,6 +236,14 @@ struct SklearnRegressionModel<Scalar: KernelScalar>: FlavorModel {
 
 extension SklearnRegressionModel: NativeLinearRowsModel {
     var featureCount: Int { kernel.featureCount }
+
+    var floatPrediction: FloatPrediction<Scalar>? {
+        FloatPrediction(
+            core: kernel.core,
+            operation: .scores,
+            shape: LentOutputShape(width: kernel.targetCount, isVector: flattens)
+        )
+    }
 }
 
 extension SklearnRegressionModel: LinearFoldable {

@@ -78,7 +78,11 @@ extension LoadedModel {
         } catch {
             throw PredictionError(.inputInvalid, error)
         }
-        if let lent = try predictLent(body, format: format, sniffing: true) { return try encode(lent, as: output) }
+        if output == .arrow {
+            if let stream = try predictLentArrow(body, format: format, sniffing: true) { return stream }
+        } else if let lent = try predictLent(body, format: format, sniffing: true) {
+            return try encode(lent, as: output)
+        }
         let request = try Self.decode(body, format: format, schema: requestSchema, rowOffset: 0)
         // The input text is not needed past decoding: released here, the peak holds the input and its
         // columns, then the columns and the output, never all three. Columns lent from an Arrow body
@@ -112,7 +116,10 @@ extension LoadedModel {
         params: String? = nil,
         output: PredictionFormat
     ) throws(PredictionError) -> [UInt8] {
-        try encode(try predictOutput(body: body, format: format, params: params, rowOffset: 0), as: output)
+        if output == .arrow, params == nil, let stream = try predictLentArrow(body, format: format, sniffing: true) {
+            return stream
+        }
+        return try encode(try predictOutput(body: body, format: format, params: params, rowOffset: 0), as: output)
     }
 
     /// `predictions` as `output`: MLflow's JSON, or CSV, Parquet or an Arrow IPC stream.
