@@ -237,3 +237,11 @@ with open(os.path.join(out, "iris-lent.csv"), "w") as f:
     f.write(",".join(split["columns"]) + "\n")
     for r in range(lent.num_rows):
         f.write(",".join(repr(lent.column(c)[r].as_py()) for c in split["columns"]) + "\n")
+
+# The same table with BYTE_STREAM_SPLIT values (what DuckDB writes for floating point in its Parquet v2
+# files; pyarrow on request, also for integers and fixed-length decimals), and with LZ4_RAW pages
+# (pyarrow's compression="lz4").
+write("byte-stream-split.parquet", use_dictionary=False, compression="snappy", data_page_version="2.0",
+      column_encoding={"f32": "BYTE_STREAM_SPLIT", "f64": "BYTE_STREAM_SPLIT", "i32": "BYTE_STREAM_SPLIT",
+                       "i64": "BYTE_STREAM_SPLIT", "dec": "BYTE_STREAM_SPLIT"})
+write("lz4-raw.parquet", compression="lz4")

@@ -256,7 +256,8 @@ import Testing
 
     /// Random corruption of every fixture: errors only, never a trap (a small in-test fuzz).
     @Test(arguments: [
-        "plain.parquet", "delta.parquet", "v2-zstd.parquet", "table.arrows", "table.arrow", "table-lz4.arrow",
+        "plain.parquet", "delta.parquet", "v2-zstd.parquet", "byte-stream-split.parquet", "lz4-raw.parquet",
+        "table.arrows", "table.arrow", "table-lz4.arrow",
     ])
     func byteFlipsNeverTrap(_ name: String) throws {
         let original = try Columnar.bytes(name)

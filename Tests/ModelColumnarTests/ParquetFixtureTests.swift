@@ -7,6 +7,7 @@ import Testing
     static let files = [
         "plain.parquet", "dictionary-snappy.parquet", "v2-zstd.parquet", "v2-dictionary-gzip.parquet",
         "rowgroups.parquet", "decimal-integers.parquet", "delta.parquet", "v1-zstd.parquet", "rle-boolean.parquet",
+        "byte-stream-split.parquet", "lz4-raw.parquet",
     ]
 
     @Test(arguments: files)

@@ -5,4 +5,6 @@ enum ColumnarCodec: String, Sendable {
     case gzip = "GZIP"
     case zstd = "ZSTD"
     case lz4Frame = "LZ4_FRAME"
+    /// An LZ4 block without a frame (Parquet's LZ4_RAW, which pyarrow writes for `compression="lz4"`).
+    case lz4Raw = "LZ4_RAW"
 }

@@ -52,6 +52,7 @@ enum Decompressor {
             case .gzip: return gzip(source, into: out)
             case .zstd: return zstd(source, into: out)
             case .lz4Frame: return lz4Frame(source, into: out)
+            case .lz4Raw: return lz4Raw(source, into: out)
             }
         }
         guard let produced else {
@@ -112,6 +113,23 @@ enum Decompressor {
             guard status == Z_STREAM_END else { return nil }
             return out.count - Int(stream.avail_out)
         }
+    }
+
+    private static func lz4Raw(_ source: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int? {
+        guard let src = source.baseAddress, source.count <= Int(Int32.max), out.count <= Int(Int32.max) else {
+            return nil
+        }
+        if out.isEmpty { return source.count == 1 && source[0] == 0 ? 0 : nil }
+        guard let dst = out.baseAddress else { return nil }
+        // Writes at most `out.count` bytes whatever the input says; a negative result is malformed
+        // input (or input that would write past the end).
+        let written = LZ4_decompress_safe(
+            src.assumingMemoryBound(to: CChar.self),
+            dst.assumingMemoryBound(to: CChar.self),
+            Int32(source.count),
+            Int32(out.count)
+        )
+        return written < 0 ? nil : Int(written)
     }
 
     private static func lz4Frame(_ source: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int? {

@@ -59,11 +59,12 @@ struct ParquetChunkReader {
         case 1: codec = .snappy
         case 2: codec = .gzip
         case 6: codec = .zstd
+        case 7: codec = .lz4Raw
         default:
-            let names: [Int32: String] = [3: "LZO", 4: "BROTLI", 5: "LZ4 (Hadoop)", 7: "LZ4_RAW"]
+            let names: [Int32: String] = [3: "LZO", 4: "BROTLI", 5: "LZ4 (Hadoop)"]
             throw ColumnarError.invalid(
                 context,
-                "uses the \(names[chunk.codec] ?? "codec \(chunk.codec)") compression; UNCOMPRESSED, SNAPPY, GZIP and ZSTD are read"
+                "uses the \(names[chunk.codec] ?? "codec \(chunk.codec)") compression; UNCOMPRESSED, SNAPPY, GZIP, ZSTD and LZ4_RAW are read"
             )
         }
         guard chunk.numValues == Int64(rows) else {
@@ -322,10 +323,17 @@ struct ParquetChunkReader {
                 }
             }
             return values
+        case 9:
+            return try ParquetValueDecoder.byteStreamSplit(
+                &cursor,
+                type: type,
+                typeLength: column.typeLength,
+                count: count
+            )
         default:
             let names: [Int32: String] = [
                 3: "RLE", 4: "BIT_PACKED", 5: "DELTA_BINARY_PACKED", 6: "DELTA_LENGTH_BYTE_ARRAY",
-                7: "DELTA_BYTE_ARRAY", 9: "BYTE_STREAM_SPLIT",
+                7: "DELTA_BYTE_ARRAY",
             ]
             throw ColumnarError.invalid(
                 context,

@@ -67,6 +67,44 @@ enum ParquetValueDecoder {
         }
     }
 
+    /// BYTE_STREAM_SPLIT (FLOAT, DOUBLE, INT32, INT64, FIXED_LEN_BYTE_ARRAY; DuckDB writes it for
+    /// floating point in its Parquet v2 files, pyarrow on request): the k-th bytes of all `count`
+    /// values, then the (k+1)-th, each value `width` bytes. Put back together value by value, the
+    /// bytes are the PLAIN encoding of the same values, and are read as such.
+    static func byteStreamSplit(
+        _ cursor: inout ByteCursor,
+        type: ParquetPhysicalType,
+        typeLength: Int,
+        count: Int
+    ) throws -> ParquetPhysicalValues {
+        let width: Int
+        switch type {
+        case .float, .int32: width = 4
+        case .double, .int64: width = 8
+        case .fixedLenByteArray where typeLength > 0: width = typeLength
+        default:
+            throw ColumnarError.invalid(
+                cursor.context,
+                "uses BYTE_STREAM_SPLIT for \(type.name) values, which it cannot hold"
+            )
+        }
+        let (size, overflow) = count.multipliedReportingOverflow(by: width)
+        let range = try cursor.take(overflow ? -1 : size)
+        let (bytes, context) = (cursor.bytes, cursor.context)
+        let joinedBytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            for value in 0..<count {
+                for byte in 0..<width {
+                    buffer[value * width + byte] = bytes[range.lowerBound + byte * count + value]
+                }
+            }
+            initialized = size
+        }
+        return try joinedBytes.withUnsafeBytes { raw in
+            var joined = ByteCursor(raw, context: context)
+            return try plain(&joined, type: type, typeLength: typeLength, count: count)
+        }
+    }
+
     /// DELTA_LENGTH_BYTE_ARRAY: delta-packed lengths, then the bytes back to back.
     static func deltaLength(_ cursor: inout ByteCursor, count: Int, maxValues: Int) throws -> ParquetPhysicalValues {
         let lengths = try ParquetEncodings.deltaBinaryPacked(&cursor, count: count, maxValues: maxValues)
