@@ -245,3 +245,33 @@ write("byte-stream-split.parquet", use_dictionary=False, compression="snappy", d
       column_encoding={"f32": "BYTE_STREAM_SPLIT", "f64": "BYTE_STREAM_SPLIT", "i32": "BYTE_STREAM_SPLIT",
                        "i64": "BYTE_STREAM_SPLIT", "dec": "BYTE_STREAM_SPLIT"})
 write("lz4-raw.parquet", compression="lz4")
+
+# string_view and binary_view (polars writes its strings so): values of up to 12 bytes inline, longer
+# ones in two data buffers (two arrays joined), beside the same values as string and binary, and as a
+# dictionary of string_view values; in batches of 3 rows, as a stream, a file and a zstd stream.
+view_words = [
+    ["alpha", "", "gr\u00fc\u00df", N, "a value longer than twelve bytes", "beta", "twelve bytes"],
+    ["exactly 13 by", "x" * 40, N, "z", "", "another long value for the second buffer", "\u00e9t\u00e9 \u00e0 Paris, long"],
+]
+words = view_words[0] + view_words[1]
+def joined(kind, encode):
+    return pa.concat_arrays([pa.array([None if w is None else encode(w) for w in part], kind) for part in view_words])
+view_table = pa.table({
+    "sv": joined(pa.string_view(), str),
+    "bv": joined(pa.binary_view(), str.encode),
+    "s": pa.array(words, pa.string()),
+    "bin": pa.array([None if w is None else w.encode() for w in words], pa.binary()),
+    "dv": pa.DictionaryArray.from_arrays(pa.array([0, 1, 0, None, 2, 1, 0, 2, 2, 1, 0, None, 1, 0], pa.int32()),
+                                         pa.array(["alpha", "a dictionary value past twelve bytes", ""],
+                                                  pa.string_view())),
+})
+write_stream("views.arrows", view_table)
+write_file("views.arrow", view_table)
+write_stream("views-zstd.arrows", view_table, compression="zstd")
+# One zstd batch of 20,000 rows: large enough that its fields are decoded on every core.
+many_words = [None if i % 97 == 0 else ("long value number %d, past twelve bytes" % (i % 300) if i % 3 else "v%d" % (i % 50))
+              for i in range(20000)]
+many_views = pa.table({"sv": pa.array(many_words, pa.string_view()), "s": pa.array(many_words, pa.string())})
+with ipc.new_stream(os.path.join(out, "views-large-zstd.arrows"), many_views.schema,
+                    options=ipc.IpcWriteOptions(compression="zstd")) as w:
+    w.write_table(many_views, max_chunksize=len(many_words))

@@ -257,7 +257,7 @@ import Testing
     /// Random corruption of every fixture: errors only, never a trap (a small in-test fuzz).
     @Test(arguments: [
         "plain.parquet", "delta.parquet", "v2-zstd.parquet", "byte-stream-split.parquet", "lz4-raw.parquet",
-        "table.arrows", "table.arrow", "table-lz4.arrow",
+        "table.arrows", "table.arrow", "table-lz4.arrow", "views.arrows", "views.arrow",
     ])
     func byteFlipsNeverTrap(_ name: String) throws {
         let original = try Columnar.bytes(name)

@@ -137,6 +137,35 @@ extension ArrowBatchDecoder {
             } else {
                 values = .binary((0..<length).map { Array(data[offsets[$0]..<offsets[$0 + 1]]) })
             }
+        case .view(let text):
+            let views = try buffer("views", field: name)
+            let where_ = "\(context), field '\(name)'"
+            guard nextVariadic < layout.variadicBufferCounts.count else {
+                throw ColumnarError.invalid(where_, "is a view field without a variadic buffer count in the batch")
+            }
+            let dataCount = layout.variadicBufferCounts[nextVariadic]
+            nextVariadic += 1
+            let data = try (0..<dataCount).map { try buffer("data \($0)", field: name) }
+            let parts = try ArrowViews.read(
+                views,
+                data: data,
+                length: length,
+                valid: { validity.isEmpty || validity[$0] },
+                firstRow: firstRow,
+                context: where_
+            )
+            if text {
+                values = .string(
+                    try parts.indices.map { i in
+                        guard let s = String(validating: parts[i], as: UTF8.self) else {
+                            throw ColumnarError.invalid(row(i), "a string column holds bytes that are not valid UTF-8")
+                        }
+                        return s
+                    }
+                )
+            } else {
+                values = .binary(parts)
+            }
         case .date(let millis):
             let raw = try buffer("values", field: name)
             if millis {
@@ -207,6 +236,50 @@ extension ArrowBatchDecoder {
         case .string(let v): return .strings(v)
         case .binary(let v): return .bytes(v)
         default: throw ColumnarError.invalid(context, "is a dictionary of \(field.type.label); strings are read")
+        }
+    }
+}
+
+/// The values of a string_view or binary_view column (`Columnar.rst`, "Variable-size Binary View
+/// Layout"): 16 bytes a value, its length (int32) then, up to 12 bytes, the value itself, else its
+/// first 4 bytes, the index of a data buffer and the offset in it (both int32). Every length,
+/// index, offset and prefix is checked before a byte is read; null values are not looked at.
+enum ArrowViews {
+    static func read(
+        _ views: [UInt8],
+        data: [[UInt8]],
+        length: Int,
+        valid: (Int) -> Bool,
+        firstRow: Int,
+        context: String
+    ) throws -> [[UInt8]] {
+        guard views.count / 16 >= length else {
+            throw ColumnarError.invalid("\(context), views buffer", "has \(views.count) bytes for \(length) views")
+        }
+        return try views.withUnsafeBytes { raw in
+            try (0..<length).map { i -> [UInt8] in
+                guard valid(i) else { return [] }
+                let at = i * 16
+                let view = "\(context), row \(firstRow + i) (view \(i) of the batch)"
+                let size = Int(loadLE(raw, at, as: Int32.self))
+                guard size >= 0 else { throw ColumnarError.invalid(view, "has length \(size)") }
+                if size <= 12 { return Array(raw[(at + 4)..<(at + 4 + size)]) }
+                let buffer = Int(loadLE(raw, at + 8, as: Int32.self))
+                let offset = Int(loadLE(raw, at + 12, as: Int32.self))
+                guard buffer >= 0, buffer < data.count, offset >= 0, offset <= data[buffer].count,
+                    size <= data[buffer].count - offset
+                else {
+                    throw ColumnarError.invalid(
+                        view,
+                        "points at \(offset)..<\(offset + size) of data buffer \(buffer), outside the \(data.count) data buffers"
+                    )
+                }
+                let value = Array(data[buffer][offset..<(offset + size)])
+                guard value.prefix(4).elementsEqual(raw[(at + 4)..<(at + 8)]) else {
+                    throw ColumnarError.invalid(view, "has a prefix that is not its value's first bytes")
+                }
+                return value
+            }
         }
     }
 }

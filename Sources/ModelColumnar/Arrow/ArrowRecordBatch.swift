@@ -7,6 +7,8 @@ struct ArrowBatchLayout {
     var nodes: [(length: Int, nullCount: Int)]
     var buffers: [Range<Int>]
     var codec: ColumnarCodec
+    /// For each string_view or binary_view field in order, how many data buffers follow its views.
+    var variadicBufferCounts: [Int]
 
     init(_ table: FlatBufferTable, bodyLength: Int, limits: ColumnarLimits, context: String) throws {
         let length = try table.int(0, default: Int64(0))
@@ -27,9 +29,27 @@ struct ArrowBatchLayout {
                 nodes.append((Int(n), Int(nulls)))
             }
         }
+        variadicBufferCounts = []
+        var variadicTotal = 0
+        if let (first, count) = try table.vector(4, elementSize: 8) {
+            guard count <= limits.maxColumns else {
+                throw ColumnarError.invalid(context, "has \(count) variadic buffer counts")
+            }
+            for i in 0..<count {
+                let n = loadLE(table.bytes, first + 8 * i, as: Int64.self)
+                // Each buffer takes 16 bytes of this metadata, so a count past its size cannot be met.
+                guard n >= 0, n <= Int64(table.bytes.count) else {
+                    throw ColumnarError.invalid(context, "declares \(n) data buffers for view field \(i)")
+                }
+                variadicBufferCounts.append(Int(n))
+                variadicTotal += Int(n)
+            }
+        }
         buffers = []
         if let (first, count) = try table.vector(2, elementSize: 16) {
-            guard count <= 3 * limits.maxColumns else { throw ColumnarError.invalid(context, "has \(count) buffers") }
+            guard count <= 3 * limits.maxColumns + variadicTotal else {
+                throw ColumnarError.invalid(context, "has \(count) buffers")
+            }
             for i in 0..<count {
                 let at = first + 16 * i
                 let offset = loadLE(table.bytes, at, as: Int64.self)
@@ -76,6 +96,8 @@ struct ArrowBatchDecoder {
     let context: String
     var nextNode = 0
     var nextBuffer = 0
+    /// The next entry of ``ArrowBatchLayout/variadicBufferCounts`` (one per view field read).
+    var nextVariadic = 0
 
     /// Buffer `index` as bytes, decompressed when the batch is compressed.
     mutating func buffer(_ what: String, field: String) throws -> [UInt8] {

@@ -5,6 +5,9 @@ enum ArrowType: Equatable {
     case bool
     case utf8(large: Bool)
     case binary(large: Bool)
+    /// string_view or binary_view (Arrow 1.4; polars writes them): 16-byte views of strings or
+    /// bytes, short ones inline, longer ones in the batch's variadic data buffers.
+    case view(text: Bool)
     /// Days (date32) or milliseconds (date64) since the epoch.
     case date(millis: Bool)
     case timestamp(unitsPerSecond: Int64, timezone: String?)
@@ -17,6 +20,7 @@ enum ArrowType: Equatable {
         case .bool: return "bool"
         case .utf8(let large): return large ? "large_string" : "string"
         case .binary(let large): return large ? "large_binary" : "binary"
+        case .view(let text): return text ? "string_view" : "binary_view"
         case .date(let millis): return millis ? "date64[ms]" : "date32[day]"
         case .timestamp(let units, let tz):
             let unit = [1: "s", 1_000: "ms", 1_000_000: "us", 1_000_000_000: "ns"][units] ?? "?"
@@ -30,8 +34,8 @@ enum ArrowType: Equatable {
         case .int: .integer
         case .float: .floating
         case .bool: .boolean
-        case .utf8: .text
-        case .binary: .binary
+        case .utf8, .view(text: true): .text
+        case .binary, .view(text: false): .binary
         case .date, .timestamp: .temporal
         case .decimal: .decimal
         }
@@ -74,7 +78,7 @@ enum ArrowSchemaReader {
         let names: [UInt8: String] = [
             1: "null", 9: "time", 11: "interval", 12: "list", 13: "struct", 14: "union", 15: "fixed_size_binary",
             16: "fixed_size_list", 17: "map", 18: "duration", 21: "large_list", 22: "run_end_encoded",
-            23: "binary_view", 24: "string_view", 25: "list_view", 26: "large_list_view",
+            25: "list_view", 26: "large_list_view",
         ]
         let typeTable = try table.table(3)
         func need() throws -> FlatBufferTable {
@@ -120,6 +124,8 @@ enum ArrowSchemaReader {
             type = .timestamp(unitsPerSecond: units[Int(unit)], timezone: try t.string(1))
         case 19: type = .binary(large: true)
         case 20: type = .utf8(large: true)
+        case 23: type = .view(text: false)
+        case 24: type = .view(text: true)
         default:
             throw ColumnarError.invalid(
                 where_,
@@ -139,7 +145,7 @@ enum ArrowSchemaReader {
                 throw ColumnarError.invalid(where_, "has dictionary indices of \(bits) bits")
             }
             switch type {
-            case .utf8, .binary: break
+            case .utf8, .binary, .view: break
             default:
                 throw ColumnarError.invalid(
                     where_,

@@ -95,8 +95,8 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
     static var parallelRows: Int { 16_384 }
 
     /// The fields of one batch decoded on every core, each from its own node and buffers (a field
-    /// uses its validity buffer and one more, two for strings and bytes: its position in the
-    /// batch follows from the fields before it). `nil` when any field fails, or the buffers do not
+    /// uses its validity buffer and one more, two for strings and bytes, one and its variadic data
+    /// buffers for views: its position in the batch follows from the fields before it). `nil` when any field fails, or the buffers do not
     /// add up, so that the caller decodes the batch on one thread and reports what that finds.
     private static func columnsInParallel(
         _ decoder: ArrowBatchDecoder,
@@ -105,23 +105,32 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
         _ firstRow: Int
     ) -> [Column]? {
         var starts: [Int] = []
+        var variadicStarts: [Int] = []
         var next = 0
+        var nextVariadic = 0
+        let variadic = decoder.layout.variadicBufferCounts
         for field in fields {
             starts.append(next)
+            variadicStarts.append(nextVariadic)
             switch (field.dictionary, field.type) {
             case (nil, .utf8), (nil, .binary): next += 3
+            case (nil, .view):
+                guard nextVariadic < variadic.count else { return nil }
+                next += 2 + variadic[nextVariadic]
+                nextVariadic += 1
             default: next += 2
             }
         }
-        guard next == decoder.layout.buffers.count else { return nil }
+        guard next == decoder.layout.buffers.count, nextVariadic == variadic.count else { return nil }
         starts.append(next)
         let slots = fields.map { _ in ColumnSlot() }
-        let shared = UncheckedSendable((decoder, fields, dictionaries, starts))
+        let shared = UncheckedSendable((decoder, fields, dictionaries, starts, variadicStarts))
         DispatchQueue.concurrentPerform(iterations: fields.count) { index in
-            let (template, fields, dictionaries, starts) = shared.value
+            let (template, fields, dictionaries, starts, variadicStarts) = shared.value
             var decoder = template
             decoder.nextNode = index
             decoder.nextBuffer = starts[index]
+            decoder.nextVariadic = variadicStarts[index]
             let end = starts[index + 1]
             slots[index].result = Result {
                 let column = try decoder.column(fields[index], dictionaries: dictionaries, firstRow: firstRow)
@@ -164,6 +173,12 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
                 return try Frame(columns: columns, rowCount: layout.length)
             }
             let columns = try fields.map { try decoder.column($0, dictionaries: dictionaries, firstRow: firstRow) }
+            guard decoder.nextVariadic == layout.variadicBufferCounts.count else {
+                throw ColumnarError.invalid(
+                    context,
+                    "has \(layout.variadicBufferCounts.count) variadic buffer counts for \(decoder.nextVariadic) view fields"
+                )
+            }
             guard decoder.nextBuffer == layout.buffers.count else {
                 throw ColumnarError.invalid(
                     context,
