@@ -275,3 +275,19 @@ many_views = pa.table({"sv": pa.array(many_words, pa.string_view()), "s": pa.arr
 with ipc.new_stream(os.path.join(out, "views-large-zstd.arrows"), many_views.schema,
                     options=ipc.IpcWriteOptions(compression="zstd")) as w:
     w.write_table(many_views, max_chunksize=len(many_words))
+
+# fastparquet's own writer (pandas' other Parquet engine; fastparquet 2026.9.0, pandas 3.1.1 when the
+# fixture was made), whose footer has empty lists without an element type. Written only when
+# fastparquet can be imported: it is not among this script's pins.
+try:
+    import fastparquet  # noqa: F401
+    import pandas as pd
+except ImportError:
+    print("fastparquet not installed: fastparquet.parquet left as it is")
+else:
+    pd.DataFrame({
+        "f64": [None if i % 4 == 3 else i * 0.5 for i in range(10)],
+        "i64": [i * 1000 - 3 for i in range(10)],
+        "s": [None if i % 3 == 1 else f"name{i}" for i in range(10)],
+        "b": [i % 2 == 0 for i in range(10)],
+    }).to_parquet(os.path.join(out, "fastparquet.parquet"), engine="fastparquet")

@@ -106,6 +106,16 @@ import Testing
         #expect(message.contains("cannot fit"), "\(message)")
     }
 
+    /// A list that has elements must name their type: a header byte of count 1 and type 0 (stop)
+    /// is refused (an empty list may leave it 0, as fastparquet writes them: ParquetLayoutTests).
+    @Test func thriftListOfStopElements() {
+        // FileMetaData: version 2, then field 2 (schema) a list header of one element of type 0.
+        let footer: [UInt8] = [0x15, 0x04, 0x19, 0x10, 0x00, 0x00]
+        let file = Array("PAR1".utf8) + footer + [UInt8(footer.count), 0, 0, 0] + Array("PAR1".utf8)
+        let message = Self.refusal { _ = try readParquet(file) }
+        #expect(message.contains("a list of 1 elements of Thrift type 0"), "\(message)")
+    }
+
     // MARK: Arrow
 
     @Test func truncatedArrowStream() throws {

@@ -24,6 +24,28 @@ import Testing
         #expect(try (0..<3).map { try file.rowGroup($0).frame.rowCount } == [3, 3, 1])
     }
 
+    /// A file from fastparquet's own writer (pandas' other engine), whose footer has empty lists
+    /// that name no element type: the values its generator wrote (Scripts/make-columnar-fixtures.py).
+    @Test func fastparquetFile() throws {
+        let frame = try readParquet(try Columnar.bytes("fastparquet.parquet")).frame
+        #expect(frame.columnNames == ["f64", "i64", "s", "b"] && frame.rowCount == 10)
+        let columns = frame.columns
+        guard case .double(let f64) = columns[0].values, case .long(let i64) = columns[1].values,
+            case .string(let s) = columns[2].values, case .boolean(let b) = columns[3].values
+        else {
+            Issue.record("types: \(columns.map(\.values))")
+            return
+        }
+        for i in 0..<10 {
+            #expect(columns[0].validity.isValid(i) == (i % 4 != 3), "f64 row \(i)")
+            if i % 4 != 3 { #expect(f64[i] == Double(i) * 0.5, "f64 row \(i)") }
+            #expect(i64[i] == Int64(i * 1000 - 3), "i64 row \(i)")
+            #expect(columns[2].validity.isValid(i) == (i % 3 != 1), "s row \(i)")
+            if i % 3 != 1 { #expect(s[i] == "name\(i)", "s row \(i)") }
+            #expect(b[i] == (i % 2 == 0), "b row \(i)")
+        }
+    }
+
     /// Spark's legacy INT96 timestamps read as the same instants as the microsecond column.
     @Test func int96Timestamps() throws {
         let batch = try readParquet(try Columnar.bytes("int96.parquet"))

@@ -117,11 +117,16 @@ struct ThriftCompactReader {
     mutating func readListHeader(_ type: FieldType) throws -> (count: Int, element: FieldType) {
         guard type == .list || type == .set else { throw error("expected a list field, found Thrift type \(type)") }
         let header = try cursor.byte()
-        guard let element = FieldType(rawValue: header & 0x0F), element != .stop else {
+        guard let element = FieldType(rawValue: header & 0x0F) else {
             throw error("unknown Thrift list element type \(header & 0x0F)")
         }
         var count = UInt64(header >> 4)
         if count == 15 { count = try cursor.varint() }
+        // An empty list may name no element type (a 0 byte: fastparquet writes its empty lists so,
+        // and Thrift's own readers take them); a list with elements must name theirs.
+        guard element != .stop || count == 0 else {
+            throw error("a list of \(count) elements of Thrift type 0 (stop)")
+        }
         guard count <= UInt64(cursor.remaining) else {
             throw error("a list of \(count) elements cannot fit in the \(cursor.remaining) bytes left")
         }
