@@ -16,6 +16,7 @@ import time
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from conftest import FEATURES, mbundle_predict, mbundle_processes, mixed_frame, numeric_frame
 
@@ -80,13 +81,20 @@ def test_predict_from_a_bundle_directory_and_a_struct_result(spark, binary, mode
     assert len(scored) == 100
 
 
-def test_spark_written_parquet_predicts_as_mbundle_predict_on_it(spark, binary, models, tmp_path):
+@pytest.mark.parametrize("writer_version", ["v1", "v2"])
+def test_spark_written_parquet_predicts_as_mbundle_predict_on_it(spark, binary, models, tmp_path, writer_version):
     _, archive = models["trees"]
     frame = frame_for("trees", seed=11)
     written = str(tmp_path / "rows.parquet")
-    spark.createDataFrame(frame[FEATURES]).repartition(3).write.parquet(written)
+    # Spark's default Parquet writer (v1), and parquet-mr's v2 writer (data pages v2) when asked for.
+    spark.createDataFrame(frame[FEATURES]).repartition(3).write.option(
+        "parquet.writer.version", writer_version
+    ).parquet(written)
     parts = sorted(glob.glob(os.path.join(written, "part-*.parquet")))
     assert len(parts) == 3
+    # v1 data pages record their levels' BIT_PACKED/RLE encodings in the chunk; v2 pages hold levels apart.
+    encodings = pq.ParquetFile(parts[0]).metadata.row_group(0).column(0).encodings
+    assert ("BIT_PACKED" in encodings) == (writer_version == "v1"), encodings
     for part in parts:
         # One file read alone is one partition in file order.
         scored = mbundle_spark.predict(spark.read.parquet(part), archive, binary=binary, keep_input=False)
