@@ -91,7 +91,7 @@ import Testing
             (0...(original.count - marker.count)).first { original[$0..<($0 + marker.count)].elementsEqual(marker) }
         )
         for (offset, value, message) in [
-            (8, UInt8(7), "outside the"), (12, UInt8(200), "outside the"), (4, UInt8(ascii: "y"), "prefix"),
+            (8, UInt8(7), "names data buffer 7"), (12, UInt8(200), "outside its"), (4, UInt8(ascii: "y"), "prefix"),
         ] {
             var bytes = original
             bytes[at + offset] = value

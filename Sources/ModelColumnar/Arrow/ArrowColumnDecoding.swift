@@ -266,12 +266,16 @@ enum ArrowViews {
                 if size <= 12 { return Array(raw[(at + 4)..<(at + 4 + size)]) }
                 let buffer = Int(loadLE(raw, at + 8, as: Int32.self))
                 let offset = Int(loadLE(raw, at + 12, as: Int32.self))
-                guard buffer >= 0, buffer < data.count, offset >= 0, offset <= data[buffer].count,
-                    size <= data[buffer].count - offset
-                else {
+                guard buffer >= 0, buffer < data.count else {
                     throw ColumnarError.invalid(
                         view,
-                        "points at \(offset)..<\(offset + size) of data buffer \(buffer), outside the \(data.count) data buffers"
+                        "names data buffer \(buffer), outside the field's \(data.count) data buffers"
+                    )
+                }
+                guard offset >= 0, offset <= data[buffer].count, size <= data[buffer].count - offset else {
+                    throw ColumnarError.invalid(
+                        view,
+                        "points at \(offset)..<\(offset + size) of data buffer \(buffer), outside its \(data[buffer].count) bytes"
                     )
                 }
                 let value = Array(data[buffer][offset..<(offset + size)])

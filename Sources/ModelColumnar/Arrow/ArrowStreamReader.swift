@@ -96,8 +96,9 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
 
     /// The fields of one batch decoded on every core, each from its own node and buffers (a field
     /// uses its validity buffer and one more, two for strings and bytes, one and its variadic data
-    /// buffers for views: its position in the batch follows from the fields before it). `nil` when any field fails, or the buffers do not
-    /// add up, so that the caller decodes the batch on one thread and reports what that finds.
+    /// buffers for views: its position in the batch follows from the fields before it). `nil` when
+    /// any field fails, or the buffers do not add up, so that the caller decodes the batch on one
+    /// thread and reports what that finds.
     private static func columnsInParallel(
         _ decoder: ArrowBatchDecoder,
         _ fields: [ArrowField],

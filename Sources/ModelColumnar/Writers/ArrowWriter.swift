@@ -164,7 +164,8 @@ package struct ArrowWriter {
     /// which is how the batch's value buffers lie in its body. The same bytes as ``append(_:names:)``
     /// of the row-major tensor of those values, without that tensor or the gather (a
     /// 1,000,000-row, three-class prediction: 24 MB of fresh pages and a pass over them). `nil`,
-    /// with nothing kept, when `fill` returns `false`, or when the stream would not fit in memory.
+    /// with nothing kept, when `fill` returns `false`, for no names or no rows, or when the
+    /// stream's size would overflow.
     package static func doubleColumnsStream<Failure: Error>(
         names: [String],
         rowCount: Int,
