@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "ModelServerTests",
             dependencies: [
-                "ModelServer", "ModelBundle", "ModelFlavors", "ModelBundleArchive", "TestSupport",
+                "ModelServer", "ModelBundle", "ModelFlavors", "ModelBundleArchive", "ModelRuntime", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

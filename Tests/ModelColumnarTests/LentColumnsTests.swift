@@ -89,7 +89,7 @@ import Testing
         ]
         for (model, body, json, outputNames) in cases {
             let expected = try model.predict(body: json, format: .json, output: .arrow)
-            let direct = try #require(try model.predictLentArrow(body, format: .arrow, sniffing: false))
+            let direct = try #require(try model.predictLentArrow(body, format: .arrow, sniffing: false)).bytes
             let sameDirect = direct == expected
             let sameAPI = try model.predict(body: body, format: .arrow, output: .arrow) == expected
             #expect(sameDirect && sameAPI, "\(outputNames)")

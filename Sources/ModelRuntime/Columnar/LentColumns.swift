@@ -86,24 +86,26 @@ extension LoadedModel {
     /// the model straight into the stream's value buffers when it writes float64 columns
     /// (``LentColumnsPredicting/predict(lent:intoColumns:)``), else encoded from its predictions.
     package func predictLentArrow(_ body: [UInt8], format: RequestFormat, sniffing: Bool) throws(PredictionError)
-        -> [UInt8]?
+        -> (bytes: [UInt8], rows: Int)?
     {
         guard (sniffing ? ColumnarRequest.sniff(body, declared: format) : format) == .arrow else { return nil }
         let outputNames = PredictionFormat.outputNames(signature)
         let signature = signature
-        return try withLentColumns(body) { (model, columns) throws(ModelBundleError) -> [UInt8]? in
+        return try withLentColumns(body) { (model, columns) throws(ModelBundleError) -> (bytes: [UInt8], rows: Int)? in
+            let rows = columns.rowCount
             guard let shape = model.lentOutputShape else {
                 guard let predictions = try model.predict(lent: columns) else { return nil }
-                return try PredictionFormat.arrow.encode(predictions, signature: signature)
+                return (try PredictionFormat.arrow.encode(predictions, signature: signature), rows)
             }
             let names =
                 shape.isVector
                 ? [PredictionColumns.vectorName(outputNames: outputNames)]
                 : PredictionColumns.names(width: shape.width, outputNames: outputNames)
-            return try ArrowWriter.doubleColumnsStream(names: names, rowCount: columns.rowCount) {
+            let stream = try ArrowWriter.doubleColumnsStream(names: names, rowCount: rows) {
                 (output) throws(ModelBundleError) in
                 try model.predict(lent: columns, intoColumns: output)
             }
+            return stream.map { ($0, rows) }
         }
     }
 

@@ -79,7 +79,7 @@ extension LoadedModel {
             throw PredictionError(.inputInvalid, error)
         }
         if output == .arrow {
-            if let stream = try predictLentArrow(body, format: format, sniffing: true) { return stream }
+            if let stream = try predictLentArrow(body, format: format, sniffing: true) { return stream.bytes }
         } else if let lent = try predictLent(body, format: format, sniffing: true) {
             return try encode(lent, as: output)
         }
@@ -114,12 +114,32 @@ extension LoadedModel {
         body: [UInt8],
         format: RequestFormat,
         params: String? = nil,
+        sniffing: Bool = true,
         output: PredictionFormat
     ) throws(PredictionError) -> [UInt8] {
-        if output == .arrow, params == nil, let stream = try predictLentArrow(body, format: format, sniffing: true) {
-            return stream
+        try predictEncoded(body: body, format: format, params: params, sniffing: sniffing, output: output).bytes
+    }
+
+    /// ``predict(body:format:params:sniffing:output:)`` and the number of rows predicted (for a
+    /// server's metrics).
+    package func predictEncoded(
+        body: [UInt8],
+        format: RequestFormat,
+        params: String?,
+        sniffing: Bool,
+        output: PredictionFormat
+    ) throws(PredictionError) -> (bytes: [UInt8], rows: Int) {
+        if output == .arrow, params == nil, let lent = try predictLentArrow(body, format: format, sniffing: sniffing) {
+            return lent
         }
-        return try encode(try predictOutput(body: body, format: format, params: params, rowOffset: 0), as: output)
+        let predictions = try predictOutput(
+            body: body,
+            format: format,
+            params: params,
+            rowOffset: 0,
+            sniffing: sniffing
+        )
+        return (try encode(predictions, as: output), predictions.rowCount)
     }
 
     /// `predictions` as `output`: MLflow's JSON, or CSV, Parquet or an Arrow IPC stream.
@@ -214,6 +234,16 @@ extension RequestFormat {
             return try RequestFormat(contentType: contentType)
         } catch {
             throw PredictionError(.unsupportedMediaType, error)
+        }
+    }
+}
+
+extension PredictionOutput {
+    /// Rows predicted: a frame's rows or a tensor's first dimension.
+    package var rowCount: Int {
+        switch self {
+        case .frame(let frame): frame.rowCount
+        case .tensor(let tensor): tensor.shape.first ?? 1
         }
     }
 }

@@ -1,6 +1,8 @@
 /// MLflow 3.17.2's `Content-Type` rules for `/invocations` (`scoring_server.invocations`), exactly:
 /// media types are compared case-sensitively, parameter names are not lowercased, a `charset` other
 /// than `utf-8` (any case) is refused first, then any other parameter, then any other media type.
+/// One type more than MLflow takes: `application/vnd.apache.arrow.stream`, an Arrow IPC stream (to
+/// MLflow's server a 415, whose message this one keeps).
 enum ContentTypeRule {
     enum Outcome: Equatable {
         case accepted(PredictionPath.BodyFormat)
@@ -56,6 +58,7 @@ enum ContentTypeRule {
         case "text/csv": return .accepted(.csv)
         case "application/json": return .accepted(.json)
         case "application/vnd.apache.parquet": return .accepted(.parquet)
+        case "application/vnd.apache.arrow.stream": return .accepted(.arrow)
         default:
             return .unsupported(
                 "This predictor only supports the following content types: Types: \(supportedTypes). Got '\(header)'."

@@ -39,10 +39,12 @@ extension ServerResponder {
             )
         }
         let model = served.model
+        let accepted = request.headers[values: .accept]
+        let output = AcceptRule.output(accepted.isEmpty ? nil : accepted.joined(separator: ","))
         let result: Result<PredictionPath.Encoded, MLflowError>
         do {
             result = try await core.pool.runIfActive {
-                PredictionPath.invocations(model: model, body: body, format: format)
+                PredictionPath.invocations(model: model, body: body, format: format, output: output)
             }
         } catch {
             return Replies.mlflow(
@@ -53,7 +55,7 @@ extension ServerResponder {
         case .success(let encoded):
             outcome.rows = encoded.rows
             core.metrics.rowsPredicted(model: served.name, rows: encoded.rows)
-            return Replies.bytes(200, encoded.body, contentType: Replies.jsonType)
+            return Replies.bytes(200, encoded.body, contentType: AcceptRule.contentType(output))
         case .failure(let error):
             outcome.errorCode = error.errorCode
             return Replies.mlflow(error)

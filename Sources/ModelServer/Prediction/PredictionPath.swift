@@ -6,11 +6,12 @@ import ModelRuntime
 /// `PredictionError` with MLflow's status and `error_code`). Nothing else in the server decodes an
 /// MLflow body, enforces a schema or writes predictions.
 enum PredictionPath {
-    /// What `/invocations` was given (MLflow 3.17's three `Content-Type`s).
+    /// What `/invocations` was given (MLflow 3.17's three `Content-Type`s, and Arrow IPC streams).
     enum BodyFormat: Sendable, Hashable {
         case json
         case csv
         case parquet
+        case arrow
     }
 
     /// Encoded `{"predictions": …}` and the number of rows predicted.
@@ -19,17 +20,34 @@ enum PredictionPath {
         var rows: Int
     }
 
-    /// One `/invocations` body: MLflow's document or MLflow's error.
-    static func invocations(model: LoadedModel, body: [UInt8], format: BodyFormat) -> Result<Encoded, MLflowError> {
+    /// One `/invocations` body: MLflow's document (or the predictions as `output` asks) or MLflow's
+    /// error.
+    static func invocations(
+        model: LoadedModel,
+        body: [UInt8],
+        format: BodyFormat,
+        output: PredictionFormat = .json
+    ) -> Result<Encoded, MLflowError> {
         let requestFormat: RequestFormat
         switch format {
         case .json: requestFormat = .json
         case .csv: requestFormat = .csv
         case .parquet: requestFormat = .parquet
+        case .arrow: requestFormat = .arrow
         }
         do throws(PredictionError) {
             // The declared type decides, as in MLflow's scoring server: Parquet bytes sent as JSON
             // are malformed JSON, not a Parquet request.
+            if output != .json {
+                let encoded = try model.predictEncoded(
+                    body: body,
+                    format: requestFormat,
+                    params: nil,
+                    sniffing: false,
+                    output: output
+                )
+                return .success(Encoded(body: encoded.bytes, rows: encoded.rows))
+            }
             let document = try model.predict(body: body, format: requestFormat, sniffing: false)
             return .success(Encoded(body: document, rows: PredictionRows.count(document)))
         } catch {
@@ -47,16 +65,6 @@ enum PredictionPath {
     /// A request already decoded by a protocol codec (V2 infer): enforce and predict.
     static func predict(model: LoadedModel, request: DecodedRequest) throws(ModelBundleError) -> PredictionOutput {
         try model.predict(request)
-    }
-}
-
-extension PredictionOutput {
-    /// Rows predicted: a frame's rows or a tensor's first dimension.
-    var rowCount: Int {
-        switch self {
-        case .frame(let frame): frame.rowCount
-        case .tensor(let tensor): tensor.shape.first ?? 1
-        }
     }
 }
 
