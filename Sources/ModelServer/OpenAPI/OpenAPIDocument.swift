@@ -16,9 +16,10 @@ enum OpenAPIDocument {
           "requestBody":{"required":true,"content":{
             "application/json":{"schema":{"$ref":"#/components/schemas/MLflowRequest"}},
             "text/csv":{"schema":{"type":"string","description":"CSV with a header row"}},
-            "application/vnd.apache.parquet":{"schema":{"type":"string","format":"binary"}}}},
+            "application/vnd.apache.parquet":{"schema":{"type":"string","format":"binary"}},
+            "application/vnd.apache.arrow.stream":{"schema":{"type":"string","format":"binary","description":"An Arrow IPC stream (not in MLflow's protocol)"}}}},
           "responses":{
-            "200":{"description":"Predictions","content":{"application/json":{"schema":{"$ref":"#/components/schemas/MLflowPredictions"}}}},
+            "200":{"description":"Predictions: MLflow's JSON, or prediction columns as CSV, Parquet or an Arrow IPC stream when Accept names that type over JSON","content":{"application/json":{"schema":{"$ref":"#/components/schemas/MLflowPredictions"}},"text/csv":{"schema":{"type":"string"}},"application/vnd.apache.parquet":{"schema":{"type":"string","format":"binary"}},"application/vnd.apache.arrow.stream":{"schema":{"type":"string","format":"binary"}}}},
             "400":{"description":"The input was rejected (BAD_REQUEST, INVALID_PARAMETER_VALUE)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/MLflowError"}}}},
             "413":{"description":"The body is larger than the server's limit (REQUEST_LIMIT_EXCEEDED)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/MLflowError"}}}},
             "415":{"description":"Unsupported content type, charset or content-type parameter","content":{"text/plain":{"schema":{"type":"string"}}}},
