@@ -21,15 +21,18 @@ import Testing
         try Frame(columns: columns.indices.map { try Column(name: "f\($0)", values: .double(columns[$0])) })
     }
 
-    /// The model's predictions of `columns` read in place (the pointers live only in this call).
-    static func lent(_ model: some LentColumnsPredicting, _ columns: [[Double]]) throws -> PredictionOutput? {
-        func nest(_ index: Int, _ pointers: [UnsafeRawPointer]) throws -> PredictionOutput? {
-            guard index < columns.count else {
-                return try model.predict(lent: LentDoubleColumns(columns: pointers, rowCount: rows))
-            }
+    /// `body` with `columns` lent in place (the pointers live only in this call).
+    static func withLent<R>(_ columns: [[Double]], _ body: (LentDoubleColumns) throws -> R) throws -> R {
+        func nest(_ index: Int, _ pointers: [UnsafeRawPointer]) throws -> R {
+            guard index < columns.count else { return try body(LentDoubleColumns(columns: pointers, rowCount: rows)) }
             return try columns[index].withUnsafeBytes { try nest(index + 1, pointers + [$0.baseAddress!]) }
         }
         return try nest(0, [])
+    }
+
+    /// The model's predictions of `columns` read in place.
+    static func lent(_ model: some LentColumnsPredicting, _ columns: [[Double]]) throws -> PredictionOutput? {
+        try withLent(columns) { try model.predict(lent: $0) }
     }
 
     static func models<Scalar: KernelScalar>(_: Scalar.Type) throws -> [any LentColumnsPredicting] {
@@ -81,16 +84,10 @@ import Testing
         -> [Double]?
     {
         var output = [Double](repeating: .nan, count: rows * width)
-        func nest(_ index: Int, _ pointers: [UnsafeRawPointer]) throws -> Bool {
-            guard index < columns.count else {
-                let lent = LentDoubleColumns(columns: pointers, rowCount: rows)
-                return try output.withUnsafeMutableBufferPointer {
-                    try model.predict(lent: lent, intoColumns: $0.baseAddress!)
-                }
-            }
-            return try columns[index].withUnsafeBytes { try nest(index + 1, pointers + [$0.baseAddress!]) }
+        let written = try withLent(columns) { lent in
+            try output.withUnsafeMutableBufferPointer { try model.predict(lent: lent, intoColumns: $0.baseAddress!) }
         }
-        return try nest(0, []) ? output : nil
+        return written ? output : nil
     }
 
     /// Binary and one-vs-rest classifiers besides ``models(_:)``'s multinomial one: the kernel's

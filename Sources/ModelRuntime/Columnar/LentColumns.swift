@@ -70,7 +70,7 @@ extension LoadedModel {
     func predictLent(_ body: [UInt8], format: RequestFormat, sniffing: Bool) throws(PredictionError)
         -> PredictionOutput?
     {
-        guard (sniffing ? ColumnarRequest.sniff(body, declared: format) : format) == .arrow else { return nil }
+        guard Self.isArrow(body, format: format, sniffing: sniffing) else { return nil }
         return try predictLent(body)
     }
 
@@ -88,7 +88,7 @@ extension LoadedModel {
     package func predictLentArrow(_ body: [UInt8], format: RequestFormat, sniffing: Bool) throws(PredictionError)
         -> (bytes: [UInt8], rows: Int)?
     {
-        guard (sniffing ? ColumnarRequest.sniff(body, declared: format) : format) == .arrow else { return nil }
+        guard Self.isArrow(body, format: format, sniffing: sniffing) else { return nil }
         let outputNames = PredictionFormat.outputNames(signature)
         let signature = signature
         return try withLentColumns(body) { (model, columns) throws(ModelBundleError) -> (bytes: [UInt8], rows: Int)? in
@@ -107,6 +107,12 @@ extension LoadedModel {
             }
             return stream.map { ($0, rows) }
         }
+    }
+
+    /// Whether `body` is an Arrow stream: declared as `format`, or recognised by its first bytes when
+    /// `sniffing`, as decoding recognises it.
+    private static func isArrow(_ body: [UInt8], format: RequestFormat, sniffing: Bool) -> Bool {
+        (sniffing ? ColumnarRequest.sniff(body, declared: format) : format) == .arrow
     }
 
     /// Runs `body` with the model and the columns of an Arrow stream `request` read in place (see

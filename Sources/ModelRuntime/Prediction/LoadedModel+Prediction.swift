@@ -132,12 +132,15 @@ extension LoadedModel {
         if output == .arrow, params == nil, let lent = try predictLentArrow(body, format: format, sniffing: sniffing) {
             return lent
         }
+        // Arrow output has already tried the columns in place (a model that declined there, having
+        // read a NaN, would only read them again).
         let predictions = try predictOutput(
             body: body,
             format: format,
             params: params,
             rowOffset: 0,
-            sniffing: sniffing
+            sniffing: sniffing,
+            readingInPlace: output != .arrow
         )
         return (try encode(predictions, as: output), predictions.rowCount)
     }
@@ -160,9 +163,12 @@ extension LoadedModel {
         format: RequestFormat,
         params: String?,
         rowOffset: Int,
-        sniffing: Bool = true
+        sniffing: Bool = true,
+        readingInPlace: Bool = true
     ) throws(PredictionError) -> PredictionOutput {
-        if params == nil, let output = try predictLent(body, format: format, sniffing: sniffing) { return output }
+        if readingInPlace, params == nil, let output = try predictLent(body, format: format, sniffing: sniffing) {
+            return output
+        }
         let request = try Self.decode(
             body,
             format: format,

@@ -10,7 +10,7 @@ enum AcceptRule {
         guard let header else { return .json }
         var best: (format: PredictionFormat, weight: Double)?
         for range in header.split(separator: ",") {
-            let parts = range.split(separator: ";").map { $0.trimmingSpaces.lowercased() }
+            let parts = range.split(separator: ";").map { ContentTypeRule.strip($0).lowercased() }
             guard let mime = parts.first, !mime.isEmpty else { continue }
             var weight = 1.0
             for parameter in parts.dropFirst() where parameter.hasPrefix("q=") {
@@ -41,15 +41,5 @@ enum AcceptRule {
         case "application/vnd.apache.arrow.stream": .arrow
         default: nil
         }
-    }
-}
-
-extension Substring {
-    /// Without the spaces and tabs around it (HTTP's optional white space).
-    fileprivate var trimmingSpaces: Substring {
-        var slice = self
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
-        return slice
     }
 }

@@ -67,7 +67,7 @@ enum ContentTypeRule {
     }
 
     /// Python's `str.strip()` for the whitespace a header value can hold.
-    private static func strip(_ text: Substring) -> String {
+    static func strip(_ text: Substring) -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\u{0B}" || $0 == "\u{0C}" }
         var slice = text
         while let first = slice.first, isSpace(first) { slice = slice.dropFirst() }
