@@ -81,8 +81,8 @@ import Testing
         )
     }
 
-    /// A view that points past its data buffers, or whose prefix is not its value's, is refused
-    /// naming the field and the view.
+    /// A view that points past its data buffers, whose prefix is not its value's, or whose length is
+    /// negative, is refused naming the field and the row.
     @Test func viewsOutsideTheirBuffersAreRefused() throws {
         let original = try Columnar.bytes("views.arrows")
         // Row 8 is "x" × 40: its view, in the stream, holds the length 40 then "xxxx".
@@ -92,6 +92,7 @@ import Testing
         )
         for (offset, value, message) in [
             (8, UInt8(7), "names data buffer 7"), (12, UInt8(200), "outside its"), (4, UInt8(ascii: "y"), "prefix"),
+            (3, UInt8(0x80), "has length"),
         ] {
             var bytes = original
             bytes[at + offset] = value

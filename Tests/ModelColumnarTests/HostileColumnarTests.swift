@@ -116,6 +116,47 @@ import Testing
         #expect(message.contains("a list of 1 elements of Thrift type 0"), "\(message)")
     }
 
+    /// BYTE_STREAM_SPLIT over a type it cannot hold, or with fewer bytes than its values need.
+    @Test func byteStreamSplitRefusals() {
+        let bytes: [UInt8] = [1, 2, 3, 4, 5, 6, 7]
+        let wrongType = Self.refusal {
+            _ = try bytes.withUnsafeBytes { raw in
+                var cursor = ByteCursor(raw, context: "page")
+                return try ParquetValueDecoder.byteStreamSplit(&cursor, type: .boolean, typeLength: 0, count: 1)
+            }
+        }
+        #expect(wrongType.contains("cannot hold"), "\(wrongType)")
+        let short = Self.refusal {
+            _ = try bytes.withUnsafeBytes { raw in
+                var cursor = ByteCursor(raw, context: "page")
+                return try ParquetValueDecoder.byteStreamSplit(&cursor, type: .double, typeLength: 0, count: 1)
+            }
+        }
+        #expect(short.contains("needs 8 more bytes"), "\(short)")
+    }
+
+    /// An LZ4_RAW page that is not an LZ4 block, or inflates to another size than it declares.
+    @Test func lz4RawRefusals() throws {
+        // A block of the five literal bytes "hello" (token 0x50, no match: the last sequence).
+        let block: [UInt8] = [0x50] + Array("hello".utf8)
+        let inflated = try block.withUnsafeBytes { raw in
+            try Decompressor.decompress(.lz4Raw, raw, declared: 5, limits: ColumnarLimits(), context: "page")
+        }
+        #expect(inflated == Array("hello".utf8))
+        let short = Self.refusal {
+            _ = try block.withUnsafeBytes { raw in
+                try Decompressor.decompress(.lz4Raw, raw, declared: 6, limits: ColumnarLimits(), context: "page")
+            }
+        }
+        #expect(short.contains("decompresses to 5 bytes but declares 6"), "\(short)")
+        let malformed = Self.refusal {
+            _ = try [UInt8]([0xF0]).withUnsafeBytes { raw in
+                try Decompressor.decompress(.lz4Raw, raw, declared: 20, limits: ColumnarLimits(), context: "page")
+            }
+        }
+        #expect(malformed.contains("is not valid LZ4_RAW data"), "\(malformed)")
+    }
+
     // MARK: Arrow
 
     @Test func truncatedArrowStream() throws {
