@@ -31,6 +31,8 @@ package struct ArrowLentDoubles: Sendable, Equatable {
         }
         guard let layout, layout.codec == .uncompressed, layout.length > 0,
             layout.nodes.count == fieldCount, layout.buffers.count == 2 * fieldCount,
+            // float64 fields have no variadic buffers: counts for them are a batch the decoder refuses.
+            layout.variadicBufferCounts.isEmpty,
             layout.nodes.allSatisfy({ $0.length == layout.length && $0.nullCount == 0 })
         else { return nil }
         let (cells, overflow) = layout.length.multipliedReportingOverflow(by: fieldCount)
