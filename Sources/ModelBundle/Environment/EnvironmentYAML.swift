@@ -10,12 +10,18 @@ enum EnvironmentYAML {
     /// The deepest nesting accepted.
     static let maximumDepth = 64
 
-    /// The tags a plain YAML document can carry; anything else (`!!python/object…`, `!custom`) is refused.
-    private static let allowedTags: Set<String> = [
-        "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map",
-        "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
-        "tag:yaml.org,2002:null",
-    ]
+    /// Whether `tag` is one a plain YAML document can carry; anything else (`!!python/object…`,
+    /// `!custom`) is refused. A `switch` rather than a `Set`, for the start-up reason of
+    /// `YAMLDocumentReader.isAllowedTag`.
+    private static func isAllowedTag(_ tag: String) -> Bool {
+        switch tag {
+        case "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", "tag:yaml.org,2002:int",
+            "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null":
+            true
+        default:
+            false
+        }
+    }
 
     /// A parsed value: only the three shapes these files can hold.
     indirect enum Value {
@@ -86,7 +92,7 @@ enum EnvironmentYAML {
         if case .alias = node {
             throw ModelBundleError(.environmentInvalid, "\(fileName) uses a YAML alias", item: item)
         }
-        guard allowedTags.contains(node.tag) else {
+        guard isAllowedTag(node.tag) else {
             throw ModelBundleError(
                 .environmentInvalid,
                 "\(fileName) uses the YAML tag '\(BundlePath.printable(node.tag))', which is refused",
@@ -106,7 +112,7 @@ enum EnvironmentYAML {
         case .mapping(let mapping, _):
             var pairs: [Pair] = []
             for (keyNode, valueNode) in mapping {
-                guard case .scalar(let key, _, _, _) = keyNode, allowedTags.contains(keyNode.tag) else {
+                guard case .scalar(let key, _, _, _) = keyNode, isAllowedTag(keyNode.tag) else {
                     throw ModelBundleError(
                         .environmentInvalid,
                         "\(fileName) has a mapping key that is not text",

@@ -67,10 +67,10 @@ public struct BundleDirectory: Sendable {
     /// The SHA-256 digest of a file, streamed in chunks.
     public func sha256(of relativePath: BundlePath, field: String? = nil) throws(ModelBundleError) -> SHA256.Digest {
         let file = try open(relativePath, field: field)
-        _ = try regularFileSize(file, relativePath, field: field)
+        let size = try regularFileSize(file, relativePath, field: field)
         var hasher = SHA256()
         do {
-            try file.forEachChunk { hasher.update(bufferPointer: $0) }
+            try file.forEachChunk(expectedSize: size) { hasher.update(bufferPointer: $0) }
         } catch {
             throw ioError("read", relativePath, error)
         }

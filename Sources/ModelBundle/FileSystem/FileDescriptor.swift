@@ -139,25 +139,26 @@ package struct FileDescriptor: ~Copyable {
         }
         if let failure { throw failure }
         guard bytes.count == expected else { return bytes }  // the end came before the expected size
-        // Anything beyond (no size known, or a file that grew): in chunks, still within the limit.
-        let chunk = 1 << 16
-        var buffer = [UInt8](repeating: 0, count: chunk)
+        // Anything beyond (no size known, or a file that grew): in chunks, still within the limit. The
+        // chunk is left uninitialised: for a file of known size the only read here is the one that finds
+        // the end, and zero-filling 64 KiB for it was most of a small file's read.
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { chunk.deallocate() }
         while true {
-            let count = try buffer.withUnsafeMutableBytes { raw in
-                Result { () throws(SystemError) in try read(into: raw) }
-            }.get()
+            let count = try read(into: chunk)
             if count == 0 { break }
             if bytes.count + count > limit {
                 throw SystemError(errno: EFBIG)
             }
-            bytes.append(contentsOf: buffer[0..<count])
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
         }
         return bytes
     }
 
-    /// Calls `body` with successive chunks of the file until the end.
-    package func forEachChunk(_ body: (UnsafeRawBufferPointer) -> Void) throws(SystemError) {
-        let chunk = 1 << 20
+    /// Calls `body` with successive chunks of the file until the end: chunks of 1 MiB, or of the
+    /// file's expected size when that is smaller (a small file's read then needs no 1 MiB mapping).
+    package func forEachChunk(expectedSize: Int = .max, _ body: (UnsafeRawBufferPointer) -> Void) throws(SystemError) {
+        let chunk = min(1 << 20, max(expectedSize, 4096))
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
         defer { buffer.deallocate() }
         while true {
