@@ -18,12 +18,19 @@ int mb_tree_kernels_have_avx512(void);
 #define MB_TK_MAX_FEATURES 0x8000u
 #define MB_TK_MAX_TREE_NODES 0x10000u
 
+/// Levels of each tree the block walk reads from registers (a breadth-first tree's nodes above depth 6 are
+/// its first 63), and the entries `meta` and `thresholds` carry past their last node so that loading the
+/// last tree's first MB_TK_TABLE_NODES entries stays inside them.
+#define MB_TK_TABLE_LEVELS 6
+#define MB_TK_TABLE_NODES 64
+
 /// A numeric-only ensemble in the kernel's structure-of-arrays layout. Node `n` of the ensemble has
 /// `meta[n]`, `thresholds[n]` (float or double, the compare precision: `x > threshold` goes right, a NaN
 /// goes right unless its node has MB_TK_NAN_LEFT; a leaf has +infinity and MB_TK_NAN_LEFT, so it keeps
 /// every row) and `leaves[n * leaf_width ..< (n + 1) * leaf_width]` (float or double, the accumulation
-/// precision). Tree t starts at node `roots[t]`, is at most `depths[t]` steps deep and adds its leaf
-/// values to outputs `outputs[t] ..< outputs[t] + leaf_width`.
+/// precision). Both node arrays have MB_TK_TABLE_NODES readable entries past the last node (their values
+/// unused), and every tree is laid out breadth-first. Tree t starts at node `roots[t]`, is at most
+/// `depths[t]` steps deep and adds its leaf values to outputs `outputs[t] ..< outputs[t] + leaf_width`.
 typedef struct {
     const uint32_t *meta;
     const void *thresholds;

@@ -64,13 +64,15 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
         let nodeCapacity = e.nodeCount
         let width = e.leafWidth
         let treeCount = e.treeCount
-        meta = .allocate(capacity: nodeCapacity)
-        thresholds = .allocate(
-            byteCount: nodeCapacity * (comparesInFloat ? 4 : 8),
-            alignment: MemoryLayout<Double>.alignment
-        )
-        LargeArray.prepareForWriting(UnsafeMutableRawBufferPointer(meta))
-        LargeArray.prepareForWriting(thresholds)
+        // The C walk loads each tree's first MB_TK_TABLE_NODES entries at once: the last tree's load reads
+        // into this padding (zeros, never selected).
+        let padded = nodeCapacity + Int(MB_TK_TABLE_NODES)
+        meta = .allocate(capacity: padded)
+        thresholds = .allocate(byteCount: padded * (comparesInFloat ? 4 : 8), alignment: MemoryLayout<Double>.alignment)
+        for buffer in [UnsafeMutableRawBufferPointer(meta), thresholds] {
+            LargeArray.prepareForWriting(buffer)
+            buffer.initializeMemory(as: UInt8.self, repeating: 0)
+        }
         roots = .allocate(capacity: treeCount)
         depths = .allocate(capacity: treeCount)
         outputs = .allocate(capacity: treeCount)

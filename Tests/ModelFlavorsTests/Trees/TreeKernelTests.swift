@@ -217,7 +217,7 @@ import Testing
             let nodes = Self.tree(
                 &g,
                 features: features,
-                depth: c.unbalanced ? 24 : Int.random(in: 0...6, using: &g),
+                depth: c.unbalanced ? 24 : Int.random(in: 0...9, using: &g),
                 leafWidth: c.leafWidth,
                 unbalanced: c.unbalanced,
                 flags: c.flags,
