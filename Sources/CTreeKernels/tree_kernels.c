@@ -139,6 +139,45 @@ MB_INLINE __m512i mb_step_table_f32(__m512i index, __m512i keep, __mmask16 activ
     return _mm512_mask_mov_epi32(keep, active, mb_next(word, greater, missing));
 }
 
+/// The 32-bit entries `index` (each below 32 × `pairs`) of `base`, read as `pairs` pairs of registers from
+/// memory (a tree's nodes, in L1 after the first group's step) and picked by permutes and a blend tree: for
+/// the levels just below the register table, several cycles where two dependent gathers take tens.
+MB_INLINE __m512i mb_lookup_epi32(const uint32_t *base, __m512i index, const int pairs) {
+    __m512i picked[8];
+    for (int p = 0; p < pairs; p++)
+        picked[p] = _mm512_permutex2var_epi32(_mm512_loadu_si512((const void *)(base + 32 * p)), index,
+                                              _mm512_loadu_si512((const void *)(base + 32 * p + 16)));
+    for (int span = 1, bit = 32; span < pairs; span *= 2, bit *= 2) {
+        __mmask16 upper = _mm512_test_epi32_mask(index, _mm512_set1_epi32(bit));
+        for (int p = 0; p < pairs; p += 2 * span)
+            picked[p] = _mm512_mask_blend_epi32(upper, picked[p], picked[p + span]);
+    }
+    return picked[0];
+}
+
+/// One step of sixteen rows as ``mb_step_f32``, the nodes (each below 32 × `pairs`) looked up from memory.
+MB_INLINE __m512i mb_step_lookup_f32(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
+                                     const uint32_t *meta, const float *thresholds, const float *block,
+                                     const int pairs) {
+    const __m512 zero = _mm512_setzero_ps();
+    __m512i word = mb_lookup_epi32(meta, index, pairs);
+    __m512 threshold = _mm512_castsi512_ps(mb_lookup_epi32((const uint32_t *)(const void *)thresholds, index, pairs));
+    __m512i feature = _mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK));
+    __m512 x =
+        _mm512_mask_i32gather_ps(zero, active, _mm512_add_epi32(row_offsets, feature), (const void *)block, 4);
+    __mmask16 greater = _mm512_cmp_ps_mask(x, threshold, _CMP_GT_OQ);
+    __mmask16 missing = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+    return _mm512_mask_mov_epi32(keep, active, mb_next(word, greater, missing));
+}
+
+/// The float64 walk gathers below the register table: its lookups would take twice the permutes.
+MB_INLINE __m512i mb_step_lookup_f64(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
+                                     const uint32_t *meta, const double *thresholds, const double *block,
+                                     const int pairs) {
+    (void)pairs;
+    return mb_step_f64(index, keep, active, row_offsets, meta, thresholds, block);
+}
+
 /// The thresholds of eight nodes (64-bit indices below 32, or below 64 when `wide`) from the table.
 MB_INLINE __m512d mb_table_thresholds_f64(const __m512d *thresholds, __m512i index, const int wide) {
     __mmask8 second = _mm512_test_epi64_mask(index, _mm512_set1_epi64(16));
@@ -190,8 +229,9 @@ MB_INLINE void mb_add_f64(double *accumulators, __m512i index, const double *lea
 // did not move in a step sits on its leaf (leaves keep their rows): its gathers are masked off from then on,
 // a group whose sixteen lanes all sit on leaves is skipped, and the tree's walk stops when no lane moved.
 // Levels 0…MB_TK_TABLE_LEVELS - 1 take their nodes from the tree's table (the last of them over 64 nodes,
-// the others over 32), deeper levels gather them.
-#define MB_TK_WALK(NAME, CMP, ACC, STEP, ADD, TABLE, TABLE_LOAD, TABLE_STEP)                                    \
+// the others over 32), the next two look them up among the tree's first 128 and 256 (LOOKUP_STEP, float32
+// only), deeper levels gather them.
+#define MB_TK_WALK(NAME, CMP, ACC, STEP, ADD, TABLE, TABLE_LOAD, TABLE_STEP, LOOKUP_STEP)                       \
     MB_INLINE void NAME##_groups(const mb_tk_model *model, const CMP *block, const __m512i *row_offsets,       \
                                  ACC *scratch, const int groups) {                                             \
         const CMP *thresholds = (const CMP *)model->thresholds;                                                \
@@ -219,6 +259,12 @@ MB_INLINE void mb_add_f64(double *accumulators, __m512i index, const double *lea
                         next = TABLE_STEP(index[g], index[g], active[g], row_offsets[g], &table, block, 0);    \
                     else if (level == MB_TK_TABLE_LEVELS - 1)                                                  \
                         next = TABLE_STEP(index[g], index[g], active[g], row_offsets[g], &table, block, 1);    \
+                    else if (level == MB_TK_TABLE_LEVELS)                                                      \
+                        next = LOOKUP_STEP(index[g], index[g], active[g], row_offsets[g], meta, tree_thresholds,  \
+                                           block, 4);                                                          \
+                    else if (level == MB_TK_TABLE_LEVELS + 1)                                                  \
+                        next = LOOKUP_STEP(index[g], index[g], active[g], row_offsets[g], meta, tree_thresholds,  \
+                                           block, 8);                                                          \
                     else                                                                                       \
                         next = STEP(index[g], index[g], active[g], row_offsets[g], meta, tree_thresholds, block); \
                     /* A lane that stayed is on its leaf (every child follows its parent): it is done. */     \
@@ -334,11 +380,11 @@ MB_TK_ROWS(mb_tk_rows_f32_f64, float, double, mb_step_f32)
 MB_TK_ROWS(mb_tk_rows_f64_f64, double, double, mb_step_f64)
 
 MB_TK_WALK(mb_tk_block_f32_f32, float, float, mb_step_f32, mb_add_f32, mb_table_f32, mb_table_load_f32,
-           mb_step_table_f32)
+           mb_step_table_f32, mb_step_lookup_f32)
 MB_TK_WALK(mb_tk_block_f32_f64, float, double, mb_step_f32, mb_add_f64, mb_table_f32, mb_table_load_f32,
-           mb_step_table_f32)
+           mb_step_table_f32, mb_step_lookup_f32)
 MB_TK_WALK(mb_tk_block_f64_f64, double, double, mb_step_f64, mb_add_f64, mb_table_f64, mb_table_load_f64,
-           mb_step_table_f64)
+           mb_step_table_f64, mb_step_lookup_f64)
 
 void mb_tk_walk(const mb_tk_model *model, int precisions, int trees_across_lanes, const void *block, size_t width,
                 size_t count, void *accumulators, void *scratch) {

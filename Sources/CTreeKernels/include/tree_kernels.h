@@ -19,10 +19,11 @@ int mb_tree_kernels_have_avx512(void);
 #define MB_TK_MAX_TREE_NODES 0x10000u
 
 /// Levels of each tree the block walk reads from registers (a breadth-first tree's nodes above depth 6 are
-/// its first 63), and the entries `meta` and `thresholds` carry past their last node so that loading the
-/// last tree's first MB_TK_TABLE_NODES entries stays inside them.
+/// its first 63; comparing in float32, the next two levels are looked up in its first 255 nodes without a
+/// gather), and the entries `meta` and `thresholds` carry past their last node so that reading the last
+/// tree's first MB_TK_TABLE_NODES entries stays inside them.
 #define MB_TK_TABLE_LEVELS 6
-#define MB_TK_TABLE_NODES 64
+#define MB_TK_TABLE_NODES 256
 
 /// A numeric-only ensemble in the kernel's structure-of-arrays layout. Node `n` of the ensemble has
 /// `meta[n]`, `thresholds[n]` (float or double, the compare precision: `x > threshold` goes right, a NaN
