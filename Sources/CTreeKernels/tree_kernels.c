@@ -43,44 +43,56 @@ MB_INLINE __m512i mb_next(__m512i meta, __mmask16 greater, __mmask16 missing) {
     return _mm512_mask_add_epi32(child, right, child, _mm512_set1_epi32(1));
 }
 
+/// The rest of a float32 step once the nodes' meta words and thresholds are known: gathers the `active`
+/// lanes' features, compares and returns their next index (`keep` for the others).
+MB_INLINE __m512i mb_decide_f32(__m512i word, __m512 threshold, __m512i keep, __mmask16 active,
+                                __m512i row_offsets, const float *block) {
+    __m512i feature = _mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK));
+    __m512 x = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, _mm512_add_epi32(row_offsets, feature),
+                                        (const void *)block, 4);
+    __mmask16 greater = _mm512_cmp_ps_mask(x, threshold, _CMP_GT_OQ);
+    __mmask16 missing = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+    return _mm512_mask_mov_epi32(keep, active, mb_next(word, greater, missing));
+}
+
+/// The rest of a float64 step, as ``mb_decide_f32`` (thresholds of lanes 0–7 in `t_low`, 8–15 in `t_high`).
+MB_INLINE __m512i mb_decide_f64(__m512i word, __m512d t_low, __m512d t_high, __m512i keep, __mmask16 active,
+                                __m512i row_offsets, const double *block) {
+    const __m512d zero = _mm512_setzero_pd();
+    __m512i at = _mm512_add_epi32(row_offsets, _mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK)));
+    __m512d x_low =
+        _mm512_mask_i32gather_pd(zero, (__mmask8)active, _mm512_castsi512_si256(at), (const void *)block, 8);
+    __m512d x_high = _mm512_mask_i32gather_pd(zero, (__mmask8)(active >> 8), _mm512_extracti64x4_epi64(at, 1),
+                                              (const void *)block, 8);
+    __mmask16 greater = (__mmask16)(_mm512_cmp_pd_mask(x_low, t_low, _CMP_GT_OQ)
+                                    | (_mm512_cmp_pd_mask(x_high, t_high, _CMP_GT_OQ) << 8));
+    __mmask16 missing = (__mmask16)(_mm512_cmp_pd_mask(x_low, x_low, _CMP_UNORD_Q)
+                                    | (_mm512_cmp_pd_mask(x_high, x_high, _CMP_UNORD_Q) << 8));
+    return _mm512_mask_mov_epi32(keep, active, mb_next(word, greater, missing));
+}
+
 /// One step of sixteen rows, float32 comparisons. Only the `active` lanes (not yet on their leaf) load
 /// anything: the gathers are masked, so a lane that reached its leaf costs no memory access while the
 /// block's deeper rows go on (a leaf-wise tree's rows stop at very different depths); those lanes
 /// return `keep` (their index relative to the tree's root).
 MB_INLINE __m512i mb_step_f32(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
                               const uint32_t *meta, const float *thresholds, const float *block) {
-    const __m512 zero = _mm512_setzero_ps();
     __m512i word = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), active, index, (const void *)meta, 4);
-    __m512 threshold = _mm512_mask_i32gather_ps(zero, active, index, (const void *)thresholds, 4);
-    __m512i feature = _mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK));
-    __m512 x =
-        _mm512_mask_i32gather_ps(zero, active, _mm512_add_epi32(row_offsets, feature), (const void *)block, 4);
-    __mmask16 greater = _mm512_cmp_ps_mask(x, threshold, _CMP_GT_OQ);
-    __mmask16 missing = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
-    return _mm512_mask_mov_epi32(keep, active, mb_next(word, greater, missing));
+    __m512 threshold = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, index, (const void *)thresholds, 4);
+    return mb_decide_f32(word, threshold, keep, active, row_offsets, block);
 }
 
 /// One step of sixteen rows, float64 comparisons (two gathers of eight for thresholds and features), masked
 /// as the float32 step.
 MB_INLINE __m512i mb_step_f64(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
                               const uint32_t *meta, const double *thresholds, const double *block) {
-    const __mmask8 active_low = (__mmask8)active;
-    const __mmask8 active_high = (__mmask8)(active >> 8);
     const __m512d zero = _mm512_setzero_pd();
     __m512i word = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), active, index, (const void *)meta, 4);
-    __m256i low = _mm512_castsi512_si256(index);
-    __m256i high = _mm512_extracti64x4_epi64(index, 1);
-    __m512d t_low = _mm512_mask_i32gather_pd(zero, active_low, low, (const void *)thresholds, 8);
-    __m512d t_high = _mm512_mask_i32gather_pd(zero, active_high, high, (const void *)thresholds, 8);
-    __m512i at = _mm512_add_epi32(row_offsets, _mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK)));
-    __m512d x_low = _mm512_mask_i32gather_pd(zero, active_low, _mm512_castsi512_si256(at), (const void *)block, 8);
-    __m512d x_high =
-        _mm512_mask_i32gather_pd(zero, active_high, _mm512_extracti64x4_epi64(at, 1), (const void *)block, 8);
-    __mmask16 greater = (__mmask16)(_mm512_cmp_pd_mask(x_low, t_low, _CMP_GT_OQ)
-                                    | (_mm512_cmp_pd_mask(x_high, t_high, _CMP_GT_OQ) << 8));
-    __mmask16 missing = (__mmask16)(_mm512_cmp_pd_mask(x_low, x_low, _CMP_UNORD_Q)
-                                    | (_mm512_cmp_pd_mask(x_high, x_high, _CMP_UNORD_Q) << 8));
-    return _mm512_mask_mov_epi32(keep, active, mb_next(word, greater, missing));
+    __m512d t_low = _mm512_mask_i32gather_pd(zero, (__mmask8)active, _mm512_castsi512_si256(index),
+                                             (const void *)thresholds, 8);
+    __m512d t_high = _mm512_mask_i32gather_pd(zero, (__mmask8)(active >> 8), _mm512_extracti64x4_epi64(index, 1),
+                                              (const void *)thresholds, 8);
+    return mb_decide_f64(word, t_low, t_high, keep, active, row_offsets, block);
 }
 
 // The top of a tree from registers. Breadth-first, a node at depth d sits at an index below 2^(d+1) - 1, so
@@ -123,7 +135,6 @@ MB_INLINE __m512i mb_table_meta(const __m512i *meta, __m512i index, const int wi
 /// One step of sixteen rows as ``mb_step_f32``, the node's meta word and threshold from the table.
 MB_INLINE __m512i mb_step_table_f32(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
                                     const mb_table_f32 *table, const float *block, const int wide) {
-    const __m512 zero = _mm512_setzero_ps();
     __m512i word = mb_table_meta(table->meta, index, wide);
     __m512 threshold = _mm512_permutex2var_ps(table->thresholds[0], index, table->thresholds[1]);
     if (wide) {
@@ -131,12 +142,7 @@ MB_INLINE __m512i mb_step_table_f32(__m512i index, __m512i keep, __mmask16 activ
         threshold = _mm512_mask_blend_ps(
             upper, threshold, _mm512_permutex2var_ps(table->thresholds[2], index, table->thresholds[3]));
     }
-    __m512i feature = _mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK));
-    __m512 x =
-        _mm512_mask_i32gather_ps(zero, active, _mm512_add_epi32(row_offsets, feature), (const void *)block, 4);
-    __mmask16 greater = _mm512_cmp_ps_mask(x, threshold, _CMP_GT_OQ);
-    __mmask16 missing = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
-    return _mm512_mask_mov_epi32(keep, active, mb_next(word, greater, missing));
+    return mb_decide_f32(word, threshold, keep, active, row_offsets, block);
 }
 
 /// The 32-bit entries `index` (each below 32 × `pairs`) of `base`, read as `pairs` pairs of registers from
@@ -159,15 +165,9 @@ MB_INLINE __m512i mb_lookup_epi32(const uint32_t *base, __m512i index, const int
 MB_INLINE __m512i mb_step_lookup_f32(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
                                      const uint32_t *meta, const float *thresholds, const float *block,
                                      const int pairs) {
-    const __m512 zero = _mm512_setzero_ps();
     __m512i word = mb_lookup_epi32(meta, index, pairs);
     __m512 threshold = _mm512_castsi512_ps(mb_lookup_epi32((const uint32_t *)(const void *)thresholds, index, pairs));
-    __m512i feature = _mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK));
-    __m512 x =
-        _mm512_mask_i32gather_ps(zero, active, _mm512_add_epi32(row_offsets, feature), (const void *)block, 4);
-    __mmask16 greater = _mm512_cmp_ps_mask(x, threshold, _CMP_GT_OQ);
-    __mmask16 missing = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
-    return _mm512_mask_mov_epi32(keep, active, mb_next(word, greater, missing));
+    return mb_decide_f32(word, threshold, keep, active, row_offsets, block);
 }
 
 /// The float64 walk gathers below the register table: its lookups would take twice the permutes.
@@ -192,23 +192,12 @@ MB_INLINE __m512d mb_table_thresholds_f64(const __m512d *thresholds, __m512i ind
 /// One step of sixteen rows as ``mb_step_f64``, the node's meta word and threshold from the table.
 MB_INLINE __m512i mb_step_table_f64(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
                                     const mb_table_f64 *table, const double *block, const int wide) {
-    const __mmask8 active_low = (__mmask8)active;
-    const __mmask8 active_high = (__mmask8)(active >> 8);
-    const __m512d zero = _mm512_setzero_pd();
     __m512i word = mb_table_meta(table->meta, index, wide);
     __m512i index_low = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(index));
     __m512i index_high = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(index, 1));
     __m512d t_low = mb_table_thresholds_f64(table->thresholds, index_low, wide);
     __m512d t_high = mb_table_thresholds_f64(table->thresholds, index_high, wide);
-    __m512i at = _mm512_add_epi32(row_offsets, _mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK)));
-    __m512d x_low = _mm512_mask_i32gather_pd(zero, active_low, _mm512_castsi512_si256(at), (const void *)block, 8);
-    __m512d x_high =
-        _mm512_mask_i32gather_pd(zero, active_high, _mm512_extracti64x4_epi64(at, 1), (const void *)block, 8);
-    __mmask16 greater = (__mmask16)(_mm512_cmp_pd_mask(x_low, t_low, _CMP_GT_OQ)
-                                    | (_mm512_cmp_pd_mask(x_high, t_high, _CMP_GT_OQ) << 8));
-    __mmask16 missing = (__mmask16)(_mm512_cmp_pd_mask(x_low, x_low, _CMP_UNORD_Q)
-                                    | (_mm512_cmp_pd_mask(x_high, x_high, _CMP_UNORD_Q) << 8));
-    return _mm512_mask_mov_epi32(keep, active, mb_next(word, greater, missing));
+    return mb_decide_f64(word, t_low, t_high, keep, active, row_offsets, block);
 }
 
 /// Adds the leaf values at `index` (sixteen lanes) to sixteen float accumulators.

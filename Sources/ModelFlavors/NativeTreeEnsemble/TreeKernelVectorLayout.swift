@@ -64,15 +64,14 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
         let nodeCapacity = e.nodeCount
         let width = e.leafWidth
         let treeCount = e.treeCount
-        // The C walk loads each tree's first MB_TK_TABLE_NODES entries at once: the last tree's load reads
-        // into this padding (zeros, never selected).
+        // The C walk reads each tree's first MB_TK_TABLE_NODES entries whatever its size: the last trees'
+        // reads reach into this padding (zeroed after the trees are laid out, never selected).
         let padded = nodeCapacity + Int(MB_TK_TABLE_NODES)
+        let thresholdSize = comparesInFloat ? 4 : 8
         meta = .allocate(capacity: padded)
-        thresholds = .allocate(byteCount: padded * (comparesInFloat ? 4 : 8), alignment: MemoryLayout<Double>.alignment)
-        for buffer in [UnsafeMutableRawBufferPointer(meta), thresholds] {
-            LargeArray.prepareForWriting(buffer)
-            buffer.initializeMemory(as: UInt8.self, repeating: 0)
-        }
+        thresholds = .allocate(byteCount: padded * thresholdSize, alignment: MemoryLayout<Double>.alignment)
+        LargeArray.prepareForWriting(UnsafeMutableRawBufferPointer(meta))
+        LargeArray.prepareForWriting(thresholds)
         roots = .allocate(capacity: treeCount)
         depths = .allocate(capacity: treeCount)
         outputs = .allocate(capacity: treeCount)
@@ -140,6 +139,9 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
             outputs[tree] = e.treeOutputs[tree]
             count += queued
         }
+        // Past the laid-out nodes (unreachable nodes leave the range short of `nodeCapacity`): zeros.
+        meta.extracting(count...).initialize(repeating: 0)
+        thresholds[(count * thresholdSize)...].initializeMemory(as: UInt8.self, repeating: 0)
         leaves = accumulatesInFloat ? .float(leafFloats) : .double(leafDoubles)
         self.comparesInFloat = comparesInFloat
         outputCount = e.outputCount
