@@ -104,7 +104,7 @@ MB_INLINE __m512i mb_step_f64(__m512i index, __m512i keep, __mmask16 active, __m
 // selected (no index reaches them).
 typedef struct {
     __m512i meta[4];
-    __m512 thresholds[4];
+    __m512i thresholds[4];  // the floats' bits, picked as the meta words are
 } mb_table_f32;
 
 typedef struct {
@@ -115,7 +115,7 @@ typedef struct {
 MB_INLINE void mb_table_load_f32(mb_table_f32 *table, const uint32_t *meta, const float *thresholds) {
     for (int i = 0; i < 4; i++) {
         table->meta[i] = _mm512_loadu_si512((const void *)(meta + 16 * i));
-        table->thresholds[i] = _mm512_loadu_ps(thresholds + 16 * i);
+        table->thresholds[i] = _mm512_loadu_si512((const void *)(thresholds + 16 * i));
     }
 }
 
@@ -124,24 +124,24 @@ MB_INLINE void mb_table_load_f64(mb_table_f64 *table, const uint32_t *meta, cons
     for (int i = 0; i < 8; i++) table->thresholds[i] = _mm512_loadu_pd(thresholds + 8 * i);
 }
 
-/// The meta words of nodes `index` (each below 32, or below 64 when `wide`) from the table.
-MB_INLINE __m512i mb_table_meta(const __m512i *meta, __m512i index, const int wide) {
-    __m512i low = _mm512_permutex2var_epi32(meta[0], index, meta[1]);
-    if (!wide) return low;
-    __mmask16 upper = _mm512_test_epi32_mask(index, _mm512_set1_epi32(32));
-    return _mm512_mask_blend_epi32(upper, low, _mm512_permutex2var_epi32(meta[2], index, meta[3]));
+/// Entries `index` (each below 32 × `pairs`) of the 32-bit table in `entries` (2 × `pairs` registers of
+/// sixteen): one permute per register pair, then a blend tree on the index's bits 5 and up.
+MB_INLINE __m512i mb_pick_epi32(const __m512i *entries, __m512i index, const int pairs) {
+    __m512i picked[8];
+    for (int p = 0; p < pairs; p++) picked[p] = _mm512_permutex2var_epi32(entries[2 * p], index, entries[2 * p + 1]);
+    for (int span = 1, bit = 32; span < pairs; span *= 2, bit *= 2) {
+        __mmask16 upper = _mm512_test_epi32_mask(index, _mm512_set1_epi32(bit));
+        for (int p = 0; p < pairs; p += 2 * span)
+            picked[p] = _mm512_mask_blend_epi32(upper, picked[p], picked[p + span]);
+    }
+    return picked[0];
 }
 
 /// One step of sixteen rows as ``mb_step_f32``, the node's meta word and threshold from the table.
 MB_INLINE __m512i mb_step_table_f32(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
                                     const mb_table_f32 *table, const float *block, const int wide) {
-    __m512i word = mb_table_meta(table->meta, index, wide);
-    __m512 threshold = _mm512_permutex2var_ps(table->thresholds[0], index, table->thresholds[1]);
-    if (wide) {
-        __mmask16 upper = _mm512_test_epi32_mask(index, _mm512_set1_epi32(32));
-        threshold = _mm512_mask_blend_ps(
-            upper, threshold, _mm512_permutex2var_ps(table->thresholds[2], index, table->thresholds[3]));
-    }
+    __m512i word = mb_pick_epi32(table->meta, index, wide ? 2 : 1);
+    __m512 threshold = _mm512_castsi512_ps(mb_pick_epi32(table->thresholds, index, wide ? 2 : 1));
     return mb_decide_f32(word, threshold, keep, active, row_offsets, block);
 }
 
@@ -149,16 +149,9 @@ MB_INLINE __m512i mb_step_table_f32(__m512i index, __m512i keep, __mmask16 activ
 /// memory (a tree's nodes, in L1 after the first group's step) and picked by permutes and a blend tree: for
 /// the levels just below the register table, several cycles where two dependent gathers take tens.
 MB_INLINE __m512i mb_lookup_epi32(const uint32_t *base, __m512i index, const int pairs) {
-    __m512i picked[8];
-    for (int p = 0; p < pairs; p++)
-        picked[p] = _mm512_permutex2var_epi32(_mm512_loadu_si512((const void *)(base + 32 * p)), index,
-                                              _mm512_loadu_si512((const void *)(base + 32 * p + 16)));
-    for (int span = 1, bit = 32; span < pairs; span *= 2, bit *= 2) {
-        __mmask16 upper = _mm512_test_epi32_mask(index, _mm512_set1_epi32(bit));
-        for (int p = 0; p < pairs; p += 2 * span)
-            picked[p] = _mm512_mask_blend_epi32(upper, picked[p], picked[p + span]);
-    }
-    return picked[0];
+    __m512i entries[16];
+    for (int i = 0; i < 2 * pairs; i++) entries[i] = _mm512_loadu_si512((const void *)(base + 16 * i));
+    return mb_pick_epi32(entries, index, pairs);
 }
 
 /// One step of sixteen rows as ``mb_step_f32``, the nodes (each below 32 × `pairs`) looked up from memory.
@@ -192,7 +185,7 @@ MB_INLINE __m512d mb_table_thresholds_f64(const __m512d *thresholds, __m512i ind
 /// One step of sixteen rows as ``mb_step_f64``, the node's meta word and threshold from the table.
 MB_INLINE __m512i mb_step_table_f64(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
                                     const mb_table_f64 *table, const double *block, const int wide) {
-    __m512i word = mb_table_meta(table->meta, index, wide);
+    __m512i word = mb_pick_epi32(table->meta, index, wide ? 2 : 1);
     __m512i index_low = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(index));
     __m512i index_high = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(index, 1));
     __m512d t_low = mb_table_thresholds_f64(table->thresholds, index_low, wide);
