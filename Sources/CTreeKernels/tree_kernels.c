@@ -10,8 +10,9 @@
 //
 // Exactness: a lane's step is the Swift kernel's step (`x > t` ordered, a NaN right unless the node says
 // left), and a lane's accumulators receive the trees in tree order with one IEEE addition each, in the
-// accumulation precision, so every row's result is bit-identical to the row-by-row walk. Spare lanes of a
-// partial block read row 0 (valid memory) and their results are never written out.
+// accumulation precision, so every row's result is bit-identical to the row-by-row walk. A block without NaN
+// skips the NaN side's test: `x > t` alone decides the same. Spare lanes of a partial block read the
+// block's spare rows or its padding (valid memory) and their results are never written out.
 #include "tree_kernels.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -35,64 +36,138 @@ int mb_tree_kernels_have_avx512(void) {
 #define MB_TARGET __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl")))
 #define MB_INLINE static inline __attribute__((always_inline, target("avx512f,avx512dq,avx512bw,avx512vl")))
 
-/// The right-side mask and the next index of one step, from the node's meta word and the comparison.
-MB_INLINE __m512i mb_next(__m512i meta, __mmask16 greater, __mmask16 missing) {
-    __mmask16 nan_left = _mm512_test_epi32_mask(meta, _mm512_set1_epi32((int)MB_TK_NAN_LEFT));
-    __mmask16 right = (__mmask16)(greater | (missing & (__mmask16)~nan_left));
-    __m512i child = _mm512_srli_epi32(meta, 16);
-    return _mm512_mask_add_epi32(child, right, child, _mm512_set1_epi32(1));
+/// The next index of the `active` lanes: the node's left child, or the one after it for the lanes in `right`
+/// (`keep` for the others).
+MB_INLINE __m512i mb_move(__m512i word, __mmask16 right, __m512i keep, __mmask16 active) {
+    __m512i child = _mm512_srli_epi32(word, 16);
+    return _mm512_mask_mov_epi32(keep, active, _mm512_mask_add_epi32(child, right, child, _mm512_set1_epi32(1)));
 }
 
-/// The rest of a float32 step once the nodes' meta words and thresholds are known: gathers the `active`
-/// lanes' features, compares and returns their next index (`keep` for the others).
-MB_INLINE __m512i mb_decide_f32(__m512i word, __m512 threshold, __m512i keep, __mmask16 active,
-                                __m512i row_offsets, const float *block) {
-    __m512i feature = _mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK));
-    __m512 x = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, _mm512_add_epi32(row_offsets, feature),
-                                        (const void *)block, 4);
-    __mmask16 greater = _mm512_cmp_ps_mask(x, threshold, _CMP_GT_OQ);
-    __mmask16 missing = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
-    return _mm512_mask_mov_epi32(keep, active, mb_next(word, greater, missing));
+/// The lanes whose NaN goes right: `missing` unless their node has MB_TK_NAN_LEFT.
+MB_INLINE __mmask16 mb_nan_right(__m512i word, __mmask16 missing) {
+    return (__mmask16)(missing & (__mmask16)~_mm512_test_epi32_mask(word, _mm512_set1_epi32((int)MB_TK_NAN_LEFT)));
 }
 
-/// The rest of a float64 step, as ``mb_decide_f32`` (thresholds of lanes 0–7 in `t_low`, 8–15 in `t_high`).
-MB_INLINE __m512i mb_decide_f64(__m512i word, __m512d t_low, __m512d t_high, __m512i keep, __mmask16 active,
-                                __m512i row_offsets, const double *block) {
+/// Sixteen lanes' float64 values (lanes 0–7 in `low`, 8–15 in `high`).
+typedef struct {
+    __m512d low, high;
+} mb_f64x16;
+
+/// A lane's node: its meta word and threshold.
+typedef struct {
+    __m512i word;
+    __m512 threshold;
+} mb_node_f32;
+
+typedef struct {
+    __m512i word;
+    mb_f64x16 threshold;
+} mb_node_f64;
+
+/// The step's decision once node and value are known. `nan_free`: no value in the block is NaN (scanned
+/// first), so the NaN side need not be asked; otherwise a NaN goes right unless its node says left.
+MB_INLINE __m512i mb_decide_f32(mb_node_f32 node, __m512 x, __m512i keep, __mmask16 active, const int nan_free) {
+    __mmask16 right = _mm512_cmp_ps_mask(x, node.threshold, _CMP_GT_OQ);
+    if (!nan_free) right |= mb_nan_right(node.word, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q));
+    return mb_move(node.word, right, keep, active);
+}
+
+MB_INLINE __m512i mb_decide_f64(mb_node_f64 node, mb_f64x16 x, __m512i keep, __mmask16 active, const int nan_free) {
+    __mmask16 right = (__mmask16)(_mm512_cmp_pd_mask(x.low, node.threshold.low, _CMP_GT_OQ)
+                                  | (_mm512_cmp_pd_mask(x.high, node.threshold.high, _CMP_GT_OQ) << 8));
+    if (!nan_free) {
+        __mmask16 missing = (__mmask16)(_mm512_cmp_pd_mask(x.low, x.low, _CMP_UNORD_Q)
+                                        | (_mm512_cmp_pd_mask(x.high, x.high, _CMP_UNORD_Q) << 8));
+        right |= mb_nan_right(node.word, missing);
+    }
+    return mb_move(node.word, right, keep, active);
+}
+
+/// The nodes at `index` by gathers (masked: a lane on its leaf loads nothing).
+MB_INLINE mb_node_f32 mb_node_gather_f32(const uint32_t *meta, const float *thresholds, __m512i index,
+                                         __mmask16 active) {
+    mb_node_f32 node;
+    node.word = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), active, index, (const void *)meta, 4);
+    node.threshold = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, index, (const void *)thresholds, 4);
+    return node;
+}
+
+MB_INLINE mb_f64x16 mb_gather_f64(const double *base, __m512i index, __mmask16 active) {
     const __m512d zero = _mm512_setzero_pd();
-    __m512i at = _mm512_add_epi32(row_offsets, _mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK)));
-    __m512d x_low =
-        _mm512_mask_i32gather_pd(zero, (__mmask8)active, _mm512_castsi512_si256(at), (const void *)block, 8);
-    __m512d x_high = _mm512_mask_i32gather_pd(zero, (__mmask8)(active >> 8), _mm512_extracti64x4_epi64(at, 1),
-                                              (const void *)block, 8);
-    __mmask16 greater = (__mmask16)(_mm512_cmp_pd_mask(x_low, t_low, _CMP_GT_OQ)
-                                    | (_mm512_cmp_pd_mask(x_high, t_high, _CMP_GT_OQ) << 8));
-    __mmask16 missing = (__mmask16)(_mm512_cmp_pd_mask(x_low, x_low, _CMP_UNORD_Q)
-                                    | (_mm512_cmp_pd_mask(x_high, x_high, _CMP_UNORD_Q) << 8));
-    return _mm512_mask_mov_epi32(keep, active, mb_next(word, greater, missing));
+    mb_f64x16 value;
+    value.low = _mm512_mask_i32gather_pd(zero, (__mmask8)active, _mm512_castsi512_si256(index), (const void *)base, 8);
+    value.high = _mm512_mask_i32gather_pd(zero, (__mmask8)(active >> 8), _mm512_extracti64x4_epi64(index, 1),
+                                          (const void *)base, 8);
+    return value;
 }
 
-/// One step of sixteen rows, float32 comparisons. Only the `active` lanes (not yet on their leaf) load
-/// anything: the gathers are masked, so a lane that reached its leaf costs no memory access while the
-/// block's deeper rows go on (a leaf-wise tree's rows stop at very different depths); those lanes
-/// return `keep` (their index relative to the tree's root).
-MB_INLINE __m512i mb_step_f32(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
-                              const uint32_t *meta, const float *thresholds, const float *block) {
-    __m512i word = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), active, index, (const void *)meta, 4);
-    __m512 threshold = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, index, (const void *)thresholds, 4);
-    return mb_decide_f32(word, threshold, keep, active, row_offsets, block);
+MB_INLINE mb_node_f64 mb_node_gather_f64(const uint32_t *meta, const double *thresholds, __m512i index,
+                                         __mmask16 active) {
+    mb_node_f64 node;
+    node.word = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), active, index, (const void *)meta, 4);
+    node.threshold = mb_gather_f64(thresholds, index, active);
+    return node;
 }
 
-/// One step of sixteen rows, float64 comparisons (two gathers of eight for thresholds and features), masked
-/// as the float32 step.
-MB_INLINE __m512i mb_step_f64(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
-                              const uint32_t *meta, const double *thresholds, const double *block) {
-    const __m512d zero = _mm512_setzero_pd();
-    __m512i word = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), active, index, (const void *)meta, 4);
-    __m512d t_low = _mm512_mask_i32gather_pd(zero, (__mmask8)active, _mm512_castsi512_si256(index),
-                                             (const void *)thresholds, 8);
-    __m512d t_high = _mm512_mask_i32gather_pd(zero, (__mmask8)(active >> 8), _mm512_extracti64x4_epi64(index, 1),
-                                              (const void *)thresholds, 8);
-    return mb_decide_f64(word, t_low, t_high, keep, active, row_offsets, block);
+// The rows' feature values. The block walk's block is column-major (Docs/tree-ensemble.md "Kernel"): a
+// feature's values for the block's rows are contiguous, `1 << shift` rows apart from the next feature's,
+// so the top levels, where a group's lanes sit on one to four nodes, load whole columns and blend them
+// (no gather: on the processors measured a sixteen-lane gather costs about a cycle per lane), and deeper
+// levels gather `(feature << shift) + row`.
+
+/// The `active` lanes' values of their node's feature, gathered.
+MB_INLINE __m512i mb_feature_index(__m512i word, __m512i rows, __m128i shift) {
+    return _mm512_add_epi32(_mm512_sll_epi32(_mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK)), shift),
+                            rows);
+}
+
+MB_INLINE __m512 mb_x_gather_f32(__m512i word, __mmask16 active, __m512i rows, __m128i shift, const float *block) {
+    return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, mb_feature_index(word, rows, shift),
+                                    (const void *)block, 4);
+}
+
+MB_INLINE mb_f64x16 mb_x_gather_f64(__m512i word, __mmask16 active, __m512i rows, __m128i shift,
+                                    const double *block) {
+    return mb_gather_f64(block, mb_feature_index(word, rows, shift), active);
+}
+
+/// Group `g`'s sixteen rows of one column.
+MB_INLINE __m512 mb_x_column_f32(const float *column, int g) { return _mm512_loadu_ps(column + 16 * g); }
+
+MB_INLINE mb_f64x16 mb_x_column_f64(const double *column, int g) {
+    mb_f64x16 value;
+    value.low = _mm512_loadu_pd(column + 16 * g);
+    value.high = _mm512_loadu_pd(column + 16 * g + 8);
+    return value;
+}
+
+/// `b` in the lanes of `upper`, `a` in the others.
+MB_INLINE __m512 mb_x_blend_f32(__mmask16 upper, __m512 a, __m512 b) { return _mm512_mask_blend_ps(upper, a, b); }
+
+MB_INLINE mb_f64x16 mb_x_blend_f64(__mmask16 upper, mb_f64x16 a, mb_f64x16 b) {
+    mb_f64x16 value;
+    value.low = _mm512_mask_blend_pd((__mmask8)upper, a.low, b.low);
+    value.high = _mm512_mask_blend_pd((__mmask8)(upper >> 8), a.high, b.high);
+    return value;
+}
+
+/// One step of sixteen rows of one row-major `features` each (the trees-across-lanes walk: `index` holds
+/// absolute node indices, `keep` what a lane on its leaf returns).
+MB_INLINE __m512i mb_step_rows_f32(__m512i index, __m512i keep, __mmask16 active, const uint32_t *meta,
+                                   const float *thresholds, const float *features) {
+    mb_node_f32 node = mb_node_gather_f32(meta, thresholds, index, active);
+    __m512 x = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active,
+                                        _mm512_and_si512(node.word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK)),
+                                        (const void *)features, 4);
+    return mb_decide_f32(node, x, keep, active, 0);
+}
+
+MB_INLINE __m512i mb_step_rows_f64(__m512i index, __m512i keep, __mmask16 active, const uint32_t *meta,
+                                   const double *thresholds, const double *features) {
+    mb_node_f64 node = mb_node_gather_f64(meta, thresholds, index, active);
+    mb_f64x16 x = mb_gather_f64(features, _mm512_and_si512(node.word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK)),
+                                active);
+    return mb_decide_f64(node, x, keep, active, 0);
 }
 
 // The top of a tree from registers. Breadth-first, a node at depth d sits at an index below 2^(d+1) - 1, so
@@ -137,12 +212,12 @@ MB_INLINE __m512i mb_pick_epi32(const __m512i *entries, __m512i index, const int
     return picked[0];
 }
 
-/// One step of sixteen rows as ``mb_step_f32``, the node's meta word and threshold from the table.
-MB_INLINE __m512i mb_step_table_f32(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
-                                    const mb_table_f32 *table, const float *block, const int wide) {
-    __m512i word = mb_pick_epi32(table->meta, index, wide ? 2 : 1);
-    __m512 threshold = _mm512_castsi512_ps(mb_pick_epi32(table->thresholds, index, wide ? 2 : 1));
-    return mb_decide_f32(word, threshold, keep, active, row_offsets, block);
+/// The nodes at `index` (each below 32, or below 64 when `wide`) from the table.
+MB_INLINE mb_node_f32 mb_node_table_f32(const mb_table_f32 *table, __m512i index, const int wide) {
+    mb_node_f32 node;
+    node.word = mb_pick_epi32(table->meta, index, wide ? 2 : 1);
+    node.threshold = _mm512_castsi512_ps(mb_pick_epi32(table->thresholds, index, wide ? 2 : 1));
+    return node;
 }
 
 /// The 32-bit entries `index` (each below 32 × `pairs`) of `base`, read as `pairs` pairs of registers from
@@ -154,21 +229,21 @@ MB_INLINE __m512i mb_lookup_epi32(const uint32_t *base, __m512i index, const int
     return mb_pick_epi32(entries, index, pairs);
 }
 
-/// One step of sixteen rows as ``mb_step_f32``, the nodes (each below 32 × `pairs`) looked up from memory.
-MB_INLINE __m512i mb_step_lookup_f32(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
-                                     const uint32_t *meta, const float *thresholds, const float *block,
-                                     const int pairs) {
-    __m512i word = mb_lookup_epi32(meta, index, pairs);
-    __m512 threshold = _mm512_castsi512_ps(mb_lookup_epi32((const uint32_t *)(const void *)thresholds, index, pairs));
-    return mb_decide_f32(word, threshold, keep, active, row_offsets, block);
+/// The nodes at `index` (each below 32 × `pairs`) looked up from memory.
+MB_INLINE mb_node_f32 mb_node_lookup_f32(const uint32_t *meta, const float *thresholds, __m512i index,
+                                         __mmask16 active, const int pairs) {
+    (void)active;
+    mb_node_f32 node;
+    node.word = mb_lookup_epi32(meta, index, pairs);
+    node.threshold = _mm512_castsi512_ps(mb_lookup_epi32((const uint32_t *)(const void *)thresholds, index, pairs));
+    return node;
 }
 
 /// The float64 walk gathers below the register table: its lookups would take twice the permutes.
-MB_INLINE __m512i mb_step_lookup_f64(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
-                                     const uint32_t *meta, const double *thresholds, const double *block,
-                                     const int pairs) {
+MB_INLINE mb_node_f64 mb_node_lookup_f64(const uint32_t *meta, const double *thresholds, __m512i index,
+                                         __mmask16 active, const int pairs) {
     (void)pairs;
-    return mb_step_f64(index, keep, active, row_offsets, meta, thresholds, block);
+    return mb_node_gather_f64(meta, thresholds, index, active);
 }
 
 /// The thresholds of eight nodes (64-bit indices below 32, or below 64 when `wide`) from the table.
@@ -182,15 +257,15 @@ MB_INLINE __m512d mb_table_thresholds_f64(const __m512d *thresholds, __m512i ind
     return _mm512_mask_blend_pd(_mm512_test_epi64_mask(index, _mm512_set1_epi64(32)), value, upper);
 }
 
-/// One step of sixteen rows as ``mb_step_f64``, the node's meta word and threshold from the table.
-MB_INLINE __m512i mb_step_table_f64(__m512i index, __m512i keep, __mmask16 active, __m512i row_offsets,
-                                    const mb_table_f64 *table, const double *block, const int wide) {
-    __m512i word = mb_pick_epi32(table->meta, index, wide ? 2 : 1);
-    __m512i index_low = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(index));
-    __m512i index_high = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(index, 1));
-    __m512d t_low = mb_table_thresholds_f64(table->thresholds, index_low, wide);
-    __m512d t_high = mb_table_thresholds_f64(table->thresholds, index_high, wide);
-    return mb_decide_f64(word, t_low, t_high, keep, active, row_offsets, block);
+/// The nodes at `index` (each below 32, or below 64 when `wide`) from the table.
+MB_INLINE mb_node_f64 mb_node_table_f64(const mb_table_f64 *table, __m512i index, const int wide) {
+    mb_node_f64 node;
+    node.word = mb_pick_epi32(table->meta, index, wide ? 2 : 1);
+    __m512i low = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(index));
+    __m512i high = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(index, 1));
+    node.threshold.low = mb_table_thresholds_f64(table->thresholds, low, wide);
+    node.threshold.high = mb_table_thresholds_f64(table->thresholds, high, wide);
+    return node;
 }
 
 /// Adds the leaf values at `index` (sixteen lanes) to sixteen float accumulators.
@@ -206,19 +281,50 @@ MB_INLINE void mb_add_f64(double *accumulators, __m512i index, const double *lea
     _mm512_storeu_pd(accumulators + 8, _mm512_add_pd(_mm512_loadu_pd(accumulators + 8), high));
 }
 
-// The block walk, once per (compare, accumulate) precision pair. GROUPS (1…4 groups of sixteen lanes) is a
-// constant in each expansion, so the groups' independent gather chains are unrolled and overlap. A lane that
-// did not move in a step sits on its leaf (leaves keep their rows): its gathers are masked off from then on,
-// a group whose sixteen lanes all sit on leaves is skipped, and the tree's walk stops when no lane moved.
-// Levels 0…MB_TK_TABLE_LEVELS - 1 take their nodes from the tree's table (the last of them over 64 nodes,
-// the others over 32), the next two look them up among the tree's first 128 and 256 (LOOKUP_STEP, float32
-// only), deeper levels gather them.
-#define MB_TK_WALK(NAME, CMP, ACC, STEP, ADD, TABLE, TABLE_LOAD, TABLE_STEP, LOOKUP_STEP)                       \
-    MB_INLINE void NAME##_groups(const mb_tk_model *model, const CMP *block, const __m512i *row_offsets,       \
-                                 ACC *scratch, const int groups) {                                             \
+/// Whether any of `count` values is NaN (the block walk then asks each NaN's node for its side).
+MB_INLINE int mb_has_nan_f32(const float *values, size_t count) {
+    __mmask16 found = 0;
+    size_t i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m512 x = _mm512_loadu_ps(values + i);
+        found |= _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+    }
+    __mmask16 tail = (__mmask16)((1u << (count - i)) - 1);
+    __m512 x = _mm512_maskz_loadu_ps(tail, values + i);
+    return (found | _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q)) != 0;
+}
+
+MB_INLINE int mb_has_nan_f64(const double *values, size_t count) {
+    __mmask8 found = 0;
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m512d x = _mm512_loadu_pd(values + i);
+        found |= _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
+    }
+    __mmask8 tail = (__mmask8)((1u << (count - i)) - 1);
+    __m512d x = _mm512_maskz_loadu_pd(tail, values + i);
+    return (found | _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q)) != 0;
+}
+
+// The block walk, once per (compare, accumulate) precision pair P. GROUPS (1…4 groups of sixteen lanes) is a
+// constant in each expansion, so the groups' independent chains are unrolled and overlap; so is NAN_FREE
+// (the block holds no NaN, so no step asks for the NaN side). A lane that did not move in a step sits on its
+// leaf (leaves keep their rows): its gathers are masked off from then on, a group whose sixteen lanes all
+// sit on leaves is skipped, and the tree's walk stops when no lane moved. Levels 0…MB_TK_TABLE_LEVELS - 1
+// take their nodes from the tree's table (the last of them over 64 nodes, the others over 32), the next two
+// look them up among the tree's first 128 and 256 (float32 only), deeper levels gather them. The rows'
+// values: levels 0, 1 and 2 load the columns of the tree's first seven nodes (breadth-first, a lane at level
+// 1 is on node 1 or 2, at level 2 on one of nodes 3…6) and blend them; deeper levels gather.
+#define MB_TK_WALK(NAME, CMP, ACC, P, X, ADD)                                                                  \
+    MB_INLINE void NAME##_groups(const mb_tk_model *model, const CMP *block, __m128i shift, ACC *scratch,       \
+                                 const int groups, const int nan_free) {                                       \
         const CMP *thresholds = (const CMP *)model->thresholds;                                                \
         const ACC *leaves = (const ACC *)model->leaves;                                                        \
         const size_t width = model->leaf_width;                                                                \
+        const size_t column_rows = (size_t)1 << _mm_cvtsi128_si32(shift);                                      \
+        const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);          \
+        __m512i rows[4];                                                                                       \
+        for (int g = 0; g < groups; g++) rows[g] = _mm512_add_epi32(lanes, _mm512_set1_epi32(16 * g));         \
         for (size_t tree = 0; tree < model->trees; tree++) {                                                   \
             const size_t root = (size_t)model->roots[tree];                                                    \
             const uint32_t *meta = model->meta + root;                                                         \
@@ -230,25 +336,57 @@ MB_INLINE void mb_add_f64(double *accumulators, __m512i index, const double *lea
                 active[g] = 0xFFFF;                                                                            \
             }                                                                                                  \
             const int32_t depth = model->depths[tree];                                                         \
-            TABLE table;                                                                                       \
-            TABLE_LOAD(&table, meta, tree_thresholds);                                                         \
+            /* Nodes 0…6's columns (past a small tree's nodes: the next tree's or the padding's, never used). */ \
+            const CMP *columns[15];                                                                             \
+            for (int n = 0; n < 15; n++) columns[n] = block + (meta[n] & MB_TK_FEATURE_MASK) * column_rows;    \
+            mb_table_##P table;                                                                                \
+            mb_table_load_##P(&table, meta, tree_thresholds);                                                  \
             for (int32_t level = 0; level < depth; level++) {                                                  \
                 __mmask16 moved = 0;                                                                           \
                 for (int g = 0; g < groups; g++) {                                                             \
                     if (active[g] == 0) continue;                                                              \
-                    __m512i next;                                                                              \
+                    mb_node_##P node;                                                                          \
                     if (level < MB_TK_TABLE_LEVELS - 1)                                                        \
-                        next = TABLE_STEP(index[g], index[g], active[g], row_offsets[g], &table, block, 0);    \
+                        node = mb_node_table_##P(&table, index[g], 0);                                         \
                     else if (level == MB_TK_TABLE_LEVELS - 1)                                                  \
-                        next = TABLE_STEP(index[g], index[g], active[g], row_offsets[g], &table, block, 1);    \
+                        node = mb_node_table_##P(&table, index[g], 1);                                         \
                     else if (level == MB_TK_TABLE_LEVELS)                                                      \
-                        next = LOOKUP_STEP(index[g], index[g], active[g], row_offsets[g], meta, tree_thresholds,  \
-                                           block, 4);                                                          \
+                        node = mb_node_lookup_##P(meta, tree_thresholds, index[g], active[g], 4);              \
                     else if (level == MB_TK_TABLE_LEVELS + 1)                                                  \
-                        next = LOOKUP_STEP(index[g], index[g], active[g], row_offsets[g], meta, tree_thresholds,  \
-                                           block, 8);                                                          \
+                        node = mb_node_lookup_##P(meta, tree_thresholds, index[g], active[g], 8);              \
                     else                                                                                       \
-                        next = STEP(index[g], index[g], active[g], row_offsets[g], meta, tree_thresholds, block); \
+                        node = mb_node_gather_##P(meta, tree_thresholds, index[g], active[g]);                 \
+                    X x;                                                                                       \
+                    if (level == 0) {                                                                          \
+                        x = mb_x_column_##P(columns[0], g);                                                    \
+                    } else if (level == 1) {                                                                   \
+                        x = mb_x_blend_##P(_mm512_test_epi32_mask(index[g], _mm512_set1_epi32(2)),             \
+                                           mb_x_column_##P(columns[1], g), mb_x_column_##P(columns[2], g));    \
+                    } else if (level == 2) {                                                                   \
+                        /* Nodes 3…6 are 4…7 one up: bits 0 and 1 pick among them. */                         \
+                        __m512i at = _mm512_add_epi32(index[g], _mm512_set1_epi32(1));                         \
+                        __mmask16 odd = _mm512_test_epi32_mask(at, _mm512_set1_epi32(1));                      \
+                        X low = mb_x_blend_##P(odd, mb_x_column_##P(columns[3], g), mb_x_column_##P(columns[4], g)); \
+                        X high = mb_x_blend_##P(odd, mb_x_column_##P(columns[5], g), mb_x_column_##P(columns[6], g)); \
+                        x = mb_x_blend_##P(_mm512_test_epi32_mask(at, _mm512_set1_epi32(2)), low, high);       \
+                    } else if (level == 3) {                                                                   \
+                        /* Nodes 5…14 are 6…15 one up: 5 and 6 below 8, 7…14 from 8 on. */                   \
+                        __m512i at = _mm512_add_epi32(index[g], _mm512_set1_epi32(1));                         \
+                        __mmask16 b0 = _mm512_test_epi32_mask(at, _mm512_set1_epi32(1));                       \
+                        __mmask16 b1 = _mm512_test_epi32_mask(at, _mm512_set1_epi32(2));                       \
+                        X q0 = mb_x_blend_##P(b0, mb_x_column_##P(columns[7], g), mb_x_column_##P(columns[8], g)); \
+                        X q1 = mb_x_blend_##P(b0, mb_x_column_##P(columns[9], g), mb_x_column_##P(columns[10], g)); \
+                        X q2 = mb_x_blend_##P(b0, mb_x_column_##P(columns[11], g), mb_x_column_##P(columns[12], g)); \
+                        X q3 = mb_x_blend_##P(b0, mb_x_column_##P(columns[13], g), mb_x_column_##P(columns[14], g)); \
+                        X high = mb_x_blend_##P(_mm512_test_epi32_mask(at, _mm512_set1_epi32(4)),              \
+                                                mb_x_blend_##P(b1, q0, q1), mb_x_blend_##P(b1, q2, q3));       \
+                        X low = mb_x_blend_##P(b0, mb_x_column_##P(columns[5], g), mb_x_column_##P(columns[6], g)); \
+                        x = mb_x_blend_##P(_mm512_test_epi32_mask(at, _mm512_set1_epi32(8)), low, high);       \
+                    } else {                                                                                   \
+                        x = mb_x_gather_##P(node.word, active[g], rows[g], shift, block);                      \
+                    }                                                                                          \
+                    __m512i next = nan_free ? mb_decide_##P(node, x, index[g], active[g], 1)                   \
+                                            : mb_decide_##P(node, x, index[g], active[g], 0);                  \
                     /* A lane that stayed is on its leaf (every child follows its parent): it is done. */     \
                     active[g] = _mm512_cmpneq_epi32_mask(next, index[g]);                                      \
                     moved |= active[g];                                                                        \
@@ -271,25 +409,24 @@ MB_INLINE void mb_add_f64(double *accumulators, __m512i index, const double *lea
         }                                                                                                      \
     }                                                                                                          \
                                                                                                                \
-    MB_TARGET static void NAME(const mb_tk_model *model, const CMP *block, size_t width, size_t count,           \
-                               ACC *accumulators, ACC *scratch) {                                              \
+    MB_TARGET static void NAME(const mb_tk_model *model, const CMP *block, size_t width, size_t column_shift,   \
+                               size_t count, ACC *accumulators, ACC *scratch) {                                \
         const size_t k = model->output_count;                                                                  \
         /* Row-major accumulators to one column of MB_TK_BLOCK_ROWS lanes per output (spare lanes 0). */      \
         for (size_t o = 0; o < k; o++)                                                                         \
             for (size_t r = 0; r < MB_TK_BLOCK_ROWS; r++)                                                      \
                 scratch[o * MB_TK_BLOCK_ROWS + r] = r < count ? accumulators[r * k + o] : (ACC)0;              \
-        __m512i row_offsets[4];                                                                                \
-        const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);          \
-        for (int g = 0; g < 4; g++) {                                                                          \
-            __m512i row = _mm512_add_epi32(lanes, _mm512_set1_epi32(16 * g));                                  \
-            __mmask16 valid = _mm512_cmplt_epi32_mask(row, _mm512_set1_epi32((int)count));                     \
-            row_offsets[g] = _mm512_maskz_mullo_epi32(valid, row, _mm512_set1_epi32((int)width));              \
-        }                                                                                                      \
-        switch ((count + 15) / 16) {                                                                           \
-        case 1: NAME##_groups(model, block, row_offsets, scratch, 1); break;                                   \
-        case 2: NAME##_groups(model, block, row_offsets, scratch, 2); break;                                   \
-        case 3: NAME##_groups(model, block, row_offsets, scratch, 3); break;                                   \
-        default: NAME##_groups(model, block, row_offsets, scratch, 4); break;                                  \
+        const __m128i shift = _mm_cvtsi32_si128((int)column_shift);                                            \
+        const int nan_free = !mb_has_nan_##P(block, width << column_shift);                                    \
+        switch ((count + 15) / 16 + (nan_free ? 4 : 0)) {                                                      \
+        case 1: NAME##_groups(model, block, shift, scratch, 1, 0); break;                                      \
+        case 2: NAME##_groups(model, block, shift, scratch, 2, 0); break;                                      \
+        case 3: NAME##_groups(model, block, shift, scratch, 3, 0); break;                                      \
+        case 4: NAME##_groups(model, block, shift, scratch, 4, 0); break;                                      \
+        case 5: NAME##_groups(model, block, shift, scratch, 1, 1); break;                                      \
+        case 6: NAME##_groups(model, block, shift, scratch, 2, 1); break;                                      \
+        case 7: NAME##_groups(model, block, shift, scratch, 3, 1); break;                                      \
+        default: NAME##_groups(model, block, shift, scratch, 4, 1); break;                                     \
         }                                                                                                      \
         for (size_t o = 0; o < k; o++)                                                                         \
             for (size_t r = 0; r < count; r++) accumulators[r * k + o] = scratch[o * MB_TK_BLOCK_ROWS + r];   \
@@ -322,8 +459,8 @@ MB_INLINE void mb_add_f64(double *accumulators, __m512i index, const double *lea
         for (int32_t level = 0; level < depth; level++) {                                                      \
             __mmask16 moved = 0;                                                                               \
             for (int g = 0; g < groups; g++) {                                                                 \
-                __m512i next = STEP(_mm512_add_epi32(roots[g], local[g]), local[g], active[g],                \
-                                    _mm512_setzero_si512(), model->meta, thresholds, features);                \
+                __m512i next = STEP(_mm512_add_epi32(roots[g], local[g]), local[g], active[g], model->meta,    \
+                                    thresholds, features);                                                     \
                 active[g] = _mm512_cmpneq_epi32_mask(next, local[g]);                                          \
                 moved |= active[g];                                                                            \
                 local[g] = next;                                                                               \
@@ -357,31 +494,45 @@ MB_INLINE void mb_add_f64(double *accumulators, __m512i index, const double *lea
         }                                                                                                      \
     }
 
-MB_TK_ROWS(mb_tk_rows_f32_f32, float, float, mb_step_f32)
-MB_TK_ROWS(mb_tk_rows_f32_f64, float, double, mb_step_f32)
-MB_TK_ROWS(mb_tk_rows_f64_f64, double, double, mb_step_f64)
+MB_TK_ROWS(mb_tk_rows_f32_f32, float, float, mb_step_rows_f32)
+MB_TK_ROWS(mb_tk_rows_f32_f64, float, double, mb_step_rows_f32)
+MB_TK_ROWS(mb_tk_rows_f64_f64, double, double, mb_step_rows_f64)
 
-MB_TK_WALK(mb_tk_block_f32_f32, float, float, mb_step_f32, mb_add_f32, mb_table_f32, mb_table_load_f32,
-           mb_step_table_f32, mb_step_lookup_f32)
-MB_TK_WALK(mb_tk_block_f32_f64, float, double, mb_step_f32, mb_add_f64, mb_table_f32, mb_table_load_f32,
-           mb_step_table_f32, mb_step_lookup_f32)
-MB_TK_WALK(mb_tk_block_f64_f64, double, double, mb_step_f64, mb_add_f64, mb_table_f64, mb_table_load_f64,
-           mb_step_table_f64, mb_step_lookup_f64)
+MB_TK_WALK(mb_tk_block_f32_f32, float, float, f32, __m512, mb_add_f32)
+MB_TK_WALK(mb_tk_block_f32_f64, float, double, f32, __m512, mb_add_f64)
+MB_TK_WALK(mb_tk_block_f64_f64, double, double, f64, mb_f64x16, mb_add_f64)
 
-void mb_tk_walk(const mb_tk_model *model, int precisions, int trees_across_lanes, const void *block, size_t width,
-                size_t count, void *accumulators, void *scratch) {
+void mb_tk_walk_block(const mb_tk_model *model, int precisions, const void *block, size_t width, size_t column_shift,
+                      size_t count, void *accumulators, void *scratch) {
     switch (precisions) {
     case MB_TK_F32_F32:
-        if (trees_across_lanes) mb_tk_rows_f32_f32(model, (const float *)block, width, count, (float *)accumulators);
-        else mb_tk_block_f32_f32(model, (const float *)block, width, count, (float *)accumulators, (float *)scratch);
+        mb_tk_block_f32_f32(model, (const float *)block, width, column_shift, count, (float *)accumulators,
+                            (float *)scratch);
         break;
     case MB_TK_F32_F64:
-        if (trees_across_lanes) mb_tk_rows_f32_f64(model, (const float *)block, width, count, (double *)accumulators);
-        else mb_tk_block_f32_f64(model, (const float *)block, width, count, (double *)accumulators, (double *)scratch);
+        mb_tk_block_f32_f64(model, (const float *)block, width, column_shift, count, (double *)accumulators,
+                            (double *)scratch);
         break;
     case MB_TK_F64_F64:
-        if (trees_across_lanes) mb_tk_rows_f64_f64(model, (const double *)block, width, count, (double *)accumulators);
-        else mb_tk_block_f64_f64(model, (const double *)block, width, count, (double *)accumulators, (double *)scratch);
+        mb_tk_block_f64_f64(model, (const double *)block, width, column_shift, count, (double *)accumulators,
+                            (double *)scratch);
+        break;
+    default:
+        break;
+    }
+}
+
+void mb_tk_walk_rows(const mb_tk_model *model, int precisions, const void *features, size_t width, size_t count,
+                     void *accumulators) {
+    switch (precisions) {
+    case MB_TK_F32_F32:
+        mb_tk_rows_f32_f32(model, (const float *)features, width, count, (float *)accumulators);
+        break;
+    case MB_TK_F32_F64:
+        mb_tk_rows_f32_f64(model, (const float *)features, width, count, (double *)accumulators);
+        break;
+    case MB_TK_F64_F64:
+        mb_tk_rows_f64_f64(model, (const double *)features, width, count, (double *)accumulators);
         break;
     default:
         break;
@@ -390,11 +541,16 @@ void mb_tk_walk(const mb_tk_model *model, int precisions, int trees_across_lanes
 
 #else
 
-// Not x86-64: mb_tree_kernels_have_avx512() is 0, so this is never called.
-void mb_tk_walk(const mb_tk_model *model, int precisions, int trees_across_lanes, const void *block, size_t width,
-                size_t count, void *accumulators, void *scratch) {
-    (void)model, (void)precisions, (void)trees_across_lanes, (void)block, (void)width, (void)count;
+// Not x86-64: mb_tree_kernels_have_avx512() is 0, so these are never called.
+void mb_tk_walk_block(const mb_tk_model *model, int precisions, const void *block, size_t width, size_t column_shift,
+                      size_t count, void *accumulators, void *scratch) {
+    (void)model, (void)precisions, (void)block, (void)width, (void)column_shift, (void)count;
     (void)accumulators, (void)scratch;
+}
+
+void mb_tk_walk_rows(const mb_tk_model *model, int precisions, const void *features, size_t width, size_t count,
+                     void *accumulators) {
+    (void)model, (void)precisions, (void)features, (void)width, (void)count, (void)accumulators;
 }
 
 #endif

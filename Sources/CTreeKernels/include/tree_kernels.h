@@ -51,15 +51,27 @@ enum {
     MB_TK_F64_F64 = 2,
 };
 
-/// Walks `count` rows of `width` values at `block` (row-major, already in the compare precision) through
-/// every tree in order, adding each tree's leaf values to the row's `output_count` accumulators at
-/// `accumulators` (row-major). `precisions` (an MB_TK_* value) gives the types of `block` and
-/// `accumulators`: the compare precision, then the accumulation precision. With `trees_across_lanes` 0
-/// the lanes are rows of one tree (a block: `count` ≤ MB_TK_BLOCK_ROWS, `scratch` holds at least
-/// `output_count × MB_TK_BLOCK_ROWS` accumulators); with 1 they are trees of one row (a few rows, any
-/// count; `scratch` unused). Each row receives the trees in tree order, with the same additions as a
-/// row-by-row walk, so results are bit-identical to it whatever the batch.
-void mb_tk_walk(const mb_tk_model *model, int precisions, int trees_across_lanes, const void *block, size_t width,
-                size_t count, void *accumulators, void *scratch);
+/// Values a block for ``mb_tk_walk_block`` carries past its last column: the walk reads whole groups of
+/// sixteen rows, which may run past a short last column.
+#define MB_TK_BLOCK_PADDING 16
+
+/// Walks the `count` rows (at most MB_TK_BLOCK_ROWS, four groups of sixteen lanes, the lanes rows of one
+/// tree) of `block` through every tree in order, adding each tree's leaf values to the row's
+/// `output_count` accumulators at `accumulators` (row-major). `block` is column-major: feature `f` of row
+/// `r` at `(f << column_shift) + r`, with `count <= 1 << column_shift`, `width` columns, the rows past
+/// `count` and MB_TK_BLOCK_PADDING values after the last column readable (their values unused, but set:
+/// the walk scans the columns for NaN first). `scratch` holds at least `output_count × MB_TK_BLOCK_ROWS`
+/// accumulators. `precisions` (an MB_TK_* value) gives the types of `block` and `accumulators`: the
+/// compare precision, then the accumulation precision.
+void mb_tk_walk_block(const mb_tk_model *model, int precisions, const void *block, size_t width, size_t column_shift,
+                      size_t count, void *accumulators, void *scratch);
+
+/// Walks `count` rows of `width` values at `features` (row-major, in the compare precision) through every
+/// tree, as ``mb_tk_walk_block`` does, with the lanes trees of one row (a few rows, any count).
+void mb_tk_walk_rows(const mb_tk_model *model, int precisions, const void *features, size_t width, size_t count,
+                     void *accumulators);
+
+/// Each row receives the trees in tree order, with the same additions as a row-by-row walk, so results of
+/// both walks are bit-identical to it whatever the batch.
 
 #endif

@@ -96,6 +96,19 @@ package struct TreeEnsembleKernel: Sendable {
     static let blockRows = 64
     /// Values in one block's feature copy at most (very wide rows get smaller blocks).
     static let blockValues = 1 << 16
+    /// Rows per block for rows of `featureCount` values: a power of two for the vector walk, whose
+    /// column-major blocks put a feature's column `1 << shift` values after the previous one.
+    static func blockRows(featureCount: Int, vector: Bool) -> Int {
+        let rows = max(1, min(blockRows, blockValues / max(1, featureCount)))
+        return vector ? 1 << (Int.bitWidth - 1 - rows.leadingZeroBitCount) : rows
+    }
+
+    /// A LightGBM input as its library compares it: values this close to zero are zero.
+    @inline(__always)
+    static func rounded<T: TreeCompareScalar>(_: T.Type, _ x: Double) -> T {
+        T(abs(x) <= ValidatedTreeEnsemble.lightGBMZeroThreshold ? 0 : x)
+    }
+
     /// Blocks of fewer rows than this walk several trees at once per row instead.
     static let interleavedBelow = 4
     static let interleavedTrees = 8
@@ -133,7 +146,7 @@ package struct TreeEnsembleKernel: Sendable {
         rows: Int
     ) {
         guard rows > 0, let inputBase = input.baseAddress, let outputBase = output.baseAddress else { return }
-        let blockRows = max(1, min(Self.blockRows, Self.blockValues / featureCount))
+        let blockRows = Self.blockRows(featureCount: featureCount, vector: vector != nil)
         let blocks = (rows + blockRows - 1) / blockRows
         let workers = rows * treeCount >= Self.parallelThreshold ? min(Self.coreCount, blocks) : 1
         let leafTable = Acc.leafTable(self)
@@ -182,7 +195,10 @@ package struct TreeEnsembleKernel: Sendable {
         let nodes = context.nodes
         let leaves = context.leaves
         let base = baseScores.map { Acc($0) }
-        let block = UnsafeMutablePointer<T>.allocate(capacity: blockRows * width)
+        // The vector walk's column-major blocks carry its padding (set: it scans the whole block).
+        let blockCapacity = blockRows * width + TreeKernelVectorLayout.blockPadding
+        let block = UnsafeMutablePointer<T>.allocate(capacity: blockCapacity)
+        block.initialize(repeating: 0, count: blockCapacity)
         let positions = UnsafeMutablePointer<Int32>.allocate(capacity: max(blockRows, Self.interleavedTrees))
         // The vector walk's layout matches this call's precisions (`raw` saw to it); checked again,
         // because a mismatch would misread memory.
@@ -199,13 +215,29 @@ package struct TreeEnsembleKernel: Sendable {
         for blockIndex in blocks {
             let first = blockIndex * blockRows
             let count = min(blockRows, context.rows - first)
-            // The block's features, rounded once the way the library compares them.
+            // The block's features, rounded once the way the library compares them: column-major for the
+            // vector block walk (rows past `count` zero), row-major otherwise.
             let source = context.input + first * width
-            if tinyInputsAreZero {
-                for i in 0..<(count * width) {
-                    let x = source[i]
-                    block[i] = T(abs(x) <= ValidatedTreeEnsemble.lightGBMZeroThreshold ? 0 : x)
+            let columns = vector != nil && count >= Self.interleavedBelow
+            if columns {
+                let shift = blockRows.trailingZeroBitCount
+                if count < blockRows {
+                    for feature in 0..<width {
+                        (block + feature << shift + count).update(repeating: 0, count: blockRows - count)
+                    }
                 }
+                for row in 0..<count {
+                    let values = source + row * width
+                    if tinyInputsAreZero {
+                        for feature in 0..<width {
+                            block[feature << shift + row] = Self.rounded(T.self, values[feature])
+                        }
+                    } else {
+                        for feature in 0..<width { block[feature << shift + row] = T(values[feature]) }
+                    }
+                }
+            } else if tinyInputsAreZero {
+                for i in 0..<(count * width) { block[i] = Self.rounded(T.self, source[i]) }
             } else {
                 for i in 0..<(count * width) { block[i] = T(source[i]) }
             }
@@ -215,15 +247,17 @@ package struct TreeEnsembleKernel: Sendable {
                     for j in 0..<k { acc[row * k + j] = base[j] }
                 }
             }
-            if let vector {
-                vector.walk(
+            if let vector, columns {
+                vector.walkBlock(
                     block: block,
                     width: width,
+                    columnShift: blockRows.trailingZeroBitCount,
                     count: count,
-                    treesAcrossLanes: count < Self.interleavedBelow,
                     accumulators: acc,
                     scratch: scratch
                 )
+            } else if let vector {
+                vector.walkRows(features: block, width: width, count: count, accumulators: acc)
             } else if count < Self.interleavedBelow {
                 walkInterleaved(context, block: block, source: source, accumulators: acc, rows: count, slots: positions)
             } else {

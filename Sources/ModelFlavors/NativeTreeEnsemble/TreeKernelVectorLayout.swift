@@ -159,22 +159,61 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
         outputs.deallocate()
     }
 
+    /// Values a block for ``walkBlock(block:width:columnShift:count:accumulators:scratch:)`` carries past
+    /// its last column.
+    static let blockPadding = Int(MB_TK_BLOCK_PADDING)
+
     /// Accumulators the walk needs as scratch (one column of a block's rows per output).
     var scratchCount: Int { outputCount * Int(MB_TK_BLOCK_ROWS) }
 
-    /// Adds every tree's leaf values to the accumulators of `count` rows of `block` (`width` values each,
-    /// in the compare precision): sixteen rows of one tree per step when `treesAcrossLanes` is false
-    /// (blocks of at most `MB_TK_BLOCK_ROWS` rows), trees across the lanes, 64 at a time, when it is true (a
-    /// few rows).
+    /// Adds every tree's leaf values to the accumulators of the `count` rows of `block` (column-major,
+    /// feature `f` of row `r` at `f << columnShift + r`, `width` columns plus `MB_TK_BLOCK_PADDING` values,
+    /// all set; `count` at most `MB_TK_BLOCK_ROWS` and `1 << columnShift`): sixteen rows of one tree per step.
     /// `Acc` and `T` must be this layout's precisions.
-    func walk<Acc: TreeAccumulator, T: TreeCompareScalar>(
+    func walkBlock<Acc: TreeAccumulator, T: TreeCompareScalar>(
         block: UnsafePointer<T>,
         width: Int,
+        columnShift: Int,
         count: Int,
-        treesAcrossLanes: Bool,
         accumulators: UnsafeMutablePointer<Acc>,
         scratch: UnsafeMutablePointer<Acc>
     ) {
+        withModel { model, precisions in
+            mb_tk_walk_block(
+                model,
+                precisions,
+                UnsafeRawPointer(block),
+                width,
+                columnShift,
+                count,
+                UnsafeMutableRawPointer(accumulators),
+                UnsafeMutableRawPointer(scratch)
+            )
+        }
+    }
+
+    /// Adds every tree's leaf values to the accumulators of `count` rows of `features` (row-major, `width`
+    /// values each): trees across the lanes, 64 at a time (a few rows).
+    /// `Acc` and `T` must be this layout's precisions.
+    func walkRows<Acc: TreeAccumulator, T: TreeCompareScalar>(
+        features: UnsafePointer<T>,
+        width: Int,
+        count: Int,
+        accumulators: UnsafeMutablePointer<Acc>
+    ) {
+        withModel { model, precisions in
+            mb_tk_walk_rows(
+                model,
+                precisions,
+                UnsafeRawPointer(features),
+                width,
+                count,
+                UnsafeMutableRawPointer(accumulators)
+            )
+        }
+    }
+
+    private func withModel(_ body: (UnsafePointer<mb_tk_model>, Int32) -> Void) {
         // An ensemble without trees adds nothing (and has no leaf table to point at).
         guard roots.count > 0 else { return }
         func run(_ leafTable: UnsafeRawPointer) {
@@ -190,16 +229,7 @@ final class TreeKernelVectorLayout: @unchecked Sendable {
                 output_count: outputCount
             )
             let precisions = comparesInFloat ? (accumulatesInFloat ? MB_TK_F32_F32 : MB_TK_F32_F64) : MB_TK_F64_F64
-            mb_tk_walk(
-                &model,
-                Int32(precisions),
-                treesAcrossLanes ? 1 : 0,
-                UnsafeRawPointer(block),
-                width,
-                count,
-                UnsafeMutableRawPointer(accumulators),
-                UnsafeMutableRawPointer(scratch)
-            )
+            body(&model, Int32(precisions))
         }
         switch leaves {
         case .float(let table): table.withUnsafeBytes { if let base = $0.baseAddress { run(base) } }

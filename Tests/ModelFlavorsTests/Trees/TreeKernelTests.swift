@@ -63,10 +63,11 @@ import Testing
         return nodes
     }
 
-    static func input(_ g: inout Generator, rows: Int, features: Int) -> [Double] {
+    /// Random rows; without NaN when `nan` is false (the vector walk then takes its NaN-free path).
+    static func input(_ g: inout Generator, rows: Int, features: Int, nan: Bool = true) -> [Double] {
         (0..<(rows * features)).map { _ in
             let t = thresholds.randomElement(using: &g) ?? 0
-            switch Int.random(in: 0..<12, using: &g) {
+            switch Int.random(in: nan ? 0..<12 : 6..<12, using: &g) {
             case 0: return t
             case 1: return t.nextUp
             case 2: return t.nextDown
@@ -195,9 +196,21 @@ import Testing
 
     @Test(arguments: cases.indices)
     func kernelMatchesTheReference(index: Int) throws {
+        // One and three rows (trees interleaved), 5 to 64 (one block of 1 to 4 vector groups), 65 (a full
+        // block and a one-row one), 2,100 (both cores).
+        try check(index, features: 5, rows: [1, 3, 5, 16, 17, 33, 50, 64, 65, 2100])
+    }
+
+    /// Rows so wide that a block holds 32, 16 or 8 of them: the vector walk's columns are that many values
+    /// apart, and a group of sixteen lanes reads past a short last column into the block's padding.
+    @Test(arguments: [(0, 1500), (1, 3000), (0, 6000), (4, 6000), (1, 6000)])
+    func wideRowsMatchTheReference(index: Int, features: Int) throws {
+        try check(index, features: features, rows: [4, 9, 17, 40, 100])
+    }
+
+    private func check(_ index: Int, features: Int, rows rowCounts: [Int]) throws {
         let c = Self.cases[index]
-        var g = Generator(seed: UInt64(index) &+ 12345)
-        let features = 5
+        var g = Generator(seed: UInt64(index) &+ 12345 &+ UInt64(features))
         var e = TreeEnsemble(
             featureCount: features,
             outputCount: c.outputs,
@@ -235,10 +248,10 @@ import Testing
                     == (implementation == .automatic && TreeKernelVectorLayout.available && numericOnly),
                 "\(c) \(implementation)"
             )
-            // One and three rows (trees interleaved), 5 to 64 (one block of 1 to 4 vector groups), 65 (a
-            // full block and a one-row one), 2,100 (both cores).
-            for rows in [1, 3, 5, 16, 17, 33, 50, 64, 65, 2100] {
-                let x = Self.input(&g, rows: rows, features: features)
+            // With NaN in every block, and without (the vector walk's two paths).
+            for (pass, rows) in (rowCounts + rowCounts).enumerated() {
+                let nan = pass < rowCounts.count
+                let x = Self.input(&g, rows: rows, features: features, nan: nan)
                 let result = try TreeEnsemblePrediction.compute(kernel, x, rows: rows, output: .predictRaw).doubles
                 var expected: [Double] = []
                 for row in 0..<rows {
@@ -248,7 +261,7 @@ import Testing
                 }
                 #expect(
                     result.map(\.bitPattern) == expected.map(\.bitPattern),
-                    "\(c), \(implementation), \(rows) rows: \(TreeFixtures.firstDifference(result, expected))"
+                    "\(c), \(implementation), \(rows) rows, \(features) features, NaN \(nan): \(TreeFixtures.firstDifference(result, expected))"
                 )
             }
         }
