@@ -281,30 +281,22 @@ MB_INLINE void mb_add_f64(double *accumulators, __m512i index, const double *lea
     _mm512_storeu_pd(accumulators + 8, _mm512_add_pd(_mm512_loadu_pd(accumulators + 8), high));
 }
 
-/// Whether any of `count` values is NaN (the block walk then asks each NaN's node for its side).
-MB_INLINE int mb_has_nan_f32(const float *values, size_t count) {
-    __mmask16 found = 0;
-    size_t i = 0;
-    for (; i + 16 <= count; i += 16) {
-        __m512 x = _mm512_loadu_ps(values + i);
-        found |= _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+/// mb_has_nan_f32/f64: whether any of `count` values is NaN (the block walk then asks each NaN's node for
+/// its side).
+#define MB_HAS_NAN(P, T, VECTOR, MASK, LANES, SUFFIX)                                                          \
+    MB_INLINE int mb_has_nan_##P(const T *values, size_t count) {                                              \
+        MASK found = 0;                                                                                        \
+        size_t i = 0;                                                                                          \
+        for (; i + LANES <= count; i += LANES) {                                                               \
+            VECTOR x = _mm512_loadu_##SUFFIX(values + i);                                                      \
+            found |= _mm512_cmp_##SUFFIX##_mask(x, x, _CMP_UNORD_Q);                                          \
+        }                                                                                                      \
+        VECTOR x = _mm512_maskz_loadu_##SUFFIX((MASK)((1u << (count - i)) - 1), values + i);                   \
+        return (found | _mm512_cmp_##SUFFIX##_mask(x, x, _CMP_UNORD_Q)) != 0;                                 \
     }
-    __mmask16 tail = (__mmask16)((1u << (count - i)) - 1);
-    __m512 x = _mm512_maskz_loadu_ps(tail, values + i);
-    return (found | _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q)) != 0;
-}
 
-MB_INLINE int mb_has_nan_f64(const double *values, size_t count) {
-    __mmask8 found = 0;
-    size_t i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m512d x = _mm512_loadu_pd(values + i);
-        found |= _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
-    }
-    __mmask8 tail = (__mmask8)((1u << (count - i)) - 1);
-    __m512d x = _mm512_maskz_loadu_pd(tail, values + i);
-    return (found | _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q)) != 0;
-}
+MB_HAS_NAN(f32, float, __m512, __mmask16, 16, ps)
+MB_HAS_NAN(f64, double, __m512d, __mmask8, 8, pd)
 
 // The block walk, once per (compare, accumulate) precision pair P. GROUPS (1…4 groups of sixteen lanes) is a
 // constant in each expansion, so the groups' independent chains are unrolled and overlap; so is NAN_FREE
