@@ -305,8 +305,9 @@ MB_HAS_NAN(f64, double, __m512d, __mmask8, 8, pd)
 // sit on leaves is skipped, and the tree's walk stops when no lane moved. Levels 0…MB_TK_TABLE_LEVELS - 1
 // take their nodes from the tree's table (the last of them over 64 nodes, the others over 32), the next two
 // look them up among the tree's first 128 and 256 (float32 only), deeper levels gather them. The rows'
-// values: levels 0, 1 and 2 load the columns of the tree's first seven nodes (breadth-first, a lane at level
-// 1 is on node 1 or 2, at level 2 on one of nodes 3…6) and blend them; deeper levels gather.
+// values: levels 0–3 load the columns of the tree's first fifteen nodes (breadth-first, a lane at level 1 is
+// on node 1 or 2, at level 2 on one of nodes 3…6, at level 3 on one of nodes 5…14) and blend them; deeper
+// levels gather (a fourth level's 24 candidate columns would cost more than its gather).
 #define MB_TK_WALK(NAME, CMP, ACC, P, X, ADD)                                                                  \
     MB_INLINE void NAME##_groups(const mb_tk_model *model, const CMP *block, __m128i shift, ACC *scratch,       \
                                  const int groups, const int nan_free) {                                       \
@@ -328,7 +329,7 @@ MB_HAS_NAN(f64, double, __m512d, __mmask8, 8, pd)
                 active[g] = 0xFFFF;                                                                            \
             }                                                                                                  \
             const int32_t depth = model->depths[tree];                                                         \
-            /* Nodes 0…6's columns (past a small tree's nodes: the next tree's or the padding's, never used). */ \
+            /* Nodes 0…14's columns (past a small tree's nodes: the next tree's or the padding's, never used). */ \
             const CMP *columns[15];                                                                             \
             for (int n = 0; n < 15; n++) columns[n] = block + (meta[n] & MB_TK_FEATURE_MASK) * column_rows;    \
             mb_table_##P table;                                                                                \
