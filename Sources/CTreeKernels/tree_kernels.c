@@ -115,12 +115,17 @@ MB_INLINE mb_node_f64 mb_node_gather_f64(const uint32_t *meta, const double *thr
 // (no gather: on the processors measured a sixteen-lane gather costs about a cycle per lane), and deeper
 // levels gather `(feature << shift) + row`.
 
-/// The `active` lanes' values of their node's feature, gathered.
-MB_INLINE __m512i mb_feature_index(__m512i word, __m512i rows, __m128i shift) {
-    return _mm512_add_epi32(_mm512_sll_epi32(_mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK)), shift),
-                            rows);
+/// The feature of each lane's node, from its meta word.
+MB_INLINE __m512i mb_feature(__m512i word) {
+    return _mm512_and_si512(word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK));
 }
 
+/// Where each lane's value of its node's feature sits in the column-major block.
+MB_INLINE __m512i mb_feature_index(__m512i word, __m512i rows, __m128i shift) {
+    return _mm512_add_epi32(_mm512_sll_epi32(mb_feature(word), shift), rows);
+}
+
+/// The `active` lanes' values of their node's feature, gathered.
 MB_INLINE __m512 mb_x_gather_f32(__m512i word, __mmask16 active, __m512i rows, __m128i shift, const float *block) {
     return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, mb_feature_index(word, rows, shift),
                                     (const void *)block, 4);
@@ -156,17 +161,14 @@ MB_INLINE mb_f64x16 mb_x_blend_f64(__mmask16 upper, mb_f64x16 a, mb_f64x16 b) {
 MB_INLINE __m512i mb_step_rows_f32(__m512i index, __m512i keep, __mmask16 active, const uint32_t *meta,
                                    const float *thresholds, const float *features) {
     mb_node_f32 node = mb_node_gather_f32(meta, thresholds, index, active);
-    __m512 x = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active,
-                                        _mm512_and_si512(node.word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK)),
-                                        (const void *)features, 4);
+    __m512 x = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, mb_feature(node.word), (const void *)features, 4);
     return mb_decide_f32(node, x, keep, active, 0);
 }
 
 MB_INLINE __m512i mb_step_rows_f64(__m512i index, __m512i keep, __mmask16 active, const uint32_t *meta,
                                    const double *thresholds, const double *features) {
     mb_node_f64 node = mb_node_gather_f64(meta, thresholds, index, active);
-    mb_f64x16 x = mb_gather_f64(features, _mm512_and_si512(node.word, _mm512_set1_epi32((int)MB_TK_FEATURE_MASK)),
-                                active);
+    mb_f64x16 x = mb_gather_f64(features, mb_feature(node.word), active);
     return mb_decide_f64(node, x, keep, active, 0);
 }
 
