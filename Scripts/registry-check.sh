@@ -88,6 +88,10 @@ model_uri="$(sed -n 's/^model_uri: //p' "$work/log.txt")"
 runs_uri="$(sed -n 's/^runs_uri: //p' "$work/log.txt")"
 run predict -m "$model_uri" -i "$input" >"$work/id.json" && same "$work/local.json" "$work/id.json" \
     && pass "$model_uri" || fail "$model_uri"
+run inspect models:/six/1 --json >"$work/inspect.json" && grep -q '"signature"' "$work/inspect.json" \
+    && pass "inspect models:/six/1" || fail "inspect models:/six/1"
+run validate -m models:/six@champion -i "$input" >/dev/null && pass "validate -m models:/six@champion" \
+    || fail "validate -m models:/six@champion"
 run verify "$runs_uri" --trusted-key "$work/key.pub" >/dev/null 2>&1 && pass "verify $runs_uri: signature intact after log" \
     || fail "verify $runs_uri --trusted-key"
 

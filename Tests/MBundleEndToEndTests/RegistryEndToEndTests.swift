@@ -27,6 +27,31 @@ import Testing
         )
     }
 
+    /// Every command that takes a MODEL resolves a model URI (Docs/registry.md), rather than looking
+    /// for a local file of that name: with the server unreachable, each says so about the URI.
+    @Test(arguments: [
+        ["inspect", "models:/six/1", "--json"],
+        ["validate", "-m", "models:/six/1", "-i", Self.input],
+        ["verify", "models:/six/1"],
+        ["pack", "models:/six/1", "-o", "six.tar.gz"],
+        ["convert", "-m", "models:/six/1", "-o", "converted"],
+    ])
+    func everyModelCommandResolvesAModelURI(arguments: [String]) throws {
+        let scratch = try TestScratch.makeDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outputs = Set(["six.tar.gz", "converted"])
+        let placed = arguments.map { outputs.contains($0) ? scratch.appendingPathComponent($0).path : $0 }
+        let result = try CLIRunner.run(
+            placed + ["--cache-dir", scratch.appendingPathComponent("cache").path],
+            environment: ["MLFLOW_TRACKING_URI": "http://127.0.0.1:9", "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"]
+        )
+        #expect(result.status == 69, "\(arguments[0]): \(result.standardError)")
+        #expect(
+            result.errorLines.first?.hasPrefix("error: models:/six/1: cannot reach the tracking server") == true,
+            "\(arguments[0]): \(result.standardError)"
+        )
+    }
+
     @Test func credentialsInTheTrackingURIAreRefusedAndNotPrinted() throws {
         let result = try CLIRunner.run(
             ["verify", "models:/six/1"],

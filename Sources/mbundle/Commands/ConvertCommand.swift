@@ -20,6 +20,7 @@ struct ConvertCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOption
     @OptionGroup var output: OutputOption
+    @OptionGroup var registry: RegistryOptions
 
     func run() throws {
         try reportingErrors { () throws(ModelBundleError) in

@@ -15,9 +15,11 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print a stable JSON document instead of text.")
     var json = false
 
+    @OptionGroup var registry: RegistryOptions
+
     func run() throws {
         let inspection = try reportingErrors { () throws(ModelBundleError) in
-            try BundleInspection(modelPath: model.model)
+            try BundleInspection(modelPath: try RegistryOptions.localPath(for: model.model))
         }
         StandardOutput.write(json ? inspection.jsonText : inspection.text)
     }

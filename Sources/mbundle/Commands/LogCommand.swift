@@ -32,6 +32,8 @@ struct LogCommand: ParsableCommand {
     @Option(help: "Point this alias of the registered model at the new version (needs --register).")
     var alias: String?
 
+    @OptionGroup var registry: RegistryOptions
+
     func validate() throws {
         if alias != nil && register == nil {
             throw ValidationError("--alias needs --register NAME")

@@ -17,6 +17,7 @@ struct PackCommand: ParsableCommand {
 
     @OptionGroup var model: ModelArgument
     @OptionGroup var output: OutputOption
+    @OptionGroup var registry: RegistryOptions
 
     func validate() throws {
         if ArchiveFormat(fileName: output.output) == nil {

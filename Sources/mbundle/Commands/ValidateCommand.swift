@@ -1,4 +1,5 @@
 import ArgumentParser
+import ModelBundle
 import ModelRuntime
 
 /// `mbundle validate -m MODEL -i INPUT [-t json|csv] [--format text|json]`: judges an input against
@@ -24,8 +25,13 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "The report format: text or json.")
     var format: ReportFormat = .text
 
+    @OptionGroup var registry: RegistryOptions
+
     func run() throws {
-        var job = ValidationJob(modelPath: model.model, inputPath: input.inputPath, format: input.format)
+        let modelPath = try reportingErrors { () throws(ModelBundleError) in
+            try RegistryOptions.localPath(for: model.model)
+        }
+        var job = ValidationJob(modelPath: modelPath, inputPath: input.inputPath, format: input.format)
         job.maxRequestBytes = try input.requestLimit()
         let report = try reportingErrors(usage: Self.self) { () throws(PredictionError) in try job.run() }
         StandardOutput.write(format == .json ? report.jsonText : report.text)
