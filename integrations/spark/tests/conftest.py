@@ -45,6 +45,51 @@ def spark(tmp_path_factory):
     session.stop()
 
 
+@pytest.fixture()
+def tracking_server(tmp_path, monkeypatch):
+    """A real `mlflow server` (SQLite store, artifact proxy) on a free port, as MLFLOW_TRACKING_URI;
+    mbundle's download cache under the test's directory. The server's process group is killed after."""
+    import signal
+    import socket
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    uri = f"http://127.0.0.1:{port}"
+    log = open(tmp_path / "server.log", "wb")
+    server = subprocess.Popen(
+        [
+            os.path.join(os.path.dirname(sys.executable), "mlflow"), "server",
+            "--backend-store-uri", f"sqlite:///{tmp_path}/mlflow.db", "--serve-artifacts",
+            "--artifacts-destination", str(tmp_path / "artifacts"),
+            "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+        ],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{uri}/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"mlflow server did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        yield uri
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        log.close()
+
+
 def numeric_frame(rows: int, seed: int) -> pd.DataFrame:
     generator = np.random.default_rng(seed)
     frame = pd.DataFrame(generator.normal(size=(rows, len(FEATURES))), columns=FEATURES)

@@ -70,6 +70,141 @@ def test_predictions_equal_mbundle_and_mlflow_spark_udf(spark, binary, models, n
     assert not mbundle_processes("bundle-"), "an mbundle process outlived its job"
 
 
+# Result types each model's UDF is asked for, beside the one inferred from its signature (None):
+# mlflow.pyfunc.spark_udf succeeds on all of them, and mbundle-spark must give the same Spark type
+# and values.
+RESULT_TYPES = {
+    "linear": [None, "double", "float", "string", "array<double>", "array<string>"],
+    "trees": [None, "double", "string", "array<float>"],
+    "pipeline": [None, "long", "double", "string", "array<long>", "array<string>"],
+}
+
+
+def assert_same_values(name, result_type, ours, theirs):
+    if isinstance(ours, (list, np.ndarray)) or isinstance(theirs, (list, np.ndarray)):
+        assert len(ours) == len(theirs), (ours, theirs)
+        for mine, other in zip(ours, theirs):
+            assert_same_values(name, result_type, mine, other)
+    elif isinstance(ours, str):
+        # str() of the prediction as MLflow makes it: Python's shortest round-trip repr for floats.
+        assert isinstance(theirs, str), (ours, theirs)
+        if TOLERANCE[name] == 0:
+            assert ours == theirs
+        else:
+            assert ours == str(float(ours)), f"{ours!r} is not Python's repr of a float"
+            assert_same(name, [float(ours)], [float(theirs)])
+    else:
+        assert type(ours) is type(theirs), (result_type, ours, theirs)
+        assert_same(name, [ours], [theirs])
+
+
+@pytest.mark.parametrize("name", ["linear", "trees", "pipeline"])
+def test_spark_udf_result_types_follow_mlflow_spark_udf(spark, binary, models, name):
+    """Without a result_type both infer it from the signature's outputs (a 1-D tensor: an array of one
+    value per row); with one, both keep and cast the same prediction columns and make the same strings."""
+    import mlflow.pyfunc
+
+    directory, archive = models[name]
+    frame = frame_for(name).head(300)
+    features = [column for column in frame.columns if column != "id"]
+    df = spark.createDataFrame(frame).repartition(2, "id")
+    columns = [df["id"]]
+    for index, result_type in enumerate(RESULT_TYPES[name]):
+        ours = mbundle_spark.spark_udf(spark, archive, result_type=result_type, binary=binary)
+        theirs = mlflow.pyfunc.spark_udf(spark, directory, result_type=result_type, env_manager="local")
+        columns += [ours(*features).alias(f"ours{index}"), theirs(*features).alias(f"theirs{index}")]
+    scored = df.select(*columns)
+    rows = sorted(scored.collect(), key=lambda row: row["id"])
+    assert len(rows) == 300
+    for index, result_type in enumerate(RESULT_TYPES[name]):
+        ours_type, theirs_type = scored.schema[f"ours{index}"].dataType, scored.schema[f"theirs{index}"].dataType
+        assert ours_type == theirs_type, (result_type, ours_type, theirs_type)
+        for row in rows:
+            assert_same_values(name, result_type, row[f"ours{index}"], row[f"theirs{index}"])
+
+
+@pytest.mark.parametrize(
+    ("name", "result_type"),
+    [("linear", "long"), ("pipeline", "int"), ("pipeline", "bool")],
+)
+def test_spark_udf_refuses_predictions_mlflow_spark_udf_refuses(spark, binary, models, name, result_type):
+    """`long` takes no float column, `int` no 64-bit one, `boolean` no number: MLflow fails these jobs
+    and so does mbundle-spark, naming the predictions and the requested type."""
+    import mlflow.pyfunc
+
+    directory, archive = models[name]
+    frame = frame_for(name).head(50)
+    features = [column for column in frame.columns if column != "id"]
+    df = spark.createDataFrame(frame).coalesce(1)
+    ours = mbundle_spark.spark_udf(spark, archive, result_type=result_type, binary=binary)
+    with pytest.raises(Exception) as raised:
+        df.select(ours(*features)).collect()
+    text = failure_text(raised.value)
+    assert "no column compatible with the requested type" in text and "'prediction'" in text, text
+    theirs = mlflow.pyfunc.spark_udf(spark, directory, result_type=result_type, env_manager="local")
+    with pytest.raises(Exception, match="compatible with the requested type"):
+        df.select(theirs(*features)).collect()
+    assert not mbundle_processes("bundle-"), "an mbundle process outlived a failed job"
+
+
+def test_spark_udf_columns_and_types_as_mlflow_takes_them(spark, binary, models):
+    """Columns past the signature's inputs are dropped, fewer than its required inputs fail the job;
+    "bool" is boolean; a result type MLflow refuses, or one with no mbundle prediction to fill it (a
+    map), is refused when the UDF is made."""
+    from pyspark.sql.types import BooleanType
+
+    _, archive = models["linear"]
+    frame = frame_for("linear").head(40)
+    df = spark.createDataFrame(frame).coalesce(1)
+    udf = mbundle_spark.spark_udf(spark, archive, result_type="double", binary=binary)
+    extra = df.select("id", udf(*FEATURES, "id").alias("p")).toPandas().sort_values("id")["p"].to_numpy()
+    exact = df.select("id", udf(*FEATURES).alias("p")).toPandas().sort_values("id")["p"].to_numpy()
+    assert (extra == exact).all()
+    with pytest.raises(Exception) as raised:
+        df.select(udf(*FEATURES[:-1])).collect()
+    assert "required input columns" in failure_text(raised.value)
+    assert mbundle_spark.spark_udf(spark, archive, result_type="bool", binary=binary).returnType == BooleanType()
+    for refused in ("date", "map<string, double>", "array<array<double>>", "struct<a: array<double>>"):
+        with pytest.raises(ValueError, match="result_type"):
+            mbundle_spark.spark_udf(spark, archive, result_type=refused, binary=binary)
+
+
+def test_a_registered_model_scores_by_its_models_uri(spark, binary, tracking_server):
+    """`models:/NAME/VERSION` and `models:/NAME@ALIAS`, as MLflow users pass them to spark_udf: resolved
+    and packed on the driver (executors never see the server), scored as MLflow's spark_udf scores them."""
+    import mlflow
+    import mlflow.pyfunc
+    import mlflow.sklearn
+    from mlflow.models import infer_signature
+    from sklearn.linear_model import LinearRegression
+
+    train = numeric_frame(500, 3)
+    model = LinearRegression().fit(train, train.to_numpy() @ np.arange(1.0, len(FEATURES) + 1) - 2.0)
+    mlflow.set_tracking_uri(tracking_server)
+    with mlflow.start_run():
+        mlflow.sklearn.log_model(
+            model, name="model", registered_model_name="spark-linear", serialization_format="skops",
+            signature=infer_signature(train.head(5), model.predict(train.head(5))),
+            pip_requirements=["scikit-learn==1.9.1", "skops==0.16.0"],
+        )
+    mlflow.MlflowClient().set_registered_model_alias("spark-linear", "champion", "1")
+    frame = frame_for("linear").head(200)
+    df = spark.createDataFrame(frame).repartition(2, "id")
+    ours = mbundle_spark.spark_udf(spark, "models:/spark-linear/1", binary=binary)
+    theirs = mlflow.pyfunc.spark_udf(spark, "models:/spark-linear/1", env_manager="local")
+    scored = df.select("id", ours(*FEATURES).alias("ours"), theirs(*FEATURES).alias("theirs"))
+    rows = sorted(scored.collect(), key=lambda row: row["id"])
+    assert scored.schema["ours"].dataType == scored.schema["theirs"].dataType
+    assert_same("linear", [row["ours"] for row in rows], [row["theirs"] for row in rows])
+    expected = model.predict(frame[FEATURES])
+    aliased = mbundle_spark.predict(df, "models:/spark-linear@champion", binary=binary, input_columns=FEATURES)
+    aliased = aliased.select("id", "prediction").toPandas().sort_values("id")["prediction"].to_numpy()
+    assert_same("linear", aliased, expected)
+    with pytest.raises(mbundle_spark.ArtifactError, match="spark-linear"):
+        mbundle_spark.ship(spark, "models:/spark-linear/7", binary)
+    assert not mbundle_processes("bundle-"), "an mbundle process outlived its job"
+
+
 def test_predict_from_a_bundle_directory_and_a_struct_result(spark, binary, models):
     directory, _ = models["linear"]
     frame = frame_for("linear").head(100)

@@ -12,6 +12,7 @@ import atexit
 import dataclasses
 import hashlib
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -103,6 +104,9 @@ def _check_expected(path: str, actual: str, expected: str | None, kind: str) -> 
 
 _staging: list[str] = []
 
+# The model URIs `mbundle pack` resolves through the tracking server (Docs/registry.md).
+_MODEL_URI = re.compile(r"^(models|runs|mlflow-artifacts):/")
+
 
 def _staging_directory() -> str:
     """One directory per driver process for the staged files, removed at exit (executors fetch the
@@ -123,8 +127,9 @@ def ship(
 ) -> Shipment:
     """Stages ``binary`` and ``model`` and registers them with the job.
 
-    ``model`` is a bundle archive (``mbundle pack``'s ``.tar.gz`` or ``.zip``) or a bundle directory
-    (an MLflow model directory too), which is packed here with ``mbundle pack``. ``binary_sha256``
+    ``model`` is a bundle archive (``mbundle pack``'s ``.tar.gz`` or ``.zip``), or a bundle directory
+    (an MLflow model directory too) or a ``models:/``, ``runs:/`` or ``mlflow-artifacts:/`` URI
+    (see Docs/registry.md), which is packed here with ``mbundle pack``. ``binary_sha256``
     and ``bundle_sha256``, when given (for example from a release's SHA256SUMS), are checked on the
     driver too.
     """
@@ -132,7 +137,9 @@ def ship(
     binary_digest = sha256_of(binary_path)
     _check_expected(binary_path, binary_digest, binary_sha256, "binary")
     staging = _staging_directory()
-    if os.path.isdir(model):
+    if os.path.isdir(model) or _MODEL_URI.match(model):
+        # A directory, or a registry URI resolved here on the driver (MLFLOW_TRACKING_URI and its
+        # credentials, mbundle's download cache): executors get the archive, never the server.
         packing = tempfile.mkdtemp(prefix="pack-", dir=staging)
         archive = os.path.join(packing, "bundle.tar.gz")
         packed = subprocess.run([binary_path, "pack", model, "-o", archive], capture_output=True, text=True, check=False)
@@ -142,7 +149,10 @@ def ship(
     elif os.path.isfile(model):
         archive = model
     else:
-        raise ArtifactError(f"model {model} is neither a bundle directory nor a bundle archive")
+        raise ArtifactError(
+            f"model {model} is neither a bundle directory, a bundle archive nor a models:/, runs:/ or "
+            "mlflow-artifacts:/ URI"
+        )
     bundle_digest = sha256_of(archive)
     _check_expected(archive, bundle_digest, bundle_sha256, "bundle")
     suffix = ".zip" if archive.endswith(".zip") else ".tar.gz"

@@ -8,6 +8,7 @@ from typing import Iterator, Sequence
 
 import pyarrow as pa
 
+from . import _results
 from ._artifacts import Shipment, ship
 from ._process import PredictionError, predict_batches
 
@@ -124,26 +125,25 @@ def predict(
     return df.mapInArrow(score, output_schema)
 
 
-def _input_names(binary: str, model: str) -> list[str] | None:
-    """The signature's input column names (``mbundle inspect --json``), or None without a signature."""
+def _signature(binary: str, model: str) -> tuple[list[dict] | None, list[dict] | None]:
+    """The signature's inputs and outputs in MLflow's JSON form (``mbundle inspect --json``), None where absent."""
     inspected = subprocess.run([binary, "inspect", model, "--json"], capture_output=True, text=True, check=False)
     if inspected.returncode != 0:
         raise PredictionError(f"mbundle inspect {model} failed: {inspected.stderr.strip()}")
-    document = json.loads(inspected.stdout)
-    signature = document.get("signature") or {}
-    inputs = signature.get("inputs")
-    if isinstance(inputs, str):
-        inputs = json.loads(inputs)
-    if not inputs:
-        return None
-    names = [column.get("name") for column in inputs]
-    return names if all(names) else None
+    signature = json.loads(inspected.stdout).get("signature") or {}
+
+    def specs(key: str) -> list[dict] | None:
+        value = signature.get(f"{key}_json")
+        value = json.loads(value) if isinstance(value, str) else signature.get(key)
+        return value or None
+
+    return specs("inputs"), specs("outputs")
 
 
 def spark_udf(
     spark,
     model_uri: str,
-    result_type="double",
+    result_type=None,
     env_manager: str | None = None,
     params: dict | None = None,
     extra_env: dict | None = None,
@@ -157,14 +157,16 @@ def spark_udf(
     """A column function like ``mlflow.pyfunc.spark_udf``'s, served by one mbundle process per partition.
 
     Called with the feature columns (``udf(*cols)``, named by the model signature's inputs in
-    order, as MLflow does), a single struct column (named by its fields), or nothing (the
-    signature's input columns by name). ``result_type`` is a Spark type or DDL string; a struct type
-    gives a struct column. There is no environment to build, so ``env_manager`` may only be None or
-    "local"; ``params``, ``prebuilt_env_uri`` and ``model_config`` are refused (the bundle is run
-    as packed); ``extra_env`` is passed to the process.
+    order, as MLflow does: extra columns are dropped, fewer than the required inputs fail), a
+    single struct column (named by its fields), or nothing (the signature's input columns by name).
+    ``result_type`` is a Spark type or DDL string; without one it is inferred from the signature's
+    outputs as MLflow infers it (a tensor output gives an array per row, a column output its type,
+    several outputs a struct; double without a signature). Predictions are converted by MLflow's
+    rules (see ``_results``). There is no environment to build, so ``env_manager`` may only be None
+    or "local"; ``params``, ``extra_env``, ``prebuilt_env_uri`` and ``model_config`` are refused.
     """
     from pyspark.sql.functions import col, pandas_udf
-    from pyspark.sql.types import StructType, _parse_datatype_string
+    from pyspark.sql.types import StructType
 
     if env_manager not in (None, "local"):
         raise ValueError(f"env_manager={env_manager!r}: mbundle needs no environment; use None or 'local'")
@@ -173,13 +175,20 @@ def spark_udf(
             raise ValueError(f"{name} is not supported: the bundle runs as it was packed")
     if extra_env:
         raise ValueError("extra_env is not supported: mbundle reads no environment variables while predicting")
-    shipment: Shipment = ship(spark, model_uri, binary, binary_sha256=binary_sha256, bundle_sha256=bundle_sha256)
     from ._artifacts import resolve_binary
 
-    input_names = _input_names(resolve_binary(binary), model_uri)
-    spark_type = _parse_datatype_string(result_type) if isinstance(result_type, str) else result_type
-    predictions_schema = _result_schema(spark_type)
+    inputs, outputs = _signature(resolve_binary(binary), model_uri)
+    input_names = [spec.get("name") for spec in inputs] if inputs else None
+    if input_names is not None and not all(input_names):
+        input_names = None  # a tensor signature: the columns are positional
+    required = [spec["name"] for spec in inputs if spec.get("required", True)] if input_names else []
+    if result_type is None:
+        spark_type = _results.infer(outputs)
+    else:
+        spark_type = _results.parse(result_type)
+    _results.check(spark_type)
     struct_result = isinstance(spark_type, StructType)
+    shipment: Shipment = ship(spark, model_uri, binary, binary_sha256=binary_sha256, bundle_sha256=bundle_sha256)
 
     import pandas as pd
     from typing import Tuple, Union
@@ -191,7 +200,16 @@ def spark_udf(
             values = (values,)
         if len(values) == 1 and isinstance(values[0], pd.DataFrame):
             return values[0]
-        names = input_names if input_names and len(input_names) == len(values) else [str(i) for i in range(len(values))]
+        if input_names is None:
+            names = [str(i) for i in range(len(values))]
+        else:
+            values = values[: len(input_names)]
+            if len(values) < len(required):
+                raise PredictionError(
+                    f"the model needs its required input columns {required} (in the signature's order), "
+                    f"but the UDF was called with {len(values)} column(s)"
+                )
+            names = input_names[: len(values)]
         return pd.DataFrame({name: series.reset_index(drop=True) for name, series in zip(names, values)})
 
     def score(frames):
@@ -200,9 +218,7 @@ def spark_udf(
         describe = _task_name()
         batches = (pa.RecordBatch.from_pandas(to_frame(values), preserve_index=False) for values in frames)
         for _, predictions in predict_batches(binary_path, bundle_path, batches, describe=describe):
-            columns = _conform(predictions, predictions_schema, describe)
-            result = pa.Table.from_arrays(columns, schema=predictions_schema).to_pandas()
-            yield result if struct_result else result.iloc[:, 0]
+            yield _results.convert(predictions.to_pandas(), spark_type, describe)
 
     # The type hints make it an iterator pandas UDF, as mlflow.pyfunc.spark_udf's is.
     score.__annotations__ = {
@@ -221,4 +237,5 @@ def spark_udf(
 
     column_function.__name__ = "mbundle_udf"
     column_function.__doc__ = f"mbundle predictions of {model_uri}"
+    column_function.returnType = spark_type
     return column_function
