@@ -205,6 +205,95 @@ def test_a_registered_model_scores_by_its_models_uri(spark, binary, tracking_ser
     assert not mbundle_processes("bundle-"), "an mbundle process outlived its job"
 
 
+def test_a_model_without_a_signature_scores_by_column_position(spark, binary, tmp_path):
+    """A model saved without a signature (fitted on a NumPy array): both UDFs take the columns in the
+    order given and return doubles (MLflow's default without an output schema)."""
+    import mlflow.pyfunc
+    import mlflow.sklearn
+    from sklearn.linear_model import LinearRegression
+
+    train = numeric_frame(300, 4).to_numpy()
+    model = LinearRegression().fit(train, train @ np.arange(2.0, len(FEATURES) + 2))
+    directory = str(tmp_path / "unsigned")
+    mlflow.sklearn.save_model(
+        model, directory, serialization_format="skops", pip_requirements=["scikit-learn==1.9.1", "skops==0.16.0"]
+    )
+    frame = frame_for("linear").head(120)
+    df = spark.createDataFrame(frame).repartition(2, "id")
+    ours = mbundle_spark.spark_udf(spark, directory, binary=binary)
+    theirs = mlflow.pyfunc.spark_udf(spark, directory, env_manager="local")
+    scored = df.select("id", ours(*FEATURES).alias("ours"), theirs(*FEATURES).alias("theirs"))
+    assert scored.schema["ours"].dataType == scored.schema["theirs"].dataType
+    rows = sorted(scored.collect(), key=lambda row: row["id"])
+    assert_same("linear", [row["ours"] for row in rows], [row["theirs"] for row in rows])
+    assert_same("linear", [row["ours"] for row in rows], model.predict(frame[FEATURES].to_numpy()))
+    with pytest.raises(ValueError, match="no signature"):
+        ours()
+
+
+def test_string_labels_as_mlflow_spark_udf_gives_them(spark, binary, tmp_path):
+    """A classifier of string labels: `string` gives the labels in both; without a result type, both
+    infer array<string> from the signature's string tensor (MLflow records its dtype as "str"), a
+    label per row."""
+    import mlflow.pyfunc
+    import mlflow.sklearn
+    from mlflow.models import infer_signature
+    from sklearn.linear_model import LogisticRegression
+
+    train = numeric_frame(400, 6)
+    labels = np.where(train["f0"] + train["f1"] > 0, "setosa", np.where(train["f2"] > 0, "versicolor", "virginica"))
+    model = LogisticRegression(max_iter=500).fit(train, labels)
+    directory = str(tmp_path / "labels")
+    mlflow.sklearn.save_model(
+        model, directory, serialization_format="skops",
+        signature=infer_signature(train.head(5), model.predict(train.head(5))),
+        pip_requirements=["scikit-learn==1.9.1", "skops==0.16.0"],
+    )
+    frame = frame_for("linear").head(150)
+    df = spark.createDataFrame(frame).repartition(2, "id")
+    ours = mbundle_spark.spark_udf(spark, directory, result_type="string", binary=binary)
+    theirs = mlflow.pyfunc.spark_udf(spark, directory, result_type="string", env_manager="local")
+    scored = df.select("id", ours().alias("ours"), theirs(*FEATURES).alias("theirs"))
+    rows = sorted(scored.collect(), key=lambda r: r["id"])
+    assert [row["ours"] for row in rows] == [row["theirs"] for row in rows]
+    assert [row["ours"] for row in rows] == list(model.predict(frame[FEATURES]))
+    ours = mbundle_spark.spark_udf(spark, directory, binary=binary)
+    theirs = mlflow.pyfunc.spark_udf(spark, directory, env_manager="local")
+    scored = df.select("id", ours(*FEATURES).alias("ours"), theirs(*FEATURES).alias("theirs"))
+    assert scored.schema["ours"].dataType == scored.schema["theirs"].dataType
+    rows = sorted(scored.collect(), key=lambda r: r["id"])
+    assert [row["ours"] for row in rows] == [row["theirs"] for row in rows]
+    assert [row["ours"] for row in rows] == [[label] for label in model.predict(frame[FEATURES])]
+
+
+def test_a_2d_tensor_output_is_an_array_per_row(spark, binary, tmp_path):
+    """predict_proba (a (-1, 3) tensor): MLflow infers array<array<double>> and then fails on the rows;
+    mbundle-spark infers array<double>, a row's probabilities, which MLflow gives for that type."""
+    import mlflow.pyfunc
+    import mlflow.sklearn
+    from mlflow.models import infer_signature
+    from sklearn.linear_model import LogisticRegression
+
+    train = numeric_frame(400, 8)
+    labels = np.where(train["f0"] > 0.3, 2, np.where(train["f1"] > 0, 1, 0))
+    model = LogisticRegression(max_iter=500).fit(train, labels)
+    directory = str(tmp_path / "proba")
+    mlflow.sklearn.save_model(
+        model, directory, serialization_format="skops", pyfunc_predict_fn="predict_proba",
+        signature=infer_signature(train.head(5), model.predict_proba(train.head(5))),
+        pip_requirements=["scikit-learn==1.9.1", "skops==0.16.0"],
+    )
+    frame = frame_for("linear").head(100)
+    df = spark.createDataFrame(frame).repartition(2, "id")
+    ours = mbundle_spark.spark_udf(spark, directory, binary=binary)
+    theirs = mlflow.pyfunc.spark_udf(spark, directory, result_type="array<double>", env_manager="local")
+    scored = df.select("id", ours(*FEATURES).alias("ours"), theirs(*FEATURES).alias("theirs"))
+    assert scored.schema["ours"].dataType == scored.schema["theirs"].dataType
+    rows = sorted(scored.collect(), key=lambda r: r["id"])
+    assert_same_values("linear", None, [row["ours"] for row in rows], [row["theirs"] for row in rows])
+    assert all(len(row["ours"]) == 3 for row in rows)
+
+
 def test_predict_from_a_bundle_directory_and_a_struct_result(spark, binary, models):
     directory, _ = models["linear"]
     frame = frame_for("linear").head(100)

@@ -23,16 +23,19 @@ _SPARK_TYPE_OF_COLUMN = {
     "datetime": "TimestampType",
 }
 
-# A tensor's NumPy dtype and its Spark type: mlflow.types.DataType.from_numpy_type matches the dtype
-# exactly, so int8, uint8, float16 or object tensors have none (MLflow refuses them too).
-_SPARK_TYPE_OF_TENSOR = {
-    "bool": "BooleanType",
-    "int32": "IntegerType",
-    "int64": "LongType",
-    "float32": "FloatType",
-    "float64": "DoubleType",
-    "datetime64[ns]": "TimestampType",
-}
+# A tensor's NumPy dtype and its Spark type, compared as dtypes as mlflow.types.DataType.from_numpy_type
+# compares them: MLflow records string tensors as "str" and bytes as "bytes"; int8, uint8, float16 or
+# object tensors match none (MLflow refuses them too).
+_SPARK_TYPE_OF_TENSOR = [
+    (np.dtype("bool"), "BooleanType"),
+    (np.dtype("int32"), "IntegerType"),
+    (np.dtype("int64"), "LongType"),
+    (np.dtype("float32"), "FloatType"),
+    (np.dtype("float64"), "DoubleType"),
+    (np.dtype("str"), "StringType"),
+    (np.dtype("bytes"), "BinaryType"),
+    (np.dtype("datetime64[ns]"), "TimestampType"),
+]
 
 _ALLOWED = "int, long, float, double, string, boolean, arrays of them, or a struct of them"
 
@@ -87,7 +90,11 @@ def _spark_type_of_spec(spec: dict):
     if kind == "tensor":
         tensor = spec.get("tensor-spec") or {}
         dtype, shape = str(tensor.get("dtype")), tensor.get("shape") or []
-        name = _SPARK_TYPE_OF_TENSOR.get(dtype)
+        try:
+            numpy_type = np.dtype(dtype)
+        except TypeError:
+            numpy_type = None
+        name = next((spark for known, spark in _SPARK_TYPE_OF_TENSOR if known == numpy_type), None)
         if name is None:
             raise ValueError(
                 f"the model's output tensor has dtype {dtype}, which spark_udf cannot infer a type for "
@@ -119,9 +126,11 @@ def infer(outputs: list[dict] | None):
         return types.DoubleType()
     if len(outputs) == 1:
         return _spark_type_of_spec(outputs[0])
-    return types.StructType(
-        [types.StructField(spec.get("name") or str(index), _spark_type_of_spec(spec)) for index, spec in enumerate(outputs)]
-    )
+    fields = [
+        types.StructField(spec.get("name") or str(index), _spark_type_of_spec(spec))
+        for index, spec in enumerate(outputs)
+    ]
+    return types.StructType(fields)
 
 
 def _numpy_type(data_type):
