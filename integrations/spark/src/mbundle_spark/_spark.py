@@ -184,9 +184,16 @@ def spark_udf(
     required = [spec["name"] for spec in inputs if spec.get("required", True)] if input_names else []
     if result_type is None:
         spark_type = _results.infer(outputs)
+        try:
+            _results.check(spark_type)
+        except ValueError as error:
+            raise ValueError(
+                f"the type inferred from the model's output signature, {spark_type.simpleString()}, is not one "
+                f"mbundle's predictions fill ({error}): pass result_type"
+            ) from None
     else:
         spark_type = _results.parse(result_type)
-    _results.check(spark_type)
+        _results.check(spark_type)
     struct_result = isinstance(spark_type, StructType)
     shipment: Shipment = ship(spark, model_uri, binary, binary_sha256=binary_sha256, bundle_sha256=bundle_sha256)
 
