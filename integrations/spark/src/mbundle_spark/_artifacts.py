@@ -117,6 +117,11 @@ def _staging_directory() -> str:
     return _staging[0]
 
 
+def staged_path(file: ShippedFile) -> str:
+    """The driver's staged copy of a file :func:`ship` registered."""
+    return os.path.join(_staging_directory(), file.name)
+
+
 def ship(
     spark,
     model: str,

@@ -9,7 +9,7 @@ from typing import Iterator, Sequence
 import pyarrow as pa
 
 from . import _results
-from ._artifacts import Shipment, ship
+from ._artifacts import Shipment, ship, staged_path
 from ._process import PredictionError, predict_batches
 
 
@@ -29,10 +29,9 @@ def _result_schema(result_type) -> pa.Schema:
     """The predictions' Arrow schema for a Spark type (DDL string or DataType); a bare type is one
     column named ``prediction``."""
     from pyspark.sql.pandas.types import to_arrow_schema
-    from pyspark.sql.types import StructField, StructType, _parse_datatype_string
+    from pyspark.sql.types import StructField, StructType
 
-    if isinstance(result_type, str):
-        result_type = _parse_datatype_string(result_type)
+    result_type = _results.parse(result_type)
     if not isinstance(result_type, StructType):
         result_type = StructType([StructField("prediction", result_type)])
     return to_arrow_schema(result_type)
@@ -175,9 +174,10 @@ def spark_udf(
             raise ValueError(f"{name} is not supported: the bundle runs as it was packed")
     if extra_env:
         raise ValueError("extra_env is not supported: mbundle reads no environment variables while predicting")
-    from ._artifacts import resolve_binary
-
-    inputs, outputs = _signature(resolve_binary(binary), model_uri)
+    shipment: Shipment = ship(spark, model_uri, binary, binary_sha256=binary_sha256, bundle_sha256=bundle_sha256)
+    # The signature of the archive shipped, not of model_uri again: a models:/NAME@ALIAS resolved twice
+    # could name two versions.
+    inputs, outputs = _signature(staged_path(shipment.binary), staged_path(shipment.bundle))
     input_names = [spec.get("name") for spec in inputs] if inputs else None
     if input_names is not None and not all(input_names):
         input_names = None  # a tensor signature: the columns are positional
@@ -195,7 +195,6 @@ def spark_udf(
         spark_type = _results.parse(result_type)
         _results.check(spark_type)
     struct_result = isinstance(spark_type, StructType)
-    shipment: Shipment = ship(spark, model_uri, binary, binary_sha256=binary_sha256, bundle_sha256=bundle_sha256)
 
     import pandas as pd
     from typing import Tuple, Union
