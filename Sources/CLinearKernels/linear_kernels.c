@@ -1,7 +1,7 @@
 // Why C: the linear-model predict loop is compute-bound on the x86-64 baseline the Swift code is compiled
 // for (SSE2, no FMA): two-lane multiplies and adds for the dot products, and a softmax whose exponential
 // and divisions cost as much again. Swift cannot compile one function for AVX2/FMA and choose it at run
-// time without unsafe target flags for the whole module; C's `target` attribute and __builtin_cpu_supports
+// time without unsafe target flags for the whole module; C's `target` attribute and a CPUID check
 // can. Everything here is the hot loop only: shapes, checks, threading and the portable path stay in Swift.
 //
 // Layout of the work: rows go in groups of one vector width (4 doubles, 8 floats). Each row's dot product
@@ -15,6 +15,7 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define MB_LK_X86 1
+#include <cpuid.h>
 #include <immintrin.h>
 #include <math.h>
 #include <stdint.h>
@@ -22,9 +23,18 @@
 
 int mb_linear_kernels_have_avx2_fma(void) {
 #if MB_LK_X86
-    // The builtins also check that the operating system saves the AVX registers (XGETBV).
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    // CPUID and XGETBV read here, when the first model asks, rather than through __builtin_cpu_supports:
+    // that builtin links libgcc's cpu-model constructor, which runs CPUID at every process start.
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+    const unsigned fma = 1u << 12, osxsave = 1u << 27, avx = 1u << 28;
+    if ((ecx & (fma | osxsave | avx)) != (fma | osxsave | avx)) return 0;
+    // The operating system saves the SSE and AVX registers (XCR0 bits 1 and 2).
+    unsigned xcr0_low, xcr0_high;
+    __asm__("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    if ((xcr0_low & 0x6u) != 0x6u) return 0;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    return (ebx & (1u << 5)) != 0;  // AVX2
 #else
     return 0;
 #endif

@@ -4,7 +4,7 @@
 // sixteen rows with three gathers (node meta word, threshold, the rows' features), so a block of 64 rows
 // moves one level in four independent gather chains. Swift cannot compile one function for AVX-512 and
 // choose it at run time without unsafe target flags for the whole module; C's `target` attribute and
-// __builtin_cpu_supports can. Everything here is the hot loop only: the layout, its checks (every index in
+// a CPUID check can. Everything here is the hot loop only: the layout, its checks (every index in
 // range, trees small enough for 16-bit child offsets, no split that needs the general decision), threading
 // and the portable path stay in Swift (TreeEnsembleKernel).
 //
@@ -17,15 +17,24 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define MB_TK_X86 1
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
 int mb_tree_kernels_have_avx512(void) {
 #if MB_TK_X86
-    // The builtins also check that the operating system saves the AVX-512 state (XGETBV).
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
-        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+    // CPUID and XGETBV read here, when the first model asks, rather than through __builtin_cpu_supports:
+    // that builtin links libgcc's cpu-model constructor, which runs CPUID at every process start.
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || (ecx & (1u << 27)) == 0) return 0;  // OSXSAVE
+    // The operating system saves the SSE, AVX and AVX-512 state (XCR0 bits 1, 2 and 5–7).
+    unsigned xcr0_low, xcr0_high;
+    __asm__("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    if ((xcr0_low & 0xE6u) != 0xE6u) return 0;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    // AVX512F (16), AVX512DQ (17), AVX512BW (30), AVX512VL (31).
+    const unsigned wanted = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);
+    return (ebx & wanted) == wanted;
 #else
     return 0;
 #endif
