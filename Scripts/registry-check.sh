@@ -127,6 +127,21 @@ grep -q "^version 2$" "$serve_cache"/refs/* && served "$work/served2.json" && sa
     || fail "SIGHUP re-resolution: $(tail -3 "$work/serve.log")"
 kill -TERM "$serve_pid" 2>/dev/null || true
 
+echo "== models:/NAME/latest and models:/NAME/STAGE, as MLflow resolves them" >&2
+"$py" -c 'import sys, warnings, mlflow; warnings.simplefilter("ignore")
+mlflow.MlflowClient(sys.argv[1]).transition_model_version_stage("six", "1", "Production")' "$uri" 2>"$work/stage.err" \
+    || fail "transition_model_version_stage: $(tail -3 "$work/stage.err")"
+for model in models:/six/latest models:/six/production; do
+    run predict -m "$model" -i "$input" >"$work/stage.json" && same "$work/local.json" "$work/stage.json" \
+        && pass "$model" || fail "$model"
+done
+"$py" "$helper" pyfunc models:/six/Production "$input" >"$work/pyfunc-stage.json" 2>"$work/pyfunc.err" \
+    && same "$work/local.json" "$work/pyfunc-stage.json" && pass "mlflow.pyfunc on models:/six/Production = mbundle" \
+    || fail "mlflow.pyfunc on models:/six/Production: $(tail -3 "$work/pyfunc.err")"
+expect 2 "no versions of model with name 'six' and stage 'Staging'" -- run predict -m models:/six/Staging -i "$input"
+expect 2 "Invalid Model Version stage" -- run predict -m models:/six/Gold -i "$input"
+expect 2 "models:/nosuchmodel/latest: not found" -- run predict -m models:/nosuchmodel/latest -i "$input"
+
 
 echo "== a model logged by mlflow.sklearn.log_model, through models:/ and runs:/" >&2
 "$py" "$helper" pylog "$uri" "$work/pylog.json" 2>"$work/pylog.err" || { tail -5 "$work/pylog.err" >&2; fail "pylog"; }
@@ -195,6 +210,9 @@ expect 0 "" -- run predict -m models:/six/1 -i "$input"
 expect 0 "using the last resolution of models:/six@champion (version 2)" -- \
     run predict -m models:/six@champion -i "$input"
 expect 69 "models:/six@champion" -- run predict -m models:/six@champion -i "$input" --no-fallback
+expect 0 "using the last resolution of models:/six/latest (version 2)" -- run predict -m models:/six/latest -i "$input"
+expect 0 "using the last resolution of models:/six/production (version 1)" -- \
+    run predict -m models:/six/production -i "$input"
 expect 0 "--offline" -- run predict -m models:/six@champion -i "$input" --offline
 expect 69 "models:/six/7" -- run predict -m models:/six/7 -i "$input" --offline
 expect 69 "cannot reach the tracking server" -- run predict -m models:/pysk/9 -i "$input"

@@ -9,6 +9,11 @@ import Testing
         ("models:/six/1", ModelURI.Kind.modelVersion(name: "six", version: "1")),
         ("models:/six@champion", .modelAlias(name: "six", alias: "champion")),
         ("models:/a@b@c", .modelAlias(name: "a@b", alias: "c")),
+        ("models:/six/latest", .modelStage(name: "six", stage: nil)),
+        ("models:/six/LATEST", .modelStage(name: "six", stage: nil)),
+        ("models:/six/Production", .modelStage(name: "six", stage: "Production")),
+        ("models:/six/staging", .modelStage(name: "six", stage: "staging")),
+        ("models:/six/12x", .modelStage(name: "six", stage: "12x")),
         ("models:/m-0123456789abcdef", .loggedModel(id: "m-0123456789abcdef")),
         ("runs:/abc/model", .run(id: "abc", path: "model")),
         ("runs:/abc/model/sub/", .run(id: "abc", path: "model/sub")),
@@ -21,8 +26,10 @@ import Testing
         #expect(ModelURI.isRemote(text))
     }
 
-    @Test func onlyAliasesAreMutable() throws {
+    @Test func onlyAliasesStagesAndLatestAreMutable() throws {
         #expect(try ModelURI("models:/six@champion").isImmutable == false)
+        #expect(try ModelURI("models:/six/latest").isImmutable == false)
+        #expect(try ModelURI("models:/six/Production").isImmutable == false)
         #expect(try ModelURI("models:/six/3").isImmutable)
         #expect(try ModelURI("runs:/r/model").isImmutable)
     }
@@ -30,8 +37,7 @@ import Testing
     @Test(arguments: [
         "models:", "models:/", "models:/a/b/c", "models:/a/", "models:/ /1", "models:/a@", "models://p@databricks/a/1",
         "runs:/", "runs://x/model", "runs:/abc", "runs:/abc/", "runs:/abc/../x", "runs:/abc/a//b",
-        "mlflow-artifacts:/", "mlflow-artifacts:/a/../b", "mlflow-artifacts://host/x", "models:/six/latest",
-        "models:/six/Production",
+        "mlflow-artifacts:/", "mlflow-artifacts:/a/../b", "mlflow-artifacts://host/x",
     ])
     func refusesMalformedURIs(_ text: String) {
         #expect(throws: ModelBundleError.self) { try ModelURI(text) }

@@ -9,6 +9,7 @@ import NIOHTTP1
 /// |---|---|
 /// | `models:/NAME/VERSION` | `GET /api/2.0/mlflow/model-versions/get-download-uri?name=&version=` |
 /// | `models:/NAME@ALIAS` | `GET /api/2.0/mlflow/registered-models/alias?name=&alias=`, then as above |
+/// | `models:/NAME/STAGE`, `models:/NAME/latest` | `POST /api/2.0/mlflow/registered-models/get-latest-versions` (`stages`: the stage, or none), the highest version it lists, then as above |
 /// | `models:/MODEL_ID` | `GET /api/2.0/mlflow/logged-models/MODEL_ID` (`model.info.artifact_uri`) |
 /// | `runs:/RUN/NAME[/SUB]` | `GET /api/2.0/mlflow/runs/get?run_id=`; `POST /api/2.0/mlflow/logged-models/search` for a logged model `NAME` of that run (MLflow 3 `log_model`), else the run's `artifact_uri` + path |
 /// | `mlflow-artifacts:/PATH` | none |
@@ -26,8 +27,17 @@ struct ModelResolver {
         var canonicalURI: String
     }
 
-    /// The version an alias points at now.
-    func version(ofAlias alias: String, model name: String, subject: String) throws(ModelBundleError) -> String {
+    /// The version a mutable URI (an alias, a stage or `latest`) names now; `nil` for the other URIs.
+    func currentVersion(of uri: ModelURI) throws(ModelBundleError) -> String? {
+        switch uri.kind {
+        case .modelAlias(let name, let alias): try version(ofAlias: alias, model: name, subject: uri.text)
+        case .modelStage(let name, let stage): try latestVersion(of: name, stage: stage, subject: uri.text)
+        case .modelVersion, .loggedModel, .run, .artifacts: nil
+        }
+    }
+
+    private func version(ofAlias alias: String, model name: String, subject: String) throws(ModelBundleError) -> String
+    {
         let answer = try http.getJSON(
             "mlflow/registered-models/alias",
             [("name", name), ("alias", alias)],
@@ -36,7 +46,30 @@ struct ModelResolver {
         return try answer.requiredString("model_version", "version", subject: subject)
     }
 
-    /// Resolves an immutable URI (an alias must be turned into a version first).
+    /// As MLflow's `_get_latest_model_version`: the highest of the versions the server lists (the
+    /// newest of each stage, or of the one asked for).
+    private func latestVersion(of name: String, stage: String?, subject: String) throws(ModelBundleError) -> String {
+        var body: [(String, JSONValue)] = [("name", .string(name))]
+        if let stage { body.append(("stages", .array([.string(stage)]))) }
+        let answer = try http.sendJSON(
+            .POST,
+            "mlflow/registered-models/get-latest-versions",
+            .object(body),
+            subject: subject
+        )
+        let versions = (answer["model_versions"]?.arrayValue ?? []).compactMap { $0["version"]?.stringValue }
+        guard let latest = versions.compactMap({ Int($0) }).max() else {
+            throw ModelBundleError(
+                .fileMissing,
+                "\(subject): no versions of model with name '\(name)'"
+                    + (stage.map { " and stage '\($0)'" } ?? "") + " found on \(http.server.displayURI)",
+                item: subject
+            )
+        }
+        return String(latest)
+    }
+
+    /// Resolves a URI (a mutable one through the version it names now).
     func locate(_ uri: ModelURI) throws(ModelBundleError) -> Location {
         let subject = uri.text
         switch uri.kind {
@@ -52,8 +85,11 @@ struct ModelResolver {
                 canonicalURI: "models:/\(name)/\(version)"
             )
         case .modelAlias(let name, let alias):
-            let pinned = try version(ofAlias: alias, model: name, subject: subject)
-            return try locate(ModelURI("models:/\(name)/\(pinned)"))
+            return try locate(ModelURI("models:/\(name)/\(try version(ofAlias: alias, model: name, subject: subject))"))
+        case .modelStage(let name, let stage):
+            return try locate(
+                ModelURI("models:/\(name)/\(try latestVersion(of: name, stage: stage, subject: subject))")
+            )
         case .loggedModel(let id):
             let location = try loggedModelLocation(id, subject: subject)
             return Location(directory: location, canonicalURI: "models:/\(id)")

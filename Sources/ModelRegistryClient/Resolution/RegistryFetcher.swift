@@ -6,7 +6,8 @@ package struct RegistrySettings: Sendable {
     package var cacheDirectory: String
     /// Use only the cache (`--offline`).
     package var offline = false
-    /// Fail instead of using an alias's last resolution when the server cannot be reached (`--no-fallback`).
+    /// Fail instead of using a mutable URI's last resolution when the server cannot be reached
+    /// (`--no-fallback`).
     package var noFallback = false
     /// Where `MLFLOW_*` and `XDG_CACHE_HOME` are read.
     package var environment: [String: String]
@@ -24,9 +25,10 @@ package struct RegistrySettings: Sendable {
 ///
 /// - Immutable URIs (`models:/NAME/VERSION`, `models:/MODEL_ID`, `runs:/…`, `mlflow-artifacts:/…`)
 ///   are served from the cache without any request once cached.
-/// - `models:/NAME@ALIAS` is re-resolved on every use (one request); when the server cannot be
-///   reached, the alias's last resolution is used with a warning, unless `noFallback`.
-/// - `offline` uses the cache only (an alias's last resolution, with a warning).
+/// - `models:/NAME@ALIAS`, `models:/NAME/STAGE` and `models:/NAME/latest` are re-resolved on every
+///   use (one request); when the server cannot be reached, the URI's last resolution is used with a
+///   warning, unless `noFallback`.
+/// - `offline` uses the cache only (a mutable URI's last resolution, with a warning).
 package struct RegistryFetcher: Sendable {
     package let settings: RegistrySettings
     /// Receives warnings (one line each).
@@ -44,12 +46,14 @@ package struct RegistryFetcher: Sendable {
         let cache = ModelCache(root: settings.cacheDirectory)
         var session = Session(server: server)
         defer { session.close() }
-        guard case .modelAlias(let name, let alias) = uri.kind else {
+        guard let name = uri.registeredName else {
             return try fetchImmutable(uri, cache: cache, session: &session)
         }
-        let aliasKey = ModelCache.key(server: server.baseURL, uri: "alias " + uri.text)
+        // An alias, a stage or `latest`: its last resolution is kept under this key (named "alias" for
+        // every kind, as caches already written name it).
+        let resolutionKey = ModelCache.key(server: server.baseURL, uri: "alias " + uri.text)
         func lastResolution(_ reason: String) -> String? {
-            guard let reference = cache.reference(aliasKey),
+            guard let reference = cache.reference(resolutionKey),
                 let directory = cache.verifiedObject(reference.object, report: { self.reportDamage(uri.text, $0) })
             else { return nil }
             warn(
@@ -66,23 +70,20 @@ package struct RegistryFetcher: Sendable {
                 item: uri.text
             )
         }
-        let version: String
+        let current: String?
         do {
-            version = try ModelResolver(http: try session.client()).version(
-                ofAlias: alias,
-                model: name,
-                subject: uri.text
-            )
+            current = try ModelResolver(http: try session.client()).currentVersion(of: uri)
         } catch  where error.code == .serviceUnavailable && !settings.noFallback {
             if let directory = lastResolution("cannot reach \(server.displayURI) (\(error.message))") {
                 return directory
             }
             throw error
         }
+        guard let version = current else { return try fetchImmutable(uri, cache: cache, session: &session) }
         let pinned = try ModelURI("models:/\(name)/\(version)")
         let directory = try fetchImmutable(pinned, cache: cache, session: &session, subject: uri.text)
         if let object = directory.split(separator: "/").last {
-            try cache.setReference(aliasKey, .init(object: String(object), version: version))
+            try cache.setReference(resolutionKey, .init(object: String(object), version: version))
         }
         return directory
     }

@@ -9,6 +9,9 @@ package struct ModelURI: Sendable, Equatable {
         case modelVersion(name: String, version: String)
         /// `models:/NAME@ALIAS`: whatever version the alias points at now (re-resolved on every use).
         case modelAlias(name: String, alias: String)
+        /// `models:/NAME/STAGE` (`stage`, any case) or `models:/NAME/latest` (`stage` nil): the newest
+        /// version in that stage, or of all versions (re-resolved on every use, like an alias).
+        case modelStage(name: String, stage: String?)
         /// `models:/MODEL_ID`: an MLflow 3 logged model (immutable).
         case loggedModel(id: String)
         /// `runs:/RUN_ID/PATH`: a run's artifact directory, or the logged model of that name from the run.
@@ -63,9 +66,14 @@ package struct ModelURI: Sendable, Equatable {
     }
 
     /// Whether the same URI always names the same bytes, so a cached copy can be used offline.
-    package var isImmutable: Bool {
-        if case .modelAlias = kind { return false }
-        return true
+    package var isImmutable: Bool { registeredName == nil }
+
+    /// The registered model a mutable URI (an alias, a stage or `latest`) names a version of.
+    package var registeredName: String? {
+        switch kind {
+        case .modelAlias(let name, _), .modelStage(let name, _): name
+        case .modelVersion, .loggedModel, .run, .artifacts: nil
+        }
     }
 
     // MARK: - Parsing
@@ -74,7 +82,7 @@ package struct ModelURI: Sendable, Equatable {
         let improper = ModelBundleError(
             .fileMissing,
             "Not a proper models:/ URI: \(text). Models URIs must be of the form 'models:/name/version', "
-                + "'models:/name@alias' or 'models:/model_id'",
+                + "'models:/name/stage', 'models:/name/latest', 'models:/name@alias' or 'models:/model_id'",
             item: text
         )
         let path = text.dropFirst("models:".count)
@@ -85,16 +93,12 @@ package struct ModelURI: Sendable, Equatable {
         if parts.count == 2 {
             let suffix = parts[1]
             guard !suffix.trimmed.isEmpty else { throw improper }
-            guard suffix.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-                // MLflow reads any other suffix as a stage ("latest", "Production"): stages are
-                // deprecated in MLflow 3 and mutable; use an alias instead.
-                throw ModelBundleError(
-                    .fileMissing,
-                    "\(text): stage and 'latest' URIs are not supported; use models:/\(first)/VERSION or models:/\(first)@ALIAS",
-                    item: text
-                )
+            if suffix.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+                return .modelVersion(name: first, version: suffix)
             }
-            return .modelVersion(name: first, version: suffix)
+            // As MLflow: "latest" in any case, else any other word is a stage, which the server
+            // matches without case (and refuses when it is not None, Staging, Production or Archived).
+            return .modelStage(name: first, stage: suffix.lowercased() == "latest" ? nil : suffix)
         }
         if let at = first.lastIndex(of: "@") {
             let name = String(first[..<at])

@@ -16,7 +16,10 @@ struct RegistryOptions: ParsableArguments {
     @Flag(help: "Use only the cache for models:/ and runs:/ URIs; never contact the tracking server.")
     var offline = false
 
-    @Flag(help: "Fail when models:/NAME@ALIAS cannot be re-resolved, instead of using its last resolution.")
+    @Flag(
+        help:
+            "Fail when models:/NAME@ALIAS (or /STAGE, /latest) cannot be re-resolved, instead of using its last resolution."
+    )
     var noFallback = false
 
     mutating func validate() throws {
