@@ -50,6 +50,8 @@ POLICY = {
     "as in JSON and CSV; MLflow predicts NaN (python_function loaders) or fails in scikit-learn (BAD_REQUEST)",
     "parquet-int64-column": "an INT64 column into a double column is the decision JSON integers get (accepted); "
     "MLflow refuses int64 -> double (INVALID_PARAMETER_VALUE) for most flavors",
+    "json-field-twice": "the same input field twice is refused by name (BAD_REQUEST); MLflow's json.loads keeps "
+    "the last one and answers 200",
     "parquet-zero-rows": "the same for a Parquet body with no rows (MLflow answers {\"predictions\": []})",
 }
 
@@ -118,6 +120,13 @@ def corpus(bundle):
         ("no-field", "POST", "/invocations", json.dumps({"data": [1]}), "application/json"),
         ("parquet-body", "POST", "/invocations", body, "application/vnd.apache.parquet"),
     ]
+    field = next(key for key in example if key != "params")
+    twice = json.dumps(example[field])
+    cases.append(("json-field-twice", "POST", "/invocations", f'{{"{field}": {twice}, "{field}": {twice}}}', "application/json"))
+    if "params" not in example:
+        # Ignored by a model without a params schema, refused by one with (MLflow's _enforce_params_schema).
+        listed = json.dumps({**example, "params": [1]})
+        cases.append(("json-params-list", "POST", "/invocations", listed, "application/json"))
     if "dataframe_split" in example:
         split = example["dataframe_split"]
         columns, rows = split["columns"], split["data"]

@@ -126,6 +126,15 @@ public struct RequestDecoder: Sendable {
                 let key = try r.readString()
                 try r.expect(UInt8(ascii: ":"), "':'")
                 if Self.dataFields.contains(key) {
+                    guard !fields.contains(key) else {
+                        // Python's json keeps the last of two equal keys; one of two bodies would be
+                        // ignored without a word, so the request is refused instead.
+                        throw ModelBundleError(
+                            .inputInvalid,
+                            "Invalid input. The field '\(key)' appears twice in the request; give it once.",
+                            item: key
+                        )
+                    }
                     fields.append(key)
                     if fields.count == 1 {
                         input = try decodeField(key, &r)
@@ -133,13 +142,8 @@ public struct RequestDecoder: Sendable {
                         _ = try r.skipValue()
                     }
                 } else if key == "params" {
-                    guard r.peek() == UInt8(ascii: "{") || r.peek() == UInt8(ascii: "n") else {
-                        throw ModelBundleError(
-                            .inputInvalid,
-                            "Invalid input. 'params' must be a JSON object of parameter values.",
-                            item: "params"
-                        )
-                    }
+                    // Any JSON value: as MLflow, a model without a params schema ignores params that are
+                    // not an object, and schema enforcement refuses them for one with (ParamEnforcer).
                     let text = try r.skipValue()
                     params = text == "null" ? nil : text
                 } else {

@@ -191,6 +191,18 @@ import Testing
         #expect(list.message.hasSuffix("Received a list."))
     }
 
+    @Test func aFormatKeyGivenTwiceIsRefusedByName() throws {
+        let twice = try #require(Self.error(#"{"inputs": [1], "params": {}, "inputs": [2]}"#))
+        #expect(twice.code == .inputInvalid)
+        #expect(twice.message == "Invalid input. The field 'inputs' appears twice in the request; give it once.")
+        #expect(twice.item == "inputs")
+    }
+
+    @Test(arguments: ["[1]", "\"a\"", "7", "true"])
+    func paramsThatAreNotAnObjectReachEnforcement(_ params: String) throws {
+        #expect(try Self.decode(#"{"inputs": [1], "params": "# + params + "}").paramsJSON == params)
+    }
+
     @Test(arguments: [
         #"{"inputs": [1, 2]"#, #"{"inputs": [1, 2,]}"#, #"{"inputs": [01]}"#, #"{"inputs": [1] } x"#,
         #"{"inputs": ["a\x"]}"#, "{\"inputs\": [\"a\u{1}\"]}", #"{"inputs": [tru]}"#, #"{'inputs': [1]}"#, "",

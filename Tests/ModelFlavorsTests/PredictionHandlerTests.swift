@@ -144,8 +144,12 @@ import Testing
     }
 
     @Test func paramsOverrideTheBodys() throws {
-        let handler = try Self.handler("logreg_binary_skops")
-        let body = try Self.servingExample("logreg_binary_skops")
+        // As MLflow's _enforce_params_schema: params that are not an object are ignored by a model
+        // without a params schema and refused by one with.
+        let plain = try Self.handler("logreg_binary_skops")
+        _ = try plain.model.predict(body: try Self.servingExample("logreg_binary_skops"), format: .json, params: "[1]")
+        let handler = try Self.handler("params_all_types")
+        let body = try Self.servingExample("params_all_types")
         do {
             _ = try handler.model.predict(body: body, format: .json, params: "[1]")
             Issue.record("a params list was accepted")

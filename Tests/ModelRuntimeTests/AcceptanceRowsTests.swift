@@ -352,6 +352,17 @@ import Testing
         #expect(try E.report(Self.x1, unknown, params: Self.paramSchema).ignoredParams == ["zzz"])
     }
 
+    @Test("params that are not an object: MLflow's refusal when the signature declares params, else ignored")
+    func paramsThatAreNotAnObject() throws {
+        for (params, type) in [("[1]", "list"), (#""a""#, "str"), ("7", "int"), ("0.5", "float"), ("true", "bool")] {
+            let body = #"{"inputs": {"x": [1.0]}, "params": \#(params)}"#
+            let report = try E.report(Self.x1, body, params: Self.paramSchema)
+            #expect(report.keys.count == 1)
+            #expect(report.text.contains("Parameters must be a dictionary. Got type '\(type)'."))
+            #expect(try E.report(Self.x1, body).isValid)
+        }
+    }
+
     static let longDouble = E.schema(E.col("a", "long"), E.col("b", "double"))
 
     @Test("row 43, differs from MLflow: 1.7 into long is refused instead of truncated to 1")

@@ -11,9 +11,17 @@ struct ParamEnforcer {
         var given = JSONObject()
         if let text {
             do {
-                guard case .object(let object) = try JSONParser(errorCode: .inputInvalid, source: "params").parse(text)
-                else {
-                    log.add("param", column: "params", expected: "object", "params must be a JSON object")
+                let value = try JSONParser(errorCode: .inputInvalid, source: "params").parse(text)
+                guard case .object(let object) = value else {
+                    // MLflow (`_enforce_params_schema`): ignored without a params schema, else refused.
+                    if schema != nil {
+                        log.add(
+                            "param",
+                            column: "params",
+                            expected: "object",
+                            "Parameters must be a dictionary. Got type '\(Self.pythonTypeName(value))'."
+                        )
+                    }
                     return JSONObject()
                 }
                 given = object
@@ -51,6 +59,19 @@ struct ParamEnforcer {
     }
 
     struct Reason: Error { let text: String }
+
+    /// The name of the Python type `json.loads` gives for `value` (MLflow's messages name it).
+    static func pythonTypeName(_ value: JSONValue) -> String {
+        switch value {
+        case .array: "list"
+        case .string: "str"
+        case .bool: "bool"
+        case .integer: "int"
+        case .object: "dict"
+        case .double: "float"
+        case .null: "NoneType"
+        }
+    }
 
     private func judge(_ value: JSONValue, _ spec: ParamSpec) -> Result<JSONValue, Reason> {
         if value.isNull { return .success(.null) }
