@@ -80,12 +80,32 @@ specials = np.array([
 ])
 rows = np.concatenate([X[:40], specials])
 
+# Early stopping on a validation set whose labels are noise, so the best round comes early: the wrappers'
+# predict stops there (xgboost's best_iteration, LightGBM's best_iteration_), not at the last tree.
+noise = np.random.default_rng(5)
+eval_sets = {
+    "xgb_early_stopped": [(X, noise.integers(0, 3, size=n))],
+    "lgbm_early_stopped": [(X, noise.normal(size=n))],
+}
+models["xgb_early_stopped"] = (xgb.XGBClassifier(n_estimators=12, max_depth=3, learning_rate=0.5,
+                                                 early_stopping_rounds=2, random_state=0), y_multi)
+models["lgbm_early_stopped"] = (lgb.LGBMRegressor(**{**lgb_params, "n_estimators": 12}), y_reg)
+fit_options = {
+    "xgb_early_stopped": {"eval_set": eval_sets["xgb_early_stopped"], "verbose": False},
+    "lgbm_early_stopped": {"eval_set": eval_sets["lgbm_early_stopped"],
+                           "callbacks": [lgb.early_stopping(2, verbose=False)]},
+}
+
 if os.path.isdir(OUT):
     shutil.rmtree(OUT)
 os.makedirs(OUT)
 expected = {}
 for name, (model, y) in models.items():
-    model.fit(X, y)
+    model.fit(X, y, **fit_options.get(name, {}))
+    if name == "xgb_early_stopped":
+        assert model.best_iteration + 1 < 12, model.best_iteration
+    if name == "lgbm_early_stopped":
+        assert 0 < model.best_iteration_ < 12, model.best_iteration_
     record = {"X": [[None if np.isnan(v) else float(v) for v in row] for row in rows]}
     outputs = {"predict": model.predict(rows)}
     if hasattr(model, "predict_proba"):
@@ -150,11 +170,6 @@ swapped = copy.deepcopy(small_xgb)
 swapped._Booster = small_lgb.booster_
 dump("xgb_booster_swapped.pkl", swapped)
 dump("xgb_missing_zero.pkl", xgb.XGBClassifier(**xgb_params, missing=0.0).fit(X, y_bin))
-# Early stopping on a validation set whose labels are noise: the best round comes early.
-stopped = xgb.XGBClassifier(n_estimators=12, max_depth=3, learning_rate=0.5, early_stopping_rounds=2, random_state=0)
-stopped.fit(X, y_bin, eval_set=[(X, rng.integers(0, 2, size=n))], verbose=False)
-assert stopped.best_iteration + 1 < 12, stopped.best_iteration
-dump("xgb_early_stopped.pkl", stopped)
 # A skops file whose Booster bytes member is cut in half.
 source = os.path.join(OUT, "xgb_binary_skops", "model.skops")
 with zipfile.ZipFile(source) as archive, zipfile.ZipFile(

@@ -211,6 +211,38 @@ probe = probe_rows(x, lgb_thresholds(booster))
 record("mlflow_lgb_booster", library="lightgbm", bundle="mlflow_lgb_booster", inputs=floats(probe),
        predict=floats(booster.predict(probe)))
 
+# A Booster saved by mlflow.xgboost: MLflow's wrapper scores it on a DMatrix (every tree, and values float32
+# cannot hold refused; Scripts/make-float32-overflow-golden.py).
+x = features(150, 4)
+frame = pd.DataFrame(x, columns=cols)
+booster = xgb.train({"objective": "reg:squarederror", "max_depth": 3, "seed": 1}, xgb.DMatrix(frame, label=labels("reg", x)), 5)
+mlflow.xgboost.save_model(booster, os.path.join(OUT, "mlflow_xgb_booster"),
+                          signature=infer_signature(frame, booster.predict(xgb.DMatrix(frame))))
+probe = pd.DataFrame(probe_rows(x, xgb_thresholds(booster)), columns=cols)
+record("mlflow_xgb_booster", library="xgboost", bundle="mlflow_xgb_booster", inputs=floats(probe.to_numpy()),
+       predict=floats(booster.predict(xgb.DMatrix(probe))))
+
+# Early-stopped scikit-learn API models saved by mlflow.xgboost: MLflow loads them as XGBRegressor and
+# XGBClassifier, whose predict stops at best_iteration (the validation labels are noise, so it comes early).
+x = features(150, 4)
+frame = pd.DataFrame(x, columns=cols)
+noise = pd.DataFrame(features(150, 4), columns=cols)
+reg = xgb.XGBRegressor(n_estimators=12, max_depth=3, learning_rate=0.5, early_stopping_rounds=2, random_state=0)
+reg.fit(frame, labels("reg", x), eval_set=[(noise, rng.normal(size=150))], verbose=False)
+clf = xgb.XGBClassifier(n_estimators=12, max_depth=3, learning_rate=0.5, early_stopping_rounds=2, random_state=0)
+clf.fit(frame, labels("multi", x).astype(int), eval_set=[(noise, rng.integers(0, 3, size=150))], verbose=False)
+assert reg.best_iteration + 1 < 12 and clf.best_iteration + 1 < 12, (reg.best_iteration, clf.best_iteration)
+probe = pd.DataFrame(probe_rows(x, []), columns=cols)
+mlflow.xgboost.save_model(reg, os.path.join(OUT, "mlflow_xgb_early_stopped_regressor"), model_format="json",
+                          signature=infer_signature(frame, reg.predict(frame)))
+record("mlflow_xgb_early_stopped_regressor", library="xgboost", bundle="mlflow_xgb_early_stopped_regressor",
+       inputs=floats(probe.to_numpy()), predict=floats(reg.predict(probe)))
+mlflow.xgboost.save_model(clf, os.path.join(OUT, "mlflow_xgb_early_stopped_classifier"),
+                          signature=infer_signature(frame, clf.predict(frame)))
+record("mlflow_xgb_early_stopped_classifier", library="xgboost", bundle="mlflow_xgb_early_stopped_classifier",
+       inputs=floats(probe.to_numpy()), predict=[int(v) for v in clf.predict(probe)],
+       proba=floats(clf.predict_proba(probe)))
+
 with open(os.path.join(OUT, "golden.json"), "w") as f:
     json.dump(golden, f, indent=1, sort_keys=True)
     f.write("\n")

@@ -7,6 +7,8 @@ package struct TreeEnsemblePackage: Sendable {
     /// A preprocessing stage in front of the trees (a scikit-learn pipeline's steps, written by
     /// `mbundle convert`): the signature describes its input, the trees read its output.
     package var preprocessing: PreprocessingStage?
+    /// Set when MLflow's wrapper feeds the model a `DMatrix`, which refuses values float32 cannot hold.
+    var float32InputCheck: Float32InputCheck?
 
     package init(ensemble: ValidatedTreeEnsemble, configuration: TreeEnsembleFlavorConfiguration) {
         self.ensemble = ensemble
@@ -71,9 +73,12 @@ package enum BoosterBundleReader {
         var configuration = TreeEnsembleFlavorConfiguration(source: source)
         switch shortClass {
         case "XGBClassifier", "XGBRFClassifier":
+            // MLflow loads these as the scikit-learn wrapper, whose predict stops at best_iteration.
+            ensemble = model.ensembleThroughBestIteration
             ensemble.task = .classification
             configuration.classes = .integers((0..<Int64(model.classCount)).map { $0 })
         case "XGBRegressor", "XGBRFRegressor":
+            ensemble = model.ensembleThroughBestIteration
             ensemble.task = .regression
         case "Booster", "":
             // Booster.predict answers the transformed scores; multi:softmax answers class indices.
@@ -90,10 +95,16 @@ package enum BoosterBundleReader {
                 item: "flavors.xgboost.model_class"
             )
         }
-        return TreeEnsemblePackage(
+        var package = TreeEnsemblePackage(
             ensemble: try ensemble.validated(featureWidth: featureWidth),
             configuration: configuration
         )
+        if shortClass == "Booster" || shortClass.isEmpty {
+            // MLflow's pyfunc wrapper scores a Booster on `xgb.DMatrix(frame)`; the scikit-learn
+            // wrappers predict in place, which takes any value.
+            package.float32InputCheck = .xgboostDMatrix
+        }
+        return package
     }
 
     /// A LightGBM text model. Only Boosters are stored as text; the scikit-learn API models MLflow

@@ -7,6 +7,8 @@ struct TreeEnsembleModel: FlavorModel {
     let kernel: TreeEnsembleKernel
     let output: TreeEnsembleFlavorConfiguration.PredictFunction
     let classes: LinearModelFlavorConfiguration.ClassLabels?
+    /// The source library's refusal of values float32 cannot hold, when it has one (an XGBoost Booster).
+    var float32InputCheck: Float32InputCheck?
 
     init(ensemble: ValidatedTreeEnsemble, configuration: TreeEnsembleFlavorConfiguration) throws(ModelBundleError) {
         let e = ensemble.ensemble
@@ -45,6 +47,7 @@ struct TreeEnsembleModel: FlavorModel {
             rowOffset: request.rowOffset,
             nullsAsNaN: true
         )
+        try float32InputCheck?.check(input.values, width: ensemble.ensemble.featureCount, rowOffset: request.rowOffset)
         let result = try TreeEnsemblePrediction.compute(kernel, input.values, rows: input.rowCount, output: output)
         return try result.output(classes: classes)
     }

@@ -48,14 +48,8 @@ enum SklearnBoosterState {
                 item: "\(fileName):missing"
             )
         }
-        var ensemble = model.ensemble
-        try checkBestIteration(
-            model.bestIteration,
-            trees: ensemble.treeCount,
-            treesPerRound: ensemble.outputCount,
-            estimator: estimator,
-            item: "\(fileName):_Booster.handle"
-        )
+        // Early stopping: the wrapper's predict stops at best_iteration.
+        var ensemble = model.ensembleThroughBestIteration
         var classes: LinearModelFlavorConfiguration.ClassLabels? = nil
         if source.kind == .xgbClassifier {
             guard ["binary:logistic", "binary:logitraw", "multi:softprob"].contains(model.objective) else {
@@ -95,14 +89,13 @@ enum SklearnBoosterState {
         }
         let model = try LightGBMModelReader.read(Array(text.utf8), fileName: "\(fileName):_Booster._handle")
         var ensemble = model.ensemble
+        // Early stopping: Booster.predict stops at best_iteration (1-based; 0 when none), one tree per
+        // output a round.
         let best = booster.isNone("best_iteration") ? 0 : try booster.integer("best_iteration")
-        try checkBestIteration(
-            best > 0 ? best - 1 : nil,
-            trees: ensemble.treeCount,
-            treesPerRound: ensemble.outputCount,
-            estimator: estimator,
-            item: "\(fileName):_Booster.best_iteration"
-        )
+        if best > 0 {
+            let (trees, overflow) = best.multipliedReportingOverflow(by: ensemble.outputCount)
+            ensemble = ensemble.prefix(trees: overflow ? ensemble.treeCount : trees)
+        }
         var classes: LinearModelFlavorConfiguration.ClassLabels? = nil
         if source.kind == .lgbmClassifier {
             let labels = try source.labels("_classes")
@@ -141,26 +134,6 @@ enum SklearnBoosterState {
             flattens: true,
             rejectsNaN: false,
             estimator: estimator
-        )
-    }
-
-    /// Early stopping makes the wrappers' predict use the rounds up to the best one only; a model
-    /// whose best round is not its last is refused by name rather than answered with every tree.
-    private static func checkBestIteration(
-        _ best: Int?,
-        trees: Int,
-        treesPerRound: Int,
-        estimator: String,
-        item: String
-    ) throws(ModelBundleError) {
-        guard let best, treesPerRound > 0 else { return }
-        let rounds = trees / treesPerRound
-        guard best + 1 < rounds else { return }
-        throw ModelBundleError(
-            .flavorUnavailable,
-            "\(estimator) was fitted with early stopping: its predict uses the first \(best + 1) of \(rounds) rounds, "
-                + "which this build does not do; refit with n_estimators=\(best + 1) and without early stopping",
-            item: item
         )
     }
 }

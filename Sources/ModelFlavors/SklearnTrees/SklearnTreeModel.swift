@@ -159,6 +159,14 @@ struct SklearnTreeFlavorModel: FlavorModel {
         )
         let rows = input.rowCount
         let width = model.featureCount
+        // scikit-learn's own trees compare float32 features: its check_array refuses what float32 cannot hold.
+        if model.ensemble.ensemble.comparison == .float32LessOrEqual {
+            try Float32InputCheck.scikitLearn(estimator: model.estimator).check(
+                input.values,
+                width: width,
+                rowOffset: request.rowOffset
+            )
+        }
         if model.rejectsNaN, let index = input.values.firstIndex(where: \.isNaN) {
             throw ModelBundleError(
                 .inputInvalid,

@@ -253,3 +253,24 @@ extension TreeEnsemble {
         }
     }
 }
+
+extension TreeEnsemble {
+    /// The ensemble of its first `count` trees: what a boosting library's predict answers when it
+    /// stops at an earlier round (early stopping's best iteration). Category sets are kept whole;
+    /// the ones only later trees name are simply not reached.
+    package func prefix(trees count: Int) -> TreeEnsemble {
+        guard count >= 0, count < treeCount else { return self }
+        var result = self
+        let nodes = Int(treeStarts[count])
+        result.treeStarts = Array(treeStarts[...count])
+        result.treeOutputs = Array(treeOutputs[..<count])
+        result.nodeFeature = Array(nodeFeature[..<nodes])
+        result.nodeThreshold = Array(nodeThreshold[..<nodes])
+        result.nodeLeft = Array(nodeLeft[..<nodes])
+        result.nodeRight = Array(nodeRight[..<nodes])
+        result.nodeFlags = Array(nodeFlags[..<nodes])
+        result.nodeCategorySet = Array(nodeCategorySet[..<nodes])
+        result.leafValues = Array(leafValues[..<(nodes * leafWidth)])
+        return result
+    }
+}

@@ -16,6 +16,16 @@ package struct XGBoostModel: Sendable {
     /// The `best_iteration` attribute early stopping records; the scikit-learn wrapper's predict
     /// then uses only the rounds up to it.
     package var bestIteration: Int? = nil
+    /// Where each boosting round's trees start, [rounds + 1] (`iteration_indptr`).
+    package var roundStarts: [Int] = []
+
+    /// The ensemble the scikit-learn wrappers' predict evaluates: with a recorded `best_iteration`,
+    /// the trees of rounds `0 ... best_iteration` only (xgboost's `_get_iteration_range`); a
+    /// `Booster`'s own predict uses every tree.
+    package var ensembleThroughBestIteration: TreeEnsemble {
+        guard let bestIteration, bestIteration + 1 < roundStarts.count else { return ensemble }
+        return ensemble.prefix(trees: roundStarts[bestIteration + 1])
+    }
 }
 
 /// Reads XGBoost's JSON and UBJSON model formats (`doc/model.schema`) without executing anything.
@@ -231,8 +241,40 @@ package enum XGBoostModelReader {
             version: version,
             estimatorType: estimatorType,
             classCount: multiclass ? numClass : 2,
-            bestIteration: bestIteration
+            bestIteration: bestIteration,
+            roundStarts: try roundStarts(model, trees: trees.count, outputCount: outputCount, invalid: invalid)
         )
+    }
+
+    /// Where each round's trees start: `iteration_indptr` (xgboost 2 and later), else rounds of
+    /// `num_parallel_tree` trees per output group, as xgboost 1.7 lays them out.
+    private static func roundStarts(
+        _ model: UBJSONValue,
+        trees: Int,
+        outputCount: Int,
+        invalid: (String, String) -> ModelBundleError
+    ) throws(ModelBundleError) -> [Int] {
+        if let pointers = model["iteration_indptr"]?.numberArray {
+            guard pointers.first == 0, pointers.last == Double(trees),
+                pointers.allSatisfy({ $0 == $0.rounded() }),
+                zip(pointers, pointers.dropFirst()).allSatisfy({ $0 <= $1 })
+            else {
+                throw invalid(
+                    "learner.gradient_booster.model.iteration_indptr",
+                    "must rise from 0 to the tree count \(trees)"
+                )
+            }
+            return pointers.map { Int($0) }
+        }
+        let parallel = model["gbtree_model_param"]?["num_parallel_tree"]?.string.flatMap { Int($0) } ?? 1
+        let perRound = max(1, min(parallel, TreeEnsembleLimits.maximumTrees)) * outputCount
+        guard trees % perRound == 0 else {
+            throw invalid(
+                "learner.gradient_booster.model.trees",
+                "holds \(trees) trees, not whole rounds of \(perRound)"
+            )
+        }
+        return Array(stride(from: 0, through: trees, by: perRound))
     }
 
     /// `base_score` as margins: a number, a string (`"5E-1"`), or a list in a string (`"[5E-1]"`,
