@@ -67,6 +67,8 @@ models = {
     "columns_xgb_regressor": (Pipeline([("columns", front()), ("model", xgb.XGBRegressor(**xgb_params))]), y_reg),
     "columns_lgbm_multiclass": (
         Pipeline([("columns", front()), ("model", lgb.LGBMClassifier(**lgb_params))]), labels_str[y_multi]),
+    # Bool labels: its _class_map has numpy.bool_ keys.
+    "lgbm_bool_labels": (lgb.LGBMClassifier(**lgb_params), y_bin.astype(bool)),
 }
 
 specials = np.array([

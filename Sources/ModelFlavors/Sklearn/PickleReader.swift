@@ -336,9 +336,14 @@ struct PickleReader {
             // their text form, as data; nothing reads them to predict.
             case .array(let tensor) where tensor.shape.isEmpty && tensor.dtype.isInteger:
                 entries.append((String(Int64(tensor.float64Values()[0])), items[index + 1]))
+            // numpy.bool_ keys (bool labels) in Python's spelling.
+            case .array(let tensor) where tensor.shape.isEmpty && tensor.dtype == .bool:
+                entries.append((tensor.float64Values()[0] != 0 ? "True" : "False", items[index + 1]))
+            case .bool(let key): entries.append((key ? "True" : "False", items[index + 1]))
             case .strings(let labels, let shape) where shape.isEmpty && labels.count == 1:
                 entries.append((labels[0], items[index + 1]))
-            default: throw fail("a dict key is \(items[index].kindName); only str and int keys are read", at: offset)
+            default:
+                throw fail("a dict key is \(items[index].kindName); only str, int and bool keys are read", at: offset)
             }
             index += 2
         }

@@ -24,7 +24,8 @@ enum SkopsReader {
     /// A `make_column_selector`'s `dtype_include`/`dtype_exclude` (`np.number`, `object`), equally inert.
     /// The key classes a `DictNode`'s `key_types` may list.
     static let dictKeyTypes: Set<String> = [
-        "builtins.str", "builtins.int", "numpy.str_", "numpy.int64", "numpy.int32",
+        "builtins.str", "builtins.int", "builtins.bool", "numpy.str_", "numpy.int64", "numpy.int32", "numpy.bool",
+        "numpy.bool_",
     ]
     static let allowedTypes: Set<String> = [
         "numpy.float64", "numpy.float32", "numpy.int64", "numpy.int32", "numpy.number", "builtins.object",
@@ -199,7 +200,7 @@ enum SkopsReader {
                     else {
                         throw ModelBundleError(
                             .flavorUnavailable,
-                            "\(schemaItem): \(path()).key_types[\(index)] is not a str or int type (builtins or numpy)",
+                            "\(schemaItem): \(path()).key_types[\(index)] is not a str, int or bool type (builtins or numpy)",
                             item: "\(schemaItem):\(path())"
                         )
                     }

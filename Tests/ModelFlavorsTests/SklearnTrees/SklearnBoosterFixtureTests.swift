@@ -23,7 +23,7 @@ import Testing
         "xgb_binary", "xgb_multiclass", "xgb_regressor", "lgbm_binary", "lgbm_multiclass", "lgbm_regressor",
         "scaled_xgb_binary", "scaled_lgbm_regressor", "columns_xgb_regressor", "columns_lgbm_multiclass",
         // Early stopping: predict stops at the best round, not the last tree.
-        "xgb_early_stopped", "lgbm_early_stopped",
+        "xgb_early_stopped", "lgbm_early_stopped", "lgbm_bool_labels",
     ]
 
     /// Every model in skops and pickle, and one of each library in cloudpickle.
@@ -95,6 +95,7 @@ import Testing
                 switch tensor.values {
                 case .long(let got): #expect(got.map { "\($0)" } == labels.map { "\($0)" }, "\(bundle) labels")
                 case .string(let got): #expect(got == labels.compactMap { $0 as? String }, "\(bundle) labels")
+                case .boolean(let got): #expect(got == labels.compactMap { $0 as? Bool }, "\(bundle) labels")
                 default: Issue.record("\(bundle) \(function): labels of another type")
                 }
                 continue
