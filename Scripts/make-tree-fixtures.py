@@ -243,6 +243,25 @@ record("mlflow_xgb_early_stopped_classifier", library="xgboost", bundle="mlflow_
        inputs=floats(probe.to_numpy()), predict=[int(v) for v in clf.predict(probe)],
        proba=floats(clf.predict_proba(probe)))
 
+# LGBMClassifier and LGBMRegressor saved by mlflow.lightgbm: the scikit-learn object itself (skops, the
+# default, and pickle), whose predict MLflow's wrapper calls.
+x = features(200, 3)
+frame = pd.DataFrame(x, columns=cols[:3])
+lgb_params = {"n_estimators": 6, "num_leaves": 7, "learning_rate": 0.3, "min_child_samples": 5, "verbose": -1,
+              "random_state": 0}
+clf = lgb.LGBMClassifier(**lgb_params).fit(frame, labels("multi", x).astype(int))
+reg = lgb.LGBMRegressor(**lgb_params).fit(frame, labels("reg", x))
+probe = pd.DataFrame(probe_rows(x, lgb_thresholds(reg.booster_)), columns=cols[:3])
+mlflow.lightgbm.save_model(clf, os.path.join(OUT, "mlflow_lgb_sklearn_classifier"),
+                           signature=infer_signature(frame, clf.predict(frame)))
+record("mlflow_lgb_sklearn_classifier", library="lightgbm", bundle="mlflow_lgb_sklearn_classifier",
+       inputs=floats(probe.to_numpy()), predict=[int(v) for v in clf.predict(probe)],
+       proba=floats(clf.predict_proba(probe)))
+mlflow.lightgbm.save_model(reg, os.path.join(OUT, "mlflow_lgb_sklearn_regressor"), serialization_format="pickle",
+                           signature=infer_signature(frame, reg.predict(frame)))
+record("mlflow_lgb_sklearn_regressor", library="lightgbm", bundle="mlflow_lgb_sklearn_regressor",
+       inputs=floats(probe.to_numpy()), predict=floats(reg.predict(probe)))
+
 with open(os.path.join(OUT, "golden.json"), "w") as f:
     json.dump(golden, f, indent=1, sort_keys=True)
     f.write("\n")

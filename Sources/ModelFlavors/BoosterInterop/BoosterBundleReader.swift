@@ -49,8 +49,11 @@ package enum BoosterBundleReader {
             throw ModelBundleError(.manifestInvalid, "MLmodel field \(field) is missing", item: field)
         }
         let path = try BundlePath(data, field: field)
-        let bytes = try bundle.read(path, limit: XGBoostModelReader.maximumFileSize, field: field)
         let modelClass = configuration["model_class"]?.text ?? ""
+        if flavor == "lightgbm", LightGBMWrapperFile.classes.contains(modelClass) {
+            return try LightGBMWrapperFile.package(bundle, path: path, configuration: configuration)
+        }
+        let bytes = try bundle.read(path, limit: XGBoostModelReader.maximumFileSize, field: field)
         let width = try NativeLinearFlavorLoader.signatureWidth(bundle.manifest)
         if flavor == "xgboost" {
             return try xgboost(bytes, fileName: path.rawValue, modelClass: modelClass, featureWidth: width)
@@ -119,8 +122,8 @@ package enum BoosterBundleReader {
         guard shortClass == "Booster" || shortClass.isEmpty else {
             throw ModelBundleError(
                 .flavorUnavailable,
-                "MLmodel field flavors.lightgbm.model_class is \(modelClass); this build reads LightGBM Boosters saved as "
-                    + "text (model.lgb), not scikit-learn API models stored as pickle or skops",
+                "MLmodel field flavors.lightgbm.model_class is \(modelClass); supported: Booster (model text), "
+                    + "LGBMClassifier and LGBMRegressor (skops or pickle)",
                 item: "flavors.lightgbm.model_class"
             )
         }

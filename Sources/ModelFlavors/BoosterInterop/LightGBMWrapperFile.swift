@@ -1,0 +1,57 @@
+import ModelBundle
+
+/// `mlflow.lightgbm` saves an `LGBMClassifier` or `LGBMRegressor` as the scikit-learn object itself
+/// (`serialization_format` skops by default, or pickle/cloudpickle), and MLflow's wrapper calls its
+/// `predict`. The file is read by the same allowlisted readers as `mlflow.sklearn`'s, into the same
+/// ensemble and labels (Docs/interop.md), and answered as the native flavor answers it.
+enum LightGBMWrapperFile {
+    /// The `model_class` values read this way.
+    static let classes: Set = ["lightgbm.sklearn.LGBMClassifier", "lightgbm.sklearn.LGBMRegressor"]
+
+    static func package(
+        _ bundle: OpenedBundle,
+        path: BundlePath,
+        configuration: ManifestMap
+    ) throws(ModelBundleError) -> TreeEnsemblePackage {
+        let field = "flavors.lightgbm.data"
+        let format =
+            configuration["serialization_format"]?.text ?? (path.rawValue.hasSuffix(".skops") ? "skops" : "pickle")
+        let read: SklearnModel
+        switch format {
+        case "skops":
+            let bytes = try bundle.read(path, limit: SklearnInteropFlavor.maximumModelFileSize, field: field)
+            read = try SkopsReader.read(bytes: bytes, fileName: path.rawValue)
+        case "pickle", "cloudpickle":
+            let bytes = try bundle.read(path, limit: SklearnInteropFlavor.maximumPickleFileSize, field: field)
+            read = try PickleReader.read(bytes: bytes, fileName: path.rawValue)
+        default:
+            throw ModelBundleError(
+                .manifestInvalid,
+                "MLmodel field flavors.lightgbm.serialization_format is \(format); MLflow writes skops, "
+                    + "cloudpickle or pickle",
+                item: "flavors.lightgbm.serialization_format"
+            )
+        }
+        // The readers accept any allowlisted estimator; this flavor's file must hold the class it names.
+        guard case .trees(let model) = read.estimator, read.stage == nil,
+            model.estimator.hasSuffix("LGBMClassifier") || model.estimator.hasSuffix("LGBMRegressor")
+        else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(path.rawValue) does not hold the LGBMClassifier or LGBMRegressor that "
+                    + "flavors.lightgbm.model_class names",
+                item: path.rawValue
+            )
+        }
+        let version = configuration["lgb_version"]?.text.map { "lightgbm \($0) " } ?? ""
+        let width = try NativeLinearFlavorLoader.signatureWidth(bundle.manifest)
+        return TreeEnsemblePackage(
+            ensemble: try model.ensemble.ensemble.validated(featureWidth: width),
+            configuration: TreeEnsembleFlavorConfiguration(
+                predictFunction: .predict,
+                classes: model.classes,
+                source: version + (model.estimator.split(separator: " ").last.map(String.init) ?? "")
+            )
+        )
+    }
+}
