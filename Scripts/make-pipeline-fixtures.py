@@ -30,6 +30,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.compose import ColumnTransformer  # noqa: E402
+from sklearn.feature_selection import VarianceThreshold  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
 from sklearn.pipeline import FeatureUnion, Pipeline  # noqa: E402
@@ -178,11 +179,29 @@ def cases():
         )
         return Pipeline([("pre", pre), ("scale", StandardScaler()), ("model", LogisticRegression(max_iter=2000))])
 
+    def variance_selected():
+        # The rare cities' one-hot columns (p(1 - p) < 0.1) are dropped by the selector.
+        pre = ColumnTransformer(
+            [
+                ("num", SimpleImputer(strategy="median"), ["age", "income", "visits"]),
+                ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["city", "plan"]),
+            ]
+        )
+        return Pipeline(
+            [
+                ("pre", pre),
+                ("select", VarianceThreshold(threshold=0.1)),
+                ("scale", StandardScaler()),
+                ("model", LogisticRegression(max_iter=2000)),
+            ]
+        )
+
     return [
         ("onehot_logistic", onehot_logistic, "binary", ["predict", "predict_proba"]),
         ("ordinal_ridge", ordinal_ridge, "score", ["predict"]),
         ("infrequent_multiclass", infrequent_multiclass, "labels", ["predict", "predict_proba"]),
         ("strict_unknown", strict_unknown, "binary", ["predict"]),
+        ("variance_selected", variance_selected, "labels", ["predict", "predict_proba"]),
     ]
 
 

@@ -14,11 +14,11 @@ import Testing
         .appendingPathComponent("Fixtures").appendingPathComponent("pipelines")
 
     static let cases: [(String, String)] = [
-        "onehot_logistic", "ordinal_ridge", "infrequent_multiclass", "strict_unknown",
+        "onehot_logistic", "ordinal_ridge", "infrequent_multiclass", "strict_unknown", "variance_selected",
     ].flatMap { name in
         ["skops", "pickle"].flatMap { format in
             let functions =
-                ["onehot_logistic", "infrequent_multiclass"].contains(name)
+                ["onehot_logistic", "infrequent_multiclass", "variance_selected"].contains(name)
                 ? ["predict", "predict_proba"] : ["predict"]
             return functions.map { ("\(name)_\(format)", $0) }
         }

@@ -28,7 +28,9 @@ import Testing
 
     @Test("the pipeline reader reads every fixture's stage and reports its steps")
     func readerSummaries() throws {
-        for name in ["onehot_logistic", "ordinal_ridge", "infrequent_multiclass", "strict_unknown"] {
+        for name in [
+            "onehot_logistic", "ordinal_ridge", "infrequent_multiclass", "strict_unknown", "variance_selected",
+        ] {
             for (folder, file) in [("skops", "model.skops"), ("pickle", "model.pkl")] {
                 let url = PipelinePreprocessingTests.fixtures.appendingPathComponent("\(name)_\(folder)/\(file)")
                 let summary = try SklearnPipelineReader.read(bytes: Array(try Data(contentsOf: url)), fileName: file)

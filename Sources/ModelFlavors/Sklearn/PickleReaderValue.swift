@@ -103,6 +103,7 @@ enum PickleReaderGlobal: String, Sendable {
     case robustScaler = "sklearn.preprocessing._data.RobustScaler"
     case polynomialFeatures = "sklearn.preprocessing._polynomial.PolynomialFeatures"
     case kBinsDiscretizer = "sklearn.preprocessing._discretization.KBinsDiscretizer"
+    case varianceThreshold = "sklearn.feature_selection._variance_threshold.VarianceThreshold"
     case functionTransformer = "sklearn.preprocessing._function_transformer.FunctionTransformer"
     // Data only: slice(start, stop, step) of ints or None (ColumnTransformer.output_indices_), and
     // the numpy scalar types encoders take as their dtype parameter (kept as a name, never called).

@@ -79,6 +79,8 @@ enum SklearnEstimator: Sendable {
         case robustScaler = "sklearn.preprocessing._data.RobustScaler"
         case polynomialFeatures = "sklearn.preprocessing._polynomial.PolynomialFeatures"
         case kBinsDiscretizer = "sklearn.preprocessing._discretization.KBinsDiscretizer"
+        /// A feature selector: the columns whose fitted variance is above the threshold.
+        case varianceThreshold = "sklearn.feature_selection._variance_threshold.VarianceThreshold"
         /// Only the identity (func and inverse_func None), which ColumnTransformer fits in place of
         /// remainder="passthrough"; one with a function is refused by name.
         case functionTransformer = "sklearn.preprocessing._function_transformer.FunctionTransformer"
@@ -124,7 +126,7 @@ enum SklearnEstimator: Sendable {
             case .pipeline: .pipeline
             case .labelBinarizer, .missingIndicator: .part
             case .columnTransformer, .featureUnion, .simpleImputer, .oneHotEncoder, .ordinalEncoder, .targetEncoder,
-                .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .functionTransformer:
+                .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .varianceThreshold, .functionTransformer:
                 .transformer
             case .decisionTreeClassifier, .decisionTreeRegressor, .randomForestClassifier, .randomForestRegressor,
                 .extraTreesClassifier, .extraTreesRegressor, .gradientBoostingClassifier, .gradientBoostingRegressor,
