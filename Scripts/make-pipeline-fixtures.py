@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.compose import ColumnTransformer  # noqa: E402
-from sklearn.feature_selection import VarianceThreshold  # noqa: E402
+from sklearn.feature_selection import SelectKBest, SelectPercentile, VarianceThreshold, chi2, f_classif  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
 from sklearn.pipeline import FeatureUnion, Pipeline  # noqa: E402
@@ -196,12 +196,31 @@ def cases():
             ]
         )
 
+    def scored_selection():
+        # SelectKBest(f_classif) then SelectPercentile(chi2) on the scaled and one-hot columns; their
+        # score functions are named in the file and never called when it is read.
+        pre = ColumnTransformer(
+            [
+                ("num", Pipeline([("impute", SimpleImputer()), ("scale", MinMaxScaler())]), ["age", "income", "visits"]),
+                ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["city", "plan"]),
+            ]
+        )
+        return Pipeline(
+            [
+                ("pre", pre),
+                ("kbest", SelectKBest(f_classif, k=8)),
+                ("percentile", SelectPercentile(chi2, percentile=60)),
+                ("model", LogisticRegression(max_iter=2000)),
+            ]
+        )
+
     return [
         ("onehot_logistic", onehot_logistic, "binary", ["predict", "predict_proba"]),
         ("ordinal_ridge", ordinal_ridge, "score", ["predict"]),
         ("infrequent_multiclass", infrequent_multiclass, "labels", ["predict", "predict_proba"]),
         ("strict_unknown", strict_unknown, "binary", ["predict"]),
         ("variance_selected", variance_selected, "labels", ["predict", "predict_proba"]),
+        ("scored_selection", scored_selection, "binary", ["predict", "predict_proba"]),
     ]
 
 
@@ -285,6 +304,12 @@ def write_refused(out):
     model = Pipeline([("log", FunctionTransformer(np.log1p)), ("model", LogisticRegression())]).fit(x, y)
     (out / "function_transformer.pkl").write_bytes(pickle.dumps(model, protocol=5))
     skops.io.dump(model, out / "function_transformer.skops")
+    # A feature selector whose score_func is not one of scikit-learn's score functions.
+    selector = SelectKBest(f_classif, k=1).fit(x, y)
+    model = Pipeline([("select", selector), ("model", LogisticRegression().fit(selector.transform(x), y))])
+    selector.score_func = np.log1p
+    (out / "score_function.pkl").write_bytes(pickle.dumps(model, protocol=5))
+    skops.io.dump(model, out / "score_function.skops")
 
 
 def trusted_types(model):

@@ -15,10 +15,11 @@ import Testing
 
     static let cases: [(String, String)] = [
         "onehot_logistic", "ordinal_ridge", "infrequent_multiclass", "strict_unknown", "variance_selected",
+        "scored_selection",
     ].flatMap { name in
         ["skops", "pickle"].flatMap { format in
             let functions =
-                ["onehot_logistic", "infrequent_multiclass", "variance_selected"].contains(name)
+                ["onehot_logistic", "infrequent_multiclass", "variance_selected", "scored_selection"].contains(name)
                 ? ["predict", "predict_proba"] : ["predict"]
             return functions.map { ("\(name)_\(format)", $0) }
         }

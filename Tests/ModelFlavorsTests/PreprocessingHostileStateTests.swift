@@ -26,10 +26,20 @@ import Testing
         }
     }
 
+    @Test("a feature selector whose score_func is another function is refused, naming it", arguments: ["pkl", "skops"])
+    func foreignScoreFunction(_ format: String) throws {
+        let bytes = Array(try Data(contentsOf: Self.refused.appendingPathComponent("score_function.\(format)")))
+        let error = #expect(throws: ModelBundleError.self) {
+            _ = try SklearnPipelineReader.read(bytes: bytes, fileName: "model.\(format)")
+        }
+        #expect(error?.message.contains("log1p") == true, "\(error?.message ?? "")")
+    }
+
     @Test("the pipeline reader reads every fixture's stage and reports its steps")
     func readerSummaries() throws {
         for name in [
             "onehot_logistic", "ordinal_ridge", "infrequent_multiclass", "strict_unknown", "variance_selected",
+            "scored_selection",
         ] {
             for (folder, file) in [("skops", "model.skops"), ("pickle", "model.pkl")] {
                 let url = PipelinePreprocessingTests.fixtures.appendingPathComponent("\(name)_\(folder)/\(file)")

@@ -104,6 +104,17 @@ enum PickleReaderGlobal: String, Sendable {
     case polynomialFeatures = "sklearn.preprocessing._polynomial.PolynomialFeatures"
     case kBinsDiscretizer = "sklearn.preprocessing._discretization.KBinsDiscretizer"
     case varianceThreshold = "sklearn.feature_selection._variance_threshold.VarianceThreshold"
+    case selectKBest = "sklearn.feature_selection._univariate_selection.SelectKBest"
+    case selectPercentile = "sklearn.feature_selection._univariate_selection.SelectPercentile"
+    // Their score_func, named by GLOBAL and kept as a name (SklearnScoreFunction); a REDUCE on one is
+    // refused like any other call.
+    case fClassif = "sklearn.feature_selection._univariate_selection.f_classif"
+    case fRegression = "sklearn.feature_selection._univariate_selection.f_regression"
+    case rRegression = "sklearn.feature_selection._univariate_selection.r_regression"
+    case chi2 = "sklearn.feature_selection._univariate_selection.chi2"
+    case fOneway = "sklearn.feature_selection._univariate_selection.f_oneway"
+    case mutualInfoClassif = "sklearn.feature_selection._mutual_info.mutual_info_classif"
+    case mutualInfoRegression = "sklearn.feature_selection._mutual_info.mutual_info_regression"
     case functionTransformer = "sklearn.preprocessing._function_transformer.FunctionTransformer"
     // Data only: slice(start, stop, step) of ints or None (ColumnTransformer.output_indices_), and
     // the numpy scalar types encoders take as their dtype parameter (kept as a name, never called).

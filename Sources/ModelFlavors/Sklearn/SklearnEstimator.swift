@@ -81,6 +81,9 @@ enum SklearnEstimator: Sendable {
         case kBinsDiscretizer = "sklearn.preprocessing._discretization.KBinsDiscretizer"
         /// A feature selector: the columns whose fitted variance is above the threshold.
         case varianceThreshold = "sklearn.feature_selection._variance_threshold.VarianceThreshold"
+        /// Feature selectors on fitted `scores_` (their `score_func` is never called).
+        case selectKBest = "sklearn.feature_selection._univariate_selection.SelectKBest"
+        case selectPercentile = "sklearn.feature_selection._univariate_selection.SelectPercentile"
         /// Only the identity (func and inverse_func None), which ColumnTransformer fits in place of
         /// remainder="passthrough"; one with a function is refused by name.
         case functionTransformer = "sklearn.preprocessing._function_transformer.FunctionTransformer"
@@ -126,7 +129,8 @@ enum SklearnEstimator: Sendable {
             case .pipeline: .pipeline
             case .labelBinarizer, .missingIndicator: .part
             case .columnTransformer, .featureUnion, .simpleImputer, .oneHotEncoder, .ordinalEncoder, .targetEncoder,
-                .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .varianceThreshold, .functionTransformer:
+                .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .varianceThreshold, .selectKBest,
+                .selectPercentile, .functionTransformer:
                 .transformer
             case .decisionTreeClassifier, .decisionTreeRegressor, .randomForestClassifier, .randomForestRegressor,
                 .extraTreesClassifier, .extraTreesRegressor, .gradientBoostingClassifier, .gradientBoostingRegressor,

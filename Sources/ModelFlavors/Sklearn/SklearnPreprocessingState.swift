@@ -93,8 +93,8 @@ enum SklearnPreprocessingState {
                 edges.append(tensor.float64Values())
             }
             return build(.discretizer(.init(edges: edges, oneHot: encode != "ordinal")))
-        case .varianceThreshold:
-            return build(.columns(try varianceSelection(source, name: name, width: width)))
+        case .varianceThreshold, .selectKBest, .selectPercentile:
+            return build(.columns(try SklearnFeatureSelection.selection(source, name: name, width: width)))
         default:
             throw ModelBundleError(
                 .flavorUnavailable,
@@ -191,24 +191,6 @@ enum SklearnPreprocessingState {
         var names: [String]? = nil
         if case .strings(let strings)? = try source.data("feature_names_in_") { names = strings }
         return .init(branches: branches, inputNames: names)
-    }
-
-    /// `VarianceThreshold`: its `transform` keeps the columns of `_get_support_mask()`, `variances_ >
-    /// threshold` (a NaN variance is not above it), unchanged: one passthrough branch over them.
-    private static func varianceSelection(_ source: any SklearnAttributeSource, name: String, width: Int)
-        throws(ModelBundleError) -> PreprocessingStep.ColumnSelection
-    {
-        let variances = try source.array("variances_").float64Values()
-        guard variances.count == width else {
-            throw source.invalid("variances_", "has \(variances.count) values for \(width) features")
-        }
-        guard let threshold = try source.data("threshold")?.double else {
-            throw source.invalid("threshold", "is missing or not a number")
-        }
-        let kept = variances.indices.filter { variances[$0] > threshold }
-        guard !kept.isEmpty else { throw refuse(name, "keeps no feature (every variance is at most \(threshold))") }
-        let keep = PreprocessingStep(name: "\(name)/support", inputWidth: kept.count, kind: .passthrough)
-        return .init(branches: [.init(step: keep, columns: kept)], inputNames: nil)
     }
 
     private static func imputer(_ source: any SklearnAttributeSource, name: String) throws(ModelBundleError)

@@ -153,6 +153,12 @@ extension SkopsAttributes {
             return .slice(start: try bound("start"), stop: try bound("stop"), step: try bound("step"))
         case "PartialNode" where SklearnNumericCheck.matches(skops: node):
             return .numericCheck
+        case "FunctionNode":
+            let function = "\(node["__module__"]?.stringValue ?? "").\(node["__class__"]?.stringValue ?? "")"
+            guard SklearnScoreFunction.names.contains(function) else {
+                throw invalid(name, "is the function \(function), which is not read as data")
+            }
+            return .scoreFunction(function)
         case "TypeNode", "DTypeNode":
             return .type("\(node["__module__"]?.stringValue ?? "").\(node["__class__"]?.stringValue ?? "")")
         default:

@@ -165,7 +165,9 @@ enum SkopsReader {
         let allowedTreePart =
             SklearnTreeSkopsParts.allows(loader: loader, className: className)
             || SklearnBoosterSkopsParts.allows(loader: loader, className: className)
-        if !allowedObject, !allowedLoss, !allowedData, !allowedTreePart {
+        // A feature selector's score_func: a name only (SklearnScoreFunction).
+        let allowedFunction = loader == "FunctionNode" && SklearnScoreFunction.names.contains(className)
+        if !allowedObject, !allowedLoss, !allowedData, !allowedTreePart, !allowedFunction {
             let name = className.isEmpty ? "?" : className
             throw ModelBundleError(
                 .flavorUnavailable,

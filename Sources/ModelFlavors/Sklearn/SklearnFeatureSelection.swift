@@ -1,0 +1,102 @@
+import ModelBundle
+
+/// Feature selectors as pipeline steps. Their `transform` keeps the columns of `_get_support_mask()`
+/// unchanged, so each becomes a positional column selection with one passthrough branch; the mask is
+/// computed here from the fitted attributes, as scikit-learn 1.9.1 computes it
+/// (`feature_selection/_variance_threshold.py`, `_univariate_selection.py`).
+enum SklearnFeatureSelection {
+    static func selection(_ source: any SklearnAttributeSource, name: String, width: Int)
+        throws(ModelBundleError) -> PreprocessingStep.ColumnSelection
+    {
+        let kept: [Int]
+        switch source.kind {
+        case .varianceThreshold: kept = try varianceSupport(source, width: width)
+        case .selectKBest: kept = try kBestSupport(source, scores: try scores(source, width: width))
+        case .selectPercentile: kept = try percentileSupport(source, scores: try scores(source, width: width))
+        default: throw source.invalid("", "is not a feature selector")
+        }
+        guard !kept.isEmpty else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "preprocessing step \(name): the \(source.kind.shortName) keeps no feature",
+                item: name
+            )
+        }
+        let keep = PreprocessingStep(name: "\(name)/support", inputWidth: kept.count, kind: .passthrough)
+        return .init(branches: [.init(step: keep, columns: kept)], inputNames: nil)
+    }
+
+    /// `variances_ > threshold` (a NaN variance is not above it).
+    private static func varianceSupport(_ source: any SklearnAttributeSource, width: Int) throws(ModelBundleError)
+        -> [Int]
+    {
+        let variances = try source.array("variances_").float64Values()
+        guard variances.count == width else {
+            throw source.invalid("variances_", "has \(variances.count) values for \(width) features")
+        }
+        guard let threshold = try source.data("threshold")?.double else {
+            throw source.invalid("threshold", "is missing or not a number")
+        }
+        return variances.indices.filter { variances[$0] > threshold }
+    }
+
+    /// `scores_` with NaN replaced by the lowest double (`_clean_nans`).
+    private static func scores(_ source: any SklearnAttributeSource, width: Int) throws(ModelBundleError) -> [Double] {
+        let scores = try source.array("scores_").float64Values()
+        guard scores.count == width else {
+            throw source.invalid("scores_", "has \(scores.count) values for \(width) features")
+        }
+        return scores.map { $0.isNaN ? -Double.greatestFiniteMagnitude : $0 }
+    }
+
+    /// SelectKBest: the last `k` of a stable ascending sort of the scores (ties: the later feature
+    /// wins), or every feature for `k="all"`.
+    private static func kBestSupport(_ source: any SklearnAttributeSource, scores: [Double]) throws(ModelBundleError)
+        -> [Int]
+    {
+        let k: Int
+        switch try source.data("k") {
+        case .string("all")?: return Array(scores.indices)
+        case .int(let value)? where value >= 0: k = Int(min(value, Int64(scores.count)))
+        default: throw source.invalid("k", "is not a non-negative int or \"all\"")
+        }
+        let order = scores.indices.sorted { (scores[$0], $0) < (scores[$1], $1) }
+        return order.suffix(k).sorted()
+    }
+
+    /// SelectPercentile: the scores above numpy's linear percentile at `100 - percentile`, then the
+    /// scores equal to it, in feature order, up to `int(n * percentile / 100)` features in all.
+    private static func percentileSupport(_ source: any SklearnAttributeSource, scores: [Double])
+        throws(ModelBundleError) -> [Int]
+    {
+        guard let percentile = try source.data("percentile")?.double, percentile >= 0, percentile <= 100 else {
+            throw source.invalid("percentile", "is not a number from 0 to 100")
+        }
+        if percentile == 100 { return Array(scores.indices) }
+        if percentile == 0 { return [] }
+        let threshold = linearPercentile(scores.sorted(), (100 - percentile) / 100)
+        var mask = scores.map { $0 > threshold }
+        let ties = scores.indices.filter { scores[$0] == threshold }
+        if !ties.isEmpty {
+            // ties[: max_feats - mask.sum()], with Python's slice of a negative stop.
+            let maxFeatures = Int(Double(scores.count) * percentile / 100)
+            var stop = maxFeatures - mask.count(where: { $0 })
+            if stop < 0 { stop = max(0, ties.count + stop) }
+            for index in ties.prefix(stop) { mask[index] = true }
+        }
+        return scores.indices.filter { mask[$0] }
+    }
+
+    /// `np.percentile(sorted, quantile * 100)` with the default linear method: virtual index
+    /// `(n - 1) * quantile`, then numpy's `_lerp` between its neighbours.
+    static func linearPercentile(_ sorted: [Double], _ quantile: Double) -> Double {
+        let virtual = Double(sorted.count - 1) * quantile
+        if virtual >= Double(sorted.count - 1) { return sorted[sorted.count - 1] }
+        if virtual < 0 { return sorted[0] }
+        let previous = virtual.rounded(.down)
+        let (a, b) = (sorted[Int(previous)], sorted[Int(previous) + 1])
+        let gamma = virtual - previous
+        let difference = b - a
+        return gamma >= 0.5 ? b - difference * (1 - gamma) : a + difference * gamma
+    }
+}
