@@ -16,22 +16,8 @@ enum LightGBMWrapperFile {
         let field = "flavors.lightgbm.data"
         let format =
             configuration["serialization_format"]?.text ?? (path.rawValue.hasSuffix(".skops") ? "skops" : "pickle")
-        let read: SklearnModel
-        switch format {
-        case "skops":
-            let bytes = try bundle.read(path, limit: SklearnInteropFlavor.maximumModelFileSize, field: field)
-            read = try SkopsReader.read(bytes: bytes, fileName: path.rawValue)
-        case "pickle", "cloudpickle":
-            let bytes = try bundle.read(path, limit: SklearnInteropFlavor.maximumPickleFileSize, field: field)
-            read = try PickleReader.read(bytes: bytes, fileName: path.rawValue)
-        default:
-            throw ModelBundleError(
-                .manifestInvalid,
-                "MLmodel field flavors.lightgbm.serialization_format is \(format); MLflow writes skops, "
-                    + "cloudpickle or pickle",
-                item: "flavors.lightgbm.serialization_format"
-            )
-        }
+        try SklearnInteropFlavor.checkSerializationFormat(format, field: "flavors.lightgbm.serialization_format")
+        let read = try SklearnInteropFlavor.readModelFile(bundle, path: path, format: format, field: field)
         // The readers accept any allowlisted estimator; this flavor's file must hold the class it names.
         guard case .trees(let model) = read.estimator, read.stage == nil,
             model.estimator.hasSuffix("LGBMClassifier") || model.estimator.hasSuffix("LGBMRegressor")

@@ -63,25 +63,37 @@ public enum SklearnInteropFlavor: ModelFlavor {
     ) throws(ModelBundleError) -> (SklearnModel, fileName: String) {
         let flavor = SklearnFlavor(configuration: configuration)
         let format = flavor.serializationFormat
-        guard ["skops", "pickle", "cloudpickle"].contains(format) else {
-            throw ModelBundleError(
-                .manifestInvalid,
-                "MLmodel field flavors.sklearn.serialization_format is \(format); MLflow writes skops, "
-                    + "cloudpickle or pickle",
-                item: "flavors.sklearn.serialization_format"
-            )
-        }
+        try checkSerializationFormat(format, field: "flavors.sklearn.serialization_format")
         let field = "flavors.sklearn.pickled_model"
         guard let fileName = flavor.pickledModel else {
             throw ModelBundleError(.manifestInvalid, "MLmodel field \(field) is missing", item: field)
         }
         let path = try BundlePath(fileName, field: field)
+        return (try readModelFile(bundle, path: path, format: format, field: field), path.rawValue)
+    }
+
+    /// Refuses a `serialization_format` MLflow does not write (skops, pickle, cloudpickle).
+    static func checkSerializationFormat(_ format: String, field: String) throws(ModelBundleError) {
+        guard ["skops", "pickle", "cloudpickle"].contains(format) else {
+            throw ModelBundleError(
+                .manifestInvalid,
+                "MLmodel field \(field) is \(format); MLflow writes skops, cloudpickle or pickle",
+                item: field
+            )
+        }
+    }
+
+    /// The scikit-learn object in `path`, read by the allowlisted skops or pickle reader (`format` checked by
+    /// ``checkSerializationFormat(_:field:)``). Shared with `mlflow.lightgbm`'s scikit-learn models.
+    static func readModelFile(_ bundle: OpenedBundle, path: BundlePath, format: String, field: String)
+        throws(ModelBundleError) -> SklearnModel
+    {
         if format == "skops" {
             let bytes = try bundle.read(path, limit: maximumModelFileSize, field: field)
-            return (try SkopsReader.read(bytes: bytes, fileName: path.rawValue), path.rawValue)
+            return try SkopsReader.read(bytes: bytes, fileName: path.rawValue)
         }
         // cloudpickle writes plain pickles for estimators; both go through the restricted reader.
         let bytes = try bundle.read(path, limit: maximumPickleFileSize, field: field)
-        return (try PickleReader.read(bytes: bytes, fileName: path.rawValue), path.rawValue)
+        return try PickleReader.read(bytes: bytes, fileName: path.rawValue)
     }
 }
