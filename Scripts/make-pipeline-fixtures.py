@@ -3,6 +3,10 @@ plus the predictions MLflow's own scoring path gives for a JSON request (issue #
 
 Rerun (from the repository root):
     source Scripts/python-env.sh && "$venv/bin/python" Scripts/make-pipeline-fixtures.py .
+    ... make-pipeline-fixtures.py . --only CASE[,CASE...] [--refused]
+``--only`` rewrites those cases' bundles and requests and merges their entries into expected.json,
+leaving the other fixtures untouched (pickles and fits are not byte-reproducible across runs);
+``--refused`` rewrites refused/.
 
 Outputs (old output is replaced), under Tests/Fixtures/pipelines/:
     <case>_<format>/...      bundles written by mlflow 3.17.2 (format skops or pickle)
@@ -30,11 +34,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.compose import ColumnTransformer  # noqa: E402
+from sklearn.decomposition import PCA, IncrementalPCA, TruncatedSVD  # noqa: E402
+from sklearn.ensemble import RandomForestClassifier  # noqa: E402
 from sklearn.feature_selection import SelectKBest, SelectPercentile, VarianceThreshold, chi2, f_classif  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
 from sklearn.pipeline import FeatureUnion, Pipeline  # noqa: E402
 from sklearn.preprocessing import (  # noqa: E402
+    FunctionTransformer,
     KBinsDiscretizer,
     MaxAbsScaler,
     MinMaxScaler,
@@ -214,6 +221,57 @@ def cases():
             ]
         )
 
+    def pca_whitened():
+        # Scaled numbers and one-hot columns projected on 4 whitened principal components.
+        pre = ColumnTransformer(
+            [
+                ("num", Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]), ["age", "income", "visits"]),
+                ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["city", "plan"]),
+            ]
+        )
+        return Pipeline([("pre", pre), ("pca", PCA(n_components=4, whiten=True)), ("model", LogisticRegression(max_iter=2000))])
+
+    def log_svd_ridge():
+        # numpy ufuncs in FunctionTransformers (log1p with its inverse, sqrt with validate=True) and a
+        # TruncatedSVD over the sparse one-hot output.
+        pre = ColumnTransformer(
+            [
+                (
+                    "log",
+                    Pipeline(
+                        [
+                            ("impute", SimpleImputer(strategy="median")),
+                            ("log1p", FunctionTransformer(np.log1p, inverse_func=np.expm1, feature_names_out="one-to-one")),
+                        ]
+                    ),
+                    ["income", "visits"],
+                ),
+                ("root", Pipeline([("impute", SimpleImputer()), ("sqrt", FunctionTransformer(np.sqrt, validate=True))]), ["age"]),
+                ("cat", OneHotEncoder(handle_unknown="ignore"), ["city", "plan"]),
+            ]
+        )
+        return Pipeline([("pre", pre), ("svd", TruncatedSVD(n_components=3, random_state=0)), ("model", Ridge())])
+
+    def incremental_forest():
+        # IncrementalPCA on scaled numbers beside ordinal codes, then a random forest.
+        pre = ColumnTransformer(
+            [
+                (
+                    "num",
+                    Pipeline(
+                        [
+                            ("impute", SimpleImputer()),
+                            ("scale", StandardScaler()),
+                            ("ipca", IncrementalPCA(n_components=2, batch_size=100)),
+                        ]
+                    ),
+                    ["age", "income", "visits"],
+                ),
+                ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), ["city", "plan"]),
+            ]
+        )
+        return Pipeline([("pre", pre), ("model", RandomForestClassifier(n_estimators=5, max_depth=4, random_state=0))])
+
     return [
         ("onehot_logistic", onehot_logistic, "binary", ["predict", "predict_proba"]),
         ("ordinal_ridge", ordinal_ridge, "score", ["predict"]),
@@ -221,6 +279,9 @@ def cases():
         ("strict_unknown", strict_unknown, "binary", ["predict"]),
         ("variance_selected", variance_selected, "labels", ["predict", "predict_proba"]),
         ("scored_selection", scored_selection, "binary", ["predict", "predict_proba"]),
+        ("pca_whitened", pca_whitened, "labels", ["predict", "predict_proba"]),
+        ("log_svd_ridge", log_svd_ridge, "score", ["predict"]),
+        ("incremental_forest", incremental_forest, "binary", ["predict", "predict_proba"]),
     ]
 
 
@@ -247,17 +308,22 @@ def request_json(x):
     return json.dumps({"dataframe_split": {"columns": list(x.columns), "data": data}})
 
 
-def main(root):
+def main(root, only=None, refused=True):
     import mlflow.pyfunc
     import mlflow.sklearn
     from mlflow.models import infer_signature
     from mlflow.pyfunc import scoring_server
 
     out = root / "Tests" / "Fixtures" / "pipelines"
-    shutil.rmtree(out, ignore_errors=True)
-    (out / "requests").mkdir(parents=True)
-    expected = {}
+    if only is None:
+        shutil.rmtree(out, ignore_errors=True)
+        expected = {}
+    else:
+        expected = json.loads((out / "expected.json").read_text())
+    (out / "requests").mkdir(parents=True, exist_ok=True)
     for name, factory, kind, functions in cases():
+        if only is not None and name not in only:
+            continue
         model, x = fitted(name, factory, kind)
         body = request_json(request_frame(name))
         (out / "requests" / f"{name}.json").write_text(body + "\n")
@@ -265,6 +331,7 @@ def main(root):
             # One committed bundle per case and format (predict_fn predict; the tests switch
             # predict_fn in a copy); the other functions are scored from a scratch copy.
             bundle = f"{name}_{fmt}"
+            shutil.rmtree(out / bundle, ignore_errors=True)
             entry = {"request": f"requests/{name}.json"}
             for fn in functions:
                 path = out / bundle if fn == "predict" else pathlib.Path(tempfile.mkdtemp()) / bundle
@@ -287,23 +354,29 @@ def main(root):
                     shutil.rmtree(path.parent)
             expected[bundle] = entry
     (out / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
-    write_refused(out / "refused")
+    if refused:
+        shutil.rmtree(out / "refused", ignore_errors=True)
+        write_refused(out / "refused")
     print(f"wrote {len(expected)} bundles to {out}")
 
 
 def write_refused(out):
-    """Model files that must be refused by name: a FunctionTransformer running user code."""
+    """Model files that must be refused by name: a FunctionTransformer running user code (a numpy
+    function that is not a ufunc), a selector whose score_func is a ufunc."""
     import pickle
 
     import skops.io
-    from sklearn.preprocessing import FunctionTransformer
 
     out.mkdir(parents=True)
     x = frame(60, seed=31)[["age", "income"]].fillna(1.0)
     y = (x["age"] > 40).astype(np.int64)
-    model = Pipeline([("log", FunctionTransformer(np.log1p)), ("model", LogisticRegression())]).fit(x, y)
+    model = Pipeline([("clean", FunctionTransformer(np.nan_to_num)), ("model", LogisticRegression())]).fit(x, y)
     (out / "function_transformer.pkl").write_bytes(pickle.dumps(model, protocol=5))
     skops.io.dump(model, out / "function_transformer.skops")
+    # A ufunc the step would compute, given keyword arguments it would pass to it.
+    model = Pipeline([("log", FunctionTransformer(np.log1p, kw_args={"dtype": "float32"})), ("model", LogisticRegression())]).fit(x, y)
+    (out / "function_kw_args.pkl").write_bytes(pickle.dumps(model, protocol=5))
+    skops.io.dump(model, out / "function_kw_args.skops")
     # A feature selector whose score_func is not one of scikit-learn's score functions.
     selector = SelectKBest(f_classif, k=1).fit(x, y)
     model = Pipeline([("select", selector), ("model", LogisticRegression().fit(selector.transform(x), y))])
@@ -322,4 +395,12 @@ def trusted_types(model):
 
 
 if __name__ == "__main__":
-    main(pathlib.Path(sys.argv[1]).resolve())
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("root")
+    parser.add_argument("--only", help="comma-separated cases to rewrite, merged into expected.json")
+    parser.add_argument("--refused", action="store_true", help="with --only: also rewrite refused/")
+    arguments = parser.parse_args()
+    only = set(arguments.only.split(",")) if arguments.only else None
+    main(pathlib.Path(arguments.root).resolve(), only=only, refused=only is None or arguments.refused)

@@ -6,21 +6,24 @@ import ModelRuntime
 import Testing
 
 /// Real scikit-learn pipelines (ColumnTransformer, imputers, encoders, scalers, PolynomialFeatures,
-/// KBinsDiscretizer, TargetEncoder, FeatureUnion) saved by real mlflow.sklearn as skops and pickle
+/// KBinsDiscretizer, TargetEncoder, FeatureUnion, feature selectors, PCA, TruncatedSVD, numpy-ufunc
+/// FunctionTransformers) saved by real mlflow.sklearn as skops and pickle
 /// (Tests/Fixtures/pipelines, Scripts/make-pipeline-fixtures.py), run on mixed requests with missing
 /// values and unseen categories; expected outputs are MLflow's own scoring path on the same JSON.
 @Suite struct PipelinePreprocessingTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures").appendingPathComponent("pipelines")
 
-    static let cases: [(String, String)] = [
+    static let names = [
         "onehot_logistic", "ordinal_ridge", "infrequent_multiclass", "strict_unknown", "variance_selected",
-        "scored_selection",
-    ].flatMap { name in
+        "scored_selection", "pca_whitened", "log_svd_ridge", "incremental_forest",
+    ]
+
+    static let cases: [(String, String)] = names.flatMap { name in
         ["skops", "pickle"].flatMap { format in
             let functions =
-                ["onehot_logistic", "infrequent_multiclass", "variance_selected", "scored_selection"].contains(name)
-                ? ["predict", "predict_proba"] : ["predict"]
+                ["ordinal_ridge", "strict_unknown", "log_svd_ridge"].contains(name)
+                ? ["predict"] : ["predict", "predict_proba"]
             return functions.map { ("\(name)_\(format)", $0) }
         }
     }
@@ -96,7 +99,11 @@ import Testing
             try? FileManager.default.removeItem(at: target)
         }
         let manifest = try SklearnBundleConverter.convert(try BundleReader(path: copy.path).read(), to: target.path)
-        #expect(manifest.flavorNames.contains { $0 == "logistic_regression" || $0 == "linear_regression" })
+        #expect(
+            manifest.flavorNames.contains {
+                ["logistic_regression", "linear_regression", "tree_ensemble"].contains($0)
+            }
+        )
         let model = try ModelLoader(registry: .builtIn).load(path: target.path)
         #expect(model.flavorName != "sklearn")
         let output = try model.predict(try RequestDecoder(schema: model.requestSchema).decode(body, format: .json))

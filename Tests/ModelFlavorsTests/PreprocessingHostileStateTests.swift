@@ -16,14 +16,25 @@ import Testing
             _ = try SklearnPipelineReader.read(bytes: bytes, fileName: "model.\(format)")
         }
         #expect(error?.code == .flavorUnavailable)
-        // The pickle names numpy.log1p as a global it will not import; skops writes a FunctionNode.
+        // numpy.nan_to_num is a Python function, not one of the ufuncs read by name: the pickle names
+        // it as a global it will not import; skops writes a FunctionNode.
         let message = error?.message ?? ""
-        #expect(message.contains("log1p") || message.contains("FunctionNode"), "\(message)")
+        #expect(message.contains("nan_to_num"), "\(message)")
         if format == "skops" {
             // The node's path through the schema and its class, spelled only when refused.
-            #expect(message.contains("attribute steps[0][1].func is a FunctionNode (numpy.log1p);"), "\(message)")
+            #expect(message.contains("attribute steps[0][1].func is a FunctionNode (numpy.nan_to_num);"), "\(message)")
             #expect(error?.item == "model.skops:schema.json:steps[0][1].func")
         }
+    }
+
+    @Test("a numpy-ufunc FunctionTransformer given kw_args is refused, naming them", arguments: ["pkl", "skops"])
+    func functionKeywordArguments(_ format: String) throws {
+        let bytes = Array(try Data(contentsOf: Self.refused.appendingPathComponent("function_kw_args.\(format)")))
+        let error = #expect(throws: ModelBundleError.self) {
+            _ = try SklearnPipelineReader.read(bytes: bytes, fileName: "model.\(format)")
+        }
+        #expect(error?.code == .flavorUnavailable)
+        #expect(error?.message.contains("FunctionTransformer whose kw_args is set") == true, "\(error?.message ?? "")")
     }
 
     @Test("a feature selector whose score_func is another function is refused, naming it", arguments: ["pkl", "skops"])
@@ -37,10 +48,7 @@ import Testing
 
     @Test("the pipeline reader reads every fixture's stage and reports its steps")
     func readerSummaries() throws {
-        for name in [
-            "onehot_logistic", "ordinal_ridge", "infrequent_multiclass", "strict_unknown", "variance_selected",
-            "scored_selection",
-        ] {
+        for name in PipelinePreprocessingTests.names {
             for (folder, file) in [("skops", "model.skops"), ("pickle", "model.pkl")] {
                 let url = PipelinePreprocessingTests.fixtures.appendingPathComponent("\(name)_\(folder)/\(file)")
                 let summary = try SklearnPipelineReader.read(bytes: Array(try Data(contentsOf: url)), fileName: file)

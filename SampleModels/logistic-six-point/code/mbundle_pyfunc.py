@@ -15,6 +15,14 @@ _FORMAT_VERSION = 1
 _MAX_HEADER = 16 << 20
 _DTYPES = {"F64": np.dtype("<f8"), "F32": np.dtype("<f4")}
 _KINDS = ("logistic_regression", "linear_regression")
+# The numpy ufuncs a FunctionTransformer step may name (ElementwiseFunction), looked up by name.
+_ELEMENTWISE = {
+    name: getattr(np, name)
+    for name in (
+        "log", "log1p", "log2", "log10", "exp", "exp2", "expm1", "sqrt", "cbrt", "square", "absolute",
+        "negative", "sign", "reciprocal", "sinh", "cosh", "tanh", "arcsinh", "arctan",
+    )
+}
 _PREDICT_FNS = {
     "logistic_regression": ("predict", "predict_proba", "decision_function"),
     "linear_regression": ("predict",),
@@ -256,6 +264,26 @@ class _Stage:
                 else:
                     out.append(codes.astype(np.float64))
             return out
+        if kind == "projection":
+            x = np.column_stack([_numbers(c, name) for c in block])
+            if not np.isfinite(x).all():
+                raise ValueError(f"step {name}: Input X contains NaN or infinity")
+            components = self._tensor(step["components"]).reshape(int(step["component_count"]), -1)
+            out = x @ components.T
+            mean = self._tensor(step.get("mean"))
+            if mean is not None:
+                out -= mean.reshape(1, -1) @ components.T
+            scale = self._tensor(step.get("scale"))
+            if scale is not None:
+                out /= scale
+            return [out[:, j].copy() for j in range(out.shape[1])]
+        if kind == "elementwise":
+            function = _ELEMENTWISE[step["function"]]
+            inputs = [_numbers(c, name) for c in block]
+            if step["finite_input"] and not all(np.isfinite(x).all() for x in inputs):
+                raise ValueError(f"step {name}: Input X contains NaN or infinity")
+            with np.errstate(all="ignore"):
+                return [function(x) for x in inputs]
         raise ValueError(f"step {name}: unknown type {kind}")
 
     def _impute(self, step, block):

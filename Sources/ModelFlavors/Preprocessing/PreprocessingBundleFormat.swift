@@ -121,6 +121,28 @@ package enum PreprocessingBundleFormat {
             for edges in discretizer.edges { names.append(try tensor("edges", edges)) }
             members.append(("edges", .array(names)))
             members.append(("onehot", .bool(discretizer.oneHot)))
+        case .projection(let projection):
+            // components_ row after row in one tensor; component_count gives its rows.
+            members.append(("type", .string("projection")))
+            members.append(("class", .string(projection.className)))
+            members.append(("component_count", .integer(Int64(projection.components.count))))
+            members.append(("components", try tensor("components", projection.components.flatMap { $0 })))
+            members.append(
+                (
+                    "mean",
+                    try projection.mean.map { (mean) throws(ModelBundleError) in try tensor("mean", mean) } ?? .null
+                )
+            )
+            members.append(
+                (
+                    "scale",
+                    try projection.scale.map { (scale) throws(ModelBundleError) in try tensor("scale", scale) } ?? .null
+                )
+            )
+        case .elementwise(let elementwise):
+            members.append(("type", .string("elementwise")))
+            members.append(("function", .string(elementwise.function.rawValue)))
+            members.append(("finite_input", .bool(elementwise.finiteInput)))
         }
         return .object(members)
     }

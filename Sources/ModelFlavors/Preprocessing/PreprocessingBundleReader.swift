@@ -290,6 +290,27 @@ package struct PreprocessingBundleReader {
             var edges: [[Double]] = []
             for item in names { edges.append(try tensor("edges", item)) }
             kind = .discretizer(.init(edges: edges, oneHot: try flag("onehot")))
+        case "projection":
+            let rows = try int("component_count", object["component_count"])
+            let weights = try tensor("components", object["components"])
+            guard rows >= 1, width >= 1, weights.count % rows == 0, weights.count / rows == width else {
+                throw fail("components does not hold component_count rows of input_width weights")
+            }
+            kind = .projection(
+                .init(
+                    className: object["class"]?.stringValue ?? "projection",
+                    components: (0..<rows).map { Array(weights[$0 * width..<($0 + 1) * width]) },
+                    mean: try optionalTensor("mean"),
+                    scale: try optionalTensor("scale")
+                )
+            )
+        case "elementwise":
+            guard let name = object["function"]?.stringValue, let function = ElementwiseFunction(rawValue: name) else {
+                throw fail(
+                    "function is not one of \(ElementwiseFunction.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            kind = .elementwise(.init(function: function, finiteInput: try flag("finite_input")))
         default:
             throw fail("type \(object["type"]?.stringValue ?? "(missing)") is not a step this build reads")
         }

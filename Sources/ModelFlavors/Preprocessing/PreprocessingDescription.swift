@@ -79,6 +79,13 @@ package enum PreprocessingDescription {
             )
         case .discretizer(let discretizer):
             lines.append(head + "KBinsDiscretizer (\(discretizer.oneHot ? "one-hot" : "ordinal"))")
+        case .projection(let projection):
+            lines.append(
+                head + "\(projection.className) (\(projection.components.count) components"
+                    + (projection.scale == nil ? ")" : ", whitened)")
+            )
+        case .elementwise(let elementwise):
+            lines.append(head + "FunctionTransformer (numpy.\(elementwise.function.rawValue))")
         }
     }
 }

@@ -27,6 +27,10 @@ extension PreprocessingStep {
             return try expand(polynomial, block)
         case .discretizer(let discretizer):
             return try discretize(discretizer, block)
+        case .projection(let projection):
+            return try project(projection, block)
+        case .elementwise(let elementwise):
+            return try map(elementwise, block)
         }
     }
 
@@ -240,5 +244,77 @@ extension PreprocessingStep {
             rows: block.rows,
             firstRow: block.firstRow
         )
+    }
+
+    // MARK: - PCA, TruncatedSVD; FunctionTransformer(np.<ufunc>)
+
+    /// The numbers of every column, refusing NaN and infinity as scikit-learn's `check_array` does
+    /// (naming the cell and the step), for the steps that validate their input that way.
+    private func finiteNumbers(_ block: PreprocessingBlock, stepKind: String) throws(ModelBundleError) -> [[Double]] {
+        var inputs: [[Double]] = []
+        inputs.reserveCapacity(block.columns.count)
+        for index in block.columns.indices {
+            let values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
+            if let row = values.firstIndex(where: { !$0.isFinite }) {
+                let value = values[row]
+                throw ModelBundleError(
+                    .schemaMismatch,
+                    "column '\(block.names[index])' row \(block.firstRow + row): \(value) reaches \(name), \(stepKind), "
+                        + "which needs finite numbers (scikit-learn: Input X contains "
+                        + (value.isNaN ? "NaN)" : "infinity or a value too large for dtype('float64'))"),
+                    item: block.names[index]
+                )
+            }
+            inputs.append(values)
+        }
+        return inputs
+    }
+
+    private func project(_ projection: Projection, _ block: PreprocessingBlock) throws(ModelBundleError)
+        -> PreprocessingBlock
+    {
+        let article = projection.className.first == "I" ? "an" : "a"
+        let inputs = try finiteNumbers(block, stepKind: "\(article) \(projection.className)")
+        var columns: [PreprocessingColumn] = []
+        columns.reserveCapacity(projection.components.count)
+        for (component, weights) in projection.components.enumerated() {
+            // x · cᵀ first, then the centring term, then whitening: the order of _BasePCA._transform.
+            var output = [Double](repeating: 0, count: block.rows)
+            for (feature, weight) in weights.enumerated() {
+                let values = inputs[feature]
+                for row in output.indices { output[row] += values[row] * weight }
+            }
+            if let mean = projection.mean {
+                var offset = 0.0
+                for (feature, weight) in weights.enumerated() { offset += mean[feature] * weight }
+                for row in output.indices { output[row] -= offset }
+            }
+            if let scale = projection.scale?[component] {
+                for row in output.indices { output[row] /= scale }
+            }
+            columns.append(.numbers(output))
+        }
+        return PreprocessingBlock(
+            columns: columns,
+            names: outputNames(columns.count),
+            rows: block.rows,
+            firstRow: block.firstRow
+        )
+    }
+
+    private func map(_ elementwise: Elementwise, _ block: PreprocessingBlock) throws(ModelBundleError)
+        -> PreprocessingBlock
+    {
+        let inputs =
+            elementwise.finiteInput
+            ? try finiteNumbers(block, stepKind: "a FunctionTransformer(validate=True)")
+            : try block.columns.indices.map { (index) throws(ModelBundleError) in
+                try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
+            }
+        var result = block
+        for (index, values) in inputs.enumerated() {
+            result.columns[index] = .numbers(values.map { elementwise.function($0) })
+        }
+        return result
     }
 }

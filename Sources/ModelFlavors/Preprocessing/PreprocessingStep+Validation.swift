@@ -110,7 +110,33 @@ extension PreprocessingStep {
                 width += discretizer.oneHot ? edges.count - 1 : 1
             }
             return width
+        case .projection(let projection):
+            return try projectionWidth(projection)
+        case .elementwise:
+            return inputWidth
         }
+    }
+
+    private func projectionWidth(_ projection: Projection) throws(ModelBundleError) -> Int {
+        let outputs = projection.components.count
+        guard outputs >= 1, outputs <= PreprocessingLimits.maximumProjectionWeights / max(inputWidth, 1) else {
+            throw invalid(
+                "components_ has \(outputs) rows of \(inputWidth) weights; 1 to "
+                    + "\(PreprocessingLimits.maximumProjectionWeights) weights are read"
+            )
+        }
+        for (component, weights) in projection.components.enumerated() {
+            guard weights.count == inputWidth, weights.allSatisfy(\.isFinite) else {
+                throw invalid("components_[\(component)] is not \(inputWidth) finite weights")
+            }
+        }
+        if let mean = projection.mean, mean.count != inputWidth || !mean.allSatisfy(\.isFinite) {
+            throw invalid("mean_ is not \(inputWidth) finite values")
+        }
+        if let scale = projection.scale, scale.count != outputs || !scale.allSatisfy({ $0.isFinite && $0 > 0 }) {
+            throw invalid("the whitening scale is not \(outputs) positive finite values")
+        }
+        return outputs
     }
 
     private func branchesWidth(

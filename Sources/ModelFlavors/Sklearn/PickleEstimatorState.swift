@@ -110,8 +110,8 @@ extension PickleAttributes {
         case .dtype(let code, _): return .type("dtype(\(code))")
         case .numericCheck(built: true): return .numericCheck
         case .lossFunction(.columnSelector): return .columnSelector
-        case .global(let global) where SklearnScoreFunction.names.contains(global.rawValue):
-            return .scoreFunction(global.rawValue)
+        case .global(let global) where SklearnInertFunction.isInert(global.rawValue):
+            return .function(global.rawValue)
         default: throw invalid(name, "holds \(raw.kindName), which is not read as data")
         }
     }

@@ -106,7 +106,7 @@ enum PickleReaderGlobal: String, Sendable {
     case varianceThreshold = "sklearn.feature_selection._variance_threshold.VarianceThreshold"
     case selectKBest = "sklearn.feature_selection._univariate_selection.SelectKBest"
     case selectPercentile = "sklearn.feature_selection._univariate_selection.SelectPercentile"
-    // Their score_func, named by GLOBAL and kept as a name (SklearnScoreFunction); a REDUCE on one is
+    // Their score_func, named by GLOBAL and kept as a name (SklearnInertFunction); a REDUCE on one is
     // refused like any other call.
     case fClassif = "sklearn.feature_selection._univariate_selection.f_classif"
     case fRegression = "sklearn.feature_selection._univariate_selection.f_regression"
@@ -116,6 +116,31 @@ enum PickleReaderGlobal: String, Sendable {
     case mutualInfoClassif = "sklearn.feature_selection._mutual_info.mutual_info_classif"
     case mutualInfoRegression = "sklearn.feature_selection._mutual_info.mutual_info_regression"
     case functionTransformer = "sklearn.preprocessing._function_transformer.FunctionTransformer"
+    // A FunctionTransformer's func/inverse_func when it is one of these numpy ufuncs: a name by GLOBAL
+    // (SklearnInertFunction, ElementwiseFunction), never called; a REDUCE on one is refused.
+    case numpyLog = "numpy.log"
+    case numpyLog1p = "numpy.log1p"
+    case numpyLog2 = "numpy.log2"
+    case numpyLog10 = "numpy.log10"
+    case numpyExp = "numpy.exp"
+    case numpyExp2 = "numpy.exp2"
+    case numpyExpm1 = "numpy.expm1"
+    case numpySqrt = "numpy.sqrt"
+    case numpyCbrt = "numpy.cbrt"
+    case numpySquare = "numpy.square"
+    case numpyAbsolute = "numpy.absolute"
+    case numpyNegative = "numpy.negative"
+    case numpySign = "numpy.sign"
+    case numpyReciprocal = "numpy.reciprocal"
+    case numpySinh = "numpy.sinh"
+    case numpyCosh = "numpy.cosh"
+    case numpyTanh = "numpy.tanh"
+    case numpyArcsinh = "numpy.arcsinh"
+    case numpyArctan = "numpy.arctan"
+    // Projections (NEWOBJ + BUILD, like the estimators).
+    case pca = "sklearn.decomposition._pca.PCA"
+    case incrementalPCA = "sklearn.decomposition._incremental_pca.IncrementalPCA"
+    case truncatedSVD = "sklearn.decomposition._truncated_svd.TruncatedSVD"
     // Data only: slice(start, stop, step) of ints or None (ColumnTransformer.output_indices_), and
     // the numpy scalar types encoders take as their dtype parameter (kept as a name, never called).
     case slice = "builtins.slice"

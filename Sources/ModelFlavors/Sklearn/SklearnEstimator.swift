@@ -84,9 +84,13 @@ enum SklearnEstimator: Sendable {
         /// Feature selectors on fitted `scores_` (their `score_func` is never called).
         case selectKBest = "sklearn.feature_selection._univariate_selection.SelectKBest"
         case selectPercentile = "sklearn.feature_selection._univariate_selection.SelectPercentile"
-        /// Only the identity (func and inverse_func None), which ColumnTransformer fits in place of
-        /// remainder="passthrough"; one with a function is refused by name.
+        /// The identity (func and inverse_func None), which ColumnTransformer fits in place of
+        /// remainder="passthrough", or a numpy ufunc by name (ElementwiseFunction); other functions are refused.
         case functionTransformer = "sklearn.preprocessing._function_transformer.FunctionTransformer"
+        /// Linear projections: `components_` (and PCA's `mean_`, `explained_variance_` when whitened).
+        case pca = "sklearn.decomposition._pca.PCA"
+        case incrementalPCA = "sklearn.decomposition._incremental_pca.IncrementalPCA"
+        case truncatedSVD = "sklearn.decomposition._truncated_svd.TruncatedSVD"
 
         // Tree models (Sources/ModelFlavors/SklearnTrees) and the objects their state holds.
         case decisionTreeClassifier = "sklearn.tree._classes.DecisionTreeClassifier"
@@ -130,7 +134,7 @@ enum SklearnEstimator: Sendable {
             case .labelBinarizer, .missingIndicator: .part
             case .columnTransformer, .featureUnion, .simpleImputer, .oneHotEncoder, .ordinalEncoder, .targetEncoder,
                 .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .varianceThreshold, .selectKBest,
-                .selectPercentile, .functionTransformer:
+                .selectPercentile, .functionTransformer, .pca, .incrementalPCA, .truncatedSVD:
                 .transformer
             case .decisionTreeClassifier, .decisionTreeRegressor, .randomForestClassifier, .randomForestRegressor,
                 .extraTreesClassifier, .extraTreesRegressor, .gradientBoostingClassifier, .gradientBoostingRegressor,

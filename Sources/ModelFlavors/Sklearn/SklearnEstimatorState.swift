@@ -32,7 +32,8 @@ enum SklearnEstimatorState {
             return .estimator(.trees(try SklearnTreeState.model(trees, fileName: fileName)))
         case .pipeline, .labelBinarizer, .missingIndicator, .columnTransformer, .featureUnion, .simpleImputer,
             .oneHotEncoder, .ordinalEncoder, .targetEncoder, .robustScaler, .polynomialFeatures, .kBinsDiscretizer,
-            .varianceThreshold, .selectKBest, .selectPercentile, .functionTransformer:
+            .varianceThreshold, .selectKBest, .selectPercentile, .functionTransformer, .pca, .incrementalPCA,
+            .truncatedSVD:
             throw ModelBundleError(
                 .flavorUnavailable,
                 "\(fileName) holds a \(kind.shortName) where a scaler or an estimator belongs; supported: "

@@ -8,6 +8,18 @@ enum SklearnFeatureSelection {
     static func selection(_ source: any SklearnAttributeSource, name: String, width: Int)
         throws(ModelBundleError) -> PreprocessingStep.ColumnSelection
     {
+        // The reader lets numpy ufuncs through as names too (FunctionTransformer); a selector's
+        // score_func must be one of scikit-learn's score functions.
+        if case .function(let function)? = try source.data("score_func"),
+            !SklearnInertFunction.scoreFunctions.contains(function)
+        {
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(name) is a \(source.kind.shortName) whose score_func is \(function), not one of scikit-learn's "
+                    + "score functions; this build never runs code from a model file",
+                item: name
+            )
+        }
         let kept: [Int]
         switch source.kind {
         case .varianceThreshold: kept = try varianceSupport(source, width: width)

@@ -46,22 +46,9 @@ enum SklearnPreprocessingState {
         case .columnTransformer:
             return build(.columns(try columnTransformer(source, name: name, width: width, depth: depth)))
         case .functionTransformer:
-            // Only the identity scikit-learn fits for remainder="passthrough" is read, and the float64
-            // check of a categorical HistGradientBoosting's numeric columns (SklearnNumericCheck).
-            for attribute in ["func", "inverse_func"] {
-                switch try source.data(attribute) {
-                case nil, .null?: continue
-                case .numericCheck? where attribute == "func": continue
-                default: break
-                }
-                throw ModelBundleError(
-                    .flavorUnavailable,
-                    "\(name) is a FunctionTransformer with a \(attribute), which would run user code; this build "
-                        + "never runs code from a model file; supported steps: \(supportedSteps)",
-                    item: name
-                )
-            }
-            return build(.passthrough)
+            return build(try functionTransformer(source, name: name))
+        case .pca, .incrementalPCA, .truncatedSVD:
+            return build(.projection(try projection(source, name: name, width: width)))
         case .simpleImputer:
             return build(.imputer(try imputer(source, name: name)))
         case .oneHotEncoder, .ordinalEncoder, .targetEncoder:
@@ -108,7 +95,85 @@ enum SklearnPreprocessingState {
     static var supportedSteps: String {
         SklearnEstimator.Kind.allCases.filter { $0.role == .transformer || $0.role == .scaler || $0 == .pipeline }
             .map(\.shortName).filter { $0 != "FunctionTransformer" }.joined(separator: ", ")
-            + " (FunctionTransformer only as the identity of remainder='passthrough')"
+            + ", FunctionTransformer (the identity, or one of the numpy functions "
+            + ElementwiseFunction.allCases.map(\.rawValue).joined(separator: ", ") + ")"
+    }
+
+    /// The identity scikit-learn fits for remainder="passthrough", the float64 check of a categorical
+    /// HistGradientBoosting's numeric columns (SklearnNumericCheck), or `func` a numpy ufunc by name.
+    /// `inverse_func` is never used by `transform`, but only a ufunc or None is read there too.
+    private static func functionTransformer(_ source: any SklearnAttributeSource, name: String)
+        throws(ModelBundleError) -> PreprocessingStep.Kind
+    {
+        func refuse(_ attribute: String, _ what: String) -> ModelBundleError {
+            ModelBundleError(
+                .flavorUnavailable,
+                "\(name) is a FunctionTransformer whose \(attribute) is \(what), which would run code from the "
+                    + "model file; this build never does. Supported steps: \(supportedSteps)",
+                item: name
+            )
+        }
+        var kind = PreprocessingStep.Kind.passthrough
+        for attribute in ["func", "inverse_func"] {
+            switch try source.data(attribute) {
+            case nil, .null?: continue
+            case .numericCheck? where attribute == "func": continue
+            case .function(let qualified)?:
+                guard let function = SklearnInertFunction.elementwise(qualified) else {
+                    throw refuse(attribute, qualified)
+                }
+                if attribute == "func" {
+                    kind = .elementwise(.init(function: function, finiteInput: source.bool("validate") ?? false))
+                }
+            case let value?:
+                throw refuse(attribute, value.kindName)
+            }
+        }
+        // kw_args would be passed to the function: numpy's ufuncs take out=, where=, dtype=.
+        switch try source.data("kw_args") {
+        case nil, .null?: break
+        case .dict(let entries)? where entries.isEmpty: break
+        default: throw refuse("kw_args", "set")
+        }
+        return kind
+    }
+
+    /// PCA and IncrementalPCA (`_BasePCA._transform`): components_, mean_, and when whitened
+    /// sqrt(explained_variance_) raised to machine epsilon; TruncatedSVD: components_ alone.
+    private static func projection(_ source: any SklearnAttributeSource, name: String, width: Int)
+        throws(ModelBundleError) -> PreprocessingStep.Projection
+    {
+        let components = try source.array("components_")
+        guard components.shape.count == 2, components.shape[1] == width, components.shape[0] >= 1 else {
+            throw source.invalid("components_", "is not a 2-D array of rows of \(width) weights")
+        }
+        let rows = components.shape[0]
+        guard rows <= PreprocessingLimits.maximumProjectionWeights / max(width, 1) else {
+            throw source.invalid(
+                "components_",
+                "holds more than \(PreprocessingLimits.maximumProjectionWeights) weights"
+            )
+        }
+        let flat = components.float64Values()
+        var mean: [Double]? = nil
+        var scale: [Double]? = nil
+        if source.kind != .truncatedSVD {
+            mean = try source.array("mean_").float64Values()
+            if source.bool("whiten") ?? false {
+                let variance = try source.array("explained_variance_").float64Values()
+                let epsilon = Double.ulpOfOne
+                scale = variance.map {
+                    let root = $0.squareRoot()
+                    return root < epsilon ? epsilon : root
+                }
+            }
+        }
+        return .init(
+            className: source.kind.shortName,
+            components: (0..<rows).map { Array(flat[$0 * width..<($0 + 1) * width]) },
+            mean: mean,
+            scale: scale
+        )
     }
 
     /// A Pipeline or FeatureUnion member: a fitted transformer, or nil for "passthrough"/None/"drop".

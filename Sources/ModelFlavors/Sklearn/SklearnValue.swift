@@ -25,8 +25,8 @@ enum SklearnValue {
     /// A `make_column_selector` (its pattern and dtypes are never evaluated: a fitted
     /// ColumnTransformer's resolved columns are in `_transformer_to_input_indices`).
     case columnSelector
-    /// A feature selector's `score_func` (``SklearnScoreFunction``): its name, never called.
-    case scoreFunction(String)
+    /// A function the file names as data (``SklearnInertFunction``): its qualified name, never called.
+    case function(String)
 
     var kindName: String {
         switch self {
@@ -44,7 +44,7 @@ enum SklearnValue {
         case .type(let name): "the type \(name)"
         case .numericCheck: SklearnNumericCheck.description
         case .columnSelector: "a make_column_selector"
-        case .scoreFunction(let name): "the score function \(name)"
+        case .function(let name): "the function \(name)"
         }
     }
 

@@ -155,10 +155,10 @@ extension SkopsAttributes {
             return .numericCheck
         case "FunctionNode":
             let function = "\(node["__module__"]?.stringValue ?? "").\(node["__class__"]?.stringValue ?? "")"
-            guard SklearnScoreFunction.names.contains(function) else {
+            guard SklearnInertFunction.isInert(function) else {
                 throw invalid(name, "is the function \(function), which is not read as data")
             }
-            return .scoreFunction(function)
+            return .function(function)
         case "TypeNode", "DTypeNode":
             return .type("\(node["__module__"]?.stringValue ?? "").\(node["__class__"]?.stringValue ?? "")")
         default:

@@ -165,8 +165,8 @@ enum SkopsReader {
         let allowedTreePart =
             SklearnTreeSkopsParts.allows(loader: loader, className: className)
             || SklearnBoosterSkopsParts.allows(loader: loader, className: className)
-        // A feature selector's score_func: a name only (SklearnScoreFunction).
-        let allowedFunction = loader == "FunctionNode" && SklearnScoreFunction.names.contains(className)
+        // A feature selector's score_func, a FunctionTransformer's numpy ufunc: names only.
+        let allowedFunction = loader == "FunctionNode" && SklearnInertFunction.isInert(className)
         if !allowedObject, !allowedLoss, !allowedData, !allowedTreePart, !allowedFunction {
             let name = className.isEmpty ? "?" : className
             throw ModelBundleError(
