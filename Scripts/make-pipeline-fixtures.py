@@ -35,7 +35,7 @@ import pandas as pd  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.compose import ColumnTransformer  # noqa: E402
 from sklearn.decomposition import PCA, IncrementalPCA, TruncatedSVD  # noqa: E402
-from sklearn.ensemble import RandomForestClassifier  # noqa: E402
+from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestClassifier  # noqa: E402
 from sklearn.feature_selection import SelectKBest, SelectPercentile, VarianceThreshold, chi2, f_classif  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
@@ -43,6 +43,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline  # noqa: E402
 from sklearn.preprocessing import (  # noqa: E402
     FunctionTransformer,
     KBinsDiscretizer,
+    PowerTransformer,
     MaxAbsScaler,
     MinMaxScaler,
     OneHotEncoder,
@@ -272,6 +273,31 @@ def cases():
         )
         return Pipeline([("pre", pre), ("model", RandomForestClassifier(n_estimators=5, max_depth=4, random_state=0))])
 
+    def power_logistic():
+        # Yeo-Johnson (standardized) on imputed numbers, Box-Cox (not standardized) on income.
+        pre = ColumnTransformer(
+            [
+                ("yj", Pipeline([("impute", SimpleImputer(strategy="median")), ("power", PowerTransformer())]), ["age", "visits"]),
+                (
+                    "bc",
+                    Pipeline([("impute", SimpleImputer(strategy="median")), ("power", PowerTransformer(method="box-cox", standardize=False))]),
+                    ["income"],
+                ),
+                ("cat", OneHotEncoder(handle_unknown="ignore"), ["city", "plan"]),
+            ]
+        )
+        return Pipeline([("pre", pre), ("model", LogisticRegression(max_iter=2000))])
+
+    def power_hgb():
+        # Yeo-Johnson straight on columns with NaN (it keeps them), then a HistGradientBoostingRegressor.
+        pre = ColumnTransformer(
+            [
+                ("power", PowerTransformer(), ["age", "income", "visits"]),
+                ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), ["city", "plan"]),
+            ]
+        )
+        return Pipeline([("pre", pre), ("model", HistGradientBoostingRegressor(max_iter=30, random_state=0))])
+
     return [
         ("onehot_logistic", onehot_logistic, "binary", ["predict", "predict_proba"]),
         ("ordinal_ridge", ordinal_ridge, "score", ["predict"]),
@@ -282,6 +308,8 @@ def cases():
         ("pca_whitened", pca_whitened, "labels", ["predict", "predict_proba"]),
         ("log_svd_ridge", log_svd_ridge, "score", ["predict"]),
         ("incremental_forest", incremental_forest, "binary", ["predict", "predict_proba"]),
+        ("power_logistic", power_logistic, "labels", ["predict", "predict_proba"]),
+        ("power_hgb", power_hgb, "score", ["predict"]),
     ]
 
 

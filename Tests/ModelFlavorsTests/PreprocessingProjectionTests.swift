@@ -4,7 +4,8 @@ import ModelCodecs
 import ModelFlavors
 import Testing
 
-/// PCA/TruncatedSVD projections and numpy-ufunc FunctionTransformers, on values computed by hand;
+/// PCA/TruncatedSVD projections, numpy-ufunc FunctionTransformers and PowerTransformer's power
+/// step, on values computed by hand;
 /// the fixtures of PipelinePreprocessingTests check them against real scikit-learn through MLflow.
 @Suite struct PreprocessingProjectionTests {
     static func step(_ name: String, _ width: Int, _ kind: PreprocessingStep.Kind) -> PreprocessingStep {
@@ -87,6 +88,30 @@ import Testing
             error?.item == "b" && error?.message.contains("column 'b' row 0") == true,
             "\(String(describing: error))"
         )
+    }
+
+    @Test("Yeo-Johnson and Box-Cox compute scipy's formulas, with their λ = 0 and λ = 2 branches")
+    func powerTransforms() throws {
+        let yeoJohnson = PreprocessingStep.PowerTransform(method: .yeoJohnson, lambdas: [])
+        let boxCox = PreprocessingStep.PowerTransform(method: .boxCox, lambdas: [])
+        let e = exp(1.0)
+        let cases: [(PreprocessingStep.PowerTransform, Double, Double, Double)] = [
+            // ((1 + 3)^0.5 − 1) / 0.5 = 2; −((1 + 3)^1.5 − 1) / 1.5 = −14 / 3.
+            (yeoJohnson, 3, 0.5, 2), (yeoJohnson, -3, 0.5, -14.0 / 3), (yeoJohnson, e - 1, 0, 1),
+            (yeoJohnson, -(e - 1), 2, -1), (yeoJohnson, .nan, 0.5, .nan), (yeoJohnson, 0, 1.3, 0),
+            // (4^0.5 − 1) / 0.5 = 2; log(e) = 1; (1e200)² / 2 overflows to infinity, as in scipy.
+            (boxCox, 4, 0.5, 2), (boxCox, e, 0, 1), (boxCox, 1e200, 2, .infinity), (boxCox, .nan, 0.5, .nan),
+        ]
+        for (power, x, lambda, want) in cases {
+            let got = power(x, lambda)
+            let close = got == want || abs(got - want) <= 1e-15 * abs(want) || (got.isNaN && want.isNaN)
+            #expect(close, "\(power.method)(\(x), λ \(lambda)) = \(got), not \(want)")
+        }
+        let root = Self.step("power", 2, .power(.init(method: .boxCox, lambdas: [0.5, 0])))
+        #expect(try Self.run(root, "[[4, 1]]") == [[2], [0]])
+        let error = #expect(throws: ModelBundleError.self) { _ = try Self.run(root, "[[4, 1], [1, 0]]") }
+        #expect(error?.item == "b", "\(String(describing: error))")
+        #expect(error?.message.contains("row 1") == true && error?.message.contains("strictly positive") == true)
     }
 
     @Test("hostile projections are refused naming the step")

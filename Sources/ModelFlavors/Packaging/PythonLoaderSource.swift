@@ -310,6 +310,8 @@ package enum PythonLoaderSource {
                         raise ValueError(f"step {name}: Input X contains NaN or infinity")
                     with np.errstate(all="ignore"):
                         return [function(x) for x in inputs]
+                if kind == "power":
+                    return self._power(step, [_numbers(c, name) for c in block])
                 raise ValueError(f"step {name}: unknown type {kind}")
 
             def _impute(self, step, block):
@@ -395,6 +397,39 @@ package enum PythonLoaderSource {
                             values = encoding[codes]
                             values[~known] = means[t]
                             out.append(values)
+                return out
+
+            def _power(self, step, inputs):
+                # scipy.stats.yeojohnson / scipy.special.boxcox with fitted lambdas, in numpy.
+                lambdas = self._tensor(step["lambdas"])
+                out = []
+                eps = np.finfo(np.float64).eps
+                with np.errstate(all="ignore"):
+                    for x, lmbda in zip(inputs, lambdas):
+                        if not np.all(np.isfinite(x) | np.isnan(x)):
+                            raise ValueError(f"step {step['name']}: Input X contains infinity")
+                        y = np.zeros_like(x)
+                        if step["method"] == "box-cox":
+                            if np.any(x <= 0):
+                                raise ValueError("The Box-Cox transformation can only be applied to strictly positive data")
+                            if abs(lmbda) < 1e-19:
+                                y = np.log(x)
+                            else:
+                                scaled = lmbda * np.log(x)
+                                big = scaled >= 709.78
+                                y = np.expm1(scaled) / lmbda
+                                y[big] = np.copysign(1.0, lmbda) * np.exp(scaled[big] - np.log(abs(lmbda))) - 1 / lmbda
+                        else:
+                            pos = x >= 0
+                            if abs(lmbda) < eps:
+                                y[pos] = np.log1p(x[pos])
+                            else:
+                                y[pos] = np.expm1(lmbda * np.log1p(x[pos])) / lmbda
+                            if abs(lmbda - 2) > eps:
+                                y[~pos] = -np.expm1((2 - lmbda) * np.log1p(-x[~pos])) / (2 - lmbda)
+                            else:
+                                y[~pos] = -np.log1p(-x[~pos])
+                        out.append(y)
                 return out
 
             def _polynomial(self, step, inputs):

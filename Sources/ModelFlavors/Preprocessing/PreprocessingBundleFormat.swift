@@ -143,6 +143,10 @@ package enum PreprocessingBundleFormat {
             members.append(("type", .string("elementwise")))
             members.append(("function", .string(elementwise.function.rawValue)))
             members.append(("finite_input", .bool(elementwise.finiteInput)))
+        case .power(let power):
+            members.append(("type", .string("power")))
+            members.append(("method", .string(power.method.rawValue)))
+            members.append(("lambdas", try tensor("lambdas", power.lambdas)))
         }
         return .object(members)
     }

@@ -311,6 +311,13 @@ package struct PreprocessingBundleReader {
                 )
             }
             kind = .elementwise(.init(function: function, finiteInput: try flag("finite_input")))
+        case "power":
+            guard let text = object["method"]?.stringValue,
+                let method = PreprocessingStep.PowerTransform.Method(rawValue: text)
+            else {
+                throw fail("method is not yeo-johnson or box-cox")
+            }
+            kind = .power(.init(method: method, lambdas: try tensor("lambdas", object["lambdas"])))
         default:
             throw fail("type \(object["type"]?.stringValue ?? "(missing)") is not a step this build reads")
         }

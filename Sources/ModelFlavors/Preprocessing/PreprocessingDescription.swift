@@ -86,6 +86,8 @@ package enum PreprocessingDescription {
             )
         case .elementwise(let elementwise):
             lines.append(head + "FunctionTransformer (numpy.\(elementwise.function.rawValue))")
+        case .power(let power):
+            lines.append(head + "PowerTransformer (\(power.method.rawValue))")
         }
     }
 }

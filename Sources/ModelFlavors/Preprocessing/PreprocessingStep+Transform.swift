@@ -31,6 +31,8 @@ extension PreprocessingStep {
             return try project(projection, block)
         case .elementwise(let elementwise):
             return try map(elementwise, block)
+        case .power(let power):
+            return try transform(power, block)
         }
     }
 
@@ -314,6 +316,41 @@ extension PreprocessingStep {
         var result = block
         for (index, values) in inputs.enumerated() {
             result.columns[index] = .numbers(values.map { elementwise.function($0) })
+        }
+        return result
+    }
+
+    // MARK: - PowerTransformer
+
+    private func transform(_ power: PowerTransform, _ block: PreprocessingBlock) throws(ModelBundleError)
+        -> PreprocessingBlock
+    {
+        var result = block
+        for index in block.columns.indices {
+            var values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
+            // PowerTransformer._check_input: Box-Cox needs np.nanmin(X) > 0 over the whole input.
+            if power.method == .boxCox, let row = values.firstIndex(where: { $0 <= 0 }) {
+                throw ModelBundleError(
+                    .schemaMismatch,
+                    "column '\(block.names[index])' row \(block.firstRow + row): \(values[row]) reaches \(name), a "
+                        + "Box-Cox PowerTransformer (scikit-learn: The Box-Cox transformation can only be applied to "
+                        + "strictly positive data)",
+                    item: block.names[index]
+                )
+            }
+            if values.contains(where: \.isInfinite) {
+                let row = values.firstIndex(where: \.isInfinite) ?? 0
+                throw ModelBundleError(
+                    .schemaMismatch,
+                    "column '\(block.names[index])' row \(block.firstRow + row): \(values[row]) reaches \(name), a "
+                        + "PowerTransformer, which takes NaN but not infinity (scikit-learn: Input X contains infinity "
+                        + "or a value too large for dtype('float64'))",
+                    item: block.names[index]
+                )
+            }
+            let lambda = power.lambdas[index]
+            for row in values.indices { values[row] = power(values[row], lambda) }
+            result.columns[index] = .numbers(values)
         }
         return result
     }

@@ -114,6 +114,11 @@ extension PreprocessingStep {
             return try projectionWidth(projection)
         case .elementwise:
             return inputWidth
+        case .power(let power):
+            guard power.lambdas.count == inputWidth, power.lambdas.allSatisfy(\.isFinite) else {
+                throw invalid("lambdas_ is not \(inputWidth) finite values")
+            }
+            return inputWidth
         }
     }
 

@@ -38,6 +38,8 @@ package struct PreprocessingStep: Sendable {
         case projection(Projection)
         /// A `FunctionTransformer` whose `func` is one of the numpy ufuncs of ``ElementwiseFunction``.
         case elementwise(Elementwise)
+        /// `PowerTransformer`'s power step (its `_scaler`, when standardizing, follows as a scaler step).
+        case power(PowerTransform)
     }
 
     /// A `FeatureUnion` branch, or a `ColumnTransformer` branch with its input columns.
@@ -243,6 +245,43 @@ package struct PreprocessingStep: Sendable {
         package init(function: ElementwiseFunction, finiteInput: Bool) {
             self.function = function
             self.finiteInput = finiteInput
+        }
+    }
+}
+
+extension PreprocessingStep {
+    /// `PowerTransformer`: each column through Yeo-Johnson (`scipy.stats.yeojohnson`) or Box-Cox
+    /// (`scipy.special.boxcox`) with its fitted `lambdas_[j]`, as scipy computes them; NaN stays NaN.
+    /// Box-Cox refuses values ≤ 0 as scikit-learn does.
+    package struct PowerTransform: Sendable {
+        package enum Method: String, Sendable {
+            case yeoJohnson = "yeo-johnson"
+            case boxCox = "box-cox"
+        }
+
+        package var method: Method
+        package var lambdas: [Double]
+
+        package init(method: Method, lambdas: [Double]) {
+            self.method = method
+            self.lambdas = lambdas
+        }
+
+        /// scipy's `_yeojohnson_transform` (eps: float64's machine epsilon) and its `boxcox` kernel.
+        package func callAsFunction(_ x: Double, _ lambda: Double) -> Double {
+            switch method {
+            case .yeoJohnson:
+                // NaN fails `x >= 0` and takes the second branch, giving NaN, as in scipy.
+                if x >= 0 {
+                    return abs(lambda) < .ulpOfOne ? log1p(x) : expm1(lambda * log1p(x)) / lambda
+                }
+                return abs(lambda - 2) > .ulpOfOne ? -expm1((2 - lambda) * log1p(-x)) / (2 - lambda) : -log1p(-x)
+            case .boxCox:
+                if abs(lambda) < 1e-19 { return log(x) }
+                let scaled = lambda * log(x)
+                if scaled < 709.78 { return expm1(scaled) / lambda }
+                return (lambda > 0 ? 1 : -1) * exp(scaled - log(abs(lambda))) - 1 / lambda
+            }
         }
     }
 }

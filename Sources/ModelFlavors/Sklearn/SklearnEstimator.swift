@@ -91,6 +91,8 @@ enum SklearnEstimator: Sendable {
         case pca = "sklearn.decomposition._pca.PCA"
         case incrementalPCA = "sklearn.decomposition._incremental_pca.IncrementalPCA"
         case truncatedSVD = "sklearn.decomposition._truncated_svd.TruncatedSVD"
+        /// Yeo-Johnson or Box-Cox with `lambdas_`, then its `_scaler` (a StandardScaler) when standardizing.
+        case powerTransformer = "sklearn.preprocessing._data.PowerTransformer"
 
         // Tree models (Sources/ModelFlavors/SklearnTrees) and the objects their state holds.
         case decisionTreeClassifier = "sklearn.tree._classes.DecisionTreeClassifier"
@@ -134,7 +136,7 @@ enum SklearnEstimator: Sendable {
             case .labelBinarizer, .missingIndicator: .part
             case .columnTransformer, .featureUnion, .simpleImputer, .oneHotEncoder, .ordinalEncoder, .targetEncoder,
                 .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .varianceThreshold, .selectKBest,
-                .selectPercentile, .functionTransformer, .pca, .incrementalPCA, .truncatedSVD:
+                .selectPercentile, .functionTransformer, .pca, .incrementalPCA, .truncatedSVD, .powerTransformer:
                 .transformer
             case .decisionTreeClassifier, .decisionTreeRegressor, .randomForestClassifier, .randomForestRegressor,
                 .extraTreesClassifier, .extraTreesRegressor, .gradientBoostingClassifier, .gradientBoostingRegressor,

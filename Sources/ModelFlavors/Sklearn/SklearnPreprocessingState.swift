@@ -49,6 +49,21 @@ enum SklearnPreprocessingState {
             return build(try functionTransformer(source, name: name))
         case .pca, .incrementalPCA, .truncatedSVD:
             return build(.projection(try projection(source, name: name, width: width)))
+        case .powerTransformer:
+            let methodText = source.text("method") ?? "yeo-johnson"
+            guard let method = PreprocessingStep.PowerTransform.Method(rawValue: methodText) else {
+                throw source.invalid("method", "is '\(methodText)'; yeo-johnson or box-cox is read")
+            }
+            let power = build(
+                .power(.init(method: method, lambdas: try source.array("lambdas_").float64Values()))
+            )
+            guard source.bool("standardize") ?? true else { return power }
+            // Its _scaler: a fitted StandardScaler, read as any scaler step.
+            guard case .object(let scaler)? = try source.data("_scaler"), scaler.kind == .standardScaler else {
+                throw source.invalid("_scaler", "is not the fitted StandardScaler of standardize=True")
+            }
+            let standardize = try step(scaler.source, name: "\(name)/_scaler", depth: depth + 1)
+            return PreprocessingStep(name: name, inputWidth: width, kind: .sequence([power, standardize]))
         case .simpleImputer:
             return build(.imputer(try imputer(source, name: name)))
         case .oneHotEncoder, .ordinalEncoder, .targetEncoder:
