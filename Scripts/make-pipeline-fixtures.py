@@ -44,6 +44,7 @@ from sklearn.preprocessing import (  # noqa: E402
     FunctionTransformer,
     KBinsDiscretizer,
     PowerTransformer,
+    QuantileTransformer,
     MaxAbsScaler,
     MinMaxScaler,
     OneHotEncoder,
@@ -298,6 +299,22 @@ def cases():
         )
         return Pipeline([("pre", pre), ("model", HistGradientBoostingRegressor(max_iter=30, random_state=0))])
 
+    def quantile_mixed():
+        # Normal-output quantiles on numbers with NaN (kept, then imputed), uniform-output quantiles on
+        # the integer visits (many repeated quantiles: the up-and-down interpolation matters).
+        pre = ColumnTransformer(
+            [
+                (
+                    "normal",
+                    Pipeline([("quantile", QuantileTransformer(n_quantiles=50, output_distribution="normal")), ("impute", SimpleImputer())]),
+                    ["age", "income"],
+                ),
+                ("uniform", QuantileTransformer(n_quantiles=100), ["visits"]),
+                ("cat", OneHotEncoder(handle_unknown="ignore"), ["city", "plan"]),
+            ]
+        )
+        return Pipeline([("pre", pre), ("model", LogisticRegression(max_iter=2000))])
+
     return [
         ("onehot_logistic", onehot_logistic, "binary", ["predict", "predict_proba"]),
         ("ordinal_ridge", ordinal_ridge, "score", ["predict"]),
@@ -310,6 +327,7 @@ def cases():
         ("incremental_forest", incremental_forest, "binary", ["predict", "predict_proba"]),
         ("power_logistic", power_logistic, "labels", ["predict", "predict_proba"]),
         ("power_hgb", power_hgb, "score", ["predict"]),
+        ("quantile_mixed", quantile_mixed, "binary", ["predict", "predict_proba"]),
     ]
 
 

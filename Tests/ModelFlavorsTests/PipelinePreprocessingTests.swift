@@ -7,7 +7,7 @@ import Testing
 
 /// Real scikit-learn pipelines (ColumnTransformer, imputers, encoders, scalers, PolynomialFeatures,
 /// KBinsDiscretizer, TargetEncoder, FeatureUnion, feature selectors, PCA, TruncatedSVD, numpy-ufunc
-/// FunctionTransformers, PowerTransformer) saved by real mlflow.sklearn as skops and pickle
+/// FunctionTransformers, PowerTransformer, QuantileTransformer) saved by real mlflow.sklearn as skops and pickle
 /// (Tests/Fixtures/pipelines, Scripts/make-pipeline-fixtures.py), run on mixed requests with missing
 /// values and unseen categories; expected outputs are MLflow's own scoring path on the same JSON.
 @Suite struct PipelinePreprocessingTests {
@@ -17,6 +17,7 @@ import Testing
     static let names = [
         "onehot_logistic", "ordinal_ridge", "infrequent_multiclass", "strict_unknown", "variance_selected",
         "scored_selection", "pca_whitened", "log_svd_ridge", "incremental_forest", "power_logistic", "power_hgb",
+        "quantile_mixed",
     ]
 
     static let cases: [(String, String)] = names.flatMap { name in

@@ -114,6 +114,38 @@ import Testing
         #expect(error?.message.contains("row 1") == true && error?.message.contains("strictly positive") == true)
     }
 
+    @Test("QuantileTransformer: np.interp up and down the quantiles, exact bounds, the normal quantile clipped")
+    func quantiles() throws {
+        // Quantiles 0, 1, 1, 1, 2 over references 0, .25, .5, .75, 1: x = 1 is hit by the repeated
+        // quantiles, up gives .75 and down .25, so their mean .5; x = 0.5 lies between 0 and 1 (.125
+        // both ways); x = 2 and x = 0 are the bounds; −3 and 5 lie beyond them.
+        let uniform = PreprocessingStep.QuantileTransform(
+            quantiles: [[0, 1, 1, 1, 2]],
+            references: [0, 0.25, 0.5, 0.75, 1],
+            normalOutput: false
+        )
+        for (x, want) in [(1.0, 0.5), (0.5, 0.125), (1.5, 0.875), (2, 1), (0, 0), (-3, 0), (5, 1)] {
+            #expect(uniform(x, feature: 0) == want, "uniform(\(x))")
+        }
+        #expect(uniform(.nan, feature: 0).isNaN)
+        var normal = uniform
+        normal.normalOutput = true
+        // Values from scikit-learn 1.9.1's QuantileTransformer fitted on 0, 1, 1, 1, 2 and from
+        // scipy.special.ndtri.
+        #expect(normal(1, feature: 0) == 0)
+        #expect(abs(normal(1.5, feature: 0) - 1.1503493803760079) <= 1e-15 * 1.15)
+        #expect(abs(normal(0, feature: 0) - -5.199337582605575) <= 1e-15 * 5.2)
+        // The upper clip is ndtri(1 − (1e-7 − eps)), whose argument rounds: not the lower one negated.
+        #expect(abs(normal(2, feature: 0) - 5.19933758270342) <= 1e-15 * 5.2)
+        let knownQuantiles: [(Double, Double)] = [
+            (0.975, 1.959963984540054), (0.3, -0.5244005127080409), (1e-300, -37.0470962993612),
+        ]
+        for (p, want) in knownQuantiles {
+            let got = PreprocessingStep.QuantileTransform.normalQuantile(p)
+            #expect(abs(got - want) <= 1e-15 * abs(want), "ndtri(\(p)) = \(got), not \(want)")
+        }
+    }
+
     @Test("hostile projections are refused naming the step")
     func hostileProjections() throws {
         func refusal(_ projection: PreprocessingStep.Projection, width: Int = 2) -> ModelBundleError? {

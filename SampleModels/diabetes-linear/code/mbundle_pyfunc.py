@@ -6,6 +6,7 @@ else from the bundle, and computes exactly what scikit-learn's LinearRegression 
 LogisticRegression compute for the same coefficients.
 """
 import json
+import math
 import os
 
 import numpy as np
@@ -153,6 +154,39 @@ def _key(value):
     return ("n", number)
 
 
+def _normal_quantile(p):
+    if p != p or p < 0 or p > 1:
+        return float("nan")
+    if p == 0:
+        return float("-inf")
+    if p == 1:
+        return float("inf")
+    if p > 0.5:
+        return -_normal_quantile(1 - p)
+    a = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
+         -3.066479806614716e+01, 2.506628277459239e+00)
+    b = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
+         -1.328068155288572e+01)
+    c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
+         4.374664141464968e+00, 2.938163982698783e+00)
+    d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00)
+    if p < 0.02425:
+        q = math.sqrt(-2 * math.log(p))
+        x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
+            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    else:
+        q = p - 0.5
+        r = q * q
+        x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (
+            ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    if p >= 0.25:
+        e = 0.5 * math.erf(x / math.sqrt(2)) - (p - 0.5)
+    else:
+        e = 0.5 * math.erfc(-x / math.sqrt(2)) - p
+    u = e * math.sqrt(2 * math.pi) * math.exp(x * x / 2)
+    return x - u / (1 + x * u / 2)
+
+
 def _cell(value):
     if value is None:
         return None
@@ -286,6 +320,8 @@ class _Stage:
                 return [function(x) for x in inputs]
         if kind == "power":
             return self._power(step, [_numbers(c, name) for c in block])
+        if kind == "quantile":
+            return self._quantile(step, [_numbers(c, name) for c in block])
         raise ValueError(f"step {name}: unknown type {kind}")
 
     def _impute(self, step, block):
@@ -371,6 +407,33 @@ class _Stage:
                     values = encoding[codes]
                     values[~known] = means[t]
                     out.append(values)
+        return out
+
+    def _quantile(self, step, inputs):
+        # QuantileTransformer._transform_col on dense columns; the normal quantile as ModelBundle
+        # computes it (Acklam, one Halley step on math.erfc), since scipy is not required.
+        references = self._tensor(step["references"])
+        knots = self._tensor(step["quantiles"]).reshape(len(inputs), -1)
+        normal = step["normal"]
+        out = []
+        for x, q in zip(inputs, knots):
+            if np.isinf(x).any():
+                raise ValueError(f"step {step['name']}: Input X contains infinity")
+            y = x.copy()
+            finite = ~np.isnan(x)
+            with np.errstate(invalid="ignore"):
+                if normal:
+                    lower, upper = x - 1e-7 < q[0], x + 1e-7 > q[-1]
+                else:
+                    lower, upper = x == q[0], x == q[-1]
+            y[finite] = 0.5 * (np.interp(x[finite], q, references) - np.interp(-x[finite], -q[::-1], -references[::-1]))
+            y[upper] = 1
+            y[lower] = 0
+            if normal:
+                y = np.array([_normal_quantile(p) for p in y])
+                low, high = _normal_quantile(1e-7 - np.spacing(1)), _normal_quantile(1 - (1e-7 - np.spacing(1)))
+                y = np.clip(y, low, high)
+            out.append(y)
         return out
 
     def _power(self, step, inputs):

@@ -143,6 +143,12 @@ package enum PreprocessingBundleFormat {
             members.append(("type", .string("elementwise")))
             members.append(("function", .string(elementwise.function.rawValue)))
             members.append(("finite_input", .bool(elementwise.finiteInput)))
+        case .quantile(let quantile):
+            // quantiles_ column after column in one tensor, each references.count long.
+            members.append(("type", .string("quantile")))
+            members.append(("quantiles", try tensor("quantiles", quantile.quantiles.flatMap { $0 })))
+            members.append(("references", try tensor("references", quantile.references)))
+            members.append(("normal", .bool(quantile.normalOutput)))
         case .power(let power):
             members.append(("type", .string("power")))
             members.append(("method", .string(power.method.rawValue)))

@@ -311,6 +311,20 @@ package struct PreprocessingBundleReader {
                 )
             }
             kind = .elementwise(.init(function: function, finiteInput: try flag("finite_input")))
+        case "quantile":
+            let references = try tensor("references", object["references"])
+            let knots = try tensor("quantiles", object["quantiles"])
+            let count = references.count
+            guard count >= 2, width >= 1, knots.count == count * width else {
+                throw fail("quantiles does not hold input_width columns of len(references) values")
+            }
+            kind = .quantile(
+                .init(
+                    quantiles: (0..<width).map { Array(knots[$0 * count..<($0 + 1) * count]) },
+                    references: references,
+                    normalOutput: try flag("normal")
+                )
+            )
         case "power":
             guard let text = object["method"]?.stringValue,
                 let method = PreprocessingStep.PowerTransform.Method(rawValue: text)

@@ -86,6 +86,11 @@ package enum PreprocessingDescription {
             )
         case .elementwise(let elementwise):
             lines.append(head + "FunctionTransformer (numpy.\(elementwise.function.rawValue))")
+        case .quantile(let quantile):
+            lines.append(
+                head + "QuantileTransformer (\(quantile.references.count) quantiles, "
+                    + (quantile.normalOutput ? "normal)" : "uniform)")
+            )
         case .power(let power):
             lines.append(head + "PowerTransformer (\(power.method.rawValue))")
         }

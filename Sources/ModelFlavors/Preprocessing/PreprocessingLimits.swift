@@ -15,7 +15,8 @@ package enum PreprocessingLimits {
     package static let maximumCategoryBytes = 4096
     /// Columns into or out of any step.
     package static let maximumWidth = 100_000
-    /// Weights of one projection (PCA's `components_`): 8 MB of doubles per million.
+    /// Weights of one projection (PCA's `components_`), quantiles of one QuantileTransformer: 8 MB of
+    /// doubles per million.
     package static let maximumProjectionWeights = 16_000_000
 }
 

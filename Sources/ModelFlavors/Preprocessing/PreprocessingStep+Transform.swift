@@ -33,6 +33,8 @@ extension PreprocessingStep {
             return try map(elementwise, block)
         case .power(let power):
             return try transform(power, block)
+        case .quantile(let quantile):
+            return try transform(quantile, block)
         }
     }
 
@@ -350,6 +352,29 @@ extension PreprocessingStep {
             }
             let lambda = power.lambdas[index]
             for row in values.indices { values[row] = power(values[row], lambda) }
+            result.columns[index] = .numbers(values)
+        }
+        return result
+    }
+
+    // MARK: - QuantileTransformer
+
+    private func transform(_ quantile: QuantileTransform, _ block: PreprocessingBlock) throws(ModelBundleError)
+        -> PreprocessingBlock
+    {
+        var result = block
+        for index in block.columns.indices {
+            var values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
+            if let row = values.firstIndex(where: \.isInfinite) {
+                throw ModelBundleError(
+                    .schemaMismatch,
+                    "column '\(block.names[index])' row \(block.firstRow + row): \(values[row]) reaches \(name), a "
+                        + "QuantileTransformer, which takes NaN but not infinity (scikit-learn: Input X contains "
+                        + "infinity or a value too large for dtype('float64'))",
+                    item: block.names[index]
+                )
+            }
+            for row in values.indices { values[row] = quantile(values[row], feature: index) }
             result.columns[index] = .numbers(values)
         }
         return result

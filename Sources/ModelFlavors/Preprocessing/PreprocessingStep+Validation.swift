@@ -114,6 +114,25 @@ extension PreprocessingStep {
             return try projectionWidth(projection)
         case .elementwise:
             return inputWidth
+        case .quantile(let quantile):
+            let references = quantile.references
+            guard quantile.quantiles.count == inputWidth, references.count >= 2,
+                references.count <= PreprocessingLimits.maximumProjectionWeights / max(inputWidth, 1),
+                references.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1 }),
+                zip(references, references.dropFirst()).allSatisfy({ $0 <= $1 })
+            else {
+                throw invalid(
+                    "references_ is not 2 or more ascending values in [0, 1] for \(inputWidth) columns of quantiles"
+                )
+            }
+            for (column, knots) in quantile.quantiles.enumerated() {
+                guard knots.count == references.count, knots.allSatisfy(\.isFinite),
+                    zip(knots, knots.dropFirst()).allSatisfy({ $0 <= $1 })
+                else {
+                    throw invalid("quantiles_[:, \(column)] is not \(references.count) finite ascending values")
+                }
+            }
+            return inputWidth
         case .power(let power):
             guard power.lambdas.count == inputWidth, power.lambdas.allSatisfy(\.isFinite) else {
                 throw invalid("lambdas_ is not \(inputWidth) finite values")

@@ -40,6 +40,8 @@ package struct PreprocessingStep: Sendable {
         case elementwise(Elementwise)
         /// `PowerTransformer`'s power step (its `_scaler`, when standardizing, follows as a scaler step).
         case power(PowerTransform)
+        /// `QuantileTransformer` (``QuantileTransform``).
+        case quantile(QuantileTransform)
     }
 
     /// A `FeatureUnion` branch, or a `ColumnTransformer` branch with its input columns.

@@ -93,6 +93,8 @@ enum SklearnEstimator: Sendable {
         case truncatedSVD = "sklearn.decomposition._truncated_svd.TruncatedSVD"
         /// Yeo-Johnson or Box-Cox with `lambdas_`, then its `_scaler` (a StandardScaler) when standardizing.
         case powerTransformer = "sklearn.preprocessing._data.PowerTransformer"
+        /// `quantiles_` and `references_`, uniform or normal output.
+        case quantileTransformer = "sklearn.preprocessing._data.QuantileTransformer"
 
         // Tree models (Sources/ModelFlavors/SklearnTrees) and the objects their state holds.
         case decisionTreeClassifier = "sklearn.tree._classes.DecisionTreeClassifier"
@@ -136,7 +138,8 @@ enum SklearnEstimator: Sendable {
             case .labelBinarizer, .missingIndicator: .part
             case .columnTransformer, .featureUnion, .simpleImputer, .oneHotEncoder, .ordinalEncoder, .targetEncoder,
                 .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .varianceThreshold, .selectKBest,
-                .selectPercentile, .functionTransformer, .pca, .incrementalPCA, .truncatedSVD, .powerTransformer:
+                .selectPercentile, .functionTransformer, .pca, .incrementalPCA, .truncatedSVD, .powerTransformer,
+                .quantileTransformer:
                 .transformer
             case .decisionTreeClassifier, .decisionTreeRegressor, .randomForestClassifier, .randomForestRegressor,
                 .extraTreesClassifier, .extraTreesRegressor, .gradientBoostingClassifier, .gradientBoostingRegressor,

@@ -49,6 +49,30 @@ enum SklearnPreprocessingState {
             return build(try functionTransformer(source, name: name))
         case .pca, .incrementalPCA, .truncatedSVD:
             return build(.projection(try projection(source, name: name, width: width)))
+        case .quantileTransformer:
+            let output = source.text("output_distribution") ?? "uniform"
+            guard output == "uniform" || output == "normal" else {
+                throw source.invalid("output_distribution", "is '\(output)'; uniform or normal is read")
+            }
+            let knots = try source.array("quantiles_")
+            guard knots.shape.count == 2, knots.shape[1] == width, knots.shape[0] >= 2,
+                knots.shape[0] <= PreprocessingLimits.maximumProjectionWeights / max(width, 1)
+            else {
+                throw source.invalid("quantiles_", "is not a 2-D array of at least 2 quantiles by \(width) columns")
+            }
+            let flat = knots.float64Values()
+            let count = knots.shape[0]
+            // quantiles_ is [n_quantiles, n_features] in C order: column j is every width-th value.
+            let columns = (0..<width).map { column in (0..<count).map { flat[$0 * width + column] } }
+            return build(
+                .quantile(
+                    .init(
+                        quantiles: columns,
+                        references: try source.array("references_").float64Values(),
+                        normalOutput: output == "normal"
+                    )
+                )
+            )
         case .powerTransformer:
             let methodText = source.text("method") ?? "yeo-johnson"
             guard let method = PreprocessingStep.PowerTransform.Method(rawValue: methodText) else {
