@@ -195,6 +195,18 @@ def main():
                         want = mlflow_predictions(loaded, body, "application/json")
                         both = isinstance(got, tuple) and isinstance(want, tuple)
                         checks.append(("unseen-refused", "refused" if both else got, "refused" if both else want))
+                    if name == "log_ridge":
+                        # NaN from a missing income, or log1p of a visit count below -1, reaches the
+                        # Ridge: refused by both (scikit-learn's check_array), never predicted.
+                        for label, column, value in (("nan-refused", "income", np.nan), ("log-nan-refused", "visits", -5)):
+                            edited = frame.copy()
+                            edited.loc[1, column] = value
+                            body = fixtures.request_json(edited)
+                            got = mbundle_predictions(mbundle, bundle, body, "json", work)
+                            want = mlflow_predictions(loaded, body, "application/json")
+                            native_got = mlflow_predictions(native, body, "application/json")
+                            both = isinstance(got, tuple) and isinstance(want, tuple) and isinstance(native_got, tuple)
+                            checks.append((label, "refused" if both else (got, native_got), "refused" if both else want))
                     for label, got, want in checks:
                         total += 1
                         ok = agree(got, want)

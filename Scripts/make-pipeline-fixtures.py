@@ -315,6 +315,29 @@ def cases():
         )
         return Pipeline([("pre", pre), ("model", LogisticRegression(max_iter=2000))])
 
+    def log_quantile_forest():
+        # A numpy ufunc and normal-output quantiles in front of a tree model (the converted tree
+        # bundle's loader carries the same stage code).
+        pre = ColumnTransformer(
+            [
+                ("log", Pipeline([("impute", SimpleImputer()), ("log1p", FunctionTransformer(np.log1p))]), ["income", "visits"]),
+                ("quantile", QuantileTransformer(n_quantiles=30, output_distribution="normal"), ["age"]),
+                ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), ["city", "plan"]),
+            ]
+        )
+        return Pipeline([("pre", pre), ("model", RandomForestClassifier(n_estimators=5, max_depth=5, random_state=0))])
+
+    def log_ridge():
+        # log1p straight into a Ridge: fitted without missing incomes; a NaN (or a visit count below
+        # -1) then reaches the Ridge, whose check_array refuses it (Scripts/interop-pipelines.py).
+        pre = ColumnTransformer(
+            [
+                ("log", FunctionTransformer(np.log1p), ["income", "visits"]),
+                ("cat", OneHotEncoder(handle_unknown="ignore"), ["city"]),
+            ]
+        )
+        return Pipeline([("pre", pre), ("model", Ridge())])
+
     return [
         ("onehot_logistic", onehot_logistic, "binary", ["predict", "predict_proba"]),
         ("ordinal_ridge", ordinal_ridge, "score", ["predict"]),
@@ -328,6 +351,8 @@ def cases():
         ("power_logistic", power_logistic, "labels", ["predict", "predict_proba"]),
         ("power_hgb", power_hgb, "score", ["predict"]),
         ("quantile_mixed", quantile_mixed, "binary", ["predict", "predict_proba"]),
+        ("log_quantile_forest", log_quantile_forest, "binary", ["predict", "predict_proba"]),
+        ("log_ridge", log_ridge, "score", ["predict"]),
     ]
 
 
@@ -338,6 +363,8 @@ def fitted(name, factory, kind):
     if name == "strict_unknown":
         keep = x["city"].notna()  # a handle_unknown='error' encoder fitted without missing cities
         x, y = x[keep].reset_index(drop=True), y[keep.to_numpy()]
+    if name == "log_ridge":
+        x = x.assign(income=x["income"].fillna(20000.0))
     return factory().fit(x, y), x
 
 
@@ -345,6 +372,8 @@ def request_frame(name):
     x = frame(24, seed=21, unseen=name != "strict_unknown")
     if name == "strict_unknown":
         x = x[x["city"].notna()].reset_index(drop=True).head(8)
+    if name == "log_ridge":
+        x = x.assign(income=x["income"].fillna(20000.0))  # the refusals are checked on edited copies
     return x
 
 

@@ -16,14 +16,6 @@ _FORMAT_VERSION = 1
 _MAX_HEADER = 16 << 20
 _DTYPES = {"F64": np.dtype("<f8"), "F32": np.dtype("<f4")}
 _KINDS = ("logistic_regression", "linear_regression")
-# The numpy ufuncs a FunctionTransformer step may name (ElementwiseFunction), looked up by name.
-_ELEMENTWISE = {
-    name: getattr(np, name)
-    for name in (
-        "log", "log1p", "log2", "log10", "exp", "exp2", "expm1", "sqrt", "cbrt", "square", "absolute",
-        "negative", "sign", "reciprocal", "sinh", "cosh", "tanh", "arcsinh", "arctan",
-    )
-}
 _PREDICT_FNS = {
     "logistic_regression": ("predict", "predict_proba", "decision_function"),
     "linear_regression": ("predict",),
@@ -89,7 +81,11 @@ class _LinearModel:
 
     def _matrix(self, model_input):
         if self.stage is not None:
-            return np.ascontiguousarray(self.stage(model_input), dtype=self.coef.dtype)
+            matrix = np.ascontiguousarray(self.stage(model_input), dtype=self.coef.dtype)
+            if not np.isfinite(matrix).all():
+                # scikit-learn's check_array, whichever step produced the value.
+                raise ValueError("Input X contains NaN or infinity")
+            return matrix
         if hasattr(model_input, "columns") and hasattr(model_input, "to_numpy"):
             if self.columns and all(c in model_input.columns for c in self.columns):
                 model_input = model_input[self.columns]
@@ -136,6 +132,15 @@ class _LinearModel:
 
 # --- Preprocessing stage (Docs/preprocessing.md): preprocessing.json + float64 tensors. ---
 # Mirrors scikit-learn 1.9's transform of each fitted step, on the columns MLflow hands over.
+
+# The numpy ufuncs a FunctionTransformer step may name (ElementwiseFunction), looked up by name.
+_ELEMENTWISE = {
+    name: getattr(np, name)
+    for name in (
+        "log", "log1p", "log2", "log10", "exp", "exp2", "expm1", "sqrt", "cbrt", "square", "absolute",
+        "negative", "sign", "reciprocal", "sinh", "cosh", "tanh", "arcsinh", "arctan",
+    )
+}
 
 
 def _key(value):

@@ -23,6 +23,7 @@ package enum TreeLoaderSource {
         beside it (yaml.safe_load). It never imports or runs anything else from the bundle.
         """
         import json
+        import math
         import os
 
         import numpy as np

@@ -265,8 +265,9 @@ enum SklearnEstimator: Sendable {
 
     /// The supported class names, for error messages.
     static var supportedList: String {
-        Kind.allCases.filter { [.estimator, .pipeline, .treeModel].contains($0.role) }.map(\.rawValue)
-            .joined(separator: ", ") + " (a Pipeline: \(pipelineRule))"
+        Kind.allCases.filter { [.estimator, .treeModel].contains($0.role) }.map(\.rawValue)
+            .joined(separator: ", ") + ", or a Pipeline ending in one of them, whose steps may be "
+            + SklearnPreprocessingState.supportedSteps
     }
 
     /// The refusal for a file whose top-level object predicts nothing (a lone scaler, or a part
