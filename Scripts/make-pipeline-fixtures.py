@@ -33,7 +33,7 @@ warnings.filterwarnings("ignore")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import sklearn  # noqa: E402
-from sklearn.compose import ColumnTransformer  # noqa: E402
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor  # noqa: E402
 from sklearn.decomposition import PCA, IncrementalPCA, TruncatedSVD  # noqa: E402
 from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestClassifier  # noqa: E402
 from sklearn.feature_selection import SelectKBest, SelectPercentile, VarianceThreshold, chi2, f_classif  # noqa: E402
@@ -338,6 +338,30 @@ def cases():
         )
         return Pipeline([("pre", pre), ("model", Ridge())])
 
+    def target_log_ridge():
+        # A skewed positive target fitted on its log1p: predictions go back through expm1. Not
+        # converted (the native flavors have no target transform): convert refuses it.
+        pre = ColumnTransformer(
+            [
+                ("num", Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler())]), ["age", "income", "visits"]),
+                ("cat", OneHotEncoder(handle_unknown="ignore"), ["city", "plan"]),
+            ]
+        )
+        return TransformedTargetRegressor(regressor=Pipeline([("pre", pre), ("model", Ridge())]), func=np.log1p, inverse_func=np.expm1)
+
+    def target_scaled_forest():
+        # The TransformedTargetRegressor as a pipeline's last step, with a StandardScaler on the target.
+        from sklearn.ensemble import RandomForestRegressor
+
+        pre = ColumnTransformer(
+            [
+                ("num", SimpleImputer(), ["age", "income", "visits"]),
+                ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), ["city", "plan"]),
+            ]
+        )
+        model = TransformedTargetRegressor(regressor=RandomForestRegressor(n_estimators=5, max_depth=4, random_state=0), transformer=StandardScaler())
+        return Pipeline([("pre", pre), ("model", model)])
+
     return [
         ("onehot_logistic", onehot_logistic, "binary", ["predict", "predict_proba"]),
         ("ordinal_ridge", ordinal_ridge, "score", ["predict"]),
@@ -353,13 +377,15 @@ def cases():
         ("quantile_mixed", quantile_mixed, "binary", ["predict", "predict_proba"]),
         ("log_quantile_forest", log_quantile_forest, "binary", ["predict", "predict_proba"]),
         ("log_ridge", log_ridge, "score", ["predict"]),
+        ("target_log_ridge", target_log_ridge, "positive", ["predict"]),
+        ("target_scaled_forest", target_scaled_forest, "score", ["predict"]),
     ]
 
 
 def fitted(name, factory, kind):
     x = frame(240, seed=11)
     score, binary, labels = targets(x, seed=12)
-    y = {"binary": binary, "score": score, "labels": labels}[kind]
+    y = {"binary": binary, "score": score, "labels": labels, "positive": np.exp(score)}[kind]
     if name == "strict_unknown":
         keep = x["city"].notna()  # a handle_unknown='error' encoder fitted without missing cities
         x, y = x[keep].reset_index(drop=True), y[keep.to_numpy()]
@@ -452,6 +478,10 @@ def write_refused(out):
     model = Pipeline([("log", FunctionTransformer(np.log1p, kw_args={"dtype": "float32"})), ("model", LogisticRegression())]).fit(x, y)
     (out / "function_kw_args.pkl").write_bytes(pickle.dumps(model, protocol=5))
     skops.io.dump(model, out / "function_kw_args.skops")
+    # A TransformedTargetRegressor whose transformer is not read (a QuantileTransformer's inverse).
+    model = TransformedTargetRegressor(regressor=Ridge(), transformer=QuantileTransformer(n_quantiles=20)).fit(x, x["age"])
+    (out / "target_quantile.pkl").write_bytes(pickle.dumps(model, protocol=5))
+    skops.io.dump(model, out / "target_quantile.skops")
     # A feature selector whose score_func is not one of scikit-learn's score functions.
     selector = SelectKBest(f_classif, k=1).fit(x, y)
     model = Pipeline([("select", selector), ("model", LogisticRegression().fit(selector.transform(x), y))])

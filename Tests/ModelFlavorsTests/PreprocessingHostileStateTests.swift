@@ -37,6 +37,20 @@ import Testing
         #expect(error?.message.contains("FunctionTransformer whose kw_args is set") == true, "\(error?.message ?? "")")
     }
 
+    @Test(
+        "a TransformedTargetRegressor whose transformer is not read is refused, naming it",
+        arguments: ["pkl", "skops"]
+    )
+    func unreadTargetTransformer(_ format: String) throws {
+        let bytes = Array(try Data(contentsOf: Self.refused.appendingPathComponent("target_quantile.\(format)")))
+        let error = #expect(throws: ModelBundleError.self) {
+            _ = try SklearnPipelineReader.read(bytes: bytes, fileName: "model.\(format)")
+        }
+        #expect(error?.code == .flavorUnavailable)
+        let message = error?.message ?? ""
+        #expect(message.contains("transformer is a QuantileTransformer is not read"), "\(message)")
+    }
+
     @Test("a feature selector whose score_func is another function is refused, naming it", arguments: ["pkl", "skops"])
     func foreignScoreFunction(_ format: String) throws {
         let bytes = Array(try Data(contentsOf: Self.refused.appendingPathComponent("score_function.\(format)")))

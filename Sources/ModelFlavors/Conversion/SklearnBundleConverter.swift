@@ -39,6 +39,7 @@ package enum SklearnBundleConverter {
             )
         }
         let (model, fileName) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
+        try model.requireConvertible(fileName: fileName)
         let estimator = model.estimator
         let predictFunction = manifest.pythonFunction?.predictFunction ?? "predict"
         var package = try estimator.nativePackage(predictFunction: predictFunction, fileName: fileName)

@@ -143,6 +143,7 @@ enum PickleReaderGlobal: String, Sendable {
     case truncatedSVD = "sklearn.decomposition._truncated_svd.TruncatedSVD"
     case powerTransformer = "sklearn.preprocessing._data.PowerTransformer"
     case quantileTransformer = "sklearn.preprocessing._data.QuantileTransformer"
+    case transformedTargetRegressor = "sklearn.compose._target.TransformedTargetRegressor"
     // Data only: slice(start, stop, step) of ints or None (ColumnTransformer.output_indices_), and
     // the numpy scalar types encoders take as their dtype parameter (kept as a name, never called).
     case slice = "builtins.slice"

@@ -96,6 +96,10 @@ enum SklearnEstimator: Sendable {
         /// `quantiles_` and `references_`, uniform or normal output.
         case quantileTransformer = "sklearn.preprocessing._data.QuantileTransformer"
 
+        /// A regressor whose target was transformed for fitting: its `regressor_` predicts, its
+        /// `transformer_` is inverted on the predictions (SklearnTargetTransform).
+        case transformedTargetRegressor = "sklearn.compose._target.TransformedTargetRegressor"
+
         // Tree models (Sources/ModelFlavors/SklearnTrees) and the objects their state holds.
         case decisionTreeClassifier = "sklearn.tree._classes.DecisionTreeClassifier"
         case decisionTreeRegressor = "sklearn.tree._classes.DecisionTreeRegressor"
@@ -129,12 +133,13 @@ enum SklearnEstimator: Sendable {
         case xgboostBooster = "xgboost.core.Booster"
         case lightgbmBooster = "lightgbm.basic.Booster"
 
-        enum Role { case estimator, scaler, pipeline, part, transformer, treeModel, treePart }
+        enum Role { case estimator, scaler, pipeline, part, transformer, treeModel, treePart, targetWrapper }
 
         var role: Role {
             switch self {
             case .standardScaler, .minMaxScaler, .maxAbsScaler: .scaler
             case .pipeline: .pipeline
+            case .transformedTargetRegressor: .targetWrapper
             case .labelBinarizer, .missingIndicator: .part
             case .columnTransformer, .featureUnion, .simpleImputer, .oneHotEncoder, .ordinalEncoder, .targetEncoder,
                 .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .varianceThreshold, .selectKBest,
@@ -266,7 +271,9 @@ enum SklearnEstimator: Sendable {
     /// The supported class names, for error messages.
     static var supportedList: String {
         Kind.allCases.filter { [.estimator, .treeModel].contains($0.role) }.map(\.rawValue)
-            .joined(separator: ", ") + ", or a Pipeline ending in one of them, whose steps may be "
+            .joined(separator: ", ") + " (each also inside a TransformedTargetRegressor whose transformer_ is a "
+            + "StandardScaler or a FunctionTransformer with a numpy inverse_func), or a Pipeline ending in one of "
+            + "them, whose steps may be "
             + SklearnPreprocessingState.supportedSteps
     }
 

@@ -33,7 +33,7 @@ enum SklearnEstimatorState {
         case .pipeline, .labelBinarizer, .missingIndicator, .columnTransformer, .featureUnion, .simpleImputer,
             .oneHotEncoder, .ordinalEncoder, .targetEncoder, .robustScaler, .polynomialFeatures, .kBinsDiscretizer,
             .varianceThreshold, .selectKBest, .selectPercentile, .functionTransformer, .pca, .incrementalPCA,
-            .truncatedSVD, .powerTransformer, .quantileTransformer:
+            .truncatedSVD, .powerTransformer, .quantileTransformer, .transformedTargetRegressor:
             throw ModelBundleError(
                 .flavorUnavailable,
                 "\(fileName) holds a \(kind.shortName) where a scaler or an estimator belongs; supported: "

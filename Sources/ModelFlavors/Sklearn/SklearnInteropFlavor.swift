@@ -36,23 +36,26 @@ public enum SklearnInteropFlavor: ModelFlavor {
     ) throws(ModelBundleError) -> any FlavorModel {
         let (model, fileName) = try readEstimator(bundle, configuration: configuration)
         let predictFunction = bundle.manifest.flavor(PythonFunctionFlavor.name)?["predict_fn"]?.text ?? "predict"
-        guard let stage = model.stage else {
-            let featureWidth = try NativeLinearFlavorLoader.signatureWidth(bundle.manifest)
-            return try SklearnEstimatorModelBuilder.model(
+        let predicting: any FlavorModel
+        if let stage = model.stage {
+            // The stage produces the estimator's features; the signature describes the stage's input.
+            let inner = try SklearnEstimatorModelBuilder.model(
                 model.estimator,
                 predictFunction: predictFunction,
-                featureWidth: featureWidth,
+                featureWidth: stage.outputWidth,
+                fileName: fileName
+            )
+            predicting = PreprocessedModel(stage: stage, model: inner)
+        } else {
+            predicting = try SklearnEstimatorModelBuilder.model(
+                model.estimator,
+                predictFunction: predictFunction,
+                featureWidth: try NativeLinearFlavorLoader.signatureWidth(bundle.manifest),
                 fileName: fileName
             )
         }
-        // The stage produces the estimator's features; the signature describes the stage's input.
-        let inner = try SklearnEstimatorModelBuilder.model(
-            model.estimator,
-            predictFunction: predictFunction,
-            featureWidth: stage.outputWidth,
-            fileName: fileName
-        )
-        return PreprocessedModel(stage: stage, model: inner)
+        guard let inverse = model.targetInverse else { return predicting }
+        return SklearnTargetTransformedModel(model: predicting, inverse: inverse)
     }
 
     /// The estimator a bundle's `flavors.sklearn` names, read by the allowlisted skops or pickle reader,

@@ -519,6 +519,8 @@ enum SklearnPreprocessingState {
 struct SklearnModel {
     var stage: PreprocessingStage?
     var estimator: SklearnEstimator
+    /// A TransformedTargetRegressor's `transformer_`, inverted on the estimator's predictions.
+    var targetInverse: SklearnTargetTransform? = nil
 }
 
 extension SklearnEstimator {
@@ -536,6 +538,13 @@ enum SklearnModelState {
     static func model(_ source: any SklearnAttributeSource, fileName: String) throws(ModelBundleError)
         -> SklearnModel
     {
+        if source.kind == .transformedTargetRegressor {
+            // Its regressor_ (an estimator or a Pipeline ending in one), then its inverse.
+            let (regressor, inverse) = try SklearnTargetTransform.read(source, fileName: fileName)
+            var model = try model(regressor, fileName: fileName)
+            model.targetInverse = inverse
+            return model
+        }
         guard source.kind == .pipeline else {
             if source.kind.role == .transformer {
                 throw SklearnEstimator.loneScalerError(fileName: fileName, kind: source.kind)
@@ -552,8 +561,8 @@ enum SklearnModelState {
             "steps",
             fileName
         )
-        guard let lastEntry = steps.last, let finalStep = lastEntry.value.object,
-            finalStep.kind.role == .estimator || finalStep.kind.role == .treeModel
+        guard let lastEntry = steps.last, var finalStep = lastEntry.value.object,
+            [.estimator, .treeModel, .targetWrapper].contains(finalStep.kind.role)
         else {
             throw ModelBundleError(
                 .flavorUnavailable,
@@ -561,6 +570,22 @@ enum SklearnModelState {
                     + SklearnEstimator.supportedList,
                 item: "\(fileName):steps"
             )
+        }
+        // A TransformedTargetRegressor as the last step: its regressor_ must be a plain estimator here.
+        var targetInverse: SklearnTargetTransform? = nil
+        if finalStep.kind == .transformedTargetRegressor {
+            let (regressor, inverse) = try SklearnTargetTransform.read(finalStep.source, fileName: fileName)
+            let object = SklearnObject(regressor)
+            guard [.estimator, .treeModel].contains(object.kind.role) else {
+                throw ModelBundleError(
+                    .flavorUnavailable,
+                    "\(fileName): the pipeline's TransformedTargetRegressor wraps a \(regressor.kind.shortName); "
+                        + "inside a Pipeline only an estimator is read there",
+                    item: "\(fileName):steps"
+                )
+            }
+            finalStep = object
+            targetInverse = inverse
         }
         guard case .estimator(let estimator) = try SklearnEstimatorState.step(finalStep.source, fileName: fileName)
         else {
@@ -587,7 +612,9 @@ enum SklearnModelState {
         }
         // An estimator's own fitted preprocessing (HistGradientBoosting's _preprocessor) runs last.
         if let own = estimator.ownPreprocessor { children.append(own) }
-        guard let first = children.first else { return SklearnModel(stage: nil, estimator: estimator) }
+        guard let first = children.first else {
+            return SklearnModel(stage: nil, estimator: estimator, targetInverse: targetInverse)
+        }
         let root = PreprocessingStep(name: "pipeline", inputWidth: first.inputWidth, kind: .sequence(children))
         let stage = try PreprocessingStage(root: root)
         // The optimisation of a stage of plain scalers (no clipping): folded into the linear
@@ -610,8 +637,12 @@ enum SklearnModelState {
                 )
             }
             folded.append(.estimator(estimator))
-            return SklearnModel(stage: nil, estimator: try SklearnEstimator.pipeline(folded, item: "\(fileName):steps"))
+            return SklearnModel(
+                stage: nil,
+                estimator: try SklearnEstimator.pipeline(folded, item: "\(fileName):steps"),
+                targetInverse: targetInverse
+            )
         }
-        return SklearnModel(stage: stage, estimator: estimator)
+        return SklearnModel(stage: stage, estimator: estimator, targetInverse: targetInverse)
     }
 }

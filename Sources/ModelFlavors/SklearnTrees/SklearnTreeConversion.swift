@@ -8,7 +8,8 @@ enum SklearnTreeConversion {
     /// linear model, converted by SklearnBundleConverter).
     static func package(from bundle: OpenedBundle) throws(ModelBundleError) -> TreeEnsemblePackage? {
         guard let configuration = bundle.manifest.flavor(SklearnFlavor.name) else { return nil }
-        let (read, _) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
+        let (read, fileName) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
+        try read.requireConvertible(fileName: fileName)
         guard case .trees(let model) = read.estimator else { return nil }
         let name = bundle.manifest.pythonFunction?.predictFunction ?? "predict"
         let supported = model.isClassifier ? ["predict", "predict_proba"] : ["predict"]
