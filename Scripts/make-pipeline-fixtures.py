@@ -35,10 +35,16 @@ import pandas as pd  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor  # noqa: E402
 from sklearn.decomposition import PCA, IncrementalPCA, TruncatedSVD  # noqa: E402
-from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestClassifier  # noqa: E402
+from sklearn.ensemble import (  # noqa: E402
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    VotingClassifier,
+    VotingRegressor,
+)
 from sklearn.feature_selection import SelectKBest, SelectPercentile, VarianceThreshold, chi2, f_classif  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
-from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
+from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier  # noqa: E402
+from sklearn.tree import DecisionTreeClassifier  # noqa: E402
 from sklearn.pipeline import FeatureUnion, Pipeline  # noqa: E402
 from sklearn.preprocessing import (  # noqa: E402
     FunctionTransformer,
@@ -362,6 +368,47 @@ def cases():
         model = TransformedTargetRegressor(regressor=RandomForestRegressor(n_estimators=5, max_depth=4, random_state=0), transformer=StandardScaler())
         return Pipeline([("pre", pre), ("model", model)])
 
+    def onehot_pre():
+        return ColumnTransformer(
+            [
+                ("num", Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler())]), ["age", "income", "visits"]),
+                ("cat", OneHotEncoder(handle_unknown="ignore"), ["city", "plan"]),
+            ]
+        )
+
+    def ordinal_pre():
+        return ColumnTransformer(
+            [
+                ("num", SimpleImputer(), ["age", "income", "visits"]),
+                ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), ["city", "plan"]),
+            ]
+        )
+
+    def voting_soft():
+        # Soft voting over two whole pipelines, weighted: the ensemble reads the raw frame.
+        members = [
+            ("lr", Pipeline([("pre", onehot_pre()), ("model", LogisticRegression(max_iter=2000))])),
+            ("rf", Pipeline([("pre", ordinal_pre()), ("model", RandomForestClassifier(n_estimators=5, max_depth=4, random_state=0))])),
+        ]
+        return VotingClassifier(members, voting="soft", weights=[2, 1])
+
+    def voting_hard():
+        # Hard voting as a pipeline's last step, with a dropped member and weights (one tie-break).
+        members = [
+            ("lr", LogisticRegression(max_iter=2000)),
+            ("ridge", RidgeClassifier()),
+            ("off", "drop"),
+            ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+        ]
+        return Pipeline([("pre", onehot_pre()), ("vote", VotingClassifier(members, voting="hard", weights=[1, 1, 5, 1]))])
+
+    def voting_regressor():
+        members = [
+            ("ridge", Pipeline([("pre", onehot_pre()), ("model", Ridge())])),
+            ("hgb", Pipeline([("pre", ordinal_pre()), ("model", HistGradientBoostingRegressor(max_iter=20, random_state=0))])),
+        ]
+        return VotingRegressor(members)
+
     return [
         ("onehot_logistic", onehot_logistic, "binary", ["predict", "predict_proba"]),
         ("ordinal_ridge", ordinal_ridge, "score", ["predict"]),
@@ -379,6 +426,9 @@ def cases():
         ("log_ridge", log_ridge, "score", ["predict"]),
         ("target_log_ridge", target_log_ridge, "positive", ["predict"]),
         ("target_scaled_forest", target_scaled_forest, "score", ["predict"]),
+        ("voting_soft", voting_soft, "labels", ["predict", "predict_proba"]),
+        ("voting_hard", voting_hard, "labels", ["predict"]),
+        ("voting_regressor", voting_regressor, "score", ["predict"]),
     ]
 
 

@@ -66,6 +66,11 @@ import Testing
             for (folder, file) in [("skops", "model.skops"), ("pickle", "model.pkl")] {
                 let url = PipelinePreprocessingTests.fixtures.appendingPathComponent("\(name)_\(folder)/\(file)")
                 let summary = try SklearnPipelineReader.read(bytes: Array(try Data(contentsOf: url)), fileName: file)
+                if ["voting_soft", "voting_regressor"].contains(name) {
+                    // Ensembles of whole pipelines: each member carries its own stage.
+                    #expect(summary.stage == nil && summary.estimator.hasPrefix("Voting"), "\(name) \(folder)")
+                    continue
+                }
                 let stage = try #require(summary.stage, "\(name) \(folder)")
                 #expect(stage.inputNames == ["age", "income", "city", "plan", "visits", "member"])
                 #expect(stage.outputWidth > 0)

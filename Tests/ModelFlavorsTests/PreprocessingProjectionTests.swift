@@ -146,6 +146,51 @@ import Testing
         }
     }
 
+    @Test("each step refuses the non-finite values its check_array refuses, naming cell and step")
+    func stepsValidateTheirInput() throws {
+        let exp = Self.step("exp", 2, .elementwise(.init(function: .exp, finiteInput: false)))
+        let scaler = Self.step(
+            "scale",
+            2,
+            .scaler(.init(className: "StandardScaler", subtract: [0, 0], divide: [1, 1]))
+        )
+        let polynomial = Self.step(
+            "poly",
+            2,
+            .polynomial(.init(minDegree: 0, maxDegree: 2, interactionOnly: false, includeBias: false, outputCount: 5))
+        )
+        let sentinel = Self.step(
+            "impute",
+            2,
+            .imputer(
+                .init(
+                    missingValue: .number(-1),
+                    statistics: [.number(0), .number(0)],
+                    keepEmpty: false,
+                    indicator: nil
+                )
+            )
+        )
+        // exp(1000) overflows: the StandardScaler after it refuses the infinity (allow-nan), and
+        // passes a NaN; PolynomialFeatures refuses NaN too; a sentinel imputer refuses NaN.
+        let cases: [(PreprocessingStep, String, String)] = [
+            (Self.step("pipe", 2, .sequence([exp, scaler])), "[[1, 2], [1, 1000]]", "reaches scale, a StandardScaler"),
+            (polynomial, "[[1, 2], [1, null]]", "reaches poly, a PolynomialFeatures"),
+            (sentinel, "[[1, 2], [1, null]]", "reaches impute, a SimpleImputer"),
+            (Self.step("pipe", 2, .sequence([exp, polynomial])), "[[1, 2], [1, 1000]]", "contains infinity"),
+        ]
+        for (root, rows, words) in cases {
+            let error = #expect(throws: ModelBundleError.self, "\(words)") { _ = try Self.run(root, rows) }
+            #expect(error?.item == "b", "\(String(describing: error))")
+            #expect(
+                error?.message.contains(words) == true && error?.message.contains("row 1") == true,
+                "\(String(describing: error))"
+            )
+        }
+        // NaN passes a scaler, and a NaN-missing imputer fills it.
+        #expect(try Self.run(Self.step("pipe", 2, .sequence([exp, scaler])), "[[0, 1], [0, null]]")[0] == [1, 1])
+    }
+
     @Test("hostile projections are refused naming the step")
     func hostileProjections() throws {
         func refusal(_ projection: PreprocessingStep.Projection, width: Int = 2) -> ModelBundleError? {

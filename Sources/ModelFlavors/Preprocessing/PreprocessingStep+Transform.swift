@@ -113,6 +113,14 @@ extension PreprocessingStep {
             if !imputer.keepEmpty, statistic == .nan || statistic == .none { continue }
             switch (column, statistic) {
             case (.numbers(var values), .number(let fill)):
+                // _validate_input: NaN is allowed only when it is the missing value; infinity never.
+                try refuseNonFinite(
+                    values,
+                    block.names[index],
+                    firstRow: block.firstRow,
+                    stepKind: "a SimpleImputer",
+                    allowingNaN: imputer.missingValue == .nan
+                )
                 if case .number(let sentinel) = imputer.missingValue {
                     for row in values.indices where values[row] == sentinel { values[row] = fill }
                 } else if imputer.missingValue == .nan {
@@ -142,6 +150,15 @@ extension PreprocessingStep {
         var result = block
         for index in block.columns.indices {
             var values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
+            // The scalers validate with ensure_all_finite="allow-nan": an infinity made by an earlier
+            // step (a power transform or exp that overflowed) is refused, NaN passes.
+            try refuseNonFinite(
+                values,
+                block.names[index],
+                firstRow: block.firstRow,
+                stepKind: "a \(scaler.className)",
+                allowingNaN: true
+            )
             // Each operation over the whole column, in the scaler's own order: bit-identical.
             if let subtract = scaler.subtract?[index] { for row in values.indices { values[row] -= subtract } }
             if let divide = scaler.divide?[index] { for row in values.indices { values[row] /= divide } }
@@ -161,10 +178,8 @@ extension PreprocessingStep {
     private func expand(_ polynomial: Polynomial, _ block: PreprocessingBlock) throws(ModelBundleError)
         -> PreprocessingBlock
     {
-        var inputs: [[Double]] = []
-        for index in block.columns.indices {
-            inputs.append(try numbers(block.columns[index], block.names[index], firstRow: block.firstRow))
-        }
+        // PolynomialFeatures validates with check_array's defaults: NaN and infinity are refused.
+        let inputs = try finiteNumbers(block, stepKind: "a PolynomialFeatures")
         let features = inputs.count
         // PolynomialFeatures.transform's dense C-order loop: each degree's block multiplies a run
         // of the previous degree's columns by one input column.
@@ -259,19 +274,36 @@ extension PreprocessingStep {
         inputs.reserveCapacity(block.columns.count)
         for index in block.columns.indices {
             let values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
-            if let row = values.firstIndex(where: { !$0.isFinite }) {
-                let value = values[row]
-                throw ModelBundleError(
-                    .schemaMismatch,
-                    "column '\(block.names[index])' row \(block.firstRow + row): \(value) reaches \(name), \(stepKind), "
-                        + "which needs finite numbers (scikit-learn: Input X contains "
-                        + (value.isNaN ? "NaN)" : "infinity or a value too large for dtype('float64'))"),
-                    item: block.names[index]
-                )
-            }
+            try refuseNonFinite(
+                values,
+                block.names[index],
+                firstRow: block.firstRow,
+                stepKind: stepKind,
+                allowingNaN: false
+            )
             inputs.append(values)
         }
         return inputs
+    }
+
+    /// Refuses the first infinity (and NaN unless `allowingNaN`) of a column, as `check_array`'s
+    /// `ensure_all_finite` does, naming the cell and the step.
+    private func refuseNonFinite(
+        _ values: [Double],
+        _ column: String,
+        firstRow: Int,
+        stepKind: String,
+        allowingNaN: Bool
+    ) throws(ModelBundleError) {
+        guard let row = values.firstIndex(where: { $0.isInfinite || (!allowingNaN && $0.isNaN) }) else { return }
+        let value = values[row]
+        throw ModelBundleError(
+            .schemaMismatch,
+            "column '\(column)' row \(firstRow + row): \(value) reaches \(name), \(stepKind), which needs "
+                + (allowingNaN ? "NaN or finite numbers" : "finite numbers") + " (scikit-learn: Input X contains "
+                + (value.isNaN ? "NaN)" : "infinity or a value too large for dtype('float64'))"),
+            item: column
+        )
     }
 
     private func project(_ projection: Projection, _ block: PreprocessingBlock) throws(ModelBundleError)
@@ -340,16 +372,13 @@ extension PreprocessingStep {
                     item: block.names[index]
                 )
             }
-            if values.contains(where: \.isInfinite) {
-                let row = values.firstIndex(where: \.isInfinite) ?? 0
-                throw ModelBundleError(
-                    .schemaMismatch,
-                    "column '\(block.names[index])' row \(block.firstRow + row): \(values[row]) reaches \(name), a "
-                        + "PowerTransformer, which takes NaN but not infinity (scikit-learn: Input X contains infinity "
-                        + "or a value too large for dtype('float64'))",
-                    item: block.names[index]
-                )
-            }
+            try refuseNonFinite(
+                values,
+                block.names[index],
+                firstRow: block.firstRow,
+                stepKind: "a PowerTransformer",
+                allowingNaN: true
+            )
             let lambda = power.lambdas[index]
             for row in values.indices { values[row] = power(values[row], lambda) }
             result.columns[index] = .numbers(values)
@@ -365,15 +394,13 @@ extension PreprocessingStep {
         var result = block
         for index in block.columns.indices {
             var values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
-            if let row = values.firstIndex(where: \.isInfinite) {
-                throw ModelBundleError(
-                    .schemaMismatch,
-                    "column '\(block.names[index])' row \(block.firstRow + row): \(values[row]) reaches \(name), a "
-                        + "QuantileTransformer, which takes NaN but not infinity (scikit-learn: Input X contains "
-                        + "infinity or a value too large for dtype('float64'))",
-                    item: block.names[index]
-                )
-            }
+            try refuseNonFinite(
+                values,
+                block.names[index],
+                firstRow: block.firstRow,
+                stepKind: "a QuantileTransformer",
+                allowingNaN: true
+            )
             for row in values.indices { values[row] = quantile(values[row], feature: index) }
             result.columns[index] = .numbers(values)
         }

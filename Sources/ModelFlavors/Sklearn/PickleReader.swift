@@ -208,6 +208,10 @@ struct PickleReader {
                     try push(.lossFunction(global))  // a tree model's inert part (SklearnTrees)
                     continue
                 }
+                if case .global(.bunch) = cls, case .tuple(let values) = arguments, values.isEmpty {
+                    try push(.dict([]))  // a voting ensemble's named_estimators_, as a plain dict
+                    continue
+                }
                 guard case .global(let global) = cls, let kind = global.estimatorKind,
                     case .tuple(let values) = arguments, values.isEmpty
                 else {
@@ -285,6 +289,12 @@ struct PickleReader {
             return .estimator(kind, state: items)
         case .lossFunction(let global) where global.isInertTreePart:
             return target  // its state is never read: prediction derives from the estimator's own attributes
+        case .dict:
+            // A Bunch's BUILD: only its (empty) deprecation table, dropped.
+            guard case .dict(let items) = state, items.allSatisfy({ $0.key == "_deprecated_key_to_warnings" }) else {
+                throw fail("BUILD of a dict with \(state.kindName)", at: offset)
+            }
+            return target
         case .numericCheck(built: false):
             guard SklearnNumericCheck.matches(pickleState: state) else {
                 throw fail(

@@ -144,6 +144,11 @@ enum PickleReaderGlobal: String, Sendable {
     case powerTransformer = "sklearn.preprocessing._data.PowerTransformer"
     case quantileTransformer = "sklearn.preprocessing._data.QuantileTransformer"
     case transformedTargetRegressor = "sklearn.compose._target.TransformedTargetRegressor"
+    case votingClassifier = "sklearn.ensemble._voting.VotingClassifier"
+    case votingRegressor = "sklearn.ensemble._voting.VotingRegressor"
+    // A voting ensemble's named_estimators_: a dict subclass, built as a plain dict (NEWOBJ, SETITEM),
+    // its BUILD state (_deprecated_key_to_warnings) dropped; nothing reads it to predict.
+    case bunch = "sklearn.utils._bunch.Bunch"
     // Data only: slice(start, stop, step) of ints or None (ColumnTransformer.output_indices_), and
     // the numpy scalar types encoders take as their dtype parameter (kept as a name, never called).
     case slice = "builtins.slice"

@@ -12,6 +12,13 @@ extension SklearnEstimator {
     ///   not offer `predictFunction`, or naming `coef_` for a shape the native flavor cannot reproduce.
     func nativePackage(predictFunction: String, fileName: String) throws(ModelBundleError) -> LinearModelPackage {
         switch self {
+        case .voting:
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "a voting ensemble runs from the sklearn bundle, but the native flavors hold one model each, so it is "
+                    + "not converted: serve or predict the MLflow bundle as it is",
+                item: fileName
+            )
         case .trees(let model):
             // The native tree_ensemble writer lands on branch `trees`; until then convert refuses by name.
             throw ModelBundleError(

@@ -39,10 +39,20 @@ enum SklearnEstimator: Sendable {
 
     /// A tree, forest or gradient-boosting model (Sources/ModelFlavors/SklearnTrees).
     case trees(SklearnTreeModel)
+    /// `VotingClassifier`, `VotingRegressor` (``SklearnVoting``).
+    case voting(SklearnVoting)
 
     /// Tree models compare features, so no affine step can be folded into them.
     var isTreeModel: Bool {
         if case .trees = self { true } else { false }
+    }
+
+    /// Only a linear model's weights can absorb the scalers in front of it.
+    var foldsScalers: Bool {
+        switch self {
+        case .linearRegression, .logisticRegression, .linearClassifier: true
+        case .trees, .voting: false
+        }
     }
 
     /// What scikit-learn calls each class this reader knows, fully qualified as skops and pickle
@@ -99,6 +109,9 @@ enum SklearnEstimator: Sendable {
         /// A regressor whose target was transformed for fitting: its `regressor_` predicts, its
         /// `transformer_` is inverted on the predictions (SklearnTargetTransform).
         case transformedTargetRegressor = "sklearn.compose._target.TransformedTargetRegressor"
+        /// Ensembles of the estimators above (SklearnVoting).
+        case votingClassifier = "sklearn.ensemble._voting.VotingClassifier"
+        case votingRegressor = "sklearn.ensemble._voting.VotingRegressor"
 
         // Tree models (Sources/ModelFlavors/SklearnTrees) and the objects their state holds.
         case decisionTreeClassifier = "sklearn.tree._classes.DecisionTreeClassifier"
@@ -240,6 +253,12 @@ enum SklearnEstimator: Sendable {
                 .flavorUnavailable,
                 "\(item): a \(scaler.kind.shortName) step before \(model.estimator) is not supported; trees need no scaling, "
                     + "so log the estimator alone",
+                item: item
+            )
+        case .voting:
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(item): scalers are not folded into a voting ensemble",
                 item: item
             )
         case .linearRegression(let coef, let intercept):

@@ -13,6 +13,13 @@ enum SklearnEstimatorModelBuilder {
         switch estimator {
         case .trees(let model):
             return try model.flavorModel(predictFunction: predictFunction, featureWidth: featureWidth)
+        case .voting(let voting):
+            return try SklearnVotingModel(
+                voting,
+                predictFunction: predictFunction,
+                featureWidth: featureWidth,
+                fileName: fileName
+            )
         case .linearRegression(let coef, let intercept):
             guard predictFunction == "predict" else {
                 throw unsupportedFunction(predictFunction, "a linear regression", ["predict"])

@@ -17,6 +17,8 @@ enum SklearnEstimatorState {
     {
         let kind = source.kind
         switch kind {
+        case .votingClassifier, .votingRegressor:
+            return .estimator(.voting(try SklearnVoting.read(source, fileName: fileName)))
         case .decisionTreeClassifier, .decisionTreeRegressor, .extraTreeClassifier, .extraTreeRegressor,
             .randomForestClassifier, .randomForestRegressor, .extraTreesClassifier, .extraTreesRegressor,
             .gradientBoostingClassifier, .gradientBoostingRegressor, .histGradientBoostingClassifier,

@@ -36,6 +36,23 @@ public enum SklearnInteropFlavor: ModelFlavor {
     ) throws(ModelBundleError) -> any FlavorModel {
         let (model, fileName) = try readEstimator(bundle, configuration: configuration)
         let predictFunction = bundle.manifest.flavor(PythonFunctionFlavor.name)?["predict_fn"]?.text ?? "predict"
+        return try flavorModel(
+            model,
+            predictFunction: predictFunction,
+            featureWidth: model.stage == nil ? try NativeLinearFlavorLoader.signatureWidth(bundle.manifest) : nil,
+            fileName: fileName
+        )
+    }
+
+    /// A read model as a runnable one: its stage (when it has one) in front of its estimator, its
+    /// target transform (a TransformedTargetRegressor's) after. `featureWidth` is the width of the
+    /// features it is given without a stage. Voting ensembles build each member through here.
+    static func flavorModel(
+        _ model: SklearnModel,
+        predictFunction: String,
+        featureWidth: Int?,
+        fileName: String
+    ) throws(ModelBundleError) -> any FlavorModel {
         let predicting: any FlavorModel
         if let stage = model.stage {
             // The stage produces the estimator's features; the signature describes the stage's input.
@@ -50,7 +67,7 @@ public enum SklearnInteropFlavor: ModelFlavor {
             predicting = try SklearnEstimatorModelBuilder.model(
                 model.estimator,
                 predictFunction: predictFunction,
-                featureWidth: try NativeLinearFlavorLoader.signatureWidth(bundle.manifest),
+                featureWidth: featureWidth,
                 fileName: fileName
             )
         }

@@ -30,6 +30,7 @@ package enum SklearnPipelineReader {
         case .linearRegression: name = "linear regression"
         case .linearClassifier: name = "linear classifier"
         case .trees(let trees): name = trees.estimator
+        case .voting(let voting): name = voting.voting == .regression ? "VotingRegressor" : "VotingClassifier"
         }
         return Summary(stage: model.stage, estimator: name)
     }

@@ -516,7 +516,7 @@ enum SklearnPreprocessingState {
 }
 
 /// What a model file holds: an estimator, optionally behind a preprocessing stage.
-struct SklearnModel {
+struct SklearnModel: Sendable {
     var stage: PreprocessingStage?
     var estimator: SklearnEstimator
     /// A TransformedTargetRegressor's `transformer_`, inverted on the estimator's predictions.
@@ -620,7 +620,7 @@ enum SklearnModelState {
         // The optimisation of a stage of plain scalers (no clipping): folded into the linear
         // weights, w·z + b with z affine in x, so the kernels read the frame directly. Trees compare
         // the scaled values themselves (cast to float32), so their stage always runs.
-        if !estimator.isTreeModel, let scalers = stage.foldableScalers {
+        if estimator.foldsScalers, let scalers = stage.foldableScalers {
             var folded: [SklearnEstimator.Step] = []
             for scaler in scalers {
                 let kind = SklearnEstimator.Kind.allCases.first { $0.shortName == scaler.className } ?? .standardScaler
