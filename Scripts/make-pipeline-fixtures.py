@@ -532,6 +532,14 @@ def write_refused(out):
     model = TransformedTargetRegressor(regressor=Ridge(), transformer=QuantileTransformer(n_quantiles=20)).fit(x, x["age"])
     (out / "target_quantile.pkl").write_bytes(pickle.dumps(model, protocol=5))
     skops.io.dump(model, out / "target_quantile.skops")
+    # One fitted scaler named 40 × 40 × 40 × 40 times through nested FeatureUnions (pickle memo
+    # references): 2.5 million steps from a file of a few kilobytes, refused by the step budget.
+    scaler = StandardScaler().fit(x[["age"]].to_numpy())
+    union = scaler
+    for level in range(4):
+        union = FeatureUnion([(f"l{level}_{i}", union) for i in range(40)])
+    head = LogisticRegression().fit(x[["age"]].to_numpy(), y)
+    (out / "shared_steps.pkl").write_bytes(pickle.dumps(Pipeline([("union", union), ("model", head)]), protocol=5))
     # A feature selector whose score_func is not one of scikit-learn's score functions.
     selector = SelectKBest(f_classif, k=1).fit(x, y)
     model = Pipeline([("select", selector), ("model", LogisticRegression().fit(selector.transform(x), y))])

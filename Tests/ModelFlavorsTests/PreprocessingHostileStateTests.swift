@@ -51,6 +51,20 @@ import Testing
         #expect(message.contains("transformer is a QuantileTransformer is not read"), "\(message)")
     }
 
+    /// 3 KB naming one scaler 2.5 million times through memo references: refused as the steps are
+    /// built, before the tree of steps is (without the budget this read takes minutes).
+    @Test("a pickle naming one step millions of times is refused by the step budget")
+    func sharedSteps() throws {
+        let bytes = Array(try Data(contentsOf: Self.refused.appendingPathComponent("shared_steps.pkl")))
+        let error = #expect(throws: ModelBundleError.self) {
+            _ = try SklearnPipelineReader.read(bytes: bytes, fileName: "model.pkl")
+        }
+        #expect(
+            error?.message.contains("past the \(PreprocessingLimits.maximumSteps) steps") == true,
+            "\(String(describing: error))"
+        )
+    }
+
     @Test("a feature selector whose score_func is another function is refused, naming it", arguments: ["pkl", "skops"])
     func foreignScoreFunction(_ format: String) throws {
         let bytes = Array(try Data(contentsOf: Self.refused.appendingPathComponent("score_function.\(format)")))

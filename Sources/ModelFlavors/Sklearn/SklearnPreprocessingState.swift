@@ -8,8 +8,22 @@ enum SklearnPreprocessingState {
     static func step(_ source: any SklearnAttributeSource, name: String, depth: Int) throws(ModelBundleError)
         -> PreprocessingStep
     {
+        var budget = PreprocessingLimits.maximumSteps
+        return try step(source, name: name, depth: depth, budget: &budget)
+    }
+
+    /// `budget` counts the steps built over the whole stage, as they are built: a pickle can name one
+    /// fitted object many times (memo references), so a small file could otherwise describe a tree of
+    /// steps far larger than itself before the stage's own limits are checked.
+    static func step(_ source: any SklearnAttributeSource, name: String, depth: Int, budget: inout Int)
+        throws(ModelBundleError) -> PreprocessingStep
+    {
         guard depth <= PreprocessingLimits.maximumDepth else {
             throw refuse(name, "nests deeper than \(PreprocessingLimits.maximumDepth) levels")
+        }
+        budget -= 1
+        guard budget >= 0 else {
+            throw refuse(name, "is past the \(PreprocessingLimits.maximumSteps) steps a stage may have")
         }
         // Pipeline and FeatureUnion take their width from their members.
         let composite = source.kind == .pipeline || source.kind == .featureUnion
@@ -22,7 +36,7 @@ enum SklearnPreprocessingState {
             let steps = try namedSteps(source, "steps", name)
             var children: [PreprocessingStep] = []
             for (stepName, value) in steps {
-                if let child = try child(value, name: "\(name)/\(stepName)", depth: depth + 1) {
+                if let child = try child(value, name: "\(name)/\(stepName)", depth: depth + 1, budget: &budget) {
                     children.append(child)
                 }
             }
@@ -36,7 +50,8 @@ enum SklearnPreprocessingState {
             let weights = try source.data("transformer_weights")
             var branches: [PreprocessingStep.Branch] = []
             for (branchName, value) in try namedSteps(source, "transformer_list", name) {
-                guard let child = try child(value, name: "\(name)/\(branchName)", depth: depth + 1) else {
+                guard let child = try child(value, name: "\(name)/\(branchName)", depth: depth + 1, budget: &budget)
+                else {
                     continue
                 }
                 branches.append(.init(step: child, columns: [], weight: weights?[branchName]?.double))
@@ -44,7 +59,9 @@ enum SklearnPreprocessingState {
             guard let first = branches.first else { throw refuse(name, "has no fitted transformer") }
             return PreprocessingStep(name: name, inputWidth: first.step.inputWidth, kind: .union(branches))
         case .columnTransformer:
-            return build(.columns(try columnTransformer(source, name: name, width: width, depth: depth)))
+            return build(
+                .columns(try columnTransformer(source, name: name, width: width, depth: depth, budget: &budget))
+            )
         case .functionTransformer:
             return build(try functionTransformer(source, name: name))
         case .pca, .incrementalPCA, .truncatedSVD:
@@ -86,7 +103,7 @@ enum SklearnPreprocessingState {
             guard case .object(let scaler)? = try source.data("_scaler"), scaler.kind == .standardScaler else {
                 throw source.invalid("_scaler", "is not the fitted StandardScaler of standardize=True")
             }
-            let standardize = try step(scaler.source, name: "\(name)/_scaler", depth: depth + 1)
+            let standardize = try step(scaler.source, name: "\(name)/_scaler", depth: depth + 1, budget: &budget)
             return PreprocessingStep(name: name, inputWidth: width, kind: .sequence([power, standardize]))
         case .simpleImputer:
             return build(.imputer(try imputer(source, name: name)))
@@ -216,11 +233,12 @@ enum SklearnPreprocessingState {
     }
 
     /// A Pipeline or FeatureUnion member: a fitted transformer, or nil for "passthrough"/None/"drop".
-    private static func child(_ value: SklearnValue, name: String, depth: Int) throws(ModelBundleError)
+    private static func child(_ value: SklearnValue, name: String, depth: Int, budget: inout Int)
+        throws(ModelBundleError)
         -> PreprocessingStep?
     {
         switch value {
-        case .object(let object): return try step(object.source, name: name, depth: depth)
+        case .object(let object): return try step(object.source, name: name, depth: depth, budget: &budget)
         case .null, .string("passthrough"), .string("drop"): return nil
         default: throw refuse(name, "is \(value.kindName), not a fitted transformer")
         }
@@ -250,7 +268,8 @@ enum SklearnPreprocessingState {
         _ source: any SklearnAttributeSource,
         name: String,
         width: Int,
-        depth: Int
+        depth: Int,
+        budget: inout Int
     ) throws(ModelBundleError) -> PreprocessingStep.ColumnSelection {
         guard let entries = try source.data("transformers_")?.items,
             entries.count <= PreprocessingLimits.maximumSteps
@@ -286,7 +305,7 @@ enum SklearnPreprocessingState {
             case .string("passthrough"):
                 step = PreprocessingStep(name: branchPath, inputWidth: columns.count, kind: .passthrough)
             case .object(let child):
-                step = try Self.step(child.source, name: branchPath, depth: depth + 1)
+                step = try Self.step(child.source, name: branchPath, depth: depth + 1, budget: &budget)
             default:
                 throw refuse(branchPath, "is \(triple[1].kindName), not a fitted transformer")
             }
@@ -542,6 +561,14 @@ enum SklearnModelState {
             // Its regressor_ (an estimator or a Pipeline ending in one), then its inverse.
             let (regressor, inverse) = try SklearnTargetTransform.read(source, fileName: fileName)
             var model = try model(regressor, fileName: fileName)
+            guard model.targetInverse == nil else {
+                throw ModelBundleError(
+                    .flavorUnavailable,
+                    "\(fileName): a TransformedTargetRegressor inside another is not read; fit one with the "
+                        + "composed transform",
+                    item: fileName
+                )
+            }
             model.targetInverse = inverse
             return model
         }
@@ -597,11 +624,14 @@ enum SklearnModelState {
         }
         let front = steps.dropLast()
         var children: [PreprocessingStep] = []
+        var budget = PreprocessingLimits.maximumSteps
         for entry in front {
             let stepName = entry.name
             let value = entry.value
             if let step = value.object {
-                children.append(try SklearnPreprocessingState.step(step.source, name: stepName, depth: 1))
+                children.append(
+                    try SklearnPreprocessingState.step(step.source, name: stepName, depth: 1, budget: &budget)
+                )
             } else if !value.isPassthrough {
                 throw ModelBundleError(
                     .weightsInvalid,

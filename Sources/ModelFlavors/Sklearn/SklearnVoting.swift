@@ -29,7 +29,17 @@ struct SklearnVoting: Sendable {
             guard case .object(let member) = value else {
                 throw source.invalid("estimators_", "[\(index)] is \(value.kindName), not a fitted estimator")
             }
-            members.append(try SklearnModelState.model(member.source, fileName: fileName))
+            let read = try SklearnModelState.model(member.source, fileName: fileName)
+            // One level only: a file can name one fitted object many times, so ensembles of ensembles
+            // could multiply into far more models than the file holds.
+            if case .voting = read.estimator {
+                throw ModelBundleError(
+                    .flavorUnavailable,
+                    "\(fileName): estimators_[\(index)] is itself a voting ensemble; nested ensembles are not read",
+                    item: "\(fileName):estimators_"
+                )
+            }
+            members.append(read)
         }
         let voting: Voting
         var classes: LinearModelFlavorConfiguration.ClassLabels? = nil
