@@ -204,6 +204,15 @@ def main():
                         want = mlflow_predictions(loaded, body, "application/json")
                         both = isinstance(got, tuple) and isinstance(want, tuple)
                         checks.append(("unseen-refused", "refused" if both else got, "refused" if both else want))
+                    if name == "voting_passthrough":
+                        # A NaN age reaches the LogisticRegression member: refused by both.
+                        edited = frame.copy()
+                        edited.loc[1, "age"] = np.nan
+                        body = fixtures.request_json(edited)
+                        got = mbundle_predictions(mbundle, bundle, body, "json", work)
+                        want = mlflow_predictions(loaded, body, "application/json")
+                        both = isinstance(got, tuple) and isinstance(want, tuple)
+                        checks.append(("nan-refused", "refused" if both else got, "refused" if both else want))
                     if name == "log_ridge":
                         # NaN from a missing income, or log1p of a visit count below -1, reaches the
                         # Ridge: refused by both (scikit-learn's check_array), never predicted.

@@ -409,6 +409,16 @@ def cases():
         ]
         return VotingRegressor(members)
 
+    def voting_passthrough():
+        # Numbers passed through untouched to a LogisticRegression and a HistGradientBoosting: fitted
+        # without missing values; a NaN then reaches the linear member, which refuses it
+        # (Scripts/interop-pipelines.py), though the other member would take it.
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        pre = ColumnTransformer([("num", "passthrough", ["age", "income"]), ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["city"])])
+        members = [("lr", LogisticRegression(max_iter=5000)), ("hgb", HistGradientBoostingClassifier(max_iter=10, random_state=0))]
+        return Pipeline([("pre", pre), ("vote", VotingClassifier(members, voting="soft"))])
+
     return [
         ("onehot_logistic", onehot_logistic, "binary", ["predict", "predict_proba"]),
         ("ordinal_ridge", ordinal_ridge, "score", ["predict"]),
@@ -429,6 +439,7 @@ def cases():
         ("voting_soft", voting_soft, "labels", ["predict", "predict_proba"]),
         ("voting_hard", voting_hard, "labels", ["predict"]),
         ("voting_regressor", voting_regressor, "score", ["predict"]),
+        ("voting_passthrough", voting_passthrough, "binary", ["predict", "predict_proba"]),
     ]
 
 
@@ -439,8 +450,8 @@ def fitted(name, factory, kind):
     if name == "strict_unknown":
         keep = x["city"].notna()  # a handle_unknown='error' encoder fitted without missing cities
         x, y = x[keep].reset_index(drop=True), y[keep.to_numpy()]
-    if name == "log_ridge":
-        x = x.assign(income=x["income"].fillna(20000.0))
+    if name in ("log_ridge", "voting_passthrough"):
+        x = x.assign(income=x["income"].fillna(20000.0), age=x["age"].fillna(40.0))
     return factory().fit(x, y), x
 
 
@@ -448,8 +459,9 @@ def request_frame(name):
     x = frame(24, seed=21, unseen=name != "strict_unknown")
     if name == "strict_unknown":
         x = x[x["city"].notna()].reset_index(drop=True).head(8)
-    if name == "log_ridge":
-        x = x.assign(income=x["income"].fillna(20000.0))  # the refusals are checked on edited copies
+    if name in ("log_ridge", "voting_passthrough"):
+        # The refusals are checked on edited copies.
+        x = x.assign(income=x["income"].fillna(20000.0), age=x["age"].fillna(40.0))
     return x
 
 

@@ -18,7 +18,7 @@ import Testing
         "onehot_logistic", "ordinal_ridge", "infrequent_multiclass", "strict_unknown", "variance_selected",
         "scored_selection", "pca_whitened", "log_svd_ridge", "incremental_forest", "power_logistic", "power_hgb",
         "quantile_mixed", "log_quantile_forest", "log_ridge", "target_log_ridge", "target_scaled_forest",
-        "voting_soft", "voting_hard", "voting_regressor",
+        "voting_soft", "voting_hard", "voting_regressor", "voting_passthrough",
     ]
 
     static let cases: [(String, String)] = names.flatMap { name in
@@ -192,5 +192,22 @@ import Testing
              "data": [[30, 1000.5, "paris", "basic", 3, true]]}}
             """
         _ = try Self.predict(Self.fixtures.appendingPathComponent("log_ridge_\(format)"), body: Array(body.utf8))
+    }
+
+    /// Behind the stage, a NaN passed through reaches the voting ensemble's LogisticRegression
+    /// member, which refuses it though the HistGradientBoosting member would take it.
+    @Test(
+        "a NaN reaching a linear member of a voting ensemble is refused, naming the row",
+        arguments: ["skops", "pickle"]
+    )
+    func nonFiniteFeaturesBeforeALinearMember(_ format: String) throws {
+        let body = """
+            {"dataframe_split": {"columns": ["age", "income", "city", "plan", "visits", "member"],
+             "data": [[30, 1000.5, "paris", "basic", 3, true], [null, 2000.0, "lyon", "pro", 1, false]]}}
+            """
+        let bundle = Self.fixtures.appendingPathComponent("voting_passthrough_\(format)")
+        let error = #expect(throws: ModelBundleError.self) { _ = try Self.predict(bundle, body: Array(body.utf8)) }
+        let message = error?.message ?? ""
+        #expect(message.contains("row 1 feature 0: NaN reaches a linear member"), "\(message)")
     }
 }

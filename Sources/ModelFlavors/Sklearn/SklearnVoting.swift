@@ -126,6 +126,22 @@ struct SklearnVotingModel: FlavorModel {
     }
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
+        // Behind a pipeline's stage the members read its features; a linear member refuses NaN and
+        // infinity there as its check_array does (a member with its own stage checks its own output).
+        if members.contains(where: { $0 is any LinearFoldable }), case .tensor(let features) = request.input,
+            case .double(let values) = features.values, features.shape.count == 2,
+            let index = values.firstIndex(where: { !$0.isFinite })
+        {
+            let width = max(features.shape[1], 1)
+            let value = values[index]
+            throw ModelBundleError(
+                .schemaMismatch,
+                "row \(request.rowOffset + index / width) feature \(index % width): \(value.isNaN ? "NaN" : "an infinity") "
+                    + "reaches a linear member of the voting ensemble, which refuses it (scikit-learn: Input X contains "
+                    + (value.isNaN ? "NaN)" : "infinity or a value too large for dtype('float64'))"),
+                item: "row \(request.rowOffset + index / width)"
+            )
+        }
         var outputs: [(shape: [Int], values: ColumnValues)] = []
         for member in members {
             guard case .tensor(let tensor) = try member.predict(request) else {
