@@ -144,21 +144,35 @@ extension PreprocessingStep {
 
     // MARK: - Scalers, PolynomialFeatures, KBinsDiscretizer
 
-    private func scale(_ scaler: AffineScaler, _ block: PreprocessingBlock) throws(ModelBundleError)
-        -> PreprocessingBlock
-    {
+    /// Each column's numbers, refused at the first infinity (NaN passes, as `ensure_all_finite=
+    /// "allow-nan"` lets it: the scalers, PowerTransformer, QuantileTransformer), then rewritten in place
+    /// by `transform(column, &values)`.
+    private func mapColumns(
+        _ block: PreprocessingBlock,
+        stepKind: String,
+        _ transform: (Int, inout [Double]) throws(ModelBundleError) -> Void
+    ) throws(ModelBundleError) -> PreprocessingBlock {
         var result = block
         for index in block.columns.indices {
             var values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
-            // The scalers validate with ensure_all_finite="allow-nan": an infinity made by an earlier
-            // step (a power transform or exp that overflowed) is refused, NaN passes.
             try refuseNonFinite(
                 values,
                 block.names[index],
                 firstRow: block.firstRow,
-                stepKind: "a \(scaler.className)",
+                stepKind: stepKind,
                 allowingNaN: true
             )
+            try transform(index, &values)
+            result.columns[index] = .numbers(values)
+        }
+        return result
+    }
+
+    private func scale(_ scaler: AffineScaler, _ block: PreprocessingBlock) throws(ModelBundleError)
+        -> PreprocessingBlock
+    {
+        // An infinity made by an earlier step (a power transform or exp that overflowed) is refused.
+        try mapColumns(block, stepKind: "a \(scaler.className)") { index, values in
             // Each operation over the whole column, in the scaler's own order: bit-identical.
             if let subtract = scaler.subtract?[index] { for row in values.indices { values[row] -= subtract } }
             if let divide = scaler.divide?[index] { for row in values.indices { values[row] /= divide } }
@@ -170,9 +184,7 @@ extension PreprocessingStep {
                     values[row] = min(max(values[row], clip.lowerBound), clip.upperBound)
                 }
             }
-            result.columns[index] = .numbers(values)
         }
-        return result
     }
 
     private func expand(_ polynomial: Polynomial, _ block: PreprocessingBlock) throws(ModelBundleError)
@@ -359,9 +371,7 @@ extension PreprocessingStep {
     private func transform(_ power: PowerTransform, _ block: PreprocessingBlock) throws(ModelBundleError)
         -> PreprocessingBlock
     {
-        var result = block
-        for index in block.columns.indices {
-            var values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
+        try mapColumns(block, stepKind: "a PowerTransformer") { (index, values) throws(ModelBundleError) in
             // PowerTransformer._check_input: Box-Cox needs np.nanmin(X) > 0 over the whole input.
             if power.method == .boxCox, let row = values.firstIndex(where: { $0 <= 0 }) {
                 throw ModelBundleError(
@@ -372,18 +382,9 @@ extension PreprocessingStep {
                     item: block.names[index]
                 )
             }
-            try refuseNonFinite(
-                values,
-                block.names[index],
-                firstRow: block.firstRow,
-                stepKind: "a PowerTransformer",
-                allowingNaN: true
-            )
             let lambda = power.lambdas[index]
             for row in values.indices { values[row] = power(values[row], lambda) }
-            result.columns[index] = .numbers(values)
         }
-        return result
     }
 
     // MARK: - QuantileTransformer
@@ -391,19 +392,8 @@ extension PreprocessingStep {
     private func transform(_ quantile: QuantileTransform, _ block: PreprocessingBlock) throws(ModelBundleError)
         -> PreprocessingBlock
     {
-        var result = block
-        for index in block.columns.indices {
-            var values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
-            try refuseNonFinite(
-                values,
-                block.names[index],
-                firstRow: block.firstRow,
-                stepKind: "a QuantileTransformer",
-                allowingNaN: true
-            )
+        try mapColumns(block, stepKind: "a QuantileTransformer") { index, values in
             for row in values.indices { values[row] = quantile(values[row], feature: index) }
-            result.columns[index] = .numbers(values)
         }
-        return result
     }
 }
