@@ -65,11 +65,10 @@ struct SklearnVoting: Sendable {
     private static func weightsNotNone(_ source: any SklearnAttributeSource, members: Int) throws(ModelBundleError)
         -> [Double]?
     {
-        switch try source.data("weights") {
-        case nil, .null?: return nil
-        default: break
-        }
-        guard let weights = try source.data("weights")?.items,
+        let given = try source.data("weights")
+        if given == nil { return nil }
+        if case .null? = given { return nil }
+        guard let weights = given?.items,
             let declared = try source.data("estimators")?.items, declared.count == weights.count
         else {
             throw source.invalid("weights", "is not a list with one number per estimator")
