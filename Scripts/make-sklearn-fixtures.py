@@ -265,6 +265,22 @@ record_both(
     np.vstack([scaled_test, scaled_test * 3.0]),
 )
 
+# The other linear models whose predict is X @ coef_.T + intercept_, and the cross-validated and
+# online classifiers: each read as the model it refits (coef_, intercept_, classes_).
+from sklearn import linear_model as lm
+
+record_both("ridge_cv", lm.RidgeCV(alphas=[0.1, 1.0, 10.0]).fit(X, y), ["predict"], X_more)
+record_both("multitask_elasticnet_cv", lm.MultiTaskElasticNetCV(cv=3).fit(X, y_two), ["predict"], X_more)
+record_both("lasso_lars_ic", lm.LassoLarsIC().fit(X, y), ["predict"], X_more)
+record_both("bayesian_ridge", lm.BayesianRidge().fit(X, y), ["predict"], X_more)
+record_both("huber_regressor", lm.HuberRegressor().fit(X, y), ["predict"], X_more)
+record_both("logreg_cv_multi", lm.LogisticRegressionCV(cv=3).fit(X, y_abc), with_proba, X_more)
+record_both("ridge_classifier_cv_binary", lm.RidgeClassifierCV().fit(X, ys), classify, X_more)
+record_both("perceptron", Perceptron(random_state=0).fit(X, y3), classify, X_more)
+record_both(
+    "passive_aggressive_binary", lm.PassiveAggressiveClassifier(random_state=0).fit(X, yb), classify, X_more
+)
+
 # Refused: MinMaxScaler(clip=True), a lone MinMaxScaler, an unsupported linear class, a
 # multilabel RidgeClassifier.
 dump_both("pipeline_minmax_clip", make_pipeline(MinMaxScaler(clip=True), Ridge()).fit(scaled, y))
@@ -273,7 +289,9 @@ dump_both("lone_minmax", MinMaxScaler().fit(X))
 from sklearn.preprocessing import LabelBinarizer
 
 dump_both("lone_label_binarizer", LabelBinarizer().fit(ys))  # allowlisted only inside RidgeClassifier
-dump_both("perceptron", Perceptron(random_state=0).fit(X, y3))
+from sklearn.svm import SVR
+
+dump_both("svr", SVR().fit(X, y))  # a kernel model: refused, naming it
 # A loss outside the allowlist: its _loss_function_ (skops LossNode, pickle global) is refused.
 dump_both("sgd_squared_hinge", SGDClassifier(loss="squared_hinge", random_state=0).fit(X, yb))
 dump_both("ridge_classifier_multilabel", RidgeClassifier().fit(X, np.stack([yb == 7, yb == 3, X[:, 2] > 0], axis=1).astype(int)))

@@ -49,6 +49,12 @@ import Testing
         Case(skops: "sgd_huber_binary", predictFunction: "predict"),
         Case(skops: "sgd_log_binary", predictFunction: "predict_proba"),
         Case(skops: "sgd_log_multi", predictFunction: "predict_proba"),
+        Case(skops: "ridge_cv", predictFunction: "predict"),
+        Case(skops: "multitask_elasticnet_cv", predictFunction: "predict"),
+        Case(skops: "huber_regressor", predictFunction: "predict"),
+        Case(skops: "logreg_cv_multi", predictFunction: "predict_proba"),
+        Case(skops: "ridge_classifier_cv_binary", predictFunction: "predict"),
+        Case(skops: "perceptron", predictFunction: "decision_function"),
     ]
 
     /// A copy of the logreg_binary_skops bundle holding `skops` and `predictFunction`.

@@ -45,6 +45,10 @@ import Testing
         "sgd_log_binary", "sgd_log_multi", "sgd_huber_binary", "sgd_huber_multi", "sgd_huber_uniform",
         // Pipelines: MinMaxScaler, MaxAbsScaler, and three scalers in a row before a LinearSVC.
         "pipeline_minmax_logistic", "pipeline_scalers_svc", "pipeline_maxabs_lasso",
+        // The other linear models: cross-validated, least-angle, Bayesian, robust and multi-task
+        // regressors; LogisticRegressionCV, RidgeClassifierCV; Perceptron and PassiveAggressive.
+        "ridge_cv", "multitask_elasticnet_cv", "lasso_lars_ic", "bayesian_ridge", "huber_regressor",
+        "logreg_cv_multi", "ridge_classifier_cv_binary", "perceptron", "passive_aggressive_binary",
     ]
 
     @Test(
@@ -164,9 +168,9 @@ import Testing
         arguments: Format.allCases
     )
     func unsupportedClass(_ format: Format) throws {
-        let error = try #require(try Self.loadError("perceptron", format))
+        let error = try #require(try Self.loadError("svr", format))
         #expect(error.code == .flavorUnavailable, "\(error)")
-        #expect(error.item == "sklearn.linear_model._perceptron.Perceptron", "\(error)")
+        #expect(error.item == "sklearn.svm._classes.SVR", "\(error)")
         for supported in [
             "sklearn.linear_model._coordinate_descent.Lasso", "sklearn.linear_model._coordinate_descent.ElasticNet",
             "sklearn.linear_model._stochastic_gradient.SGDRegressor", "sklearn.svm._classes.LinearSVR",

@@ -68,6 +68,36 @@ enum SklearnEstimator: Sendable {
         case ridgeClassifier = "sklearn.linear_model._ridge.RidgeClassifier"
         case linearSVC = "sklearn.svm._classes.LinearSVC"
         case sgdClassifier = "sklearn.linear_model._stochastic_gradient.SGDClassifier"
+        /// More regressors whose `predict` is `LinearModel._decision_function`, X @ coef_.T + intercept_
+        /// (the cross-validated variants, least-angle and matching-pursuit models, the Bayesian and
+        /// robust ones, multi-task models): read as ``linearRegression(coef:intercept:)``.
+        case ridgeCV = "sklearn.linear_model._ridge.RidgeCV"
+        case lassoCV = "sklearn.linear_model._coordinate_descent.LassoCV"
+        case elasticNetCV = "sklearn.linear_model._coordinate_descent.ElasticNetCV"
+        case multiTaskLasso = "sklearn.linear_model._coordinate_descent.MultiTaskLasso"
+        case multiTaskElasticNet = "sklearn.linear_model._coordinate_descent.MultiTaskElasticNet"
+        case multiTaskLassoCV = "sklearn.linear_model._coordinate_descent.MultiTaskLassoCV"
+        case multiTaskElasticNetCV = "sklearn.linear_model._coordinate_descent.MultiTaskElasticNetCV"
+        case lars = "sklearn.linear_model._least_angle.Lars"
+        case larsCV = "sklearn.linear_model._least_angle.LarsCV"
+        case lassoLars = "sklearn.linear_model._least_angle.LassoLars"
+        case lassoLarsCV = "sklearn.linear_model._least_angle.LassoLarsCV"
+        case lassoLarsIC = "sklearn.linear_model._least_angle.LassoLarsIC"
+        case orthogonalMatchingPursuit = "sklearn.linear_model._omp.OrthogonalMatchingPursuit"
+        case orthogonalMatchingPursuitCV = "sklearn.linear_model._omp.OrthogonalMatchingPursuitCV"
+        case bayesianRidge = "sklearn.linear_model._bayes.BayesianRidge"
+        case ardRegression = "sklearn.linear_model._bayes.ARDRegression"
+        case huberRegressor = "sklearn.linear_model._huber.HuberRegressor"
+        case theilSenRegressor = "sklearn.linear_model._theil_sen.TheilSenRegressor"
+        case quantileRegressor = "sklearn.linear_model._quantile.QuantileRegressor"
+        case passiveAggressiveRegressor = "sklearn.linear_model._passive_aggressive.PassiveAggressiveRegressor"
+        /// LogisticRegression's cross-validated variant: the same predict_proba over its refitted coef_.
+        case logisticRegressionCV = "sklearn.linear_model._logistic.LogisticRegressionCV"
+        /// RidgeClassifier's cross-validated variant, read the same way (its `_label_binarizer`).
+        case ridgeClassifierCV = "sklearn.linear_model._ridge.RidgeClassifierCV"
+        /// Decision-function classifiers without predict_proba, as LinearSVC.
+        case perceptron = "sklearn.linear_model._perceptron.Perceptron"
+        case passiveAggressiveClassifier = "sklearn.linear_model._passive_aggressive.PassiveAggressiveClassifier"
         /// Scalers: only as steps of a pipeline, folded into the final estimator's weights.
         case standardScaler = "sklearn.preprocessing._data.StandardScaler"
         case minMaxScaler = "sklearn.preprocessing._data.MinMaxScaler"

@@ -66,11 +66,15 @@ enum SklearnEstimatorState {
             return kind == .minMaxScaler
                 ? .scaler(.init(kind: kind, multiply: scale, add: try source.array("min_").float64Values()))
                 : .scaler(.init(kind: kind, divide: scale))
-        case .linearRegression, .ridge, .lasso, .elasticNet, .sgdRegressor, .linearSVR:
+        case .linearRegression, .ridge, .lasso, .elasticNet, .sgdRegressor, .linearSVR, .ridgeCV, .lassoCV,
+            .elasticNetCV, .multiTaskLasso, .multiTaskElasticNet, .multiTaskLassoCV, .multiTaskElasticNetCV, .lars,
+            .larsCV, .lassoLars, .lassoLarsCV, .lassoLarsIC, .orthogonalMatchingPursuit, .orthogonalMatchingPursuitCV,
+            .bayesianRidge, .ardRegression, .huberRegressor, .theilSenRegressor, .quantileRegressor,
+            .passiveAggressiveRegressor:
             return .estimator(
                 .linearRegression(coef: try source.array("coef_"), intercept: try source.array("intercept_"))
             )
-        case .logisticRegression:
+        case .logisticRegression, .logisticRegressionCV:
             let classes = try source.labels("classes_")
             let multiClass = source.text("multi_class")
             // Two classes: one row of coefficients. More: softmax, except where scikit-learn fitted
@@ -88,14 +92,14 @@ enum SklearnEstimatorState {
                     strategy: strategy
                 )
             )
-        case .ridgeClassifier:
+        case .ridgeClassifier, .ridgeClassifierCV:
             // classes_ is LabelBinarizer's; a multilabel fit predicts an indicator matrix instead.
             let binarizer = try source.part("_label_binarizer")
             let targetType = binarizer.text("y_type_") ?? "(missing)"
             guard targetType == "binary" || targetType == "multiclass" else {
                 throw ModelBundleError(
                     .flavorUnavailable,
-                    "\(fileName): this RidgeClassifier was fitted on \(targetType) targets; only binary and "
+                    "\(fileName): this \(kind.shortName) was fitted on \(targetType) targets; only binary and "
                         + "multiclass ones are supported",
                     item: "\(fileName):_label_binarizer.y_type_"
                 )
@@ -103,13 +107,13 @@ enum SklearnEstimatorState {
             return try classifier(
                 source,
                 classes: try binarizer.labels("classes_"),
-                probabilities: .unavailable("a RidgeClassifier")
+                probabilities: .unavailable("a \(kind.shortName)")
             )
-        case .linearSVC:
+        case .linearSVC, .perceptron, .passiveAggressiveClassifier:
             return try classifier(
                 source,
                 classes: try source.labels("classes_"),
-                probabilities: .unavailable("a LinearSVC")
+                probabilities: .unavailable("a \(kind.shortName)")
             )
         case .sgdClassifier:
             let classes = try source.labels("classes_")
