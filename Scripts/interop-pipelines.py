@@ -47,7 +47,6 @@ import mlflow.exceptions  # noqa: E402
 import mlflow.pyfunc  # noqa: E402
 import mlflow.sklearn  # noqa: E402
 import numpy as np  # noqa: E402
-from mlflow.models import infer_signature  # noqa: E402
 from mlflow.pyfunc import scoring_server  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -169,7 +168,7 @@ def main():
                         model,
                         str(bundle),
                         serialization_format=fmt,
-                        signature=infer_signature(x, getattr(model, fn)(x)),
+                        signature=fixtures.signature_for(name, x, getattr(model, fn)(x)),
                         pyfunc_predict_fn=fn,
                         pip_requirements=["scikit-learn"],
                         skops_trusted_types=fixtures.trusted_types(model) if fmt == "skops" else None,
@@ -189,8 +188,13 @@ def main():
                     checks = [
                         ("json", mbundle_predictions(mbundle, bundle, json_body, "json", work),
                          mlflow_predictions(loaded, json_body, "application/json")),
-                        ("csv", mbundle_predictions(mbundle, bundle, csv_body, "csv", work),
-                         mlflow_predictions(loaded, csv_body, "text/csv")),
+                    ]
+                    if name != "dropped_columns":
+                        # MLflow parses no CSV for a signature with a datetime column (read_csv: "the dtype
+                        # datetime64[ns] is not supported for parsing"); mbundle reads it (Docs/interop.md).
+                        checks.append(("csv", mbundle_predictions(mbundle, bundle, csv_body, "csv", work),
+                                       mlflow_predictions(loaded, csv_body, "text/csv")))
+                    checks += [
                         ("converted", mlflow_predictions(native, json_body, "application/json"),
                          mlflow_predictions(loaded, json_body, "application/json"))
                         if native is not None else ("convert-refused", refused, True),
@@ -213,6 +217,12 @@ def main():
                         want = mlflow_predictions(loaded, body, "application/json")
                         both = isinstance(got, tuple) and isinstance(want, tuple)
                         checks.append(("nan-refused", "refused" if both else got, "refused" if both else want))
+                    if name == "dropped_columns":
+                        # Without the optional columns its ColumnTransformer drops: predicted by all three.
+                        body = fixtures.request_json(frame.drop(columns=fixtures.DROPPED_OPTIONAL))
+                        want = mlflow_predictions(loaded, body, "application/json")
+                        checks.append(("reduced", mbundle_predictions(mbundle, bundle, body, "json", work), want))
+                        checks.append(("reduced-converted", mlflow_predictions(native, body, "application/json"), want))
                     if name == "log_ridge":
                         # NaN from a missing income, or log1p of a visit count below -1, reaches the
                         # Ridge: refused by both (scikit-learn's check_array), never predicted.

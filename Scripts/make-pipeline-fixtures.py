@@ -419,6 +419,17 @@ def cases():
         members = [("lr", LogisticRegression(max_iter=5000)), ("hgb", HistGradientBoostingClassifier(max_iter=10, random_state=0))]
         return Pipeline([("pre", pre), ("vote", VotingClassifier(members, voting="soft"))])
 
+    def dropped_columns():
+        # A ColumnTransformer that drops columns (remainder="drop"): a datetime column its steps never
+        # read, and columns the signature marks optional; scikit-learn needs only the columns it keeps,
+        # so the fixture also scores a request without the optional ones.
+        numbers = Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler())])
+        pre = ColumnTransformer(
+            [("num", numbers, ["age", "income"]), ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["city"])],
+            remainder="drop",
+        )
+        return Pipeline([("pre", pre), ("lr", LogisticRegression(max_iter=5000))])
+
     return [
         ("onehot_logistic", onehot_logistic, "binary", ["predict", "predict_proba"]),
         ("ordinal_ridge", ordinal_ridge, "score", ["predict"]),
@@ -440,7 +451,32 @@ def cases():
         ("voting_hard", voting_hard, "labels", ["predict"]),
         ("voting_regressor", voting_regressor, "score", ["predict"]),
         ("voting_passthrough", voting_passthrough, "binary", ["predict", "predict_proba"]),
+        ("dropped_columns", dropped_columns, "binary", ["predict", "predict_proba"]),
     ]
+
+
+# dropped_columns: a datetime column and the optional columns, none of which its ColumnTransformer reads.
+DROPPED_OPTIONAL = ["plan", "signup"]
+
+
+def with_signup(name, x):
+    if name != "dropped_columns":
+        return x
+    return x.assign(signup=pd.date_range("2024-01-01", periods=len(x), freq="D"))
+
+
+def signature_for(name, x, y):
+    from mlflow.models import infer_signature
+    from mlflow.models.signature import ModelSignature
+    from mlflow.types.schema import ColSpec, Schema
+
+    signature = infer_signature(x, y)
+    if name != "dropped_columns":
+        return signature
+    columns = [
+        ColSpec(spec.type, spec.name, required=spec.name not in DROPPED_OPTIONAL) for spec in signature.inputs.inputs
+    ]
+    return ModelSignature(Schema(columns), signature.outputs)
 
 
 def fitted(name, factory, kind):
@@ -452,6 +488,7 @@ def fitted(name, factory, kind):
         x, y = x[keep].reset_index(drop=True), y[keep.to_numpy()]
     if name in ("log_ridge", "voting_passthrough"):
         x = x.assign(income=x["income"].fillna(20000.0), age=x["age"].fillna(40.0))
+    x = with_signup(name, x)
     return factory().fit(x, y), x
 
 
@@ -462,12 +499,13 @@ def request_frame(name):
     if name in ("log_ridge", "voting_passthrough"):
         # The refusals are checked on edited copies.
         x = x.assign(income=x["income"].fillna(20000.0), age=x["age"].fillna(40.0))
-    return x
+    return with_signup(name, x)
 
 
 def request_json(x):
     data = [[None if (isinstance(v, float) and np.isnan(v)) else v for v in row] for row in x.astype(object).itertuples(index=False)]
     data = [[bool(v) if isinstance(v, (np.bool_, bool)) else (int(v) if isinstance(v, np.integer) else v) for v in row] for row in data]
+    data = [[v.isoformat() if isinstance(v, pd.Timestamp) else v for v in row] for row in data]
     return json.dumps({"dataframe_split": {"columns": list(x.columns), "data": data}})
 
 
@@ -502,7 +540,7 @@ def main(root, only=None, refused=True):
                     model,
                     str(path),
                     serialization_format=fmt,
-                    signature=infer_signature(x, getattr(model, fn)(x)),
+                    signature=signature_for(name, x, getattr(model, fn)(x)),
                     pyfunc_predict_fn=fn,
                     pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
                     skops_trusted_types=None if fmt != "skops" else trusted_types(model),
@@ -513,6 +551,15 @@ def main(root, only=None, refused=True):
                     entry[fn] = json.loads(response.response)["predictions"]
                 else:
                     entry[fn + "_error"] = json.loads(response.response)["message"][:400]
+                if name == "dropped_columns":
+                    reduced = request_json(request_frame(name).drop(columns=DROPPED_OPTIONAL))
+                    (out / "requests" / f"{name}_reduced.json").write_text(reduced + "\n")
+                    entry["request_reduced"] = f"requests/{name}_reduced.json"
+                    response = scoring_server.invocations(
+                        reduced, "application/json", loaded, loaded.metadata.get_input_schema()
+                    )
+                    assert response.status == 200, response.response
+                    entry[fn + "_reduced"] = json.loads(response.response)["predictions"]
                 if fn != "predict":
                     shutil.rmtree(path.parent)
             expected[bundle] = entry

@@ -163,6 +163,58 @@ import Testing
     }
 }
 
+extension ColumnarBoundedStreamTests {
+    /// Rows `range` of a frame of float64 columns (the iris table, its probabilities).
+    static func rows(_ frame: Frame, _ range: Range<Int>) throws -> Frame {
+        try Frame(
+            columns: frame.columns.map { column in
+                guard case .double(let values) = column.values else { throw CancellationError() }
+                return try Column(name: column.name, values: .double(Array(values[range])))
+            },
+            rowCount: range.count
+        )
+    }
+
+    /// Zero-row batches (an empty slice a writer flushed, a chunk a filter emptied) are answered in
+    /// turn by zero-row batches of the predictions' columns, also those before the first batch with
+    /// rows, so a reader pairing answers with batches stays in step; Parquet output writes no empty
+    /// row group. (Before, the first empty batch failed the stream as an empty request.)
+    @Test func zeroRowBatchesAreAnsweredInTurn() throws {
+        let scratch = try ScratchDirectory("columnar-bounded")
+        let table = try readArrowStream(try Columnar.bytes("iris-stream.arrows")).frame
+        var writer = ArrowWriter(format: .stream)
+        for range in [0..<0, 0..<0, 0..<100, 100..<100, 100..<250] { try writer.append(try Self.rows(table, range)) }
+        try Data(writer.finish()).write(to: scratch.url("in.arrows"))
+        let expected = try Self.rows(try Self.wholeInputPredictions(), 0..<250)
+
+        for output in [PredictionFormat.arrow, .parquet] {
+            var job = PredictionJob(
+                modelPath: ColumnarPredictionTests.iris,
+                inputPath: scratch.sub("in.arrows"),
+                outputPath: scratch.sub("out"),
+                format: .arrow,
+                streamBatchRows: 1,
+                registry: .builtIn
+            )
+            job.outputFormat = output
+            try job.run { _ in }
+            let bytes = Array(try Data(contentsOf: scratch.url("out")))
+            if output == .arrow {
+                var reader = try ArrowStreamReader(source: ColumnarBufferSource(bytes))
+                var batches: [ColumnarBatch] = []
+                while let batch = try reader.next() { batches.append(batch) }
+                #expect(batches.map(\.frame.rowCount) == [0, 0, 100, 0, 150])
+                #expect(batches.allSatisfy { $0.frame.columnNames == expected.columnNames })
+                #expect(try ColumnarBatch.concatenate(batches, columns: batches[0].columns).frame == expected)
+            } else {
+                let parquet = try ParquetFile(bytes: bytes)
+                #expect(parquet.rowGroupCount == 2)
+                #expect(try parquet.readAll().frame == expected)
+            }
+        }
+    }
+}
+
 /// A Parquet file in memory handed out by ranges, remembering the largest range asked for.
 final class CountingRanges: ColumnarRangeSource {
     let bytes: [UInt8]

@@ -30,6 +30,14 @@ import Testing
             if format != .csv {
                 #expect(try model.predict(inputAt: path, format: .json) == model.predict(body: body, format: .json))
             }
+            // Declared as the other columnar format (`-t arrow` on a Parquet file): the magic bytes
+            // decide, by path and as a body (an Arrow stream has none, so only the files).
+            if format.isColumnar && name != "iris.arrows" {
+                let other: RequestFormat = format == .parquet ? .arrow : .parquet
+                let want = try model.predict(body: body, format: format)
+                #expect(try model.predict(inputAt: path, format: other) == want, "\(name) as \(other)")
+                #expect(try model.predict(body: body, format: other) == want, "\(name) body as \(other)")
+            }
         }
     }
 

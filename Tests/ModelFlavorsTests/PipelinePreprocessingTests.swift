@@ -18,7 +18,7 @@ import Testing
         "onehot_logistic", "ordinal_ridge", "infrequent_multiclass", "strict_unknown", "variance_selected",
         "scored_selection", "pca_whitened", "log_svd_ridge", "incremental_forest", "power_logistic", "power_hgb",
         "quantile_mixed", "log_quantile_forest", "log_ridge", "target_log_ridge", "target_scaled_forest",
-        "voting_soft", "voting_hard", "voting_regressor", "voting_passthrough",
+        "voting_soft", "voting_hard", "voting_regressor", "voting_passthrough", "dropped_columns",
     ]
 
     static let cases: [(String, String)] = names.flatMap { name in
@@ -192,6 +192,30 @@ import Testing
              "data": [[30, 1000.5, "paris", "basic", 3, true]]}}
             """
         _ = try Self.predict(Self.fixtures.appendingPathComponent("log_ridge_\(format)"), body: Array(body.utf8))
+    }
+
+    /// A ColumnTransformer with remainder="drop" reads only its branches' columns: a datetime column
+    /// it drops is sent and ignored, and optional columns it drops may be left out, as MLflow's
+    /// scoring path answers (the `_reduced` entries), natively and after conversion.
+    @Test("columns a ColumnTransformer drops are neither read nor required", arguments: ["skops", "pickle"])
+    func droppedColumnsAreNotRequired(_ format: String) throws {
+        let bundle = "dropped_columns_\(format)"
+        let expected = try Self.expected(bundle)
+        let request = try #require(expected["request_reduced"] as? String)
+        let body = Array(try Data(contentsOf: Self.fixtures.appendingPathComponent(request)))
+        #expect(!String(decoding: body, as: UTF8.self).contains("signup"))
+        for function in ["predict", "predict_proba"] {
+            let copy = try Self.copy(bundle, predictFunction: function)
+            let target = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-ppd-\(UUID().uuidString)")
+            defer {
+                try? FileManager.default.removeItem(at: copy)
+                try? FileManager.default.removeItem(at: target)
+            }
+            let want = try #require(expected[function + "_reduced"])
+            Self.check(try Self.predict(copy, body: body), want, "\(bundle) \(function) without the dropped columns")
+            _ = try SklearnBundleConverter.convert(try BundleReader(path: copy.path).read(), to: target.path)
+            Self.check(try Self.predict(target, body: body), want, "converted \(bundle) \(function)")
+        }
     }
 
     /// Behind the stage, a NaN passed through reaches the voting ensemble's LogisticRegression

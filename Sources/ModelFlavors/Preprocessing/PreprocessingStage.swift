@@ -14,12 +14,17 @@ package struct PreprocessingStage: Sendable {
     /// it was fitted on an unnamed array: frame columns are then taken by position.
     package let inputNames: [String]?
     package let outputWidth: Int
+    /// The positions of the input columns a step reads (nil: all): a ColumnTransformer reads only the
+    /// columns of its branches, so a column it drops (`remainder="drop"`) need not be sent, nor be
+    /// of a type the steps read, as scikit-learn requires only the columns it does not drop.
+    let readColumns: Set<Int>?
 
     package init(root: PreprocessingStep) throws(ModelBundleError) {
         var budget = (steps: 0, categories: 0)
         outputWidth = try root.validatedOutputWidth(depth: 0, budget: &budget)
         self.root = root
         inputNames = root.inputNames
+        readColumns = root.readColumns
         if let inputNames, inputNames.count != root.inputWidth {
             throw root.invalid("feature_names_in_ lists \(inputNames.count) columns for \(root.inputWidth)")
         }
@@ -55,11 +60,19 @@ package struct PreprocessingStage: Sendable {
         var block: [PreprocessingColumn] = []
         var names: [String] = []
         if let inputNames {
-            for name in inputNames {
+            for (position, name) in inputNames.enumerated() {
+                if let readColumns, !readColumns.contains(position) {
+                    // Never read: its place in the block is kept, its values are not looked at.
+                    block.append(.numbers([Double](repeating: .nan, count: frame.rowCount)))
+                    names.append(name)
+                    continue
+                }
                 guard let column = frame.column(named: name) else {
                     throw ModelBundleError(
                         .schemaMismatch,
-                        "column '\(name)' is missing; the model's preprocessing reads \(inputNames.joined(separator: ", "))",
+                        "column '\(name)' is missing; the model's preprocessing reads "
+                            + inputNames.enumerated().filter { readColumns?.contains($0.offset) ?? true }.map(\.element)
+                            .joined(separator: ", "),
                         item: name
                     )
                 }
@@ -215,6 +228,17 @@ package struct PreprocessingStage: Sendable {
 }
 
 extension PreprocessingStep {
+    /// The positions of the input columns the step reads, when it reads only some: a
+    /// ColumnTransformer's branch columns (its dropped columns are in no branch), also as the first
+    /// step of a sequence. Nil: every column.
+    var readColumns: Set<Int>? {
+        switch kind {
+        case .columns(let selection): Set(selection.branches.flatMap(\.columns))
+        case .sequence(let steps): steps.first?.readColumns
+        default: nil
+        }
+    }
+
     /// `feature_names_in_` of the first step that records it.
     var inputNames: [String]? {
         switch kind {

@@ -6,12 +6,21 @@ package import ModelColumnar
 /// enforcement judges the values (as it judges JSON and CSV).
 enum ColumnarRequest {
     /// The format `body` really has: Parquet (`PAR1`) or Arrow (`ARROW1`, or a stream's
-    /// continuation marker) when the bytes say so, else `format`.
+    /// continuation marker) when the bytes say so, else `format`. A file declared as one columnar
+    /// format that is the other (`-t arrow` on a Parquet file) is read as what it is, as JSON or
+    /// CSV declared over columnar bytes is.
     static func sniff(_ body: [UInt8], declared format: RequestFormat) -> RequestFormat {
-        if format.isColumnar { return format }
         if ParquetFile.looksLikeParquet(body) { return .parquet }
-        if ArrowFileReader.looksLikeArrowFile(body) || body.starts(with: [0xFF, 0xFF, 0xFF, 0xFF]) { return .arrow }
+        if ArrowFileReader.looksLikeArrowFile(body) { return .arrow }
+        if format.isColumnar { return format }
+        if body.starts(with: [0xFF, 0xFF, 0xFF, 0xFF]) { return .arrow }
         return format
+    }
+
+    /// Whether a file whose first bytes are `head`, declared `format`, is read as Parquet (else as
+    /// Arrow, or not as a columnar file at all): the magic bytes decide when they name a format.
+    static func isParquet(head: [UInt8], declared format: RequestFormat) -> Bool {
+        ParquetFile.looksLikeParquet(head) || (format == .parquet && !ArrowFileReader.looksLikeArrowFile(head))
     }
 
     /// A Parquet or Arrow IPC file on disk (declared, or recognised by its magic bytes), decoded
@@ -27,7 +36,7 @@ enum ColumnarRequest {
         guard let size = input.regularFileSize else { return nil }
         let head = size >= 6 ? try input.read(range: 0..<6) : []
         // The same choice as ``sniff(_:declared:)`` and ``decode(_:format:schema:)`` make for a body.
-        let isParquet = format == .parquet || (!format.isColumnar && ParquetFile.looksLikeParquet(head))
+        let isParquet = isParquet(head: head, declared: format)
         let isArrowFile = !isParquet && ArrowFileReader.looksLikeArrowFile(head)
         guard isParquet || isArrowFile else { return nil }
         let actual: RequestFormat = isParquet ? .parquet : .arrow
@@ -46,7 +55,7 @@ enum ColumnarRequest {
         -> DecodedRequest
     {
         try request(format, schema: schema) {
-            switch format {
+            switch sniff(body, declared: format) {
             case .parquet: try readParquet(body)
             default: ArrowFileReader.looksLikeArrowFile(body) ? try readArrowFile(body) : try readArrowStream(body)
             }

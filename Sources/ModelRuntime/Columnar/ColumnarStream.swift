@@ -28,18 +28,38 @@ enum ColumnarStream {
         var parquet = ParquetWriter(compression: .snappy)
         var rows = 0
         let names = PredictionFormat.outputNames(model.signature)
+        // A zero-row batch (an empty slice a writer flushed, a filtered-out chunk) is not a request:
+        // Arrow output answers it with a zero-row batch, keeping one answer per input batch for a
+        // reader of the pipe; the predictions' types are known from the first batch with rows, so
+        // empty batches before it wait for it. Parquet output writes no empty row group.
+        var outputColumns: Frame? = nil
+        var unansweredEmptyBatches = 0
         func predictBatch(_ batch: ColumnarBatch) throws(PredictionError) {
             do throws(ModelBundleError) {
                 if let schema = model.requestSchema { try ColumnarSchemaCheck.check(batch.columns, against: schema) }
-                let enforced = try model.enforcer.enforce(
-                    DecodedRequest(field: nil, input: .frame(batch.frame)),
-                    rowOffset: rows
-                )
-                let frame = try Self.frame(try model.model.predict(enforced), names: names)
-                if output == .arrow {
-                    try Self.wrap { try arrow.append(frame) }
+                if batch.frame.rowCount == 0 {
+                    guard output == .arrow else { return }
+                    guard let outputColumns else {
+                        unansweredEmptyBatches += 1
+                        return
+                    }
+                    try Self.wrap { try arrow.append(try outputColumns.withoutRows()) }
                 } else {
-                    try Self.wrap { try parquet.append(frame) }
+                    let enforced = try model.enforcer.enforce(
+                        DecodedRequest(field: nil, input: .frame(batch.frame)),
+                        rowOffset: rows
+                    )
+                    let frame = try Self.frame(try model.model.predict(enforced), names: names)
+                    if output == .arrow {
+                        if outputColumns == nil {
+                            let empty = try frame.withoutRows()
+                            for _ in 0..<unansweredEmptyBatches { try Self.wrap { try arrow.append(empty) } }
+                            outputColumns = empty
+                        }
+                        try Self.wrap { try arrow.append(frame) }
+                    } else {
+                        try Self.wrap { try parquet.append(frame) }
+                    }
                 }
             } catch {
                 throw PredictionError(error)
@@ -73,21 +93,22 @@ enum ColumnarStream {
     ) throws {
         if let size = input.regularFileSize {
             let ranges = ColumnarFileRanges(input: input, size: size)
-            if format == .parquet {
+            let head = size >= 6 ? try input.read(range: 0..<6) : []
+            if ColumnarRequest.isParquet(head: head, declared: format) {
                 let file = try ParquetFile(source: ranges)
                 for index in 0..<file.rowGroupCount { try body(try file.rowGroup(index)) }
                 return
             }
-            let head = size >= 6 ? try input.read(range: 0..<6) : []
             if ArrowFileReader.looksLikeArrowFile(head) {
                 try ArrowFileReader.read(source: ranges, body: { batch in try body(batch) })
                 return
             }
         } else {
             let head = try input.peek(6)
-            if format == .parquet || ArrowFileReader.looksLikeArrowFile(head) {
+            let isParquet = ColumnarRequest.isParquet(head: head, declared: format)
+            if isParquet || ArrowFileReader.looksLikeArrowFile(head) {
                 let bytes = try input.rest(limit: RequestDecoder.Limits().maxBodyBytes)
-                if format == .parquet {
+                if isParquet {
                     let file = try ParquetFile(bytes: bytes)
                     for index in 0..<file.rowGroupCount { try body(try file.rowGroup(index)) }
                 } else {
@@ -125,5 +146,30 @@ enum ColumnarStream {
         } catch {
             throw ModelBundleError(.inputInvalid, "\(error)")
         }
+    }
+}
+
+extension Frame {
+    /// The same columns, names and types with no rows: the answer to a zero-row batch.
+    fileprivate func withoutRows() throws(ModelBundleError) -> Frame {
+        try Frame(
+            columns: columns.map { column in
+                let values: ColumnValues =
+                    switch column.values {
+                    case .double: .double([])
+                    case .float: .float([])
+                    case .long: .long([])
+                    case .integer: .integer([])
+                    case .boolean: .boolean([])
+                    case .string: .string([])
+                    case .binary: .binary([])
+                    case .datetime: .datetime([])
+                    case .json: .json([])
+                    case .cells: .cells(ColumnValues.Cells())
+                    }
+                return Column(unchecked: column.name, values: values, validity: ValidityMask(allValid: 0))
+            },
+            rowCount: 0
+        )
     }
 }
