@@ -276,6 +276,53 @@ with ipc.new_stream(os.path.join(out, "views-large-zstd.arrows"), many_views.sch
                     options=ipc.IpcWriteOptions(compression="zstd")) as w:
     w.write_table(many_views, max_chunksize=len(many_words))
 
+# The iris example beside columns no signature names, of every kind the readers do not decode: a
+# list, a struct, a map, all-null (pandas' all-None column), half floats, an inexact decimal, a
+# uint64 past 2^63, a year-3000 timestamp, and (Arrow only) views, a dictionary, unions and a
+# run-end-encoded column. A model whose signature names the iris columns reads only those; the
+# others are skipped unread, as MLflow drops them.
+import datetime as _dt
+import decimal as _decimal
+
+rows = iris.num_rows
+extra_parquet = {
+    "tags": pa.array([[f"t{i}"] * (i % 3) for i in range(rows)]),
+    "meta": pa.array([{"p": i, "q": None if i % 2 else "x"} for i in range(rows)]),
+    "attrs": pa.array([[("k", i)] for i in range(rows)], pa.map_(pa.string(), pa.int64())),
+    "empty": pa.array([None] * rows),
+    "half": pa.array([1.5] * rows, pa.float16()),
+    "tiny": pa.array([_decimal.Decimal("1e-30")] * rows, pa.decimal128(38, 30)),
+    "big": pa.array([2**64 - 1] * rows, pa.uint64()),
+    "far": pa.array([_dt.datetime(3000, 1, 1)] * rows, pa.timestamp("us")),
+}
+extra_arrow = dict(extra_parquet)
+extra_arrow.update({
+    "view": pa.array([f"a string longer than twelve bytes {i}" for i in range(rows)], pa.string_view()),
+    "word": pa.array(["x", "y"] * (rows // 2) + ["x"] * (rows % 2)).dictionary_encode(),
+    "sparse": pa.UnionArray.from_sparse(pa.array([i % 2 for i in range(rows)], pa.int8()),
+                                        [pa.array(list(range(rows))), pa.array([str(i) for i in range(rows)])]),
+    "dense": pa.UnionArray.from_dense(pa.array([0] * rows, pa.int8()), pa.array(list(range(rows)), pa.int32()),
+                                      [pa.array(list(range(rows)))]),
+    "runs": pa.RunEndEncodedArray.from_arrays(pa.array([rows], pa.int32()), pa.array(["r"])),
+})
+
+
+def interleaved(extra):
+    """The iris columns with the extra ones before, between and after them."""
+    names = list(extra)
+    columns = {}
+    for i, name in enumerate(iris.column_names):
+        columns[names[i]] = extra[names[i]]
+        columns[name] = iris.column(name)
+    for name in names[len(iris.column_names):]:
+        columns[name] = extra[name]
+    return pa.table(columns)
+
+
+pq.write_table(interleaved(extra_parquet), os.path.join(out, "iris-extra-columns.parquet"), compression="snappy")
+write_stream("iris-extra-columns.arrows", interleaved(extra_arrow))
+write_file("iris-extra-columns.arrow", interleaved(extra_arrow))
+
 # fastparquet's own writer (pandas' other Parquet engine; fastparquet 2026.9.0, pandas 3.1.1 when the
 # fixture was made), whose footer has empty lists without an element type. Written only when
 # fastparquet can be imported: it is not among this script's pins.

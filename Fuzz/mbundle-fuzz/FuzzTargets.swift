@@ -41,6 +41,14 @@ enum FuzzTarget: String, CaseIterable {
         .init(name: "d", type: .boolean, required: false),
     ])
 
+    /// The columnar readers with a column selection, as a signature with named columns reads: the
+    /// columns not named (the corpus' and mutated ones alike) go through the skipping paths.
+    private static let someColumns: ColumnarLimits = {
+        var limits = ColumnarLimits()
+        limits.onlyColumns = ["a", "x", "s", "sepal_length", "f64"]
+        return limits
+    }()
+
     func run(_ bytes: [UInt8]) {
         switch self {
         case .requestJSON:
@@ -120,7 +128,9 @@ enum FuzzTarget: String, CaseIterable {
             bytes.withUnsafeBytes { try? TreeEnsembleArrays.fuzz($0) }
         case .parquet:
             _ = try? readParquet(bytes)
+            _ = try? readParquet(bytes, limits: Self.someColumns)
         case .arrowStream:
+            _ = try? readArrowStream(bytes, limits: Self.someColumns)
             let whole = try? readArrowStream(bytes)
             // The in-place layout must describe exactly what the stream decodes to, or not be given.
             if let lent = ArrowLentDoubles.read(bytes) {
@@ -130,6 +140,7 @@ enum FuzzTarget: String, CaseIterable {
             }
         case .arrowFile:
             _ = try? readArrowFile(bytes)
+            _ = try? readArrowFile(bytes, limits: Self.someColumns)
             _ = try? ArrowFileReader.readAllByRanges(bytes)
         case .v2Infer:
             // A JSON body, then the same bytes as a 2-byte little-endian header length followed by the

@@ -30,13 +30,18 @@ import Testing
             if format != .csv {
                 #expect(try model.predict(inputAt: path, format: .json) == model.predict(body: body, format: .json))
             }
-            // Declared as the other columnar format (`-t arrow` on a Parquet file): the magic bytes
-            // decide, by path and as a body (an Arrow stream has none, so only the files).
-            if format.isColumnar && name != "iris.arrows" {
+            // Declared as the other columnar format (`-t arrow` on a Parquet file): refused, saying
+            // what the bytes are, by path and as a body.
+            if format.isColumnar {
                 let other: RequestFormat = format == .parquet ? .arrow : .parquet
-                let want = try model.predict(body: body, format: format)
-                #expect(try model.predict(inputAt: path, format: other) == want, "\(name) as \(other)")
-                #expect(try model.predict(body: body, format: other) == want, "\(name) body as \(other)")
+                let actual = format == .parquet ? "is Parquet (it begins with PAR1)" : "is Arrow IPC"
+                for error in [
+                    #expect(throws: PredictionError.self) { try model.predict(inputAt: path, format: other) },
+                    #expect(throws: PredictionError.self) { try model.predict(body: body, format: other) },
+                ] {
+                    let message = error?.description ?? ""
+                    #expect(message.contains("declared \(other.rawValue) but \(actual)"), "\(name): \(message)")
+                }
             }
         }
     }

@@ -38,6 +38,49 @@ import Testing
     }
 
     /// Columnar output holds the same predictions as JSON, as columns named prediction_0….
+    /// Columns the signature does not name are skipped unread, as MLflow drops them: lists, structs,
+    /// maps, all-null, half floats, an inexact decimal, a uint64 past 2^63, a year-3000 timestamp, and
+    /// in Arrow views, a dictionary, unions and run-end encoding, before, between and after the
+    /// features (Scripts/make-columnar-fixtures.py). Whole, by path, and a batch at a time; the
+    /// reader without the signature's names refuses the same file.
+    @Test(arguments: ["iris-extra-columns.parquet", "iris-extra-columns.arrows", "iris-extra-columns.arrow"])
+    func columnsTheSignatureDoesNotNameAreSkippedUnread(_ name: String) throws {
+        let model = try Self.model()
+        let format: RequestFormat = name.hasSuffix(".parquet") ? .parquet : .arrow
+        let want = try model.predict(
+            body: try Columnar.bytes(name.hasSuffix(".parquet") ? "iris.parquet" : "iris.arrows"),
+            format: format
+        )
+        #expect(try model.predict(body: try Columnar.bytes(name), format: format) == want)
+        let path = Columnar.root.appendingPathComponent(name).path
+        #expect(try model.predict(inputAt: path, format: format) == want)
+        let scratch = try ScratchDirectory("extra-columns")
+        var job = PredictionJob(
+            modelPath: Self.iris,
+            inputPath: path,
+            outputPath: scratch.sub("out.arrows"),
+            format: format,
+            streamBatchRows: 1,
+            registry: .builtIn
+        )
+        job.outputFormat = .arrow
+        try job.run { _ in }
+        let streamed = try readArrowStream(Array(try Data(contentsOf: scratch.url("out.arrows"))))
+        #expect(
+            try streamed.frame
+                == readArrowStream(try model.predict(body: try Columnar.bytes(name), format: format, output: .arrow))
+                .frame
+        )
+        let bytes = try Columnar.bytes(name)
+        #expect(throws: (any Error).self) {
+            switch name.split(separator: ".").last {
+            case "parquet": _ = try readParquet(bytes)
+            case "arrows": _ = try readArrowStream(bytes)
+            default: _ = try readArrowFile(bytes)
+            }
+        }
+    }
+
     @Test func columnarOutput() throws {
         let model = try Self.model()
         let body = try Columnar.bytes("iris.parquet")

@@ -206,7 +206,8 @@ import Testing
         #expect(!String(decoding: body, as: UTF8.self).contains("signup"))
         for function in ["predict", "predict_proba"] {
             let copy = try Self.copy(bundle, predictFunction: function)
-            let target = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-ppd-\(UUID().uuidString)")
+            let target = FileManager.default.temporaryDirectory
+                .appendingPathComponent("mbundle-ppd-\(UUID().uuidString)")
             defer {
                 try? FileManager.default.removeItem(at: copy)
                 try? FileManager.default.removeItem(at: target)

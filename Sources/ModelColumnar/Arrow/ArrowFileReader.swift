@@ -86,7 +86,7 @@ package enum ArrowFileReader {
                 "lists overlapping blocks at offsets \(a.offset) and \(b.offset)"
             )
         }
-        try schema(fields.map(\.info))
+        try schema(fields.filter { $0.skipped == nil }.map(\.info))
         var reader = ArrowStreamReader(source: ColumnarBufferSource([]), fields: fields, limits: limits)
         for (i, block) in dictionaryBlocks.enumerated() {
             let message = try message(source, block, limits: limits, context: "Arrow file dictionary block \(i)")

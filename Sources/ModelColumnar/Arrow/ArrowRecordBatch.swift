@@ -153,6 +153,28 @@ struct ArrowBatchDecoder {
         )
     }
 
+    /// Steps over a skipped field's nodes and buffers (its views' variadic data buffers included),
+    /// reading none of them.
+    mutating func skip(_ skipped: ArrowSkippedLayout, field: String) throws {
+        let where_ = "\(context), field '\(field)'"
+        guard skipped.nodes <= layout.nodes.count - nextNode else {
+            throw ColumnarError.invalid(where_, "has no field nodes in the batch")
+        }
+        nextNode += skipped.nodes
+        var buffers = skipped.buffers
+        for _ in 0..<skipped.views {
+            guard nextVariadic < layout.variadicBufferCounts.count else {
+                throw ColumnarError.invalid(where_, "has no variadic buffer count for its view")
+            }
+            buffers += layout.variadicBufferCounts[nextVariadic]
+            nextVariadic += 1
+        }
+        guard buffers <= layout.buffers.count - nextBuffer else {
+            throw ColumnarError.invalid(where_, "has fewer buffers in the batch than its type takes")
+        }
+        nextBuffer += buffers
+    }
+
     mutating func node(field: String) throws -> (length: Int, nullCount: Int) {
         guard nextNode < layout.nodes.count else {
             throw ColumnarError.invalid("\(context), field '\(field)'", "has no field node in the batch")

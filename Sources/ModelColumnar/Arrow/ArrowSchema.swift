@@ -42,12 +42,26 @@ enum ArrowType: Equatable {
     }
 }
 
+/// What a field left out by ``ColumnarLimits/onlyColumns`` takes of each record batch, so that the
+/// fields after it are found: its field nodes (its own and its children's, depth first), its fixed
+/// buffers, how many view fields it holds (each with its batch's count of variadic data buffers), and
+/// the dictionaries its dictionary-encoded parts use (their batches are skipped too).
+struct ArrowSkippedLayout: Equatable {
+    var nodes = 0
+    var buffers = 0
+    var views = 0
+    var dictionaryIDs: [Int64] = []
+}
+
 struct ArrowField {
     var name: String
     var type: ArrowType
     /// For a dictionary-encoded field: the dictionary id and the index type.
     var dictionary: (id: Int64, indexBits: Int, indexSigned: Bool)?
+    /// Set for a field that is skipped unread (``type`` is then a placeholder).
+    var skipped: ArrowSkippedLayout? = nil
 
+    /// The description of a field that is decoded (skipped ones have none).
     var info: ColumnarColumnInfo {
         let label =
             dictionary.map {
@@ -68,7 +82,65 @@ enum ArrowSchemaReader {
         guard count <= limits.maxColumns else {
             throw ColumnarError.invalid("Arrow schema", "has \(count) fields, more than \(limits.maxColumns)")
         }
-        return try (0..<count).map { i in try field(try schema.table(inVector: first, i), position: i) }
+        return try (0..<count).map { i in
+            let table = try schema.table(inVector: first, i)
+            if let only = limits.onlyColumns, !only.contains(try table.string(0) ?? String(i)) {
+                var layout = ArrowSkippedLayout()
+                try skip(table, depth: 0, limits: limits, into: &layout)
+                return ArrowField(name: try table.string(0) ?? String(i), type: .bool, skipped: layout)
+            }
+            return try field(table, position: i)
+        }
+    }
+
+    /// Adds what `table`'s field (and its children) take of a record batch to `layout` (the
+    /// buffer layouts of `Columnar.rst`, "Buffer Layout"); a type whose layout is not known here is
+    /// refused, since the fields after it could not be found.
+    private static func skip(
+        _ table: FlatBufferTable,
+        depth: Int,
+        limits: ColumnarLimits,
+        into layout: inout ArrowSkippedLayout
+    )
+        throws
+    {
+        let name = try table.string(0) ?? "?"
+        guard depth < limits.maxDepth, layout.nodes < limits.maxColumns else {
+            throw ColumnarError.invalid("Arrow field '\(name)'", "nests more than the limits allow")
+        }
+        layout.nodes += 1
+        if let encoding = try table.table(4) {
+            // Validity and indices; the values live in the dictionary batch.
+            layout.buffers += 2
+            layout.dictionaryIDs.append(try encoding.int(0, default: Int64(0)))
+            return
+        }
+        let typeTag = try table.int(2, default: UInt8(0))
+        switch typeTag {
+        case 1, 22: break  // null; run_end_encoded (its two children hold the data)
+        case 13, 16: layout.buffers += 1  // struct, fixed_size_list: validity
+        case 2, 3, 6, 7, 8, 9, 10, 11, 15, 18, 12, 17, 21: layout.buffers += 2  // fixed width; list, map: offsets
+        case 4, 5, 19, 20, 25, 26: layout.buffers += 3  // (large) binary and utf8; list views
+        case 23, 24:
+            layout.buffers += 2
+            layout.views += 1
+        case 14:
+            // Unions have no validity buffer: type ids, and offsets when dense.
+            let dense = try table.table(3)?.int(0, default: Int16(0)) == 1
+            layout.buffers += dense ? 2 : 1
+        default:
+            throw ColumnarError.invalid(
+                "Arrow field '\(name)'",
+                "has the Arrow type #\(typeTag), whose layout is not known, so the columns after it cannot be found"
+            )
+        }
+        guard let (first, count) = try table.vector(5, elementSize: 4) else { return }
+        guard count <= limits.maxColumns else {
+            throw ColumnarError.invalid("Arrow field '\(name)'", "has \(count) children")
+        }
+        for i in 0..<count {
+            try skip(try table.table(inVector: first, i), depth: depth + 1, limits: limits, into: &layout)
+        }
     }
 
     private static func field(_ table: FlatBufferTable, position: Int) throws -> ArrowField {

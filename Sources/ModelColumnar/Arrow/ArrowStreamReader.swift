@@ -14,8 +14,8 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
     var rowsRead = 0
     var finished = false
 
-    /// The file-side description of each column.
-    package var columnInfo: [ColumnarColumnInfo] { fields.map(\.info) }
+    /// The file-side description of each column (of those decoded).
+    package var columnInfo: [ColumnarColumnInfo] { fields.filter { $0.skipped == nil }.map(\.info) }
 
     /// Reads the schema message.
     package init(source: Source, limits: ColumnarLimits = ColumnarLimits()) throws {
@@ -72,6 +72,9 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
         let limits = self.limits
         let (id, isDelta, values) = try message.withHeader { table -> (Int64, Bool, ArrowDictionary) in
             let id = try table.int(0, default: Int64(0))
+            if fields.contains(where: { $0.skipped?.dictionaryIDs.contains(id) == true }) {
+                return (id, false, .strings([]))  // a skipped field's: never decoded
+            }
             guard let field = fields.first(where: { $0.dictionary?.id == id }) else {
                 throw ColumnarError.invalid(context, "defines dictionary \(id), which no field uses")
             }
@@ -80,6 +83,7 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
             var decoder = ArrowBatchDecoder(layout: layout, body: message.body, limits: limits, context: context)
             return (id, try table.bool(2), try decoder.dictionary(field))
         }
+        if fields.contains(where: { $0.skipped?.dictionaryIDs.contains(id) == true }) { return }
         if isDelta, let existing = dictionaries[id] {
             switch (existing, values) {
             case (.strings(let a), .strings(let b)): dictionaries[id] = .strings(a + b)
@@ -105,37 +109,54 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
         _ dictionaries: [Int64: ArrowDictionary],
         _ firstRow: Int
     ) -> [Column]? {
-        var starts: [Int] = []
-        var variadicStarts: [Int] = []
+        // Where each decoded field starts: its node, buffer and variadic count (skipped fields take
+        // their place in all three).
+        var starts: [(field: Int, node: Int, buffer: Int, variadic: Int, end: Int)] = []
         var next = 0
+        var nextNode = 0
         var nextVariadic = 0
         let variadic = decoder.layout.variadicBufferCounts
-        for field in fields {
-            starts.append(next)
-            variadicStarts.append(nextVariadic)
-            switch (field.dictionary, field.type) {
-            case (nil, .utf8), (nil, .binary): next += 3
-            case (nil, .view):
-                guard nextVariadic < variadic.count else { return nil }
-                next += 2 + variadic[nextVariadic]
-                nextVariadic += 1
-            default: next += 2
+        for (index, field) in fields.enumerated() {
+            let start = (index, nextNode, next, nextVariadic)
+            var views = 0
+            switch (field.skipped, field.dictionary, field.type) {
+            case (let skipped?, _, _):
+                nextNode += skipped.nodes
+                next += skipped.buffers
+                views = skipped.views
+            case (nil, nil, .utf8), (nil, nil, .binary):
+                nextNode += 1
+                next += 3
+            case (nil, nil, .view):
+                nextNode += 1
+                next += 2
+                views = 1
+            default:
+                nextNode += 1
+                next += 2
             }
+            for _ in 0..<views {
+                guard nextVariadic < variadic.count else { return nil }
+                next += variadic[nextVariadic]
+                nextVariadic += 1
+            }
+            if field.skipped == nil { starts.append((start.0, start.1, start.2, start.3, next)) }
         }
-        guard next == decoder.layout.buffers.count, nextVariadic == variadic.count else { return nil }
-        starts.append(next)
-        let slots = fields.map { _ in ColumnSlot() }
-        let shared = UncheckedSendable((decoder, fields, dictionaries, starts, variadicStarts))
-        DispatchQueue.concurrentPerform(iterations: fields.count) { index in
-            let (template, fields, dictionaries, starts, variadicStarts) = shared.value
+        guard next == decoder.layout.buffers.count, nextVariadic == variadic.count,
+            nextNode == decoder.layout.nodes.count
+        else { return nil }
+        let slots = starts.map { _ in ColumnSlot() }
+        let shared = UncheckedSendable((decoder, fields, dictionaries, starts))
+        DispatchQueue.concurrentPerform(iterations: starts.count) { index in
+            let (template, fields, dictionaries, starts) = shared.value
             var decoder = template
-            decoder.nextNode = index
-            decoder.nextBuffer = starts[index]
-            decoder.nextVariadic = variadicStarts[index]
-            let end = starts[index + 1]
+            let start = starts[index]
+            decoder.nextNode = start.node
+            decoder.nextBuffer = start.buffer
+            decoder.nextVariadic = start.variadic
             slots[index].result = Result {
-                let column = try decoder.column(fields[index], dictionaries: dictionaries, firstRow: firstRow)
-                guard decoder.nextBuffer == end else { throw CancellationError() }
+                let column = try decoder.column(fields[start.field], dictionaries: dictionaries, firstRow: firstRow)
+                guard decoder.nextBuffer == start.end else { throw CancellationError() }
                 return column
             }
         }
@@ -154,13 +175,15 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
         let firstRow = rowsRead
         let frame = try message.withHeader { table -> Frame in
             let layout = try ArrowBatchLayout(table, bodyLength: message.body.count, limits: limits, context: context)
-            guard layout.nodes.count == fields.count else {
+            let nodes = fields.reduce(0) { $0 + ($1.skipped?.nodes ?? 1) }
+            guard layout.nodes.count == nodes else {
                 throw ColumnarError.invalid(
                     context,
-                    "has \(layout.nodes.count) field nodes for \(fields.count) schema fields"
+                    "has \(layout.nodes.count) field nodes for \(nodes) in the schema's fields"
                 )
             }
-            let (cells, overflow) = layout.length.multipliedReportingOverflow(by: max(1, fields.count))
+            let decoded = fields.filter { $0.skipped == nil }.count
+            let (cells, overflow) = layout.length.multipliedReportingOverflow(by: max(1, decoded))
             guard !overflow, cells <= limits.maxCellsPerBatch else {
                 throw ColumnarError.invalid(
                     context,
@@ -168,12 +191,19 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
                 )
             }
             var decoder = ArrowBatchDecoder(layout: layout, body: message.body, limits: limits, context: context)
-            if layout.length >= Self.parallelRows, fields.count > 1, Processors.online > 1,
+            if layout.length >= Self.parallelRows, decoded > 1, Processors.online > 1,
                 let columns = Self.columnsInParallel(decoder, fields, dictionaries, firstRow)
             {
                 return try Frame(columns: columns, rowCount: layout.length)
             }
-            let columns = try fields.map { try decoder.column($0, dictionaries: dictionaries, firstRow: firstRow) }
+            var columns: [Column] = []
+            for field in fields {
+                if let skipped = field.skipped {
+                    try decoder.skip(skipped, field: field.name)
+                } else {
+                    columns.append(try decoder.column(field, dictionaries: dictionaries, firstRow: firstRow))
+                }
+            }
             guard decoder.nextVariadic == layout.variadicBufferCounts.count else {
                 throw ColumnarError.invalid(
                     context,

@@ -18,19 +18,20 @@ struct ParquetColumnDescriptor {
     let conversion: Conversion
     let info: ColumnarColumnInfo
 
-    /// The leaves of a flat schema (a root whose children have no children).
-    static func flatSchema(_ elements: [ParquetSchemaElement], limits: ColumnarLimits) throws
-        -> [ParquetColumnDescriptor]
-    {
+    /// The columns a schema's top-level scalar fields hold, with the position of each one's column
+    /// chunk among the schema's leaves, and how many leaves (column chunks per row group) there are.
+    struct Schema {
+        var columns: [ParquetColumnDescriptor]
+        var chunkPositions: [Int]
+        var leafCount: Int
+    }
+
+    /// The top-level scalar columns of a schema. A group (struct, list, map) or a column of a type
+    /// not read is refused by name, unless ``ColumnarLimits/onlyColumns`` leaves it out: its leaves
+    /// are then skipped unread.
+    static func schema(_ elements: [ParquetSchemaElement], limits: ColumnarLimits) throws -> Schema {
         guard let root = elements.first, root.numChildren >= 0 else {
             throw ColumnarError.invalid("Parquet schema", "is empty")
-        }
-        guard Int(root.numChildren) == elements.count - 1 else {
-            let nested: String = elements.dropFirst().first(where: { $0.numChildren > 0 }).map(\.name) ?? "?"
-            throw ColumnarError.invalid(
-                "Parquet column '\(nested)'",
-                "is nested (a group, list or map); only flat schemas of scalar columns are read"
-            )
         }
         guard elements.count - 1 <= limits.maxColumns else {
             throw ColumnarError.invalid(
@@ -38,7 +39,45 @@ struct ParquetColumnDescriptor {
                 "has \(elements.count - 1) columns, more than \(limits.maxColumns)"
             )
         }
-        return try elements.dropFirst().map { try descriptor($0) }
+        var schema = Schema(columns: [], chunkPositions: [], leafCount: 0)
+        var next = 1
+        for _ in 0..<Int(root.numChildren) {
+            guard next < elements.count else {
+                throw ColumnarError.invalid("Parquet schema", "declares more columns than it lists")
+            }
+            let field = elements[next]
+            // The field's subtree, depth first: each element opens its children's places.
+            var open = 1
+            var leaves = 0
+            var end = next
+            while open > 0 {
+                guard end < elements.count, elements[end].numChildren >= 0,
+                    Int(elements[end].numChildren) <= elements.count - end - 1
+                else {
+                    throw ColumnarError.invalid("Parquet column '\(field.name)'", "declares children it does not list")
+                }
+                if elements[end].numChildren == 0 { leaves += 1 }
+                open += Int(elements[end].numChildren) - 1
+                end += 1
+            }
+            let wanted = limits.onlyColumns?.contains(field.name) ?? true
+            if wanted {
+                guard field.numChildren == 0 else {
+                    throw ColumnarError.invalid(
+                        "Parquet column '\(field.name)'",
+                        "is nested (a group, list or map); only flat schemas of scalar columns are read"
+                    )
+                }
+                schema.columns.append(try descriptor(field))
+                schema.chunkPositions.append(schema.leafCount)
+            }
+            schema.leafCount += leaves
+            next = end
+        }
+        guard next == elements.count else {
+            throw ColumnarError.invalid("Parquet schema", "lists \(elements.count - next) elements outside its columns")
+        }
+        return schema
     }
 
     private static func descriptor(_ e: ParquetSchemaElement) throws -> ParquetColumnDescriptor {

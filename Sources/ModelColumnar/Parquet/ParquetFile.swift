@@ -13,6 +13,9 @@ package struct ParquetFile {
     let source: any ColumnarRangeSource
     package let limits: ColumnarLimits
     let columns: [ParquetColumnDescriptor]
+    /// Where each of ``columns`` is among a row group's column chunks (columns left out by
+    /// ``ColumnarLimits/onlyColumns`` have chunks that are never read).
+    let chunkPositions: [Int]
     let rowGroups: [ParquetRowGroup]
     /// Where the footer starts: column chunks must end before it.
     let footerStart: Int
@@ -85,7 +88,9 @@ package struct ParquetFile {
         guard !meta.encrypted else {
             throw ColumnarError.invalid("Parquet footer", "the file is encrypted; encrypted Parquet is not read")
         }
-        columns = try ParquetColumnDescriptor.flatSchema(meta.schema, limits: limits)
+        let schema = try ParquetColumnDescriptor.schema(meta.schema, limits: limits)
+        columns = schema.columns
+        chunkPositions = schema.chunkPositions
         guard meta.numRows >= 0, meta.numRows <= Int64(limits.maxRowsPerBatch) * Int64(max(1, meta.rowGroups.count))
         else {
             throw ColumnarError.invalid("Parquet footer", "declares \(meta.numRows) rows")
@@ -93,10 +98,10 @@ package struct ParquetFile {
         var total: Int64 = 0
         for (index, group) in meta.rowGroups.enumerated() {
             let where_ = "Parquet row group \(index)"
-            guard group.columns.count == columns.count else {
+            guard group.columns.count == schema.leafCount else {
                 throw ColumnarError.invalid(
                     where_,
-                    "has \(group.columns.count) column chunks for \(columns.count) schema columns"
+                    "has \(group.columns.count) column chunks for \(schema.leafCount) schema columns"
                 )
             }
             guard group.numRows >= 0, group.numRows <= Int64(limits.maxRowsPerBatch) else {
@@ -129,8 +134,9 @@ package struct ParquetFile {
         let group = rowGroups[index]
         let rows = Int(group.numRows)
         let firstRow = rowGroups[..<index].reduce(0) { $0 + Int($1.numRows) }
-        func decode(_ position: Int) throws -> Column {
-            let column = columns[position]
+        func decode(_ index: Int) throws -> Column {
+            let column = columns[index]
+            let position = chunkPositions[index]
             let context = "Parquet row group \(index), column chunk '\(column.name)'"
             if rows == 0 {
                 // A row group without rows has no data page to read: pyarrow writes its chunks with

@@ -21,6 +21,10 @@ package struct ColumnarLimits: Sendable, Hashable {
     package var maxDepth: Int
     /// Row groups, pages, record batches: counts a file declares.
     package var maxCount: Int
+    /// When set, the top-level columns to decode, by name: the others are skipped unread, whatever
+    /// their type (nested, or one the readers do not decode) or values, as MLflow drops the columns a
+    /// signature does not name before it looks at them. Nil: every column is decoded.
+    package var onlyColumns: Set<String>? = nil
 
     package init(
         maxInputBytes: Int = 1 << 40,

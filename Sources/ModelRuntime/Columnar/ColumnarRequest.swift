@@ -6,21 +6,34 @@ package import ModelColumnar
 /// enforcement judges the values (as it judges JSON and CSV).
 enum ColumnarRequest {
     /// The format `body` really has: Parquet (`PAR1`) or Arrow (`ARROW1`, or a stream's
-    /// continuation marker) when the bytes say so, else `format`. A file declared as one columnar
-    /// format that is the other (`-t arrow` on a Parquet file) is read as what it is, as JSON or
-    /// CSV declared over columnar bytes is.
+    /// continuation marker) when the bytes say so, else `format`.
     static func sniff(_ body: [UInt8], declared format: RequestFormat) -> RequestFormat {
-        if ParquetFile.looksLikeParquet(body) { return .parquet }
-        if ArrowFileReader.looksLikeArrowFile(body) { return .arrow }
         if format.isColumnar { return format }
-        if body.starts(with: [0xFF, 0xFF, 0xFF, 0xFF]) { return .arrow }
+        if ParquetFile.looksLikeParquet(body) { return .parquet }
+        if ArrowFileReader.looksLikeArrowFile(body) || body.starts(with: [0xFF, 0xFF, 0xFF, 0xFF]) { return .arrow }
         return format
     }
 
-    /// Whether a file whose first bytes are `head`, declared `format`, is read as Parquet (else as
-    /// Arrow, or not as a columnar file at all): the magic bytes decide when they name a format.
-    static func isParquet(head: [UInt8], declared format: RequestFormat) -> Bool {
-        ParquetFile.looksLikeParquet(head) || (format == .parquet && !ArrowFileReader.looksLikeArrowFile(head))
+    /// Refuses bytes declared as one columnar format whose magic bytes name the other (`-t arrow` on
+    /// a Parquet file, a Parquet body sent as `application/vnd.apache.arrow.stream`), saying what
+    /// they are, instead of the reader's complaint about a length it misread.
+    static func checkDeclared(_ head: [UInt8], _ format: RequestFormat) throws(ModelBundleError) {
+        let actual: (name: String, magic: String, option: String)
+        switch format {
+        case .arrow where ParquetFile.looksLikeParquet(head):
+            actual = ("Parquet", "PAR1", "-t parquet, or the content type application/vnd.apache.parquet")
+        case .parquet where ArrowFileReader.looksLikeArrowFile(head) || head.starts(with: [0xFF, 0xFF, 0xFF, 0xFF]):
+            actual = (
+                "Arrow IPC", ArrowFileReader.looksLikeArrowFile(head) ? "ARROW1" : "a stream's 0xFFFFFFFF",
+                "-t arrow, or the content type application/vnd.apache.arrow.stream"
+            )
+        default: return
+        }
+        throw ModelBundleError(
+            .inputInvalid,
+            "The input was declared \(format.rawValue) but is \(actual.name) (it begins with \(actual.magic)); "
+                + "declare it as \(actual.name): \(actual.option)"
+        )
     }
 
     /// A Parquet or Arrow IPC file on disk (declared, or recognised by its magic bytes), decoded
@@ -36,17 +49,24 @@ enum ColumnarRequest {
         guard let size = input.regularFileSize else { return nil }
         let head = size >= 6 ? try input.read(range: 0..<6) : []
         // The same choice as ``sniff(_:declared:)`` and ``decode(_:format:schema:)`` make for a body.
-        let isParquet = isParquet(head: head, declared: format)
+        try checkDeclared(head, format)
+        let isParquet = format == .parquet || (!format.isColumnar && ParquetFile.looksLikeParquet(head))
         let isArrowFile = !isParquet && ArrowFileReader.looksLikeArrowFile(head)
         guard isParquet || isArrowFile else { return nil }
         let actual: RequestFormat = isParquet ? .parquet : .arrow
         guard size <= limit else { throw RequestBody.tooLarge(path, limit: limit) }
         let ranges = ColumnarFileRanges(input: input, size: size)
+        let limits = readerLimits(schema)
         return try request(actual, schema: schema) {
-            if isParquet { return try ParquetFile(source: ranges).readAll() }
+            if isParquet { return try ParquetFile(source: ranges, limits: limits).readAll() }
             var batches: [ColumnarBatch] = []
             var info: [ColumnarColumnInfo] = []
-            try ArrowFileReader.read(source: ranges, schema: { info = $0 }, body: { batches.append($0) })
+            try ArrowFileReader.read(
+                source: ranges,
+                limits: limits,
+                schema: { info = $0 },
+                body: { batches.append($0) }
+            )
             return try ColumnarBatch.concatenate(batches, columns: info)
         }
     }
@@ -54,12 +74,32 @@ enum ColumnarRequest {
     static func decode(_ body: [UInt8], format: RequestFormat, schema: RequestSchema?) throws(ModelBundleError)
         -> DecodedRequest
     {
-        try request(format, schema: schema) {
-            switch sniff(body, declared: format) {
-            case .parquet: try readParquet(body)
-            default: ArrowFileReader.looksLikeArrowFile(body) ? try readArrowFile(body) : try readArrowStream(body)
+        try checkDeclared(Array(body.prefix(6)), format)
+        let limits = readerLimits(schema)
+        return try request(format, schema: schema) {
+            switch format {
+            case .parquet: try readParquet(body, limits: limits)
+            default:
+                ArrowFileReader.looksLikeArrowFile(body)
+                    ? try readArrowFile(body, limits: limits) : try readArrowStream(body, limits: limits)
             }
         }
+    }
+
+    /// The readers' limits for a request to a model with `schema`: when its columns are named, only
+    /// they are decoded. The others are dropped unread, as MLflow drops them before judging values, so a
+    /// list, struct or all-null column beside the features costs nothing and refuses nothing.
+    static func readerLimits(_ schema: RequestSchema?) -> ColumnarLimits {
+        var limits = ColumnarLimits()
+        if let schema, !schema.isTensorBased, !schema.columns.isEmpty {
+            var names: Set<String> = []
+            for column in schema.columns {
+                guard let name = column.name else { return limits }
+                names.insert(name)
+            }
+            limits.onlyColumns = names
+        }
+        return limits
     }
 
     /// The request of the batch `read` decodes, judged at the type level; an error that is not

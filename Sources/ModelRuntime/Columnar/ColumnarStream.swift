@@ -76,8 +76,11 @@ enum ColumnarStream {
         } catch {
             throw PredictionError(.inputInvalid, error)
         }
+        let limits = ColumnarRequest.readerLimits(model.requestSchema)
         try Self.columnar {
-            try Self.readBatches(input, format: format) { (batch) throws(PredictionError) in try predictBatch(batch) }
+            try Self.readBatches(input, format: format, limits: limits) { (batch) throws(PredictionError) in
+                try predictBatch(batch)
+            }
         }
         try destination.write(output == .arrow ? arrow.finish() : parquet.finish())
     }
@@ -89,35 +92,38 @@ enum ColumnarStream {
     private static func readBatches(
         _ input: ColumnarInput,
         format: RequestFormat,
+        limits: ColumnarLimits,
         body: (ColumnarBatch) throws(PredictionError) -> Void
     ) throws {
         if let size = input.regularFileSize {
             let ranges = ColumnarFileRanges(input: input, size: size)
             let head = size >= 6 ? try input.read(range: 0..<6) : []
-            if ColumnarRequest.isParquet(head: head, declared: format) {
-                let file = try ParquetFile(source: ranges)
+            try ColumnarRequest.checkDeclared(head, format)
+            if format == .parquet {
+                let file = try ParquetFile(source: ranges, limits: limits)
                 for index in 0..<file.rowGroupCount { try body(try file.rowGroup(index)) }
                 return
             }
             if ArrowFileReader.looksLikeArrowFile(head) {
-                try ArrowFileReader.read(source: ranges, body: { batch in try body(batch) })
+                try ArrowFileReader.read(source: ranges, limits: limits, body: { batch in try body(batch) })
                 return
             }
         } else {
             let head = try input.peek(6)
-            let isParquet = ColumnarRequest.isParquet(head: head, declared: format)
+            try ColumnarRequest.checkDeclared(head, format)
+            let isParquet = format == .parquet
             if isParquet || ArrowFileReader.looksLikeArrowFile(head) {
                 let bytes = try input.rest(limit: RequestDecoder.Limits().maxBodyBytes)
                 if isParquet {
-                    let file = try ParquetFile(bytes: bytes)
+                    let file = try ParquetFile(bytes: bytes, limits: limits)
                     for index in 0..<file.rowGroupCount { try body(try file.rowGroup(index)) }
                 } else {
-                    try ArrowFileReader.read(bytes, body: { batch in try body(batch) })
+                    try ArrowFileReader.read(bytes, limits: limits, body: { batch in try body(batch) })
                 }
                 return
             }
         }
-        var reader = try ArrowStreamReader(source: ColumnarPipeSource(input: input))
+        var reader = try ArrowStreamReader(source: ColumnarPipeSource(input: input), limits: limits)
         while let batch = try reader.next() { try body(batch) }
     }
 
