@@ -430,6 +430,47 @@ def cases():
         )
         return Pipeline([("pre", pre), ("lr", LogisticRegression(max_iter=5000))])
 
+    def stacking_classifier():
+        # Three classes; members answering predict_proba (LogisticRegression, a small forest) and
+        # decision_function (LinearSVC); the default final LogisticRegression on their 3 + 3 + 3 columns.
+        from sklearn.ensemble import RandomForestClassifier, StackingClassifier
+        from sklearn.svm import LinearSVC
+
+        members = [
+            ("lr", LogisticRegression(max_iter=5000)),
+            ("rf", RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0)),
+            ("svc", LinearSVC(random_state=0)),
+        ]
+        return Pipeline([("pre", onehot_pre()), ("stack", StackingClassifier(members, cv=3))])
+
+    def stacking_passthrough():
+        # Binary: predict_proba's first column dropped (HistGradientBoosting), a RidgeClassifier's 1-D
+        # decision_function, then the stage's features passed through to the final estimator.
+        from sklearn.ensemble import HistGradientBoostingClassifier, StackingClassifier
+
+        members = [
+            ("hgb", HistGradientBoostingClassifier(max_iter=10, random_state=0)),
+            ("ridge", RidgeClassifier()),
+        ]
+        final = LogisticRegression(max_iter=5000, C=0.5)
+        return Pipeline([("pre", onehot_pre()), ("stack", StackingClassifier(members, final, cv=3, passthrough=True))])
+
+    def stacking_predict():
+        # stack_method="predict": each member's class index is a meta-feature; a forest decides.
+        from sklearn.ensemble import RandomForestClassifier, StackingClassifier
+        from sklearn.tree import DecisionTreeClassifier
+
+        members = [("lr", LogisticRegression(max_iter=5000)), ("tree", DecisionTreeClassifier(max_depth=3, random_state=0))]
+        final = RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0)
+        return Pipeline([("pre", onehot_pre()), ("stack", StackingClassifier(members, final, cv=3, stack_method="predict"))])
+
+    def stacking_regressor():
+        # The default final RidgeCV over a Ridge and a GradientBoostingRegressor.
+        from sklearn.ensemble import GradientBoostingRegressor, StackingRegressor
+
+        members = [("ridge", Ridge(alpha=0.5)), ("gbr", GradientBoostingRegressor(n_estimators=20, max_depth=2, random_state=0))]
+        return Pipeline([("pre", onehot_pre()), ("stack", StackingRegressor(members, cv=3))])
+
     return [
         ("onehot_logistic", onehot_logistic, "binary", ["predict", "predict_proba"]),
         ("ordinal_ridge", ordinal_ridge, "score", ["predict"]),
@@ -452,6 +493,10 @@ def cases():
         ("voting_regressor", voting_regressor, "score", ["predict"]),
         ("voting_passthrough", voting_passthrough, "binary", ["predict", "predict_proba"]),
         ("dropped_columns", dropped_columns, "binary", ["predict", "predict_proba"]),
+        ("stacking_classifier", stacking_classifier, "labels", ["predict", "predict_proba"]),
+        ("stacking_passthrough", stacking_passthrough, "binary", ["predict", "predict_proba"]),
+        ("stacking_predict", stacking_predict, "binary", ["predict", "predict_proba"]),
+        ("stacking_regressor", stacking_regressor, "score", ["predict"]),
     ]
 
 
@@ -599,6 +644,14 @@ def write_refused(out):
         union = FeatureUnion([(f"l{level}_{i}", union) for i in range(40)])
     head = LogisticRegression().fit(x[["age"]].to_numpy(), y)
     (out / "shared_steps.pkl").write_bytes(pickle.dumps(Pipeline([("union", union), ("model", head)]), protocol=5))
+    # A stacking ensemble whose member is itself an ensemble (a voting classifier): refused, since one
+    # fitted object named many times could multiply nested ensembles past what the file holds.
+    from sklearn.ensemble import StackingClassifier
+
+    inner = VotingClassifier([("a", LogisticRegression()), ("b", LogisticRegression(C=0.1))], voting="soft")
+    model = StackingClassifier([("vote", inner), ("lr", LogisticRegression())], cv=3).fit(x, y)
+    (out / "nested_stacking.pkl").write_bytes(pickle.dumps(model, protocol=5))
+    skops.io.dump(model, out / "nested_stacking.skops")
     # A feature selector whose score_func is not one of scikit-learn's score functions.
     selector = SelectKBest(f_classif, k=1).fit(x, y)
     model = Pipeline([("select", selector), ("model", LogisticRegression().fit(selector.transform(x), y))])

@@ -19,6 +19,7 @@ import Testing
         "scored_selection", "pca_whitened", "log_svd_ridge", "incremental_forest", "power_logistic", "power_hgb",
         "quantile_mixed", "log_quantile_forest", "log_ridge", "target_log_ridge", "target_scaled_forest",
         "voting_soft", "voting_hard", "voting_regressor", "voting_passthrough", "dropped_columns",
+        "stacking_classifier", "stacking_passthrough", "stacking_predict", "stacking_regressor",
     ]
 
     static let cases: [(String, String)] = names.flatMap { name in
@@ -26,6 +27,7 @@ import Testing
             let functions =
                 ["ordinal_ridge", "strict_unknown", "log_svd_ridge", "power_hgb", "log_ridge"].contains(name)
                     || name.hasPrefix("target_") || name == "voting_hard" || name == "voting_regressor"
+                    || name == "stacking_regressor"
                 ? ["predict"] : ["predict", "predict_proba"]
             return functions.map { ("\(name)_\(format)", $0) }
         }
@@ -101,7 +103,7 @@ import Testing
             try? FileManager.default.removeItem(at: copy)
             try? FileManager.default.removeItem(at: target)
         }
-        if bundle.hasPrefix("target_") || bundle.hasPrefix("voting_") {
+        if bundle.hasPrefix("target_") || bundle.hasPrefix("voting_") || bundle.hasPrefix("stacking_") {
             // The native flavors hold one model and no target transform: conversion is refused,
             // nothing written.
             let error = #expect(throws: ModelBundleError.self) {

@@ -216,6 +216,14 @@ def _numbers(column, step):
     return out
 
 
+def _read_columns(step):
+    if step["type"] == "columns":
+        return {i for branch in step["branches"] for i in branch["columns"]}
+    if step["type"] == "sequence" and step["steps"]:
+        return _read_columns(step["steps"][0])
+    return None
+
+
 class _Stage:
     def __init__(self, document, tensors):
         if document.get("format_version") != 1:
@@ -232,13 +240,21 @@ class _Stage:
 
     def __call__(self, frame):
         if hasattr(frame, "columns") and self.input_names:
-            columns = [np.asarray(frame[name].to_numpy()) for name in self.input_names]
+            # A column the first ColumnTransformer drops is never read (None), and may be absent.
+            read = _read_columns(self.root)
+            columns = [
+                None if read is not None and j not in read else np.asarray(frame[name].to_numpy())
+                for j, name in enumerate(self.input_names)
+            ]
         elif hasattr(frame, "columns"):
             columns = [np.asarray(frame[name].to_numpy()) for name in frame.columns]
         else:
             array = np.asarray(frame)
             columns = [array[:, j] for j in range(array.shape[1])]
-        columns = [c.astype(object) if c.dtype.kind in "OUS" or str(c.dtype) == "str" else c for c in columns]
+        columns = [
+            c.astype(object) if c is not None and (c.dtype.kind in "OUS" or str(c.dtype) == "str") else c
+            for c in columns
+        ]
         out = self._apply(self.root, columns)
         if len(out) != self.width:
             raise ValueError(f"the stage produced {len(out)} columns, not {self.width}")

@@ -171,6 +171,8 @@ enum PickleReaderGlobal: String, Sendable {
     case transformedTargetRegressor = "sklearn.compose._target.TransformedTargetRegressor"
     case votingClassifier = "sklearn.ensemble._voting.VotingClassifier"
     case votingRegressor = "sklearn.ensemble._voting.VotingRegressor"
+    case stackingClassifier = "sklearn.ensemble._stacking.StackingClassifier"
+    case stackingRegressor = "sklearn.ensemble._stacking.StackingRegressor"
     // A voting ensemble's named_estimators_: a dict subclass, built as a plain dict (NEWOBJ, SETITEM),
     // its BUILD state (_deprecated_key_to_warnings) dropped; nothing reads it to predict.
     case bunch = "sklearn.utils._bunch.Bunch"

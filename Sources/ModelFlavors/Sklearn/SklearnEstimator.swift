@@ -41,6 +41,8 @@ enum SklearnEstimator: Sendable {
     case trees(SklearnTreeModel)
     /// `VotingClassifier`, `VotingRegressor` (``SklearnVoting``).
     case voting(SklearnVoting)
+    /// `StackingClassifier`, `StackingRegressor` (``SklearnStacking``).
+    indirect case stacking(SklearnStacking)
 
     /// Tree models compare features, so no affine step can be folded into them.
     var isTreeModel: Bool {
@@ -51,7 +53,7 @@ enum SklearnEstimator: Sendable {
     var foldsScalers: Bool {
         switch self {
         case .linearRegression, .logisticRegression, .linearClassifier: true
-        case .trees, .voting: false
+        case .trees, .voting, .stacking: false
         }
     }
 
@@ -142,6 +144,9 @@ enum SklearnEstimator: Sendable {
         /// Ensembles of the estimators above (SklearnVoting).
         case votingClassifier = "sklearn.ensemble._voting.VotingClassifier"
         case votingRegressor = "sklearn.ensemble._voting.VotingRegressor"
+        /// Stacked ensembles of the estimators above (SklearnStacking).
+        case stackingClassifier = "sklearn.ensemble._stacking.StackingClassifier"
+        case stackingRegressor = "sklearn.ensemble._stacking.StackingRegressor"
 
         // Tree models (Sources/ModelFlavors/SklearnTrees) and the objects their state holds.
         case decisionTreeClassifier = "sklearn.tree._classes.DecisionTreeClassifier"
@@ -285,10 +290,10 @@ enum SklearnEstimator: Sendable {
                     + "so log the estimator alone",
                 item: item
             )
-        case .voting:
+        case .voting, .stacking:
             throw ModelBundleError(
                 .flavorUnavailable,
-                "\(item): scalers are not folded into a voting ensemble",
+                "\(item): scalers are not folded into an ensemble",
                 item: item
             )
         case .linearRegression(let coef, let intercept):

@@ -20,6 +20,13 @@ enum SklearnEstimatorModelBuilder {
                 featureWidth: featureWidth,
                 fileName: fileName
             )
+        case .stacking(let stacking):
+            return try SklearnStackingModel(
+                stacking,
+                predictFunction: predictFunction,
+                featureWidth: featureWidth,
+                fileName: fileName
+            )
         case .linearRegression(let coef, let intercept):
             guard predictFunction == "predict" else {
                 throw unsupportedFunction(predictFunction, "a linear regression", ["predict"])

@@ -19,6 +19,8 @@ enum SklearnEstimatorState {
         switch kind {
         case .votingClassifier, .votingRegressor:
             return .estimator(.voting(try SklearnVoting.read(source, fileName: fileName)))
+        case .stackingClassifier, .stackingRegressor:
+            return .estimator(.stacking(try SklearnStacking.read(source, fileName: fileName)))
         case .decisionTreeClassifier, .decisionTreeRegressor, .extraTreeClassifier, .extraTreeRegressor,
             .randomForestClassifier, .randomForestRegressor, .extraTreesClassifier, .extraTreesRegressor,
             .gradientBoostingClassifier, .gradientBoostingRegressor, .histGradientBoostingClassifier,

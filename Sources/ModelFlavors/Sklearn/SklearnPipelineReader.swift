@@ -31,6 +31,7 @@ package enum SklearnPipelineReader {
         case .linearClassifier: name = "linear classifier"
         case .trees(let trees): name = trees.estimator
         case .voting(let voting): name = voting.voting == .regression ? "VotingRegressor" : "VotingClassifier"
+        case .stacking(let stacking): name = stacking.isClassifier ? "StackingClassifier" : "StackingRegressor"
         }
         return Summary(stage: model.stage, estimator: name)
     }

@@ -32,14 +32,15 @@ struct SklearnVoting: Sendable {
             let read = try SklearnModelState.model(member.source, fileName: fileName)
             // One level only: a file can name one fitted object many times, so ensembles of ensembles
             // could multiply into far more models than the file holds.
-            if case .voting = read.estimator {
+            switch read.estimator {
+            case .voting, .stacking:
                 throw ModelBundleError(
                     .flavorUnavailable,
-                    "\(fileName): estimators_[\(index)] is itself a voting ensemble; nested ensembles are not read",
+                    "\(fileName): estimators_[\(index)] is itself an ensemble; nested ensembles are not read",
                     item: "\(fileName):estimators_"
                 )
+            default: members.append(read)
             }
-            members.append(read)
         }
         let voting: Voting
         var classes: LinearModelFlavorConfiguration.ClassLabels? = nil
