@@ -196,15 +196,12 @@ struct SklearnStackingModel: FlavorModel {
             }
             column += block.width
         }
-        if finalModel is any LinearFoldable, let index = meta.firstIndex(where: { !$0.isFinite }) {
-            // The final estimator's check_array refuses NaN and infinity (from passthrough features).
-            let value = meta[index]
-            throw ModelBundleError(
-                .schemaMismatch,
-                "row \(request.rowOffset + index / width) feature \(index % width): \(value.isNaN ? "NaN" : "an infinity") "
-                    + "reaches the stacking ensemble's linear final estimator, which refuses it (scikit-learn: Input X "
-                    + "contains " + (value.isNaN ? "NaN)" : "infinity or a value too large for dtype('float64'))"),
-                item: "row \(request.rowOffset + index / width)"
+        if finalModel is any LinearFoldable {
+            try SklearnLinearInputCheck.requireFinite(
+                meta,
+                width: width,
+                rowOffset: request.rowOffset,
+                reaching: "the stacking ensemble's linear final estimator"
             )
         }
         let output = try finalModel.predict(

@@ -129,17 +129,13 @@ struct SklearnVotingModel: FlavorModel {
         // Behind a pipeline's stage the members read its features; a linear member refuses NaN and
         // infinity there as its check_array does (a member with its own stage checks its own output).
         if members.contains(where: { $0 is any LinearFoldable }), case .tensor(let features) = request.input,
-            case .double(let values) = features.values, features.shape.count == 2,
-            let index = values.firstIndex(where: { !$0.isFinite })
+            case .double(let values) = features.values, features.shape.count == 2
         {
-            let width = max(features.shape[1], 1)
-            let value = values[index]
-            throw ModelBundleError(
-                .schemaMismatch,
-                "row \(request.rowOffset + index / width) feature \(index % width): \(value.isNaN ? "NaN" : "an infinity") "
-                    + "reaches a linear member of the voting ensemble, which refuses it (scikit-learn: Input X contains "
-                    + (value.isNaN ? "NaN)" : "infinity or a value too large for dtype('float64'))"),
-                item: "row \(request.rowOffset + index / width)"
+            try SklearnLinearInputCheck.requireFinite(
+                values,
+                width: features.shape[1],
+                rowOffset: request.rowOffset,
+                reaching: "a linear member of the voting ensemble"
             )
         }
         var outputs: [(shape: [Int], values: ColumnValues)] = []
