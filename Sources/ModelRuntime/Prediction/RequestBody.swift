@@ -56,8 +56,8 @@ package enum RequestBody {
     package static func tooLarge(_ name: String, limit: Int) -> ModelBundleError {
         ModelBundleError(
             .inputInvalid,
-            "input \(name) is larger than the limit of \(limit) bytes; split it, or stream CSV or JSON Lines "
-                + "with predict --stream",
+            "input \(name) is larger than the limit of \(limit) bytes; split it, or stream it with predict --stream "
+                + "(CSV, JSON Lines, Parquet or Arrow IPC), or raise --max-request-bytes",
             item: name,
             location: .init(file: name)
         )
