@@ -430,6 +430,13 @@ def cases():
         )
         return Pipeline([("pre", pre), ("lr", LogisticRegression(max_iter=5000))])
 
+    def union_dropped():
+        # A FeatureUnion of two ColumnTransformers, each dropping the other columns: together they read
+        # age, income and city; the datetime column and the optional ones are read by neither.
+        numbers = ColumnTransformer([("num", Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler())]), ["age", "income"])])
+        cities = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["city"])])
+        return Pipeline([("union", FeatureUnion([("numbers", numbers), ("cities", cities)])), ("lr", LogisticRegression(max_iter=5000))])
+
     def stacking_classifier():
         # Three classes; members answering predict_proba (LogisticRegression, a small forest) and
         # decision_function (LinearSVC); the default final LogisticRegression on their 3 + 3 + 3 columns.
@@ -464,6 +471,23 @@ def cases():
         final = RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0)
         return Pipeline([("pre", onehot_pre()), ("stack", StackingClassifier(members, final, cv=3, stack_method="predict"))])
 
+    def stacking_decision():
+        # stack_method="decision_function": GradientBoosting's raw scores and LinearSVC's scores, 3 classes.
+        from sklearn.ensemble import GradientBoostingClassifier, StackingClassifier
+        from sklearn.svm import LinearSVC
+
+        members = [("gb", GradientBoostingClassifier(n_estimators=10, max_depth=2, random_state=0)), ("svc", LinearSVC(random_state=0))]
+        return Pipeline([("pre", onehot_pre()), ("stack", StackingClassifier(members, cv=3, stack_method="decision_function"))])
+
+    def stacking_linear_member():
+        # Numbers passed through untouched to a LogisticRegression and a HistGradientBoosting member:
+        # a NaN then reaches the linear member, which refuses it (as voting_passthrough).
+        from sklearn.ensemble import HistGradientBoostingClassifier, StackingClassifier
+
+        pre = ColumnTransformer([("num", "passthrough", ["age", "income"]), ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["city"])])
+        members = [("lr", LogisticRegression(max_iter=5000)), ("hgb", HistGradientBoostingClassifier(max_iter=10, random_state=0))]
+        return Pipeline([("pre", pre), ("stack", StackingClassifier(members, cv=3))])
+
     def stacking_regressor():
         # The default final RidgeCV over a Ridge and a GradientBoostingRegressor.
         from sklearn.ensemble import GradientBoostingRegressor, StackingRegressor
@@ -493,10 +517,13 @@ def cases():
         ("voting_regressor", voting_regressor, "score", ["predict"]),
         ("voting_passthrough", voting_passthrough, "binary", ["predict", "predict_proba"]),
         ("dropped_columns", dropped_columns, "binary", ["predict", "predict_proba"]),
+        ("union_dropped", union_dropped, "binary", ["predict", "predict_proba"]),
         ("stacking_classifier", stacking_classifier, "labels", ["predict", "predict_proba"]),
         ("stacking_passthrough", stacking_passthrough, "binary", ["predict", "predict_proba"]),
         ("stacking_predict", stacking_predict, "binary", ["predict", "predict_proba"]),
         ("stacking_regressor", stacking_regressor, "score", ["predict"]),
+        ("stacking_decision", stacking_decision, "labels", ["predict", "predict_proba"]),
+        ("stacking_linear_member", stacking_linear_member, "binary", ["predict", "predict_proba"]),
     ]
 
 
@@ -504,8 +531,11 @@ def cases():
 DROPPED_OPTIONAL = ["plan", "signup"]
 
 
+DROPPED_CASES = ("dropped_columns", "union_dropped")
+
+
 def with_signup(name, x):
-    if name != "dropped_columns":
+    if name not in DROPPED_CASES:
         return x
     return x.assign(signup=pd.date_range("2024-01-01", periods=len(x), freq="D"))
 
@@ -516,7 +546,7 @@ def signature_for(name, x, y):
     from mlflow.types.schema import ColSpec, Schema
 
     signature = infer_signature(x, y)
-    if name != "dropped_columns":
+    if name not in DROPPED_CASES:
         return signature
     columns = [
         ColSpec(spec.type, spec.name, required=spec.name not in DROPPED_OPTIONAL) for spec in signature.inputs.inputs
@@ -531,7 +561,7 @@ def fitted(name, factory, kind):
     if name == "strict_unknown":
         keep = x["city"].notna()  # a handle_unknown='error' encoder fitted without missing cities
         x, y = x[keep].reset_index(drop=True), y[keep.to_numpy()]
-    if name in ("log_ridge", "voting_passthrough"):
+    if name in ("log_ridge", "voting_passthrough", "stacking_linear_member"):
         x = x.assign(income=x["income"].fillna(20000.0), age=x["age"].fillna(40.0))
     x = with_signup(name, x)
     return factory().fit(x, y), x
@@ -541,7 +571,7 @@ def request_frame(name):
     x = frame(24, seed=21, unseen=name != "strict_unknown")
     if name == "strict_unknown":
         x = x[x["city"].notna()].reset_index(drop=True).head(8)
-    if name in ("log_ridge", "voting_passthrough"):
+    if name in ("log_ridge", "voting_passthrough", "stacking_linear_member"):
         # The refusals are checked on edited copies.
         x = x.assign(income=x["income"].fillna(20000.0), age=x["age"].fillna(40.0))
     return with_signup(name, x)
@@ -596,7 +626,7 @@ def main(root, only=None, refused=True):
                     entry[fn] = json.loads(response.response)["predictions"]
                 else:
                     entry[fn + "_error"] = json.loads(response.response)["message"][:400]
-                if name == "dropped_columns":
+                if name in DROPPED_CASES:
                     reduced = request_json(request_frame(name).drop(columns=DROPPED_OPTIONAL))
                     (out / "requests" / f"{name}_reduced.json").write_text(reduced + "\n")
                     entry["request_reduced"] = f"requests/{name}_reduced.json"

@@ -280,6 +280,13 @@ record_both("perceptron", Perceptron(random_state=0).fit(X, y3), classify, X_mor
 record_both(
     "passive_aggressive_binary", lm.PassiveAggressiveClassifier(random_state=0).fit(X, yb), classify, X_more
 )
+# No intercept with three classes: intercept_ is the scalar 0.0 for three rows of coef_ (convert repeats it).
+record_both("ridge_classifier_noint_multi", RidgeClassifier(fit_intercept=False).fit(X, y3), classify, X_more)
+# L1 through l1_ratios: coefs_paths_ and scores_ are 4-D arrays per class, which nothing reads.
+record_both(
+    "logreg_cv_l1", lm.LogisticRegressionCV(cv=3, l1_ratios=[1.0], solver="saga", max_iter=5000).fit(X, y3),
+    with_proba, X_more,
+)
 
 # Refused: MinMaxScaler(clip=True), a lone MinMaxScaler, an unsupported linear class, a
 # multilabel RidgeClassifier.

@@ -18,8 +18,9 @@ import Testing
         "onehot_logistic", "ordinal_ridge", "infrequent_multiclass", "strict_unknown", "variance_selected",
         "scored_selection", "pca_whitened", "log_svd_ridge", "incremental_forest", "power_logistic", "power_hgb",
         "quantile_mixed", "log_quantile_forest", "log_ridge", "target_log_ridge", "target_scaled_forest",
-        "voting_soft", "voting_hard", "voting_regressor", "voting_passthrough", "dropped_columns",
-        "stacking_classifier", "stacking_passthrough", "stacking_predict", "stacking_regressor",
+        "voting_soft", "voting_hard", "voting_regressor", "voting_passthrough", "dropped_columns", "union_dropped",
+        "stacking_classifier", "stacking_passthrough", "stacking_predict", "stacking_regressor", "stacking_decision",
+        "stacking_linear_member",
     ]
 
     static let cases: [(String, String)] = names.flatMap { name in
@@ -196,12 +197,17 @@ import Testing
         _ = try Self.predict(Self.fixtures.appendingPathComponent("log_ridge_\(format)"), body: Array(body.utf8))
     }
 
-    /// A ColumnTransformer with remainder="drop" reads only its branches' columns: a datetime column
-    /// it drops is sent and ignored, and optional columns it drops may be left out, as MLflow's
-    /// scoring path answers (the `_reduced` entries), natively and after conversion.
-    @Test("columns a ColumnTransformer drops are neither read nor required", arguments: ["skops", "pickle"])
-    func droppedColumnsAreNotRequired(_ format: String) throws {
-        let bundle = "dropped_columns_\(format)"
+    /// A ColumnTransformer with remainder="drop" reads only its branches' columns (a FeatureUnion of
+    /// them, the columns of all): a datetime column it drops is sent and ignored, and optional columns
+    /// it drops may be left out, as MLflow's scoring path answers (the `_reduced` entries), natively
+    /// and after conversion.
+    @Test(
+        "columns a ColumnTransformer drops are neither read nor required",
+        arguments: ["dropped_columns", "union_dropped"],
+        ["skops", "pickle"]
+    )
+    func droppedColumnsAreNotRequired(_ name: String, _ format: String) throws {
+        let bundle = "\(name)_\(format)"
         let expected = try Self.expected(bundle)
         let request = try #require(expected["request_reduced"] as? String)
         let body = Array(try Data(contentsOf: Self.fixtures.appendingPathComponent(request)))
@@ -221,18 +227,20 @@ import Testing
         }
     }
 
-    /// Behind the stage, a NaN passed through reaches the voting ensemble's LogisticRegression
-    /// member, which refuses it though the HistGradientBoosting member would take it.
+    /// Behind the stage, a NaN passed through reaches the ensemble's LogisticRegression member, which
+    /// refuses it though the HistGradientBoosting member would take it (MLflow refuses it too:
+    /// Scripts/interop-pipelines.py).
     @Test(
-        "a NaN reaching a linear member of a voting ensemble is refused, naming the row",
-        arguments: ["skops", "pickle"]
+        "a NaN reaching a linear member of a voting or stacking ensemble is refused, naming the row",
+        arguments: ["voting_passthrough", "stacking_linear_member"],
+        ["skops", "pickle"]
     )
-    func nonFiniteFeaturesBeforeALinearMember(_ format: String) throws {
+    func nonFiniteFeaturesBeforeALinearMember(_ name: String, _ format: String) throws {
         let body = """
             {"dataframe_split": {"columns": ["age", "income", "city", "plan", "visits", "member"],
              "data": [[30, 1000.5, "paris", "basic", 3, true], [null, 2000.0, "lyon", "pro", 1, false]]}}
             """
-        let bundle = Self.fixtures.appendingPathComponent("voting_passthrough_\(format)")
+        let bundle = Self.fixtures.appendingPathComponent("\(name)_\(format)")
         let error = #expect(throws: ModelBundleError.self) { _ = try Self.predict(bundle, body: Array(body.utf8)) }
         let message = error?.message ?? ""
         #expect(message.contains("row 1 feature 0: NaN reaches a linear member"), "\(message)")

@@ -55,6 +55,9 @@ import Testing
         Case(skops: "logreg_cv_multi", predictFunction: "predict_proba"),
         Case(skops: "ridge_classifier_cv_binary", predictFunction: "predict"),
         Case(skops: "perceptron", predictFunction: "decision_function"),
+        Case(skops: "ridge_classifier_noint_multi", predictFunction: "predict"),
+        Case(skops: "ridge_classifier_noint_multi", predictFunction: "decision_function"),
+        Case(skops: "logreg_cv_l1", predictFunction: "predict_proba"),
     ]
 
     /// A copy of the logreg_binary_skops bundle holding `skops` and `predictFunction`.

@@ -49,6 +49,8 @@ import Testing
         // regressors; LogisticRegressionCV, RidgeClassifierCV; Perceptron and PassiveAggressive.
         "ridge_cv", "multitask_elasticnet_cv", "lasso_lars_ic", "bayesian_ridge", "huber_regressor",
         "logreg_cv_multi", "ridge_classifier_cv_binary", "perceptron", "passive_aggressive_binary",
+        // No intercept with three classes (intercept_ a scalar); l1_ratios (4-D coefs_paths_ in the pickle).
+        "ridge_classifier_noint_multi", "logreg_cv_l1",
     ]
 
     @Test(

@@ -221,6 +221,14 @@ def _read_columns(step):
         return {i for branch in step["branches"] for i in branch["columns"]}
     if step["type"] == "sequence" and step["steps"]:
         return _read_columns(step["steps"][0])
+    if step["type"] == "union":
+        read = set()
+        for branch in step["branches"]:
+            columns = _read_columns(branch["step"])
+            if columns is None:
+                return None
+            read |= columns
+        return read
     return None
 
 

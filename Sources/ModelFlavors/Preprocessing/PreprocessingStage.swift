@@ -233,9 +233,17 @@ extension PreprocessingStep {
     /// step of a sequence. Nil: every column.
     var readColumns: Set<Int>? {
         switch kind {
-        case .columns(let selection): Set(selection.branches.flatMap(\.columns))
-        case .sequence(let steps): steps.first?.readColumns
-        default: nil
+        case .columns(let selection): return Set(selection.branches.flatMap(\.columns))
+        case .sequence(let steps): return steps.first?.readColumns
+        case .union(let branches):
+            // Every branch sees every column: the union reads what its branches read.
+            var read: Set<Int> = []
+            for branch in branches {
+                guard let columns = branch.step.readColumns else { return nil }
+                read.formUnion(columns)
+            }
+            return read
+        default: return nil
         }
     }
 
@@ -244,6 +252,7 @@ extension PreprocessingStep {
         switch kind {
         case .columns(let selection): selection.inputNames
         case .sequence(let steps): steps.first?.inputNames
+        case .union(let branches): branches.first?.step.inputNames
         case .encoder(let encoder): encoder.columnNames
         default: nil
         }

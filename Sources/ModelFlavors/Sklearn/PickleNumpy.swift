@@ -67,9 +67,11 @@ enum PickleNumpy {
             return try records(layout: layout, shape: shapeValue, fortran: fortran, data: data, fail: fail)
         }
         guard case .dtype(let code, let order) = dtype else { throw fail("an array's dtype is \(dtype.kindName)") }
-        // Three dimensions: a Tree's values [nodes, outputs, classes].
-        guard case .tuple(let dimensions) = shapeValue, dimensions.count <= 3 else {
-            throw fail("an array's shape is not a tuple of at most three dimensions")
+        // Three dimensions are read (a Tree's values [nodes, outputs, classes]); attributes nothing
+        // reads may have more: LogisticRegressionCV's coefs_paths_ and scores_ with l1_ratios are
+        // [folds, Cs, l1_ratios, features] per class. Eight bounds the shape a file can declare.
+        guard case .tuple(let dimensions) = shapeValue, dimensions.count <= 8 else {
+            throw fail("an array's shape is not a tuple of at most eight dimensions")
         }
         var shape: [Int] = []
         var count = 1

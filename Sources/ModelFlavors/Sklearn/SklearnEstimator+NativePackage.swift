@@ -64,7 +64,13 @@ extension SklearnEstimator {
                     ["predict", "predict_proba", "decision_function"]
                 )
             }
-            return Self.logisticPackage(coef, intercept, classes, strategy, predictFunction)
+            return Self.logisticPackage(
+                coef,
+                try Self.interceptPerRow(intercept, coef),
+                classes,
+                strategy,
+                predictFunction
+            )
         case .linearRegression(let coef, let intercept):
             guard predictFunction == "predict" else {
                 throw SklearnEstimatorModelBuilder.unsupportedFunction(
@@ -84,25 +90,27 @@ extension SklearnEstimator {
                     item: "\(fileName):coef_"
                 )
             }
-            // A scalar intercept_ (fit_intercept=False stores 0.0) is repeated for every target.
-            var fullIntercept = intercept
-            let rows = coef.shape.count == 2 ? coef.shape[0] : 1
-            if intercept.shape.isEmpty && rows > 1 {
-                let value = intercept.float64Values().first ?? 0
-                let repeated = [Double](repeating: value, count: rows)
-                fullIntercept =
-                    intercept.dtype == .float32
-                    ? try WeightTensor(name: "intercept", shape: [rows], float32: repeated.map { Float($0) })
-                    : try WeightTensor(name: "intercept", shape: [rows], float64: repeated)
-            }
             return LinearModelPackage(
                 kind: .linearRegression,
                 coef: coef,
-                intercept: fullIntercept,
+                intercept: try Self.interceptPerRow(intercept, coef),
                 predictFunction: predictFunction,
                 dtype: Self.dtype(coef, intercept)
             )
         }
+    }
+
+    /// A scalar `intercept_` (fit_intercept=False stores 0.0) repeated for every row of `coef_` (every
+    /// target, or every class of a one-vs-rest classifier), as numpy broadcasts it.
+    private static func interceptPerRow(_ intercept: WeightTensor, _ coef: WeightTensor) throws(ModelBundleError)
+        -> WeightTensor
+    {
+        let rows = coef.shape.count == 2 ? coef.shape[0] : 1
+        guard intercept.shape.isEmpty && rows > 1 else { return intercept }
+        let repeated = [Double](repeating: intercept.float64Values().first ?? 0, count: rows)
+        return intercept.dtype == .float32
+            ? try WeightTensor(name: "intercept", shape: [rows], float32: repeated.map { Float($0) })
+            : try WeightTensor(name: "intercept", shape: [rows], float64: repeated)
     }
 
     /// A native `logistic_regression` package: the decision function, its argmax and (for a logistic

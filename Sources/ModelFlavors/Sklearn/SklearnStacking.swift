@@ -127,15 +127,28 @@ struct SklearnStackingModel: FlavorModel {
             )
         }
         var members: [any FlavorModel] = []
-        for (member, method) in zip(stacking.members, stacking.methods) {
-            members.append(
-                try SklearnInteropFlavor.flavorModel(
-                    member,
-                    predictFunction: method.rawValue,
-                    featureWidth: featureWidth,
-                    fileName: fileName
+        for (index, (member, method)) in zip(stacking.members, stacking.methods).enumerated() {
+            do {
+                members.append(
+                    try SklearnInteropFlavor.flavorModel(
+                        member,
+                        predictFunction: method.rawValue,
+                        featureWidth: featureWidth,
+                        fileName: fileName
+                    )
                 )
-            )
+            } catch  where error.item == "flavors.python_function.predict_fn" {
+                // The method is the member's stack_method_, not the bundle's predict_fn.
+                let prefix = "MLmodel field flavors.python_function.predict_fn is "
+                let detail =
+                    error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
+                throw ModelBundleError(
+                    .flavorUnavailable,
+                    "\(fileName): estimators_[\(index)] of the stacking ensemble answers \(method.rawValue) "
+                        + "(its stack_method_), which this build does not compute for it: \(detail)",
+                    item: "\(fileName):stack_method_"
+                )
+            }
         }
         // The final estimator's width is the meta-features', known once the members answer; its own
         // input check compares them.
@@ -151,6 +164,18 @@ struct SklearnStackingModel: FlavorModel {
     }
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
+        // Behind a pipeline's stage the members read its features; a linear member refuses NaN and
+        // infinity there as its check_array does (a member with its own stage checks its own output).
+        if members.contains(where: { $0 is any LinearFoldable }), case .tensor(let features) = request.input,
+            case .double(let values) = features.values, features.shape.count == 2
+        {
+            try SklearnLinearInputCheck.requireFinite(
+                values,
+                width: features.shape[1],
+                rowOffset: request.rowOffset,
+                reaching: "a linear member of the stacking ensemble"
+            )
+        }
         var blocks: [(width: Int, values: [Double])] = []
         var rows = -1
         for (index, member) in members.enumerated() {

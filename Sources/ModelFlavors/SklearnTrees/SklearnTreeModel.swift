@@ -60,9 +60,16 @@ struct SklearnTreeModel: Sendable {
     var featureCount: Int { ensemble.ensemble.featureCount }
     var isClassifier: Bool { classes != nil }
 
-    /// The runnable model for `predict_fn` (`predict`, or `predict_proba` for classifiers).
+    /// Gradient-boosting classifiers (GradientBoosting, HistGradientBoosting) answer their raw scores
+    /// as `decision_function`; trees, forests and the XGBoost and LightGBM wrappers have none.
+    var offersDecisionFunction: Bool { isClassifier && labelRule != .argmaxTransformed }
+
+    /// The runnable model for `predict_fn` (`predict`, `predict_proba` for classifiers,
+    /// `decision_function` for gradient-boosting classifiers).
     func flavorModel(predictFunction: String, featureWidth: Int?) throws(ModelBundleError) -> any FlavorModel {
-        let supported = isClassifier ? ["predict", "predict_proba"] : ["predict"]
+        let supported =
+            isClassifier
+            ? ["predict", "predict_proba"] + (offersDecisionFunction ? ["decision_function"] : []) : ["predict"]
         guard let output = SklearnTreeFlavorModel.Output(rawValue: predictFunction), supported.contains(predictFunction)
         else {
             throw SklearnEstimatorModelBuilder.unsupportedFunction(predictFunction, "a \(estimator)", supported)
@@ -126,6 +133,9 @@ struct SklearnTreeModel: Sendable {
                     }
                 }
             }
+        case (.decisionFunction, _):
+            // The raw scores (baseline included) before the link: [rows] for two classes, as raveled.
+            numbers = raw.map { Double($0) }
         case (.predictProba, _):
             guard width == 1 else {
                 numbers = transformed.map { Double($0) }
@@ -140,11 +150,12 @@ struct SklearnTreeModel: Sendable {
     }
 }
 
-/// `predict` or `predict_proba` of a ``SklearnTreeModel`` as a flavor model.
+/// `predict`, `predict_proba` or `decision_function` of a ``SklearnTreeModel`` as a flavor model.
 struct SklearnTreeFlavorModel: FlavorModel {
     enum Output: String, Sendable {
         case predict
         case predictProba = "predict_proba"
+        case decisionFunction = "decision_function"
     }
 
     let model: SklearnTreeModel
@@ -194,6 +205,11 @@ struct SklearnTreeFlavorModel: FlavorModel {
             )
         case (.predictProba, _):
             return try NativeLinearOutput.tensor(shape: [rows, max(outputs, 2)], values: .double(numbers))
+        case (.decisionFunction, _):
+            return try NativeLinearOutput.tensor(
+                shape: outputs == 1 ? [rows] : [rows, outputs],
+                values: .double(numbers)
+            )
         }
     }
 }
