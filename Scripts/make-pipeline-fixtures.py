@@ -642,7 +642,30 @@ def main(root, only=None, refused=True):
     if refused:
         shutil.rmtree(out / "refused", ignore_errors=True)
         write_refused(out / "refused")
+    if only is None or "onehot_logistic" in only:
+        write_null_column(out)
     print(f"wrote {len(expected)} bundles to {out}")
+
+
+def write_null_column(out):
+    """onehot_logistic's request as Parquet and Arrow with `city` all None (pandas' all-None column:
+    Arrow `null`, Parquet `UNKNOWN`), and MLflow's predictions on the frame pandas reads back."""
+    import mlflow.pyfunc
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+    import pyarrow.parquet as pq
+
+    split = json.loads((out / "requests" / "onehot_logistic.json").read_text())["dataframe_split"]
+    frame = pd.DataFrame(split["data"], columns=split["columns"]).assign(city=None)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    assert table.schema.field("city").type == pa.null()
+    pq.write_table(table, out / "requests" / "onehot_logistic_null_city.parquet")
+    with ipc.new_stream(out / "requests" / "onehot_logistic_null_city.arrows", table.schema) as writer:
+        writer.write_table(table)
+    model = mlflow.pyfunc.load_model(str(out / "onehot_logistic_skops"))
+    read = pq.read_table(out / "requests" / "onehot_logistic_null_city.parquet").to_pandas()
+    predictions = [int(label) for label in model.predict(read)]
+    (out / "requests" / "onehot_logistic_null_city.json").write_text(json.dumps({"predictions": predictions}) + "\n")
 
 
 def write_refused(out):
@@ -706,6 +729,10 @@ if __name__ == "__main__":
     parser.add_argument("root")
     parser.add_argument("--only", help="comma-separated cases to rewrite, merged into expected.json")
     parser.add_argument("--refused", action="store_true", help="with --only: also rewrite refused/")
+    parser.add_argument("--null-column", action="store_true", help="only rewrite the all-None city requests")
     arguments = parser.parse_args()
     only = set(arguments.only.split(",")) if arguments.only else None
-    main(pathlib.Path(arguments.root).resolve(), only=only, refused=only is None or arguments.refused)
+    if arguments.null_column:
+        write_null_column(pathlib.Path(arguments.root).resolve() / "Tests" / "Fixtures" / "pipelines")
+    else:
+        main(pathlib.Path(arguments.root).resolve(), only=only, refused=only is None or arguments.refused)

@@ -227,6 +227,30 @@ import Testing
         }
     }
 
+    /// A Parquet or Arrow request whose `city` column is all None (pandas writes Arrow `null`, Parquet
+    /// `UNKNOWN`): read as missing values of the signature's string column, as MLflow's pandas frame
+    /// holds them; the imputer and encoder then predict what MLflow predicted.
+    @Test(
+        "an all-null column of a Parquet or Arrow request is read as missing values",
+        arguments: ["parquet", "arrows"],
+        ["skops", "pickle"]
+    )
+    func allNullColumn(_ file: String, _ format: String) throws {
+        let requests = Self.fixtures.appendingPathComponent("requests")
+        let body = Array(try Data(contentsOf: requests.appendingPathComponent("onehot_logistic_null_city.\(file)")))
+        let want = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: requests.appendingPathComponent("onehot_logistic_null_city.json"))
+            ) as? [String: Any]
+        )
+        let model = try ModelLoader(registry: .builtIn).load(
+            path: Self.fixtures.appendingPathComponent("onehot_logistic_\(format)").path
+        )
+        let answer = try model.predict(body: body, format: file == "parquet" ? .parquet : .arrow)
+        let got = try #require(try JSONSerialization.jsonObject(with: Data(answer)) as? [String: Any])
+        #expect((got["predictions"] as? [Int]) == (want["predictions"] as? [Int]))
+    }
+
     /// Behind the stage, a NaN passed through reaches the ensemble's LogisticRegression member, which
     /// refuses it though the HistGradientBoosting member would take it (MLflow refuses it too:
     /// Scripts/interop-pipelines.py).

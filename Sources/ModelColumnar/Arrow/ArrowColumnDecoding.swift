@@ -18,6 +18,14 @@ extension ArrowBatchDecoder {
     mutating func column(_ field: ArrowField, dictionaries: [Int64: ArrowDictionary], firstRow: Int) throws -> Column {
         let name = field.name
         let (length, nullCount) = try node(field: name)
+        if field.type == .null, field.dictionary == nil {
+            // No buffers: every value is missing (typed later as the signature's column).
+            return Column(
+                unchecked: name,
+                values: .double([Double](repeating: .nan, count: length)),
+                validity: ValidityMask([Bool](repeating: false, count: length))
+            )
+        }
         let validity = try self.validity(
             try buffer("validity", field: name),
             length: length,
@@ -71,6 +79,8 @@ extension ArrowBatchDecoder {
         }
         let values: ColumnValues
         switch field.type {
+        case .null:
+            throw ColumnarError.invalid("\(context), field '\(name)'", "is a dictionary of nulls")
         case .int(let bits, let signed):
             let raw = try buffer("values", field: name)
             switch (bits, signed) {

@@ -12,6 +12,8 @@ enum ArrowType: Equatable {
     case date(millis: Bool)
     case timestamp(unitsPerSecond: Int64, timezone: String?)
     case decimal(precision: Int, scale: Int)
+    /// Every value missing, with no buffers (pandas' all-`None` column).
+    case null
 
     var label: String {
         switch self {
@@ -26,6 +28,7 @@ enum ArrowType: Equatable {
             let unit = [1: "s", 1_000: "ms", 1_000_000: "us", 1_000_000_000: "ns"][units] ?? "?"
             return "timestamp[\(unit)\(tz.map { ", tz=\($0)" } ?? "")]"
         case .decimal(let p, let s): return "decimal128(\(p), \(s))"
+        case .null: return "null"
         }
     }
 
@@ -38,6 +41,7 @@ enum ArrowType: Equatable {
         case .binary, .view(text: false): .binary
         case .date, .timestamp: .temporal
         case .decimal: .decimal
+        case .null: .null
         }
     }
 }
@@ -148,7 +152,7 @@ enum ArrowSchemaReader {
         let where_ = "Arrow field '\(name)'"
         let typeTag = try table.int(2, default: UInt8(0))
         let names: [UInt8: String] = [
-            1: "null", 9: "time", 11: "interval", 12: "list", 13: "struct", 14: "union", 15: "fixed_size_binary",
+            9: "time", 11: "interval", 12: "list", 13: "struct", 14: "union", 15: "fixed_size_binary",
             16: "fixed_size_list", 17: "map", 18: "duration", 21: "large_list", 22: "run_end_encoded",
             25: "list_view", 26: "large_list_view",
         ]
@@ -159,6 +163,7 @@ enum ArrowSchemaReader {
         }
         let type: ArrowType
         switch typeTag {
+        case 1: type = .null
         case 2:
             let t = try need()
             let bits = Int(try t.int(0, default: Int32(0)))

@@ -131,6 +131,8 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
                 nextNode += 1
                 next += 2
                 views = 1
+            case (nil, nil, .null):
+                nextNode += 1
             default:
                 nextNode += 1
                 next += 2

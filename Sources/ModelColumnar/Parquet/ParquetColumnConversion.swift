@@ -14,6 +14,11 @@ extension ParquetColumnDescriptor {
         }
         let values: ColumnValues
         switch (conversion, chunk.values) {
+        case (.null, _):
+            guard present == 0 else {
+                throw ColumnarError.invalid(context, "is annotated UNKNOWN (all null) but holds \(present) values")
+            }
+            values = .double([Double](repeating: .nan, count: rows))
         case (.boolean, .boolean(let v)): values = .boolean(expand(v, false))
         case (.int32, .int32(let v)): values = .integer(expand(v, 0))
         case (.uint32, .int32(let v)): values = .long(expand(v.map { Int64(UInt32(bitPattern: $0)) }, 0))

@@ -8,6 +8,8 @@ struct ParquetColumnDescriptor {
         case timestamp(unitsPerSecond: Int64)
         case int96
         case decimal(scale: Int)
+        /// The `UNKNOWN` (null) annotation: every value missing.
+        case null
     }
 
     let name: String
@@ -145,6 +147,9 @@ struct ParquetColumnDescriptor {
             label += " (STRING)"
             (conversion, kind) = (.string, .text)
         case (.byteArray, nil), (.fixedLenByteArray, nil): (conversion, kind) = (.binary, .binary)
+        case (_, .other("UNKNOWN")):
+            label += " (UNKNOWN: all null)"
+            (conversion, kind) = (.null, .null)
         case (.int32, .decimal(let scale, let precision)), (.int64, .decimal(let scale, let precision)),
             (.byteArray, .decimal(let scale, let precision)), (.fixedLenByteArray, .decimal(let scale, let precision)):
             label += " (DECIMAL(\(precision), \(scale)))"

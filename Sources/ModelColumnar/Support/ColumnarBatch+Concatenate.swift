@@ -9,7 +9,7 @@ extension ColumnarBatch {
                 let values: ColumnValues
                 switch info.kind {
                 case .integer: values = .long([])
-                case .floating, .decimal: values = .double([])
+                case .floating, .decimal, .null: values = .double([])
                 case .boolean: values = .boolean([])
                 case .text: values = .string([])
                 case .binary: values = .binary([])

@@ -4,6 +4,9 @@ package import ModelBundle
 /// before its values are (see ``ColumnarSchemaCheck``).
 package enum ColumnarKind: String, Sendable, Hashable {
     case integer, floating, decimal, boolean, text, binary, temporal
+    /// Every value missing (Arrow's `null` type, Parquet's `UNKNOWN` annotation: pandas' all-`None`
+    /// column): decoded as nulls, then typed as the signature's column (``ColumnarSchemaCheck``).
+    case null
 }
 
 /// One column's file-side description: the type as the file names it (`Parquet INT64`,

@@ -118,7 +118,7 @@ enum ColumnarRequest {
             throw ModelBundleError(.inputInvalid, "\(format.rawValue) input: \(error)")
         }
         if let schema { try ColumnarSchemaCheck.check(batch.columns, against: schema) }
-        return DecodedRequest(field: nil, input: .frame(batch.frame))
+        return DecodedRequest(field: nil, input: .frame(ColumnarSchemaCheck.typingNullColumns(batch, schema)))
     }
 }
 
@@ -140,6 +140,7 @@ package enum ColumnarSchemaCheck {
             guard let field else { continue }
             let accepted: Bool
             switch field.type {
+            case _ where column.kind == .null: accepted = true  // all missing: judged as JSON nulls are
             case .double?, .float?, .long?, .integer?: accepted = [.integer, .floating, .decimal].contains(column.kind)
             case .boolean?: accepted = column.kind == .boolean
             case .string?: accepted = column.kind == .text
@@ -157,5 +158,35 @@ package enum ColumnarSchemaCheck {
         guard refusals.isEmpty else {
             throw ModelBundleError(.schemaMismatch, refusals.joined(separator: "; "), item: columns.first?.name)
         }
+    }
+
+    /// The batch's frame with each all-null column (Arrow `null`, Parquet `UNKNOWN`) given the type
+    /// of the signature's column of that name, every cell a null with the placeholder a decoded JSON
+    /// null holds (NaN, 0, false, ""), so enforcement judges it as it judges JSON nulls. Without a
+    /// typed column to follow, it stays float64 NaN nulls (pandas reads it as missing values).
+    package static func typingNullColumns(_ batch: ColumnarBatch, _ schema: RequestSchema?) -> Frame {
+        guard let schema, !schema.isTensorBased, batch.columns.contains(where: { $0.kind == .null }),
+            let frame = try? Frame(
+                columns: zip(batch.frame.columns, batch.columns).map { column, info in
+                    guard info.kind == .null, let type = schema.columns.first(where: { $0.name == column.name })?.type
+                    else { return column }
+                    let rows = column.count
+                    let values: ColumnValues =
+                        switch type {
+                        case .double: .double([Double](repeating: .nan, count: rows))
+                        case .float: .float([Float](repeating: .nan, count: rows))
+                        case .long: .long([Int64](repeating: 0, count: rows))
+                        case .integer: .integer([Int32](repeating: 0, count: rows))
+                        case .boolean: .boolean([Bool](repeating: false, count: rows))
+                        case .string: .string([String](repeating: "", count: rows))
+                        case .binary: .binary([[UInt8]](repeating: [], count: rows))
+                        case .datetime: .datetime([Int64](repeating: 0, count: rows))
+                        }
+                    return Column(unchecked: column.name, values: values, validity: column.validity)
+                },
+                rowCount: batch.frame.rowCount
+            )
+        else { return batch.frame }
+        return frame
     }
 }

@@ -46,7 +46,10 @@ enum ColumnarStream {
                     try Self.wrap { try arrow.append(try outputColumns.withoutRows()) }
                 } else {
                     let enforced = try model.enforcer.enforce(
-                        DecodedRequest(field: nil, input: .frame(batch.frame)),
+                        DecodedRequest(
+                            field: nil,
+                            input: .frame(ColumnarSchemaCheck.typingNullColumns(batch, model.requestSchema))
+                        ),
                         rowOffset: rows
                     )
                     let frame = try Self.frame(try model.model.predict(enforced), names: names)
