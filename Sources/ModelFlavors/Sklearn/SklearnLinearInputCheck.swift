@@ -1,4 +1,5 @@
 import ModelBundle
+import ModelRuntime
 
 /// Features an ensemble hands a linear model it holds (a voting member behind a stage, a stacking
 /// final estimator): a NaN or infinity is refused naming its row and feature, as the model's
@@ -19,6 +20,27 @@ enum SklearnLinearInputCheck {
                 + "refuses it (scikit-learn: Input X contains "
                 + (value.isNaN ? "NaN)" : "infinity or a value too large for dtype('float64'))"),
             item: "row \(row)"
+        )
+    }
+
+    /// Behind a pipeline's stage an ensemble's members read the stage's features: when one of them is a
+    /// linear model, a NaN or infinity there is refused (a member with its own stage checks its own
+    /// output). `ensemble` names it in the message ("voting", "stacking").
+    static func requireFinite(
+        _ request: EnforcedRequest,
+        reachingMembersOf members: [any FlavorModel],
+        _ ensemble: String
+    )
+        throws(ModelBundleError)
+    {
+        guard members.contains(where: { $0 is any LinearFoldable }), case .tensor(let features) = request.input,
+            case .double(let values) = features.values, features.shape.count == 2
+        else { return }
+        try requireFinite(
+            values,
+            width: features.shape[1],
+            rowOffset: request.rowOffset,
+            reaching: "a linear member of the \(ensemble) ensemble"
         )
     }
 }

@@ -126,18 +126,7 @@ struct SklearnVotingModel: FlavorModel {
     }
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        // Behind a pipeline's stage the members read its features; a linear member refuses NaN and
-        // infinity there as its check_array does (a member with its own stage checks its own output).
-        if members.contains(where: { $0 is any LinearFoldable }), case .tensor(let features) = request.input,
-            case .double(let values) = features.values, features.shape.count == 2
-        {
-            try SklearnLinearInputCheck.requireFinite(
-                values,
-                width: features.shape[1],
-                rowOffset: request.rowOffset,
-                reaching: "a linear member of the voting ensemble"
-            )
-        }
+        try SklearnLinearInputCheck.requireFinite(request, reachingMembersOf: members, "voting")
         var outputs: [(shape: [Int], values: ColumnValues)] = []
         for member in members {
             guard case .tensor(let tensor) = try member.predict(request) else {
