@@ -70,11 +70,10 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
     mutating func readDictionary(_ message: ArrowMessage, context: String) throws {
         let fields = self.fields
         let limits = self.limits
-        let (id, isDelta, values) = try message.withHeader { table -> (Int64, Bool, ArrowDictionary) in
+        let read = try message.withHeader { table -> (id: Int64, isDelta: Bool, values: ArrowDictionary)? in
             let id = try table.int(0, default: Int64(0))
-            if fields.contains(where: { $0.skipped?.dictionaryIDs.contains(id) == true }) {
-                return (id, false, .strings([]))  // a skipped field's: never decoded
-            }
+            // A skipped field's dictionary is never decoded, nor kept.
+            if fields.contains(where: { $0.skipped?.dictionaryIDs.contains(id) == true }) { return nil }
             guard let field = fields.first(where: { $0.dictionary?.id == id }) else {
                 throw ColumnarError.invalid(context, "defines dictionary \(id), which no field uses")
             }
@@ -83,7 +82,7 @@ package struct ArrowStreamReader<Source: ColumnarByteSource> {
             var decoder = ArrowBatchDecoder(layout: layout, body: message.body, limits: limits, context: context)
             return (id, try table.bool(2), try decoder.dictionary(field))
         }
-        if fields.contains(where: { $0.skipped?.dictionaryIDs.contains(id) == true }) { return }
+        guard let (id, isDelta, values) = read else { return }
         if isDelta, let existing = dictionaries[id] {
             switch (existing, values) {
             case (.strings(let a), .strings(let b)): dictionaries[id] = .strings(a + b)

@@ -32,18 +32,18 @@ enum ColumnarStream {
         // Arrow output answers it with a zero-row batch, keeping one answer per input batch for a
         // reader of the pipe; the predictions' types are known from the first batch with rows, so
         // empty batches before it wait for it. Parquet output writes no empty row group.
-        var outputColumns: Frame? = nil
+        var emptyAnswer: Frame? = nil
         var unansweredEmptyBatches = 0
         func predictBatch(_ batch: ColumnarBatch) throws(PredictionError) {
             do throws(ModelBundleError) {
                 if let schema = model.requestSchema { try ColumnarSchemaCheck.check(batch.columns, against: schema) }
                 if batch.frame.rowCount == 0 {
                     guard output == .arrow else { return }
-                    guard let outputColumns else {
+                    guard let emptyAnswer else {
                         unansweredEmptyBatches += 1
                         return
                     }
-                    try Self.wrap { try arrow.append(try outputColumns.withoutRows()) }
+                    try Self.wrap { try arrow.append(emptyAnswer) }
                 } else {
                     let enforced = try model.enforcer.enforce(
                         DecodedRequest(
@@ -54,10 +54,10 @@ enum ColumnarStream {
                     )
                     let frame = try Self.frame(try model.model.predict(enforced), names: names)
                     if output == .arrow {
-                        if outputColumns == nil {
+                        if emptyAnswer == nil {
                             let empty = try frame.withoutRows()
                             for _ in 0..<unansweredEmptyBatches { try Self.wrap { try arrow.append(empty) } }
-                            outputColumns = empty
+                            emptyAnswer = empty
                         }
                         try Self.wrap { try arrow.append(frame) }
                     } else {
