@@ -70,7 +70,29 @@ def cases(work):
     booster = xgb.train({"objective": "binary:logistic", "max_depth": 4, "max_cat_to_onehot": 1},
                         xgb.DMatrix(frame, label=binary, feature_types=["q", "q", "c", "q", "q"], enable_categorical=True), 20)
     add("xgboost", "xgb_booster_categorical", mlflow.xgboost.save_model, booster)
+    # Objectives and boosters beyond the defaults: DART through a Booster (DMatrix sums) and through the
+    # XGBRegressor MLflow loads (inplace_predict's sums), binary:hinge, Cox survival, a ranker, two quantiles.
+    dart = {"booster": "dart", "rate_drop": 0.3, "skip_drop": 0.0, "max_depth": 4}
+    add("xgboost", "xgb_booster_dart", mlflow.xgboost.save_model,
+        xgb.train({**dart, "objective": "reg:squarederror"}, xgb.DMatrix(frame, label=y), 20))
+    add("xgboost", "xgb_regressor_dart", mlflow.xgboost.save_model,
+        xgb.XGBRegressor(n_estimators=20, random_state=0, **dart).fit(frame, y))
+    add("xgboost", "xgb_booster_hinge", mlflow.xgboost.save_model,
+        xgb.train({"objective": "binary:hinge", "max_depth": 4}, xgb.DMatrix(frame, label=binary), 20))
+    add("xgboost", "xgb_booster_cox", mlflow.xgboost.save_model,
+        xgb.train({"objective": "survival:cox", "max_depth": 4}, xgb.DMatrix(frame, label=np.exp(y / 3)), 20))
+    add("xgboost", "xgb_ranker", mlflow.xgboost.save_model,
+        xgb.XGBRanker(**xgb_params).fit(frame, multi, qid=np.repeat(np.arange(20), 20)))
+    add("xgboost", "xgb_regressor_quantiles", mlflow.xgboost.save_model,
+        xgb.XGBRegressor(**xgb_params, objective="reg:quantileerror", quantile_alpha=[0.1, 0.9]).fit(frame, y))
     lgb_params = {"num_leaves": 15, "learning_rate": 0.2, "verbose": -1, "min_data_in_leaf": 5}
+    for name, params, label, group in (
+        ("lgb_lambdarank", {"objective": "lambdarank"}, multi, [20] * 20),
+        ("lgb_regression_sqrt", {"objective": "regression", "reg_sqrt": True}, y, None),
+        ("lgb_cross_entropy_lambda", {"objective": "cross_entropy_lambda"}, 1 / (1 + np.exp(-y)), None),
+    ):
+        model = lgb.train({**lgb_params, **params}, lgb.Dataset(frame.to_numpy(), label=label, group=group), 15)
+        add("lightgbm", name, mlflow.lightgbm.save_model, model)
     for name, params, label in (
         ("lgb_binary", {"objective": "binary"}, binary),
         ("lgb_multiclass", {"objective": "multiclass", "num_class": 3}, multi),
@@ -107,8 +129,15 @@ def cases(work):
          Pipeline([("scale", StandardScaler()), ("model", lgb.LGBMRegressor(**sk_lgb))]), y),
         ("sklearn-lightgbm", "skl_columns_lgbm_regressor_pickle", "pickle",
          Pipeline([("columns", columns()), ("model", lgb.LGBMRegressor(**sk_lgb))]), y),
+        ("sklearn-xgboost", "skl_xgb_rf_classifier_skops", "skops",
+         xgb.XGBRFClassifier(n_estimators=10, max_depth=4, random_state=0), multi),
+        ("sklearn-xgboost", "skl_xgb_dart_regressor_pickle", "pickle", xgb.XGBRegressor(n_estimators=20, **dart), y),
     ):
         add(family, name, sklearn_save(fmt), model.fit(frame, label))
+    ranker = lgb.LGBMRanker(**sk_lgb).fit(frame, multi, group=[20] * 20)
+    add("lightgbm", "lgb_ranker_skops",
+        lambda m, p, **k: mlflow.lightgbm.save_model(
+            m, p, skops_trusted_types=sio.get_untrusted_types(data=sio.dumps(m)), **k), ranker)
     return out
 
 

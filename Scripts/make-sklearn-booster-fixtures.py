@@ -98,6 +98,20 @@ fit_options = {
                            "callbacks": [lgb.early_stopping(2, verbose=False)]},
 }
 
+# Random forests, rankers (query groups of 20 rows), quantile regression (two quantile_alpha: [n, 2] outputs),
+# DART and binary:hinge through the same wrappers.
+models["xgb_rf_classifier"] = (xgb.XGBRFClassifier(n_estimators=4, max_depth=3, random_state=0), y_multi)
+models["xgb_rf_regressor"] = (xgb.XGBRFRegressor(n_estimators=4, max_depth=3, random_state=0), y_reg)
+models["xgb_ranker"] = (xgb.XGBRanker(**xgb_params), y_multi)
+models["lgbm_ranker"] = (lgb.LGBMRanker(**lgb_params), y_multi)
+models["xgb_quantiles"] = (xgb.XGBRegressor(**xgb_params, objective="reg:quantileerror", quantile_alpha=[0.2, 0.8]),
+                           y_reg)
+models["xgb_dart"] = (xgb.XGBRegressor(**{**xgb_params, "n_estimators": 8}, booster="dart", rate_drop=0.4,
+                                       skip_drop=0.0), y_reg)
+models["xgb_hinge"] = (xgb.XGBClassifier(**xgb_params, objective="binary:hinge"), y_bin)
+fit_options["xgb_ranker"] = {"qid": np.repeat(np.arange(n // 20), 20)}
+fit_options["lgbm_ranker"] = {"group": [20] * (n // 20)}
+
 if os.path.isdir(OUT):
     shutil.rmtree(OUT)
 os.makedirs(OUT)

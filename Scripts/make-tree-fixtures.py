@@ -63,7 +63,8 @@ def record(name, **fields):
 
 def xgb_thresholds(booster):
     out = []
-    for tree in json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]["model"]["trees"]:
+    gbm = json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]
+    for tree in gbm.get("gbtree", gbm)["model"]["trees"]:
         for i, f in enumerate(tree["split_indices"]):
             if tree["left_children"][i] != -1 and tree["split_type"][i] == 0:
                 out.append((f, float(np.float32(tree["split_conditions"][i]))))
@@ -261,6 +262,108 @@ mlflow.lightgbm.save_model(reg, os.path.join(OUT, "mlflow_lgb_sklearn_regressor"
                            signature=infer_signature(frame, reg.predict(frame)))
 record("mlflow_lgb_sklearn_regressor", library="lightgbm", bundle="mlflow_lgb_sklearn_regressor",
        inputs=floats(probe.to_numpy()), predict=floats(reg.predict(probe)))
+
+# More objectives and boosters (appended, so the draws above are unchanged): quantile regression with one and
+# with three quantile_alpha, a 2-D label (one output per target), binary:hinge, rankers (query groups), Cox and
+# AFT survival, and DART (each tree scaled by its weight_drop; the drop rate makes the weights differ from 1).
+def xgb_case(name, params, train, rounds, width, fmt="json", thresholds=True):
+    booster = xgb.train({"max_depth": 3, "eta": 0.3, "seed": 1, **params}, train, num_boost_round=rounds)
+    path = f"xgb_{name}.{fmt}"
+    booster.save_model(os.path.join(OUT, path))
+    probe = probe_rows(train_x[name], xgb_thresholds(booster) if thresholds else [])
+    test = xgb.DMatrix(probe, missing=np.nan)
+    record(f"xgb_{name}", library="xgboost", file=path, inputs=floats(probe),
+           margin=floats(booster.predict(test, output_margin=True)), predict=floats(booster.predict(test)))
+    return booster
+
+
+train_x = {}
+x = features(200, 4)
+y = labels("reg", x)
+for name, params, label in [
+    ("reg_quantileerror", {"objective": "reg:quantileerror", "quantile_alpha": 0.3}, y),
+    ("quantile_three", {"objective": "reg:quantileerror", "quantile_alpha": np.array([0.1, 0.5, 0.9])}, y),
+    ("multi_target", {"objective": "reg:squarederror"}, np.c_[y, -2 * y + 1]),
+    ("binary_hinge", {"objective": "binary:hinge"}, labels("binary", x)),
+    ("survival_cox", {"objective": "survival:cox"}, np.where(rng.random(200) < 0.7, 1, -1) * np.exp(y / 2)),
+]:
+    train_x[name] = x
+    xgb_case(name, params, xgb.DMatrix(x, label=label, missing=np.nan), 6, 4, fmt="ubj" if name == "multi_target" else "json")
+train_x["survival_aft"] = x
+lower = np.exp(y / 2)
+aft = xgb.DMatrix(x, missing=np.nan)
+aft.set_float_info("label_lower_bound", lower)
+aft.set_float_info("label_upper_bound", np.where(rng.random(200) < 0.3, np.inf, lower))
+xgb_case("survival_aft", {"objective": "survival:aft", "aft_loss_distribution": "normal"}, aft, 6, 4)
+relevance = rng.integers(0, 4, size=200).astype(float)
+for name, objective in [("rank_pairwise", "rank:pairwise"), ("rank_ndcg", "rank:ndcg")]:
+    train_x[name] = x
+    ranked = xgb.DMatrix(x, label=relevance, missing=np.nan)
+    ranked.set_group([20] * 10)
+    xgb_case(name, {"objective": objective}, ranked, 6, 4)
+for name, params, label in [
+    ("dart", {"objective": "reg:squarederror", "booster": "dart", "rate_drop": 0.4, "skip_drop": 0.0}, y),
+    ("dart_softprob", {"objective": "multi:softprob", "num_class": 3, "booster": "dart", "rate_drop": 0.4,
+                       "skip_drop": 0.0}, labels("multi", x)),
+]:
+    train_x[name] = x
+    booster = xgb_case(name, params, xgb.DMatrix(x, label=label, missing=np.nan), 8, 4)
+    weights = json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]["weight_drop"]
+    assert any(w != 1.0 for w in weights), weights
+
+LGB_MORE = {
+    "cross_entropy_lambda": ("cross_entropy_lambda", "unit", {}),
+    "regression_sqrt": ("regression", "reg", {"reg_sqrt": True}),
+    "quantile_sqrt": ("quantile", "reg", {"reg_sqrt": True, "alpha": 0.6}),
+    "mape": ("mape", "reg", {}),
+}
+for name, (objective, kind, extra) in LGB_MORE.items():
+    x = features(300, 4)
+    params = {"objective": objective, "num_leaves": 7, "learning_rate": 0.3, "min_data_in_leaf": 5, "verbose": -1,
+              "seed": 1, **extra}
+    booster = lgb.train(params, lgb.Dataset(x, label=labels(kind, x)), num_boost_round=6)
+    path = f"lgb_{name}.txt"
+    booster.save_model(os.path.join(OUT, path))
+    probe = probe_rows(x, lgb_thresholds(booster))
+    record(f"lgb_{name}", library="lightgbm", file=path, inputs=floats(probe),
+           margin=floats(booster.predict(probe, raw_score=True)), predict=floats(booster.predict(probe)))
+for name, objective in [("lambdarank", "lambdarank"), ("rank_xendcg", "rank_xendcg")]:
+    x = features(300, 4)
+    data = lgb.Dataset(x, label=rng.integers(0, 4, size=300), group=[30] * 10)
+    booster = lgb.train({"objective": objective, "num_leaves": 7, "learning_rate": 0.3, "min_data_in_leaf": 5,
+                         "verbose": -1, "seed": 1}, data, num_boost_round=6)
+    path = f"lgb_{name}.txt"
+    booster.save_model(os.path.join(OUT, path))
+    probe = probe_rows(x, lgb_thresholds(booster))
+    record(f"lgb_{name}", library="lightgbm", file=path, inputs=floats(probe),
+           margin=floats(booster.predict(probe, raw_score=True)), predict=floats(booster.predict(probe)))
+
+# Rankers saved by MLflow: an XGBRanker through mlflow.xgboost (MLflow loads the wrapper) and an LGBMRanker
+# through mlflow.lightgbm (the scikit-learn object, skops); a multi-quantile XGBRegressor through mlflow.xgboost.
+x = features(200, 4)
+frame = pd.DataFrame(x, columns=cols)
+probe = pd.DataFrame(probe_rows(x, []), columns=cols)
+qid = np.repeat(np.arange(10), 20)
+ranker = xgb.XGBRanker(n_estimators=5, max_depth=3, random_state=0).fit(frame, rng.integers(0, 4, size=200), qid=qid)
+mlflow.xgboost.save_model(ranker, os.path.join(OUT, "mlflow_xgb_ranker"),
+                          signature=infer_signature(frame, ranker.predict(frame)))
+record("mlflow_xgb_ranker", library="xgboost", bundle="mlflow_xgb_ranker", inputs=floats(probe.to_numpy()),
+       predict=floats(ranker.predict(probe)))
+quantiles = xgb.XGBRegressor(n_estimators=5, max_depth=3, random_state=0, objective="reg:quantileerror",
+                             quantile_alpha=[0.2, 0.8]).fit(frame, labels("reg", x))
+mlflow.xgboost.save_model(quantiles, os.path.join(OUT, "mlflow_xgb_quantiles"), model_format="json",
+                          signature=infer_signature(frame, quantiles.predict(frame)))
+record("mlflow_xgb_quantiles", library="xgboost", bundle="mlflow_xgb_quantiles", inputs=floats(probe.to_numpy()),
+       predict=floats(quantiles.predict(probe)))
+lgb_ranker = lgb.LGBMRanker(n_estimators=5, num_leaves=7, min_child_samples=5, verbose=-1, random_state=0)
+lgb_ranker.fit(frame, rng.integers(0, 4, size=200), group=[20] * 10)
+import skops.io as sio  # noqa: E402
+
+mlflow.lightgbm.save_model(lgb_ranker, os.path.join(OUT, "mlflow_lgb_ranker"),
+                           signature=infer_signature(frame, lgb_ranker.predict(frame)),
+                           skops_trusted_types=sio.get_untrusted_types(data=sio.dumps(lgb_ranker)))
+record("mlflow_lgb_ranker", library="lightgbm", bundle="mlflow_lgb_ranker", inputs=floats(probe.to_numpy()),
+       predict=floats(lgb_ranker.predict(probe)))
 
 with open(os.path.join(OUT, "golden.json"), "w") as f:
     json.dump(golden, f, indent=1, sort_keys=True)

@@ -69,10 +69,12 @@ package enum BoosterBundleReader {
         modelClass: String,
         featureWidth: Int? = nil
     ) throws(ModelBundleError) -> TreeEnsemblePackage {
-        let model = try XGBoostModelReader.read(bytes, fileName: fileName)
+        let shortClass = modelClass.split(separator: ".").last.map(String.init) ?? ""
+        // MLflow predicts a Booster on a DMatrix and a scikit-learn wrapper with its inplace_predict.
+        let isBooster = shortClass == "Booster" || shortClass.isEmpty
+        let model = try XGBoostModelReader.read(bytes, fileName: fileName, path: isBooster ? .dmatrix : .inplace)
         var ensemble = model.ensemble
         let source = "xgboost \(model.version.map(String.init).joined(separator: "."))"
-        let shortClass = modelClass.split(separator: ".").last.map(String.init) ?? ""
         var configuration = TreeEnsembleFlavorConfiguration(source: source)
         switch shortClass {
         case "XGBClassifier", "XGBRFClassifier":
@@ -80,7 +82,7 @@ package enum BoosterBundleReader {
             ensemble = model.ensembleThroughBestIteration
             ensemble.task = .classification
             configuration.classes = .integers((0..<Int64(model.classCount)).map { $0 })
-        case "XGBRegressor", "XGBRFRegressor":
+        case "XGBRegressor", "XGBRFRegressor", "XGBRanker":
             ensemble = model.ensembleThroughBestIteration
             ensemble.task = .regression
         case "Booster", "":
@@ -94,7 +96,8 @@ package enum BoosterBundleReader {
         default:
             throw ModelBundleError(
                 .flavorUnavailable,
-                "MLmodel field flavors.xgboost.model_class is \(modelClass); supported: Booster, XGBClassifier, XGBRegressor",
+                "MLmodel field flavors.xgboost.model_class is \(modelClass); supported: Booster, XGBClassifier, "
+                    + "XGBRegressor, XGBRFClassifier, XGBRFRegressor, XGBRanker",
                 item: "flavors.xgboost.model_class"
             )
         }
@@ -102,7 +105,7 @@ package enum BoosterBundleReader {
             ensemble: try ensemble.validated(featureWidth: featureWidth),
             configuration: configuration
         )
-        if shortClass == "Booster" || shortClass.isEmpty {
+        if isBooster {
             // MLflow's pyfunc wrapper scores a Booster on `xgb.DMatrix(frame)`; the scikit-learn
             // wrappers predict in place, which takes any value.
             package.float32InputCheck = .xgboostDMatrix
@@ -123,7 +126,7 @@ package enum BoosterBundleReader {
             throw ModelBundleError(
                 .flavorUnavailable,
                 "MLmodel field flavors.lightgbm.model_class is \(modelClass); supported: Booster (model text), "
-                    + "LGBMClassifier and LGBMRegressor (skops or pickle)",
+                    + "LGBMClassifier, LGBMRegressor and LGBMRanker (skops or pickle)",
                 item: "flavors.lightgbm.model_class"
             )
         }

@@ -6,7 +6,9 @@ import ModelBundle
 /// ensemble and labels (Docs/interop.md), and answered as the native flavor answers it.
 enum LightGBMWrapperFile {
     /// The `model_class` values read this way.
-    static let classes: Set = ["lightgbm.sklearn.LGBMClassifier", "lightgbm.sklearn.LGBMRegressor"]
+    static let classes: Set = [
+        "lightgbm.sklearn.LGBMClassifier", "lightgbm.sklearn.LGBMRegressor", "lightgbm.sklearn.LGBMRanker",
+    ]
 
     static func package(
         _ bundle: OpenedBundle,
@@ -20,11 +22,11 @@ enum LightGBMWrapperFile {
         let read = try SklearnInteropFlavor.readModelFile(bundle, path: path, format: format, field: field)
         // The readers accept any allowlisted estimator; this flavor's file must hold the class it names.
         guard case .trees(let model) = read.estimator, read.stage == nil,
-            model.estimator.hasSuffix("LGBMClassifier") || model.estimator.hasSuffix("LGBMRegressor")
+            ["LGBMClassifier", "LGBMRegressor", "LGBMRanker"].contains(where: { model.estimator.hasSuffix($0) })
         else {
             throw ModelBundleError(
                 .weightsInvalid,
-                "\(path.rawValue) does not hold the LGBMClassifier or LGBMRegressor that "
+                "\(path.rawValue) does not hold the LGBMClassifier, LGBMRegressor or LGBMRanker that "
                     + "flavors.lightgbm.model_class names",
                 item: path.rawValue
             )

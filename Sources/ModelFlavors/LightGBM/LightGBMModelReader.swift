@@ -138,6 +138,7 @@ package enum LightGBMModelReader {
         let parts = line.split(separator: " ")
         let name = parts.first.map(String.init) ?? ""
         var sigmoid = 1.0
+        var squareRooted = false
         for part in parts.dropFirst() {
             if part.hasPrefix("sigmoid:") {
                 guard let value = Double(part.dropFirst(8)), value.isFinite, value > 0 else {
@@ -145,13 +146,21 @@ package enum LightGBMModelReader {
                 }
                 sigmoid = value
             }
-            if part == "sqrt" {
-                throw invalid("objective", "uses reg_sqrt, which is not supported")
-            }
+            if part == "sqrt" { squareRooted = true }
+        }
+        // `reg_sqrt` fits the trees on sign(y)·sqrt(|y|); the regression objectives that write
+        // " sqrt" (RegressionL2loss and those inheriting its ConvertOutput) square it back.
+        let rootable = ["regression", "regression_l1", "fair", "quantile", "mape"]
+        if squareRooted && !rootable.contains(name) {
+            throw invalid("objective", "uses reg_sqrt with \(name), which LightGBM does not write")
         }
         switch name {
         case "regression", "regression_l1", "huber", "fair", "quantile", "mape":
+            return (squareRooted ? .signedSquare : .identity, 1, .regression)
+        case "lambdarank", "rank_xendcg":
             return (.identity, 1, .regression)
+        case "cross_entropy_lambda":
+            return (.softplus, 1, .regression)
         case "binary":
             return (.sigmoid, sigmoid, .classification)
         case "cross_entropy", "xentropy":
@@ -166,8 +175,9 @@ package enum LightGBMModelReader {
         default:
             throw ModelBundleError(
                 .weightsInvalid,
-                "objective \"\(name)\" is not supported; supported: regression (l2, l1, huber, fair, quantile), binary, "
-                    + "multiclass, multiclassova, cross_entropy, poisson, gamma, tweedie",
+                "objective \"\(name)\" is not supported; supported: regression (l2, l1, huber, fair, quantile, mape; "
+                    + "reg_sqrt), binary, multiclass, multiclassova, cross_entropy, cross_entropy_lambda, poisson, "
+                    + "gamma, tweedie, lambdarank, rank_xendcg",
                 item: "objective"
             )
         }

@@ -62,6 +62,13 @@ package enum TreeLoaderSource {
                 return np.exp(x.astype(np.float64)).astype(x.dtype)
 
 
+        def _softplus(v):
+            try:
+                return math.log1p(math.exp(v))
+            except OverflowError:
+                return math.inf
+
+
         class _TreeModel:
             def __init__(self, t, meta, predict_fn, classes, columns, stage=None):
                 self.stage = stage
@@ -192,6 +199,14 @@ package enum TreeLoaderSource {
                     return one / (_exp(np.minimum(-s, np.float32(88.7))) + one + np.float32(1e-16))
                 if link == "exp":
                     return _exp(s)
+                if link == "step":
+                    return (s > 0).astype(self.acc)
+                if link == "signed_square":
+                    return np.sign(s) * s * s
+                if link == "softplus":
+                    # The C library's exp and log1p per value (LightGBM's std::log1p(std::exp(x))):
+                    # numpy's SIMD exp differs from them in the last bits.
+                    return np.vectorize(_softplus, otypes=[s.dtype])(s)
                 top = s.max(axis=1, keepdims=True)
                 e = _exp(s - top)
                 if link == "xgboost_softmax":

@@ -177,6 +177,11 @@ enum SklearnEstimator: Sendable {
         case xgbRegressor = "xgboost.sklearn.XGBRegressor"
         case lgbmClassifier = "lightgbm.sklearn.LGBMClassifier"
         case lgbmRegressor = "lightgbm.sklearn.LGBMRegressor"
+        /// Random forests and rankers of the same libraries: the same wrapper state, the same booster.
+        case xgbRFClassifier = "xgboost.sklearn.XGBRFClassifier"
+        case xgbRFRegressor = "xgboost.sklearn.XGBRFRegressor"
+        case xgbRanker = "xgboost.sklearn.XGBRanker"
+        case lgbmRanker = "lightgbm.sklearn.LGBMRanker"
         /// Parts: the Boosters the wrappers hold (`_Booster`), read only for their model bytes.
         case xgboostBooster = "xgboost.core.Booster"
         case lightgbmBooster = "lightgbm.basic.Booster"
@@ -197,7 +202,7 @@ enum SklearnEstimator: Sendable {
             case .decisionTreeClassifier, .decisionTreeRegressor, .randomForestClassifier, .randomForestRegressor,
                 .extraTreesClassifier, .extraTreesRegressor, .gradientBoostingClassifier, .gradientBoostingRegressor,
                 .histGradientBoostingClassifier, .histGradientBoostingRegressor, .xgbClassifier, .xgbRegressor,
-                .lgbmClassifier, .lgbmRegressor:
+                .lgbmClassifier, .lgbmRegressor, .xgbRFClassifier, .xgbRFRegressor, .xgbRanker, .lgbmRanker:
                 .treeModel
             case .extraTreeClassifier, .extraTreeRegressor, .tree, .treePredictor, .binMapper, .dummyClassifier,
                 .dummyRegressor, .xgboostBooster, .lightgbmBooster:

@@ -25,7 +25,8 @@ enum SklearnEstimatorState {
             .randomForestClassifier, .randomForestRegressor, .extraTreesClassifier, .extraTreesRegressor,
             .gradientBoostingClassifier, .gradientBoostingRegressor, .histGradientBoostingClassifier,
             .histGradientBoostingRegressor, .tree, .treePredictor, .binMapper, .dummyClassifier, .dummyRegressor,
-            .xgbClassifier, .xgbRegressor, .lgbmClassifier, .lgbmRegressor, .xgboostBooster, .lightgbmBooster:
+            .xgbClassifier, .xgbRegressor, .lgbmClassifier, .lgbmRegressor, .xgboostBooster, .lightgbmBooster,
+            .xgbRFClassifier, .xgbRFRegressor, .xgbRanker, .lgbmRanker:
             guard let trees = source as? any SklearnTreeSource else {
                 throw ModelBundleError(
                     .flavorUnavailable,

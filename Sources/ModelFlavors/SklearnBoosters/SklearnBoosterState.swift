@@ -13,10 +13,17 @@ import ModelBundle
 ///   float64), mapped through `_classes` (the LabelEncoder's classes).
 /// - Regressors answer the booster's transformed prediction.
 enum SklearnBoosterState {
+    /// The wrapper classes read here. `XGBRFClassifier`/`XGBRFRegressor` only change how the booster
+    /// is trained; `XGBRanker`/`LGBMRanker.predict` answer the booster's scores as a regressor does.
+    static let wrappers: Set<SklearnEstimator.Kind> = [
+        .xgbClassifier, .xgbRegressor, .xgbRFClassifier, .xgbRFRegressor, .xgbRanker, .lgbmClassifier,
+        .lgbmRegressor, .lgbmRanker,
+    ]
+
     static func model(_ source: any SklearnTreeSource, fileName: String) throws(ModelBundleError) -> SklearnTreeModel {
         let estimator = "\(fileName): \(source.kind.shortName)"
         switch source.kind {
-        case .xgbClassifier, .xgbRegressor:
+        case .xgbClassifier, .xgbRegressor, .xgbRFClassifier, .xgbRFRegressor, .xgbRanker:
             return try xgboost(source, estimator: estimator, fileName: fileName)
         default:
             return try lightgbm(source, estimator: estimator, fileName: fileName)
@@ -39,7 +46,8 @@ enum SklearnBoosterState {
     {
         let booster = try booster(source, expected: .xgboostBooster)
         let bytes = try booster.rawBytes("handle")
-        let model = try XGBoostModelReader.readSnapshot(bytes, fileName: "\(fileName):_Booster.handle")
+        // The wrappers' predict runs inplace_predict.
+        let model = try XGBoostModelReader.readSnapshot(bytes, fileName: "\(fileName):_Booster.handle", path: .inplace)
         // Values equal to `missing` are treated as missing; only the default NaN is read.
         if !source.isNone("missing"), let missing = try? source.number("missing"), !missing.isNaN {
             throw ModelBundleError(
@@ -51,12 +59,14 @@ enum SklearnBoosterState {
         // Early stopping: the wrapper's predict stops at best_iteration.
         var ensemble = model.ensembleThroughBestIteration
         var classes: LinearModelFlavorConfiguration.ClassLabels? = nil
-        if source.kind == .xgbClassifier {
-            guard ["binary:logistic", "binary:logitraw", "multi:softprob"].contains(model.objective) else {
+        if source.kind == .xgbClassifier || source.kind == .xgbRFClassifier {
+            guard ["binary:logistic", "binary:logitraw", "binary:hinge", "multi:softprob"].contains(model.objective)
+            else {
                 throw ModelBundleError(
                     .flavorUnavailable,
                     "\(estimator) has objective \(model.objective); an XGBClassifier is read with binary:logistic, "
-                        + "binary:logitraw or multi:softprob (multi:softmax's predict_proba is not its booster's output)",
+                        + "binary:logitraw, binary:hinge or multi:softprob (multi:softmax's predict_proba is not its "
+                        + "booster's output)",
                     item: "\(fileName):objective"
                 )
             }
@@ -131,7 +141,7 @@ enum SklearnBoosterState {
             ensemble: SklearnTreeState.validated(ensemble, estimator: estimator),
             classes: classes,
             labelRule: .argmaxTransformed,
-            flattens: true,
+            flattens: ensemble.outputCount == 1 || classes != nil,
             rejectsNaN: false,
             estimator: estimator
         )

@@ -18,7 +18,7 @@ enum SklearnTreeState {
 
     static func model(_ source: any SklearnTreeSource, fileName: String) throws(ModelBundleError) -> SklearnTreeModel {
         // XGBoost's and LightGBM's wrappers record no scikit-learn version; their boosters do.
-        if [.xgbClassifier, .xgbRegressor, .lgbmClassifier, .lgbmRegressor].contains(source.kind) {
+        if SklearnBoosterState.wrappers.contains(source.kind) {
             return try SklearnBoosterState.model(source, fileName: fileName)
         }
         try checkVersion(source, fileName: fileName)

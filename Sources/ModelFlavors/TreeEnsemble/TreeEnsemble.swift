@@ -58,8 +58,14 @@ package struct TreeEnsemble: Sendable, Hashable {
         case softmax
         /// XGBoost's `Softmax`: float `expf(x_k - max)`, summed in double, divided by the float sum.
         case xgboostSoftmax = "xgboost_softmax"
-        /// `exp(x)` per output (Poisson, gamma, Tweedie).
+        /// `exp(x)` per output (Poisson, gamma, Tweedie, XGBoost's Cox and AFT survival).
         case exp
+        /// `x > 0 ? 1 : 0` (XGBoost `binary:hinge`'s `PredTransform`).
+        case step
+        /// `sign(x) · x · x` (LightGBM's `reg_sqrt`: the trees were fitted on `sign(y)·sqrt(|y|)`).
+        case signedSquare = "signed_square"
+        /// `log1p(exp(x))` (LightGBM `cross_entropy_lambda`'s `ConvertOutput`).
+        case softplus
     }
 
     /// How a feature value becomes a category index at a categorical split.

@@ -146,6 +146,12 @@ package enum TreeLink {
             for k in x.indices { x[k] = xgboostSigmoid(x[k]) }
         case .exp:
             for k in x.indices { x[k] = expf(x[k]) }
+        case .step:
+            for k in x.indices { x[k] = x[k] > 0 ? 1 : 0 }
+        case .signedSquare:
+            for k in x.indices { x[k] = Float(signedSquare(Double(x[k]))) }
+        case .softplus:
+            for k in x.indices { x[k] = Float(Glibc.log1p(Glibc.exp(Double(x[k])))) }
         case .softmax:
             var top = x[0]
             for v in x { top = Swift.max(top, v) }
@@ -169,6 +175,12 @@ package enum TreeLink {
             for k in x.indices { x[k] = Double(xgboostSigmoid(Float(x[k]))) }
         case .exp:
             for k in x.indices { x[k] = Glibc.exp(x[k]) }
+        case .step:
+            for k in x.indices { x[k] = x[k] > 0 ? 1 : 0 }
+        case .signedSquare:
+            for k in x.indices { x[k] = signedSquare(x[k]) }
+        case .softplus:
+            for k in x.indices { x[k] = Glibc.log1p(Glibc.exp(x[k])) }
         case .softmax:
             var top = x[0]
             for v in x { top = Swift.max(top, v) }
@@ -191,6 +203,13 @@ package enum TreeLink {
             let divisor = Float(sum)
             for k in x.indices { x[k] = Double(Float(x[k]) / divisor) }
         }
+    }
+
+    /// LightGBM's `Common::Sign(x) * x * x`: the sign of 0 (and NaN) is 0.
+    @inline(__always)
+    package static func signedSquare(_ x: Double) -> Double {
+        let sign: Double = x > 0 ? 1 : (x < 0 ? -1 : 0)
+        return sign * x * x
     }
 
     /// `common::Sigmoid(float)`: `x = min(-x, 88.7f); 1 / (expf(x) + 1 + 1e-16f)`.

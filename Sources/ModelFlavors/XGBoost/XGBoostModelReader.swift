@@ -50,24 +50,48 @@ package enum XGBoostModelReader {
         case gamma = "reg:gamma"
         case tweedie = "reg:tweedie"
         case squaredLogError = "reg:squaredlogerror"
+        case quantileError = "reg:quantileerror"
+        case binaryHinge = "binary:hinge"
+        case rankPairwise = "rank:pairwise"
+        case rankNDCG = "rank:ndcg"
+        case rankMAP = "rank:map"
+        case survivalCox = "survival:cox"
+        case survivalAFT = "survival:aft"
+    }
+
+    /// How the caller's library predicts, which changes a DART model's sums in the last bit:
+    /// `Booster.predict` on a DMatrix adds each tree's leaf times its weight; the scikit-learn
+    /// wrappers' `inplace_predict` adds `((base + leaf) − base) × weight`, all in float
+    /// (`Dart::InplacePredict` removes the base score from each single-tree prediction).
+    package enum PredictPath: Sendable {
+        case dmatrix
+        case inplace
     }
 
     /// Reads a model file's bytes (the fuzz entry point of the XGBoost reader).
-    package static func read(_ bytes: [UInt8], fileName: String = "model") throws(ModelBundleError) -> XGBoostModel {
+    package static func read(
+        _ bytes: [UInt8],
+        fileName: String = "model",
+        path: PredictPath = .dmatrix
+    ) throws(ModelBundleError) -> XGBoostModel {
         let document = try parse(bytes, fileName: fileName)
-        return try model(document, fileName: fileName)
+        return try model(document, fileName: fileName, path: path)
     }
 
     /// A pickled Booster's `handle` (xgboost's `__getstate__`, `XGBoosterSerializeToBuffer`): a
     /// memory snapshot `{"Config": …, "Model": {…}}` whose `Model` is the model document `read`
     /// takes (the training configuration beside it is not needed to predict). A plain model
     /// document is read as well.
-    package static func readSnapshot(_ bytes: [UInt8], fileName: String) throws(ModelBundleError) -> XGBoostModel {
+    package static func readSnapshot(
+        _ bytes: [UInt8],
+        fileName: String,
+        path: PredictPath
+    ) throws(ModelBundleError) -> XGBoostModel {
         let document = try parse(bytes, fileName: fileName)
         if document["learner"] == nil, let snapshot = document["Model"] {
-            return try model(snapshot, fileName: fileName)
+            return try model(snapshot, fileName: fileName, path: path)
         }
-        return try model(document, fileName: fileName)
+        return try model(document, fileName: fileName, path: path)
     }
 
     /// Fuzz entry point: model bytes in, a validated ensemble or a ``ModelBundleError`` out.
@@ -107,7 +131,11 @@ package enum XGBoostModelReader {
         return try UBJSONReader.parse(bytes, fileName: fileName)
     }
 
-    static func model(_ document: UBJSONValue, fileName: String) throws(ModelBundleError) -> XGBoostModel {
+    static func model(
+        _ document: UBJSONValue,
+        fileName: String,
+        path: PredictPath
+    ) throws(ModelBundleError) -> XGBoostModel {
         func invalid(_ field: String, _ problem: String) -> ModelBundleError {
             ModelBundleError(.weightsInvalid, "\(fileName): \(field) \(problem)", item: "\(fileName):\(field)")
         }
@@ -140,13 +168,24 @@ package enum XGBoostModelReader {
         guard let booster = learner["gradient_booster"], let boosterName = booster["name"]?.string else {
             throw invalid("learner.gradient_booster.name", "is missing")
         }
-        guard boosterName == "gbtree" else {
+        guard boosterName == "gbtree" || boosterName == "dart" else {
             throw ModelBundleError(
                 .weightsInvalid,
-                "\(fileName): booster \(boosterName) is not supported (only gbtree); retrain with booster=\"gbtree\""
-                    + (boosterName == "dart" ? " or convert the dart model's weights yourself" : ""),
+                "\(fileName): booster \(boosterName) is not supported (gbtree and dart are); retrain with "
+                    + "booster=\"gbtree\"",
                 item: "\(fileName):learner.gradient_booster.name"
             )
+        }
+        // DART keeps its trees in `gbtree` and scales each tree's output by its `weight_drop` at prediction.
+        let treeBooster = boosterName == "dart" ? booster["gbtree"] : booster
+        let dropWeights: [Double]?
+        if boosterName == "dart" {
+            guard let weights = booster["weight_drop"]?.numberArray else {
+                throw invalid("learner.gradient_booster.weight_drop", "is missing or not a list of numbers")
+            }
+            dropWeights = weights
+        } else {
+            dropWeights = nil
         }
         guard let params = learner["learner_model_param"] else { throw invalid("learner_model_param", "is missing") }
         func intParam(_ key: String, default value: Int? = nil) throws(ModelBundleError) -> Int {
@@ -158,19 +197,12 @@ package enum XGBoostModelReader {
         let featureCount = try intParam("num_feature")
         let numClass = try intParam("num_class", default: 0)
         let numTarget = try intParam("num_target", default: 1)
-        guard numTarget <= 1 else {
-            throw ModelBundleError(
-                .weightsInvalid,
-                "\(fileName): multi-target models (num_target \(numTarget)) are not supported",
-                item: "\(fileName):learner_model_param.num_target"
-            )
-        }
         guard featureCount >= 1, featureCount <= TreeEnsembleLimits.maximumFeatures,
-            numClass <= TreeEnsembleLimits.maximumOutputs
+            numClass <= TreeEnsembleLimits.maximumOutputs, numTarget <= TreeEnsembleLimits.maximumOutputs
         else {
             throw invalid(
                 "learner_model_param",
-                "has num_feature \(featureCount) and num_class \(numClass) out of range"
+                "has num_feature \(featureCount), num_class \(numClass) and num_target \(numTarget) out of range"
             )
         }
         let multiclass = objective == .multiSoftprob || objective == .multiSoftmax
@@ -180,7 +212,21 @@ package enum XGBoostModelReader {
                 "is \(numClass), which does not fit objective \(objective.rawValue)"
             )
         }
-        let outputCount = multiclass ? numClass : 1
+        // Several targets (a 2-D label, or reg:quantileerror with several quantile_alpha): one output
+        // per target, each tree feeding the target its tree_info names (multi_strategy
+        // "one_output_per_tree"; vector-leaf trees are refused per tree below).
+        let targeted = [
+            Objective.squaredError, .absoluteError, .pseudoHuber, .quantileError, .squaredLogError, .logistic,
+        ]
+        guard numTarget <= 1 || (!multiclass && targeted.contains(objective)) else {
+            throw ModelBundleError(
+                .weightsInvalid,
+                "\(fileName): multi-target models (num_target \(numTarget)) are supported for "
+                    + targeted.map(\.rawValue).joined(separator: ", ") + ", not \(objective.rawValue)",
+                item: "\(fileName):learner_model_param.num_target"
+            )
+        }
+        let outputCount = multiclass ? numClass : Swift.max(numTarget, 1)
         let baseScores = try baseMargins(
             params["base_score"],
             objective: objective,
@@ -193,9 +239,12 @@ package enum XGBoostModelReader {
             case .binaryLogitRaw: (.identity, .classification)
             case .multiSoftprob: (.xgboostSoftmax, .classification)
             case .multiSoftmax: (.identity, .classification)
+            case .binaryHinge: (.step, .classification)
             case .logistic: (.xgboostSigmoid, .regression)
-            case .poisson, .gamma, .tweedie: (.exp, .regression)
-            case .squaredError, .absoluteError, .pseudoHuber, .squaredLogError: (.identity, .regression)
+            case .poisson, .gamma, .tweedie, .survivalCox, .survivalAFT: (.exp, .regression)
+            case .squaredError, .absoluteError, .pseudoHuber, .squaredLogError, .quantileError, .rankPairwise,
+                .rankNDCG, .rankMAP:
+                (.identity, .regression)
             }
         var ensemble = TreeEnsemble(
             featureCount: featureCount,
@@ -207,8 +256,17 @@ package enum XGBoostModelReader {
             categoryRule: .xgboost,
             task: task
         )
-        guard let model = booster["model"], case .array(let trees) = model["trees"] ?? .null else {
+        guard let model = treeBooster?["model"], case .array(let trees) = model["trees"] ?? .null else {
             throw invalid("learner.gradient_booster.model.trees", "is missing")
+        }
+        if let dropWeights {
+            guard dropWeights.count == trees.count, dropWeights.allSatisfy({ $0.isFinite && Float($0).isFinite })
+            else {
+                throw invalid(
+                    "learner.gradient_booster.weight_drop",
+                    "must hold one finite weight per tree (\(dropWeights.count) for \(trees.count) trees)"
+                )
+            }
         }
         guard let treeInfo = model["tree_info"]?.numberArray, treeInfo.count == trees.count else {
             throw invalid("learner.gradient_booster.model.tree_info", "must give one output group per tree")
@@ -219,12 +277,22 @@ package enum XGBoostModelReader {
                 "holds more than \(TreeEnsembleLimits.maximumTrees) trees"
             )
         }
+        let dart = dropWeights.map { weights in
+            DartScaling(weights: weights.map { Float($0) }, inplaceBase: path == .inplace ? Float(baseScores[0]) : nil)
+        }
         for (index, tree) in trees.enumerated() {
             let group = treeInfo[index]
             guard group >= 0, group < Double(outputCount), group == group.rounded() else {
                 throw TreeEnsemble.invalid("has output group \(group) but the model has \(outputCount)", tree: index)
             }
-            try appendTree(tree, index: index, group: Int(group), to: &ensemble, fileName: fileName)
+            try appendTree(
+                tree,
+                index: index,
+                group: Int(group),
+                dart: dart.map { ($0, index) },
+                to: &ensemble,
+                fileName: fileName
+            )
             if index == 0 { ensemble.reserveCapacity(afterFirstTreeOf: trees.count) }
         }
         var estimatorType: String?
@@ -316,7 +384,7 @@ package enum XGBoostModelReader {
                     let clamped = Swift.min(Swift.max(v, Float(1e-6)), 1 - Float(1e-6))
                     return -logf(1 / clamped - 1)
                 }
-            case .poisson, .gamma, .tweedie: values.map { logf($0) }
+            case .poisson, .gamma, .tweedie, .survivalCox, .survivalAFT: values.map { logf($0) }
             default: values
             }
         guard margins.allSatisfy(\.isFinite) else {
@@ -325,11 +393,24 @@ package enum XGBoostModelReader {
         return margins.map { Double($0) }
     }
 
+    /// DART's per-tree weights as they reach the sum (see ``PredictPath``).
+    struct DartScaling {
+        var weights: [Float]
+        /// The margin-space base score `inplace_predict` adds and removes; nil for a DMatrix.
+        var inplaceBase: Float?
+
+        func leaf(_ value: Float, tree: Int) -> Float {
+            guard let base = inplaceBase else { return value * weights[tree] }
+            return ((base + value) - base) * weights[tree]
+        }
+    }
+
     /// One `RegTree` in its JSON/UBJSON form.
     static func appendTree(
         _ tree: UBJSONValue,
         index: Int,
         group: Int,
+        dart: (scaling: DartScaling, tree: Int)? = nil,
         to ensemble: inout TreeEnsemble,
         fileName: String
     ) throws(ModelBundleError) {
@@ -341,7 +422,8 @@ package enum XGBoostModelReader {
         }
         if let size = tree["tree_param"]?["size_leaf_vector"]?.string, size != "1", size != "0" {
             throw TreeEnsemble.invalid(
-                "has vector leaves (size_leaf_vector \(size)), which are not supported",
+                "has vector leaves (size_leaf_vector \(size), multi_strategy=\"multi_output_tree\"), which are not "
+                    + "supported; retrain with multi_strategy=\"one_output_per_tree\" (the default)",
                 tree: index
             )
         }
@@ -406,7 +488,7 @@ package enum XGBoostModelReader {
                 throw TreeEnsemble.invalid("has children \(l), \(r) outside the tree", tree: index, node: i)
             }
             if l == -1 {
-                let value = Float(condition[i])
+                let value = dart.map { $0.scaling.leaf(Float(condition[i]), tree: $0.tree) } ?? Float(condition[i])
                 nodes.append(.leaf([Double(value)]))
                 continue
             }

@@ -24,6 +24,8 @@ import Testing
         "scaled_xgb_binary", "scaled_lgbm_regressor", "columns_xgb_regressor", "columns_lgbm_multiclass",
         // Early stopping: predict stops at the best round, not the last tree.
         "xgb_early_stopped", "lgbm_early_stopped", "lgbm_bool_labels",
+        // Random forests, rankers, two quantiles ([n, 2]), DART weights, binary:hinge labels.
+        "xgb_rf_classifier", "xgb_rf_regressor", "xgb_ranker", "lgbm_ranker", "xgb_quantiles", "xgb_dart", "xgb_hinge",
     ]
 
     /// Every model in skops and pickle, and one of each library in cloudpickle.

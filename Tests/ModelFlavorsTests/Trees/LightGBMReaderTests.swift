@@ -66,8 +66,11 @@ import Testing
         #expect(linear.item == "tree 0")
         let leaves = try refusal(text.replacingOccurrences(of: "num_leaves=7", with: "num_leaves=900000000"))
         #expect(leaves.item?.hasPrefix("tree") == true)
-        let objective = try refusal(text.replacingOccurrences(of: "objective=binary", with: "objective=lambdarank"))
-        #expect(objective.message.contains("lambdarank"))
+        let objective = try refusal(text.replacingOccurrences(of: "objective=binary", with: "objective=custom"))
+        #expect(objective.message.contains("custom"))
+        // reg_sqrt is squared back only by the objectives that write it; elsewhere it is refused.
+        let rooted = try refusal(text.replacingOccurrences(of: "objective=binary", with: "objective=poisson sqrt"))
+        #expect(rooted.message.contains("reg_sqrt"))
         #expect(throws: ModelBundleError.self) { try LightGBMModelReader.read(Array("not a model".utf8)) }
     }
 }

@@ -66,12 +66,37 @@ import Testing
         #expect(old.message.contains("1.6.2"))
     }
 
-    @Test func refusesDartAndGBLinearByName() throws {
+    @Test func refusesGBLinearByName() throws {
         var text = String(decoding: try TreeFixtures.bytes("xgb_base_score.json"), as: UTF8.self)
         text = text.replacingOccurrences(of: #""name": "gbtree""#, with: #""name": "gblinear""#)
         text = text.replacingOccurrences(of: #""name":"gbtree""#, with: #""name":"gblinear""#)
         let error = try #require(throws: ModelBundleError.self) { try XGBoostModelReader.read(Array(text.utf8)) }
         #expect(error.message.contains("gblinear"))
+    }
+
+    /// A DART model needs one finite weight per tree; vector-leaf trees (multi_output_tree) and
+    /// several targets under a classification objective are refused by name.
+    @Test func refusesBadDartWeightsAndUnsupportedTargets() throws {
+        func refusal(_ file: String, _ edit: (String) -> String) throws -> ModelBundleError {
+            let text = edit(String(decoding: try TreeFixtures.bytes(file), as: UTF8.self))
+            #expect(text != String(decoding: try TreeFixtures.bytes(file), as: UTF8.self), "\(file): edit applied")
+            return try #require(throws: ModelBundleError.self) { try XGBoostModelReader.read(Array(text.utf8)) }
+        }
+        let dart = try TreeFixtures.bytes("xgb_dart.json")
+        let weights = try #require(try JSONParser().parse(dart)["learner"]?["gradient_booster"]?["weight_drop"])
+        #expect(weights.arrayValue?.count == 8)
+        let short = try refusal("xgb_dart.json") {
+            $0.replacingOccurrences(of: #""weight_drop":["#, with: #""weight_drop":[2,"#)
+        }
+        #expect(short.item == "model:learner.gradient_booster.weight_drop")
+        let vector = try refusal("xgb_quantile_three.json") {
+            $0.replacingOccurrences(of: #""size_leaf_vector":"1""#, with: #""size_leaf_vector":"3""#)
+        }
+        #expect(vector.message.contains("multi_output_tree"))
+        let classifying = try refusal("xgb_quantile_three.json") {
+            $0.replacingOccurrences(of: #""name":"reg:quantileerror""#, with: #""name":"binary:logistic""#)
+        }
+        #expect(classifying.message.contains("num_target 3"))
     }
 
     @Test func ubjsonReaderRefusesHostileBytes() throws {
