@@ -80,6 +80,10 @@ models = {
         HistGradientBoostingClassifier(max_iter=3, max_depth=2, random_state=0), X_nan[:, :3], y_multi),
     "hgb_poisson": (
         HistGradientBoostingRegressor(max_iter=3, max_depth=2, loss="poisson", random_state=0), X_nan, np.abs(y_reg)),
+    # interaction_cst is stored as a list of sets (skops SetNode, pickle EMPTY_SET/ADDITEMS).
+    "hgb_interaction_cst": (
+        HistGradientBoostingRegressor(max_iter=4, max_depth=3, interaction_cst=[{0, 1}, {2}], random_state=0),
+        X_nan[:, :3], y_reg),
 }
 
 

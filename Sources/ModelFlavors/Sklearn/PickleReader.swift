@@ -178,6 +178,11 @@ struct PickleReader {
                 let items = try popMark(offset)
                 try append(items, offset)
             case 0x61: try append([try pop()], offset)  // APPEND
+            // Sets (HistGradientBoosting's interaction_cst holds sets of feature indices) are read as
+            // lists of plain data; nothing that prediction reads is a set.
+            case 0x8F: try push(.list([]))  // EMPTY_SET
+            case 0x90: try append(try popMark(offset), offset)  // ADDITEMS
+            case 0x91: try push(.list(try popMark(offset)))  // FROZENSET
             case 0x4E: try push(.none)  // NONE
             case 0x88: try push(.bool(true))  // NEWTRUE
             case 0x89: try push(.bool(false))  // NEWFALSE

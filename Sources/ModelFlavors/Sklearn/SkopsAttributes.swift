@@ -96,7 +96,7 @@ extension SkopsAttributes {
             case .string(let string)?: return .string(string)
             default: throw invalid(name, "holds a JsonNode that is not a scalar")
             }
-        case "ListNode", "TupleNode":
+        case "ListNode", "TupleNode", "SetNode":  // a set (interaction_cst) as a list of plain data
             guard case .array(let items) = content else { throw invalid(name, "has a \(loader) without a list") }
             var values: [SklearnValue] = []
             for item in items { values.append(try convert(item, name, depth: depth + 1)) }

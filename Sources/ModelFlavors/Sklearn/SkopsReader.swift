@@ -19,7 +19,9 @@ enum SkopsReader {
     static let maximumSchemaDepth = 160
     /// The node loaders that describe plain data (skops `NODE_TYPE_MAPPING`); everything else can
     /// name code (`FunctionNode`, `MethodNode`, `TypeNode`, `ReduceNode`, `OperatorFuncNode`, …).
-    static let dataLoaders: Set<String> = ["DictNode", "JsonNode", "NdArrayNode", "ListNode", "TupleNode"]
+    static let dataLoaders: Set<String> = [
+        "DictNode", "JsonNode", "NdArrayNode", "ListNode", "TupleNode", "SetNode",
+    ]
     /// Types a `TypeNode` may name: an encoder's `dtype` parameter (kept as a name, never loaded).
     /// A `make_column_selector`'s `dtype_include`/`dtype_exclude` (`np.number`, `object`), equally inert.
     /// The key classes a `DictNode`'s `key_types` may list.

@@ -63,7 +63,7 @@ import Testing
     static let skopsCases = [
         "dt_classifier", "dt_regressor", "rf_classifier", "rf_regressor", "et_classifier", "et_regressor_two_outputs",
         "gb_binary", "gb_multiclass", "gb_binary_zero_init", "gb_exponential", "gb_regressor", "gb_regressor_huber",
-        "hgb_poisson", "hgb_binary_numeric", "hgb_multiclass_numeric",
+        "hgb_poisson", "hgb_binary_numeric", "hgb_multiclass_numeric", "hgb_interaction_cst",
         // Fitted on a bool target: classes_ is numpy bool, predict answers bools.
         "rf_classifier_bool", "dt_classifier_bool",
     ]
@@ -79,7 +79,7 @@ import Testing
         "gb_multiclass_pickle", "gb_binary_zero_init_pickle", "gb_exponential_pickle", "gb_regressor_pickle",
         "gb_regressor_huber_pickle", "hgb_poisson_pickle", "hgb_binary_numeric_pickle", "hgb_multiclass_numeric_pickle",
         "hgb_regressor_pickle", "hgb_binary_pickle", "hgb_multiclass_pickle", "rf_classifier_bool_pickle",
-        "dt_classifier_bool_pickle",
+        "dt_classifier_bool_pickle", "hgb_interaction_cst_pickle",
     ]
 
     @Test("skops tree bundles predict scikit-learn's labels and bit-identical values", arguments: skopsCases)
