@@ -132,6 +132,7 @@ def cases(work):
         ("sklearn-xgboost", "skl_xgb_rf_classifier_skops", "skops",
          xgb.XGBRFClassifier(n_estimators=10, max_depth=4, random_state=0), multi),
         ("sklearn-xgboost", "skl_xgb_dart_regressor_pickle", "pickle", xgb.XGBRegressor(n_estimators=20, **dart), y),
+        ("sklearn-xgboost", "skl_xgb_missing_zero_skops", "skops", xgb.XGBClassifier(**xgb_params, missing=0.0), multi),
     ):
         add(family, name, sklearn_save(fmt), model.fit(frame, label))
     ranker = lgb.LGBMRanker(**sk_lgb).fit(frame, multi, group=[20] * 20)

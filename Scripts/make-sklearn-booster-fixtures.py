@@ -109,6 +109,11 @@ models["xgb_quantiles"] = (xgb.XGBRegressor(**xgb_params, objective="reg:quantil
 models["xgb_dart"] = (xgb.XGBRegressor(**{**xgb_params, "n_estimators": 8}, booster="dart", rate_drop=0.4,
                                        skip_drop=0.0), y_reg)
 models["xgb_hinge"] = (xgb.XGBClassifier(**xgb_params, objective="binary:hinge"), y_bin)
+# A `missing` other than NaN: inplace_predict routes values equal to it as missing (0.0 and -999.0, the
+# sentinel written where X has NaN; the rows carry both, and NaN).
+models["xgb_missing_zero"] = (xgb.XGBClassifier(**xgb_params, missing=0.0), y_bin)
+models["xgb_missing_sentinel"] = (xgb.XGBRegressor(**xgb_params, missing=-999.0), y_reg)
+fit_data = {"xgb_missing_sentinel": np.where(np.isnan(X), -999.0, X)}
 fit_options["xgb_ranker"] = {"qid": np.repeat(np.arange(n // 20), 20)}
 fit_options["lgbm_ranker"] = {"group": [20] * (n // 20)}
 
@@ -117,15 +122,18 @@ if os.path.isdir(OUT):
 os.makedirs(OUT)
 expected = {}
 for name, (model, y) in models.items():
-    model.fit(X, y, **fit_options.get(name, {}))
+    model.fit(fit_data.get(name, X), y, **fit_options.get(name, {}))
     if name == "xgb_early_stopped":
         assert model.best_iteration + 1 < 12, model.best_iteration
     if name == "lgbm_early_stopped":
         assert 0 < model.best_iteration_ < 12, model.best_iteration_
-    record = {"X": [[None if np.isnan(v) else float(v) for v in row] for row in rows]}
-    outputs = {"predict": model.predict(rows)}
+    model_rows = rows
+    if name.startswith("xgb_missing"):
+        model_rows = np.concatenate([rows, np.where(np.isnan(rows), -999.0, rows)[:20]])
+    record = {"X": [[None if np.isnan(v) else float(v) for v in row] for row in model_rows]}
+    outputs = {"predict": model.predict(model_rows)}
     if hasattr(model, "predict_proba"):
-        outputs["predict_proba"] = model.predict_proba(rows)
+        outputs["predict_proba"] = model.predict_proba(model_rows)
     for function, values in outputs.items():
         values = np.asarray(values)
         if values.dtype.kind in "fc":
@@ -185,7 +193,6 @@ dump("lgbm_wrong_class_count.pkl", wrong)
 swapped = copy.deepcopy(small_xgb)
 swapped._Booster = small_lgb.booster_
 dump("xgb_booster_swapped.pkl", swapped)
-dump("xgb_missing_zero.pkl", xgb.XGBClassifier(**xgb_params, missing=0.0).fit(X, y_bin))
 # A skops file whose Booster bytes member is cut in half.
 source = os.path.join(OUT, "xgb_binary_skops", "model.skops")
 with zipfile.ZipFile(source) as archive, zipfile.ZipFile(

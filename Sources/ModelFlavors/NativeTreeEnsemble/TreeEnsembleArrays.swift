@@ -9,6 +9,8 @@ package enum TreeEnsembleArrays {
     /// The value of `__metadata__.format` that marks a tree ensemble file.
     package static let format = "mbundle.tree_ensemble"
     package static let formatVersion = "1"
+    /// The version of files whose `__metadata__.missing_value` names a value that stands for missing.
+    package static let missingValueFormatVersion = "2"
 
     /// Tensors and metadata for `ensemble`.
     package static func encode(_ e: TreeEnsemble) throws(ModelBundleError) -> (
@@ -28,7 +30,7 @@ package enum TreeEnsembleArrays {
             try int32("category_offsets", e.categoryOffsets),
             try uint32("category_words", e.categoryWords),
         ]
-        let metadata = [
+        var metadata = [
             "format": format,
             "format_version": formatVersion,
             "feature_count": String(e.featureCount),
@@ -43,6 +45,11 @@ package enum TreeEnsembleArrays {
             "tiny_inputs_are_zero": e.tinyInputsAreZero ? "true" : "false",
             "task": e.task.rawValue,
         ]
+        guard let missing = e.missingValue else { return (tensors, metadata) }
+        // Only an ensemble with a missing value of its own says so, in format version 2: a reader of
+        // version 1 refuses it instead of routing that value as a number.
+        metadata["format_version"] = missingValueFormatVersion
+        metadata["missing_value"] = "\(missing)"
         return (tensors, metadata)
     }
 
@@ -108,12 +115,22 @@ package enum TreeEnsembleArrays {
         guard meta["format"] == format else {
             throw invalid("format", "is \(meta["format"].map { "\"\($0)\"" } ?? "missing"); expected \"\(format)\"")
         }
-        guard meta["format_version"] == formatVersion else {
+        guard meta["format_version"] == formatVersion || meta["format_version"] == missingValueFormatVersion else {
             throw ModelBundleError(
                 .unsupportedFormatVersion,
-                "\(fileName): __metadata__.format_version is \(meta["format_version"] ?? "missing"); this build reads 1",
+                "\(fileName): __metadata__.format_version is \(meta["format_version"] ?? "missing"); this build reads "
+                    + "1 and 2",
                 item: "\(fileName):__metadata__.format_version"
             )
+        }
+        var missingValue: Double? = nil
+        if meta["format_version"] == missingValueFormatVersion {
+            guard let text = meta["missing_value"], let value = Double(text), !value.isNaN else {
+                throw invalid("missing_value", "must be a number (format version 2)")
+            }
+            missingValue = value
+        } else if meta["missing_value"] != nil {
+            throw invalid("missing_value", "needs format_version 2")
         }
         func count(_ key: String, _ limit: Int) throws(ModelBundleError) -> Int {
             guard let text = meta[key], let value = Int(text), value >= 1, value <= limit else {
@@ -151,6 +168,7 @@ package enum TreeEnsembleArrays {
             tinyInputsAreZero: tiny == "true",
             task: try choice("task", TreeEnsemble.Task.self)
         )
+        e.missingValue = missingValue
         func tensor(_ name: String, _ dtype: TensorDType, rank: Int) throws(ModelBundleError) -> TensorBytes {
             guard let t = lookup(name) else {
                 throw ModelBundleError(

@@ -38,6 +38,7 @@ package struct TreeEnsembleKernel: Sendable {
     let featureCount: Int
     let comparesInFloat: Bool
     let tinyInputsAreZero: Bool
+    let missingValue: Double?
     let average: Bool
     let baseScores: [Double]
     /// 1 / trees feeding each output is not what the libraries do: they divide; keep the divisor.
@@ -58,6 +59,7 @@ package struct TreeEnsembleKernel: Sendable {
         featureCount = e.featureCount
         comparesInFloat = e.comparison != .float64LessOrEqual
         tinyInputsAreZero = e.tinyInputsAreZero
+        missingValue = e.missingValue
         average = e.combination == .average
         baseScores = e.baseScores
         treesPerOutput = validated.treesPerOutput.map { Double($0) }
@@ -122,6 +124,17 @@ package struct TreeEnsembleKernel: Sendable {
         if let vector, vector.accumulatesInFloat != (Acc.self == Float.self) {
             return TreeEnsembleKernel(validated, implementation: .portable).raw(Acc.self, values, rows: rows)
         }
+        if let missing = missingValue {
+            // A value that stands for missing becomes NaN once, before the walk (the rare case: only
+            // XGBoost wrappers fitted with a `missing` other than NaN).
+            let inFloat = comparesInFloat
+            let masked = values.map { ValidatedTreeEnsemble.isMissing($0, missing, inFloat: inFloat) ? .nan : $0 }
+            return walk(Acc.self, masked, rows: rows)
+        }
+        return walk(Acc.self, values, rows: rows)
+    }
+
+    private func walk<Acc: TreeAccumulator>(_: Acc.Type, _ values: [Double], rows: Int) -> [Acc] {
         var out = [Acc](repeating: 0, count: rows * outputCount)
         values.withUnsafeBufferPointer { input in
             out.withUnsafeMutableBufferPointer { output in

@@ -160,6 +160,13 @@ package enum TreeLoaderSource {
                 x = self._matrix(model_input)
                 if self.meta["tiny_inputs_are_zero"] == "true":
                     x = np.where(np.abs(x) <= _ZERO, 0.0, x)
+                if "missing_value" in self.meta:
+                    missing = float(self.meta["missing_value"])
+                    if self.meta["comparison"] != "float64_le":
+                        hit = x.astype(np.float32) == np.float32(missing)
+                    else:
+                        hit = x == missing
+                    x = np.where(hit, np.nan, x)
                 rounded = x.astype(np.float32).astype(np.float64) if self.meta["comparison"] != "float64_le" else x
                 n = x.shape[0]
                 rows = np.arange(n)
@@ -245,8 +252,12 @@ package enum TreeLoaderSource {
             if not config or config.get("format_version") != 1:
                 raise ValueError("MLmodel needs a tree_ensemble flavor with format_version 1")
             tensors, meta = _read_safetensors(data_path)
-            if meta.get("format") != "mbundle.tree_ensemble" or meta.get("format_version") != "1":
-                raise ValueError("model.safetensors is not a tree_ensemble file of format version 1")
+            # Version 2 adds missing_value (a value routed as NaN); nothing else differs.
+            version = meta.get("format_version")
+            if meta.get("format") != "mbundle.tree_ensemble" or version not in ("1", "2"):
+                raise ValueError("model.safetensors is not a tree_ensemble file of format version 1 or 2")
+            if (version == "2") != ("missing_value" in meta):
+                raise ValueError("model.safetensors: missing_value goes with format version 2, and only with it")
             predict_fn = config.get("predict_fn", "predict")
             labels = config.get("classes") or []
             if labels and all(isinstance(c, bool) for c in labels):

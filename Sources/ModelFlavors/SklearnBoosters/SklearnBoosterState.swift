@@ -48,16 +48,13 @@ enum SklearnBoosterState {
         let bytes = try booster.rawBytes("handle")
         // The wrappers' predict runs inplace_predict.
         let model = try XGBoostModelReader.readSnapshot(bytes, fileName: "\(fileName):_Booster.handle", path: .inplace)
-        // Values equal to `missing` are treated as missing; only the default NaN is read.
-        if !source.isNone("missing"), let missing = try? source.number("missing"), !missing.isNaN {
-            throw ModelBundleError(
-                .flavorUnavailable,
-                "\(estimator) treats \(missing) as missing (missing=\(missing)); only missing=nan is supported",
-                item: "\(fileName):missing"
-            )
-        }
         // Early stopping: the wrapper's predict stops at best_iteration.
         var ensemble = model.ensembleThroughBestIteration
+        // inplace_predict routes values equal to `missing` (as float32) as missing, besides NaN.
+        if !source.isNone("missing") {
+            let missing = try source.number("missing")
+            if !missing.isNaN { ensemble.missingValue = missing }
+        }
         var classes: LinearModelFlavorConfiguration.ClassLabels? = nil
         if source.kind == .xgbClassifier || source.kind == .xgbRFClassifier {
             guard ["binary:logistic", "binary:logitraw", "binary:hinge", "multi:softprob"].contains(model.objective)

@@ -132,6 +132,9 @@ package struct TreeEnsemble: Sendable, Hashable {
     package var categoryRule: CategoryRule
     /// LightGBM's dense input path keeps only |x| > 1e-35 (or NaN): smaller values become 0.
     package var tinyInputsAreZero: Bool
+    /// A value that stands for missing besides NaN (XGBoost's scikit-learn wrappers' `missing`):
+    /// an input equal to it in the comparison's precision is routed as NaN. nil: only NaN.
+    package var missingValue: Double? = nil
     package var task: Task
 
     // MARK: Trees

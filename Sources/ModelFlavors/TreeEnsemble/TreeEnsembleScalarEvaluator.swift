@@ -6,12 +6,22 @@ extension ValidatedTreeEnsemble {
     /// LightGBM's `kZeroThreshold` (1e-35f, compared as a double).
     package static let lightGBMZeroThreshold = Double(Float(1e-35))
 
+    /// Whether `x` equals the ensemble's ``TreeEnsemble/missingValue`` in the comparison's precision
+    /// (XGBoost compares the float32 value with the float32 `missing`).
+    @inline(__always)
+    package static func isMissing(_ x: Double, _ missing: Double, inFloat: Bool) -> Bool {
+        inFloat ? Float(x) == Float(missing) : x == missing
+    }
+
     /// Whether the row goes left at global node `node`, given the feature value `value`.
     @inline(__always)
     package func goesLeft(node: Int, value input: Double) -> Bool {
         let e = ensemble
         let flags = TreeEnsemble.NodeFlags(rawValue: e.nodeFlags[node])
         var x = e.tinyInputsAreZero && abs(input) <= Self.lightGBMZeroThreshold ? 0 : input
+        if let missing = e.missingValue, Self.isMissing(x, missing, inFloat: e.comparison != .float64LessOrEqual) {
+            x = .nan
+        }
         if flags.contains(.categorical) {
             if x.isNaN { return flags.contains(.defaultLeft) }
             let set = Int(e.nodeCategorySet[node])

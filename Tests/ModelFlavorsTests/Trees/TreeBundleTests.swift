@@ -74,6 +74,46 @@ import Testing
         #expect(decoded.ensemble == model.ensemble)
     }
 
+    /// A value that stands for missing is written in format version 2 (version 1 readers refuse it
+    /// rather than route it as a number), read back, and routed as NaN by the kernel and the
+    /// reference evaluator alike.
+    @Test func missingValueRoundTripsInVersionTwo() throws {
+        var ensemble = try XGBoostModelReader.read(try TreeFixtures.bytes("xgb_reg_squarederror.ubj")).ensemble
+        let plain = try TreeEnsembleArrays.fileBytes(ensemble)
+        // Without a missing value 999 routes as a number, unlike NaN (so the check below can fail).
+        let unmasked = try TreeEnsemblePrediction.compute(
+            TreeEnsembleKernel(try ensemble.validated()),
+            [999, 999, 999, 999, .nan, .nan, .nan, .nan],
+            rows: 2,
+            output: .predictRaw
+        ).doubles
+        #expect(unmasked[0] != unmasked[1])
+        ensemble.missingValue = 999
+        let bytes = try TreeEnsembleArrays.fileBytes(ensemble)
+        let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
+        #expect(text.contains(#""format_version":"2""#) && text.contains(#""missing_value":"999.0""#))
+        #expect(String(decoding: plain.prefix(4096), as: UTF8.self).contains(#""format_version":"1""#))
+        let decoded = try TreeEnsembleArrays.decode(bytes: bytes)
+        #expect(decoded.ensemble == ensemble)
+        // 999 predicts as NaN does, in the kernel and in the reference evaluator.
+        let kernel = TreeEnsembleKernel(decoded)
+        let rows: [Double] = [999, 999, 999, 999, .nan, .nan, .nan, .nan]
+        let raw = try TreeEnsemblePrediction.compute(kernel, rows, rows: 2, output: .predictRaw).doubles
+        #expect(raw[0] == raw[1])
+        let scalar = [999.0, 999, 999, 999].withUnsafeBufferPointer { decoded.rawScores(row: $0) }
+        #expect(scalar == [raw[1]])
+        // A version 1 file that names a missing value is refused, naming the key (the version digit is
+        // edited in place: the header is JSON, the tensors after it stay as they are).
+        let marker = Array(#""format_version":"2""#.utf8)
+        var edited = bytes
+        let at = try #require(
+            (0...(edited.count - marker.count)).first { Array(edited[$0..<($0 + marker.count)]) == marker }
+        )
+        edited[at + marker.count - 2] = UInt8(ascii: "1")
+        let refusal = try #require(throws: ModelBundleError.self) { try TreeEnsembleArrays.decode(bytes: edited) }
+        #expect(refusal.item == "model.safetensors:__metadata__.missing_value")
+    }
+
     @Test func nativeArraysRefuseHostileFiles() throws {
         let model = try XGBoostModelReader.read(try TreeFixtures.bytes("xgb_multi_softprob.ubj"))
         func refusal(_ edit: (inout TreeEnsemble) -> Void) throws -> ModelBundleError {
