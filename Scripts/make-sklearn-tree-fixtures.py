@@ -21,6 +21,7 @@ from sklearn.ensemble import (
     GradientBoostingRegressor,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
+    IsolationForest,
     RandomForestClassifier,
     RandomForestRegressor,
 )
@@ -84,6 +85,11 @@ models = {
     "hgb_interaction_cst": (
         HistGradientBoostingRegressor(max_iter=4, max_depth=3, interaction_cst=[{0, 1}, {2}], random_state=0),
         X_nan[:, :3], y_reg),
+    # Outlier detection: predict answers -1 / 1 (y is ignored). One on every feature (NaN in training and
+    # in the rows), one on three of four features per tree with a contamination-fitted offset_.
+    "iforest": (IsolationForest(n_estimators=6, random_state=0), X_nan, y_reg),
+    "iforest_subsampled": (
+        IsolationForest(n_estimators=6, max_features=0.75, contamination=0.25, random_state=0), X, y_reg),
 }
 
 

@@ -185,6 +185,7 @@ enum PickleReaderGlobal: String, Sendable {
     // (n_features, n_classes, n_outputs) then BUILD with its node and value arrays.
     case decisionTreeClassifier = "sklearn.tree._classes.DecisionTreeClassifier"
     case decisionTreeRegressor = "sklearn.tree._classes.DecisionTreeRegressor"
+    case isolationForest = "sklearn.ensemble._iforest.IsolationForest"
     case extraTreeClassifier = "sklearn.tree._classes.ExtraTreeClassifier"
     case extraTreeRegressor = "sklearn.tree._classes.ExtraTreeRegressor"
     case randomForestClassifier = "sklearn.ensemble._forest.RandomForestClassifier"

@@ -163,6 +163,7 @@ enum SklearnEstimator: Sendable {
             "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier"
         case histGradientBoostingRegressor =
             "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingRegressor"
+        case isolationForest = "sklearn.ensemble._iforest.IsolationForest"
         /// Parts: a fitted tree's node storage, HistGradientBoosting's trees and binner, and
         /// GradientBoosting's `init_` estimators.
         case tree = "sklearn.tree._tree.Tree"
@@ -202,7 +203,8 @@ enum SklearnEstimator: Sendable {
             case .decisionTreeClassifier, .decisionTreeRegressor, .randomForestClassifier, .randomForestRegressor,
                 .extraTreesClassifier, .extraTreesRegressor, .gradientBoostingClassifier, .gradientBoostingRegressor,
                 .histGradientBoostingClassifier, .histGradientBoostingRegressor, .xgbClassifier, .xgbRegressor,
-                .lgbmClassifier, .lgbmRegressor, .xgbRFClassifier, .xgbRFRegressor, .xgbRanker, .lgbmRanker:
+                .lgbmClassifier, .lgbmRegressor, .xgbRFClassifier, .xgbRFRegressor, .xgbRanker, .lgbmRanker,
+                .isolationForest:
                 .treeModel
             case .extraTreeClassifier, .extraTreeRegressor, .tree, .treePredictor, .binMapper, .dummyClassifier,
                 .dummyRegressor, .xgboostBooster, .lightgbmBooster:

@@ -26,7 +26,7 @@ enum SklearnEstimatorState {
             .gradientBoostingClassifier, .gradientBoostingRegressor, .histGradientBoostingClassifier,
             .histGradientBoostingRegressor, .tree, .treePredictor, .binMapper, .dummyClassifier, .dummyRegressor,
             .xgbClassifier, .xgbRegressor, .lgbmClassifier, .lgbmRegressor, .xgboostBooster, .lightgbmBooster,
-            .xgbRFClassifier, .xgbRFRegressor, .xgbRanker, .lgbmRanker:
+            .xgbRFClassifier, .xgbRFRegressor, .xgbRanker, .lgbmRanker, .isolationForest:
             guard let trees = source as? any SklearnTreeSource else {
                 throw ModelBundleError(
                     .flavorUnavailable,

@@ -11,6 +11,14 @@ enum SklearnTreeConversion {
         let (read, fileName) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
         try read.requireConvertible(fileName: fileName)
         guard case .trees(let model) = read.estimator else { return nil }
+        guard !model.isOutlierDetector else {
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(model.estimator) is not converted: the native tree_ensemble flavor has no outlier score; "
+                    + "the bundle runs as it is",
+                item: model.estimator
+            )
+        }
         let name = bundle.manifest.pythonFunction?.predictFunction ?? "predict"
         let supported = model.isClassifier ? ["predict", "predict_proba"] : ["predict"]
         guard supported.contains(name), let function = TreeEnsembleFlavorConfiguration.PredictFunction(rawValue: name)

@@ -1,17 +1,22 @@
 import ModelBundle
 import ModelRuntime
+import SystemPlatform
 
 /// A scikit-learn tree model read from an `mlflow.sklearn` bundle, evaluated on the validated
 /// ``TreeEnsemble`` with scikit-learn's label rules. Immutable once built.
 struct SklearnTreeModel: Sendable {
     /// How `predict` turns outputs into a class.
-    enum LabelRule: Sendable {
+    enum LabelRule: Sendable, Equatable {
         /// Trees and forests: the first largest averaged probability.
         case argmaxTransformed
         /// GradientBoosting: binary raw score >= 0 picks classes_[1]; else the first largest raw score.
         case rawNonNegative
         /// HistGradientBoosting: binary raw score > 0; else the first largest raw score.
         case rawPositive
+        /// IsolationForest: the raw score is the summed depth; the decision
+        /// `−2^(−depth / denominator) − offset` (score 1 when the denominator is 0) below 0 is an
+        /// outlier (class index 0, label −1), else an inlier.
+        case isolation(denominator: Double, offset: Double)
     }
 
     let ensemble: ValidatedTreeEnsemble
@@ -62,13 +67,20 @@ struct SklearnTreeModel: Sendable {
 
     /// Gradient-boosting classifiers (GradientBoosting, HistGradientBoosting) answer their raw scores
     /// as `decision_function`; trees, forests and the XGBoost and LightGBM wrappers have none.
-    var offersDecisionFunction: Bool { isClassifier && labelRule != .argmaxTransformed }
+    var offersDecisionFunction: Bool { isClassifier && labelRule != .argmaxTransformed && !isOutlierDetector }
+
+    /// IsolationForest: `predict` only (MLflow's sklearn flavor offers nothing else for it), and
+    /// inputs beyond float32 are taken, as its `validate_data(ensure_all_finite=False)` takes them.
+    var isOutlierDetector: Bool {
+        if case .isolation = labelRule { return true }
+        return false
+    }
 
     /// The runnable model for `predict_fn` (`predict`, `predict_proba` for classifiers,
     /// `decision_function` for gradient-boosting classifiers).
     func flavorModel(predictFunction: String, featureWidth: Int?) throws(ModelBundleError) -> any FlavorModel {
         let supported =
-            isClassifier
+            isClassifier && !isOutlierDetector
             ? ["predict", "predict_proba"] + (offersDecisionFunction ? ["decision_function"] : []) : ["predict"]
         guard let output = SklearnTreeFlavorModel.Output(rawValue: predictFunction), supported.contains(predictFunction)
         else {
@@ -97,6 +109,10 @@ struct SklearnTreeModel: Sendable {
         case .rawNonNegative where raw.count == 1: return raw[0] >= 0 ? 1 : 0
         case .rawPositive where raw.count == 1: return raw[0] > 0 ? 1 : 0
         case .rawNonNegative, .rawPositive: scores = raw
+        case .isolation(let denominator, let offset):
+            let depth = Double(raw[0])
+            let score: Double = denominator != 0 ? SystemPlatform.pow(2.0, -(depth / denominator)) : 1
+            return -score - offset < 0 ? 0 : 1
         }
         var best = 0
         for k in 1..<scores.count where scores[k] > scores[best] { best = k }
@@ -171,7 +187,7 @@ struct SklearnTreeFlavorModel: FlavorModel {
         let rows = input.rowCount
         let width = model.featureCount
         // scikit-learn's own trees compare float32 features: its check_array refuses what float32 cannot hold.
-        if model.ensemble.ensemble.comparison == .float32LessOrEqual {
+        if model.ensemble.ensemble.comparison == .float32LessOrEqual, !model.isOutlierDetector {
             try Float32InputCheck.scikitLearn(estimator: model.estimator).check(
                 input.values,
                 width: width,

@@ -40,6 +40,8 @@ enum SklearnTreeState {
             return try SklearnGradientBoostingState.model(source, estimator: estimator, featureCount: featureCount)
         case .histGradientBoostingClassifier, .histGradientBoostingRegressor:
             return try SklearnHistGradientBoostingState.model(source, estimator: estimator, featureCount: featureCount)
+        case .isolationForest:
+            return try SklearnIsolationForestState.model(source, estimator: estimator, featureCount: featureCount)
         default:
             throw ModelBundleError(
                 .flavorUnavailable,

@@ -63,7 +63,8 @@ import Testing
     static let skopsCases = [
         "dt_classifier", "dt_regressor", "rf_classifier", "rf_regressor", "et_classifier", "et_regressor_two_outputs",
         "gb_binary", "gb_multiclass", "gb_binary_zero_init", "gb_exponential", "gb_regressor", "gb_regressor_huber",
-        "hgb_poisson", "hgb_binary_numeric", "hgb_multiclass_numeric", "hgb_interaction_cst",
+        "hgb_poisson", "hgb_binary_numeric", "hgb_multiclass_numeric", "hgb_interaction_cst", "iforest",
+        "iforest_subsampled",
         // Fitted on a bool target: classes_ is numpy bool, predict answers bools.
         "rf_classifier_bool", "dt_classifier_bool",
     ]
@@ -79,7 +80,7 @@ import Testing
         "gb_multiclass_pickle", "gb_binary_zero_init_pickle", "gb_exponential_pickle", "gb_regressor_pickle",
         "gb_regressor_huber_pickle", "hgb_poisson_pickle", "hgb_binary_numeric_pickle", "hgb_multiclass_numeric_pickle",
         "hgb_regressor_pickle", "hgb_binary_pickle", "hgb_multiclass_pickle", "rf_classifier_bool_pickle",
-        "dt_classifier_bool_pickle", "hgb_interaction_cst_pickle",
+        "dt_classifier_bool_pickle", "hgb_interaction_cst_pickle", "iforest_pickle", "iforest_subsampled_pickle",
     ]
 
     @Test("skops tree bundles predict scikit-learn's labels and bit-identical values", arguments: skopsCases)
@@ -103,10 +104,26 @@ import Testing
 
     @Test(
         "converted skops tree bundles (native tree_ensemble) predict what scikit-learn predicts",
-        arguments: skopsCases
+        arguments: skopsCases.filter { !$0.hasPrefix("iforest") }
     )
     func convertedPredictions(_ name: String) throws {
         try check(name, bundle: "\(name)_skops", converted: true)
+    }
+
+    /// IsolationForest runs as it is: the native flavor has no outlier score, so convert refuses it by
+    /// name, and only `predict` is offered (MLflow's sklearn flavor offers nothing else for it).
+    @Test func isolationForestIsNotConvertedAndOnlyPredicts() throws {
+        let rows = [[0.1, -0.2, 0.3, 1.0]]
+        let refusal = try #require(throws: ModelBundleError.self) {
+            try Self.predict("iforest_skops", "predict", rows: rows, converted: true)
+        }
+        #expect(refusal.message.contains("IsolationForest is not converted"))
+        for function in ["predict_proba", "decision_function"] {
+            let error = try #require(throws: ModelBundleError.self) {
+                try Self.predict("iforest_skops", function, rows: rows)
+            }
+            #expect(error.message.contains(function))
+        }
     }
 
     func check(_ name: String, bundle: String, converted: Bool = false) throws {
