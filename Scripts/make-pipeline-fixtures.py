@@ -450,6 +450,22 @@ def cases():
         ]
         return Pipeline([("pre", onehot_pre()), ("stack", StackingClassifier(members, cv=3))])
 
+    def calibrated_sigmoid():
+        # CalibratedClassifierCV around a LinearSVC (no predict_proba of its own): three folds, each a
+        # decision function through one sigmoid per class, normalised, then averaged.
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.svm import LinearSVC
+
+        return Pipeline([("pre", onehot_pre()), ("cal", CalibratedClassifierCV(LinearSVC(random_state=0), cv=3))])
+
+    def calibrated_isotonic():
+        # Binary; isotonic calibrators (np.interp of the clipped score) over a forest's predict_proba.
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.ensemble import RandomForestClassifier
+
+        forest = RandomForestClassifier(n_estimators=5, max_depth=4, random_state=0)
+        return Pipeline([("pre", onehot_pre()), ("cal", CalibratedClassifierCV(forest, method="isotonic", cv=3))])
+
     def stacking_passthrough():
         # Binary: predict_proba's first column dropped (HistGradientBoosting), a RidgeClassifier's 1-D
         # decision_function, then the stage's features passed through to the final estimator.
@@ -524,6 +540,8 @@ def cases():
         ("stacking_regressor", stacking_regressor, "score", ["predict"]),
         ("stacking_decision", stacking_decision, "labels", ["predict", "predict_proba"]),
         ("stacking_linear_member", stacking_linear_member, "binary", ["predict", "predict_proba"]),
+        ("calibrated_sigmoid", calibrated_sigmoid, "labels", ["predict", "predict_proba"]),
+        ("calibrated_isotonic", calibrated_isotonic, "binary", ["predict", "predict_proba"]),
     ]
 
 

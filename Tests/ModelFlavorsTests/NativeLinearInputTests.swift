@@ -36,6 +36,24 @@ import Testing
         }
     }
 
+    /// A boolean column is 1 and 0 (scikit-learn's check_array, XGBoost's DMatrix and LightGBM read
+    /// pandas bools so); a string column is still refused, naming it.
+    @Test func booleanColumnsAreOneAndZero() throws {
+        let frame = try Frame(columns: [
+            Column(name: "a", values: .double([0.5, -1, 2])),
+            Column(name: "flag", values: .boolean([true, false, true])),
+        ])
+        let input = try NativeLinearInput<Double>(.frame(frame), featureCount: 2)
+        #expect(input.values == [0.5, 1, -1, 0, 2, 1])
+        let text = try Frame(columns: [
+            Column(name: "a", values: .double([0.5])), Column(name: "city", values: .string(["x"])),
+        ])
+        let error = try #require(throws: ModelBundleError.self) {
+            try NativeLinearInput<Double>(.frame(text), featureCount: 2)
+        }
+        #expect(error.message.contains("city"))
+    }
+
     /// A matrix past ``NativeLinearInput/parallelCells`` is written by every core: cell (r, c) holds
     /// r × 32 + c, so the row-major output must count 0, 1, 2, … with nothing missed or doubled,
     /// across the boundary between the threads' row ranges.

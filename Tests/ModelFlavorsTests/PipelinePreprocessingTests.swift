@@ -20,7 +20,7 @@ import Testing
         "quantile_mixed", "log_quantile_forest", "log_ridge", "target_log_ridge", "target_scaled_forest",
         "voting_soft", "voting_hard", "voting_regressor", "voting_passthrough", "dropped_columns", "union_dropped",
         "stacking_classifier", "stacking_passthrough", "stacking_predict", "stacking_regressor", "stacking_decision",
-        "stacking_linear_member",
+        "stacking_linear_member", "calibrated_sigmoid", "calibrated_isotonic",
     ]
 
     static let cases: [(String, String)] = names.flatMap { name in
@@ -104,7 +104,7 @@ import Testing
             try? FileManager.default.removeItem(at: copy)
             try? FileManager.default.removeItem(at: target)
         }
-        if bundle.hasPrefix("target_") || bundle.hasPrefix("voting_") || bundle.hasPrefix("stacking_") {
+        if ["target_", "voting_", "stacking_", "calibrated_"].contains(where: { bundle.hasPrefix($0) }) {
             // The native flavors hold one model and no target transform: conversion is refused,
             // nothing written.
             let error = #expect(throws: ModelBundleError.self) {

@@ -190,6 +190,9 @@ struct NativeLinearInput<Scalar: KernelScalar> {
         case .float(let v): fill(v) { Scalar($0) }
         case .long(let v): fill(v) { Scalar($0) }
         case .integer(let v): fill(v) { Scalar($0) }
+        // A boolean column is 1 and 0, as scikit-learn's check_array, XGBoost's DMatrix and LightGBM's
+        // pandas path read it.
+        case .boolean(let v): fill(v) { $0 ? 1 : 0 }
         case .cells(let cells):
             // Mixed integers and fractions (no schema to type the column): exact per kind.
             for row in 0..<cells.kinds.count {

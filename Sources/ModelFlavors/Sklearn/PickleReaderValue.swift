@@ -173,6 +173,10 @@ enum PickleReaderGlobal: String, Sendable {
     case votingRegressor = "sklearn.ensemble._voting.VotingRegressor"
     case stackingClassifier = "sklearn.ensemble._stacking.StackingClassifier"
     case stackingRegressor = "sklearn.ensemble._stacking.StackingRegressor"
+    case calibratedClassifierCV = "sklearn.calibration.CalibratedClassifierCV"
+    case calibratedClassifier = "sklearn.calibration._CalibratedClassifier"
+    case sigmoidCalibration = "sklearn.calibration._SigmoidCalibration"
+    case isotonicRegression = "sklearn.isotonic.IsotonicRegression"
     // A voting ensemble's named_estimators_: a dict subclass, built as a plain dict (NEWOBJ, SETITEM),
     // its BUILD state (_deprecated_key_to_warnings) dropped; nothing reads it to predict.
     case bunch = "sklearn.utils._bunch.Bunch"

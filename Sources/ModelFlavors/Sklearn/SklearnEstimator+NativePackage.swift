@@ -12,10 +12,10 @@ extension SklearnEstimator {
     ///   not offer `predictFunction`, or naming `coef_` for a shape the native flavor cannot reproduce.
     func nativePackage(predictFunction: String, fileName: String) throws(ModelBundleError) -> LinearModelPackage {
         switch self {
-        case .voting, .stacking:
+        case .voting, .stacking, .calibrated:
             throw ModelBundleError(
                 .flavorUnavailable,
-                "an ensemble (voting or stacking) runs from the sklearn bundle, but the native flavors hold one model each, so it is "
+                "an ensemble (voting, stacking or calibrated) runs from the sklearn bundle, but the native flavors hold one model each, so it is "
                     + "not converted: serve or predict the MLflow bundle as it is",
                 item: fileName
             )

@@ -43,6 +43,8 @@ enum SklearnEstimator: Sendable {
     case voting(SklearnVoting)
     /// `StackingClassifier`, `StackingRegressor` (``SklearnStacking``).
     indirect case stacking(SklearnStacking)
+    /// `CalibratedClassifierCV` (``SklearnCalibrated``).
+    indirect case calibrated(SklearnCalibrated)
 
     /// Tree models compare features, so no affine step can be folded into them.
     var isTreeModel: Bool {
@@ -53,7 +55,7 @@ enum SklearnEstimator: Sendable {
     var foldsScalers: Bool {
         switch self {
         case .linearRegression, .logisticRegression, .linearClassifier: true
-        case .trees, .voting, .stacking: false
+        case .trees, .voting, .stacking, .calibrated: false
         }
     }
 
@@ -147,6 +149,11 @@ enum SklearnEstimator: Sendable {
         /// Stacked ensembles of the estimators above (SklearnStacking).
         case stackingClassifier = "sklearn.ensemble._stacking.StackingClassifier"
         case stackingRegressor = "sklearn.ensemble._stacking.StackingRegressor"
+        case calibratedClassifierCV = "sklearn.calibration.CalibratedClassifierCV"
+        /// Parts of a CalibratedClassifierCV: each fold's estimator and calibrators.
+        case calibratedClassifier = "sklearn.calibration._CalibratedClassifier"
+        case sigmoidCalibration = "sklearn.calibration._SigmoidCalibration"
+        case isotonicRegression = "sklearn.isotonic.IsotonicRegression"
 
         // Tree models (Sources/ModelFlavors/SklearnTrees) and the objects their state holds.
         case decisionTreeClassifier = "sklearn.tree._classes.DecisionTreeClassifier"
@@ -194,7 +201,8 @@ enum SklearnEstimator: Sendable {
             case .standardScaler, .minMaxScaler, .maxAbsScaler: .scaler
             case .pipeline: .pipeline
             case .transformedTargetRegressor: .targetWrapper
-            case .labelBinarizer, .missingIndicator: .part
+            case .labelBinarizer, .missingIndicator, .calibratedClassifier, .sigmoidCalibration, .isotonicRegression:
+                .part
             case .columnTransformer, .featureUnion, .simpleImputer, .oneHotEncoder, .ordinalEncoder, .targetEncoder,
                 .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .varianceThreshold, .selectKBest,
                 .selectPercentile, .functionTransformer, .pca, .incrementalPCA, .truncatedSVD, .powerTransformer,
@@ -297,7 +305,7 @@ enum SklearnEstimator: Sendable {
                     + "so log the estimator alone",
                 item: item
             )
-        case .voting, .stacking:
+        case .voting, .stacking, .calibrated:
             throw ModelBundleError(
                 .flavorUnavailable,
                 "\(item): scalers are not folded into an ensemble",

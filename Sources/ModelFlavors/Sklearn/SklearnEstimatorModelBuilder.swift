@@ -20,6 +20,13 @@ enum SklearnEstimatorModelBuilder {
                 featureWidth: featureWidth,
                 fileName: fileName
             )
+        case .calibrated(let calibrated):
+            return try SklearnCalibratedModel(
+                calibrated,
+                predictFunction: predictFunction,
+                featureWidth: featureWidth,
+                fileName: fileName
+            )
         case .stacking(let stacking):
             return try SklearnStackingModel(
                 stacking,

@@ -21,6 +21,8 @@ enum SklearnEstimatorState {
             return .estimator(.voting(try SklearnVoting.read(source, fileName: fileName)))
         case .stackingClassifier, .stackingRegressor:
             return .estimator(.stacking(try SklearnStacking.read(source, fileName: fileName)))
+        case .calibratedClassifierCV:
+            return .estimator(.calibrated(try SklearnCalibrated.read(source, fileName: fileName)))
         case .decisionTreeClassifier, .decisionTreeRegressor, .extraTreeClassifier, .extraTreeRegressor,
             .randomForestClassifier, .randomForestRegressor, .extraTreesClassifier, .extraTreesRegressor,
             .gradientBoostingClassifier, .gradientBoostingRegressor, .histGradientBoostingClassifier,
@@ -38,7 +40,8 @@ enum SklearnEstimatorState {
         case .pipeline, .labelBinarizer, .missingIndicator, .columnTransformer, .featureUnion, .simpleImputer,
             .oneHotEncoder, .ordinalEncoder, .targetEncoder, .robustScaler, .polynomialFeatures, .kBinsDiscretizer,
             .varianceThreshold, .selectKBest, .selectPercentile, .functionTransformer, .pca, .incrementalPCA,
-            .truncatedSVD, .powerTransformer, .quantileTransformer, .transformedTargetRegressor:
+            .truncatedSVD, .powerTransformer, .quantileTransformer, .transformedTargetRegressor, .calibratedClassifier,
+            .sigmoidCalibration, .isotonicRegression:
             throw ModelBundleError(
                 .flavorUnavailable,
                 "\(fileName) holds a \(kind.shortName) where a scaler or an estimator belongs; supported: "

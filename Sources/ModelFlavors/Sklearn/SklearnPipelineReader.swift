@@ -32,6 +32,7 @@ package enum SklearnPipelineReader {
         case .trees(let trees): name = trees.estimator
         case .voting(let voting): name = voting.voting == .regression ? "VotingRegressor" : "VotingClassifier"
         case .stacking(let stacking): name = stacking.isClassifier ? "StackingClassifier" : "StackingRegressor"
+        case .calibrated: name = "CalibratedClassifierCV"
         }
         return Summary(stage: model.stage, estimator: name)
     }

@@ -33,7 +33,7 @@ struct SklearnVoting: Sendable {
             // One level only: a file can name one fitted object many times, so ensembles of ensembles
             // could multiply into far more models than the file holds.
             switch read.estimator {
-            case .voting, .stacking:
+            case .voting, .stacking, .calibrated:
                 throw ModelBundleError(
                     .flavorUnavailable,
                     "\(fileName): estimators_[\(index)] is itself an ensemble; nested ensembles are not read",
