@@ -108,6 +108,9 @@ models["xgb_quantiles"] = (xgb.XGBRegressor(**xgb_params, objective="reg:quantil
                            y_reg)
 models["xgb_dart"] = (xgb.XGBRegressor(**{**xgb_params, "n_estimators": 8}, booster="dart", rate_drop=0.4,
                                        skip_drop=0.0), y_reg)
+# Three classes: inplace_predict removes each output group's own base score from a DART tree's output.
+models["xgb_dart_classifier"] = (xgb.XGBClassifier(**{**xgb_params, "n_estimators": 8}, booster="dart", rate_drop=0.4,
+                                                   skip_drop=0.0), y_multi)
 models["xgb_hinge"] = (xgb.XGBClassifier(**xgb_params, objective="binary:hinge"), y_bin)
 # A `missing` other than NaN: inplace_predict routes values equal to it as missing (0.0 and -999.0, the
 # sentinel written where X has NaN; the rows carry both, and NaN).

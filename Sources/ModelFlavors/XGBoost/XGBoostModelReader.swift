@@ -61,7 +61,8 @@ package enum XGBoostModelReader {
 
     /// How the caller's library predicts, which changes a DART model's sums in the last bit:
     /// `Booster.predict` on a DMatrix adds each tree's leaf times its weight; the scikit-learn
-    /// wrappers' `inplace_predict` adds `((base + leaf) − base) × weight`, all in float
+    /// wrappers' `inplace_predict` adds `((base + leaf) − base) × weight`, all in float, with the
+    /// base score of the tree's output group
     /// (`Dart::InplacePredict` removes the base score from each single-tree prediction).
     package enum PredictPath: Sendable {
         case dmatrix
@@ -278,7 +279,10 @@ package enum XGBoostModelReader {
             )
         }
         let dart = dropWeights.map { weights in
-            DartScaling(weights: weights.map { Float($0) }, inplaceBase: path == .inplace ? Float(baseScores[0]) : nil)
+            DartScaling(
+                weights: weights.map { Float($0) },
+                inplaceBases: path == .inplace ? baseScores.map { Float($0) } : nil
+            )
         }
         for (index, tree) in trees.enumerated() {
             let group = treeInfo[index]
@@ -289,7 +293,7 @@ package enum XGBoostModelReader {
                 tree,
                 index: index,
                 group: Int(group),
-                dart: dart.map { ($0, index) },
+                dart: dart.map { ($0, index, Int(group)) },
                 to: &ensemble,
                 fileName: fileName
             )
@@ -396,12 +400,13 @@ package enum XGBoostModelReader {
     /// DART's per-tree weights as they reach the sum (see ``PredictPath``).
     struct DartScaling {
         var weights: [Float]
-        /// The margin-space base score `inplace_predict` adds and removes; nil for a DMatrix.
-        var inplaceBase: Float?
+        /// The margin-space base score of each output group, which `inplace_predict` adds to a tree's
+        /// leaf and removes again; nil for a DMatrix.
+        var inplaceBases: [Float]?
 
-        func leaf(_ value: Float, tree: Int) -> Float {
-            guard let base = inplaceBase else { return value * weights[tree] }
-            return ((base + value) - base) * weights[tree]
+        func leaf(_ value: Float, tree: Int, group: Int) -> Float {
+            guard let bases = inplaceBases else { return value * weights[tree] }
+            return ((bases[group] + value) - bases[group]) * weights[tree]
         }
     }
 
@@ -410,7 +415,7 @@ package enum XGBoostModelReader {
         _ tree: UBJSONValue,
         index: Int,
         group: Int,
-        dart: (scaling: DartScaling, tree: Int)? = nil,
+        dart: (scaling: DartScaling, tree: Int, group: Int)? = nil,
         to ensemble: inout TreeEnsemble,
         fileName: String
     ) throws(ModelBundleError) {
@@ -488,7 +493,9 @@ package enum XGBoostModelReader {
                 throw TreeEnsemble.invalid("has children \(l), \(r) outside the tree", tree: index, node: i)
             }
             if l == -1 {
-                let value = dart.map { $0.scaling.leaf(Float(condition[i]), tree: $0.tree) } ?? Float(condition[i])
+                let value =
+                    dart.map { $0.scaling.leaf(Float(condition[i]), tree: $0.tree, group: $0.group) }
+                    ?? Float(condition[i])
                 nodes.append(.leaf([Double(value)]))
                 continue
             }

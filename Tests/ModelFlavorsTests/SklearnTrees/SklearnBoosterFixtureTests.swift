@@ -27,7 +27,7 @@ import Testing
         // Random forests, rankers, two quantiles ([n, 2]), DART weights, binary:hinge labels.
         "xgb_rf_classifier", "xgb_rf_regressor", "xgb_ranker", "lgbm_ranker", "xgb_quantiles", "xgb_dart", "xgb_hinge",
         // A `missing` other than NaN (0.0; -999.0): those values are routed as missing.
-        "xgb_missing_zero", "xgb_missing_sentinel",
+        "xgb_missing_zero", "xgb_missing_sentinel", "xgb_dart_classifier",
     ]
 
     /// Every model in skops and pickle, and one of each library in cloudpickle.
