@@ -176,9 +176,9 @@ def main():
                     loaded = mlflow.pyfunc.load_model(str(bundle))
                     converted = work / f"{bundle.name}_native"
                     conversion = subprocess.run([mbundle, "convert", "-m", str(bundle), "-o", str(converted)], capture_output=True, text=True)
-                    if name.startswith(("target_", "voting_", "stacking_")):
-                        # A TransformedTargetRegressor or a voting ensemble is not converted (the native
-                        # flavors hold one model, without a target transform): refused.
+                    if name.startswith(("target_", "voting_", "stacking_", "calibrated_")):
+                        # A TransformedTargetRegressor or an ensemble (voting, stacking, calibrated) is not
+                        # converted (the native flavors hold one model, without a target transform): refused.
                         refused = conversion.returncode != 0 and "not converted" in conversion.stderr
                         native = None
                     else:
