@@ -220,11 +220,10 @@ struct SklearnCalibratedModel: FlavorModel {
                     proba[1] = member.calibrators[0](score)
                     proba[0] = 1.0 - proba[1]
                 } else {
-                    var total = 0.0
                     for k in 0..<width {
                         proba[k] = member.calibrators[k](scores[row * width + k])
                     }
-                    total = Self.numpySum(proba)
+                    let total = SklearnTreeReading.numpySum(proba[...])
                     for k in 0..<width { proba[k] = total != 0 ? proba[k] / total : 1 / Double(width) }
                 }
                 for k in 0..<width {
@@ -239,47 +238,8 @@ struct SklearnCalibratedModel: FlavorModel {
         if predictFunction == "predict_proba" {
             return .tensor(try Tensor(shape: [rows, width], values: .double(mean)))
         }
-        var indices: [Int] = []
-        indices.reserveCapacity(rows)
-        for row in 0..<rows {
-            var best = 0
-            for k in 0..<width {
-                let value = mean[row * width + k]
-                if value.isNaN {
-                    best = k
-                    break
-                }
-                if value > mean[row * width + best] { best = k }
-            }
-            indices.append(best)
-        }
+        let indices = (0..<rows).map { SklearnVotingModel.firstLargest(mean[$0 * width..<($0 + 1) * width]) }
         return .tensor(try Tensor(shape: [rows], values: calibrated.classes.values(at: indices)))
-    }
-
-    /// `np.sum` of one short row: numpy's pairwise sum adds fewer than 8 values in order, and 8 to
-    /// 128 in eight interleaved partial sums combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)).
-    static func numpySum(_ values: [Double]) -> Double {
-        if values.count < 8 {
-            var total = 0.0
-            for value in values { total += value }
-            return total
-        }
-        if values.count > 128 {
-            let half = (values.count / 2) - (values.count / 2) % 8
-            return numpySum(Array(values[..<half])) + numpySum(Array(values[half...]))
-        }
-        var r = Array(values[0..<8])
-        var index = 8
-        while index + 8 <= values.count {
-            for lane in 0..<8 { r[lane] += values[index + lane] }
-            index += 8
-        }
-        var total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-        while index < values.count {
-            total += values[index]
-            index += 1
-        }
-        return total
     }
 
     private static func unexpected(_ message: String) -> ModelBundleError {

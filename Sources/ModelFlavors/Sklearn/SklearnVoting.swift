@@ -202,7 +202,7 @@ struct SklearnVotingModel: FlavorModel {
     }
 
     /// `np.argmax`: the first largest (NaN wins, as numpy's argmax returns the first NaN).
-    private static func firstLargest(_ values: ArraySlice<Double>) -> Int {
+    static func firstLargest(_ values: ArraySlice<Double>) -> Int {
         var best = values.startIndex
         for index in values.indices {
             if values[index].isNaN { return index - values.startIndex }

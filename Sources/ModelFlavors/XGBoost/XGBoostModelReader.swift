@@ -293,7 +293,7 @@ package enum XGBoostModelReader {
                 tree,
                 index: index,
                 group: Int(group),
-                dart: dart.map { ($0, index, Int(group)) },
+                dart: dart,
                 to: &ensemble,
                 fileName: fileName
             )
@@ -415,7 +415,7 @@ package enum XGBoostModelReader {
         _ tree: UBJSONValue,
         index: Int,
         group: Int,
-        dart: (scaling: DartScaling, tree: Int, group: Int)? = nil,
+        dart: DartScaling? = nil,
         to ensemble: inout TreeEnsemble,
         fileName: String
     ) throws(ModelBundleError) {
@@ -494,7 +494,7 @@ package enum XGBoostModelReader {
             }
             if l == -1 {
                 let value =
-                    dart.map { $0.scaling.leaf(Float(condition[i]), tree: $0.tree, group: $0.group) }
+                    dart.map { $0.leaf(Float(condition[i]), tree: index, group: group) }
                     ?? Float(condition[i])
                 nodes.append(.leaf([Double(value)]))
                 continue
