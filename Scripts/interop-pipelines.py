@@ -20,9 +20,12 @@ Prints one line per case and "pipeline cases N, agreed A, differed D"; exits 1 o
 Tree ensembles (TREE_CASES, the same checks): HistGradientBoostingClassifier behind a ColumnTransformer
 whose OrdinalEncoder feeds its categorical_features, a bare HistGradientBoostingClassifier whose own
 categorical_features are the string columns (its fitted _preprocessor), and RandomForestClassifier
-behind imputers (one branch chosen by make_column_selector) and a OneHotEncoder. Their labels are
-identical and their probabilities bit-identical here (forests average in float64; the
-HistGradientBoosting links are expit and numpy's softmax), so the linear tolerance holds.
+behind imputers (one branch chosen by make_column_selector) and a OneHotEncoder; BaggingClassifier
+(70% of the columns per tree), BaggingRegressor (bootstrap_features), AdaBoostClassifier (SAMME, three
+classes) and AdaBoostRegressor (weighted median) behind imputers and a OneHotEncoder (AdaBoost's convert
+is expected to be refused). Their labels are identical and their probabilities bit-identical or within
+the linear tolerance here (forests and bagging average in float64; the HistGradientBoosting links and
+AdaBoost's softmax call numpy's exp).
 
 Bool targets (BOOL_CASES): the one-hot logistic pipeline and the random forest fitted on the binary
 target as numpy bools, so classes_ is a bool array; MLflow answers JSON true/false, and so must
@@ -57,7 +60,14 @@ spec.loader.exec_module(fixtures)
 def tree_cases():
     """(name, factory, target kind, predict functions), as fixtures.cases(), with tree ensembles."""
     from sklearn.compose import ColumnTransformer, make_column_selector
-    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+    from sklearn.ensemble import (
+        AdaBoostClassifier,
+        AdaBoostRegressor,
+        BaggingClassifier,
+        BaggingRegressor,
+        HistGradientBoostingClassifier,
+        RandomForestClassifier,
+    )
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
@@ -96,7 +106,41 @@ def tree_cases():
         )
         return Pipeline([("pre", pre), ("model", RandomForestClassifier(n_estimators=12, max_depth=6, random_state=0))])
 
+    def onehot_imputed():
+        # Numbers imputed (AdaBoost refuses NaN), categories one-hot: every column a number.
+        categorical = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+                ("onehot", OneHotEncoder(handle_unknown="ignore")),
+            ]
+        )
+        return ColumnTransformer(
+            [("num", SimpleImputer(strategy="median"), ["age", "income", "visits"]), ("cat", categorical, ["city", "plan"])],
+            remainder="passthrough",
+        )
+
+    def bagging_onehot():
+        # Each tree on a sample of the rows and a permutation of 70% of the columns.
+        model = BaggingClassifier(n_estimators=10, max_features=0.7, random_state=0)
+        return Pipeline([("pre", onehot_imputed()), ("model", model)])
+
+    def bagging_regressor():
+        model = BaggingRegressor(n_estimators=6, bootstrap_features=True, random_state=0)
+        return Pipeline([("pre", onehot_imputed()), ("model", model)])
+
+    def adaboost_onehot():
+        # SAMME over three classes: stumps' weighted votes, softmax probabilities.
+        return Pipeline([("pre", onehot_imputed()), ("model", AdaBoostClassifier(n_estimators=30, random_state=0))])
+
+    def adaboost_regressor():
+        # The weighted median of 20 depth-3 trees.
+        return Pipeline([("pre", onehot_imputed()), ("model", AdaBoostRegressor(n_estimators=20, random_state=0))])
+
     return [
+        ("bagging_onehot", bagging_onehot, "labels", ["predict", "predict_proba"]),
+        ("bagging_regressor", bagging_regressor, "score", ["predict"]),
+        ("adaboost_onehot", adaboost_onehot, "labels", ["predict", "predict_proba"]),
+        ("adaboost_regressor", adaboost_regressor, "score", ["predict"]),
         ("hgb_ordinal", hgb_ordinal, "binary", ["predict", "predict_proba"]),
         ("hgb_string_categories", hgb_string_categories, "labels", ["predict", "predict_proba"]),
         ("rf_onehot", rf_onehot, "labels", ["predict", "predict_proba"]),
@@ -176,7 +220,7 @@ def main():
                     loaded = mlflow.pyfunc.load_model(str(bundle))
                     converted = work / f"{bundle.name}_native"
                     conversion = subprocess.run([mbundle, "convert", "-m", str(bundle), "-o", str(converted)], capture_output=True, text=True)
-                    if name.startswith(("target_", "voting_", "stacking_", "calibrated_")):
+                    if name.startswith(("target_", "voting_", "stacking_", "calibrated_", "adaboost_")):
                         # A TransformedTargetRegressor or an ensemble (voting, stacking, calibrated) is not
                         # converted (the native flavors hold one model, without a target transform): refused.
                         refused = conversion.returncode != 0 and "not converted" in conversion.stderr

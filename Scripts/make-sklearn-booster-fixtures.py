@@ -112,6 +112,8 @@ models["xgb_dart"] = (xgb.XGBRegressor(**{**xgb_params, "n_estimators": 8}, boos
 models["xgb_dart_classifier"] = (xgb.XGBClassifier(**{**xgb_params, "n_estimators": 8}, booster="dart", rate_drop=0.4,
                                                    skip_drop=0.0), y_multi)
 models["xgb_hinge"] = (xgb.XGBClassifier(**xgb_params, objective="binary:hinge"), y_bin)
+# multi:softmax: predict is the booster's class (the first largest margin), predict_proba scipy's softmax.
+models["xgb_softmax"] = (xgb.XGBClassifier(**xgb_params, objective="multi:softmax"), y_multi)
 # A `missing` other than NaN: inplace_predict routes values equal to it as missing (0.0 and -999.0, the
 # sentinel written where X has NaN; the rows carry both, and NaN).
 models["xgb_missing_zero"] = (xgb.XGBClassifier(**xgb_params, missing=0.0), y_bin)

@@ -15,6 +15,10 @@ import warnings
 import numpy as np
 import skops.io as sio
 from sklearn.ensemble import (
+    AdaBoostClassifier,
+    AdaBoostRegressor,
+    BaggingClassifier,
+    BaggingRegressor,
     ExtraTreesClassifier,
     ExtraTreesRegressor,
     GradientBoostingClassifier,
@@ -44,6 +48,8 @@ X_nan[:, :3][rng.random(size=(n, 3)) < 0.1] = np.nan  # NaN in the numeric featu
 y_reg = X[:, 0] * 2 - X[:, 1] + (X[:, 3] == 2) + rng.normal(scale=0.1, size=n)
 y_bin = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
 y_multi = np.digitize(X[:, 0] - X[:, 2], [-0.5, 0.5])
+# A rare class, so that some of a bagging ensemble's bootstrap samples miss it.
+y_rare = np.where(np.arange(n) % 27 == 5, 2, y_bin)
 y_two = np.stack([y_reg, X[:, 2] - X[:, 1]], axis=1)
 labels_str = np.array(["cat", "dog", "emu"])
 
@@ -90,6 +96,20 @@ models = {
     "iforest": (IsolationForest(n_estimators=6, random_state=0), X_nan, y_reg),
     "iforest_subsampled": (
         IsolationForest(n_estimators=6, max_features=0.75, contamination=0.25, random_state=0), X, y_reg),
+    # Bagging: each tree sees X[:, estimators_features_[t]] (a permutation, or a subset); trees take the
+    # bootstrap as sample weights, so a rare class a sample missed has weight 0 in that tree.
+    "bagging_classifier": (
+        BaggingClassifier(n_estimators=8, max_samples=0.3, max_features=0.75, random_state=3), X_nan,
+        labels_str[y_rare]),
+    "bagging_regressor": (
+        BaggingRegressor(DecisionTreeRegressor(max_depth=4), n_estimators=5, bootstrap_features=True,
+                         random_state=0), X_nan, y_reg),
+    # AdaBoost (SAMME): stumps by default; weighted votes, softmax probabilities, a weighted median.
+    "adaboost_classifier": (AdaBoostClassifier(n_estimators=12, random_state=0), X, labels_str[y_multi]),
+    "adaboost_binary": (
+        AdaBoostClassifier(DecisionTreeClassifier(max_depth=2), n_estimators=6, learning_rate=0.7, random_state=0),
+        X, y_bin),
+    "adaboost_regressor": (AdaBoostRegressor(n_estimators=9, random_state=0), X, y_reg),
 }
 
 
@@ -164,6 +184,8 @@ for name, (model, X_train, y) in models.items():
     outputs = {"predict": model.predict(rows)}
     if hasattr(model, "predict_proba"):
         outputs["predict_proba"] = model.predict_proba(rows)
+    if name.startswith("adaboost") and hasattr(model, "decision_function"):
+        outputs["decision_function"] = model.decision_function(rows)
     for function, values in outputs.items():
         values = np.asarray(values)
         if values.dtype.kind in "fc":

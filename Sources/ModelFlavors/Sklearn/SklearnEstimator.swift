@@ -171,6 +171,11 @@ enum SklearnEstimator: Sendable {
         case histGradientBoostingRegressor =
             "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingRegressor"
         case isolationForest = "sklearn.ensemble._iforest.IsolationForest"
+        /// Ensembles of decision trees (SklearnBaggingState, SklearnAdaBoostState).
+        case baggingClassifier = "sklearn.ensemble._bagging.BaggingClassifier"
+        case baggingRegressor = "sklearn.ensemble._bagging.BaggingRegressor"
+        case adaBoostClassifier = "sklearn.ensemble._weight_boosting.AdaBoostClassifier"
+        case adaBoostRegressor = "sklearn.ensemble._weight_boosting.AdaBoostRegressor"
         /// Parts: a fitted tree's node storage, HistGradientBoosting's trees and binner, and
         /// GradientBoosting's `init_` estimators.
         case tree = "sklearn.tree._tree.Tree"
@@ -212,7 +217,7 @@ enum SklearnEstimator: Sendable {
                 .extraTreesClassifier, .extraTreesRegressor, .gradientBoostingClassifier, .gradientBoostingRegressor,
                 .histGradientBoostingClassifier, .histGradientBoostingRegressor, .xgbClassifier, .xgbRegressor,
                 .lgbmClassifier, .lgbmRegressor, .xgbRFClassifier, .xgbRFRegressor, .xgbRanker, .lgbmRanker,
-                .isolationForest:
+                .isolationForest, .baggingClassifier, .baggingRegressor, .adaBoostClassifier, .adaBoostRegressor:
                 .treeModel
             case .extraTreeClassifier, .extraTreeRegressor, .tree, .treePredictor, .binMapper, .dummyClassifier,
                 .dummyRegressor, .xgboostBooster, .lightgbmBooster:

@@ -28,7 +28,8 @@ enum SklearnEstimatorState {
             .gradientBoostingClassifier, .gradientBoostingRegressor, .histGradientBoostingClassifier,
             .histGradientBoostingRegressor, .tree, .treePredictor, .binMapper, .dummyClassifier, .dummyRegressor,
             .xgbClassifier, .xgbRegressor, .lgbmClassifier, .lgbmRegressor, .xgboostBooster, .lightgbmBooster,
-            .xgbRFClassifier, .xgbRFRegressor, .xgbRanker, .lgbmRanker, .isolationForest:
+            .xgbRFClassifier, .xgbRFRegressor, .xgbRanker, .lgbmRanker, .isolationForest, .baggingClassifier,
+            .baggingRegressor, .adaBoostClassifier, .adaBoostRegressor:
             guard let trees = source as? any SklearnTreeSource else {
                 throw ModelBundleError(
                     .flavorUnavailable,

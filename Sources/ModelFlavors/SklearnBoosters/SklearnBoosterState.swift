@@ -56,16 +56,22 @@ enum SklearnBoosterState {
             if !missing.isNaN { ensemble.missingValue = missing }
         }
         var classes: LinearModelFlavorConfiguration.ClassLabels? = nil
+        var labelRule = SklearnTreeModel.LabelRule.argmaxTransformed
         if source.kind == .xgbClassifier || source.kind == .xgbRFClassifier {
-            guard ["binary:logistic", "binary:logitraw", "binary:hinge", "multi:softprob"].contains(model.objective)
-            else {
+            let objectives = ["binary:logistic", "binary:logitraw", "binary:hinge", "multi:softprob", "multi:softmax"]
+            guard objectives.contains(model.objective) else {
                 throw ModelBundleError(
                     .flavorUnavailable,
-                    "\(estimator) has objective \(model.objective); an XGBClassifier is read with binary:logistic, "
-                        + "binary:logitraw, binary:hinge or multi:softprob (multi:softmax's predict_proba is not its "
-                        + "booster's output)",
+                    "\(estimator) has objective \(model.objective); an XGBClassifier is read with "
+                        + objectives.joined(separator: ", "),
                     item: "\(fileName):objective"
                 )
+            }
+            if model.objective == "multi:softmax" {
+                // predict is the booster's own class: the first largest margin (float32, as XGBoost picks
+                // it); predict_proba is scipy's softmax of those margins.
+                ensemble.link = .softmax
+                labelRule = .marginArgmax
             }
             let count = try source.integer("n_classes_")
             guard count == model.classCount else {
@@ -84,7 +90,7 @@ enum SklearnBoosterState {
         } else {
             ensemble.task = .regression
         }
-        return try wrapperModel(ensemble, classes: classes, estimator: estimator)
+        return try wrapperModel(ensemble, classes: classes, labelRule: labelRule, estimator: estimator)
     }
 
     private static func lightgbm(_ source: any SklearnTreeSource, estimator: String, fileName: String)
@@ -132,12 +138,13 @@ enum SklearnBoosterState {
     private static func wrapperModel(
         _ ensemble: TreeEnsemble,
         classes: LinearModelFlavorConfiguration.ClassLabels?,
+        labelRule: SklearnTreeModel.LabelRule = .argmaxTransformed,
         estimator: String
     ) throws(ModelBundleError) -> SklearnTreeModel {
         try SklearnTreeModel(
             ensemble: SklearnTreeState.validated(ensemble, estimator: estimator),
             classes: classes,
-            labelRule: .argmaxTransformed,
+            labelRule: labelRule,
             flattens: ensemble.outputCount == 1 || classes != nil,
             rejectsNaN: false,
             estimator: estimator

@@ -27,9 +27,10 @@ enum SklearnIsolationForestState {
             throw source.invalid("_max_features", "is \(treeFeatures); expected 1 to \(featureCount)")
         }
         let subsampled = treeFeatures != featureCount
-        let featureLists = subsampled ? try arrays(source, "estimators_features_", count: trees.count) : []
-        let pathLengths = try arrays(source, "_decision_path_lengths", count: trees.count)
-        let averages = try arrays(source, "_average_path_length_per_tree", count: trees.count)
+        let featureLists =
+            subsampled ? try SklearnTreeState.perTreeArrays(source, "estimators_features_", count: trees.count) : []
+        let pathLengths = try SklearnTreeState.perTreeArrays(source, "_decision_path_lengths", count: trees.count)
+        let averages = try SklearnTreeState.perTreeArrays(source, "_average_path_length_per_tree", count: trees.count)
         // The score's denominator uses _max_samples (max_samples_ holds the same count).
         let maxSamples = try source.number(source.isNone("_max_samples") ? "max_samples_" : "_max_samples")
         let offset = try source.number("offset_")
@@ -83,16 +84,14 @@ enum SklearnIsolationForestState {
             }
             if subsampled {
                 // The tree was fitted on X[:, estimators_features_[t]]: its features index that list.
-                let features = featureLists[index]
-                for node in firstNode..<ensemble.nodeCount where ensemble.nodeFeature[node] >= 0 {
-                    let local = Int(ensemble.nodeFeature[node])
-                    guard local < features.count, features[local] >= 0, features[local] < Double(featureCount),
-                        features[local] == features[local].rounded()
-                    else {
-                        throw source.invalid("estimators_features_", "tree \(index) names a feature out of range")
-                    }
-                    ensemble.nodeFeature[node] = Int32(features[local])
-                }
+                try SklearnTreeState.remapFeatures(
+                    of: &ensemble,
+                    nodes: firstNode..<ensemble.nodeCount,
+                    through: featureLists[index],
+                    featureCount: featureCount,
+                    source: source,
+                    tree: index
+                )
             }
             if index == 0 { ensemble.reserveCapacity(afterFirstTreeOf: trees.count) }
         }
@@ -113,25 +112,5 @@ enum SklearnIsolationForestState {
         if n <= 1 { return 0 }
         if n == 2 { return 1 }
         return 2.0 * (SystemPlatform.log(n - 1.0) + 0.5772156649015329) - 2.0 * (n - 1.0) / n
-    }
-
-    /// A tuple or list of `count` numeric arrays, as float64 (int64 path lengths are exact).
-    private static func arrays(_ source: any SklearnTreeSource, _ name: String, count: Int) throws(ModelBundleError)
-        -> [[Double]]
-    {
-        guard case .list(let items)? = try source.data(name), items.count == count else {
-            throw source.invalid(
-                name,
-                "is not a list of \(count) arrays, one per tree (was it fitted by 1.3 or later?)"
-            )
-        }
-        var result: [[Double]] = []
-        for item in items {
-            guard case .array(let tensor) = item, tensor.shape.count == 1 else {
-                throw source.invalid(name, "holds \(item.kindName), not a 1-D array")
-            }
-            result.append(tensor.float64Values())
-        }
-        return result
     }
 }

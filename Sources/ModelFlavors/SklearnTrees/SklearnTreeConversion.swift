@@ -11,10 +11,10 @@ enum SklearnTreeConversion {
         let (read, fileName) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
         try read.requireConvertible(fileName: fileName)
         guard case .trees(let model) = read.estimator else { return nil }
-        guard !model.isOutlierDetector else {
+        if let rule = model.nativeRuleName {
             throw ModelBundleError(
                 .flavorUnavailable,
-                "\(model.estimator) is not converted: the native tree_ensemble flavor has no outlier score; "
+                "\(model.estimator) is not converted: the native tree_ensemble flavor has no \(rule); "
                     + "the bundle runs as it is",
                 item: model.estimator
             )

@@ -17,6 +17,14 @@ struct SklearnTreeModel: Sendable {
         /// `−2^(−depth / denominator) − offset` (score 1 when the denominator is 0) below 0 is an
         /// outlier (class index 0, label −1), else an inlier.
         case isolation(denominator: Double, offset: Double)
+        /// XGBClassifier with multi:softmax: the first largest raw margin (probabilities are the link's).
+        case marginArgmax
+        /// AdaBoostClassifier (SAMME): each tree's leaf holds its weighted vote (``SklearnAdaBoostState``),
+        /// the raw scores are their sums; the decision divides them by the weights' total.
+        case samme(weightTotal: Double)
+        /// AdaBoostRegressor: each tree feeds its own output; `predict` is their median weighted by
+        /// `estimator_weights_` (``SklearnAdaBoostState/weightedMedian(_:weights:)``).
+        case weightedMedian(weights: [Double])
     }
 
     let ensemble: ValidatedTreeEnsemble
@@ -67,7 +75,12 @@ struct SklearnTreeModel: Sendable {
 
     /// Gradient-boosting classifiers (GradientBoosting, HistGradientBoosting) answer their raw scores
     /// as `decision_function`; trees, forests and the XGBoost and LightGBM wrappers have none.
-    var offersDecisionFunction: Bool { isClassifier && labelRule != .argmaxTransformed && !isOutlierDetector }
+    var offersDecisionFunction: Bool {
+        switch labelRule {
+        case .rawNonNegative, .rawPositive, .samme: isClassifier
+        case .argmaxTransformed, .marginArgmax, .isolation, .weightedMedian: false
+        }
+    }
 
     /// IsolationForest: `predict` only (MLflow's sklearn flavor offers nothing else for it), and
     /// inputs beyond float32 are taken, as its `validate_data(ensure_all_finite=False)` takes them.
@@ -76,8 +89,20 @@ struct SklearnTreeModel: Sendable {
         return false
     }
 
+    /// Whether the native `tree_ensemble` flavor can hold the model: its label rules are the
+    /// forests' and the boosters'; IsolationForest's score and AdaBoost's votes are not among them.
+    var nativeRuleName: String? {
+        switch labelRule {
+        case .argmaxTransformed, .rawNonNegative, .rawPositive: nil
+        case .marginArgmax: "class from the margins (multi:softmax)"
+        case .isolation: "outlier score"
+        case .samme: "weighted vote (SAMME)"
+        case .weightedMedian: "weighted median"
+        }
+    }
+
     /// The runnable model for `predict_fn` (`predict`, `predict_proba` for classifiers,
-    /// `decision_function` for gradient-boosting classifiers).
+    /// `decision_function` for gradient-boosting and AdaBoost classifiers).
     func flavorModel(predictFunction: String, featureWidth: Int?) throws(ModelBundleError) -> any FlavorModel {
         let supported =
             isClassifier && !isOutlierDetector
@@ -108,11 +133,16 @@ struct SklearnTreeModel: Sendable {
             scores = transformed
         case .rawNonNegative where raw.count == 1: return raw[0] >= 0 ? 1 : 0
         case .rawPositive where raw.count == 1: return raw[0] > 0 ? 1 : 0
-        case .rawNonNegative, .rawPositive: scores = raw
+        case .rawNonNegative, .rawPositive, .marginArgmax: scores = raw
         case .isolation(let denominator, let offset):
             let depth = Double(raw[0])
             let score: Double = denominator != 0 ? SystemPlatform.pow(2.0, -(depth / denominator)) : 1
             return -score - offset < 0 ? 0 : 1
+        case .samme(let total):
+            let decision = SklearnAdaBoostState.decision(raw, total: total)
+            if decision.count == 1 { return decision[0] > 0 ? 1 : 0 }
+            return SklearnVotingModel.firstLargest(decision[...])
+        case .weightedMedian: return 0
         }
         var best = 0
         for k in 1..<scores.count where scores[k] > scores[best] { best = k }
@@ -132,6 +162,27 @@ struct SklearnTreeModel: Sendable {
         let e = ensemble.ensemble
         let width = e.outputCount
         let raw = kernel.raw(Acc.self, values, rows: rows)
+        switch labelRule {
+        case .samme(let total) where output != .predict:
+            numbers = SklearnAdaBoostState.scores(
+                raw,
+                width: width,
+                total: total,
+                probabilities: output == .predictProba
+            )
+            return
+        case .weightedMedian(let weights):
+            numbers = raw.withUnsafeBufferPointer { raw in
+                (0..<rows).map { row in
+                    SklearnAdaBoostState.weightedMedian(
+                        UnsafeBufferPointer(rebasing: raw[(row * width)..<((row + 1) * width)]),
+                        weights: weights
+                    )
+                }
+            }
+            return
+        default: break
+        }
         let transformed = TreeEnsemblePrediction.transform(raw, e.link, scale: e.linkScale, width: width)
         switch (output, classes) {
         case (.predict, nil):
@@ -222,8 +273,10 @@ struct SklearnTreeFlavorModel: FlavorModel {
         case (.predictProba, _):
             return try NativeLinearOutput.tensor(shape: [rows, max(outputs, 2)], values: .double(numbers))
         case (.decisionFunction, _):
+            // AdaBoost's two outputs (one per class) answer one binary decision, as one raw score does.
+            let binary = outputs == 1 || (outputs == 2 && numbers.count == rows)
             return try NativeLinearOutput.tensor(
-                shape: outputs == 1 ? [rows] : [rows, outputs],
+                shape: binary ? [rows] : [rows, outputs],
                 values: .double(numbers)
             )
         }

@@ -42,6 +42,20 @@ enum SklearnTreeState {
             return try SklearnHistGradientBoostingState.model(source, estimator: estimator, featureCount: featureCount)
         case .isolationForest:
             return try SklearnIsolationForestState.model(source, estimator: estimator, featureCount: featureCount)
+        case .baggingClassifier, .baggingRegressor:
+            return try SklearnBaggingState.model(
+                source,
+                estimator: estimator,
+                featureCount: featureCount,
+                classifier: kind == .baggingClassifier
+            )
+        case .adaBoostClassifier, .adaBoostRegressor:
+            return try SklearnAdaBoostState.model(
+                source,
+                estimator: estimator,
+                featureCount: featureCount,
+                classifier: kind == .adaBoostClassifier
+            )
         default:
             throw ModelBundleError(
                 .flavorUnavailable,
@@ -189,6 +203,46 @@ enum SklearnTreeState {
             output: output,
             leaf: leaf
         )
+    }
+
+    /// A tuple or list of `count` numeric arrays, as float64 (int64 path lengths are exact).
+    static func perTreeArrays(_ source: any SklearnTreeSource, _ name: String, count: Int) throws(ModelBundleError)
+        -> [[Double]]
+    {
+        guard case .list(let items)? = try source.data(name), items.count == count else {
+            throw source.invalid(
+                name,
+                "is not a list of \(count) arrays, one per tree (was it fitted by 1.3 or later?)"
+            )
+        }
+        var result: [[Double]] = []
+        for item in items {
+            guard case .array(let tensor) = item, tensor.shape.count == 1 else {
+                throw source.invalid(name, "holds \(item.kindName), not a 1-D array")
+            }
+            result.append(tensor.float64Values())
+        }
+        return result
+    }
+    /// Points the nodes of a tree fitted on `X[:, features]` (Bagging's and IsolationForest's
+    /// `estimators_features_[t]`) at the whole input's columns.
+    static func remapFeatures(
+        of ensemble: inout TreeEnsemble,
+        nodes: Range<Int>,
+        through features: [Double],
+        featureCount: Int,
+        source: any SklearnTreeSource,
+        tree: Int
+    ) throws(ModelBundleError) {
+        for node in nodes where ensemble.nodeFeature[node] >= 0 {
+            let local = Int(ensemble.nodeFeature[node])
+            guard local < features.count, features[local] >= 0, features[local] < Double(featureCount),
+                features[local] == features[local].rounded()
+            else {
+                throw source.invalid("estimators_features_", "tree \(tree) names a feature out of range")
+            }
+            ensemble.nodeFeature[node] = Int32(features[local])
+        }
     }
 
     /// Validates, prefixing the validator's "tree t node n" with the estimator.
