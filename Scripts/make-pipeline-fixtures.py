@@ -41,7 +41,17 @@ from sklearn.ensemble import (  # noqa: E402
     VotingClassifier,
     VotingRegressor,
 )
-from sklearn.feature_selection import SelectKBest, SelectPercentile, VarianceThreshold, chi2, f_classif  # noqa: E402
+from sklearn.feature_selection import (  # noqa: E402
+    RFE,
+    RFECV,
+    SelectFromModel,
+    SelectKBest,
+    SelectPercentile,
+    SequentialFeatureSelector,
+    VarianceThreshold,
+    chi2,
+    f_classif,
+)
 from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
@@ -228,6 +238,36 @@ def cases():
                 ("model", LogisticRegression(max_iter=2000)),
             ]
         )
+
+    def scaled_onehot():
+        return ColumnTransformer(
+            [
+                ("num", Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]), ["age", "income", "visits"]),
+                ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["city", "plan"]),
+            ]
+        )
+
+    def rfe_selected():
+        # RFE and RFECV keep the columns of their fitted support_.
+        rfe = RFE(LogisticRegression(max_iter=2000), n_features_to_select=5)
+        return Pipeline([("pre", scaled_onehot()), ("rfe", rfe), ("model", LogisticRegression(max_iter=2000))])
+
+    def rfecv_selected():
+        rfecv = RFECV(LogisticRegression(max_iter=2000), cv=3, min_features_to_select=3)
+        return Pipeline([("pre", scaled_onehot()), ("rfecv", rfecv), ("model", LogisticRegression(max_iter=2000))])
+
+    def sequential_selected():
+        sfs = SequentialFeatureSelector(LogisticRegression(max_iter=2000), n_features_to_select=4, cv=3)
+        return Pipeline([("pre", scaled_onehot()), ("sfs", sfs), ("model", LogisticRegression(max_iter=2000))])
+
+    def model_selected():
+        # SelectFromModel twice: an L1 LinearSVC (threshold 1e-5 by default), then a multiclass
+        # LogisticRegression's coef_ column norms above 0.5 * median, at most 6 of them.
+        from sklearn.svm import LinearSVC
+
+        l1 = SelectFromModel(LinearSVC(penalty="l1", dual=False, C=0.05, random_state=0))
+        norms = SelectFromModel(LogisticRegression(max_iter=2000), threshold="0.5*median", max_features=6, norm_order=2)
+        return Pipeline([("pre", scaled_onehot()), ("l1", l1), ("norms", norms), ("model", LogisticRegression(max_iter=2000))])
 
     def pca_whitened():
         # Scaled numbers and one-hot columns projected on 4 whitened principal components.
@@ -517,6 +557,10 @@ def cases():
         ("infrequent_multiclass", infrequent_multiclass, "labels", ["predict", "predict_proba"]),
         ("strict_unknown", strict_unknown, "binary", ["predict"]),
         ("variance_selected", variance_selected, "labels", ["predict", "predict_proba"]),
+        ("rfe_selected", rfe_selected, "labels", ["predict", "predict_proba"]),
+        ("rfecv_selected", rfecv_selected, "labels", ["predict", "predict_proba"]),
+        ("sequential_selected", sequential_selected, "labels", ["predict", "predict_proba"]),
+        ("model_selected", model_selected, "labels", ["predict", "predict_proba"]),
         ("scored_selection", scored_selection, "binary", ["predict", "predict_proba"]),
         ("pca_whitened", pca_whitened, "labels", ["predict", "predict_proba"]),
         ("log_svd_ridge", log_svd_ridge, "score", ["predict"]),

@@ -21,6 +21,8 @@ import Testing
         "voting_soft", "voting_hard", "voting_regressor", "voting_passthrough", "dropped_columns", "union_dropped",
         "stacking_classifier", "stacking_passthrough", "stacking_predict", "stacking_regressor", "stacking_decision",
         "stacking_linear_member", "calibrated_sigmoid", "calibrated_isotonic",
+        // Selectors: RFE, RFECV and SequentialFeatureSelector by support_; SelectFromModel by coef_.
+        "rfe_selected", "rfecv_selected", "sequential_selected", "model_selected",
     ]
 
     static let cases: [(String, String)] = names.flatMap { name in

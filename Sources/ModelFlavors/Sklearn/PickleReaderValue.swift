@@ -131,6 +131,10 @@ enum PickleReaderGlobal: String, Sendable {
     case varianceThreshold = "sklearn.feature_selection._variance_threshold.VarianceThreshold"
     case selectKBest = "sklearn.feature_selection._univariate_selection.SelectKBest"
     case selectPercentile = "sklearn.feature_selection._univariate_selection.SelectPercentile"
+    case rfe = "sklearn.feature_selection._rfe.RFE"
+    case rfecv = "sklearn.feature_selection._rfe.RFECV"
+    case sequentialFeatureSelector = "sklearn.feature_selection._sequential.SequentialFeatureSelector"
+    case selectFromModel = "sklearn.feature_selection._from_model.SelectFromModel"
     // Their score_func, named by GLOBAL and kept as a name (SklearnInertFunction); a REDUCE on one is
     // refused like any other call.
     case fClassif = "sklearn.feature_selection._univariate_selection.f_classif"

@@ -128,6 +128,12 @@ enum SklearnEstimator: Sendable {
         /// Feature selectors on fitted `scores_` (their `score_func` is never called).
         case selectKBest = "sklearn.feature_selection._univariate_selection.SelectKBest"
         case selectPercentile = "sklearn.feature_selection._univariate_selection.SelectPercentile"
+        /// Feature selectors whose fitted `support_` names the kept columns, and SelectFromModel (its
+        /// estimator's `coef_`).
+        case rfe = "sklearn.feature_selection._rfe.RFE"
+        case rfecv = "sklearn.feature_selection._rfe.RFECV"
+        case sequentialFeatureSelector = "sklearn.feature_selection._sequential.SequentialFeatureSelector"
+        case selectFromModel = "sklearn.feature_selection._from_model.SelectFromModel"
         /// The identity (func and inverse_func None), which ColumnTransformer fits in place of
         /// remainder="passthrough", or a numpy ufunc by name (ElementwiseFunction); other functions are refused.
         case functionTransformer = "sklearn.preprocessing._function_transformer.FunctionTransformer"
@@ -210,7 +216,8 @@ enum SklearnEstimator: Sendable {
                 .part
             case .columnTransformer, .featureUnion, .simpleImputer, .oneHotEncoder, .ordinalEncoder, .targetEncoder,
                 .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .varianceThreshold, .selectKBest,
-                .selectPercentile, .functionTransformer, .pca, .incrementalPCA, .truncatedSVD, .powerTransformer,
+                .selectPercentile, .rfe, .rfecv, .sequentialFeatureSelector, .selectFromModel, .functionTransformer,
+                .pca, .incrementalPCA, .truncatedSVD, .powerTransformer,
                 .quantileTransformer:
                 .transformer
             case .decisionTreeClassifier, .decisionTreeRegressor, .randomForestClassifier, .randomForestRegressor,

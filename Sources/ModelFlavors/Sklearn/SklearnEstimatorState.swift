@@ -40,7 +40,8 @@ enum SklearnEstimatorState {
             return .estimator(.trees(try SklearnTreeState.model(trees, fileName: fileName)))
         case .pipeline, .labelBinarizer, .missingIndicator, .columnTransformer, .featureUnion, .simpleImputer,
             .oneHotEncoder, .ordinalEncoder, .targetEncoder, .robustScaler, .polynomialFeatures, .kBinsDiscretizer,
-            .varianceThreshold, .selectKBest, .selectPercentile, .functionTransformer, .pca, .incrementalPCA,
+            .varianceThreshold, .selectKBest, .selectPercentile, .rfe, .rfecv, .sequentialFeatureSelector,
+            .selectFromModel, .functionTransformer, .pca, .incrementalPCA,
             .truncatedSVD, .powerTransformer, .quantileTransformer, .transformedTargetRegressor, .calibratedClassifier,
             .sigmoidCalibration, .isotonicRegression:
             throw ModelBundleError(

@@ -3,7 +3,8 @@ import ModelBundle
 /// Feature selectors as pipeline steps. Their `transform` keeps the columns of `_get_support_mask()`
 /// unchanged, so each becomes a positional column selection with one passthrough branch; the mask is
 /// computed here from the fitted attributes, as scikit-learn 1.9.1 computes it
-/// (`feature_selection/_variance_threshold.py`, `_univariate_selection.py`).
+/// (`feature_selection/_variance_threshold.py`, `_univariate_selection.py`, `_from_model.py`), or
+/// read from the fitted `support_` (`_rfe.py`, `_sequential.py`).
 enum SklearnFeatureSelection {
     static func selection(_ source: any SklearnAttributeSource, name: String, width: Int)
         throws(ModelBundleError) -> PreprocessingStep.ColumnSelection
@@ -25,6 +26,8 @@ enum SklearnFeatureSelection {
         case .varianceThreshold: kept = try varianceSupport(source, width: width)
         case .selectKBest: kept = try kBestSupport(source, scores: try scores(source, width: width))
         case .selectPercentile: kept = try percentileSupport(source, scores: try scores(source, width: width))
+        case .rfe, .rfecv, .sequentialFeatureSelector: kept = try fittedSupport(source, width: width)
+        case .selectFromModel: kept = try SklearnModelSelection.support(source, name: name, width: width)
         default: throw source.invalid("", "is not a feature selector")
         }
         guard !kept.isEmpty else {
@@ -36,6 +39,18 @@ enum SklearnFeatureSelection {
         }
         let keep = PreprocessingStep(name: "\(name)/support", inputWidth: kept.count, kind: .passthrough)
         return .init(branches: [.init(step: keep, columns: kept)], inputNames: nil)
+    }
+
+    /// RFE, RFECV and SequentialFeatureSelector keep the columns their boolean `support_` marks.
+    private static func fittedSupport(_ source: any SklearnAttributeSource, width: Int) throws(ModelBundleError)
+        -> [Int]
+    {
+        let support = try source.array("support_")
+        guard support.dtype == .bool, support.shape == [width] else {
+            throw source.invalid("support_", "is not a boolean array of the \(width) input features")
+        }
+        let values = support.float64Values()
+        return values.indices.filter { values[$0] != 0 }
     }
 
     /// `variances_ > threshold` (a NaN variance is not above it).

@@ -27,7 +27,15 @@ enum SklearnPreprocessingState {
         }
         // Pipeline and FeatureUnion take their width from their members.
         let composite = source.kind == .pipeline || source.kind == .featureUnion
-        let width = composite ? 0 : try count(source, "n_features_in_", name)
+        let width: Int
+        if composite {
+            width = 0
+        } else if source.kind == .selectFromModel, case .object(let estimator)? = try source.data("estimator_") {
+            // SelectFromModel's n_features_in_ is a property that reads its fitted estimator's.
+            width = try count(estimator.source, "n_features_in_", name)
+        } else {
+            width = try count(source, "n_features_in_", name)
+        }
         func build(_ kind: PreprocessingStep.Kind) -> PreprocessingStep {
             PreprocessingStep(name: name, inputWidth: width, kind: kind)
         }
@@ -136,7 +144,8 @@ enum SklearnPreprocessingState {
                 edges.append(tensor.float64Values())
             }
             return build(.discretizer(.init(edges: edges, oneHot: encode != "ordinal")))
-        case .varianceThreshold, .selectKBest, .selectPercentile:
+        case .varianceThreshold, .selectKBest, .selectPercentile, .rfe, .rfecv, .sequentialFeatureSelector,
+            .selectFromModel:
             return build(.columns(try SklearnFeatureSelection.selection(source, name: name, width: width)))
         default:
             throw ModelBundleError(
