@@ -269,6 +269,22 @@ def cases():
         norms = SelectFromModel(LogisticRegression(max_iter=2000), threshold="0.5*median", max_features=6, norm_order=2)
         return Pipeline([("pre", scaled_onehot()), ("l1", l1), ("norms", norms), ("model", LogisticRegression(max_iter=2000))])
 
+    def forest_selected():
+        # SelectFromModel on computed feature_importances_: an ExtraTrees forest's (at or above one of them), then a
+        # decision tree's (above half their median).
+        from sklearn.ensemble import ExtraTreesClassifier
+        from sklearn.tree import DecisionTreeClassifier
+
+        # The forest's threshold is exactly one of its importances (the median one, kept: `score < threshold`
+        # drops), so an importance computed one ulp off would change the columns.
+        x = frame(240, seed=11)
+        labels = targets(x, seed=12)[2]
+        probe = ExtraTreesClassifier(n_estimators=8, max_depth=4, random_state=0).fit(scaled_onehot().fit_transform(x), labels)
+        threshold = float(np.sort(probe.feature_importances_)[7])
+        forest = SelectFromModel(ExtraTreesClassifier(n_estimators=8, max_depth=4, random_state=0), threshold=threshold)
+        tree = SelectFromModel(DecisionTreeClassifier(max_depth=4, random_state=0), threshold="0.5*median")
+        return Pipeline([("pre", scaled_onehot()), ("forest", forest), ("tree", tree), ("model", LogisticRegression(max_iter=2000))])
+
     def pca_whitened():
         # Scaled numbers and one-hot columns projected on 4 whitened principal components.
         pre = ColumnTransformer(
@@ -561,6 +577,7 @@ def cases():
         ("rfecv_selected", rfecv_selected, "labels", ["predict", "predict_proba"]),
         ("sequential_selected", sequential_selected, "labels", ["predict", "predict_proba"]),
         ("model_selected", model_selected, "labels", ["predict", "predict_proba"]),
+        ("forest_selected", forest_selected, "labels", ["predict", "predict_proba"]),
         ("scored_selection", scored_selection, "binary", ["predict", "predict_proba"]),
         ("pca_whitened", pca_whitened, "labels", ["predict", "predict_proba"]),
         ("log_svd_ridge", log_svd_ridge, "score", ["predict"]),

@@ -22,7 +22,7 @@ import Testing
         "stacking_classifier", "stacking_passthrough", "stacking_predict", "stacking_regressor", "stacking_decision",
         "stacking_linear_member", "calibrated_sigmoid", "calibrated_isotonic",
         // Selectors: RFE, RFECV and SequentialFeatureSelector by support_; SelectFromModel by coef_.
-        "rfe_selected", "rfecv_selected", "sequential_selected", "model_selected",
+        "rfe_selected", "rfecv_selected", "sequential_selected", "model_selected", "forest_selected",
     ]
 
     static let cases: [(String, String)] = names.flatMap { name in

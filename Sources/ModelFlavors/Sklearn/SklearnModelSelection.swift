@@ -3,7 +3,7 @@ import SystemPlatform
 
 /// `SelectFromModel`'s mask, as scikit-learn 1.9.1's `_from_model.py` computes it from the fitted
 /// `estimator_`: its importances (`coef_`: `abs` of a vector, or the `norm_order` norm of each column
-/// of a matrix), the threshold (a number, `"mean"`, `"median"`, `"k*mean"`, `"k*median"`, or by
+/// of a matrix; a tree's or forest's `feature_importances_`, ``SklearnFeatureImportances``), the threshold (a number, `"mean"`, `"median"`, `"k*mean"`, `"k*median"`, or by
 /// default 1e-5 for an L1-penalised model and the mean otherwise), then the `max_features_` largest
 /// (a stable sort) among those at or above it.
 enum SklearnModelSelection {
@@ -14,11 +14,11 @@ enum SklearnModelSelection {
             throw source.invalid("estimator_", "is not a fitted estimator (was the SelectFromModel fitted?)")
         }
         let getter = source.text("importance_getter") ?? "auto"
-        guard getter == "auto" || getter == "coef_" else {
+        guard ["auto", "coef_", "feature_importances_"].contains(getter) else {
             throw ModelBundleError(
                 .flavorUnavailable,
                 "preprocessing step \(name): SelectFromModel with importance_getter='\(getter)' is not read; "
-                    + "'auto' on a linear model's coef_ is",
+                    + "'auto', 'coef_' and 'feature_importances_' are",
                 item: "\(name).importance_getter"
             )
         }
@@ -56,12 +56,18 @@ enum SklearnModelSelection {
         normOrder: Double,
         width: Int
     ) throws(ModelBundleError) -> [Double] {
+        if let trees = estimator as? any SklearnTreeSource,
+            let importances = try SklearnFeatureImportances.importances(trees, width: width)
+        {
+            return importances
+        }
         guard estimator.kind.role == .estimator, let coef = try? estimator.array("coef_"), coef.dtype.isFloatingPoint
         else {
             throw ModelBundleError(
                 .flavorUnavailable,
                 "preprocessing step \(name): SelectFromModel over a \(estimator.kind.shortName) is not read; over a "
-                    + "linear model (its coef_) it is",
+                    + "linear model (its coef_), a decision tree or a random or extra-trees forest "
+                    + "(feature_importances_) it is",
                 item: "\(name).estimator_"
             )
         }
