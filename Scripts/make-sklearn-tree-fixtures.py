@@ -104,6 +104,12 @@ models = {
     "bagging_regressor": (
         BaggingRegressor(DecisionTreeRegressor(max_depth=4), n_estimators=5, bootstrap_features=True,
                          random_state=0), X_nan, y_reg),
+    # Since 1.4 a classifier tree stores class fractions and predict_proba answers them unchanged; with
+    # five classes some leaves' fractions do not sum to exactly 1 (checked below), so dividing by that
+    # sum, as 1.3 did, would change bits.
+    "rf_classifier_fractions": (
+        RandomForestClassifier(n_estimators=8, max_depth=3, random_state=0), X,
+        np.digitize(X[:, 0] - X[:, 2], np.quantile(X[:, 0] - X[:, 2], [0.2, 0.4, 0.6, 0.8]))),
     # AdaBoost (SAMME): stumps by default; weighted votes, softmax probabilities, a weighted median.
     "adaboost_classifier": (AdaBoostClassifier(n_estimators=12, random_state=0), X, labels_str[y_multi]),
     "adaboost_binary": (
@@ -184,6 +190,9 @@ for name, (model, X_train, y) in models.items():
     outputs = {"predict": model.predict(rows)}
     if hasattr(model, "predict_proba"):
         outputs["predict_proba"] = model.predict_proba(rows)
+    if name == "rf_classifier_fractions":
+        sums = np.concatenate([tree.tree_.value.sum(axis=2).ravel() for tree in model.estimators_])
+        assert (sums != 1.0).any(), "every leaf's fractions sum to exactly 1"
     if name.startswith("adaboost") and hasattr(model, "decision_function"):
         outputs["decision_function"] = model.decision_function(rows)
     for function, values in outputs.items():
@@ -206,4 +215,16 @@ for name, (model, X_train, y) in models.items():
 with open(os.path.join(OUT, "expected.json"), "w") as handle:
     json.dump(expected, handle, indent=1, sort_keys=True)
     handle.write("\n")
+# Ensembles of members this build does not read (refused/<name>_skops): each refused naming the member.
+from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E402
+
+refused = {
+    "bagging_linear": (BaggingRegressor(LinearRegression(), n_estimators=3, random_state=0), y_reg),
+    "adaboost_logistic": (AdaBoostClassifier(LogisticRegression(), n_estimators=3, random_state=0), y_bin),
+}
+for name, (model, y) in refused.items():
+    model.fit(X, y)
+    path = os.path.join(OUT, "refused", f"{name}_skops")
+    mlflow.sklearn.save_model(model, path, serialization_format="skops", signature=infer_signature(X, model.predict(X[:5])),
+                              skops_trusted_types=sio.get_untrusted_types(data=sio.dumps(model)))
 print("wrote", len(models), "models x", len(FORMATS), "formats to", OUT, file=sys.stderr)

@@ -49,7 +49,13 @@ enum SklearnAdaBoostState {
             task: .regression
         )
         for (index, tree) in trees.enumerated() {
-            try requireTree(tree, .decisionTreeRegressor, source: source, index: index)
+            try SklearnTreeState.requireMember(
+                tree,
+                .decisionTreeRegressor,
+                of: source,
+                estimator: estimator,
+                index: index
+            )
             try SklearnTreeState.appendTree(
                 of: tree,
                 estimator: estimator,
@@ -99,7 +105,13 @@ enum SklearnAdaBoostState {
         // np.where(predict == classes, w, −1 / (n_classes − 1) · w), as Python evaluates it.
         let against = -1.0 / Double(width - 1)
         for (index, tree) in trees.enumerated() {
-            try requireTree(tree, .decisionTreeClassifier, source: source, index: index)
+            try SklearnTreeState.requireMember(
+                tree,
+                .decisionTreeClassifier,
+                of: source,
+                estimator: estimator,
+                index: index
+            )
             // The tree was fitted on the same y: the same sorted classes, which its values index.
             guard try tree.labels("classes_").count == width else {
                 throw source.invalid("estimators_", "tree \(index) knows a different number of classes than classes_")
@@ -128,22 +140,6 @@ enum SklearnAdaBoostState {
             rejectsNaN: true,
             estimator: estimator
         )
-    }
-
-    private static func requireTree(
-        _ tree: any SklearnTreeSource,
-        _ kind: SklearnEstimator.Kind,
-        source: any SklearnTreeSource,
-        index: Int
-    ) throws(ModelBundleError) {
-        guard tree.kind == kind || tree.kind.extraTreeOf == kind else {
-            throw ModelBundleError(
-                .flavorUnavailable,
-                "\(source.kind.shortName).estimators_[\(index)] is a \(tree.kind.shortName); AdaBoost of "
-                    + "\(kind.shortName) or its ExtraTree variant is read",
-                item: "estimators_[\(index)]"
-            )
-        }
     }
 
     /// `decision_function` of one row from its summed votes: each divided by the weights' total;

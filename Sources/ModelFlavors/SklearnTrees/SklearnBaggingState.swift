@@ -34,6 +34,7 @@ enum SklearnBaggingState {
             (width, outputs) = (labels.count, 1)
         } else {
             // A multi-output regressor's trees each predict every output.
+            try SklearnTreeState.requireMember(trees[0], treeKind, of: source, estimator: estimator, index: 0)
             outputs = try trees[0].integer("n_outputs_")
             guard outputs >= 1, outputs <= TreeEnsembleLimits.maximumOutputs else {
                 throw source.invalid("estimators_", "tree 0 has \(outputs) outputs")
@@ -51,14 +52,7 @@ enum SklearnBaggingState {
             task: classifier ? .classification : .regression
         )
         for (index, tree) in trees.enumerated() {
-            guard tree.kind == treeKind || tree.kind.extraTreeOf == treeKind else {
-                throw ModelBundleError(
-                    .flavorUnavailable,
-                    "\(estimator).estimators_[\(index)] is a \(tree.kind.shortName); bagging of "
-                        + "\(treeKind.shortName) or its ExtraTree variant is read",
-                    item: "estimators_[\(index)]"
-                )
-            }
+            try SklearnTreeState.requireMember(tree, treeKind, of: source, estimator: estimator, index: index)
             if classifier {
                 guard try tree.labels("classes_").count == width else {
                     throw source.invalid(
@@ -82,7 +76,7 @@ enum SklearnBaggingState {
                 valueWidth: width,
                 to: &ensemble,
                 output: 0,
-                leaf: classifier ? SklearnTreeState.normalize : { _, _ in }
+                leaf: classifier ? SklearnTreeState.classifierLeaf(of: tree) : { _, _ in }
             )
             try SklearnTreeState.remapFeatures(
                 of: &ensemble,

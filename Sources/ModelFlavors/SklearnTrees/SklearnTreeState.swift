@@ -3,8 +3,8 @@ import ModelBundle
 /// Maps the fitted attributes of scikit-learn's tree estimators onto one ``TreeEnsemble`` with
 /// scikit-learn's own prediction rules (1.9.1, read from its code):
 /// - trees and forests (`_tree.pyx`, `_forest.py`): X cast to float32, `x <= threshold` left, NaN
-///   to `missing_go_to_left`'s side; a classifier tree's leaf is `value / value.sum()` (numpy's
-///   sum); a forest adds its trees' outputs in tree order in float64 from 0 and divides by the
+///   to `missing_go_to_left`'s side; a classifier tree's leaf is its stored class fractions
+///   (fitted by 1.4 or later; 1.3 stored counts, divided by their numpy sum); a forest adds its trees' outputs in tree order in float64 from 0 and divides by the
 ///   number of trees;
 /// - GradientBoosting (`_gb.py`, `predict_stages`): float32 comparisons, the `init_` raw
 ///   prediction, then `learning_rate * value` of each stage's trees added in float64, stage order;
@@ -69,10 +69,7 @@ enum SklearnTreeState {
     /// fractions differ there), naming the version found.
     static func checkVersion(_ source: any SklearnTreeSource, fileName: String) throws(ModelBundleError) {
         let version = source.text("_sklearn_version") ?? "(not recorded)"
-        let parts = version.split(separator: ".").prefix(2).map { Int($0.prefix { $0.isNumber }) }
-        guard parts.count == 2, let major = parts[0], let minor = parts[1],
-            (major, minor) >= minimumVersion
-        else {
+        guard let fitted = fittedVersion(source), fitted >= minimumVersion else {
             throw ModelBundleError(
                 .unsupportedFormatVersion,
                 "\(fileName): this \(source.kind.shortName) was saved by scikit-learn \(version); tree models from "
@@ -80,6 +77,14 @@ enum SklearnTreeState {
                 item: "\(fileName):_sklearn_version"
             )
         }
+    }
+
+    /// The (major, minor) scikit-learn version that fitted the estimator, from `_sklearn_version`.
+    static func fittedVersion(_ source: any SklearnTreeSource) -> (Int, Int)? {
+        guard let version = source.text("_sklearn_version") else { return nil }
+        let parts = version.split(separator: ".").prefix(2).map { Int($0.prefix { $0.isNumber }) }
+        guard parts.count == 2, let major = parts[0], let minor = parts[1] else { return nil }
+        return (major, minor)
     }
 
     /// A decision tree or a forest of them (average of the trees' outputs).
@@ -137,7 +142,7 @@ enum SklearnTreeState {
                 valueWidth: width,
                 to: &ensemble,
                 output: 0,
-                leaf: classifier ? normalize : { _, _ in }
+                leaf: classifier ? classifierLeaf(of: source) : { _, _ in }
             )
             if index == 0 { ensemble.reserveCapacity(afterFirstTreeOf: trees.count) }
         }
@@ -151,8 +156,18 @@ enum SklearnTreeState {
         )
     }
 
-    /// `DecisionTreeClassifier.predict_proba`: the leaf's fractions divided by their numpy sum
-    /// (a zero sum divides by 1).
+    /// A classifier tree's leaf as `DecisionTreeClassifier.predict_proba` answers it: scikit-learn 1.4
+    /// and later store the class fractions in `tree_.value` and answer them unchanged; 1.3 stored
+    /// weighted counts and divided them by their sum (``normalize(_:_:)``).
+    static func classifierLeaf(of source: any SklearnTreeSource) -> (_ leaves: inout [Double], _ range: Range<Int>)
+        -> Void
+    {
+        if let version = fittedVersion(source), version >= (1, 4) { return { _, _ in } }
+        return normalize
+    }
+
+    /// scikit-learn 1.3's `predict_proba`: the leaf's values divided by their numpy sum (a zero sum
+    /// divides by 1).
     static func normalize(_ leaves: inout [Double], _ range: Range<Int>) {
         var sum = SklearnTreeReading.numpySum(leaves[range])
         if sum == 0 { sum = 1 }
@@ -224,6 +239,25 @@ enum SklearnTreeState {
         }
         return result
     }
+    /// Refuses an ensemble member (Bagging's, AdaBoost's) that is not a decision tree of `kind` or its
+    /// ExtraTree variant, naming both.
+    static func requireMember(
+        _ tree: any SklearnTreeSource,
+        _ kind: SklearnEstimator.Kind,
+        of ensemble: any SklearnTreeSource,
+        estimator: String,
+        index: Int
+    ) throws(ModelBundleError) {
+        guard tree.kind == kind || tree.kind.extraTreeOf == kind else {
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "\(estimator).estimators_[\(index)] is a \(tree.kind.shortName); a "
+                    + "\(ensemble.kind.shortName) of \(kind.shortName) or its ExtraTree variant is read",
+                item: "estimators_[\(index)]"
+            )
+        }
+    }
+
     /// Points the nodes of a tree fitted on `X[:, features]` (Bagging's and IsolationForest's
     /// `estimators_features_[t]`) at the whole input's columns.
     static func remapFeatures(

@@ -67,7 +67,7 @@ import Testing
         "gb_binary", "gb_multiclass", "gb_binary_zero_init", "gb_exponential", "gb_regressor", "gb_regressor_huber",
         "hgb_poisson", "hgb_binary_numeric", "hgb_multiclass_numeric", "hgb_interaction_cst", "iforest",
         "iforest_subsampled", "bagging_classifier", "bagging_regressor", "adaboost_classifier", "adaboost_binary",
-        "adaboost_regressor",
+        "adaboost_regressor", "rf_classifier_fractions",
         // Fitted on a bool target: classes_ is numpy bool, predict answers bools.
         "rf_classifier_bool", "dt_classifier_bool",
     ]
@@ -85,7 +85,7 @@ import Testing
         "hgb_regressor_pickle", "hgb_binary_pickle", "hgb_multiclass_pickle", "rf_classifier_bool_pickle",
         "dt_classifier_bool_pickle", "hgb_interaction_cst_pickle", "iforest_pickle", "iforest_subsampled_pickle",
         "bagging_classifier_pickle", "bagging_regressor_pickle", "adaboost_classifier_pickle", "adaboost_binary_pickle",
-        "adaboost_regressor_pickle",
+        "adaboost_regressor_pickle", "rf_classifier_fractions_pickle",
     ]
 
     @Test("skops tree bundles predict scikit-learn's labels and bit-identical values", arguments: skopsCases)
@@ -140,6 +140,19 @@ import Testing
         }
         #expect(refusal.message.contains("AdaBoost"))
         #expect(refusal.message.contains("has no \(rule)"))
+    }
+
+    /// Bagging and AdaBoost of members other than decision trees are refused naming the member.
+    @Test(arguments: [
+        ("refused/bagging_linear_skops", "BaggingRegressor.estimators_[0] is a LinearRegression"),
+        ("refused/adaboost_logistic_skops", "AdaBoostClassifier.estimators_[0] is a LogisticRegression"),
+    ])
+    func nonTreeMembersAreRefused(_ bundle: String, _ message: String) throws {
+        let error = try #require(throws: ModelBundleError.self) {
+            try Self.predict(bundle, "predict", rows: [[0.1, -0.2, 0.3, 1.0]])
+        }
+        #expect(error.message.contains(message))
+        #expect(error.message.contains("of DecisionTree"))
     }
 
     func check(_ name: String, bundle: String, converted: Bool = false) throws {
