@@ -74,7 +74,8 @@ struct SklearnTreeModel: Sendable {
     var isClassifier: Bool { classes != nil }
 
     /// Gradient-boosting classifiers (GradientBoosting, HistGradientBoosting) answer their raw scores
-    /// as `decision_function`; trees, forests and the XGBoost and LightGBM wrappers have none.
+    /// as `decision_function`, AdaBoost its normalised votes; trees, forests, bagging and the XGBoost
+    /// and LightGBM wrappers have none.
     var offersDecisionFunction: Bool {
         switch labelRule {
         case .rawNonNegative, .rawPositive, .samme: isClassifier
