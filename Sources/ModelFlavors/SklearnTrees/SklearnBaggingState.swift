@@ -26,12 +26,9 @@ enum SklearnBaggingState {
         }
         let treeKind: SklearnEstimator.Kind = classifier ? .decisionTreeClassifier : .decisionTreeRegressor
         var classes: LinearModelFlavorConfiguration.ClassLabels? = nil
-        let width: Int
-        let outputs: Int
+        var outputs = 1
         if classifier {
-            let labels = try source.labels("classes_")
-            classes = labels
-            (width, outputs) = (labels.count, 1)
+            classes = try source.labels("classes_")
         } else {
             // A multi-output regressor's trees each predict every output.
             try SklearnTreeState.requireMember(trees[0], treeKind, of: source, estimator: estimator, index: 0)
@@ -39,62 +36,27 @@ enum SklearnBaggingState {
             guard outputs >= 1, outputs <= TreeEnsembleLimits.maximumOutputs else {
                 throw source.invalid("estimators_", "tree 0 has \(outputs) outputs")
             }
-            width = outputs
         }
-        var ensemble = TreeEnsemble(
+        return try SklearnTreeState.averagedTrees(
+            trees,
+            of: source,
+            estimator: estimator,
             featureCount: featureCount,
-            outputCount: width,
-            leafWidth: width,
-            baseScores: [Double](repeating: 0, count: width),
-            comparison: .float32LessOrEqual,
-            accumulation: .float64,
-            combination: .average,
-            task: classifier ? .classification : .regression
-        )
-        for (index, tree) in trees.enumerated() {
+            classes: classes,
+            outputs: outputs,
+            featureLists: featureLists
+        ) { (tree, index) throws(ModelBundleError) in
             try SklearnTreeState.requireMember(tree, treeKind, of: source, estimator: estimator, index: index)
-            if classifier {
-                guard try tree.labels("classes_").count == width else {
+            if let classes {
+                guard try tree.labels("classes_").count == classes.count else {
                     throw source.invalid(
                         "estimators_",
-                        "tree \(index) knows a different number of classes than the \(width) of classes_"
+                        "tree \(index) knows a different number of classes than the \(classes.count) of classes_"
                     )
                 }
             } else if try tree.integer("n_outputs_") != outputs {
                 throw source.invalid("estimators_", "tree \(index) has a different number of outputs than tree 0")
             }
-            let features = featureLists[index]
-            guard !features.isEmpty, features.count <= TreeEnsembleLimits.maximumFeatures else {
-                throw source.invalid("estimators_features_", "tree \(index) lists \(features.count) features")
-            }
-            let firstNode = ensemble.nodeCount
-            try SklearnTreeState.appendTree(
-                of: tree,
-                estimator: estimator,
-                index: index,
-                featureCount: features.count,
-                valueWidth: width,
-                to: &ensemble,
-                output: 0,
-                leaf: classifier ? SklearnTreeState.classifierLeaf(of: tree) : { _, _ in }
-            )
-            try SklearnTreeState.remapFeatures(
-                of: &ensemble,
-                nodes: firstNode..<ensemble.nodeCount,
-                through: features,
-                featureCount: featureCount,
-                source: source,
-                tree: index
-            )
-            if index == 0 { ensemble.reserveCapacity(afterFirstTreeOf: trees.count) }
         }
-        return try SklearnTreeModel(
-            ensemble: SklearnTreeState.validated(ensemble, estimator: estimator),
-            classes: classes,
-            labelRule: .argmaxTransformed,
-            flattens: !classifier && outputs == 1,
-            rejectsNaN: false,
-            estimator: estimator
-        )
     }
 }

@@ -140,9 +140,13 @@ struct SklearnTreeModel: Sendable {
             let score: Double = denominator != 0 ? SystemPlatform.pow(2.0, -(depth / denominator)) : 1
             return -score - offset < 0 ? 0 : 1
         case .samme(let total):
-            let decision = SklearnAdaBoostState.decision(raw, total: total)
-            if decision.count == 1 { return decision[0] > 0 ? 1 : 0 }
-            return SklearnVotingModel.firstLargest(decision[...])
+            // The decision's sign or first largest, without building it per row.
+            if raw.count == 2 { return -(Double(raw[0]) / total) + Double(raw[1]) / total > 0 ? 1 : 0 }
+            var (best, largest) = (0, Double(raw[0]) / total)
+            for k in 1..<raw.count where Double(raw[k]) / total > largest {
+                (best, largest) = (k, Double(raw[k]) / total)
+            }
+            return best
         case .weightedMedian: return 0
         }
         var best = 0

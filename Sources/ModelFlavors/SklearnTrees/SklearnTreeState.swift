@@ -100,7 +100,6 @@ enum SklearnTreeState {
         guard !trees.isEmpty else { throw source.invalid("estimators_", "holds no trees") }
         let outputs = try source.integer("n_outputs_")
         var classes: LinearModelFlavorConfiguration.ClassLabels? = nil
-        var width: Int
         if classifier {
             guard outputs == 1 else {
                 throw ModelBundleError(
@@ -109,15 +108,44 @@ enum SklearnTreeState {
                     item: "\(estimator).n_outputs_"
                 )
             }
-            let labels = try source.labels("classes_")
-            classes = labels
-            width = labels.count
+            classes = try source.labels("classes_")
         } else {
             guard outputs >= 1, outputs <= TreeEnsembleLimits.maximumOutputs else {
                 throw source.invalid("n_outputs_", "is \(outputs)")
             }
-            width = outputs
         }
+        let treeKind: SklearnEstimator.Kind = classifier ? .decisionTreeClassifier : .decisionTreeRegressor
+        return try averagedTrees(
+            trees,
+            of: source,
+            estimator: estimator,
+            featureCount: featureCount,
+            classes: classes,
+            outputs: outputs
+        ) { (tree, _) throws(ModelBundleError) in
+            // ExtraTrees hold ExtraTreeClassifier/Regressor, which the allowlist maps to the same kinds.
+            guard tree.kind == treeKind || tree.kind.extraTreeOf == treeKind else {
+                throw source.invalid("estimators_", "holds a \(tree.kind.shortName), not a \(treeKind.shortName)")
+            }
+        }
+    }
+
+    /// Trees whose outputs are averaged (a forest's, a bagging ensemble's): each checked by `member`,
+    /// appended in order (a classifier's leaf as ``classifierLeaf(of:)`` answers it), and, when
+    /// `featureLists` is given, pointed from the columns it was fitted on (`featureLists[t]`) at the
+    /// input's own; summed in tree order in float64 from 0 and divided by the number of trees.
+    static func averagedTrees(
+        _ trees: [any SklearnTreeSource],
+        of source: any SklearnTreeSource,
+        estimator: String,
+        featureCount: Int,
+        classes: LinearModelFlavorConfiguration.ClassLabels?,
+        outputs: Int,
+        featureLists: [[Double]]? = nil,
+        member: (_ tree: any SklearnTreeSource, _ index: Int) throws(ModelBundleError) -> Void
+    ) throws(ModelBundleError) -> SklearnTreeModel {
+        let classifier = classes != nil
+        let width = classes?.count ?? outputs
         var ensemble = TreeEnsemble(
             featureCount: featureCount,
             outputCount: width,
@@ -129,21 +157,32 @@ enum SklearnTreeState {
             task: classifier ? .classification : .regression
         )
         for (index, tree) in trees.enumerated() {
-            let treeKind: SklearnEstimator.Kind = classifier ? .decisionTreeClassifier : .decisionTreeRegressor
-            // ExtraTrees hold ExtraTreeClassifier/Regressor, which the allowlist maps to the same kinds.
-            guard tree.kind == treeKind || tree.kind.extraTreeOf == treeKind else {
-                throw source.invalid("estimators_", "holds a \(tree.kind.shortName), not a \(treeKind.shortName)")
+            try member(tree, index)
+            let features = featureLists?[index]
+            if let features, features.isEmpty || features.count > TreeEnsembleLimits.maximumFeatures {
+                throw source.invalid("estimators_features_", "tree \(index) lists \(features.count) features")
             }
+            let firstNode = ensemble.nodeCount
             try appendTree(
                 of: tree,
                 estimator: estimator,
                 index: index,
-                featureCount: featureCount,
+                featureCount: features?.count ?? featureCount,
                 valueWidth: width,
                 to: &ensemble,
                 output: 0,
-                leaf: classifier ? classifierLeaf(of: source) : { _, _ in }
+                leaf: classifier ? classifierLeaf(of: tree) : { _, _ in }
             )
+            if let features {
+                try remapFeatures(
+                    of: &ensemble,
+                    nodes: firstNode..<ensemble.nodeCount,
+                    through: features,
+                    featureCount: featureCount,
+                    source: source,
+                    tree: index
+                )
+            }
             if index == 0 { ensemble.reserveCapacity(afterFirstTreeOf: trees.count) }
         }
         return try SklearnTreeModel(
