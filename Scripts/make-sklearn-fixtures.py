@@ -177,12 +177,20 @@ from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler
 from sklearn.svm import LinearSVC, LinearSVR
 
 
+def listed(values):
+    """values.tolist(), with numpy's log(0) written as the string "-inf" (JSON has no infinity)."""
+    values = np.asarray(values)
+    if values.dtype.kind == "f" and np.isneginf(values).any():
+        return np.where(np.isneginf(values), "-inf", values.astype(object)).tolist()
+    return values.tolist()
+
+
 def record_both(name, model, functions, rows=X_test):
     save(name, model)
     dump_pickle(name, model, protocol=5)
     golden[name] = {
         "X": rows.tolist(),
-        "predictions": {f: getattr(model, f)(rows).tolist() for f in functions},
+        "predictions": {f: listed(getattr(model, f)(rows)) for f in functions},
     }
 
 
@@ -195,7 +203,8 @@ def dump_both(name, model):
 X_more = np.vstack([X_test, [[4.0, -4.0, 4.0], [-3.0, 3.0, -3.0], [0.0, 0.0, 0.0]]])
 y_two = np.stack([y, X @ [0.25, 0.0, -1.0] - 1.0], axis=1)
 classify = ["predict", "decision_function"]
-with_proba = ["predict", "predict_proba", "decision_function"]
+# predict_log_proba is np.log(predict_proba) for these; modified_huber's clipped 0 gives -inf.
+with_proba = ["predict", "predict_proba", "predict_log_proba", "decision_function"]
 y_abc = np.array(["ant", "bee", "cow"])[y3]
 
 # Regressors.

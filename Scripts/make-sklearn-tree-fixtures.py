@@ -190,6 +190,9 @@ for name, (model, X_train, y) in models.items():
     outputs = {"predict": model.predict(rows)}
     if hasattr(model, "predict_proba"):
         outputs["predict_proba"] = model.predict_proba(rows)
+    # np.log of predict_proba, except Bagging's np.logaddexp of its trees' logs; zeros give -inf.
+    if hasattr(model, "predict_log_proba"):
+        outputs["predict_log_proba"] = model.predict_log_proba(rows)
     if name == "rf_classifier_fractions":
         sums = np.concatenate([tree.tree_.value.sum(axis=2).ravel() for tree in model.estimators_])
         assert (sums != 1.0).any(), "every leaf's fractions sum to exactly 1"

@@ -132,6 +132,19 @@ import Testing
         }
     }
 
+    /// The native flavors have no predict_log_proba: a bundle saved with it runs as it is.
+    @Test func logProbabilitiesAreNotConverted() throws {
+        let source = try Self.bundle(Case(skops: "sgd_log_multi", predictFunction: "predict_log_proba"))
+        defer { try? FileManager.default.removeItem(at: source) }
+        let target = source.path + "-native"
+        let error = try #require(throws: ModelBundleError.self) {
+            try SklearnBundleConverter.convert(try BundleReader(path: source.path).read(), to: target)
+        }
+        #expect(error.item == "flavors.python_function.predict_fn")
+        #expect(error.message.contains("predict_log_proba, which the native flavors do not answer"))
+        #expect(!FileManager.default.fileExists(atPath: target))
+    }
+
     // MARK: - The mapping, by hand
 
     @Test("a 1-D coef_ [n] becomes one row; a scalar intercept_ is repeated for every target")

@@ -7,8 +7,6 @@ package struct TreeEnsemblePackage: Sendable {
     /// A preprocessing stage in front of the trees (a scikit-learn pipeline's steps, written by
     /// `mbundle convert`): the signature describes its input, the trees read its output.
     package var preprocessing: PreprocessingStage?
-    /// Set when MLflow's wrapper feeds the model a `DMatrix`, which refuses values float32 cannot hold.
-    var float32InputCheck: Float32InputCheck?
 
     package init(ensemble: ValidatedTreeEnsemble, configuration: TreeEnsembleFlavorConfiguration) {
         self.ensemble = ensemble
@@ -86,10 +84,11 @@ package enum BoosterBundleReader {
             ensemble = model.ensembleThroughBestIteration
             ensemble.task = .regression
         case "Booster", "":
-            // Booster.predict answers the transformed scores; multi:softmax answers class indices.
+            // Booster.predict answers the transformed scores; multi:softmax answers class indices, as
+            // float32 numbers (0.0, 2.0), not labels.
             if model.objective == "multi:softmax" {
                 ensemble.task = .classification
-                configuration.classes = .integers((0..<Int64(model.classCount)).map { $0 })
+                configuration.floatLabels = true
             } else {
                 ensemble.task = .regression
             }
@@ -101,16 +100,15 @@ package enum BoosterBundleReader {
                 item: "flavors.xgboost.model_class"
             )
         }
-        var package = TreeEnsemblePackage(
-            ensemble: try ensemble.validated(featureWidth: featureWidth),
-            configuration: configuration
-        )
         if isBooster {
             // MLflow's pyfunc wrapper scores a Booster on `xgb.DMatrix(frame)`; the scikit-learn
             // wrappers predict in place, which takes any value.
-            package.float32InputCheck = .xgboostDMatrix
+            configuration.inputCheck = .xgboostDMatrix
         }
-        return package
+        return TreeEnsemblePackage(
+            ensemble: try ensemble.validated(featureWidth: featureWidth),
+            configuration: configuration
+        )
     }
 
     /// A LightGBM text model. Only Boosters are stored as text; the scikit-learn API models MLflow

@@ -9,9 +9,7 @@ public enum XGBoostInteropFlavor: ModelFlavor {
         -> any FlavorModel
     {
         let package = try BoosterBundleReader.package(flavor: name, configuration: configuration, bundle: bundle)
-        var model = try TreeEnsembleModel(ensemble: package.ensemble, configuration: package.configuration)
-        model.float32InputCheck = package.float32InputCheck
-        return model
+        return try TreeEnsembleModel(ensemble: package.ensemble, configuration: package.configuration)
     }
 }
 

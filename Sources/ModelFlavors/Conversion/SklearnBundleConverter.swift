@@ -38,6 +38,7 @@ package enum SklearnBundleConverter {
                 item: "flavors.sklearn"
             )
         }
+        try requireNativePredictFunction(manifest)
         let (model, fileName) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
         try model.requireConvertible(fileName: fileName)
         let estimator = model.estimator
@@ -75,6 +76,19 @@ package enum SklearnBundleConverter {
 }
 
 extension SklearnBundleConverter {
+    /// The native flavors answer `predict`, `predict_proba` and `decision_function`; a bundle saved
+    /// with `pyfunc_predict_fn="predict_log_proba"` runs as it is rather than convert to a different
+    /// answer.
+    static func requireNativePredictFunction(_ manifest: ModelManifest) throws(ModelBundleError) {
+        guard manifest.pythonFunction?.predictFunction == "predict_log_proba" else { return }
+        throw ModelBundleError(
+            .flavorUnavailable,
+            "the bundle's flavors.python_function.predict_fn is predict_log_proba, which the native flavors do not "
+                + "answer, so it is not converted: serve or predict the MLflow bundle as it is",
+            item: "flavors.python_function.predict_fn"
+        )
+    }
+
     /// Converts the bundle at `modelPath` (a directory, or a `.tar.gz`/`.zip` of one) into a native
     /// bundle at `destination` (`mbundle convert`).
     @discardableResult

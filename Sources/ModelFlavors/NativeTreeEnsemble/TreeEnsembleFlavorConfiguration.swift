@@ -12,6 +12,8 @@ package import ModelBundle
 ///   source: xgboost 3.2.0       # informational: where the trees came from
 ///   weights: model.safetensors
 ///   preprocessing: preprocessing.json  # only with a preprocessing stage in front of the trees
+///   input_check: scikit-learn   # optional: refuse features float32 cannot hold (scikit-learn, xgboost-dmatrix)
+///   float_labels: true          # optional: predict answers the class index as a float (a Booster's multi:softmax)
 /// ```
 package struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
     public static let name = "tree_ensemble"
@@ -28,6 +30,14 @@ package struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
         case predictRaw = "predict_raw"
     }
 
+    /// The source library's refusal of feature values float32 cannot hold, kept through `mbundle convert`.
+    public enum InputCheck: String, Sendable, Hashable, CaseIterable {
+        /// scikit-learn's trees and GradientBoosting (`check_array` with `dtype=float32`).
+        case scikitLearn = "scikit-learn"
+        /// An XGBoost `Booster` scored on a `DMatrix`, as MLflow's xgboost flavor scores it.
+        case xgboostDMatrix = "xgboost-dmatrix"
+    }
+
     public var weights: String
     public var predictFunction: PredictFunction
     public var classes: LinearModelFlavorConfiguration.ClassLabels?
@@ -35,6 +45,11 @@ package struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
     /// The preprocessing stage's document (`preprocessing.json`, Docs/preprocessing.md) when the trees
     /// run behind one; its float64 tensors live in ``weights`` beside the tree arrays.
     public var preprocessing: String?
+    /// `input_check`: values float32 cannot hold are refused as the source library refuses them.
+    public var inputCheck: InputCheck?
+    /// `float_labels`: `predict` answers a classifier's class index as a float32 number, not a label, as
+    /// an XGBoost Booster with `multi:softmax` does (`Booster.predict` returns float32 indices).
+    public var floatLabels = false
 
     public init(
         weights: String = TreeEnsembleFlavorConfiguration.defaultWeightsFile,
@@ -79,13 +94,29 @@ package struct TreeEnsembleFlavorConfiguration: Sendable, Hashable {
             guard let file = stage.text else { throw field("preprocessing", "is not a file name") }
             preprocessing = file
         }
+        if let check = configuration["input_check"] {
+            guard let text = check.text, let value = InputCheck(rawValue: text) else {
+                let known = InputCheck.allCases.map(\.rawValue).joined(separator: " or ")
+                throw field("input_check", "must be \(known)")
+            }
+            inputCheck = value
+        }
+        if let value = configuration["float_labels"] {
+            guard let flag = value.bool else { throw field("float_labels", "must be true or false") }
+            guard !flag || classes == nil else {
+                throw field("float_labels", "answers class indices, so it cannot go with classes")
+            }
+            floatLabels = flag
+        }
     }
 
     /// The configuration as an `MLmodel` map.
     public var manifestMap: ManifestMap {
         var map = ManifestMap()
         if let classes { map["classes"] = classes.manifestValue }
+        if floatLabels { map["float_labels"] = .bool(true) }
         map["format_version"] = .int(Self.formatVersion)
+        if let inputCheck { map["input_check"] = .string(inputCheck.rawValue) }
         map["predict_fn"] = .string(predictFunction.rawValue)
         if let preprocessing { map["preprocessing"] = .string(preprocessing) }
         if let source { map["source"] = .string(source) }

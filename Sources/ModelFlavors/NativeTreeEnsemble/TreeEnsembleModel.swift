@@ -7,8 +7,10 @@ struct TreeEnsembleModel: FlavorModel {
     let kernel: TreeEnsembleKernel
     let output: TreeEnsembleFlavorConfiguration.PredictFunction
     let classes: LinearModelFlavorConfiguration.ClassLabels?
-    /// The source library's refusal of values float32 cannot hold, when it has one (an XGBoost Booster).
-    var float32InputCheck: Float32InputCheck?
+    /// The source library's refusal of values float32 cannot hold, when it has one (`input_check`).
+    let float32InputCheck: Float32InputCheck?
+    /// `float_labels`: class indices answered as float32 numbers.
+    let floatLabels: Bool
 
     init(ensemble: ValidatedTreeEnsemble, configuration: TreeEnsembleFlavorConfiguration) throws(ModelBundleError) {
         let e = ensemble.ensemble
@@ -37,6 +39,15 @@ struct TreeEnsembleModel: FlavorModel {
         self.ensemble = ensemble
         self.kernel = TreeEnsembleKernel(ensemble)
         self.output = configuration.predictFunction
+        self.floatLabels = configuration.floatLabels
+        switch configuration.inputCheck {
+        case .scikitLearn?:
+            // The estimator's class name, as the sklearn bundle's refusal names it.
+            let estimator = configuration.source?.split(separator: " ").last.map(String.init) ?? "the model"
+            float32InputCheck = .scikitLearn(estimator: estimator)
+        case .xgboostDMatrix?: float32InputCheck = .xgboostDMatrix
+        case nil: float32InputCheck = nil
+        }
     }
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
@@ -49,6 +60,9 @@ struct TreeEnsembleModel: FlavorModel {
         )
         try float32InputCheck?.check(input.values, width: ensemble.ensemble.featureCount, rowOffset: request.rowOffset)
         let result = try TreeEnsemblePrediction.compute(kernel, input.values, rows: input.rowCount, output: output)
+        if floatLabels, case .labels(let indices, let rows) = result {
+            return try NativeLinearOutput.tensor(shape: [rows], values: .float(indices.map { Float($0) }))
+        }
         return try result.output(classes: classes)
     }
 }

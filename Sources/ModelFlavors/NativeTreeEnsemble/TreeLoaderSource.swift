@@ -70,8 +70,10 @@ package enum TreeLoaderSource {
 
 
         class _TreeModel:
-            def __init__(self, t, meta, predict_fn, classes, columns, stage=None):
+            def __init__(self, t, meta, predict_fn, classes, columns, stage=None, input_check=None, float_labels=False):
                 self.stage = stage
+                self.input_check = input_check
+                self.float_labels = float_labels
                 self.meta = meta
                 self.predict_fn = predict_fn
                 self.classes = classes
@@ -158,6 +160,16 @@ package enum TreeLoaderSource {
 
             def raw(self, model_input):
                 x = self._matrix(model_input)
+                if self.input_check is not None:
+                    # The source library reads features as float32 and refuses what does not fit
+                    # (scikit-learn's check_array, XGBoost's DMatrix); a value that rounds to the
+                    # largest float32 passes, as numpy's cast does.
+                    with np.errstate(over="ignore"):
+                        beyond = np.isinf(x.astype(np.float32))
+                    if beyond.any():
+                        row, column = map(int, np.argwhere(beyond)[0])
+                        raise ValueError(f"row {row} feature {column}: {x[row, column]} is infinite or too large "
+                                         f"for float32 ({self.input_check})")
                 if self.meta["tiny_inputs_are_zero"] == "true":
                     x = np.where(np.abs(x) <= _ZERO, 0.0, x)
                 if "missing_value" in self.meta:
@@ -232,6 +244,8 @@ package enum TreeLoaderSource {
                 if self.predict_fn == "predict_proba":
                     return np.stack([1 - p[:, 0], p[:, 0]], axis=1) if self.outputs == 1 else p
                 indices = (p[:, 0] > 0.5).astype(np.intp) if self.outputs == 1 else p.argmax(axis=1)
+                if self.float_labels:
+                    return indices.astype(np.float32)  # a Booster's multi:softmax answers float32 indices
                 return self.classes[indices]
 
 
@@ -269,7 +283,11 @@ package enum TreeLoaderSource {
             stage = None
             if config.get("preprocessing") is not None:
                 stage = _load_stage(model_dir, config["preprocessing"], tensors)
-            return _TreeModel(tensors, meta, predict_fn, classes, _signature_columns(manifest), stage)
+            input_check = config.get("input_check")
+            if input_check not in (None, "scikit-learn", "xgboost-dmatrix"):
+                raise ValueError("tree_ensemble.input_check must be scikit-learn or xgboost-dmatrix")
+            return _TreeModel(tensors, meta, predict_fn, classes, _signature_columns(manifest), stage,
+                              input_check, config.get("float_labels") is True)
 
 
         """#

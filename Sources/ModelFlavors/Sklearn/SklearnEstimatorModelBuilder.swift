@@ -10,6 +10,21 @@ enum SklearnEstimatorModelBuilder {
         featureWidth: Int?,
         fileName: String
     ) throws(ModelBundleError) -> any FlavorModel {
+        // The linear classifiers with probabilities answer predict_log_proba as np.log(predict_proba(X));
+        // trees answer it themselves, and the rest refuse it below with their own lists.
+        if predictFunction == "predict_log_proba" {
+            switch estimator {
+            case .logisticRegression, .linearClassifier(_, _, _, _, .modifiedHuber):
+                let probabilities = try model(
+                    estimator,
+                    predictFunction: "predict_proba",
+                    featureWidth: featureWidth,
+                    fileName: fileName
+                )
+                return SklearnLogProbabilityModel(probabilities: probabilities)
+            default: break
+            }
+        }
         switch estimator {
         case .trees(let model):
             return try model.flavorModel(predictFunction: predictFunction, featureWidth: featureWidth)
@@ -47,7 +62,7 @@ enum SklearnEstimatorModelBuilder {
                 throw unsupportedFunction(
                     predictFunction,
                     "a logistic regression",
-                    ["predict", "predict_proba", "decision_function"]
+                    ["predict", "predict_proba", "predict_log_proba", "decision_function"]
                 )
             }
             if coef.dtype == .float32 && intercept.dtype == .float32 {
@@ -57,7 +72,9 @@ enum SklearnEstimatorModelBuilder {
         case .linearClassifier(let coef, let intercept, let classes, let strategy, let probabilities):
             // scikit-learn raises for predict_proba on these, except SGDClassifier(loss="modified_huber").
             var supported = ["predict", "decision_function"]
-            if probabilities == .modifiedHuber { supported.insert("predict_proba", at: 1) }
+            if probabilities == .modifiedHuber {
+                supported.insert(contentsOf: ["predict_proba", "predict_log_proba"], at: 1)
+            }
             guard supported.contains(predictFunction) else {
                 let what: String
                 switch probabilities {

@@ -138,7 +138,8 @@ enum SklearnAdaBoostState {
             labelRule: .samme(weightTotal: total),
             flattens: false,
             rejectsNaN: true,
-            estimator: estimator
+            estimator: estimator,
+            logProbabilityRule: .logOfProbabilities
         )
     }
 

@@ -44,7 +44,8 @@ enum SklearnBaggingState {
             featureCount: featureCount,
             classes: classes,
             outputs: outputs,
-            featureLists: featureLists
+            featureLists: featureLists,
+            logProbabilityRule: .baggingLogSum
         ) { (tree, index) throws(ModelBundleError) in
             try SklearnTreeState.requireMember(tree, treeKind, of: source, estimator: estimator, index: index)
             if let classes {

@@ -76,7 +76,8 @@ enum SklearnGradientBoostingState {
             flattens: true,
             // GradientBoosting's predict validates X with all values finite: NaN is refused there.
             rejectsNaN: true,
-            estimator: estimator
+            estimator: estimator,
+            logProbabilityRule: .logOfProbabilities
         )
     }
 

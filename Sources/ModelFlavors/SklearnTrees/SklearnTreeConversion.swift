@@ -8,6 +8,7 @@ enum SklearnTreeConversion {
     /// linear model, converted by SklearnBundleConverter).
     static func package(from bundle: OpenedBundle) throws(ModelBundleError) -> TreeEnsemblePackage? {
         guard let configuration = bundle.manifest.flavor(SklearnFlavor.name) else { return nil }
+        try SklearnBundleConverter.requireNativePredictFunction(bundle.manifest)
         let (read, fileName) = try SklearnInteropFlavor.readEstimator(bundle, configuration: configuration)
         try read.requireConvertible(fileName: fileName)
         guard case .trees(let model) = read.estimator else { return nil }
@@ -34,6 +35,9 @@ enum SklearnTreeConversion {
                 source: "scikit-learn\(version) \(model.estimator.split(separator: " ").last ?? "")"
             )
         )
+        // scikit-learn's own trees refuse what float32 cannot hold (SklearnTreeFlavorModel), and so does the
+        // converted bundle.
+        if model.checksFloat32Inputs { package.configuration.inputCheck = .scikitLearn }
         // A pipeline's steps (and a categorical HistGradientBoosting's own _preprocessor) run first.
         package.preprocessing = read.stage
         return package

@@ -27,6 +27,15 @@ struct SklearnTreeModel: Sendable {
         case weightedMedian(weights: [Double])
     }
 
+    /// How a classifier answers `predict_log_proba`, where scikit-learn offers it.
+    enum LogProbabilityRule: Sendable, Equatable {
+        /// `np.log(predict_proba(X))`: trees, forests, GradientBoosting, AdaBoost.
+        case logOfProbabilities
+        /// BaggingClassifier of trees: each tree's `np.log` of its probabilities, added with
+        /// `np.logaddexp` in tree order from −inf, less `log(n_estimators)` (`_bagging.py`).
+        case baggingLogSum
+    }
+
     let ensemble: ValidatedTreeEnsemble
     /// The batch evaluator of ``ensemble``, laid out once at load.
     let kernel: TreeEnsembleKernel
@@ -40,6 +49,9 @@ struct SklearnTreeModel: Sendable {
     /// A step the estimator runs on its input before the trees (a categorical HistGradientBoosting's
     /// `_preprocessor`); ``SklearnModelState`` puts it at the end of the model's preprocessing stage.
     let preprocessor: PreprocessingStep?
+    /// nil where scikit-learn has no `predict_log_proba` (HistGradientBoosting, the XGBoost and
+    /// LightGBM wrappers, IsolationForest) or for a regressor.
+    let logProbabilityRule: LogProbabilityRule?
 
     init(
         ensemble: ValidatedTreeEnsemble,
@@ -48,7 +60,8 @@ struct SklearnTreeModel: Sendable {
         flattens: Bool,
         rejectsNaN: Bool,
         estimator: String,
-        preprocessor: PreprocessingStep? = nil
+        preprocessor: PreprocessingStep? = nil,
+        logProbabilityRule: LogProbabilityRule? = nil
     ) throws(ModelBundleError) {
         if let classes {
             let outputs = ensemble.ensemble.outputCount
@@ -68,6 +81,7 @@ struct SklearnTreeModel: Sendable {
         self.rejectsNaN = rejectsNaN
         self.estimator = estimator
         self.preprocessor = preprocessor
+        self.logProbabilityRule = classes == nil ? nil : logProbabilityRule
     }
 
     var featureCount: Int { ensemble.ensemble.featureCount }
@@ -90,6 +104,10 @@ struct SklearnTreeModel: Sendable {
         return false
     }
 
+    /// scikit-learn's own trees compare float32 features: its `check_array` refuses what float32 cannot
+    /// hold (IsolationForest takes any value).
+    var checksFloat32Inputs: Bool { ensemble.ensemble.comparison == .float32LessOrEqual && !isOutlierDetector }
+
     /// Whether the native `tree_ensemble` flavor can hold the model: its label rules are the
     /// forests' and the boosters'; IsolationForest's score and AdaBoost's votes are not among them.
     var nativeRuleName: String? {
@@ -103,11 +121,15 @@ struct SklearnTreeModel: Sendable {
     }
 
     /// The runnable model for `predict_fn` (`predict`, `predict_proba` for classifiers,
-    /// `decision_function` for gradient-boosting and AdaBoost classifiers).
+    /// `predict_log_proba` where scikit-learn has it, `decision_function` for gradient-boosting and
+    /// AdaBoost classifiers).
     func flavorModel(predictFunction: String, featureWidth: Int?) throws(ModelBundleError) -> any FlavorModel {
-        let supported =
-            isClassifier && !isOutlierDetector
-            ? ["predict", "predict_proba"] + (offersDecisionFunction ? ["decision_function"] : []) : ["predict"]
+        var supported = ["predict"]
+        if isClassifier && !isOutlierDetector {
+            supported.append("predict_proba")
+            if logProbabilityRule != nil { supported.append("predict_log_proba") }
+            if offersDecisionFunction { supported.append("decision_function") }
+        }
         guard let output = SklearnTreeFlavorModel.Output(rawValue: predictFunction), supported.contains(predictFunction)
         else {
             throw SklearnEstimatorModelBuilder.unsupportedFunction(predictFunction, "a \(estimator)", supported)
@@ -164,6 +186,15 @@ struct SklearnTreeModel: Sendable {
         _ labels: inout [Int],
         _ numbers: inout [Double]
     ) {
+        if output == .predictLogProba {
+            if logProbabilityRule == .baggingLogSum {
+                numbers = baggingLogProbabilities(values, rows: rows)
+                return
+            }
+            answer(Acc.self, values, rows: rows, .predictProba, &labels, &numbers)
+            for index in numbers.indices { numbers[index] = SystemPlatform.log(numbers[index]) }
+            return
+        }
         let e = ensemble.ensemble
         let width = e.outputCount
         let raw = kernel.raw(Acc.self, values, rows: rows)
@@ -208,7 +239,7 @@ struct SklearnTreeModel: Sendable {
         case (.decisionFunction, _):
             // The raw scores (baseline included) before the link: [rows] for two classes, as raveled.
             numbers = raw.map { Double($0) }
-        case (.predictProba, _):
+        case (.predictProba, _), (.predictLogProba, _):
             guard width == 1 else {
                 numbers = transformed.map { Double($0) }
                 return
@@ -222,11 +253,50 @@ struct SklearnTreeModel: Sendable {
     }
 }
 
-/// `predict`, `predict_proba` or `decision_function` of a ``SklearnTreeModel`` as a flavor model.
+extension SklearnTreeModel {
+    /// `BaggingClassifier.predict_log_proba` with `n_jobs=1`: from −inf, each tree's log
+    /// probabilities added with `np.logaddexp` in tree order, then `log(n_estimators)` taken off.
+    /// Per row through the reference evaluator, because the batch kernel only answers the sums.
+    fileprivate func baggingLogProbabilities(_ values: [Double], rows: Int) -> [Double] {
+        let e = ensemble.ensemble
+        let width = e.leafWidth
+        let features = e.featureCount
+        let shift = SystemPlatform.log(Double(e.treeCount))
+        var result = [Double](repeating: -.infinity, count: rows * width)
+        values.withUnsafeBufferPointer { values in
+            for row in 0..<rows {
+                let x = UnsafeBufferPointer(rebasing: values[(row * features)..<((row + 1) * features)])
+                for tree in 0..<e.treeCount {
+                    let leaf = ensemble.leaf(tree: tree, row: x)
+                    for k in 0..<width {
+                        let logProbability = SystemPlatform.log(e.leafValues[leaf * width + k])
+                        result[row * width + k] = Self.logAddExp(result[row * width + k], logProbability)
+                    }
+                }
+                for k in 0..<width { result[row * width + k] -= shift }
+            }
+        }
+        return result
+    }
+
+    /// numpy's `npy_logaddexp`: equal arguments (infinities of one sign too) give `x + log 2`,
+    /// otherwise the larger plus `log1p(exp(−|x − y|))`; a NaN difference is returned as it is.
+    static func logAddExp(_ x: Double, _ y: Double) -> Double {
+        if x == y { return x + 0.693_147_180_559_945_309_417_232_121_458_176_568 }
+        let difference = x - y
+        if difference > 0 { return x + SystemPlatform.log1p(SystemPlatform.exp(-difference)) }
+        if difference <= 0 { return y + SystemPlatform.log1p(SystemPlatform.exp(difference)) }
+        return difference
+    }
+}
+
+/// `predict`, `predict_proba`, `predict_log_proba` or `decision_function` of a ``SklearnTreeModel`` as a
+/// flavor model.
 struct SklearnTreeFlavorModel: FlavorModel {
     enum Output: String, Sendable {
         case predict
         case predictProba = "predict_proba"
+        case predictLogProba = "predict_log_proba"
         case decisionFunction = "decision_function"
     }
 
@@ -242,8 +312,7 @@ struct SklearnTreeFlavorModel: FlavorModel {
         )
         let rows = input.rowCount
         let width = model.featureCount
-        // scikit-learn's own trees compare float32 features: its check_array refuses what float32 cannot hold.
-        if model.ensemble.ensemble.comparison == .float32LessOrEqual, !model.isOutlierDetector {
+        if model.checksFloat32Inputs {
             try Float32InputCheck.scikitLearn(estimator: model.estimator).check(
                 input.values,
                 width: width,
@@ -275,7 +344,7 @@ struct SklearnTreeFlavorModel: FlavorModel {
                 shape: model.flattens ? [rows] : [rows, outputs],
                 values: .double(numbers)
             )
-        case (.predictProba, _):
+        case (.predictProba, _), (.predictLogProba, _):
             return try NativeLinearOutput.tensor(shape: [rows, max(outputs, 2)], values: .double(numbers))
         case (.decisionFunction, _):
             // AdaBoost's two outputs (one per class) answer one binary decision, as one raw score does.

@@ -142,6 +142,7 @@ enum SklearnTreeState {
         classes: LinearModelFlavorConfiguration.ClassLabels?,
         outputs: Int,
         featureLists: [[Double]]? = nil,
+        logProbabilityRule: SklearnTreeModel.LogProbabilityRule = .logOfProbabilities,
         member: (_ tree: any SklearnTreeSource, _ index: Int) throws(ModelBundleError) -> Void
     ) throws(ModelBundleError) -> SklearnTreeModel {
         let classifier = classes != nil
@@ -191,7 +192,8 @@ enum SklearnTreeState {
             labelRule: .argmaxTransformed,
             flattens: !classifier && outputs == 1,
             rejectsNaN: false,
-            estimator: estimator
+            estimator: estimator,
+            logProbabilityRule: logProbabilityRule
         )
     }
 

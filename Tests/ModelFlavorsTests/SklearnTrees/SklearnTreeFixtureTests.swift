@@ -142,6 +142,22 @@ import Testing
         #expect(refusal.message.contains("has no \(rule)"))
     }
 
+    /// Only the classifiers whose scikit-learn class has `predict_log_proba` offer it; the native flavor
+    /// has none, so a bundle saved with it is not converted.
+    @Test func logProbabilitiesWhereScikitLearnHasThem() throws {
+        let rows = [[0.1, -0.2, 0.3, 1.0]]
+        let refusal = try #require(throws: ModelBundleError.self) {
+            try Self.predict("rf_classifier_skops", "predict_log_proba", rows: rows, converted: true)
+        }
+        #expect(refusal.message.contains("predict_fn is predict_log_proba, which the native flavors do not answer"))
+        for bundle in ["hgb_binary_numeric_skops", "rf_regressor_skops", "iforest_skops"] {
+            let error = try #require(throws: ModelBundleError.self) {
+                try Self.predict(bundle, "predict_log_proba", rows: rows)
+            }
+            #expect(error.message.contains("predict_fn is predict_log_proba, which a"), "\(bundle): \(error)")
+        }
+    }
+
     /// Bagging and AdaBoost of members other than decision trees are refused naming the member.
     @Test(arguments: [
         ("refused/bagging_linear_skops", "BaggingRegressor.estimators_[0] is a LinearRegression"),
@@ -155,10 +171,21 @@ import Testing
         #expect(error.message.contains("of DecisionTree"))
     }
 
+    /// Log probabilities: exact (numpy's vectorised `log` agrees with the C library's on every
+    /// fixture value, Bagging's `logaddexp` chain included), −inf for a zero probability; where the
+    /// probabilities went through numpy's `exp` (``numpyExp``, 4 ulp of a value up to 1), within
+    /// 4 ulp of 1 plus 2 ulp of the value.
+    static func logClose(_ value: Double, _ want: Double, numpyExp: Bool) -> Bool {
+        guard numpyExp, want.isFinite else { return value.bitPattern == want.bitPattern }
+        return abs(value - want) <= 2 * want.ulp + 4 * Double.ulpOfOne
+    }
+
     func check(_ name: String, bundle: String, converted: Bool = false) throws {
         let record = try #require(try Self.expected()[name] as? [String: Any], "\(name) in expected.json")
         let rows = try #require(record["X"] as? [[Any]])
-        for function in ["predict", "predict_proba", "decision_function"] {
+        // A converted bundle has no predict_log_proba (convert refuses it: logProbabilitiesAreNotConverted).
+        let functions = ["predict", "predict_proba", "decision_function"] + (converted ? [] : ["predict_log_proba"])
+        for function in functions {
             guard let want = record[function] as? [String: Any] else { continue }
             let output = try Self.predict(bundle, function, rows: rows, converted: converted)
             guard case .tensor(let tensor) = output else {
@@ -183,7 +210,12 @@ import Testing
             #expect(got.count == bits.count)
             for (index, (value, expected)) in zip(got, bits).enumerated() {
                 let want = Double(bitPattern: expected)
-                if Self.numpyExp.contains(name) && function == "predict_proba" || name == "hgb_poisson" {
+                if function == "predict_log_proba" {
+                    #expect(
+                        Self.logClose(value, want, numpyExp: Self.numpyExp.contains(name)),
+                        "\(name) log[\(index)]: \(value) vs \(want)"
+                    )
+                } else if Self.numpyExp.contains(name) && function == "predict_proba" || name == "hgb_poisson" {
                     #expect(abs(value - want) <= 4 * want.ulp, "\(name) \(function)[\(index)]: \(value) vs \(want)")
                 } else {
                     #expect(value.bitPattern == expected, "\(name) \(function)[\(index)]: \(value) vs \(want)")

@@ -2,6 +2,7 @@ import Foundation
 import ModelBundle
 import ModelFlavors
 import ModelRuntime
+import TestSupport
 import Testing
 
 /// A feature value float32 cannot hold is refused where MLflow's predict refuses it (scikit-learn's trees,
@@ -39,9 +40,24 @@ import Testing
 
     @Test(arguments: cases)
     func refusedWhereMLflowRefusesIt(_ golden: Case) throws {
-        let model = try ModelLoader(registry: .builtIn).load(
-            modelPath: Self.fixtures.appendingPathComponent(golden.bundle).path
+        try Self.check(golden, path: Self.fixtures.appendingPathComponent(golden.bundle).path)
+    }
+
+    /// `mbundle convert` keeps the refusal (the native flavor's `input_check`), so the converted bundle
+    /// refuses exactly what the original and MLflow refuse.
+    @Test(arguments: cases)
+    func theConvertedBundleRefusesTheSame(_ golden: Case) throws {
+        let target = TestScratch.url("f32")
+        defer { try? FileManager.default.removeItem(at: target) }
+        try SklearnBundleConverter.convert(
+            modelPath: Self.fixtures.appendingPathComponent(golden.bundle).path,
+            to: target.path
         )
+        try Self.check(golden, path: target.path)
+    }
+
+    static func check(_ golden: Case, path: String) throws {
+        let model = try ModelLoader(registry: .builtIn).load(modelPath: path)
         do {
             _ = try model.predict(body: Array(golden.body.utf8), format: .json)
             #expect(!golden.refused, "\(golden.name): accepted, but MLflow refuses it")

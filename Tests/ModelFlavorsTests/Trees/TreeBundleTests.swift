@@ -67,6 +67,44 @@ import Testing
         )
     }
 
+    /// `Booster.predict` answers multi:softmax's class indices as float32 numbers (2.0, not 2), and so
+    /// do the bundle and its conversion (`float_labels`). The bundle is MLflow's Booster bundle with
+    /// its model replaced by the multi:softmax one, scored on that model's own golden rows.
+    @Test func boosterSoftmaxAnswersFloatIndices() throws {
+        let golden = try #require(TreeFixtures.cases.first { $0.name == "xgb_multi_softmax" })
+        let source = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: source) }
+        try FileManager.default.copyItem(
+            atPath: TreeFixtures.directory.appendingPathComponent("mlflow_xgb_booster").path,
+            toPath: source
+        )
+        try FileManager.default.removeItem(atPath: source + "/model.ubj")
+        try FileManager.default.copyItem(
+            atPath: TreeFixtures.directory.appendingPathComponent("xgb_multi_softmax.json").path,
+            toPath: source + "/model.json"
+        )
+        let manifest = try String(contentsOfFile: source + "/MLmodel", encoding: .utf8)
+            .replacingOccurrences(of: "model.ubj", with: "model.json")
+            .replacingOccurrences(of: "model_format: ubj", with: "model_format: json")
+        try manifest.write(toFile: source + "/MLmodel", atomically: true, encoding: .utf8)
+        let target = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        try TreeEnsembleBundleWriter.convert(try BundleReader(path: source).read(), to: target)
+        #expect(try BundleReader(path: target).read().manifest.flavor("tree_ensemble")?["float_labels"]?.bool == true)
+        let columns = (0..<golden.width).map { "f\($0)" }
+        for path in [source, target] {
+            let output = try ModelLoader(registry: .builtIn).load(path: path)
+                .predict(try Self.request(golden, columns: columns))
+            guard case .tensor(let tensor) = output, case .float(let labels) = tensor.values else {
+                Issue.record("\(path): not float32 values: \(output)")
+                continue
+            }
+            #expect(tensor.shape == [golden.rows])
+            #expect(labels.map(Double.init) == golden.predict)
+            #expect(Set(labels).count == 3)
+        }
+    }
+
     @Test func nativeArraysRoundTrip() throws {
         let model = try LightGBMModelReader.read(try TreeFixtures.bytes("lgb_multiclass.txt"))
         let bytes = try TreeEnsembleArrays.fileBytes(model.ensemble)
