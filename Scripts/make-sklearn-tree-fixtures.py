@@ -230,4 +230,31 @@ for name, (model, y) in refused.items():
     path = os.path.join(OUT, "refused", f"{name}_skops")
     mlflow.sklearn.save_model(model, path, serialization_format="skops", signature=infer_signature(X, model.predict(X[:5])),
                               skops_trusted_types=sio.get_untrusted_types(data=sio.dumps(model)))
+
+
+# Fitted ensembles edited after fitting into states scikit-learn never writes (or an older release
+# wrote), each refused naming the attribute: a short or all-zero estimator_weights_, SAMME.R, a feature
+# index beyond the input in estimators_features_.
+def edited(model, y, **attributes):
+    model.fit(X, y)
+    for key, value in attributes.items():
+        setattr(model, key, value(model) if callable(value) else value)
+    return model
+
+
+corrupted = {
+    "adaboost_short_weights": edited(AdaBoostClassifier(n_estimators=5, random_state=0), y_bin,
+                                     estimator_weights_=lambda m: m.estimator_weights_[:3]),
+    "adaboost_zero_weights": edited(AdaBoostClassifier(n_estimators=5, random_state=0), y_bin,
+                                    estimator_weights_=lambda m: np.zeros_like(m.estimator_weights_)),
+    "adaboost_samme_r": edited(AdaBoostClassifier(n_estimators=5, random_state=0), y_bin, algorithm="SAMME.R"),
+    "adaboost_regressor_short_weights": edited(AdaBoostRegressor(n_estimators=5, random_state=0), y_reg,
+                                               estimator_weights_=lambda m: m.estimator_weights_[:2]),
+    "bagging_feature_beyond": edited(BaggingClassifier(n_estimators=3, max_features=0.75, random_state=0), y_bin,
+                                     estimators_features_=lambda m: [np.array([0, 1, 9])] * 3),
+}
+for name, model in corrupted.items():
+    path = os.path.join(OUT, "refused", f"{name}_skops")
+    mlflow.sklearn.save_model(model, path, serialization_format="skops", signature=infer_signature(X),
+                              skops_trusted_types=sio.get_untrusted_types(data=sio.dumps(model)))
 print("wrote", len(models), "models x", len(FORMATS), "formats to", OUT, file=sys.stderr)

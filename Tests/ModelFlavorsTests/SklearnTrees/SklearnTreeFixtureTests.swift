@@ -180,6 +180,22 @@ import Testing
         return abs(value - want) <= 2 * want.ulp + 4 * Double.ulpOfOne
     }
 
+    /// Ensembles edited after fitting into states scikit-learn does not write (or that an older release
+    /// wrote) are refused when read, naming the attribute.
+    @Test(arguments: [
+        ("adaboost_short_weights", "estimator_weights_ holds 3 weights for 5 trees"),
+        ("adaboost_zero_weights", "estimator_weights_ sums to 0.0; the decision divides by it"),
+        ("adaboost_samme_r", "algorithm='SAMME.R', which scikit-learn 1.6 removed"),
+        ("adaboost_regressor_short_weights", "estimator_weights_ holds 2 weights for 5 trees"),
+        ("bagging_feature_beyond", "estimators_features_ tree 0 names a feature out of range"),
+    ])
+    func editedEnsemblesAreRefused(_ name: String, _ message: String) throws {
+        let error = try #require(throws: ModelBundleError.self) {
+            try Self.predict("refused/\(name)_skops", "predict", rows: [[0.1, -0.2, 0.3, 1.0]])
+        }
+        #expect(error.message.contains(message), "\(error.message)")
+    }
+
     func check(_ name: String, bundle: String, converted: Bool = false) throws {
         let record = try #require(try Self.expected()[name] as? [String: Any], "\(name) in expected.json")
         let rows = try #require(record["X"] as? [[Any]])
