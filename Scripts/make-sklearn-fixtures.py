@@ -212,6 +212,11 @@ record_both("lasso", Lasso(alpha=0.05).fit(X, y), ["predict"], X_more)
 record_both("elasticnet_two_targets", ElasticNet(alpha=0.05, l1_ratio=0.3).fit(X, y_two), ["predict"], X_more)
 X32 = X.astype(np.float32)
 record_both("lasso_float32", Lasso(alpha=0.05).fit(X32, y.astype(np.float32)), ["predict"], X_more.astype(np.float32))
+# Without an intercept, intercept_ is the Python float 0.0: a weak scalar, so predict stays float32.
+record_both(
+    "linear_no_intercept_float32", LinearRegression(fit_intercept=False).fit(X32, y.astype(np.float32)), ["predict"],
+    X_more.astype(np.float32),
+)
 record_both("sgd_regressor", SGDRegressor(random_state=0).fit(X, y), ["predict"], X_more)
 record_both("linear_svr", LinearSVR(random_state=0, max_iter=10000).fit(X, y), ["predict"], X_more)
 

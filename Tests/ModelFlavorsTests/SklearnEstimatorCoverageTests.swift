@@ -36,6 +36,8 @@ import Testing
     static let goldenModels = [
         // Regressors: coef_ [n] (predictions [rows]) or [k, n] (predictions [rows, k]).
         "lasso", "elasticnet_two_targets", "lasso_float32", "sgd_regressor", "linear_svr",
+        // intercept_ the Python float 0.0 beside a float32 coef_: still a float32 model.
+        "linear_no_intercept_float32",
         // Decision-function classifiers, binary and one-vs-rest, int and str labels.
         "ridge_classifier_binary_str", "ridge_classifier_multi", "ridge_classifier_float32", "linear_svc_binary",
         "linear_svc_multi_str", "sgd_hinge_binary", "sgd_hinge_multi",

@@ -79,8 +79,9 @@ enum SklearnEstimatorState {
             .larsCV, .lassoLars, .lassoLarsCV, .lassoLarsIC, .orthogonalMatchingPursuit, .orthogonalMatchingPursuitCV,
             .bayesianRidge, .ardRegression, .huberRegressor, .theilSenRegressor, .quantileRegressor,
             .passiveAggressiveRegressor:
+            let coef = try source.array("coef_")
             return .estimator(
-                .linearRegression(coef: try source.array("coef_"), intercept: try source.array("intercept_"))
+                .linearRegression(coef: coef, intercept: try source.intercept(matching: coef))
             )
         case .logisticRegression, .logisticRegressionCV:
             let classes = try source.labels("classes_")
@@ -164,11 +165,25 @@ enum SklearnEstimatorState {
         return .estimator(
             .linearClassifier(
                 coef: coef,
-                intercept: try source.array("intercept_"),
+                intercept: try source.intercept(matching: coef),
                 classes: classes,
                 strategy: classes.count == 2 ? .binary : .ovr,
                 probabilities: probabilities
             )
         )
+    }
+}
+
+extension SklearnAttributeSource {
+    /// `intercept_` as numpy adds it to `X @ coef_.T`: a plain Python float (scikit-learn's 0.0 when
+    /// `fit_intercept=False`) is a weak scalar that takes a float32 `coef_`'s type (NEP 50, as numpy 1's
+    /// value-based casting did), so the model predicts in float32 as scikit-learn does. A numpy scalar
+    /// or array keeps its own type.
+    func intercept(matching coef: WeightTensor) throws(ModelBundleError) -> WeightTensor {
+        let intercept = try array("intercept_")
+        guard coef.dtype == .float32, intercept.dtype == .float64, intercept.shape.isEmpty,
+            case .float(let value)? = try data("intercept_")
+        else { return intercept }
+        return try WeightTensor(name: intercept.name, shape: [], float32: [Float(value)])
     }
 }
