@@ -269,6 +269,37 @@ def cases():
         norms = SelectFromModel(LogisticRegression(max_iter=2000), threshold="0.5*median", max_features=6, norm_order=2)
         return Pipeline([("pre", scaled_onehot()), ("l1", l1), ("norms", norms), ("model", LogisticRegression(max_iter=2000))])
 
+    def typed_selectors():
+        # make_column_selector by Python and numpy types (np.floating, np.integer, bool; text as what is
+        # none of those), a standalone MissingIndicator beside an imputer (missing-only, error_on_new) and
+        # one with features="all" on a column that never misses: its constant column scores NaN in the
+        # SelectKBest after them (kept last by _clean_nans).
+        from sklearn.compose import make_column_selector
+        from sklearn.impute import MissingIndicator
+
+        floats = Pipeline([
+            ("union", FeatureUnion([("impute", SimpleImputer(strategy="median")), ("missing", MissingIndicator())])),
+            ("scale", StandardScaler()),
+        ])
+        ints = FeatureUnion([("scale", StandardScaler()), ("missing", MissingIndicator(features="all"))])
+        pre = ColumnTransformer([
+            ("floats", floats, make_column_selector(dtype_include=np.floating)),
+            ("ints", ints, make_column_selector(dtype_include=np.integer)),
+            ("flags", "passthrough", make_column_selector(dtype_include=bool)),
+            ("text", OneHotEncoder(handle_unknown="ignore"), make_column_selector(dtype_exclude=[np.number, bool])),
+        ])
+        return Pipeline([("pre", pre), ("kbest", SelectKBest(f_classif, k=9)), ("model", LogisticRegression(max_iter=2000))])
+
+    def ordinal_infrequent_missing():
+        # OrdinalEncoder grouping infrequent cities on a column with missing values at fit: its
+        # _default_to_infrequent_mappings leave the missing category out (one shorter than categories_),
+        # and missing rows take encoded_missing_value; a Ridge reads the codes as numbers.
+        encoder = OrdinalEncoder(
+            max_categories=3, handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-2
+        )
+        pre = ColumnTransformer([("codes", encoder, ["city", "plan"]), ("num", SimpleImputer(), ["age", "income"])])
+        return Pipeline([("pre", pre), ("model", Ridge(alpha=0.5))])
+
     def forest_selected():
         # SelectFromModel on computed feature_importances_: an ExtraTrees forest's (at or above one of them), then a
         # decision tree's (above half their median).
@@ -578,6 +609,8 @@ def cases():
         ("sequential_selected", sequential_selected, "labels", ["predict", "predict_proba"]),
         ("model_selected", model_selected, "labels", ["predict", "predict_proba"]),
         ("forest_selected", forest_selected, "labels", ["predict", "predict_proba"]),
+        ("typed_selectors", typed_selectors, "labels", ["predict", "predict_proba"]),
+        ("ordinal_infrequent_missing", ordinal_infrequent_missing, "score", ["predict"]),
         ("scored_selection", scored_selection, "binary", ["predict", "predict_proba"]),
         ("pca_whitened", pca_whitened, "labels", ["predict", "predict_proba"]),
         ("log_svd_ridge", log_svd_ridge, "score", ["predict"]),

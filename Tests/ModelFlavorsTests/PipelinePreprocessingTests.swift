@@ -23,12 +23,20 @@ import Testing
         "stacking_linear_member", "calibrated_sigmoid", "calibrated_isotonic",
         // Selectors: RFE, RFECV and SequentialFeatureSelector by support_; SelectFromModel by coef_.
         "rfe_selected", "rfecv_selected", "sequential_selected", "model_selected", "forest_selected",
+        // make_column_selector by type, standalone MissingIndicators, a NaN score in SelectKBest.
+        "typed_selectors",
+        // OrdinalEncoder's infrequent mapping without its missing category.
+        "ordinal_infrequent_missing",
     ]
 
     static let cases: [(String, String)] = names.flatMap { name in
         ["skops", "pickle"].flatMap { format in
             let functions =
-                ["ordinal_ridge", "strict_unknown", "log_svd_ridge", "power_hgb", "log_ridge"].contains(name)
+                [
+                    "ordinal_ridge", "strict_unknown", "log_svd_ridge", "power_hgb", "log_ridge",
+                    "ordinal_infrequent_missing",
+                ]
+                .contains(name)
                     || name.hasPrefix("target_") || name == "voting_hard" || name == "voting_regressor"
                     || name == "stacking_regressor"
                 ? ["predict"] : ["predict", "predict_proba"]

@@ -375,6 +375,15 @@ class _Stage:
                 filled = column.astype(object).copy()
                 filled[mask] = stat
             out.append(filled)
+        if step.get("indicator_only"):
+            # A standalone MissingIndicator: infinity refused (NaN too unless it is the missing
+            # value); with error_on_new, missing values where fit saw none.
+            watched = set(step.get("indicator") or [])
+            for j, column in enumerate(block):
+                if column.dtype.kind == "f" and (np.isinf(column).any() or (missing != ("nan",) and np.isnan(column).any())):
+                    raise ValueError(f"step {step['name']}: column {j} holds a value the MissingIndicator refuses")
+                if step.get("refuse_new_missing") and j not in watched and masks[j].any():
+                    raise ValueError(f"step {step['name']}: column {j} has missing values in transform but none in fit")
         for j in step.get("indicator") or []:
             out.append(masks[j].astype(np.float64))
         return out

@@ -61,6 +61,11 @@ package enum PreprocessingBundleFormat {
             members.append(("statistics", .array(imputer.statistics.map(cell))))
             members.append(("keep_empty", .bool(imputer.keepEmpty)))
             members.append(("indicator", imputer.indicator.map(ints) ?? .null))
+            if imputer.indicatorOnly {
+                // A standalone MissingIndicator (absent for a SimpleImputer, as before).
+                members.append(("indicator_only", .bool(true)))
+                members.append(("refuse_new_missing", .bool(imputer.refusesNewMissing)))
+            }
         case .encoder(let encoder):
             members.append(("type", .string("encoder")))
             members.append(("categories", .array(encoder.categories.map { .array($0.map(cell)) })))

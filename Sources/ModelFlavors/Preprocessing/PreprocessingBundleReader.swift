@@ -190,7 +190,9 @@ package struct PreprocessingBundleReader {
                     missingValue: try cell(missing),
                     statistics: try cells(.array(statistics)),
                     keepEmpty: try flag("keep_empty"),
-                    indicator: object["indicator"]?.isNull ?? true ? nil : try ints("indicator", object["indicator"])
+                    indicator: object["indicator"]?.isNull ?? true ? nil : try ints("indicator", object["indicator"]),
+                    indicatorOnly: object["indicator_only"] == nil ? false : try flag("indicator_only"),
+                    refusesNewMissing: object["refuse_new_missing"] == nil ? false : try flag("refuse_new_missing")
                 )
             )
         case "encoder":

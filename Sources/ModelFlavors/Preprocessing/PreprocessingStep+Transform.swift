@@ -106,6 +106,7 @@ extension PreprocessingStep {
             default: cell == imputer.missingValue
             }
         }
+        if imputer.indicatorOnly { try checkIndicatorInput(imputer, block, isMissing) }
         var result = PreprocessingBlock(columns: [], names: [], rows: block.rows, firstRow: block.firstRow)
         for (index, original) in block.columns.enumerated() {
             let column = original.expanded
@@ -140,6 +141,38 @@ extension PreprocessingStep {
             result.names.append("missingindicator_\(block.names[feature])")
         }
         return result
+    }
+
+    /// A standalone MissingIndicator's checks: infinity in a numeric column (NaN only where NaN is the
+    /// missing value), and with `refusesNewMissing` a missing value where none was seen in fit.
+    private func checkIndicatorInput(
+        _ imputer: Imputer,
+        _ block: PreprocessingBlock,
+        _ isMissing: (PreprocessingCell) -> Bool
+    ) throws(ModelBundleError) {
+        let watched = Set(imputer.indicator ?? [])
+        for (index, original) in block.columns.enumerated() {
+            let column = original.expanded
+            if case .numbers(let values) = column {
+                try refuseNonFinite(
+                    values,
+                    block.names[index],
+                    firstRow: block.firstRow,
+                    stepKind: "a MissingIndicator",
+                    allowingNaN: imputer.missingValue == .nan
+                )
+            }
+            guard imputer.refusesNewMissing, !watched.contains(index),
+                let row = (0..<column.count).first(where: { isMissing(column.cell($0)) })
+            else { continue }
+            throw ModelBundleError(
+                .schemaMismatch,
+                "column '\(block.names[index])' row \(block.firstRow + row): a missing value reaches \(name), a "
+                    + "MissingIndicator that saw none in this column when fitted (error_on_new=True), which "
+                    + "scikit-learn refuses",
+                item: block.names[index]
+            )
+        }
     }
 
     // MARK: - Scalers, PolynomialFeatures, KBinsDiscretizer

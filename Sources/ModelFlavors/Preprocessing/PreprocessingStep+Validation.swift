@@ -237,7 +237,13 @@ extension PreprocessingStep {
                 grouped -= infrequent.count - 1
             }
             if !encoder.defaultToInfrequent.isEmpty, let mapping = encoder.defaultToInfrequent[column] {
-                guard mapping.count == categories.count, mapping.allSatisfy({ $0 >= 0 && $0 < grouped }) else {
+                // OrdinalEncoder leaves its missing category (the last) out of the mapping
+                // (_fit_infrequent_category_mapping), and the encoding never maps that code.
+                var mapped = categories.count
+                if case .ordinal(let missing, _, _) = encoder.output, missing[column] == categories.count - 1 {
+                    mapped = mapping.count == categories.count - 1 ? mapping.count : categories.count
+                }
+                guard mapping.count == mapped, mapping.allSatisfy({ $0 >= 0 && $0 < grouped }) else {
                     throw invalid("the infrequent mapping of column \(column) does not fit its \(grouped) groups")
                 }
             }

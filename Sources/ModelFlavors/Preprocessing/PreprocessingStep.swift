@@ -83,22 +83,33 @@ package struct PreprocessingStep: Sendable {
     /// `SimpleImputer`: missing cells of column j become `statistics[j]`; columns whose
     /// statistic is NaN are dropped (unless `keepEmpty`); `indicator` columns (the
     /// `MissingIndicator`'s `features_`) add one 0/1 column each, after the imputed ones.
+    ///
+    /// A standalone `MissingIndicator` is the same step with every statistic NaN (no imputed column
+    /// is kept) and `indicatorOnly`: its `_validate_input` refuses infinity in any numeric column, and
+    /// with `refusesNewMissing` (`error_on_new` with `features="missing-only"`) a missing value in a
+    /// column outside `indicator` is refused, as its `transform` raises.
     package struct Imputer: Sendable {
         package var missingValue: PreprocessingCell
         package var statistics: [PreprocessingCell]
         package var keepEmpty: Bool
         package var indicator: [Int]?
+        package var indicatorOnly = false
+        package var refusesNewMissing = false
 
         package init(
             missingValue: PreprocessingCell,
             statistics: [PreprocessingCell],
             keepEmpty: Bool,
-            indicator: [Int]?
+            indicator: [Int]?,
+            indicatorOnly: Bool = false,
+            refusesNewMissing: Bool = false
         ) {
             self.missingValue = missingValue
             self.statistics = statistics
             self.keepEmpty = keepEmpty
             self.indicator = indicator
+            self.indicatorOnly = indicatorOnly
+            self.refusesNewMissing = refusesNewMissing
         }
     }
 

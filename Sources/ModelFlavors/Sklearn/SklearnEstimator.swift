@@ -212,9 +212,10 @@ enum SklearnEstimator: Sendable {
             case .standardScaler, .minMaxScaler, .maxAbsScaler: .scaler
             case .pipeline: .pipeline
             case .transformedTargetRegressor: .targetWrapper
-            case .labelBinarizer, .missingIndicator, .calibratedClassifier, .sigmoidCalibration, .isotonicRegression:
+            case .labelBinarizer, .calibratedClassifier, .sigmoidCalibration, .isotonicRegression:
                 .part
-            case .columnTransformer, .featureUnion, .simpleImputer, .oneHotEncoder, .ordinalEncoder, .targetEncoder,
+            case .columnTransformer, .featureUnion, .simpleImputer, .missingIndicator, .oneHotEncoder, .ordinalEncoder,
+                .targetEncoder,
                 .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .varianceThreshold, .selectKBest,
                 .selectPercentile, .rfe, .rfecv, .sequentialFeatureSelector, .selectFromModel, .functionTransformer,
                 .pca, .incrementalPCA, .truncatedSVD, .powerTransformer,

@@ -67,9 +67,14 @@ enum SklearnFeatureSelection {
         return variances.indices.filter { variances[$0] > threshold }
     }
 
-    /// `scores_` with NaN replaced by the lowest double (`_clean_nans`).
+    /// `scores_` with NaN replaced by the lowest double (`_clean_nans`). A constant column scores NaN,
+    /// so the scores are read as data, which may hold NaN (``SklearnAttributeSource/array(_:)`` of a
+    /// skops file refuses non-finite weights).
     private static func scores(_ source: any SklearnAttributeSource, width: Int) throws(ModelBundleError) -> [Double] {
-        let scores = try source.array("scores_").float64Values()
+        guard case .array(let tensor)? = try source.data("scores_"), tensor.dtype.isFloatingPoint else {
+            throw source.invalid("scores_", "is missing or not a float array; was the selector fitted?")
+        }
+        let scores = tensor.float64Values()
         guard scores.count == width else {
             throw source.invalid("scores_", "has \(scores.count) values for \(width) features")
         }

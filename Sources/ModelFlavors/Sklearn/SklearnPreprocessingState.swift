@@ -115,6 +115,8 @@ enum SklearnPreprocessingState {
             return PreprocessingStep(name: name, inputWidth: width, kind: .sequence([power, standardize]))
         case .simpleImputer:
             return build(.imputer(try imputer(source, name: name)))
+        case .missingIndicator:
+            return build(.imputer(try missingIndicator(source, width: width)))
         case .oneHotEncoder, .ordinalEncoder, .targetEncoder:
             return build(.encoder(try encoder(source, name: name)))
         case .standardScaler, .minMaxScaler, .maxAbsScaler, .robustScaler:
@@ -325,6 +327,41 @@ enum SklearnPreprocessingState {
         return .init(branches: branches, inputNames: names)
     }
 
+    /// A standalone `MissingIndicator`: one 0/1 column per `features_` entry, as an imputer that keeps
+    /// no imputed column (``PreprocessingStep/Imputer``).
+    private static func missingIndicator(_ source: any SklearnAttributeSource, width: Int) throws(ModelBundleError)
+        -> PreprocessingStep.Imputer
+    {
+        guard let missing = try source.data("missing_values")?.cell else {
+            throw source.invalid("missing_values", "is not NaN, None, a number or a str")
+        }
+        let features = try indicatorFeatures(source, "features_")
+        let missingOnly = (source.text("features") ?? "missing-only") == "missing-only"
+        return .init(
+            missingValue: missing,
+            statistics: Array(repeating: .nan, count: width),
+            keepEmpty: false,
+            indicator: features,
+            indicatorOnly: true,
+            refusesNewMissing: missingOnly && (source.bool("error_on_new") ?? true)
+        )
+    }
+
+    /// A MissingIndicator's `features_`: the column indices it reports on.
+    private static func indicatorFeatures(_ source: any SklearnAttributeSource, _ key: String) throws(ModelBundleError)
+        -> [Int]
+    {
+        guard let features = try source.data(key)?.items else {
+            throw source.invalid(key, "is missing; was the MissingIndicator fitted?")
+        }
+        return try features.prefix(PreprocessingLimits.maximumWidth + 1).map { (value) throws(ModelBundleError) in
+            guard let index = value.int, index >= 0, index < Int64(PreprocessingLimits.maximumWidth) else {
+                throw source.invalid(key, "holds \(value.kindName), not a column index")
+            }
+            return Int(index)
+        }
+    }
+
     private static func imputer(_ source: any SklearnAttributeSource, name: String) throws(ModelBundleError)
         -> PreprocessingStep.Imputer
     {
@@ -334,16 +371,10 @@ enum SklearnPreprocessingState {
         let statistics = try cells(source, "statistics_")
         var indicator: [Int]? = nil
         if case .object(let part)? = try source.data("indicator_") {
-            guard part.kind == .missingIndicator, let features = try part.source.data("features_")?.items else {
+            guard part.kind == .missingIndicator else {
                 throw source.invalid("indicator_", "is not a fitted MissingIndicator")
             }
-            indicator = try features.prefix(PreprocessingLimits.maximumWidth + 1).map {
-                (value) throws(ModelBundleError) in
-                guard let index = value.int, index >= 0, index < Int64(PreprocessingLimits.maximumWidth) else {
-                    throw source.invalid("indicator_.features_", "holds \(value.kindName), not a column index")
-                }
-                return Int(index)
-            }
+            indicator = try indicatorFeatures(part.source, "features_")
         }
         return .init(
             missingValue: missing,

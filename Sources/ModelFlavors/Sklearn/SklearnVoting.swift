@@ -137,15 +137,21 @@ struct SklearnVotingModel: FlavorModel {
         let weights = voting.weights ?? Array(repeating: 1, count: members.count)
         switch voting.voting {
         case .regression:
-            return .tensor(try Tensor(shape: outputs[0].shape, values: .double(try average(outputs, weights))))
+            return .tensor(try Tensor(shape: outputs[0].shape, values: try average(outputs, weights)))
         case .soft:
             let shape = outputs[0].shape
-            let probabilities = try average(outputs, weights)
+            let averaged = try average(outputs, weights)
             guard shape.count == 2, let classes = voting.classes, shape[1] == classes.count else {
                 throw Self.unexpected("the members' probabilities do not have one column per class")
             }
             if predictFunction == "predict_proba" {
-                return .tensor(try Tensor(shape: shape, values: .double(probabilities)))
+                return .tensor(try Tensor(shape: shape, values: averaged))
+            }
+            let probabilities: [Double]
+            switch averaged {
+            case .float(let values): probabilities = values.map(Double.init)
+            case .double(let values): probabilities = values
+            default: throw Self.unexpected("the average is not numbers")
             }
             let width = shape[1]
             let indices = (0..<shape[0]).map { row in
@@ -177,28 +183,43 @@ struct SklearnVotingModel: FlavorModel {
     }
 
     /// `np.average(a, axis=0, weights=w)`: Σ wᵢ·aᵢ in member order, divided by Σ w; `np.mean`
-    /// (no weights) is the same sum of the plain values divided by the count.
+    /// (no weights) is the same sum of the plain values divided by the count. `np.asarray` of the
+    /// members' outputs is float32 only when every member answers float32 (a float32 input through
+    /// linear members); then `np.mean` stays float32, while weights (float64) make the average float64.
     private func average(_ outputs: [(shape: [Int], values: ColumnValues)], _ weights: [Double])
-        throws(ModelBundleError) -> [Double]
+        throws(ModelBundleError) -> ColumnValues
     {
         var columns: [[Double]] = []
+        var floats: [[Float]] = []
         for output in outputs {
-            guard output.shape == outputs[0].shape, case .double(let values) = output.values else {
-                throw Self.unexpected("the members' outputs differ in shape or are not numbers")
+            guard output.shape == outputs[0].shape else {
+                throw Self.unexpected("the members' outputs differ in shape")
             }
-            columns.append(values)
+            switch output.values {
+            case .double(let values): columns.append(values)
+            case .float(let values):
+                floats.append(values)
+                columns.append(values.map(Double.init))
+            default: throw Self.unexpected("a member's output is not numbers")
+            }
+        }
+        if voting.weights == nil, floats.count == outputs.count {
+            var sum = [Float](repeating: 0, count: floats[0].count)
+            for values in floats { for index in sum.indices { sum[index] += values[index] } }
+            let count = Float(floats.count)
+            return .float(sum.map { $0 / count })
         }
         var sum = [Double](repeating: 0, count: columns[0].count)
         if voting.weights == nil {
             for values in columns { for index in sum.indices { sum[index] += values[index] } }
             let count = Double(columns.count)
-            return sum.map { $0 / count }
+            return .double(sum.map { $0 / count })
         }
         for (member, values) in columns.enumerated() {
             for index in sum.indices { sum[index] += values[index] * weights[member] }
         }
         let total = weights.reduce(0, +)
-        return sum.map { $0 / total }
+        return .double(sum.map { $0 / total })
     }
 
     /// `np.argmax`: the first largest (NaN wins, as numpy's argmax returns the first NaN).

@@ -31,6 +31,8 @@ enum SkopsReader {
     ]
     static let allowedTypes: Set<String> = [
         "numpy.float64", "numpy.float32", "numpy.int64", "numpy.int32", "numpy.number", "builtins.object",
+        "builtins.bool", "builtins.float", "builtins.int", "builtins.str", "numpy.bool", "numpy.bool_",
+        "numpy.floating", "numpy.integer", "numpy.object_",
     ]
 
     static func read(bytes: [UInt8], fileName: String) throws(ModelBundleError) -> SklearnModel {
