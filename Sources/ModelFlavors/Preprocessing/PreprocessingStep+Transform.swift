@@ -109,9 +109,10 @@ extension PreprocessingStep {
         if imputer.indicatorOnly { try checkIndicatorInput(imputer, block, isMissing) }
         var result = PreprocessingBlock(columns: [], names: [], rows: block.rows, firstRow: block.firstRow)
         for (index, original) in block.columns.enumerated() {
-            let column = original.expanded
             let statistic = imputer.statistics[index]
+            // A dropped column (every one of a standalone MissingIndicator's) is never expanded.
             if !imputer.keepEmpty, statistic == .nan || statistic == .none { continue }
+            let column = original.expanded
             switch (column, statistic) {
             case (.numbers(var values), .number(let fill)):
                 // _validate_input: NaN is allowed only when it is the missing value; infinity never.

@@ -189,25 +189,23 @@ struct SklearnVotingModel: FlavorModel {
     private func average(_ outputs: [(shape: [Int], values: ColumnValues)], _ weights: [Double])
         throws(ModelBundleError) -> ColumnValues
     {
-        var columns: [[Double]] = []
-        var floats: [[Float]] = []
-        for output in outputs {
-            guard output.shape == outputs[0].shape else {
-                throw Self.unexpected("the members' outputs differ in shape")
-            }
-            switch output.values {
-            case .double(let values): columns.append(values)
-            case .float(let values):
-                floats.append(values)
-                columns.append(values.map(Double.init))
-            default: throw Self.unexpected("a member's output is not numbers")
-            }
+        guard outputs.allSatisfy({ $0.shape == outputs[0].shape }) else {
+            throw Self.unexpected("the members' outputs differ in shape")
         }
+        let floats = outputs.compactMap { if case .float(let values) = $0.values { values } else { nil } }
         if voting.weights == nil, floats.count == outputs.count {
             var sum = [Float](repeating: 0, count: floats[0].count)
             for values in floats { for index in sum.indices { sum[index] += values[index] } }
             let count = Float(floats.count)
             return .float(sum.map { $0 / count })
+        }
+        var columns: [[Double]] = []
+        for output in outputs {
+            switch output.values {
+            case .double(let values): columns.append(values)
+            case .float(let values): columns.append(values.map(Double.init))
+            default: throw Self.unexpected("a member's output is not numbers")
+            }
         }
         var sum = [Double](repeating: 0, count: columns[0].count)
         if voting.weights == nil {
