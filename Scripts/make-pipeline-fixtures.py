@@ -598,6 +598,64 @@ def cases():
         members = [("ridge", Ridge(alpha=0.5)), ("gbr", GradientBoostingRegressor(n_estimators=20, max_depth=2, random_state=0))]
         return Pipeline([("pre", onehot_pre()), ("stack", StackingRegressor(members, cv=3))])
 
+    def selected_nan():
+        # Numbers passed through to a SelectKBest before a forest: the forest takes NaN, the selector
+        # does not (SelectorMixin.transform validates with ensure_all_finite), so a NaN income is
+        # refused by the selector (checked on an edited request; the fixture's request has none).
+        pre = ColumnTransformer([
+            ("num", "passthrough", ["age", "income", "visits"]),
+            ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["city", "plan"]),
+        ])
+        return Pipeline([
+            ("pre", pre),
+            ("kbest", SelectKBest(f_classif, k=4)),
+            ("model", RandomForestClassifier(n_estimators=5, max_depth=4, random_state=0)),
+        ])
+
+    def float32_columns():
+        # Float32 columns (signature type float: MLflow casts each request column with astype(float32)).
+        # scikit-learn keeps a float32 array float32 through imputers, scalers (StandardScaler from 1.8
+        # casts mean_ and scale_ to float32 first; MinMaxScaler fitted on float32 holds float32
+        # attributes), PolynomialFeatures and QuantileTransformer, rounding every operation, until
+        # the ColumnTransformer joins it with the float64 one-hot block.
+        numeric = Pipeline([("impute", SimpleImputer(strategy="median", add_indicator=True)), ("scale", StandardScaler())])
+        shaped = Pipeline([
+            ("impute", SimpleImputer(strategy="mean")),
+            ("quantile", QuantileTransformer(n_quantiles=40, output_distribution="normal")),
+            ("robust", RobustScaler()),
+            ("poly", PolynomialFeatures(degree=2)),
+            ("minmax", MinMaxScaler(feature_range=(-1, 1), clip=True)),
+        ])
+        pre = ColumnTransformer(
+            [
+                ("num", numeric, ["age", "income"]),
+                ("shaped", shaped, ["age", "income"]),
+                ("maxabs", Pipeline([("fill", SimpleImputer(strategy="constant", fill_value=1234.56)), ("scale", MaxAbsScaler())]), ["income"]),
+                ("city", OneHotEncoder(handle_unknown="ignore"), ["city"]),
+            ],
+            transformer_weights={"maxabs": 0.5},
+        )
+        return Pipeline([("pre", pre), ("model", LogisticRegression(max_iter=2000))])
+
+    def float32_folded():
+        # A Pipeline of scalers then a linear model on float32 columns only: the float32 steps
+        # round what the folded weights would not. liblinear fits float64 coefficients, so the
+        # scores are float64 dot products of the float32 features (an lbfgs fit on float32 data keeps
+        # float32 coefficients, whose sums BLAS orders its own way).
+        return Pipeline([
+            ("scale", StandardScaler()),
+            ("minmax", MinMaxScaler()),
+            ("model", LogisticRegression(solver="liblinear")),
+        ])
+
+    def float32_forest():
+        # A forest reads float32 features; a scaled value one float32 step off crosses a threshold.
+        pre = ColumnTransformer([
+            ("num", Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler())]), ["age", "income"]),
+            ("city", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), ["city"]),
+        ])
+        return Pipeline([("pre", pre), ("model", RandomForestClassifier(n_estimators=30, max_depth=8, random_state=0))])
+
     return [
         ("onehot_logistic", onehot_logistic, "binary", ["predict", "predict_proba"]),
         ("ordinal_ridge", ordinal_ridge, "score", ["predict"]),
@@ -636,6 +694,10 @@ def cases():
         ("stacking_linear_member", stacking_linear_member, "binary", ["predict", "predict_proba"]),
         ("calibrated_sigmoid", calibrated_sigmoid, "labels", ["predict", "predict_proba"]),
         ("calibrated_isotonic", calibrated_isotonic, "binary", ["predict", "predict_proba"]),
+        ("selected_nan", selected_nan, "binary", ["predict", "predict_proba"]),
+        ("float32_columns", float32_columns, "labels", ["predict", "predict_proba"]),
+        ("float32_folded", float32_folded, "binary", ["predict", "predict_proba"]),
+        ("float32_forest", float32_forest, "binary", ["predict", "predict_proba"]),
     ]
 
 
@@ -673,9 +735,9 @@ def fitted(name, factory, kind):
     if name == "strict_unknown":
         keep = x["city"].notna()  # a handle_unknown='error' encoder fitted without missing cities
         x, y = x[keep].reset_index(drop=True), y[keep.to_numpy()]
-    if name in ("log_ridge", "voting_passthrough", "stacking_linear_member"):
+    if name in FILLED_CASES:
         x = x.assign(income=x["income"].fillna(20000.0), age=x["age"].fillna(40.0))
-    x = with_signup(name, x)
+    x = with_signup(name, as_float32(name, x))
     return factory().fit(x, y), x
 
 
@@ -683,10 +745,25 @@ def request_frame(name):
     x = frame(24, seed=21, unseen=name != "strict_unknown")
     if name == "strict_unknown":
         x = x[x["city"].notna()].reset_index(drop=True).head(8)
-    if name in ("log_ridge", "voting_passthrough", "stacking_linear_member"):
+    if name in FILLED_CASES:
         # The refusals are checked on edited copies.
         x = x.assign(income=x["income"].fillna(20000.0), age=x["age"].fillna(40.0))
-    return with_signup(name, x)
+    return with_signup(name, as_float32(name, x))
+
+
+FLOAT32_CASES = ("float32_columns", "float32_folded", "float32_forest")
+
+# Fitted and scored without missing ages and incomes: the refusals are checked on edited copies.
+FILLED_CASES = ("log_ridge", "voting_passthrough", "stacking_linear_member", "selected_nan")
+
+
+def as_float32(name, x):
+    """The float32 cases' frames: age and income as float32 (float32_folded: only those, filled)."""
+    if name not in FLOAT32_CASES:
+        return x
+    if name == "float32_folded":
+        x = x[["age", "income"]].fillna({"age": 40.0, "income": 20000.0})
+    return x.astype({"age": np.float32, "income": np.float32})
 
 
 def request_json(x):

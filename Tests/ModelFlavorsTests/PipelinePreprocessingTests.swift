@@ -27,6 +27,10 @@ import Testing
         "typed_selectors",
         // OrdinalEncoder's infrequent mapping without its missing category.
         "ordinal_infrequent_missing",
+        // float32 columns kept float32 through imputers, scalers, PolynomialFeatures and a QuantileTransformer.
+        "float32_columns", "float32_folded", "float32_forest",
+        // Numbers passed through to a SelectKBest before a forest.
+        "selected_nan",
     ]
 
     static let cases: [(String, String)] = names.flatMap { name in
@@ -81,15 +85,54 @@ import Testing
         case .long(let labels):
             #expect(labels == expected.compactMap { ($0 as? NSNumber)?.int64Value }, "\(what)")
         case .double(let values):
-            let flat = expected.flatMap { ($0 as? [Any]) ?? [$0] }.compactMap { ($0 as? NSNumber)?.doubleValue }
-            #expect(values.count == flat.count, "\(what): \(values.count) values, expected \(flat.count)")
-            for (index, (got, wanted)) in zip(values, flat).enumerated() {
-                let close = abs(got - wanted) <= max(1e-14, 1e-12 * abs(wanted))
-                #expect(close, "\(what)[\(index)]: \(got) vs \(wanted)")
-            }
+            checkNumbers(values, expected, what)
+        case .float(let values):
+            // A float32 model's answer (MLflow writes each float32 as the double it is).
+            checkNumbers(values.map(Double.init), expected, what)
         default:
             Issue.record("\(what): unexpected values \(tensor.values)")
         }
+    }
+
+    static func checkNumbers(_ values: [Double], _ expected: [Any], _ what: String) {
+        let flat = expected.flatMap { ($0 as? [Any]) ?? [$0] }.compactMap { ($0 as? NSNumber)?.doubleValue }
+        #expect(values.count == flat.count, "\(what): \(values.count) values, expected \(flat.count)")
+        for (index, (got, wanted)) in zip(values, flat).enumerated() {
+            let close = abs(got - wanted) <= max(1e-14, 1e-12 * abs(wanted))
+            #expect(close, "\(what)[\(index)]: \(got) vs \(wanted)")
+        }
+    }
+
+    /// SelectorMixin.transform validates with `ensure_all_finite=not allow_nan`: a SelectKBest refuses
+    /// NaN though the forest after it would take it (MLflow answers "Input X contains NaN"), in the
+    /// bundle and in its conversion.
+    @Test("NaN reaching a SelectKBest is refused", arguments: ["skops", "pickle"])
+    func nonFiniteReachingASelector(_ format: String) throws {
+        let converted = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mbundle-sel-\(UUID().uuidString)"
+        )
+        defer { try? FileManager.default.removeItem(at: converted) }
+        let original = Self.fixtures.appendingPathComponent("selected_nan_\(format)")
+        _ = try SklearnBundleConverter.convert(try BundleReader(path: original.path).read(), to: converted.path)
+        for bundle in [original, converted] {
+            let body = """
+                {"dataframe_split": {"columns": ["age", "income", "city", "plan", "visits", "member"],
+                 "data": [[30, 1000.5, "paris", "basic", 3, true], [40, null, "lyon", "pro", 1, false]]}}
+                """
+            let error = #expect(throws: ModelBundleError.self) { _ = try Self.predict(bundle, body: Array(body.utf8)) }
+            #expect(error?.item == "income", "\(String(describing: error))")
+            let message = error?.message ?? ""
+            #expect(
+                message.contains("row 1") && message.contains("feature selector") && message.contains("contains NaN"),
+                "\(message)"
+            )
+        }
+        // Without them the forest predicts.
+        let body = """
+            {"dataframe_split": {"columns": ["age", "income", "city", "plan", "visits", "member"],
+             "data": [[30, 1000.5, "paris", "basic", 3, true]]}}
+            """
+        _ = try Self.predict(original, body: Array(body.utf8))
     }
 
     @Test("pipelines predict what MLflow's scoring path predicted", arguments: cases)

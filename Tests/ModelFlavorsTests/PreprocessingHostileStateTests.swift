@@ -102,7 +102,9 @@ import Testing
                 let stage = try #require(summary.stage, "\(name) \(folder)")
                 let columns = ["age", "income", "city", "plan", "visits", "member"]
                 let dropped = ["dropped_columns", "union_dropped"].contains(name)
-                #expect(stage.inputNames == (dropped ? columns + ["signup"] : columns))
+                // A stage that starts with a scaler takes the frame's columns by position.
+                let expected = name == "float32_folded" ? nil : dropped ? columns + ["signup"] : columns
+                #expect(stage.inputNames == expected, "\(name) \(folder)")
                 #expect(stage.outputWidth > 0)
             }
         }

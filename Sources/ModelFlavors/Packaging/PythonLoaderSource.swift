@@ -242,6 +242,18 @@ package enum PythonLoaderSource {
             return out
 
 
+        def _is_float32(block):
+            # scikit-learn holds a block as a float32 array only when every column is float32.
+            return bool(block) and all(c is not None and c.dtype == np.float32 for c in block)
+
+
+        def _floats(block, step):
+            # A step's input as scikit-learn converts it: float32 columns when all are, else float64.
+            if _is_float32(block):
+                return [c.copy() for c in block]
+            return [_numbers(c, step) for c in block]
+
+
         def _read_columns(step):
             if step["type"] == "columns":
                 return {i for branch in step["branches"] for i in branch["columns"]}
@@ -308,12 +320,15 @@ package enum PythonLoaderSource {
                         block = self._apply(child, block)
                     return block
                 if kind in ("columns", "union"):
+                    if step.get("refuses_non_finite") and not all(np.isfinite(_numbers(c, name)).all() for c in block):
+                        raise ValueError(f"step {name}: Input X contains NaN or infinity")
                     out = []
                     for branch in step["branches"]:
                         sub = [block[i] for i in branch["columns"]] if kind == "columns" else block
                         result = self._apply(branch["step"], sub)
                         if branch.get("weight") is not None:
-                            result = [_numbers(c, name) * branch["weight"] for c in result]
+                            # A Python float weight takes a float32 output's type.
+                            result = [c * float(branch["weight"]) for c in _floats(result, name)]
                         out.extend(result)
                     return out
                 if kind == "imputer":
@@ -324,34 +339,38 @@ package enum PythonLoaderSource {
                     out = []
                     parts = [self._tensor(step.get(f)) for f in ("subtract", "divide", "multiply", "add")]
                     clip = self._tensor(step.get("clip"))
-                    for j, column in enumerate(block):
-                        x = _numbers(column, name).copy()
+                    # A float32 block stays float32: each operation stored into it, the parameters cast to
+                    # it first when the scaler does so (casts_to_input_type).
+                    for j, x in enumerate(_floats(block, name)):
+                        if x.dtype == np.float64:
+                            x = x.copy()
+                        cast = np.float32 if x.dtype == np.float32 and step.get("casts_to_input_type") else np.float64
                         if parts[0] is not None:
-                            x -= parts[0][j]
+                            x -= cast(parts[0][j])
                         if parts[1] is not None:
-                            x /= parts[1][j]
+                            x /= cast(parts[1][j])
                         if parts[2] is not None:
-                            x *= parts[2][j]
+                            x *= cast(parts[2][j])
                         if parts[3] is not None:
-                            x += parts[3][j]
+                            x += cast(parts[3][j])
                         if clip is not None:
                             np.clip(x, clip[0], clip[1], out=x)
                         out.append(x)
                     return out
                 if kind == "polynomial":
-                    return self._polynomial(step, [_numbers(c, name) for c in block])
+                    return self._polynomial(step, _floats(block, name))
                 if kind == "discretizer":
                     out = []
-                    for j, column in enumerate(block):
-                        x = _numbers(column, name)
+                    codes_type = np.float32 if _is_float32(block) else np.float64
+                    for j, x in enumerate(_floats(block, name)):
                         if not np.isfinite(x).all():
                             raise ValueError(f"step {name}: Input X contains NaN or infinity")
                         edges = self._tensor(step["edges"][j])
                         codes = np.searchsorted(edges[1:-1], x, side="right")
                         if step["onehot"]:
-                            out.extend((codes == b).astype(np.float64) for b in range(len(edges) - 1))
+                            out.extend((codes == b).astype(codes_type) for b in range(len(edges) - 1))
                         else:
-                            out.append(codes.astype(np.float64))
+                            out.append(codes.astype(codes_type))
                     return out
                 if kind == "projection":
                     x = np.column_stack([_numbers(c, name) for c in block])
@@ -368,15 +387,15 @@ package enum PythonLoaderSource {
                     return [out[:, j].copy() for j in range(out.shape[1])]
                 if kind == "elementwise":
                     function = _ELEMENTWISE[step["function"]]
-                    inputs = [_numbers(c, name) for c in block]
+                    inputs = _floats(block, name)
                     if step["finite_input"] and not all(np.isfinite(x).all() for x in inputs):
                         raise ValueError(f"step {name}: Input X contains NaN or infinity")
                     with np.errstate(all="ignore"):
                         return [function(x) for x in inputs]
                 if kind == "power":
-                    return self._power(step, [_numbers(c, name) for c in block])
+                    return self._power(step, _floats(block, name))
                 if kind == "quantile":
-                    return self._quantile(step, [_numbers(c, name) for c in block])
+                    return self._quantile(step, _floats(block, name))
                 raise ValueError(f"step {name}: unknown type {kind}")
 
             def _impute(self, step, block):
@@ -384,6 +403,11 @@ package enum PythonLoaderSource {
                 statistics = [_cell(v) for v in step["statistics"]]
                 out = []
                 masks = []
+                # A float32 array stays float32 (statistics cast into it, indicators joined to it); a
+                # float32 column among others is widened to float64 with the rest.
+                float32 = _is_float32(block)
+                if not float32:
+                    block = [c.astype(np.float64) if c is not None and c.dtype == np.float32 else c for c in block]
                 for j, column in enumerate(block):
                     if column.dtype.kind == "f":
                         mask = np.isnan(column) if missing == ("nan",) else (
@@ -411,7 +435,7 @@ package enum PythonLoaderSource {
                         if step.get("refuse_new_missing") and j not in watched and masks[j].any():
                             raise ValueError(f"step {step['name']}: column {j} has missing values in transform but none in fit")
                 for j in step.get("indicator") or []:
-                    out.append(masks[j].astype(np.float64))
+                    out.append(masks[j].astype(np.float32 if float32 else np.float64))
                 return out
 
             def _encode(self, step, block):
@@ -494,19 +518,22 @@ package enum PythonLoaderSource {
                     y[upper] = 1
                     y[lower] = 0
                     if normal:
-                        y = np.array([_normal_quantile(p) for p in y])
+                        y = np.array([_normal_quantile(float(p)) for p in y])
                         low, high = _normal_quantile(1e-7 - np.spacing(1)), _normal_quantile(1 - (1e-7 - np.spacing(1)))
                         y = np.clip(y, low, high)
-                    out.append(y)
+                    out.append(y.astype(x.dtype, copy=False))
                 return out
 
             def _power(self, step, inputs):
-                # scipy.stats.yeojohnson / scipy.special.boxcox with fitted lambdas, in numpy.
+                # scipy.stats.yeojohnson / scipy.special.boxcox with fitted lambdas, in numpy; computed in
+                # float64 and rounded back into a float32 column, as ModelBundle does.
                 lambdas = self._tensor(step["lambdas"])
                 out = []
                 eps = np.finfo(np.float64).eps
                 with np.errstate(all="ignore"):
                     for x, lmbda in zip(inputs, lambdas):
+                        dtype = x.dtype
+                        x = x.astype(np.float64, copy=False)
                         if not np.all(np.isfinite(x) | np.isnan(x)):
                             raise ValueError(f"step {step['name']}: Input X contains infinity")
                         y = np.zeros_like(x)
@@ -530,7 +557,7 @@ package enum PythonLoaderSource {
                                 y[~pos] = -np.expm1((2 - lmbda) * np.log1p(-x[~pos])) / (2 - lmbda)
                             else:
                                 y[~pos] = -np.log1p(-x[~pos])
-                        out.append(y)
+                        out.append(y.astype(dtype, copy=False))
                 return out
 
             def _polynomial(self, step, inputs):
@@ -538,7 +565,7 @@ package enum PythonLoaderSource {
                 features = len(inputs)
                 full = []
                 if step["include_bias"]:
-                    full.append(np.ones(rows))
+                    full.append(np.ones(rows, dtype=inputs[0].dtype if inputs else np.float64))
                 max_degree = int(step["max_degree"])
                 if max_degree > 0:
                     full.extend(inputs)

@@ -57,7 +57,7 @@ struct OneHotFold {
                 continue
             }
             switch columns[index].expanded {
-            case .numbers(let values): segments.append(.dense(values, column: index))
+            case .numbers(let values), .singles(let values): segments.append(.dense(values, column: index))
             case .cells, .oneHot, .texts: throw PreprocessingStage.stillText(output.names[index])
             }
             index += 1

@@ -28,7 +28,7 @@ struct PreprocessedModel: FlavorModel {
     /// feature, never predicted as NaN or a label.
     static func requireFinite(_ output: PreprocessingBlock) throws(ModelBundleError) {
         for (index, column) in output.columns.enumerated() {
-            guard case .numbers(let values) = column, let row = values.firstIndex(where: { !$0.isFinite }) else {
+            guard let values = column.numberValues, let row = values.firstIndex(where: { !$0.isFinite }) else {
                 continue
             }
             let value = values[row]

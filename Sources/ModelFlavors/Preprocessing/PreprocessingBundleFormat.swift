@@ -52,6 +52,7 @@ package enum PreprocessingBundleFormat {
             members.append(("type", .string("columns")))
             members.append(("input_names", selection.inputNames.map { .array($0.map(JSONValue.string)) } ?? .null))
             members.append(("branches", try branches(selection.branches, &tensors)))
+            if selection.refusesNonFinite { members.append(("refuses_non_finite", .bool(true))) }
         case .union(let list):
             members.append(("type", .string("union")))
             members.append(("branches", try branches(list, &tensors)))
@@ -113,6 +114,7 @@ package enum PreprocessingBundleFormat {
                     } ?? .null
                 )
             )
+            if scaler.castsToInputType { members.append(("casts_to_input_type", .bool(true))) }
         case .polynomial(let polynomial):
             members.append(("type", .string("polynomial")))
             members.append(("min_degree", .integer(Int64(polynomial.minDegree))))

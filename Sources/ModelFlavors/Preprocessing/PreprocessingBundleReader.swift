@@ -177,7 +177,14 @@ package struct PreprocessingBundleReader {
                 steps.append(try step(child, depth: depth + 1))
             }
             kind = .sequence(steps)
-        case "columns": kind = .columns(.init(branches: try branches(), inputNames: try names("input_names")))
+        case "columns":
+            kind = .columns(
+                .init(
+                    branches: try branches(),
+                    inputNames: try names("input_names"),
+                    refusesNonFinite: object["refuses_non_finite"] == nil ? false : try flag("refuses_non_finite")
+                )
+            )
         case "union": kind = .union(try branches())
         case "imputer":
             guard let missing = object["missing_value"], case .array(let statistics)? = object["statistics"],
@@ -272,7 +279,8 @@ package struct PreprocessingBundleReader {
                     divide: try optionalTensor("divide"),
                     multiply: try optionalTensor("multiply"),
                     add: try optionalTensor("add"),
-                    clip: clip
+                    clip: clip,
+                    castsToInputType: object["casts_to_input_type"] == nil ? false : try flag("casts_to_input_type")
                 )
             )
         case "polynomial":

@@ -51,10 +51,16 @@ package enum PreprocessingCell: Hashable, Sendable {
 }
 
 /// A column between steps: numbers (float64, NaN where a value is missing, as numpy holds a
-/// numeric column), cells (an object column: text with missing markers), or one column of a
-/// one-hot block.
+/// numeric column), singles (numbers scikit-learn holds as float32), cells (an object column: text
+/// with missing markers), or one column of a one-hot block.
 package enum PreprocessingColumn: Sendable {
     case numbers([Double])
+    /// A float32 column (a `float` signature column, which MLflow casts with `astype(float32)`, or
+    /// a step's output from one): every value is a `Float`, held as a `Double`. scikit-learn keeps
+    /// an array of such columns float32 through its imputers, scalers, PolynomialFeatures,
+    /// PowerTransformer and QuantileTransformer, rounding each operation's result to float32, until
+    /// it is joined with a float64 column; the steps do the same (``PreprocessingBlock/isFloat32``).
+    case singles([Double])
     case cells([PreprocessingCell])
     /// Column `position` of a one-hot encoder's block: 1 where the row's code is `position`, else 0.
     /// The block's columns share one array of codes instead of holding `width` dense columns, so a
@@ -70,7 +76,7 @@ package enum PreprocessingColumn: Sendable {
 
     package var count: Int {
         switch self {
-        case .numbers(let values): values.count
+        case .numbers(let values), .singles(let values): values.count
         case .cells(let values): values.count
         case .oneHot(let block, _): block.codes.count
         case .texts(let values, _): values.count
@@ -80,10 +86,18 @@ package enum PreprocessingColumn: Sendable {
     /// The cell at `row`: numbers become `.number`, NaN becomes `.nan`.
     package func cell(_ row: Int) -> PreprocessingCell {
         switch self {
-        case .numbers(let values): values[row].isNaN ? .nan : .number(values[row])
+        case .numbers(let values), .singles(let values): values[row].isNaN ? .nan : .number(values[row])
         case .cells(let values): values[row]
         case .oneHot(let block, let position): .number(block.codes[row] == position ? 1 : 0)
         case .texts(let values, let validity): validity.isValid(row) ? .text(values[row]) : .nan
+        }
+    }
+
+    /// The values of a numbers or singles column (nil for the others).
+    package var numberValues: [Double]? {
+        switch self {
+        case .numbers(let values), .singles(let values): values
+        default: nil
         }
     }
 
@@ -92,7 +106,7 @@ package enum PreprocessingColumn: Sendable {
         switch self {
         case .oneHot(let block, let position): .numbers(block.codes.map { $0 == position ? 1 : 0 })
         case .texts: .cells((0..<count).map { cell($0) })
-        case .numbers, .cells: self
+        case .numbers, .singles, .cells: self
         }
     }
 }

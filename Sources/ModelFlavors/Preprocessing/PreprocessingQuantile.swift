@@ -22,14 +22,28 @@ extension PreprocessingStep {
         static let clipLow = normalQuantile(boundsThreshold - .ulpOfOne)
         static let clipHigh = normalQuantile(1 - (boundsThreshold - .ulpOfOne))
 
-        package func callAsFunction(_ x: Double, feature: Int) -> Double {
+        /// `_transform_col` on one value. With `float32` the column is a float32 array's: the bound
+        /// tests add the threshold in float32 (a Python float takes the array's type), and the
+        /// interpolated and the final values are stored into it, rounded.
+        package func callAsFunction(_ x: Double, feature: Int, float32: Bool = false) -> Double {
             guard !x.isNaN else { return x }
             let knots = quantiles[feature]
             guard let first = knots.first, let last = knots.last else { return x }
             var value: Double
             // The upper bound is written first, the lower after it (it wins when both hold).
-            let atLower = normalOutput ? x - Self.boundsThreshold < first : x == first
-            let atUpper = normalOutput ? x + Self.boundsThreshold > last : x == last
+            let atLower: Bool
+            let atUpper: Bool
+            if normalOutput && float32 {
+                let threshold = Float(Self.boundsThreshold)
+                atLower = Double(Float(x) - threshold) < first
+                atUpper = Double(Float(x) + threshold) > last
+            } else if normalOutput {
+                atLower = x - Self.boundsThreshold < first
+                atUpper = x + Self.boundsThreshold > last
+            } else {
+                atLower = x == first
+                atUpper = x == last
+            }
             if atLower {
                 value = 0
             } else if atUpper {
@@ -38,10 +52,11 @@ extension PreprocessingStep {
                 let up = Self.interpolate(x, knots, references, reversed: false)
                 let down = Self.interpolate(-x, knots, references, reversed: true)
                 value = 0.5 * (up - down)
+                if float32 { value = roundedToFloat32(value) }
             }
             guard normalOutput else { return value }
-            value = Self.normalQuantile(value)
-            return min(max(value, Self.clipLow), Self.clipHigh)
+            value = min(max(Self.normalQuantile(value), Self.clipLow), Self.clipHigh)
+            return float32 ? roundedToFloat32(value) : value
         }
 
         /// `np.interp(x, xp, fp)` as numpy's `arr_interp` computes it, on `xp = knots, fp = values`, or

@@ -43,10 +43,12 @@ package struct PreprocessingStage: Sendable {
                 nullsAsNaN: true
             )
             let width = root.inputWidth
+            // A float32 tensor is a float32 array to scikit-learn.
+            var float32 = false
+            if case .tensor(let tensor) = input, case .float = tensor.values { float32 = true }
             let columns = (0..<width).map { column in
-                PreprocessingColumn.numbers(
-                    stride(from: column, to: matrix.values.count, by: width).map { matrix.values[$0] }
-                )
+                let values = stride(from: column, to: matrix.values.count, by: width).map { matrix.values[$0] }
+                return float32 ? PreprocessingColumn.singles(values) : .numbers(values)
             }
             return try finish(
                 PreprocessingBlock(
@@ -127,7 +129,7 @@ package struct PreprocessingStage: Sendable {
         var matrix = [Double](repeating: 0, count: size)
         for (index, column) in output.columns.enumerated() {
             switch column {
-            case .numbers(let values):
+            case .numbers(let values), .singles(let values):
                 var target = index
                 for value in values {
                     matrix[target] = value
@@ -147,7 +149,7 @@ package struct PreprocessingStage: Sendable {
         var numbers: [[Double]] = []
         numbers.reserveCapacity(output.columns.count)
         for column in output.columns {
-            guard case .numbers(let values) = column, values.count == output.rows else { return nil }
+            guard let values = column.numberValues, values.count == output.rows else { return nil }
             numbers.append(values)
         }
         return numbers
@@ -180,20 +182,21 @@ package struct PreprocessingStage: Sendable {
     /// dtype turns None into NaN, in JSON and CSV alike).
     static func column(_ column: Column, firstRow: Int) throws(ModelBundleError) -> PreprocessingColumn {
         let validity = column.validity
-        func numbers<T>(_ values: [T], _ convert: (T) -> Double) -> PreprocessingColumn {
+        func numbers<T>(_ values: [T], _ convert: (T) -> Double) -> [Double] {
             var result = values.map(convert)
             if validity.hasNulls {
                 for row in 0..<result.count where !validity.isValid(row) { result[row] = .nan }
             }
-            return .numbers(result)
+            return result
         }
         switch column.values {
         case .double(let values) where !validity.hasNulls: return .numbers(values)  // shared, not copied
-        case .double(let values): return numbers(values) { $0 }
-        case .float(let values): return numbers(values) { Double($0) }
-        case .long(let values): return numbers(values) { Double($0) }
-        case .integer(let values): return numbers(values) { Double($0) }
-        case .boolean(let values): return numbers(values) { $0 ? 1 : 0 }
+        case .double(let values): return .numbers(numbers(values) { $0 })
+        // A float32 column stays float32 (MLflow casts a `float` column with astype(float32)).
+        case .float(let values): return .singles(numbers(values) { Double($0) })
+        case .long(let values): return .numbers(numbers(values) { Double($0) })
+        case .integer(let values): return .numbers(numbers(values) { Double($0) })
+        case .boolean(let values): return .numbers(numbers(values) { $0 ? 1 : 0 })
         case .string(let values): return .texts(values, validity: validity)  // shared, not copied
         case .cells(let cells):
             // A column the signature does not type: each cell as JSON gave it.
@@ -281,4 +284,16 @@ package struct PreprocessingBlock {
     /// The input's row number of the block's first row (a batch of a stream starts past 0): errors
     /// name absolute rows.
     package var firstRow = 0
+
+    /// Whether scikit-learn holds the block as a float32 array: every column is float32 (numpy's
+    /// `result_type` of float32 and any float64 or int64 column is float64, and `np.hstack` joins
+    /// likewise), so a step given it computes in float32.
+    package var isFloat32: Bool {
+        !columns.isEmpty && columns.allSatisfy { if case .singles = $0 { true } else { false } }
+    }
 }
+
+/// A float64 result rounded to float32, as numpy stores it in a float32 array. For one addition,
+/// subtraction, multiplication or division of float32 values this is the float32 operation's own
+/// result (float64 has more than twice float32's precision, so rounding twice is exact).
+@inline(__always) func roundedToFloat32(_ value: Double) -> Double { Double(Float(value)) }

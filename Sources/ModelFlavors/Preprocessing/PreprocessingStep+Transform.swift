@@ -14,6 +14,20 @@ extension PreprocessingStep {
             for step in steps { current = try step.apply(current) }
             return current
         case .columns(let selection):
+            if selection.refusesNonFinite {
+                // A feature selector's validate_data(ensure_all_finite=True), before it selects.
+                // One-hot columns are 0 and 1.
+                for (index, column) in block.columns.enumerated() {
+                    if case .oneHot = column { continue }
+                    try refuseNonFinite(
+                        try numbers(column, block.names[index], firstRow: block.firstRow),
+                        block.names[index],
+                        firstRow: block.firstRow,
+                        stepKind: "a feature selector",
+                        allowingNaN: false
+                    )
+                }
+            }
             return try concatenate(selection.branches, block, selects: true)
         case .union(let branches):
             return try concatenate(branches, block, selects: false)
@@ -53,12 +67,15 @@ extension PreprocessingStep {
                 ) : block
             var output = try branch.step.apply(input)
             if let weight = branch.weight {
+                // `res * weight` with a Python float weight: a float32 output stays float32, the
+                // weight rounded to float32 first (a Python scalar takes the array's type).
+                let float32 = output.isFloat32
+                let factor = float32 ? roundedToFloat32(weight) : weight
                 for (index, column) in output.columns.enumerated() {
-                    output.columns[index] = .numbers(
-                        try branch.step.numbers(column, output.names[index], firstRow: block.firstRow).map {
-                            $0 * weight
-                        }
-                    )
+                    let values = try branch.step.numbers(column, output.names[index], firstRow: block.firstRow)
+                    output.columns[index] =
+                        float32
+                        ? .singles(values.map { roundedToFloat32($0 * factor) }) : .numbers(values.map { $0 * factor })
                 }
             }
             result.columns += output.columns
@@ -70,7 +87,7 @@ extension PreprocessingStep {
     /// A numeric column, as numpy's conversion to float would give it (text refused, naming it).
     func numbers(_ column: PreprocessingColumn, _ name: String, firstRow: Int) throws(ModelBundleError) -> [Double] {
         switch column {
-        case .numbers(let values): return values
+        case .numbers(let values), .singles(let values): return values
         case .oneHot(let block, let position): return block.codes.map { $0 == position ? 1 : 0 }
         case .texts: return try numbers(column.expanded, name, firstRow: firstRow)
         case .cells(let cells):
@@ -107,6 +124,10 @@ extension PreprocessingStep {
             }
         }
         if imputer.indicatorOnly { try checkIndicatorInput(imputer, block, isMissing) }
+        // A float32 array stays float32: the statistics are cast to it as they are written in, and
+        // the indicator columns are joined to it (np.hstack of float32 and bool is float32).
+        let float32 = block.isFloat32
+        func typed(_ values: [Double]) -> PreprocessingColumn { float32 ? .singles(values) : .numbers(values) }
         var result = PreprocessingBlock(columns: [], names: [], rows: block.rows, firstRow: block.firstRow)
         for (index, original) in block.columns.enumerated() {
             let statistic = imputer.statistics[index]
@@ -114,7 +135,8 @@ extension PreprocessingStep {
             if !imputer.keepEmpty, statistic == .nan || statistic == .none { continue }
             let column = original.expanded
             switch (column, statistic) {
-            case (.numbers(var values), .number(let fill)):
+            case (.numbers(var values), .number(let value)), (.singles(var values), .number(let value)):
+                let fill = float32 ? roundedToFloat32(value) : value
                 // _validate_input: NaN is allowed only when it is the missing value; infinity never.
                 try refuseNonFinite(
                     values,
@@ -123,12 +145,14 @@ extension PreprocessingStep {
                     stepKind: "a SimpleImputer",
                     allowingNaN: imputer.missingValue == .nan
                 )
-                if case .number(let sentinel) = imputer.missingValue {
+                if case .number(let missing) = imputer.missingValue {
+                    // `X == missing_values`: a Python number compared with a float32 array is float32.
+                    let sentinel = float32 ? roundedToFloat32(missing) : missing
                     for row in values.indices where values[row] == sentinel { values[row] = fill }
                 } else if imputer.missingValue == .nan {
                     for row in values.indices where values[row].isNaN { values[row] = fill }
                 }
-                result.columns.append(.numbers(values))
+                result.columns.append(typed(values))
             default:
                 var cells = (0..<column.count).map { column.cell($0) }
                 for row in cells.indices where isMissing(cells[row]) { cells[row] = statistic }
@@ -137,8 +161,8 @@ extension PreprocessingStep {
             result.names.append(block.names[index])
         }
         for feature in imputer.indicator ?? [] {
-            let column = block.columns[feature]
-            result.columns.append(.numbers((0..<column.count).map { isMissing(column.cell($0)) ? 1 : 0 }))
+            let flags = block.columns[feature]
+            result.columns.append(typed((0..<flags.count).map { isMissing(flags.cell($0)) ? 1 : 0 }))
             result.names.append("missingindicator_\(block.names[feature])")
         }
         return result
@@ -154,7 +178,7 @@ extension PreprocessingStep {
         let watched = Set(imputer.indicator ?? [])
         for (index, original) in block.columns.enumerated() {
             let column = original.expanded
-            if case .numbers(let values) = column {
+            if let values = column.numberValues {
                 try refuseNonFinite(
                     values,
                     block.names[index],
@@ -180,13 +204,15 @@ extension PreprocessingStep {
 
     /// Each column's numbers, refused at the first infinity (NaN passes, as `ensure_all_finite=
     /// "allow-nan"` lets it: the scalers, PowerTransformer, QuantileTransformer), then rewritten in place
-    /// by `transform(column, &values)`.
+    /// by `transform(column, &values)`. A float32 block stays float32: `transform` is told so
+    /// (``PreprocessingBlock/isFloat32``) and rounds as numpy does.
     private func mapColumns(
         _ block: PreprocessingBlock,
         stepKind: String,
-        _ transform: (Int, inout [Double]) throws(ModelBundleError) -> Void
+        _ transform: (Int, Bool, inout [Double]) throws(ModelBundleError) -> Void
     ) throws(ModelBundleError) -> PreprocessingBlock {
         var result = block
+        let float32 = block.isFloat32
         for index in block.columns.indices {
             var values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
             try refuseNonFinite(
@@ -196,8 +222,8 @@ extension PreprocessingStep {
                 stepKind: stepKind,
                 allowingNaN: true
             )
-            try transform(index, &values)
-            result.columns[index] = .numbers(values)
+            try transform(index, float32, &values)
+            result.columns[index] = float32 ? .singles(values) : .numbers(values)
         }
         return result
     }
@@ -206,17 +232,29 @@ extension PreprocessingStep {
         -> PreprocessingBlock
     {
         // An infinity made by an earlier step (a power transform or exp that overflowed) is refused.
-        try mapColumns(block, stepKind: "a \(scaler.className)") { index, values in
-            // Each operation over the whole column, in the scaler's own order: bit-identical.
-            if let subtract = scaler.subtract?[index] { for row in values.indices { values[row] -= subtract } }
-            if let divide = scaler.divide?[index] { for row in values.indices { values[row] /= divide } }
-            if let multiply = scaler.multiply?[index] { for row in values.indices { values[row] *= multiply } }
-            if let add = scaler.add?[index] { for row in values.indices { values[row] += add } }
-            if let clip = scaler.clip {
-                // np.clip keeps NaN.
-                for row in values.indices where !values[row].isNaN {
-                    values[row] = min(max(values[row], clip.lowerBound), clip.upperBound)
+        try mapColumns(block, stepKind: "a \(scaler.className)") { index, float32, values in
+            // Each operation over the whole column, in the scaler's own order: bit-identical. On a
+            // float32 array each result is rounded to float32 (`X -= mean_` stores into X), and a
+            // scaler that casts its parameters to the input's type rounds them first.
+            func parameter(_ value: Double) -> Double {
+                float32 && scaler.castsToInputType ? roundedToFloat32(value) : value
+            }
+            func apply(_ operation: (Double) -> Double) {
+                if float32 {
+                    for row in values.indices { values[row] = roundedToFloat32(operation(values[row])) }
+                } else {
+                    for row in values.indices { values[row] = operation(values[row]) }
                 }
+            }
+            if let subtract = (scaler.subtract?[index]).map(parameter) { apply { $0 - subtract } }
+            if let divide = (scaler.divide?[index]).map(parameter) { apply { $0 / divide } }
+            if let multiply = (scaler.multiply?[index]).map(parameter) { apply { $0 * multiply } }
+            if let add = (scaler.add?[index]).map(parameter) { apply { $0 + add } }
+            if let clip = scaler.clip {
+                // np.clip keeps NaN; its bounds take a float32 array's type.
+                let low = float32 ? roundedToFloat32(clip.lowerBound) : clip.lowerBound
+                let high = float32 ? roundedToFloat32(clip.upperBound) : clip.upperBound
+                for row in values.indices where !values[row].isNaN { values[row] = min(max(values[row], low), high) }
             }
         }
     }
@@ -227,6 +265,8 @@ extension PreprocessingStep {
         // PolynomialFeatures validates with check_array's defaults: NaN and infinity are refused.
         let inputs = try finiteNumbers(block, stepKind: "a PolynomialFeatures")
         let features = inputs.count
+        // A float32 input gives float32 products (its output array takes the input's type).
+        let float32 = block.isFloat32
         // PolynomialFeatures.transform's dense C-order loop: each degree's block multiplies a run
         // of the previous degree's columns by one input column.
         var full: [[Double]] = []
@@ -246,7 +286,11 @@ extension PreprocessingStep {
                         for column in start..<end {
                             let left = full[column]
                             let right = inputs[feature]
-                            full.append((0..<block.rows).map { left[$0] * right[$0] })
+                            full.append(
+                                float32
+                                    ? (0..<block.rows).map { roundedToFloat32(left[$0] * right[$0]) }
+                                    : (0..<block.rows).map { left[$0] * right[$0] }
+                            )
                         }
                     }
                     newIndex.append(full.count)
@@ -263,7 +307,7 @@ extension PreprocessingStep {
             throw invalid("computed \(output.count) polynomial features, not \(polynomial.outputCount)")
         }
         return PreprocessingBlock(
-            columns: output.map { .numbers($0) },
+            columns: output.map { float32 ? .singles($0) : .numbers($0) },
             names: outputNames(output.count),
             rows: block.rows,
             firstRow: block.firstRow
@@ -274,6 +318,9 @@ extension PreprocessingStep {
         -> PreprocessingBlock
     {
         var columns: [PreprocessingColumn] = []
+        // The codes take the input's float type (KBinsDiscretizer's `dtype=None`).
+        let float32 = block.isFloat32
+        func typed(_ values: [Double]) -> PreprocessingColumn { float32 ? .singles(values) : .numbers(values) }
         for (index, edges) in discretizer.edges.enumerated() {
             let values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
             let inner = edges.dropFirst().dropLast()
@@ -298,9 +345,9 @@ extension PreprocessingStep {
                 codes.append(low - inner.startIndex)
             }
             if discretizer.oneHot {
-                for bin in 0..<(edges.count - 1) { columns.append(.numbers(codes.map { $0 == bin ? 1 : 0 })) }
+                for bin in 0..<(edges.count - 1) { columns.append(typed(codes.map { $0 == bin ? 1 : 0 })) }
             } else {
-                columns.append(.numbers(codes.map(Double.init)))
+                columns.append(typed(codes.map(Double.init)))
             }
         }
         return PreprocessingBlock(
@@ -394,8 +441,14 @@ extension PreprocessingStep {
                 try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
             }
         var result = block
+        // numpy's float32 loop on a float32 array: the float64 result rounded to float32, which is the
+        // float32 loop's own result wherever that loop rounds correctly.
+        let float32 = block.isFloat32
         for (index, values) in inputs.enumerated() {
-            result.columns[index] = .numbers(values.map { elementwise.function($0) })
+            result.columns[index] =
+                float32
+                ? .singles(values.map { roundedToFloat32(elementwise.function($0)) })
+                : .numbers(values.map { elementwise.function($0) })
         }
         return result
     }
@@ -405,7 +458,7 @@ extension PreprocessingStep {
     private func transform(_ power: PowerTransform, _ block: PreprocessingBlock) throws(ModelBundleError)
         -> PreprocessingBlock
     {
-        try mapColumns(block, stepKind: "a PowerTransformer") { (index, values) throws(ModelBundleError) in
+        try mapColumns(block, stepKind: "a PowerTransformer") { (index, float32, values) throws(ModelBundleError) in
             // PowerTransformer._check_input: Box-Cox needs np.nanmin(X) > 0 over the whole input.
             if power.method == .boxCox, let row = values.firstIndex(where: { $0 <= 0 }) {
                 throw ModelBundleError(
@@ -417,7 +470,12 @@ extension PreprocessingStep {
                 )
             }
             let lambda = power.lambdas[index]
-            for row in values.indices { values[row] = power(values[row], lambda) }
+            // A float32 column is written back into the float32 array (`X[:, i] = ...`).
+            if float32 {
+                for row in values.indices { values[row] = roundedToFloat32(power(values[row], lambda)) }
+            } else {
+                for row in values.indices { values[row] = power(values[row], lambda) }
+            }
         }
     }
 
@@ -426,8 +484,8 @@ extension PreprocessingStep {
     private func transform(_ quantile: QuantileTransform, _ block: PreprocessingBlock) throws(ModelBundleError)
         -> PreprocessingBlock
     {
-        try mapColumns(block, stepKind: "a QuantileTransformer") { index, values in
-            for row in values.indices { values[row] = quantile(values[row], feature: index) }
+        try mapColumns(block, stepKind: "a QuantileTransformer") { index, float32, values in
+            for row in values.indices { values[row] = quantile(values[row], feature: index, float32: float32) }
         }
     }
 }

@@ -70,13 +70,18 @@ package struct PreprocessingStep: Sendable {
         /// `feature_names_in_`, when it was fitted on a DataFrame: its columns are then chosen
         /// by name at the top of a stage.
         package var inputNames: [String]?
+        /// Whether the selection refuses NaN and infinity in its input, as a feature selector's
+        /// `transform` does when its tags do not allow NaN (``SklearnFeatureSelection``).
+        package var refusesNonFinite: Bool
 
         package init(
             branches: [Branch],
-            inputNames: [String]?
+            inputNames: [String]?,
+            refusesNonFinite: Bool = false
         ) {
             self.branches = branches
             self.inputNames = inputNames
+            self.refusesNonFinite = refusesNonFinite
         }
     }
 
@@ -172,6 +177,10 @@ package struct PreprocessingStep: Sendable {
         package var multiply: [Double]?
         package var add: [Double]?
         package var clip: ClosedRange<Double>?
+        /// Whether the parameters are cast to the input's type before they are applied: scikit-learn
+        /// 1.8's StandardScaler (`X -= xp.astype(self.mean_, X.dtype)`) shifts and scales a float32
+        /// input by float32 parameters; the others, and earlier StandardScalers, by the stored ones.
+        package var castsToInputType: Bool
 
         package init(
             className: String,
@@ -179,7 +188,8 @@ package struct PreprocessingStep: Sendable {
             divide: [Double]? = nil,
             multiply: [Double]? = nil,
             add: [Double]? = nil,
-            clip: ClosedRange<Double>? = nil
+            clip: ClosedRange<Double>? = nil,
+            castsToInputType: Bool = false
         ) {
             self.className = className
             self.subtract = subtract
@@ -187,6 +197,7 @@ package struct PreprocessingStep: Sendable {
             self.multiply = multiply
             self.add = add
             self.clip = clip
+            self.castsToInputType = castsToInputType
         }
     }
 

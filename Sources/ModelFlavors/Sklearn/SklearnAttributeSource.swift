@@ -21,3 +21,14 @@ protocol SklearnAttributeSource {
     /// An error naming the attribute, for values present but unusable.
     func invalid(_ name: String, _ message: String) -> ModelBundleError
 }
+
+extension SklearnAttributeSource {
+    /// The (major, minor) scikit-learn version that fitted the object, from `_sklearn_version`
+    /// (every estimator's pickled state records it): the rules that changed between releases follow it.
+    var fittedVersion: (Int, Int)? {
+        guard let version = text("_sklearn_version") else { return nil }
+        let parts = version.split(separator: ".").prefix(2).map { Int($0.prefix { $0.isNumber }) }
+        guard parts.count == 2, let major = parts[0], let minor = parts[1] else { return nil }
+        return (major, minor)
+    }
+}

@@ -38,7 +38,33 @@ enum SklearnFeatureSelection {
             )
         }
         let keep = PreprocessingStep(name: "\(name)/support", inputWidth: kept.count, kind: .passthrough)
-        return .init(branches: [.init(step: keep, columns: kept)], inputNames: nil)
+        return .init(
+            branches: [.init(step: keep, columns: kept)],
+            inputNames: nil,
+            refusesNonFinite: try refusesNonFinite(source)
+        )
+    }
+
+    /// Whether the selector's `transform` refuses NaN and infinity: `SelectorMixin.transform` validates
+    /// with `ensure_all_finite=not allow_nan`. The univariate selectors do not allow NaN;
+    /// VarianceThreshold does; RFE, RFECV, SequentialFeatureSelector and SelectFromModel take their
+    /// estimator's tag, which scikit-learn 1.9 sets for its trees, forests and HistGradientBoosting and
+    /// not for linear models or GradientBoosting.
+    private static func refusesNonFinite(_ source: any SklearnAttributeSource) throws(ModelBundleError) -> Bool {
+        switch source.kind {
+        case .varianceThreshold: return false
+        case .selectKBest, .selectPercentile: return true
+        default:
+            var member = try source.data("estimator_")
+            if member == nil { member = try source.data("estimator") }
+            guard case .object(let estimator)? = member else { return true }
+            let allowsNaN: Set<SklearnEstimator.Kind> = [
+                .decisionTreeClassifier, .decisionTreeRegressor, .extraTreeClassifier, .extraTreeRegressor,
+                .randomForestClassifier, .randomForestRegressor, .extraTreesClassifier, .extraTreesRegressor,
+                .histGradientBoostingClassifier, .histGradientBoostingRegressor,
+            ]
+            return !allowsNaN.contains(estimator.kind)
+        }
     }
 
     /// RFE, RFECV and SequentialFeatureSelector keep the columns their boolean `support_` marks.

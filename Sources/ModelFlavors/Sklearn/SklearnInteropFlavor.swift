@@ -89,7 +89,8 @@ public enum SklearnInteropFlavor: ModelFlavor {
             throw ModelBundleError(.manifestInvalid, "MLmodel field \(field) is missing", item: field)
         }
         let path = try BundlePath(fileName, field: field)
-        return (try readModelFile(bundle, path: path, format: format, field: field), path.rawValue)
+        let model = try readModelFile(bundle, path: path, format: format, field: field)
+        return (try model.unfoldedForFloat32Input(bundle.manifest), path.rawValue)
     }
 
     /// Refuses a `serialization_format` MLflow does not write (skops, pickle, cloudpickle).

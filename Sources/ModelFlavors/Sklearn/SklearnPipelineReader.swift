@@ -34,6 +34,7 @@ package enum SklearnPipelineReader {
         case .stacking(let stacking): name = stacking.isClassifier ? "StackingClassifier" : "StackingRegressor"
         case .calibrated: name = "CalibratedClassifierCV"
         }
-        return Summary(stage: model.stage, estimator: name)
+        // A stage of scalers folded into linear weights is still the pipeline's stage.
+        return Summary(stage: model.stage ?? model.unfolded?.stage, estimator: name)
     }
 }

@@ -508,6 +508,7 @@ enum SklearnPreprocessingState {
         case .standardScaler:
             scaler.subtract = source.bool("with_mean") ?? true ? try values("mean_") : nil
             scaler.divide = source.bool("with_std") ?? true ? try values("scale_") : nil
+            if let version = source.fittedVersion, version >= (1, 8) { scaler.castsToInputType = true }
         case .robustScaler:
             scaler.subtract = try values("center_")
             scaler.divide = try values("scale_")
@@ -580,6 +581,22 @@ struct SklearnModel: Sendable {
     var estimator: SklearnEstimator
     /// A TransformedTargetRegressor's `transformer_`, inverted on the estimator's predictions.
     var targetInverse: SklearnTargetTransform? = nil
+    /// When `estimator` holds scalers folded into its weights: the stage they came from and the
+    /// estimator before the fold. A float32 input runs them instead, since scikit-learn rounds each
+    /// scaler's output to float32 and folded weights cannot (``unfoldedForFloat32Input(_:)``).
+    var unfolded: (stage: PreprocessingStage, estimator: SklearnEstimator)? = nil
+
+    /// The model to run when the signature's inputs are float32 (MLflow then casts every request to
+    /// float32): the unfolded stage and estimator, when the scalers were folded; else the model.
+    func unfoldedForFloat32Input(_ manifest: ModelManifest) throws(ModelBundleError) -> SklearnModel {
+        guard let unfolded, let inputs = try manifest.signature()?.inputs else { return self }
+        let float32 =
+            inputs.isTensorBased
+            ? inputs.tensors.contains { $0.dtype == .float32 }
+            : inputs.columns.contains { $0.type == .scalar(.float) }
+        guard float32 else { return self }
+        return SklearnModel(stage: unfolded.stage, estimator: unfolded.estimator, targetInverse: targetInverse)
+    }
 }
 
 extension SklearnEstimator {
@@ -710,7 +727,8 @@ enum SklearnModelState {
             return SklearnModel(
                 stage: nil,
                 estimator: try SklearnEstimator.pipeline(folded, item: "\(fileName):steps"),
-                targetInverse: targetInverse
+                targetInverse: targetInverse,
+                unfolded: (stage, estimator)
             )
         }
         return SklearnModel(stage: stage, estimator: estimator, targetInverse: targetInverse)

@@ -69,7 +69,7 @@ enum SklearnTreeState {
     /// fractions differ there), naming the version found.
     static func checkVersion(_ source: any SklearnTreeSource, fileName: String) throws(ModelBundleError) {
         let version = source.text("_sklearn_version") ?? "(not recorded)"
-        guard let fitted = fittedVersion(source), fitted >= minimumVersion else {
+        guard let fitted = source.fittedVersion, fitted >= minimumVersion else {
             throw ModelBundleError(
                 .unsupportedFormatVersion,
                 "\(fileName): this \(source.kind.shortName) was saved by scikit-learn \(version); tree models from "
@@ -77,14 +77,6 @@ enum SklearnTreeState {
                 item: "\(fileName):_sklearn_version"
             )
         }
-    }
-
-    /// The (major, minor) scikit-learn version that fitted the estimator, from `_sklearn_version`.
-    static func fittedVersion(_ source: any SklearnTreeSource) -> (Int, Int)? {
-        guard let version = source.text("_sklearn_version") else { return nil }
-        let parts = version.split(separator: ".").prefix(2).map { Int($0.prefix { $0.isNumber }) }
-        guard parts.count == 2, let major = parts[0], let minor = parts[1] else { return nil }
-        return (major, minor)
     }
 
     /// A decision tree or a forest of them (average of the trees' outputs).
@@ -203,7 +195,7 @@ enum SklearnTreeState {
     static func classifierLeaf(of source: any SklearnTreeSource) -> (_ leaves: inout [Double], _ range: Range<Int>)
         -> Void
     {
-        if let version = fittedVersion(source), version >= (1, 4) { return { _, _ in } }
+        if let version = source.fittedVersion, version >= (1, 4) { return { _, _ in } }
         return normalize
     }
 
