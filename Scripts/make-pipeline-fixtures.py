@@ -612,6 +612,20 @@ def cases():
             ("model", RandomForestClassifier(n_estimators=5, max_depth=4, random_state=0)),
         ])
 
+    def constant_binned():
+        # PolynomialFeatures' bias column is constant: KBinsDiscretizer stores bin_edges_ [-inf, inf]
+        # for it (one bin, every value in bin 0), as for any constant column.
+        binned = Pipeline([
+            ("impute", SimpleImputer(strategy="median")),
+            ("poly", PolynomialFeatures(degree=2)),
+            ("bins", KBinsDiscretizer(n_bins=4, encode="onehot-dense", quantile_method="averaged_inverted_cdf")),
+        ])
+        pre = ColumnTransformer([
+            ("binned", binned, ["age", "income"]),
+            ("city", OneHotEncoder(handle_unknown="ignore"), ["city"]),
+        ])
+        return Pipeline([("pre", pre), ("model", LogisticRegression(max_iter=2000))])
+
     def float32_columns():
         # Float32 columns (signature type float: MLflow casts each request column with astype(float32)).
         # scikit-learn keeps a float32 array float32 through imputers, scalers (StandardScaler from 1.8
@@ -695,6 +709,7 @@ def cases():
         ("calibrated_sigmoid", calibrated_sigmoid, "labels", ["predict", "predict_proba"]),
         ("calibrated_isotonic", calibrated_isotonic, "binary", ["predict", "predict_proba"]),
         ("selected_nan", selected_nan, "binary", ["predict", "predict_proba"]),
+        ("constant_binned", constant_binned, "binary", ["predict", "predict_proba"]),
         ("float32_columns", float32_columns, "labels", ["predict", "predict_proba"]),
         ("float32_folded", float32_folded, "binary", ["predict", "predict_proba"]),
         ("float32_forest", float32_forest, "binary", ["predict", "predict_proba"]),

@@ -31,6 +31,8 @@ import Testing
         "float32_columns", "float32_folded", "float32_forest",
         // Numbers passed through to a SelectKBest before a forest.
         "selected_nan",
+        // KBinsDiscretizer's edges [-inf, inf] for PolynomialFeatures' constant bias column.
+        "constant_binned",
     ]
 
     static let cases: [(String, String)] = names.flatMap { name in

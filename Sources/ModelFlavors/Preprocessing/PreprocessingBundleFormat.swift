@@ -125,7 +125,17 @@ package enum PreprocessingBundleFormat {
         case .discretizer(let discretizer):
             members.append(("type", .string("discretizer")))
             var names: [JSONValue] = []
-            for edges in discretizer.edges { names.append(try tensor("edges", edges)) }
+            for edges in discretizer.edges {
+                // Weights are finite. The outer edges are never compared with (a constant column's are
+                // [-inf, inf]): each is written as its nearest inner edge, or 0 without one.
+                var written = edges
+                if written.count >= 2 {
+                    let inner = edges.dropFirst().dropLast()
+                    written[0] = inner.first ?? 0
+                    written[written.count - 1] = inner.last ?? 0
+                }
+                names.append(try tensor("edges", written))
+            }
             members.append(("edges", .array(names)))
             members.append(("onehot", .bool(discretizer.oneHot)))
         case .projection(let projection):

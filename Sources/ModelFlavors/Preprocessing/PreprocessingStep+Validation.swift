@@ -99,12 +99,15 @@ extension PreprocessingStep {
             }
             var width = 0
             for (column, edges) in discretizer.edges.enumerated() {
+                // Only the inner edges are compared with; a constant column's are [-inf, inf]
+                // (KBinsDiscretizer's fit: every value falls in bin 0).
                 guard edges.count >= 2, edges.count <= PreprocessingLimits.maximumCategories,
-                    edges.allSatisfy(\.isFinite), zip(edges, edges.dropFirst()).allSatisfy({ $0 <= $1 })
+                    edges.dropFirst().dropLast().allSatisfy(\.isFinite), !edges.contains(where: \.isNaN),
+                    zip(edges, edges.dropFirst()).allSatisfy({ $0 <= $1 })
                 else {
                     throw invalid(
-                        "bin_edges_[\(column)] is not 2 to \(PreprocessingLimits.maximumCategories) finite, "
-                            + "sorted edges"
+                        "bin_edges_[\(column)] is not 2 to \(PreprocessingLimits.maximumCategories) sorted edges, "
+                            + "finite but for the outer two"
                     )
                 }
                 width += discretizer.oneHot ? edges.count - 1 : 1
