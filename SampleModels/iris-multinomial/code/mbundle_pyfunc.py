@@ -316,6 +316,9 @@ class _Stage:
             # A float32 block stays float32: each operation stored into it, the parameters cast to
             # it first when the scaler does so (casts_to_input_type).
             for j, x in enumerate(_floats(block, name)):
+                if np.isinf(x).any():
+                    # ensure_all_finite="allow-nan": infinity is refused, even one a later step would map back.
+                    raise ValueError(f"step {name}: Input X contains infinity")
                 if x.dtype == np.float64:
                     x = x.copy()
                 cast = np.float32 if x.dtype == np.float32 and step.get("casts_to_input_type") else np.float64
@@ -383,6 +386,9 @@ class _Stage:
         if not float32:
             block = [c.astype(np.float64) if c is not None and c.dtype == np.float32 else c for c in block]
         for j, column in enumerate(block):
+            if column.dtype.kind == "f" and (np.isinf(column).any() or (missing != ("nan",) and np.isnan(column).any())):
+                # _validate_input (SimpleImputer, MissingIndicator): infinity never, NaN only as the missing value.
+                raise ValueError(f"step {step['name']}: column {j} holds infinity or NaN, which the imputer refuses")
             if column.dtype.kind == "f":
                 mask = np.isnan(column) if missing == ("nan",) else (
                     column == missing[1] if missing[0] == "n" else np.zeros(len(column), dtype=bool))
@@ -400,12 +406,9 @@ class _Stage:
                 filled[mask] = stat
             out.append(filled)
         if step.get("indicator_only"):
-            # A standalone MissingIndicator: infinity refused (NaN too unless it is the missing
-            # value); with error_on_new, missing values where fit saw none.
+            # A standalone MissingIndicator with error_on_new: missing values where fit saw none.
             watched = set(step.get("indicator") or [])
             for j, column in enumerate(block):
-                if column.dtype.kind == "f" and (np.isinf(column).any() or (missing != ("nan",) and np.isnan(column).any())):
-                    raise ValueError(f"step {step['name']}: column {j} holds a value the MissingIndicator refuses")
                 if step.get("refuse_new_missing") and j not in watched and masks[j].any():
                     raise ValueError(f"step {step['name']}: column {j} has missing values in transform but none in fit")
         for j in step.get("indicator") or []:

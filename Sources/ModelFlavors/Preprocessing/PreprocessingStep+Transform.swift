@@ -130,14 +130,9 @@ extension PreprocessingStep {
         func typed(_ values: [Double]) -> PreprocessingColumn { float32 ? .singles(values) : .numbers(values) }
         var result = PreprocessingBlock(columns: [], names: [], rows: block.rows, firstRow: block.firstRow)
         for (index, original) in block.columns.enumerated() {
-            let statistic = imputer.statistics[index]
-            // A dropped column (every one of a standalone MissingIndicator's) is never expanded.
-            if !imputer.keepEmpty, statistic == .nan || statistic == .none { continue }
-            let column = original.expanded
-            switch (column, statistic) {
-            case (.numbers(var values), .number(let value)), (.singles(var values), .number(let value)):
-                let fill = float32 ? roundedToFloat32(value) : value
-                // _validate_input: NaN is allowed only when it is the missing value; infinity never.
+            // _validate_input checks every column, dropped ones too: NaN is allowed only when it is the
+            // missing value; infinity never (a standalone MissingIndicator's were checked above).
+            if !imputer.indicatorOnly, let values = original.numberValues {
                 try refuseNonFinite(
                     values,
                     block.names[index],
@@ -145,6 +140,14 @@ extension PreprocessingStep {
                     stepKind: "a SimpleImputer",
                     allowingNaN: imputer.missingValue == .nan
                 )
+            }
+            let statistic = imputer.statistics[index]
+            // A dropped column (every one of a standalone MissingIndicator's) is never expanded.
+            if !imputer.keepEmpty, statistic == .nan || statistic == .none { continue }
+            let column = original.expanded
+            switch (column, statistic) {
+            case (.numbers(var values), .number(let value)), (.singles(var values), .number(let value)):
+                let fill = float32 ? roundedToFloat32(value) : value
                 if case .number(let missing) = imputer.missingValue {
                     // `X == missing_values`: a Python number compared with a float32 array is float32.
                     let sentinel = float32 ? roundedToFloat32(missing) : missing
