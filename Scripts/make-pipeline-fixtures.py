@@ -651,6 +651,20 @@ def cases():
         )
         return Pipeline([("pre", pre), ("model", LogisticRegression(max_iter=2000))])
 
+    def float32_encoded():
+        # Encoders with dtype=np.float32 beside float32 numbers: the ColumnTransformer's block is float32,
+        # so the weight (0.1 rounded to float32) and the StandardScaler after it compute in float32.
+        pre = ColumnTransformer(
+            [
+                ("num", SimpleImputer(strategy="median"), ["age", "income"]),
+                ("city", OneHotEncoder(dtype=np.float32, handle_unknown="ignore"), ["city"]),
+                ("plan", OrdinalEncoder(dtype=np.float32, handle_unknown="use_encoded_value", unknown_value=-1,
+                                        encoded_missing_value=-2), ["plan"]),
+            ],
+            transformer_weights={"city": 0.1},
+        )
+        return Pipeline([("pre", pre), ("scale", StandardScaler()), ("model", LogisticRegression(solver="liblinear"))])
+
     def float32_folded():
         # A Pipeline of scalers then a linear model on float32 columns only: the float32 steps
         # round what the folded weights would not. liblinear fits float64 coefficients, so the
@@ -712,6 +726,7 @@ def cases():
         ("constant_binned", constant_binned, "binary", ["predict", "predict_proba"]),
         ("float32_columns", float32_columns, "labels", ["predict", "predict_proba"]),
         ("float32_folded", float32_folded, "binary", ["predict", "predict_proba"]),
+        ("float32_encoded", float32_encoded, "binary", ["predict", "predict_proba"]),
         ("float32_forest", float32_forest, "binary", ["predict", "predict_proba"]),
     ]
 
@@ -766,7 +781,7 @@ def request_frame(name):
     return with_signup(name, as_float32(name, x))
 
 
-FLOAT32_CASES = ("float32_columns", "float32_folded", "float32_forest")
+FLOAT32_CASES = ("float32_columns", "float32_folded", "float32_forest", "float32_encoded")
 
 # Fitted and scored without missing ages and incomes: the refusals are checked on edited copies.
 FILLED_CASES = ("log_ridge", "voting_passthrough", "stacking_linear_member", "selected_nan")

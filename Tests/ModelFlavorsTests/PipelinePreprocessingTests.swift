@@ -28,7 +28,7 @@ import Testing
         // OrdinalEncoder's infrequent mapping without its missing category.
         "ordinal_infrequent_missing",
         // float32 columns kept float32 through imputers, scalers, PolynomialFeatures and a QuantileTransformer.
-        "float32_columns", "float32_folded", "float32_forest",
+        "float32_columns", "float32_folded", "float32_forest", "float32_encoded",
         // Numbers passed through to a SelectKBest before a forest.
         "selected_nan",
         // KBinsDiscretizer's edges [-inf, inf] for PolynomialFeatures' constant bias column.

@@ -308,7 +308,9 @@ class _Stage:
         if kind == "imputer":
             return self._impute(step, block)
         if kind == "encoder":
-            return self._encode(step, block)
+            out = self._encode(step, block)
+            # OneHotEncoder / OrdinalEncoder(dtype=np.float32).
+            return [c.astype(np.float32) for c in out] if step.get("dtype") == "float32" else out
         if kind == "scaler":
             out = []
             parts = [self._tensor(step.get(f)) for f in ("subtract", "divide", "multiply", "add")]

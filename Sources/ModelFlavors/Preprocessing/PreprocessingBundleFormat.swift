@@ -71,6 +71,7 @@ package enum PreprocessingBundleFormat {
             members.append(("type", .string("encoder")))
             members.append(("categories", .array(encoder.categories.map { .array($0.map(cell)) })))
             members.append(("handle_unknown", .string(encoder.handleUnknown.rawValue)))
+            if encoder.float32Output { members.append(("dtype", .string("float32"))) }
             members.append(("infrequent_indices", .array(encoder.infrequentIndices.map { $0.map(ints) ?? .null })))
             members.append(("default_to_infrequent", .array(encoder.defaultToInfrequent.map { $0.map(ints) ?? .null })))
             members.append(("column_names", encoder.columnNames.map { .array($0.map(JSONValue.string)) } ?? .null))

@@ -256,6 +256,14 @@ package struct PreprocessingBundleReader {
                 )
             default: throw fail("output is not onehot, ordinal or target")
             }
+            // `dtype`: absent (float64) or "float32".
+            func float32Output() throws(ModelBundleError) -> Bool {
+                switch object["dtype"] {
+                case nil: return false
+                case .string("float32")?: return true
+                default: throw fail("dtype is not \"float32\"")
+                }
+            }
             kind = .encoder(
                 .init(
                     categories: categories,
@@ -263,7 +271,8 @@ package struct PreprocessingBundleReader {
                     infrequentIndices: try optionalInts("infrequent_indices"),
                     defaultToInfrequent: try optionalInts("default_to_infrequent"),
                     output: output,
-                    columnNames: try names("column_names")
+                    columnNames: try names("column_names"),
+                    float32Output: try float32Output()
                 )
             )
         case "scaler":

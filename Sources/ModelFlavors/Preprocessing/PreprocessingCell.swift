@@ -104,7 +104,10 @@ package enum PreprocessingColumn: Sendable {
     /// A one-hot column as dense numbers, a text column as cells; other columns unchanged.
     package var expanded: PreprocessingColumn {
         switch self {
-        case .oneHot(let block, let position): .numbers(block.codes.map { $0 == position ? 1 : 0 })
+        case .oneHot(let block, let position):
+            block.float32
+                ? .singles(block.codes.map { $0 == position ? 1 : 0 })
+                : .numbers(block.codes.map { $0 == position ? 1 : 0 })
         case .texts: .cells((0..<count).map { cell($0) })
         case .numbers, .singles, .cells: self
         }
@@ -117,9 +120,12 @@ package enum PreprocessingColumn: Sendable {
 package final class OneHotCodes: Sendable {
     package let codes: [Int32]
     package let width: Int
+    /// Whether the encoder answers float32 (`dtype=np.float32`).
+    package let float32: Bool
 
-    package init(codes: [Int32], width: Int) {
+    package init(codes: [Int32], width: Int, float32: Bool = false) {
         self.codes = codes
         self.width = width
+        self.float32 = float32
     }
 }

@@ -289,7 +289,14 @@ package struct PreprocessingBlock {
     /// `result_type` of float32 and any float64 or int64 column is float64, and `np.hstack` joins
     /// likewise), so a step given it computes in float32.
     package var isFloat32: Bool {
-        !columns.isEmpty && columns.allSatisfy { if case .singles = $0 { true } else { false } }
+        !columns.isEmpty
+            && columns.allSatisfy {
+                switch $0 {
+                case .singles: true
+                case .oneHot(let block, _): block.float32
+                default: false
+                }
+            }
     }
 }
 

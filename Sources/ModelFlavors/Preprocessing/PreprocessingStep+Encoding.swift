@@ -106,7 +106,7 @@ extension PreprocessingStep {
                 // Validation bounds every width by PreprocessingLimits.maximumCategories.
                 if code < widths[index] { outputCodes[row] = Int32(code) }
             }
-            let shared = OneHotCodes(codes: outputCodes, width: widths[index])
+            let shared = OneHotCodes(codes: outputCodes, width: widths[index], float32: encoder.float32Output)
             for output in 0..<widths[index] {
                 columns.append(.oneHot(shared, position: output))
                 names.append("\(name)_\(output)")
@@ -119,7 +119,11 @@ extension PreprocessingStep {
             if encoder.handleUnknown == .useEncodedValue, let unknownValue {
                 for row in 0..<block.rows where !known[row] { values[row] = unknownValue }
             }
-            columns.append(.numbers(values))
+            if encoder.float32Output {
+                columns.append(.singles(values.map(roundedToFloat32)))
+            } else {
+                columns.append(.numbers(values))
+            }
             names.append(name)
         case .target(let encodings, let means, let classCount):
             for target in 0..<classCount {

@@ -150,6 +150,9 @@ package struct PreprocessingStep: Sendable {
         package var output: Output
         /// Input column names for errors (`feature_names_in_`), when known.
         package var columnNames: [String]?
+        /// A one-hot or ordinal encoder's `dtype=np.float32`: its output is float32 (ordinal values
+        /// rounded to it), which keeps a block of float32 columns float32 (``PreprocessingBlock/isFloat32``).
+        package var float32Output: Bool
 
         package init(
             categories: [[PreprocessingCell]],
@@ -157,7 +160,8 @@ package struct PreprocessingStep: Sendable {
             infrequentIndices: [[Int]?],
             defaultToInfrequent: [[Int]?],
             output: Output,
-            columnNames: [String]?
+            columnNames: [String]?,
+            float32Output: Bool = false
         ) {
             self.categories = categories
             self.handleUnknown = handleUnknown
@@ -165,6 +169,7 @@ package struct PreprocessingStep: Sendable {
             self.defaultToInfrequent = defaultToInfrequent
             self.output = output
             self.columnNames = columnNames
+            self.float32Output = float32Output
         }
     }
 

@@ -483,13 +483,19 @@ enum SklearnPreprocessingState {
                 classCount: targetType == "multiclass" ? means.count : 1
             )
         }
+        // `dtype=np.float32` (the type, or np.dtype("float32")): a float32 output.
+        var float32Output = false
+        if source.kind != .targetEncoder, case .type(let type)? = try source.data("dtype") {
+            float32Output = ["numpy.float32", "dtype(f4)", "dtype(<f4)"].contains(type)
+        }
         return .init(
             categories: categories,
             handleUnknown: handleUnknown,
             infrequentIndices: infrequent,
             defaultToInfrequent: mappings,
             output: output,
-            columnNames: names
+            columnNames: names,
+            float32Output: float32Output
         )
     }
 
