@@ -228,6 +228,34 @@ def _floats(block, step):
     return [_numbers(c, step) for c in block]
 
 
+def _yeo_johnson(x, lmbda, power_formula):
+    pos = x >= 0
+    if power_formula:
+        out = np.zeros_like(x)
+        eps = np.spacing(1.0)
+        if abs(lmbda) < eps:
+            out[pos] = np.log1p(x[pos])
+        else:
+            out[pos] = (np.power(x[pos] + 1, lmbda) - 1) / lmbda
+        if abs(lmbda - 2) > eps:
+            out[~pos] = -(np.power(-x[~pos] + 1, 2 - lmbda) - 1) / (2 - lmbda)
+        else:
+            out[~pos] = -np.log1p(-x[~pos])
+        return out
+    dtype = np.result_type(x, lmbda)
+    eps = np.finfo(dtype).eps
+    out = np.zeros_like(x, dtype=dtype)
+    if abs(lmbda) < eps:
+        out[pos] = np.log1p(x[pos])
+    else:
+        out[pos] = np.expm1(lmbda * np.log1p(x[pos])) / lmbda
+    if abs(lmbda - 2) > eps:
+        out[~pos] = -np.expm1((2 - lmbda) * np.log1p(-x[~pos])) / (2 - lmbda)
+    else:
+        out[~pos] = -np.log1p(-x[~pos])
+    return out
+
+
 def _read_columns(step):
     if step["type"] == "columns":
         return {i for branch in step["branches"] for i in branch["columns"]}
@@ -504,39 +532,33 @@ class _Stage:
         return out
 
     def _power(self, step, inputs):
-        # scipy.stats.yeojohnson / scipy.special.boxcox with fitted lambdas, in numpy; computed in
-        # float64 and rounded back into a float32 column, as ModelBundle does.
+        # scipy.stats.yeojohnson (scikit-learn 1.9) or scikit-learn's own np.power formula (before
+        # 1.9), and scipy.special.boxcox, with the fitted lambdas in their own precision: numpy's
+        # loops on the input's dtype, as scikit-learn computes them.
         lambdas = self._tensor(step["lambdas"])
+        if step.get("float32_lambdas"):
+            lambdas = lambdas.astype(np.float32)
+        power_formula = step.get("formula") == "power"
         out = []
-        eps = np.finfo(np.float64).eps
         with np.errstate(all="ignore"):
             for x, lmbda in zip(inputs, lambdas):
-                dtype = x.dtype
-                x = x.astype(np.float64, copy=False)
                 if not np.all(np.isfinite(x) | np.isnan(x)):
                     raise ValueError(f"step {step['name']}: Input X contains infinity")
-                y = np.zeros_like(x)
                 if step["method"] == "box-cox":
                     if np.any(x <= 0):
                         raise ValueError("The Box-Cox transformation can only be applied to strictly positive data")
-                    if abs(lmbda) < 1e-19:
-                        y = np.log(x)
+                    # scipy's float32 loop computes in float64.
+                    x64, l64 = x.astype(np.float64), float(lmbda)
+                    if abs(l64) < 1e-19:
+                        y = np.log(x64)
                     else:
-                        scaled = lmbda * np.log(x)
+                        scaled = l64 * np.log(x64)
                         big = scaled >= 709.78
-                        y = np.expm1(scaled) / lmbda
-                        y[big] = np.copysign(1.0, lmbda) * np.exp(scaled[big] - np.log(abs(lmbda))) - 1 / lmbda
+                        y = np.expm1(scaled) / l64
+                        y[big] = np.copysign(1.0, l64) * np.exp(scaled[big] - np.log(abs(l64))) - 1 / l64
                 else:
-                    pos = x >= 0
-                    if abs(lmbda) < eps:
-                        y[pos] = np.log1p(x[pos])
-                    else:
-                        y[pos] = np.expm1(lmbda * np.log1p(x[pos])) / lmbda
-                    if abs(lmbda - 2) > eps:
-                        y[~pos] = -np.expm1((2 - lmbda) * np.log1p(-x[~pos])) / (2 - lmbda)
-                    else:
-                        y[~pos] = -np.log1p(-x[~pos])
-                out.append(y.astype(dtype, copy=False))
+                    y = _yeo_johnson(x, lmbda, power_formula)
+                out.append(y.astype(x.dtype, copy=False))
         return out
 
     def _polynomial(self, step, inputs):

@@ -171,6 +171,8 @@ package enum PreprocessingBundleFormat {
             members.append(("type", .string("power")))
             members.append(("method", .string(power.method.rawValue)))
             members.append(("lambdas", try tensor("lambdas", power.lambdas)))
+            if power.float32Lambdas { members.append(("float32_lambdas", .bool(true))) }
+            if power.powerFormula { members.append(("formula", .string("power"))) }
         }
         return .object(members)
     }

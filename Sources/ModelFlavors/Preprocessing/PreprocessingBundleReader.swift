@@ -350,7 +350,20 @@ package struct PreprocessingBundleReader {
             else {
                 throw fail("method is not yeo-johnson or box-cox")
             }
-            kind = .power(.init(method: method, lambdas: try tensor("lambdas", object["lambdas"])))
+            let powerFormula: Bool
+            switch object["formula"] {
+            case nil: powerFormula = false
+            case .string("power")?: powerFormula = true
+            default: throw fail("formula is not \"power\"")
+            }
+            kind = .power(
+                .init(
+                    method: method,
+                    lambdas: try tensor("lambdas", object["lambdas"]),
+                    float32Lambdas: object["float32_lambdas"] == nil ? false : try flag("float32_lambdas"),
+                    powerFormula: powerFormula
+                )
+            )
         default:
             throw fail("type \(object["type"]?.stringValue ?? "(missing)") is not a step this build reads")
         }

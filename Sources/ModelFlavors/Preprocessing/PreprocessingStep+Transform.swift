@@ -475,7 +475,7 @@ extension PreprocessingStep {
             let lambda = power.lambdas[index]
             // A float32 column is written back into the float32 array (`X[:, i] = ...`).
             if float32 {
-                for row in values.indices { values[row] = roundedToFloat32(power(values[row], lambda)) }
+                for row in values.indices { values[row] = power.float32Value(values[row], lambda) }
             } else {
                 for row in values.indices { values[row] = power(values[row], lambda) }
             }

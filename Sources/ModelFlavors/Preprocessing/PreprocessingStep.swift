@@ -290,15 +290,27 @@ extension PreprocessingStep {
 
         package var method: Method
         package var lambdas: [Double]
+        /// Whether `lambdas_` is float32 (the transformer was fitted on float32 data): a float32 input
+        /// is then transformed in float32 throughout (``float32Value(_:_:)``).
+        package var float32Lambdas: Bool
+        /// scikit-learn before 1.9 computes Yeo-Johnson itself, `((x + 1)^λ − 1) / λ` with `np.power`;
+        /// from 1.9 it calls scipy's `expm1(λ·log1p(x)) / λ`.
+        package var powerFormula: Bool
 
-        package init(method: Method, lambdas: [Double]) {
+        package init(method: Method, lambdas: [Double], float32Lambdas: Bool = false, powerFormula: Bool = false) {
             self.method = method
             self.lambdas = lambdas
+            self.float32Lambdas = float32Lambdas
+            self.powerFormula = powerFormula
         }
 
-        /// scipy's `_yeojohnson_transform` (eps: float64's machine epsilon) and its `boxcox` kernel.
+        /// scipy's `_yeojohnson_transform` (eps: float64's machine epsilon), or scikit-learn's own before
+        /// 1.9, and scipy's `boxcox` kernel, on a float64 input.
         package func callAsFunction(_ x: Double, _ lambda: Double) -> Double {
             switch method {
+            case .yeoJohnson where powerFormula:
+                if x >= 0 { return abs(lambda) < .ulpOfOne ? log1p(x) : (pow(x + 1, lambda) - 1) / lambda }
+                return abs(lambda - 2) > .ulpOfOne ? -(pow(-x + 1, 2 - lambda) - 1) / (2 - lambda) : -log1p(-x)
             case .yeoJohnson:
                 // NaN fails `x >= 0` and takes the second branch, giving NaN, as in scipy.
                 if x >= 0 {
@@ -311,6 +323,55 @@ extension PreprocessingStep {
                 if scaled < 709.78 { return expm1(scaled) / lambda }
                 return (lambda > 0 ? 1 : -1) * exp(scaled - log(abs(lambda))) - 1 / lambda
             }
+        }
+
+        /// The transform of a float32 input, as stored back into scikit-learn's float32 array. Box-Cox:
+        /// scipy's float32 loop computes in float64. Yeo-Johnson with a float32 λ: every operation in
+        /// float32 (its `log1p`, `expm1` and `pow` the C library's, where numpy has SIMD loops that round
+        /// differently now and then); with a float64 λ: `log1p` of the float32 value (scipy) or its
+        /// `x + 1` (`np.power`) in float32, the rest in float64.
+        package func float32Value(_ x: Double, _ lambda: Double) -> Double {
+            guard method == .yeoJohnson else { return roundedToFloat32(self(x, lambda)) }
+            let value = Float(x)
+            guard float32Lambdas else {
+                if powerFormula {
+                    if value >= 0 {
+                        return roundedToFloat32(
+                            abs(lambda) < .ulpOfOne
+                                ? Double(log1pf(value)) : (pow(Double(value + 1), lambda) - 1) / lambda
+                        )
+                    }
+                    return roundedToFloat32(
+                        abs(lambda - 2) > .ulpOfOne
+                            ? -(pow(Double(-value + 1), 2 - lambda) - 1) / (2 - lambda) : -Double(log1pf(-value))
+                    )
+                }
+                if value >= 0 {
+                    let logarithm = Double(log1pf(value))
+                    return roundedToFloat32(abs(lambda) < .ulpOfOne ? logarithm : expm1(lambda * logarithm) / lambda)
+                }
+                let logarithm = Double(log1pf(-value))
+                return roundedToFloat32(
+                    abs(lambda - 2) > .ulpOfOne ? -expm1((2 - lambda) * logarithm) / (2 - lambda) : -logarithm
+                )
+            }
+            let single = Float(lambda)
+            let other = 2 - single
+            let result: Float
+            if powerFormula {
+                // `abs(lmbda) < np.spacing(1.0)`: float64's epsilon.
+                if value >= 0 {
+                    result = abs(lambda) < .ulpOfOne ? log1pf(value) : (powf(value + 1, single) - 1) / single
+                } else {
+                    result = abs(lambda - 2) > .ulpOfOne ? -(powf(-value + 1, other) - 1) / other : -log1pf(-value)
+                }
+            } else if value >= 0 {
+                // scipy's eps is the float32 one here (`finfo(result_type(x, lmbda)).eps`).
+                result = abs(single) < .ulpOfOne ? log1pf(value) : expm1f(single * log1pf(value)) / single
+            } else {
+                result = abs(single - 2) > .ulpOfOne ? -expm1f(other * log1pf(-value)) / other : -log1pf(-value)
+            }
+            return Double(result)
         }
     }
 }

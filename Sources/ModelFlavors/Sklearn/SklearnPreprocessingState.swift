@@ -103,8 +103,16 @@ enum SklearnPreprocessingState {
             guard let method = PreprocessingStep.PowerTransform.Method(rawValue: methodText) else {
                 throw source.invalid("method", "is '\(methodText)'; yeo-johnson or box-cox is read")
             }
+            let lambdas = try source.array("lambdas_")
             let power = build(
-                .power(.init(method: method, lambdas: try source.array("lambdas_").float64Values()))
+                .power(
+                    .init(
+                        method: method,
+                        lambdas: lambdas.float64Values(),
+                        float32Lambdas: lambdas.dtype == .float32,
+                        powerFormula: source.fittedVersion.map { $0 < (1, 9) } ?? false
+                    )
+                )
             )
             guard source.bool("standardize") ?? true else { return power }
             // Its _scaler: a fitted StandardScaler, read as any scaler step.
