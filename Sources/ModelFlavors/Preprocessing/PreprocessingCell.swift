@@ -93,6 +93,11 @@ package enum PreprocessingColumn: Sendable {
         }
     }
 
+    /// Numbers as a step outputs them: singles when its array is float32, else float64 numbers.
+    package static func numbers(_ values: [Double], float32: Bool) -> PreprocessingColumn {
+        float32 ? .singles(values) : .numbers(values)
+    }
+
     /// The values of a numbers or singles column (nil for the others).
     package var numberValues: [Double]? {
         switch self {
@@ -105,9 +110,7 @@ package enum PreprocessingColumn: Sendable {
     package var expanded: PreprocessingColumn {
         switch self {
         case .oneHot(let block, let position):
-            block.float32
-                ? .singles(block.codes.map { $0 == position ? 1 : 0 })
-                : .numbers(block.codes.map { $0 == position ? 1 : 0 })
+            .numbers(block.codes.map { $0 == position ? 1 : 0 }, float32: block.float32)
         case .texts: .cells((0..<count).map { cell($0) })
         case .numbers, .singles, .cells: self
         }

@@ -127,7 +127,6 @@ extension PreprocessingStep {
         // A float32 array stays float32: the statistics are cast to it as they are written in, and
         // the indicator columns are joined to it (np.hstack of float32 and bool is float32).
         let float32 = block.isFloat32
-        func typed(_ values: [Double]) -> PreprocessingColumn { float32 ? .singles(values) : .numbers(values) }
         var result = PreprocessingBlock(columns: [], names: [], rows: block.rows, firstRow: block.firstRow)
         for (index, original) in block.columns.enumerated() {
             // _validate_input checks every column, dropped ones too: NaN is allowed only when it is the
@@ -155,7 +154,7 @@ extension PreprocessingStep {
                 } else if imputer.missingValue == .nan {
                     for row in values.indices where values[row].isNaN { values[row] = fill }
                 }
-                result.columns.append(typed(values))
+                result.columns.append(.numbers(values, float32: float32))
             default:
                 var cells = (0..<column.count).map { column.cell($0) }
                 for row in cells.indices where isMissing(cells[row]) { cells[row] = statistic }
@@ -165,7 +164,9 @@ extension PreprocessingStep {
         }
         for feature in imputer.indicator ?? [] {
             let flags = block.columns[feature]
-            result.columns.append(typed((0..<flags.count).map { isMissing(flags.cell($0)) ? 1 : 0 }))
+            result.columns.append(
+                .numbers((0..<flags.count).map { isMissing(flags.cell($0)) ? 1 : 0 }, float32: float32)
+            )
             result.names.append("missingindicator_\(block.names[feature])")
         }
         return result
@@ -226,7 +227,7 @@ extension PreprocessingStep {
                 allowingNaN: true
             )
             try transform(index, float32, &values)
-            result.columns[index] = float32 ? .singles(values) : .numbers(values)
+            result.columns[index] = .numbers(values, float32: float32)
         }
         return result
     }
@@ -310,7 +311,7 @@ extension PreprocessingStep {
             throw invalid("computed \(output.count) polynomial features, not \(polynomial.outputCount)")
         }
         return PreprocessingBlock(
-            columns: output.map { float32 ? .singles($0) : .numbers($0) },
+            columns: output.map { .numbers($0, float32: float32) },
             names: outputNames(output.count),
             rows: block.rows,
             firstRow: block.firstRow
@@ -323,7 +324,6 @@ extension PreprocessingStep {
         var columns: [PreprocessingColumn] = []
         // The codes take the input's float type (KBinsDiscretizer's `dtype=None`).
         let float32 = block.isFloat32
-        func typed(_ values: [Double]) -> PreprocessingColumn { float32 ? .singles(values) : .numbers(values) }
         for (index, edges) in discretizer.edges.enumerated() {
             let values = try numbers(block.columns[index], block.names[index], firstRow: block.firstRow)
             let inner = edges.dropFirst().dropLast()
@@ -348,9 +348,11 @@ extension PreprocessingStep {
                 codes.append(low - inner.startIndex)
             }
             if discretizer.oneHot {
-                for bin in 0..<(edges.count - 1) { columns.append(typed(codes.map { $0 == bin ? 1 : 0 })) }
+                for bin in 0..<(edges.count - 1) {
+                    columns.append(.numbers(codes.map { $0 == bin ? 1 : 0 }, float32: float32))
+                }
             } else {
-                columns.append(typed(codes.map(Double.init)))
+                columns.append(.numbers(codes.map(Double.init), float32: float32))
             }
         }
         return PreprocessingBlock(

@@ -58,14 +58,16 @@ enum SklearnFeatureSelection {
             var member = try source.data("estimator_")
             if member == nil { member = try source.data("estimator") }
             guard case .object(let estimator)? = member else { return true }
-            let allowsNaN: Set<SklearnEstimator.Kind> = [
-                .decisionTreeClassifier, .decisionTreeRegressor, .extraTreeClassifier, .extraTreeRegressor,
-                .randomForestClassifier, .randomForestRegressor, .extraTreesClassifier, .extraTreesRegressor,
-                .histGradientBoostingClassifier, .histGradientBoostingRegressor,
-            ]
-            return !allowsNaN.contains(estimator.kind)
+            return !allowingNaN.contains(estimator.kind)
         }
     }
+
+    /// The estimators whose `allow_nan` tag is set in scikit-learn 1.9.
+    private static let allowingNaN: Set<SklearnEstimator.Kind> = [
+        .decisionTreeClassifier, .decisionTreeRegressor, .extraTreeClassifier, .extraTreeRegressor,
+        .randomForestClassifier, .randomForestRegressor, .extraTreesClassifier, .extraTreesRegressor,
+        .histGradientBoostingClassifier, .histGradientBoostingRegressor,
+    ]
 
     /// RFE, RFECV and SequentialFeatureSelector keep the columns their boolean `support_` marks.
     private static func fittedSupport(_ source: any SklearnAttributeSource, width: Int) throws(ModelBundleError)
