@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import ModelBundle
@@ -131,7 +132,7 @@ struct TemporaryBundle {
     let path: String
 
     init() throws {
-        path = NSTemporaryDirectory() + "signature-tests-" + UUID().uuidString
+        path = TestScratch.path("signature-tests")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 

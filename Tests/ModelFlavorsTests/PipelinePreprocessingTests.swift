@@ -3,6 +3,7 @@ import ModelBundle
 import ModelCodecs
 import ModelFlavors
 import ModelRuntime
+import TestSupport
 import Testing
 
 /// Real scikit-learn pipelines (ColumnTransformer, imputers, encoders, scalers, PolynomialFeatures,
@@ -59,7 +60,7 @@ import Testing
 
     /// A copy of a fixture bundle with `predict_fn` set; the caller removes it.
     static func copy(_ bundle: String, predictFunction: String) throws -> URL {
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-pp-\(UUID().uuidString)")
+        let target = TestScratch.url("mbundle-pp")
         try FileManager.default.copyItem(at: fixtures.appendingPathComponent(bundle), to: target)
         let manifestURL = target.appendingPathComponent("MLmodel")
         let manifest = try String(contentsOf: manifestURL, encoding: .utf8)
@@ -110,9 +111,7 @@ import Testing
     /// bundle and in its conversion.
     @Test("NaN reaching a SelectKBest is refused", arguments: ["skops", "pickle"])
     func nonFiniteReachingASelector(_ format: String) throws {
-        let converted = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "mbundle-sel-\(UUID().uuidString)"
-        )
+        let converted = TestScratch.url("mbundle-sel")
         defer { try? FileManager.default.removeItem(at: converted) }
         let original = Self.fixtures.appendingPathComponent("selected_nan_\(format)")
         _ = try SklearnBundleConverter.convert(try BundleReader(path: original.path).read(), to: converted.path)
@@ -154,7 +153,7 @@ import Testing
         let request = try #require(expected["request"] as? String)
         let body = Array(try Data(contentsOf: Self.fixtures.appendingPathComponent(request)))
         let copy = try Self.copy(bundle, predictFunction: function)
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-ppc-\(UUID().uuidString)")
+        let target = TestScratch.url("mbundle-ppc")
         defer {
             try? FileManager.default.removeItem(at: copy)
             try? FileManager.default.removeItem(at: target)
@@ -269,8 +268,7 @@ import Testing
         #expect(!String(decoding: body, as: UTF8.self).contains("signup"))
         for function in ["predict", "predict_proba"] {
             let copy = try Self.copy(bundle, predictFunction: function)
-            let target = FileManager.default.temporaryDirectory
-                .appendingPathComponent("mbundle-ppd-\(UUID().uuidString)")
+            let target = TestScratch.url("mbundle-ppd")
             defer {
                 try? FileManager.default.removeItem(at: copy)
                 try? FileManager.default.removeItem(at: target)

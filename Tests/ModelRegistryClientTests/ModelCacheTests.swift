@@ -1,20 +1,16 @@
+import Foundation
 import ModelBundle
+import TestSupport
 import Testing
 
 @testable import ModelRegistryClient
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The content-addressed cache: publish, verified reuse, refusal of a changed entry, refs.
 @Suite struct ModelCacheTests {
     static func scratch() -> String {
-        var template = Array("/tmp/mbundle-cache-test-XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        return String(cString: created!)
+        let path = TestScratch.path("mbundle-cache-test")
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        return path
     }
 
     static func stage(_ cache: ModelCache, _ files: [(String, String)]) throws -> StagingDirectory {

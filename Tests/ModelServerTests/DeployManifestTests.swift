@@ -65,9 +65,7 @@ struct DeployManifestTests {
 
     @Test("The runtime's -m argument serves a bundle laid out as KServe's /mnt/models")
     func mountLayout() async throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "mbundle-kserve-\(UUID().uuidString)"
-        )
+        let scratch = TestScratch.url("mbundle-kserve")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let mount = scratch.appendingPathComponent("mnt/models")
         try FileManager.default.createDirectory(

@@ -3,6 +3,7 @@ import ModelBundle
 import ModelCodecs
 import ModelFlavors
 import ModelRuntime
+import TestSupport
 import Testing
 
 /// XGBoost's and LightGBM's scikit-learn API models saved by real `mlflow.sklearn.save_model`
@@ -43,9 +44,7 @@ import Testing
 
     /// A copy of a fixture bundle with `predict_fn` set; the caller removes it.
     static func bundle(_ name: String, predictFunction: String) throws -> URL {
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "mbundle-skboost-\(UUID().uuidString)"
-        )
+        let target = TestScratch.url("mbundle-skboost")
         try FileManager.default.copyItem(at: root.appendingPathComponent(name), to: target)
         let manifestURL = target.appendingPathComponent("MLmodel")
         let manifest = try String(contentsOf: manifestURL, encoding: .utf8)
@@ -60,9 +59,7 @@ import Testing
         var path = try bundle(name, predictFunction: function)
         defer { try? FileManager.default.removeItem(at: path) }
         if converted {
-            let target = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "mbundle-skboost-\(UUID().uuidString)"
-            )
+            let target = TestScratch.url("mbundle-skboost")
             let original = try BundleReader(path: path.path).read()
             try SklearnBundleConverter.convert(original, to: target.path)
             try? FileManager.default.removeItem(at: path)

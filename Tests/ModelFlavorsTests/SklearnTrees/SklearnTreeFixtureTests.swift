@@ -3,6 +3,7 @@ import ModelBundle
 import ModelCodecs
 import ModelFlavors
 import ModelRuntime
+import TestSupport
 import Testing
 
 /// scikit-learn tree models saved by real `mlflow.sklearn.save_model` (Tests/Fixtures/sklearn-trees,
@@ -26,9 +27,7 @@ import Testing
 
     /// A copy of a fixture bundle with `predict_fn` set; the caller removes it.
     static func bundle(_ name: String, predictFunction: String) throws -> URL {
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "mbundle-sktree-\(UUID().uuidString)"
-        )
+        let target = TestScratch.url("mbundle-sktree")
         try FileManager.default.copyItem(at: root.appendingPathComponent(name), to: target)
         let manifestURL = target.appendingPathComponent("MLmodel")
         let manifest = try String(contentsOf: manifestURL, encoding: .utf8)
@@ -48,9 +47,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: path) }
         if converted {
             // mbundle convert's library call: the native tree_ensemble bundle, loaded in place of the original.
-            let target = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "mbundle-sktree-\(UUID().uuidString)"
-            )
+            let target = TestScratch.url("mbundle-sktree")
             let original = try BundleReader(path: path.path).read()
             try SklearnBundleConverter.convert(original, to: target.path)
             try? FileManager.default.removeItem(at: path)

@@ -3,13 +3,14 @@ import ModelBundle
 import ModelCodecs
 import ModelFlavors
 import ModelRuntime
+import TestSupport
 import Testing
 
 /// MLflow-written XGBoost and LightGBM bundles predict what MLflow predicted; converted native
 /// bundles predict the same; the native arrays refuse hostile files naming tree and node.
 @Suite struct TreeBundleTests {
     static func scratch() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("mbundle-trees-\(UUID().uuidString)").path
+        TestScratch.path("mbundle-trees")
     }
 
     static func request(_ golden: TreeFixtures.Case, columns: [String]) throws -> DecodedRequest {
