@@ -18,6 +18,7 @@ declare -A titles=(
     [check-tree-interop.py]="tree ensembles: mlflow.xgboost / mlflow.lightgbm bundles and their conversions"
     [serve-replay.py]="mbundle serve against mlflow models serve: one request corpus replayed to both (Docs/serving.md)"
     [check-v2-triton.py]="mbundle serve read and driven by a real V2 client (tritonclient.http)"
+    [check-spline-loader.py]="the numpy loader's SplineTransformer against scikit-learn (Tests/Fixtures/preprocessing)"
 )
 check() {  # check SCRIPT: one check, with its title and duration
     local script=$1 began=$SECONDS status=0
@@ -34,7 +35,7 @@ lane() {  # lane SCRIPT...: the checks in turn; fails when any of them failed
 status=0
 logs=$(mktemp -d)  # each lane works in a directory of its own under it
 mkdir "$logs/one" "$logs/two"
-(cd "$logs/one" && lane check-manifest-roundtrip.py interop-matrix.py) >"$logs/one.log" 2>&1 &
+(cd "$logs/one" && lane check-manifest-roundtrip.py interop-matrix.py check-spline-loader.py) >"$logs/one.log" 2>&1 &
 one=$!
 (cd "$logs/two" && lane check-converted-interop.py interop-pipelines.py check-tree-interop.py serve-replay.py \
     check-v2-triton.py) >"$logs/two.log" 2>&1 &

@@ -67,6 +67,7 @@ from sklearn.preprocessing import (  # noqa: E402
     OrdinalEncoder,
     PolynomialFeatures,
     RobustScaler,
+    SplineTransformer,
     StandardScaler,
     TargetEncoder,
 )
@@ -408,6 +409,33 @@ def cases():
         )
         return Pipeline([("pre", pre), ("model", LogisticRegression(max_iter=2000))])
 
+    def spline_ridge():
+        # Cubic splines with linear extrapolation on imputed numbers (the requests go past the knots),
+        # periodic quadratic splines without the bias on the integer visits.
+        pre = ColumnTransformer(
+            [
+                (
+                    "spline",
+                    Pipeline([("impute", SimpleImputer(strategy="median")), ("spline", SplineTransformer(n_knots=5, extrapolation="linear"))]),
+                    ["age", "income"],
+                ),
+                ("periodic", SplineTransformer(n_knots=6, degree=2, extrapolation="periodic", include_bias=False), ["visits"]),
+                ("cat", OneHotEncoder(handle_unknown="ignore"), ["city", "plan"]),
+            ]
+        )
+        return Pipeline([("pre", pre), ("model", Ridge(alpha=0.5))])
+
+    def spline_missing_forest():
+        # handle_missing='zeros' straight on columns with NaN (their rows' basis values are 0), quantile
+        # knots and constant extrapolation, before a tree model.
+        pre = ColumnTransformer(
+            [
+                ("spline", SplineTransformer(n_knots=4, degree=1, knots="quantile", handle_missing="zeros"), ["age", "income"]),
+                ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), ["city", "plan"]),
+            ]
+        )
+        return Pipeline([("pre", pre), ("model", RandomForestClassifier(n_estimators=5, max_depth=4, random_state=0))])
+
     def log_quantile_forest():
         # A numpy ufunc and normal-output quantiles in front of a tree model (the converted tree
         # bundle's loader carries the same stage code).
@@ -705,6 +733,8 @@ def cases():
         ("power_hgb", power_hgb, "score", ["predict"]),
         ("quantile_mixed", quantile_mixed, "binary", ["predict", "predict_proba"]),
         ("log_quantile_forest", log_quantile_forest, "binary", ["predict", "predict_proba"]),
+        ("spline_ridge", spline_ridge, "score", ["predict"]),
+        ("spline_missing_forest", spline_missing_forest, "binary", ["predict", "predict_proba"]),
         ("log_ridge", log_ridge, "score", ["predict"]),
         ("target_log_ridge", target_log_ridge, "positive", ["predict"]),
         ("target_scaled_forest", target_scaled_forest, "score", ["predict"]),
@@ -930,6 +960,19 @@ def write_refused(out):
     selector.score_func = np.log1p
     (out / "score_function.pkl").write_bytes(pickle.dumps(model, protocol=5))
     skops.io.dump(model, out / "score_function.skops")
+    # SplineTransformers edited after fitting: a second column's BSpline with other coefficients than
+    # the first's, and a BSpline whose _asarray names another function than scipy's asarray.
+    splines = SplineTransformer(n_knots=4).fit(x)
+    model = Pipeline([("spline", splines), ("model", LogisticRegression().fit(splines.transform(x), y))])
+    from scipy.interpolate import BSpline
+
+    first = splines.bsplines_[1]
+    splines.bsplines_[1] = BSpline.construct_fast(first.t, first.c * 2, first.k, extrapolate=first.extrapolate)
+    (out / "spline_coefficients.pkl").write_bytes(pickle.dumps(model, protocol=5))
+    splines.bsplines_[1] = first
+    first._asarray = np.nan_to_num
+    (out / "spline_function.pkl").write_bytes(pickle.dumps(model, protocol=5))
+    skops.io.dump(model, out / "spline_function.skops")
 
 
 def trusted_types(model):

@@ -34,6 +34,8 @@ import Testing
         "selected_nan",
         // KBinsDiscretizer's edges [-inf, inf] for PolynomialFeatures' constant bias column.
         "constant_binned",
+        // SplineTransformer: linear and periodic extrapolation, handle_missing='zeros' before a forest.
+        "spline_ridge", "spline_missing_forest",
     ]
 
     static let cases: [(String, String)] = names.flatMap { name in
@@ -41,7 +43,7 @@ import Testing
             let functions =
                 [
                     "ordinal_ridge", "strict_unknown", "log_svd_ridge", "power_hgb", "log_ridge",
-                    "ordinal_infrequent_missing",
+                    "ordinal_infrequent_missing", "spline_ridge",
                 ]
                 .contains(name)
                     || name.hasPrefix("target_") || name == "voting_hard" || name == "voting_regressor"

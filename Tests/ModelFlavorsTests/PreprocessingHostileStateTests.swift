@@ -74,6 +74,28 @@ import Testing
         #expect(error?.message.contains("log1p") == true, "\(error?.message ?? "")")
     }
 
+    @Test("a SplineTransformer whose columns' BSplines differ in coefficients is refused, naming it")
+    func splineCoefficients() throws {
+        let bytes = Array(try Data(contentsOf: Self.refused.appendingPathComponent("spline_coefficients.pkl")))
+        let error = #expect(throws: ModelBundleError.self) {
+            _ = try SklearnPipelineReader.read(bytes: bytes, fileName: "model.pkl")
+        }
+        let message = error?.message ?? ""
+        #expect(message.contains("bsplines_") && message.contains("[1] differs from bsplines_[0]"), "\(message)")
+    }
+
+    /// A BSpline carries a function (its array namespace's asarray): only scipy's own is read, as a
+    /// name; any other is refused as user code would be.
+    @Test("a BSpline naming another function is refused, naming it", arguments: ["pkl", "skops"])
+    func splineFunction(_ format: String) throws {
+        let bytes = Array(try Data(contentsOf: Self.refused.appendingPathComponent("spline_function.\(format)")))
+        let error = #expect(throws: ModelBundleError.self) {
+            _ = try SklearnPipelineReader.read(bytes: bytes, fileName: "model.\(format)")
+        }
+        #expect(error?.code == .flavorUnavailable)
+        #expect(error?.message.contains("nan_to_num") == true, "\(error?.message ?? "")")
+    }
+
     /// A stacking ensemble whose member is a voting ensemble: one level of ensembles only.
     @Test("a nested ensemble is refused, naming where it sits", arguments: ["pkl", "skops"])
     func nestedEnsemble(_ format: String) throws {

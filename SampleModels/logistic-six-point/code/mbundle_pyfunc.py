@@ -228,6 +228,52 @@ def _floats(block, step):
     return [_numbers(c, step) for c in block]
 
 
+def _bspline(t, coef, k, x, nu, flag):
+    # BSpline.__call__ on one value: scipy's _find_interval, _deBoor_D and the linear combination
+    # with the coefficients, every operation in scipy's order (Python floats are IEEE doubles).
+    count = len(coef[0])
+    n = len(t) - k - 1
+    extrapolate = flag == "true"
+    if flag == "periodic":
+        with np.errstate(all="ignore"):
+            x = t[k] + float(np.remainder(x - t[k], t[n] - t[k]))
+        extrapolate = False
+    if nu > k + 1:
+        return [0.0] * count
+    if x != x or ((x < t[k] or x > t[n]) and not extrapolate):
+        return [float("nan")] * count
+    ell = k + 1
+    while x >= t[ell] and ell != n:
+        ell += 1
+    ell -= 1
+    h = [0.0] * (k + 1)
+    # With nu = k + 1 the derivative recursion starts at j = 0, which zeroes h[0] first.
+    h[0] = 0.0 if nu > k else 1.0
+    for j in range(1, k + 1):
+        hh = h[:j]
+        h[0] = 0.0
+        for m in range(1, j + 1):
+            xb, xa = t[ell + m], t[ell + m - j]
+            if xb == xa:
+                h[m] = 0.0
+                continue
+            if j <= k - nu:
+                w = hh[m - 1] / (xb - xa)
+                h[m - 1] += w * (xb - x)
+                h[m] = w * (x - xa)
+            else:
+                w = j * hh[m - 1] / (xb - xa)
+                h[m - 1] -= w
+                h[m] = w
+    out = []
+    for c in range(count):
+        s = 0.0
+        for a in range(k + 1):
+            s += coef[ell + a - k][c] * h[a]
+        out.append(s)
+    return out
+
+
 def _yeo_johnson(x, lmbda, power_formula):
     pos = x >= 0
     if power_formula:
@@ -403,6 +449,8 @@ class _Stage:
             return self._power(step, _floats(block, name))
         if kind == "quantile":
             return self._quantile(step, _floats(block, name))
+        if kind == "spline":
+            return self._spline(step, _floats(block, name))
         raise ValueError(f"step {name}: unknown type {kind}")
 
     def _impute(self, step, block):
@@ -529,6 +577,71 @@ class _Stage:
                 low, high = _normal_quantile(1e-7 - np.spacing(1)), _normal_quantile(1 - (1e-7 - np.spacing(1)))
                 y = np.clip(y, low, high)
             out.append(y.astype(x.dtype, copy=False))
+        return out
+
+    def _spline(self, step, inputs):
+        # SplineTransformer.transform, dense: each column's basis values as scipy evaluates them
+        # (_bspline), extrapolated as scikit-learn 1.9 does; its local degree, raised by the linear
+        # branch for degree <= 1, carries over to the next columns as in scikit-learn.
+        k = int(step["degree"])
+        count = int(step["spline_count"])
+        coef = self._tensor(step["coefficients"]).reshape(-1, count).tolist()
+        knots = self._tensor(step["knots"]).reshape(len(inputs), -1)
+        mode, flag = step["extrapolation"], step["bspline_extrapolate"]
+        degree = k
+        out = []
+        for x, t in zip(inputs, knots):
+            t = t.tolist()
+            if not step["missing_as_zeros"] and not np.isfinite(x).all():
+                raise ValueError(f"step {step['name']}: Input X contains NaN or infinity")
+            xs = x.astype(np.float64).tolist()
+            basis = np.zeros((len(xs), count))
+            if mode in ("continue", "error", "periodic"):
+                n = len(t) - k - 1
+                period = t[n] - t[k]
+                for row, v in enumerate(xs):
+                    if mode == "periodic":
+                        with np.errstate(all="ignore"):
+                            v = t[k] + float(np.remainder(v - t[k], period)) if period > 0 else 0.0
+                    values = _bspline(t, coef, k, v, 0, flag)
+                    if xs[row] != xs[row]:
+                        continue
+                    if mode == "error" and any(b != b for b in values):
+                        raise ValueError(f"step {step['name']}: X contains values beyond the limits of the knots")
+                    basis[row] = values
+            else:
+                if degree >= len(t):
+                    raise ValueError(f"step {step['name']}: cannot extrapolate these splines")
+                xmin, xmax = t[degree], t[len(t) - degree - 1]
+                low, high = _bspline(t, coef, k, xmin, 0, flag), _bspline(t, coef, k, xmax, 0, flag)
+                for row, v in enumerate(xs):
+                    if xmin <= v <= xmax:
+                        basis[row] = _bspline(t, coef, k, v, 0, flag)
+                below = [row for row, v in enumerate(xs) if v < xmin]
+                above = [row for row, v in enumerate(xs) if v > xmax]
+                if mode == "constant":
+                    if degree == 0 and count != 1 and above:
+                        raise ValueError(f"step {step['name']}: cannot extrapolate these splines")
+                    for row in below:
+                        basis[row, :degree] = low[:degree]
+                    for row in above:
+                        basis[row, max(count - degree, 0):] = high[max(count - degree, 0):]
+                else:
+                    slope_low = _bspline(t, coef, k, xmin, 1, flag)
+                    slope_high = _bspline(t, coef, k, xmax, 1, flag)
+                    if degree <= 1:
+                        degree += 1
+                    if degree > count and (below or above):
+                        raise ValueError(f"step {step['name']}: cannot extrapolate these splines")
+                    for j in range(degree):
+                        for row in below:
+                            basis[row, j] = low[j] + (xs[row] - xmin) * slope_low[j]
+                        last = count - 1 - j
+                        for row in above:
+                            basis[row, last] = high[last] + (xs[row] - xmax) * slope_high[last]
+            basis = basis.astype(x.dtype, copy=False)
+            kept = count if step["include_bias"] else count - 1
+            out.extend(basis[:, j].copy() for j in range(kept))
         return out
 
     def _power(self, step, inputs):

@@ -161,6 +161,18 @@ package enum PreprocessingBundleFormat {
             members.append(("type", .string("elementwise")))
             members.append(("function", .string(elementwise.function.rawValue)))
             members.append(("finite_input", .bool(elementwise.finiteInput)))
+        case .spline(let spline):
+            // Each feature's knots one after another (all the same length), the shared coefficients
+            // row after row.
+            members.append(("type", .string("spline")))
+            members.append(("knots", try tensor("knots", spline.knots.flatMap { $0 })))
+            members.append(("coefficients", try tensor("coefficients", spline.coefficients)))
+            members.append(("spline_count", .integer(Int64(spline.splineCount))))
+            members.append(("degree", .integer(Int64(spline.degree))))
+            members.append(("extrapolation", .string(spline.extrapolation.rawValue)))
+            members.append(("bspline_extrapolate", .string(spline.bsplineExtrapolate.rawValue)))
+            members.append(("include_bias", .bool(spline.includeBias)))
+            members.append(("missing_as_zeros", .bool(spline.missingAsZeros)))
         case .quantile(let quantile):
             // quantiles_ column after column in one tensor, each references.count long.
             members.append(("type", .string("quantile")))

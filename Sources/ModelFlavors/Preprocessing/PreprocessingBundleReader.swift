@@ -344,6 +344,35 @@ package struct PreprocessingBundleReader {
                     normalOutput: try flag("normal")
                 )
             )
+        case "spline":
+            let splineCount = try int("spline_count", object["spline_count"])
+            let degree = try int("degree", object["degree"])
+            let knots = try tensor("knots", object["knots"])
+            guard width >= 1, knots.count % width == 0 else {
+                throw fail("knots does not hold input_width knot vectors of one length")
+            }
+            let length = knots.count / width
+            guard
+                let extrapolation = object["extrapolation"]?.stringValue.flatMap(
+                    PreprocessingStep.SplineBasis.Extrapolation.init
+                ),
+                let extrapolate = object["bspline_extrapolate"]?.stringValue
+                    .flatMap(PreprocessingStep.SplineBasis.BSplineExtrapolate.init)
+            else {
+                throw fail("extrapolation or bspline_extrapolate is not one SplineTransformer and BSpline take")
+            }
+            kind = .spline(
+                .init(
+                    knots: (0..<width).map { Array(knots[$0 * length..<($0 + 1) * length]) },
+                    coefficients: try tensor("coefficients", object["coefficients"]),
+                    splineCount: splineCount,
+                    degree: degree,
+                    extrapolation: extrapolation,
+                    bsplineExtrapolate: extrapolate,
+                    includeBias: try flag("include_bias"),
+                    missingAsZeros: try flag("missing_as_zeros")
+                )
+            )
         case "power":
             guard let text = object["method"]?.stringValue,
                 let method = PreprocessingStep.PowerTransform.Method(rawValue: text)

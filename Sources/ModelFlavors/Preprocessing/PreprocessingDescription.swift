@@ -86,6 +86,11 @@ package enum PreprocessingDescription {
             )
         case .elementwise(let elementwise):
             lines.append(head + "FunctionTransformer (numpy.\(elementwise.function.rawValue))")
+        case .spline(let spline):
+            lines.append(
+                head + "SplineTransformer (degree \(spline.degree), \(spline.splineCount) splines, "
+                    + "extrapolation \(spline.extrapolation.rawValue))"
+            )
         case .quantile(let quantile):
             lines.append(
                 head + "QuantileTransformer (\(quantile.references.count) quantiles, "

@@ -18,6 +18,11 @@ package enum PreprocessingLimits {
     /// Weights of one projection (PCA's `components_`), quantiles of one QuantileTransformer: 8 MB of
     /// doubles per million.
     package static let maximumProjectionWeights = 16_000_000
+    /// A SplineTransformer's degree (scikit-learn's docs use up to 5; the de Boor work grows with it).
+    package static let maximumSplineDegree = 64
+    /// Knots of one SplineTransformer column (scikit-learn's n_knots is tens; each value's interval is
+    /// found by scipy's linear search, so this also bounds the work per value).
+    package static let maximumSplineKnots = 10_000
 }
 
 extension PreprocessingStep {

@@ -49,6 +49,8 @@ extension PreprocessingStep {
             return try transform(power, block)
         case .quantile(let quantile):
             return try transform(quantile, block)
+        case .spline(let spline):
+            return try expand(spline, block)
         }
     }
 
@@ -492,5 +494,115 @@ extension PreprocessingStep {
         try mapColumns(block, stepKind: "a QuantileTransformer") { index, float32, values in
             for row in values.indices { values[row] = quantile(values[row], feature: index, float32: float32) }
         }
+    }
+
+    // MARK: - SplineTransformer
+
+    /// `SplineTransformer.transform`, dense: feature after feature, `splineCount` basis values each
+    /// (the last dropped without the bias). A float32 input gives a float32 array, each value
+    /// computed in float64 (scipy's evaluation, numpy's float64 scalars) and stored rounded.
+    private func expand(_ spline: SplineBasis, _ block: PreprocessingBlock) throws(ModelBundleError)
+        -> PreprocessingBlock
+    {
+        let float32 = block.isFloat32
+        let count = spline.splineCount
+        var work = [Double](repeating: 0, count: 2 * spline.degree + 2)
+        var values = [Double](repeating: 0, count: count)
+        var columns: [PreprocessingColumn] = []
+        var names: [String] = []
+        columns.reserveCapacity(block.columns.count * spline.columnsPerFeature)
+        // transform's local `degree`: the linear branch raises it for degree ≤ 1 inside the feature
+        // loop, and the raised value carries over to the next features (their xmin and xmax too).
+        var degree = spline.degree
+        for feature in block.columns.indices {
+            let column = block.names[feature]
+            let inputs = try numbers(block.columns[feature], column, firstRow: block.firstRow)
+            if !spline.missingAsZeros {
+                try refuseNonFinite(
+                    inputs,
+                    column,
+                    firstRow: block.firstRow,
+                    stepKind: "a SplineTransformer with handle_missing='error'",
+                    allowingNaN: false
+                )
+            }
+            var output = [[Double]](repeating: [Double](repeating: 0, count: block.rows), count: count)
+            let t = spline.knots[feature]
+            switch spline.extrapolation {
+            case .continue, .error, .periodic:
+                let k = spline.degree
+                let n = t.count - k - 1
+                let period = t[n] - t[k]
+                for (row, input) in inputs.enumerated() {
+                    var x = input
+                    if spline.extrapolation == .periodic {
+                        x = period > 0 ? t[k] + SplineBasis.remainder(x - t[k], period) : 0
+                    }
+                    spline.evaluate(x, feature: feature, derivative: 0, out: &values, work: &work)
+                    // A NaN row's values are 0 (handle_missing='zeros').
+                    if input.isNaN { continue }
+                    if spline.extrapolation == .error, values.contains(where: \.isNaN) {
+                        throw ModelBundleError(
+                            .schemaMismatch,
+                            "column '\(column)' row \(block.firstRow + row): \(input) reaches \(name), a "
+                                + "SplineTransformer with extrapolation='error', outside its knots [\(t[k]), \(t[n])] "
+                                + "(scikit-learn: `X` contains values beyond the limits of the knots.)",
+                            item: column
+                        )
+                    }
+                    for j in 0..<count { output[j][row] = values[j] }
+                }
+            case .constant, .linear:
+                // scikit-learn indexes t and its output with the carried degree; where that falls
+                // outside them its transform raises, and so does this one.
+                func outOfReach() -> ModelBundleError {
+                    ModelBundleError(
+                        .schemaMismatch,
+                        "column '\(column)': \(name), a SplineTransformer of degree \(spline.degree) with "
+                            + "extrapolation='\(spline.extrapolation.rawValue)', cannot extrapolate its \(count) splines "
+                            + "here (scikit-learn's transform raises on this input)",
+                        item: column
+                    )
+                }
+                guard degree < t.count else { throw outOfReach() }
+                let xmin = t[degree]
+                let xmax = t[t.count - degree - 1]
+                var low = [Double](repeating: 0, count: count)
+                var high = [Double](repeating: 0, count: count)
+                spline.evaluate(xmin, feature: feature, derivative: 0, out: &low, work: &work)
+                spline.evaluate(xmax, feature: feature, derivative: 0, out: &high, work: &work)
+                for (row, x) in inputs.enumerated() where xmin <= x && x <= xmax {
+                    spline.evaluate(x, feature: feature, derivative: 0, out: &values, work: &work)
+                    for j in 0..<count { output[j][row] = values[j] }
+                }
+                let below = inputs.indices.filter { inputs[$0] < xmin }
+                let above = inputs.indices.filter { inputs[$0] > xmax }
+                if spline.extrapolation == .constant {
+                    // f_min[:degree] into the first degree columns, f_max[-degree:] into the last
+                    // degree (with degree 0 that is all of f_max into no column: numpy raises).
+                    if degree == 0, count != 1, !above.isEmpty { throw outOfReach() }
+                    for row in below { for j in 0..<min(degree, count) { output[j][row] = low[j] } }
+                    for row in above { for j in max(count - degree, 0)..<count { output[j][row] = high[j] } }
+                } else {
+                    var lowSlope = [Double](repeating: 0, count: count)
+                    var highSlope = [Double](repeating: 0, count: count)
+                    spline.evaluate(xmin, feature: feature, derivative: 1, out: &lowSlope, work: &work)
+                    spline.evaluate(xmax, feature: feature, derivative: 1, out: &highSlope, work: &work)
+                    if degree <= 1 { degree += 1 }
+                    guard degree <= count || (below.isEmpty && above.isEmpty) else { throw outOfReach() }
+                    for j in 0..<degree {
+                        // f_min[j] + (x − xmin) · fp_min[j], as numpy computes it (no fused multiply-add).
+                        for row in below { output[j][row] = low[j] + (inputs[row] - xmin) * lowSlope[j] }
+                        let k = count - 1 - j
+                        for row in above { output[k][row] = high[k] + (inputs[row] - xmax) * highSlope[k] }
+                    }
+                }
+            }
+            for j in 0..<spline.columnsPerFeature {
+                columns.append(.numbers(float32 ? output[j].map(roundedToFloat32) : output[j], float32: float32))
+                names.append("\(name)[\(columns.count - 1)]")
+            }
+        }
+        return PreprocessingBlock(columns: columns, names: names, rows: block.rows, firstRow: block.firstRow)
     }
 }

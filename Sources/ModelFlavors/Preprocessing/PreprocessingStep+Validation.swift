@@ -117,6 +117,8 @@ extension PreprocessingStep {
             return try projectionWidth(projection)
         case .elementwise:
             return inputWidth
+        case .spline(let spline):
+            return try splineWidth(spline)
         case .quantile(let quantile):
             let references = quantile.references
             guard quantile.quantiles.count == inputWidth, references.count >= 2,
@@ -329,5 +331,43 @@ extension PreprocessingStep {
             if result > PreprocessingLimits.maximumWidth { return nil }
         }
         return result
+    }
+
+    /// `SplineTransformer`: one knot vector per column, of `rows + degree + 1` finite ascending knots
+    /// for the `rows` × `splineCount` finite coefficients, within the limits; the output width.
+    private func splineWidth(_ spline: SplineBasis) throws(ModelBundleError) -> Int {
+        let count = spline.splineCount
+        let degree = spline.degree
+        guard degree >= 0, degree <= PreprocessingLimits.maximumSplineDegree else {
+            throw invalid("degree \(degree) is not 0 to \(PreprocessingLimits.maximumSplineDegree)")
+        }
+        guard count >= 1, count <= PreprocessingLimits.maximumWidth / max(inputWidth, 1),
+            spline.coefficients.count % count == 0,
+            spline.coefficients.count <= PreprocessingLimits.maximumProjectionWeights,
+            spline.coefficients.allSatisfy(\.isFinite)
+        else {
+            throw invalid(
+                "the BSpline coefficients are not finite rows of \(count) splines within the limits "
+                    + "(\(spline.coefficients.count) values)"
+            )
+        }
+        let rows = spline.coefficientRows
+        guard spline.knots.count == inputWidth else {
+            throw invalid("bsplines_ has \(spline.knots.count) splines for \(inputWidth) columns")
+        }
+        for (column, knots) in spline.knots.enumerated() {
+            // len(t) = len(c) + k + 1, and at least 2k + 2 knots so that t[k] < t[n] can bound a base interval.
+            guard knots.count == rows + degree + 1, knots.count >= 2 * degree + 2,
+                knots.count <= PreprocessingLimits.maximumSplineKnots,
+                knots.allSatisfy(\.isFinite), zip(knots, knots.dropFirst()).allSatisfy({ $0 <= $1 })
+            else {
+                throw invalid(
+                    "bsplines_[\(column)].t is not \(rows + degree + 1) finite ascending knots, at most "
+                        + "\(PreprocessingLimits.maximumSplineKnots) "
+                        + "(degree \(degree), \(rows) coefficient rows)"
+                )
+            }
+        }
+        return inputWidth * spline.columnsPerFeature
     }
 }

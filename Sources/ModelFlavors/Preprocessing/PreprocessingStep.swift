@@ -42,6 +42,8 @@ package struct PreprocessingStep: Sendable {
         case power(PowerTransform)
         /// `QuantileTransformer` (``QuantileTransform``).
         case quantile(QuantileTransform)
+        /// `SplineTransformer` (``SplineBasis``).
+        case spline(SplineBasis)
     }
 
     /// A `FeatureUnion` branch, or a `ColumnTransformer` branch with its input columns.

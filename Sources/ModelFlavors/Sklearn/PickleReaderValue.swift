@@ -172,6 +172,11 @@ enum PickleReaderGlobal: String, Sendable {
     case truncatedSVD = "sklearn.decomposition._truncated_svd.TruncatedSVD"
     case powerTransformer = "sklearn.preprocessing._data.PowerTransformer"
     case quantileTransformer = "sklearn.preprocessing._data.QuantileTransformer"
+    // SplineTransformer and its bsplines_ (scipy BSpline objects, NEWOBJ + BUILD of their data);
+    // a BSpline's _asarray names scipy's array-API asarray, kept as a name and never called.
+    case splineTransformer = "sklearn.preprocessing._polynomial.SplineTransformer"
+    case bSpline = "scipy.interpolate._bsplines.BSpline"
+    case scipyAsarray = "scipy._lib.array_api_compat.numpy._aliases.asarray"
     case transformedTargetRegressor = "sklearn.compose._target.TransformedTargetRegressor"
     case votingClassifier = "sklearn.ensemble._voting.VotingClassifier"
     case votingRegressor = "sklearn.ensemble._voting.VotingRegressor"

@@ -145,6 +145,10 @@ enum SklearnEstimator: Sendable {
         case powerTransformer = "sklearn.preprocessing._data.PowerTransformer"
         /// `quantiles_` and `references_`, uniform or normal output.
         case quantileTransformer = "sklearn.preprocessing._data.QuantileTransformer"
+        /// B-spline bases (`bsplines_`), dense output.
+        case splineTransformer = "sklearn.preprocessing._polynomial.SplineTransformer"
+        /// Only as `SplineTransformer.bsplines_`: knots, coefficients, degree, extrapolate.
+        case bSpline = "scipy.interpolate._bsplines.BSpline"
 
         /// A regressor whose target was transformed for fitting: its `regressor_` predicts, its
         /// `transformer_` is inverted on the predictions (SklearnTargetTransform).
@@ -212,14 +216,14 @@ enum SklearnEstimator: Sendable {
             case .standardScaler, .minMaxScaler, .maxAbsScaler: .scaler
             case .pipeline: .pipeline
             case .transformedTargetRegressor: .targetWrapper
-            case .labelBinarizer, .calibratedClassifier, .sigmoidCalibration, .isotonicRegression:
+            case .labelBinarizer, .calibratedClassifier, .sigmoidCalibration, .isotonicRegression, .bSpline:
                 .part
             case .columnTransformer, .featureUnion, .simpleImputer, .missingIndicator, .oneHotEncoder, .ordinalEncoder,
                 .targetEncoder,
                 .robustScaler, .polynomialFeatures, .kBinsDiscretizer, .varianceThreshold, .selectKBest,
                 .selectPercentile, .rfe, .rfecv, .sequentialFeatureSelector, .selectFromModel, .functionTransformer,
                 .pca, .incrementalPCA, .truncatedSVD, .powerTransformer,
-                .quantileTransformer:
+                .quantileTransformer, .splineTransformer:
                 .transformer
             case .decisionTreeClassifier, .decisionTreeRegressor, .randomForestClassifier, .randomForestRegressor,
                 .extraTreesClassifier, .extraTreesRegressor, .gradientBoostingClassifier, .gradientBoostingRegressor,

@@ -42,7 +42,8 @@ enum SklearnEstimatorState {
             .oneHotEncoder, .ordinalEncoder, .targetEncoder, .robustScaler, .polynomialFeatures, .kBinsDiscretizer,
             .varianceThreshold, .selectKBest, .selectPercentile, .rfe, .rfecv, .sequentialFeatureSelector,
             .selectFromModel, .functionTransformer, .pca, .incrementalPCA,
-            .truncatedSVD, .powerTransformer, .quantileTransformer, .transformedTargetRegressor, .calibratedClassifier,
+            .truncatedSVD, .powerTransformer, .quantileTransformer, .splineTransformer, .bSpline,
+            .transformedTargetRegressor, .calibratedClassifier,
             .sigmoidCalibration, .isotonicRegression:
             throw ModelBundleError(
                 .flavorUnavailable,

@@ -20,7 +20,12 @@ enum SklearnInertFunction {
         return ElementwiseFunction(rawValue: String(qualifiedName.dropFirst("numpy.".count)))
     }
 
+    /// Parts of a fitted object's state that name a function prediction never calls: a scipy
+    /// `BSpline`'s `_asarray` (its array namespace's `asarray`).
+    static let stateFunctions: Set<String> = ["scipy._lib.array_api_compat.numpy._aliases.asarray"]
+
     static func isInert(_ qualifiedName: String) -> Bool {
-        scoreFunctions.contains(qualifiedName) || elementwise(qualifiedName) != nil
+        scoreFunctions.contains(qualifiedName) || stateFunctions.contains(qualifiedName)
+            || elementwise(qualifiedName) != nil
     }
 }

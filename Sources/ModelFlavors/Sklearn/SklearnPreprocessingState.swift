@@ -98,6 +98,8 @@ enum SklearnPreprocessingState {
                     )
                 )
             )
+        case .splineTransformer:
+            return build(.spline(try spline(source, width: width)))
         case .powerTransformer:
             let methodText = source.text("method") ?? "yeo-johnson"
             guard let method = PreprocessingStep.PowerTransform.Method(rawValue: methodText) else {
@@ -572,6 +574,91 @@ enum SklearnPreprocessingState {
                 return Int(index)
             }
         }
+    }
+
+    /// `SplineTransformer`: its `bsplines_` (one scipy `BSpline` per column, all sharing the
+    /// coefficient matrix scikit-learn fits: `_c`, or `c` in scipy before 1.15), and the parameters
+    /// its `transform` reads. A BSpline along another axis, or columns with different coefficients,
+    /// are refused.
+    private static func spline(_ source: any SklearnAttributeSource, width: Int) throws(ModelBundleError)
+        -> PreprocessingStep.SplineBasis
+    {
+        let extrapolationText = source.text("extrapolation") ?? "constant"
+        guard let extrapolation = PreprocessingStep.SplineBasis.Extrapolation(rawValue: extrapolationText) else {
+            throw source.invalid(
+                "extrapolation",
+                "is '\(extrapolationText)'; "
+                    + PreprocessingStep.SplineBasis.Extrapolation.allCases.map(\.rawValue).joined(separator: ", ")
+                    + " are read"
+            )
+        }
+        let missing = source.text("handle_missing") ?? "error"
+        guard missing == "error" || missing == "zeros" else {
+            throw source.invalid("handle_missing", "is '\(missing)'; error or zeros is read")
+        }
+        guard let items = try source.data("bsplines_")?.items, items.count == width else {
+            throw source.invalid("bsplines_", "is not a list of \(width) BSplines")
+        }
+        var knots: [[Double]] = []
+        var coefficients: [Double] = []
+        var splineCount = 0
+        var degree = 0
+        var extrapolate = PreprocessingStep.SplineBasis.BSplineExtrapolate.no
+        for (index, item) in items.enumerated() {
+            guard let part = item.object, part.kind == .bSpline else {
+                throw source.invalid("bsplines_", "holds \(item.kindName) at \(index), not a scipy BSpline")
+            }
+            let spline = part.source
+            func array(_ names: [String]) throws(ModelBundleError) -> WeightTensor {
+                for name in names {
+                    if case .array(let tensor)? = try spline.data(name) { return tensor }
+                }
+                throw source.invalid("bsplines_", "[\(index)] has no \(names[0]) array")
+            }
+            let t = try array(["_t", "t"])
+            let c = try array(["_c", "c"])
+            guard t.shape.count == 1, c.shape.count == 2, c.shape[1] >= 1,
+                t.shape[0] <= PreprocessingLimits.maximumProjectionWeights,
+                c.shape[0] <= PreprocessingLimits.maximumProjectionWeights / c.shape[1]
+            else {
+                throw source.invalid("bsplines_", "[\(index)] has knots that are not 1-D or coefficients not 2-D")
+            }
+            guard let k = try spline.data("k")?.int, k >= 0, k <= Int64(PreprocessingLimits.maximumSplineDegree),
+                (try spline.data("axis")?.int ?? 0) == 0
+            else {
+                throw source.invalid("bsplines_", "[\(index)] has a degree k beyond the limits or an axis other than 0")
+            }
+            let flag: PreprocessingStep.SplineBasis.BSplineExtrapolate
+            switch try spline.data("extrapolate") {
+            case .bool(true)?: flag = .yes
+            case .bool(false)?, nil: flag = .no
+            case .string("periodic")?: flag = .periodic
+            case let value?: throw source.invalid("bsplines_", "[\(index)].extrapolate is \(value.kindName)")
+            }
+            let values = c.float64Values()
+            if index == 0 {
+                coefficients = values
+                splineCount = c.shape[1]
+                degree = Int(k)
+                extrapolate = flag
+            } else if values != coefficients || c.shape[1] != splineCount || Int(k) != degree || flag != extrapolate {
+                throw source.invalid(
+                    "bsplines_",
+                    "[\(index)] differs from bsplines_[0] in its coefficients, degree or extrapolate"
+                )
+            }
+            knots.append(t.float64Values())
+        }
+        return .init(
+            knots: knots,
+            coefficients: coefficients,
+            splineCount: splineCount,
+            degree: degree,
+            extrapolation: extrapolation,
+            bsplineExtrapolate: extrapolate,
+            includeBias: source.bool("include_bias") ?? true,
+            missingAsZeros: missing == "zeros"
+        )
     }
 
     private static func count(_ source: any SklearnAttributeSource, _ attribute: String, _ name: String)
