@@ -10,7 +10,7 @@ struct PreprocessedModel: FlavorModel {
     let model: any FlavorModel
 
     func predict(_ request: EnforcedRequest) throws(ModelBundleError) -> PredictionOutput {
-        let output = try stage.features(request.input, firstRow: request.rowOffset)
+        let output = try stage.features(request.input, firstRow: request.rowOffset, envelope: request.envelope)
         if let linear = model as? any LinearFoldable {
             try Self.requireFinite(output)
             if let fold = try OneHotFold(output) { return try linear.predict(fold, request) }

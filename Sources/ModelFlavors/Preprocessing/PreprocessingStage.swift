@@ -32,7 +32,11 @@ package struct PreprocessingStage: Sendable {
 
     /// The stage's output for the enforced input: ``outputWidth`` columns of numbers, or of one-hot
     /// blocks, which ``denseMatrix(_:)`` expands and ``OneHotFold`` folds into a linear model.
-    package func features(_ input: RequestInput, firstRow: Int) throws(ModelBundleError) -> PreprocessingBlock {
+    /// `envelope` is the JSON field that held the request (nil for CSV and columnar input): it decides
+    /// what a null in a string column is to scikit-learn (``MissingText``).
+    package func features(_ input: RequestInput, firstRow: Int, envelope: String? = nil) throws(ModelBundleError)
+        -> PreprocessingBlock
+    {
         guard case .frame(let frame) = input else {
             // A tensor-signature model (fitted on a numpy array, as a HistGradientBoosting with its own
             // _preprocessor often is): [rows, width] numbers, nulls as NaN, one column per position.
@@ -78,7 +82,7 @@ package struct PreprocessingStage: Sendable {
                         item: name
                     )
                 }
-                block.append(try Self.column(column, firstRow: firstRow))
+                block.append(try Self.column(column, firstRow: firstRow, envelope: envelope))
                 names.append(name)
             }
         } else {
@@ -90,7 +94,7 @@ package struct PreprocessingStage: Sendable {
                 )
             }
             for column in frame.columns {
-                block.append(try Self.column(column, firstRow: firstRow))
+                block.append(try Self.column(column, firstRow: firstRow, envelope: envelope))
                 names.append(column.name)
             }
         }
@@ -177,10 +181,34 @@ package struct PreprocessingStage: Sendable {
         )
     }
 
+    /// What a null in a string column is when it reaches scikit-learn through MLflow.
+    enum MissingText {
+        /// NaN: pandas 3 builds a `str` column, which holds NaN for a missing value, whenever the
+        /// column has a string in it (JSON), and `read_csv` reads an empty field as NaN.
+        case nan
+        /// None: a `dataframe_split`/`dataframe_records` column that is null in every row is an
+        /// `object` column of None, which MLflow's `astype(object)` keeps. scikit-learn's imputers
+        /// do not take None for NaN, and its encoders see it as a category of its own.
+        case none
+        /// The text "None": `instances` and `inputs` are cast with `np.array(values, dtype=str)`,
+        /// which writes None as that text, an unseen category.
+        case noneText
+
+        init(envelope: String?, validity: ValidityMask) {
+            switch envelope {
+            case "instances", "inputs": self = .noneText
+            case "dataframe_split", "dataframe_records":
+                self = validity.nullCount == validity.count ? .none : .nan
+            default: self = .nan
+            }
+        }
+    }
+
     /// A frame column as scikit-learn receives it from MLflow's pandas frame: numbers (NaN for a
-    /// null), booleans as 0/1, strings as an object column whose nulls are NaN (pandas 3's `str`
-    /// dtype turns None into NaN, in JSON and CSV alike).
-    static func column(_ column: Column, firstRow: Int) throws(ModelBundleError) -> PreprocessingColumn {
+    /// null), booleans as 0/1, strings as an object column whose nulls are as ``MissingText`` says.
+    static func column(_ column: Column, firstRow: Int, envelope: String? = nil) throws(ModelBundleError)
+        -> PreprocessingColumn
+    {
         let validity = column.validity
         func numbers<T>(_ values: [T], _ convert: (T) -> Double) -> [Double] {
             var result = values.map(convert)
@@ -197,7 +225,14 @@ package struct PreprocessingStage: Sendable {
         case .long(let values): return .numbers(numbers(values) { Double($0) })
         case .integer(let values): return .numbers(numbers(values) { Double($0) })
         case .boolean(let values): return .numbers(numbers(values) { $0 ? 1 : 0 })
-        case .string(let values): return .texts(values, validity: validity)  // shared, not copied
+        case .string(let values):
+            guard validity.hasNulls else { return .texts(values, validity: validity) }  // shared, not copied
+            switch MissingText(envelope: envelope, validity: validity) {
+            case .nan: return .texts(values, validity: validity)
+            case .none: return .cells([PreprocessingCell](repeating: .none, count: values.count))
+            case .noneText:
+                return .cells(values.indices.map { validity.isValid($0) ? .text(values[$0]) : .text("None") })
+            }
         case .cells(let cells):
             // A column the signature does not type: each cell as JSON gave it.
             var result: [PreprocessingCell] = []

@@ -9,6 +9,10 @@ public struct EnforcedRequest: Sendable {
     /// The number of rows before this request's first when it is one batch of a stream: a flavor
     /// that names a row in an error adds it, so rows count from the start of the whole input.
     public var rowOffset: Int
+    /// The JSON envelope field that held the data (`dataframe_split`, `instances`, …), nil for CSV
+    /// and columnar input: pandas and numpy hand a model a null in a string column differently by
+    /// envelope (``PreprocessingStage`` follows them).
+    package var envelope: String?
 
     public init(input: RequestInput, params: JSONObject, rowOffset: Int = 0) {
         self.input = input
@@ -101,8 +105,17 @@ public struct SchemaEnforcer: Sendable {
         } else {
             log.rowCount = Self.rows(request.input)
         }
+        if request.field != nil, case .frame(let frame)? = input, signature?.inputs != nil {
+            input = .frame(Self.nullBooleansAsFalse(frame))
+        }
         let params = ParamEnforcer(schema: signature?.params).enforce(request.paramsJSON, log: &log)
-        return (input.map { EnforcedRequest(input: $0, params: params, rowOffset: rowOffset) }, log)
+        return (
+            input.map {
+                var enforced = EnforcedRequest(input: $0, params: params, rowOffset: rowOffset)
+                enforced.envelope = request.field
+                return enforced
+            }, log
+        )
     }
 
     private static func rows(_ input: RequestInput) -> Int? {
@@ -111,5 +124,24 @@ public struct SchemaEnforcer: Sendable {
         case .tensor(let tensor): tensor.shape.first
         case .namedTensors(let tensors): tensors.first?.shape.first
         }
+    }
+}
+
+extension SchemaEnforcer {
+    /// MLflow hands a model a null in a `boolean` column of a JSON request as False: the
+    /// `dataframe_split`/`dataframe_records` path casts the column with `astype(bool)` and the
+    /// `instances`/`inputs` path builds `np.array(values, dtype=bool)`, both of which turn None into
+    /// False. The model here receives the same (Docs/schema-enforcement.md).
+    static func nullBooleansAsFalse(_ frame: Frame) -> Frame {
+        guard frame.columns.contains(where: { if case .boolean = $0.values { $0.validity.hasNulls } else { false } })
+        else { return frame }
+        var columns = frame.columns
+        for index in columns.indices {
+            guard case .boolean(var values) = columns[index].values, columns[index].validity.hasNulls else { continue }
+            for row in values.indices where !columns[index].validity.isValid(row) { values[row] = false }
+            columns[index].values = .boolean(values)
+            columns[index].validity = ValidityMask(allValid: values.count)
+        }
+        return (try? Frame(columns: columns, rowCount: frame.rowCount)) ?? frame
     }
 }
