@@ -7,6 +7,9 @@ package struct TreeEnsemblePackage: Sendable {
     /// A preprocessing stage in front of the trees (a scikit-learn pipeline's steps, written by
     /// `mbundle convert`): the signature describes its input, the trees read its output.
     package var preprocessing: PreprocessingStage?
+    /// The feature names the source library checks a DataFrame's columns against (XGBoost's
+    /// `feature_names`), for MLflow's own flavors.
+    package var featureNames: [String]? = nil
 
     package init(ensemble: ValidatedTreeEnsemble, configuration: TreeEnsembleFlavorConfiguration) {
         self.ensemble = ensemble
@@ -105,10 +108,12 @@ package enum BoosterBundleReader {
             // wrappers predict in place, which takes any value.
             configuration.inputCheck = .xgboostDMatrix
         }
-        return TreeEnsemblePackage(
+        var package = TreeEnsemblePackage(
             ensemble: try ensemble.validated(featureWidth: featureWidth),
             configuration: configuration
         )
+        package.featureNames = model.featureNames
+        return package
     }
 
     /// A LightGBM text model. Only Boosters are stored as text; the scikit-learn API models MLflow

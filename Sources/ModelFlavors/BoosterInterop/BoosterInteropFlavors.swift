@@ -9,7 +9,10 @@ public enum XGBoostInteropFlavor: ModelFlavor {
         -> any FlavorModel
     {
         let package = try BoosterBundleReader.package(flavor: name, configuration: configuration, bundle: bundle)
-        return try TreeEnsembleModel(ensemble: package.ensemble, configuration: package.configuration)
+        let model = try TreeEnsembleModel(ensemble: package.ensemble, configuration: package.configuration)
+        // xgboost's DMatrix and inplace_predict refuse a DataFrame whose columns are not the fitted names
+        // in their order (`validate_features`), as scikit-learn does.
+        return package.featureNames.map { FeatureNameCheck(model: model, names: $0, library: .xgboost) } ?? model
     }
 }
 

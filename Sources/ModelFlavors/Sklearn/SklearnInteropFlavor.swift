@@ -71,8 +71,9 @@ public enum SklearnInteropFlavor: ModelFlavor {
                 fileName: fileName
             )
         }
-        guard let inverse = model.targetInverse else { return predicting }
-        return SklearnTargetTransformedModel(model: predicting, inverse: inverse)
+        let named = model.featureNames.map { FeatureNameCheck(model: predicting, names: $0, library: .scikitLearn) }
+        guard let inverse = model.targetInverse else { return named ?? predicting }
+        return SklearnTargetTransformedModel(model: named ?? predicting, inverse: inverse)
     }
 
     /// The estimator a bundle's `flavors.sklearn` names, read by the allowlisted skops or pickle reader,

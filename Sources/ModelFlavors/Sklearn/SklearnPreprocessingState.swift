@@ -686,6 +686,10 @@ struct SklearnModel: Sendable {
     /// estimator before the fold. A float32 input runs them instead, since scikit-learn rounds each
     /// scaler's output to float32 and folded weights cannot (``unfoldedForFloat32Input(_:)``).
     var unfolded: (stage: PreprocessingStage, estimator: SklearnEstimator)? = nil
+    /// `feature_names_in_` of the object that first sees the input (the estimator, or a pipeline's
+    /// first step unless it is a ColumnTransformer, which selects its columns by name): scikit-learn
+    /// refuses a frame whose columns differ from them or come in another order.
+    var featureNames: [String]? = nil
 
     /// The model to run when the signature's inputs are float32 (MLflow then casts every request to
     /// float32): the unfolded stage and estimator, when the scalers were folded; else the model.
@@ -696,7 +700,12 @@ struct SklearnModel: Sendable {
             ? inputs.tensors.contains { $0.dtype == .float32 }
             : inputs.columns.contains { $0.type == .scalar(.float) }
         guard float32 else { return self }
-        return SklearnModel(stage: unfolded.stage, estimator: unfolded.estimator, targetInverse: targetInverse)
+        return SklearnModel(
+            stage: unfolded.stage,
+            estimator: unfolded.estimator,
+            targetInverse: targetInverse,
+            featureNames: featureNames
+        )
     }
 }
 
@@ -713,6 +722,34 @@ extension SklearnEstimator {
 /// stage is folded into the linear weights instead (the same affine maps, computed once at load).
 enum SklearnModelState {
     static func model(_ source: any SklearnAttributeSource, fileName: String) throws(ModelBundleError)
+        -> SklearnModel
+    {
+        var model = try unnamedModel(source, fileName: fileName)
+        if model.featureNames == nil { model.featureNames = try featureNames(source, fileName: fileName) }
+        return model
+    }
+
+    /// The names scikit-learn checks a frame's columns against (``SklearnModel/featureNames``).
+    private static func featureNames(_ source: any SklearnAttributeSource, fileName: String) throws(ModelBundleError)
+        -> [String]?
+    {
+        var first = source
+        if source.kind == .pipeline {
+            let steps: [(name: String, value: SklearnValue)] = try SklearnPreprocessingState.namedSteps(
+                source,
+                "steps",
+                fileName
+            )
+            guard let step = steps.first(where: { !$0.value.isPassthrough })?.value.object else { return nil }
+            first = step.source
+        }
+        guard first.kind != .columnTransformer, first.kind != .transformedTargetRegressor,
+            case .strings(let names)? = try first.data("feature_names_in_")
+        else { return nil }
+        return names
+    }
+
+    private static func unnamedModel(_ source: any SklearnAttributeSource, fileName: String) throws(ModelBundleError)
         -> SklearnModel
     {
         if source.kind == .transformedTargetRegressor {

@@ -18,6 +18,9 @@ package struct XGBoostModel: Sendable {
     package var bestIteration: Int? = nil
     /// Where each boosting round's trees start, [rounds + 1] (`iteration_indptr`).
     package var roundStarts: [Int] = []
+    /// `learner.feature_names`, recorded when the model was fitted on a DataFrame (nil when absent or
+    /// empty): xgboost refuses a DataFrame whose columns are other names or in another order.
+    package var featureNames: [String]? = nil
 
     /// The ensemble the scikit-learn wrappers' predict evaluates: with a recorded `best_iteration`,
     /// the trees of rounds `0 ... best_iteration` only (xgboost's `_get_iteration_range`); a
@@ -314,8 +317,16 @@ package enum XGBoostModelReader {
             estimatorType: estimatorType,
             classCount: multiclass ? numClass : 2,
             bestIteration: bestIteration,
-            roundStarts: try roundStarts(model, trees: trees.count, outputCount: outputCount, invalid: invalid)
+            roundStarts: try roundStarts(model, trees: trees.count, outputCount: outputCount, invalid: invalid),
+            featureNames: featureNames(learner, count: featureCount)
         )
+    }
+
+    /// `learner.feature_names` when it names every feature by text; anything else reads as none.
+    private static func featureNames(_ learner: UBJSONValue, count: Int) -> [String]? {
+        guard case .array(let items)? = learner["feature_names"], items.count == count, count > 0 else { return nil }
+        let names = items.compactMap(\.string)
+        return names.count == count ? names : nil
     }
 
     /// Where each round's trees start: `iteration_indptr` (xgboost 2 and later), else rounds of
