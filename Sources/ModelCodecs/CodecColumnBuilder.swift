@@ -153,7 +153,18 @@ struct CodecColumnBuilder {
             strings.append(text())
             validity.append(true)
             return
-        case .binary, .datetime:
+        case .datetime:
+            // pandas' default `to_json` writes datetimes as epoch milliseconds, and MLflow reads a number
+            // in a datetime column as `pd.to_datetime` (and `np.array(…, dtype="datetime64[ns]")`) do:
+            // an integer count of nanoseconds since the epoch, whatever unit the sender meant.
+            let exact = number.kind == .integral && number.integerFits ? number.integer : Int64(exactly: number.double)
+            if let exact {
+                longs.append(exact)
+                validity.append(true)
+                return
+            }
+            throw kindError("a number that is not an integer count of nanoseconds")
+        case .binary:
             throw kindError("a number")
         default:
             break

@@ -165,6 +165,20 @@ import Testing
             schema: schema
         )
         #expect(zoned?.item == "t")
+        // pandas' default to_json writes epoch milliseconds; MLflow's pd.to_datetime reads an integer as
+        // nanoseconds (1700000000000 ns is 1970-01-01T00:28:20), and so does the decoder. A fraction is
+        // no count of nanoseconds and is refused.
+        let epoch = try Self.decode(
+            #"{"dataframe_split": {"columns": ["b", "t"], "data": [["", 1700000000000], ["", 2.0e3]]}}"#,
+            schema: schema
+        )
+        guard case .frame(let numbers) = epoch.input else { return #expect(Bool(false)) }
+        #expect(numbers.columns[1].values == .datetime([1_700_000_000_000, 2000]))
+        let fraction = Self.error(
+            #"{"dataframe_split": {"columns": ["b", "t"], "data": [["", 1.5]]}}"#,
+            schema: schema
+        )
+        #expect(fraction?.item == "t")
     }
 
     @Test func stringEscapesAndUnicode() throws {
