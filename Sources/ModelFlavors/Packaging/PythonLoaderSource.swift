@@ -235,10 +235,12 @@ package enum PythonLoaderSource {
             for row, value in enumerate(column):
                 if value is None:
                     out[row] = np.nan
-                elif isinstance(value, str):
-                    raise ValueError(f"step {step}: could not convert string to float: {value!r} (row {row})")
                 else:
-                    out[row] = float(value)
+                    # numpy converts text with float(), as scikit-learn's check_array does: "13.5" is a number.
+                    try:
+                        out[row] = float(value)
+                    except ValueError:
+                        raise ValueError(f"step {step}: could not convert string to float: {value!r} (row {row})")
             return out
 
 

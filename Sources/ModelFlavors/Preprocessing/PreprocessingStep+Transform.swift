@@ -100,10 +100,15 @@ extension PreprocessingStep {
                 case .number(let value): values.append(value)
                 case .nan, .none: values.append(.nan)
                 case .text(let text):
+                    // numpy converts an object array's text with Python's float(): "13.5" is a number.
+                    if let value = PythonFloatText.value(text) {
+                        values.append(value)
+                        continue
+                    }
                     throw ModelBundleError(
                         .schemaMismatch,
                         "column '\(name)' row \(firstRow + row): '\(text)' reaches \(name == self.name ? "" : "step ")\(self.name), "
-                            + "which needs numbers (scikit-learn: could not convert string to float)",
+                            + "which needs numbers (scikit-learn: could not convert string to float: '\(text)')",
                         item: name
                     )
                 }
