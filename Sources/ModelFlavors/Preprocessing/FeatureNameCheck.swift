@@ -3,9 +3,10 @@ import ModelRuntime
 
 /// scikit-learn's `_check_feature_names` (and xgboost's `validate_features`): a model fitted on a
 /// DataFrame refuses a frame whose column names are not its `feature_names_in_` in the same order
-/// ("The feature names should match those that were passed during fit"), and MLflow answers 400. A signature already puts a frame's
-/// columns in its order; without one, this is what keeps a reordered or renamed frame from being
-/// read by position.
+/// ("The feature names should match those that were passed during fit"), and MLflow answers 400.
+/// A signature already puts a frame's columns in its order; without one, this is what keeps a
+/// reordered or renamed frame from being read by position. LightGBM reads by position and is not
+/// checked.
 struct FeatureNameCheck: FlavorModel {
     /// Whose check this is, for the message.
     enum Library {

@@ -109,25 +109,9 @@ extension PreprocessingStep {
         static func deBoor(_ t: [Double], _ x: Double, _ k: Int, _ ell: Int, _ m: Int, _ result: inout [Double]) {
             let hh = k + 1
             result[0] = 1
-            if k - m >= 1 {
-                for j in 1...(k - m) {
-                    for index in 0..<j { result[hh + index] = result[index] }
-                    result[0] = 0
-                    for n in 1...j {
-                        let xb = t[ell + n]
-                        let xa = t[ell + n - j]
-                        if xb == xa {
-                            result[n] = 0
-                            continue
-                        }
-                        let w = result[hh + n - 1] / (xb - xa)
-                        result[n - 1] += w * (xb - x)
-                        result[n] = w * (x - xa)
-                    }
-                }
-            }
-            guard k - m + 1 <= k else { return }
-            for j in (k - m + 1)...k {
+            // scipy runs k − m value recursions (j = 1…k−m), then m derivative ones (j = k−m+1…k); with
+            // m = k + 1 the derivative ones start at j = 0, which only zeroes result[0].
+            for j in stride(from: m > k ? 0 : 1, through: k, by: 1) {
                 for index in 0..<j { result[hh + index] = result[index] }
                 result[0] = 0
                 guard j >= 1 else { continue }
@@ -138,9 +122,15 @@ extension PreprocessingStep {
                         result[n] = 0
                         continue
                     }
-                    let w = Double(j) * result[hh + n - 1] / (xb - xa)
-                    result[n - 1] -= w
-                    result[n] = w
+                    if j <= k - m {
+                        let w = result[hh + n - 1] / (xb - xa)
+                        result[n - 1] += w * (xb - x)
+                        result[n] = w * (x - xa)
+                    } else {
+                        let w = Double(j) * result[hh + n - 1] / (xb - xa)
+                        result[n - 1] -= w
+                        result[n] = w
+                    }
                 }
             }
         }

@@ -743,9 +743,13 @@ enum SklearnModelState {
             guard let step = steps.first(where: { !$0.value.isPassthrough })?.value.object else { return nil }
             first = step.source
         }
-        guard first.kind != .columnTransformer, first.kind != .transformedTargetRegressor,
-            case .strings(let names)? = try first.data("feature_names_in_")
-        else { return nil }
+        // LightGBM's wrappers record feature_names_in_ but predict by position whatever the names.
+        let unchecked: Set<SklearnEstimator.Kind> = [
+            .columnTransformer, .transformedTargetRegressor, .lgbmClassifier, .lgbmRegressor, .lgbmRanker,
+        ]
+        guard !unchecked.contains(first.kind), case .strings(let names)? = try first.data("feature_names_in_") else {
+            return nil
+        }
         return names
     }
 
