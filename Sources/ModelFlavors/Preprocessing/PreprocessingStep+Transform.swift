@@ -514,7 +514,6 @@ extension PreprocessingStep {
         var work = [Double](repeating: 0, count: 2 * spline.degree + 2)
         var values = [Double](repeating: 0, count: count)
         var columns: [PreprocessingColumn] = []
-        var names: [String] = []
         columns.reserveCapacity(block.columns.count * spline.columnsPerFeature)
         // transform's local `degree`: the linear branch raises it for degree ≤ 1 inside the feature
         // loop, and the raised value carries over to the next features (their xmin and xmax too).
@@ -605,9 +604,13 @@ extension PreprocessingStep {
             }
             for j in 0..<spline.columnsPerFeature {
                 columns.append(.numbers(float32 ? output[j].map(roundedToFloat32) : output[j], float32: float32))
-                names.append("\(name)[\(columns.count - 1)]")
             }
         }
-        return PreprocessingBlock(columns: columns, names: names, rows: block.rows, firstRow: block.firstRow)
+        return PreprocessingBlock(
+            columns: columns,
+            names: outputNames(columns.count),
+            rows: block.rows,
+            firstRow: block.firstRow
+        )
     }
 }

@@ -100,13 +100,13 @@ public struct SchemaEnforcer: Sendable {
             if schema.isTensorBased {
                 input = EnforcementTensors(specs: schema.tensors).enforce(request.input, log: &log)
             } else {
-                input = EnforcementColumns(specs: schema.columns).enforce(request.input, log: &log).map { .frame($0) }
+                // A JSON request's boolean nulls reach the model as MLflow's casts leave them: False.
+                input = EnforcementColumns(specs: schema.columns).enforce(request.input, log: &log).map {
+                    .frame(request.field == nil ? $0 : Self.nullBooleansAsFalse($0))
+                }
             }
         } else {
             log.rowCount = Self.rows(request.input)
-        }
-        if request.field != nil, case .frame(let frame)? = input, signature?.inputs != nil {
-            input = .frame(Self.nullBooleansAsFalse(frame))
         }
         let params = ParamEnforcer(schema: signature?.params).enforce(request.paramsJSON, log: &log)
         return (
