@@ -40,13 +40,9 @@ BUNDLES = [
 
 # Reviewed policy differences (Docs/serving.md, "Deliberate differences"): case name -> why.
 POLICY = {
-    "json-text-in-number": "text in a numeric column: MLflow's parser fails to convert it (BAD_REQUEST); "
-    "ours keeps values as written and schema enforcement refuses the cell by column and row "
-    "(INVALID_PARAMETER_VALUE)",
-    "csv-text-in-number": "the same for CSV (DESIGN §3.3: CSV and JSON are judged alike)",
     "csv-header-only": "an input with no rows is refused (INVALID_PARAMETER_VALUE); MLflow answers "
     "{\"predictions\": []} or BAD_REQUEST depending on the flavor",
-    "parquet-null": "a null in a required numeric column is refused by column and row (INVALID_PARAMETER_VALUE), "
+    "parquet-null": "a null in a required numeric column is refused by column and row (BAD_REQUEST), "
     "as in JSON and CSV; MLflow predicts NaN (python_function loaders) or fails in scikit-learn (BAD_REQUEST)",
     "parquet-int64-column": "an INT64 column into a double column is the decision JSON integers get (accepted); "
     "MLflow refuses int64 -> double (INVALID_PARAMETER_VALUE) for most flavors",

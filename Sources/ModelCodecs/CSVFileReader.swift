@@ -63,8 +63,11 @@ extension CSVReader {
         }
         guard !halves[0].failed && !halves[1].failed else { return nil }
         let rows = halves[0].rows + halves[1].rows
-        guard rows <= limits.maxRows, let merged = CodecParallelRows.merge(halves[0], halves[1]) else { return nil }
-        return try? Frame(columns: merged.map { $0.finishColumn() }, rowCount: rows)
+        guard rows <= limits.maxRows, let merged = CodecParallelRows.merge(halves[0], halves[1]),
+            let frame = try? Frame(columns: merged.map { $0.finishColumn() }, rowCount: rows),
+            (try? refuseMissingBooleans(frame)) != nil
+        else { return nil }  // the whole-body read reports it
+        return frame
     }
 
     /// The offset just past the first line feed at or after `middle` (within 64 KiB), if any.

@@ -74,11 +74,33 @@ package struct CSVReader: Sendable {
         // Any failure or type disagreement between the halves falls back to the sequential parse,
         // which reports the exact row.
         if end - i >= Self.parallelThreshold, let frame = readParallel(p, from: i, to: end, builders: builders) {
+            try refuseMissingBooleans(frame)
             return frame
         }
         var scratch: [UInt8] = []
         let rows = try readRows(p, from: i, to: end, builders: &builders, scratch: &scratch)
-        return try Frame(columns: builders.map { $0.finishColumn() }, rowCount: rows)
+        let frame = try Frame(columns: builders.map { $0.finishColumn() }, rowCount: rows)
+        try refuseMissingBooleans(frame)
+        return frame
+    }
+
+    /// MLflow reads CSV with `pd.read_csv(dtype=…)` from the schema, and pandas refuses an empty
+    /// field in a `bool` column ("Bool column has NA values"): the request fails before the model
+    /// runs. JSON is different (a null there reaches the model as False; `SchemaEnforcer`).
+    func refuseMissingBooleans(_ frame: Frame) throws(ModelBundleError) {
+        guard let schema else { return }  // without one, pandas makes such a column `object`
+        for (position, column) in frame.columns.enumerated() where column.validity.hasNulls {
+            guard schema.columnTarget(name: column.name, position: position) == .boolean,
+                let row = (0..<column.count).first(where: { !column.validity.isValid($0) })
+            else { continue }
+            throw ModelBundleError(
+                .inputInvalid,
+                "Column '\(column.name)' row \(row + rowOffset): an empty field in a boolean column; pandas' "
+                    + "read_csv refuses it (Bool column has NA values), and so does MLflow. Write True or False.",
+                item: column.name,
+                location: .init(column: column.name, row: row + rowOffset)
+            )
+        }
     }
 
     /// The header row (after any blank lines): one empty builder per column, typed by the schema,

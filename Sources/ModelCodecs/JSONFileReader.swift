@@ -80,12 +80,15 @@ extension RequestDecoder {
             guard let base = buffer.baseAddress else { return nil }
             let skip = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
             var r = CodecJSONReader(base + skip, count: buffer.count - skip, maxDepth: limits.maxDepth)
+            // Number labels are left to the whole-body decoder, which marks the columns unnamed.
+            var numberLabels = false
             func key(_ name: String) -> Bool {
                 guard r.peek() == UInt8(ascii: "\""), (try? r.readString()) == name else { return false }
                 return r.consume(UInt8(ascii: ":"))
             }
             guard r.consume(UInt8(ascii: "{")), key("dataframe_split"), r.consume(UInt8(ascii: "{")), key("columns"),
-                let columns = try? readColumnNames(&r), r.consume(UInt8(ascii: ",")), key("data"),
+                let columns = try? readColumnNames(&r, numberLabels: &numberLabels), !numberLabels,
+                r.consume(UInt8(ascii: ",")), key("data"),
                 r.consume(UInt8(ascii: "[")), r.peek() == UInt8(ascii: "[")
             else { return nil }
             return (columns, skip + r.i)

@@ -120,6 +120,7 @@ public struct RequestDecoder: Sendable {
         try r.enter()
         var fields: [String] = []
         var input: RequestInput?
+        var unnamedColumns = false
         var params: String?
         if !r.consume(UInt8(ascii: "}")) {
             repeat {
@@ -137,7 +138,7 @@ public struct RequestDecoder: Sendable {
                     }
                     fields.append(key)
                     if fields.count == 1 {
-                        input = try decodeField(key, &r)
+                        (input, unnamedColumns) = try decodeField(key, &r)
                     } else {
                         _ = try r.skipValue()
                     }
@@ -162,7 +163,9 @@ public struct RequestDecoder: Sendable {
                 item: fields.count > 1 ? fields[1] : nil
             )
         }
-        return DecodedRequest(field: fields[0], input: input, paramsJSON: params)
+        var request = DecodedRequest(field: fields[0], input: input, paramsJSON: params)
+        request.unnamedColumns = unnamedColumns
+        return request
     }
 
     private func finishDocument(_ r: inout CodecJSONReader) throws(ModelBundleError) {
@@ -170,10 +173,14 @@ public struct RequestDecoder: Sendable {
         guard r.i == r.end else { throw r.error("extra data after the JSON value") }
     }
 
-    private func decodeField(_ field: String, _ r: inout CodecJSONReader) throws(ModelBundleError) -> RequestInput {
+    /// The field's data, and whether its columns are unnamed (``DecodedRequest/unnamedColumns``).
+    private func decodeField(_ field: String, _ r: inout CodecJSONReader) throws(ModelBundleError)
+        -> (RequestInput, unnamedColumns: Bool)
+    {
         switch field {
         case "dataframe_split":
-            return .frame(try decodeSplit(&r))
+            let (frame, unnamed) = try decodeSplit(&r)
+            return (.frame(frame), unnamed)
         case "dataframe_records":
             guard r.peek() == UInt8(ascii: "[") else {
                 throw ModelBundleError(
@@ -182,9 +189,9 @@ public struct RequestDecoder: Sendable {
                     item: field
                 )
             }
-            return .frame(try decodeRecords(&r, field: field))
+            return (.frame(try decodeRecords(&r, field: field)), false)
         default:
-            return try decodeTensorStyle(&r, field: field)
+            return (try decodeTensorStyle(&r, field: field), false)
         }
     }
 
@@ -223,7 +230,7 @@ public struct RequestDecoder: Sendable {
 
     // MARK: dataframe_split
 
-    private func decodeSplit(_ r: inout CodecJSONReader) throws(ModelBundleError) -> Frame {
+    private func decodeSplit(_ r: inout CodecJSONReader) throws(ModelBundleError) -> (Frame, unnamed: Bool) {
         guard r.peek() == UInt8(ascii: "{") else {
             throw ModelBundleError(
                 .inputInvalid,
@@ -235,6 +242,7 @@ public struct RequestDecoder: Sendable {
         try r.enter()
         var keys: [String] = []
         var columns: [String]?
+        var numberLabels = false
         var deferredData: Int?
         var indexCount: Int?
         var frame: Frame?
@@ -245,7 +253,7 @@ public struct RequestDecoder: Sendable {
                 try r.expect(UInt8(ascii: ":"), "':'")
                 switch key {
                 case "columns":
-                    columns = try readColumnNames(&r)
+                    columns = try readColumnNames(&r, numberLabels: &numberLabels)
                 case "index":
                     indexCount = try countIndexLabels(&r)
                 case "data":
@@ -277,7 +285,7 @@ public struct RequestDecoder: Sendable {
                 row: min(indexCount, frame.rowCount)
             )
         }
-        return frame
+        return (frame, columns == nil || numberLabels)
     }
 
     /// Skips the `index` list, counting its labels.
@@ -307,13 +315,18 @@ public struct RequestDecoder: Sendable {
         )
     }
 
-    func readColumnNames(_ r: inout CodecJSONReader) throws(ModelBundleError) -> [String] {
+    /// The `columns` of a `dataframe_split`; `numberLabels` is set when every label is a number
+    /// (an empty list has none).
+    func readColumnNames(_ r: inout CodecJSONReader, numberLabels: inout Bool) throws(ModelBundleError) -> [String] {
         try r.expect(UInt8(ascii: "["), "a list of column names")
         var names: [String] = []
+        var texts = 0
+        defer { numberLabels = !names.isEmpty && texts == 0 }
         if !r.consume(UInt8(ascii: "]")) {
             repeat {
                 if r.peek() == UInt8(ascii: "\"") {
                     names.append(try r.readString())
+                    texts += 1
                 } else {
                     // pandas allows integer labels; they name the column by their text.
                     let start = r.i

@@ -8,7 +8,8 @@ import Testing
 /// `Content-Type` header in, a status, a content type and a body out. Predictions are MLflow's own
 /// (Tests/Fixtures/mlflow/expected.json, from its scoring path on the same serving examples); error
 /// codes and statuses are MLflow 3.17.2's (`ERROR_CODE_TO_HTTP_STATUS`, `_enforce_schema` failures
-/// as `INVALID_PARAMETER_VALUE`, bad bodies as `BAD_REQUEST`, media types as 415 `text/plain`).
+/// as `INVALID_PARAMETER_VALUE`, bad bodies and cells its parser cannot cast as `BAD_REQUEST`, media
+/// types as 415 `text/plain`).
 @Suite struct PredictionHandlerTests {
     static let mlflow = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/mlflow")
@@ -108,14 +109,16 @@ import Testing
         #expect(String(decoding: latin.body, as: UTF8.self) == "The scoring server only supports UTF-8")
     }
 
-    @Test func schemaViolationIs400InvalidParameterValueWithItsPlace() throws {
+    /// A cell the column's type cannot hold fails in MLflow's parser (pandas' cast of the column to
+    /// the signature's dtype: `MlflowFailedTypeConversion`), so MLflow answers `BAD_REQUEST`.
+    @Test func aCellTheColumnCannotHoldIs400BadRequestWithItsPlace() throws {
         let handler = try Self.handler("logreg_binary_skops")
         let body = #"{"dataframe_split": {"columns": ["x1", "x2", "x3"], "data": [[1.0, 2.0, 3.0], [1.0, "a", 2.0]]}}"#
         let response = handler.handle(body: Array(body.utf8), contentType: "application/json")
         #expect(response.status == 400)
         #expect(response.contentType == "application/json")
         let error = try Self.object(response.body)
-        #expect(error["error_code"] as? String == "INVALID_PARAMETER_VALUE")
+        #expect(error["error_code"] as? String == "BAD_REQUEST")
         let message = try #require(error["message"] as? String)
         #expect(message.hasPrefix("column 'x2' row 1"), "\(message)")
         #expect(Set(error.keys) == ["error_code", "message"])
@@ -125,9 +128,28 @@ import Testing
             Issue.record("the violation was accepted")
         } catch {
             #expect(error.kind == .schemaMismatch)
+            #expect(!error.isSchemaEnforcementFailure)
             #expect(error.location.column == "x2")
             #expect(error.location.row == 1)
             #expect(error.exitStatus == 1)
+        }
+    }
+
+    /// A required column left out is what MLflow's `_enforce_schema` finds: `INVALID_PARAMETER_VALUE`.
+    @Test func aMissingColumnIs400InvalidParameterValue() throws {
+        let handler = try Self.handler("logreg_binary_skops")
+        let body = #"{"dataframe_split": {"columns": ["x1", "x3"], "data": [[1.0, 3.0]]}}"#
+        let response = handler.handle(body: Array(body.utf8), contentType: "application/json")
+        #expect(response.status == 400)
+        #expect(try Self.object(response.body)["error_code"] as? String == "INVALID_PARAMETER_VALUE")
+        do {
+            _ = try handler.model.predict(body: Array(body.utf8), format: .json)
+            Issue.record("the violation was accepted")
+        } catch {
+            #expect(error.kind == .schemaMismatch)
+            #expect(error.isSchemaEnforcementFailure)
+            #expect(error.location.column == "x2")
+            #expect(error.location.row == nil)
         }
     }
 

@@ -19,6 +19,10 @@ public struct DecodedRequest: Sendable, Equatable {
     /// The raw JSON text of the `params` object, when present. It is kept as text so the params
     /// layer can parse it with the general JSON parser and check it against the params schema.
     public var paramsJSON: String?
+    /// Whether the frame's column names stand in for labels pandas does not take as feature names:
+    /// a `dataframe_split` without `columns`, or with numbers for them. scikit-learn compares a
+    /// frame's columns with the names it was fitted on only when every label is text.
+    package var unnamedColumns = false
 
     public init(field: String?, input: RequestInput, paramsJSON: String? = nil) {
         self.field = field

@@ -9,10 +9,16 @@ public enum XGBoostInteropFlavor: ModelFlavor {
         -> any FlavorModel
     {
         let package = try BoosterBundleReader.package(flavor: name, configuration: configuration, bundle: bundle)
-        let model = try TreeEnsembleModel(ensemble: package.ensemble, configuration: package.configuration)
+        let model = ObjectColumnCheck(
+            model: try TreeEnsembleModel(ensemble: package.ensemble, configuration: package.configuration),
+            library: .xgboost
+        )
         // xgboost's DMatrix and inplace_predict refuse a DataFrame whose columns are not the fitted names
         // in their order (`validate_features`), as scikit-learn does.
-        return package.featureNames.map { FeatureNameCheck(model: model, names: $0, library: .xgboost) } ?? model
+        guard let names = package.featureNames else { return model }
+        var check = FeatureNameCheck(model: model, names: names, library: .xgboost)
+        check.refusesUnnamedRows = package.configuration.inputCheck == .xgboostDMatrix
+        return check
     }
 }
 
@@ -24,6 +30,9 @@ public enum LightGBMInteropFlavor: ModelFlavor {
         -> any FlavorModel
     {
         let package = try BoosterBundleReader.package(flavor: name, configuration: configuration, bundle: bundle)
-        return try TreeEnsembleModel(ensemble: package.ensemble, configuration: package.configuration)
+        return ObjectColumnCheck(
+            model: try TreeEnsembleModel(ensemble: package.ensemble, configuration: package.configuration),
+            library: .lightgbm
+        )
     }
 }

@@ -83,7 +83,8 @@ struct NativeLinearInput<Scalar: KernelScalar> {
                     start: 0,
                     stride: 1,
                     rowOffset: rowOffset,
-                    nullsAsNaN: nullsAsNaN
+                    nullsAsNaN: nullsAsNaN,
+                    tensorWidth: tensor.shape.count == 2 ? tensor.shape[1] : nil
                 )
             }
             rowCount = rows
@@ -163,19 +164,27 @@ struct NativeLinearInput<Scalar: KernelScalar> {
         start: Int,
         stride: Int,
         rowOffset: Int,
-        nullsAsNaN: Bool = false
+        nullsAsNaN: Bool = false,
+        tensorWidth: Int? = nil
     ) throws(ModelBundleError) {
+        // A tensor's values are its rows one after another: a message names the row and the position.
+        func place(_ index: Int) -> (row: Int, text: String) {
+            guard let tensorWidth, tensorWidth > 0 else { return (index + rowOffset, "row \(index + rowOffset)") }
+            let row = index / tensorWidth + rowOffset
+            return (row, "row \(row) position \(index % tensorWidth)")
+        }
         defer {
             if nullsAsNaN, validity.hasNulls {
                 for row in 0..<validity.count where !validity.isValid(row) { out[start + row * stride] = .nan }
             }
         }
-        if !nullsAsNaN, validity.hasNulls, let row = (0..<validity.count).first(where: { !validity.isValid($0) }) {
+        if !nullsAsNaN, validity.hasNulls, let index = (0..<validity.count).first(where: { !validity.isValid($0) }) {
+            let (row, text) = place(index)
             throw ModelBundleError(
                 .schemaMismatch,
-                "column '\(name)' row \(row + rowOffset): a missing value (null); the model needs a number in every cell",
+                "column '\(name)' \(text): a missing value (null); the model needs a number in every cell",
                 item: name,
-                location: .init(column: name, row: row + rowOffset)
+                location: .init(column: name, row: row)
             )
         }
         @inline(__always) func fill<Element>(_ source: [Element], _ convert: (Element) -> Scalar) {
@@ -194,19 +203,22 @@ struct NativeLinearInput<Scalar: KernelScalar> {
         // pandas path read it.
         case .boolean(let v): fill(v) { $0 ? 1 : 0 }
         case .cells(let cells):
-            // Mixed integers and fractions (no schema to type the column): exact per kind.
+            // Mixed kinds (no schema to type the column): numbers exact per kind, and booleans 1 and 0,
+            // as numpy's float cast of the `object` array MLflow builds from mixed rows
+            // (`[[0.5, true]]`) or pandas' `object` column, which every library here reads.
             for row in 0..<cells.kinds.count {
                 let value: Scalar
                 switch cells.kinds[row] {
-                case .integral: value = Scalar(cells.integers[row])
+                case .integral, .boolean: value = Scalar(cells.integers[row])
                 case .fractional, .largeIntegral: value = Scalar(cells.numbers[row])
                 case _ where nullsAsNaN && !validity.isValid(row): value = .nan
                 default:
+                    let (at, text) = place(row)
                     throw ModelBundleError(
                         .schemaMismatch,
-                        "Column \(name) has a non-numeric value at row \(row + rowOffset); the model takes numbers only",
+                        "column '\(name)' \(text): \(cells.describe(row)) is not a number; the model takes numbers only",
                         item: name,
-                        location: .init(column: name, row: row + rowOffset)
+                        location: .init(column: name, row: at)
                     )
                 }
                 out[start + row * stride] = value

@@ -71,9 +71,12 @@ public enum SklearnInteropFlavor: ModelFlavor {
                 fileName: fileName
             )
         }
-        let named = model.featureNames.map { FeatureNameCheck(model: predicting, names: $0, library: .scikitLearn) }
-        guard let inverse = model.targetInverse else { return named ?? predicting }
-        return SklearnTargetTransformedModel(model: named ?? predicting, inverse: inverse)
+        let typed = model.objectColumnsRefusedBy.map { ObjectColumnCheck(model: predicting, library: $0) }
+        let named = model.featureNames.map {
+            FeatureNameCheck(model: typed ?? predicting, names: $0, library: model.featureNamesLibrary)
+        }
+        guard let inverse = model.targetInverse else { return named ?? typed ?? predicting }
+        return SklearnTargetTransformedModel(model: named ?? typed ?? predicting, inverse: inverse)
     }
 
     /// The estimator a bundle's `flavors.sklearn` names, read by the allowlisted skops or pickle reader,

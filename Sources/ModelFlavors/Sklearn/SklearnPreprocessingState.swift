@@ -690,6 +690,12 @@ struct SklearnModel: Sendable {
     /// first step unless it is a ColumnTransformer, which selects its columns by name): scikit-learn
     /// refuses a frame whose columns differ from them or come in another order.
     var featureNames: [String]? = nil
+    /// Whose check ``featureNames`` follow: xgboost's wrappers name a frame's columns by their
+    /// labels' text even when those are numbers.
+    var featureNamesLibrary: FeatureNameCheck.Library = .scikitLearn
+    /// The booster library whose wrapper is the first object to see the input (a bare
+    /// `XGBClassifier`, or a pipeline's first step), which refuses `object` columns.
+    var objectColumnsRefusedBy: ObjectColumnCheck.Library? = nil
 
     /// The model to run when the signature's inputs are float32 (MLflow then casts every request to
     /// float32): the unfolded stage and estimator, when the scalers were folded; else the model.
@@ -704,7 +710,9 @@ struct SklearnModel: Sendable {
             stage: unfolded.stage,
             estimator: unfolded.estimator,
             targetInverse: targetInverse,
-            featureNames: featureNames
+            featureNames: featureNames,
+            featureNamesLibrary: featureNamesLibrary,
+            objectColumnsRefusedBy: objectColumnsRefusedBy
         )
     }
 }
@@ -725,24 +733,41 @@ enum SklearnModelState {
         -> SklearnModel
     {
         var model = try unnamedModel(source, fileName: fileName)
-        if model.featureNames == nil { model.featureNames = try featureNames(source, fileName: fileName) }
+        let first = try firstObject(source, fileName: fileName)
+        if model.featureNames == nil, let (names, library) = try featureNames(first) {
+            model.featureNames = names
+            model.featureNamesLibrary = library
+        }
+        if model.objectColumnsRefusedBy == nil {
+            model.objectColumnsRefusedBy =
+                switch first.kind {
+                case .xgbClassifier, .xgbRegressor, .xgbRFClassifier, .xgbRFRegressor, .xgbRanker: .xgboost
+                case .lgbmClassifier, .lgbmRegressor, .lgbmRanker: .lightgbm
+                default: nil
+                }
+        }
         return model
     }
 
-    /// The names scikit-learn checks a frame's columns against (``SklearnModel/featureNames``).
-    private static func featureNames(_ source: any SklearnAttributeSource, fileName: String) throws(ModelBundleError)
-        -> [String]?
+    /// The object that first sees the input: the estimator, or a pipeline's first step.
+    private static func firstObject(_ source: any SklearnAttributeSource, fileName: String) throws(ModelBundleError)
+        -> any SklearnAttributeSource
     {
-        var first = source
-        if source.kind == .pipeline {
-            let steps: [(name: String, value: SklearnValue)] = try SklearnPreprocessingState.namedSteps(
-                source,
-                "steps",
-                fileName
-            )
-            guard let step = steps.first(where: { !$0.value.isPassthrough })?.value.object else { return nil }
-            first = step.source
-        }
+        guard source.kind == .pipeline else { return source }
+        let steps: [(name: String, value: SklearnValue)] = try SklearnPreprocessingState.namedSteps(
+            source,
+            "steps",
+            fileName
+        )
+        return steps.first(where: { !$0.value.isPassthrough })?.value.object?.source ?? source
+    }
+
+    /// The names the object that first sees the input (`first`) checks a frame's columns against
+    /// (``SklearnModel/featureNames``).
+    private static func featureNames(_ first: any SklearnAttributeSource) throws(ModelBundleError)
+        -> (names: [String], library: FeatureNameCheck.Library)?
+    {
+        guard first.kind != .pipeline else { return nil }  // a pipeline of passthrough steps only
         // LightGBM's wrappers record feature_names_in_ but predict by position whatever the names.
         let unchecked: Set<SklearnEstimator.Kind> = [
             .columnTransformer, .transformedTargetRegressor, .lgbmClassifier, .lgbmRegressor, .lgbmRanker,
@@ -750,7 +775,10 @@ enum SklearnModelState {
         guard !unchecked.contains(first.kind), case .strings(let names)? = try first.data("feature_names_in_") else {
             return nil
         }
-        return names
+        let xgboost: Set<SklearnEstimator.Kind> = [
+            .xgbClassifier, .xgbRegressor, .xgbRFClassifier, .xgbRFRegressor, .xgbRanker,
+        ]
+        return (names, xgboost.contains(first.kind) ? .xgboost : .scikitLearn)
     }
 
     private static func unnamedModel(_ source: any SklearnAttributeSource, fileName: String) throws(ModelBundleError)

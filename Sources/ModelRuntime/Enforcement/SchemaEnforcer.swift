@@ -13,6 +13,8 @@ public struct EnforcedRequest: Sendable {
     /// and columnar input: pandas and numpy hand a model a null in a string column differently by
     /// envelope (``PreprocessingStage`` follows them).
     package var envelope: String?
+    /// As ``DecodedRequest/unnamedColumns``: the frame's column labels were numbers or absent.
+    package var unnamedColumns = false
 
     public init(input: RequestInput, params: JSONObject, rowOffset: Int = 0) {
         self.input = input
@@ -61,6 +63,7 @@ public struct SchemaEnforcer: Sendable {
 
     /// ``enforce(_:)`` for one batch of a stream whose first row is row `rowOffset` of the input.
     package func enforce(_ request: DecodedRequest, rowOffset: Int) throws(ModelBundleError) -> EnforcedRequest {
+        try refuseRecordsWithoutSchema(request)
         let (enforced, log) = judge(request, rowOffset: rowOffset)
         guard let enforced, log.total == 0 else {
             let report = log.report
@@ -113,6 +116,7 @@ public struct SchemaEnforcer: Sendable {
             input.map {
                 var enforced = EnforcedRequest(input: $0, params: params, rowOffset: rowOffset)
                 enforced.envelope = request.field
+                enforced.unnamedColumns = request.unnamedColumns
                 return enforced
             }, log
         )
@@ -128,6 +132,25 @@ public struct SchemaEnforcer: Sendable {
 }
 
 extension SchemaEnforcer {
+    /// Without an input schema, MLflow turns `instances` records into a dict of numpy columns and
+    /// passes `inputs` records on as a list of dicts (`parse_tf_serving_input`); the model gets that
+    /// instead of a DataFrame, and scikit-learn, XGBoost and LightGBM all raise (400 `BAD_REQUEST`).
+    /// The same rows as `dataframe_records` predict.
+    func refuseRecordsWithoutSchema(_ request: DecodedRequest) throws(ModelBundleError) {
+        guard signature?.inputs == nil, let field = request.field, field == "instances" || field == "inputs",
+            case .frame = request.input
+        else { return }
+        throw ModelBundleError(
+            .inputInvalid,
+            "Invalid input. The model has no signature, so MLflow hands it '\(field)' records as a "
+                + (field == "instances" ? "dict of columns" : "list of dicts")
+                + ", which it cannot take; send the same objects as 'dataframe_records' (or log the model "
+                + "with a signature).",
+            item: field,
+            location: .init(field: field)
+        )
+    }
+
     /// MLflow hands a model a null in a `boolean` column of a JSON request as False: the
     /// `dataframe_split`/`dataframe_records` path casts the column with `astype(bool)` and the
     /// `instances`/`inputs` path builds `np.array(values, dtype=bool)`, both of which turn None into

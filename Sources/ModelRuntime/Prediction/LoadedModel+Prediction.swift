@@ -185,11 +185,16 @@ extension LoadedModel {
     {
         var request = decoded
         if let params { request.paramsJSON = params }
+        let enforced: EnforcedRequest
         do throws(ModelBundleError) {
-            let enforced = try enforcer.enforce(request, rowOffset: rowOffset)
-            return try model.predict(enforced)
+            enforced = try enforcer.enforce(request, rowOffset: rowOffset)
         } catch {
             throw PredictionError(error)
+        }
+        do throws(ModelBundleError) {
+            return try model.predict(enforced)
+        } catch {
+            throw PredictionError(modelStage: error)
         }
     }
 

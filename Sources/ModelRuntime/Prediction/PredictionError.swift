@@ -11,6 +11,7 @@ public struct PredictionError: Error, Sendable, Hashable, CustomStringConvertibl
         fileprivate enum Wrapped: String, Hashable, Sendable {
             case inputInvalid
             case schemaMismatch
+            case inputRefused
             case invalidParams
             case unsupportedMediaType
             case usage
@@ -25,6 +26,10 @@ public struct PredictionError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let inputInvalid = Kind(wrapped: .inputInvalid)
         /// The data breaks the model's signature.
         public static let schemaMismatch = Kind(wrapped: .schemaMismatch)
+        /// Data that passed enforcement is refused by the model or its preprocessing where the
+        /// library itself raises on it (a column a pipeline reads is missing, a value it cannot
+        /// convert, columns other than those it was fitted on).
+        public static let inputRefused = Kind(wrapped: .inputRefused)
         /// The params are not a JSON object or break the signature's params.
         public static let invalidParams = Kind(wrapped: .invalidParams)
         /// The `Content-Type` names a media type, charset or parameter the runtime does not take.
@@ -76,6 +81,16 @@ public struct PredictionError: Error, Sendable, Hashable, CustomStringConvertibl
         }
     }
 
+    /// Classifies an error the model (after enforcement) threw: a schema mismatch there is data the
+    /// model refuses, as its library raises on it; otherwise as ``init(_:)``.
+    package init(modelStage error: ModelBundleError) {
+        if error.code == .schemaMismatch {
+            self.init(.inputRefused, error)
+        } else {
+            self.init(error)
+        }
+    }
+
     /// Where the failure is, as data; rows count from the start of the whole input.
     public var location: ModelBundleError.Location { error.location }
 
@@ -86,7 +101,7 @@ public struct PredictionError: Error, Sendable, Hashable, CustomStringConvertibl
     /// unusable bundle or model, 64 for a usage error, 74 when the output could not be written.
     public var exitStatus: Int32 {
         switch kind.wrapped {
-        case .inputInvalid, .schemaMismatch, .invalidParams, .unsupportedMediaType: 1
+        case .inputInvalid, .schemaMismatch, .inputRefused, .invalidParams, .unsupportedMediaType: 1
         // A key file the user named (--require-signature) is a usage error, not the bundle's fault.
         case .modelFailure: error.code == .keyInvalid ? 64 : 2
         case .usage: 64
@@ -98,21 +113,37 @@ public struct PredictionError: Error, Sendable, Hashable, CustomStringConvertibl
     /// 400 for the request's faults, 415 for the media type, 500 for the model's.
     public var httpStatus: Int {
         switch kind.wrapped {
-        case .inputInvalid, .schemaMismatch, .invalidParams, .usage: 400
+        case .inputInvalid, .schemaMismatch, .inputRefused, .invalidParams, .usage: 400
         case .unsupportedMediaType: 415
         case .modelFailure, .outputFailure: 500
         }
     }
 
-    /// MLflow's `error_code`: `BAD_REQUEST` for undecodable input, `INVALID_PARAMETER_VALUE` for
-    /// schema enforcement and params (as MLflow 3.17.2's `_enforce_schema` failures), else
-    /// `INTERNAL_ERROR`.
+    /// MLflow's `error_code`, by the stage of MLflow's scoring path that fails on the same input:
+    /// - `BAD_REQUEST` where its parser fails: undecodable input, and a cell the column's type
+    ///   cannot hold (pandas' cast of the column, `read_csv` with the schema's dtypes); and where the
+    ///   model raises (``Kind/inputRefused``: scoring_server wraps any non-MLflow exception so);
+    /// - `INVALID_PARAMETER_VALUE` where `_enforce_schema` fails: a column missing, a shape, params;
+    /// - `INTERNAL_ERROR` for the model's own failures.
     public var mlflowErrorCode: String {
         switch kind.wrapped {
-        case .inputInvalid, .unsupportedMediaType, .usage: "BAD_REQUEST"
-        case .schemaMismatch, .invalidParams: "INVALID_PARAMETER_VALUE"
+        case .inputInvalid, .unsupportedMediaType, .usage, .inputRefused: "BAD_REQUEST"
+        case .schemaMismatch: isCellConversion ? "BAD_REQUEST" : "INVALID_PARAMETER_VALUE"
+        case .invalidParams: "INVALID_PARAMETER_VALUE"
         case .modelFailure, .outputFailure: "INTERNAL_ERROR"
         }
+    }
+
+    /// Whether MLflow reports this as its `SCHEMA_ENFORCEMENT_FAILED` class: a violation its
+    /// `_enforce_schema` finds, not one its parser or the model does.
+    public var isSchemaEnforcementFailure: Bool {
+        kind == .schemaMismatch && !isCellConversion
+    }
+
+    /// A violation in one cell (a column and a row): MLflow's parser casts each column to the
+    /// signature's type before enforcement runs, so such a cell fails there.
+    private var isCellConversion: Bool {
+        error.location.column != nil && error.location.row != nil
     }
 
     /// MLflow's error body, `{"error_code": "BAD_REQUEST", "message": "…"}` (no stack trace: none

@@ -56,7 +56,7 @@ enum PredictionPath {
                     status: error.httpStatus,
                     errorCode: error.mlflowErrorCode,
                     message: error.description,
-                    errorClass: error.kind == .schemaMismatch ? "SCHEMA_ENFORCEMENT_FAILED" : nil
+                    errorClass: error.isSchemaEnforcementFailure ? "SCHEMA_ENFORCEMENT_FAILED" : nil
                 )
             )
         }
