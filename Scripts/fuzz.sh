@@ -19,7 +19,7 @@ binary="$scratch/debug/mbundle-fuzz"
 
 all_targets=(request-json request-csv record-stream mlmodel-yaml safetensors npy pickle skops zip-archive tar-archive
     sklearn-pipeline sklearn-tree-nodes ubjson xgboost-model lightgbm-model tree-ensemble-arrays
-    parquet arrow-stream arrow-file v2-infer)
+    parquet arrow-stream arrow-file v2-infer preprocessing-stage)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
@@ -69,6 +69,7 @@ PY
         lightgbm-model) cp Tests/Fixtures/trees/lgb_*.txt "$dir"/ ;;
         tree-ensemble-arrays) for f in SampleModels/*/model.safetensors; do cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;
         parquet) cp Tests/Fixtures/columnar/*.parquet "$dir"/ ;;
+        preprocessing-stage) cp Tests/Fixtures/preprocessing/bundle-stages/*.stage "$dir"/ ;;
         arrow-stream) cp Tests/Fixtures/columnar/*.arrows "$dir"/ ;;
         arrow-file) cp Tests/Fixtures/columnar/*.arrow "$dir"/ ;;
         v2-infer) python3 - "$dir" <<'PY'

@@ -32,6 +32,7 @@ enum FuzzTarget: String, CaseIterable {
     case arrowStream = "arrow-stream"
     case arrowFile = "arrow-file"
     case v2Infer = "v2-infer"
+    case preprocessingStage = "preprocessing-stage"
 
     /// A small column schema so the typed decoding paths (not only the schema-less ones) run.
     private static let schema = RequestSchema(columns: [
@@ -150,7 +151,22 @@ enum FuzzTarget: String, CaseIterable {
                 let headerLength = Int(bytes[0]) | Int(bytes[1]) << 8
                 _ = try? V2InferRequest(body: Array(bytes[2...]), headerLength: headerLength, schema: nil)
             }
+        case .preprocessingStage:
+            readPreprocessingStage(bytes)
         }
+    }
+
+    /// A native bundle's `preprocessing.json` and the safetensors file holding its tensors, as one
+    /// input: a 4-byte little-endian length, that many bytes of JSON, then the safetensors bytes
+    /// (seeds: `Tests/Fixtures/preprocessing/bundle-stages`, written by `mbundle convert`).
+    private func readPreprocessingStage(_ bytes: [UInt8]) {
+        guard bytes.count >= 4 else { return }
+        let length = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
+        guard length <= bytes.count - 4 else { return }
+        let json = Array(bytes[4..<(4 + length)])
+        guard let tensors = try? SafeTensorsFile(bytes: Array(bytes[(4 + length)...]), fileName: "model.safetensors")
+        else { return }
+        _ = try? PreprocessingBundleReader.read(json: json, file: "preprocessing.json", tensors: tensors)
     }
 }
 

@@ -279,6 +279,30 @@ import Testing
         #expect(throws: ModelBundleError.self) { _ = try Self.read(json, []) }
     }
 
+    /// The `preprocessing-stage` fuzz target's seeds (a 4-byte length, `preprocessing.json`, then the
+    /// bundle's safetensors file) are stages `mbundle convert` wrote: each reads, and each cut short
+    /// or with its JSON cut is refused with a typed error.
+    @Test("the fuzz seeds are converted bundles' stages that read back")
+    func fuzzSeeds() throws {
+        let directory = PipelinePreprocessingTests.fixtures.deletingLastPathComponent()
+            .appendingPathComponent("preprocessing/bundle-stages")
+        let seeds = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasSuffix(".stage")
+        }
+        #expect(seeds.count >= 7)
+        for seed in seeds {
+            let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(seed)))
+            let length = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
+            let json = Array(bytes[4..<(4 + length)])
+            let tensors = try SafeTensorsFile(bytes: Array(bytes[(4 + length)...]), fileName: "model.safetensors")
+            let stage = try PreprocessingBundleReader.read(json: json, file: "preprocessing.json", tensors: tensors)
+            #expect(stage.outputWidth > 0, "\(seed)")
+            #expect(throws: ModelBundleError.self, "\(seed)") {
+                _ = try PreprocessingBundleReader.read(json: Array(json.dropLast(9)), file: "p.json", tensors: tensors)
+            }
+        }
+    }
+
     @Test("inspect lists the steps of a converted bundle and of an MLflow sklearn bundle")
     func description() throws {
         let bundle = PipelinePreprocessingTests.fixtures.appendingPathComponent("onehot_logistic_skops")
