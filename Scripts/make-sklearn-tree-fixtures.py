@@ -29,7 +29,7 @@ from sklearn.ensemble import (
     RandomForestClassifier,
     RandomForestRegressor,
 )
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor, ExtraTreeClassifier, ExtraTreeRegressor
 
 warnings.filterwarnings("ignore")
 import mlflow.sklearn  # noqa: E402
@@ -116,6 +116,9 @@ models = {
         AdaBoostClassifier(DecisionTreeClassifier(max_depth=2), n_estimators=6, learning_rate=0.7, random_state=0),
         X, y_bin),
     "adaboost_regressor": (AdaBoostRegressor(n_estimators=9, random_state=0), X, y_reg),
+    # A lone randomized tree (the member of ExtraTrees forests), saved as a model of its own.
+    "lone_extra_tree_classifier": (ExtraTreeClassifier(max_depth=4, random_state=0), X_nan, y_multi),
+    "lone_extra_tree_regressor": (ExtraTreeRegressor(max_depth=4, random_state=0), X_nan, y_reg),
 }
 
 

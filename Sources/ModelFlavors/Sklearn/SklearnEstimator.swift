@@ -229,10 +229,11 @@ enum SklearnEstimator: Sendable {
                 .extraTreesClassifier, .extraTreesRegressor, .gradientBoostingClassifier, .gradientBoostingRegressor,
                 .histGradientBoostingClassifier, .histGradientBoostingRegressor, .xgbClassifier, .xgbRegressor,
                 .lgbmClassifier, .lgbmRegressor, .xgbRFClassifier, .xgbRFRegressor, .xgbRanker, .lgbmRanker,
-                .isolationForest, .baggingClassifier, .baggingRegressor, .adaBoostClassifier, .adaBoostRegressor:
+                .isolationForest, .baggingClassifier, .baggingRegressor, .adaBoostClassifier, .adaBoostRegressor,
+                .extraTreeClassifier, .extraTreeRegressor:
                 .treeModel
-            case .extraTreeClassifier, .extraTreeRegressor, .tree, .treePredictor, .binMapper, .dummyClassifier,
-                .dummyRegressor, .xgboostBooster, .lightgbmBooster:
+            case .tree, .treePredictor, .binMapper, .dummyClassifier, .dummyRegressor, .xgboostBooster,
+                .lightgbmBooster:
                 .treePart
             default: .estimator
             }

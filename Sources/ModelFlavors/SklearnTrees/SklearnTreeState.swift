@@ -32,9 +32,10 @@ enum SklearnTreeState {
             )
         }
         switch kind {
-        case .decisionTreeClassifier, .randomForestClassifier, .extraTreesClassifier:
+        // A lone ExtraTree is a decision tree with random thresholds: it predicts as one.
+        case .decisionTreeClassifier, .extraTreeClassifier, .randomForestClassifier, .extraTreesClassifier:
             return try forest(source, estimator: estimator, featureCount: featureCount, classifier: true)
-        case .decisionTreeRegressor, .randomForestRegressor, .extraTreesRegressor:
+        case .decisionTreeRegressor, .extraTreeRegressor, .randomForestRegressor, .extraTreesRegressor:
             return try forest(source, estimator: estimator, featureCount: featureCount, classifier: false)
         case .gradientBoostingClassifier, .gradientBoostingRegressor:
             return try SklearnGradientBoostingState.model(source, estimator: estimator, featureCount: featureCount)
@@ -86,7 +87,8 @@ enum SklearnTreeState {
         featureCount: Int,
         classifier: Bool
     ) throws(ModelBundleError) -> SklearnTreeModel {
-        let single = [.decisionTreeClassifier, .decisionTreeRegressor].contains(source.kind)
+        let single = [.decisionTreeClassifier, .decisionTreeRegressor, .extraTreeClassifier, .extraTreeRegressor]
+            .contains(source.kind)
         let trees: [any SklearnTreeSource] =
             single ? [source] : try source.objects("estimators_", limit: maximumEstimators)
         guard !trees.isEmpty else { throw source.invalid("estimators_", "holds no trees") }
