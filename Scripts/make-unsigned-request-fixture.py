@@ -10,6 +10,9 @@ request before the model sees it, so what pandas and numpy build decides the ans
     XGBoost and LightGBM refuse; in CSV an all-empty column is float64 NaN;
   - a `dataframe_split` without `columns`, or with numbers for them, has no feature names for
     scikit-learn (read by position) but names "0", "1" for XGBoost.
+The `*_categories` bundles were fitted on a pandas category column (integer store ids) and carry the
+`long` signature MLflow infers: LightGBM and XGBoost's wrappers refuse every frame (no request makes
+a category column), a Booster scored on a DMatrix takes the integers as codes, and rows are numpy.
 The `signed_pipeline` bundle has a signature: its requests pin MLflow's error_code by stage (a cell
 the column's dtype cannot hold fails in the parser: BAD_REQUEST; a required column missing fails in
 _enforce_schema: INVALID_PARAMETER_VALUE; the pipeline raising: BAD_REQUEST) and an empty field in a
@@ -39,6 +42,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import xgboost as xgb  # noqa: E402
 from mlflow.exceptions import MlflowException  # noqa: E402
+from mlflow.models import infer_signature  # noqa: E402
 from mlflow.pyfunc import scoring_server  # noqa: E402
 from sklearn.compose import ColumnTransformer  # noqa: E402
 from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
@@ -125,6 +129,50 @@ def signed_pipeline(path):
     mlflow.sklearn.save_model(pipe, path, input_example=frame.head(5), skops_trusted_types=["numpy.dtype"])
 
 
+STORES = [3, 5, 7, 11, 13]
+
+
+def category_frame():
+    frame = pd.DataFrame({
+        "x": rng.normal(size=400),
+        "store": pd.Categorical(rng.choice(STORES, 400), categories=STORES),
+    })
+    target = frame.x + np.where(frame.store.cat.codes.to_numpy() % 2 == 0, 2.0, -2.0)
+    return frame, target
+
+
+def category_bundles():
+    """Boosters fitted on a pandas category column of integer store ids: MLflow infers a `long`
+    column, LightGBM (pandas_categorical) and XGBoost's wrappers (cats) then refuse every frame."""
+    frame, target = category_frame()
+    codes = frame.assign(store=frame.store.cat.codes.astype("int64"))
+    signature = infer_signature(codes)
+    return {
+        "lgb_booster_categories": lambda p: mlflow.lightgbm.save_model(
+            lgb.train({"verbose": -1, "num_leaves": 4, "min_data_per_group": 5}, lgb.Dataset(frame, target), 3),
+            p, signature=signature),
+        "xgb_classifier_categories": lambda p: mlflow.xgboost.save_model(
+            xgb.XGBClassifier(n_estimators=3, max_depth=2, enable_categorical=True, max_cat_to_onehot=1).fit(
+                frame, (target > 0).astype(int)), p, signature=signature),
+        "lgbm_classifier_categories_sklearn": lambda p: mlflow.sklearn.save_model(
+            lgb.LGBMClassifier(n_estimators=3, num_leaves=4, min_data_per_group=5, verbose=-1).fit(
+                frame, (target > 0).astype(int)), p, signature=signature, serialization_format="pickle"),
+        "xgb_regressor_categories_sklearn": lambda p: mlflow.sklearn.save_model(
+            xgb.XGBRegressor(n_estimators=3, max_depth=2, enable_categorical=True, max_cat_to_onehot=1).fit(
+                frame, target), p, signature=signature, serialization_format="pickle"),
+        "xgb_booster_categories": lambda p: mlflow.xgboost.save_model(
+            xgb.train({"max_depth": 2, "max_cat_to_onehot": 1}, xgb.DMatrix(frame, target, enable_categorical=True), 3),
+            p, signature=signature),
+    }
+
+
+CATEGORY_REQUESTS = {
+    "split": ("json", {"dataframe_split": {"columns": ["x", "store"], "data": [[0.5, 3], [0.5, 1], [-0.2, 2]]}}),
+    "csv": ("csv", "x,store\n0.5,3\n0.5,1\n"),
+    "instances_rows": ("json", {"instances": [[0.5, 3], [0.5, 1], [-0.2, 2]]}),
+}
+
+
 def record(**changes):
     row = {"pclass": 1, "age": 30.0, "flag": True, "city": "lyon"}
     row.update(changes)
@@ -171,12 +219,13 @@ def main(root):
     target.mkdir(parents=True)
     plans = [(name, save, UNSIGNED_REQUESTS) for name, save in unsigned_bundles().items()]
     plans.append(("signed_pipeline", signed_pipeline, SIGNED_REQUESTS))
+    plans += [(name, save, CATEGORY_REQUESTS) for name, save in category_bundles().items()]
     expected = {}
     for name, save, requests in plans:
         path = target / name
         save(str(path))
         model = mlflow.pyfunc.load_model(str(path))
-        assert (model.metadata.get_input_schema() is None) == (name != "signed_pipeline"), name
+        assert (model.metadata.get_input_schema() is None) == (requests is UNSIGNED_REQUESTS), name
         expected[name] = {request: answer(model, *spec) for request, spec in requests.items()}
     (target / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
     print(f"wrote {target}")

@@ -10,6 +10,9 @@ package struct TreeEnsemblePackage: Sendable {
     /// The feature names the source library checks a DataFrame's columns against (XGBoost's
     /// `feature_names`), for MLflow's own flavors.
     package var featureNames: [String]? = nil
+    /// The model was fitted on pandas `category` columns and its library refuses any other frame
+    /// (``BoosterFrameCheck``).
+    package var fittedOnCategoryColumns = false
 
     package init(ensemble: ValidatedTreeEnsemble, configuration: TreeEnsembleFlavorConfiguration) {
         self.ensemble = ensemble
@@ -113,6 +116,8 @@ package enum BoosterBundleReader {
             configuration: configuration
         )
         package.featureNames = model.featureNames
+        // A Booster is scored on a DMatrix of the frame, which takes the codes as they come.
+        package.fittedOnCategoryColumns = !isBooster && model.fittedOnCategoryColumns
         return package
     }
 
@@ -137,9 +142,11 @@ package enum BoosterBundleReader {
         var ensemble = model.ensemble
         ensemble.task = .regression  // Booster.predict answers the converted scores
         let configuration = TreeEnsembleFlavorConfiguration(source: "lightgbm model \(model.version)")
-        return TreeEnsemblePackage(
+        var package = TreeEnsemblePackage(
             ensemble: try ensemble.validated(featureWidth: featureWidth),
             configuration: configuration
         )
+        package.fittedOnCategoryColumns = model.fittedOnCategoryColumns
+        return package
     }
 }

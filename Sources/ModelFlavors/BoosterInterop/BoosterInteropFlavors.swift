@@ -9,9 +9,10 @@ public enum XGBoostInteropFlavor: ModelFlavor {
         -> any FlavorModel
     {
         let package = try BoosterBundleReader.package(flavor: name, configuration: configuration, bundle: bundle)
-        let model = ObjectColumnCheck(
+        let model = BoosterFrameCheck(
             model: try TreeEnsembleModel(ensemble: package.ensemble, configuration: package.configuration),
-            library: .xgboost
+            library: .xgboost,
+            fittedOnCategoryColumns: package.fittedOnCategoryColumns
         )
         // xgboost's DMatrix and inplace_predict refuse a DataFrame whose columns are not the fitted names
         // in their order (`validate_features`), as scikit-learn does.
@@ -30,9 +31,10 @@ public enum LightGBMInteropFlavor: ModelFlavor {
         -> any FlavorModel
     {
         let package = try BoosterBundleReader.package(flavor: name, configuration: configuration, bundle: bundle)
-        return ObjectColumnCheck(
+        return BoosterFrameCheck(
             model: try TreeEnsembleModel(ensemble: package.ensemble, configuration: package.configuration),
-            library: .lightgbm
+            library: .lightgbm,
+            fittedOnCategoryColumns: package.fittedOnCategoryColumns
         )
     }
 }

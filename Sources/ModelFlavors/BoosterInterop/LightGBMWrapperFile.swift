@@ -33,7 +33,7 @@ enum LightGBMWrapperFile {
         }
         let version = configuration["lgb_version"]?.text.map { "lightgbm \($0) " } ?? ""
         let width = try NativeLinearFlavorLoader.signatureWidth(bundle.manifest)
-        return TreeEnsemblePackage(
+        var package = TreeEnsemblePackage(
             ensemble: try model.ensemble.ensemble.validated(featureWidth: width),
             configuration: TreeEnsembleFlavorConfiguration(
                 predictFunction: .predict,
@@ -41,5 +41,7 @@ enum LightGBMWrapperFile {
                 source: version + (model.estimator.split(separator: " ").last.map(String.init) ?? "")
             )
         )
+        package.fittedOnCategoryColumns = model.fittedOnCategoryColumns
+        return package
     }
 }

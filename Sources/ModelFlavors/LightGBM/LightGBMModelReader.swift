@@ -12,6 +12,9 @@ package struct LightGBMModel: Sendable {
     /// `v3` or `v4`.
     package var version: String
     package var featureNames: [String]
+    /// The model was fitted on pandas `category` columns: the text ends in a `pandas_categorical`
+    /// list that is not empty, and LightGBM's DataFrame reader then wants category columns.
+    package var fittedOnCategoryColumns = false
 }
 
 /// Reads LightGBM's text format (`GBDT::SaveModelToString`, `Tree::ToString`) without executing
@@ -126,7 +129,22 @@ package enum LightGBMModelReader {
             if index == 0 { ensemble.reserveCapacity(afterFirstTreeOf: trees.count) }
         }
         let names = header["feature_names"].map { $0.split(separator: " ").map(String.init) } ?? []
-        return LightGBMModel(ensemble: ensemble, objective: objectiveLine, version: version, featureNames: names)
+        var model = LightGBMModel(ensemble: ensemble, objective: objectiveLine, version: version, featureNames: names)
+        model.fittedOnCategoryColumns = Self.recordsPandasCategories(text)
+        return model
+    }
+
+    /// Whether the `pandas_categorical:` line LightGBM appends last (`_dump_pandas_categorical`) lists
+    /// any column: `null` and `[]` mean the model was fitted without category columns.
+    static func recordsPandasCategories(_ text: String) -> Bool {
+        var end = text.endIndex
+        while end > text.startIndex, text[text.index(before: end)].isWhitespace { end = text.index(before: end) }
+        let start = text[..<end].lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex
+        let line = text[start..<end]
+        let key = "pandas_categorical:"
+        guard line.hasPrefix(key) else { return false }
+        let value = line.dropFirst(key.count).filter { !$0.isWhitespace }
+        return !value.isEmpty && value != "null" && value != "[]"
     }
 
     /// The objective's `ConvertOutput` as a link; names outside the supported list are refused.

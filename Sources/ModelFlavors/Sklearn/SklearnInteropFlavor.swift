@@ -71,7 +71,9 @@ public enum SklearnInteropFlavor: ModelFlavor {
                 fileName: fileName
             )
         }
-        let typed = model.objectColumnsRefusedBy.map { ObjectColumnCheck(model: predicting, library: $0) }
+        let typed = model.objectColumnsRefusedBy.map {
+            BoosterFrameCheck(model: predicting, library: $0, fittedOnCategoryColumns: model.fittedOnCategoryColumns)
+        }
         let named = model.featureNames.map {
             FeatureNameCheck(model: typed ?? predicting, names: $0, library: model.featureNamesLibrary)
         }

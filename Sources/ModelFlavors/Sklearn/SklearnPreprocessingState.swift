@@ -695,7 +695,9 @@ struct SklearnModel: Sendable {
     var featureNamesLibrary: FeatureNameCheck.Library = .scikitLearn
     /// The booster library whose wrapper is the first object to see the input (a bare
     /// `XGBClassifier`, or a pipeline's first step), which refuses `object` columns.
-    var objectColumnsRefusedBy: ObjectColumnCheck.Library? = nil
+    var objectColumnsRefusedBy: BoosterFrameCheck.Library? = nil
+    /// That wrapper was fitted on pandas `category` columns, and refuses every frame.
+    var fittedOnCategoryColumns = false
 
     /// The model to run when the signature's inputs are float32 (MLflow then casts every request to
     /// float32): the unfolded stage and estimator, when the scalers were folded; else the model.
@@ -712,7 +714,8 @@ struct SklearnModel: Sendable {
             targetInverse: targetInverse,
             featureNames: featureNames,
             featureNamesLibrary: featureNamesLibrary,
-            objectColumnsRefusedBy: objectColumnsRefusedBy
+            objectColumnsRefusedBy: objectColumnsRefusedBy,
+            fittedOnCategoryColumns: fittedOnCategoryColumns
         )
     }
 }
@@ -745,6 +748,9 @@ enum SklearnModelState {
                 case .lgbmClassifier, .lgbmRegressor, .lgbmRanker: .lightgbm
                 default: nil
                 }
+            if model.objectColumnsRefusedBy != nil, model.stage == nil, case .trees(let trees) = model.estimator {
+                model.fittedOnCategoryColumns = trees.fittedOnCategoryColumns
+            }
         }
         return model
     }

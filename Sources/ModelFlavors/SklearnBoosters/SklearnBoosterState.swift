@@ -90,7 +90,9 @@ enum SklearnBoosterState {
         } else {
             ensemble.task = .regression
         }
-        return try wrapperModel(ensemble, classes: classes, labelRule: labelRule, estimator: estimator)
+        var wrapper = try wrapperModel(ensemble, classes: classes, labelRule: labelRule, estimator: estimator)
+        wrapper.fittedOnCategoryColumns = model.fittedOnCategoryColumns
+        return wrapper
     }
 
     private static func lightgbm(_ source: any SklearnTreeSource, estimator: String, fileName: String)
@@ -130,7 +132,9 @@ enum SklearnBoosterState {
         } else {
             ensemble.task = .regression
         }
-        return try wrapperModel(ensemble, classes: classes, estimator: estimator)
+        var wrapper = try wrapperModel(ensemble, classes: classes, estimator: estimator)
+        wrapper.fittedOnCategoryColumns = model.fittedOnCategoryColumns
+        return wrapper
     }
 
     /// Both wrappers answer as their booster does (NaN is missing), with labels from the largest

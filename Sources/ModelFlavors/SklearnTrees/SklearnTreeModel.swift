@@ -52,6 +52,8 @@ struct SklearnTreeModel: Sendable {
     /// nil where scikit-learn has no `predict_log_proba` (HistGradientBoosting, the XGBoost and
     /// LightGBM wrappers, IsolationForest) or for a regressor.
     let logProbabilityRule: LogProbabilityRule?
+    /// An XGBoost or LightGBM wrapper fitted on pandas `category` columns (``BoosterFrameCheck``).
+    var fittedOnCategoryColumns = false
 
     init(
         ensemble: ValidatedTreeEnsemble,

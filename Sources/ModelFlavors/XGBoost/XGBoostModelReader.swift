@@ -21,6 +21,9 @@ package struct XGBoostModel: Sendable {
     /// `learner.feature_names`, recorded when the model was fitted on a DataFrame (nil when absent or
     /// empty): xgboost refuses a DataFrame whose columns are other names or in another order.
     package var featureNames: [String]? = nil
+    /// The categories of pandas `category` columns the model was fitted on (xgboost 3's
+    /// `gradient_booster.model.cats`): its in-place predict then refuses a numeric column there.
+    package var fittedOnCategoryColumns = false
 
     /// The ensemble the scikit-learn wrappers' predict evaluates: with a recorded `best_iteration`,
     /// the trees of rounds `0 ... best_iteration` only (xgboost's `_get_iteration_range`); a
@@ -318,8 +321,16 @@ package enum XGBoostModelReader {
             classCount: multiclass ? numClass : 2,
             bestIteration: bestIteration,
             roundStarts: try roundStarts(model, trees: trees.count, outputCount: outputCount, invalid: invalid),
-            featureNames: featureNames(learner, count: featureCount)
+            featureNames: featureNames(learner, count: featureCount),
+            fittedOnCategoryColumns: recordsCategories(model)
         )
+    }
+
+    /// Whether `model.cats.enc` describes a categorical feature (an entry with a `type`; numeric
+    /// features' entries have none).
+    private static func recordsCategories(_ model: UBJSONValue) -> Bool {
+        guard case .array(let encodings)? = model["cats"]?["enc"] else { return false }
+        return encodings.contains { $0["type"] != nil }
     }
 
     /// `learner.feature_names` when it names every feature by text; anything else reads as none.
