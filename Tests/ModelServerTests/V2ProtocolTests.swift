@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -114,6 +115,93 @@ struct V2ProtocolTests {
             #expect(output?["data"] == .array([.integer(0), .integer(0)]))
             #expect(output?["shape"] == .array([.integer(2)]))
         }
+    }
+
+    /// MLflow's answers to the same rows through `/invocations` (Tests/Fixtures/unsigned/expected.json).
+    static func unsignedExpectation(_ bundle: String, _ request: String) throws -> JSONValue {
+        let url = URL(fileURLWithPath: ServerFixtures.root).deletingLastPathComponent()
+            .appendingPathComponent("unsigned/expected.json")
+        let document = try JSONParser().parse(Array(try Data(contentsOf: url)))
+        return try #require(document[bundle]?[request]?["predictions"])
+    }
+
+    static func infer(_ app: some ApplicationProtocol, model: String, body: [UInt8], headerLength: Int? = nil)
+        async throws -> (HTTPResponse.Status, JSONValue)
+    {
+        var fields = ServerFixtures.headers("application/json")
+        if let headerLength { fields[HTTPField.Name("Inference-Header-Content-Length")!] = String(headerLength) }
+        let headers = fields
+        return try await app.test(.router) { client in
+            let response = try await client.execute(
+                uri: "/v2/models/\(model)/infer",
+                method: .post,
+                headers: headers,
+                body: ByteBuffer(bytes: body)
+            )
+            return (response.status, try ServerFixtures.parse(response.body))
+        }
+    }
+
+    /// A missing value reaches the model as it does through `/invocations` (MLServer's
+    /// `np.array(data, dtype=float64)` makes a JSON null NaN): a null in JSON data, or NaN in binary
+    /// data, which has no null; an integral float in INT64 data is the integer.
+    @Test("Missing values and integral floats are taken as /invocations takes them")
+    func missingValues() async throws {
+        let bundles = URL(fileURLWithPath: ServerFixtures.root).deletingLastPathComponent()
+            .appendingPathComponent("unsigned")
+        let app = try ServerFixtures.server([
+            ("xgb", bundles.appendingPathComponent("xgb_booster_frame").path),
+            ("pipeline", bundles.appendingPathComponent("signed_pipeline").path),
+        ]).application()
+        let wanted = try Self.unsignedExpectation("xgb_booster_frame", "split_column_some_null")
+        let json =
+            #"{"inputs": [{"name": "a", "shape": [2, 1], "datatype": "FP64", "data": [null, 0.3]}, "#
+            + #"{"name": "b", "shape": [2, 1], "datatype": "FP64", "data": [1.0, 2.0]}, "#
+            + #"{"name": "c", "shape": [2, 1], "datatype": "FP64", "data": [1.0, 0.0]}]}"#
+        let (status, document) = try await Self.infer(app, model: "xgb", body: Array(json.utf8))
+        #expect(status == .ok, "\(document)")
+        let output = document["outputs"]?.arrayValue?.first
+        #expect(output?["data"] == wanted, "\(document)")
+
+        let header =
+            #"{"inputs": [{"name": "a", "shape": [2, 1], "datatype": "FP64", "parameters": {"binary_data_size": 16}}, "#
+            + #"{"name": "b", "shape": [2, 1], "datatype": "FP64", "data": [1.0, 2.0]}, "#
+            + #"{"name": "c", "shape": [2, 1], "datatype": "FP64", "data": [1.0, 0.0]}]}"#
+        var binary = Array(header.utf8)
+        for value in [Double.nan, 0.3] {
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { binary.append(contentsOf: $0) }
+        }
+        let (binaryStatus, binaryDocument) = try await Self.infer(
+            app,
+            model: "xgb",
+            body: binary,
+            headerLength: header.utf8.count
+        )
+        #expect(binaryStatus == .ok, "\(binaryDocument)")
+        #expect(binaryDocument["outputs"]?.arrayValue?.first?["data"] == wanted, "\(binaryDocument)")
+
+        // The CSV rows "1,30.0,True,lyon" and "2,,False,nice", with the long column as floats.
+        let rows =
+            #"{"inputs": [{"name": "pclass", "shape": [2, 1], "datatype": "INT64", "data": [1.0, 2.0]}, "#
+            + #"{"name": "age", "shape": [2, 1], "datatype": "FP64", "data": [30.0, null]}, "#
+            + #"{"name": "flag", "shape": [2, 1], "datatype": "BOOL", "data": [true, false]}, "#
+            + #"{"name": "city", "shape": [2, 1], "datatype": "BYTES", "data": ["lyon", "nice"]}]}"#
+        let (pipelineStatus, pipeline) = try await Self.infer(app, model: "pipeline", body: Array(rows.utf8))
+        #expect(pipelineStatus == .ok, "\(pipeline)")
+        #expect(
+            pipeline["outputs"]?.arrayValue?.first?["data"]
+                == (try Self.unsignedExpectation("signed_pipeline", "csv")),
+            "\(pipeline)"
+        )
+        let fraction = rows.replacingOccurrences(of: "[1.0, 2.0]", with: "[1.5, 2.0]")
+        let (fractionStatus, _) = try await Self.infer(app, model: "pipeline", body: Array(fraction.utf8))
+        #expect(fractionStatus == .badRequest)
+        // A NaN literal against a signature is refused as in `/invocations` (policy #7), and its
+        // message's advice now works.
+        let literal = rows.replacingOccurrences(of: "[30.0, null]", with: "[30.0, NaN]")
+        let (refused, message) = try await Self.infer(app, model: "pipeline", body: Array(literal.utf8))
+        #expect(refused == .badRequest, "\(message)")
+        #expect(message["error"]?.stringValue?.contains("send null") == true, "\(message)")
     }
 
     @Test(

@@ -86,9 +86,15 @@ package struct V2InferRequest {
                 guard decoded.count == 1 else {
                     throw V2Error.badRequest("Content type 'np' takes exactly one input; got \(decoded.count).")
                 }
-                input = .tensor(try Tensor(shape: decoded[0].shape, values: decoded[0].values))
+                input = .tensor(
+                    try Tensor(shape: decoded[0].shape, values: decoded[0].values, validity: decoded[0].validity)
+                )
             case "dict":
-                input = .namedTensors(try decoded.map { try Tensor(name: $0.name, shape: $0.shape, values: $0.values) })
+                input = .namedTensors(
+                    try decoded.map {
+                        try Tensor(name: $0.name, shape: $0.shape, values: $0.values, validity: $0.validity)
+                    }
+                )
             default:
                 let rows = decoded[0].values.count
                 for entry in decoded where entry.values.count != rows {
@@ -98,7 +104,10 @@ package struct V2InferRequest {
                     )
                 }
                 input = .frame(
-                    try Frame(columns: decoded.map { try Column(name: $0.name, values: $0.values) }, rowCount: rows)
+                    try Frame(
+                        columns: decoded.map { try Column(name: $0.name, values: $0.values, validity: $0.validity) },
+                        rowCount: rows
+                    )
                 )
             }
         } catch let error as V2Error {
@@ -108,13 +117,16 @@ package struct V2InferRequest {
         } catch {
             throw .badRequest("\(error)")
         }
-        request = DecodedRequest(field: "inputs", input: input)
+        // Typed tensors, not one of MLflow's JSON envelopes: no envelope's null semantics apply.
+        request = DecodedRequest(field: nil, input: input)
     }
 
     private struct Input {
         var name: String
         var shape: [Int]
         var values: ColumnValues
+        /// Missing elements (a JSON `null`, or NaN in binary floating-point data); nil when none.
+        var validity: ValidityMask? = nil
     }
 
     private static func decodeInput(_ value: JSONValue, index: Int, binary: inout V2BinaryData.Cursor)
@@ -147,11 +159,8 @@ package struct V2InferRequest {
                 throw .badRequest("Input '\(name)' has an invalid binary_data_size.")
             }
             let bytes = try binary.take(Int(count), name: name)
-            return Input(
-                name: name,
-                shape: shape,
-                values: try V2BinaryData.decode(bytes, datatype: datatype, count: expected, name: name)
-            )
+            let values = try V2BinaryData.decode(bytes, datatype: datatype, count: expected, name: name)
+            return Input(name: name, shape: shape, values: values, validity: Self.missingFloats(values))
         }
         guard let data = value["data"] else { throw .badRequest("Input '\(name)' has no 'data'.") }
         var flat: [JSONValue] = []
@@ -166,8 +175,27 @@ package struct V2InferRequest {
         return Input(
             name: name,
             shape: shape,
-            values: try values(flat, datatype: datatype, name: name, contentType: contentType)
+            values: try values(flat, datatype: datatype, name: name, contentType: contentType),
+            validity: Self.nulls(flat, datatype: datatype)
         )
+    }
+
+    /// A JSON `null` in numeric data is a missing value, as MLServer's `np.array(data, dtype=…)`
+    /// makes it NaN; schema enforcement then judges it as it judges a null in `/invocations` (a
+    /// `double` column takes it, a `long` one refuses it). nil when there is none.
+    private static func nulls(_ flat: [JSONValue], datatype: V2Datatype) -> ValidityMask? {
+        guard datatype != .bool, datatype != .bytes, flat.contains(where: \.isNull) else { return nil }
+        return ValidityMask(flat.map { !$0.isNull })
+    }
+
+    /// Binary data has no null: NaN is how a client (numpy, tritonclient) sends a missing float, and
+    /// it is read as one. nil when there is none.
+    private static func missingFloats(_ values: ColumnValues) -> ValidityMask? {
+        switch values {
+        case .double(let numbers) where numbers.contains(where: \.isNaN): ValidityMask(numbers.map { !$0.isNaN })
+        case .float(let numbers) where numbers.contains(where: \.isNaN): ValidityMask(numbers.map { !$0.isNaN })
+        default: nil
+        }
     }
 
     /// Row-major data may be flat or nested; more elements than the shape allows are refused early.
@@ -197,6 +225,7 @@ package struct V2InferRequest {
                 switch element {
                 case .double(let number): numbers.append(number)
                 case .integer(let number): numbers.append(Double(number))
+                case .null: numbers.append(.nan)  // missing (``nulls(_:datatype:)``)
                 default: throw refuse(index)
                 }
             }
@@ -217,9 +246,19 @@ package struct V2InferRequest {
             )
         default:
             let range = datatype.integerRange ?? Int64.min...Int64.max
-            let integers = try flat.enumerated().map { (index, element) throws(V2Error) in
-                guard case .integer(let number) = element, range.contains(number) else { throw refuse(index) }
-                return number
+            let integers = try flat.enumerated().map { (index, element) throws(V2Error) -> Int64 in
+                switch element {
+                case .integer(let number) where range.contains(number):
+                    return number
+                // An integral float (`1.0`) is the integer without loss, as `/invocations` takes it.
+                case .double(let number) where number == number.rounded(.towardZero):
+                    guard let exact = Int64(exactly: number), range.contains(exact) else { throw refuse(index) }
+                    return exact
+                case .null:
+                    return 0  // missing (``nulls(_:datatype:)``)
+                default:
+                    throw refuse(index)
+                }
             }
             return datatype == .int32 ? .integer(integers.map { Int32($0) }) : .long(integers)
         }
