@@ -2,6 +2,7 @@ import Foundation
 import ModelBundle
 import ModelFlavors
 import ModelRuntime
+import TestSupport
 import Testing
 
 /// Requests as users send them to bundles saved without a signature (and, for the error codes by
@@ -84,6 +85,32 @@ import Testing
         let got = try #require(document["predictions"])
         let expected = try JSONSerialization.jsonObject(with: Data(wanted.utf8), options: [.fragmentsAllowed])
         #expect(Self.same(got, expected), "\(got) vs \(expected)")
+    }
+
+    /// A converted bundle would read category values as codes: boosters fitted on pandas category
+    /// columns are not converted, except the XGBoost Booster, which MLflow scores on codes too.
+    @Test(
+        "convert refuses boosters fitted on category columns",
+        arguments: [
+            ("lgb_booster_categories", false), ("xgb_classifier_categories", false),
+            ("lgbm_classifier_categories_sklearn", false), ("xgb_regressor_categories_sklearn", false),
+            ("xgb_booster_categories", true),
+        ]
+    )
+    func convertCategories(_ bundle: String, _ converts: Bool) throws {
+        let target = TestScratch.url("categories")
+        defer { try? FileManager.default.removeItem(at: target) }
+        let source = Self.fixtures.appendingPathComponent(bundle).path
+        if converts {
+            try SklearnBundleConverter.convert(modelPath: source, to: target.path)
+        } else {
+            let error = #expect(throws: ModelBundleError.self) {
+                try SklearnBundleConverter.convert(modelPath: source, to: target.path)
+            }
+            #expect(error?.code == .flavorUnavailable)
+            #expect(error?.message.contains("pandas category columns") == true, "\(error?.message ?? "")")
+            #expect(!FileManager.default.fileExists(atPath: target.path))
+        }
     }
 
     /// Equal JSON values, numbers to 1e-12 relative (labels and classes exactly).

@@ -108,6 +108,16 @@ package enum TreeEnsembleBundleWriter {
         to destination: String,
         packager: LinearModelPackager = LinearModelPackager()
     ) throws(ModelBundleError) -> ModelManifest {
+        // The native flavor would read the values as category codes, which is neither MLflow's answer
+        // (a refusal) nor the library's on a category frame (BoosterFrameCheck).
+        guard !package.fittedOnCategoryColumns else {
+            throw ModelBundleError(
+                .flavorUnavailable,
+                "the model is not converted: it was fitted on pandas category columns, which its library "
+                    + "requires at predict time and no JSON or CSV request supplies; the bundle runs as it is",
+                item: "categories"
+            )
+        }
         let original = bundle.manifest
         var (manifest, files) = try contents(
             of: package,

@@ -40,6 +40,7 @@ enum SklearnTreeConversion {
         if model.checksFloat32Inputs { package.configuration.inputCheck = .scikitLearn }
         // A pipeline's steps (and a categorical HistGradientBoosting's own _preprocessor) run first.
         package.preprocessing = read.stage
+        package.fittedOnCategoryColumns = read.stage == nil && model.fittedOnCategoryColumns
         return package
     }
 }
