@@ -32,13 +32,28 @@ struct V2BinaryDataTests {
     }
 
     static func post(_ body: [UInt8], headerLength: Int?) async throws -> (HTTPResponse.Status, HTTPFields, [UInt8]) {
-        let app = try ServerFixtures.server().application()
-        var fields = ServerFixtures.headers("application/octet-stream")
+        try await infer(
+            try ServerFixtures.server().application(),
+            model: "iris",
+            body: body,
+            headerLength: headerLength
+        )
+    }
+
+    /// POSTs `body` to a model's `/infer`, with `Inference-Header-Content-Length` when given.
+    static func infer(
+        _ app: some ApplicationProtocol,
+        model: String,
+        body: [UInt8],
+        headerLength: Int?,
+        contentType: String = "application/octet-stream"
+    ) async throws -> (HTTPResponse.Status, HTTPFields, [UInt8]) {
+        var fields = ServerFixtures.headers(contentType)
         if let headerLength { fields[header] = String(headerLength) }
         let headers = fields
         return try await app.test(.router) { client in
             let response = try await client.execute(
-                uri: "/v2/models/iris/infer",
+                uri: "/v2/models/\(model)/infer",
                 method: .post,
                 headers: headers,
                 body: ByteBuffer(bytes: body)

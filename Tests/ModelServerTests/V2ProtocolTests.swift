@@ -128,18 +128,14 @@ struct V2ProtocolTests {
     static func infer(_ app: some ApplicationProtocol, model: String, body: [UInt8], headerLength: Int? = nil)
         async throws -> (HTTPResponse.Status, JSONValue)
     {
-        var fields = ServerFixtures.headers("application/json")
-        if let headerLength { fields[HTTPField.Name("Inference-Header-Content-Length")!] = String(headerLength) }
-        let headers = fields
-        return try await app.test(.router) { client in
-            let response = try await client.execute(
-                uri: "/v2/models/\(model)/infer",
-                method: .post,
-                headers: headers,
-                body: ByteBuffer(bytes: body)
-            )
-            return (response.status, try ServerFixtures.parse(response.body))
-        }
+        let (status, _, bytes) = try await V2BinaryDataTests.infer(
+            app,
+            model: model,
+            body: body,
+            headerLength: headerLength,
+            contentType: "application/json"
+        )
+        return (status, try JSONParser().parse(bytes))
     }
 
     /// A missing value reaches the model as it does through `/invocations` (MLServer's
@@ -167,10 +163,7 @@ struct V2ProtocolTests {
             #"{"inputs": [{"name": "a", "shape": [2, 1], "datatype": "FP64", "parameters": {"binary_data_size": 16}}, "#
             + #"{"name": "b", "shape": [2, 1], "datatype": "FP64", "data": [1.0, 2.0]}, "#
             + #"{"name": "c", "shape": [2, 1], "datatype": "FP64", "data": [1.0, 0.0]}]}"#
-        var binary = Array(header.utf8)
-        for value in [Double.nan, 0.3] {
-            withUnsafeBytes(of: value.bitPattern.littleEndian) { binary.append(contentsOf: $0) }
-        }
+        let binary = Array(header.utf8) + V2BinaryDataTests.littleEndian([.nan, 0.3])
         let (binaryStatus, binaryDocument) = try await Self.infer(
             app,
             model: "xgb",

@@ -720,6 +720,18 @@ struct SklearnModel: Sendable {
     }
 }
 
+extension SklearnEstimator.Kind {
+    /// The booster library of an XGBoost or LightGBM scikit-learn wrapper, whose DataFrame reader
+    /// decides what a frame it is given first may hold (``BoosterFrameCheck``, ``FeatureNameCheck``).
+    var boosterLibrary: BoosterFrameCheck.Library? {
+        switch self {
+        case .xgbClassifier, .xgbRegressor, .xgbRFClassifier, .xgbRFRegressor, .xgbRanker: .xgboost
+        case .lgbmClassifier, .lgbmRegressor, .lgbmRanker: .lightgbm
+        default: nil
+        }
+    }
+}
+
 extension SklearnEstimator {
     /// The preprocessing an estimator fitted inside itself (a categorical HistGradientBoosting's
     /// `_preprocessor`), which the model's stage runs just before it.
@@ -742,12 +754,7 @@ enum SklearnModelState {
             model.featureNamesLibrary = library
         }
         if model.objectColumnsRefusedBy == nil {
-            model.objectColumnsRefusedBy =
-                switch first.kind {
-                case .xgbClassifier, .xgbRegressor, .xgbRFClassifier, .xgbRFRegressor, .xgbRanker: .xgboost
-                case .lgbmClassifier, .lgbmRegressor, .lgbmRanker: .lightgbm
-                default: nil
-                }
+            model.objectColumnsRefusedBy = first.kind.boosterLibrary
             if model.objectColumnsRefusedBy != nil, model.stage == nil, case .trees(let trees) = model.estimator {
                 model.fittedOnCategoryColumns = trees.fittedOnCategoryColumns
             }
@@ -775,16 +782,11 @@ enum SklearnModelState {
     {
         guard first.kind != .pipeline else { return nil }  // a pipeline of passthrough steps only
         // LightGBM's wrappers record feature_names_in_ but predict by position whatever the names.
-        let unchecked: Set<SklearnEstimator.Kind> = [
-            .columnTransformer, .transformedTargetRegressor, .lgbmClassifier, .lgbmRegressor, .lgbmRanker,
-        ]
-        guard !unchecked.contains(first.kind), case .strings(let names)? = try first.data("feature_names_in_") else {
-            return nil
-        }
-        let xgboost: Set<SklearnEstimator.Kind> = [
-            .xgbClassifier, .xgbRegressor, .xgbRFClassifier, .xgbRFRegressor, .xgbRanker,
-        ]
-        return (names, xgboost.contains(first.kind) ? .xgboost : .scikitLearn)
+        let library = first.kind.boosterLibrary
+        guard first.kind != .columnTransformer, first.kind != .transformedTargetRegressor, library != .lightgbm,
+            case .strings(let names)? = try first.data("feature_names_in_")
+        else { return nil }
+        return (names, library == .xgboost ? .xgboost : .scikitLearn)
     }
 
     private static func unnamedModel(_ source: any SklearnAttributeSource, fileName: String) throws(ModelBundleError)
