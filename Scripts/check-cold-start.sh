@@ -25,6 +25,13 @@ if [ "$icu" -ne 0 ]; then
     exit 1
 fi
 echo "no ICU in $BIN ($(du -m "$BIN" | cut -f1) MB)"
+# Every shared library is opened, mapped and relocated at each start: only the C and C++ runtimes the
+# empty program below loads too (libz.so.1 came back through a package's `-lz` once; see the Makefile).
+extra=$(ldd "$BIN" | awk '$1 ~ /^lib/ { print $1 }' | grep -v -E '^lib(c|m|stdc\+\+|gcc_s)\.so\.[0-9]+$' || true)
+if [ -n "$extra" ]; then
+    echo "error: $BIN loads shared libraries the empty program does not: $extra" >&2
+    exit 1
+fi
 
 echo >"$WORK/empty.swift"
 swiftc -O -static-stdlib -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \

@@ -19,12 +19,23 @@
 #define MB_TK_X86 1
 #include <cpuid.h>
 #include <immintrin.h>
+#include <stdint.h>  // <features.h>: __GLIBC__
+// glibc >= 2.33 publishes the CPU features its loader detected (<sys/platform/x86.h>).
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#include <sys/platform/x86.h>
+#define MB_TK_GLIBC_CPU_FEATURES 1
+#endif
 #endif
 
 int mb_tree_kernels_have_avx512(void) {
-#if MB_TK_X86
-    // CPUID and XGETBV read here, when the first model asks, rather than through __builtin_cpu_supports:
-    // that builtin links libgcc's cpu-model constructor, which runs CPUID at every process start.
+#if defined(MB_TK_GLIBC_CPU_FEATURES)
+    // What glibc's dynamic loader read at start-up (CPUID and XCR0: the operating system saves the AVX-512
+    // state); asking it costs no CPUID, which exits to the hypervisor in a virtual machine (linear_kernels.c).
+    return CPU_FEATURE_ACTIVE(AVX512F) && CPU_FEATURE_ACTIVE(AVX512DQ) && CPU_FEATURE_ACTIVE(AVX512BW)
+        && CPU_FEATURE_ACTIVE(AVX512VL);
+#elif MB_TK_X86
+    // Read here, when the first model asks, rather than through __builtin_cpu_supports: that builtin
+    // links libgcc's cpu-model constructor, which runs CPUID at every process start.
     unsigned eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || (ecx & (1u << 27)) == 0) return 0;  // OSXSAVE
     // The operating system saves the SSE, AVX and AVX-512 state (XCR0 bits 1, 2 and 5–7).
