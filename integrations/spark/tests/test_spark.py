@@ -231,6 +231,73 @@ def test_a_model_without_a_signature_scores_by_column_position(spark, binary, tm
         ours()
 
 
+def test_a_tensor_signature_takes_one_array_column_as_mlflow_spark_udf_does(spark, binary, tmp_path):
+    """A model signed on a NumPy array has a tensor input: MLflow's docs call its UDF with one array
+    column (`udf(array(*cols))`), which both score alike; a null array fails the task naming the row,
+    and a call without columns is refused saying why."""
+    import mlflow.pyfunc
+    import mlflow.sklearn
+    from mlflow.models import infer_signature
+    from pyspark.sql.functions import array, lit, when
+    from sklearn.linear_model import LinearRegression
+
+    train = numeric_frame(300, 5).to_numpy()
+    model = LinearRegression().fit(train, train @ np.arange(1.0, len(FEATURES) + 1))
+    directory = str(tmp_path / "tensor")
+    mlflow.sklearn.save_model(
+        model,
+        directory,
+        serialization_format="skops",
+        signature=infer_signature(train, model.predict(train)),
+        pip_requirements=["scikit-learn==1.9.1", "skops==0.16.0"],
+    )
+    frame = frame_for("linear").head(150)
+    df = spark.createDataFrame(frame).repartition(2, "id")
+    ours = mbundle_spark.spark_udf(spark, directory, binary=binary)
+    theirs = mlflow.pyfunc.spark_udf(spark, directory, env_manager="local")
+    features = array(*FEATURES)
+    scored = df.select("id", ours(features).alias("ours"), theirs(features).alias("theirs"))
+    assert scored.schema["ours"].dataType == scored.schema["theirs"].dataType
+    rows = sorted(scored.collect(), key=lambda row: row["id"])
+    assert_same("linear", [row["ours"] for row in rows], [row["theirs"] for row in rows])
+    # The output signature is a 1-D tensor: an array of one value per row, in both.
+    ours_values = np.asarray([row["ours"] for row in rows]).reshape(-1)
+    assert_same("linear", ours_values, model.predict(frame[FEATURES].to_numpy()))
+    with pytest.raises(ValueError, match="tensor, which names no columns"):
+        ours()
+    single = spark.createDataFrame(frame).coalesce(1)  # the frame's order: row 40 is id 40
+    holed = single.select(ours(when(single["id"] == 40, lit(None)).otherwise(features)).alias("p"))
+    with pytest.raises(Exception, match="row 40 of a batch: expected an array of feature values, got null"):
+        holed.collect()
+
+
+def test_a_udf_without_columns_is_refused_when_an_input_is_optional(spark, binary, tmp_path):
+    """MLflow marks a column optional when the signature's example misses a value there; which optional
+    columns a DataFrame has cannot be guessed, so `udf()` is refused, as MLflow refuses it."""
+    import mlflow.pyfunc
+    import mlflow.sklearn
+    from mlflow.models import infer_signature
+    from sklearn.linear_model import LinearRegression
+
+    train = numeric_frame(300, 6)
+    model = LinearRegression().fit(train, train.to_numpy() @ np.arange(1.0, len(FEATURES) + 1))
+    example = train.copy()
+    example.loc[3, FEATURES[1]] = np.nan
+    directory = str(tmp_path / "optional")
+    mlflow.sklearn.save_model(
+        model,
+        directory,
+        serialization_format="skops",
+        signature=infer_signature(example, model.predict(train)),
+        pip_requirements=["scikit-learn==1.9.1", "skops==0.16.0"],
+    )
+    message = "Cannot apply UDF without column names specified when model signature contains optional columns"
+    with pytest.raises(Exception, match=message):
+        mlflow.pyfunc.spark_udf(spark, directory, env_manager="local")()
+    with pytest.raises(ValueError, match=message):
+        mbundle_spark.spark_udf(spark, directory, binary=binary)()
+
+
 def test_string_labels_as_mlflow_spark_udf_gives_them(spark, binary, tmp_path):
     """A classifier of string labels: `string` gives the labels in both; without a result type, both
     infer array<string> from the signature's string tensor (MLflow records its dtype as "str"), a

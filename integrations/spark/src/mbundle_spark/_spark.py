@@ -139,6 +139,30 @@ def _signature(binary: str, model: str) -> tuple[list[dict] | None, list[dict] |
     return specs("inputs"), specs("outputs")
 
 
+def _tensor_rows(series, width):
+    """The rows of an array column as a frame of positional columns ``"0"``, ``"1"``, …; ``width``
+    is the tensor signature's row length when it has one. A null row, or a row of another length,
+    fails the task naming the row (counted in its Arrow batch)."""
+    import numpy as np
+    import pandas as pd
+
+    rows = series.reset_index(drop=True)
+    for index, row in enumerate(rows):
+        if row is None or np.ndim(row) != 1:
+            raise PredictionError(
+                f"row {index} of a batch: expected an array of feature values, got "
+                f"{'null' if row is None else repr(row)}"
+            )
+        width = len(rows[0]) if width is None else width
+        if len(row) != width:
+            raise PredictionError(
+                f"row {index} of a batch: the array has {len(row)} feature values; the model takes {width}"
+            )
+    width = width or 0
+    matrix = np.stack([np.asarray(row) for row in rows]) if len(rows) else np.empty((0, width))
+    return pd.DataFrame({str(position): matrix[:, position] for position in range(width)})
+
+
 def spark_udf(
     spark,
     model_uri: str,
@@ -157,7 +181,9 @@ def spark_udf(
 
     Called with the feature columns (``udf(*cols)``, named by the model signature's inputs in
     order, as MLflow does: extra columns are dropped, fewer than the required inputs fail), a
-    single struct column (named by its fields), or nothing (the signature's input columns by name).
+    single struct column (named by its fields), one array column for a tensor signature (each row's
+    array is a row of the tensor), or nothing (the signature's input columns by name; refused, as
+    MLflow refuses it, when an input is optional or the signature is a tensor).
     ``result_type`` is a Spark type or DDL string; without one it is inferred from the signature's
     outputs as MLflow infers it (a tensor output gives an array per row, a column output its type,
     several outputs a struct; double without a signature). Predictions are converted by MLflow's
@@ -179,9 +205,14 @@ def spark_udf(
     # could name two versions.
     inputs, outputs = _signature(staged_path(shipment.binary), staged_path(shipment.bundle))
     input_names = [spec.get("name") for spec in inputs] if inputs else None
-    if input_names is not None and not all(input_names):
+    tensor_signature = input_names is not None and not all(input_names)
+    if tensor_signature:
         input_names = None  # a tensor signature: the columns are positional
     required = [spec["name"] for spec in inputs if spec.get("required", True)] if input_names else []
+    has_optional_inputs = bool(input_names) and len(required) < len(input_names)
+    # A 2-D tensor input's row length ([-1, 6] -> 6), when the signature fixes it.
+    shape = (inputs[0].get("tensor-spec") or {}).get("shape") if tensor_signature and len(inputs) == 1 else None
+    tensor_width = shape[1] if isinstance(shape, list) and len(shape) == 2 and shape[1] > 0 else None
     if result_type is None:
         spark_type = _results.infer(outputs)
         try:
@@ -206,6 +237,10 @@ def spark_udf(
             values = (values,)
         if len(values) == 1 and isinstance(values[0], pd.DataFrame):
             return values[0]
+        if tensor_signature and len(values) == 1 and values[0].dtype == object:
+            # One array column holds the rows of a tensor signature (`udf(array(*cols))`, as MLflow's
+            # docs call it): each row's values become positional columns.
+            return _tensor_rows(values[0], tensor_width)
         if input_names is None:
             names = [str(i) for i in range(len(values))]
         else:
@@ -235,8 +270,19 @@ def spark_udf(
 
     def column_function(*args):
         if not args:
+            if tensor_signature:
+                raise ValueError(
+                    "the model's signature is a tensor, which names no columns: call the UDF with the feature "
+                    "columns, or one array column (array(*cols))"
+                )
             if not input_names:
                 raise ValueError("the model has no signature: call the UDF with the feature columns")
+            if has_optional_inputs:
+                # As MLflow: which optional columns the DataFrame has cannot be known from nothing.
+                raise ValueError(
+                    "Cannot apply UDF without column names specified when model signature contains optional "
+                    "columns: call the UDF with the feature columns"
+                )
             args = tuple(col(name) for name in input_names)
         args = tuple(col(arg) if isinstance(arg, str) else arg for arg in args)
         return udf(*args)
