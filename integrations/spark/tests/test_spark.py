@@ -231,26 +231,35 @@ def test_a_model_without_a_signature_scores_by_column_position(spark, binary, tm
         ours()
 
 
+def save_signed_linear_model(directory: str, train, example):
+    """A LinearRegression fitted on ``train`` (an array or a frame of FEATURES), saved with skops and the
+    signature MLflow infers from ``example`` and its predictions."""
+    import mlflow.sklearn
+    from mlflow.models import infer_signature
+    from sklearn.linear_model import LinearRegression
+
+    values = np.asarray(train)
+    model = LinearRegression().fit(train, values @ np.arange(1.0, len(FEATURES) + 1))
+    mlflow.sklearn.save_model(
+        model,
+        directory,
+        serialization_format="skops",
+        signature=infer_signature(example, model.predict(train)),
+        pip_requirements=["scikit-learn==1.9.1", "skops==0.16.0"],
+    )
+    return model
+
+
 def test_a_tensor_signature_takes_one_array_column_as_mlflow_spark_udf_does(spark, binary, tmp_path):
     """A model signed on a NumPy array has a tensor input: MLflow's docs call its UDF with one array
     column (`udf(array(*cols))`), which both score alike; a null array fails the task naming the row,
     and a call without columns is refused saying why."""
     import mlflow.pyfunc
-    import mlflow.sklearn
-    from mlflow.models import infer_signature
     from pyspark.sql.functions import array, lit, when
-    from sklearn.linear_model import LinearRegression
 
     train = numeric_frame(300, 5).to_numpy()
-    model = LinearRegression().fit(train, train @ np.arange(1.0, len(FEATURES) + 1))
     directory = str(tmp_path / "tensor")
-    mlflow.sklearn.save_model(
-        model,
-        directory,
-        serialization_format="skops",
-        signature=infer_signature(train, model.predict(train)),
-        pip_requirements=["scikit-learn==1.9.1", "skops==0.16.0"],
-    )
+    model = save_signed_linear_model(directory, train, train)
     frame = frame_for("linear").head(150)
     df = spark.createDataFrame(frame).repartition(2, "id")
     ours = mbundle_spark.spark_udf(spark, directory, binary=binary)
@@ -275,22 +284,12 @@ def test_a_udf_without_columns_is_refused_when_an_input_is_optional(spark, binar
     """MLflow marks a column optional when the signature's example misses a value there; which optional
     columns a DataFrame has cannot be guessed, so `udf()` is refused, as MLflow refuses it."""
     import mlflow.pyfunc
-    import mlflow.sklearn
-    from mlflow.models import infer_signature
-    from sklearn.linear_model import LinearRegression
 
     train = numeric_frame(300, 6)
-    model = LinearRegression().fit(train, train.to_numpy() @ np.arange(1.0, len(FEATURES) + 1))
     example = train.copy()
     example.loc[3, FEATURES[1]] = np.nan
     directory = str(tmp_path / "optional")
-    mlflow.sklearn.save_model(
-        model,
-        directory,
-        serialization_format="skops",
-        signature=infer_signature(example, model.predict(train)),
-        pip_requirements=["scikit-learn==1.9.1", "skops==0.16.0"],
-    )
+    save_signed_linear_model(directory, train, example)
     message = "Cannot apply UDF without column names specified when model signature contains optional columns"
     with pytest.raises(Exception, match=message):
         mlflow.pyfunc.spark_udf(spark, directory, env_manager="local")()
