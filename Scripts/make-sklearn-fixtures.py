@@ -278,6 +278,15 @@ record_both(
     ["predict", "predict_proba"],
     np.vstack([scaled_test, scaled_test * 3.0]),
 )
+# A float target (0.0/1.0, as Spark ML's label columns are; scikit-learn takes integral values only as classes):
+# classes_ is float64, predict answers floats.
+record_both("logreg_float_labels", LogisticRegression().fit(X, y_bool.astype(float)), ["predict", "predict_proba"], X_more)
+record_both(
+    "decision_tree_float_labels",
+    DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, np.array([-1.0, 0.0, 2.0])[y3]),
+    ["predict", "predict_proba"],
+    X_more,
+)
 
 # The other linear models whose predict is X @ coef_.T + intercept_, and the cross-validated and
 # online classifiers: each read as the model it refits (coef_, intercept_, classes_).

@@ -31,13 +31,28 @@ extension LinearModelFlavorConfiguration.ClassLabels {
         guard isUnique else { throw invalid("lists a label twice") }
     }
 
+    /// Refuses labels the native flavors' `classes` do not hold: floats. Written as YAML they would
+    /// need PyYAML's float spelling on both sides, and a model fitted on them predicts from its MLflow
+    /// bundle as it is.
+    package static func requireNativeLabels(_ labels: Self?) throws(ModelBundleError) {
+        guard case .floats(let values)? = labels else { return }
+        throw ModelBundleError(
+            .flavorUnavailable,
+            "the model is not converted: its class labels are floats (\(Self.floats(values).displayText)), and the "
+                + "native flavors keep integer, bool and str labels; the bundle runs as it is",
+            item: "classes"
+        )
+    }
+
     /// The labels as an `MLmodel` list: integers and booleans plain, strings quoted where PyYAML
-    /// would otherwise read another type.
+    /// would otherwise read another type. Floats never get here (``requireNativeLabels(_:)``); they
+    /// would be written as strings, so that a reader could not take them for numbers.
     package var manifestValue: ManifestValue {
         switch self {
         case .integers(let labels): .list(labels.map { .int(Int($0)) })
         case .strings(let labels): .list(labels.map(ManifestValue.string))
         case .booleans(let labels): .list(labels.map(ManifestValue.bool))
+        case .floats(let labels): .list(labels.map { .string("\($0)") })
         }
     }
 
@@ -47,15 +62,17 @@ extension LinearModelFlavorConfiguration.ClassLabels {
         case .integers(let labels): Set(labels).count == labels.count
         case .strings(let labels): Set(labels).count == labels.count
         case .booleans(let labels): Set(labels).count == labels.count
+        case .floats(let labels): Set(labels).count == labels.count
         }
     }
 
-    /// The numpy dtype of `predict`'s answer: int64, str or bool, as scikit-learn's `classes_[i]`.
+    /// The numpy dtype of `predict`'s answer: int64, str, bool or float64, as scikit-learn's `classes_[i]`.
     package var tensorDType: TensorDType {
         switch self {
         case .integers: .int64
         case .strings: .str
         case .booleans: .bool
+        case .floats: .float64
         }
     }
 
@@ -65,6 +82,7 @@ extension LinearModelFlavorConfiguration.ClassLabels {
         case .integers(let labels): .long(indices.map { labels[$0] })
         case .strings(let labels): .string(indices.map { labels[$0] })
         case .booleans(let labels): .boolean(indices.map { labels[$0] })
+        case .floats(let labels): .double(indices.map { labels[$0] })
         }
     }
 
@@ -74,6 +92,7 @@ extension LinearModelFlavorConfiguration.ClassLabels {
         case .integers(let labels): labels.map(String.init).joined(separator: ", ")
         case .strings(let labels): labels.joined(separator: ", ")
         case .booleans(let labels): labels.map { $0 ? "true" : "false" }.joined(separator: ", ")
+        case .floats(let labels): labels.map { "\($0)" }.joined(separator: ", ")
         }
     }
 }

@@ -21,17 +21,21 @@ public struct LinearModelFlavorConfiguration: Sendable, Hashable {
     }
 
     /// Class labels, integers, booleans or strings (`classes_` in scikit-learn; a classifier
-    /// fitted on a bool target has the numpy bool labels `[False, True]`).
+    /// fitted on a bool target has the numpy bool labels `[False, True]`), or floats: a classifier
+    /// fitted on a float target (`0.0`, `1.0`, as Spark ML's label columns are) predicts floats. The
+    /// native flavors' `classes` hold no floats: such a model predicts from its MLflow bundle.
     public enum ClassLabels: Sendable, Hashable {
         case integers([Int64])
         case strings([String])
         case booleans([Bool])
+        case floats([Double])
 
         public var count: Int {
             switch self {
             case .integers(let labels): labels.count
             case .strings(let labels): labels.count
             case .booleans(let labels): labels.count
+            case .floats(let labels): labels.count
             }
         }
     }

@@ -118,6 +118,7 @@ package enum TreeEnsembleBundleWriter {
                 item: "categories"
             )
         }
+        try LinearModelFlavorConfiguration.ClassLabels.requireNativeLabels(package.configuration.classes)
         let original = bundle.manifest
         var (manifest, files) = try contents(
             of: package,

@@ -63,6 +63,7 @@ public struct LinearModelPackage: Sendable {
     ///   rows that do not fit the classes), `manifestInvalid` naming the flavor field for options that do
     ///   not fit the kind, `schemaMismatch` naming the column when the inputs do not fit the weights.
     public func checked() throws(ModelBundleError) -> LinearModelPackage {
+        try LinearModelFlavorConfiguration.ClassLabels.requireNativeLabels(classes)
         var result = self
         let (rows, columns) = try Self.matrixShape(of: coef)
         result.coef = try Self.converted(coef, to: dtype, name: "coef", shape: [rows, columns])

@@ -49,12 +49,16 @@ struct PickleAttributes: SklearnAttributeSource {
         case .array(let tensor)? where tensor.shape.count == 1 && tensor.dtype == .bool:
             // A bool target (`|b1`): numpy reads any nonzero byte as True.
             classes = .booleans(tensor.bytes.map { $0 != 0 })
+        case .array(let tensor)?
+        where tensor.shape.count == 1 && (tensor.dtype == .float64 || tensor.dtype == .float32):
+            // A float target (0.0, 1.0): predict answers classes_[i], floats.
+            classes = .floats(tensor.float64Values())
         case .array(let tensor)?:
             guard tensor.shape.count == 1, tensor.dtype.isInteger else {
                 throw invalid(
                     key,
                     "has dtype \(tensor.dtype.rawValue) and shape \(tensor.shape); "
-                        + "integer, bool or str labels in one dimension are read"
+                        + "integer, float, bool or str labels in one dimension are read"
                 )
             }
             classes = .integers(try integers(tensor, key))

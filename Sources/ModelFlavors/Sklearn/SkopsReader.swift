@@ -333,7 +333,7 @@ enum SkopsReader {
         return .strings(labels)
     }
 
-    /// The labels of `classes_`: integers (any integer dtype that fits Int64) or booleans (`|b1`).
+    /// The labels of `classes_`: integers (any integer dtype that fits Int64), floats or booleans (`|b1`).
     static func classLabels(_ tensor: WeightTensor, item: String) throws(ModelBundleError)
         -> LinearModelFlavorConfiguration.ClassLabels
     {
@@ -359,10 +359,14 @@ enum SkopsReader {
         case .bool:
             // A bool target: numpy reads any nonzero byte as True.
             return .booleans(tensor.bytes.map { $0 != 0 })
+        case .float64, .float32:
+            // A float target (0.0, 1.0): predict answers classes_[i], floats (a float32 label as the
+            // float64 MLflow's JSON writes it).
+            return .floats(tensor.float64Values())
         default:
             throw ModelBundleError(
                 .flavorUnavailable,
-                "\(item) has dtype \(tensor.dtype.rawValue); this build reads integer, bool and str class labels",
+                "\(item) has dtype \(tensor.dtype.rawValue); this build reads integer, float, bool and str class labels",
                 item: item
             )
         }
