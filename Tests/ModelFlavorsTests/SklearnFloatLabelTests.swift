@@ -40,12 +40,7 @@ import Testing
 
     @Test("float labels: predict_proba is scikit-learn's", arguments: models, Coverage.Format.allCases)
     func probabilities(_ name: String, _ format: Coverage.Format) throws {
-        let (rows, predictions) = try SklearnBoolLabelTests.golden(name)
-        let want = Support.flatten(try #require(predictions["predict_proba"]))
-        let model = try Support.load(try Coverage.bundle(name, format, predictFunction: "predict_proba"))
-        let actual = try #require(Support.numbers(try model.predict(try Support.request(rows))))
-        #expect(actual.shape == want.shape)
-        Coverage.expectClose(actual.values, want.values, tolerance: 1e-9, "\(name).predict_proba (\(format))")
+        try SklearnBoolLabelTests.expectGoldenProbabilities(name, format)
     }
 
     @Test(

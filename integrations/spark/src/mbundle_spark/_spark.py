@@ -153,7 +153,8 @@ def _tensor_rows(series, width):
                 f"row {index} of a batch: expected an array of feature values, got "
                 f"{'null' if row is None else repr(row)}"
             )
-        width = len(rows[0]) if width is None else width
+        if width is None:  # no width in the signature: the first row's
+            width = len(row)
         if len(row) != width:
             raise PredictionError(
                 f"row {index} of a batch: the array has {len(row)} feature values; the model takes {width}"
